@@ -1,0 +1,378 @@
+/* util.c - allocation wrappers, strbuf, strvec and strmap. */
+#include "util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void oom(size_t n)
+{
+    fprintf(stderr, "<2>l2a: out of memory allocating %zu bytes\n", n);
+    abort();
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        oom(n);
+    return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        oom(n * size);
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        oom(n);
+    return q;
+}
+
+char *xstrdup(const char *s)
+{
+    return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+    char *p = xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+void sb_init(strbuf *sb)
+{
+    sb->buf = NULL;
+    sb->len = 0;
+    sb->cap = 0;
+}
+
+void sb_free(strbuf *sb)
+{
+    free(sb->buf);
+    sb_init(sb);
+}
+
+void sb_reset(strbuf *sb)
+{
+    sb->len = 0;
+    if (sb->buf)
+        sb->buf[0] = '\0';
+}
+
+static void sb_grow(strbuf *sb, size_t extra)
+{
+    size_t need = sb->len + extra + 1;
+    if (need <= sb->cap)
+        return;
+    size_t cap = sb->cap ? sb->cap : 64;
+    while (cap < need)
+        cap *= 2;
+    sb->buf = xrealloc(sb->buf, cap);
+    sb->cap = cap;
+}
+
+void sb_appendn(strbuf *sb, const char *s, size_t n)
+{
+    sb_grow(sb, n);
+    memcpy(sb->buf + sb->len, s, n);
+    sb->len += n;
+    sb->buf[sb->len] = '\0';
+}
+
+void sb_append(strbuf *sb, const char *s)
+{
+    sb_appendn(sb, s, strlen(s));
+}
+
+void sb_putc(strbuf *sb, char c)
+{
+    sb_appendn(sb, &c, 1);
+}
+
+void sb_appendf(strbuf *sb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n <= 0)
+        return;
+    sb_grow(sb, (size_t)n);
+    va_start(ap, fmt);
+    vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    sb->len += (size_t)n;
+}
+
+void sb_append_json_str(strbuf *sb, const char *s)
+{
+    sb_putc(sb, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': sb_append(sb, "\\\""); break;
+        case '\\': sb_append(sb, "\\\\"); break;
+        case '\n': sb_append(sb, "\\n"); break;
+        case '\r': sb_append(sb, "\\r"); break;
+        case '\t': sb_append(sb, "\\t"); break;
+        default:
+            if (*p < 0x20)
+                sb_appendf(sb, "\\u%04x", *p);
+            else
+                sb_putc(sb, (char)*p);
+        }
+    }
+    sb_putc(sb, '"');
+}
+
+char *sb_take(strbuf *sb)
+{
+    char *p = sb->buf ? sb->buf : xstrdup("");
+    sb_init(sb);
+    return p;
+}
+
+void sv_init(strvec *sv)
+{
+    sv->v = NULL;
+    sv->n = 0;
+    sv->cap = 0;
+}
+
+void sv_free(strvec *sv)
+{
+    for (size_t i = 0; i < sv->n; i++)
+        free(sv->v[i]);
+    free(sv->v);
+    sv_init(sv);
+}
+
+void sv_push_owned(strvec *sv, char *s)
+{
+    if (sv->n == sv->cap) {
+        sv->cap = sv->cap ? sv->cap * 2 : 8;
+        sv->v = xrealloc(sv->v, sv->cap * sizeof(*sv->v));
+    }
+    sv->v[sv->n++] = s;
+}
+
+void sv_push(strvec *sv, const char *s)
+{
+    sv_push_owned(sv, xstrdup(s));
+}
+
+bool sv_contains(const strvec *sv, const char *s)
+{
+    for (size_t i = 0; i < sv->n; i++)
+        if (strcmp(sv->v[i], s) == 0)
+            return true;
+    return false;
+}
+
+/* ---- strmap: linear probing, tombstones on delete ---- */
+
+#define TOMBSTONE ((char *)1)
+
+struct strmap {
+    char **keys;      /* owned; NULL = empty, TOMBSTONE = deleted */
+    uint32_t *vals;
+    size_t cap;       /* power of two */
+    size_t count;
+    size_t used;      /* count + tombstones */
+};
+
+uint64_t hash_bytes(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a, then a final mix */
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 1099511628211ULL;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+}
+
+strmap *strmap_new(void)
+{
+    strmap *m = xcalloc(1, sizeof(*m));
+    m->cap = 16;
+    m->keys = xcalloc(m->cap, sizeof(*m->keys));
+    m->vals = xcalloc(m->cap, sizeof(*m->vals));
+    return m;
+}
+
+void strmap_free(strmap *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->keys[i] && m->keys[i] != TOMBSTONE)
+            free(m->keys[i]);
+    free(m->keys);
+    free(m->vals);
+    free(m);
+}
+
+size_t strmap_count(const strmap *m)
+{
+    return m->count;
+}
+
+static bool key_eq(const char *stored, const char *key, size_t keylen)
+{
+    return strncmp(stored, key, keylen) == 0 && stored[keylen] == '\0';
+}
+
+/* Slot holding key, or SIZE_MAX. */
+static size_t find_slot(const strmap *m, const char *key, size_t keylen)
+{
+    size_t mask = m->cap - 1;
+    size_t i = hash_bytes(key, keylen) & mask;
+    while (m->keys[i]) {
+        if (m->keys[i] != TOMBSTONE && key_eq(m->keys[i], key, keylen))
+            return i;
+        i = (i + 1) & mask;
+    }
+    return SIZE_MAX;
+}
+
+static void rehash(strmap *m, size_t newcap)
+{
+    char **oldk = m->keys;
+    uint32_t *oldv = m->vals;
+    size_t oldcap = m->cap;
+    m->keys = xcalloc(newcap, sizeof(*m->keys));
+    m->vals = xcalloc(newcap, sizeof(*m->vals));
+    m->cap = newcap;
+    m->used = m->count;
+    for (size_t i = 0; i < oldcap; i++) {
+        if (!oldk[i] || oldk[i] == TOMBSTONE)
+            continue;
+        size_t j = hash_bytes(oldk[i], strlen(oldk[i])) & (newcap - 1);
+        while (m->keys[j])
+            j = (j + 1) & (newcap - 1);
+        m->keys[j] = oldk[i];
+        m->vals[j] = oldv[i];
+    }
+    free(oldk);
+    free(oldv);
+}
+
+bool strmap_getn(const strmap *m, const char *key, size_t keylen, uint32_t *val)
+{
+    size_t i = find_slot(m, key, keylen);
+    if (i == SIZE_MAX)
+        return false;
+    if (val)
+        *val = m->vals[i];
+    return true;
+}
+
+bool strmap_get(const strmap *m, const char *key, uint32_t *val)
+{
+    return strmap_getn(m, key, strlen(key), val);
+}
+
+bool strmap_has(const strmap *m, const char *key)
+{
+    return strmap_get(m, key, NULL);
+}
+
+const char *strmap_key(const strmap *m, const char *key)
+{
+    size_t i = find_slot(m, key, strlen(key));
+    return i == SIZE_MAX ? NULL : m->keys[i];
+}
+
+void strmap_put(strmap *m, const char *key, uint32_t val)
+{
+    size_t keylen = strlen(key);
+    size_t i = find_slot(m, key, keylen);
+    if (i != SIZE_MAX) {
+        m->vals[i] = val;
+        return;
+    }
+    if ((m->used + 1) * 4 >= m->cap * 3)
+        rehash(m, m->count * 2 >= m->cap / 2 ? m->cap * 2 : m->cap);
+    size_t mask = m->cap - 1;
+    i = hash_bytes(key, keylen) & mask;
+    while (m->keys[i] && m->keys[i] != TOMBSTONE)
+        i = (i + 1) & mask;
+    if (!m->keys[i])
+        m->used++;
+    m->keys[i] = xstrndup(key, keylen);
+    m->vals[i] = val;
+    m->count++;
+}
+
+bool strmap_del(strmap *m, const char *key)
+{
+    size_t i = find_slot(m, key, strlen(key));
+    if (i == SIZE_MAX)
+        return false;
+    free(m->keys[i]);
+    m->keys[i] = TOMBSTONE;
+    m->count--;
+    return true;
+}
+
+uint32_t strmap_intern(strmap *m, const char *key)
+{
+    uint32_t v;
+    if (strmap_get(m, key, &v))
+        return v;
+    v = (uint32_t)m->count;
+    strmap_put(m, key, v);
+    return v;
+}
+
+bool strmap_next(const strmap *m, size_t *pos, const char **key, uint32_t *val)
+{
+    for (size_t i = *pos; i < m->cap; i++) {
+        if (m->keys[i] && m->keys[i] != TOMBSTONE) {
+            *key = m->keys[i];
+            if (val)
+                *val = m->vals[i];
+            *pos = i + 1;
+            return true;
+        }
+    }
+    *pos = m->cap;
+    return false;
+}
+
+char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    strbuf sb;
+    sb_init(&sb);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        sb_appendn(&sb, chunk, n);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        sb_free(&sb);
+        errno = EIO;
+        return NULL;
+    }
+    if (len)
+        *len = sb.len;
+    return sb_take(&sb);
+}

@@ -1,0 +1,76 @@
+/* util.h - allocation wrappers, growable strings and a string-keyed hash map shared by every module. */
+#ifndef L2A_UTIL_H
+#define L2A_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MUSTCHECK __attribute__((warn_unused_result))
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation wrappers: abort with a message when memory runs out. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* Growable NUL-terminated byte string. buf is owned by the strbuf. */
+typedef struct strbuf {
+    char *buf;
+    size_t len;
+    size_t cap;
+} strbuf;
+
+void sb_init(strbuf *sb);
+void sb_free(strbuf *sb);
+void sb_reset(strbuf *sb);
+void sb_putc(strbuf *sb, char c);
+void sb_append(strbuf *sb, const char *s);
+void sb_appendn(strbuf *sb, const char *s, size_t n);
+void sb_appendf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s as a JSON string literal (quotes included, escapes as needed). */
+void sb_append_json_str(strbuf *sb, const char *s);
+/* Gives the buffer to the caller (who frees it) and resets sb. Never NULL. */
+char *sb_take(strbuf *sb);
+
+/* Vector of owned C strings. */
+typedef struct strvec {
+    char **v;
+    size_t n;
+    size_t cap;
+} strvec;
+
+void sv_init(strvec *sv);
+void sv_free(strvec *sv);
+void sv_push(strvec *sv, const char *s);      /* copies s */
+void sv_push_owned(strvec *sv, char *s);      /* takes s */
+bool sv_contains(const strvec *sv, const char *s);
+
+/* Open-addressing hash map from C string to uint32_t. Keys are copied. */
+typedef struct strmap strmap;
+
+strmap *strmap_new(void);
+void strmap_free(strmap *m);
+size_t strmap_count(const strmap *m);
+bool strmap_get(const strmap *m, const char *key, uint32_t *val);
+bool strmap_getn(const strmap *m, const char *key, size_t keylen, uint32_t *val);
+bool strmap_has(const strmap *m, const char *key);
+/* Inserts or overwrites. */
+void strmap_put(strmap *m, const char *key, uint32_t val);
+/* Removes key; returns whether it was present. */
+bool strmap_del(strmap *m, const char *key);
+/* Returns the id of key, assigning the next free id (= count before insert) if missing. */
+uint32_t strmap_intern(strmap *m, const char *key);
+/* Key stored for key (stable until the entry is deleted or the map freed), or NULL. */
+const char *strmap_key(const strmap *m, const char *key);
+/* Iteration: *pos starts at 0; returns false at the end. */
+bool strmap_next(const strmap *m, size_t *pos, const char **key, uint32_t *val);
+
+uint64_t hash_bytes(const void *p, size_t n);
+
+/* Reads a whole file; NULL with errno set on failure. *len may be NULL. */
+char *read_file(const char *path, size_t *len);
+
+#endif
