@@ -1,0 +1,106 @@
+/* conf.h - the YAML configuration: one table drives parsing, defaults, validation and reload. */
+#ifndef L2A_CONF_H
+#define L2A_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rules.h"
+#include "util.h"
+
+typedef enum no_match_policy {
+    NO_MATCH_FLAG = 0,
+    NO_MATCH_CREATE_ACCOUNT,
+} no_match_policy;
+
+/* One "from -> to" pair (domain aliases, name abbreviations). Strings owned. */
+typedef struct str_pair {
+    char *from;
+    char *to;
+} str_pair;
+
+typedef struct pair_list {
+    str_pair *v;
+    size_t n;
+} pair_list;
+
+/* The whole configuration. Every pointer is owned by the conf (conf_free). Paths are resolved
+ * relative to the directory of the config file. */
+typedef struct conf {
+    char *path;                     /* the file it was loaded from */
+
+    /* redis: */
+    char *redis_url;                /* redis.url, default "redis://127.0.0.1:6379" (restart) */
+    char *key_prefix;               /* redis.prefix, default "l2a:" (restart) */
+
+    /* daemon: */
+    char *consumer;                 /* daemon.consumer, default NULL = "hostname:pid" (restart) */
+    int batch_size;                 /* daemon.batch_size, default 100, 1..10000 */
+    int block_ms;                   /* daemon.block_ms, default 1000, 1..60000 */
+    int max_in_flight;              /* daemon.max_in_flight, default 1000 */
+    int command_timeout_ms;         /* daemon.command_timeout_ms, default 5000 */
+    int claim_idle_ms;              /* daemon.claim_idle_ms, default 60000 */
+    int max_deliveries;             /* daemon.max_deliveries, default 5 */
+    int max_entry_bytes;            /* daemon.max_entry_bytes, default 65536 */
+    int max_field_bytes;            /* daemon.max_field_bytes, default 4096 */
+    char *http_listen;              /* http.listen, default "127.0.0.1:9108" (restart) */
+
+    /* lists: */
+    char *freemail_file;            /* lists.freemail, default "freemail-domains.txt" */
+    char *disposable_file;          /* lists.disposable, default "disposable-email-domains.txt" */
+    char *legal_forms_file;         /* lists.legal_forms, default "legal-forms.tsv" */
+    strvec freemail_add;            /* lists.freemail_add */
+    strvec freemail_remove;         /* lists.freemail_remove */
+    strvec disposable_add;          /* lists.disposable_add */
+    strvec disposable_remove;       /* lists.disposable_remove */
+
+    /* domains: */
+    pair_list domain_aliases;       /* domains.aliases: map "brand.com": "parent.com" */
+    regex_list domain_rewrites;     /* domains.rewrites: [{pattern, replace}] on the lead's host */
+    strvec label_prefixes;          /* domains.label_prefixes: "try", "get", "team" ... */
+    strvec label_suffixes;          /* domains.label_suffixes: "hq", "inc", "group" ... */
+
+    /* names: */
+    pair_list abbreviations;        /* names.abbreviations: map "intl": "international" */
+    strvec stop_words;              /* names.stop_words */
+    strvec qualifiers;              /* names.qualifiers */
+    strvec junk;                    /* names.junk */
+    strvec extra_legal_forms;       /* names.legal_forms: added to the legal-forms file */
+    regex_list name_rewrites;       /* names.rewrites: [{pattern, replace}] on the raw name */
+
+    /* scoring: */
+    double w_typo;                  /* scoring.typo, default 0.85: credit for a 1-2 edit token */
+    double w_prefix;                /* scoring.prefix, default 0.8: credit for an abbreviation prefix */
+    double w_acronym;               /* scoring.acronym, default 0.9 */
+    double domain_score;            /* scoring.domain, default 0.97 */
+    double label_bonus;             /* scoring.label_bonus, default 0.1: name + domain label agree */
+    int max_candidates;             /* scoring.max_candidates, default 5 (in decisions) */
+    int max_postings;               /* scoring.max_postings, default 20000: skip tokens commoner */
+
+    /* thresholds: */
+    double t_match;                 /* thresholds.match, default 0.9 */
+    double t_match_freemail;        /* thresholds.match_freemail, default 0.95 */
+    double t_review;                /* thresholds.review, default 0.75 */
+    double t_margin;                /* thresholds.margin, default 0.05: best - second needed */
+
+    /* tie_breaks: */
+    strvec tie_breaks;              /* tie_breaks.order: of "parent", "child", "type",
+                                     * "last_activity", "employees"; default parent,type,
+                                     * last_activity */
+    strvec type_order;              /* tie_breaks.type_order: default Customer, Prospect, Partner */
+
+    /* no_match: */
+    no_match_policy policy;         /* no_match.policy: "flag" (default) or "create_account" */
+} conf;
+
+/* Loads and validates path into *out (fully initialised on success, untouched-but-freeable on
+ * failure). Unknown keys, wrong types, out-of-range values and bad regexes fail with
+ * "file:line:column: message" in err. Returns 0 or -1. */
+int conf_load(const char *path, conf *out, char *err, size_t errlen) MUSTCHECK;
+/* Fills *out with every default (as if loading an empty file). */
+void conf_defaults(conf *out);
+void conf_free(conf *c);
+/* Resolves a path from the config relative to the config file's directory (malloc'd). */
+char *conf_resolve_path(const conf *c, const char *p);
+
+#endif

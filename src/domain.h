@@ -1,0 +1,58 @@
+/* domain.h - email and website parsing, registrable domains (libpsl) and free-mail/disposable lists. */
+#ifndef L2A_DOMAIN_H
+#define L2A_DOMAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+/* Result of parsing an email address. All strings owned by the struct (free with email_free). */
+typedef struct email_addr {
+    char *local;        /* local part, lower-cased */
+    char *host;         /* full host, lower-cased, IDNA not applied, trailing dot removed */
+    char *registrable;  /* registrable domain of host per the Public Suffix List (e.g. acme.co.uk) */
+} email_addr;
+
+typedef enum email_status {
+    EMAIL_OK = 0,
+    EMAIL_EMPTY,        /* missing or blank */
+    EMAIL_MALFORMED,    /* not local@host: no '@', several '@', "x at y", spaces, empty part ... */
+    EMAIL_BAD_DOMAIN,   /* host is not a valid DNS name, or is itself a public suffix (a@co.uk) */
+} email_status;
+
+/* Parses strictly (trims surrounding whitespace and one pair of <>). On error, *err_text (static
+ * string) says why in a few words, e.g. "missing @", "two @", "empty local part". */
+email_status email_parse(const char *raw, email_addr *out, const char **err_text) MUSTCHECK;
+void email_free(email_addr *e);
+
+/* Host of a website in any form a CRM holds ("www.x.com", "https://x.com/en/", "X.COM:8080",
+ * "http://user@x.com?q"), lower-cased. Returns malloc'd host or NULL when there is none. */
+char *website_host(const char *raw);
+
+/* Registrable domain of host via libpsl (psl_latest: Debian's publicsuffix data, with the built-in
+ * list as fallback). Returns malloc'd string, or NULL when host is a public suffix or invalid. */
+char *domain_registrable(const char *host);
+
+/* Registrable domain of a website string: website_host then domain_registrable. */
+char *website_registrable(const char *raw);
+
+/* The "label" of a registrable domain: the part before its public suffix ("acme" for acme.co.uk,
+ * "dc-storm" for dc-storm.com). Returns malloc'd string or NULL. */
+char *domain_label(const char *registrable);
+
+/* A set of domains (free-mail or disposable). Matching is on the exact host and on every parent
+ * domain of it (mail.yahoo.co.uk matches yahoo.co.uk). */
+typedef struct domain_set domain_set;
+
+domain_set *domain_set_new(void);
+void domain_set_free(domain_set *s);
+/* Loads one domain a line; '#' comments and blank lines ignored; entries lower-cased. Returns 0, or
+ * -1 with a message "path:line: ..." or "path: strerror" in err. */
+int domain_set_load(domain_set *s, const char *path, char *err, size_t errlen) MUSTCHECK;
+void domain_set_add(domain_set *s, const char *domain);
+void domain_set_remove(domain_set *s, const char *domain);
+bool domain_set_contains(const domain_set *s, const char *host);
+size_t domain_set_count(const domain_set *s);
+
+#endif

@@ -1,0 +1,68 @@
+/* normalize.h - company-name normalisation: Unicode folding, legal forms, abbreviations, tokens. */
+#ifndef L2A_NORMALIZE_H
+#define L2A_NORMALIZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+/* Word lists that drive normalisation. Built once from config, then read-only (shared by threads
+ * and by every lead). */
+typedef struct norm_rules norm_rules;
+
+norm_rules *norm_rules_new(void);
+void norm_rules_free(norm_rules *r);
+/* Loads ../shared/data/legal-forms.tsv format: header line "term<TAB>country_code<TAB>source",
+ * then one term a line. Each term is folded like a name (norm_fold + punctuation rules below) into a
+ * token sequence ("Sp. z o.o." -> "sp z oo", "S.A." -> "sa", "GmbH & Co. KG" -> "gmbh and co kg").
+ * Returns 0 or -1 with "path:line: message" in err. */
+int norm_rules_load_legal_forms(norm_rules *r, const char *path, char *err, size_t errlen) MUSTCHECK;
+void norm_rules_add_legal_form(norm_rules *r, const char *term);
+/* Whole-token abbreviation, both folded first: "intl" -> "international", "univ" -> "university". */
+void norm_rules_add_abbrev(norm_rules *r, const char *abbr, const char *expansion);
+/* Words dropped from names ("the", "of", "and", "de", "la" ...). */
+void norm_rules_add_stopword(norm_rules *r, const char *word);
+/* Regional qualifiers ("uk", "emea", "germany", "usa" ...): a trailing run of them, or any inside
+ * parentheses or after " - ", is moved from tokens to qualifiers (see norm_name). */
+void norm_rules_add_qualifier(norm_rules *r, const char *word);
+/* Values of a company field that carry no evidence ("n/a", "self", "-", "student", "none" ...),
+ * compared after folding and trimming punctuation/space. */
+void norm_rules_add_junk(norm_rules *r, const char *value);
+
+/* Unicode folding: NFKC compatibility + case fold + strip accents (utf8proc COMPAT|CASEFOLD|
+ * STRIPMARK|COMPOSE). Invalid UTF-8 is read as Latin-1. Returns malloc'd string. */
+char *norm_fold(const char *utf8);
+
+/* A normalised company name. All memory owned by the struct (norm_name_free). */
+typedef struct norm_name {
+    strvec tokens;      /* significant tokens in order: folded, abbreviations expanded, legal forms
+                         * and stop words removed, qualifiers moved out */
+    strvec qualifiers;  /* regional qualifiers that were moved out of tokens */
+    char *joined;       /* tokens concatenated without spaces ("dcstorm"), "" if none */
+    char *acronym;      /* first letters of tokens, stop words included ("uoc" for University of
+                         * Calabar is "uc" without stop words: we use tokens only, so "uc") */
+    bool junk;          /* empty, junk value, or nothing left after normalisation */
+} norm_name;
+
+/* Steps, in order:
+ * 1. NULL/blank/junk -> junk=true, no tokens.
+ * 2. Split camelCase and letter/digit joins on the raw text ("ApolloGlobalManagement" ->
+ *    "Apollo Global Management", "AdSpyglass" -> "Ad Spyglass"); an all-capitals word stays whole.
+ * 3. norm_fold.
+ * 4. "&" -> " and "; apostrophes and dots deleted ("o'reilly" -> "oreilly", "s.a." -> "sa");
+ *    every other non-alphanumeric character is a separator. Text in parentheses and after " - " or
+ *    "," that consists only of qualifiers becomes qualifiers.
+ * 5. Tokens; abbreviations expanded token by token.
+ * 6. Legal forms removed: repeatedly, the longest legal-form token sequence at the end of the
+ *    name (also when followed only by qualifiers); never removes the last remaining token.
+ * 7. Trailing qualifiers moved out (never the last remaining token).
+ * 8. Stop words removed (never the last remaining token).
+ * Returns 0; never fails on any input (bad UTF-8 included). */
+int norm_name_parse(const norm_rules *r, const char *raw, norm_name *out);
+void norm_name_free(norm_name *n);
+
+bool norm_is_stopword(const norm_rules *r, const char *folded_token);
+bool norm_is_junk(const norm_rules *r, const char *raw);
+
+#endif
