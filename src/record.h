@@ -1,0 +1,65 @@
+/* record.h - accounts from CSV rows and leads from JSON: the input records of the matcher. */
+#ifndef L2A_RECORD_H
+#define L2A_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "util.h"
+
+/* One CRM account as read from a CSV row or a Redis hash. Every string owned; missing = NULL. */
+typedef struct account_rec {
+    char *id;             /* required, non-empty */
+    char *name;           /* required, non-empty */
+    char *domains;        /* raw ';'-separated websites/domains as the CRM holds them */
+    char *type;           /* e.g. Customer, Prospect */
+    char *parent_id;
+    char *country;
+    char *owner_id;
+    char *employees;      /* kept as text; parse where needed */
+    char *last_activity;  /* ISO date YYYY-MM-DD as text */
+    strvec attr_keys;     /* unknown columns, kept as attributes (parallel to attr_vals) */
+    strvec attr_vals;
+} account_rec;
+
+void account_rec_init(account_rec *a);
+void account_rec_free(account_rec *a);
+/* Sets a field by column name (known names go to their field, others to attributes). Copies. */
+void account_rec_set(account_rec *a, const char *key, const char *value);
+
+/* Reads an accounts CSV (header row, any column order). Calls cb for every valid row; rows without
+ * id or name are reported through warn_cb (may be NULL) with "path:line: message" and skipped.
+ * Returns the number of accounts read, or -1 with "path:line: message" in err on a malformed file
+ * (missing id/name header, bad quoting, unreadable file). cb takes ownership of the record. */
+typedef void (*account_cb)(account_rec *a, void *ctx);
+typedef void (*warn_cb)(const char *msg, void *ctx);
+long accounts_read_csv(const char *path, account_cb cb, warn_cb warn, void *ctx,
+                       char *err, size_t errlen);
+
+/* One lead. Every string owned; missing or JSON null = NULL. Numbers in string fields are kept as
+ * their text. */
+typedef struct lead {
+    char *id;
+    char *email;
+    char *company;
+    char *website;
+    char *first_name;
+    char *last_name;
+    char *title;
+    char *country;
+    char *phone;
+    char *source;
+    char *score;          /* text of the number ("45"), NULL if absent */
+} lead;
+
+void lead_init(lead *l);
+void lead_free(lead *l);
+/* Sets a field by name; unknown names are ignored (returns false). Copies value. */
+bool lead_set(lead *l, const char *key, const char *value);
+/* Parses one JSON object (one JSONL line; trailing newline allowed). Returns 0, or -1 with a short
+ * reason in err ("invalid JSON at column 17: ...", "not an object", "missing id", "field 'email' is
+ * not a string"). On failure, l->id is still set if it could be read, so the decision can name it. */
+int lead_from_json(const char *text, size_t len, lead *l, char *err, size_t errlen) MUSTCHECK;
+
+#endif
