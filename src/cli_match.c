@@ -1,0 +1,159 @@
+/* cli_match.c - `l2a match` (offline decisions from CSV + JSONL) and `l2a check-config`. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "conf.h"
+#include "matcher.h"
+
+typedef struct match_opts {
+    const char *config;
+    const char *accounts;
+    const char *leads;
+} match_opts;
+
+static int parse_match_opts(int argc, char **argv, match_opts *o)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"accounts", required_argument, NULL, 'a'},
+        {"leads", required_argument, NULL, 'l'},
+        {NULL, 0, NULL, 0},
+    };
+    memset(o, 0, sizeof(*o));
+    optind = 1;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "c:a:l:", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'c': o->config = optarg; break;
+        case 'a': o->accounts = optarg; break;
+        case 'l': o->leads = optarg; break;
+        default: return -1;
+        }
+    }
+    if (!o->config || !o->accounts || !o->leads) {
+        fprintf(stderr, "usage: l2a match --config FILE --accounts ACCOUNTS.csv --leads LEADS.jsonl\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* One JSONL line -> one decision on stdout. */
+static void decide_line(const matcher *m, const char *line, size_t len, long lineno, strbuf *out)
+{
+    lead l;
+    decision d;
+    char err[256];
+    lead_init(&l);
+    if (lead_from_json(line, len, &l, err, sizeof(err)) != 0) {
+        decision_init(&d);
+        d.kind = DECISION_INVALID;
+        d.rule = "invalid";
+        d.lead_id = l.id ? xstrdup(l.id) : NULL;
+        decision_set_reason(&d, "line %ld: %s", lineno, err);
+    } else {
+        match_lead(m, &l, &d);
+    }
+    sb_reset(out);
+    decision_to_json(&d, out);
+    sb_putc(out, '\n');
+    fwrite(out->buf, 1, out->len, stdout);
+    decision_free(&d);
+    lead_free(&l);
+}
+
+static bool blank(const char *s)
+{
+    for (; *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+            return false;
+    return true;
+}
+
+static int run_leads(const matcher *m, const char *path)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "l2a: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    bool progress = isatty(STDERR_FILENO);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    long lineno = 0, done = 0;
+    strbuf out;
+    sb_init(&out);
+    while ((len = getline(&line, &cap, f)) != -1) {
+        lineno++;
+        if (blank(line))
+            continue;
+        decide_line(m, line, (size_t)len, lineno, &out);
+        if (progress && ++done % 1000 == 0)
+            fprintf(stderr, "\rl2a: %ld leads decided", done);
+    }
+    if (progress)
+        fprintf(stderr, "\rl2a: %ld leads decided\n", done);
+    sb_free(&out);
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    return fflush(stdout) == 0 ? 0 : -1;
+}
+
+int cli_match(int argc, char **argv)
+{
+    match_opts o;
+    conf cfg;
+    matcher m;
+    char err[512];
+    int rc = 1;
+    if (parse_match_opts(argc, argv, &o) != 0)
+        return 2;
+    if (conf_load(o.config, &cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    if (matcher_init(&m, &cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "l2a: %s\n", err);
+        goto out_conf;
+    }
+    if (matcher_load_accounts_csv(&m, o.accounts, err, sizeof(err)) < 0) {
+        fprintf(stderr, "l2a: %s\n", err);
+        goto out;
+    }
+    rc = run_leads(&m, o.leads) == 0 ? 0 : 1;
+out:
+    matcher_free(&m);
+out_conf:
+    conf_free(&cfg);
+    return rc;
+}
+
+int cli_check_config(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: l2a check-config FILE\n");
+        return 2;
+    }
+    conf cfg;
+    matcher m;
+    char err[512];
+    if (conf_load(argv[1], &cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    int rc = 0;
+    if (matcher_init(&m, &cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s: %s\n", argv[1], err);
+        rc = 1;
+    } else {
+        matcher_free(&m);
+        printf("%s: ok\n", argv[1]);
+    }
+    conf_free(&cfg);
+    return rc;
+}

@@ -1,0 +1,251 @@
+/* decide.c - turning scored candidates into a decision: domain first, then name thresholds,
+ * margins and configurable tie-breaks, each with a reason that names the evidence. */
+#include "evidence.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXACT_TIE 0.001
+
+static const account *acct(const matcher *m, const cand_eval *c)
+{
+    return &m->ix.acc[c->slot];
+}
+
+static bool is_domain_hit(const cand_eval *c)
+{
+    return (c->flags & (CAND_EMAIL_DOMAIN | CAND_WEB_DOMAIN)) != 0;
+}
+
+static void fill_candidates(const matcher *m, const lead_evidence *ev, decision *out)
+{
+    size_t max = (size_t)m->cfg->max_candidates;
+    if (max > DECISION_MAX_CANDIDATES)
+        max = DECISION_MAX_CANDIDATES;
+    for (size_t i = 0; i < ev->ncand && out->ncand < max; i++) {
+        if (ev->cand[i].score <= 0)
+            break;
+        out->cand[out->ncand].account_id = xstrdup(acct(m, &ev->cand[i])->id);
+        out->cand[out->ncand].score = ev->cand[i].score;
+        out->ncand++;
+    }
+}
+
+static void set_match(const matcher *m, decision *out, const cand_eval *c, const char *rule)
+{
+    out->kind = DECISION_MATCH;
+    out->account_id = xstrdup(acct(m, c)->id);
+    out->score = c->score;
+    out->rule = rule;
+}
+
+/* "company 'X' ~ account name 'Y' (0.93: 2 exact, 1 typo)" */
+static void describe_name(const matcher *m, const lead_evidence *ev, const cand_eval *c,
+                          strbuf *sb)
+{
+    sb_appendf(sb, "company '%s' ~ account name '%s' (%.2f: %d exact", ev->l->company,
+               acct(m, c)->name, c->name_sim, c->ex.exact);
+    if (c->ex.joined)
+        sb_appendf(sb, ", %d joined", c->ex.joined);
+    if (c->ex.typo)
+        sb_appendf(sb, ", %d typo", c->ex.typo);
+    if (c->ex.prefix)
+        sb_appendf(sb, ", %d abbreviated", c->ex.prefix);
+    if (c->ex.lead_extra || c->ex.acct_extra)
+        sb_appendf(sb, ", %d+%d unmatched words", c->ex.lead_extra, c->ex.acct_extra);
+    sb_putc(sb, ')');
+}
+
+static void describe_domain(const matcher *m, const lead_evidence *ev, const cand_eval *c,
+                            strbuf *sb)
+{
+    const char *dom = (c->flags & CAND_EMAIL_DOMAIN) ? ev->email_reg : ev->web_reg;
+    sb_appendf(sb, "%s domain %s = website of account '%s'",
+               (c->flags & CAND_EMAIL_DOMAIN) ? "email" : "lead website", dom, acct(m, c)->name);
+    if (ev->rewritten && (c->flags & CAND_EMAIL_DOMAIN))
+        sb_append(sb, " (after domain rules)");
+}
+
+static void describe_label(const lead_evidence *ev, const cand_eval *c, strbuf *sb)
+{
+    if (c->flags & CAND_LABEL)
+        sb_appendf(sb, "; domain label '%s' matches the account's website on another suffix",
+                   ev->email_core ? ev->email_core : ev->web_core);
+    else if (c->flags & CAND_LABEL_NAME)
+        sb_appendf(sb, "; domain label '%s' spells the account name",
+                   ev->email_core ? ev->email_core : ev->web_core);
+}
+
+static void finish_reason(decision *out, strbuf *sb)
+{
+    free(out->reason);
+    out->reason = sb_take(sb);
+}
+
+/* Several accounts in a near tie: keep the exact ties and let the tie-breaks pick. */
+static bool resolve_tie(const matcher *m, const cand_eval *group, size_t n, decision *out,
+                        strbuf *sb)
+{
+    uint32_t slots[EVIDENCE_MAX_CANDIDATES];
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (group[i].score < group[0].score - EXACT_TIE)
+            return false;
+        slots[k++] = group[i].slot;
+    }
+    const char *why = NULL;
+    long pick = tie_break(m, slots, k, &why);
+    if (pick < 0)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (group[i].slot == (uint32_t)pick) {
+            set_match(m, out, &group[i], "tie_break");
+            sb_appendf(sb, "; %zu accounts tied, tie-break '%s' chose '%s'", k, why,
+                       acct(m, &group[i])->name);
+            return true;
+        }
+    return false;
+}
+
+static size_t near_group(const cand_eval *c, size_t n, double margin)
+{
+    size_t k = 1;
+    while (k < n && c[k].score > c[0].score - margin)
+        k++;
+    return k;
+}
+
+static void review_tie(const matcher *m, const cand_eval *c, size_t k, decision *out, strbuf *sb)
+{
+    out->kind = DECISION_REVIEW;
+    out->score = c[0].score;
+    out->rule = c[0].rule;
+    sb_appendf(sb, "; ambiguous: %zu accounts within %.2f ('%s', '%s'%s)", k, m->cfg->t_margin,
+               acct(m, &c[0])->name, acct(m, &c[1])->name, k > 2 ? ", ..." : "");
+}
+
+/* The email (or website) domain names one or more accounts. */
+static void decide_by_domain(const matcher *m, lead_evidence *ev, decision *out, strbuf *sb)
+{
+    cand_eval hits[EVIDENCE_MAX_CANDIDATES];
+    size_t nh = 0;
+    for (size_t i = 0; i < ev->ncand; i++)
+        if (is_domain_hit(&ev->cand[i]))
+            hits[nh++] = ev->cand[i];
+    describe_domain(m, ev, &hits[0], sb);
+    if (nh > 1)
+        sb_appendf(sb, " and %zu other accounts", nh - 1);
+    if (hits[0].name_sim > 0) {
+        sb_append(sb, "; ");
+        describe_name(m, ev, &hits[0], sb);
+    }
+    size_t k = near_group(hits, nh, m->cfg->t_margin);
+    if (k == 1) {
+        set_match(m, out, &hits[0], hits[0].rule);
+        return;
+    }
+    if (!resolve_tie(m, hits, k, out, sb))
+        review_tie(m, hits, k, out, sb);
+}
+
+/* A company name that strongly names another account than the domain does. */
+static const cand_eval *name_conflict(const matcher *m, const lead_evidence *ev)
+{
+    const cand_eval *dom = NULL, *best_name = NULL;
+    for (size_t i = 0; i < ev->ncand; i++) {
+        const cand_eval *c = &ev->cand[i];
+        if (is_domain_hit(c) && (!dom || c->name_sim > dom->name_sim))
+            dom = c;
+        else if (!is_domain_hit(c) && (!best_name || c->name_sim > best_name->name_sim))
+            best_name = c;
+    }
+    if (!dom || !best_name || dom->name_sim >= m->cfg->t_review)
+        return NULL;
+    return best_name->name_sim >= m->cfg->t_match ? best_name : NULL;
+}
+
+static double match_threshold(const matcher *m, const lead_evidence *ev)
+{
+    return ev->email_st == EMAIL_OK && !ev->freemail && !ev->disposable ? m->cfg->t_match
+                                                                       : m->cfg->t_match_freemail;
+}
+
+static void decide_by_name(const matcher *m, lead_evidence *ev, decision *out, strbuf *sb)
+{
+    const cand_eval *best = &ev->cand[0];
+    double t = match_threshold(m, ev);
+    describe_name(m, ev, best, sb);
+    describe_label(ev, best, sb);
+    out->score = best->score;
+    out->rule = best->rule;
+    if (best->score < t) {
+        out->kind = best->score >= m->cfg->t_review ? DECISION_REVIEW : DECISION_NO_MATCH;
+        sb_appendf(sb, "; %.2f is below the match threshold %.2f%s", best->score, t,
+                   t > m->cfg->t_match ? " for leads without a corporate email" : "");
+        return;
+    }
+    size_t k = near_group(ev->cand, ev->ncand, m->cfg->t_margin);
+    if (k == 1) {
+        set_match(m, out, best, best->rule);
+        return;
+    }
+    if (!resolve_tie(m, ev->cand, k, out, sb))
+        review_tie(m, ev->cand, k, out, sb);
+}
+
+static void describe_context(const lead_evidence *ev, strbuf *sb)
+{
+    if (ev->disposable)
+        sb_appendf(sb, "disposable email domain %s; ", ev->email_reg);
+    else if (ev->freemail)
+        sb_appendf(sb, "free-mail address (%s); ", ev->email_reg);
+    else if (ev->email_st != EMAIL_OK && ev->email_st != EMAIL_EMPTY)
+        sb_appendf(sb, "email '%s' unusable (%s); ", ev->l->email, ev->email_err);
+    else if (ev->email_reg && !ev->ncand)
+        sb_appendf(sb, "no account on domain %s; ", ev->email_reg);
+}
+
+static void decide_nothing(const lead_evidence *ev, decision *out, strbuf *sb)
+{
+    out->kind = DECISION_NO_MATCH;
+    out->rule = "none";
+    if (ev->name.junk)
+        sb_appendf(sb, "company '%s' carries no evidence and no account has the domain",
+                   ev->l->company ? ev->l->company : "");
+    else
+        sb_appendf(sb, "no account shares a distinctive word with company '%s'", ev->l->company);
+}
+
+void evidence_decide(const matcher *m, lead_evidence *ev, decision *out)
+{
+    strbuf sb;
+    sb_init(&sb);
+    describe_context(ev, &sb);
+    out->email_domain = ev->email_reg ? xstrdup(ev->email_reg) : NULL;
+    out->freemail = ev->freemail;
+    out->disposable = ev->disposable;
+    out->company_junk = ev->name.junk;
+    const cand_eval *conflict = NULL;
+    if (ev->ncand && is_domain_hit(&ev->cand[0]))
+        conflict = name_conflict(m, ev);
+    bool has_domain = false;
+    for (size_t i = 0; i < ev->ncand; i++)
+        has_domain |= is_domain_hit(&ev->cand[i]);
+    if (has_domain) {
+        decide_by_domain(m, ev, out, &sb);
+        if (conflict && out->kind == DECISION_MATCH) {
+            out->kind = DECISION_REVIEW;
+            free(out->account_id);
+            out->account_id = NULL;
+            sb_appendf(sb.len ? &sb : &sb, "; but the company name matches account '%s' (%.2f)",
+                       acct(m, conflict)->name, conflict->name_sim);
+        }
+    } else if (ev->ncand && ev->cand[0].score > 0) {
+        decide_by_name(m, ev, out, &sb);
+    } else {
+        decide_nothing(ev, out, &sb);
+    }
+    fill_candidates(m, ev, out);
+    finish_reason(out, &sb);
+}

@@ -1,0 +1,85 @@
+/* decision.c - decision lifecycle and JSON serialisation. */
+#include "decision.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void decision_init(decision *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->kind = DECISION_NO_MATCH;
+    d->rule = "none";
+}
+
+void decision_free(decision *d)
+{
+    free(d->lead_id);
+    free(d->account_id);
+    free(d->reason);
+    free(d->email_domain);
+    for (size_t i = 0; i < d->ncand; i++)
+        free(d->cand[i].account_id);
+    decision_init(d);
+}
+
+const char *decision_kind_name(decision_kind k)
+{
+    switch (k) {
+    case DECISION_MATCH: return "match";
+    case DECISION_REVIEW: return "review";
+    case DECISION_NO_MATCH: return "no_match";
+    case DECISION_INVALID: return "invalid";
+    }
+    return "invalid";
+}
+
+void decision_set_reason(decision *d, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = xmalloc(n > 0 ? (size_t)n + 1 : 1);
+    s[0] = '\0';
+    if (n > 0) {
+        va_start(ap, fmt);
+        vsnprintf(s, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    free(d->reason);
+    d->reason = s;
+}
+
+static void json_key_str(strbuf *out, const char *key, const char *val, bool comma)
+{
+    if (comma)
+        sb_putc(out, ',');
+    sb_append_json_str(out, key);
+    sb_putc(out, ':');
+    if (val)
+        sb_append_json_str(out, val);
+    else
+        sb_append(out, "null");
+}
+
+void decision_to_json(const decision *d, strbuf *out)
+{
+    sb_putc(out, '{');
+    json_key_str(out, "lead_id", d->lead_id, false);
+    json_key_str(out, "decision", decision_kind_name(d->kind), true);
+    json_key_str(out, "account_id", d->account_id, true);
+    sb_appendf(out, ",\"score\":%.4g", d->score);
+    json_key_str(out, "rule", d->rule, true);
+    json_key_str(out, "reason", d->reason ? d->reason : "", true);
+    sb_append(out, ",\"candidates\":[");
+    for (size_t i = 0; i < d->ncand; i++) {
+        if (i)
+            sb_putc(out, ',');
+        sb_putc(out, '{');
+        json_key_str(out, "account_id", d->cand[i].account_id, false);
+        sb_appendf(out, ",\"score\":%.4g}", d->cand[i].score);
+    }
+    sb_append(out, "]}");
+}

@@ -1,0 +1,50 @@
+/* decision.h - a matching decision (match / review / no_match / invalid) and its JSON form. */
+#ifndef L2A_DECISION_H
+#define L2A_DECISION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+#define DECISION_MAX_CANDIDATES 10
+
+typedef enum decision_kind {
+    DECISION_MATCH = 0,
+    DECISION_REVIEW,
+    DECISION_NO_MATCH,
+    DECISION_INVALID,
+} decision_kind;
+
+typedef struct candidate {
+    char *account_id;      /* owned */
+    double score;
+} candidate;
+
+/* Everything the matcher concluded about one lead. Strings owned (decision_free). */
+typedef struct decision {
+    char *lead_id;         /* may be NULL for a line without a readable id */
+    decision_kind kind;
+    char *account_id;      /* the matched account (match only) */
+    double score;          /* confidence of the chosen (or best) candidate, 0 when none */
+    const char *rule;      /* static: "domain", "domain+name", "name", "name+label", "label",
+                            * "tie_break", "none", "invalid" */
+    char *reason;          /* human-readable: names the evidence */
+    candidate cand[DECISION_MAX_CANDIDATES];
+    size_t ncand;
+    /* Facts about the lead that the outcome step uses. */
+    char *email_domain;    /* registrable domain of the email, NULL when none/invalid */
+    bool freemail;         /* email on a free-mail domain */
+    bool disposable;       /* email on a disposable domain */
+    bool company_junk;     /* company blank or a junk value */
+} decision;
+
+void decision_init(decision *d);
+void decision_free(decision *d);
+const char *decision_kind_name(decision_kind k);
+/* Appends the decision as one JSON object (no newline), DESIGN.md field order. */
+void decision_to_json(const decision *d, strbuf *out);
+/* printf-style setter for reason (replaces any previous one). */
+void decision_set_reason(decision *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

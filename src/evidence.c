@@ -1,0 +1,187 @@
+/* evidence.c - reading a lead's evidence (email, website, company) and scoring candidate accounts. */
+#include "evidence.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static char *apply_domain_rules(const matcher *m, const char *host, bool *changed)
+{
+    bool rewritten = false;
+    char *out = regex_list_rewrite(&m->cfg->domain_rewrites, host, &rewritten);
+    *changed = rewritten;
+    return out;
+}
+
+static char *apply_alias(const matcher *m, char *reg, bool *changed)
+{
+    const pair_list *al = &m->cfg->domain_aliases;
+    for (size_t i = 0; reg && i < al->n; i++) {
+        if (strcmp(al->v[i].from, reg) == 0) {
+            free(reg);
+            *changed = true;
+            return xstrdup(al->v[i].to);
+        }
+    }
+    return reg;
+}
+
+static char *core_of(const matcher *m, const char *reg)
+{
+    char *label = reg ? domain_label(reg) : NULL;
+    if (!label)
+        return NULL;
+    char *core = index_label_core(&m->ix, label);
+    free(label);
+    return core;
+}
+
+static void read_email(const matcher *m, const lead *l, lead_evidence *ev)
+{
+    email_addr ea = {0};
+    ev->email_st = l->email ? email_parse(l->email, &ea, &ev->email_err) : EMAIL_EMPTY;
+    if (ev->email_st != EMAIL_OK)
+        return;
+    bool changed = false;
+    ev->email_host = apply_domain_rules(m, ea.host, &changed);
+    ev->email_reg = changed ? domain_registrable(ev->email_host) : xstrdup(ea.registrable);
+    ev->email_reg = apply_alias(m, ev->email_reg, &changed);
+    ev->rewritten = changed;
+    email_free(&ea);
+    if (!ev->email_reg)
+        return;
+    ev->freemail = domain_set_contains(m->freemail, ev->email_host) ||
+                   domain_set_contains(m->freemail, ev->email_reg);
+    ev->disposable = domain_set_contains(m->disposable, ev->email_host) ||
+                     domain_set_contains(m->disposable, ev->email_reg);
+    if (!ev->freemail && !ev->disposable)
+        ev->email_core = core_of(m, ev->email_reg);
+}
+
+static void read_website(const matcher *m, const lead *l, lead_evidence *ev)
+{
+    if (!l->website)
+        return;
+    char *reg = website_registrable(l->website);
+    if (!reg || domain_set_contains(m->freemail, reg) || domain_set_contains(m->disposable, reg)) {
+        free(reg);
+        return;
+    }
+    bool changed = false;
+    ev->web_reg = apply_alias(m, reg, &changed);
+    if (!ev->email_reg || strcmp(ev->web_reg, ev->email_reg) != 0)
+        ev->web_core = core_of(m, ev->web_reg);
+}
+
+static void read_name(const matcher *m, const lead *l, lead_evidence *ev)
+{
+    const char *company = l->company;
+    char *rewritten = NULL;
+    if (company && m->cfg->name_rewrites.n) {
+        bool changed = false;
+        rewritten = regex_list_rewrite(&m->cfg->name_rewrites, company, &changed);
+        company = rewritten;
+    }
+    (void)norm_name_parse(m->rules, company, &ev->name);
+    free(rewritten);
+    size_t n = ev->name.tokens.n < SCORE_MAX_TOKENS ? ev->name.tokens.n : SCORE_MAX_TOKENS;
+    for (size_t i = 0; i < n && !ev->name.junk; i++) {
+        ev->view.tok[i] = ev->name.tokens.v[i];
+        ev->view.w[i] = index_token_weight(&m->ix, ev->name.tokens.v[i]);
+    }
+    ev->view.n = ev->name.junk ? 0 : n;
+}
+
+void evidence_read_lead(const matcher *m, const lead *l, lead_evidence *ev)
+{
+    memset(ev, 0, sizeof(*ev));
+    ev->l = l;
+    read_email(m, l, ev);
+    read_website(m, l, ev);
+    read_name(m, l, ev);
+}
+
+void evidence_free(lead_evidence *ev)
+{
+    free(ev->email_host);
+    free(ev->email_reg);
+    free(ev->email_core);
+    free(ev->web_reg);
+    free(ev->web_core);
+    norm_name_free(&ev->name);
+}
+
+bool evidence_unusable(const lead_evidence *ev)
+{
+    return !ev->l->id || (ev->email_st != EMAIL_OK && !ev->web_reg && ev->name.junk);
+}
+
+void evidence_decide_invalid(const lead_evidence *ev, decision *out)
+{
+    out->kind = DECISION_INVALID;
+    out->rule = "invalid";
+    if (!ev->l->id) {
+        decision_set_reason(out, "lead has no id");
+        return;
+    }
+    const char *email = ev->l->email ? ev->l->email : "";
+    const char *why = ev->email_st == EMAIL_EMPTY ? "no email" : ev->email_err;
+    decision_set_reason(out, "nothing to match on: email '%s' (%s), company '%s' carries no evidence",
+                        email, why ? why : "unusable", ev->l->company ? ev->l->company : "");
+}
+
+static void account_view(const account_index *ix, const account *a, name_view *v)
+{
+    v->n = a->ntok < SCORE_MAX_TOKENS ? a->ntok : SCORE_MAX_TOKENS;
+    for (size_t i = 0; i < v->n; i++) {
+        v->tok[i] = ix->vocab_str[a->tok[i]];
+        v->w[i] = index_weight_df(ix, ix->tok_post[a->tok[i]].n);
+    }
+}
+
+/* Does a domain label core spell the account's name (joined words or acronym)? */
+static bool core_spells_name(const char *core, const account *a)
+{
+    if (!core || strlen(core) < 3)
+        return false;
+    return strcmp(core, a->joined) == 0 || (a->acronym && strcmp(core, a->acronym) == 0);
+}
+
+static void score_one(const matcher *m, lead_evidence *ev, cand_eval *c)
+{
+    const conf *cfg = m->cfg;
+    const account *a = &m->ix.acc[c->slot];
+    name_view av;
+    account_view(&m->ix, a, &av);
+    c->name_sim = ev->view.n ? name_similarity(&ev->view, &av, &m->sp, &c->ex) : 0.0;
+    if (core_spells_name(ev->email_core, a) || core_spells_name(ev->web_core, a))
+        c->flags |= CAND_LABEL_NAME;
+    if (c->flags & (CAND_EMAIL_DOMAIN | CAND_WEB_DOMAIN)) {
+        c->score = cfg->domain_score + (1.0 - cfg->domain_score) * c->name_sim;
+        c->rule = c->name_sim >= cfg->t_review ? "domain+name" : "domain";
+    } else if ((c->flags & (CAND_LABEL | CAND_LABEL_NAME)) && c->name_sim > 0) {
+        c->score = c->name_sim + cfg->label_bonus;
+        if (c->score > 0.99)
+            c->score = 0.99;
+        c->rule = "name+label";
+    } else {
+        c->score = c->name_sim;
+        c->rule = "name";
+    }
+}
+
+static int by_score_desc(const void *a, const void *b)
+{
+    const cand_eval *x = a, *y = b;
+    if (x->score != y->score)
+        return (x->score < y->score) - (x->score > y->score);
+    if (x->name_sim != y->name_sim)
+        return (x->name_sim < y->name_sim) - (x->name_sim > y->name_sim);
+    return (x->slot > y->slot) - (x->slot < y->slot);
+}
+
+void evidence_score(const matcher *m, lead_evidence *ev)
+{
+    for (size_t i = 0; i < ev->ncand; i++)
+        score_one(m, ev, &ev->cand[i]);
+    qsort(ev->cand, ev->ncand, sizeof(*ev->cand), by_score_desc);
+}

@@ -1,0 +1,63 @@
+/* evidence.h - what one lead offers as evidence (domains, labels, name) and how candidate accounts
+ * are scored and decided on. Internal to the matcher. */
+#ifndef L2A_EVIDENCE_H
+#define L2A_EVIDENCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "matcher.h"
+
+#define EVIDENCE_MAX_CANDIDATES 128
+
+enum cand_flags {
+    CAND_EMAIL_DOMAIN = 1u << 0,   /* an account website has the email's registrable domain */
+    CAND_WEB_DOMAIN = 1u << 1,     /* ... the lead's website's registrable domain */
+    CAND_LABEL = 1u << 2,          /* same domain label core on another suffix (acme.de ~ acme.com) */
+    CAND_NAME = 1u << 3,           /* found through the name index */
+    CAND_LABEL_NAME = 1u << 4,     /* the email's label core spells the account's name */
+};
+
+typedef struct cand_eval {
+    uint32_t slot;
+    unsigned flags;
+    double name_sim;               /* weighted name similarity, 0 when the company is junk */
+    score_explain ex;
+    double score;                  /* combined confidence */
+    const char *rule;              /* static rule name */
+} cand_eval;
+
+typedef struct lead_evidence {
+    const lead *l;                 /* borrowed */
+    email_status email_st;
+    const char *email_err;         /* static */
+    char *email_host;              /* after rewrites */
+    char *email_reg;               /* registrable domain after rewrites and aliases */
+    char *email_core;              /* label core, corporate emails only */
+    char *web_reg;                 /* registrable domain of the lead's website (not free-mail) */
+    char *web_core;
+    bool freemail;
+    bool disposable;
+    bool rewritten;                /* a domain rule or alias changed the email domain */
+    norm_name name;
+    name_view view;                /* the lead's name tokens with index weights */
+    cand_eval cand[EVIDENCE_MAX_CANDIDATES];
+    size_t ncand;
+} lead_evidence;
+
+void evidence_read_lead(const matcher *m, const lead *l, lead_evidence *ev);
+void evidence_free(lead_evidence *ev);
+/* No usable email, website or company. */
+bool evidence_unusable(const lead_evidence *ev);
+void evidence_decide_invalid(const lead_evidence *ev, decision *out);
+/* Fills name_sim, score and rule of every candidate. */
+void evidence_score(const matcher *m, lead_evidence *ev);
+/* Applies thresholds, margins and tie-breaks; writes kind, account, score, rule, reason and the top
+ * candidates. */
+void evidence_decide(const matcher *m, lead_evidence *ev, decision *out);
+
+/* Tie-breaks (decide_tie.c): among slots (n >= 2), the one preferred by the configured order, or -1
+ * when they stay tied. *why names the deciding rule (static). */
+long tie_break(const matcher *m, const uint32_t *slots, size_t n, const char **why);
+
+#endif

@@ -1,0 +1,365 @@
+/* index.c - the in-memory account index: upserts, deletes, posting lists and the typo index. */
+#include "index.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain.h"
+
+void index_init(account_index *ix, const norm_rules *rules, const strvec *label_prefixes,
+                const strvec *label_suffixes)
+{
+    memset(ix, 0, sizeof(*ix));
+    ix->by_id = strmap_new();
+    ix->vocab = strmap_new();
+    postings_init(&ix->by_domain);
+    postings_init(&ix->by_label);
+    postings_init(&ix->by_joined);
+    postings_init(&ix->by_acronym);
+    hashmulti_init(&ix->typo);
+    ix->rules = rules;
+    ix->label_prefixes = label_prefixes;
+    ix->label_suffixes = label_suffixes;
+}
+
+static void account_clear(account *a)
+{
+    free(a->id);
+    free(a->name);
+    free(a->type);
+    free(a->parent_id);
+    free(a->owner_id);
+    free(a->country);
+    free(a->last_activity);
+    sv_free(&a->domains);
+    free(a->tok);
+    free(a->joined);
+    free(a->acronym);
+    memset(a, 0, sizeof(*a));
+}
+
+void index_free(account_index *ix)
+{
+    for (size_t i = 0; i < ix->n; i++)
+        account_clear(&ix->acc[i]);
+    free(ix->acc);
+    for (size_t i = 0; i < ix->nvocab; i++)
+        u32_free(&ix->tok_post[i]);
+    free(ix->tok_post);
+    free(ix->vocab_str);
+    strmap_free(ix->by_id);
+    strmap_free(ix->vocab);
+    postings_free(&ix->by_domain);
+    postings_free(&ix->by_label);
+    postings_free(&ix->by_joined);
+    postings_free(&ix->by_acronym);
+    hashmulti_free(&ix->typo);
+    memset(ix, 0, sizeof(*ix));
+}
+
+long index_find(const account_index *ix, const char *id)
+{
+    uint32_t slot;
+    if (!strmap_get(ix->by_id, id, &slot) || !ix->acc[slot].live)
+        return -1;
+    return slot;
+}
+
+uint32_t index_token_id(const account_index *ix, const char *tok)
+{
+    uint32_t id;
+    return strmap_get(ix->vocab, tok, &id) ? id : UINT32_MAX;
+}
+
+double index_weight_df(const account_index *ix, uint32_t df)
+{
+    return log(((double)ix->live + 1.0) / ((double)df + 1.0)) + 1.0;
+}
+
+double index_token_weight(const account_index *ix, const char *tok)
+{
+    uint32_t id = index_token_id(ix, tok);
+    return index_weight_df(ix, id == UINT32_MAX ? 0 : ix->tok_post[id].n);
+}
+
+/* ---- typo index: every token and each of its 1-deletions, hashed ---- */
+
+#define TYPO_MIN_LEN 5
+#define TYPO_MAX_LEN 40
+
+static uint64_t deletion_hash(const char *tok, size_t len, size_t skip)
+{
+    char buf[TYPO_MAX_LEN + 1];
+    size_t k = 0;
+    for (size_t i = 0; i < len; i++)
+        if (i != skip)
+            buf[k++] = tok[i];
+    return hash_bytes(buf, k);
+}
+
+static void typo_add_token(account_index *ix, const char *tok, uint32_t id)
+{
+    size_t len = strlen(tok);
+    if (len < TYPO_MIN_LEN || len > TYPO_MAX_LEN)
+        return;
+    hashmulti_add(&ix->typo, hash_bytes(tok, len), id);
+    for (size_t i = 0; i < len; i++)
+        hashmulti_add(&ix->typo, deletion_hash(tok, len, i), id);
+}
+
+typedef struct typo_probe {
+    const account_index *ix;
+    const char *tok;
+    int maxd;
+    u32vec *out;
+} typo_probe;
+
+static void typo_visit(uint32_t id, void *ctx)
+{
+    typo_probe *p = ctx;
+    const char *cand = p->ix->vocab_str[id];
+    if (strcmp(cand, p->tok) == 0 || u32_contains(p->out, id))
+        return;
+    if (strlen(cand) < TYPO_MIN_LEN || p->ix->tok_post[id].n == 0)
+        return;
+    if (osa_distance(p->tok, cand, p->maxd) <= p->maxd)
+        u32_push(p->out, id);
+}
+
+void index_typo_neighbours(const account_index *ix, const char *tok, u32vec *out)
+{
+    size_t len = strlen(tok);
+    if (len < TYPO_MIN_LEN || len > TYPO_MAX_LEN)
+        return;
+    typo_probe p = {ix, tok, len >= 9 ? 2 : 1, out};
+    hashmulti_each(&ix->typo, hash_bytes(tok, len), typo_visit, &p);
+    for (size_t i = 0; i < len; i++)
+        hashmulti_each(&ix->typo, deletion_hash(tok, len, i), typo_visit, &p);
+}
+
+int osa_distance(const char *a, const char *b, int max)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > TYPO_MAX_LEN * 2 || lb > TYPO_MAX_LEN * 2)
+        return max + 1;
+    if ((int)(la > lb ? la - lb : lb - la) > max)
+        return max + 1;
+    int d[TYPO_MAX_LEN * 2 + 1][TYPO_MAX_LEN * 2 + 1];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        int rowmin = max + 1;
+        for (size_t j = 1; j <= lb; j++) {
+            int cost = a[i - 1] != b[j - 1];
+            int v = d[i - 1][j - 1] + cost;
+            if (d[i - 1][j] + 1 < v)
+                v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+            if (v < rowmin)
+                rowmin = v;
+        }
+        if (rowmin > max)
+            return max + 1;
+    }
+    return d[la][lb];
+}
+
+/* ---- vocabulary ---- */
+
+static uint32_t vocab_intern(account_index *ix, const char *tok)
+{
+    uint32_t id;
+    if (strmap_get(ix->vocab, tok, &id))
+        return id;
+    if (ix->nvocab == ix->capvocab) {
+        ix->capvocab = ix->capvocab ? ix->capvocab * 2 : 1024;
+        ix->vocab_str = xrealloc(ix->vocab_str, ix->capvocab * sizeof(*ix->vocab_str));
+        ix->tok_post = xrealloc(ix->tok_post, ix->capvocab * sizeof(*ix->tok_post));
+    }
+    id = (uint32_t)ix->nvocab++;
+    strmap_put(ix->vocab, tok, id);
+    ix->vocab_str[id] = (char *)strmap_key(ix->vocab, tok);
+    ix->tok_post[id] = (u32vec){0};
+    typo_add_token(ix, tok, id);
+    return id;
+}
+
+/* ---- domain label cores ---- */
+
+static const char *strip_prefix(const char *s, const strvec *prefixes)
+{
+    for (size_t i = 0; prefixes && i < prefixes->n; i++) {
+        size_t pl = strlen(prefixes->v[i]);
+        if (strncmp(s, prefixes->v[i], pl) == 0 && strlen(s) >= pl + 3)
+            return s + pl;
+    }
+    return s;
+}
+
+static void strip_suffix(char *s, const strvec *suffixes)
+{
+    size_t len = strlen(s);
+    for (size_t i = 0; suffixes && i < suffixes->n; i++) {
+        size_t sl = strlen(suffixes->v[i]);
+        if (len >= sl + 3 && strcmp(s + len - sl, suffixes->v[i]) == 0) {
+            s[len - sl] = '\0';
+            return;
+        }
+    }
+}
+
+char *index_label_core(const account_index *ix, const char *label)
+{
+    strbuf sb;
+    sb_init(&sb);
+    for (const char *p = label; *p; p++)
+        if (*p != '-')
+            sb_putc(&sb, *p);
+    char *flat = sb_take(&sb);
+    char *core = xstrdup(strip_prefix(flat, ix->label_prefixes));
+    free(flat);
+    strip_suffix(core, ix->label_suffixes);
+    return core;
+}
+
+/* ---- upsert and delete ---- */
+
+static char *dup_or_null(const char *s)
+{
+    return s && *s ? xstrdup(s) : NULL;
+}
+
+static void account_set_domains(account *a, const char *raw)
+{
+    if (!raw)
+        return;
+    char *copy = xstrdup(raw);
+    char *save = NULL;
+    for (char *part = strtok_r(copy, ";", &save); part; part = strtok_r(NULL, ";", &save)) {
+        char *reg = website_registrable(part);
+        if (reg && !sv_contains(&a->domains, reg))
+            sv_push_owned(&a->domains, reg);
+        else
+            free(reg);
+    }
+    free(copy);
+}
+
+static void account_set_name(account_index *ix, account *a, const char *name)
+{
+    norm_name nn;
+    (void)norm_name_parse(ix->rules, name, &nn);
+    a->ntok = (uint32_t)nn.tokens.n;
+    a->tok = xcalloc(a->ntok, sizeof(*a->tok));
+    for (uint32_t i = 0; i < a->ntok; i++)
+        a->tok[i] = vocab_intern(ix, nn.tokens.v[i]);
+    a->joined = xstrdup(nn.joined ? nn.joined : "");
+    a->acronym = nn.tokens.n >= 3 && nn.acronym ? xstrdup(nn.acronym) : NULL;
+    norm_name_free(&nn);
+}
+
+static void account_fill(account_index *ix, account *a, const account_rec *rec)
+{
+    a->id = xstrdup(rec->id);
+    a->name = xstrdup(rec->name);
+    a->type = dup_or_null(rec->type);
+    a->parent_id = dup_or_null(rec->parent_id);
+    a->owner_id = dup_or_null(rec->owner_id);
+    a->country = dup_or_null(rec->country);
+    a->last_activity = dup_or_null(rec->last_activity);
+    a->employees = rec->employees && *rec->employees ? strtol(rec->employees, NULL, 10) : -1;
+    sv_init(&a->domains);
+    account_set_domains(a, rec->domains);
+    account_set_name(ix, a, rec->name);
+    a->live = true;
+}
+
+static void token_post_add(account_index *ix, uint32_t tok, uint32_t slot)
+{
+    u32vec *l = &ix->tok_post[tok];
+    if (!l->n || l->v[l->n - 1] != slot)
+        u32_push(l, slot);
+}
+
+static void account_link(account_index *ix, uint32_t slot)
+{
+    account *a = &ix->acc[slot];
+    for (size_t i = 0; i < a->domains.n; i++) {
+        postings_add(&ix->by_domain, a->domains.v[i], slot);
+        char *label = domain_label(a->domains.v[i]);
+        if (label) {
+            char *core = index_label_core(ix, label);
+            postings_add(&ix->by_label, core, slot);
+            free(core);
+        }
+        free(label);
+    }
+    for (uint32_t i = 0; i < a->ntok; i++)
+        token_post_add(ix, a->tok[i], slot);
+    if (*a->joined)
+        postings_add(&ix->by_joined, a->joined, slot);
+    if (a->acronym)
+        postings_add(&ix->by_acronym, a->acronym, slot);
+    ix->live++;
+}
+
+static void account_unlink(account_index *ix, uint32_t slot)
+{
+    account *a = &ix->acc[slot];
+    for (size_t i = 0; i < a->domains.n; i++) {
+        postings_remove(&ix->by_domain, a->domains.v[i], slot);
+        char *label = domain_label(a->domains.v[i]);
+        if (label) {
+            char *core = index_label_core(ix, label);
+            postings_remove(&ix->by_label, core, slot);
+            free(core);
+        }
+        free(label);
+    }
+    for (uint32_t i = 0; i < a->ntok; i++)
+        u32_remove(&ix->tok_post[a->tok[i]], slot);
+    if (*a->joined)
+        postings_remove(&ix->by_joined, a->joined, slot);
+    if (a->acronym)
+        postings_remove(&ix->by_acronym, a->acronym, slot);
+    ix->live--;
+}
+
+uint32_t index_upsert(account_index *ix, const account_rec *rec)
+{
+    uint32_t slot;
+    if (strmap_get(ix->by_id, rec->id, &slot)) {
+        if (ix->acc[slot].live)
+            account_unlink(ix, slot);
+        account_clear(&ix->acc[slot]);
+    } else {
+        if (ix->n == ix->cap) {
+            ix->cap = ix->cap ? ix->cap * 2 : 1024;
+            ix->acc = xrealloc(ix->acc, ix->cap * sizeof(*ix->acc));
+        }
+        slot = (uint32_t)ix->n++;
+        memset(&ix->acc[slot], 0, sizeof(ix->acc[slot]));
+        strmap_put(ix->by_id, rec->id, slot);
+    }
+    account_fill(ix, &ix->acc[slot], rec);
+    account_link(ix, slot);
+    return slot;
+}
+
+bool index_delete(account_index *ix, const char *id)
+{
+    long slot = index_find(ix, id);
+    if (slot < 0)
+        return false;
+    account_unlink(ix, (uint32_t)slot);
+    ix->acc[slot].live = false;
+    return true;
+}

@@ -1,0 +1,80 @@
+/* index.h - the in-memory account index: accounts by id, domain, domain label, name token, joined
+ * name and acronym, with rarity (IDF) weights and a typo index over the token vocabulary. */
+#ifndef L2A_INDEX_H
+#define L2A_INDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "normalize.h"
+#include "postings.h"
+#include "record.h"
+#include "util.h"
+
+/* One account as the matcher sees it. Strings owned; NULL when absent. */
+typedef struct account {
+    char *id;
+    char *name;
+    char *type;
+    char *parent_id;
+    char *owner_id;
+    char *country;
+    char *last_activity;
+    long employees;           /* -1 when unknown */
+    strvec domains;           /* registrable domains of its websites, deduplicated */
+    uint32_t *tok;            /* vocabulary ids of its name tokens (owned) */
+    uint32_t ntok;
+    char *joined;             /* tokens concatenated */
+    char *acronym;            /* first letters of tokens when 3+ tokens, else NULL */
+    bool live;                /* false once deleted (slot kept so ids stay valid) */
+} account;
+
+typedef struct account_index {
+    account *acc;             /* slots, owned */
+    size_t n;
+    size_t cap;
+    size_t live;
+    strmap *by_id;            /* account id -> slot */
+    postings by_domain;       /* registrable domain -> slots */
+    postings by_label;        /* label core of each domain -> slots */
+    postings by_joined;       /* joined name -> slots */
+    postings by_acronym;      /* acronym -> slots */
+    strmap *vocab;            /* token -> vocabulary id */
+    char **vocab_str;         /* vocabulary id -> token (borrowed from vocab's keys) */
+    u32vec *tok_post;         /* vocabulary id -> slots of live accounts using it (df = n) */
+    size_t nvocab;
+    size_t capvocab;
+    hashmulti typo;           /* hash of each token and its 1-deletions -> vocabulary id */
+    const norm_rules *rules;  /* borrowed */
+    const strvec *label_prefixes;  /* borrowed: stripped from domain labels ("try", "get") */
+    const strvec *label_suffixes;  /* borrowed: ("hq", "group") */
+} account_index;
+
+void index_init(account_index *ix, const norm_rules *rules, const strvec *label_prefixes,
+                const strvec *label_suffixes);
+void index_free(account_index *ix);
+/* Inserts or replaces (by id) the account described by rec (copied). Returns its slot. */
+uint32_t index_upsert(account_index *ix, const account_rec *rec);
+/* Deletes by id; returns false when unknown. */
+bool index_delete(account_index *ix, const char *id);
+/* Slot of id, or -1. */
+long index_find(const account_index *ix, const char *id);
+
+/* Vocabulary id of a token, or UINT32_MAX. */
+uint32_t index_token_id(const account_index *ix, const char *tok);
+/* Rarity weight of a token: log((N+1)/(df+1)) + 1, with df = 0 for unknown tokens. */
+double index_weight_df(const account_index *ix, uint32_t df);
+double index_token_weight(const account_index *ix, const char *tok);
+/* Vocabulary ids within edit distance (optimal string alignment) 1, or 2 for tokens of 9+ chars,
+ * of tok (tok itself excluded); tokens shorter than 5 chars get none. Appends to out. */
+void index_typo_neighbours(const account_index *ix, const char *tok, u32vec *out);
+
+/* Core of a domain label: hyphens removed, one configured prefix and suffix stripped when 3+
+ * characters remain ("teaminvo" -> "invo", "gannongroup" -> "gannon"). malloc'd. */
+char *index_label_core(const account_index *ix, const char *label);
+
+/* Optimal string alignment distance, stopping early above max (returns max + 1 then). */
+int osa_distance(const char *a, const char *b, int max);
+
+#endif

@@ -1,0 +1,45 @@
+/* main_l2a.c - the `l2a` command line: offline matching, config checks and (later) Redis tools. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: l2a <command> [options]\n"
+            "commands:\n"
+            "  match --config FILE --accounts ACCOUNTS.csv --leads LEADS.jsonl\n"
+            "        decide every lead offline; one JSON decision per line on stdout\n"
+            "  check-config FILE\n"
+            "        validate a config; prints file:line:column: message on error\n"
+            "  version\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "match") == 0)
+        return cli_match(argc - 1, argv + 1);
+    if (strcmp(cmd, "check-config") == 0)
+        return cli_check_config(argc - 1, argv + 1);
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("l2a %s\n", L2A_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "l2a: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return 2;
+}

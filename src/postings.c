@@ -1,0 +1,160 @@
+/* postings.c - growable uint32 lists, posting lists by string key and a hash multimap. */
+#include "postings.h"
+
+#include <stdlib.h>
+
+void u32_push(u32vec *a, uint32_t x)
+{
+    if (a->n == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 2;
+        a->v = xrealloc(a->v, a->cap * sizeof(*a->v));
+    }
+    a->v[a->n++] = x;
+}
+
+void u32_free(u32vec *a)
+{
+    free(a->v);
+    a->v = NULL;
+    a->n = a->cap = 0;
+}
+
+bool u32_contains(const u32vec *a, uint32_t x)
+{
+    for (uint32_t i = 0; i < a->n; i++)
+        if (a->v[i] == x)
+            return true;
+    return false;
+}
+
+void u32_remove(u32vec *a, uint32_t x)
+{
+    uint32_t i = 0;
+    while (i < a->n) {
+        if (a->v[i] == x)
+            a->v[i] = a->v[--a->n];
+        else
+            i++;
+    }
+}
+
+void postings_init(postings *p)
+{
+    p->keys = strmap_new();
+    p->lists = NULL;
+    p->nlists = 0;
+    p->cap = 0;
+}
+
+void postings_free(postings *p)
+{
+    for (size_t i = 0; i < p->nlists; i++)
+        u32_free(&p->lists[i]);
+    free(p->lists);
+    strmap_free(p->keys);
+    p->keys = NULL;
+    p->lists = NULL;
+    p->nlists = p->cap = 0;
+}
+
+void postings_add(postings *p, const char *key, uint32_t val)
+{
+    uint32_t li;
+    if (!strmap_get(p->keys, key, &li)) {
+        if (p->nlists == p->cap) {
+            p->cap = p->cap ? p->cap * 2 : 64;
+            p->lists = xrealloc(p->lists, p->cap * sizeof(*p->lists));
+        }
+        li = (uint32_t)p->nlists++;
+        p->lists[li] = (u32vec){0};
+        strmap_put(p->keys, key, li);
+    }
+    u32vec *l = &p->lists[li];
+    if (l->n && l->v[l->n - 1] == val)
+        return;
+    u32_push(l, val);
+}
+
+void postings_remove(postings *p, const char *key, uint32_t val)
+{
+    uint32_t li;
+    if (strmap_get(p->keys, key, &li))
+        u32_remove(&p->lists[li], val);
+}
+
+const u32vec *postings_get(const postings *p, const char *key)
+{
+    uint32_t li;
+    if (!strmap_get(p->keys, key, &li))
+        return NULL;
+    return &p->lists[li];
+}
+
+size_t postings_keys(const postings *p)
+{
+    return strmap_count(p->keys);
+}
+
+void hashmulti_init(hashmulti *h)
+{
+    h->cap = 1024;
+    h->n = 0;
+    h->hash = xcalloc(h->cap, sizeof(*h->hash));
+    h->val = xcalloc(h->cap, sizeof(*h->val));
+}
+
+void hashmulti_free(hashmulti *h)
+{
+    free(h->hash);
+    free(h->val);
+    h->hash = NULL;
+    h->val = NULL;
+    h->cap = h->n = 0;
+}
+
+static void hashmulti_insert(hashmulti *h, uint64_t hash, uint32_t val)
+{
+    size_t mask = h->cap - 1;
+    size_t i = hash & mask;
+    while (h->hash[i])
+        i = (i + 1) & mask;
+    h->hash[i] = hash;
+    h->val[i] = val;
+    h->n++;
+}
+
+static void hashmulti_grow(hashmulti *h)
+{
+    uint64_t *oh = h->hash;
+    uint32_t *ov = h->val;
+    size_t ocap = h->cap;
+    h->cap *= 2;
+    h->n = 0;
+    h->hash = xcalloc(h->cap, sizeof(*h->hash));
+    h->val = xcalloc(h->cap, sizeof(*h->val));
+    for (size_t i = 0; i < ocap; i++)
+        if (oh[i])
+            hashmulti_insert(h, oh[i], ov[i]);
+    free(oh);
+    free(ov);
+}
+
+void hashmulti_add(hashmulti *h, uint64_t hash, uint32_t val)
+{
+    if (!hash)
+        hash = 1;
+    if ((h->n + 1) * 10 >= h->cap * 7)
+        hashmulti_grow(h);
+    hashmulti_insert(h, hash, val);
+}
+
+void hashmulti_each(const hashmulti *h, uint64_t hash, void (*fn)(uint32_t val, void *ctx),
+                    void *ctx)
+{
+    if (!hash)
+        hash = 1;
+    size_t mask = h->cap - 1;
+    for (size_t i = hash & mask; h->hash[i]; i = (i + 1) & mask)
+        if (h->hash[i] == hash)
+            fn(h->val[i], ctx);
+}

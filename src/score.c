@@ -1,0 +1,148 @@
+/* score.c - token alignment (exact, joined words, typos, prefixes) and weighted Dice scoring. */
+#include "score.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "index.h"
+
+typedef struct alignment {
+    const name_view *l;
+    const name_view *a;
+    bool lused[SCORE_MAX_TOKENS];
+    bool aused[SCORE_MAX_TOKENS];
+    double lw[SCORE_MAX_TOKENS];     /* lead weights after substitution */
+    double credit;                   /* sum of credit * (lw + aw) over matched pairs */
+} alignment;
+
+static void pair(alignment *al, size_t i, size_t j, double credit)
+{
+    al->lused[i] = true;
+    al->aused[j] = true;
+    al->lw[i] = al->a->w[j];
+    al->credit += credit * 2.0 * al->a->w[j];
+}
+
+static int align_exact(alignment *al)
+{
+    int n = 0;
+    for (size_t i = 0; i < al->l->n; i++)
+        for (size_t j = 0; j < al->a->n; j++)
+            if (!al->aused[j] && strcmp(al->l->tok[i], al->a->tok[j]) == 0) {
+                pair(al, i, j, 1.0);
+                n++;
+                break;
+            }
+    return n;
+}
+
+/* Does `whole` equal the concatenation of parts[from..from+k)? */
+static bool concat_equals(const char *whole, const name_view *parts, const bool *used,
+                          size_t from, size_t k)
+{
+    size_t off = 0;
+    for (size_t t = from; t < from + k; t++) {
+        if (used[t])
+            return false;
+        size_t len = strlen(parts->tok[t]);
+        if (strncmp(whole + off, parts->tok[t], len) != 0)
+            return false;
+        off += len;
+    }
+    return whole[off] == '\0';
+}
+
+/* One token on side x equals 2-3 consecutive unused tokens on side y. */
+static int align_joined_one_way(alignment *al, bool lead_whole)
+{
+    const name_view *x = lead_whole ? al->l : al->a, *y = lead_whole ? al->a : al->l;
+    bool *xused = lead_whole ? al->lused : al->aused, *yused = lead_whole ? al->aused : al->lused;
+    int n = 0;
+    for (size_t i = 0; i < x->n; i++) {
+        if (xused[i])
+            continue;
+        for (size_t k = 2; k <= 3; k++) {
+            for (size_t from = 0; from + k <= y->n; from++) {
+                if (!concat_equals(x->tok[i], y, yused, from, k))
+                    continue;
+                double wsum = 0;
+                for (size_t t = from; t < from + k; t++) {
+                    yused[t] = true;
+                    wsum += y->w[t];
+                }
+                xused[i] = true;
+                if (lead_whole) {
+                    al->lw[i] = wsum;
+                    al->credit += 2.0 * wsum;
+                } else {
+                    for (size_t t = from; t < from + k; t++)
+                        al->lw[t] = y->w[t];
+                    al->credit += wsum + x->w[i];
+                }
+                n++;
+                goto next;
+            }
+        }
+    next:;
+    }
+    return n;
+}
+
+static int align_fuzzy(alignment *al, const score_params *p, bool prefix_mode)
+{
+    int n = 0;
+    for (size_t i = 0; i < al->l->n; i++) {
+        if (al->lused[i])
+            continue;
+        const char *lt = al->l->tok[i];
+        size_t ll = strlen(lt);
+        for (size_t j = 0; j < al->a->n; j++) {
+            if (al->aused[j])
+                continue;
+            const char *at = al->a->tok[j];
+            size_t la = strlen(at);
+            bool ok;
+            if (prefix_mode) {
+                size_t shorter = ll < la ? ll : la;
+                ok = shorter >= 4 && ll != la && strncmp(lt, at, shorter) == 0;
+            } else {
+                int maxd = (ll >= 9 && la >= 9) ? 2 : 1;
+                ok = ll >= 5 && la >= 5 && osa_distance(lt, at, maxd) <= maxd;
+            }
+            if (ok) {
+                pair(al, i, j, prefix_mode ? p->prefix : p->typo);
+                n++;
+                break;
+            }
+        }
+    }
+    return n;
+}
+
+double name_similarity(const name_view *lead, const name_view *acct, const score_params *p,
+                       score_explain *ex)
+{
+    alignment al;
+    memset(&al, 0, sizeof(al));
+    al.l = lead;
+    al.a = acct;
+    for (size_t i = 0; i < lead->n; i++)
+        al.lw[i] = lead->w[i];
+    score_explain e = {0};
+    e.exact = align_exact(&al);
+    e.joined = align_joined_one_way(&al, true) + align_joined_one_way(&al, false);
+    e.typo = align_fuzzy(&al, p, false);
+    e.prefix = align_fuzzy(&al, p, true);
+    double total = 0;
+    for (size_t i = 0; i < lead->n; i++) {
+        total += al.lw[i];
+        e.lead_extra += !al.lused[i];
+    }
+    for (size_t j = 0; j < acct->n; j++) {
+        total += acct->w[j];
+        e.acct_extra += !al.aused[j];
+    }
+    if (ex)
+        *ex = e;
+    return total > 0 ? al.credit / total : 0.0;
+}

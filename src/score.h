@@ -1,0 +1,37 @@
+/* score.h - weighted name similarity between a lead's and an account's name tokens. */
+#ifndef L2A_SCORE_H
+#define L2A_SCORE_H
+
+#include <stddef.h>
+
+#define SCORE_MAX_TOKENS 32
+
+/* A tokenised name with a rarity weight per token. Borrowed pointers. */
+typedef struct name_view {
+    const char *tok[SCORE_MAX_TOKENS];
+    double w[SCORE_MAX_TOKENS];
+    size_t n;
+} name_view;
+
+typedef struct score_params {
+    double typo;     /* credit for a token pair within edit distance */
+    double prefix;   /* credit for a 4+ char prefix of the other token */
+} score_params;
+
+/* What the alignment found, for the reason text. */
+typedef struct score_explain {
+    int exact;       /* lead tokens matched exactly */
+    int joined;      /* matched as joined words ("onetrust" = "one trust") */
+    int typo;        /* matched within edit distance */
+    int prefix;      /* matched as prefix */
+    int lead_extra;  /* lead tokens left unmatched */
+    int acct_extra;  /* account tokens left unmatched */
+} score_explain;
+
+/* Weighted Dice similarity in [0,1]: 2 * sum(credit * weight of matched pairs) over the weights of
+ * both names, a matched lead token taking its account token's weight (a misspelt word is not rare
+ * just because it is misspelt). ex may be NULL. */
+double name_similarity(const name_view *lead, const name_view *acct, const score_params *p,
+                       score_explain *ex);
+
+#endif
