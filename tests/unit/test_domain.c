@@ -12,17 +12,21 @@
 
 #include "domain.h"
 
-/* Asserts domain_registrable(host) == want (NULL: no registrable domain). */
+/* Asserts that fn(in) returned want (NULL: nothing), then frees got (malloc'd by fn). */
+static void check_result(const char *fn, const char *in, char *got, const char *want)
+{
+    if (want && !got)
+        fail_msg("%s(\"%s\"): NULL, want \"%s\"", fn, in ? in : "(null)", want);
+    if (!want && got)
+        fail_msg("%s(\"%s\"): \"%s\", want NULL", fn, in ? in : "(null)", got);
+    if (want)
+        assert_string_equal(got, want);
+    free(got);
+}
+
 static void check_registrable(const char *host, const char *want)
 {
-    char *got = domain_registrable(host);
-    if (want) {
-        assert_non_null(got);
-        assert_string_equal(got, want);
-    } else {
-        assert_null(got);
-    }
-    free(got);
+    check_result("domain_registrable", host, domain_registrable(host), want);
 }
 
 static void test_registrable(void **state)
@@ -133,26 +137,10 @@ static void test_email_ok(void **state)
     email_free(&e);
 }
 
-/* Asserts website_host(raw) == host and website_registrable(raw) == reg (NULL: none). */
 static void check_website(const char *raw, const char *host, const char *reg)
 {
-    char *h = website_host(raw);
-    char *r = website_registrable(raw);
-    if (host) {
-        if (!h)
-            fail_msg("website \"%s\": no host, want %s", raw, host);
-        assert_string_equal(h, host);
-    } else if (h) {
-        fail_msg("website \"%s\": host %s, want none", raw ? raw : "(null)", h);
-    }
-    if (reg) {
-        assert_non_null(r);
-        assert_string_equal(r, reg);
-    } else {
-        assert_null(r);
-    }
-    free(h);
-    free(r);
+    check_result("website_host", raw, website_host(raw), host);
+    check_result("website_registrable", raw, website_registrable(raw), reg);
 }
 
 static void test_website(void **state)
@@ -181,17 +169,9 @@ static void test_website(void **state)
     check_website("n/a", NULL, NULL);
 }
 
-/* Asserts domain_label(reg) == want (NULL: none). */
 static void check_label(const char *reg, const char *want)
 {
-    char *got = domain_label(reg);
-    if (want) {
-        assert_non_null(got);
-        assert_string_equal(got, want);
-    } else {
-        assert_null(got);
-    }
-    free(got);
+    check_result("domain_label", reg, domain_label(reg), want);
 }
 
 static void test_label(void **state)
