@@ -22,7 +22,9 @@ typedef enum email_status {
 } email_status;
 
 /* Parses strictly (trims surrounding whitespace and one pair of <>). On error, *err_text (static
- * string) says why in a few words, e.g. "missing @", "two @", "empty local part". */
+ * string) says why in a few words, e.g. "missing @", "more than one @", "empty local part",
+ * "contains spaces", "invalid domain", "domain is a public suffix". err_text may be NULL. On
+ * success out owns its strings (email_free); on error out is zeroed (email_free is harmless). */
 email_status email_parse(const char *raw, email_addr *out, const char **err_text) MUSTCHECK;
 void email_free(email_addr *e);
 
@@ -41,6 +43,11 @@ char *website_registrable(const char *raw);
  * "dc-storm" for dc-storm.com). Returns malloc'd string or NULL. */
 char *domain_label(const char *registrable);
 
+/* The Public Suffix List is loaded on first use and kept in a static handle. That first use is not
+ * thread-safe: a multi-threaded program calls any domain_* function once before starting threads.
+ * domain_shutdown frees the list (for leak checkers); a later call loads it again. */
+void domain_shutdown(void);
+
 /* A set of domains (free-mail or disposable). Matching is on the exact host and on every parent
  * domain of it (mail.yahoo.co.uk matches yahoo.co.uk). */
 typedef struct domain_set domain_set;
@@ -48,10 +55,15 @@ typedef struct domain_set domain_set;
 domain_set *domain_set_new(void);
 void domain_set_free(domain_set *s);
 /* Loads one domain a line; '#' comments and blank lines ignored; entries lower-cased. Returns 0, or
- * -1 with a message "path:line: ..." or "path: strerror" in err. */
+ * -1 with a message "path:line: ..." or "path: strerror" in err. All or nothing: on error the set
+ * is unchanged. */
 int domain_set_load(domain_set *s, const char *path, char *err, size_t errlen) MUSTCHECK;
+/* add/remove normalise domain like a host (lower case, trailing dot dropped); add ignores a string
+ * that is not a valid domain name. An entry that is a public suffix never matches (see contains). */
 void domain_set_add(domain_set *s, const char *domain);
 void domain_set_remove(domain_set *s, const char *domain);
+/* True when host or one of its parent domains down to its registrable domain is in the set; a bare
+ * public suffix (co.uk, github.io) is never checked. */
 bool domain_set_contains(const domain_set *s, const char *host);
 size_t domain_set_count(const domain_set *s);
 

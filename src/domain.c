@@ -1,0 +1,500 @@
+/* domain.c - email and website parsing, registrable domains via libpsl, free-mail/disposable domain sets. */
+#include "domain.h"
+
+#include <errno.h>
+#include <libpsl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#define HOST_MAX 253  /* bytes of a host name without its trailing dot */
+#define LABEL_MAX 63  /* bytes of one label (UTF-8 bytes for non-ASCII labels: no punycode) */
+#define LOCAL_MAX 64  /* bytes of an email local part */
+
+struct domain_set {
+    strmap *map; /* owned; keys: normalised domains, values unused */
+};
+
+/* ---- Public Suffix List handle ---- */
+
+static psl_ctx_t *psl_owned;     /* from psl_latest, freed by domain_shutdown (NULL if none) */
+static const psl_ctx_t *psl_ctx; /* psl_owned or the built-in list; NULL until first use */
+
+static const psl_ctx_t *psl_get(void)
+{
+    if (!psl_ctx) {
+        psl_owned = psl_latest(NULL);
+        psl_ctx = psl_owned ? psl_owned : psl_builtin();
+    }
+    return psl_ctx;
+}
+
+void domain_shutdown(void)
+{
+    psl_free(psl_owned); /* psl_free accepts NULL and the built-in context */
+    psl_owned = NULL;
+    psl_ctx = NULL;
+}
+
+/* ---- character helpers (ASCII only: no locale) ---- */
+
+static char ascii_lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+static bool ascii_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool ascii_alnum(char c)
+{
+    return ascii_alpha(c) || (c >= '0' && c <= '9');
+}
+
+/* Byte length of the whitespace character at s (ASCII space/control blanks or U+00A0), else 0. */
+static size_t space_len(const char *s, size_t n)
+{
+    if (n >= 1 && (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r')))
+        return 1;
+    if (n >= 2 && (unsigned char)s[0] == 0xC2 && (unsigned char)s[1] == 0xA0)
+        return 2;
+    return 0;
+}
+
+static bool has_space(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (space_len(s + i, n - i))
+            return true;
+    return false;
+}
+
+/* Trims whitespace from both ends of s[0..*n): returns the new start, updates *n. */
+static const char *trim(const char *s, size_t *n)
+{
+    size_t k;
+    while (*n && (k = space_len(s, *n)) != 0) {
+        s += k;
+        *n -= k;
+    }
+    for (;;) {
+        if (*n >= 1 && space_len(s + *n - 1, 1))
+            *n -= 1;
+        else if (*n >= 2 && space_len(s + *n - 2, 2) == 2)
+            *n -= 2;
+        else
+            return s;
+    }
+}
+
+static bool has_non_ascii(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return true;
+    return false;
+}
+
+/* Decodes the UTF-8 sequence at s[0..n) into *cp; returns its byte length, or 0 if invalid. */
+static size_t utf8_next(const char *s, size_t n, utf8proc_int32_t *cp)
+{
+    utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, cp);
+    return k > 0 ? (size_t)k : 0;
+}
+
+/* ---- host names ---- */
+
+/* utf8proc callback: lower-cases and maps the ideographic full stops to '.' (as IDNA does). */
+static utf8proc_int32_t host_codepoint(utf8proc_int32_t cp, void *data)
+{
+    (void)data;
+    if (cp == 0x3002 || cp == 0xFF61)
+        return '.';
+    return utf8proc_tolower(cp);
+}
+
+/* Lower-cased copy of s[0..n): ASCII by hand, non-ASCII through utf8proc (lower case + NFKC).
+ * Returns a malloc'd string (caller frees), or NULL for invalid UTF-8. */
+static char *host_lower(const char *s, size_t n)
+{
+    if (!has_non_ascii(s, n)) {
+        char *h = xstrndup(s, n);
+        for (size_t i = 0; i < n; i++)
+            h[i] = ascii_lower(h[i]);
+        return h;
+    }
+    utf8proc_uint8_t *dst = NULL;
+    utf8proc_ssize_t r = utf8proc_map_custom((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &dst,
+                                             UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE,
+                                             host_codepoint, NULL);
+    if (r < 0)
+        return NULL;
+    char *h = xstrdup((const char *)dst); /* copy into our allocator; dst is utf8proc's malloc */
+    free(dst);
+    return h;
+}
+
+/* A non-ASCII code point allowed in a label: letters, combining marks, decimal digits. */
+static bool host_codepoint_ok(utf8proc_int32_t cp)
+{
+    utf8proc_category_t c = utf8proc_category(cp);
+    return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_ME) || c == UTF8PROC_CATEGORY_ND;
+}
+
+/* Whether label s[0..n) is 1..63 bytes of [a-z0-9-] or UTF-8 letters, not starting/ending in '-'. */
+static bool label_valid(const char *s, size_t n)
+{
+    if (n == 0 || n > LABEL_MAX || s[0] == '-' || s[n - 1] == '-')
+        return false;
+    size_t i = 0;
+    while (i < n) {
+        if ((unsigned char)s[i] < 0x80) {
+            if (!(ascii_alnum(s[i]) || s[i] == '-'))
+                return false;
+            i++;
+            continue;
+        }
+        utf8proc_int32_t cp;
+        size_t k = utf8_next(s + i, n - i, &cp);
+        if (k == 0 || !host_codepoint_ok(cp))
+            return false;
+        i += k;
+    }
+    return true;
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+/* Whether lower-case h (no trailing dot) is a DNS name of two labels or more, not an IPv4 address. */
+static bool host_valid(const char *h)
+{
+    size_t len = strlen(h), labels = 0;
+    const char *last = h;
+    if (len == 0 || len > HOST_MAX)
+        return false;
+    for (const char *p = h;; p++) {
+        if (*p != '.' && *p != '\0')
+            continue;
+        if (!label_valid(last, (size_t)(p - last)))
+            return false;
+        labels++;
+        if (*p == '\0')
+            break;
+        last = p + 1;
+    }
+    return labels >= 2 && !all_digits(last, strlen(last)); /* no TLD is all digits */
+}
+
+/* Normalised host of s[0..n): lower case, one trailing dot removed, validated. Returns a malloc'd
+ * string (caller frees) or NULL when it is not a valid host name. */
+static char *host_normalize(const char *s, size_t n)
+{
+    char *h = host_lower(s, n);
+    if (!h)
+        return NULL;
+    size_t len = strlen(h);
+    if (len && h[len - 1] == '.')
+        h[len - 1] = '\0';
+    if (!host_valid(h)) {
+        free(h);
+        return NULL;
+    }
+    return h;
+}
+
+/* Registrable domain of an already normalised host: malloc'd copy, or NULL for a public suffix. */
+static char *registrable_of(const char *host)
+{
+    const char *r = psl_registrable_domain(psl_get(), host);
+    return r ? xstrdup(r) : NULL;
+}
+
+char *domain_registrable(const char *host)
+{
+    if (!host)
+        return NULL;
+    char *h = host_normalize(host, strlen(host));
+    char *r = h ? registrable_of(h) : NULL;
+    free(h);
+    return r;
+}
+
+char *domain_label(const char *registrable)
+{
+    char *r = domain_registrable(registrable);
+    if (!r)
+        return NULL;
+    /* A registrable domain is one label followed by its public suffix. */
+    char *label = xstrndup(r, strcspn(r, "."));
+    free(r);
+    return label;
+}
+
+/* ---- email addresses ---- */
+
+/* RFC 5322 atext plus '.', and any non-ASCII byte (RFC 6531; the caller checks the UTF-8). */
+static bool local_char_ok(char c)
+{
+    return ascii_alnum(c) || (unsigned char)c >= 0x80 || (c && strchr("!#$%&'*+-/=?^_`{|}~.", c));
+}
+
+static bool local_valid(const char *s, size_t n)
+{
+    if (n > LOCAL_MAX)
+        return false;
+    size_t i = 0;
+    while (i < n) {
+        utf8proc_int32_t cp;
+        size_t k = (unsigned char)s[i] < 0x80 ? 1 : utf8_next(s + i, n - i, &cp);
+        if (k == 0 || !local_char_ok(s[i]))
+            return false;
+        i += k;
+    }
+    return true;
+}
+
+/* Checks the shape local@host of s[0..n) (already trimmed); returns an error text or NULL. */
+static const char *email_shape_error(const char *s, size_t n, const char **at)
+{
+    *at = memchr(s, '@', n);
+    if (!*at)
+        return "missing @";
+    if (memchr(*at + 1, '@', n - (size_t)(*at - s) - 1))
+        return "more than one @";
+    if (has_space(s, n))
+        return "contains spaces";
+    if (*at == s)
+        return "empty local part";
+    if (*at == s + n - 1)
+        return "empty domain";
+    if (!local_valid(s, (size_t)(*at - s)))
+        return "invalid local part";
+    return NULL;
+}
+
+email_status email_parse(const char *raw, email_addr *out, const char **err_text)
+{
+    const char *err = NULL, *at = NULL;
+    email_status st = EMAIL_OK;
+    size_t n = raw ? strlen(raw) : 0;
+    const char *s = raw ? trim(raw, &n) : raw;
+    char *host = NULL;
+
+    memset(out, 0, sizeof(*out));
+    if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
+        s++;
+        n -= 2;
+        s = trim(s, &n);
+    }
+    if (n == 0) {
+        st = EMAIL_EMPTY;
+        err = "empty";
+        goto out;
+    }
+    if ((err = email_shape_error(s, n, &at)) != NULL) {
+        st = EMAIL_MALFORMED;
+        goto out;
+    }
+    host = host_normalize(at + 1, n - (size_t)(at - s) - 1);
+    if (!host) {
+        st = EMAIL_BAD_DOMAIN;
+        err = "invalid domain";
+        goto out;
+    }
+    out->registrable = registrable_of(host);
+    if (!out->registrable) {
+        st = EMAIL_BAD_DOMAIN;
+        err = "domain is a public suffix";
+        goto out;
+    }
+    out->local = xstrndup(s, (size_t)(at - s));
+    for (char *p = out->local; *p; p++)
+        *p = ascii_lower(*p);
+    out->host = host;
+    host = NULL; /* now owned by out */
+out:
+    free(host);
+    if (st != EMAIL_OK)
+        email_free(out);
+    if (err_text)
+        *err_text = err;
+    return st;
+}
+
+void email_free(email_addr *e)
+{
+    if (!e)
+        return;
+    free(e->local);
+    free(e->host);
+    free(e->registrable);
+    memset(e, 0, sizeof(*e));
+}
+
+/* ---- websites ---- */
+
+/* Length of a "scheme://" prefix of s[0..n) (scheme = ALPHA *(ALNUM / "+" / "-" / ".")), or 0. */
+static size_t scheme_len(const char *s, size_t n)
+{
+    size_t i = 0;
+    if (n == 0 || !ascii_alpha(s[0]))
+        return 0;
+    while (i < n && (ascii_alnum(s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.'))
+        i++;
+    return (n - i >= 3 && memcmp(s + i, "://", 3) == 0) ? i + 3 : 0;
+}
+
+char *website_host(const char *raw)
+{
+    size_t n = raw ? strlen(raw) : 0;
+    const char *s = raw ? trim(raw, &n) : raw;
+    if (n == 0 || has_space(s, n))
+        return NULL;
+    size_t skip = scheme_len(s, n);
+    if (!skip && n >= 2 && s[0] == '/' && s[1] == '/')
+        skip = 2;
+    s += skip;
+    n -= skip;
+    for (size_t i = 0; i < n; i++) /* authority ends at the path, query or fragment */
+        if (s[i] == '/' || s[i] == '?' || s[i] == '#' || s[i] == '\\') {
+            n = i;
+            break;
+        }
+    for (size_t i = n; i > 0; i--) /* drop user:password@ */
+        if (s[i - 1] == '@') {
+            s += i;
+            n -= i;
+            break;
+        }
+    const char *colon = memchr(s, ':', n);
+    if (colon) { /* drop :port, which must be digits */
+        size_t host_n = (size_t)(colon - s);
+        if (!all_digits(colon + 1, n - host_n - 1))
+            return NULL;
+        n = host_n;
+    }
+    return n ? host_normalize(s, n) : NULL;
+}
+
+char *website_registrable(const char *raw)
+{
+    char *h = website_host(raw);
+    char *r = h ? registrable_of(h) : NULL;
+    free(h);
+    return r;
+}
+
+/* ---- domain sets ---- */
+
+domain_set *domain_set_new(void)
+{
+    domain_set *s = xmalloc(sizeof(*s));
+    s->map = strmap_new();
+    return s;
+}
+
+void domain_set_free(domain_set *s)
+{
+    if (!s)
+        return;
+    strmap_free(s->map);
+    free(s);
+}
+
+void domain_set_add(domain_set *s, const char *domain)
+{
+    char *d = domain ? host_normalize(domain, strlen(domain)) : NULL;
+    if (d)
+        strmap_put(s->map, d, 0);
+    free(d);
+}
+
+void domain_set_remove(domain_set *s, const char *domain)
+{
+    char *d = domain ? host_normalize(domain, strlen(domain)) : NULL;
+    if (d)
+        strmap_del(s->map, d);
+    free(d);
+}
+
+bool domain_set_contains(const domain_set *s, const char *host)
+{
+    bool found = false;
+    char *h = host ? host_normalize(host, strlen(host)) : NULL;
+    const char *reg = h ? psl_registrable_domain(psl_get(), h) : NULL;
+    if (!reg)
+        goto out; /* invalid, or a bare public suffix */
+    /* Walk host, then each parent, down to the registrable domain (its parents are suffixes). */
+    for (const char *p = h; p; p = strchr(p, '.')) {
+        if (*p == '.')
+            p++;
+        found = strmap_has(s->map, p);
+        if (found || strcmp(p, reg) == 0)
+            break;
+    }
+out:
+    free(h);
+    return found;
+}
+
+size_t domain_set_count(const domain_set *s)
+{
+    return strmap_count(s->map);
+}
+
+/* Parses the lines of text into normalised domains appended to out; returns the 1-based number of
+ * the first invalid line, or 0. */
+static size_t parse_domain_lines(char *text, strvec *out)
+{
+    size_t lineno = 0;
+    for (char *line = text, *next; line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        lineno++;
+        size_t n = strcspn(line, "#"); /* comment to end of line */
+        const char *d = trim(line, &n);
+        if (n == 0)
+            continue;
+        char *h = host_normalize(d, n);
+        if (!h)
+            return lineno;
+        sv_push_owned(out, h);
+    }
+    return 0;
+}
+
+int domain_set_load(domain_set *s, const char *path, char *err, size_t errlen)
+{
+    int rc = -1;
+    strvec domains;
+    sv_init(&domains);
+    char *text = read_file(path, NULL);
+    if (!text) {
+        if (err && errlen)
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        goto out;
+    }
+    size_t bad = parse_domain_lines(text, &domains);
+    if (bad) {
+        if (err && errlen)
+            snprintf(err, errlen, "%s:%zu: invalid domain name", path, bad);
+        goto out;
+    }
+    for (size_t i = 0; i < domains.n; i++)
+        strmap_put(s->map, domains.v[i], 0);
+    rc = 0;
+out:
+    sv_free(&domains);
+    free(text);
+    return rc;
+}

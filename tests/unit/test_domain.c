@@ -1,0 +1,315 @@
+/* test_domain.c - unit tests for emails, websites, registrable domains, labels and domain sets. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "domain.h"
+
+/* Asserts that fn(in) returned want (NULL: nothing), then frees got (malloc'd by fn). */
+static void check_result(const char *fn, const char *in, char *got, const char *want)
+{
+    if (want && !got)
+        fail_msg("%s(\"%s\"): NULL, want \"%s\"", fn, in ? in : "(null)", want);
+    if (!want && got)
+        fail_msg("%s(\"%s\"): \"%s\", want NULL", fn, in ? in : "(null)", got);
+    if (want)
+        assert_string_equal(got, want);
+    free(got);
+}
+
+static void check_registrable(const char *host, const char *want)
+{
+    check_result("domain_registrable", host, domain_registrable(host), want);
+}
+
+static void test_registrable(void **state)
+{
+    (void)state;
+    check_registrable("mail.us.acme.co.uk", "acme.co.uk");
+    check_registrable("shop.example.com.au", "example.com.au");
+    check_registrable("acme.co.uk", "acme.co.uk");
+    check_registrable("WWW.Example.COM.", "example.com");
+    /* Private suffixes of the list are suffixes too: the customer's name is kept. */
+    check_registrable("x.s3.amazonaws.com", "x.s3.amazonaws.com");
+    check_registrable("foo.github.io", "foo.github.io");
+    check_registrable("www.foo.github.io", "foo.github.io");
+    check_registrable("bücher.de", "bücher.de");
+    check_registrable("www.BÜCHER.de", "bücher.de");
+    check_registrable("co.uk", NULL);
+    check_registrable("github.io", NULL);
+    check_registrable("com", NULL);
+    check_registrable("1.2.3.4", NULL);
+    check_registrable("", NULL);
+    check_registrable(NULL, NULL);
+}
+
+/* Parses raw, expects st and err text; on success returns nothing to check (see test_email_ok). */
+static void check_email_error(const char *raw, email_status want, const char *want_err)
+{
+    email_addr e;
+    const char *err = NULL;
+    email_status st = email_parse(raw, &e, &err);
+    if (st != want)
+        fail_msg("email \"%s\": status %d, want %d (err %s)", raw ? raw : "(null)", st, want,
+                 err ? err : "(none)");
+    assert_non_null(err);
+    assert_string_equal(err, want_err);
+    assert_null(e.local);
+    assert_null(e.host);
+    assert_null(e.registrable);
+    email_free(&e);
+}
+
+static void test_email_malformed(void **state)
+{
+    (void)state;
+    char long_domain[320];
+    strcpy(long_domain, "a@");
+    for (int i = 0; i < 30; i++)
+        strcat(long_domain, "abcdefghi."); /* 300 characters of valid labels */
+    strcat(long_domain, "com");
+
+    check_email_error(NULL, EMAIL_EMPTY, "empty");
+    check_email_error("", EMAIL_EMPTY, "empty");
+    check_email_error("   ", EMAIL_EMPTY, "empty");
+    check_email_error(" <> ", EMAIL_EMPTY, "empty");
+    check_email_error("white.linh", EMAIL_MALFORMED, "missing @");
+    check_email_error("jose at gmail.com", EMAIL_MALFORMED, "missing @");
+    check_email_error("a@@gmail.com", EMAIL_MALFORMED, "more than one @");
+    check_email_error("a@b@gmail.com", EMAIL_MALFORMED, "more than one @");
+    check_email_error("@libero.it", EMAIL_MALFORMED, "empty local part");
+    check_email_error("a@", EMAIL_MALFORMED, "empty domain");
+    check_email_error("a b@x.com", EMAIL_MALFORMED, "contains spaces");
+    check_email_error("a@x .com", EMAIL_MALFORMED, "contains spaces");
+    check_email_error("a\xc2\xa0@x.com", EMAIL_MALFORMED, "contains spaces");
+    check_email_error("a,b@x.com", EMAIL_MALFORMED, "invalid local part");
+    check_email_error("a@x", EMAIL_BAD_DOMAIN, "invalid domain");
+    check_email_error("a@-x.com", EMAIL_BAD_DOMAIN, "invalid domain");
+    check_email_error("a@x-.com", EMAIL_BAD_DOMAIN, "invalid domain");
+    check_email_error("a@x..com", EMAIL_BAD_DOMAIN, "invalid domain");
+    check_email_error("a@x_y.com", EMAIL_BAD_DOMAIN, "invalid domain");
+    check_email_error("a@1.2.3.4", EMAIL_BAD_DOMAIN, "invalid domain");
+    check_email_error("a@[1.2.3.4]", EMAIL_BAD_DOMAIN, "invalid domain");
+    check_email_error("a@caf\xe9.fr", EMAIL_BAD_DOMAIN, "invalid domain"); /* Latin-1, not UTF-8 */
+    check_email_error("a@co.uk", EMAIL_BAD_DOMAIN, "domain is a public suffix");
+    check_email_error("a@github.io", EMAIL_BAD_DOMAIN, "domain is a public suffix");
+    check_email_error(long_domain, EMAIL_BAD_DOMAIN, "invalid domain");
+}
+
+/* Parses raw, expects success with the given parts. */
+static void check_email_ok(const char *raw, const char *local, const char *host, const char *reg)
+{
+    email_addr e;
+    const char *err = "unset";
+    email_status st = email_parse(raw, &e, &err);
+    if (st != EMAIL_OK)
+        fail_msg("email \"%s\": status %d (%s)", raw, st, err ? err : "(none)");
+    assert_null(err);
+    assert_string_equal(e.local, local);
+    assert_string_equal(e.host, host);
+    assert_string_equal(e.registrable, reg);
+    email_free(&e);
+    assert_null(e.host);
+}
+
+static void test_email_ok(void **state)
+{
+    (void)state;
+    check_email_ok("IVAN_NGUYEN@DC-STORM.COM", "ivan_nguyen", "dc-storm.com", "dc-storm.com");
+    check_email_ok("  <Jane.Doe+leads@Mail.US.Acme.co.uk.>\t\n", "jane.doe+leads", "mail.us.acme.co.uk",
+                   "acme.co.uk");
+    check_email_ok("o'brien@shop.example.com.au", "o'brien", "shop.example.com.au", "example.com.au");
+    check_email_ok("dev@x.s3.amazonaws.com", "dev", "x.s3.amazonaws.com", "x.s3.amazonaws.com");
+    check_email_ok("me@foo.github.io", "me", "foo.github.io", "foo.github.io");
+    check_email_ok("José@Bücher.DE", "josé", "bücher.de", "bücher.de");
+    check_email_ok("a@xn--bcher-kva.de", "a", "xn--bcher-kva.de", "xn--bcher-kva.de");
+
+    /* The error text pointer is optional. */
+    email_addr e;
+    assert_int_equal(email_parse("a@co.uk", &e, NULL), EMAIL_BAD_DOMAIN);
+    email_free(&e);
+}
+
+static void check_website(const char *raw, const char *host, const char *reg)
+{
+    check_result("website_host", raw, website_host(raw), host);
+    check_result("website_registrable", raw, website_registrable(raw), reg);
+}
+
+static void test_website(void **state)
+{
+    (void)state;
+    check_website("https://www.hifm.no/", "www.hifm.no", "hifm.no");
+    check_website("http://iusb.edu", "iusb.edu", "iusb.edu");
+    check_website("https://x.com/en/", "x.com", "x.com");
+    check_website("X.COM:8080", "x.com", "x.com");
+    check_website("HTTP://X.COM:8080/path?q#f", "x.com", "x.com");
+    check_website("www.x.com", "www.x.com", "x.com");
+    check_website("//x.com", "x.com", "x.com");
+    check_website("  http://user:pw@shop.example.com.au?q=1  ", "shop.example.com.au", "example.com.au");
+    check_website("x.com.", "x.com", "x.com");
+    check_website("x.com#top", "x.com", "x.com");
+    check_website("https://foo.github.io/project", "foo.github.io", "foo.github.io");
+    check_website("co.uk", "co.uk", NULL); /* a host, but not a registrable domain */
+    check_website("", NULL, NULL);
+    check_website("   ", NULL, NULL);
+    check_website(NULL, NULL, NULL);
+    check_website("not a url", NULL, NULL);
+    check_website("localhost", NULL, NULL);
+    check_website("https://", NULL, NULL);
+    check_website("x.com:http", NULL, NULL);
+    check_website("x!.com", NULL, NULL);
+    check_website("n/a", NULL, NULL);
+}
+
+static void check_label(const char *reg, const char *want)
+{
+    check_result("domain_label", reg, domain_label(reg), want);
+}
+
+static void test_label(void **state)
+{
+    (void)state;
+    check_label("acme.co.uk", "acme");
+    check_label("dc-storm.com", "dc-storm");
+    check_label("jerashun.edu.jo", "jerashun");
+    check_label("example.com.au", "example");
+    check_label("foo.github.io", "foo");
+    check_label("www.acme.co.uk", "acme"); /* a host is reduced to its registrable domain first */
+    check_label("co.uk", NULL);
+    check_label("", NULL);
+}
+
+/* Path of a file under the source tree's conf/ (malloc'd). */
+static char *conf_path(const char *name)
+{
+    const char *root = getenv("L2A_SOURCE_DIR");
+    if (!root)
+        root = L2A_SOURCE_DIR;
+    size_t n = strlen(root) + strlen(name) + 8;
+    char *p = malloc(n);
+    assert_non_null(p);
+    snprintf(p, n, "%s/conf/%s", root, name);
+    return p;
+}
+
+static void test_domain_set_freemail(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    char *path = conf_path("freemail-domains.txt");
+    domain_set *s = domain_set_new();
+    if (domain_set_load(s, path, err, sizeof(err)) != 0)
+        fail_msg("load %s: %s", path, err);
+    assert_true(domain_set_count(s) > 4000);
+    assert_true(domain_set_contains(s, "gmail.com"));
+    assert_true(domain_set_contains(s, "GMail.com."));
+    assert_true(domain_set_contains(s, "yahoo.co.uk"));
+    assert_true(domain_set_contains(s, "mail.yahoo.co.uk"));
+    assert_false(domain_set_contains(s, "acme.co.uk"));
+    assert_false(domain_set_contains(s, "dc-storm.com"));
+    assert_false(domain_set_contains(s, "co.uk"));
+    assert_false(domain_set_contains(s, "gmail"));
+    assert_false(domain_set_contains(s, ""));
+
+    /* Operators take a company's domain off the list, or add one. */
+    size_t before = domain_set_count(s);
+    domain_set_remove(s, "Gmail.com");
+    assert_false(domain_set_contains(s, "gmail.com"));
+    assert_int_equal(domain_set_count(s), before - 1);
+    domain_set_add(s, "ACME.co.uk");
+    assert_true(domain_set_contains(s, "sales.acme.co.uk"));
+    assert_int_equal(domain_set_count(s), before);
+    domain_set_add(s, "not a domain");
+    assert_int_equal(domain_set_count(s), before);
+    domain_set_free(s);
+    free(path);
+}
+
+static void test_domain_set_disposable(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    char *path = conf_path("disposable-email-domains.txt");
+    domain_set *s = domain_set_new();
+    if (domain_set_load(s, path, err, sizeof(err)) != 0)
+        fail_msg("load %s: %s", path, err);
+    assert_true(domain_set_count(s) > 8000);
+    assert_true(domain_set_contains(s, "0-mail.com"));
+    assert_true(domain_set_contains(s, "0-mailer.dynv6.net"));
+    assert_false(domain_set_contains(s, "dynv6.net")); /* a (private) public suffix */
+    assert_false(domain_set_contains(s, "gmail.com"));
+    domain_set_free(s);
+    free(path);
+}
+
+/* Writes text to a temporary file; returns its malloc'd path. */
+static char *write_temp(const char *text)
+{
+    char tmpl[] = "/tmp/l2a-test-domain-XXXXXX";
+    int fd = mkstemp(tmpl);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return strdup(tmpl);
+}
+
+static void test_domain_set_load_errors(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    domain_set *s = domain_set_new();
+    char *ok = write_temp("# header\n\nAcme.COM\r\n  beta.org  # a comment\nco.uk\n");
+    char *bad = write_temp("good.com\nbad domain.com\n");
+
+    assert_int_equal(domain_set_load(s, ok, err, sizeof(err)), 0);
+    assert_int_equal(domain_set_count(s), 3);
+    assert_true(domain_set_contains(s, "www.acme.com"));
+    assert_true(domain_set_contains(s, "beta.org"));
+    assert_false(domain_set_contains(s, "x.co.uk")); /* a public suffix entry never matches */
+
+    assert_int_equal(domain_set_load(s, bad, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, ":2: "));
+    assert_false(domain_set_contains(s, "good.com")); /* all or nothing */
+
+    assert_int_equal(domain_set_load(s, "/nonexistent/l2a.txt", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "/nonexistent/l2a.txt: "));
+    assert_int_equal(domain_set_count(s), 3);
+
+    unlink(ok);
+    unlink(bad);
+    free(ok);
+    free(bad);
+    domain_set_free(s);
+}
+
+static int teardown_psl(void **state)
+{
+    (void)state;
+    domain_shutdown();
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_registrable),
+        cmocka_unit_test(test_email_malformed),
+        cmocka_unit_test(test_email_ok),
+        cmocka_unit_test(test_website),
+        cmocka_unit_test(test_label),
+        cmocka_unit_test(test_domain_set_freemail),
+        cmocka_unit_test(test_domain_set_disposable),
+        cmocka_unit_test_teardown(test_domain_set_load_errors, teardown_psl),
+    };
+    return cmocka_run_group_tests(tests, NULL, teardown_psl);
+}
