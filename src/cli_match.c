@@ -1,4 +1,5 @@
 /* cli_match.c - `l2a match` (offline decisions from CSV + JSONL) and `l2a check-config`. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -119,27 +119,27 @@ static int align_fuzzy(alignment *al, const score_params *p, bool prefix_mode)
     return n;
 }
 
-double name_similarity(const name_view *lead, const name_view *acct, const score_params *p,
+double name_similarity(const name_view *lv, const name_view *av, const score_params *p,
                        score_explain *ex)
 {
     alignment al;
     memset(&al, 0, sizeof(al));
-    al.l = lead;
-    al.a = acct;
-    for (size_t i = 0; i < lead->n; i++)
-        al.lw[i] = lead->w[i];
+    al.l = lv;
+    al.a = av;
+    for (size_t i = 0; i < lv->n; i++)
+        al.lw[i] = lv->w[i];
     score_explain e = {0};
     e.exact = align_exact(&al);
     e.joined = align_joined_one_way(&al, true) + align_joined_one_way(&al, false);
     e.typo = align_fuzzy(&al, p, false);
     e.prefix = align_fuzzy(&al, p, true);
     double total = 0;
-    for (size_t i = 0; i < lead->n; i++) {
+    for (size_t i = 0; i < lv->n; i++) {
         total += al.lw[i];
         e.lead_extra += !al.lused[i];
     }
-    for (size_t j = 0; j < acct->n; j++) {
-        total += acct->w[j];
+    for (size_t j = 0; j < av->n; j++) {
+        total += av->w[j];
         e.acct_extra += !al.aused[j];
     }
     if (ex)
