@@ -284,7 +284,7 @@ long accounts_read_csv(const char *path, account_cb cb, warn_cb warn, void *ctx,
     sv_init(&h.names);
     FILE *f = fopen(path, "rb");
     if (!f) {
-        fmt_err(err, errlen, "%s:0: cannot open: %s", path, strerror(errno));
+        fmt_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         goto out;
     }
     r = csv_reader_new(f);

@@ -196,7 +196,12 @@ static void test_accounts_unreadable(void **state)
     acc_fx *fx = *state;
     long n = accounts_read_csv(fx->path, keep_account, keep_warning, fx, fx->err, sizeof(fx->err));
     assert_int_equal(n, -1);
-    assert_path_msg(fx, fx->err, "0: cannot open: No such file or directory");
+    assert_path_msg(fx, fx->err, " cannot open: No such file or directory");
+    n = accounts_read_csv(fx->dir, keep_account, keep_warning, fx, fx->err, sizeof(fx->err));
+    assert_int_equal(n, -1);
+    char want[512];
+    snprintf(want, sizeof(want), "%s:1: read error: Is a directory", fx->dir);
+    assert_string_equal(fx->err, want);
 }
 
 static void test_account_rec_set(void **state)
