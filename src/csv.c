@@ -10,8 +10,8 @@
 #define CSV_EOF (-1)
 #define CSV_MAX_FIELD (16u << 20) /* longer fields are errors: bounds memory on a runaway quote */
 
-/* How a field ended. */
-enum field_end { END_COMMA, END_EOL, END_EOF, END_ERROR };
+/* How a field ended (END_NONE: it has not). */
+enum field_end { END_NONE, END_COMMA, END_EOL, END_EOF, END_ERROR };
 
 struct csv_reader {
     FILE *f;                    /* borrowed; never closed here */
@@ -138,18 +138,27 @@ static bool put(csv_reader *r, int c, char *err, size_t errlen)
     return true;
 }
 
+/* Whether the consumed byte c ends a field (a CRLF's LF is consumed too), and how. */
+static enum field_end separator(csv_reader *r, int c)
+{
+    if (c == CSV_EOF)
+        return END_EOF;
+    if (c == ',')
+        return END_COMMA;
+    if (c == '\n' || (c == '\r' && crlf(r))) {
+        r->line++;
+        return END_EOL;
+    }
+    return END_NONE;
+}
+
 /* Reads an unquoted field whose first byte c was already consumed. Quotes inside are data. */
 static enum field_end read_plain(csv_reader *r, int c, char *err, size_t errlen)
 {
     for (;; c = next_byte(r)) {
-        if (c == CSV_EOF)
-            return END_EOF;
-        if (c == ',')
-            return END_COMMA;
-        if (c == '\n' || (c == '\r' && crlf(r))) {
-            r->line++;
-            return END_EOL;
-        }
+        enum field_end end = separator(r, c);
+        if (end != END_NONE)
+            return end;
         if (!put(r, c, err, errlen)) {
             skip_line(r);
             return END_ERROR;
@@ -178,15 +187,9 @@ static enum field_end read_quoted(csv_reader *r, char *err, size_t errlen)
         if (!put(r, c, err, errlen))
             return END_ERROR;
     }
-    c = next_byte(r);
-    if (c == CSV_EOF)
-        return END_EOF;
-    if (c == ',')
-        return END_COMMA;
-    if (c == '\n' || (c == '\r' && crlf(r))) {
-        r->line++;
-        return END_EOL;
-    }
+    enum field_end end = separator(r, next_byte(r));
+    if (end != END_NONE)
+        return end;
     set_err(err, errlen, r->line, "unexpected character after closing quote (stray quote?)");
     skip_line(r);
     return END_ERROR;
