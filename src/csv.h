@@ -13,7 +13,11 @@ csv_reader *csv_reader_new(FILE *f);
 void csv_reader_free(csv_reader *r);
 /* Reads the next record into fields (cleared first). Returns 1 for a record, 0 at end of file, -1
  * on a malformed record (unterminated quote, stray quote) with "line N: message" in err. Blank lines
- * are skipped. */
+ * are skipped. Details: a field is quoted only if '"' is its first byte (a quote later in an unquoted
+ * field is data, spaces around unquoted fields are kept); a quoted field keeps its embedded line
+ * breaks as they are (CRLF or LF); after the closing quote only ',', a line end or end of file may
+ * follow. Fields over 16 MiB, read errors and stray quotes are errors too. After -1 the fields are
+ * empty and the reader continues at the next line (an unterminated quote has consumed the file). */
 int csv_next(csv_reader *r, strvec *fields, char *err, size_t errlen);
 /* Line number (1-based) where the last record returned started. */
 long csv_line(const csv_reader *r);

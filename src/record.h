@@ -25,13 +25,22 @@ typedef struct account_rec {
 
 void account_rec_init(account_rec *a);
 void account_rec_free(account_rec *a);
-/* Sets a field by column name (known names go to their field, others to attributes). Copies. */
+/* Sets a field by column name, case-insensitive (known names go to their field, others to
+ * attributes, replacing an attribute of the same name). Copies. A NULL value clears a known field
+ * and is ignored for attributes. */
 void account_rec_set(account_rec *a, const char *key, const char *value);
 
 /* Reads an accounts CSV (header row, any column order). Calls cb for every valid row; rows without
  * id or name are reported through warn_cb (may be NULL) with "path:line: message" and skipped.
  * Returns the number of accounts read, or -1 with "path:line: message" in err on a malformed file
- * (missing id/name header, bad quoting, unreadable file). cb takes ownership of the record. */
+ * (missing id/name header, bad quoting, unreadable file). cb takes ownership of the record.
+ * Details: header names are matched trimmed and case-insensitively; a column named twice is an
+ * error, an unnamed column is ignored, other unknown columns become attributes (named as in the
+ * header, trimmed). Values are trimmed of surrounding whitespace; an empty known field stays NULL,
+ * an empty attribute is kept as "". A row whose field count differs from the header's is warned
+ * about and skipped. Ownership: cb gets a pointer valid only during the call and owns the record's
+ * contents: it keeps them (copying *a by value) or releases them with account_rec_free(a). Rows
+ * before a malformed one have already been passed to cb when -1 is returned. */
 typedef void (*account_cb)(account_rec *a, void *ctx);
 typedef void (*warn_cb)(const char *msg, void *ctx);
 long accounts_read_csv(const char *path, account_cb cb, warn_cb warn, void *ctx,
@@ -59,7 +68,12 @@ void lead_free(lead *l);
 bool lead_set(lead *l, const char *key, const char *value);
 /* Parses one JSON object (one JSONL line; trailing newline allowed). Returns 0, or -1 with a short
  * reason in err ("invalid JSON at column 17: ...", "not an object", "missing id", "field 'email' is
- * not a string"). On failure, l->id is still set if it could be read, so the decision can name it. */
+ * not a string"). On failure, l->id is still set if it could be read, so the decision can name it.
+ * l must be initialised (lead_init); its previous contents are freed first, and it owns what is read
+ * (free with lead_free, also after a failure). Details: a field may be a string, a number (kept as
+ * its text: 45 -> "45", 0.5 -> "0.5") or null (NULL); a boolean, object or array is an error. Unknown
+ * fields are ignored, a duplicated key takes its last value. id must be present, non-null and
+ * non-empty ("missing id", "empty id"). Syntax errors past the first line say "at line L, column C". */
 int lead_from_json(const char *text, size_t len, lead *l, char *err, size_t errlen) MUSTCHECK;
 
 #endif

@@ -1,0 +1,258 @@
+/* csv.c - streaming RFC 4180 CSV reader over a FILE, one record at a time through a fixed buffer. */
+#include "csv.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CSV_BUFSIZE 65536
+#define CSV_EOF (-1)
+#define CSV_MAX_FIELD (16u << 20) /* longer fields are errors: bounds memory on a runaway quote */
+
+/* How a field ended (END_NONE: it has not). */
+enum field_end { END_NONE, END_COMMA, END_EOL, END_EOF, END_ERROR };
+
+struct csv_reader {
+    FILE *f;                    /* borrowed; never closed here */
+    unsigned char buf[CSV_BUFSIZE];
+    size_t pos, len;            /* unread bytes are buf[pos..len) */
+    int io_errno;               /* errno of a failed read, 0 if none */
+    bool started;               /* BOM check done */
+    long line;                  /* current line (1-based) */
+    long record_line;           /* line where the last record started */
+    strbuf field;               /* owned; the field being read */
+};
+
+csv_reader *csv_reader_new(FILE *f)
+{
+    csv_reader *r = xcalloc(1, sizeof(*r));
+    r->f = f;
+    r->line = 1;
+    sb_init(&r->field);
+    return r;
+}
+
+void csv_reader_free(csv_reader *r)
+{
+    if (!r)
+        return;
+    sb_free(&r->field);
+    free(r);
+}
+
+long csv_line(const csv_reader *r)
+{
+    return r->record_line;
+}
+
+/* Refills the buffer; returns false at end of file or on a read error (io_errno set). */
+static bool refill(csv_reader *r)
+{
+    if (r->io_errno)
+        return false;
+    r->pos = 0;
+    r->len = fread(r->buf, 1, sizeof(r->buf), r->f);
+    if (r->len == 0 && ferror(r->f))
+        r->io_errno = errno ? errno : EIO;
+    return r->len > 0;
+}
+
+static int next_byte(csv_reader *r)
+{
+    if (r->pos == r->len && !refill(r))
+        return CSV_EOF;
+    return r->buf[r->pos++];
+}
+
+static int peek_byte(csv_reader *r)
+{
+    if (r->pos == r->len && !refill(r))
+        return CSV_EOF;
+    return r->buf[r->pos];
+}
+
+/* Skips a UTF-8 byte order mark at the very start of the input. */
+static void skip_bom(csv_reader *r)
+{
+    static const unsigned char bom[3] = {0xEF, 0xBB, 0xBF};
+    r->started = true;
+    /* Fill up to 3 bytes: a pipe may deliver them in separate reads. */
+    r->pos = r->len = 0;
+    while (r->len < 3 && !r->io_errno) {
+        size_t n = fread(r->buf + r->len, 1, sizeof(r->buf) - r->len, r->f);
+        if (n == 0) {
+            if (ferror(r->f))
+                r->io_errno = errno ? errno : EIO;
+            break;
+        }
+        r->len += n;
+    }
+    if (r->len >= 3 && memcmp(r->buf, bom, 3) == 0)
+        r->pos = 3;
+}
+
+static void set_err(char *err, size_t errlen, long line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void set_err(char *err, size_t errlen, long line, const char *fmt, ...)
+{
+    if (!err || errlen == 0)
+        return;
+    int n = snprintf(err, errlen, "line %ld: ", line);
+    if (n < 0 || (size_t)n >= errlen)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+    va_end(ap);
+}
+
+/* Consumes the rest of the current physical line (resynchronises after an error). */
+static void skip_line(csv_reader *r)
+{
+    int c;
+    while ((c = next_byte(r)) != CSV_EOF && c != '\n')
+        ;
+    if (c == '\n')
+        r->line++;
+}
+
+/* After a CR: true (and the LF consumed) if it ends a line. */
+static bool crlf(csv_reader *r)
+{
+    if (peek_byte(r) != '\n')
+        return false;
+    r->pos++;
+    return true;
+}
+
+/* Appends c to the field; false (err set) when the field grows past CSV_MAX_FIELD. */
+static bool put(csv_reader *r, int c, char *err, size_t errlen)
+{
+    if (r->field.len >= CSV_MAX_FIELD) {
+        set_err(err, errlen, r->line, "field longer than %u bytes", CSV_MAX_FIELD);
+        return false;
+    }
+    sb_putc(&r->field, (char)c);
+    return true;
+}
+
+/* Whether the consumed byte c ends a field (a CRLF's LF is consumed too), and how. */
+static enum field_end separator(csv_reader *r, int c)
+{
+    if (c == CSV_EOF)
+        return END_EOF;
+    if (c == ',')
+        return END_COMMA;
+    if (c == '\n' || (c == '\r' && crlf(r))) {
+        r->line++;
+        return END_EOL;
+    }
+    return END_NONE;
+}
+
+/* Reads an unquoted field whose first byte c was already consumed. Quotes inside are data. */
+static enum field_end read_plain(csv_reader *r, int c, char *err, size_t errlen)
+{
+    for (;; c = next_byte(r)) {
+        enum field_end end = separator(r, c);
+        if (end != END_NONE)
+            return end;
+        if (!put(r, c, err, errlen)) {
+            skip_line(r);
+            return END_ERROR;
+        }
+    }
+}
+
+/* Reads a quoted field after its opening quote, then the separator that follows it. */
+static enum field_end read_quoted(csv_reader *r, char *err, size_t errlen)
+{
+    long start = r->line;
+    int c;
+    for (;;) {
+        c = next_byte(r);
+        if (c == CSV_EOF) {
+            set_err(err, errlen, start, "unterminated quoted field");
+            return END_ERROR;
+        }
+        if (c == '"') {
+            if (peek_byte(r) != '"')
+                break;
+            r->pos++;
+        } else if (c == '\n') {
+            r->line++;
+        }
+        if (!put(r, c, err, errlen))
+            return END_ERROR;
+    }
+    enum field_end end = separator(r, next_byte(r));
+    if (end != END_NONE)
+        return end;
+    set_err(err, errlen, r->line, "unexpected character after closing quote (stray quote?)");
+    skip_line(r);
+    return END_ERROR;
+}
+
+/* Reads one field into r->field; *quoted tells whether it was quoted. */
+static enum field_end read_field(csv_reader *r, bool *quoted, char *err, size_t errlen)
+{
+    sb_reset(&r->field);
+    int c = next_byte(r);
+    *quoted = (c == '"');
+    if (*quoted)
+        return read_quoted(r, err, errlen);
+    return read_plain(r, c, err, errlen);
+}
+
+static void clear_fields(strvec *fields)
+{
+    for (size_t i = 0; i < fields->n; i++)
+        free(fields->v[i]);
+    fields->n = 0;
+}
+
+static void push_field(strvec *fields, const strbuf *sb)
+{
+    sv_push_owned(fields, xstrndup(sb->buf ? sb->buf : "", sb->len));
+}
+
+/* Reads one physical record; returns 1 (record), 0 (end of file), 2 (blank line) or -1. */
+static int read_record(csv_reader *r, strvec *fields, char *err, size_t errlen)
+{
+    r->record_line = r->line;
+    for (;;) {
+        bool quoted;
+        enum field_end end = read_field(r, &quoted, err, errlen);
+        if (end == END_ERROR)
+            return -1;
+        bool empty = fields->n == 0 && !quoted && r->field.len == 0;
+        if (empty && end == END_EOF)
+            return 0;
+        if (empty && end == END_EOL)
+            return 2;
+        push_field(fields, &r->field);
+        if (end != END_COMMA)
+            return 1;
+    }
+}
+
+int csv_next(csv_reader *r, strvec *fields, char *err, size_t errlen)
+{
+    int rc;
+    clear_fields(fields);
+    if (!r->started)
+        skip_bom(r);
+    do {
+        rc = read_record(r, fields, err, errlen);
+    } while (rc == 2);
+    if (rc == -1)
+        clear_fields(fields);
+    if (r->io_errno) {
+        set_err(err, errlen, r->line, "read error: %s", strerror(r->io_errno));
+        clear_fields(fields);
+        rc = -1;
+    }
+    return rc;
+}

@@ -1,0 +1,440 @@
+/* record.c - account records from CSV rows (csv.c) and leads from JSON objects (jansson). */
+#include "record.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "csv.h"
+
+/* A named char * member of a record, for table-driven get/set. */
+struct field_def {
+    const char *name;
+    size_t off;
+};
+
+#define ACCOUNT_FIELD(f) {#f, offsetof(account_rec, f)}
+static const struct field_def account_fields[] = {
+    ACCOUNT_FIELD(id),       ACCOUNT_FIELD(name),     ACCOUNT_FIELD(domains),
+    ACCOUNT_FIELD(type),     ACCOUNT_FIELD(parent_id), ACCOUNT_FIELD(country),
+    ACCOUNT_FIELD(owner_id), ACCOUNT_FIELD(employees), ACCOUNT_FIELD(last_activity),
+};
+
+#define LEAD_FIELD(f) {#f, offsetof(lead, f)}
+static const struct field_def lead_fields[] = {
+    LEAD_FIELD(id),         LEAD_FIELD(email), LEAD_FIELD(company), LEAD_FIELD(website),
+    LEAD_FIELD(first_name), LEAD_FIELD(last_name), LEAD_FIELD(title), LEAD_FIELD(country),
+    LEAD_FIELD(phone),      LEAD_FIELD(source), LEAD_FIELD(score),
+};
+
+static char **member(void *rec, const struct field_def *def)
+{
+    return (char **)((char *)rec + def->off);
+}
+
+static void fmt_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void fmt_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* Replaces *slot (owned) with a copy of value, or NULL. */
+static void replace(char **slot, const char *value)
+{
+    free(*slot);
+    *slot = value ? xstrdup(value) : NULL;
+}
+
+/* ---- accounts ---- */
+
+/* Index of a known account column (case-insensitive), or -1. */
+static int account_field_index(const char *key)
+{
+    for (size_t i = 0; i < ARRAY_LEN(account_fields); i++)
+        if (strcasecmp(key, account_fields[i].name) == 0)
+            return (int)i;
+    return -1;
+}
+
+void account_rec_init(account_rec *a)
+{
+    for (size_t i = 0; i < ARRAY_LEN(account_fields); i++)
+        *member(a, &account_fields[i]) = NULL;
+    sv_init(&a->attr_keys);
+    sv_init(&a->attr_vals);
+}
+
+void account_rec_free(account_rec *a)
+{
+    for (size_t i = 0; i < ARRAY_LEN(account_fields); i++)
+        free(*member(a, &account_fields[i]));
+    sv_free(&a->attr_keys);
+    sv_free(&a->attr_vals);
+    account_rec_init(a);
+}
+
+void account_rec_set(account_rec *a, const char *key, const char *value)
+{
+    int idx = account_field_index(key);
+    if (idx >= 0) {
+        replace(member(a, &account_fields[idx]), value);
+        return;
+    }
+    if (!value)
+        return;
+    for (size_t i = 0; i < a->attr_keys.n; i++) {
+        if (strcasecmp(a->attr_keys.v[i], key) == 0) {
+            replace(&a->attr_vals.v[i], value);
+            return;
+        }
+    }
+    sv_push(&a->attr_keys, key);
+    sv_push(&a->attr_vals, value);
+}
+
+/* Column kinds beyond the account_fields indexes. */
+enum { COL_ATTR = -1, COL_SKIP = -2 };
+
+/* The header row: one entry per column. */
+typedef struct header {
+    strvec names;    /* trimmed column names (owned) */
+    int *kind;       /* owned; index into account_fields, COL_ATTR or COL_SKIP */
+    size_t n;
+} header;
+
+static void header_free(header *h)
+{
+    sv_free(&h->names);
+    free(h->kind);
+    h->kind = NULL;
+    h->n = 0;
+}
+
+/* Copy of s without surrounding ASCII whitespace. Caller frees. */
+static char *trimmed(const char *s)
+{
+    size_t len = strlen(s);
+    while (len && strchr(" \t\r\n", s[len - 1]))
+        len--;
+    while (len && strchr(" \t\r\n", *s)) {
+        s++;
+        len--;
+    }
+    return xstrndup(s, len);
+}
+
+/* Converts the csv module's "line N: msg" into "path:N: msg". */
+static void csv_err(const char *path, const char *msg, char *err, size_t errlen)
+{
+    long line = 0;
+    int off = 0;
+    if (sscanf(msg, "line %ld: %n", &line, &off) == 1 && off > 0)
+        fmt_err(err, errlen, "%s:%ld: %s", path, line, msg + off);
+    else
+        fmt_err(err, errlen, "%s: %s", path, msg);
+}
+
+/* Classifies every column of the header row; 0, or -1 with err set. */
+static int header_parse(header *h, const strvec *row, const char *path, long line, char *err,
+                        size_t errlen)
+{
+    bool seen[ARRAY_LEN(account_fields)] = {false};
+    h->n = row->n;
+    h->kind = xcalloc(row->n, sizeof(*h->kind));
+    for (size_t i = 0; i < row->n; i++) {
+        char *name = trimmed(row->v[i]);
+        sv_push_owned(&h->names, name);
+        int idx = account_field_index(name);
+        if (idx >= 0 && seen[idx]) {
+            fmt_err(err, errlen, "%s:%ld: duplicate column '%s'", path, line, name);
+            return -1;
+        }
+        if (idx >= 0)
+            seen[idx] = true;
+        h->kind[i] = idx >= 0 ? idx : (name[0] ? COL_ATTR : COL_SKIP);
+    }
+    for (size_t k = 0; k < 2; k++) { /* id and name are the first two known fields */
+        if (!seen[k]) {
+            fmt_err(err, errlen, "%s:%ld: missing '%s' column", path, line, account_fields[k].name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Reads the header row; 0, or -1 with err set. */
+static int header_read(header *h, csv_reader *r, const char *path, char *err, size_t errlen)
+{
+    strvec row;
+    char cerr[256];
+    int rc = -1;
+    sv_init(&row);
+    int got = csv_next(r, &row, cerr, sizeof(cerr));
+    if (got < 0)
+        csv_err(path, cerr, err, errlen);
+    else if (got == 0)
+        fmt_err(err, errlen, "%s:1: empty file, no header row", path);
+    else
+        rc = header_parse(h, &row, path, csv_line(r), err, errlen);
+    sv_free(&row);
+    return rc;
+}
+
+/* Fills a from a row whose length matches the header. Empty known fields stay NULL. */
+static void account_from_row(account_rec *a, const header *h, const strvec *row)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        if (h->kind[i] == COL_SKIP)
+            continue;
+        char *value = trimmed(row->v[i]);
+        if (h->kind[i] == COL_ATTR) {
+            account_rec_set(a, h->names.v[i], value);
+        } else if (value[0]) {
+            char **slot = member(a, &account_fields[h->kind[i]]);
+            free(*slot);
+            *slot = value;
+            value = NULL;
+        }
+        free(value);
+    }
+}
+
+/* Reader state shared by the row loop. */
+typedef struct rows_ctx {
+    const char *path;
+    const header *h;
+    account_cb cb;
+    warn_cb warn;
+    void *ctx;
+} rows_ctx;
+
+static void warn_row(const rows_ctx *rc, long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void warn_row(const rows_ctx *rc, long line, const char *fmt, ...)
+{
+    if (!rc->warn)
+        return;
+    strbuf sb;
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    sb_init(&sb);
+    sb_appendf(&sb, "%s:%ld: %s", rc->path, line, msg);
+    rc->warn(sb.buf, rc->ctx);
+    sb_free(&sb);
+}
+
+/* Handles one data row: hands a valid account to the callback (true) or warns (false). */
+static bool row_accept(const rows_ctx *rc, const strvec *row, long line)
+{
+    account_rec a;
+    if (row->n != rc->h->n) {
+        warn_row(rc, line, "row has %zu fields, header has %zu; skipped", row->n, rc->h->n);
+        return false;
+    }
+    account_rec_init(&a);
+    account_from_row(&a, rc->h, row);
+    if (!a.id || !a.name) {
+        warn_row(rc, line, "empty %s; skipped", a.id ? "name" : "id");
+        account_rec_free(&a);
+        return false;
+    }
+    rc->cb(&a, rc->ctx); /* the callback now owns a's contents */
+    return true;
+}
+
+/* Reads every data row; the number of accounts, or -1 with err set. */
+static long rows_read(const rows_ctx *rc, csv_reader *r, char *err, size_t errlen)
+{
+    strvec row;
+    char cerr[256];
+    long count = 0;
+    int got;
+    sv_init(&row);
+    while ((got = csv_next(r, &row, cerr, sizeof(cerr))) > 0)
+        if (row_accept(rc, &row, csv_line(r)))
+            count++;
+    if (got < 0) {
+        csv_err(rc->path, cerr, err, errlen);
+        count = -1;
+    }
+    sv_free(&row);
+    return count;
+}
+
+long accounts_read_csv(const char *path, account_cb cb, warn_cb warn, void *ctx, char *err,
+                       size_t errlen)
+{
+    long count = -1;
+    csv_reader *r = NULL;
+    header h = {.kind = NULL, .n = 0};
+    sv_init(&h.names);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fmt_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        goto out;
+    }
+    r = csv_reader_new(f);
+    if (header_read(&h, r, path, err, errlen) < 0)
+        goto out;
+    rows_ctx rc = {.path = path, .h = &h, .cb = cb, .warn = warn, .ctx = ctx};
+    count = rows_read(&rc, r, err, errlen);
+out:
+    header_free(&h);
+    csv_reader_free(r);
+    if (f)
+        fclose(f);
+    return count;
+}
+
+/* ---- leads ---- */
+
+static const struct field_def *lead_field(const char *key)
+{
+    for (size_t i = 0; i < ARRAY_LEN(lead_fields); i++)
+        if (strcmp(key, lead_fields[i].name) == 0)
+            return &lead_fields[i];
+    return NULL;
+}
+
+void lead_init(lead *l)
+{
+    for (size_t i = 0; i < ARRAY_LEN(lead_fields); i++)
+        *member(l, &lead_fields[i]) = NULL;
+}
+
+void lead_free(lead *l)
+{
+    for (size_t i = 0; i < ARRAY_LEN(lead_fields); i++)
+        free(*member(l, &lead_fields[i]));
+    lead_init(l);
+}
+
+bool lead_set(lead *l, const char *key, const char *value)
+{
+    const struct field_def *def = lead_field(key);
+    if (!def)
+        return false;
+    replace(member(l, def), value);
+    return true;
+}
+
+/* Shortest of %.15g / %.17g that reads back as d. Caller frees. */
+static char *real_text(double d)
+{
+    char buf[64];
+    snprintf(buf, sizeof(buf), "%.15g", d);
+    if (strtod(buf, NULL) != d)
+        snprintf(buf, sizeof(buf), "%.17g", d);
+    return xstrdup(buf);
+}
+
+/* Text of a string, number or null (NULL) into *out (caller frees); false for other types. */
+static bool scalar_text(const json_t *v, char **out)
+{
+    char buf[32];
+    *out = NULL;
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        *out = xstrndup(json_string_value(v), json_string_length(v));
+        return true;
+    case JSON_INTEGER:
+        snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        *out = xstrdup(buf);
+        return true;
+    case JSON_REAL:
+        *out = real_text(json_real_value(v));
+        return true;
+    case JSON_NULL:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Sets one known field from a JSON value; 0, or -1 with err set. */
+static int set_from_json(lead *l, const struct field_def *def, const json_t *v, char *err,
+                         size_t errlen)
+{
+    char *text;
+    if (!scalar_text(v, &text)) {
+        fmt_err(err, errlen, "field '%s' is not a string", def->name);
+        return -1;
+    }
+    char **slot = member(l, def);
+    free(*slot);
+    *slot = text;
+    return 0;
+}
+
+static void json_syntax_err(const json_error_t *je, char *err, size_t errlen)
+{
+    if (je->line > 1)
+        fmt_err(err, errlen, "invalid JSON at line %d, column %d: %s", je->line, je->column,
+                je->text);
+    else if (je->column > 0)
+        fmt_err(err, errlen, "invalid JSON at column %d: %s", je->column, je->text);
+    else
+        fmt_err(err, errlen, "invalid JSON: %s", je->text);
+}
+
+/* Reads the id first, so that it is set even if another field is bad. */
+static int read_id(lead *l, const json_t *root, char *err, size_t errlen)
+{
+    const json_t *v = json_object_get(root, "id");
+    if (!v || json_is_null(v)) {
+        fmt_err(err, errlen, "missing id");
+        return -1;
+    }
+    if (set_from_json(l, lead_field("id"), v, err, errlen) < 0)
+        return -1;
+    if (l->id[0] == '\0') {
+        fmt_err(err, errlen, "empty id");
+        return -1;
+    }
+    return 0;
+}
+
+int lead_from_json(const char *text, size_t len, lead *l, char *err, size_t errlen)
+{
+    int rc = -1;
+    json_error_t je;
+    const char *key;
+    json_t *v;
+    lead_free(l);
+    json_t *root = json_loadb(text ? text : "", text ? len : 0, JSON_DECODE_ANY, &je);
+    if (!root) {
+        json_syntax_err(&je, err, errlen);
+        goto out;
+    }
+    if (!json_is_object(root)) {
+        fmt_err(err, errlen, "not an object");
+        goto out;
+    }
+    if (read_id(l, root, err, errlen) < 0)
+        goto out;
+    json_object_foreach(root, key, v) {
+        const struct field_def *def = lead_field(key);
+        if (!def || def->off == offsetof(lead, id))
+            continue;
+        if (set_from_json(l, def, v, err, errlen) < 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    json_decref(root);
+    return rc;
+}
