@@ -116,6 +116,23 @@ static size_t near_group(const cand_eval *c, size_t n, double margin)
     return k;
 }
 
+static int by_name_sim_desc(const void *a, const void *b)
+{
+    const cand_eval *x = a, *y = b;
+    if (x->name_sim != y->name_sim)
+        return (x->name_sim < y->name_sim) - (x->name_sim > y->name_sim);
+    return (x->slot > y->slot) - (x->slot < y->slot);
+}
+
+/* Among accounts sharing a domain the company name decides: group by name similarity. */
+static size_t near_name_group(const cand_eval *c, size_t n, double margin)
+{
+    size_t k = 1;
+    while (k < n && c[k].name_sim > c[0].name_sim - margin)
+        k++;
+    return k;
+}
+
 static void review_tie(const matcher *m, const cand_eval *c, size_t k, decision *out, strbuf *sb)
 {
     out->kind = DECISION_REVIEW;
@@ -133,6 +150,7 @@ static void decide_by_domain(const matcher *m, lead_evidence *ev, decision *out,
     for (size_t i = 0; i < ev->ncand; i++)
         if (is_domain_hit(&ev->cand[i]))
             hits[nh++] = ev->cand[i];
+    qsort(hits, nh, sizeof(*hits), by_name_sim_desc);
     describe_domain(m, ev, &hits[0], sb);
     if (nh > 1)
         sb_appendf(sb, " and %zu other accounts", nh - 1);
@@ -140,7 +158,7 @@ static void decide_by_domain(const matcher *m, lead_evidence *ev, decision *out,
         sb_append(sb, "; ");
         describe_name(m, ev, &hits[0], sb);
     }
-    size_t k = near_group(hits, nh, m->cfg->t_margin);
+    size_t k = near_name_group(hits, nh, m->cfg->t_margin);
     if (k == 1) {
         set_match(m, out, &hits[0], hits[0].rule);
         return;
