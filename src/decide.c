@@ -84,18 +84,20 @@ static void finish_reason(decision *out, strbuf *sb)
 }
 
 /* Several accounts in a near tie: keep the exact ties and let the tie-breaks pick. */
-static bool resolve_tie(const matcher *m, const cand_eval *group, size_t n, decision *out,
-                        strbuf *sb)
+static bool resolve_tie(const matcher *m, const lead_evidence *ev, const cand_eval *group,
+                        size_t n, bool by_name, decision *out, strbuf *sb)
 {
     uint32_t slots[EVIDENCE_MAX_CANDIDATES];
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        if (group[i].score < group[0].score - EXACT_TIE)
+        double gap = by_name ? group[0].name_sim - group[i].name_sim
+                             : group[0].score - group[i].score;
+        if (gap > EXACT_TIE)
             return false;
         slots[k++] = group[i].slot;
     }
     const char *why = NULL;
-    long pick = tie_break(m, slots, k, &why);
+    long pick = tie_break(m, ev->l->company, slots, k, &why);
     if (pick < 0)
         return false;
     for (size_t i = 0; i < n; i++)
@@ -142,45 +144,38 @@ static void review_tie(const matcher *m, const cand_eval *c, size_t k, decision 
                acct(m, &c[0])->name, acct(m, &c[1])->name, k > 2 ? ", ..." : "");
 }
 
-/* The email (or website) domain names one or more accounts. */
+/* The email (or website) domain names one or more accounts. Those accounts, and any other account
+ * the company names strongly (a subsidiary without its own website), are ranked by name. */
 static void decide_by_domain(const matcher *m, lead_evidence *ev, decision *out, strbuf *sb)
 {
     cand_eval hits[EVIDENCE_MAX_CANDIDATES];
-    size_t nh = 0;
-    for (size_t i = 0; i < ev->ncand; i++)
-        if (is_domain_hit(&ev->cand[i]))
+    size_t nh = 0, ndom = 0;
+    for (size_t i = 0; i < ev->ncand; i++) {
+        bool dom = is_domain_hit(&ev->cand[i]);
+        ndom += dom;
+        if (dom || ev->cand[i].name_sim >= m->cfg->t_match)
             hits[nh++] = ev->cand[i];
+    }
     qsort(hits, nh, sizeof(*hits), by_name_sim_desc);
-    describe_domain(m, ev, &hits[0], sb);
-    if (nh > 1)
-        sb_appendf(sb, " and %zu other accounts", nh - 1);
+    const cand_eval *first_dom = hits;
+    while (!is_domain_hit(first_dom))
+        first_dom++;
+    describe_domain(m, ev, first_dom, sb);
+    if (ndom > 1)
+        sb_appendf(sb, " and %zu other accounts", ndom - 1);
     if (hits[0].name_sim > 0) {
         sb_append(sb, "; ");
         describe_name(m, ev, &hits[0], sb);
     }
     size_t k = near_name_group(hits, nh, m->cfg->t_margin);
     if (k == 1) {
-        set_match(m, out, &hits[0], hits[0].rule);
+        set_match(m, out, &hits[0], is_domain_hit(&hits[0]) ? hits[0].rule : "name");
+        if (!is_domain_hit(&hits[0]))
+            sb_appendf(sb, "; the company names this account better than any on the domain");
         return;
     }
-    if (!resolve_tie(m, hits, k, out, sb))
+    if (!resolve_tie(m, ev, hits, k, true, out, sb))
         review_tie(m, hits, k, out, sb);
-}
-
-/* A company name that strongly names another account than the domain does. */
-static const cand_eval *name_conflict(const matcher *m, const lead_evidence *ev)
-{
-    const cand_eval *dom = NULL, *best_name = NULL;
-    for (size_t i = 0; i < ev->ncand; i++) {
-        const cand_eval *c = &ev->cand[i];
-        if (is_domain_hit(c) && (!dom || c->name_sim > dom->name_sim))
-            dom = c;
-        else if (!is_domain_hit(c) && (!best_name || c->name_sim > best_name->name_sim))
-            best_name = c;
-    }
-    if (!dom || !best_name || dom->name_sim >= m->cfg->t_review)
-        return NULL;
-    return best_name->name_sim >= m->cfg->t_match ? best_name : NULL;
 }
 
 static double match_threshold(const matcher *m, const lead_evidence *ev)
@@ -208,7 +203,7 @@ static void decide_by_name(const matcher *m, lead_evidence *ev, decision *out, s
         set_match(m, out, best, best->rule);
         return;
     }
-    if (!resolve_tie(m, ev->cand, k, out, sb))
+    if (!resolve_tie(m, ev, ev->cand, k, false, out, sb))
         review_tie(m, ev->cand, k, out, sb);
 }
 
@@ -244,21 +239,11 @@ void evidence_decide(const matcher *m, lead_evidence *ev, decision *out)
     out->freemail = ev->freemail;
     out->disposable = ev->disposable;
     out->company_junk = ev->name.junk;
-    const cand_eval *conflict = NULL;
-    if (ev->ncand && is_domain_hit(&ev->cand[0]))
-        conflict = name_conflict(m, ev);
     bool has_domain = false;
     for (size_t i = 0; i < ev->ncand; i++)
         has_domain |= is_domain_hit(&ev->cand[i]);
     if (has_domain) {
         decide_by_domain(m, ev, out, &sb);
-        if (conflict && out->kind == DECISION_MATCH) {
-            out->kind = DECISION_REVIEW;
-            free(out->account_id);
-            out->account_id = NULL;
-            sb_appendf(sb.len ? &sb : &sb, "; but the company name matches account '%s' (%.2f)",
-                       acct(m, conflict)->name, conflict->name_sim);
-        }
     } else if (ev->ncand && ev->cand[0].score > 0) {
         decide_by_name(m, ev, out, &sb);
     } else {

@@ -56,8 +56,10 @@ void evidence_score(const matcher *m, lead_evidence *ev);
  * candidates. */
 void evidence_decide(const matcher *m, lead_evidence *ev, decision *out);
 
-/* Tie-breaks (decide_tie.c): among slots (n >= 2), the one preferred by the configured order, or -1
- * when they stay tied. *why names the deciding rule (static). */
-long tie_break(const matcher *m, const uint32_t *slots, size_t n, const char **why);
+/* Tie-breaks (tiebreak.c): among slots (n >= 2), the one preferred by the configured order, or -1
+ * when they stay tied. "spelling" prefers the account whose full name (legal form included) is
+ * spelt most like `company`. *why names the deciding rule (borrowed from the config). */
+long tie_break(const matcher *m, const char *company, const uint32_t *slots, size_t n,
+               const char **why);
 
 #endif

@@ -3,37 +3,75 @@
 #include <string.h>
 #include <strings.h>
 
+#include <stdlib.h>
+
 #include "evidence.h"
 
-typedef long (*tie_rank_fn)(const matcher *m, const account *a, const uint32_t *slots, size_t n);
+typedef struct tie_ctx {
+    const matcher *m;
+    const uint32_t *slots;
+    size_t n;
+    strvec company;           /* folded words of the lead's company, legal form included */
+} tie_ctx;
+
+typedef long (*tie_rank_fn)(const tie_ctx *t, const account *a);
+
+/* Folded words of a name: every run of letters and digits. */
+static void surface_words(const char *name, strvec *out)
+{
+    char *folded = norm_fold(name ? name : "");
+    char *save = NULL;
+    for (char *w = strtok_r(folded, " \t,.;:()&'\"-/", &save); w;
+         w = strtok_r(NULL, " \t,.;:()&'\"-/", &save))
+        sv_push(out, w);
+    free(folded);
+}
+
+/* Words shared with the company, in thousandths of the Dice coefficient. */
+static long rank_spelling(const tie_ctx *t, const account *a)
+{
+    strvec words;
+    sv_init(&words);
+    surface_words(a->name, &words);
+    bool used[64] = {false};
+    long common = 0;
+    for (size_t i = 0; i < t->company.n; i++)
+        for (size_t j = 0; j < words.n && j < 64; j++)
+            if (!used[j] && strcmp(t->company.v[i], words.v[j]) == 0) {
+                used[j] = true;
+                common++;
+                break;
+            }
+    size_t total = t->company.n + words.n;
+    sv_free(&words);
+    return total ? 2000 * common / (long)total : 0;
+}
 
 /* Higher rank wins. */
-static long rank_parent(const matcher *m, const account *a, const uint32_t *slots, size_t n)
+static long rank_parent(const tie_ctx *t, const account *a)
 {
     long r = 0;
-    for (size_t i = 0; i < n; i++) {
-        const account *o = &m->ix.acc[slots[i]];
+    for (size_t i = 0; i < t->n; i++) {
+        const account *o = &t->m->ix.acc[t->slots[i]];
         if (o != a && o->parent_id && strcmp(o->parent_id, a->id) == 0)
             r++;
     }
     return r;
 }
 
-static long rank_child(const matcher *m, const account *a, const uint32_t *slots, size_t n)
+static long rank_child(const tie_ctx *t, const account *a)
 {
-    for (size_t i = 0; i < n; i++) {
-        const account *o = &m->ix.acc[slots[i]];
+    for (size_t i = 0; i < t->n; i++) {
+        const account *o = &t->m->ix.acc[t->slots[i]];
         if (o != a && a->parent_id && strcmp(a->parent_id, o->id) == 0)
             return 1;
     }
     return 0;
 }
 
-static long rank_type(const matcher *m, const account *a, const uint32_t *slots, size_t n)
+static long rank_type(const tie_ctx *t, const account *a)
 {
-    (void)slots;
-    (void)n;
-    const strvec *order = &m->cfg->type_order;
+    const strvec *order = &t->m->cfg->type_order;
     for (size_t i = 0; a->type && i < order->n; i++)
         if (strcasecmp(order->v[i], a->type) == 0)
             return (long)(order->n - i);
@@ -41,11 +79,9 @@ static long rank_type(const matcher *m, const account *a, const uint32_t *slots,
 }
 
 /* ISO dates compare as text: YYYYMMDD as a number. */
-static long rank_activity(const matcher *m, const account *a, const uint32_t *slots, size_t n)
+static long rank_activity(const tie_ctx *t, const account *a)
 {
-    (void)m;
-    (void)slots;
-    (void)n;
+    (void)t;
     if (!a->last_activity || strlen(a->last_activity) < 10)
         return 0;
     const char *d = a->last_activity;
@@ -56,16 +92,16 @@ static long rank_activity(const matcher *m, const account *a, const uint32_t *sl
     return v;
 }
 
-static long rank_employees(const matcher *m, const account *a, const uint32_t *slots, size_t n)
+static long rank_employees(const tie_ctx *t, const account *a)
 {
-    (void)m;
-    (void)slots;
-    (void)n;
+    (void)t;
     return a->employees;
 }
 
 static tie_rank_fn rank_fn(const char *name)
 {
+    if (strcmp(name, "spelling") == 0)
+        return rank_spelling;
     if (strcmp(name, "parent") == 0)
         return rank_parent;
     if (strcmp(name, "child") == 0)
@@ -80,12 +116,14 @@ static tie_rank_fn rank_fn(const char *name)
 }
 
 /* Keeps the slots with the highest rank; returns how many remain. */
-static size_t keep_best(const matcher *m, tie_rank_fn fn, uint32_t *slots, size_t n)
+static size_t keep_best(tie_ctx *t, tie_rank_fn fn, uint32_t *slots, size_t n)
 {
     long best = 0;
     long ranks[EVIDENCE_MAX_CANDIDATES];
+    t->slots = slots;
+    t->n = n;
     for (size_t i = 0; i < n; i++) {
-        ranks[i] = fn(m, &m->ix.acc[slots[i]], slots, n);
+        ranks[i] = fn(t, &t->m->ix.acc[slots[i]]);
         if (i == 0 || ranks[i] > best)
             best = ranks[i];
     }
@@ -96,23 +134,28 @@ static size_t keep_best(const matcher *m, tie_rank_fn fn, uint32_t *slots, size_
     return k;
 }
 
-long tie_break(const matcher *m, const uint32_t *slots, size_t n, const char **why)
+long tie_break(const matcher *m, const char *company, const uint32_t *slots, size_t n,
+               const char **why)
 {
     uint32_t left[EVIDENCE_MAX_CANDIDATES];
     if (n > EVIDENCE_MAX_CANDIDATES)
         n = EVIDENCE_MAX_CANDIDATES;
     memcpy(left, slots, n * sizeof(*slots));
+    tie_ctx t = {.m = m};
+    sv_init(&t.company);
+    surface_words(company, &t.company);
+    long pick = -1;
     const strvec *order = &m->cfg->tie_breaks;
-    for (size_t i = 0; i < order->n && n > 1; i++) {
+    for (size_t i = 0; i < order->n && n > 1 && pick < 0; i++) {
         tie_rank_fn fn = rank_fn(order->v[i]);
         if (!fn)
             continue;
-        size_t k = keep_best(m, fn, left, n);
-        if (k == 1) {
+        n = keep_best(&t, fn, left, n);
+        if (n == 1) {
             *why = order->v[i];
-            return left[0];
+            pick = left[0];
         }
-        n = k;
     }
-    return -1;
+    sv_free(&t.company);
+    return pick;
 }
