@@ -144,20 +144,34 @@ static void review_tie(const matcher *m, const cand_eval *c, size_t k, decision 
                acct(m, &c[0])->name, acct(m, &c[1])->name, k > 2 ? ", ..." : "");
 }
 
-/* The email (or website) domain names one or more accounts. Those accounts, and any other account
- * the company names strongly (a subsidiary without its own website), are ranked by name. */
+/* An account the company names clearly better than any account on the lead's domain, and which has
+ * no website of its own: a subsidiary or brand that lives on its parent's domain. */
+static bool names_sibling(const matcher *m, const cand_eval *c, double best_domain_sim)
+{
+    return !is_domain_hit(c) && acct(m, c)->domains.n == 0 && c->name_sim >= m->cfg->t_match &&
+           c->name_sim >= best_domain_sim + m->cfg->t_margin;
+}
+
+/* The email (or website) domain names one or more accounts; the company name ranks them. */
 static void decide_by_domain(const matcher *m, lead_evidence *ev, decision *out, strbuf *sb)
 {
     cand_eval hits[EVIDENCE_MAX_CANDIDATES];
     size_t nh = 0, ndom = 0;
-    for (size_t i = 0; i < ev->ncand; i++) {
-        bool dom = is_domain_hit(&ev->cand[i]);
-        ndom += dom;
-        if (dom || ev->cand[i].name_sim >= m->cfg->t_match)
+    double best_dom = 0;
+    for (size_t i = 0; i < ev->ncand; i++)
+        if (is_domain_hit(&ev->cand[i]) && ev->cand[i].name_sim > best_dom)
+            best_dom = ev->cand[i].name_sim;
+    for (size_t i = 0; i < ev->ncand; i++)
+        if (names_sibling(m, &ev->cand[i], best_dom))
             hits[nh++] = ev->cand[i];
-    }
+    bool sibling = nh > 0;
+    for (size_t i = 0; i < ev->ncand && !sibling; i++)
+        if (is_domain_hit(&ev->cand[i]))
+            hits[nh++] = ev->cand[i];
+    for (size_t i = 0; i < ev->ncand; i++)
+        ndom += is_domain_hit(&ev->cand[i]);
     qsort(hits, nh, sizeof(*hits), by_name_sim_desc);
-    const cand_eval *first_dom = hits;
+    const cand_eval *first_dom = ev->cand;
     while (!is_domain_hit(first_dom))
         first_dom++;
     describe_domain(m, ev, first_dom, sb);
@@ -167,11 +181,12 @@ static void decide_by_domain(const matcher *m, lead_evidence *ev, decision *out,
         sb_append(sb, "; ");
         describe_name(m, ev, &hits[0], sb);
     }
+    if (sibling)
+        sb_append(sb, "; that account has no website and the company names it better than any "
+                      "account on the domain");
     size_t k = near_name_group(hits, nh, m->cfg->t_margin);
     if (k == 1) {
-        set_match(m, out, &hits[0], is_domain_hit(&hits[0]) ? hits[0].rule : "name");
-        if (!is_domain_hit(&hits[0]))
-            sb_appendf(sb, "; the company names this account better than any on the domain");
+        set_match(m, out, &hits[0], sibling ? "name" : hits[0].rule);
         return;
     }
     if (!resolve_tie(m, ev, hits, k, true, out, sb))
