@@ -26,7 +26,7 @@ struct norm_rules {
 static const char *const builtin_legal[] = {
     "inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited", "llc", "llp",
     "lp", "plc", "gmbh", "ag", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "ab", "as", "oy",
-    "kk", "pty", "pvt", "pte", "bhd", "sdn",
+    "kk", "pty", "pvt", "pte", "bhd", "sdn", "sa rl", "ab publ",
 };
 
 /* Terms of the legal-form list that are ordinary words in names (or regional qualifiers): never
