@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -134,6 +135,11 @@ static void test_legal_forms(void **state)
     check_name("Ltd Inc", "ltd", "");
     check_name("Siemens AG", "siemens", "");
     check_name("Smith & Co", "smith", "");
+    check_name("Foo S.à r.l.", "foo", "");
+    check_name("Merck KGaA", "merck", "");
+    check_name("Acme UK Ltd", "acme", "uk");
+    check_name("Foo, Inc. (USA)", "foo", "usa");
+    check_name("National Trust", "national trust", "");     /* "trust" is listed but denied */
 }
 
 static void test_abbrev_stopwords(void **state)
@@ -198,14 +204,66 @@ static void test_invalid_utf8(void **state)
     norm_name_free(&n);
 }
 
+/* Writes text to a new temporary file; path receives its name. */
+static void write_temp(char *path, size_t len, const char *text)
+{
+    snprintf(path, len, "/tmp/test_normalize.XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
 static void test_legal_load_errors(void **state)
 {
     (void)state;
-    char err[256];
+    char err[256], path[64], want[128];
     norm_rules *r = norm_rules_new();
     assert_int_equal(norm_rules_load_legal_forms(r, "/nonexistent/legal.tsv", err, sizeof(err)),
                      -1);
     assert_non_null(strstr(err, "/nonexistent/legal.tsv: "));
+
+    write_temp(path, sizeof(path), "term\tcountry_code\tsource\nAB\tSE\tx\nbad line\n");
+    assert_int_equal(norm_rules_load_legal_forms(r, path, err, sizeof(err)), -1);
+    snprintf(want, sizeof(want), "%s:3: ", path);
+    assert_non_null(strstr(err, want));
+    unlink(path);
+
+    write_temp(path, sizeof(path), "Inc\tUS\tx\n");
+    assert_int_equal(norm_rules_load_legal_forms(r, path, err, sizeof(err)), -1);
+    snprintf(want, sizeof(want), "%s:1: ", path);
+    assert_non_null(strstr(err, want));
+    unlink(path);
+
+    write_temp(path, sizeof(path), "term\tcountry_code\tsource\r\nKft.\tHU\tx\r\n");
+    assert_int_equal(norm_rules_load_legal_forms(r, path, err, sizeof(err)), 0);
+    unlink(path);
+    norm_name n;
+    assert_int_equal(norm_name_parse(r, "Richter Gedeon Kft.", &n), 0);
+    assert_int_equal(n.tokens.n, 2);
+    assert_string_equal(n.joined, "richtergedeon");
+    norm_name_free(&n);
+    norm_rules_free(r);
+}
+
+/* Abbreviations added after the legal forms still let expanded legal forms match. */
+static void test_abbrev_after_legal(void **state)
+{
+    (void)state;
+    norm_rules *r = norm_rules_new();
+    norm_rules_add_legal_form(r, "GmbH & Co. KG");
+    norm_rules_add_abbrev(r, "co", "company");
+    norm_rules_add_stopword(r, "and");
+    norm_name n;
+    assert_int_equal(norm_name_parse(r, "Acme GmbH & Co. KG", &n), 0);
+    assert_int_equal(n.tokens.n, 1);
+    assert_string_equal(n.tokens.v[0], "acme");
+    norm_name_free(&n);
+    assert_int_equal(norm_name_parse(r, "Acme Co", &n), 0);
+    assert_string_equal(n.joined, "acme");
+    norm_name_free(&n);
     norm_rules_free(r);
 }
 
@@ -222,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_junk),
         cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_legal_load_errors),
+        cmocka_unit_test(test_abbrev_after_legal),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
