@@ -1,4 +1,4 @@
-/* normalize.c - company-name normalisation: utf8proc folding, camelCase split, legal forms, tokens. */
+/* normalize.c - company-name normalisation: utf8proc folding, camelCase, legal forms, tokens. */
 #include "normalize.h"
 
 #include <errno.h>
@@ -91,12 +91,8 @@ static bool cp_is_deleted(int32_t c)
 static size_t cp_next(const char *s, size_t len, size_t i, bool latin1, int32_t *cp)
 {
     const unsigned char *u = (const unsigned char *)s + i;
-    if (latin1 || u[0] < 0x80) {
-        *cp = u[0];
-        return 1;
-    }
-    utf8proc_ssize_t k = utf8proc_iterate(u, (utf8proc_ssize_t)(len - i), cp);
-    if (k <= 0) {
+    utf8proc_ssize_t k = 0;
+    if (latin1 || u[0] < 0x80 || (k = utf8proc_iterate(u, (utf8proc_ssize_t)(len - i), cp)) <= 0) {
         *cp = u[0];
         return 1;
     }
@@ -105,27 +101,16 @@ static size_t cp_next(const char *s, size_t len, size_t i, bool latin1, int32_t 
 
 static bool utf8_valid(const char *s, size_t len)
 {
-    size_t i = 0;
-    while (i < len) {
-        if ((unsigned char)s[i] < 0x80) {
-            i++;
-            continue;
-        }
+    for (size_t i = 0; i < len;) {
         int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-                                              (utf8proc_ssize_t)(len - i), &cp);
+        utf8proc_ssize_t k = (unsigned char)s[i] < 0x80 ? 1
+                             : utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+                                                (utf8proc_ssize_t)(len - i), &cp);
         if (k <= 0)
             return false;
         i += (size_t)k;
     }
     return true;
-}
-
-static void sb_put_cp(strbuf *sb, int32_t cp)
-{
-    utf8proc_uint8_t b[4];
-    utf8proc_ssize_t n = utf8proc_encode_char(cp, b);
-    sb_appendn(sb, (const char *)b, (size_t)n);
 }
 
 /* Appends s as valid UTF-8: copied, or each byte re-encoded as Latin-1 when latin1. */
@@ -135,29 +120,28 @@ static void sb_put_text(strbuf *sb, const char *s, size_t len, bool latin1)
         sb_appendn(sb, s, len);
         return;
     }
-    for (size_t i = 0; i < len; i++)
-        sb_put_cp(sb, (unsigned char)s[i]);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char b = (unsigned char)s[i];
+        if (b >= 0x80)
+            sb_putc(sb, (char)(0xC0 | (b >> 6)));
+        sb_putc(sb, (char)(b < 0x80 ? b : (0x80 | (b & 0x3F))));
+    }
 }
 
 /* ---- folding ---- */
 
 /* Letters that utf8proc keeps (no decomposition); input is already case-folded. */
+static const struct { int32_t cp; const char *to; } extra_folds[] = {
+    {0x00DF, "ss"}, {0x00F8, "o"}, {0x00E6, "ae"}, {0x0153, "oe"}, {0x0142, "l"}, {0x0111, "d"},
+    {0x00F0, "d"}, {0x0131, "i"}, {0x00FE, "th"}, {0x0127, "h"}, {0x0167, "t"},
+};
+
 static const char *extra_fold(int32_t c)
 {
-    switch (c) {
-    case 0x00DF: return "ss";   /* ß */
-    case 0x00F8: return "o";    /* ø */
-    case 0x00E6: return "ae";   /* æ */
-    case 0x0153: return "oe";   /* œ */
-    case 0x0142: return "l";    /* ł */
-    case 0x0111: return "d";    /* đ */
-    case 0x00F0: return "d";    /* ð */
-    case 0x0131: return "i";    /* ı */
-    case 0x00FE: return "th";   /* þ */
-    case 0x0127: return "h";    /* ħ */
-    case 0x0167: return "t";    /* ŧ */
-    default: return NULL;
-    }
+    for (size_t i = 0; i < ARRAY_LEN(extra_folds); i++)
+        if (extra_folds[i].cp == c)
+            return extra_folds[i].to;
+    return NULL;
 }
 
 /* Appends the folded form of valid UTF-8 s (NUL-terminated) to out. */
@@ -770,23 +754,6 @@ static void name_init(norm_name *n)
     n->junk = false;
 }
 
-/* Step 1: junk check on the folded raw value; `split` tells whether folded was camel-split. */
-static bool name_is_junk(const norm_rules *r, const char *raw, size_t len, bool latin1,
-                         const strbuf *folded, size_t split)
-{
-    if (!split)
-        return junk_folded(r, folded->buf, folded->len);
-    strbuf text, f;
-    sb_init(&text);
-    sb_init(&f);
-    sb_put_text(&text, raw, len, latin1);
-    fold_into(text.buf ? text.buf : "", &f);
-    bool junk = junk_folded(r, f.buf ? f.buf : "", f.len);
-    sb_free(&text);
-    sb_free(&f);
-    return junk;
-}
-
 int norm_name_parse(const norm_rules *r, const char *raw, norm_name *out)
 {
     name_init(out);
@@ -803,7 +770,8 @@ int norm_name_parse(const norm_rules *r, const char *raw, norm_name *out)
     tl_init(&tl);
     size_t split = camel_split(raw, len, latin1, &text);
     fold_into(text.buf ? text.buf : "", &folded);
-    if (name_is_junk(r, raw, len, latin1, &folded, split)) {
+    /* step 1 on the raw value folded: when camel_split changed nothing, that is `folded` */
+    if (split ? norm_is_junk(r, raw) : junk_folded(r, folded.buf, folded.len)) {
         out->junk = true;
         goto out;
     }

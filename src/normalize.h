@@ -19,11 +19,11 @@ void norm_rules_free(norm_rules *r);
  * Returns 0 or -1 with "path:line: message" in err (unreadable file, header missing, no tab).
  *
  * Legal forms (norm_rules_add_legal_form too) are stored as folded token sequences, each also in
- * its camelCase-split form ("GmbH" -> "gmbh" and "gmb h") and with abbreviations expanded (in
- * whatever order config adds abbreviations and legal forms). norm_rules_new already holds common
- * forms (inc, corp, co, company, ltd, limited, llc, plc, gmbh, ag, sa, sarl, bv, pty, ...).
- * Never legal forms, even when listed: one-character terms and a built-in list of ordinary words the
- * ELF list carries ("trust", "society", "association", "private", "district", "son", "uk" ...). */
+ * its camelCase-split form (names are split) and with abbreviations expanded (in whatever order
+ * config adds abbreviations and legal forms). norm_rules_new already holds common forms (inc,
+ * corp, co, company, ltd, limited, llc, plc, gmbh, ag, sa, sarl, bv, pty ...). Never legal
+ * forms, even when listed: one-character terms and a built-in list of ordinary words that the ELF
+ * list carries ("trust", "society", "association", "private", "district", "son", "uk" ...). */
 int norm_rules_load_legal_forms(norm_rules *r, const char *path, char *err, size_t errlen) MUSTCHECK;
 void norm_rules_add_legal_form(norm_rules *r, const char *term);
 /* Whole-token abbreviation, both folded first: "intl" -> "international", "univ" -> "university".
@@ -60,15 +60,15 @@ typedef struct norm_name {
  * 1. NULL/blank/junk -> junk=true, no tokens.
  * 2. Split camelCase on the raw text ("ApolloGlobalManagement" -> "Apollo Global Management",
  *    "AdSpyglass" -> "Ad Spyglass"): before a capital that follows a lower-case letter and is
- *    followed by a letter ("GmbH", "SpA" stay whole), and before the last capital of a capital run
- *    followed by two lower-case letters ("XMLHttp" -> "XML Http", "PCs" stays). An all-capitals word
- *    stays whole ("AXDRAFT", "IBM"); letter/digit joins are not split ("3M").
+ *    followed by a letter ("GmbH", "SpA" stay whole), and before the last capital of a capital
+ *    run followed by two lower-case letters ("XMLHttp" -> "XML Http", "PCs" stays). An
+ *    all-capitals word stays whole ("AXDRAFT", "IBM"); letter/digit joins are not split ("3M").
  * 3. norm_fold (invalid UTF-8 read as Latin-1 first, camelCase split included).
  * 4. "&" -> " and "; apostrophes (' ’ ‘ ` ʼ) and dots deleted ("o'reilly" -> "oreilly", "s.a." ->
  *    "sa"); every other character that is not a Unicode letter or number is a separator. Text in
- *    parentheses (or brackets), after a dash with a space on either side (" - ", " – ") or after ","
- *    that consists only of qualifiers becomes qualifiers (not the segment of the first token, and
- *    not when nothing would be left).
+ *    parentheses (or brackets), after a dash with a space on either side (" - ", " – ") or
+ *    after "," that consists only of qualifiers becomes qualifiers (not the segment of the first
+ *    token, and not when nothing would be left).
  * 5. Tokens; abbreviations expanded token by token.
  * 6. Legal forms removed: repeatedly, the longest legal-form token sequence at the end of the
  *    name (also when followed only by qualifiers); never removes the last remaining token (nor the
