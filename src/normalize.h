@@ -16,10 +16,19 @@ void norm_rules_free(norm_rules *r);
 /* Loads ../shared/data/legal-forms.tsv format: header line "term<TAB>country_code<TAB>source",
  * then one term a line. Each term is folded like a name (norm_fold + punctuation rules below) into a
  * token sequence ("Sp. z o.o." -> "sp z oo", "S.A." -> "sa", "GmbH & Co. KG" -> "gmbh and co kg").
- * Returns 0 or -1 with "path:line: message" in err. */
+ * Returns 0 or -1 with "path:line: message" in err (unreadable file, header missing, no tab).
+ *
+ * Legal forms (norm_rules_add_legal_form too) are stored as folded token sequences, each also in
+ * its camelCase-split form (names are split) and with abbreviations expanded (in whatever order
+ * config adds abbreviations and legal forms). norm_rules_new already holds common forms (inc,
+ * corp, co, company, ltd, limited, llc, plc, gmbh, ag, sa, sarl, bv, pty ...). Never legal
+ * forms, even when listed: one-character terms and a built-in list of ordinary words that the ELF
+ * list carries ("trust", "society", "association", "private", "district", "son", "uk" ...). */
 int norm_rules_load_legal_forms(norm_rules *r, const char *path, char *err, size_t errlen) MUSTCHECK;
 void norm_rules_add_legal_form(norm_rules *r, const char *term);
-/* Whole-token abbreviation, both folded first: "intl" -> "international", "univ" -> "university". */
+/* Whole-token abbreviation, both folded first: "intl" -> "international", "univ" -> "university".
+ * The expansion may be several words; it is not expanded again. A later call for the same abbr
+ * replaces the expansion. */
 void norm_rules_add_abbrev(norm_rules *r, const char *abbr, const char *expansion);
 /* Words dropped from names ("the", "of", "and", "de", "la" ...). */
 void norm_rules_add_stopword(norm_rules *r, const char *word);
@@ -31,7 +40,9 @@ void norm_rules_add_qualifier(norm_rules *r, const char *word);
 void norm_rules_add_junk(norm_rules *r, const char *value);
 
 /* Unicode folding: NFKC compatibility + case fold + strip accents (utf8proc COMPAT|CASEFOLD|
- * STRIPMARK|COMPOSE). Invalid UTF-8 is read as Latin-1. Returns malloc'd string. */
+ * STRIPMARK|COMPOSE), then letters utf8proc keeps: ß->ss, ø->o, æ->ae, œ->oe, ł->l, đ/ð->d, ı->i,
+ * þ->th, ħ->h, ŧ->t. Invalid UTF-8 is read as Latin-1. NULL gives "". Returns malloc'd string
+ * (caller frees). */
 char *norm_fold(const char *utf8);
 
 /* A normalised company name. All memory owned by the struct (norm_name_free). */
@@ -40,29 +51,38 @@ typedef struct norm_name {
                          * and stop words removed, qualifiers moved out */
     strvec qualifiers;  /* regional qualifiers that were moved out of tokens */
     char *joined;       /* tokens concatenated without spaces ("dcstorm"), "" if none */
-    char *acronym;      /* first letters of tokens, stop words included ("uoc" for University of
-                         * Calabar is "uc" without stop words: we use tokens only, so "uc") */
+    char *acronym;      /* first character (code point) of each of `tokens`, so stop words are
+                         * not included: "University of Calabar" -> "uc" */
     bool junk;          /* empty, junk value, or nothing left after normalisation */
 } norm_name;
 
 /* Steps, in order:
  * 1. NULL/blank/junk -> junk=true, no tokens.
- * 2. Split camelCase and letter/digit joins on the raw text ("ApolloGlobalManagement" ->
- *    "Apollo Global Management", "AdSpyglass" -> "Ad Spyglass"); an all-capitals word stays whole.
- * 3. norm_fold.
- * 4. "&" -> " and "; apostrophes and dots deleted ("o'reilly" -> "oreilly", "s.a." -> "sa");
- *    every other non-alphanumeric character is a separator. Text in parentheses and after " - " or
- *    "," that consists only of qualifiers becomes qualifiers.
+ * 2. Split camelCase on the raw text ("ApolloGlobalManagement" -> "Apollo Global Management",
+ *    "AdSpyglass" -> "Ad Spyglass"): before a capital that follows a lower-case letter and is
+ *    followed by a letter ("GmbH", "SpA" stay whole), and before the last capital of a capital
+ *    run followed by two lower-case letters ("XMLHttp" -> "XML Http", "PCs" stays). An
+ *    all-capitals word stays whole ("AXDRAFT", "IBM"); letter/digit joins are not split ("3M").
+ * 3. norm_fold (invalid UTF-8 read as Latin-1 first, camelCase split included).
+ * 4. "&" -> " and "; apostrophes (' ’ ‘ ` ʼ) and dots deleted ("o'reilly" -> "oreilly", "s.a." ->
+ *    "sa"); every other character that is not a Unicode letter or number is a separator. Text in
+ *    parentheses (or brackets), after a dash with a space on either side (" - ", " – ") or
+ *    after "," that consists only of qualifiers becomes qualifiers (not the segment of the first
+ *    token, and not when nothing would be left).
  * 5. Tokens; abbreviations expanded token by token.
  * 6. Legal forms removed: repeatedly, the longest legal-form token sequence at the end of the
- *    name (also when followed only by qualifiers); never removes the last remaining token.
+ *    name (also when followed only by qualifiers); never removes the last remaining token (nor the
+ *    first: "Inc" and "Ltd Inc" keep "inc" / "ltd").
  * 7. Trailing qualifiers moved out (never the last remaining token).
- * 8. Stop words removed (never the last remaining token).
+ * 8. Stop words removed (never the last remaining token: "The" keeps "the").
+ * joined and acronym are built from the final tokens; junk is also set when no token is left.
  * Returns 0; never fails on any input (bad UTF-8 included). */
 int norm_name_parse(const norm_rules *r, const char *raw, norm_name *out);
 void norm_name_free(norm_name *n);
 
 bool norm_is_stopword(const norm_rules *r, const char *folded_token);
+/* Step 1 alone: NULL, no letter or digit, or (folded, trimmed of non-alphanumerics at both ends)
+ * in the junk set. */
 bool norm_is_junk(const norm_rules *r, const char *raw);
 
 #endif

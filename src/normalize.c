@@ -1,0 +1,804 @@
+/* normalize.c - company-name normalisation: utf8proc folding, camelCase, legal forms, tokens. */
+#include "normalize.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#define LEGAL_MAX_TOKENS 16     /* longer legal forms are ignored */
+
+/* Flags stored in norm_rules.words values; bits 8+ hold (abbreviation index + 1). */
+enum { WF_STOP = 1u, WF_QUAL = 2u, WF_MOVE = 4u /* per-token only: moved to qualifiers */ };
+#define WF_ABBREV_SHIFT 8
+
+struct norm_rules {
+    strmap *words;          /* folded word -> WF_* flags | (abbrev index + 1) << 8 */
+    strvec expansions;      /* folded, space-joined expansions; owned */
+    strmap *legal;          /* folded, space-joined legal-form token sequence -> token count */
+    size_t legal_max;       /* longest legal form, in tokens */
+    strmap *junk;           /* folded, trimmed junk values */
+};
+
+/* Always-on legal forms, added even when no file is loaded. */
+static const char *const builtin_legal[] = {
+    "inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited", "llc", "llp",
+    "lp", "plc", "gmbh", "ag", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "ab", "as", "oy",
+    "kk", "pty", "pvt", "pte", "bhd", "sdn", "sa rl", "ab publ",
+};
+
+/* Terms of the legal-form list that are ordinary words in names (or regional qualifiers): never
+ * treated as legal forms ("OneTrust", "National Trust", "Royal Society", "Acme UK"). */
+static const char *const legal_deny[] = {
+    "trust", "society", "association", "private", "multi", "bund", "canton", "cantone", "kanton",
+    "commune", "comune", "gemeinde", "district", "distretto", "bezirk", "etat", "partnership",
+    "cooperation", "undivided", "son", "up", "is", "ok", "per", "tu", "eu", "ent", "ngo", "vat",
+    "uk",
+};
+
+/* ---- code points ---- */
+
+static bool cp_is_letter(int32_t c)
+{
+    if (c < 0x80)
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    utf8proc_category_t cat = utf8proc_category(c);
+    return cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
+}
+
+static bool cp_is_alnum(int32_t c)
+{
+    if (c < 0x80)
+        return (c >= '0' && c <= '9') || cp_is_letter(c);
+    if (cp_is_letter(c))
+        return true;
+    utf8proc_category_t cat = utf8proc_category(c);
+    return cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO;
+}
+
+static bool cp_is_upper(int32_t c)
+{
+    return c < 0x80 ? (c >= 'A' && c <= 'Z') : utf8proc_isupper(c) != 0;
+}
+
+static bool cp_is_lower(int32_t c)
+{
+    return c < 0x80 ? (c >= 'a' && c <= 'z') : utf8proc_islower(c) != 0;
+}
+
+static bool cp_is_space(int32_t c)
+{
+    if (c == ' ' || (c >= '\t' && c <= '\r'))
+        return true;
+    return c >= 0x80 && utf8proc_category(c) == UTF8PROC_CATEGORY_ZS;
+}
+
+static bool cp_is_dash(int32_t c)
+{
+    return c == '-' || (c >= 0x80 && utf8proc_category(c) == UTF8PROC_CATEGORY_PD);
+}
+
+/* Deleted without splitting the token: dots and apostrophes. */
+static bool cp_is_deleted(int32_t c)
+{
+    return c == '.' || c == '\'' || c == '`' || c == 0x2018 || c == 0x2019 || c == 0x02BC;
+}
+
+/* Decodes the code point at s[i] into *cp and returns its length (>= 1). In latin1 mode every
+ * byte is a code point; an invalid sequence (not expected after validation) reads as one byte. */
+static size_t cp_next(const char *s, size_t len, size_t i, bool latin1, int32_t *cp)
+{
+    const unsigned char *u = (const unsigned char *)s + i;
+    utf8proc_ssize_t k = 0;
+    if (latin1 || u[0] < 0x80 || (k = utf8proc_iterate(u, (utf8proc_ssize_t)(len - i), cp)) <= 0) {
+        *cp = u[0];
+        return 1;
+    }
+    return (size_t)k;
+}
+
+static bool utf8_valid(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        int32_t cp;
+        utf8proc_ssize_t k = (unsigned char)s[i] < 0x80 ? 1
+                             : utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+                                                (utf8proc_ssize_t)(len - i), &cp);
+        if (k <= 0)
+            return false;
+        i += (size_t)k;
+    }
+    return true;
+}
+
+/* Appends s as valid UTF-8: copied, or each byte re-encoded as Latin-1 when latin1. */
+static void sb_put_text(strbuf *sb, const char *s, size_t len, bool latin1)
+{
+    if (!latin1) {
+        sb_appendn(sb, s, len);
+        return;
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned char b = (unsigned char)s[i];
+        if (b >= 0x80)
+            sb_putc(sb, (char)(0xC0 | (b >> 6)));
+        sb_putc(sb, (char)(b < 0x80 ? b : (0x80 | (b & 0x3F))));
+    }
+}
+
+/* ---- folding ---- */
+
+/* Letters that utf8proc keeps (no decomposition); input is already case-folded. */
+static const struct { int32_t cp; const char *to; } extra_folds[] = {
+    {0x00DF, "ss"}, {0x00F8, "o"}, {0x00E6, "ae"}, {0x0153, "oe"}, {0x0142, "l"}, {0x0111, "d"},
+    {0x00F0, "d"}, {0x0131, "i"}, {0x00FE, "th"}, {0x0127, "h"}, {0x0167, "t"},
+};
+
+static const char *extra_fold(int32_t c)
+{
+    for (size_t i = 0; i < ARRAY_LEN(extra_folds); i++)
+        if (extra_folds[i].cp == c)
+            return extra_folds[i].to;
+    return NULL;
+}
+
+/* Appends the folded form of valid UTF-8 s (NUL-terminated) to out. */
+static void fold_into(const char *s, strbuf *out)
+{
+    utf8proc_uint8_t *m = NULL;     /* malloc'd by utf8proc */
+    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &m,
+                                      UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT |
+                                      UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
+    if (n < 0) {                    /* not expected for valid input: ASCII lower-case copy */
+        for (; *s; s++)
+            sb_putc(out, (*s >= 'A' && *s <= 'Z') ? (char)(*s - 'A' + 'a') : *s);
+        return;
+    }
+    const char *f = (const char *)m;
+    size_t len = (size_t)n, i = 0;
+    while (i < len) {
+        int32_t cp;
+        size_t k = cp_next(f, len, i, false, &cp);
+        const char *rep = cp < 0x80 ? NULL : extra_fold(cp);
+        if (rep)
+            sb_append(out, rep);
+        else
+            sb_appendn(out, f + i, k);
+        i += k;
+    }
+    free(m);
+}
+
+char *norm_fold(const char *utf8)
+{
+    if (!utf8)
+        return xstrdup("");
+    size_t len = strlen(utf8);
+    strbuf valid, out;              /* both local; out's buffer goes to the caller */
+    sb_init(&valid);
+    sb_init(&out);
+    sb_put_text(&valid, utf8, len, !utf8_valid(utf8, len));
+    fold_into(valid.buf ? valid.buf : "", &out);
+    sb_free(&valid);
+    return sb_take(&out);
+}
+
+/* ---- camelCase split on the raw text ---- */
+
+/* Split before cur? lower->Upper when a letter follows ("OneTrust", not "GmbH"), and the last
+ * capital of an UPPER run before two lower-case letters ("XMLHttp" -> "XML Http", not "PCs"). */
+static bool camel_boundary(int32_t prev, int32_t cur, int32_t n1, int32_t n2)
+{
+    if (!cp_is_upper(cur))
+        return false;
+    if (cp_is_lower(prev))
+        return cp_is_letter(n1);
+    return cp_is_upper(prev) && cp_is_lower(n1) && cp_is_lower(n2);
+}
+
+/* Appends s (as valid UTF-8) to out with a space at each camelCase boundary; returns how many. */
+static size_t camel_split(const char *s, size_t len, bool latin1, strbuf *out)
+{
+    int32_t w[4] = {0, 0, 0, 0};    /* prev, cur, next, next-but-one; 0 past the end */
+    size_t l[4] = {0, 0, 0, 0};     /* byte lengths of w[1..3] */
+    size_t i = 0, splits = 0;
+    if (len > 0)
+        l[1] = cp_next(s, len, 0, latin1, &w[1]);
+    if (l[1] < len)
+        l[2] = cp_next(s, len, l[1], latin1, &w[2]);
+    if (l[1] + l[2] < len)
+        l[3] = cp_next(s, len, l[1] + l[2], latin1, &w[3]);
+    while (i < len) {
+        if (camel_boundary(w[0], w[1], w[2], w[3])) {
+            sb_putc(out, ' ');
+            splits++;
+        }
+        sb_put_text(out, s + i, l[1], latin1);
+        i += l[1];
+        w[0] = w[1], w[1] = w[2], w[2] = w[3], w[3] = 0;
+        l[1] = l[2], l[2] = l[3], l[3] = 0;
+        size_t at = i + l[1] + l[2];
+        if (at < len)
+            l[3] = cp_next(s, len, at, latin1, &w[3]);
+    }
+    return splits;
+}
+
+/* ---- tokens ---- */
+
+enum { SEG_MAIN, SEG_PAREN, SEG_DASH, SEG_COMMA };
+
+typedef struct tok {
+    size_t off, len;                /* bytes in toklist.arena */
+    uint32_t seg;                   /* segment number (parentheses, " - ", "," start one) */
+    uint8_t kind;                   /* SEG_* of the segment */
+    uint8_t flags;                  /* WF_* */
+} tok;
+
+/* Tokens of one name. Owns arena and v. */
+typedef struct toklist {
+    strbuf arena;                   /* token bytes, not separated */
+    tok *v;
+    size_t n, cap;
+} toklist;
+
+static void tl_init(toklist *tl)
+{
+    sb_init(&tl->arena);
+    tl->v = NULL;
+    tl->n = tl->cap = 0;
+}
+
+static void tl_free(toklist *tl)
+{
+    sb_free(&tl->arena);
+    free(tl->v);
+    tl_init(tl);
+}
+
+static uint32_t word_val(const norm_rules *r, const char *s, size_t len)
+{
+    uint32_t v = 0;
+    if (r && strmap_getn(r->words, s, len, &v))
+        return v;
+    return 0;
+}
+
+static void tl_add(toklist *tl, const norm_rules *r, size_t off, size_t len, uint32_t seg,
+                   uint8_t kind)
+{
+    if (tl->n == tl->cap) {
+        tl->cap = tl->cap ? tl->cap * 2 : 16;
+        tl->v = xrealloc(tl->v, tl->cap * sizeof(*tl->v));
+    }
+    uint8_t flags = (uint8_t)(word_val(r, tl->arena.buf + off, len) & (WF_STOP | WF_QUAL));
+    tl->v[tl->n++] = (tok){ .off = off, .len = len, .seg = seg, .kind = kind, .flags = flags };
+}
+
+/* Adds the token arena[off, off+len), replaced by its expansion when it is an abbreviation. */
+static void tl_push(toklist *tl, const norm_rules *r, size_t off, size_t len, uint32_t seg,
+                    uint8_t kind)
+{
+    uint32_t v = word_val(r, tl->arena.buf + off, len);
+    if (!(v >> WF_ABBREV_SHIFT)) {
+        tl_add(tl, r, off, len, seg, kind);
+        return;
+    }
+    const char *e = r->expansions.v[(v >> WF_ABBREV_SHIFT) - 1];
+    tl->arena.len = off;            /* drop the abbreviation's bytes */
+    while (*e) {
+        size_t n = strcspn(e, " ");
+        size_t at = tl->arena.len;
+        sb_appendn(&tl->arena, e, n);
+        tl_add(tl, r, at, n, seg, kind);
+        e += n + (e[n] == ' ');
+    }
+}
+
+/* Splits folded text into tokens (step 4/5 of norm_name_parse): "&" is the token "and", dots and
+ * apostrophes vanish, any other non-alphanumeric separates; "(", " - " and "," open segments.
+ * r may be NULL (no abbreviations, no flags). */
+static void tokenize(const norm_rules *r, const char *s, size_t len, toklist *tl)
+{
+    uint32_t seg = 0;
+    uint8_t kind = SEG_MAIN;
+    size_t start = SIZE_MAX;        /* arena offset of the token being built */
+    int32_t prev = ' ';
+    for (size_t i = 0; i < len;) {
+        int32_t cp;
+        size_t k = cp_next(s, len, i, false, &cp);
+        if (cp_is_alnum(cp)) {
+            if (start == SIZE_MAX)
+                start = tl->arena.len;
+            sb_appendn(&tl->arena, s + i, k);
+        } else if (!cp_is_deleted(cp)) {
+            if (start != SIZE_MAX)
+                tl_push(tl, r, start, tl->arena.len - start, seg, kind);
+            start = SIZE_MAX;
+            int32_t next = ' ';
+            if (i + k < len)
+                cp_next(s, len, i + k, false, &next);
+            if (cp == '&') {
+                sb_append(&tl->arena, "and");
+                tl_push(tl, r, tl->arena.len - 3, 3, seg, kind);
+            } else if (cp == ',') {
+                seg++, kind = SEG_COMMA;
+            } else if (cp == '(' || cp == '[' || cp == '{') {
+                seg++, kind = SEG_PAREN;
+            } else if (cp == ')' || cp == ']' || cp == '}') {
+                seg++, kind = SEG_MAIN;
+            } else if (cp_is_dash(cp) && (cp_is_space(prev) || cp_is_space(next))) {
+                seg++, kind = SEG_DASH;
+            }
+        }
+        prev = cp;
+        i += k;
+    }
+    if (start != SIZE_MAX)
+        tl_push(tl, r, start, tl->arena.len - start, seg, kind);
+}
+
+/* Appends the tokens [from, to) joined by sep (0: no separator) to out. */
+static void tl_join(const toklist *tl, size_t from, size_t to, char sep, strbuf *out)
+{
+    for (size_t i = from; i < to; i++) {
+        if (sep && i > from)
+            sb_putc(out, sep);
+        sb_appendn(out, tl->arena.buf + tl->v[i].off, tl->v[i].len);
+    }
+}
+
+static void tl_remove(toklist *tl, size_t from, size_t to)
+{
+    memmove(tl->v + from, tl->v + to, (tl->n - to) * sizeof(*tl->v));
+    tl->n -= to - from;
+}
+
+/* Folds s like a name (optionally camel-split first) and appends its tokens, space-joined, to
+ * out. With r, abbreviations are expanded. */
+static void fold_words(const norm_rules *r, const char *s, bool camel, strbuf *out)
+{
+    size_t len = strlen(s);
+    bool latin1 = !utf8_valid(s, len);
+    strbuf text, folded;
+    toklist tl;
+    sb_init(&text);
+    sb_init(&folded);
+    tl_init(&tl);
+    if (camel)
+        camel_split(s, len, latin1, &text);
+    else
+        sb_put_text(&text, s, len, latin1);
+    fold_into(text.buf ? text.buf : "", &folded);
+    tokenize(r, folded.buf ? folded.buf : "", folded.len, &tl);
+    tl_join(&tl, 0, tl.n, ' ', out);
+    sb_free(&text);
+    sb_free(&folded);
+    tl_free(&tl);
+}
+
+/* ---- rules ---- */
+
+static void put_legal(norm_rules *r, const char *key)
+{
+    if (strlen(key) < 2)
+        return;
+    for (size_t i = 0; i < ARRAY_LEN(legal_deny); i++)
+        if (strcmp(key, legal_deny[i]) == 0)
+            return;
+    size_t ntok = 1;
+    for (const char *p = key; *p; p++)
+        ntok += *p == ' ';
+    if (ntok > LEGAL_MAX_TOKENS)
+        return;
+    strmap_put(r->legal, key, (uint32_t)ntok);
+    if (ntok > r->legal_max)
+        r->legal_max = ntok;
+}
+
+norm_rules *norm_rules_new(void)
+{
+    norm_rules *r = xcalloc(1, sizeof(*r));
+    r->words = strmap_new();
+    sv_init(&r->expansions);
+    r->legal = strmap_new();
+    r->junk = strmap_new();
+    for (size_t i = 0; i < ARRAY_LEN(builtin_legal); i++)
+        put_legal(r, builtin_legal[i]);
+    return r;
+}
+
+void norm_rules_free(norm_rules *r)
+{
+    if (!r)
+        return;
+    strmap_free(r->words);
+    sv_free(&r->expansions);
+    strmap_free(r->legal);
+    strmap_free(r->junk);
+    free(r);
+}
+
+void norm_rules_add_legal_form(norm_rules *r, const char *term)
+{
+    strbuf key;
+    sb_init(&key);
+    for (int camel = 0; camel < 2; camel++) {
+        for (int expand = 0; expand < 2; expand++) {
+            sb_reset(&key);
+            fold_words(expand ? r : NULL, term, camel, &key);
+            if (key.len)
+                put_legal(r, key.buf);
+        }
+    }
+    sb_free(&key);
+}
+
+/* Tokens of a header/data line: returns -1 with err set when the line has no tab. */
+static int legal_line(norm_rules *r, const char *path, size_t lineno, char *line, char *err,
+                      size_t errlen)
+{
+    size_t n = strlen(line);
+    if (n && line[n - 1] == '\r')
+        line[--n] = '\0';
+    if (n == 0)
+        return 0;
+    char *tab = strchr(line, '\t');
+    if (!tab) {
+        snprintf(err, errlen, "%s:%zu: expected term<TAB>country_code<TAB>source", path, lineno);
+        return -1;
+    }
+    *tab = '\0';
+    if (lineno == 1) {
+        if (strcmp(line, "term") == 0)
+            return 0;
+        snprintf(err, errlen, "%s:1: expected header line \"term<TAB>country_code<TAB>source\"",
+                 path);
+        return -1;
+    }
+    if (*line)
+        norm_rules_add_legal_form(r, line);
+    return 0;
+}
+
+int norm_rules_load_legal_forms(norm_rules *r, const char *path, char *err, size_t errlen)
+{
+    int rc = -1;
+    char *data = read_file(path, NULL);     /* owned here */
+    if (!data) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        goto out;
+    }
+    size_t lineno = 0;
+    for (char *line = data; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        if (legal_line(r, path, ++lineno, line, err, errlen) < 0)
+            goto out;
+        line = nl ? nl + 1 : NULL;
+    }
+    if (lineno == 0) {
+        snprintf(err, errlen, "%s:1: empty file, expected a header line", path);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(data);
+    return rc;
+}
+
+/* Folds word to a single key; false (and nothing in key) when it has no token. */
+static bool word_key(const char *word, strbuf *key)
+{
+    sb_reset(key);
+    if (word)
+        fold_words(NULL, word, false, key);
+    return key->len > 0;
+}
+
+static void add_word_flag(norm_rules *r, const char *word, uint32_t flag)
+{
+    strbuf key;
+    sb_init(&key);
+    if (word_key(word, &key))
+        strmap_put(r->words, key.buf, word_val(r, key.buf, key.len) | flag);
+    sb_free(&key);
+}
+
+void norm_rules_add_stopword(norm_rules *r, const char *word)
+{
+    add_word_flag(r, word, WF_STOP);
+}
+
+void norm_rules_add_qualifier(norm_rules *r, const char *word)
+{
+    add_word_flag(r, word, WF_QUAL);
+}
+
+/* Re-adds every legal form containing the token abbr with abbreviations expanded, so that legal
+ * forms still match names whose tokens were expanded (whatever order config added them in). */
+static void legal_expand_abbrev(norm_rules *r, const char *abbr)
+{
+    strvec hits;                    /* copies of matching keys */
+    sv_init(&hits);
+    size_t pos = 0, alen = strlen(abbr);
+    const char *key;
+    uint32_t v;
+    while (strmap_next(r->legal, &pos, &key, &v)) {
+        for (const char *p = key; (p = strstr(p, abbr)) != NULL; p++) {
+            bool left = p == key || p[-1] == ' ';
+            bool right = p[alen] == '\0' || p[alen] == ' ';
+            if (left && right) {
+                sv_push(&hits, key);
+                break;
+            }
+        }
+    }
+    strbuf out;
+    sb_init(&out);
+    for (size_t i = 0; i < hits.n; i++) {
+        sb_reset(&out);
+        fold_words(r, hits.v[i], false, &out);
+        if (out.len)
+            put_legal(r, out.buf);
+    }
+    sb_free(&out);
+    sv_free(&hits);
+}
+
+void norm_rules_add_abbrev(norm_rules *r, const char *abbr, const char *expansion)
+{
+    strbuf key, exp;
+    sb_init(&key);
+    sb_init(&exp);
+    if (!word_key(abbr, &key) || !word_key(expansion, &exp) || strcmp(key.buf, exp.buf) == 0)
+        goto out;
+    uint32_t v = word_val(r, key.buf, key.len);
+    if (v >> WF_ABBREV_SHIFT) {             /* redefinition: replace the expansion */
+        size_t idx = (v >> WF_ABBREV_SHIFT) - 1;
+        free(r->expansions.v[idx]);
+        r->expansions.v[idx] = sb_take(&exp);
+    } else {
+        sv_push_owned(&r->expansions, sb_take(&exp));
+        v |= (uint32_t)r->expansions.n << WF_ABBREV_SHIFT;
+        strmap_put(r->words, key.buf, v);
+    }
+    legal_expand_abbrev(r, key.buf);
+out:
+    sb_free(&key);
+    sb_free(&exp);
+}
+
+/* Span of folded s left after trimming non-alphanumeric code points at both ends. */
+static void trim_span(const char *s, size_t len, size_t *from, size_t *to)
+{
+    size_t a = 0, b = len;
+    while (a < b) {
+        int32_t cp;
+        size_t k = cp_next(s, len, a, false, &cp);
+        if (cp_is_alnum(cp))
+            break;
+        a += k;
+    }
+    while (b > a) {
+        size_t c = b - 1;
+        while (c > a && ((unsigned char)s[c] & 0xC0) == 0x80)
+            c--;
+        int32_t cp;
+        cp_next(s, len, c, false, &cp);
+        if (cp_is_alnum(cp))
+            break;
+        b = c;
+    }
+    *from = a;
+    *to = b;
+}
+
+void norm_rules_add_junk(norm_rules *r, const char *value)
+{
+    char *f = norm_fold(value);     /* owned here */
+    size_t a, b;
+    trim_span(f, strlen(f), &a, &b);
+    if (b > a) {
+        f[b] = '\0';
+        strmap_put(r->junk, f + a, 1);
+    }
+    free(f);
+}
+
+/* ---- names ---- */
+
+static bool junk_folded(const norm_rules *r, const char *f, size_t len)
+{
+    size_t a, b;
+    trim_span(f, len, &a, &b);
+    if (b == a)
+        return true;
+    return r && strmap_getn(r->junk, f + a, b - a, NULL);
+}
+
+bool norm_is_junk(const norm_rules *r, const char *raw)
+{
+    if (!raw)
+        return true;
+    char *f = norm_fold(raw);
+    bool junk = junk_folded(r, f, strlen(f));
+    free(f);
+    return junk;
+}
+
+bool norm_is_stopword(const norm_rules *r, const char *folded_token)
+{
+    return folded_token && (word_val(r, folded_token, strlen(folded_token)) & WF_STOP);
+}
+
+static void push_qualifier(const toklist *tl, size_t i, norm_name *out)
+{
+    sv_push_owned(&out->qualifiers, xstrndup(tl->arena.buf + tl->v[i].off, tl->v[i].len));
+}
+
+/* Step 4: segments in parentheses, after " - " or "," made only of qualifiers move out, unless
+ * nothing would be left. */
+static void move_segment_qualifiers(toklist *tl, norm_name *out)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < tl->n;) {
+        size_t j = i;
+        bool all = true;
+        for (; j < tl->n && tl->v[j].seg == tl->v[i].seg; j++)
+            all = all && (tl->v[j].flags & WF_QUAL);
+        bool eligible = all && tl->v[i].kind != SEG_MAIN && tl->v[i].seg != tl->v[0].seg;
+        for (size_t k = i; k < j; k++)
+            tl->v[k].flags |= eligible ? WF_MOVE : 0;
+        kept += eligible ? 0 : j - i;
+        i = j;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < tl->n; i++) {
+        if (kept && (tl->v[i].flags & WF_MOVE))
+            push_qualifier(tl, i, out);
+        else
+            tl->v[n++] = tl->v[i];
+    }
+    tl->n = n;
+}
+
+/* Removes the longest legal form ending at `end` (keeping >= 1 token before it); false if none. */
+static bool strip_one_legal(const norm_rules *r, toklist *tl, size_t end, strbuf *key)
+{
+    size_t kmax = r->legal_max < end - 1 ? r->legal_max : end - 1;
+    size_t starts[LEGAL_MAX_TOKENS];        /* key offset where token end-kmax+i starts */
+    sb_reset(key);
+    for (size_t i = 0; i < kmax; i++) {
+        if (i)
+            sb_putc(key, ' ');
+        starts[i] = key->len;
+        const tok *t = &tl->v[end - kmax + i];
+        sb_appendn(key, tl->arena.buf + t->off, t->len);
+    }
+    for (size_t k = kmax; k >= 1; k--) {
+        size_t at = starts[kmax - k];
+        if (strmap_getn(r->legal, key->buf + at, key->len - at, NULL)) {
+            tl_remove(tl, end - k, end);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Step 6: legal forms at the end of the name, skipping trailing qualifiers. */
+static void strip_legal_forms(const norm_rules *r, toklist *tl)
+{
+    strbuf key;
+    sb_init(&key);
+    for (;;) {
+        size_t end = tl->n;
+        while (end > 0 && (tl->v[end - 1].flags & WF_QUAL))
+            end--;
+        if (end <= 1 || !strip_one_legal(r, tl, end, &key))
+            break;
+    }
+    sb_free(&key);
+}
+
+/* Step 7: a trailing run of qualifiers moves out, the first token always stays. */
+static void move_trailing_qualifiers(toklist *tl, norm_name *out)
+{
+    size_t s = tl->n;
+    while (s > 1 && (tl->v[s - 1].flags & WF_QUAL))
+        s--;
+    for (size_t i = s; i < tl->n; i++)
+        push_qualifier(tl, i, out);
+    tl->n = s;
+}
+
+/* Step 8: stop words go; when all tokens are stop words the last one stays. */
+static void drop_stopwords(toklist *tl)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < tl->n; i++)
+        if (!(tl->v[i].flags & WF_STOP))
+            tl->v[n++] = tl->v[i];
+    if (n == 0 && tl->n > 0)
+        tl->v[n++] = tl->v[tl->n - 1];
+    tl->n = n;
+}
+
+static void emit_tokens(const toklist *tl, norm_name *out)
+{
+    strbuf joined, acro;
+    sb_init(&joined);
+    sb_init(&acro);
+    for (size_t i = 0; i < tl->n; i++) {
+        const char *s = tl->arena.buf + tl->v[i].off;
+        int32_t cp;
+        sv_push_owned(&out->tokens, xstrndup(s, tl->v[i].len));
+        sb_appendn(&joined, s, tl->v[i].len);
+        sb_appendn(&acro, s, cp_next(s, tl->v[i].len, 0, false, &cp));
+    }
+    free(out->joined);
+    free(out->acronym);
+    out->joined = sb_take(&joined);
+    out->acronym = sb_take(&acro);
+}
+
+static void name_init(norm_name *n)
+{
+    sv_init(&n->tokens);
+    sv_init(&n->qualifiers);
+    n->joined = xstrdup("");
+    n->acronym = xstrdup("");
+    n->junk = false;
+}
+
+int norm_name_parse(const norm_rules *r, const char *raw, norm_name *out)
+{
+    name_init(out);
+    if (!raw) {
+        out->junk = true;
+        return 0;
+    }
+    size_t len = strlen(raw);
+    bool latin1 = !utf8_valid(raw, len);
+    strbuf text, folded;            /* local scratch */
+    toklist tl;
+    sb_init(&text);
+    sb_init(&folded);
+    tl_init(&tl);
+    size_t split = camel_split(raw, len, latin1, &text);
+    fold_into(text.buf ? text.buf : "", &folded);
+    /* step 1 on the raw value folded: when camel_split changed nothing, that is `folded` */
+    if (split ? norm_is_junk(r, raw) : junk_folded(r, folded.buf, folded.len)) {
+        out->junk = true;
+        goto out;
+    }
+    tokenize(r, folded.buf, folded.len, &tl);
+    move_segment_qualifiers(&tl, out);
+    if (r)
+        strip_legal_forms(r, &tl);
+    move_trailing_qualifiers(&tl, out);
+    drop_stopwords(&tl);
+    emit_tokens(&tl, out);
+    out->junk = tl.n == 0;
+out:
+    sb_free(&text);
+    sb_free(&folded);
+    tl_free(&tl);
+    return 0;
+}
+
+void norm_name_free(norm_name *n)
+{
+    if (!n)
+        return;
+    sv_free(&n->tokens);
+    sv_free(&n->qualifiers);
+    free(n->joined);
+    free(n->acronym);
+    n->joined = NULL;
+    n->acronym = NULL;
+    n->junk = false;
+}

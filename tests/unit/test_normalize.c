@@ -1,0 +1,286 @@
+/* test_normalize.c - unit tests for company-name folding and normalisation (normalize.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "normalize.h"
+
+static norm_rules *rules;       /* built once in group setup, freed in teardown */
+
+static int group_setup(void **state)
+{
+    (void)state;
+    const char *root = getenv("L2A_SOURCE_DIR");
+    char path[4096], err[512];
+    snprintf(path, sizeof(path), "%s/conf/legal-forms.tsv", root ? root : ".");
+    rules = norm_rules_new();
+    if (norm_rules_load_legal_forms(rules, path, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    norm_rules_add_abbrev(rules, "intl", "international");
+    norm_rules_add_abbrev(rules, "univ", "university");
+    norm_rules_add_abbrev(rules, "tech", "technology");
+    const char *stop[] = {"the", "of", "and", "de", "la", "du"};
+    for (size_t i = 0; i < ARRAY_LEN(stop); i++)
+        norm_rules_add_stopword(rules, stop[i]);
+    const char *qual[] = {"uk", "emea", "germany", "usa", "apac"};
+    for (size_t i = 0; i < ARRAY_LEN(qual); i++)
+        norm_rules_add_qualifier(rules, qual[i]);
+    const char *junk[] = {"n/a", "na", "none", "self", "student", "private", "home", "-", "."};
+    for (size_t i = 0; i < ARRAY_LEN(junk); i++)
+        norm_rules_add_junk(rules, junk[i]);
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    norm_rules_free(rules);
+    return 0;
+}
+
+/* Joins v with single spaces into buf (for readable assertions). */
+static const char *join(const strvec *v, char *buf, size_t len)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < v->n && at < len; i++)
+        at += (size_t)snprintf(buf + at, len - at, "%s%s", i ? " " : "", v->v[i]);
+    return buf;
+}
+
+/* Parses raw and checks tokens and qualifiers (space-joined) exactly. */
+static void check_name(const char *raw, const char *tokens, const char *quals)
+{
+    norm_name n;
+    char buf[512];
+    assert_int_equal(norm_name_parse(rules, raw, &n), 0);
+    assert_false(n.junk);
+    assert_string_equal(join(&n.tokens, buf, sizeof(buf)), tokens);
+    assert_string_equal(join(&n.qualifiers, buf, sizeof(buf)), quals);
+    norm_name_free(&n);
+}
+
+static void test_fold(void **state)
+{
+    (void)state;
+    char *f = norm_fold("Société Générale ＡＢＣ İstanbul");
+    assert_string_equal(f, "societe generale abc istanbul");
+    free(f);
+    f = norm_fold("Straße Ørsted Æon Œuvre Łódź Đakovo Işık Þór");
+    assert_string_equal(f, "strasse orsted aeon oeuvre lodz dakovo isik thor");
+    free(f);
+    f = norm_fold("Caf\xe9 M\xfcller");         /* Latin-1 bytes, invalid UTF-8 */
+    assert_string_equal(f, "cafe muller");
+    free(f);
+    f = norm_fold(NULL);
+    assert_string_equal(f, "");
+    free(f);
+}
+
+static void test_fold_name(void **state)
+{
+    (void)state;
+    check_name("Société Générale ＡＢＣ İstanbul", "societe generale abc istanbul", "");
+}
+
+static void test_camel_and_legal(void **state)
+{
+    (void)state;
+    check_name("ApolloGlobalManagement,Inc.", "apollo global management", "");
+    check_name("Apollo Global Management, Inc. Corp.", "apollo global management", "");
+    check_name("XMLHttp Labs", "xml http labs", "");
+    check_name("AXDRAFT", "axdraft", "");
+    check_name("IBM", "ibm", "");
+    check_name("3M Company", "3m", "");
+    check_name("AdSpyglass", "ad spyglass", "");
+}
+
+static void test_qualifiers(void **state)
+{
+    (void)state;
+    check_name("DC Storm - EMEA", "dc storm", "emea");
+    check_name("University of Moncton Germany", "university moncton", "germany");
+    check_name("Acme GmbH (Germany)", "acme", "germany");
+    check_name("Acme Ltd UK", "acme", "uk");
+    check_name("Coca-Cola USA", "coca cola", "usa");
+    check_name("Germany", "germany", "");
+    check_name("(UK)", "uk", "");
+
+    norm_name n;
+    assert_int_equal(norm_name_parse(rules, "OneTrust (UK)", &n), 0);
+    char buf[256];
+    assert_string_equal(join(&n.tokens, buf, sizeof(buf)), "one trust");
+    assert_string_equal(join(&n.qualifiers, buf, sizeof(buf)), "uk");
+    assert_string_equal(n.joined, "onetrust");
+    assert_string_equal(n.acronym, "ot");
+    norm_name_free(&n);
+}
+
+static void test_legal_forms(void **state)
+{
+    (void)state;
+    check_name("Acme GmbH & Co. KG", "acme", "");
+    check_name("Lillehammer University College Co.", "lillehammer university college", "");
+    check_name("Comarch Sp. z o.o.", "comarch", "");
+    check_name("Inc", "inc", "");
+    check_name("Ltd Inc", "ltd", "");
+    check_name("Siemens AG", "siemens", "");
+    check_name("Smith & Co", "smith", "");
+    check_name("Foo S.à r.l.", "foo", "");
+    check_name("Merck KGaA", "merck", "");
+    check_name("Acme UK Ltd", "acme", "uk");
+    check_name("Foo, Inc. (USA)", "foo", "usa");
+    check_name("National Trust", "national trust", "");     /* "trust" is listed but denied */
+}
+
+static void test_abbrev_stopwords(void **state)
+{
+    (void)state;
+    check_name("Univ. of North Georgia", "university north georgia", "");
+    check_name("The Amazon", "amazon", "");
+    check_name("The", "the", "");
+    check_name("Intl Tech Corp", "international technology", "");
+    check_name("Ecole Nationale Supérieure d'Agronomie de Rennes",
+               "ecole nationale superieure dagronomie rennes", "");
+    check_name("O’Reilly Media", "oreilly media", "");
+    assert_true(norm_is_stopword(rules, "the"));
+    assert_false(norm_is_stopword(rules, "amazon"));
+}
+
+static void test_acronym_joined(void **state)
+{
+    (void)state;
+    norm_name n;
+    assert_int_equal(norm_name_parse(rules, "International Business Machines", &n), 0);
+    assert_string_equal(n.acronym, "ibm");
+    assert_string_equal(n.joined, "internationalbusinessmachines");
+    norm_name_free(&n);
+    assert_int_equal(norm_name_parse(rules, "Université de Québec", &n), 0);
+    assert_string_equal(n.acronym, "uq");
+    norm_name_free(&n);
+}
+
+static void test_junk(void **state)
+{
+    (void)state;
+    const char *junk[] = {"N/A", "  student ", "-", ".", "", "!!!", "None", " Self.", "   "};
+    for (size_t i = 0; i < ARRAY_LEN(junk); i++) {
+        norm_name n;
+        assert_true(norm_is_junk(rules, junk[i]));
+        assert_int_equal(norm_name_parse(rules, junk[i], &n), 0);
+        assert_true(n.junk);
+        assert_int_equal(n.tokens.n, 0);
+        assert_string_equal(n.joined, "");
+        norm_name_free(&n);
+    }
+    assert_true(norm_is_junk(rules, NULL));
+    norm_name n;
+    assert_int_equal(norm_name_parse(rules, NULL, &n), 0);
+    assert_true(n.junk);
+    norm_name_free(&n);
+    assert_false(norm_is_junk(rules, "Nova"));
+    assert_false(norm_is_junk(rules, "Self Storage Inc"));
+    check_name("Nova", "nova", "");
+}
+
+static void test_invalid_utf8(void **state)
+{
+    (void)state;
+    check_name("Caf\xe9 M\xfcller GmbH", "cafe muller", "");
+    check_name("\xff\xfe\x80 Acme", "yth acme", "");   /* ÿ þ then a C1 control (separator) */
+    norm_name n;
+    assert_int_equal(norm_name_parse(rules, "\xc3\x28\xa0\xa1", &n), 0);
+    assert_false(n.junk);
+    assert_true(n.tokens.n > 0);
+    norm_name_free(&n);
+}
+
+/* Writes text to a new temporary file; path receives its name. */
+static void write_temp(char *path, size_t len, const char *text)
+{
+    snprintf(path, len, "/tmp/test_normalize.XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_legal_load_errors(void **state)
+{
+    (void)state;
+    char err[256], path[64], want[128];
+    norm_rules *r = norm_rules_new();
+    assert_int_equal(norm_rules_load_legal_forms(r, "/nonexistent/legal.tsv", err, sizeof(err)),
+                     -1);
+    assert_non_null(strstr(err, "/nonexistent/legal.tsv: "));
+
+    write_temp(path, sizeof(path), "term\tcountry_code\tsource\nAB\tSE\tx\nbad line\n");
+    assert_int_equal(norm_rules_load_legal_forms(r, path, err, sizeof(err)), -1);
+    snprintf(want, sizeof(want), "%s:3: ", path);
+    assert_non_null(strstr(err, want));
+    unlink(path);
+
+    write_temp(path, sizeof(path), "Inc\tUS\tx\n");
+    assert_int_equal(norm_rules_load_legal_forms(r, path, err, sizeof(err)), -1);
+    snprintf(want, sizeof(want), "%s:1: ", path);
+    assert_non_null(strstr(err, want));
+    unlink(path);
+
+    write_temp(path, sizeof(path), "term\tcountry_code\tsource\r\nKft.\tHU\tx\r\n");
+    assert_int_equal(norm_rules_load_legal_forms(r, path, err, sizeof(err)), 0);
+    unlink(path);
+    norm_name n;
+    assert_int_equal(norm_name_parse(r, "Richter Gedeon Kft.", &n), 0);
+    assert_int_equal(n.tokens.n, 2);
+    assert_string_equal(n.joined, "richtergedeon");
+    norm_name_free(&n);
+    norm_rules_free(r);
+}
+
+/* Abbreviations added after the legal forms still let expanded legal forms match. */
+static void test_abbrev_after_legal(void **state)
+{
+    (void)state;
+    norm_rules *r = norm_rules_new();
+    norm_rules_add_legal_form(r, "GmbH & Co. KG");
+    norm_rules_add_abbrev(r, "co", "company");
+    norm_rules_add_stopword(r, "and");
+    norm_name n;
+    assert_int_equal(norm_name_parse(r, "Acme GmbH & Co. KG", &n), 0);
+    assert_int_equal(n.tokens.n, 1);
+    assert_string_equal(n.tokens.v[0], "acme");
+    norm_name_free(&n);
+    assert_int_equal(norm_name_parse(r, "Acme Co", &n), 0);
+    assert_string_equal(n.joined, "acme");
+    norm_name_free(&n);
+    norm_rules_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fold),
+        cmocka_unit_test(test_fold_name),
+        cmocka_unit_test(test_camel_and_legal),
+        cmocka_unit_test(test_qualifiers),
+        cmocka_unit_test(test_legal_forms),
+        cmocka_unit_test(test_abbrev_stopwords),
+        cmocka_unit_test(test_acronym_joined),
+        cmocka_unit_test(test_junk),
+        cmocka_unit_test(test_invalid_utf8),
+        cmocka_unit_test(test_legal_load_errors),
+        cmocka_unit_test(test_abbrev_after_legal),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
