@@ -143,6 +143,18 @@ static void test_catastrophic_pattern(void **state)
     pcre2_match_data_free(md);
     assert_true(rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT);
     assert_true(interp < 0.5);
+    /* 18 a's: the default limit (10 million) lets PCRE2 finish with "no match"; ours stops it,
+     * with the JIT and with the interpreter alike. */
+    const char *medium = "aaaaaaaaaaaaaaaaaab";
+    md = pcre2_match_data_create_from_pattern(r.code, NULL);
+    assert_int_equal(pcre2_match(r.code, (PCRE2_SPTR)medium, PCRE2_ZERO_TERMINATED, 0,
+                                 PCRE2_NO_JIT, md, NULL), PCRE2_ERROR_NOMATCH);
+    assert_int_equal(pcre2_match(r.code, (PCRE2_SPTR)medium, PCRE2_ZERO_TERMINATED, 0,
+                                 PCRE2_NO_JIT, md, r.mctx), PCRE2_ERROR_MATCHLIMIT);
+    assert_int_equal(pcre2_match(r.code, (PCRE2_SPTR)medium, PCRE2_ZERO_TERMINATED, 0, 0, md,
+                                 r.mctx), PCRE2_ERROR_MATCHLIMIT);
+    pcre2_match_data_free(md);
+    assert_false(regex_rule_test(&r, medium));
     /* A subject that does match still matches. */
     assert_true(regex_rule_test(&r, "aaaa"));
     regex_rule_free(&r);
