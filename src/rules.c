@@ -87,15 +87,16 @@ static int check_group(const regex_rule *rule, const char *s, size_t n, char *ms
         uint32_t have = 0;
         pcre2_pattern_info(rule->code, PCRE2_INFO_CAPTURECOUNT, &have);
         if (want > have) {
-            snprintf(msg, msglen, "replacement refers to group %lu but the pattern has %u",
-                     want, (unsigned)have);
+            snprintf(msg, msglen, "replacement refers to group %lu but the pattern has %u "
+                     "group%s", want, (unsigned)have, have == 1 ? "" : "s");
             return -1;
         }
         return 0;
     }
     char name[64];
     snprintf(name, sizeof(name), "%.*s", (int)(n < sizeof(name) ? n : sizeof(name) - 1), s);
-    if (n >= sizeof(name) || pcre2_substring_number_from_name(rule->code, (PCRE2_SPTR)name) < 0) {
+    int num = pcre2_substring_number_from_name(rule->code, (PCRE2_SPTR)name);
+    if (n >= sizeof(name) || (num < 0 && num != PCRE2_ERROR_NOUNIQUESUBSTRING)) {
         snprintf(msg, msglen, "replacement refers to unknown group name \"%.*s\"",
                  (int)(n < 40 ? n : 40), s);
         return -1;

@@ -306,7 +306,8 @@ static void test_errors_regex(void **state)
                "    - {pattern: \"[z-a]\", replace: x}\n",
                "4:17", "bad regex in names.rewrites[1]: range out of order");
     load_fails("names:\n  rewrites:\n    - pattern: '(a)'\n      replace: 'x$2'\n", "4:16",
-               "bad replacement in names.rewrites[0]: replacement refers to group 2");
+               "bad replacement in names.rewrites[0]: replacement refers to group 2 but the "
+               "pattern has 1 group (at offset 1)");
     char big[1200 + 64];
     snprintf(big, sizeof(big), "names:\n  rewrites:\n    - pattern: %01100d\n      replace: x\n", 0);
     load_fails(big, "3:16", "the limit is 1024");

@@ -215,6 +215,7 @@ static void test_check_replace(void **state)
     assert_true(replace_ok("(a)(b)", "$2-$1 costs $$5", &off));
     assert_true(replace_ok("(?<brand>\\w+)\\.com", "${brand}.org $brand", &off));
     assert_true(replace_ok("(a)", "${1}x", &off));
+    assert_true(replace_ok("(?J)(?<n>a)|(?<n>b)", "<${n}>", &off));   /* duplicate names */
     assert_true(replace_ok("(a)", "plain Executive Sponsor", &off));
     assert_false(replace_ok("(a)", "ok $2", &off));
     assert_int_equal(off, 3);
