@@ -93,14 +93,24 @@ typedef struct conf {
     no_match_policy policy;         /* no_match.policy: "flag" (default) or "create_account" */
 } conf;
 
-/* Loads and validates path into *out (fully initialised on success, untouched-but-freeable on
- * failure). Unknown keys, wrong types, out-of-range values and bad regexes fail with
- * "file:line:column: message" in err. Returns 0 or -1. */
+/* Loads and validates path into *out (fully initialised on success; zeroed on failure, so that
+ * conf_free on it is a harmless no-op: never pass a conf that still owns memory). Unknown keys,
+ * wrong types, out-of-range values and bad regexes fail with "file:line:column: message" in err.
+ * A YAML null (`key:` or `key: ~`) means the key's default. On success out->path is the file's
+ * absolute path and the lists.* file names are already resolved (absolute). Returns 0 or -1. */
 int conf_load(const char *path, conf *out, char *err, size_t errlen) MUSTCHECK;
-/* Fills *out with every default (as if loading an empty file). */
+/* Fills *out with every default (as if loading an empty file; path NULL, file names relative). */
 void conf_defaults(conf *out);
 void conf_free(conf *c);
-/* Resolves a path from the config relative to the config file's directory (malloc'd). */
+/* Resolves a path from the config relative to the config file's directory (malloc'd); an
+ * absolute p, or a conf without path, gives a copy of p. NULL for a NULL p. */
 char *conf_resolve_path(const conf *c, const char *p);
+
+/* Whether new_c may replace old_c on a SIGHUP reload: false, with "file: section.key cannot
+ * change on reload; restart l2ad to apply it" in err, when the first key the table marks as
+ * restart-only (redis.url, redis.prefix, daemon.consumer, http.listen) differs. */
+bool conf_reload_compatible(const conf *old_c, const conf *new_c, char *err, size_t errlen);
+/* Whether the table lets section.name change on reload (false for unknown keys). */
+bool conf_key_reloadable(const char *section, const char *name);
 
 #endif

@@ -20,6 +20,7 @@ typedef struct regex_rule {
     char *replace;
     pcre2_code *code;
     bool jit;                 /* JIT compiled; false when refused (MemoryDenyWriteExecute) */
+    pcre2_match_context *mctx; /* match and depth limits; owned, read-only while matching */
 } regex_rule;
 
 /* Compiles pattern (UTF, case-insensitive) with the length limit, tries JIT and silently falls back
@@ -28,6 +29,12 @@ typedef struct regex_rule {
 int regex_rule_init(regex_rule *rule, const char *pattern, const char *replace,
                     char *err, size_t errlen, size_t *erroffset) MUSTCHECK;
 void regex_rule_free(regex_rule *rule);
+
+/* Checks that rule->replace is a valid substitution template for rule->pattern: every "$n",
+ * "${n}", "$name" or "${name}" names a group the pattern has ("$$" is a literal '$'). On failure
+ * returns -1 with a message in err and the 0-based offset in the template in *erroffset. */
+int regex_rule_check_replace(const regex_rule *rule, char *err, size_t errlen,
+                             size_t *erroffset) MUSTCHECK;
 
 /* True when the rule matches subject (match and depth limits applied; hitting a limit = no match). */
 bool regex_rule_test(const regex_rule *rule, const char *subject);

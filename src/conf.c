@@ -1,0 +1,648 @@
+/* conf.c - the configuration table: YAML tree to struct conf, defaults, validation and reload. */
+#include "conf.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf_yaml.h"
+
+typedef enum key_type {
+    KT_STR,         /* char *, non-empty */
+    KT_PATH,        /* char *, non-empty, resolved against the config file's directory */
+    KT_INT,         /* int in [min, max] */
+    KT_DOUBLE,      /* double in [min, max] */
+    KT_ENUM,        /* int: index of the value in `allowed` */
+    KT_LIST,        /* strvec; entries from `allowed` (without repeats) when it is set */
+    KT_MAP,         /* pair_list from a mapping of strings to strings */
+    KT_RULES,       /* regex_list from a list of {pattern, replace} */
+} key_type;
+
+/* One configuration key: where it lives in the YAML and in struct conf, its type, default,
+ * valid range or values, and whether a SIGHUP reload may change it. */
+typedef struct conf_key {
+    const char *section;
+    const char *name;
+    key_type type;
+    size_t off;                     /* offsetof(conf, field) */
+    bool reloadable;
+    const char *def_str;            /* KT_STR, KT_PATH default (NULL allowed) */
+    double def, min, max;           /* KT_INT, KT_DOUBLE default and range; KT_ENUM default */
+    const char *const *allowed;     /* KT_ENUM names, KT_LIST allowed entries; NULL-terminated */
+    const char *const *def_list;    /* KT_LIST default entries; NULL-terminated */
+} conf_key;
+
+_Static_assert(sizeof(no_match_policy) == sizeof(int), "KT_ENUM fields are stored as int");
+
+static const char *const tie_break_names[] = {"parent", "child", "type", "last_activity",
+                                              "employees", NULL};
+static const char *const tie_break_default[] = {"parent", "type", "last_activity", NULL};
+static const char *const type_order_default[] = {"Customer", "Prospect", "Partner", NULL};
+static const char *const policy_names[] = {"flag", "create_account", NULL};
+
+#define RELOAD true                 /* a SIGHUP reload applies the new value */
+#define RESTART false               /* changing it needs a restart; a reload refuses it */
+
+#define KEY(sec, key, t, field, rl) .section = sec, .name = key, .type = t, \
+                                    .off = offsetof(conf, field), .reloadable = rl
+#define K_STR(sec, key, field, d, rl) {KEY(sec, key, KT_STR, field, rl), .def_str = d}
+#define K_PATH(sec, key, field, d, rl) {KEY(sec, key, KT_PATH, field, rl), .def_str = d}
+#define K_INT(sec, key, field, d, lo, hi, rl) \
+    {KEY(sec, key, KT_INT, field, rl), .def = d, .min = lo, .max = hi}
+#define K_DBL(sec, key, field, d, rl) {KEY(sec, key, KT_DOUBLE, field, rl), .def = d, .max = 1}
+#define K_ENUM(sec, key, field, names, d, rl) \
+    {KEY(sec, key, KT_ENUM, field, rl), .allowed = names, .def = d}
+#define K_LIST(sec, key, field, ok, d, rl) \
+    {KEY(sec, key, KT_LIST, field, rl), .allowed = ok, .def_list = d}
+#define K_MAP(sec, key, field, rl) {KEY(sec, key, KT_MAP, field, rl)}
+#define K_RULES(sec, key, field, rl) {KEY(sec, key, KT_RULES, field, rl)}
+
+/* THE table: every key of the file. Keep conf.h, conf/l2a.yaml and the README in step. */
+static const conf_key keys[] = {
+    K_STR("redis", "url", redis_url, "redis://127.0.0.1:6379", RESTART),
+    K_STR("redis", "prefix", key_prefix, "l2a:", RESTART),
+    K_STR("daemon", "consumer", consumer, NULL, RESTART),
+    K_INT("daemon", "batch_size", batch_size, 100, 1, 10000, RELOAD),
+    K_INT("daemon", "block_ms", block_ms, 1000, 1, 60000, RELOAD),
+    K_INT("daemon", "max_in_flight", max_in_flight, 1000, 1, 1000000, RELOAD),
+    K_INT("daemon", "command_timeout_ms", command_timeout_ms, 5000, 100, 600000, RELOAD),
+    K_INT("daemon", "claim_idle_ms", claim_idle_ms, 60000, 1000, 86400000, RELOAD),
+    K_INT("daemon", "max_deliveries", max_deliveries, 5, 1, 1000, RELOAD),
+    K_INT("daemon", "max_entry_bytes", max_entry_bytes, 65536, 1024, 16777216, RELOAD),
+    K_INT("daemon", "max_field_bytes", max_field_bytes, 4096, 64, 16777216, RELOAD),
+    K_STR("http", "listen", http_listen, "127.0.0.1:9108", RESTART),
+    K_PATH("lists", "freemail", freemail_file, "freemail-domains.txt", RELOAD),
+    K_PATH("lists", "disposable", disposable_file, "disposable-email-domains.txt", RELOAD),
+    K_PATH("lists", "legal_forms", legal_forms_file, "legal-forms.tsv", RELOAD),
+    K_LIST("lists", "freemail_add", freemail_add, NULL, NULL, RELOAD),
+    K_LIST("lists", "freemail_remove", freemail_remove, NULL, NULL, RELOAD),
+    K_LIST("lists", "disposable_add", disposable_add, NULL, NULL, RELOAD),
+    K_LIST("lists", "disposable_remove", disposable_remove, NULL, NULL, RELOAD),
+    K_MAP("domains", "aliases", domain_aliases, RELOAD),
+    K_RULES("domains", "rewrites", domain_rewrites, RELOAD),
+    K_LIST("domains", "label_prefixes", label_prefixes, NULL, NULL, RELOAD),
+    K_LIST("domains", "label_suffixes", label_suffixes, NULL, NULL, RELOAD),
+    K_MAP("names", "abbreviations", abbreviations, RELOAD),
+    K_LIST("names", "stop_words", stop_words, NULL, NULL, RELOAD),
+    K_LIST("names", "qualifiers", qualifiers, NULL, NULL, RELOAD),
+    K_LIST("names", "junk", junk, NULL, NULL, RELOAD),
+    K_LIST("names", "legal_forms", extra_legal_forms, NULL, NULL, RELOAD),
+    K_RULES("names", "rewrites", name_rewrites, RELOAD),
+    K_DBL("scoring", "typo", w_typo, 0.85, RELOAD),
+    K_DBL("scoring", "prefix", w_prefix, 0.8, RELOAD),
+    K_DBL("scoring", "acronym", w_acronym, 0.9, RELOAD),
+    K_DBL("scoring", "domain", domain_score, 0.97, RELOAD),
+    K_DBL("scoring", "label_bonus", label_bonus, 0.1, RELOAD),
+    K_INT("scoring", "max_candidates", max_candidates, 5, 1, 100, RELOAD),
+    K_INT("scoring", "max_postings", max_postings, 20000, 1, 2147483647, RELOAD),
+    K_DBL("thresholds", "match", t_match, 0.9, RELOAD),
+    K_DBL("thresholds", "match_freemail", t_match_freemail, 0.95, RELOAD),
+    K_DBL("thresholds", "review", t_review, 0.75, RELOAD),
+    K_DBL("thresholds", "margin", t_margin, 0.05, RELOAD),
+    K_LIST("tie_breaks", "order", tie_breaks, tie_break_names, tie_break_default, RELOAD),
+    K_LIST("tie_breaks", "type_order", type_order, NULL, type_order_default, RELOAD),
+    K_ENUM("no_match", "policy", policy, policy_names, NO_MATCH_FLAG, RELOAD),
+};
+
+#define NKEYS ARRAY_LEN(keys)
+
+/* Field of key k inside conf c, as a T. */
+#define FIELD(T, c, k) ((T *)(void *)((char *)(c) + (k)->off))
+#define CFIELD(T, c, k) ((const T *)(const void *)((const char *)(c) + (k)->off))
+
+/* State of one load. where[i] borrows the YAML value that set keys[i] (NULL = default). */
+typedef struct load_ctx {
+    const char *file;
+    char *err;
+    size_t errlen;
+    conf *c;
+    const ynode *where[NKEYS];
+} load_ctx;
+
+#define fail_at(lc, node, ...) conf_yaml_errorf((lc)->err, (lc)->errlen, (lc)->file, \
+                                                (node)->line, (node)->col, __VA_ARGS__)
+
+/* ---- per-type operations ---- */
+
+static void pairs_free(pair_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->v[i].from);
+        free(l->v[i].to);
+    }
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+static void key_free(const conf_key *k, conf *c)
+{
+    switch (k->type) {
+    case KT_STR:
+    case KT_PATH:
+        free(*FIELD(char *, c, k));
+        *FIELD(char *, c, k) = NULL;
+        break;
+    case KT_LIST:
+        sv_free(FIELD(strvec, c, k));
+        break;
+    case KT_MAP:
+        pairs_free(FIELD(pair_list, c, k));
+        break;
+    case KT_RULES:
+        regex_list_free(FIELD(regex_list, c, k));
+        break;
+    default:
+        break;
+    }
+}
+
+/* Sets the key's default. The field must hold nothing owned (fresh or after key_free). */
+static void key_default(const conf_key *k, conf *c)
+{
+    switch (k->type) {
+    case KT_STR:
+    case KT_PATH:
+        *FIELD(char *, c, k) = k->def_str ? xstrdup(k->def_str) : NULL;
+        break;
+    case KT_INT:
+    case KT_ENUM:
+        *FIELD(int, c, k) = (int)k->def;
+        break;
+    case KT_DOUBLE:
+        *FIELD(double, c, k) = k->def;
+        break;
+    case KT_LIST:
+        sv_init(FIELD(strvec, c, k));
+        for (const char *const *d = k->def_list; d && *d; d++)
+            sv_push(FIELD(strvec, c, k), *d);
+        break;
+    default:                        /* maps and rule lists start empty */
+        break;
+    }
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool list_eq(const strvec *a, const strvec *b)
+{
+    if (a->n != b->n)
+        return false;
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->v[i], b->v[i]) != 0)
+            return false;
+    return true;
+}
+
+static bool pairs_eq(const pair_list *a, const pair_list *b)
+{
+    if (a->n != b->n)
+        return false;
+    for (size_t i = 0; i < a->n; i++)
+        if (!str_eq(a->v[i].from, b->v[i].from) || !str_eq(a->v[i].to, b->v[i].to))
+            return false;
+    return true;
+}
+
+static bool rules_eq(const regex_list *a, const regex_list *b)
+{
+    if (a->n != b->n)
+        return false;
+    for (size_t i = 0; i < a->n; i++)
+        if (!str_eq(a->v[i].pattern, b->v[i].pattern) || !str_eq(a->v[i].replace, b->v[i].replace))
+            return false;
+    return true;
+}
+
+static bool key_equal(const conf_key *k, const conf *a, const conf *b)
+{
+    switch (k->type) {
+    case KT_STR:
+    case KT_PATH:
+        return str_eq(*CFIELD(char *, a, k), *CFIELD(char *, b, k));
+    case KT_INT:
+    case KT_ENUM:
+        return *CFIELD(int, a, k) == *CFIELD(int, b, k);
+    case KT_DOUBLE:
+        return *CFIELD(double, a, k) == *CFIELD(double, b, k);
+    case KT_LIST:
+        return list_eq(CFIELD(strvec, a, k), CFIELD(strvec, b, k));
+    case KT_MAP:
+        return pairs_eq(CFIELD(pair_list, a, k), CFIELD(pair_list, b, k));
+    case KT_RULES:
+        return rules_eq(CFIELD(regex_list, a, k), CFIELD(regex_list, b, k));
+    }
+    return false;
+}
+
+/* ---- parsing one value ---- */
+
+/* "a, b, c" from a NULL-terminated list (for messages). Caller frees. */
+static char *join_names(const char *const *names)
+{
+    strbuf sb;
+    sb_init(&sb);
+    for (size_t i = 0; names[i]; i++)
+        sb_appendf(&sb, "%s%s", i ? ", " : "", names[i]);
+    return sb_take(&sb);
+}
+
+static int parse_str(load_ctx *lc, const conf_key *k, const ynode *v)
+{
+    if (v->type != YN_SCALAR)
+        return fail_at(lc, v, "expected a string for %s.%s", k->section, k->name);
+    if (!*v->value)
+        return fail_at(lc, v, "%s.%s must not be empty", k->section, k->name);
+    *FIELD(char *, lc->c, k) = xstrdup(v->value);
+    return 0;
+}
+
+static int parse_int(load_ctx *lc, const conf_key *k, const ynode *v)
+{
+    char *end = NULL;
+    errno = 0;
+    long long x = v->type == YN_SCALAR ? strtoll(v->value, &end, 10) : 0;
+    if (v->type != YN_SCALAR || end == v->value || *end || errno == ERANGE)
+        return fail_at(lc, v, "expected an integer for %s.%s", k->section, k->name);
+    if ((double)x < k->min || (double)x > k->max)
+        return fail_at(lc, v, "%s.%s must be between %.0f and %.0f (got %lld)", k->section,
+                       k->name, k->min, k->max, x);
+    *FIELD(int, lc->c, k) = (int)x;
+    return 0;
+}
+
+static int parse_double(load_ctx *lc, const conf_key *k, const ynode *v)
+{
+    char *end = NULL;
+    double x = v->type == YN_SCALAR ? strtod(v->value, &end) : 0;
+    if (v->type != YN_SCALAR || end == v->value || *end || !isfinite(x))
+        return fail_at(lc, v, "expected a number for %s.%s", k->section, k->name);
+    if (x < k->min || x > k->max)
+        return fail_at(lc, v, "%s.%s must be between %g and %g (got %s)", k->section, k->name,
+                       k->min, k->max, v->value);
+    *FIELD(double, lc->c, k) = x;
+    return 0;
+}
+
+/* Index of s in the NULL-terminated names, or -1. */
+static int name_index(const char *const *names, const char *s)
+{
+    for (int i = 0; names[i]; i++)
+        if (strcmp(names[i], s) == 0)
+            return i;
+    return -1;
+}
+
+static int bad_value(load_ctx *lc, const conf_key *k, const ynode *v)
+{
+    char *names = join_names(k->allowed);
+    fail_at(lc, v, "bad value \"%s\" for %s.%s: expected one of %s", v->value, k->section,
+            k->name, names);
+    free(names);
+    return -1;
+}
+
+static int parse_enum(load_ctx *lc, const conf_key *k, const ynode *v)
+{
+    if (v->type != YN_SCALAR)
+        return fail_at(lc, v, "expected a string for %s.%s", k->section, k->name);
+    int i = name_index(k->allowed, v->value);
+    if (i < 0)
+        return bad_value(lc, k, v);
+    *FIELD(int, lc->c, k) = i;
+    return 0;
+}
+
+static int parse_list(load_ctx *lc, const conf_key *k, const ynode *v)
+{
+    strvec *sv = FIELD(strvec, lc->c, k);
+    sv_init(sv);
+    if (v->type != YN_SEQ)
+        return fail_at(lc, v, "expected a list of strings for %s.%s", k->section, k->name);
+    for (size_t i = 0; i < v->n; i++) {
+        const ynode *item = v->kids[i];
+        if (item->type != YN_SCALAR || item->null)
+            return fail_at(lc, item, "expected a list of strings for %s.%s", k->section,
+                           k->name);
+        if (!*item->value)
+            return fail_at(lc, item, "empty string in %s.%s", k->section, k->name);
+        if (k->allowed && name_index(k->allowed, item->value) < 0)
+            return bad_value(lc, k, item);
+        if (k->allowed && sv_contains(sv, item->value))
+            return fail_at(lc, item, "\"%s\" appears twice in %s.%s", item->value, k->section,
+                           k->name);
+        sv_push(sv, item->value);
+    }
+    return 0;
+}
+
+static int parse_map(load_ctx *lc, const conf_key *k, const ynode *v)
+{
+    pair_list *l = FIELD(pair_list, lc->c, k);
+    if (v->type != YN_MAP)
+        return fail_at(lc, v, "expected a map of strings to strings for %s.%s", k->section,
+                       k->name);
+    l->v = xcalloc(v->n / 2 + 1, sizeof(*l->v));
+    for (size_t i = 0; i + 1 < v->n; i += 2) {
+        const ynode *key = v->kids[i], *val = v->kids[i + 1];
+        if (!*key->value)
+            return fail_at(lc, key, "empty key in %s.%s", k->section, k->name);
+        if (val->type != YN_SCALAR || val->null)
+            return fail_at(lc, val, "expected a map of strings to strings for %s.%s",
+                           k->section, k->name);
+        l->v[l->n].from = xstrdup(key->value);
+        l->v[l->n].to = xstrdup(val->value);
+        l->n++;
+    }
+    return 0;
+}
+
+/* Reads the pattern and replace scalars of one rule mapping into *pat and *rep (borrowed). */
+static int rule_fields(load_ctx *lc, const conf_key *k, size_t idx, const ynode *item,
+                       const ynode **pat, const ynode **rep)
+{
+    *pat = *rep = NULL;
+    if (item->type != YN_MAP)
+        return fail_at(lc, item, "expected a list of {pattern, replace} mappings for %s.%s",
+                       k->section, k->name);
+    for (size_t i = 0; i + 1 < item->n; i += 2) {
+        const ynode *key = item->kids[i], *val = item->kids[i + 1];
+        const ynode **slot = !strcmp(key->value, "pattern")   ? pat
+                             : !strcmp(key->value, "replace") ? rep
+                                                              : NULL;
+        if (!slot)
+            return fail_at(lc, key, "unknown key \"%s\" in %s.%s[%zu] (expected pattern, "
+                           "replace)", key->value, k->section, k->name, idx);
+        if (val->type != YN_SCALAR || (val->null && slot == pat))
+            return fail_at(lc, val, "expected a string for %s.%s[%zu].%s", k->section,
+                           k->name, idx, key->value);
+        *slot = val;
+    }
+    if (!*pat || !*rep)
+        return fail_at(lc, item, "%s.%s[%zu] needs both \"pattern\" and \"replace\"",
+                       k->section, k->name, idx);
+    return 0;
+}
+
+static int parse_rules(load_ctx *lc, const conf_key *k, const ynode *v)
+{
+    regex_list *l = FIELD(regex_list, lc->c, k);
+    if (v->type != YN_SEQ)
+        return fail_at(lc, v, "expected a list of {pattern, replace} mappings for %s.%s",
+                       k->section, k->name);
+    l->v = xcalloc(v->n + 1, sizeof(*l->v));
+    for (size_t i = 0; i < v->n; i++) {
+        const ynode *pat, *rep;
+        char msg[256];
+        size_t off = 0;
+        if (rule_fields(lc, k, i, v->kids[i], &pat, &rep) < 0)
+            return -1;
+        const char *replace = rep->null ? "" : rep->value;
+        if (regex_rule_init(&l->v[l->n], pat->value, replace, msg, sizeof(msg), &off) < 0)
+            return fail_at(lc, pat, "bad regex in %s.%s[%zu]: %s at offset %zu of the pattern",
+                           k->section, k->name, i, msg, off);
+        l->n++;
+        if (regex_rule_check_replace(&l->v[l->n - 1], msg, sizeof(msg), &off) < 0)
+            return fail_at(lc, rep, "bad replacement in %s.%s[%zu]: %s (at offset %zu)",
+                           k->section, k->name, i, msg, off);
+    }
+    return 0;
+}
+
+/* Replaces the key's value in lc->c with the YAML value v (null = the default). */
+static int parse_key(load_ctx *lc, const conf_key *k, const ynode *v)
+{
+    key_free(k, lc->c);
+    if (v->type == YN_SCALAR && v->null) {
+        key_default(k, lc->c);
+        return 0;
+    }
+    switch (k->type) {
+    case KT_STR:
+    case KT_PATH:
+        return parse_str(lc, k, v);
+    case KT_INT:
+        return parse_int(lc, k, v);
+    case KT_DOUBLE:
+        return parse_double(lc, k, v);
+    case KT_ENUM:
+        return parse_enum(lc, k, v);
+    case KT_LIST:
+        return parse_list(lc, k, v);
+    case KT_MAP:
+        return parse_map(lc, k, v);
+    case KT_RULES:
+        return parse_rules(lc, k, v);
+    }
+    return -1;
+}
+
+/* ---- walking the tree with the table ---- */
+
+/* Index of section.name in the table (name NULL: first key of the section), or -1. */
+static long find_key(const char *section, const char *name)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (!strcmp(keys[i].section, section) && (!name || !strcmp(keys[i].name, name)))
+            return (long)i;
+    return -1;
+}
+
+/* Valid names for messages: the keys of section, or every section when section is NULL. */
+static char *valid_names(const char *section)
+{
+    strbuf sb;
+    sb_init(&sb);
+    for (size_t i = 0; i < NKEYS; i++) {
+        if (section ? strcmp(keys[i].section, section) != 0
+                    : (long)i != find_key(keys[i].section, NULL))
+            continue;
+        sb_appendf(&sb, "%s%s", sb.len ? ", " : "", section ? keys[i].name : keys[i].section);
+    }
+    return sb_take(&sb);
+}
+
+static int unknown_key(load_ctx *lc, const ynode *key, const char *section)
+{
+    char *names = valid_names(section);
+    if (section)
+        fail_at(lc, key, "unknown key \"%s\" in section \"%s\" (valid keys: %s)", key->value,
+                section, names);
+    else
+        fail_at(lc, key, "unknown key \"%s\" at top level (valid sections: %s)", key->value,
+                names);
+    free(names);
+    return -1;
+}
+
+static int walk_section(load_ctx *lc, const char *section, const ynode *m)
+{
+    if (m->type == YN_SCALAR && m->null)
+        return 0;                   /* "section:" with nothing under it = defaults */
+    if (m->type != YN_MAP)
+        return fail_at(lc, m, "expected a mapping for section \"%s\"", section);
+    for (size_t i = 0; i + 1 < m->n; i += 2) {
+        long idx = find_key(section, m->kids[i]->value);
+        if (idx < 0)
+            return unknown_key(lc, m->kids[i], section);
+        lc->where[idx] = m->kids[i + 1];
+        if (parse_key(lc, &keys[idx], m->kids[i + 1]) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int walk_root(load_ctx *lc, const ynode *root)
+{
+    if (!root || (root->type == YN_SCALAR && root->null))
+        return 0;                   /* empty file = defaults */
+    if (root->type != YN_MAP)
+        return fail_at(lc, root, "expected a mapping of sections at the top level");
+    for (size_t i = 0; i + 1 < root->n; i += 2) {
+        const ynode *key = root->kids[i];
+        if (find_key(key->value, NULL) < 0)
+            return unknown_key(lc, key, NULL);
+        if (walk_section(lc, key->value, root->kids[i + 1]) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- rules across keys ---- */
+
+/* Fails when lo > hi; points at whichever of the two keys the file set (lo first). */
+static int check_le(load_ctx *lc, const char *section, const char *lo_name, double lo,
+                    const char *hi_name, double hi)
+{
+    if (lo <= hi)
+        return 0;
+    const ynode *at = lc->where[find_key(section, lo_name)];
+    if (!at)
+        at = lc->where[find_key(section, hi_name)];
+    ynode top = {.line = 1, .col = 1};
+    return fail_at(lc, at ? at : &top, "%s.%s (%g) must not be greater than %s.%s (%g)",
+                   section, lo_name, lo, section, hi_name, hi);
+}
+
+static int check_cross(load_ctx *lc)
+{
+    const conf *c = lc->c;
+    if (check_le(lc, "thresholds", "review", c->t_review, "match", c->t_match) < 0 ||
+        check_le(lc, "thresholds", "match", c->t_match, "match_freemail", c->t_match_freemail) < 0 ||
+        check_le(lc, "daemon", "max_field_bytes", c->max_field_bytes, "max_entry_bytes",
+                 c->max_entry_bytes) < 0)
+        return -1;
+    return 0;
+}
+
+/* ---- public ---- */
+
+void conf_defaults(conf *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; i < NKEYS; i++)
+        key_default(&keys[i], out);
+}
+
+void conf_free(conf *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < NKEYS; i++)
+        key_free(&keys[i], c);
+    free(c->path);
+    memset(c, 0, sizeof(*c));
+}
+
+char *conf_resolve_path(const conf *c, const char *p)
+{
+    if (!p)
+        return NULL;
+    const char *slash = c && c->path ? strrchr(c->path, '/') : NULL;
+    if (p[0] == '/' || !slash)
+        return xstrdup(p);
+    strbuf sb;
+    sb_init(&sb);
+    sb_appendf(&sb, "%.*s/%s", (int)(slash - c->path), c->path, p);
+    return sb_take(&sb);
+}
+
+/* path made absolute against the working directory (malloc'd). */
+static char *absolute_path(const char *path)
+{
+    char cwd[4096];
+    if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+        return xstrdup(path);
+    strbuf sb;
+    sb_init(&sb);
+    sb_appendf(&sb, "%s/%s", strcmp(cwd, "/") ? cwd : "", path);
+    return sb_take(&sb);
+}
+
+/* Replaces every KT_PATH value by its resolution against c->path. */
+static void resolve_paths(conf *c)
+{
+    for (size_t i = 0; i < NKEYS; i++) {
+        char **p = FIELD(char *, c, &keys[i]);
+        if (keys[i].type != KT_PATH || !*p)
+            continue;
+        char *abs = conf_resolve_path(c, *p);
+        free(*p);
+        *p = abs;
+    }
+}
+
+int conf_load(const char *path, conf *out, char *err, size_t errlen)
+{
+    conf c;
+    load_ctx lc = {.file = path, .err = err, .errlen = errlen, .c = &c};
+    ynode *root = NULL;
+    size_t len = 0;
+    int rc = -1;
+    conf_defaults(&c);
+    memset(out, 0, sizeof(*out));
+    char *text = read_file(path, &len);                 /* owned, freed below */
+    if (!text) {
+        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        goto fail;
+    }
+    if (conf_yaml_parse(path, text, len, &root, err, errlen) < 0)
+        goto fail;
+    if (walk_root(&lc, root) < 0 || check_cross(&lc) < 0)
+        goto fail;
+    c.path = absolute_path(path);
+    resolve_paths(&c);
+    *out = c;
+    memset(&c, 0, sizeof(c));
+    rc = 0;
+fail:
+    conf_free(&c);
+    conf_yaml_free(root);
+    free(text);
+    return rc;
+}
+
+bool conf_reload_compatible(const conf *old_c, const conf *new_c, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < NKEYS; i++) {
+        const conf_key *k = &keys[i];
+        if (k->reloadable || key_equal(k, old_c, new_c))
+            continue;
+        snprintf(err, errlen, "%s: %s.%s cannot change on reload; restart l2ad to apply it",
+                 new_c->path ? new_c->path : "config", k->section, k->name);
+        return false;
+    }
+    return true;
+}
+
+bool conf_key_reloadable(const char *section, const char *name)
+{
+    long i = find_key(section, name);
+    return i >= 0 && keys[i].reloadable;
+}

@@ -1,0 +1,433 @@
+/* test_conf.c - unit tests of the config loader: shipped file, defaults, errors with positions,
+ * path resolution and reload compatibility. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+
+static char tmpdir[] = "/tmp/l2a-test-conf-XXXXXX";
+static int file_no;
+
+static int setup(void **state)
+{
+    (void)state;
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Writes text to a new file in tmpdir; returns its malloc'd path. */
+static char *write_yaml(const char *text)
+{
+    char *path = malloc(strlen(tmpdir) + 32);
+    sprintf(path, "%s/c%d.yaml", tmpdir, ++file_no);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+    fclose(f);
+    return path;
+}
+
+/* Loads text, which must succeed, into *c. */
+static void load_ok(const char *text, conf *c)
+{
+    char *path = write_yaml(text);
+    char err[512] = "";
+    if (conf_load(path, c, err, sizeof(err)) != 0)
+        fail_msg("unexpected error: %s", err);
+    free(path);
+}
+
+/* Loads text, which must fail with "path:<where>: <message containing msg>". */
+static void load_fails(const char *text, const char *where, const char *msg)
+{
+    char *path = write_yaml(text);
+    char err[512] = "";
+    conf c;
+    memset(&c, 0xAB, sizeof(c));
+    assert_int_equal(conf_load(path, &c, err, sizeof(err)), -1);
+    char prefix[600];
+    snprintf(prefix, sizeof(prefix), "%s:%s: ", path, where);
+    if (strncmp(err, prefix, strlen(prefix)) != 0 || !strstr(err, msg))
+        fail_msg("for:\n%s\nexpected \"%s...%s\"\n     got \"%s\"", text, prefix, msg, err);
+    assert_null(c.redis_url);                               /* zeroed on failure */
+    assert_int_equal(c.stop_words.n, 0);
+    conf_free(&c);
+    free(path);
+}
+
+static bool has_pair(const pair_list *l, const char *from, const char *to)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (!strcmp(l->v[i].from, from))
+            return !strcmp(l->v[i].to, to);
+    return false;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static void check_default_scalars(const conf *c)
+{
+    assert_string_equal(c->redis_url, "redis://127.0.0.1:6379");
+    assert_string_equal(c->key_prefix, "l2a:");
+    assert_null(c->consumer);
+    assert_int_equal(c->batch_size, 100);
+    assert_int_equal(c->block_ms, 1000);
+    assert_int_equal(c->max_in_flight, 1000);
+    assert_int_equal(c->command_timeout_ms, 5000);
+    assert_int_equal(c->claim_idle_ms, 60000);
+    assert_int_equal(c->max_deliveries, 5);
+    assert_int_equal(c->max_entry_bytes, 65536);
+    assert_int_equal(c->max_field_bytes, 4096);
+    assert_string_equal(c->http_listen, "127.0.0.1:9108");
+    assert_float_equal(c->w_typo, 0.85, 1e-12);
+    assert_float_equal(c->w_prefix, 0.8, 1e-12);
+    assert_float_equal(c->w_acronym, 0.9, 1e-12);
+    assert_float_equal(c->domain_score, 0.97, 1e-12);
+    assert_float_equal(c->label_bonus, 0.1, 1e-12);
+    assert_int_equal(c->max_candidates, 5);
+    assert_int_equal(c->max_postings, 20000);
+    assert_float_equal(c->t_match, 0.9, 1e-12);
+    assert_float_equal(c->t_match_freemail, 0.95, 1e-12);
+    assert_float_equal(c->t_review, 0.75, 1e-12);
+    assert_float_equal(c->t_margin, 0.05, 1e-12);
+    assert_int_equal(c->tie_breaks.n, 3);
+    assert_string_equal(c->tie_breaks.v[0], "parent");
+    assert_string_equal(c->tie_breaks.v[1], "type");
+    assert_string_equal(c->tie_breaks.v[2], "last_activity");
+    assert_int_equal(c->type_order.n, 3);
+    assert_string_equal(c->type_order.v[0], "Customer");
+    assert_string_equal(c->type_order.v[2], "Partner");
+    assert_int_equal(c->policy, NO_MATCH_FLAG);
+    assert_int_equal(c->domain_rewrites.n, 0);
+    assert_int_equal(c->name_rewrites.n, 0);
+}
+
+static void test_shipped_config(void **state)
+{
+    (void)state;
+    const char *src = getenv("L2A_SOURCE_DIR");
+    assert_non_null(src);
+    char path[1024], err[512] = "";
+    snprintf(path, sizeof(path), "%s/conf/l2a.yaml", src);
+    conf c;
+    if (conf_load(path, &c, err, sizeof(err)) != 0)
+        fail_msg("shipped config: %s", err);
+    check_default_scalars(&c);
+    assert_true(c.path[0] == '/');
+    assert_true(c.freemail_file[0] == '/');
+    assert_true(ends_with(c.freemail_file, "/conf/freemail-domains.txt"));
+    assert_true(ends_with(c.disposable_file, "/conf/disposable-email-domains.txt"));
+    assert_true(ends_with(c.legal_forms_file, "/conf/legal-forms.tsv"));
+    assert_int_equal(c.freemail_add.n + c.freemail_remove.n + c.disposable_add.n, 0);
+    assert_int_equal(c.domain_aliases.n, 0);
+    assert_true(has_pair(&c.abbreviations, "intl", "international"));
+    assert_true(has_pair(&c.abbreviations, "int'l", "international"));
+    assert_true(has_pair(&c.abbreviations, "co-op", "cooperative"));
+    assert_true(has_pair(&c.abbreviations, "st", "saint"));
+    assert_true(c.abbreviations.n >= 30);
+    assert_true(sv_contains(&c.stop_words, "the"));
+    assert_true(sv_contains(&c.stop_words, "on"));
+    assert_true(sv_contains(&c.stop_words, "von"));
+    assert_true(sv_contains(&c.qualifiers, "emea"));
+    assert_true(sv_contains(&c.qualifiers, "germany"));
+    assert_false(sv_contains(&c.qualifiers, "global"));
+    assert_false(sv_contains(&c.qualifiers, "in"));
+    assert_true(sv_contains(&c.junk, "n/a"));
+    assert_true(sv_contains(&c.junk, "-"));
+    assert_true(sv_contains(&c.junk, "null"));
+    assert_true(sv_contains(&c.junk, "self employed"));
+    assert_int_equal(c.label_prefixes.n, 11);
+    assert_string_equal(c.label_prefixes.v[0], "try");
+    assert_true(sv_contains(&c.label_suffixes, "hq"));
+    assert_int_equal(c.label_suffixes.n, 15);
+
+    /* Every restart-only key has its default, so defaults and shipped file are compatible. */
+    conf d;
+    conf_defaults(&d);
+    assert_true(conf_reload_compatible(&d, &c, err, sizeof(err)));
+    conf_free(&d);
+    conf_free(&c);
+    assert_null(c.path);
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    conf c;
+    conf_defaults(&c);
+    check_default_scalars(&c);
+    assert_null(c.path);
+    assert_string_equal(c.freemail_file, "freemail-domains.txt");
+    assert_int_equal(c.stop_words.n, 0);
+    conf_free(&c);
+
+    const char *empties[] = {"", "# only a comment\n", "---\n", "~\n", "redis:\nnames: ~\n",
+                             "daemon:\n  batch_size:\ntie_breaks:\n  order: ~\n"};
+    for (size_t i = 0; i < sizeof(empties) / sizeof(*empties); i++) {
+        load_ok(empties[i], &c);
+        check_default_scalars(&c);
+        assert_true(ends_with(c.freemail_file, "/freemail-domains.txt"));
+        assert_true(!strncmp(c.freemail_file, tmpdir, strlen(tmpdir)));
+        conf_free(&c);
+    }
+}
+
+static void test_values(void **state)
+{
+    (void)state;
+    conf c;
+    load_ok("redis:\n  url: /run/redis/redis.sock\n  prefix: \"x:\"\n"
+            "daemon: {consumer: w1, batch_size: 250, max_field_bytes: 1024}\n"
+            "lists:\n  freemail: /etc/l2a/free.txt\n  disposable: sub/d.txt\n"
+            "  freemail_add: [corp-mail.example]\n"
+            "domains:\n  aliases:\n    brand.com: parent.com\n"
+            "  rewrites:\n    - {pattern: '^mail\\.(.+)$', replace: '$1'}\n"
+            "names:\n  abbreviations: {intl: international}\n  stop_words: [the, of]\n"
+            "  rewrites:\n    - pattern: '\\s*\\(formerly [^)]*\\)'\n      replace:\n"
+            "scoring: {typo: 0.7, max_candidates: 3}\n"
+            "thresholds: {match: 0.8, review: 0.6, match_freemail: 0.8}\n"
+            "tie_breaks: {order: [employees, child], type_order: [Partner]}\n"
+            "no_match: {policy: create_account}\n",
+            &c);
+    assert_string_equal(c.redis_url, "/run/redis/redis.sock");
+    assert_string_equal(c.key_prefix, "x:");
+    assert_string_equal(c.consumer, "w1");
+    assert_int_equal(c.batch_size, 250);
+    assert_int_equal(c.max_field_bytes, 1024);
+    assert_int_equal(c.block_ms, 1000);
+    assert_string_equal(c.freemail_file, "/etc/l2a/free.txt");
+    char want[512];
+    snprintf(want, sizeof(want), "%s/sub/d.txt", tmpdir);
+    assert_string_equal(c.disposable_file, want);
+    assert_int_equal(c.freemail_add.n, 1);
+    assert_string_equal(c.freemail_add.v[0], "corp-mail.example");
+    assert_true(has_pair(&c.domain_aliases, "brand.com", "parent.com"));
+    assert_int_equal(c.domain_rewrites.n, 1);
+    bool changed = false;
+    char *host = regex_list_rewrite(&c.domain_rewrites, "mail.acme.com", &changed);
+    assert_string_equal(host, "acme.com");
+    free(host);
+    assert_int_equal(c.name_rewrites.n, 1);
+    assert_string_equal(c.name_rewrites.v[0].replace, "");
+    assert_int_equal(c.stop_words.n, 2);
+    assert_float_equal(c.w_typo, 0.7, 1e-12);
+    assert_int_equal(c.max_candidates, 3);
+    assert_float_equal(c.t_match, 0.8, 1e-12);
+    assert_float_equal(c.t_match_freemail, 0.8, 1e-12);
+    assert_float_equal(c.t_review, 0.6, 1e-12);
+    assert_int_equal(c.tie_breaks.n, 2);
+    assert_string_equal(c.tie_breaks.v[0], "employees");
+    assert_int_equal(c.type_order.n, 1);
+    assert_int_equal(c.policy, NO_MATCH_CREATE_ACCOUNT);
+    conf_free(&c);
+}
+
+static void test_errors_keys(void **state)
+{
+    (void)state;
+    load_fails("redis:\n  url: x\nbogus: 1\n", "3:1", "unknown key \"bogus\" at top level");
+    load_fails("daemon:\n  batch_sise: 5\n", "2:3",
+               "unknown key \"batch_sise\" in section \"daemon\" (valid keys: consumer,");
+    load_fails("domains:\n  rewrites:\n    - pattern: a\n      replace: b\n      flags: i\n",
+               "5:7", "unknown key \"flags\" in domains.rewrites[0]");
+    load_fails("redis:\n  url: a\n  url: b\n", "3:3",
+               "duplicate key \"url\" (first defined at line 2, column 3)");
+    load_fails("redis: {}\ndaemon: {}\nredis: {}\n", "3:1", "duplicate key \"redis\"");
+    load_fails("names:\n  abbreviations:\n    st: saint\n    st: street\n", "4:5",
+               "duplicate key \"st\"");
+}
+
+static void test_errors_types(void **state)
+{
+    (void)state;
+    load_fails("names:\n  stop_words: the\n", "2:15", "expected a list of strings");
+    load_fails("names:\n  stop_words:\n    - the\n    - [a]\n", "4:7",
+               "expected a list of strings for names.stop_words");
+    load_fails("names:\n  junk: [\"n/a\", ~]\n", "2:17", "expected a list of strings");
+    load_fails("domains:\n  aliases: [a.com]\n", "2:12", "expected a map of strings");
+    load_fails("domains:\n  aliases:\n    a.com: {b: c}\n", "3:12", "expected a map of strings");
+    load_fails("redis: 5\n", "1:8", "expected a mapping for section \"redis\"");
+    load_fails("- a\n- b\n", "1:1", "expected a mapping of sections");
+    load_fails("redis:\n  url: [a]\n", "2:8", "expected a string for redis.url");
+    load_fails("redis:\n  url: \"\"\n", "2:8", "redis.url must not be empty");
+    load_fails("daemon:\n  batch_size: 10x\n", "2:15", "expected an integer for daemon.batch_size");
+    load_fails("scoring:\n  typo: high\n", "2:9", "expected a number for scoring.typo");
+    load_fails("domains:\n  rewrites: {pattern: a}\n", "2:13", "expected a list of {pattern");
+    load_fails("domains:\n  rewrites:\n    - pattern: a\n", "3:7",
+               "domains.rewrites[0] needs both \"pattern\" and \"replace\"");
+}
+
+static void test_errors_values(void **state)
+{
+    (void)state;
+    load_fails("daemon:\n  batch_size: 0\n", "2:15",
+               "daemon.batch_size must be between 1 and 10000 (got 0)");
+    load_fails("daemon:\n  block_ms: 99999999999999999999\n", "2:13", "expected an integer");
+    load_fails("thresholds:\n  match: 1.5\n", "2:10", "thresholds.match must be between 0 and 1");
+    load_fails("scoring:\n  label_bonus: -0.1\n", "2:16", "between 0 and 1");
+    load_fails("no_match:\n  policy: delete\n", "2:11",
+               "bad value \"delete\" for no_match.policy: expected one of flag, create_account");
+    load_fails("tie_breaks:\n  order: [parent, size]\n", "2:19",
+               "bad value \"size\" for tie_breaks.order: expected one of parent, child, type, "
+               "last_activity, employees");
+    load_fails("tie_breaks:\n  order: [type, type]\n", "2:17", "\"type\" appears twice");
+    load_fails("thresholds:\n  review: 0.95\n", "2:11",
+               "thresholds.review (0.95) must not be greater than thresholds.match (0.9)");
+    load_fails("thresholds:\n  match_freemail: 0.5\n", "2:19",
+               "thresholds.match (0.9) must not be greater than thresholds.match_freemail (0.5)");
+    load_fails("daemon:\n  max_entry_bytes: 2000\n", "2:20", "daemon.max_field_bytes (4096)");
+}
+
+static void test_errors_regex(void **state)
+{
+    (void)state;
+    load_fails("domains:\n  rewrites:\n    - pattern: 'a(b'\n      replace: x\n", "3:16",
+               "bad regex in domains.rewrites[0]: missing closing parenthesis at offset 3");
+    load_fails("names:\n  rewrites:\n    - {pattern: ok, replace: x}\n"
+               "    - {pattern: \"[z-a]\", replace: x}\n",
+               "4:17", "bad regex in names.rewrites[1]: range out of order");
+    load_fails("names:\n  rewrites:\n    - pattern: '(a)'\n      replace: 'x$2'\n", "4:16",
+               "bad replacement in names.rewrites[0]: replacement refers to group 2 but the "
+               "pattern has 1 group (at offset 1)");
+    char big[1200 + 64];
+    snprintf(big, sizeof(big), "names:\n  rewrites:\n    - pattern: %01100d\n      replace: x\n", 0);
+    load_fails(big, "3:16", "the limit is 1024");
+}
+
+static void test_errors_yaml(void **state)
+{
+    (void)state;
+    load_fails("redis:\n  url: a: b\n", "2:9",
+               "YAML syntax error: mapping values are not allowed in this context");
+    load_fails("redis:\n  url: [a, b\nhttp: {}\n", "3:5",
+               "YAML syntax error: did not find expected ',' or ']' (while parsing a flow "
+               "sequence started at line 2, column 8)");
+    load_fails("redis:\n  url: \"abc\n", "3:1", "YAML syntax error");
+    load_fails("redis:\n\turl: a\n", "2:1", "YAML syntax error");
+    load_fails("redis:\n  url: \xff\n", "2:8", "YAML error: invalid leading UTF-8 octet");
+    load_fails("a: &x 1\nb: *x\n", "2:4", "aliases (*x) are not supported");
+    load_fails("redis: {}\n---\nredis: {}\n", "2:1", "only one YAML document");
+    load_fails("redis:\n  url: \"a\\0b\"\n", "2:8", "NUL byte");
+    load_fails("? [a]\n: b\n", "1:3", "mapping keys must be plain strings");
+
+    char err[512];
+    conf c;
+    char missing[600];
+    snprintf(missing, sizeof(missing), "%s/nope.yaml", tmpdir);
+    assert_int_equal(conf_load(missing, &c, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "cannot read"));
+    assert_int_equal(strncmp(err, missing, strlen(missing)), 0);
+}
+
+static void test_resolve_path(void **state)
+{
+    (void)state;
+    conf c;
+    memset(&c, 0, sizeof(c));
+    char *p = conf_resolve_path(&c, "x.txt");               /* no config path: as is */
+    assert_string_equal(p, "x.txt");
+    free(p);
+    c.path = (char *)"/etc/l2a/l2a.yaml";
+    p = conf_resolve_path(&c, "x.txt");
+    assert_string_equal(p, "/etc/l2a/x.txt");
+    free(p);
+    p = conf_resolve_path(&c, "../lists/y.txt");
+    assert_string_equal(p, "/etc/l2a/../lists/y.txt");
+    free(p);
+    p = conf_resolve_path(&c, "/srv/z.txt");
+    assert_string_equal(p, "/srv/z.txt");
+    free(p);
+    c.path = (char *)"/l2a.yaml";
+    p = conf_resolve_path(&c, "x.txt");
+    assert_string_equal(p, "/x.txt");
+    free(p);
+    assert_null(conf_resolve_path(&c, NULL));
+
+    /* A config loaded through a relative path still resolves against its own directory. */
+    char cwd[1024], err[512] = "";
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    char *path = write_yaml("lists: {legal_forms: forms/legal.tsv}\n");
+    assert_int_equal(chdir("/tmp"), 0);
+    const char *rel = path + strlen("/tmp/");
+    conf d;
+    int rc = conf_load(rel, &d, err, sizeof(err));
+    assert_int_equal(chdir(cwd), 0);
+    assert_int_equal(rc, 0);
+    char want[600];
+    snprintf(want, sizeof(want), "%s/forms/legal.tsv", tmpdir);
+    assert_string_equal(d.legal_forms_file, want);
+    assert_string_equal(d.path, path);
+    conf_free(&d);
+    free(path);
+}
+
+static void test_reload(void **state)
+{
+    (void)state;
+    conf a, b;
+    char err[512] = "";
+    load_ok("daemon: {batch_size: 10}\nnames: {stop_words: [the]}\n", &a);
+    load_ok("daemon: {batch_size: 20}\nnames: {stop_words: [the, of]}\n"
+            "thresholds: {match: 0.92}\nno_match: {policy: create_account}\n", &b);
+    assert_true(conf_reload_compatible(&a, &b, err, sizeof(err)));
+    conf_free(&b);
+
+    load_ok("daemon: {batch_size: 10}\nhttp: {listen: \"0.0.0.0:9108\"}\n", &b);
+    assert_false(conf_reload_compatible(&a, &b, err, sizeof(err)));
+    assert_non_null(strstr(err, "http.listen cannot change on reload"));
+    conf_free(&b);
+
+    load_ok("redis: {url: \"redis://10.0.0.1:6379\"}\ndaemon: {consumer: w2}\n", &b);
+    assert_false(conf_reload_compatible(&a, &b, err, sizeof(err)));
+    assert_non_null(strstr(err, "redis.url cannot change on reload"));   /* the first one */
+    conf_free(&b);
+
+    load_ok("daemon: {consumer: w2}\n", &b);
+    assert_false(conf_reload_compatible(&a, &b, err, sizeof(err)));
+    assert_non_null(strstr(err, "daemon.consumer"));
+    conf_free(&b);
+    conf_free(&a);
+
+    assert_false(conf_key_reloadable("redis", "url"));
+    assert_false(conf_key_reloadable("redis", "prefix"));
+    assert_false(conf_key_reloadable("http", "listen"));
+    assert_true(conf_key_reloadable("daemon", "batch_size"));
+    assert_true(conf_key_reloadable("domains", "rewrites"));
+    assert_false(conf_key_reloadable("nope", "nope"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_shipped_config),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_values),
+        cmocka_unit_test(test_errors_keys),
+        cmocka_unit_test(test_errors_types),
+        cmocka_unit_test(test_errors_values),
+        cmocka_unit_test(test_errors_regex),
+        cmocka_unit_test(test_errors_yaml),
+        cmocka_unit_test(test_resolve_path),
+        cmocka_unit_test(test_reload),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
