@@ -37,9 +37,9 @@ typedef struct conf_key {
 
 _Static_assert(sizeof(no_match_policy) == sizeof(int), "KT_ENUM fields are stored as int");
 
-static const char *const tie_break_names[] = {"parent", "child", "type", "last_activity",
+static const char *const tie_break_names[] = {"spelling", "parent", "child", "type", "last_activity",
                                               "employees", NULL};
-static const char *const tie_break_default[] = {"parent", "type", "last_activity", NULL};
+static const char *const tie_break_default[] = {"spelling", "parent", "type", "last_activity", NULL};
 static const char *const type_order_default[] = {"Customer", "Prospect", "Partner", NULL};
 static const char *const policy_names[] = {"flag", "create_account", NULL};
 

@@ -84,9 +84,9 @@ typedef struct conf {
     double t_margin;                /* thresholds.margin, default 0.05: best - second needed */
 
     /* tie_breaks: */
-    strvec tie_breaks;              /* tie_breaks.order: of "parent", "child", "type",
-                                     * "last_activity", "employees"; default parent,type,
-                                     * last_activity */
+    strvec tie_breaks;              /* tie_breaks.order: of "spelling", "parent", "child",
+                                     * "type", "last_activity", "employees"; default spelling,
+                                     * parent, type, last_activity */
     strvec type_order;              /* tie_breaks.type_order: default Customer, Prospect, Partner */
 
     /* no_match: */

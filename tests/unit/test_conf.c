@@ -109,10 +109,11 @@ static void check_default_scalars(const conf *c)
     assert_float_equal(c->t_match_freemail, 0.95, 1e-12);
     assert_float_equal(c->t_review, 0.75, 1e-12);
     assert_float_equal(c->t_margin, 0.05, 1e-12);
-    assert_int_equal(c->tie_breaks.n, 3);
-    assert_string_equal(c->tie_breaks.v[0], "parent");
-    assert_string_equal(c->tie_breaks.v[1], "type");
-    assert_string_equal(c->tie_breaks.v[2], "last_activity");
+    assert_int_equal(c->tie_breaks.n, 4);
+    assert_string_equal(c->tie_breaks.v[0], "spelling");
+    assert_string_equal(c->tie_breaks.v[1], "parent");
+    assert_string_equal(c->tie_breaks.v[2], "type");
+    assert_string_equal(c->tie_breaks.v[3], "last_activity");
     assert_int_equal(c->type_order.n, 3);
     assert_string_equal(c->type_order.v[0], "Customer");
     assert_string_equal(c->type_order.v[2], "Partner");
@@ -287,8 +288,8 @@ static void test_errors_values(void **state)
     load_fails("no_match:\n  policy: delete\n", "2:11",
                "bad value \"delete\" for no_match.policy: expected one of flag, create_account");
     load_fails("tie_breaks:\n  order: [parent, size]\n", "2:19",
-               "bad value \"size\" for tie_breaks.order: expected one of parent, child, type, "
-               "last_activity, employees");
+               "bad value \"size\" for tie_breaks.order: expected one of spelling, parent, child, "
+               "type, last_activity, employees");
     load_fails("tie_breaks:\n  order: [type, type]\n", "2:17", "\"type\" appears twice");
     load_fails("thresholds:\n  review: 0.95\n", "2:11",
                "thresholds.review (0.95) must not be greater than thresholds.match (0.9)");
