@@ -85,6 +85,7 @@ static const conf_key keys[] = {
     K_RULES("domains", "rewrites", domain_rewrites, RELOAD),
     K_LIST("domains", "label_prefixes", label_prefixes, NULL, NULL, RELOAD),
     K_LIST("domains", "label_suffixes", label_suffixes, NULL, NULL, RELOAD),
+    K_LIST("domains", "generic_subdomains", generic_subdomains, NULL, NULL, RELOAD),
     K_MAP("names", "abbreviations", abbreviations, RELOAD),
     K_LIST("names", "stop_words", stop_words, NULL, NULL, RELOAD),
     K_LIST("names", "qualifiers", qualifiers, NULL, NULL, RELOAD),

@@ -59,6 +59,9 @@ typedef struct conf {
     regex_list domain_rewrites;     /* domains.rewrites: [{pattern, replace}] on the lead's host */
     strvec label_prefixes;          /* domains.label_prefixes: "try", "get", "team" ... */
     strvec label_suffixes;          /* domains.label_suffixes: "hq", "inc", "group" ... */
+    strvec generic_subdomains;      /* domains.generic_subdomains: "mail", "corp", "hq" ...: an
+                                     * email host under one of these (or under a 2-letter label)
+                                     * speaks for the whole registrable domain */
 
     /* names: */
     pair_list abbreviations;        /* names.abbreviations: map "intl": "international" */

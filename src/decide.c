@@ -152,6 +152,17 @@ static bool names_sibling(const matcher *m, const cand_eval *c, double best_doma
            c->name_sim >= best_domain_sim + m->cfg->t_margin;
 }
 
+/* When the domain's accounts do not carry the company's name, an account elsewhere that does. */
+static const cand_eval *names_elsewhere(const matcher *m, const lead_evidence *ev, double dom_sim)
+{
+    if (dom_sim >= m->cfg->t_review)
+        return NULL;
+    for (size_t i = 0; i < ev->ncand; i++)
+        if (!is_domain_hit(&ev->cand[i]) && ev->cand[i].name_sim >= m->cfg->t_match)
+            return &ev->cand[i];
+    return NULL;
+}
+
 /* The email (or website) domain names one or more accounts; the company name ranks them. */
 static void decide_by_domain(const matcher *m, lead_evidence *ev, decision *out, strbuf *sb)
 {
@@ -184,6 +195,15 @@ static void decide_by_domain(const matcher *m, lead_evidence *ev, decision *out,
     if (sibling)
         sb_append(sb, "; that account has no website and the company names it better than any "
                       "account on the domain");
+    const cand_eval *other = sibling ? NULL : names_elsewhere(m, ev, hits[0].name_sim);
+    if (other) {
+        out->kind = DECISION_REVIEW;
+        out->score = hits[0].score;
+        out->rule = "conflict";
+        sb_append(sb, "; but the company names another account: ");
+        describe_name(m, ev, other, sb);
+        return;
+    }
     size_t k = near_name_group(hits, nh, m->cfg->t_margin);
     if (k == 1) {
         set_match(m, out, &hits[0], sibling ? "name" : hits[0].rule);
@@ -199,14 +219,42 @@ static double match_threshold(const matcher *m, const lead_evidence *ev)
                                                                        : m->cfg->t_match_freemail;
 }
 
+static void review_subdomain(const matcher *m, const lead_evidence *ev, const cand_eval *c,
+                             decision *out, strbuf *sb)
+{
+    out->kind = DECISION_REVIEW;
+    out->score = c->score;
+    out->rule = c->rule;
+    sb_appendf(sb, "email host %s is under %s, a website of account '%s', but that sub-domain may "
+               "be a separate unit and the company '%s' does not confirm it", ev->email_host,
+               ev->email_reg, acct(m, c)->name, ev->l->company ? ev->l->company : "");
+}
+
+/* A corporate email on a domain that is not the account's website nor a variant of it. */
+static bool other_corporate_domain(const matcher *m, const lead_evidence *ev, const cand_eval *c)
+{
+    return ev->email_core && acct(m, c)->domains.n > 0 &&
+           !(c->flags & (CAND_LABEL | CAND_LABEL_NAME | CAND_WEB_DOMAIN)) && m->cfg->t_review > 0;
+}
+
 static void decide_by_name(const matcher *m, lead_evidence *ev, decision *out, strbuf *sb)
 {
     const cand_eval *best = &ev->cand[0];
     double t = match_threshold(m, ev);
+    if (best->flags & CAND_SUBDOMAIN) {
+        review_subdomain(m, ev, best, out, sb);
+        return;
+    }
     describe_name(m, ev, best, sb);
     describe_label(ev, best, sb);
     out->score = best->score;
     out->rule = best->rule;
+    if (best->score >= t && other_corporate_domain(m, ev, best)) {
+        out->kind = DECISION_REVIEW;
+        sb_appendf(sb, "; but the lead's domain %s is not the account's website %s",
+                   ev->email_reg, acct(m, best)->domains.v[0]);
+        return;
+    }
     if (best->score < t) {
         out->kind = best->score >= m->cfg->t_review ? DECISION_REVIEW : DECISION_NO_MATCH;
         sb_appendf(sb, "; %.2f is below the match threshold %.2f%s", best->score, t,

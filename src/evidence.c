@@ -35,6 +35,21 @@ static char *core_of(const matcher *m, const char *reg)
     return core;
 }
 
+/* Is every label of the host left of the registrable domain generic (mail., emea., de.)? */
+static bool generic_subdomain(const matcher *m, const char *host, const char *reg)
+{
+    size_t hl = strlen(host), rl = strlen(reg);
+    if (hl <= rl + 1)
+        return true;
+    char *sub = xstrndup(host, hl - rl - 1);
+    bool generic = true;
+    char *save = NULL;
+    for (char *lab = strtok_r(sub, ".", &save); lab && generic; lab = strtok_r(NULL, ".", &save))
+        generic = strlen(lab) <= 2 || sv_contains(&m->cfg->generic_subdomains, lab);
+    free(sub);
+    return generic;
+}
+
 static void read_email(const matcher *m, const lead *l, lead_evidence *ev)
 {
     email_addr ea = {0};
@@ -49,6 +64,7 @@ static void read_email(const matcher *m, const lead *l, lead_evidence *ev)
     email_free(&ea);
     if (!ev->email_reg)
         return;
+    ev->unit_subdomain = !changed && !generic_subdomain(m, ev->email_host, ev->email_reg);
     ev->freemail = domain_set_contains(m->freemail, ev->email_host) ||
                    domain_set_contains(m->freemail, ev->email_reg);
     ev->disposable = domain_set_contains(m->disposable, ev->email_host) ||
@@ -87,6 +103,7 @@ static void read_name(const matcher *m, const lead *l, lead_evidence *ev)
     for (size_t i = 0; i < n && !ev->name.junk; i++) {
         ev->view.tok[i] = ev->name.tokens.v[i];
         ev->view.w[i] = index_token_weight(&m->ix, ev->name.tokens.v[i]);
+        ev->view.known[i] = index_token_id(&m->ix, ev->name.tokens.v[i]) != UINT32_MAX;
     }
     ev->view.n = ev->name.junk ? 0 : n;
 }
@@ -138,12 +155,25 @@ static void account_view(const account_index *ix, const account *a, name_view *v
     }
 }
 
-/* Does a domain label core spell the account's name (joined words or acronym)? */
-static bool core_spells_name(const char *core, const account *a)
+/* Does a domain label core spell the account's name: joined words, acronym, the start of the
+ * joined name, or one of its longer words ("chaudharygroup" for Chaudhary Charan Singh
+ * University once the suffix is stripped)? */
+static bool core_spells_name(const matcher *m, const char *core, const account *a)
 {
-    if (!core || strlen(core) < 3)
+    size_t len = core ? strlen(core) : 0;
+    if (len < 3)
         return false;
-    return strcmp(core, a->joined) == 0 || (a->acronym && strcmp(core, a->acronym) == 0);
+    if (strcmp(core, a->joined) == 0 || strcmp(core, a->joined_all) == 0 ||
+        (a->acronym && strcmp(core, a->acronym) == 0))
+        return true;
+    if (len < 4)
+        return false;
+    if (strncmp(a->joined, core, len) == 0)
+        return true;
+    for (uint32_t i = 0; i < a->ntok; i++)
+        if (strcmp(m->ix.vocab_str[a->tok[i]], core) == 0)
+            return true;
+    return false;
 }
 
 static void score_one(const matcher *m, lead_evidence *ev, cand_eval *c)
@@ -153,8 +183,20 @@ static void score_one(const matcher *m, lead_evidence *ev, cand_eval *c)
     name_view av;
     account_view(&m->ix, a, &av);
     c->name_sim = ev->view.n ? name_similarity(&ev->view, &av, &m->sp, &c->ex) : 0.0;
-    if (core_spells_name(ev->email_core, a) || core_spells_name(ev->web_core, a))
+    if (ev->view.n && (strcmp(ev->name.joined_all, a->joined_all) == 0 ||
+                       strcmp(ev->name.joined, a->joined) == 0)) {
+        c->name_sim = 1.0;    /* the same name but for spaces: "Business On Bot" */
+        c->ex.lead_extra = c->ex.acct_extra = 0;
+    }
+    if (core_spells_name(m, ev->email_core, a) || core_spells_name(m, ev->web_core, a))
         c->flags |= CAND_LABEL_NAME;
+    if (ev->unit_subdomain && (c->flags & CAND_EMAIL_DOMAIN) && !(c->flags & CAND_WEB_DOMAIN) &&
+        c->name_sim < cfg->t_review) {
+        c->flags = (c->flags & ~(unsigned)CAND_EMAIL_DOMAIN) | CAND_SUBDOMAIN;
+        c->score = cfg->t_review;
+        c->rule = "subdomain";
+        return;
+    }
     if (c->flags & (CAND_EMAIL_DOMAIN | CAND_WEB_DOMAIN)) {
         c->score = cfg->domain_score + (1.0 - cfg->domain_score) * c->name_sim;
         c->rule = c->name_sim >= cfg->t_review ? "domain+name" : "domain";

@@ -16,6 +16,8 @@ enum cand_flags {
     CAND_LABEL = 1u << 2,          /* same domain label core on another suffix (acme.de ~ acme.com) */
     CAND_NAME = 1u << 3,           /* found through the name index */
     CAND_LABEL_NAME = 1u << 4,     /* the email's label core spells the account's name */
+    CAND_SUBDOMAIN = 1u << 5,      /* on the registrable domain of an email host whose sub-domain
+                                    * may be a separate unit, and the name does not confirm it */
 };
 
 typedef struct cand_eval {
@@ -39,6 +41,7 @@ typedef struct lead_evidence {
     bool freemail;
     bool disposable;
     bool rewritten;                /* a domain rule or alias changed the email domain */
+    bool unit_subdomain;           /* the email host is under a non-generic sub-domain */
     norm_name name;
     name_view view;                /* the lead's name tokens with index weights */
     cand_eval cand[EVIDENCE_MAX_CANDIDATES];

@@ -35,6 +35,7 @@ static void account_clear(account *a)
     sv_free(&a->domains);
     free(a->tok);
     free(a->joined);
+    free(a->joined_all);
     free(a->acronym);
     memset(a, 0, sizeof(*a));
 }
@@ -262,6 +263,7 @@ static void account_set_name(account_index *ix, account *a, const char *name)
     for (uint32_t i = 0; i < a->ntok; i++)
         a->tok[i] = vocab_intern(ix, nn.tokens.v[i]);
     a->joined = xstrdup(nn.joined ? nn.joined : "");
+    a->joined_all = xstrdup(nn.joined_all ? nn.joined_all : "");
     a->acronym = nn.tokens.n >= 3 && nn.acronym ? xstrdup(nn.acronym) : NULL;
     norm_name_free(&nn);
 }
@@ -306,6 +308,8 @@ static void account_link(account_index *ix, uint32_t slot)
         token_post_add(ix, a->tok[i], slot);
     if (*a->joined)
         postings_add(&ix->by_joined, a->joined, slot);
+    if (*a->joined_all && strcmp(a->joined_all, a->joined) != 0)
+        postings_add(&ix->by_joined, a->joined_all, slot);
     if (a->acronym)
         postings_add(&ix->by_acronym, a->acronym, slot);
     ix->live++;
@@ -328,6 +332,8 @@ static void account_unlink(account_index *ix, uint32_t slot)
         u32_remove(&ix->tok_post[a->tok[i]], slot);
     if (*a->joined)
         postings_remove(&ix->by_joined, a->joined, slot);
+    if (*a->joined_all && strcmp(a->joined_all, a->joined) != 0)
+        postings_remove(&ix->by_joined, a->joined_all, slot);
     if (a->acronym)
         postings_remove(&ix->by_acronym, a->acronym, slot);
     ix->live--;

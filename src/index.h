@@ -26,6 +26,7 @@ typedef struct account {
     uint32_t *tok;            /* vocabulary ids of its name tokens (owned) */
     uint32_t ntok;
     char *joined;             /* tokens concatenated */
+    char *joined_all;         /* tokens with stop words concatenated ("businessonbot") */
     char *acronym;            /* first letters of tokens when 3+ tokens, else NULL */
     bool live;                /* false once deleted (slot kept so ids stay valid) */
 } account;

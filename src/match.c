@@ -126,6 +126,8 @@ static void gather_name_candidates(const matcher *m, lead_evidence *ev)
     if (ev->name.tokens.n > 1) {
         double w = index_weight_df(ix, 0);
         retrieval_add_list(&r, postings_get(&ix->by_joined, ev->name.joined), w, cap);
+        if (strcmp(ev->name.joined_all, ev->name.joined) != 0)
+            retrieval_add_list(&r, postings_get(&ix->by_joined, ev->name.joined_all), w, cap);
         uint32_t id = index_token_id(ix, ev->name.joined);
         if (id != UINT32_MAX)
             retrieval_add_list(&r, &ix->tok_post[id], w, cap);

@@ -704,12 +704,15 @@ static void strip_legal_forms(const norm_rules *r, toklist *tl)
     sb_free(&key);
 }
 
-/* Step 7: a trailing run of qualifiers moves out, the first token always stays. */
+/* Step 7: a trailing run of qualifiers moves out, the first token always stays. A run that follows
+ * a stop word is part of the name ("Bank of America", "Universidad de las Americas"). */
 static void move_trailing_qualifiers(toklist *tl, norm_name *out)
 {
     size_t s = tl->n;
     while (s > 1 && (tl->v[s - 1].flags & WF_QUAL))
         s--;
+    if (s < tl->n && (tl->v[s - 1].flags & WF_STOP))
+        return;
     for (size_t i = s; i < tl->n; i++)
         push_qualifier(tl, i, out);
     tl->n = s;
@@ -725,6 +728,17 @@ static void drop_stopwords(toklist *tl)
     if (n == 0 && tl->n > 0)
         tl->v[n++] = tl->v[tl->n - 1];
     tl->n = n;
+}
+
+/* Every remaining token, stop words included, without spaces ("businessonbot"). */
+static void emit_joined_all(const toklist *tl, norm_name *out)
+{
+    strbuf all;
+    sb_init(&all);
+    for (size_t i = 0; i < tl->n; i++)
+        sb_appendn(&all, tl->arena.buf + tl->v[i].off, tl->v[i].len);
+    free(out->joined_all);
+    out->joined_all = sb_take(&all);
 }
 
 static void emit_tokens(const toklist *tl, norm_name *out)
@@ -750,6 +764,7 @@ static void name_init(norm_name *n)
     sv_init(&n->tokens);
     sv_init(&n->qualifiers);
     n->joined = xstrdup("");
+    n->joined_all = xstrdup("");
     n->acronym = xstrdup("");
     n->junk = false;
 }
@@ -780,6 +795,7 @@ int norm_name_parse(const norm_rules *r, const char *raw, norm_name *out)
     if (r)
         strip_legal_forms(r, &tl);
     move_trailing_qualifiers(&tl, out);
+    emit_joined_all(&tl, out);
     drop_stopwords(&tl);
     emit_tokens(&tl, out);
     out->junk = tl.n == 0;
@@ -797,6 +813,7 @@ void norm_name_free(norm_name *n)
     sv_free(&n->tokens);
     sv_free(&n->qualifiers);
     free(n->joined);
+    free(n->joined_all);
     free(n->acronym);
     n->joined = NULL;
     n->acronym = NULL;

@@ -50,6 +50,7 @@ typedef struct norm_name {
     strvec tokens;      /* significant tokens in order: folded, abbreviations expanded, legal forms
                          * and stop words removed, qualifiers moved out */
     strvec qualifiers;  /* regional qualifiers that were moved out of tokens */
+    char *joined_all;   /* tokens before stop-word removal concatenated ("businessonbot") */
     char *joined;       /* tokens concatenated without spaces ("dcstorm"), "" if none */
     char *acronym;      /* first character (code point) of each of `tokens`, so stop words are
                          * not included: "University of Calabar" -> "uc" */

@@ -92,7 +92,7 @@ static int align_fuzzy(alignment *al, const score_params *p, bool prefix_mode)
 {
     int n = 0;
     for (size_t i = 0; i < al->l->n; i++) {
-        if (al->lused[i])
+        if (al->lused[i] || al->l->known[i])
             continue;
         const char *lt = al->l->tok[i];
         size_t ll = strlen(lt);

@@ -2,6 +2,7 @@
 #ifndef L2A_SCORE_H
 #define L2A_SCORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define SCORE_MAX_TOKENS 32
@@ -10,6 +11,7 @@
 typedef struct name_view {
     const char *tok[SCORE_MAX_TOKENS];
     double w[SCORE_MAX_TOKENS];
+    bool known[SCORE_MAX_TOKENS];   /* the word names some account: not read as a typo or prefix */
     size_t n;
 } name_view;
 
@@ -30,7 +32,8 @@ typedef struct score_explain {
 
 /* Weighted Dice similarity in [0,1]: 2 * sum(credit * weight of matched pairs) over the weights of
  * both names, a matched lead token taking its account token's weight (a misspelt word is not rare
- * just because it is misspelt). ex may be NULL. */
+ * just because it is misspelt). Typo and prefix matches are tried only for lead words that are not
+ * `known` ("northeastern" is a real word, not a misspelt "northwestern"). ex may be NULL. */
 double name_similarity(const name_view *lead, const name_view *acct, const score_params *p,
                        score_explain *ex);
 
