@@ -96,7 +96,7 @@ static const conf_key keys[] = {
     K_DBL("scoring", "prefix", w_prefix, 0.8, RELOAD),
     K_DBL("scoring", "acronym", w_acronym, 0.9, RELOAD),
     K_DBL("scoring", "domain", domain_score, 0.97, RELOAD),
-    K_DBL("scoring", "label_bonus", label_bonus, 0.1, RELOAD),
+    K_DBL("scoring", "label_bonus", label_bonus, 0.05, RELOAD),
     K_INT("scoring", "max_candidates", max_candidates, 5, 1, 100, RELOAD),
     K_INT("scoring", "max_postings", max_postings, 20000, 1, 2147483647, RELOAD),
     K_DBL("thresholds", "match", t_match, 0.9, RELOAD),

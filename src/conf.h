@@ -76,7 +76,7 @@ typedef struct conf {
     double w_prefix;                /* scoring.prefix, default 0.8: credit for an abbreviation prefix */
     double w_acronym;               /* scoring.acronym, default 0.9 */
     double domain_score;            /* scoring.domain, default 0.97 */
-    double label_bonus;             /* scoring.label_bonus, default 0.1: name + domain label agree */
+    double label_bonus;             /* scoring.label_bonus, default 0.05: name + domain label agree */
     int max_candidates;             /* scoring.max_candidates, default 5 (in decisions) */
     int max_postings;               /* scoring.max_postings, default 20000: skip tokens commoner */
 

@@ -83,6 +83,23 @@ static void finish_reason(decision *out, strbuf *sb)
     out->reason = sb_take(sb);
 }
 
+/* Could the tied accounts be one company (duplicate records, or one record without a website)?
+ * Accounts with websites on different domains are different companies that share a name. */
+static bool same_company_websites(const matcher *m, const uint32_t *slots, size_t n)
+{
+    const char *site = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const strvec *d = &m->ix.acc[slots[i]].domains;
+        for (size_t j = 0; j < d->n; j++) {
+            if (!site)
+                site = d->v[j];
+            else if (strcmp(site, d->v[j]) != 0)
+                return false;
+        }
+    }
+    return true;
+}
+
 /* Several accounts in a near tie: keep the exact ties and let the tie-breaks pick. */
 static bool resolve_tie(const matcher *m, const lead_evidence *ev, const cand_eval *group,
                         size_t n, bool by_name, decision *out, strbuf *sb)
@@ -96,6 +113,8 @@ static bool resolve_tie(const matcher *m, const lead_evidence *ev, const cand_ev
             return false;
         slots[k++] = group[i].slot;
     }
+    if (!by_name && !same_company_websites(m, slots, k))
+        return false;
     const char *why = NULL;
     long pick = tie_break(m, ev->l->company, slots, k, &why);
     if (pick < 0)

@@ -191,7 +191,7 @@ static void score_one(const matcher *m, lead_evidence *ev, cand_eval *c)
     if (core_spells_name(m, ev->email_core, a) || core_spells_name(m, ev->web_core, a))
         c->flags |= CAND_LABEL_NAME;
     if (ev->unit_subdomain && (c->flags & CAND_EMAIL_DOMAIN) && !(c->flags & CAND_WEB_DOMAIN) &&
-        c->name_sim < cfg->t_review) {
+        c->name_sim < cfg->t_match) {
         c->flags = (c->flags & ~(unsigned)CAND_EMAIL_DOMAIN) | CAND_SUBDOMAIN;
         c->score = cfg->t_review;
         c->rule = "subdomain";
