@@ -92,7 +92,7 @@ static const conf_key keys[] = {
     K_LIST("names", "junk", junk, NULL, NULL, RELOAD),
     K_LIST("names", "legal_forms", extra_legal_forms, NULL, NULL, RELOAD),
     K_RULES("names", "rewrites", name_rewrites, RELOAD),
-    K_DBL("scoring", "typo", w_typo, 0.85, RELOAD),
+    K_DBL("scoring", "typo", w_typo, 0.9, RELOAD),
     K_DBL("scoring", "prefix", w_prefix, 0.8, RELOAD),
     K_DBL("scoring", "acronym", w_acronym, 0.9, RELOAD),
     K_DBL("scoring", "domain", domain_score, 0.97, RELOAD),

@@ -72,7 +72,7 @@ typedef struct conf {
     regex_list name_rewrites;       /* names.rewrites: [{pattern, replace}] on the raw name */
 
     /* scoring: */
-    double w_typo;                  /* scoring.typo, default 0.85: credit for a 1-2 edit token */
+    double w_typo;                  /* scoring.typo, default 0.9: credit for a 1-2 edit token */
     double w_prefix;                /* scoring.prefix, default 0.8: credit for an abbreviation prefix */
     double w_acronym;               /* scoring.acronym, default 0.9 */
     double domain_score;            /* scoring.domain, default 0.97 */
