@@ -94,7 +94,7 @@ static const conf_key keys[] = {
     K_RULES("names", "rewrites", name_rewrites, RELOAD),
     K_DBL("scoring", "typo", w_typo, 0.9, RELOAD),
     K_DBL("scoring", "prefix", w_prefix, 0.8, RELOAD),
-    K_DBL("scoring", "acronym", w_acronym, 0.9, RELOAD),
+    K_DBL("scoring", "acronym", w_acronym, 0.8, RELOAD),
     K_DBL("scoring", "domain", domain_score, 0.97, RELOAD),
     K_DBL("scoring", "label_bonus", label_bonus, 0.05, RELOAD),
     K_INT("scoring", "max_candidates", max_candidates, 5, 1, 100, RELOAD),

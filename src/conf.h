@@ -74,7 +74,8 @@ typedef struct conf {
     /* scoring: */
     double w_typo;                  /* scoring.typo, default 0.9: credit for a 1-2 edit token */
     double w_prefix;                /* scoring.prefix, default 0.8: credit for an abbreviation prefix */
-    double w_acronym;               /* scoring.acronym, default 0.9 */
+    double w_acronym;               /* scoring.acronym, default 0.8: below thresholds.match, so an acronym alone
+                                     * is a review, not a match */
     double domain_score;            /* scoring.domain, default 0.97 */
     double label_bonus;             /* scoring.label_bonus, default 0.05: name + domain label agree */
     int max_candidates;             /* scoring.max_candidates, default 5 (in decisions) */

@@ -52,6 +52,8 @@ static void describe_name(const matcher *m, const lead_evidence *ev, const cand_
         sb_appendf(sb, ", %d typo", c->ex.typo);
     if (c->ex.prefix)
         sb_appendf(sb, ", %d abbreviated", c->ex.prefix);
+    if (c->ex.acronym)
+        sb_append(sb, ", acronym");
     if (c->ex.lead_extra || c->ex.acct_extra)
         sb_appendf(sb, ", %d+%d unmatched words", c->ex.lead_extra, c->ex.acct_extra);
     sb_putc(sb, ')');

@@ -176,6 +176,15 @@ static bool core_spells_name(const matcher *m, const char *core, const account *
     return false;
 }
 
+/* A one-word company that is the initials of the account's name (3+ words). */
+static bool is_acronym_of(const lead_evidence *ev, const account *a)
+{
+    if (ev->view.n != 1 || !a->acronym)
+        return false;
+    size_t len = strlen(ev->view.tok[0]);
+    return len >= 3 && len <= 6 && strcmp(ev->view.tok[0], a->acronym) == 0;
+}
+
 static void score_one(const matcher *m, lead_evidence *ev, cand_eval *c)
 {
     const conf *cfg = m->cfg;
@@ -187,6 +196,10 @@ static void score_one(const matcher *m, lead_evidence *ev, cand_eval *c)
                        strcmp(ev->name.joined, a->joined) == 0)) {
         c->name_sim = 1.0;    /* the same name but for spaces: "Business On Bot" */
         c->ex.lead_extra = c->ex.acct_extra = 0;
+    }
+    if (c->name_sim < cfg->w_acronym && is_acronym_of(ev, a)) {
+        c->name_sim = cfg->w_acronym;   /* "UTES" for Universidad Tecnologica de El Salvador */
+        c->ex.acronym = 1;
     }
     if (core_spells_name(m, ev->email_core, a) || core_spells_name(m, ev->web_core, a))
         c->flags |= CAND_LABEL_NAME;

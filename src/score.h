@@ -26,6 +26,7 @@ typedef struct score_explain {
     int joined;      /* matched as joined words ("onetrust" = "one trust") */
     int typo;        /* matched within edit distance */
     int prefix;      /* matched as prefix */
+    int acronym;     /* the lead's one word is the account name's initials */
     int lead_extra;  /* lead tokens left unmatched */
     int acct_extra;  /* account tokens left unmatched */
 } score_explain;

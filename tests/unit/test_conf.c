@@ -100,7 +100,7 @@ static void check_default_scalars(const conf *c)
     assert_string_equal(c->http_listen, "127.0.0.1:9108");
     assert_float_equal(c->w_typo, 0.9, 1e-12);
     assert_float_equal(c->w_prefix, 0.8, 1e-12);
-    assert_float_equal(c->w_acronym, 0.9, 1e-12);
+    assert_float_equal(c->w_acronym, 0.8, 1e-12);
     assert_float_equal(c->domain_score, 0.97, 1e-12);
     assert_float_equal(c->label_bonus, 0.05, 1e-12);
     assert_int_equal(c->max_candidates, 5);
