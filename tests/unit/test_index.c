@@ -1,0 +1,348 @@
+/* test_index.c - unit tests for the account index: upserts, deletes, weights, typo index, labels. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "domain.h"
+#include "index.h"
+
+#define EPS 1e-9
+
+static norm_rules *rules;       /* built once in group setup */
+static strvec prefixes;         /* domain label prefixes */
+static strvec suffixes;         /* domain label suffixes */
+
+static int group_setup(void **state)
+{
+    (void)state;
+    rules = norm_rules_new();
+    const char *stop[] = {"the", "of", "and"};
+    for (size_t i = 0; i < ARRAY_LEN(stop); i++)
+        norm_rules_add_stopword(rules, stop[i]);
+    norm_rules_add_abbrev(rules, "intl", "international");
+    sv_init(&prefixes);
+    sv_init(&suffixes);
+    const char *pre[] = {"try", "get", "team"};
+    const char *suf[] = {"hq", "group", "inc"};
+    for (size_t i = 0; i < ARRAY_LEN(pre); i++)
+        sv_push(&prefixes, pre[i]);
+    for (size_t i = 0; i < ARRAY_LEN(suf); i++)
+        sv_push(&suffixes, suf[i]);
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    norm_rules_free(rules);
+    sv_free(&prefixes);
+    sv_free(&suffixes);
+    domain_shutdown();
+    return 0;
+}
+
+static int setup_index(void **state)
+{
+    account_index *ix = calloc(1, sizeof(*ix));
+    index_init(ix, rules, &prefixes, &suffixes);
+    *state = ix;
+    return 0;
+}
+
+static int teardown_index(void **state)
+{
+    account_index *ix = *state;
+    index_free(ix);
+    free(ix);
+    return 0;
+}
+
+/* Upserts one account; type may be NULL. */
+static uint32_t put(account_index *ix, const char *id, const char *name, const char *domains,
+                    const char *type)
+{
+    account_rec r;
+    account_rec_init(&r);
+    account_rec_set(&r, "id", id);
+    account_rec_set(&r, "name", name);
+    if (domains)
+        account_rec_set(&r, "domains", domains);
+    if (type)
+        account_rec_set(&r, "type", type);
+    uint32_t slot = index_upsert(ix, &r);
+    account_rec_free(&r);
+    return slot;
+}
+
+static uint32_t df(const account_index *ix, const char *tok)
+{
+    uint32_t id = index_token_id(ix, tok);
+    return id == UINT32_MAX ? 0 : ix->tok_post[id].n;
+}
+
+static bool posted(const postings *p, const char *key, uint32_t slot)
+{
+    const u32vec *l = postings_get(p, key);
+    return l && u32_contains(l, slot);
+}
+
+static void test_upsert_find_delete(void **state)
+{
+    account_index *ix = *state;
+    uint32_t s1 = put(ix, "A1", "Zyntra Widgets Inc",
+                      "https://www.zyntra.com/en/;ZYNTRA.co.uk;zyntra.com", "Customer");
+    uint32_t s2 = put(ix, "A2", "Northern Pacific Rail", "nprail.com", NULL);
+    assert_int_equal(s1, 0);
+    assert_int_equal(s2, 1);
+    assert_int_equal(ix->live, 2);
+    assert_int_equal(index_find(ix, "A1"), 0);
+    assert_int_equal(index_find(ix, "A2"), 1);
+    assert_int_equal(index_find(ix, "A3"), -1);
+    assert_int_equal(index_find(ix, "a1"), -1);
+
+    const account *a = &ix->acc[s1];
+    assert_string_equal(a->id, "A1");
+    assert_string_equal(a->name, "Zyntra Widgets Inc");
+    assert_string_equal(a->type, "Customer");
+    assert_null(a->parent_id);
+    assert_int_equal(a->employees, -1);
+    assert_int_equal(a->domains.n, 2);                 /* deduplicated, registrable */
+    assert_string_equal(a->domains.v[0], "zyntra.com");
+    assert_string_equal(a->domains.v[1], "zyntra.co.uk");
+    assert_int_equal(a->ntok, 2);                      /* "inc" is a legal form */
+    assert_string_equal(ix->vocab_str[a->tok[0]], "zyntra");
+    assert_string_equal(ix->vocab_str[a->tok[1]], "widgets");
+    assert_string_equal(a->joined, "zyntrawidgets");
+    assert_null(a->acronym);                           /* fewer than 3 tokens */
+    assert_true(a->live);
+
+    assert_true(posted(&ix->by_domain, "zyntra.com", s1));
+    assert_true(posted(&ix->by_domain, "zyntra.co.uk", s1));
+    assert_true(posted(&ix->by_label, "zyntra", s1));
+    assert_true(posted(&ix->by_joined, "zyntrawidgets", s1));
+    assert_int_equal(postings_get(&ix->by_label, "zyntra")->n, 1);   /* two domains, one core */
+    assert_string_equal(ix->acc[s2].acronym, "npr");
+    assert_true(posted(&ix->by_acronym, "npr", s2));
+    assert_int_equal(df(ix, "zyntra"), 1);
+    assert_int_equal(df(ix, "rail"), 1);
+
+    assert_true(index_delete(ix, "A1"));
+    assert_int_equal(index_find(ix, "A1"), -1);
+    assert_false(index_delete(ix, "A1"));              /* already gone */
+    assert_false(index_delete(ix, "nope"));
+    assert_int_equal(ix->live, 1);
+    assert_false(ix->acc[s1].live);
+    assert_false(posted(&ix->by_domain, "zyntra.com", s1));
+    assert_false(posted(&ix->by_domain, "zyntra.co.uk", s1));
+    assert_false(posted(&ix->by_label, "zyntra", s1));
+    assert_false(posted(&ix->by_joined, "zyntrawidgets", s1));
+    assert_int_equal(df(ix, "zyntra"), 0);
+    assert_int_equal(df(ix, "widgets"), 0);
+    assert_int_equal(index_find(ix, "A2"), 1);         /* the other account is untouched */
+    assert_true(posted(&ix->by_domain, "nprail.com", s2));
+
+    /* Upserting a deleted id brings it back in its old slot. */
+    assert_int_equal(put(ix, "A1", "Zyntra Widgets", "zyntra.com", NULL), s1);
+    assert_int_equal(index_find(ix, "A1"), (long)s1);
+    assert_int_equal(ix->live, 2);
+    assert_int_equal(ix->n, 2);
+    assert_true(posted(&ix->by_domain, "zyntra.com", s1));
+    assert_int_equal(df(ix, "zyntra"), 1);
+    assert_null(ix->acc[s1].type);
+}
+
+static void test_reupsert_moves_postings(void **state)
+{
+    account_index *ix = *state;
+    uint32_t s = put(ix, "B1", "Zyntra Widgets", "zyntra.com", "Prospect");
+    put(ix, "B2", "Other Widgets", "other-widgets.com", NULL);
+    assert_int_equal(df(ix, "widgets"), 2);
+
+    assert_int_equal(put(ix, "B1", "Quorvex Labs", "www.quorvex.io", NULL), s);
+    assert_int_equal(ix->n, 2);
+    assert_int_equal(ix->live, 2);
+    assert_int_equal(index_find(ix, "B1"), (long)s);
+    /* The old domain, label, name and joined name no longer find it. */
+    assert_false(posted(&ix->by_domain, "zyntra.com", s));
+    assert_false(posted(&ix->by_label, "zyntra", s));
+    assert_false(posted(&ix->by_joined, "zyntrawidgets", s));
+    assert_int_equal(df(ix, "zyntra"), 0);
+    assert_int_equal(df(ix, "widgets"), 1);            /* only B2 now */
+    /* The new ones do. */
+    assert_true(posted(&ix->by_domain, "quorvex.io", s));
+    assert_true(posted(&ix->by_label, "quorvex", s));
+    assert_true(posted(&ix->by_joined, "quorvexlabs", s));
+    assert_int_equal(df(ix, "quorvex"), 1);
+    assert_int_equal(df(ix, "labs"), 1);
+    assert_string_equal(ix->acc[s].name, "Quorvex Labs");
+    assert_null(ix->acc[s].type);                      /* not kept from the old record */
+    assert_int_equal(ix->acc[s].domains.n, 1);
+    assert_string_equal(ix->acc[s].domains.v[0], "quorvex.io");
+
+    /* The same record twice changes nothing. */
+    put(ix, "B1", "Quorvex Labs", "www.quorvex.io", NULL);
+    assert_int_equal(ix->live, 2);
+    assert_int_equal(postings_get(&ix->by_domain, "quorvex.io")->n, 1);
+    assert_int_equal(df(ix, "quorvex"), 1);
+}
+
+static void test_weights(void **state)
+{
+    account_index *ix = *state;
+    put(ix, "C1", "Global Zyntra", NULL, NULL);
+    put(ix, "C2", "Global Quorvex", NULL, NULL);
+    put(ix, "C3", "Global Brindle", NULL, NULL);
+    put(ix, "C4", "Harbour Brindle", NULL, NULL);
+    assert_int_equal(ix->live, 4);
+    assert_int_equal(df(ix, "global"), 3);
+    assert_int_equal(df(ix, "brindle"), 2);
+    assert_int_equal(df(ix, "zyntra"), 1);
+
+    for (uint32_t d = 0; d <= 4; d++)
+        assert_float_equal(index_weight_df(ix, d), log(5.0 / (d + 1.0)) + 1.0, EPS);
+    for (uint32_t d = 0; d < 4; d++)
+        assert_true(index_weight_df(ix, d) > index_weight_df(ix, d + 1));
+    assert_float_equal(index_weight_df(ix, 4), 1.0, EPS);    /* in every account */
+
+    assert_float_equal(index_token_weight(ix, "zyntra"), log(5.0 / 2.0) + 1.0, EPS);
+    assert_float_equal(index_token_weight(ix, "brindle"), log(5.0 / 3.0) + 1.0, EPS);
+    assert_float_equal(index_token_weight(ix, "global"), log(5.0 / 4.0) + 1.0, EPS);
+    assert_float_equal(index_token_weight(ix, "unseen"), log(5.0) + 1.0, EPS);
+    assert_int_equal(index_token_id(ix, "unseen"), UINT32_MAX);
+    assert_true(index_token_weight(ix, "zyntra") > index_token_weight(ix, "global"));
+
+    /* Deleting an account lowers df and N. */
+    assert_true(index_delete(ix, "C1"));
+    assert_int_equal(df(ix, "global"), 2);
+    assert_float_equal(index_token_weight(ix, "global"), log(4.0 / 3.0) + 1.0, EPS);
+    assert_float_equal(index_token_weight(ix, "zyntra"), log(4.0) + 1.0, EPS);
+}
+
+static bool has_neighbour(const account_index *ix, const u32vec *out, const char *tok)
+{
+    uint32_t id = index_token_id(ix, tok);
+    return id != UINT32_MAX && u32_contains(out, id);
+}
+
+static void test_typo_neighbours(void **state)
+{
+    account_index *ix = *state;
+    put(ix, "D1", "Zyntra Widgets", NULL, NULL);
+    put(ix, "D2", "Quorvexal Acme", NULL, NULL);
+    u32vec out = {0};
+
+    index_typo_neighbours(ix, "zyntro", &out);         /* substitution */
+    assert_int_equal(out.n, 1);
+    assert_true(has_neighbour(ix, &out, "zyntra"));
+    out.n = 0;
+    index_typo_neighbours(ix, "zyntar", &out);         /* transposition */
+    assert_int_equal(out.n, 1);
+    assert_true(has_neighbour(ix, &out, "zyntra"));
+    out.n = 0;
+    index_typo_neighbours(ix, "zyntrax", &out);        /* insertion */
+    assert_int_equal(out.n, 1);
+    assert_true(has_neighbour(ix, &out, "zyntra"));
+    out.n = 0;
+    index_typo_neighbours(ix, "widget", &out);         /* deletion */
+    assert_int_equal(out.n, 1);
+    assert_true(has_neighbour(ix, &out, "widgets"));
+
+    out.n = 0;
+    index_typo_neighbours(ix, "zyntra", &out);         /* the token itself is excluded */
+    assert_int_equal(out.n, 0);
+    index_typo_neighbours(ix, "zxntrx", &out);         /* 2 edits in a 6-char word */
+    assert_int_equal(out.n, 0);
+
+    /* 9+ chars: 2 edits allowed (insert one letter, drop another), 3 are not. */
+    index_typo_neighbours(ix, "quozrvexa", &out);
+    assert_int_equal(out.n, 1);
+    assert_true(has_neighbour(ix, &out, "quorvexal"));
+    out.n = 0;
+    index_typo_neighbours(ix, "quarvaxel", &out);      /* 3 substitutions */
+    assert_int_equal(out.n, 0);
+    index_typo_neighbours(ix, "zyqtrb", &out);
+    assert_int_equal(out.n, 0);
+
+    /* Short tokens: neither probed ("acne") nor indexed ("acme" is not found from "acmes"). */
+    index_typo_neighbours(ix, "acne", &out);
+    assert_int_equal(out.n, 0);
+    index_typo_neighbours(ix, "acmes", &out);
+    assert_int_equal(out.n, 0);
+
+    /* Appends without duplicates. */
+    u32_push(&out, 12345);
+    index_typo_neighbours(ix, "zyntro", &out);
+    index_typo_neighbours(ix, "zyntri", &out);
+    assert_int_equal(out.n, 2);
+    assert_int_equal(out.v[0], 12345);
+    assert_true(has_neighbour(ix, &out, "zyntra"));
+
+    /* Tokens of deleted accounts are not offered. */
+    assert_true(index_delete(ix, "D1"));
+    out.n = 0;
+    index_typo_neighbours(ix, "zyntro", &out);
+    assert_int_equal(out.n, 0);
+    u32_free(&out);
+}
+
+static void expect_core(const account_index *ix, const char *label, const char *core)
+{
+    char *got = index_label_core(ix, label);
+    if (strcmp(got, core) != 0) {
+        char msg[256];
+        snprintf(msg, sizeof(msg), "core of '%s': expected '%s', got '%s'", label, core, got);
+        free(got);
+        fail_msg("%s", msg);
+    }
+    free(got);
+}
+
+static void test_label_core(void **state)
+{
+    account_index *ix = *state;
+    expect_core(ix, "teaminvo", "invo");
+    expect_core(ix, "gannongroup", "gannon");
+    expect_core(ix, "tryacmehq", "acme");              /* one prefix and one suffix */
+    expect_core(ix, "team-invo-group", "invo");        /* hyphens removed first */
+    expect_core(ix, "dc-storm", "dcstorm");
+    expect_core(ix, "trygetacme", "getacme");          /* only one prefix */
+    expect_core(ix, "acmeinchq", "acmeinc");           /* only one suffix */
+    expect_core(ix, "getabc", "abc");                  /* exactly 3 left */
+    expect_core(ix, "abchq", "abc");
+    expect_core(ix, "getab", "getab");                 /* would leave 2: kept */
+    expect_core(ix, "abhq", "abhq");
+    expect_core(ix, "group", "group");
+    expect_core(ix, "zyntra", "zyntra");
+    expect_core(ix, "", "");
+
+    /* No configured lists: only hyphens go. */
+    account_index bare;
+    index_init(&bare, rules, NULL, NULL);
+    expect_core(&bare, "team-invo-group", "teaminvogroup");
+    index_free(&bare);
+
+    /* Accounts are posted under the core of each domain label. */
+    uint32_t s = put(ix, "E1", "Invo", "teaminvo.com;https://gannongroup.co.uk/", NULL);
+    assert_true(posted(&ix->by_label, "invo", s));
+    assert_true(posted(&ix->by_label, "gannon", s));
+    assert_null(postings_get(&ix->by_label, "teaminvo"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_upsert_find_delete, setup_index, teardown_index),
+        cmocka_unit_test_setup_teardown(test_reupsert_moves_postings, setup_index, teardown_index),
+        cmocka_unit_test_setup_teardown(test_weights, setup_index, teardown_index),
+        cmocka_unit_test_setup_teardown(test_typo_neighbours, setup_index, teardown_index),
+        cmocka_unit_test_setup_teardown(test_label_core, setup_index, teardown_index),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

@@ -1,0 +1,445 @@
+/* test_match.c - unit tests for match_lead on the shipped config: domain, name, ties and output. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "matcher.h"
+
+#define EPS 1e-9
+
+typedef struct fixture {
+    conf cfg;
+    matcher m;
+} fixture;
+
+/* Invented accounts: id, name, domains, type, last_activity. */
+static const char *const accounts[][5] = {
+    {"001", "Zyntra Analytics", "https://www.zyntra.com/", "Customer", NULL},
+    {"002", "Brindlewood Logistics Ltd", "brindlewood.co.uk", "Prospect", NULL},
+    /* two accounts on one domain with different names */
+    {"003", "Halvorsen Marine", "halvorsen.no", NULL, NULL},
+    {"004", "Halvorsen Energy", "www.halvorsen.no", NULL, NULL},
+    {"005", "Brightwater Energy", NULL, NULL, NULL},
+    /* duplicates: same name and domain, only the type tells them apart (005's activity is newer,
+     * so "type" must come before "last_activity") */
+    {"006", "Quillon Systems", "quillon.io", "Prospect", "2024-06-01"},
+    {"007", "Quillon Systems", "quillon.io", "Customer", "2020-01-01"},
+    /* regional accounts: the qualifier is not part of the name */
+    {"008", "Velmora UK", NULL, NULL, NULL},
+    {"009", "Velmora Germany", NULL, NULL, NULL},
+    /* lookalike */
+    {"010", "Target Fuel", "targetfuel.com", NULL, NULL},
+    /* many accounts sharing a word */
+    {"011", "Pinecrest Dental", "pinecrestdental.com", NULL, NULL},
+    {"012", "Pinecrest Realty", NULL, NULL, NULL},
+    {"013", "Pinecrest Bakery", NULL, NULL, NULL},
+    {"014", "Pinecrest Outfitters", NULL, NULL, NULL},
+    {"015", "Pinecrest Media", NULL, NULL, NULL},
+    {"016", "Pinecrest Farms", NULL, NULL, NULL},
+    {"017", "Pinecrest Dental Studio", NULL, NULL, NULL},
+};
+
+static int setup(void **state)
+{
+    const char *src = getenv("L2A_SOURCE_DIR");
+    char path[4096], err[512] = "";
+    snprintf(path, sizeof(path), "%s/conf/l2a.yaml", src ? src : ".");
+    fixture *fx = calloc(1, sizeof(*fx));
+    if (conf_load(path, &fx->cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "conf_load: %s\n", err);
+        free(fx);
+        return -1;
+    }
+    if (matcher_init(&fx->m, &fx->cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "matcher_init: %s\n", err);
+        conf_free(&fx->cfg);
+        free(fx);
+        return -1;
+    }
+    for (size_t i = 0; i < ARRAY_LEN(accounts); i++) {
+        account_rec r;
+        account_rec_init(&r);
+        account_rec_set(&r, "id", accounts[i][0]);
+        account_rec_set(&r, "name", accounts[i][1]);
+        account_rec_set(&r, "domains", accounts[i][2]);
+        account_rec_set(&r, "type", accounts[i][3]);
+        account_rec_set(&r, "last_activity", accounts[i][4]);
+        (void)index_upsert(&fx->m.ix, &r);
+        account_rec_free(&r);
+    }
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    matcher_free(&fx->m);
+    conf_free(&fx->cfg);
+    free(fx);
+    domain_shutdown();
+    return 0;
+}
+
+/* Matches a lead built from the given fields (NULL = absent). */
+static void decide(const fixture *fx, const char *id, const char *email, const char *company,
+                   const char *website, decision *d)
+{
+    lead l;
+    lead_init(&l);
+    lead_set(&l, "id", id);
+    if (email)
+        lead_set(&l, "email", email);
+    if (company)
+        lead_set(&l, "company", company);
+    if (website)
+        lead_set(&l, "website", website);
+    match_lead(&fx->m, &l, d);
+    lead_free(&l);
+}
+
+/* Fails with the decision's JSON when kind, account or rule differ, or when the reason lacks one of
+ * the NULL-terminated fragments. */
+static void expect(const decision *d, decision_kind kind, const char *account_id, const char *rule,
+                   ...)
+{
+    bool ok = d->kind == kind && d->rule && strcmp(d->rule, rule) == 0 &&
+              (account_id ? d->account_id && strcmp(d->account_id, account_id) == 0
+                          : d->account_id == NULL) &&
+              d->reason != NULL;
+    const char *missing = NULL;
+    va_list ap;
+    va_start(ap, rule);
+    for (const char *frag = va_arg(ap, const char *); frag; frag = va_arg(ap, const char *))
+        if (!missing && (!d->reason || !strstr(d->reason, frag)))
+            missing = frag;
+    va_end(ap);
+    if (ok && !missing)
+        return;
+    strbuf sb;
+    sb_init(&sb);
+    decision_to_json(d, &sb);
+    char msg[4096];
+    snprintf(msg, sizeof(msg), "expected %s %s rule %s%s%s; got %s", decision_kind_name(kind),
+             account_id ? account_id : "-", rule, missing ? "; reason lacks: " : "",
+             missing ? missing : "", sb.buf);
+    sb_free(&sb);
+    fail_msg("%s", msg);
+}
+
+static bool has_candidate(const decision *d, const char *id)
+{
+    for (size_t i = 0; i < d->ncand; i++)
+        if (strcmp(d->cand[i].account_id, id) == 0)
+            return true;
+    return false;
+}
+
+static void test_exact_corporate_domain(void **state)
+{
+    fixture *fx = *state;
+    decision d;
+    decide(fx, "L1", "jane.doe@zyntra.com", "Zyntra Analytics, Inc.", NULL, &d);
+    expect(&d, DECISION_MATCH, "001", "domain+name",
+           "email domain zyntra.com = website of account 'Zyntra Analytics'",
+           "company 'Zyntra Analytics, Inc.' ~ account name 'Zyntra Analytics' (1.00: 2 exact)",
+           NULL);
+    assert_string_equal(d.lead_id, "L1");
+    assert_float_equal(d.score, 1.0, EPS);
+    assert_string_equal(d.email_domain, "zyntra.com");
+    assert_false(d.freemail);
+    assert_false(d.company_junk);
+    assert_int_equal(d.ncand, 1);
+    assert_string_equal(d.cand[0].account_id, "001");
+    decision_free(&d);
+
+    /* A subdomain and no usable company: the domain alone decides, at the domain score. */
+    decide(fx, "L2", "Bob@Mail.Zyntra.com", "n/a", NULL, &d);
+    expect(&d, DECISION_MATCH, "001", "domain",
+           "email domain zyntra.com = website of account 'Zyntra Analytics'", NULL);
+    assert_float_equal(d.score, fx->cfg.domain_score, EPS);
+    assert_true(d.company_junk);
+    decision_free(&d);
+
+    /* The lead's website works the same way when the email is free-mail. */
+    decide(fx, "L3", "jd@gmail.com", NULL, "https://zyntra.com/contact", &d);
+    expect(&d, DECISION_MATCH, "001", "domain",
+           "lead website domain zyntra.com = website of account 'Zyntra Analytics'", NULL);
+    assert_true(d.freemail);
+    decision_free(&d);
+}
+
+static void test_freemail_exact_name(void **state)
+{
+    fixture *fx = *state;
+    decision d;
+    decide(fx, "L10", "jdoe1987@gmail.com", "Brindlewood Logistics", NULL, &d);
+    expect(&d, DECISION_MATCH, "002", "name", "free-mail address (gmail.com)",
+           "company 'Brindlewood Logistics' ~ account name 'Brindlewood Logistics Ltd' "
+           "(1.00: 2 exact)",
+           NULL);
+    assert_float_equal(d.score, 1.0, EPS);
+    assert_true(d.freemail);
+    assert_string_equal(d.email_domain, "gmail.com");
+    decision_free(&d);
+
+    /* Accents, case and word order do not matter. */
+    decide(fx, "L11", "x@yahoo.com", "LOGISTICS BRÍNDLEWOOD", NULL, &d);
+    expect(&d, DECISION_MATCH, "002", "name", "free-mail address (yahoo.com)", NULL);
+    decision_free(&d);
+}
+
+static void test_freemail_junk_company(void **state)
+{
+    fixture *fx = *state;
+    decision d;
+    decide(fx, "L20", "someone@gmail.com", "n/a", NULL, &d);
+    expect(&d, DECISION_NO_MATCH, NULL, "none", "free-mail address (gmail.com)",
+           "company 'n/a' carries no evidence", NULL);
+    assert_int_equal(d.ncand, 0);
+    assert_float_equal(d.score, 0.0, EPS);
+    assert_true(d.company_junk);
+    decision_free(&d);
+
+    decide(fx, "L21", "someone@outlook.com", "Self-Employed", NULL, &d);
+    expect(&d, DECISION_NO_MATCH, NULL, "none", "carries no evidence", NULL);
+    decision_free(&d);
+}
+
+static void test_malformed_email_junk_company(void **state)
+{
+    fixture *fx = *state;
+    decision d;
+    decide(fx, "L30", "jane.doe at zyntra", "-", NULL, &d);
+    expect(&d, DECISION_INVALID, NULL, "invalid", "nothing to match on",
+           "email 'jane.doe at zyntra'", "company '-' carries no evidence", NULL);
+    assert_string_equal(d.lead_id, "L30");
+    assert_int_equal(d.ncand, 0);
+    decision_free(&d);
+
+    /* No email at all and no company. */
+    decide(fx, "L31", NULL, NULL, NULL, &d);
+    expect(&d, DECISION_INVALID, NULL, "invalid", "(no email)", NULL);
+    decision_free(&d);
+
+    /* A malformed email with a real company is still matched by name. */
+    decide(fx, "L32", "jane.doe at zyntra", "Brindlewood Logistics", NULL, &d);
+    expect(&d, DECISION_MATCH, "002", "name", "email 'jane.doe at zyntra' unusable", NULL);
+    decision_free(&d);
+}
+
+static void test_one_domain_company_decides(void **state)
+{
+    fixture *fx = *state;
+    decision d;
+    decide(fx, "L40", "ops@halvorsen.no", "Halvorsen Energy AS", NULL, &d);
+    expect(&d, DECISION_MATCH, "004", "domain+name",
+           "email domain halvorsen.no = website of account", "and 1 other accounts",
+           "account name 'Halvorsen Energy' (1.00: 2 exact)", NULL);
+    assert_float_equal(d.score, 1.0, EPS);
+    assert_true(has_candidate(&d, "003"));
+    decision_free(&d);
+
+    decide(fx, "L41", "ops@halvorsen.no", "Halvorsen Marine", NULL, &d);
+    expect(&d, DECISION_MATCH, "003", "domain+name",
+           "account name 'Halvorsen Marine' (1.00: 2 exact)", NULL);
+    decision_free(&d);
+}
+
+static void test_duplicate_names_tie_break(void **state)
+{
+    fixture *fx = *state;
+    decision d;
+    /* On their shared domain. */
+    decide(fx, "L50", "it@quillon.io", "Quillon Systems", NULL, &d);
+    expect(&d, DECISION_MATCH, "007", "tie_break", "email domain quillon.io",
+           "2 accounts tied, tie-break 'type' chose 'Quillon Systems'", NULL);
+    assert_float_equal(d.score, 1.0, EPS);
+    assert_int_equal(d.ncand, 2);
+    assert_true(has_candidate(&d, "006"));
+    assert_true(has_candidate(&d, "007"));
+    decision_free(&d);
+
+    /* By name only, from a free-mail address. */
+    decide(fx, "L51", "q@gmail.com", "Quillon Systems", NULL, &d);
+    expect(&d, DECISION_MATCH, "007", "tie_break", "free-mail address (gmail.com)",
+           "tie-break 'type' chose 'Quillon Systems'", NULL);
+    decision_free(&d);
+}
+
+static void test_near_tie_goes_to_review(void **state)
+{
+    fixture *fx = *state;
+    decision d;
+    /* Two accounts on the domain, the bare "Halvorsen" names both nearly equally well
+     * ("energy" is commoner than "marine", so Energy is a little closer, but within the margin). */
+    decide(fx, "L60", "ops@halvorsen.no", "Halvorsen", NULL, &d);
+    expect(&d, DECISION_REVIEW, NULL, "domain", "email domain halvorsen.no",
+           "ambiguous: 2 accounts within 0.05 ('Halvorsen Energy', 'Halvorsen Marine')", NULL);
+    assert_true(d.score >= fx->cfg.domain_score);
+    assert_int_equal(d.ncand, 2);
+    assert_string_equal(d.cand[0].account_id, "004");
+    assert_string_equal(d.cand[1].account_id, "003");
+    assert_true(d.cand[0].score > d.cand[1].score);
+    decision_free(&d);
+
+    /* By name: both regional accounts are exactly "Velmora" and no tie-break separates them. */
+    decide(fx, "L61", "v@gmail.com", "Velmora", NULL, &d);
+    expect(&d, DECISION_REVIEW, NULL, "name", "ambiguous: 2 accounts within 0.05", "'Velmora UK'",
+           "'Velmora Germany'", NULL);
+    assert_float_equal(d.score, 1.0, EPS);
+    decision_free(&d);
+}
+
+static void test_lookalike_is_not_a_match(void **state)
+{
+    fixture *fx = *state;
+    decision d;
+    decide(fx, "L70", "shopper@gmail.com", "Target", NULL, &d);
+    assert_int_not_equal(d.kind, DECISION_MATCH);
+    expect(&d, DECISION_NO_MATCH, NULL, "name", "account name 'Target Fuel'", "(0.67: 1 exact, 0+1 unmatched words)",
+           "below the match threshold 0.95", NULL);
+    assert_true(d.score < fx->cfg.t_review);
+    assert_true(d.score > 0);
+    assert_true(has_candidate(&d, "010"));
+    decision_free(&d);
+
+    /* From target.com: not Target Fuel's domain, and its label does not spell the name. */
+    decide(fx, "L71", "buyer@target.com", "Target", NULL, &d);
+    assert_int_not_equal(d.kind, DECISION_MATCH);
+    assert_null(d.account_id);
+    decision_free(&d);
+}
+
+static void test_candidates_sorted_and_capped(void **state)
+{
+    fixture *fx = *state;
+    decision d;
+    decide(fx, "L80", "p@gmail.com", "Pinecrest Dental", NULL, &d);
+    expect(&d, DECISION_MATCH, "011", "name", "account name 'Pinecrest Dental' (1.00: 2 exact)",
+           NULL);
+    assert_int_equal(fx->cfg.max_candidates, 5);
+    assert_int_equal(d.ncand, 5);                         /* 7 accounts share "pinecrest" */
+    assert_string_equal(d.cand[0].account_id, "011");
+    assert_string_equal(d.cand[1].account_id, "017");     /* "Pinecrest Dental Studio" */
+    assert_float_equal(d.cand[0].score, 1.0, EPS);
+    for (size_t i = 1; i < d.ncand; i++)
+        assert_true(d.cand[i - 1].score >= d.cand[i].score);
+    assert_true(d.cand[4].score > 0);
+    decision_free(&d);
+
+    /* The cap follows the config. */
+    fx->cfg.max_candidates = 2;
+    decide(fx, "L81", "p@gmail.com", "Pinecrest", NULL, &d);
+    fx->cfg.max_candidates = 5;
+    assert_int_equal(d.ncand, 2);
+    assert_true(d.cand[0].score >= d.cand[1].score);
+    decision_free(&d);
+}
+
+/* Checks that obj's keys are exactly `keys`, in that order. */
+static void expect_keys(json_t *obj, const char *const *keys, size_t n)
+{
+    assert_true(json_is_object(obj));
+    assert_int_equal(json_object_size(obj), n);
+    size_t i = 0;
+    for (void *it = json_object_iter(obj); it; it = json_object_iter_next(obj, it), i++)
+        assert_string_equal(json_object_iter_key(it), keys[i]);
+    assert_int_equal(i, n);
+}
+
+static json_t *to_json(const decision *d)
+{
+    strbuf sb;
+    sb_init(&sb);
+    decision_to_json(d, &sb);
+    json_error_t jerr;
+    json_t *root = json_loads(sb.buf, 0, &jerr);
+    if (!root) {
+        char msg[512];
+        snprintf(msg, sizeof(msg), "bad JSON (%s): %.300s", jerr.text, sb.buf);
+        sb_free(&sb);
+        fail_msg("%s", msg);
+    }
+    sb_free(&sb);
+    return root;
+}
+
+static void test_decision_json(void **state)
+{
+    fixture *fx = *state;
+    static const char *const fields[] = {"lead_id", "decision", "account_id", "score",
+                                         "rule", "reason", "candidates"};
+    static const char *const cand_fields[] = {"account_id", "score"};
+    decision d;
+    decide(fx, "00Q\"1\\", "ops@halvorsen.no", "Halvorsen Energy", NULL, &d);
+    json_t *root = to_json(&d);
+    expect_keys(root, fields, ARRAY_LEN(fields));
+    assert_string_equal(json_string_value(json_object_get(root, "lead_id")), "00Q\"1\\");
+    assert_string_equal(json_string_value(json_object_get(root, "decision")), "match");
+    assert_string_equal(json_string_value(json_object_get(root, "account_id")), "004");
+    assert_true(json_is_number(json_object_get(root, "score")));
+    assert_float_equal(json_number_value(json_object_get(root, "score")), 1.0, 1e-4);
+    assert_string_equal(json_string_value(json_object_get(root, "rule")), "domain+name");
+    assert_string_equal(json_string_value(json_object_get(root, "reason")), d.reason);
+    json_t *cands = json_object_get(root, "candidates");
+    assert_true(json_is_array(cands));
+    assert_int_equal(json_array_size(cands), d.ncand);
+    assert_int_equal(json_array_size(cands), 3);    /* both on the domain, then by name */
+    assert_string_equal(d.cand[0].account_id, "004");
+    assert_string_equal(d.cand[1].account_id, "003");
+    assert_string_equal(d.cand[2].account_id, "005");
+    for (size_t i = 0; i < json_array_size(cands); i++) {
+        json_t *c = json_array_get(cands, i);
+        expect_keys(c, cand_fields, ARRAY_LEN(cand_fields));
+        assert_string_equal(json_string_value(json_object_get(c, "account_id")),
+                            d.cand[i].account_id);
+        assert_float_equal(json_number_value(json_object_get(c, "score")), d.cand[i].score, 1e-4);
+    }
+    json_decref(root);
+    decision_free(&d);
+
+    /* no_match: account_id is null, candidates empty. */
+    decide(fx, "L91", "someone@gmail.com", "n/a", NULL, &d);
+    root = to_json(&d);
+    expect_keys(root, fields, ARRAY_LEN(fields));
+    assert_string_equal(json_string_value(json_object_get(root, "decision")), "no_match");
+    assert_true(json_is_null(json_object_get(root, "account_id")));
+    assert_int_equal(json_array_size(json_object_get(root, "candidates")), 0);
+    assert_float_equal(json_number_value(json_object_get(root, "score")), 0.0, EPS);
+    json_decref(root);
+    decision_free(&d);
+
+    /* invalid, and the other kind names. */
+    decide(fx, "L92", "bad@", "", NULL, &d);
+    root = to_json(&d);
+    assert_string_equal(json_string_value(json_object_get(root, "decision")), "invalid");
+    assert_string_equal(json_string_value(json_object_get(root, "rule")), "invalid");
+    json_decref(root);
+    decision_free(&d);
+    assert_string_equal(decision_kind_name(DECISION_REVIEW), "review");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_exact_corporate_domain),
+        cmocka_unit_test(test_freemail_exact_name),
+        cmocka_unit_test(test_freemail_junk_company),
+        cmocka_unit_test(test_malformed_email_junk_company),
+        cmocka_unit_test(test_one_domain_company_decides),
+        cmocka_unit_test(test_duplicate_names_tie_break),
+        cmocka_unit_test(test_near_tie_goes_to_review),
+        cmocka_unit_test(test_lookalike_is_not_a_match),
+        cmocka_unit_test(test_candidates_sorted_and_capped),
+        cmocka_unit_test(test_decision_json),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
