@@ -102,6 +102,26 @@ static bool same_company_websites(const matcher *m, const uint32_t *slots, size_
     return true;
 }
 
+/* Among exact ties, the one account whose website the lead's domain corroborates. */
+static bool pick_corroborated(const matcher *m, const cand_eval *group, size_t n, decision *out,
+                              strbuf *sb)
+{
+    const cand_eval *only = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!(group[i].flags & (CAND_LABEL | CAND_LABEL_NAME)))
+            continue;
+        if (only)
+            return false;
+        only = &group[i];
+    }
+    if (!only)
+        return false;
+    set_match(m, out, only, "name+label");
+    sb_appendf(sb, "; %zu accounts tied on the name, only '%s' has the lead's domain label", n,
+               acct(m, only)->name);
+    return true;
+}
+
 /* Several accounts in a near tie: keep the exact ties and let the tie-breaks pick. */
 static bool resolve_tie(const matcher *m, const lead_evidence *ev, const cand_eval *group,
                         size_t n, bool by_name, decision *out, strbuf *sb)
@@ -117,6 +137,8 @@ static bool resolve_tie(const matcher *m, const lead_evidence *ev, const cand_ev
     }
     if (!by_name && !same_company_websites(m, slots, k))
         return false;
+    if (pick_corroborated(m, group, n, out, sb))
+        return true;
     const char *why = NULL;
     long pick = tie_break(m, ev->l->company, slots, k, &why);
     if (pick < 0)

@@ -215,8 +215,8 @@ static void score_one(const matcher *m, lead_evidence *ev, cand_eval *c)
         c->rule = c->name_sim >= cfg->t_review ? "domain+name" : "domain";
     } else if ((c->flags & (CAND_LABEL | CAND_LABEL_NAME)) && c->name_sim > 0) {
         c->score = c->name_sim + cfg->label_bonus;
-        if (c->score > 0.99)
-            c->score = 0.99;
+        if (c->score > 1.0)
+            c->score = 1.0;
         c->rule = "name+label";
     } else {
         c->score = c->name_sim;
@@ -231,6 +231,10 @@ static int by_score_desc(const void *a, const void *b)
         return (x->score < y->score) - (x->score > y->score);
     if (x->name_sim != y->name_sim)
         return (x->name_sim < y->name_sim) - (x->name_sim > y->name_sim);
+    unsigned xl = x->flags & (CAND_LABEL | CAND_LABEL_NAME);
+    unsigned yl = y->flags & (CAND_LABEL | CAND_LABEL_NAME);
+    if (!xl != !yl)
+        return xl ? -1 : 1;
     return (x->slot > y->slot) - (x->slot < y->slot);
 }
 

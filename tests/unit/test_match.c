@@ -427,6 +427,40 @@ static void test_decision_json(void **state)
     assert_string_equal(decision_kind_name(DECISION_REVIEW), "review");
 }
 
+/* A lead whose corporate domain label corroborates one of two same-name accounts matches that one
+ * (and is not worse off than from free-mail). V1 "Velmora Foods" (velmora.de, Customer) and V2
+ * "Velmora Foods" (no website, Prospect) are added by the test itself. */
+static void test_label_corroboration_not_a_penalty(void **state)
+{
+    fixture *fx = *state;
+    const char *const extra[][4] = {{"V1", "Velmora Foods", "velmora.de", "Customer"},
+                                    {"V2", "Velmora Foods", NULL, "Prospect"}};
+    for (size_t i = 0; i < ARRAY_LEN(extra); i++) {
+        account_rec r;
+        account_rec_init(&r);
+        account_rec_set(&r, "id", extra[i][0]);
+        account_rec_set(&r, "name", extra[i][1]);
+        account_rec_set(&r, "domains", extra[i][2]);
+        account_rec_set(&r, "type", extra[i][3]);
+        (void)index_upsert(&fx->m.ix, &r);
+        account_rec_free(&r);
+    }
+    decision d;
+    decide(fx, "Q1", "a@velmora.fr", "Velmora Foods", NULL, &d);
+    bool ok = d.kind == DECISION_MATCH && d.ncand >= 1 && strcmp(d.cand[0].account_id, "V1") == 0;
+    strbuf sb;
+    sb_init(&sb);
+    decision_to_json(&d, &sb);
+    decision_free(&d);
+    assert_true(index_delete(&fx->m.ix, "V1"));
+    assert_true(index_delete(&fx->m.ix, "V2"));
+    char msg[2048];
+    snprintf(msg, sizeof(msg), "%s", sb.buf);
+    sb_free(&sb);
+    if (!ok)
+        fail_msg("label-corroborated V1 should rank first and match; got %s", msg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -440,6 +474,7 @@ int main(void)
         cmocka_unit_test(test_lookalike_is_not_a_match),
         cmocka_unit_test(test_candidates_sorted_and_capped),
         cmocka_unit_test(test_decision_json),
+        cmocka_unit_test(test_label_corroboration_not_a_penalty),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
