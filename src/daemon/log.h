@@ -1,0 +1,26 @@
+/* log.h - one line per event, key=value, with journald level prefixes when stderr is the journal. */
+#ifndef L2A_LOG_H
+#define L2A_LOG_H
+
+enum log_level {
+    LOG_LVL_ERR = 3,
+    LOG_LVL_WARNING = 4,
+    LOG_LVL_NOTICE = 5,
+    LOG_LVL_INFO = 6,
+    LOG_LVL_DEBUG = 7,
+};
+
+/* Sets the lowest level printed (default info) and the program name. */
+void log_init(const char *prog, enum log_level min_level);
+/* Prints "<N>event key=value ..." under journald (JOURNAL_STREAM set), else
+ * "2026-11-23T10:00:00.123Z level=info event key=value ...". fmt holds the key=value part. */
+void log_event(enum log_level lvl, const char *event, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#define log_err(ev, ...) log_event(LOG_LVL_ERR, ev, __VA_ARGS__)
+#define log_warn(ev, ...) log_event(LOG_LVL_WARNING, ev, __VA_ARGS__)
+#define log_notice(ev, ...) log_event(LOG_LVL_NOTICE, ev, __VA_ARGS__)
+#define log_info(ev, ...) log_event(LOG_LVL_INFO, ev, __VA_ARGS__)
+#define log_debug(ev, ...) log_event(LOG_LVL_DEBUG, ev, __VA_ARGS__)
+
+#endif
