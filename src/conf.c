@@ -41,6 +41,12 @@ static const char *const tie_break_names[] = {"spelling", "parent", "child", "ty
                                               "employees", NULL};
 static const char *const tie_break_default[] = {"spelling", "parent", "type", "last_activity", NULL};
 static const char *const type_order_default[] = {"Customer", "Prospect", "Partner", NULL};
+static const char *const generic_subdomains_default[] = {
+    "mail", "mail1", "mail2", "email", "smtp", "mx", "corp", "hq", "head", "office", "staff",
+    "employees", "global", "intl", "int", "apac", "emea", "latam", "amer", "americas", "europe",
+    "asia", "nam", "eur", "us", "usa", "uk", "web", "www", "my", "alumni", "students", "student",
+    "exchange", "owa", "sales", "marketing", "support", "info", "hr", "it", "dev", "eng",
+    "engineering", "research", "finance", "legal", "ops", NULL};
 static const char *const policy_names[] = {"flag", "create_account", NULL};
 
 #define RELOAD true                 /* a SIGHUP reload applies the new value */
@@ -85,7 +91,8 @@ static const conf_key keys[] = {
     K_RULES("domains", "rewrites", domain_rewrites, RELOAD),
     K_LIST("domains", "label_prefixes", label_prefixes, NULL, NULL, RELOAD),
     K_LIST("domains", "label_suffixes", label_suffixes, NULL, NULL, RELOAD),
-    K_LIST("domains", "generic_subdomains", generic_subdomains, NULL, NULL, RELOAD),
+    K_LIST("domains", "generic_subdomains", generic_subdomains, NULL, generic_subdomains_default,
+           RELOAD),
     K_MAP("names", "abbreviations", abbreviations, RELOAD),
     K_LIST("names", "stop_words", stop_words, NULL, NULL, RELOAD),
     K_LIST("names", "qualifiers", qualifiers, NULL, NULL, RELOAD),

@@ -122,6 +122,43 @@ static bool pick_corroborated(const matcher *m, const cand_eval *group, size_t n
     return true;
 }
 
+/* How well an account's regional qualifiers fit the lead's: 2 they share one, 1 the account has
+ * none, 0 it has only others. */
+static int qualifier_fit(const strvec *lead_q, const strvec *acct_q)
+{
+    if (!acct_q->n)
+        return 1;
+    for (size_t i = 0; i < lead_q->n; i++)
+        if (sv_contains(acct_q, lead_q->v[i]))
+            return 2;
+    return 0;
+}
+
+/* Among exact ties, the one account whose qualifier agrees with the lead's ("Acme (UK)" for a lead
+ * from "Acme UK", plain "Acme" for a lead without one). */
+static bool pick_by_qualifier(const matcher *m, const lead_evidence *ev, const cand_eval *group,
+                              size_t n, decision *out, strbuf *sb)
+{
+    int best = 0, count = 0;
+    const cand_eval *pick = NULL;
+    for (size_t i = 0; i < n; i++) {
+        int fit = qualifier_fit(&ev->name.qualifiers, &acct(m, &group[i])->qualifiers);
+        if (fit > best) {
+            best = fit;
+            count = 1;
+            pick = &group[i];
+        } else if (fit == best) {
+            count++;
+        }
+    }
+    if (best == 0 || count != 1)
+        return false;
+    set_match(m, out, pick, pick->rule);
+    sb_appendf(sb, "; %zu accounts tied on the name, the regional qualifier picks '%s'", n,
+               acct(m, pick)->name);
+    return true;
+}
+
 /* Several accounts in a near tie: keep the exact ties and let the tie-breaks pick. */
 static bool resolve_tie(const matcher *m, const lead_evidence *ev, const cand_eval *group,
                         size_t n, bool by_name, decision *out, strbuf *sb)
@@ -135,10 +172,10 @@ static bool resolve_tie(const matcher *m, const lead_evidence *ev, const cand_ev
             return false;
         slots[k++] = group[i].slot;
     }
+    if (pick_corroborated(m, group, n, out, sb) || pick_by_qualifier(m, ev, group, n, out, sb))
+        return true;
     if (!by_name && !same_company_websites(m, slots, k))
         return false;
-    if (pick_corroborated(m, group, n, out, sb))
-        return true;
     const char *why = NULL;
     long pick = tie_break(m, ev->l->company, slots, k, &why);
     if (pick < 0)

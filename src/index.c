@@ -37,6 +37,7 @@ static void account_clear(account *a)
     free(a->joined);
     free(a->joined_all);
     free(a->acronym);
+    sv_free(&a->qualifiers);
     memset(a, 0, sizeof(*a));
 }
 
@@ -265,6 +266,9 @@ static void account_set_name(account_index *ix, account *a, const char *name)
     a->joined = xstrdup(nn.joined ? nn.joined : "");
     a->joined_all = xstrdup(nn.joined_all ? nn.joined_all : "");
     a->acronym = nn.tokens.n >= 3 && nn.acronym ? xstrdup(nn.acronym) : NULL;
+    sv_init(&a->qualifiers);
+    for (size_t i = 0; i < nn.qualifiers.n; i++)
+        sv_push(&a->qualifiers, nn.qualifiers.v[i]);
     norm_name_free(&nn);
 }
 

@@ -28,6 +28,7 @@ typedef struct account {
     char *joined;             /* tokens concatenated */
     char *joined_all;         /* tokens with stop words concatenated ("businessonbot") */
     char *acronym;            /* first letters of tokens when 3+ tokens, else NULL */
+    strvec qualifiers;        /* regional qualifiers of its name ("uk" for "Acme (UK)") */
     bool live;                /* false once deleted (slot kept so ids stay valid) */
 } account;
 

@@ -34,7 +34,8 @@ typedef struct score_explain {
 /* Weighted Dice similarity in [0,1]: 2 * sum(credit * weight of matched pairs) over the weights of
  * both names, a matched lead token taking its account token's weight (a misspelt word is not rare
  * just because it is misspelt). Typo and prefix matches are tried only for lead words that are not
- * `known` ("northeastern" is a real word, not a misspelt "northwestern"). ex may be NULL. */
+ * `known` ("northeastern" is a real word, not a misspelt "northwestern"), and typos keep the first
+ * letter. ex may be NULL. */
 double name_similarity(const name_view *lead, const name_view *acct, const score_params *p,
                        score_explain *ex);
 

@@ -160,7 +160,7 @@ static void test_shipped_config(void **state)
     assert_int_equal(c.label_prefixes.n, 11);
     assert_string_equal(c.label_prefixes.v[0], "try");
     assert_true(sv_contains(&c.label_suffixes, "hq"));
-    assert_int_equal(c.label_suffixes.n, 15);
+    assert_int_equal(c.label_suffixes.n, 14);
 
     /* Every restart-only key has its default, so defaults and shipped file are compatible. */
     conf d;
