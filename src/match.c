@@ -42,61 +42,89 @@ static void gather_domain_candidates(const matcher *m, lead_evidence *ev)
         add_postings(ev, postings_get(&ix->by_label, ev->web_core), CAND_LABEL);
 }
 
+/* Per-lead scratch for candidate retrieval: a weight per account slot plus the slots touched, so
+ * nothing is sorted and nothing is cleared but what was used. */
+struct match_scratch {
+    double *acc;             /* indexed by slot; 0 when untouched (owned) */
+    size_t nslots;
+    uint32_t *touched;       /* slots with acc > 0 (owned) */
+    size_t ntouched;
+    size_t captouched;
+};
+
 typedef struct slot_weight {
     uint32_t slot;
     double w;
 } slot_weight;
 
-typedef struct retrieval {
-    slot_weight *v;
-    size_t n;
-    size_t cap;
-} retrieval;
+match_scratch *match_scratch_new(void)
+{
+    return xcalloc(1, sizeof(match_scratch));
+}
 
-static void retrieval_add_list(retrieval *r, const u32vec *l, double w, uint32_t cap)
+void match_scratch_free(match_scratch *s)
+{
+    if (!s)
+        return;
+    free(s->acc);
+    free(s->touched);
+    free(s);
+}
+
+static void scratch_fit(match_scratch *s, size_t nslots)
+{
+    if (s->nslots >= nslots)
+        return;
+    s->acc = xrealloc(s->acc, nslots * sizeof(*s->acc));
+    for (size_t i = s->nslots; i < nslots; i++)
+        s->acc[i] = 0;
+    s->nslots = nslots;
+}
+
+static void retrieval_add_list(match_scratch *s, const u32vec *l, double w, uint32_t cap)
 {
     if (!l || l->n > cap)
         return;
     for (uint32_t i = 0; i < l->n; i++) {
-        if (r->n == r->cap) {
-            r->cap = r->cap ? r->cap * 2 : 256;
-            r->v = xrealloc(r->v, r->cap * sizeof(*r->v));
+        uint32_t slot = l->v[i];
+        if (s->acc[slot] == 0) {
+            if (s->ntouched == s->captouched) {
+                s->captouched = s->captouched ? s->captouched * 2 : 256;
+                s->touched = xrealloc(s->touched, s->captouched * sizeof(*s->touched));
+            }
+            s->touched[s->ntouched++] = slot;
         }
-        r->v[r->n++] = (slot_weight){l->v[i], w};
+        s->acc[slot] += w;
     }
 }
 
-static int by_slot(const void *a, const void *b)
+static bool better(const slot_weight *a, const slot_weight *b)
 {
-    const slot_weight *x = a, *y = b;
-    return (x->slot > y->slot) - (x->slot < y->slot);
+    return a->w > b->w || (a->w == b->w && a->slot < b->slot);
 }
 
-static int by_weight_desc(const void *a, const void *b)
+/* The best MAX_NAME_CANDIDATES slots by summed weight (ties: lower slot), best first; resets the
+ * scratch. */
+static size_t retrieval_rank(match_scratch *s, slot_weight *best)
 {
-    const slot_weight *x = a, *y = b;
-    return (x->w < y->w) - (x->w > y->w);
-}
-
-/* Sums weights per slot and keeps the best MAX_NAME_CANDIDATES. */
-static size_t retrieval_rank(retrieval *r)
-{
-    if (!r->n)
-        return 0;
-    qsort(r->v, r->n, sizeof(*r->v), by_slot);
-    size_t k = 0;
-    for (size_t i = 1; i < r->n; i++) {
-        if (r->v[i].slot == r->v[k].slot)
-            r->v[k].w += r->v[i].w;
-        else
-            r->v[++k] = r->v[i];
+    size_t n = 0;
+    for (size_t i = 0; i < s->ntouched; i++) {
+        slot_weight sw = {s->touched[i], s->acc[s->touched[i]]};
+        s->acc[sw.slot] = 0;
+        if (n == MAX_NAME_CANDIDATES && !better(&sw, &best[n - 1]))
+            continue;
+        size_t j = n < MAX_NAME_CANDIDATES ? n++ : n - 1;
+        while (j > 0 && better(&sw, &best[j - 1])) {
+            best[j] = best[j - 1];
+            j--;
+        }
+        best[j] = sw;
     }
-    size_t n = k + 1;
-    qsort(r->v, n, sizeof(*r->v), by_weight_desc);
-    return n < MAX_NAME_CANDIDATES ? n : MAX_NAME_CANDIDATES;
+    s->ntouched = 0;
+    return n;
 }
 
-static void retrieve_token(const matcher *m, retrieval *r, const char *tok, uint32_t cap)
+static void retrieve_token(const matcher *m, match_scratch *r, const char *tok, uint32_t cap)
 {
     const account_index *ix = &m->ix;
     uint32_t id = index_token_id(ix, tok);
@@ -120,25 +148,26 @@ static void gather_name_candidates(const matcher *m, lead_evidence *ev)
     if (ev->name.junk || !ev->name.tokens.n)
         return;
     uint32_t cap = (uint32_t)m->cfg->max_postings;
-    retrieval r = {0};
+    match_scratch *r = m->scratch;
+    scratch_fit(r, ix->n);
     for (size_t i = 0; i < ev->name.tokens.n; i++)
-        retrieve_token(m, &r, ev->name.tokens.v[i], cap);
+        retrieve_token(m, r, ev->name.tokens.v[i], cap);
     if (ev->name.tokens.n > 1) {
         double w = index_weight_df(ix, 0);
-        retrieval_add_list(&r, postings_get(&ix->by_joined, ev->name.joined), w, cap);
+        retrieval_add_list(r, postings_get(&ix->by_joined, ev->name.joined), w, cap);
         if (strcmp(ev->name.joined_all, ev->name.joined) != 0)
-            retrieval_add_list(&r, postings_get(&ix->by_joined, ev->name.joined_all), w, cap);
+            retrieval_add_list(r, postings_get(&ix->by_joined, ev->name.joined_all), w, cap);
         uint32_t id = index_token_id(ix, ev->name.joined);
         if (id != UINT32_MAX)
-            retrieval_add_list(&r, &ix->tok_post[id], w, cap);
+            retrieval_add_list(r, &ix->tok_post[id], w, cap);
     } else {
-        retrieval_add_list(&r, postings_get(&ix->by_acronym, ev->name.tokens.v[0]),
+        retrieval_add_list(r, postings_get(&ix->by_acronym, ev->name.tokens.v[0]),
                            m->cfg->w_acronym, cap);
     }
-    size_t n = retrieval_rank(&r);
+    slot_weight best[MAX_NAME_CANDIDATES];
+    size_t n = retrieval_rank(r, best);
     for (size_t i = 0; i < n; i++)
-        add_candidate(ev, r.v[i].slot, CAND_NAME);
-    free(r.v);
+        add_candidate(ev, best[i].slot, CAND_NAME);
 }
 
 void match_lead(const matcher *m, const lead *l, decision *out)

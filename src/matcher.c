@@ -61,6 +61,7 @@ int matcher_init(matcher *m, const conf *cfg, char *err, size_t errlen)
                          &cfg->disposable_remove, err, errlen) != 0)
         goto fail;
     index_init(&m->ix, m->rules, &cfg->label_prefixes, &cfg->label_suffixes);
+    m->scratch = match_scratch_new();
     return 0;
 fail:
     norm_rules_free(m->rules);
@@ -75,6 +76,7 @@ void matcher_free(matcher *m)
     if (!m->rules)
         return;
     index_free(&m->ix);
+    match_scratch_free(m->scratch);
     norm_rules_free(m->rules);
     domain_set_free(m->freemail);
     domain_set_free(m->disposable);
