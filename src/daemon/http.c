@@ -106,15 +106,21 @@ static int listen_socket(const char *addr, const char *host, const char *port, c
     return fd;
 }
 
-/* Sends body with the status and content type; HEAD gets the headers only (evhttp drops it). */
+/* Sends body with the status and content type; HEAD gets the headers and Content-Length only
+ * (libevent 2.1 would send the body). */
 static void reply(struct evhttp_request *req, int code, const char *reason, const char *ctype,
                   const char *body, size_t len)
 {
     struct evkeyvalq *h = evhttp_request_get_output_headers(req);
     evhttp_add_header(h, "Content-Type", ctype);
     evhttp_add_header(h, "Cache-Control", "no-store");
-    if (len)
+    if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+        char n[32];
+        snprintf(n, sizeof(n), "%zu", len);
+        evhttp_add_header(h, "Content-Length", n);
+    } else if (len) {
         evbuffer_add(evhttp_request_get_output_buffer(req), body, len);
+    }
     evhttp_send_reply(req, code, reason, NULL);
 }
 
