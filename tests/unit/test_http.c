@@ -211,7 +211,7 @@ static void test_head(void **state)
     assert_int_equal(status_of(r), 200);
     const char *cl = strstr(r, "\r\nContent-Length: 16\r\n"); /* {"status":"ok"}\n */
     assert_non_null(cl);
-    assert_null(strstr(cl + 1, "Content-Length")); /* libevent adds no second one */
+    assert_null(strstr(cl + 4, "Content-Length")); /* libevent adds no second one */
     assert_string_equal(body_of(r), "");
     free(r);
     r = get(fx->base, fx->port, "HEAD", "/metrics");
