@@ -2,6 +2,7 @@
 #include "index.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,7 @@ static void account_clear(account *a)
     free(a->owner_id);
     free(a->country);
     free(a->last_activity);
+    free(a->domains_raw);
     sv_free(&a->domains);
     free(a->tok);
     free(a->joined);
@@ -282,6 +284,7 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec)
     a->country = dup_or_null(rec->country);
     a->last_activity = dup_or_null(rec->last_activity);
     a->employees = rec->employees && *rec->employees ? strtol(rec->employees, NULL, 10) : -1;
+    a->domains_raw = dup_or_null(rec->domains);
     sv_init(&a->domains);
     account_set_domains(a, rec->domains);
     account_set_name(ix, a, rec->name);
@@ -362,6 +365,23 @@ uint32_t index_upsert(account_index *ix, const account_rec *rec)
     account_fill(ix, &ix->acc[slot], rec);
     account_link(ix, slot);
     return slot;
+}
+
+void index_account_rec(const account *a, account_rec *rec)
+{
+    char employees[32];
+    account_rec_set(rec, "id", a->id);
+    account_rec_set(rec, "name", a->name);
+    const char *fields[][2] = {{"domains", a->domains_raw}, {"type", a->type},
+                               {"parent_id", a->parent_id}, {"owner_id", a->owner_id},
+                               {"country", a->country}, {"last_activity", a->last_activity}};
+    for (size_t i = 0; i < ARRAY_LEN(fields); i++)
+        if (fields[i][1])
+            account_rec_set(rec, fields[i][0], fields[i][1]);
+    if (a->employees >= 0) {
+        snprintf(employees, sizeof(employees), "%ld", a->employees);
+        account_rec_set(rec, "employees", employees);
+    }
 }
 
 bool index_delete(account_index *ix, const char *id)

@@ -22,6 +22,7 @@ typedef struct account {
     char *country;
     char *last_activity;
     long employees;           /* -1 when unknown */
+    char *domains_raw;        /* the websites as given (to rebuild the index after a reload) */
     strvec domains;           /* registrable domains of its websites, deduplicated */
     uint32_t *tok;            /* vocabulary ids of its name tokens (owned) */
     uint32_t ntok;
@@ -60,6 +61,8 @@ void index_free(account_index *ix);
 uint32_t index_upsert(account_index *ix, const account_rec *rec);
 /* Deletes by id; returns false when unknown. */
 bool index_delete(account_index *ix, const char *id);
+/* Fills rec (initialised by the caller) from a live account, e.g. to build a new index. */
+void index_account_rec(const account *a, account_rec *rec);
 /* Slot of id, or -1. */
 long index_find(const account_index *ix, const char *id);
 
