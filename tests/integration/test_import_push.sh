@@ -135,6 +135,44 @@ if [ -z "$REDIS_EXTERNAL" ]; then
     assert_eq "$(rcli scard "${P}accounts")" 2 "db 0 untouched"
 fi
 
+# ---- NOSCRIPT: the script cache is flushed between two pipelined batches --------------------------
+# The CSV comes through a FIFO: the first 600 rows (1 KB each) let the first batch of 500 complete,
+# then SCRIPT FLUSH, then the rest: the second batch gets NOSCRIPT and must be reloaded and resent.
+if [ -z "$REDIS_EXTERNAL" ]; then
+    write_config "$TEST_TMP/fifo.yaml"
+    sed -i "s/prefix: .*/prefix: \"fifo:\"/" "$TEST_TMP/fifo.yaml"
+    rows() { # rows FIRST LAST
+        python3 -c 'import sys
+for i in range(int(sys.argv[1]), int(sys.argv[2]) + 1):
+    print("A%05d,Account %d,a%d.com,%s" % (i, i, i, "x" * 1000))' "$1" "$2"
+    }
+    mkfifo "$TEST_TMP/accounts.fifo"
+    rcli config resetstat >/dev/null
+    "$L2A" import-accounts --config "$TEST_TMP/fifo.yaml" "$TEST_TMP/accounts.fifo" \
+        >"$TEST_TMP/fifo.out" 2>&1 &
+    import_pid=$!
+    track_pid "$import_pid"
+    exec 3>"$TEST_TMP/accounts.fifo"
+    { echo "id,name,domains,Notes"; rows 1 600; } >&3
+    for _ in $(seq 1 200); do
+        [ "$(rcli scard fifo:accounts)" == 500 ] && break
+        sleep 0.05
+    done
+    assert_eq "$(rcli scard fifo:accounts)" 500 "first batch stored before the flush"
+    rcli script flush >/dev/null
+    rows 601 1200 >&3
+    exec 3>&-
+    rc=0
+    wait "$import_pid" || rc=$?
+    assert_eq "$rc" 0 "import across SCRIPT FLUSH exit status ($(cat "$TEST_TMP/fifo.out"))"
+    assert_eq "$(cat "$TEST_TMP/fifo.out")" \
+        "imported 1200 accounts: 1200 new, 0 updated, 0 unchanged, 0 deleted" "NOSCRIPT summary"
+    assert_eq "$(rcli scard fifo:accounts)" 1200 "every account stored across the flush"
+    assert_eq "$(rcli xlen fifo:accounts:changes)" 1200 "every change recorded across the flush"
+    assert_contains "$(rcli info commandstats | tr -d '\r')" "cmdstat_script|load:calls=3," \
+        "the script was loaded again after NOSCRIPT"
+fi
+
 # ---- push: 1,000 leads as one "json" field each, blank lines skipped -----------------------------
 python3 - "$TEST_TMP/leads.jsonl" <<'EOF'
 import json, sys
