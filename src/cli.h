@@ -5,5 +5,8 @@
 
 int cli_match(int argc, char **argv);
 int cli_check_config(int argc, char **argv);
+/* cli_redis.c */
+int cli_import_accounts(int argc, char **argv);
+int cli_push(int argc, char **argv);
 
 #endif

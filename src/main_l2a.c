@@ -1,4 +1,4 @@
-/* main_l2a.c - the `l2a` command line: offline matching, config checks and (later) Redis tools. */
+/* main_l2a.c - the `l2a` command line: offline matching, config checks and the Redis tools. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +15,10 @@ static void usage(FILE *f)
             "commands:\n"
             "  match --config FILE --accounts ACCOUNTS.csv --leads LEADS.jsonl\n"
             "        decide every lead offline; one JSON decision per line on stdout\n"
+            "  import-accounts [--redis URL] [--config FILE] [--delete-missing] ACCOUNTS.csv\n"
+            "        load or update accounts in Redis (one atomic script per account)\n"
+            "  push [--redis URL] [--config FILE] [--flat] LEADS.jsonl\n"
+            "        append leads to the input stream, as a marketing-automation platform does\n"
             "  check-config FILE\n"
             "        validate a config; prints file:line:column: message on error\n"
             "  version\n");
@@ -29,6 +33,10 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "match") == 0)
         return cli_match(argc - 1, argv + 1);
+    if (strcmp(cmd, "import-accounts") == 0)
+        return cli_import_accounts(argc - 1, argv + 1);
+    if (strcmp(cmd, "push") == 0)
+        return cli_push(argc - 1, argv + 1);
     if (strcmp(cmd, "check-config") == 0)
         return cli_check_config(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

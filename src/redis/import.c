@@ -1,0 +1,295 @@
+/* import.c - load or update accounts from a CSV into Redis, one atomic Lua script per account. */
+#include "import.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "keys.h"
+#include "rconn.h"
+#include "record.h"
+
+#define IMPORT_PIPELINE 500 /* scripts in flight */
+#define SCAN_COUNT "1000"
+
+/* Checks that a key is absent or of the given type: every script validates before its first
+ * write, because a script that fails half-way keeps its partial writes. */
+#define LUA_CHECK_TYPES                                                                  \
+    "local function check(k, t)\n"                                                       \
+    "  local got = redis.call('TYPE', k).ok\n"                                           \
+    "  if got ~= 'none' and got ~= t then\n"                                             \
+    "    return redis.error_reply('WRONGTYPE ' .. k .. ' is a ' .. got .. ', not a ' .. t)\n" \
+    "  end\n"                                                                            \
+    "end\n"                                                                              \
+    "local e = check(KEYS[1], 'hash') or check(KEYS[2], 'set') or check(KEYS[3], 'stream')\n" \
+    "if e then return e end\n"
+
+/* KEYS: account hash, accounts set, changes stream. ARGV: id, then field/value pairs (id among
+ * them). Returns 0 unchanged, 1 updated, 2 new. */
+static const char upsert_lua[] =
+    "-- l2a import-accounts: upsert one account\n" LUA_CHECK_TYPES
+    "local id, n = ARGV[1], #ARGV\n"
+    "local old = redis.call('HGETALL', KEYS[1])\n"
+    "local existed = #old > 0\n"
+    "local same = existed and #old == n - 1\n"
+    "if same then\n"
+    "  local cur = {}\n"
+    "  for i = 1, #old, 2 do cur[old[i]] = old[i + 1] end\n"
+    "  for i = 2, n, 2 do\n"
+    "    if cur[ARGV[i]] ~= ARGV[i + 1] then same = false; break end\n"
+    "  end\n"
+    "end\n"
+    "redis.call('SADD', KEYS[2], id)\n"
+    "if same then return 0 end\n"
+    "redis.call('DEL', KEYS[1])\n"
+    "redis.call('HSET', KEYS[1], unpack(ARGV, 2, n))\n"
+    "local entry = {'op', 'upsert', 'id', id}\n"
+    "for i = 2, n, 2 do\n"
+    "  if ARGV[i] ~= 'id' then entry[#entry + 1] = ARGV[i]; entry[#entry + 1] = ARGV[i + 1] end\n"
+    "end\n"
+    "redis.call('XADD', KEYS[3], 'MAXLEN', '~', '" IMPORT_CHANGES_MAXLEN "', '*', unpack(entry))\n"
+    "if existed then return 1 end\n"
+    "return 2\n";
+
+/* KEYS: account hash, accounts set, changes stream. ARGV: id. Returns 1 deleted, 0 absent. */
+static const char delete_lua[] =
+    "-- l2a import-accounts: delete one account\n" LUA_CHECK_TYPES
+    "local d = redis.call('DEL', KEYS[1])\n"
+    "local r = redis.call('SREM', KEYS[2], ARGV[1])\n"
+    "if d == 0 and r == 0 then return 0 end\n"
+    "redis.call('XADD', KEYS[3], 'MAXLEN', '~', '" IMPORT_CHANGES_MAXLEN "', '*', "
+    "'op', 'delete', 'id', ARGV[1])\n"
+    "return 1\n";
+
+/* State of one import. Strings owned unless marked. */
+typedef struct import_ctx {
+    redisContext *c;       /* borrowed */
+    const char *prefix;    /* borrowed */
+    char *set_key;         /* l2a:accounts */
+    char *changes_key;     /* l2a:accounts:changes */
+    char upsert_sha[41];
+    char delete_sha[41];
+    rpipe pipe;
+    strmap *ids;           /* ids in the file (only with --delete-missing), or NULL */
+    import_stats *st;      /* borrowed */
+    bool failed;           /* an error is in err; later rows are ignored */
+    char err[512];
+} import_ctx;
+
+static void fail(import_ctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(import_ctx *x, const char *fmt, ...)
+{
+    va_list ap;
+    if (x->failed)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(x->err, sizeof(x->err), fmt, ap);
+    va_end(ap);
+    x->failed = true;
+}
+
+/* Reply of one upsert script: counts it. argv[6] is the account id. */
+static int on_upsert_reply(const rcmd *cmd, const redisReply *r, void *ctx, char *err,
+                           size_t errlen)
+{
+    import_stats *st = ctx;
+    if (r->type == REDIS_REPLY_INTEGER && r->integer >= 0 && r->integer <= 2) {
+        long *slot[] = {&st->unchanged, &st->updated, &st->added};
+        (*slot[r->integer])++;
+        return 0;
+    }
+    snprintf(err, errlen, "account '%s': %s", cmd->argv[6],
+             r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply to the upsert script");
+    return -1;
+}
+
+/* Reply of one delete script. argv[6] is the account id. */
+static int on_delete_reply(const rcmd *cmd, const redisReply *r, void *ctx, char *err,
+                           size_t errlen)
+{
+    import_stats *st = ctx;
+    if (r->type == REDIS_REPLY_INTEGER) {
+        st->deleted += r->integer == 1;
+        return 0;
+    }
+    snprintf(err, errlen, "deleting account '%s': %s", cmd->argv[6],
+             r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply to the delete script");
+    return -1;
+}
+
+/* The field/value pairs of an account: known fields then attributes, empty values skipped. */
+static void account_pairs(const account_rec *a, strvec *out)
+{
+    const char *names[] = {"id", "name", "domains", "type", "parent_id", "country", "owner_id",
+                           "employees", "last_activity"};
+    const char *vals[] = {a->id, a->name, a->domains, a->type, a->parent_id, a->country,
+                          a->owner_id, a->employees, a->last_activity};
+    for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+        if (vals[i] && vals[i][0]) {
+            sv_push(out, names[i]);
+            sv_push(out, vals[i]);
+        }
+    }
+    for (size_t i = 0; i < a->attr_keys.n; i++) {
+        if (a->attr_vals.v[i][0]) {
+            sv_push(out, a->attr_keys.v[i]);
+            sv_push(out, a->attr_vals.v[i]);
+        }
+    }
+}
+
+/* Queues EVALSHA sha 3 <hash> <set> <changes> id pairs... */
+static int queue_script(import_ctx *x, const char *sha, const char *id, const strvec *pairs)
+{
+    char *hash_key = key_account(x->prefix, id);
+    size_t argc = 7 + pairs->n;
+    const char **argv = xcalloc(argc, sizeof(*argv));
+    argv[0] = "EVALSHA";
+    argv[1] = sha;
+    argv[2] = "3";
+    argv[3] = hash_key;
+    argv[4] = x->set_key;
+    argv[5] = x->changes_key;
+    argv[6] = id;
+    for (size_t i = 0; i < pairs->n; i++)
+        argv[7 + i] = pairs->v[i];
+    int rc = rpipe_add(&x->pipe, (int)argc, argv, NULL, x->err, sizeof(x->err));
+    free(argv);
+    free(hash_key);
+    return rc;
+}
+
+static bool has_reserved_attr(const account_rec *a)
+{
+    for (size_t i = 0; i < a->attr_keys.n; i++)
+        if (strcasecmp(a->attr_keys.v[i], "op") == 0)
+            return true;
+    return false;
+}
+
+/* accounts_read_csv callback: one row -> one queued upsert. Owns a's contents. */
+static void on_account(account_rec *a, void *ctx)
+{
+    import_ctx *x = ctx;
+    strvec args;
+    sv_init(&args);
+    if (x->failed)
+        goto out;
+    x->st->read++;
+    if (has_reserved_attr(a)) {
+        fail(x, "column 'op' is reserved (it names the operation in l2a:accounts:changes); "
+             "rename it");
+        goto out;
+    }
+    if (x->ids)
+        strmap_put(x->ids, a->id, 1);
+    account_pairs(a, &args);
+    if (queue_script(x, x->upsert_sha, a->id, &args) != 0)
+        x->failed = true; /* err already set by the pipeline */
+out:
+    sv_free(&args);
+    account_rec_free(a);
+}
+
+static void on_warn(const char *msg, void *ctx)
+{
+    import_ctx *x = ctx;
+    fprintf(stderr, "l2a: warning: %s (row skipped)\n", msg);
+    x->st->skipped++;
+}
+
+/* SSCANs l2a:accounts and collects the ids the file does not hold into missing. */
+static int find_missing(import_ctx *x, strvec *missing)
+{
+    char cursor[32] = "0";
+    do {
+        const char *argv[] = {"SSCAN", x->set_key, cursor, "COUNT", SCAN_COUNT};
+        redisReply *r = rconn_command(x->c, 5, argv, NULL, x->err, sizeof(x->err));
+        if (!r)
+            return -1;
+        if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+            r->element[0]->type != REDIS_REPLY_STRING ||
+            r->element[1]->type != REDIS_REPLY_ARRAY) {
+            freeReplyObject(r);
+            fail(x, "SSCAN: unexpected reply");
+            return -1;
+        }
+        snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
+        for (size_t i = 0; i < r->element[1]->elements; i++) {
+            const redisReply *m = r->element[1]->element[i];
+            /* SSCAN may return a member twice: deleting twice is harmless (0 the second time) */
+            if (m->type == REDIS_REPLY_STRING && !strmap_has(x->ids, m->str))
+                sv_push(missing, m->str);
+        }
+        freeReplyObject(r);
+    } while (strcmp(cursor, "0") != 0);
+    return 0;
+}
+
+/* --delete-missing: deletes every stored account the file does not hold. */
+static int delete_missing(import_ctx *x, const char *csv_path)
+{
+    strvec missing, none;
+    int rc = -1;
+    sv_init(&missing);
+    sv_init(&none);
+    if (x->st->read == 0 || x->st->skipped > 0) {
+        fail(x, "--delete-missing refused: %s %s; nothing was deleted", csv_path,
+             x->st->read == 0 ? "holds no account" : "has skipped rows (see the warnings above)");
+        goto out;
+    }
+    if (find_missing(x, &missing) != 0)
+        goto out;
+    rpipe_free(&x->pipe);
+    rpipe_init(&x->pipe, x->c, IMPORT_PIPELINE, delete_lua, on_delete_reply, x->st);
+    for (size_t i = 0; i < missing.n; i++)
+        if (queue_script(x, x->delete_sha, missing.v[i], &none) != 0)
+            goto out;
+    rc = rpipe_flush(&x->pipe, x->err, sizeof(x->err));
+out:
+    sv_free(&missing);
+    return rc;
+}
+
+static void ctx_free(import_ctx *x)
+{
+    rpipe_free(&x->pipe);
+    free(x->set_key);
+    free(x->changes_key);
+    if (x->ids)
+        strmap_free(x->ids);
+}
+
+int import_accounts(redisContext *c, const char *prefix, const char *csv_path,
+                    bool delete_missing_ids, import_stats *st, char *err, size_t errlen)
+{
+    import_ctx x;
+    int rc = -1;
+    memset(&x, 0, sizeof(x));
+    memset(st, 0, sizeof(*st));
+    x.c = c;
+    x.prefix = prefix;
+    x.st = st;
+    x.set_key = key_accounts(prefix);
+    x.changes_key = key_changes(prefix);
+    x.ids = delete_missing_ids ? strmap_new() : NULL;
+    rpipe_init(&x.pipe, c, IMPORT_PIPELINE, upsert_lua, on_upsert_reply, st);
+    if (rconn_script_load(c, upsert_lua, x.upsert_sha, x.err, sizeof(x.err)) != 0 ||
+        rconn_script_load(c, delete_lua, x.delete_sha, x.err, sizeof(x.err)) != 0)
+        goto out;
+    if (accounts_read_csv(csv_path, on_account, on_warn, &x, x.err, sizeof(x.err)) < 0 ||
+        x.failed)
+        goto out;
+    if (rpipe_flush(&x.pipe, x.err, sizeof(x.err)) != 0)
+        goto out;
+    if (delete_missing_ids && delete_missing(&x, csv_path) != 0)
+        goto out;
+    rc = 0;
+out:
+    if (rc != 0)
+        snprintf(err, errlen, "%s", x.err);
+    ctx_free(&x);
+    return rc;
+}

@@ -1,0 +1,36 @@
+/* import.h - load or update accounts from a CSV into Redis, one atomic Lua script per account. */
+#ifndef L2A_IMPORT_H
+#define L2A_IMPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <hiredis/hiredis.h>
+
+#include "util.h"
+
+/* Length cap of the accounts changes stream (XADD MAXLEN ~): daemons read it from where their
+ * index snapshot started, so a cap this large only drops entries nobody needs any more. */
+#define IMPORT_CHANGES_MAXLEN "1000000"
+
+typedef struct import_stats {
+    long read;       /* valid rows in the file */
+    long added;      /* accounts that were not in Redis */
+    long updated;    /* accounts whose fields changed */
+    long unchanged;  /* accounts already stored exactly so */
+    long deleted;    /* --delete-missing: accounts removed */
+    long skipped;    /* rows without id or name, or with a wrong field count (warned about) */
+} import_stats;
+
+/* Imports csv_path (accounts_read_csv) into Redis under prefix, pipelining the per-account script
+ * (see docs/redis-schema.md): for each row, l2a:account:<id> is replaced when its fields differ,
+ * the id added to l2a:accounts and an "upsert" entry appended to l2a:accounts:changes. With
+ * delete_missing, every id in l2a:accounts that the file does not hold is then deleted (hash, set
+ * member, "delete" entry); this is refused (-1) when the file has no valid row or some rows were
+ * skipped, so a truncated or broken file cannot empty the store. Skipped rows are reported on
+ * stderr. Returns 0, or -1 with a message in err (a bad file, a Redis error, a column named "op",
+ * which the changes entries reserve); *st holds what was done up to the error. */
+int import_accounts(redisContext *c, const char *prefix, const char *csv_path,
+                    bool delete_missing, import_stats *st, char *err, size_t errlen) MUSTCHECK;
+
+#endif

@@ -1,0 +1,82 @@
+/* rconn.h - Redis addresses (URL parsing), blocking connections and a small reply pipeline. */
+#ifndef L2A_RCONN_H
+#define L2A_RCONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <hiredis/hiredis.h>
+
+#include "util.h"
+
+/* Where a Redis server is. Strings owned (redis_addr_free). Exactly one of host and unix_path is
+ * set; password is NULL when there is none. */
+typedef struct redis_addr {
+    char *host;       /* TCP host name or address (IPv6 without brackets), or NULL */
+    int port;         /* TCP port, default 6379 (0 for a unix socket) */
+    char *unix_path;  /* absolute path of a unix socket, or NULL */
+    char *password;   /* AUTH password (percent-decoded), or NULL */
+    int db;           /* SELECT index, default 0 */
+} redis_addr;
+
+/* Parses a Redis address into *out (zeroed first; free with redis_addr_free, also after an error):
+ *   redis://[[user]:password@]host[:port][/db]   host may be [IPv6]; user is ignored
+ *   unix:///path/to.sock[?db=N][&password=P]
+ *   /path/to.sock                                a bare absolute path is a unix socket
+ * Returns 0, or -1 with a message in err. On success err is "" or holds a note the caller should
+ * show (a user name that was ignored). */
+int redis_addr_parse(const char *url, redis_addr *out, char *err, size_t errlen) MUSTCHECK;
+void redis_addr_free(redis_addr *a);
+/* "host:port/db" or "unix:/path/db" for messages (never the password). Writes into buf. */
+const char *redis_addr_describe(const redis_addr *a, char *buf, size_t len);
+
+/* Connects (blocking) with a connect and command timeout of timeout_ms, then AUTH and SELECT
+ * when the address asks for them. Returns a context the caller frees with redisFree, or NULL with
+ * a message in err. */
+redisContext *rconn_connect(const redis_addr *a, int timeout_ms, char *err, size_t errlen);
+
+/* Runs one command and checks its reply is not an error. Returns the reply (caller frees with
+ * freeReplyObject) or NULL with err set ("CMD: message"). */
+redisReply *rconn_command(redisContext *c, int argc, const char **argv, const size_t *lens,
+                          char *err, size_t errlen);
+
+/* One queued command: argv copies owned by the pipeline. */
+typedef struct rcmd {
+    int argc;
+    char **argv;
+    size_t *lens;
+} rcmd;
+
+/* Called once per reply, in order; the reply is valid only during the call. Returns 0, or -1
+ * with err set to stop the pipeline. Never called with a NOSCRIPT error when the pipeline has a
+ * script (see rpipe_init). */
+typedef int (*rpipe_reply_fn)(const rcmd *cmd, const redisReply *r, void *ctx, char *err,
+                              size_t errlen);
+
+/* A pipeline: commands are queued (copied) and sent max at a time, then every reply is read.
+ * With a script (Lua source, borrowed), replies "NOSCRIPT ..." make the pipeline SCRIPT LOAD it
+ * once and resend those commands (EVALSHA with the same SHA1) before handing their replies on. */
+typedef struct rpipe {
+    redisContext *c;     /* borrowed */
+    const char *script;  /* borrowed, may be NULL */
+    rpipe_reply_fn fn;
+    void *ctx;           /* borrowed, passed to fn */
+    rcmd *cmds;          /* owned queue */
+    size_t n, cap, max;
+} rpipe;
+
+void rpipe_init(rpipe *p, redisContext *c, size_t max, const char *script, rpipe_reply_fn fn,
+                void *ctx);
+/* Queues a copy of the command; flushes when max commands are queued. 0 or -1 with err set. */
+int rpipe_add(rpipe *p, int argc, const char **argv, const size_t *lens, char *err,
+              size_t errlen) MUSTCHECK;
+/* Sends what is queued and reads every reply. 0 or -1 with err set. */
+int rpipe_flush(rpipe *p, char *err, size_t errlen) MUSTCHECK;
+/* Drops what is still queued (unsent) and frees the queue. */
+void rpipe_free(rpipe *p);
+
+/* Loads a Lua script (SCRIPT LOAD) and writes its SHA1 (41 bytes with NUL) into sha. 0 or -1. */
+int rconn_script_load(redisContext *c, const char *script, char sha[41], char *err,
+                      size_t errlen) MUSTCHECK;
+
+#endif
