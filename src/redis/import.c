@@ -91,7 +91,7 @@ static void fail(import_ctx *x, const char *fmt, ...)
 }
 
 /* Reply of one upsert script: counts it. argv[6] is the account id. */
-static int on_upsert_reply(const rcmd *cmd, const redisReply *r, void *ctx, char *err,
+static int on_upsert_reply(const rpipe_cmd *cmd, const redisReply *r, void *ctx, char *err,
                            size_t errlen)
 {
     import_stats *st = ctx;
@@ -106,7 +106,7 @@ static int on_upsert_reply(const rcmd *cmd, const redisReply *r, void *ctx, char
 }
 
 /* Reply of one delete script. argv[6] is the account id. */
-static int on_delete_reply(const rcmd *cmd, const redisReply *r, void *ctx, char *err,
+static int on_delete_reply(const rpipe_cmd *cmd, const redisReply *r, void *ctx, char *err,
                            size_t errlen)
 {
     import_stats *st = ctx;

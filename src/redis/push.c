@@ -13,7 +13,7 @@
 #define PUSH_BATCH 1000
 
 /* Counts one XADD reply (a stream id). */
-static int on_xadd_reply(const rcmd *cmd, const redisReply *r, void *ctx, char *err,
+static int on_xadd_reply(const rpipe_cmd *cmd, const redisReply *r, void *ctx, char *err,
                          size_t errlen)
 {
     push_stats *st = ctx;

@@ -357,7 +357,7 @@ void rpipe_init(rpipe *p, redisContext *c, size_t max, const char *script, rpipe
     p->max = max ? max : 1;
 }
 
-static void rcmd_free(rcmd *cmd)
+static void rcmd_free(rpipe_cmd *cmd)
 {
     for (int i = 0; i < cmd->argc; i++)
         free(cmd->argv[i]);
@@ -387,7 +387,7 @@ int rpipe_add(rpipe *p, int argc, const char **argv, const size_t *lens, char *e
         p->cap = p->cap ? p->cap * 2 : 64;
         p->cmds = xrealloc(p->cmds, p->cap * sizeof(*p->cmds));
     }
-    rcmd *cmd = &p->cmds[p->n++];
+    rpipe_cmd *cmd = &p->cmds[p->n++];
     cmd->argc = argc;
     cmd->argv = xcalloc((size_t)argc, sizeof(*cmd->argv));
     cmd->lens = xcalloc((size_t)argc, sizeof(*cmd->lens));
@@ -409,7 +409,7 @@ static int send_marked(rpipe *p, const bool *marks, char *err, size_t errlen)
     for (size_t i = 0; i < p->n; i++) {
         if (marks && !marks[i])
             continue;
-        const rcmd *cmd = &p->cmds[i];
+        const rpipe_cmd *cmd = &p->cmds[i];
         if (redisAppendCommandArgv(p->c, cmd->argc, (const char **)cmd->argv, cmd->lens) !=
             REDIS_OK) {
             seterr(err, errlen, "Redis: %s", p->c->errstr);

@@ -41,16 +41,16 @@ redisReply *rconn_command(redisContext *c, int argc, const char **argv, const si
                           char *err, size_t errlen);
 
 /* One queued command: argv copies owned by the pipeline. */
-typedef struct rcmd {
+typedef struct rpipe_cmd {
     int argc;
     char **argv;
     size_t *lens;
-} rcmd;
+} rpipe_cmd;
 
 /* Called once per reply, in order; the reply is valid only during the call. Returns 0, or -1
  * with err set to stop the pipeline. Never called with a NOSCRIPT error when the pipeline has a
  * script (see rpipe_init). */
-typedef int (*rpipe_reply_fn)(const rcmd *cmd, const redisReply *r, void *ctx, char *err,
+typedef int (*rpipe_reply_fn)(const rpipe_cmd *cmd, const redisReply *r, void *ctx, char *err,
                               size_t errlen);
 
 /* A pipeline: commands are queued (copied) and sent max at a time, then every reply is read.
@@ -61,7 +61,7 @@ typedef struct rpipe {
     const char *script;  /* borrowed, may be NULL */
     rpipe_reply_fn fn;
     void *ctx;           /* borrowed, passed to fn */
-    rcmd *cmds;          /* owned queue */
+    rpipe_cmd *cmds;          /* owned queue */
     size_t n, cap, max;
 } rpipe;
 

@@ -1,0 +1,377 @@
+/* aconn.c - asynchronous Redis connection with connect/command timeouts and reconnect backoff. */
+#include "aconn.h"
+
+#include <hiredis/adapters/libevent.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "util.h"
+
+#define CHECK_INTERVAL_MS 50
+
+typedef enum conn_state {
+    CONN_DOWN = 0,     /* waiting for the reconnect timer */
+    CONN_CONNECTING,   /* TCP/unix connect in progress */
+    CONN_HANDSHAKE,    /* AUTH / SELECT / CLIENT ID in progress */
+    CONN_UP,
+} conn_state;
+
+typedef struct pending_cmd {
+    aconn *c;
+    aconn_reply_fn fn;     /* NULL for internal handshake commands */
+    void *priv;
+} pending_cmd;
+
+struct aconn {
+    struct event_base *base;     /* borrowed */
+    const redis_addr *addr;      /* borrowed */
+    aconn_opts o;
+    char *name;                  /* owned copy of o.name */
+    aconn_state_fn on_state;
+    void *ctx;
+    redisAsyncContext *ac;       /* NULL when down */
+    conn_state st;
+    bool freeing;
+    struct event *check;         /* periodic: connect and command deadlines */
+    struct event *retry;         /* one-shot: reconnect after backoff */
+    int backoff_ms;
+    uint64_t connect_deadline;
+    uint64_t *deadline;          /* ring of per-command deadlines, in send order (owned) */
+    size_t dhead, dlen, dcap;
+    const char *kill_reason;     /* static: set inside a callback, acted on by the check timer */
+    unsigned long reconnects;
+    unsigned long timeouts;
+    long long client_id;
+};
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void deadline_push(aconn *c, uint64_t when)
+{
+    if (c->dlen == c->dcap) {
+        size_t ncap = c->dcap ? c->dcap * 2 : 64;
+        uint64_t *nd = xmalloc(ncap * sizeof(*nd));
+        for (size_t i = 0; i < c->dlen; i++)
+            nd[i] = c->deadline[(c->dhead + i) % c->dcap];
+        free(c->deadline);
+        c->deadline = nd;
+        c->dcap = ncap;
+        c->dhead = 0;
+    }
+    c->deadline[(c->dhead + c->dlen) % c->dcap] = when;
+    c->dlen++;
+}
+
+static void deadline_pop(aconn *c)
+{
+    if (!c->dlen)
+        return;
+    c->dhead = (c->dhead + 1) % c->dcap;
+    c->dlen--;
+}
+
+static void schedule_retry(aconn *c)
+{
+    if (c->freeing)
+        return;
+    struct timeval tv = {c->backoff_ms / 1000, (c->backoff_ms % 1000) * 1000};
+    log_warn("redis_reconnect_scheduled", "conn=%s delay_ms=%d", c->name, c->backoff_ms);
+    evtimer_add(c->retry, &tv);
+    c->backoff_ms *= 2;
+    if (c->backoff_ms > c->o.backoff_max_ms)
+        c->backoff_ms = c->o.backoff_max_ms;
+}
+
+/* The connection is gone: tell the owner once and plan the reconnect. */
+static void went_down(aconn *c)
+{
+    bool was_up = c->st == CONN_UP;
+    c->st = CONN_DOWN;
+    c->ac = NULL;
+    c->dlen = 0;
+    c->client_id = 0;
+    if (was_up && c->on_state)
+        c->on_state(c, false, c->ctx);
+    schedule_retry(c);
+}
+
+static void drop_context(aconn *c)
+{
+    redisAsyncContext *ac = c->ac;
+    bool was_up = c->st == CONN_UP;
+    c->ac = NULL;
+    c->st = CONN_DOWN;
+    if (ac) {
+        ac->data = NULL;       /* the disconnect callback must not touch c again */
+        redisAsyncFree(ac);    /* pending callbacks run with NULL now */
+    }
+    c->dlen = 0;
+    c->client_id = 0;
+    if (was_up && c->on_state)
+        c->on_state(c, false, c->ctx);
+}
+
+void aconn_kill(aconn *c, const char *why)
+{
+    if (c->st == CONN_DOWN)
+        return;
+    log_warn("redis_connection_dropped", "conn=%s reason=\"%s\"", c->name, why);
+    drop_context(c);
+    schedule_retry(c);
+}
+
+static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
+{
+    pending_cmd *p = privdata;
+    aconn *c = p->c;
+    if (ac->data == c)
+        deadline_pop(c);
+    if (p->fn)
+        p->fn(c, r, p->priv);
+    free(p);
+}
+
+static int send_argv(aconn *c, aconn_reply_fn fn, void *priv, int extra_ms, int argc,
+                     const char **argv, const size_t *argvlen)
+{
+    if (!c->ac)
+        return -1;
+    pending_cmd *p = xmalloc(sizeof(*p));
+    *p = (pending_cmd){c, fn, priv};
+    if (redisAsyncCommandArgv(c->ac, on_reply, p, argc, argv, argvlen) != REDIS_OK) {
+        free(p);
+        return -1;
+    }
+    deadline_push(c, now_ms() + (uint64_t)c->o.command_timeout_ms + (uint64_t)(extra_ms > 0 ? extra_ms : 0));
+    return 0;
+}
+
+int aconn_cmd_argv(aconn *c, aconn_reply_fn fn, void *priv, int extra_ms, int argc,
+                   const char **argv, const size_t *argvlen)
+{
+    if (c->st != CONN_UP)
+        return -1;
+    return send_argv(c, fn, priv, extra_ms, argc, argv, argvlen);
+}
+
+int aconn_cmd(aconn *c, aconn_reply_fn fn, void *priv, int extra_ms, const char *fmt, ...)
+{
+    if (c->st != CONN_UP || !c->ac)
+        return -1;
+    pending_cmd *p = xmalloc(sizeof(*p));
+    *p = (pending_cmd){c, fn, priv};
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = redisvAsyncCommand(c->ac, on_reply, p, fmt, ap);
+    va_end(ap);
+    if (rc != REDIS_OK) {
+        free(p);
+        return -1;
+    }
+    deadline_push(c, now_ms() + (uint64_t)c->o.command_timeout_ms + (uint64_t)(extra_ms > 0 ? extra_ms : 0));
+    return 0;
+}
+
+/* ---- handshake: AUTH, SELECT, CLIENT ID ---- */
+
+static bool reply_ok(const redisReply *r)
+{
+    return r && r->type != REDIS_REPLY_ERROR;
+}
+
+static void on_client_id(aconn *c, redisReply *r, void *priv)
+{
+    (void)priv;
+    if (!r)
+        return;
+    if (r->type != REDIS_REPLY_INTEGER) {
+        log_err("redis_handshake_failed", "conn=%s error=\"%s\"", c->name,
+                r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply to CLIENT ID");
+        c->kill_reason = "handshake failed";   /* never free the context inside its callback */
+        return;
+    }
+    c->client_id = r->integer;
+    c->st = CONN_UP;
+    c->backoff_ms = c->o.backoff_min_ms;
+    log_info("redis_connected", "conn=%s client_id=%lld", c->name, c->client_id);
+    if (c->on_state)
+        c->on_state(c, true, c->ctx);
+}
+
+static void on_handshake_step(aconn *c, redisReply *r, void *priv)
+{
+    (void)priv;
+    if (r && !reply_ok(r))
+        log_err("redis_handshake_failed", "conn=%s error=\"%s\"", c->name, r->str);
+}
+
+static void handshake(aconn *c)
+{
+    c->st = CONN_HANDSHAKE;
+    char db[16];
+    if (c->addr->password) {
+        const char *argv[] = {"AUTH", c->addr->password};
+        (void)send_argv(c, on_handshake_step, NULL, 0, 2, argv, NULL);
+    }
+    if (c->addr->db) {
+        snprintf(db, sizeof(db), "%d", c->addr->db);
+        const char *argv[] = {"SELECT", db};
+        (void)send_argv(c, on_handshake_step, NULL, 0, 2, argv, NULL);
+    }
+    const char *argv[] = {"CLIENT", "ID"};
+    (void)send_argv(c, on_client_id, NULL, 0, 2, argv, NULL);
+}
+
+static void on_connect(const redisAsyncContext *ac, int status)
+{
+    aconn *c = ac->data;
+    if (!c)
+        return;
+    if (status != REDIS_OK) {
+        log_warn("redis_connect_failed", "conn=%s error=\"%s\"", c->name, ac->errstr);
+        went_down(c);          /* hiredis frees the context itself */
+        return;
+    }
+    handshake(c);
+}
+
+static void on_disconnect(const redisAsyncContext *ac, int status)
+{
+    aconn *c = ac->data;
+    if (!c)
+        return;    /* we dropped it ourselves */
+    if (status != REDIS_OK)
+        log_warn("redis_disconnected", "conn=%s error=\"%s\"", c->name, ac->errstr);
+    went_down(c);
+}
+
+static void connect_now(aconn *c)
+{
+    redisAsyncContext *ac = c->addr->unix_path ? redisAsyncConnectUnix(c->addr->unix_path)
+                                               : redisAsyncConnect(c->addr->host, c->addr->port);
+    if (!ac || ac->err) {
+        log_warn("redis_connect_failed", "conn=%s error=\"%s\"", c->name,
+                 ac ? ac->errstr : "out of memory");
+        if (ac)
+            redisAsyncFree(ac);
+        schedule_retry(c);
+        return;
+    }
+    ac->data = c;
+    redisLibeventAttach(ac, c->base);
+    redisAsyncSetConnectCallback(ac, on_connect);
+    redisAsyncSetDisconnectCallback(ac, on_disconnect);
+    c->ac = ac;
+    c->st = CONN_CONNECTING;
+    c->connect_deadline = now_ms() + (uint64_t)c->o.command_timeout_ms;
+}
+
+static void on_retry(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    aconn *c = arg;
+    c->reconnects++;
+    connect_now(c);
+}
+
+static void on_check(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    aconn *c = arg;
+    uint64_t now = now_ms();
+    if (c->kill_reason) {
+        const char *why = c->kill_reason;
+        c->kill_reason = NULL;
+        aconn_kill(c, why);
+    } else if (c->st == CONN_CONNECTING && now > c->connect_deadline) {
+        c->timeouts++;
+        aconn_kill(c, "connect timed out");
+    } else if ((c->st == CONN_UP || c->st == CONN_HANDSHAKE) && c->dlen &&
+               now > c->deadline[c->dhead]) {
+        c->timeouts++;
+        aconn_kill(c, "command timed out");
+    }
+}
+
+aconn *aconn_new(struct event_base *base, const redis_addr *addr, const aconn_opts *opts,
+                 aconn_state_fn on_state, void *ctx)
+{
+    aconn *c = xcalloc(1, sizeof(*c));
+    c->base = base;
+    c->addr = addr;
+    c->o = *opts;
+    c->name = xstrdup(opts->name ? opts->name : "redis");
+    c->o.name = c->name;
+    if (c->o.backoff_min_ms <= 0)
+        c->o.backoff_min_ms = 100;
+    if (c->o.backoff_max_ms < c->o.backoff_min_ms)
+        c->o.backoff_max_ms = 10000;
+    c->backoff_ms = c->o.backoff_min_ms;
+    c->on_state = on_state;
+    c->ctx = ctx;
+    c->check = event_new(base, -1, EV_PERSIST, on_check, c);
+    c->retry = evtimer_new(base, on_retry, c);
+    return c;
+}
+
+void aconn_start(aconn *c)
+{
+    struct timeval tv = {0, CHECK_INTERVAL_MS * 1000};
+    event_add(c->check, &tv);
+    connect_now(c);
+}
+
+bool aconn_up(const aconn *c)
+{
+    return c->st == CONN_UP;
+}
+
+const char *aconn_name(const aconn *c)
+{
+    return c->name;
+}
+
+unsigned long aconn_reconnects(const aconn *c)
+{
+    return c->reconnects;
+}
+
+unsigned long aconn_timeouts(const aconn *c)
+{
+    return c->timeouts;
+}
+
+long long aconn_client_id(const aconn *c)
+{
+    return c->client_id;
+}
+
+size_t aconn_pending(const aconn *c)
+{
+    return c->dlen;
+}
+
+void aconn_free(aconn *c)
+{
+    if (!c)
+        return;
+    c->freeing = true;
+    c->on_state = NULL;
+    drop_context(c);
+    event_free(c->check);
+    event_free(c->retry);
+    free(c->deadline);
+    free(c->name);
+    free(c);
+}

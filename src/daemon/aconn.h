@@ -1,0 +1,55 @@
+/* aconn.h - one asynchronous Redis connection on the event loop: connect and command timeouts
+ * (hiredis 0.14 has neither), AUTH/SELECT, reconnect with exponential backoff. */
+#ifndef L2A_ACONN_H
+#define L2A_ACONN_H
+
+#include <event2/event.h>
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rconn.h"
+
+typedef struct aconn aconn;
+
+/* Reply callback. reply is NULL when the connection failed or timed out before the reply; it is
+ * valid only during the call (copy out what you keep). */
+typedef void (*aconn_reply_fn)(aconn *c, redisReply *reply, void *priv);
+/* Called when the connection becomes usable (up=true) or is lost (up=false). */
+typedef void (*aconn_state_fn)(aconn *c, bool up, void *ctx);
+
+typedef struct aconn_opts {
+    const char *name;          /* for logs: "reader", "writer", "follower" */
+    int command_timeout_ms;    /* a reply later than this (plus a command's own allowance) kills
+                                * the connection */
+    int backoff_min_ms;        /* first reconnect delay, doubled up to backoff_max_ms */
+    int backoff_max_ms;
+} aconn_opts;
+
+/* addr is borrowed and must outlive the connection. */
+aconn *aconn_new(struct event_base *base, const redis_addr *addr, const aconn_opts *opts,
+                 aconn_state_fn on_state, void *ctx);
+/* Starts connecting (and reconnecting for ever, until aconn_free). */
+void aconn_start(aconn *c);
+bool aconn_up(const aconn *c);
+const char *aconn_name(const aconn *c);
+/* Number of reconnects so far (for metrics). */
+unsigned long aconn_reconnects(const aconn *c);
+unsigned long aconn_timeouts(const aconn *c);
+/* Redis CLIENT ID of the current connection (0 until known). */
+long long aconn_client_id(const aconn *c);
+
+/* Sends a command; extra_ms extends the timeout for blocking commands (BLOCK n). Returns 0, or -1
+ * when the connection is down (fn is not called then). */
+int aconn_cmd(aconn *c, aconn_reply_fn fn, void *priv, int extra_ms, const char *fmt, ...);
+int aconn_cmd_argv(aconn *c, aconn_reply_fn fn, void *priv, int extra_ms, int argc,
+                   const char **argv, const size_t *argvlen);
+/* Commands sent whose replies have not arrived. */
+size_t aconn_pending(const aconn *c);
+/* Drops the connection now (pending callbacks get NULL) and reconnects after the backoff. */
+void aconn_kill(aconn *c, const char *why);
+/* Closes for good; pending callbacks get NULL. */
+void aconn_free(aconn *c);
+
+#endif

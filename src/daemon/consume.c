@@ -1,0 +1,393 @@
+/* consume.c - reading leads from the stream: this consumer's own pending entries first, then new
+ * ones in batches (XREADGROUP BLOCK), stale entries of crashed workers by claim; each entry is
+ * parsed, matched and handed to the recorder, or dead-lettered with the reason. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon.h"
+#include "keys.h"
+#include "log.h"
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+batch *batch_new(l2ad *d, size_t n)
+{
+    batch *b = xmalloc(sizeof(*b));
+    *b = (batch){d, mono_s(), n};
+    return b;
+}
+
+void batch_done(batch *b)
+{
+    if (!b || --b->left > 0)
+        return;
+    metrics_observe(b->d->metrics, METRIC_BATCH_SECONDS, mono_s() - b->started);
+    free(b);
+}
+
+/* Milliseconds since the epoch encoded in a stream id ("1700000000000-0"). */
+static double entry_time_ms(const char *id)
+{
+    return strtod(id, NULL);
+}
+
+static void copy_fields(const redisReply *f, strvec *out)
+{
+    for (size_t i = 0; f && i + 1 < f->elements; i += 2) {
+        const redisReply *k = f->element[i], *v = f->element[i + 1];
+        sv_push_owned(out, xstrndup(k->str ? k->str : "", k->str ? k->len : 0));
+        sv_push_owned(out, xstrndup(v->str ? v->str : "", v->str ? v->len : 0));
+    }
+}
+
+/* The lead an entry carries: one field `json` with the object, or the fields flat. Returns NULL
+ * and a reason in err when it is unusable. */
+static const char *entry_to_lead(const l2ad *d, const strvec *f, lead *l, char *err, size_t len)
+{
+    size_t total = 0;
+    const char *json = NULL;
+    for (size_t i = 0; i + 1 < f->n; i += 2) {
+        size_t vl = strlen(f->v[i + 1]);
+        total += strlen(f->v[i]) + vl;
+        if (strcmp(f->v[i], "json") == 0)
+            json = f->v[i + 1];
+        else if (vl > (size_t)d->cfg->max_field_bytes)
+            return snprintf(err, len, "field '%s' is %zu bytes, over daemon.max_field_bytes %d",
+                            f->v[i], vl, d->cfg->max_field_bytes), err;
+    }
+    if (total > (size_t)d->cfg->max_entry_bytes)
+        return snprintf(err, len, "entry is %zu bytes, over daemon.max_entry_bytes %d", total,
+                        d->cfg->max_entry_bytes), err;
+    if (json) {
+        char why[256];
+        if (lead_from_json(json, strlen(json), l, why, sizeof(why)) != 0)
+            return snprintf(err, len, "field 'json': %s", why), err;
+        return NULL;
+    }
+    for (size_t i = 0; i + 1 < f->n; i += 2)
+        (void)lead_set(l, f->v[i], f->v[i + 1]);
+    if (!l->id || !*l->id)
+        return snprintf(err, len, "no 'id' field and no 'json' field"), err;
+    return NULL;
+}
+
+static bool lead_fields_fit(const l2ad *d, const lead *l)
+{
+    const char *v[] = {l->id, l->email, l->company, l->website, l->first_name, l->last_name,
+                       l->title, l->country, l->phone, l->source, l->score};
+    for (size_t i = 0; i < ARRAY_LEN(v); i++)
+        if (v[i] && strlen(v[i]) > (size_t)d->cfg->max_field_bytes)
+            return false;
+    return true;
+}
+
+/* One entry: decided and recorded, or dead-lettered. in_flight counts it until the reply. */
+static void process_entry(l2ad *d, const char *id, const redisReply *fields, long long deliveries,
+                          batch *b)
+{
+    strvec f;
+    sv_init(&f);
+    copy_fields(fields, &f);
+    d->in_flight++;
+    char err[512];
+    lead l;
+    lead_init(&l);
+    if (deliveries > d->cfg->max_deliveries) {
+        snprintf(err, sizeof(err), "delivered %lld times (daemon.max_deliveries %d)", deliveries,
+                 d->cfg->max_deliveries);
+        record_dead(d, id, &f, err, deliveries, b);
+    } else if (entry_to_lead(d, &f, &l, err, sizeof(err))) {
+        record_dead(d, id, &f, err, deliveries, b);
+    } else if (!lead_fields_fit(d, &l)) {
+        snprintf(err, sizeof(err), "a lead field is over daemon.max_field_bytes %d",
+                 d->cfg->max_field_bytes);
+        record_dead(d, id, &f, err, deliveries, b);
+    } else {
+        decision dec;
+        match_lead(d->m, &l, &dec);
+        record_decision(d, id, &dec, entry_time_ms(id), b);
+        decision_free(&dec);
+    }
+    lead_free(&l);
+    sv_free(&f);
+}
+
+/* An entry still pending but deleted from the stream (trimmed): nothing to record, just ack. */
+static void on_gone_acked(aconn *c, redisReply *r, void *priv)
+{
+    (void)c;
+    (void)r;
+    consume_done(priv);
+}
+
+static void ack_gone(l2ad *d, const char *id)
+{
+    d->in_flight++;
+    log_warn("lead_entry_gone", "entry=%s", id);
+    if (aconn_cmd(d->writer, on_gone_acked, d, 0, "XACK %s %s %s", d->k_leads, L2A_GROUP, id) != 0)
+        consume_done(d);
+}
+
+/* [id, fields] entries of an XREADGROUP stream or an XCLAIM reply. */
+static void process_entries(l2ad *d, const redisReply *entries, long long deliveries)
+{
+    if (!entries || entries->type != REDIS_REPLY_ARRAY || !entries->elements)
+        return;
+    batch *b = batch_new(d, entries->elements);
+    for (size_t i = 0; i < entries->elements; i++) {
+        const redisReply *e = entries->element[i];
+        if (e->type != REDIS_REPLY_ARRAY || e->elements < 2 || !e->element[0]->str) {
+            batch_done(b);
+            continue;
+        }
+        const redisReply *fields = e->element[1];
+        if (fields->type != REDIS_REPLY_ARRAY) {
+            ack_gone(d, e->element[0]->str);
+            batch_done(b);
+            continue;
+        }
+        process_entry(d, e->element[0]->str, fields, deliveries, b);
+    }
+}
+
+/* ---- new entries ---- */
+
+static void on_read(aconn *c, redisReply *r, void *priv)
+{
+    (void)c;
+    l2ad *d = priv;
+    d->reading = false;
+    if (r && r->type == REDIS_REPLY_ERROR) {
+        log_err("read_failed", "error=\"%s\"", r->str);
+        metrics_inc(d->metrics, METRIC_ERRORS, 1);
+        if (strncmp(r->str, "NOGROUP", 7) == 0)
+            d->group_ready = false;
+    } else if (r && r->type == REDIS_REPLY_ARRAY) {
+        for (size_t i = 0; i < r->elements; i++)
+            if (r->element[i]->type == REDIS_REPLY_ARRAY && r->element[i]->elements == 2)
+                process_entries(d, r->element[i]->element[1], 1);
+    }
+    l2ad_kick(d);
+}
+
+static void read_new(l2ad *d, int count)
+{
+    char n[16], block[16];
+    snprintf(n, sizeof(n), "%d", count);
+    snprintf(block, sizeof(block), "%d", d->cfg->block_ms);
+    const char *argv[] = {"XREADGROUP", "GROUP", L2A_GROUP, d->consumer, "COUNT", n,
+                          "BLOCK", block, "STREAMS", d->k_leads, ">"};
+    if (aconn_cmd_argv(d->reader, on_read, d, d->cfg->block_ms, (int)ARRAY_LEN(argv), argv,
+                       NULL) == 0)
+        d->reading = true;
+}
+
+/* ---- pending entries: this consumer's own after a restart or a lost connection, and those
+ * of workers that stopped (idle longer than daemon.claim_idle_ms) ---- */
+
+typedef struct claim_req {
+    l2ad *d;
+    bool own;                  /* own entries (on the reader connection) or stale ones */
+    size_t n;
+    char **ids;                /* owned */
+    long long *deliveries;     /* owned: delivery count before this claim */
+} claim_req;
+
+static void claim_free(claim_req *q)
+{
+    for (size_t i = 0; i < q->n; i++)
+        free(q->ids[i]);
+    free(q->ids);
+    free(q->deliveries);
+    free(q);
+}
+
+static aconn *claim_conn(const claim_req *q)
+{
+    return q->own ? q->d->reader : q->d->writer;
+}
+
+static void claim_finish(claim_req *q)
+{
+    l2ad *d = q->d;
+    if (q->own)
+        d->reading = false;
+    claim_free(q);
+    l2ad_kick(d);
+}
+
+static long long deliveries_of(const claim_req *q, const char *id, bool *found)
+{
+    for (size_t i = 0; i < q->n; i++)
+        if (strcmp(q->ids[i], id) == 0) {
+            *found = true;
+            return q->deliveries[i];
+        }
+    *found = false;
+    return 0;
+}
+
+static void on_claimed(aconn *c, redisReply *r, void *priv)
+{
+    (void)c;
+    claim_req *q = priv;
+    l2ad *d = q->d;
+    if (r && r->type == REDIS_REPLY_ARRAY) {
+        bool *seen = xcalloc(q->n ? q->n : 1, sizeof(*seen));
+        for (size_t i = 0; i < r->elements; i++) {
+            const redisReply *e = r->element[i];
+            if (e->type != REDIS_REPLY_ARRAY || e->elements < 2 || !e->element[0]->str)
+                continue;
+            bool found;
+            long long n = deliveries_of(q, e->element[0]->str, &found);
+            for (size_t j = 0; found && j < q->n; j++)
+                seen[j] |= strcmp(q->ids[j], e->element[0]->str) == 0;
+            redisReply one = {.type = REDIS_REPLY_ARRAY, .elements = 1,
+                              .element = (redisReply **)&r->element[i]};
+            process_entries(d, &one, n + 1);
+        }
+        for (size_t j = 0; q->own && j < q->n; j++)
+            if (!seen[j])
+                ack_gone(d, q->ids[j]);
+        free(seen);
+    } else if (r) {
+        log_err("claim_failed", "error=\"%s\"", r->type == REDIS_REPLY_ERROR ? r->str : "?");
+        metrics_inc(d->metrics, METRIC_ERRORS, 1);
+    }
+    claim_finish(q);
+}
+
+static void send_claim(claim_req *q)
+{
+    l2ad *d = q->d;
+    char idle[24];
+    snprintf(idle, sizeof(idle), "%d", q->own ? 0 : d->cfg->claim_idle_ms);
+    strvec a;
+    sv_init(&a);
+    const char *head[] = {"XCLAIM", d->k_leads, L2A_GROUP, d->consumer, idle};
+    for (size_t i = 0; i < ARRAY_LEN(head); i++)
+        sv_push(&a, head[i]);
+    for (size_t i = 0; i < q->n; i++)
+        sv_push(&a, q->ids[i]);
+    if (aconn_cmd_argv(claim_conn(q), on_claimed, q, 0, (int)a.n, (const char **)a.v, NULL) != 0)
+        claim_finish(q);
+    sv_free(&a);
+}
+
+/* XPENDING extended form: [[id, consumer, idle, deliveries], ...] */
+static void on_pending_list(aconn *c, redisReply *r, void *priv)
+{
+    (void)c;
+    claim_req *q = priv;
+    l2ad *d = q->d;
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements == 0) {
+        if (r && r->type == REDIS_REPLY_ERROR)
+            log_err("pending_scan_failed", "error=\"%s\"", r->str);
+        if (q->own && r && r->type != REDIS_REPLY_ERROR) {
+            d->recovering = false;
+            d->recover_from[0] = '\0';
+            log_info("recovery_done", "consumer=%s", d->consumer);
+        }
+        claim_finish(q);
+        return;
+    }
+    q->ids = xcalloc(r->elements, sizeof(*q->ids));
+    q->deliveries = xcalloc(r->elements, sizeof(*q->deliveries));
+    for (size_t i = 0; i < r->elements; i++) {
+        const redisReply *e = r->element[i];
+        if (e->type != REDIS_REPLY_ARRAY || e->elements < 4 || !e->element[0]->str)
+            continue;
+        q->ids[q->n] = xstrdup(e->element[0]->str);
+        q->deliveries[q->n++] = e->element[3]->integer;
+    }
+    if (q->own && q->n)
+        snprintf(d->recover_from, sizeof(d->recover_from), "(%s", q->ids[q->n - 1]);
+    send_claim(q);
+}
+
+static void scan_pending(l2ad *d, bool own, int count)
+{
+    claim_req *q = xcalloc(1, sizeof(*q));
+    q->d = d;
+    q->own = own;
+    char n[16], idle[24];
+    snprintf(n, sizeof(n), "%d", count);
+    snprintf(idle, sizeof(idle), "%d", d->cfg->claim_idle_ms);
+    const char *start = own && d->recover_from[0] ? d->recover_from : "-";
+    int rc;
+    if (own) {
+        const char *argv[] = {"XPENDING", d->k_leads, L2A_GROUP, start, "+", n, d->consumer};
+        rc = aconn_cmd_argv(d->reader, on_pending_list, q, 0, 7, argv, NULL);
+    } else {
+        const char *argv[] = {"XPENDING", d->k_leads, L2A_GROUP, "IDLE", idle, "-", "+", n};
+        rc = aconn_cmd_argv(d->writer, on_pending_list, q, 0, 8, argv, NULL);
+    }
+    if (rc != 0) {
+        free(q);
+        return;
+    }
+    if (own)
+        d->reading = true;
+}
+
+static void on_pending_summary(aconn *c, redisReply *r, void *priv)
+{
+    (void)c;
+    l2ad *d = priv;
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
+        r->element[0]->type == REDIS_REPLY_INTEGER)
+        metrics_set(d->metrics, METRIC_PENDING_LEADS, (double)r->element[0]->integer);
+}
+
+/* Periodic: the group's pending count, and stale entries of other workers. */
+void consume_claim_tick(l2ad *d)
+{
+    if (!aconn_up(d->writer) || !d->group_ready)
+        return;
+    (void)aconn_cmd(d->writer, on_pending_summary, d, 0, "XPENDING %s %s", d->k_leads, L2A_GROUP);
+    if (d->draining || !d->index_loaded || !d->scripts_ready)
+        return;
+    if (d->in_flight < (size_t)d->cfg->max_in_flight)
+        scan_pending(d, false, d->cfg->batch_size);
+}
+
+/* ---- the read loop ---- */
+
+static bool can_read(const l2ad *d)
+{
+    return !d->draining && !d->reading && d->index_loaded && d->group_ready &&
+           d->scripts_ready && aconn_up(d->reader) && aconn_up(d->writer);
+}
+
+void consume_start(l2ad *d)
+{
+    if (!can_read(d))
+        return;
+    if (d->in_flight >= (size_t)d->cfg->max_in_flight)
+        return;
+    int count = d->cfg->batch_size;
+    size_t free_slots = (size_t)d->cfg->max_in_flight - d->in_flight;
+    if ((size_t)count > free_slots)
+        count = (int)free_slots;
+    if (d->recovering) {
+        if (d->in_flight == 0)
+            scan_pending(d, true, count);
+        return;
+    }
+    read_new(d, count);
+}
+
+void consume_done(l2ad *d)
+{
+    if (d->in_flight)
+        d->in_flight--;
+    metrics_set(d->metrics, METRIC_LEADS_IN_FLIGHT, (double)d->in_flight);
+    l2ad_kick(d);
+}

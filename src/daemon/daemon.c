@@ -1,0 +1,356 @@
+/* daemon.c - l2ad's lifecycle: configuration, connections, readiness, signals (reload, drain),
+ * health, watchdog and the periodic claim of stale entries. */
+#include "daemon.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "keys.h"
+#include "log.h"
+#include "notify.h"
+
+static void on_conn_state(aconn *c, bool up, void *ctx);
+
+/* ---- readiness and the consume loop ---- */
+
+static bool serving(const l2ad *d)
+{
+    return d->index_loaded && d->group_ready && d->scripts_ready;
+}
+
+void l2ad_kick(l2ad *d)
+{
+    static bool announced;
+    if (serving(d) && !announced && !d->draining) {
+        announced = true;
+        notify_ready("serving");
+        log_notice("ready", "consumer=%s accounts=%zu", d->consumer, d->m->ix.live);
+    }
+    consume_start(d);
+    l2ad_maybe_finish(d);
+}
+
+void l2ad_maybe_finish(l2ad *d)
+{
+    if (d->draining && !d->reading && d->in_flight == 0)
+        event_base_loopexit(d->base, NULL);
+}
+
+/* ---- writer setup: the consumer group and the scripts ---- */
+
+static void on_group(aconn *c, redisReply *r, void *priv)
+{
+    (void)c;
+    l2ad *d = priv;
+    if (r && (r->type == REDIS_REPLY_STATUS ||
+              (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "BUSYGROUP", 9) == 0))) {
+        d->group_ready = true;
+        l2ad_kick(d);
+    } else if (r) {
+        log_err("group_create_failed", "error=\"%s\"", r->type == REDIS_REPLY_ERROR ? r->str : "?");
+        metrics_inc(d->metrics, METRIC_ERRORS, 1);
+    }
+}
+
+/* The group starts at the stream's first entry: leads pushed before any daemon ran are read. */
+static void ensure_group(l2ad *d)
+{
+    (void)aconn_cmd(d->writer, on_group, d, 0, "XGROUP CREATE %s %s 0 MKSTREAM", d->k_leads,
+                    L2A_GROUP);
+}
+
+static void on_conn_state(aconn *c, bool up, void *ctx)
+{
+    l2ad *d = ctx;
+    if (!up) {
+        if (c == d->writer)
+            d->group_ready = d->scripts_ready = false;
+        return;
+    }
+    if (aconn_reconnects(c) > 0)
+        metrics_inc(d->metrics, METRIC_REDIS_RECONNECTS, 1);
+    if (c == d->writer) {
+        d->sha_record[0] = d->sha_dead[0] = '\0';
+        ensure_group(d);
+        record_load_scripts(d);
+    } else if (c == d->follower) {
+        accsync_start(d);
+    } else {
+        d->recovering = true;     /* this consumer's pending entries first */
+        d->recover_from[0] = '\0';
+    }
+    l2ad_kick(d);
+}
+
+/* ---- health ---- */
+
+static bool health(void *ctx, strbuf *body)
+{
+    l2ad *d = ctx;
+    bool ok = aconn_up(d->reader) && aconn_up(d->writer) && aconn_up(d->follower) &&
+              serving(d) && !d->draining;
+    sb_appendf(body,
+               "{\"status\":\"%s\",\"redis\":{\"reader\":%s,\"writer\":%s,\"follower\":%s},"
+               "\"index_loaded\":%s,\"accounts\":%zu,\"in_flight\":%zu,\"draining\":%s}",
+               ok ? "ok" : "unavailable", aconn_up(d->reader) ? "true" : "false",
+               aconn_up(d->writer) ? "true" : "false", aconn_up(d->follower) ? "true" : "false",
+               d->index_loaded ? "true" : "false", d->m->ix.live, d->in_flight,
+               d->draining ? "true" : "false");
+    return ok;
+}
+
+/* ---- reload ---- */
+
+static matcher *rebuild_matcher(const l2ad *d, const conf *nc, char *err, size_t errlen)
+{
+    matcher *nm = xcalloc(1, sizeof(*nm));
+    if (matcher_init(nm, nc, err, errlen) != 0) {
+        free(nm);
+        return NULL;
+    }
+    const account_index *ix = &d->m->ix;
+    for (size_t i = 0; i < ix->n; i++) {
+        if (!ix->acc[i].live)
+            continue;
+        account_rec a;
+        account_rec_init(&a);
+        index_account_rec(&ix->acc[i], &a);
+        (void)index_upsert(&nm->ix, &a);
+        account_rec_free(&a);
+    }
+    return nm;
+}
+
+static void reload(l2ad *d)
+{
+    char err[1024];
+    conf *nc = xcalloc(1, sizeof(*nc));
+    matcher *nm = NULL;
+    notify_reloading();
+    if (conf_load(d->config_path, nc, err, sizeof(err)) != 0 ||
+        !conf_reload_compatible(d->cfg, nc, err, sizeof(err)) ||
+        !(nm = rebuild_matcher(d, nc, err, sizeof(err)))) {
+        log_err("config_reload_failed", "error=\"%s\" kept=previous", err);
+        metrics_inc(d->metrics, METRIC_CONFIG_RELOAD_FAILURES, 1);
+        conf_free(nc);
+        free(nc);
+        notify_ready("serving (reload refused, previous configuration kept)");
+        return;
+    }
+    matcher_free(d->m);
+    free(d->m);
+    conf_free(d->cfg);
+    free(d->cfg);
+    d->m = nm;
+    d->cfg = nc;
+    metrics_inc(d->metrics, METRIC_CONFIG_RELOADS, 1);
+    log_notice("config_reloaded", "path=%s accounts=%zu", d->config_path, d->m->ix.live);
+    notify_ready("serving");
+}
+
+/* ---- drain ---- */
+
+static void on_drain_deadline(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    l2ad *d = arg;
+    log_warn("drain_timeout", "in_flight=%zu note=\"left pending, redelivered later\"", d->in_flight);
+    event_base_loopexit(d->base, NULL);
+}
+
+static void drain(l2ad *d)
+{
+    if (d->draining)
+        return;
+    d->draining = true;
+    notify_stopping();
+    log_notice("draining", "in_flight=%zu", d->in_flight);
+    long long reader_id = aconn_client_id(d->reader);
+    if (d->reading && reader_id && aconn_up(d->writer)) {
+        char id[32];
+        snprintf(id, sizeof(id), "%lld", reader_id);
+        const char *argv[] = {"CLIENT", "UNBLOCK", id};
+        (void)aconn_cmd_argv(d->writer, NULL, NULL, 0, 3, argv, NULL);
+    }
+    int ms = d->cfg->block_ms + 2 * d->cfg->command_timeout_ms;
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    evtimer_add(d->ev_drain_deadline, &tv);
+    l2ad_maybe_finish(d);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    (void)what;
+    l2ad *d = arg;
+    if (sig == SIGHUP)
+        reload(d);
+    else
+        drain(d);
+}
+
+/* ---- timers ---- */
+
+static void on_claim_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    consume_claim_tick(arg);
+}
+
+static void on_watchdog(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    notify_watchdog_ping();
+}
+
+static void add_timer(struct event *ev, long ms)
+{
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    event_add(ev, &tv);
+}
+
+static void setup_events(l2ad *d)
+{
+    d->ev_hup = evsignal_new(d->base, SIGHUP, on_signal, d);
+    d->ev_term = evsignal_new(d->base, SIGTERM, on_signal, d);
+    d->ev_int = evsignal_new(d->base, SIGINT, on_signal, d);
+    event_add(d->ev_hup, NULL);
+    event_add(d->ev_term, NULL);
+    event_add(d->ev_int, NULL);
+    d->ev_drain_deadline = evtimer_new(d->base, on_drain_deadline, d);
+    d->ev_claim = event_new(d->base, -1, EV_PERSIST, on_claim_timer, d);
+    long claim_ms = d->cfg->claim_idle_ms / 2 > 1000 ? d->cfg->claim_idle_ms / 2 : 1000;
+    add_timer(d->ev_claim, claim_ms);
+    uint64_t usec = 0;
+    d->ev_watchdog = event_new(d->base, -1, EV_PERSIST, on_watchdog, d);
+    if (notify_watchdog_usec(&usec) > 0)
+        add_timer(d->ev_watchdog, (long)(usec / 2000));
+}
+
+/* ---- init and teardown ---- */
+
+static char *default_consumer(void)
+{
+    char host[256] = "localhost";
+    (void)gethostname(host, sizeof(host) - 1);
+    strbuf sb;
+    sb_init(&sb);
+    sb_appendf(&sb, "%s:%ld", host, (long)getpid());
+    return sb_take(&sb);
+}
+
+static void make_keys(l2ad *d)
+{
+    const char *p = d->cfg->key_prefix;
+    d->k_leads = key_leads(p);
+    d->k_dead = key_dead(p);
+    d->k_changes = key_changes(p);
+    d->k_accounts = key_accounts(p);
+    d->k_events = key_events(p);
+}
+
+static void make_conns(l2ad *d)
+{
+    aconn_opts o = {.command_timeout_ms = d->cfg->command_timeout_ms, .backoff_min_ms = 100,
+                    .backoff_max_ms = 5000};
+    o.name = "reader";
+    d->reader = aconn_new(d->base, &d->addr, &o, on_conn_state, d);
+    o.name = "writer";
+    d->writer = aconn_new(d->base, &d->addr, &o, on_conn_state, d);
+    o.name = "follower";
+    d->follower = aconn_new(d->base, &d->addr, &o, on_conn_state, d);
+}
+
+static int load_config(l2ad *d, const char *redis_url, char *err, size_t errlen)
+{
+    d->cfg = xcalloc(1, sizeof(*d->cfg));
+    if (conf_load(d->config_path, d->cfg, err, errlen) != 0)
+        return -1;
+    char note[256] = "";
+    if (redis_addr_parse(redis_url ? redis_url : d->cfg->redis_url, &d->addr, note,
+                         sizeof(note)) != 0) {
+        snprintf(err, errlen, "redis address: %s", note);
+        return -1;
+    }
+    d->m = xcalloc(1, sizeof(*d->m));
+    if (matcher_init(d->m, d->cfg, err, errlen) != 0) {
+        free(d->m);
+        d->m = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+int l2ad_init(l2ad *d, const char *config_path, const char *redis_url, char *err, size_t errlen)
+{
+    memset(d, 0, sizeof(*d));
+    d->config_path = xstrdup(config_path);
+    if (load_config(d, redis_url, err, errlen) != 0)
+        return -1;
+    d->consumer = d->cfg->consumer ? xstrdup(d->cfg->consumer) : default_consumer();
+    make_keys(d);
+    d->base = event_base_new();
+    d->metrics = metrics_new();
+    if (d->cfg->http_listen && *d->cfg->http_listen) {
+        d->http = http_start(d->base, d->cfg->http_listen, d->metrics, health, d, err, errlen);
+        if (!d->http)
+            return -1;
+    }
+    make_conns(d);
+    setup_events(d);
+    return 0;
+}
+
+int l2ad_run(l2ad *d)
+{
+    char where[256];
+    log_notice("starting", "consumer=%s redis=%s config=%s", d->consumer,
+               redis_addr_describe(&d->addr, where, sizeof(where)), d->config_path);
+    aconn_start(d->writer);
+    aconn_start(d->follower);
+    aconn_start(d->reader);
+    event_base_dispatch(d->base);
+    log_notice("stopped", "in_flight=%zu", d->in_flight);
+    return d->exit_code;
+}
+
+static void free_event(struct event *ev)
+{
+    if (ev)
+        event_free(ev);
+}
+
+void l2ad_free(l2ad *d)
+{
+    aconn_free(d->reader);
+    aconn_free(d->writer);
+    aconn_free(d->follower);
+    http_stop(d->http);
+    struct event *evs[] = {d->ev_hup, d->ev_term, d->ev_int, d->ev_claim, d->ev_watchdog,
+                           d->ev_drain_deadline, d->ev_pending};
+    for (size_t i = 0; i < ARRAY_LEN(evs); i++)
+        free_event(evs[i]);
+    if (d->m) {
+        matcher_free(d->m);
+        free(d->m);
+    }
+    if (d->cfg) {
+        conf_free(d->cfg);
+        free(d->cfg);
+    }
+    metrics_free(d->metrics);
+    if (d->base)
+        event_base_free(d->base);
+    redis_addr_free(&d->addr);
+    char *owned[] = {d->config_path, d->consumer, d->k_leads, d->k_dead, d->k_changes,
+                     d->k_accounts, d->k_events};
+    for (size_t i = 0; i < ARRAY_LEN(owned); i++)
+        free(owned[i]);
+    memset(d, 0, sizeof(*d));
+}

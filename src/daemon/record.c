@@ -1,0 +1,251 @@
+/* record.c - the Lua scripts that record a decision or dead-letter an entry, each atomically with
+ * its XACK and idempotent: an entry no longer pending (already handled, or taken over by another
+ * worker) changes nothing, and a lead id already recorded is only acknowledged. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "daemon.h"
+#include "keys.h"
+#include "log.h"
+
+/* KEYS: leads stream, lead hash. ARGV: group, entry id, then field/value pairs of the result.
+ * Checks first, writes after: a script that fails after a write keeps it (no rollback). */
+static const char RECORD_LUA[] =
+    "local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)\n"
+    "if #p == 0 then return 0 end\n"
+    "if redis.call('EXISTS', KEYS[2]) == 1 then\n"
+    "  redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])\n"
+    "  return 2\n"
+    "end\n"
+    "redis.call('HSET', KEYS[2], unpack(ARGV, 3))\n"
+    "redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])\n"
+    "return 1\n";
+
+/* KEYS: leads stream, dead-letter stream. ARGV: group, entry id, error, deliveries, then the
+ * entry's original field/value pairs. */
+static const char DEAD_LUA[] =
+    "local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)\n"
+    "if #p == 0 then return 0 end\n"
+    "redis.call('XADD', KEYS[2], '*', 'stream_id', ARGV[2], 'error', ARGV[3],\n"
+    "           'deliveries', ARGV[4], unpack(ARGV, 5))\n"
+    "redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])\n"
+    "return 1\n";
+
+typedef enum script_id { SCRIPT_RECORD = 0, SCRIPT_DEAD = 1 } script_id;
+
+typedef struct script_load {
+    l2ad *d;
+    script_id s;
+} script_load;
+
+/* One script call in flight. argv/lens owned, kept for the EVAL retry after NOSCRIPT. */
+typedef struct record_op {
+    l2ad *d;
+    script_id s;
+    strvec args;               /* EVALSHA sha numkeys keys... argv... */
+    metric_id counter;         /* leads_total series to count on success, METRIC_COUNT for none */
+    double entry_ms;           /* stream entry time (ms since epoch), 0 when unknown */
+    batch *b;                  /* the read this entry came with (shared, counted) */
+    bool retried;
+} record_op;
+
+static char *sha_of(l2ad *d, script_id s)
+{
+    return s == SCRIPT_RECORD ? d->sha_record : d->sha_dead;
+}
+
+static const char *src_of(script_id s)
+{
+    return s == SCRIPT_RECORD ? RECORD_LUA : DEAD_LUA;
+}
+
+static void on_script_loaded(aconn *c, redisReply *r, void *priv)
+{
+    (void)c;
+    script_load *p = priv;
+    l2ad *d = p->d;
+    if (r && r->type == REDIS_REPLY_STRING && r->len == 40) {
+        memcpy(sha_of(d, p->s), r->str, 40);
+        sha_of(d, p->s)[40] = '\0';
+        d->scripts_ready = d->sha_record[0] && d->sha_dead[0];
+        if (d->scripts_ready)
+            l2ad_kick(d);
+    } else if (r) {
+        log_err("script_load_failed", "error=\"%s\"",
+                r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+        metrics_inc(d->metrics, METRIC_ERRORS, 1);
+    }
+    free(p);
+}
+
+void record_load_scripts(l2ad *d)
+{
+    for (int s = SCRIPT_RECORD; s <= SCRIPT_DEAD; s++) {
+        script_load *p = xmalloc(sizeof(*p));
+        *p = (script_load){d, (script_id)s};
+        const char *argv[] = {"SCRIPT", "LOAD", src_of((script_id)s)};
+        if (aconn_cmd_argv(d->writer, on_script_loaded, p, 0, 3, argv, NULL) != 0)
+            free(p);
+    }
+}
+
+static double now_epoch_ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (double)tv.tv_sec * 1000.0 + (double)tv.tv_usec / 1000.0;
+}
+
+static void op_free(record_op *op)
+{
+    sv_free(&op->args);
+    free(op);
+}
+
+static void send_op(record_op *op);
+
+static void op_finished(record_op *op, redisReply *r)
+{
+    l2ad *d = op->d;
+    if (!r) {
+        d->recovering = true;      /* left pending: re-read once nothing is in flight */
+    } else if (r->type == REDIS_REPLY_INTEGER) {
+        if (r->integer == 1 && op->counter != METRIC_COUNT) {
+            metrics_inc(d->metrics, op->counter, 1);
+            if (op->entry_ms > 0)
+                metrics_observe(d->metrics, METRIC_LEAD_LATENCY,
+                                (now_epoch_ms() - op->entry_ms) / 1000.0);
+        } else if (r->integer == 1) {
+            metrics_inc(d->metrics, METRIC_DEAD_LETTERS, 1);
+        }
+    } else {
+        log_err("record_failed", "entry=%s error=\"%s\"", op->args.v[6],
+                r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+        metrics_inc(d->metrics, METRIC_ERRORS, 1);
+    }
+    batch_done(op->b);
+    op_free(op);
+    consume_done(d);
+}
+
+static void on_op_reply(aconn *c, redisReply *r, void *priv)
+{
+    (void)c;
+    record_op *op = priv;
+    if (r && r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOSCRIPT", 8) == 0 &&
+        !op->retried) {
+        /* the script cache was emptied (Redis restarted): send the source once */
+        op->retried = true;
+        free(op->args.v[0]);
+        free(op->args.v[1]);
+        op->args.v[0] = xstrdup("EVAL");
+        op->args.v[1] = xstrdup(src_of(op->s));
+        op->d->scripts_ready = false;
+        op->d->sha_record[0] = op->d->sha_dead[0] = '\0';
+        record_load_scripts(op->d);
+        send_op(op);
+        return;
+    }
+    op_finished(op, r);
+}
+
+static void send_op(record_op *op)
+{
+    if (aconn_cmd_argv(op->d->writer, on_op_reply, op, 0, (int)op->args.n,
+                       (const char **)op->args.v, NULL) != 0)
+        op_finished(op, NULL);
+}
+
+static record_op *op_new(l2ad *d, script_id s, const char *stream_key2, const char *entry_id,
+                         batch *b)
+{
+    record_op *op = xcalloc(1, sizeof(*op));
+    op->d = d;
+    op->b = b;
+    op->s = s;
+    op->counter = METRIC_COUNT;
+    sv_init(&op->args);
+    sv_push(&op->args, "EVALSHA");
+    sv_push(&op->args, sha_of(d, s));
+    sv_push(&op->args, "2");
+    sv_push(&op->args, d->k_leads);
+    sv_push(&op->args, stream_key2);
+    sv_push(&op->args, L2A_GROUP);
+    sv_push(&op->args, entry_id);      /* args.v[6] */
+    return op;
+}
+
+static void push_pair(strvec *v, const char *k, const char *val)
+{
+    sv_push(v, k);
+    sv_push(v, val ? val : "");
+}
+
+static void iso_now(char *buf, size_t len)
+{
+    struct timeval tv;
+    struct tm tm;
+    gettimeofday(&tv, NULL);
+    gmtime_r(&tv.tv_sec, &tm);
+    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, len - n, ".%03ldZ", (long)(tv.tv_usec / 1000));
+}
+
+static char *candidates_json(const decision *dec)
+{
+    strbuf sb;
+    sb_init(&sb);
+    sb_putc(&sb, '[');
+    for (size_t i = 0; i < dec->ncand; i++) {
+        if (i)
+            sb_putc(&sb, ',');
+        sb_append(&sb, "{\"account_id\":");
+        sb_append_json_str(&sb, dec->cand[i].account_id);
+        sb_appendf(&sb, ",\"score\":%.4g}", dec->cand[i].score);
+    }
+    sb_putc(&sb, ']');
+    return sb_take(&sb);
+}
+
+void record_decision(l2ad *d, const char *entry_id, const decision *dec, double entry_ms,
+                     batch *b)
+{
+    char *lead_key = key_lead(d->cfg->key_prefix, dec->lead_id);
+    record_op *op = op_new(d, SCRIPT_RECORD, lead_key, entry_id, b);
+    free(lead_key);
+    op->counter = metrics_decision_id(decision_kind_name(dec->kind));
+    op->entry_ms = entry_ms;
+    char score[32], when[40];
+    snprintf(score, sizeof(score), "%.4g", dec->score);
+    iso_now(when, sizeof(when));
+    char *cands = candidates_json(dec);
+    push_pair(&op->args, "lead_id", dec->lead_id);
+    push_pair(&op->args, "decision", decision_kind_name(dec->kind));
+    push_pair(&op->args, "account_id", dec->account_id);
+    push_pair(&op->args, "score", score);
+    push_pair(&op->args, "rule", dec->rule);
+    push_pair(&op->args, "reason", dec->reason);
+    push_pair(&op->args, "candidates", cands);
+    push_pair(&op->args, "processed_at", when);
+    push_pair(&op->args, "stream_id", entry_id);
+    free(cands);
+    send_op(op);
+}
+
+void record_dead(l2ad *d, const char *entry_id, const strvec *fields, const char *error,
+                 long long deliveries, batch *b)
+{
+    record_op *op = op_new(d, SCRIPT_DEAD, d->k_dead, entry_id, b);
+    char n[32];
+    snprintf(n, sizeof(n), "%lld", deliveries);
+    sv_push(&op->args, error);
+    sv_push(&op->args, n);
+    for (size_t i = 0; fields && i < fields->n; i++)
+        sv_push(&op->args, fields->v[i]);
+    log_warn("lead_dead_lettered", "entry=%s deliveries=%lld error=\"%s\"", entry_id, deliveries,
+             error);
+    send_op(op);
+}
