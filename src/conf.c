@@ -36,6 +36,7 @@ typedef struct conf_key {
 } conf_key;
 
 _Static_assert(sizeof(no_match_policy) == sizeof(int), "KT_ENUM fields are stored as int");
+_Static_assert(sizeof(segment_action) == sizeof(int), "KT_ENUM fields are stored as int");
 
 static const char *const tie_break_names[] = {"spelling", "parent", "child", "type", "last_activity",
                                               "employees", NULL};
@@ -48,6 +49,13 @@ static const char *const generic_subdomains_default[] = {
     "exchange", "owa", "sales", "marketing", "support", "info", "hr", "it", "dev", "eng",
     "engineering", "research", "finance", "legal", "ops", NULL};
 static const char *const policy_names[] = {"flag", "create_account", NULL};
+static const char *const segment_names[] = {"flag", "drop", NULL};
+static const char *const bool_names[] = {"false", "true", NULL};
+static const char *const stages_default[] = {"Marketing Qualified", "Sales Accepted", "Discovery",
+                                             "Proposal", "Negotiation", "Closed Won",
+                                             "Closed Lost", NULL};
+static const char *const marketing_stages_default[] = {"Marketing Qualified", NULL};
+static const char *const opp_account_types_default[] = {"Prospect", NULL};
 
 #define RELOAD true                 /* a SIGHUP reload applies the new value */
 #define RESTART false               /* changing it needs a restart; a reload refuses it */
@@ -113,6 +121,20 @@ static const conf_key keys[] = {
     K_LIST("tie_breaks", "order", tie_breaks, tie_break_names, tie_break_default, RELOAD),
     K_LIST("tie_breaks", "type_order", type_order, NULL, type_order_default, RELOAD),
     K_ENUM("no_match", "policy", policy, policy_names, NO_MATCH_FLAG, RELOAD),
+    K_ENUM("no_match", "freemail", seg_freemail, segment_names, SEGMENT_FLAG, RELOAD),
+    K_ENUM("no_match", "junk_company", seg_junk, segment_names, SEGMENT_FLAG, RELOAD),
+    K_ENUM("no_match", "disposable", seg_disposable, segment_names, SEGMENT_DROP, RELOAD),
+    K_STR("no_match", "new_account_type", new_account_type, "Prospect", RELOAD),
+    K_ENUM("opportunities", "enabled", opp_enabled, bool_names, 0, RELOAD),
+    K_LIST("opportunities", "account_types", opp_account_types, NULL, opp_account_types_default,
+           RELOAD),
+    K_LIST("opportunities", "stages", opp_stages, NULL, stages_default, RELOAD),
+    K_STR("opportunities", "first_stage", opp_first_stage, "Marketing Qualified", RELOAD),
+    K_LIST("opportunities", "marketing_stages", opp_marketing_stages, NULL,
+           marketing_stages_default, RELOAD),
+    K_INT("opportunities", "advance_score", opp_advance_score, 100, 0, 1000000000, RELOAD),
+    K_RULES("contact_roles", "rules", role_rules, RELOAD),
+    K_STR("contact_roles", "default", role_default, "Influencer", RELOAD),
 };
 
 #define NKEYS ARRAY_LEN(keys)
@@ -382,7 +404,7 @@ static int rule_fields(load_ctx *lc, const conf_key *k, size_t idx, const ynode 
     for (size_t i = 0; i + 1 < item->n; i += 2) {
         const ynode *key = item->kids[i], *val = item->kids[i + 1];
         const ynode **slot = !strcmp(key->value, "pattern")   ? pat
-                             : !strcmp(key->value, "replace") ? rep
+                             : (!strcmp(key->value, "replace") || !strcmp(key->value, "role")) ? rep
                                                               : NULL;
         if (!slot)
             return fail_at(lc, key, "unknown key \"%s\" in %s.%s[%zu] (expected pattern, "
@@ -538,9 +560,35 @@ static int check_le(load_ctx *lc, const char *section, const char *lo_name, doub
                    section, lo_name, lo, section, hi_name, hi);
 }
 
+/* Fails when a stage named by key `name` is not one of opportunities.stages. */
+static int check_stage(load_ctx *lc, const char *name, const char *stage)
+{
+    if (sv_contains(&lc->c->opp_stages, stage))
+        return 0;
+    const ynode *at = lc->where[find_key("opportunities", name)];
+    if (!at)
+        at = lc->where[find_key("opportunities", "stages")];
+    ynode top = {.line = 1, .col = 1};
+    return fail_at(lc, at ? at : &top, "opportunities.%s: \"%s\" is not one of opportunities.stages",
+                   name, stage);
+}
+
+static int check_stages(load_ctx *lc)
+{
+    const conf *c = lc->c;
+    if (check_stage(lc, "first_stage", c->opp_first_stage) < 0)
+        return -1;
+    for (size_t i = 0; i < c->opp_marketing_stages.n; i++)
+        if (check_stage(lc, "marketing_stages", c->opp_marketing_stages.v[i]) < 0)
+            return -1;
+    return 0;
+}
+
 static int check_cross(load_ctx *lc)
 {
     const conf *c = lc->c;
+    if (check_stages(lc) < 0)
+        return -1;
     if (check_le(lc, "thresholds", "review", c->t_review, "match", c->t_match) < 0 ||
         check_le(lc, "thresholds", "match", c->t_match, "match_freemail", c->t_match_freemail) < 0 ||
         check_le(lc, "daemon", "max_field_bytes", c->max_field_bytes, "max_entry_bytes",

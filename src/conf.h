@@ -13,6 +13,12 @@ typedef enum no_match_policy {
     NO_MATCH_CREATE_ACCOUNT,
 } no_match_policy;
 
+/* What happens to a no-match lead of a segment (free-mail, junk company, disposable). */
+typedef enum segment_action {
+    SEGMENT_FLAG = 0,               /* an alert in the review queue, never a new account */
+    SEGMENT_DROP,                   /* marked in the result, no conversion, no alert */
+} segment_action;
+
 /* One "from -> to" pair (domain aliases, name abbreviations). Strings owned. */
 typedef struct str_pair {
     char *from;
@@ -95,6 +101,26 @@ typedef struct conf {
 
     /* no_match: */
     no_match_policy policy;         /* no_match.policy: "flag" (default) or "create_account" */
+    segment_action seg_freemail;    /* no_match.freemail: flag (default) | drop */
+    segment_action seg_junk;        /* no_match.junk_company: flag (default) | drop */
+    segment_action seg_disposable;  /* no_match.disposable: drop (default) | flag; any decision */
+    char *new_account_type;         /* no_match.new_account_type, default "Prospect" */
+
+    /* opportunities: */
+    int opp_enabled;                /* opportunities.enabled: false (default) | true */
+    strvec opp_account_types;       /* opportunities.account_types: types that get a new
+                                     * Acquisition opportunity, default [Prospect] */
+    strvec opp_stages;              /* opportunities.stages, in order */
+    char *opp_first_stage;          /* opportunities.first_stage, default "Marketing Qualified" */
+    strvec opp_marketing_stages;    /* opportunities.marketing_stages: stages a lead score can
+                                     * move on, default [Marketing Qualified] */
+    int opp_advance_score;          /* opportunities.advance_score: a buying-group member's lead
+                                     * score above it moves the opportunity out of a marketing
+                                     * stage; 0 = never. Default 100 */
+
+    /* contact_roles: */
+    regex_list role_rules;          /* contact_roles.rules: [{pattern, role}] on the title */
+    char *role_default;             /* contact_roles.default, default "Influencer" */
 } conf;
 
 /* Loads and validates path into *out (fully initialised on success; zeroed on failure, so that

@@ -1,0 +1,204 @@
+/* outcome.c - routing a decision to its outcome and writing the plan the outcome script runs. */
+#include "outcome.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "normalize.h"
+
+const char *outcome_action_name(outcome_action a)
+{
+    switch (a) {
+    case OUTCOME_NONE: return "none";
+    case OUTCOME_CONVERT: return "convert";
+    case OUTCOME_CREATE_ACCOUNT: return "create_account";
+    case OUTCOME_FLAG: return "flag";
+    case OUTCOME_DROP: return "drop";
+    case OUTCOME_DISMISS: return "dismiss";
+    }
+    return "none";
+}
+
+static bool can_create(const lead *l, const decision *d);
+
+static outcome_action segment(segment_action s)
+{
+    return s == SEGMENT_DROP ? OUTCOME_DROP : OUTCOME_FLAG;
+}
+
+static bool can_create(const lead *l, const decision *d)
+{
+    char id[320], name[512], domain[256];
+    return outcome_new_account(l, d, id, sizeof(id), name, sizeof(name), domain, sizeof(domain));
+}
+
+outcome_action outcome_route(const conf *c, const lead *l, const decision *d)
+{
+    if (d->kind == DECISION_INVALID)
+        return OUTCOME_NONE;
+    if (d->disposable && c->seg_disposable == SEGMENT_DROP)
+        return OUTCOME_DROP;
+    if (d->kind == DECISION_MATCH)
+        return OUTCOME_CONVERT;
+    if (d->kind == DECISION_REVIEW)
+        return OUTCOME_FLAG;
+    if (d->disposable)
+        return segment(c->seg_disposable);
+    if (d->freemail)
+        return segment(c->seg_freemail);
+    if (d->company_junk)
+        return segment(c->seg_junk);
+    if (c->policy == NO_MATCH_CREATE_ACCOUNT && can_create(l, d))
+        return OUTCOME_CREATE_ACCOUNT;
+    return OUTCOME_FLAG;
+}
+
+/* Letters and digits of the folded company ("Acme Widgets, Inc." -> "acmewidgetsinc"). */
+static void company_key(const char *company, char *out, size_t len)
+{
+    char *f = norm_fold(company ? company : "");
+    size_t k = 0;
+    for (const unsigned char *p = (const unsigned char *)f; *p && k + 1 < len; p++)
+        if (isalnum(*p) || *p >= 0x80)
+            out[k++] = (char)*p;
+    out[k] = '\0';
+    free(f);
+}
+
+bool outcome_new_account(const lead *l, const decision *d, char *id, size_t idlen, char *name,
+                         size_t namelen, char *domain, size_t domainlen)
+{
+    bool corporate = d->email_domain && !d->freemail && !d->disposable;
+    domain[0] = '\0';
+    if (corporate) {
+        snprintf(domain, domainlen, "%s", d->email_domain);
+        snprintf(id, idlen, "new:%s", d->email_domain);
+    } else {
+        char key[256];
+        company_key(l->company, key, sizeof(key));
+        if (d->company_junk || !key[0])
+            return false;
+        snprintf(id, idlen, "new:%s", key);
+    }
+    snprintf(name, namelen, "%s", !d->company_junk && l->company ? l->company : domain);
+    return true;
+}
+
+const char *outcome_role(const conf *c, const char *title)
+{
+    const regex_rule *r = title ? regex_list_first_match(&c->role_rules, title) : NULL;
+    return r ? r->replace : c->role_default;
+}
+
+static void set_str(json_t *o, const char *k, const char *v)
+{
+    if (v && *v)
+        json_object_set_new(o, k, json_string(v));
+}
+
+static json_t *lead_json(const lead *l, const decision *d)
+{
+    json_t *o = json_object();
+    set_str(o, "id", l->id);
+    if (d->email_domain && l->email) {
+        char *e = xstrdup(l->email);
+        size_t a = 0, n = strlen(e);
+        while (a < n && isspace((unsigned char)e[a]))
+            a++;
+        while (n > a && isspace((unsigned char)e[n - 1]))
+            e[--n] = '\0';
+        for (char *p = e + a; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        set_str(o, "email", e + a);
+        free(e);
+    }
+    const char *fields[][2] = {{"first_name", l->first_name}, {"last_name", l->last_name},
+                               {"title", l->title},           {"company", l->company},
+                               {"phone", l->phone},           {"country", l->country},
+                               {"source", l->source},         {"score", l->score},
+                               {"website", l->website}};
+    for (size_t i = 0; i < ARRAY_LEN(fields); i++)
+        set_str(o, fields[i][0], fields[i][1]);
+    return o;
+}
+
+/* {"create": bool, "type", "first_stage", "owner_id", "advance_score", "next": {stage: next}} */
+static json_t *opp_json(const conf *c, const char *acct_type, const char *owner_id)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "create", json_boolean(acct_type && sv_contains(&c->opp_account_types,
+                                                                            acct_type)));
+    set_str(o, "type", "Acquisition");
+    set_str(o, "first_stage", c->opp_first_stage);
+    set_str(o, "owner_id", owner_id);
+    json_object_set_new(o, "advance_score", json_integer(c->opp_advance_score));
+    json_t *next = json_object();
+    for (size_t i = 0; i + 1 < c->opp_stages.n; i++)
+        if (sv_contains(&c->opp_marketing_stages, c->opp_stages.v[i]))
+            set_str(next, c->opp_stages.v[i], c->opp_stages.v[i + 1]);
+    json_object_set_new(o, "next", next);
+    return o;
+}
+
+static json_t *alert_json(const decision *d)
+{
+    json_t *o = json_object();
+    set_str(o, "kind", decision_kind_name(d->kind));
+    set_str(o, "reason", d->reason);
+    json_object_set_new(o, "score", json_real(d->score));
+    json_t *cands = json_array();
+    for (size_t i = 0; i < d->ncand; i++)
+        json_array_append_new(cands, json_pack("{s:s,s:f}", "account_id", d->cand[i].account_id,
+                                               "score", d->cand[i].score));
+    char *text = json_dumps(cands, JSON_COMPACT);
+    set_str(o, "candidates", text);
+    free(text);
+    json_decref(cands);
+    return o;
+}
+
+static void add_target(json_t *plan, const conf *c, outcome_action a, const lead *l,
+                       const decision *d, const outcome_account *acct)
+{
+    const char *type = NULL, *owner = NULL;
+    if (a == OUTCOME_CONVERT && acct) {
+        set_str(plan, "account_id", acct->id);
+        type = acct->type;
+        owner = acct->owner_id;
+    } else {
+        char id[320], name[512], domain[256];
+        if (!outcome_new_account(l, d, id, sizeof(id), name, sizeof(name), domain,
+                                 sizeof(domain)))
+            return;
+        json_t *na = json_object();
+        set_str(na, "id", id);
+        set_str(na, "name", name);
+        set_str(na, "domains", domain);
+        set_str(na, "type", c->new_account_type);
+        json_object_set_new(plan, "new_account", na);
+        type = c->new_account_type;
+    }
+    set_str(plan, "role", outcome_role(c, l->title));
+    if (c->opp_enabled)
+        json_object_set_new(plan, "opp", opp_json(c, type, owner));
+}
+
+char *outcome_plan_json(const conf *c, outcome_action a, const lead *l, const decision *d,
+                        const outcome_account *acct, const char *now, double now_ms)
+{
+    json_t *plan = json_object();
+    set_str(plan, "action", outcome_action_name(a));
+    json_object_set_new(plan, "lead", lead_json(l, d));
+    set_str(plan, "now", now);
+    json_object_set_new(plan, "now_ms", json_integer((json_int_t)now_ms));
+    if (a == OUTCOME_CONVERT || a == OUTCOME_CREATE_ACCOUNT)
+        add_target(plan, c, a, l, d, acct);
+    if (a == OUTCOME_FLAG)
+        json_object_set_new(plan, "alert", alert_json(d));
+    char *out = json_dumps(plan, JSON_COMPACT);
+    json_decref(plan);
+    return out;
+}

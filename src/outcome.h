@@ -1,0 +1,51 @@
+/* outcome.h - what follows a decision (convert, create an account, flag, drop), per config, as a
+ * plan that the atomic Redis script carries out. Pure: no Redis here. */
+#ifndef L2A_OUTCOME_H
+#define L2A_OUTCOME_H
+
+#include "conf.h"
+#include "decision.h"
+#include "record.h"
+
+typedef enum outcome_action {
+    OUTCOME_NONE = 0,        /* invalid lead: only the result and a lead.invalid event */
+    OUTCOME_CONVERT,         /* contact on the matched account (+ opportunity, role) */
+    OUTCOME_CREATE_ACCOUNT,  /* a new account, then convert into it */
+    OUTCOME_FLAG,            /* an alert in the review queue */
+    OUTCOME_DROP,            /* marked, nothing else */
+    OUTCOME_DISMISS,         /* review resolution: close the alert, nothing else */
+} outcome_action;
+
+const char *outcome_action_name(outcome_action a);
+
+/* The account a lead converts into, as far as the plan needs it. Borrowed strings. */
+typedef struct outcome_account {
+    const char *id;
+    const char *type;
+    const char *owner_id;
+} outcome_account;
+
+/* The route for a decision: match -> convert; review -> flag; no match -> the segment rules
+ * (disposable, free-mail, junk company), then no_match.policy (create_account only when the lead
+ * names a new account, else flag); invalid -> none. A disposable lead is dropped whatever the
+ * decision when no_match.disposable is drop. */
+outcome_action outcome_route(const conf *c, const lead *l, const decision *d);
+
+/* The account create_account makes for this lead: id "new:<email domain>" for a corporate
+ * email, else "new:<company folded to letters and digits>"; name = the company (or the domain);
+ * domains = the email domain. Strings written into the caller's buffers; false when the lead
+ * has neither (then it is flagged). */
+bool outcome_new_account(const lead *l, const decision *d, char *id, size_t idlen,
+                         char *name, size_t namelen, char *domain, size_t domainlen);
+
+/* Contact role for a title: the first contact_roles rule that matches, else the default. */
+const char *outcome_role(const conf *c, const char *title);
+
+/* The plan as a JSON object (malloc'd), the argument of the outcome scripts:
+ * {"action", "lead":{...}, "now", "now_ms", "account_id" | "new_account":{...}, "role",
+ *  "opp":{...} (when enabled), "alert":{...} (flag)}. acct is the target account (convert;
+ * NULL otherwise). now is ISO-8601 UTC, now_ms the same in milliseconds. */
+char *outcome_plan_json(const conf *c, outcome_action a, const lead *l, const decision *d,
+                        const outcome_account *acct, const char *now, double now_ms);
+
+#endif
