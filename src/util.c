@@ -185,6 +185,7 @@ bool sv_contains(const strvec *sv, const char *s)
 
 struct strmap {
     char **keys;      /* owned; NULL = empty, TOMBSTONE = deleted */
+    uint64_t *hashes; /* hash of each key, compared before the key itself */
     uint32_t *vals;
     size_t cap;       /* power of two */
     size_t count;
@@ -210,6 +211,7 @@ strmap *strmap_new(void)
     strmap *m = xcalloc(1, sizeof(*m));
     m->cap = 16;
     m->keys = xcalloc(m->cap, sizeof(*m->keys));
+    m->hashes = xcalloc(m->cap, sizeof(*m->hashes));
     m->vals = xcalloc(m->cap, sizeof(*m->vals));
     return m;
 }
@@ -222,6 +224,7 @@ void strmap_free(strmap *m)
         if (m->keys[i] && m->keys[i] != TOMBSTONE)
             free(m->keys[i]);
     free(m->keys);
+    free(m->hashes);
     free(m->vals);
     free(m);
 }
@@ -236,38 +239,47 @@ static bool key_eq(const char *stored, const char *key, size_t keylen)
     return strncmp(stored, key, keylen) == 0 && stored[keylen] == '\0';
 }
 
-/* Slot holding key, or SIZE_MAX. */
-static size_t find_slot(const strmap *m, const char *key, size_t keylen)
+/* Slot holding key (whose hash is h), or SIZE_MAX. */
+static size_t find_slot_h(const strmap *m, const char *key, size_t keylen, uint64_t h)
 {
     size_t mask = m->cap - 1;
-    size_t i = hash_bytes(key, keylen) & mask;
+    size_t i = h & mask;
     while (m->keys[i]) {
-        if (m->keys[i] != TOMBSTONE && key_eq(m->keys[i], key, keylen))
+        if (m->hashes[i] == h && m->keys[i] != TOMBSTONE && key_eq(m->keys[i], key, keylen))
             return i;
         i = (i + 1) & mask;
     }
     return SIZE_MAX;
 }
 
+static size_t find_slot(const strmap *m, const char *key, size_t keylen)
+{
+    return find_slot_h(m, key, keylen, hash_bytes(key, keylen));
+}
+
 static void rehash(strmap *m, size_t newcap)
 {
     char **oldk = m->keys;
+    uint64_t *oldh = m->hashes;
     uint32_t *oldv = m->vals;
     size_t oldcap = m->cap;
     m->keys = xcalloc(newcap, sizeof(*m->keys));
+    m->hashes = xcalloc(newcap, sizeof(*m->hashes));
     m->vals = xcalloc(newcap, sizeof(*m->vals));
     m->cap = newcap;
     m->used = m->count;
     for (size_t i = 0; i < oldcap; i++) {
         if (!oldk[i] || oldk[i] == TOMBSTONE)
             continue;
-        size_t j = hash_bytes(oldk[i], strlen(oldk[i])) & (newcap - 1);
+        size_t j = oldh[i] & (newcap - 1);
         while (m->keys[j])
             j = (j + 1) & (newcap - 1);
         m->keys[j] = oldk[i];
+        m->hashes[j] = oldh[i];
         m->vals[j] = oldv[i];
     }
     free(oldk);
+    free(oldh);
     free(oldv);
 }
 
@@ -300,7 +312,8 @@ const char *strmap_key(const strmap *m, const char *key)
 void strmap_put(strmap *m, const char *key, uint32_t val)
 {
     size_t keylen = strlen(key);
-    size_t i = find_slot(m, key, keylen);
+    uint64_t h = hash_bytes(key, keylen);
+    size_t i = find_slot_h(m, key, keylen, h);
     if (i != SIZE_MAX) {
         m->vals[i] = val;
         return;
@@ -308,12 +321,13 @@ void strmap_put(strmap *m, const char *key, uint32_t val)
     if ((m->used + 1) * 4 >= m->cap * 3)
         rehash(m, m->count * 2 >= m->cap / 2 ? m->cap * 2 : m->cap);
     size_t mask = m->cap - 1;
-    i = hash_bytes(key, keylen) & mask;
+    i = h & mask;
     while (m->keys[i] && m->keys[i] != TOMBSTONE)
         i = (i + 1) & mask;
     if (!m->keys[i])
         m->used++;
     m->keys[i] = xstrndup(key, keylen);
+    m->hashes[i] = h;
     m->vals[i] = val;
     m->count++;
 }
