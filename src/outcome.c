@@ -153,7 +153,7 @@ static json_t *alert_json(const decision *d)
     for (size_t i = 0; i < d->ncand; i++)
         json_array_append_new(cands, json_pack("{s:s,s:f}", "account_id", d->cand[i].account_id,
                                                "score", d->cand[i].score));
-    char *text = json_dumps(cands, JSON_COMPACT);
+    char *text = json_dumps(cands, JSON_COMPACT | JSON_REAL_PRECISION(4));
     set_str(o, "candidates", text);
     free(text);
     json_decref(cands);
