@@ -117,6 +117,21 @@ pending_count() {
     rcli xpending "${L2A_PREFIX}leads" l2a | head -n 1
 }
 
+# The group's lag: entries not yet delivered to any consumer (XINFO GROUPS, Redis 7).
+group_lag() {
+    rcli xinfo groups "${L2A_PREFIX}leads" | awk 'p { print; exit } $0 == "lag" { p = 1 }'
+}
+
+# Every entry delivered and acknowledged: nothing left to do for the group.
+_group_idle() {
+    [ "$(group_lag)" == 0 ] && [ "$(pending_count)" == 0 ]
+}
+
+# wait_group_idle SECONDS: waits until every entry is delivered and acknowledged.
+wait_group_idle() {
+    wait_until "$1" "every entry delivered and acknowledged (lag 0, pending 0)" _group_idle
+}
+
 # Result hashes and how many of them name a stream_id that is not an entry of the input stream:
 # prints "HASHES BAD". One server-side script: XRANGE the stream, SCAN the hashes.
 RESULTS_LUA='
