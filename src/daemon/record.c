@@ -224,7 +224,8 @@ void record_decision(l2ad *d, const char *entry_id, const decision *dec, double 
     char *cands = candidates_json(dec);
     push_pair(&op->args, "lead_id", dec->lead_id);
     push_pair(&op->args, "decision", decision_kind_name(dec->kind));
-    push_pair(&op->args, "account_id", dec->account_id);
+    if (dec->account_id && *dec->account_id)    /* absent when none (docs/redis-schema.md) */
+        push_pair(&op->args, "account_id", dec->account_id);
     push_pair(&op->args, "score", score);
     push_pair(&op->args, "rule", dec->rule);
     push_pair(&op->args, "reason", dec->reason);

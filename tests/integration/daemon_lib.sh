@@ -1,0 +1,198 @@
+# tests/integration/daemon_lib.sh - helpers for the l2ad tests on top of lib.sh: configs, daemons
+# started and stopped with bounded waits, /healthz and /metrics, Redis-side checks of the results.
+#
+# Usage, in tests/integration/test_daemon_x.sh (run as `test_daemon_x.sh BUILD_DIR`):
+#   . "$(dirname "$0")/daemon_lib.sh"
+#   start_redis; gen_data DIR NACC NLEADS; daemon_config CFG PORT [YAML...]
+#   start_daemon NAME CFG          # sets DAEMON_PID; log in $TEST_TMP/NAME.log
+#   wait_ready PORT; wait_until SECS WHAT CMD...; stop_daemon PID NAME (SIGTERM, exit 0 in 10 s)
+. "$(dirname "$0")/lib.sh"
+
+L2AD=$BUILD_DIR/l2ad
+SRC_DIR=${L2A_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+GEN_DATA=$SRC_DIR/tests/integration/gen_data.py
+[ -x "$L2AD" ] || fail "$L2AD not built"
+
+# Milliseconds on the monotonic-enough wall clock (for bounded waits and timings).
+now_ms() {
+    echo $(($(date +%s%N) / 1000000))
+}
+
+# wait_until SECONDS WHAT CMD...: runs CMD every 50 ms until it succeeds; fails naming WHAT after
+# SECONDS.
+wait_until() {
+    local secs=$1 what=$2
+    shift 2
+    local deadline=$(($(now_ms) + secs * 1000))
+    until "$@"; do
+        [ "$(now_ms)" -lt "$deadline" ] || fail "timed out after ${secs} s waiting for $what"
+        sleep 0.05
+    done
+}
+
+# gen_data DIR NACC NLEADS [SEED] [ID_PREFIX]: DIR/accounts.csv and DIR/leads.jsonl.
+gen_data() {
+    mkdir -p "$1"
+    python3 "$GEN_DATA" "$@" || fail "gen_data.py $*"
+}
+
+# daemon_config FILE HTTP_PORT [YAML...]: a daemon config on the test server: http.listen on the
+# port, the shipped lists by absolute path, then the extra lines (which must not repeat a section
+# given here: redis, http, lists).
+daemon_config() {
+    local file=$1 port=$2
+    shift 2
+    write_config "$file" "http:" "  listen: \"127.0.0.1:$port\"" "lists:" \
+        "  freemail: \"$SRC_DIR/conf/freemail-domains.txt\"" \
+        "  disposable: \"$SRC_DIR/conf/disposable-email-domains.txt\"" \
+        "  legal_forms: \"$SRC_DIR/conf/legal-forms.tsv\"" "$@"
+}
+
+# start_daemon NAME CFG [ARGS...]: l2ad in the background, stdout+stderr appended to
+# $TEST_TMP/NAME.log; DAEMON_PID is its pid (cleanup kills it).
+start_daemon() {
+    local name=$1 cfg=$2
+    shift 2
+    "$L2AD" --config "$cfg" "$@" >>"$TEST_TMP/$name.log" 2>&1 &
+    DAEMON_PID=$!
+    track_pid "$DAEMON_PID"
+}
+
+# wait_exit PID SECONDS: waits for PID to end; EXIT_RC is its status. Fails after SECONDS.
+wait_exit() {
+    local pid=$1 secs=$2
+    wait_until "$secs" "process $pid to exit" _gone "$pid"
+    EXIT_RC=0
+    wait "$pid" 2>/dev/null || EXIT_RC=$?
+}
+
+_gone() {
+    ! kill -0 "$1" 2>/dev/null
+}
+
+# stop_daemon PID NAME: SIGTERM, exit status 0 within 10 s, and a log free of sanitizer reports.
+stop_daemon() {
+    kill -TERM "$1"
+    wait_exit "$1" 10
+    [ "$EXIT_RC" -eq 0 ] || { tail -n 30 "$TEST_TMP/$2.log" >&2; fail "l2ad ($2) exited $EXIT_RC after SIGTERM"; }
+    assert_log_clean "$2"
+}
+
+# assert_log_clean NAME: no sanitizer report and no crash in $TEST_TMP/NAME.log.
+assert_log_clean() {
+    if grep -qE 'Sanitizer|runtime error:|LeakSanitizer' "$TEST_TMP/$1.log"; then
+        grep -E -A20 'Sanitizer|runtime error:' "$TEST_TMP/$1.log" | head -n 40 >&2
+        fail "sanitizer report in $1.log"
+    fi
+}
+
+# http_code PORT PATH: the status code of GET, 000 when nothing answers.
+http_code() {
+    curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$1$2" || true
+}
+
+_http_is() {
+    [ "$(http_code "$1" /healthz)" == "$2" ]
+}
+
+# wait_ready PORT: /healthz says 200 within 30 s.
+wait_ready() {
+    wait_until 30 "/healthz 200 on port $1" _http_is "$1" 200
+}
+
+# metric PORT LINE-PREFIX: the value of the first /metrics line starting with the prefix plus a
+# space (e.g. 'l2a_leads_total{decision="match"}'); empty when absent.
+metric() {
+    curl -s -m 2 "http://127.0.0.1:$1/metrics" | awk -v p="$2" 'index($0, p " ") == 1 { print $2; exit }'
+}
+
+# Sum of l2a_leads_total over the decisions.
+leads_total() {
+    curl -s -m 2 "http://127.0.0.1:$1/metrics" |
+        awk '/^l2a_leads_total\{/ { s += $2 } END { print s + 0 }'
+}
+
+# Entries the group has delivered and not acknowledged (XPENDING summary count).
+pending_count() {
+    rcli xpending "${L2A_PREFIX}leads" l2a | head -n 1
+}
+
+# The group's lag: entries not yet delivered to any consumer (XINFO GROUPS, Redis 7).
+group_lag() {
+    rcli xinfo groups "${L2A_PREFIX}leads" | awk 'p { print; exit } $0 == "lag" { p = 1 }'
+}
+
+# Every entry delivered and acknowledged: nothing left to do for the group.
+_group_idle() {
+    [ "$(group_lag)" == 0 ] && [ "$(pending_count)" == 0 ]
+}
+
+# wait_group_idle SECONDS: waits until every entry is delivered and acknowledged.
+wait_group_idle() {
+    wait_until "$1" "every entry delivered and acknowledged (lag 0, pending 0)" _group_idle
+}
+
+# Result hashes and how many of them name a stream_id that is not an entry of the input stream:
+# prints "HASHES BAD". One server-side script: XRANGE the stream, SCAN the hashes.
+RESULTS_LUA='
+local ids = {}
+for _, e in ipairs(redis.call("XRANGE", KEYS[1], "-", "+")) do ids[e[1]] = true end
+local cursor, n, bad = "0", 0, 0
+repeat
+  local r = redis.call("SCAN", cursor, "MATCH", ARGV[1], "COUNT", 1000)
+  cursor = r[1]
+  for _, k in ipairs(r[2]) do
+    n = n + 1
+    local sid = redis.call("HGET", k, "stream_id")
+    if not sid or not ids[sid] then bad = bad + 1 end
+  end
+until cursor == "0"
+return {n, bad}'
+result_stats() {
+    rcli eval "$RESULTS_LUA" 1 "${L2A_PREFIX}leads" "${L2A_PREFIX}lead:*" | paste -sd' '
+}
+
+result_count() {
+    result_stats | cut -d' ' -f1
+}
+
+# Every entry the group acknowledged (at or before last-delivered-id and not pending) has its
+# result hash naming that entry, or is in the dead-letter stream: prints "ACKED MISSING".
+ACKED_LUA='
+local last = "0-0"
+for _, g in ipairs(redis.call("XINFO", "GROUPS", KEYS[1])) do
+  for i = 1, #g, 2 do if g[i] == "last-delivered-id" then last = g[i + 1] end end
+end
+local pend = {}
+for _, p in ipairs(redis.call("XPENDING", KEYS[1], ARGV[1], "-", "+", 1000000)) do pend[p[1]] = true end
+local dead = {}
+if redis.call("EXISTS", KEYS[2]) == 1 then
+  for _, e in ipairs(redis.call("XRANGE", KEYS[2], "-", "+")) do
+    for i = 1, #e[2], 2 do if e[2][i] == "stream_id" then dead[e[2][i + 1]] = true end end
+  end
+end
+local acked, missing = 0, 0
+for _, e in ipairs(redis.call("XRANGE", KEYS[1], "-", last)) do
+  if not pend[e[1]] then
+    acked = acked + 1
+    if not dead[e[1]] then
+      local id
+      for i = 1, #e[2], 2 do
+        if e[2][i] == "json" then id = cjson.decode(e[2][i + 1]).id
+        elseif e[2][i] == "id" then id = e[2][i + 1] end
+      end
+      local sid = id and redis.call("HGET", ARGV[2] .. id, "stream_id")
+      if not sid then missing = missing + 1 end
+    end
+  end
+end
+return {acked, missing}'
+acked_stats() {
+    rcli eval "$ACKED_LUA" 2 "${L2A_PREFIX}leads" "${L2A_PREFIX}leads:dead" l2a "${L2A_PREFIX}lead:" |
+        paste -sd' '
+}
+
+# Keys in the database: a cheap progress probe while a run goes (results = dbsize - baseline).
+dbsize() {
+    rcli dbsize
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# tests/integration/test_daemon_dead_letters.sh - malformed stream entries among good ones: the good
+# leads are recorded, each bad entry lands once in l2a:leads:dead with the reason (error), its
+# stream id, its delivery count and its original fields; counts exact, pending empty. An entry a
+# dead consumer got daemon.max_deliveries times is claimed once more and dead-lettered.
+. "$(dirname "$0")/daemon_lib.sh"
+
+start_redis
+P=$L2A_PREFIX
+gen_data "$TEST_TMP/data" 100 200 19
+head -n 100 "$TEST_TMP/data/leads.jsonl" >"$TEST_TMP/first.jsonl"
+tail -n 100 "$TEST_TMP/data/leads.jsonl" >"$TEST_TMP/second.jsonl"
+write_config "$TEST_TMP/tools.yaml"
+"$L2A" import-accounts --config "$TEST_TMP/tools.yaml" "$TEST_TMP/data/accounts.csv" >/dev/null
+
+BAD=()   # "stream id|expected error text|deliveries|original fields, one per line"
+
+# ---- an entry a dead consumer got 5 times: claimed once more (the 6th delivery), dead-lettered -------
+rcli xgroup create "${P}leads" l2a 0 mkstream >/dev/null
+ghost=$(rcli xadd "${P}leads" '*' id G0 email ghost@example.org)
+rcli xreadgroup group l2a ghost count 1 streams "${P}leads" '>' >/dev/null
+for _ in 1 2 3 4; do rcli xclaim "${P}leads" l2a ghost 0 "$ghost" >/dev/null; done
+assert_eq "$(rcli xpending "${P}leads" l2a - + 1 | tail -n 1)" 5 "deliveries to the dead consumer"
+BAD+=("$ghost|delivered 6 times (daemon.max_deliveries 5)|6|$(printf '%s\n' id G0 email ghost@example.org)")
+
+PORT=$(free_port)
+CFG=$TEST_TMP/l2a.yaml
+daemon_config "$CFG" "$PORT" "daemon:" "  max_entry_bytes: 2048" "  max_field_bytes: 256" \
+    "  claim_idle_ms: 1000"
+start_daemon l2ad "$CFG"
+PID=$DAEMON_PID
+wait_ready "$PORT"
+
+# ---- good and bad, interleaved ---------------------------------------------------------------------
+x300=$(printf 'x%.0s' $(seq 1 300))
+x200=$(printf 'y%.0s' $(seq 1 200))
+bad() {  # bad "EXPECTED ERROR" FIELD VALUE ...
+    local want=$1 id
+    shift
+    id=$(rcli xadd "${P}leads" '*' "$@") || fail "XADD $*"
+    BAD+=("$id|$want|1|$(printf '%s\n' "$@")")
+}
+"$L2A" push --config "$TEST_TMP/tools.yaml" "$TEST_TMP/first.jsonl" >/dev/null
+bad "field 'json': invalid JSON at column" json '{"id":"B1","email":'
+bad "field 'json': not an object" json '["B2"]'
+bad "field 'json': missing id" json '{"email":"b3@example.com","company":"Acme"}'
+bad "field 'json': empty id" json '{"id":"","email":"b4@example.com"}'
+bad "field 'json': field 'company' is not a string" json '{"id":"B5","company":{"name":"Acme"}}'
+bad "no 'id' field and no 'json' field" email b6@example.com company "Flat Without Id"
+bad "no 'id' field and no 'json' field" id "" email b7@example.com
+bad "over daemon.max_entry_bytes 2048" id B8 c1 "$x200" c2 "$x200" c3 "$x200" c4 "$x200" \
+    c5 "$x200" c6 "$x200" c7 "$x200" c8 "$x200" c9 "$x200" c10 "$x200" c11 "$x200"
+bad "over daemon.max_entry_bytes 2048" json "{\"id\":\"B9\",\"company\":\"$x300$x300$x300$x300$x300$x300$x300\"}"
+bad "field 'company' is 300 bytes, over daemon.max_field_bytes 256" id B10 company "$x300"
+bad "a lead field is over daemon.max_field_bytes 256" json "{\"id\":\"B11\",\"company\":\"$x300\"}"
+# good ones pushed flat by hand, and with a field l2a does not know (ignored)
+rcli xadd "${P}leads" '*' id G1 email ann@example.org company "Good Flat" >/dev/null
+rcli xadd "${P}leads" '*' id G2 email bob@example.org utm_campaign spring >/dev/null
+"$L2A" push --config "$TEST_TMP/tools.yaml" --flat "$TEST_TMP/second.jsonl" >/dev/null
+NBAD=${#BAD[@]}
+NGOOD=202     # G0 is dead
+
+wait_group_idle 60
+assert_eq "$(result_stats)" "$NGOOD 0" "result hashes of the good leads"
+assert_eq "$(rcli xlen "${P}leads:dead")" "$NBAD" "dead letters"
+assert_eq "$(rcli xlen "${P}leads")" "$((NGOOD + NBAD))" "input entries"
+assert_eq "$(acked_stats)" "$((NGOOD + NBAD)) 0" "acknowledged entries, and those without a result or dead letter"
+assert_eq "$(metric "$PORT" l2a_dead_letters_total)" "$NBAD" "metric dead letters"
+assert_eq "$(leads_total "$PORT")" "$NGOOD" "metric leads recorded"
+assert_eq "$(rcli hget "${P}lead:G2" lead_id)" G2 "a flat lead with an unknown field is recorded"
+for id in G0 B1 B5 B8 B9 B10 B11; do
+    assert_eq "$(rcli exists "${P}lead:$id")" 0 "no result for dead-lettered $id"
+done
+
+# ---- each dead letter: stream_id, error, deliveries, then the original fields as they were ------------
+# One JSON array of field, value, ... per dead entry.
+DEAD_LUA='local out = {}
+for _, e in ipairs(redis.call("XRANGE", KEYS[1], "-", "+")) do
+  table.insert(out, cjson.encode(e[2]))
+end
+return out'
+rcli eval "$DEAD_LUA" 1 "${P}leads:dead" >"$TEST_TMP/dead.jsonl"
+for entry in "${BAD[@]}"; do
+    IFS='|' read -r sid want deliveries _ <<<"${entry%%$'\n'*}"
+    want_fields="${entry#*|*|*|}"
+    line=$(grep -F "\"stream_id\",\"$sid\"" "$TEST_TMP/dead.jsonl") ||
+        fail "no dead letter for entry $sid (expected error '$want')"
+    python3 - "$line" "$sid" "$want" "$want_fields" "$deliveries" <<'EOF' || fail "dead letter of $sid"
+import json, sys
+got = json.loads(sys.argv[1])
+sid, want, fields = sys.argv[2], sys.argv[3], sys.argv[4].split("\n")
+head = dict(zip(got[0:6:2], got[1:6:2]))
+ok = got[0:6:2] == ["stream_id", "error", "deliveries"] and head["stream_id"] == sid \
+    and want in head["error"] and head["deliveries"] == sys.argv[5] and got[6:] == fields
+if not ok:
+    print("dead letter %s: got %s; expected error containing %r and fields %r"
+          % (sid, json.dumps(got)[:400], want, [f[:40] for f in fields]))
+sys.exit(0 if ok else 1)
+EOF
+done
+
+stop_daemon "$PID" l2ad
+echo "ok [$TEST_NAME]"

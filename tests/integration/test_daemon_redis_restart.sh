@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# tests/integration/test_daemon_redis_restart.sh - redis-server (AOF on) shut down and started again
+# on the same port in the middle of 20,000 leads: /healthz says 503 while Redis is down, l2ad
+# reconnects (its scripts are gone from the new server's cache: SCRIPT LOAD again, EVALSHA falls
+# back to EVAL on NOSCRIPT) and finishes: every lead recorded once, pending empty.
+. "$(dirname "$0")/daemon_lib.sh"
+
+require_own_redis
+start_redis --aof
+P=$L2A_PREFIX
+N=20000
+gen_data "$TEST_TMP/data" 300 "$N" 13
+write_config "$TEST_TMP/tools.yaml"
+"$L2A" import-accounts --config "$TEST_TMP/tools.yaml" "$TEST_TMP/data/accounts.csv" >/dev/null
+"$L2A" push --config "$TEST_TMP/tools.yaml" "$TEST_TMP/data/leads.jsonl" >/dev/null
+BASE=$(dbsize)
+
+PORT=$(free_port)
+CFG=$TEST_TMP/l2a.yaml
+daemon_config "$CFG" "$PORT" "daemon:" "  batch_size: 100" "  max_in_flight: 500" \
+    "  command_timeout_ms: 2000"
+start_daemon l2ad "$CFG"
+PID=$DAEMON_PID
+
+# ---- SHUTDOWN between 10% and 80% ------------------------------------------------------------------
+deadline=$(($(now_ms) + 60000))
+while :; do
+    n=$(($(dbsize) - BASE))
+    [ "$n" -lt $((N * 8 / 10)) ] || fail "$n results before the restart: not mid-run"
+    [ "$n" -lt $((N / 10)) ] || break
+    [ "$(now_ms)" -lt "$deadline" ] || fail "only $n results after 60 s"
+    sleep 0.01
+done
+stop_redis
+echo "redis stopped with $n+ of $N results" >&2
+wait_until 10 "/healthz 503 while Redis is down" _http_is "$PORT" 503
+assert_contains "$(curl -s -m 2 "http://127.0.0.1:$PORT/healthz")" '"writer":false' "/healthz body"
+_refused() { grep -q 'event=redis_connect_failed' "$TEST_TMP/l2ad.log"; }
+wait_until 10 "a refused reconnect while Redis is down" _refused
+_spawn_redis || fail "redis-server did not restart"
+stopped_at=$(($(dbsize) - BASE))
+[ "$stopped_at" -lt "$N" ] || fail "the run finished before Redis went down"
+
+# ---- it reconnects and finishes ---------------------------------------------------------------------
+wait_group_idle 60
+wait_ready "$PORT"
+assert_eq "$(result_stats)" "$N 0" "result hashes, and hashes whose stream_id is not a stream entry"
+assert_eq "$(acked_stats)" "$N 0" "acknowledged entries, and those without a result"
+assert_eq "$(rcli exists "${P}leads:dead")" 0 "no dead letters"
+assert_eq "$(leads_total "$PORT")" "$N" "leads recorded (counted once each by the daemon)"
+reconnects=$(metric "$PORT" l2a_redis_reconnects_total)
+[ "$reconnects" -ge 3 ] || fail "l2a_redis_reconnects_total is $reconnects, expected one per connection at least"
+assert_contains "$(rcli info commandstats | tr -d '\r')" "cmdstat_script|load:calls=" \
+    "the scripts were loaded again on the new server"
+
+# ---- SCRIPT FLUSH in the middle of 5,000 more: NOSCRIPT, EVAL, and on --------------------------------
+M=5000
+gen_data "$TEST_TMP/more" 300 "$M" 13 00R
+rcli config resetstat >/dev/null
+BASE=$(dbsize)
+"$L2A" push --config "$TEST_TMP/tools.yaml" "$TEST_TMP/more/leads.jsonl" >/dev/null
+_started() { [ $(($(dbsize) - BASE)) -ge 100 ]; }
+wait_until 30 "the first results of the second push" _started
+rcli script flush >/dev/null
+[ $(($(dbsize) - BASE)) -lt "$M" ] || fail "the second push was done before SCRIPT FLUSH"
+wait_group_idle 60
+assert_eq "$(result_stats)" "$((N + M)) 0" "result hashes after SCRIPT FLUSH"
+assert_eq "$(acked_stats)" "$((N + M)) 0" "acknowledged entries, and those without a result"
+assert_eq "$(leads_total "$PORT")" "$((N + M))" "leads recorded after SCRIPT FLUSH"
+assert_contains "$(rcli info commandstats | tr -d '\r')" "cmdstat_eval:calls=" \
+    "EVAL after NOSCRIPT"
+
+stop_daemon "$PID" l2ad
+echo "ok [$TEST_NAME]"
