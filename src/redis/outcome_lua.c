@@ -84,7 +84,7 @@ static const char LIB[] =
     "      'created_at', plan.now)\n"
     "    redis.call('SET', open, oid)\n"
     "    ev(P, plan, 'opportunity.created', {'opportunity_id', oid, 'account_id', acc,\n"
-    "       'type', O.type, 'stage', O.first_stage})\n"
+    "       'opportunity_type', O.type, 'stage', O.first_stage})\n"
     "  end\n"
     "  if redis.call('HSETNX', P .. 'opportunity:' .. oid, 'role:' .. cid, plan.role) == 1 then\n"
     "    ev(P, plan, 'contact_role.added', {'opportunity_id', oid, 'contact_id', cid,\n"
