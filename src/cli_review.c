@@ -255,7 +255,7 @@ static void print_json_line(const review_alert *a, double now)
                           nz(review_alert_get(a, "reason")), "candidates",
                           parse_json(review_alert_get(a, "candidates"), true), "lead",
                           parse_json(review_alert_get(a, "lead"), false));
-    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    char *text = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
     if (text)
         printf("%s\n", text);
     free(text);
