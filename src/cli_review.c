@@ -386,7 +386,8 @@ static void print_alert(session *s, const review_alert *a, double now)
         print_kv("resolution", nz(review_alert_get(a, "resolution")));
         print_kv("resolved_by", nz(review_alert_get(a, "resolved_by")));
         print_kv("resolved_at", nz(review_alert_get(a, "resolved_at")));
-        print_kv("note", nz(review_alert_get(a, "note")));
+        if (*nz(review_alert_get(a, "note")))
+            print_kv("note", review_alert_get(a, "note"));
     }
 }
 
