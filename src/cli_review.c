@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "domain.h"
+#include "keys.h"
 #include "matcher.h"
 #include "outcome.h"
 #include "rconn.h"
@@ -313,17 +314,15 @@ static void print_kv(const char *k, const char *v)
     printf("  %-20s %s\n", k, v);
 }
 
-/* A hash as field/value pairs into kv (caller frees): 1 found, 0 absent, -1 (printed). */
-static int read_hash(session *s, const char *what, const char *id, strvec *kv)
+/* A hash as field/value pairs into kv (caller frees): 1 found, 0 absent, -1 (printed). Takes
+ * key (malloc'd) and frees it. */
+static int read_hash(session *s, char *key, strvec *kv)
 {
-    strbuf key;
     char err[512];
-    sb_init(&key);
-    sb_appendf(&key, "%s%s:%s", s->cfg.key_prefix, what, id);
-    int rc = review_hgetall(s->c, key.buf, kv, err, sizeof(err));
+    int rc = review_hgetall(s->c, key, kv, err, sizeof(err));
     if (rc < 0)
         fprintf(stderr, "l2a: review: %s\n", err);
-    sb_free(&key);
+    free(key);
     return rc;
 }
 
@@ -337,7 +336,7 @@ static void print_candidates(session *s, const json_t *cands)
         const char *id = jstr(c, "account_id");
         strvec kv;
         sv_init(&kv);
-        int found = read_hash(s, "account", id, &kv);
+        int found = read_hash(s, key_account(s->cfg.key_prefix, id), &kv);
         const char *type = review_kv_get(&kv, "type");
         printf("  %-12s %.2f  %s%s%s%s\n", id, json_number_value(json_object_get(c, "score")),
                found == 1 ? nz(review_kv_get(&kv, "name")) : "(no such account)",
@@ -396,7 +395,7 @@ static int print_result(session *s, const char *lead_id)
 {
     strvec kv;
     sv_init(&kv);
-    int rc = read_hash(s, "lead", lead_id, &kv);
+    int rc = read_hash(s, key_lead(s->cfg.key_prefix, lead_id), &kv);
     if (rc == 1) {
         printf("result %slead:%s:\n", s->cfg.key_prefix, lead_id);
         for (size_t i = 0; i + 1 < kv.n; i += 2)
@@ -494,7 +493,7 @@ static int load_lists(const session *s, matcher *m)
 
 static int target_account(session *s, const char *id, decision *d, target *t)
 {
-    int found = read_hash(s, "account", id, &t->acct_kv);
+    int found = read_hash(s, key_account(s->cfg.key_prefix, id), &t->acct_kv);
     if (found == 0)
         fprintf(stderr, "l2a: review resolve: no account '%s' in Redis (%saccount:%s)\n", id,
                 s->cfg.key_prefix, id);
@@ -542,7 +541,7 @@ static void print_resolved(session *s, const review_opts *o, const review_outcom
 {
     strvec kv;
     sv_init(&kv);
-    const char *opp = read_hash(s, "lead", o->lead_id, &kv) == 1 ?
+    const char *opp = read_hash(s, key_lead(s->cfg.key_prefix, o->lead_id), &kv) == 1 ?
                           review_kv_get(&kv, "opportunity_id") : NULL;
     printf("resolved %s -> %saccount %s (contact %s%s%s)\n", o->lead_id,
            o->how == HOW_NEW_ACCOUNT ? "new " : "", r->account_id, r->contact_id,

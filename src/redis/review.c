@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keys.h"
 #include "outcome_lua.h"
 #include "rconn.h"
 
@@ -91,17 +92,6 @@ char *review_shorten(const char *s, size_t max)
 
 /* ---- alerts ---- */
 
-static char *key_of(const char *prefix, const char *suffix, const char *id)
-{
-    strbuf sb;
-    sb_init(&sb);
-    sb_append(&sb, prefix);
-    sb_append(&sb, suffix);
-    if (id)
-        sb_append(&sb, id);
-    return sb_take(&sb);
-}
-
 void review_alert_free(review_alert *a)
 {
     free(a->lead_id);
@@ -161,7 +151,7 @@ static void set_created(review_alert *a, double fallback)
 int review_get(redisContext *c, const char *prefix, const char *lead_id, review_alert *out,
                char *err, size_t errlen)
 {
-    char *key = key_of(prefix, "alert:", lead_id);
+    char *key = key_alert(prefix, lead_id);
     memset(out, 0, sizeof(*out));
     int rc = review_hgetall(c, key, &out->kv, err, errlen);
     free(key);
@@ -279,7 +269,7 @@ static int read_alerts(redisContext *c, const char *prefix, list_ctx *x, char *e
     int rc = 0;
     rpipe_init(&p, c, REVIEW_PIPELINE, NULL, on_alert, x);
     for (size_t i = 0; i < x->o->ids.n && rc == 0; i++) {
-        char *key = key_of(prefix, "alert:", x->o->ids.v[i]);
+        char *key = key_alert(prefix, x->o->ids.v[i]);
         const char *argv[] = {"HGETALL", key};
         rc = rpipe_add(&p, 2, argv, NULL, err, errlen);
         free(key);
@@ -293,7 +283,7 @@ static int read_alerts(redisContext *c, const char *prefix, list_ctx *x, char *e
 int review_list(redisContext *c, const char *prefix, double max_created_ms, review_alert **out,
                 size_t *n, long long *total, double *oldest_ms, char *err, size_t errlen)
 {
-    char *key = key_of(prefix, "review:open", NULL);
+    char *key = key_review_open(prefix);
     char max[64];
     open_ids o = {0};
     list_ctx x = {.o = &o};
