@@ -59,35 +59,41 @@ bad:
     return -1;
 }
 
+redisContext *cli_redis_connect(const conf *cfg, const char *url)
+{
+    redis_addr addr;
+    char err[512];
+    redisContext *c = NULL;
+    memset(&addr, 0, sizeof(addr));
+    if (redis_addr_parse(url ? url : cfg->redis_url, &addr, err, sizeof(err)) != 0) {
+        fprintf(stderr, "l2a: %s\n", err);
+        goto out;
+    }
+    if (err[0])
+        fprintf(stderr, "l2a: %s\n", err); /* a note */
+    c = rconn_connect(&addr, cfg->command_timeout_ms, err, sizeof(err));
+    if (!c)
+        fprintf(stderr, "l2a: %s\n", err);
+out:
+    redis_addr_free(&addr);
+    return c;
+}
+
 /* Connects as the options and config say; sets *prefix (malloc'd, caller frees). The Redis URL
  * comes from --redis, else the config's redis.url, else its default. NULL on error (printed). */
 static redisContext *open_redis(const redis_opts *o, char **prefix)
 {
     conf cfg;
-    redis_addr addr;
     char err[512];
-    redisContext *c = NULL;
-    memset(&addr, 0, sizeof(addr));
     if (!o->config) {
         conf_defaults(&cfg);
     } else if (conf_load(o->config, &cfg, err, sizeof(err)) != 0) {
         fprintf(stderr, "l2a: %s\n", err);
         return NULL;
     }
-    if (redis_addr_parse(o->url ? o->url : cfg.redis_url, &addr, err, sizeof(err)) != 0) {
-        fprintf(stderr, "l2a: %s\n", err);
-        goto out;
-    }
-    if (err[0])
-        fprintf(stderr, "l2a: %s\n", err); /* a note */
-    c = rconn_connect(&addr, cfg.command_timeout_ms, err, sizeof(err));
-    if (!c) {
-        fprintf(stderr, "l2a: %s\n", err);
-        goto out;
-    }
-    *prefix = xstrdup(cfg.key_prefix);
-out:
-    redis_addr_free(&addr);
+    redisContext *c = cli_redis_connect(&cfg, o->url);
+    if (c)
+        *prefix = xstrdup(cfg.key_prefix);
     conf_free(&cfg);
     return c;
 }

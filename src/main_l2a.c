@@ -19,6 +19,9 @@ static void usage(FILE *f)
             "        load or update accounts in Redis (one atomic script per account)\n"
             "  push [--redis URL] [--config FILE] [--flat] LEADS.jsonl\n"
             "        append leads to the input stream, as a marketing-automation platform does\n"
+            "  review list|show|resolve [--redis URL] [--config FILE] ...\n"
+            "        the RevOps review queue: list [--older-than 2d] [--json], show LEAD,\n"
+            "        resolve LEAD --account ID | --new-account | --dismiss [--note TEXT] [--by NAME]\n"
             "  check-config FILE\n"
             "        validate a config; prints file:line:column: message on error\n"
             "  version\n");
@@ -37,6 +40,8 @@ int main(int argc, char **argv)
         return cli_import_accounts(argc - 1, argv + 1);
     if (strcmp(cmd, "push") == 0)
         return cli_push(argc - 1, argv + 1);
+    if (strcmp(cmd, "review") == 0)
+        return cli_review(argc - 1, argv + 1);
     if (strcmp(cmd, "check-config") == 0)
         return cli_check_config(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

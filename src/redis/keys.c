@@ -48,3 +48,13 @@ char *key_events(const char *prefix)
 {
     return join(prefix, "events", NULL);
 }
+
+char *key_alert(const char *prefix, const char *lead_id)
+{
+    return join(prefix, "alert:", lead_id);
+}
+
+char *key_review_open(const char *prefix)
+{
+    return join(prefix, "review:open", NULL);
+}

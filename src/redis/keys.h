@@ -12,5 +12,7 @@ char *key_account(const char *prefix, const char *account_id); /* l2a:account:<i
 char *key_accounts(const char *prefix);         /* l2a:accounts         set of account ids */
 char *key_changes(const char *prefix);          /* l2a:accounts:changes stream of upserts/deletes */
 char *key_events(const char *prefix);           /* l2a:events           stream for a CRM connector */
+char *key_alert(const char *prefix, const char *lead_id);      /* l2a:alert:<id> review alert */
+char *key_review_open(const char *prefix);      /* l2a:review:open      open alerts by created ms */
 
 #endif

@@ -84,7 +84,7 @@ static const char LIB[] =
     "      'created_at', plan.now)\n"
     "    redis.call('SET', open, oid)\n"
     "    ev(P, plan, 'opportunity.created', {'opportunity_id', oid, 'account_id', acc,\n"
-    "       'type', O.type, 'stage', O.first_stage})\n"
+    "       'opportunity_type', O.type, 'stage', O.first_stage})\n"
     "  end\n"
     "  if redis.call('HSETNX', P .. 'opportunity:' .. oid, 'role:' .. cid, plan.role) == 1 then\n"
     "    ev(P, plan, 'contact_role.added', {'opportunity_id', oid, 'contact_id', cid,\n"
@@ -167,11 +167,13 @@ static const char RECORD_BODY[] =
 static const char RESOLVE_BODY[] =
     "local P, id = ARGV[1], ARGV[2]\n"
     "local key = P .. 'alert:' .. id\n"
+    "expect(key, 'hash'); expect(P .. 'review:open', 'zset'); expect(P .. 'lead:' .. id, 'hash')\n"
     "local st = redis.call('HGET', key, 'status')\n"
     "if not st then return redis.error_reply('no review alert for lead ' .. id) end\n"
     "if st ~= 'open' then return {0, st} end\n"
     "local plan = cjson.decode(ARGV[3])\n"
     "local out = apply(P, plan)\n"
+    "if plan.action == 'convert' then out.account_id = plan.account_id end\n"
     "local status = plan.action == 'dismiss' and 'dismissed' or 'resolved'\n"
     "redis.call('HSET', key, 'status', status, 'resolved_at', plan.now, 'resolved_by', ARGV[4],\n"
     "  'note', ARGV[5], 'resolution', ARGV[6])\n"
@@ -179,7 +181,7 @@ static const char RESOLVE_BODY[] =
     "redis.call('HSET', P .. 'lead:' .. id, unpack(pairs_of(out, {'resolution', ARGV[6],\n"
     "  'resolved_by', ARGV[4], 'resolved_at', plan.now})))\n"
     "ev(P, plan, 'alert.' .. status, {'resolution', ARGV[6], 'by', ARGV[4]})\n"
-    "return {1, out.contact_id or '', out.account_id or plan.account_id or ''}\n";
+    "return {1, out.contact_id or '', out.account_id or ''}\n";
 
 static char *compose(const char *body)
 {

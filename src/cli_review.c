@@ -1,0 +1,648 @@
+/* cli_review.c - `l2a review list|show|resolve`: the RevOps review queue on the command line. */
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "cli.h"
+#include "conf.h"
+#include "domain.h"
+#include "keys.h"
+#include "matcher.h"
+#include "outcome.h"
+#include "rconn.h"
+#include "review.h"
+
+static const char review_usage[] =
+    "usage: l2a review list [--redis URL] [--config FILE] [--older-than DUR] [--json]\n"
+    "       l2a review show [--redis URL] [--config FILE] LEAD\n"
+    "       l2a review resolve [--redis URL] [--config FILE] LEAD\n"
+    "                          (--account ID | --new-account | --dismiss) [--note TEXT] [--by NAME]\n"
+    "DUR: numbers with units d, h, m, s (2d, 36h, 90m, 45s, 1d12h)\n";
+
+typedef enum resolve_how {
+    HOW_NONE = 0,
+    HOW_ACCOUNT,              /* --account ID: convert into an existing account */
+    HOW_NEW_ACCOUNT,          /* --new-account: create the lead's account, convert into it */
+    HOW_DISMISS,              /* --dismiss: close the alert, nothing else */
+} resolve_how;
+
+/* Parsed command line; every string borrowed from argv. */
+typedef struct review_opts {
+    const char *sub;          /* list, show or resolve */
+    const char *url;          /* --redis, or NULL */
+    const char *config;       /* --config, or NULL */
+    long long older_than;     /* --older-than in seconds, -1 when absent */
+    bool json;                /* --json */
+    const char *lead_id;      /* show, resolve: the positional LEAD */
+    resolve_how how;
+    int nhow;                 /* how many of --account, --new-account, --dismiss were given */
+    const char *account_id;   /* --account */
+    const char *note;         /* --note, or NULL */
+    const char *by;           /* --by, else $SUDO_USER, $USER, "unknown" */
+} review_opts;
+
+/* Config and connection of one command. Both owned. */
+typedef struct session {
+    conf cfg;
+    redisContext *c;
+} session;
+
+/* ---- arguments ---- */
+
+static void set_how(review_opts *o, resolve_how how, const char *account_id)
+{
+    o->how = how;
+    o->account_id = account_id;
+    o->nhow++;
+}
+
+static int parse_flags(int argc, char **argv, review_opts *o)
+{
+    static const struct option longopts[] = {
+        {"redis", required_argument, NULL, 'r'},   {"config", required_argument, NULL, 'c'},
+        {"older-than", required_argument, NULL, 'o'}, {"json", no_argument, NULL, 'j'},
+        {"account", required_argument, NULL, 'a'}, {"new-account", no_argument, NULL, 'n'},
+        {"dismiss", no_argument, NULL, 'd'},       {"note", required_argument, NULL, 'N'},
+        {"by", required_argument, NULL, 'b'},      {NULL, 0, NULL, 0},
+    };
+    bool list = strcmp(o->sub, "list") == 0, resolve = strcmp(o->sub, "resolve") == 0;
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "r:c:", longopts, NULL)) != -1) {
+        if (ch == 'r')
+            o->url = optarg;
+        else if (ch == 'c')
+            o->config = optarg;
+        else if (ch == 'o' && list && review_duration_parse(optarg, &o->older_than) == 0)
+            continue;
+        else if (ch == 'j' && list)
+            o->json = true;
+        else if (ch == 'a' && resolve)
+            set_how(o, HOW_ACCOUNT, optarg);
+        else if (ch == 'n' && resolve)
+            set_how(o, HOW_NEW_ACCOUNT, NULL);
+        else if (ch == 'd' && resolve)
+            set_how(o, HOW_DISMISS, NULL);
+        else if (ch == 'N' && resolve)
+            o->note = optarg;
+        else if (ch == 'b' && resolve)
+            o->by = optarg;
+        else
+            return -1;
+    }
+    return 0;
+}
+
+static const char *default_by(void)
+{
+    const char *names[] = {"SUDO_USER", "USER"};
+    for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+        const char *v = getenv(names[i]);
+        if (v && *v)
+            return v;
+    }
+    return "unknown";
+}
+
+/* argv starts at "review". 0, or -1 after printing the usage. */
+static int parse_review_opts(int argc, char **argv, review_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->older_than = -1;
+    if (argc < 2)
+        goto bad;
+    o->sub = argv[1];
+    if (strcmp(o->sub, "list") && strcmp(o->sub, "show") && strcmp(o->sub, "resolve"))
+        goto bad;
+    if (parse_flags(argc - 1, argv + 1, o) != 0)
+        goto bad;
+    int npos = argc - 1 - optind, want = strcmp(o->sub, "list") ? 1 : 0;
+    if (npos != want)
+        goto bad;
+    o->lead_id = want ? argv[1 + optind] : NULL;
+    if (strcmp(o->sub, "resolve") == 0 && o->nhow != 1)
+        goto bad;
+    if (!o->by)
+        o->by = default_by();
+    return 0;
+bad:
+    fputs(review_usage, stderr);
+    return -1;
+}
+
+/* ---- session ---- */
+
+static int session_open(session *s, const review_opts *o)
+{
+    char err[512];
+    s->c = NULL;
+    if (!o->config) {
+        conf_defaults(&s->cfg);
+    } else if (conf_load(o->config, &s->cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "l2a: %s\n", err);
+        return -1;
+    }
+    s->c = cli_redis_connect(&s->cfg, o->url);
+    if (!s->c) {
+        conf_free(&s->cfg);
+        return -1;
+    }
+    return 0;
+}
+
+static void session_close(session *s)
+{
+    redisFree(s->c);
+    conf_free(&s->cfg);
+}
+
+/* ---- time and JSON ---- */
+
+static double now_ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (double)tv.tv_sec * 1000.0 + (double)(tv.tv_usec / 1000);
+}
+
+/* ISO-8601 UTC with milliseconds, as the outcome scripts store times. */
+static void iso_time(double ms, char *buf, size_t len)
+{
+    time_t secs = (time_t)(ms / 1000.0);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, len - n, ".%03dZ", (int)fmod(ms, 1000.0));
+}
+
+static long long age_seconds(const review_alert *a, double now)
+{
+    double age = (now - a->created_ms) / 1000.0;
+    return age > 0 ? (long long)age : 0;
+}
+
+/* JSON text parsed as the wanted type (a JSON object or array), else an empty one. New ref. */
+static json_t *parse_json(const char *text, bool array)
+{
+    json_t *v = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+    if (v && (array ? json_is_array(v) : json_is_object(v)))
+        return v;
+    json_decref(v);
+    return array ? json_array() : json_object();
+}
+
+static const char *jstr(const json_t *obj, const char *key)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    return s ? s : "";
+}
+
+static const char *nz(const char *s)
+{
+    return s ? s : "";
+}
+
+/* ---- list ---- */
+
+/* "001A 0.82" for the best candidate, "-" when none. */
+static void best_candidate(const json_t *cands, char *buf, size_t len)
+{
+    const json_t *c0 = json_array_get(cands, 0);
+    const char *id = json_string_value(json_object_get(c0, "account_id"));
+    if (!id) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    snprintf(buf, len, "%s %.2f", id, json_number_value(json_object_get(c0, "score")));
+}
+
+static void print_cell(const char *text, size_t width)
+{
+    char *s = review_shorten(*text ? text : "-", width);
+    printf("%-*s ", (int)width, s);
+    free(s);
+}
+
+static void print_text_line(const review_alert *a, double now)
+{
+    json_t *l = parse_json(review_alert_get(a, "lead"), false);
+    json_t *cands = parse_json(review_alert_get(a, "candidates"), true);
+    char age[32], best[160];
+    best_candidate(cands, best, sizeof(best));
+    char *reason = review_shorten(nz(review_alert_get(a, "reason")), 70);
+    printf("%-12s %-8s %7s ", a->lead_id, nz(review_alert_get(a, "kind")),
+           review_age_format(age_seconds(a, now), age, sizeof(age)));
+    print_cell(jstr(l, "company"), 24);
+    print_cell(jstr(l, "email"), 30);
+    print_cell(best, 18);
+    printf("%s\n", reason);
+    free(reason);
+    json_decref(l);
+    json_decref(cands);
+}
+
+static void print_json_line(const review_alert *a, double now)
+{
+    json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:s,s:o,s:o}", "lead_id", a->lead_id, "kind",
+                          nz(review_alert_get(a, "kind")), "created_at",
+                          nz(review_alert_get(a, "created_at")), "age_seconds",
+                          (json_int_t)age_seconds(a, now), "reason",
+                          nz(review_alert_get(a, "reason")), "candidates",
+                          parse_json(review_alert_get(a, "candidates"), true), "lead",
+                          parse_json(review_alert_get(a, "lead"), false));
+    char *text = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
+    if (text)
+        printf("%s\n", text);
+    free(text);
+    json_decref(o);
+}
+
+static void print_footer(const review_opts *o, size_t shown, long long total, double oldest,
+                         double now)
+{
+    char age[32], dur[32];
+    printf("%lld open", total);
+    if (o->older_than >= 0)
+        printf(" (%zu older than %s)", shown,
+               review_age_format(o->older_than, dur, sizeof(dur)));
+    if (oldest >= 0)
+        printf(", oldest %s",
+               review_age_format(now > oldest ? (long long)((now - oldest) / 1000) : 0, age,
+                                 sizeof(age)));
+    printf("\n");
+}
+
+static int do_list(session *s, const review_opts *o)
+{
+    review_alert *alerts = NULL;
+    size_t n = 0;
+    long long total = 0;
+    double oldest = -1, now = now_ms();
+    double max = o->older_than < 0 ? -1 : now - (double)o->older_than * 1000.0;
+    char err[512];
+    if (review_list(s->c, s->cfg.key_prefix, max, &alerts, &n, &total, &oldest, err,
+                    sizeof(err)) != 0) {
+        fprintf(stderr, "l2a: review list: %s\n", err);
+        return 1;
+    }
+    if (!o->json && n > 0)
+        printf("%-12s %-8s %7s %-24s %-30s %-18s %s\n", "LEAD", "KIND", "AGE", "COMPANY",
+               "EMAIL", "BEST", "REASON");
+    for (size_t i = 0; i < n; i++) {
+        if (o->json)
+            print_json_line(&alerts[i], now);
+        else
+            print_text_line(&alerts[i], now);
+        review_alert_free(&alerts[i]);
+    }
+    if (!o->json)
+        print_footer(o, n, total, oldest, now);
+    free(alerts);
+    return 0;
+}
+
+/* ---- show ---- */
+
+static void print_kv(const char *k, const char *v)
+{
+    printf("  %-20s %s\n", k, v);
+}
+
+/* A hash as field/value pairs into kv (caller frees): 1 found, 0 absent, -1 (printed). Takes
+ * key (malloc'd) and frees it. */
+static int read_hash(session *s, char *key, strvec *kv)
+{
+    char err[512];
+    int rc = review_hgetall(s->c, key, kv, err, sizeof(err));
+    if (rc < 0)
+        fprintf(stderr, "l2a: review: %s\n", err);
+    free(key);
+    return rc;
+}
+
+/* One line per candidate, with the account's name and type from its hash. */
+static void print_candidates(session *s, const json_t *cands)
+{
+    size_t i;
+    const json_t *c;
+    printf("candidates:%s\n", json_array_size(cands) ? "" : " none");
+    json_array_foreach(cands, i, c) {
+        const char *id = jstr(c, "account_id");
+        strvec kv;
+        sv_init(&kv);
+        int found = read_hash(s, key_account(s->cfg.key_prefix, id), &kv);
+        const char *type = review_kv_get(&kv, "type");
+        printf("  %-12s %.2f  %s%s%s%s\n", id, json_number_value(json_object_get(c, "score")),
+               found == 1 ? nz(review_kv_get(&kv, "name")) : "(no such account)",
+               type ? " [" : "", nz(type), type ? "]" : "");
+        sv_free(&kv);
+    }
+}
+
+static void print_lead(const json_t *l)
+{
+    static const char *const order[] = {"id", "email", "first_name", "last_name", "title",
+                                        "company", "website", "phone", "country", "source",
+                                        "score"};
+    const char *k;
+    const json_t *v;
+    printf("lead:\n");
+    for (size_t i = 0; i < ARRAY_LEN(order); i++)
+        if (json_string_value(json_object_get(l, order[i])))
+            print_kv(order[i], jstr(l, order[i]));
+    json_object_foreach((json_t *)l, k, v) {
+        bool known = false;
+        for (size_t i = 0; i < ARRAY_LEN(order) && !known; i++)
+            known = strcmp(order[i], k) == 0;
+        if (!known && json_string_value(v))
+            print_kv(k, json_string_value(v));
+    }
+}
+
+static void print_alert(session *s, const review_alert *a, double now)
+{
+    char age[32];
+    const char *status = nz(review_alert_get(a, "status"));
+    printf("alert %s: %s %s, created %s (%s ago)\n", a->lead_id, status,
+           nz(review_alert_get(a, "kind")), nz(review_alert_get(a, "created_at")),
+           review_age_format(age_seconds(a, now), age, sizeof(age)));
+    printf("reason: %s\n", nz(review_alert_get(a, "reason")));
+    printf("score: %s\n", nz(review_alert_get(a, "score")));
+    json_t *cands = parse_json(review_alert_get(a, "candidates"), true);
+    print_candidates(s, cands);
+    json_decref(cands);
+    json_t *l = parse_json(review_alert_get(a, "lead"), false);
+    print_lead(l);
+    json_decref(l);
+    if (strcmp(status, "open") != 0) {
+        printf("closed:\n");
+        print_kv("resolution", nz(review_alert_get(a, "resolution")));
+        print_kv("resolved_by", nz(review_alert_get(a, "resolved_by")));
+        print_kv("resolved_at", nz(review_alert_get(a, "resolved_at")));
+        if (*nz(review_alert_get(a, "note")))
+            print_kv("note", review_alert_get(a, "note"));
+    }
+}
+
+/* The lead's result hash, when there is one. 0 or -1. */
+static int print_result(session *s, const char *lead_id)
+{
+    strvec kv;
+    sv_init(&kv);
+    int rc = read_hash(s, key_lead(s->cfg.key_prefix, lead_id), &kv);
+    if (rc == 1) {
+        printf("result %slead:%s:\n", s->cfg.key_prefix, lead_id);
+        for (size_t i = 0; i + 1 < kv.n; i += 2)
+            print_kv(kv.v[i], kv.v[i + 1]);
+    }
+    sv_free(&kv);
+    return rc < 0 ? -1 : 0;
+}
+
+static int do_show(session *s, const review_opts *o)
+{
+    review_alert a;
+    char err[512];
+    int rc = review_get(s->c, s->cfg.key_prefix, o->lead_id, &a, err, sizeof(err));
+    if (rc < 0) {
+        fprintf(stderr, "l2a: review show: %s\n", err);
+        return 1;
+    }
+    if (rc == 0) {
+        fprintf(stderr, "l2a: review show: no review alert for lead '%s'\n", o->lead_id);
+        return 1;
+    }
+    print_alert(s, &a, now_ms());
+    review_alert_free(&a);
+    return print_result(s, o->lead_id) == 0 ? 0 : 1;
+}
+
+/* ---- resolve ---- */
+
+/* What a resolution does. acct borrows from acct_kv; both freed by target_free. */
+typedef struct target {
+    outcome_action action;
+    outcome_account acct;     /* convert: the account's id, type and owner */
+    strvec acct_kv;           /* owned: the account hash (--account) */
+    char resolution[400];     /* "account 001A", "new account new:acme.com", "dismissed" */
+} target;
+
+static void target_free(target *t)
+{
+    sv_free(&t->acct_kv);
+    memset(t, 0, sizeof(*t));
+}
+
+/* The lead as the alert stored it (a JSON object of strings), through lead_set. l is fresh. */
+static void lead_from_alert(const review_alert *a, lead *l)
+{
+    json_t *o = parse_json(review_alert_get(a, "lead"), false);
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v) {
+        if (json_is_string(v))
+            (void)lead_set(l, k, json_string_value(v));
+    }
+    if (!l->id)
+        (void)lead_set(l, "id", a->lead_id);
+    json_decref(o);
+}
+
+/* What the plan needs to know about the lead: the registrable domain of its email and, when the
+ * lists are loaded (m not NULL), whether that is free-mail or disposable and whether the
+ * company is junk - as the matcher finds them. */
+static void lead_facts(const lead *l, const matcher *m, decision *d)
+{
+    email_addr e;
+    memset(&e, 0, sizeof(e));
+    d->lead_id = xstrdup(l->id);
+    if (l->email && email_parse(l->email, &e, NULL) == EMAIL_OK) {
+        d->email_domain = xstrdup(e.registrable);
+        if (m) {
+            d->freemail = domain_set_contains(m->freemail, e.host) ||
+                          domain_set_contains(m->freemail, e.registrable);
+            d->disposable = domain_set_contains(m->disposable, e.host) ||
+                            domain_set_contains(m->disposable, e.registrable);
+        }
+    }
+    email_free(&e);
+    if (m) {
+        norm_name nn;
+        (void)norm_name_parse(m->rules, l->company, &nn);
+        d->company_junk = nn.junk;
+        norm_name_free(&nn);
+    }
+}
+
+/* The word and domain lists of the config (free-mail, disposable, junk values). 0 or -1. */
+static int load_lists(const session *s, matcher *m)
+{
+    char err[512];
+    if (matcher_init(m, &s->cfg, err, sizeof(err)) == 0)
+        return 0;
+    fprintf(stderr, "l2a: review resolve --new-account: cannot load the lists: %s%s\n", err,
+            s->cfg.path ? "" : " (pass --config FILE)");
+    return -1;
+}
+
+static int target_account(session *s, const char *id, decision *d, target *t)
+{
+    int found = read_hash(s, key_account(s->cfg.key_prefix, id), &t->acct_kv);
+    if (found == 0)
+        fprintf(stderr, "l2a: review resolve: no account '%s' in Redis (%saccount:%s)\n", id,
+                s->cfg.key_prefix, id);
+    if (found != 1)
+        return -1;
+    d->kind = DECISION_MATCH;
+    d->account_id = xstrdup(id);
+    d->score = 1.0;
+    t->action = OUTCOME_CONVERT;
+    t->acct = (outcome_account){id, review_kv_get(&t->acct_kv, "type"),
+                                review_kv_get(&t->acct_kv, "owner_id")};
+    snprintf(t->resolution, sizeof(t->resolution), "account %s", id);
+    return 0;
+}
+
+static int target_new_account(const lead *l, decision *d, target *t)
+{
+    char id[320], name[512], domain[256];
+    d->kind = DECISION_NO_MATCH;
+    if (!outcome_new_account(l, d, id, sizeof(id), name, sizeof(name), domain, sizeof(domain))) {
+        fprintf(stderr, "l2a: review resolve: lead '%s' names no account to create (no "
+                        "corporate email domain and no usable company); use --account or "
+                        "--dismiss\n", l->id);
+        return -1;
+    }
+    t->action = OUTCOME_CREATE_ACCOUNT;
+    snprintf(t->resolution, sizeof(t->resolution), "new account %s", id);
+    return 0;
+}
+
+static int build_target(session *s, const review_opts *o, const lead *l, decision *d,
+                        target *t)
+{
+    if (o->how == HOW_ACCOUNT)
+        return target_account(s, o->account_id, d, t);
+    if (o->how == HOW_NEW_ACCOUNT)
+        return target_new_account(l, d, t);
+    t->action = OUTCOME_DISMISS;
+    snprintf(t->resolution, sizeof(t->resolution), "dismissed");
+    return 0;
+}
+
+/* "resolved 00Q1 -> account 001A (contact C-00Q1, opportunity O-1)". */
+static void print_resolved(session *s, const review_opts *o, const review_outcome *r)
+{
+    strvec kv;
+    sv_init(&kv);
+    const char *opp = read_hash(s, key_lead(s->cfg.key_prefix, o->lead_id), &kv) == 1 ?
+                          review_kv_get(&kv, "opportunity_id") : NULL;
+    printf("resolved %s -> %saccount %s (contact %s%s%s)\n", o->lead_id,
+           o->how == HOW_NEW_ACCOUNT ? "new " : "", r->account_id, r->contact_id,
+           opp ? ", opportunity " : "", nz(opp));
+    sv_free(&kv);
+}
+
+static int run_resolve(session *s, const review_opts *o, const char *plan, const char *resolution)
+{
+    review_outcome r;
+    char err[512];
+    int rc = review_resolve(s->c, s->cfg.key_prefix, o->lead_id, plan, o->by, o->note,
+                            resolution, &r, err, sizeof(err));
+    if (rc < 0)
+        fprintf(stderr, "l2a: review resolve: %s\n", err);
+    else if (rc == 0)
+        fprintf(stderr, "l2a: review resolve: no review alert for lead '%s'\n", o->lead_id);
+    if (rc != 1)
+        return 1;
+    if (!r.done)
+        printf("already resolved (status %s)\n", r.status);
+    else if (o->how == HOW_DISMISS)
+        printf("dismissed %s\n", o->lead_id);
+    else
+        print_resolved(s, o, &r);
+    review_outcome_free(&r);
+    return 0;
+}
+
+/* The alert, or an exit status: 1 missing or unreadable, 0 already closed (said so). -1 when
+ * the alert is open and in *a. */
+static int open_alert(session *s, const char *lead_id, review_alert *a)
+{
+    char err[512];
+    int found = review_get(s->c, s->cfg.key_prefix, lead_id, a, err, sizeof(err));
+    if (found < 0)
+        fprintf(stderr, "l2a: review resolve: %s\n", err);
+    else if (found == 0)
+        fprintf(stderr, "l2a: review resolve: no review alert for lead '%s'\n", lead_id);
+    if (found != 1)
+        return 1;
+    const char *status = nz(review_alert_get(a, "status"));
+    if (strcmp(status, "open") == 0)
+        return -1;
+    printf("already resolved (status %s)\n", status);
+    return 0;
+}
+
+static int do_resolve(session *s, const review_opts *o)
+{
+    review_alert a;
+    lead l;
+    decision d;
+    matcher m;
+    target t;
+    char *plan = NULL, when[40];
+    memset(&m, 0, sizeof(m));
+    memset(&t, 0, sizeof(t));
+    lead_init(&l);
+    decision_init(&d);
+    int rc = open_alert(s, o->lead_id, &a);
+    if (rc >= 0)
+        goto out;
+    rc = 1;
+    lead_from_alert(&a, &l);
+    if (o->how == HOW_NEW_ACCOUNT && load_lists(s, &m) != 0)
+        goto out;
+    lead_facts(&l, o->how == HOW_NEW_ACCOUNT ? &m : NULL, &d);
+    if (build_target(s, o, &l, &d, &t) != 0)
+        goto out;
+    double now = now_ms();
+    iso_time(now, when, sizeof(when));
+    plan = outcome_plan_json(&s->cfg, t.action, &l, &d,
+                             t.action == OUTCOME_CONVERT ? &t.acct : NULL, when, now);
+    rc = run_resolve(s, o, plan, t.resolution);
+out:
+    free(plan);
+    target_free(&t);
+    matcher_free(&m);
+    decision_free(&d);
+    lead_free(&l);
+    review_alert_free(&a);
+    return rc;
+}
+
+
+int cli_review(int argc, char **argv)
+{
+    review_opts o;
+    session s;
+    if (parse_review_opts(argc, argv, &o) != 0)
+        return 2;
+    if (session_open(&s, &o) != 0)
+        return 1;
+    int rc;
+    if (strcmp(o.sub, "list") == 0)
+        rc = do_list(&s, &o);
+    else if (strcmp(o.sub, "show") == 0)
+        rc = do_show(&s, &o);
+    else
+        rc = do_resolve(&s, &o);
+    session_close(&s);
+    return rc;
+}
