@@ -9,6 +9,7 @@
 #include "daemon.h"
 #include "keys.h"
 #include "log.h"
+#include "outcome.h"
 
 static double mono_s(void)
 {
@@ -88,6 +89,59 @@ static bool lead_fields_fit(const l2ad *d, const lead *l)
     return true;
 }
 
+static void iso_ms(char *buf, size_t len, double *ms)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, len - n, ".%03ldZ", ts.tv_nsec / 1000000);
+    *ms = (double)ts.tv_sec * 1000.0 + (double)(ts.tv_nsec / 1000000);
+}
+
+/* A new account enters this process's index at once, so the next lead from the company (in this
+ * batch too) matches it; the change stream brings it to the other workers. */
+static void index_new_account(l2ad *d, const lead *l, const decision *dec)
+{
+    char id[320], name[512], domain[256];
+    if (!outcome_new_account(l, dec, id, sizeof(id), name, sizeof(name), domain, sizeof(domain)) ||
+        index_find(&d->m->ix, id) >= 0)
+        return;
+    account_rec a;
+    account_rec_init(&a);
+    account_rec_set(&a, "id", id);
+    account_rec_set(&a, "name", name);
+    if (domain[0])
+        account_rec_set(&a, "domains", domain);
+    account_rec_set(&a, "type", d->cfg->new_account_type);
+    (void)index_upsert(&d->m->ix, &a);
+    account_rec_free(&a);
+}
+
+/* Match, route to an outcome, and hand decision and plan to the recorder. */
+static void decide_and_record(l2ad *d, const char *id, const lead *l, batch *b)
+{
+    decision dec;
+    match_lead(d->m, l, &dec);
+    outcome_action act = outcome_route(d->cfg, l, &dec);
+    outcome_account acct = {0};
+    long slot = act == OUTCOME_CONVERT ? index_find(&d->m->ix, dec.account_id) : -1;
+    if (slot >= 0) {
+        const account *a = &d->m->ix.acc[slot];
+        acct = (outcome_account){a->id, a->type, a->owner_id};
+    }
+    char now[40];
+    double now_ms;
+    iso_ms(now, sizeof(now), &now_ms);
+    char *plan = outcome_plan_json(d->cfg, act, l, &dec, slot >= 0 ? &acct : NULL, now, now_ms);
+    if (act == OUTCOME_CREATE_ACCOUNT)
+        index_new_account(d, l, &dec);
+    record_decision(d, id, &dec, plan, entry_time_ms(id), b);
+    free(plan);
+    decision_free(&dec);
+}
+
 /* One entry: decided and recorded, or dead-lettered. in_flight counts it until the reply. */
 static void process_entry(l2ad *d, const char *id, const redisReply *fields, long long deliveries,
                           batch *b)
@@ -110,10 +164,7 @@ static void process_entry(l2ad *d, const char *id, const redisReply *fields, lon
                  d->cfg->max_field_bytes);
         record_dead(d, id, &f, err, deliveries, b);
     } else {
-        decision dec;
-        match_lead(d->m, &l, &dec);
-        record_decision(d, id, &dec, entry_time_ms(id), b);
-        decision_free(&dec);
+        decide_and_record(d, id, &l, b);
     }
     lead_free(&l);
     sv_free(&f);

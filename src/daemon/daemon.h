@@ -74,10 +74,11 @@ void batch_done(batch *b);          /* NULL-safe */
 
 /* record.c: Lua scripts that record a decision or dead-letter an entry, atomically with XACK. */
 void record_load_scripts(l2ad *d);
-/* Records decision dec for stream entry id (copied); calls consume_done and batch_done when the
- * reply (or the connection's loss) arrives. */
-void record_decision(l2ad *d, const char *entry_id, const decision *dec, double entry_ms,
-                     batch *b);
+/* Records decision dec for stream entry id and carries out its outcome plan (outcome_plan_json),
+ * in one script; calls consume_done and batch_done when the reply (or the connection's loss)
+ * arrives. Strings are copied. */
+void record_decision(l2ad *d, const char *entry_id, const decision *dec, const char *plan,
+                     double entry_ms, batch *b);
 /* Moves entry id (with its original field/value pairs) to the dead-letter stream with the error. */
 void record_dead(l2ad *d, const char *entry_id, const strvec *fields, const char *error,
                  long long deliveries, batch *b);

@@ -1,6 +1,7 @@
-/* record.c - the Lua scripts that record a decision or dead-letter an entry, each atomically with
- * its XACK and idempotent: an entry no longer pending (already handled, or taken over by another
- * worker) changes nothing, and a lead id already recorded is only acknowledged. */
+/* record.c - the Lua scripts that record a decision with its outcome (outcome_lua.c) or
+ * dead-letter an entry, each atomically with its XACK and idempotent: an entry no longer pending
+ * (already handled, or taken over by another worker) changes nothing, and a lead id already
+ * recorded is only acknowledged. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,19 +11,9 @@
 #include "daemon.h"
 #include "keys.h"
 #include "log.h"
+#include "outcome_lua.h"
 
-/* KEYS: leads stream, lead hash. ARGV: group, entry id, then field/value pairs of the result.
- * Checks first, writes after: a script that fails after a write keeps it (no rollback). */
-static const char RECORD_LUA[] =
-    "local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)\n"
-    "if #p == 0 then return 0 end\n"
-    "if redis.call('EXISTS', KEYS[2]) == 1 then\n"
-    "  redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])\n"
-    "  return 2\n"
-    "end\n"
-    "redis.call('HSET', KEYS[2], unpack(ARGV, 3))\n"
-    "redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])\n"
-    "return 1\n";
+#include <jansson.h>
 
 /* KEYS: leads stream, dead-letter stream. ARGV: group, entry id, error, deliveries, then the
  * entry's original field/value pairs. */
@@ -59,7 +50,7 @@ static char *sha_of(l2ad *d, script_id s)
 
 static const char *src_of(script_id s)
 {
-    return s == SCRIPT_RECORD ? RECORD_LUA : DEAD_LUA;
+    return s == SCRIPT_RECORD ? outcome_record_script() : DEAD_LUA;
 }
 
 static void on_script_loaded(aconn *c, redisReply *r, void *priv)
@@ -178,12 +169,6 @@ static record_op *op_new(l2ad *d, script_id s, const char *stream_key2, const ch
     return op;
 }
 
-static void push_pair(strvec *v, const char *k, const char *val)
-{
-    sv_push(v, k);
-    sv_push(v, val ? val : "");
-}
-
 static void iso_now(char *buf, size_t len)
 {
     struct timeval tv;
@@ -210,29 +195,46 @@ static char *candidates_json(const decision *dec)
     return sb_take(&sb);
 }
 
-void record_decision(l2ad *d, const char *entry_id, const decision *dec, double entry_ms,
-                     batch *b)
+static void set_str(json_t *o, const char *k, const char *v)
+{
+    if (v && *v)    /* absent fields are left out (docs/redis-schema.md) */
+        json_object_set_new(o, k, json_string(v));
+}
+
+/* The result hash's fields as one flat JSON object of strings. */
+static char *result_json(const decision *dec, const char *entry_id)
+{
+    char score[32], when[40];
+    snprintf(score, sizeof(score), "%.4g", dec->score);
+    iso_now(when, sizeof(when));
+    char *cands = candidates_json(dec);
+    json_t *o = json_object();
+    set_str(o, "lead_id", dec->lead_id);
+    set_str(o, "decision", decision_kind_name(dec->kind));
+    set_str(o, "account_id", dec->account_id);
+    set_str(o, "score", score);
+    set_str(o, "rule", dec->rule);
+    set_str(o, "reason", dec->reason);
+    set_str(o, "candidates", cands);
+    set_str(o, "processed_at", when);
+    set_str(o, "stream_id", entry_id);
+    char *out = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    free(cands);
+    return out;
+}
+
+void record_decision(l2ad *d, const char *entry_id, const decision *dec, const char *plan,
+                     double entry_ms, batch *b)
 {
     char *lead_key = key_lead(d->cfg->key_prefix, dec->lead_id);
     record_op *op = op_new(d, SCRIPT_RECORD, lead_key, entry_id, b);
     free(lead_key);
     op->counter = metrics_decision_id(decision_kind_name(dec->kind));
     op->entry_ms = entry_ms;
-    char score[32], when[40];
-    snprintf(score, sizeof(score), "%.4g", dec->score);
-    iso_now(when, sizeof(when));
-    char *cands = candidates_json(dec);
-    push_pair(&op->args, "lead_id", dec->lead_id);
-    push_pair(&op->args, "decision", decision_kind_name(dec->kind));
-    if (dec->account_id && *dec->account_id)    /* absent when none (docs/redis-schema.md) */
-        push_pair(&op->args, "account_id", dec->account_id);
-    push_pair(&op->args, "score", score);
-    push_pair(&op->args, "rule", dec->rule);
-    push_pair(&op->args, "reason", dec->reason);
-    push_pair(&op->args, "candidates", cands);
-    push_pair(&op->args, "processed_at", when);
-    push_pair(&op->args, "stream_id", entry_id);
-    free(cands);
+    sv_push(&op->args, d->cfg->key_prefix);
+    sv_push_owned(&op->args, result_json(dec, entry_id));
+    sv_push(&op->args, plan);
     send_op(op);
 }
 
