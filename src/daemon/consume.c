@@ -397,12 +397,37 @@ static void on_pending_summary(aconn *c, redisReply *r, void *priv)
         metrics_set(d->metrics, METRIC_PENDING_LEADS, (double)r->element[0]->integer);
 }
 
-/* Periodic: the group's pending count, and stale entries of other workers. */
+/* ZRANGE review:open 0 0 WITHSCORES: the oldest alert and its creation time in ms. */
+static void on_review_oldest(aconn *c, redisReply *r, void *priv)
+{
+    (void)c;
+    l2ad *d = priv;
+    double age = 0;
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 && r->element[1]->str) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        double now_ms = (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+        age = (now_ms - strtod(r->element[1]->str, NULL)) / 1000.0;
+    }
+    metrics_set(d->metrics, METRIC_REVIEW_OLDEST_AGE, age > 0 ? age : 0);
+}
+
+static void on_review_count(aconn *c, redisReply *r, void *priv)
+{
+    (void)c;
+    l2ad *d = priv;
+    if (r && r->type == REDIS_REPLY_INTEGER)
+        metrics_set(d->metrics, METRIC_REVIEW_OPEN, (double)r->integer);
+}
+
+/* Periodic: the group's pending count, the review queue, and stale entries of other workers. */
 void consume_claim_tick(l2ad *d)
 {
     if (!aconn_up(d->writer) || !d->group_ready)
         return;
     (void)aconn_cmd(d->writer, on_pending_summary, d, 0, "XPENDING %s %s", d->k_leads, L2A_GROUP);
+    (void)aconn_cmd(d->writer, on_review_count, d, 0, "ZCARD %s", d->k_review);
+    (void)aconn_cmd(d->writer, on_review_oldest, d, 0, "ZRANGE %s 0 0 WITHSCORES", d->k_review);
     if (d->draining || !d->index_loaded || !d->scripts_ready)
         return;
     if (d->in_flight < (size_t)d->cfg->max_in_flight)

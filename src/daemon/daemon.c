@@ -225,7 +225,9 @@ static void setup_events(l2ad *d)
     event_add(d->ev_int, NULL);
     d->ev_drain_deadline = evtimer_new(d->base, on_drain_deadline, d);
     d->ev_claim = event_new(d->base, -1, EV_PERSIST, on_claim_timer, d);
-    long claim_ms = d->cfg->claim_idle_ms / 2 > 1000 ? d->cfg->claim_idle_ms / 2 : 1000;
+    /* stale entries, pending and review gauges: half the claim idle time, 1 to 5 s */
+    long claim_ms = d->cfg->claim_idle_ms / 2;
+    claim_ms = claim_ms < 1000 ? 1000 : claim_ms > 5000 ? 5000 : claim_ms;
     add_timer(d->ev_claim, claim_ms);
     uint64_t usec = 0;
     d->ev_watchdog = event_new(d->base, -1, EV_PERSIST, on_watchdog, d);
@@ -253,6 +255,7 @@ static void make_keys(l2ad *d)
     d->k_changes = key_changes(p);
     d->k_accounts = key_accounts(p);
     d->k_events = key_events(p);
+    d->k_review = key_review_open(p);
 }
 
 static void make_conns(l2ad *d)
@@ -349,7 +352,7 @@ void l2ad_free(l2ad *d)
         event_base_free(d->base);
     redis_addr_free(&d->addr);
     char *owned[] = {d->config_path, d->consumer, d->k_leads, d->k_dead, d->k_changes,
-                     d->k_accounts, d->k_events};
+                     d->k_accounts, d->k_events, d->k_review};
     for (size_t i = 0; i < ARRAY_LEN(owned); i++)
         free(owned[i]);
     memset(d, 0, sizeof(*d));

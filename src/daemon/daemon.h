@@ -25,7 +25,7 @@ typedef struct l2ad {
     redis_addr addr;                /* owned */
     char *consumer;                 /* owned: consumer name in the group */
     /* key names (owned) */
-    char *k_leads, *k_dead, *k_changes, *k_accounts, *k_events;
+    char *k_leads, *k_dead, *k_changes, *k_accounts, *k_events, *k_review;
     /* connections: blocking reads of leads, writes and claims, account changes */
     aconn *reader, *writer, *follower;
     metrics *metrics;               /* owned */
