@@ -75,7 +75,7 @@ static void on_script_loaded(aconn *c, redisReply *r, void *priv)
             l2ad_kick(d);
     } else if (r) {
         log_err("script_load_failed", "error=\"%s\"",
-                r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+                log_q(r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply"));
         metrics_inc(d->metrics, METRIC_ERRORS, 1);
     }
     free(p);
@@ -123,7 +123,7 @@ static void op_finished(record_op *op, redisReply *r)
         }
     } else {
         log_err("record_failed", "entry=%s error=\"%s\"", op->args.v[6],
-                r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+                log_q(r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply"));
         metrics_inc(d->metrics, METRIC_ERRORS, 1);
     }
     batch_done(op->b);
@@ -247,6 +247,6 @@ void record_dead(l2ad *d, const char *entry_id, const strvec *fields, const char
     for (size_t i = 0; fields && i < fields->n; i++)
         sv_push(&op->args, fields->v[i]);
     log_warn("lead_dead_lettered", "entry=%s deliveries=%lld error=\"%s\"", entry_id, deliveries,
-             error);
+             log_q(error));
     send_op(op);
 }
