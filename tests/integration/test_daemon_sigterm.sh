@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# tests/integration/test_daemon_sigterm.sh - SIGTERM in the middle of 20,000 leads: l2ad drains and
+# exits 0 within 10 s; every entry it acknowledged has its result hash, none is left pending; a
+# restarted daemon finishes the rest. SIGTERM while blocked in a long XREADGROUP exits at once.
+. "$(dirname "$0")/daemon_lib.sh"
+
+start_redis
+P=$L2A_PREFIX
+N=20000
+gen_data "$TEST_TMP/data" 300 "$N" 23
+write_config "$TEST_TMP/tools.yaml"
+"$L2A" import-accounts --config "$TEST_TMP/tools.yaml" "$TEST_TMP/data/accounts.csv" >/dev/null
+"$L2A" push --config "$TEST_TMP/tools.yaml" "$TEST_TMP/data/leads.jsonl" >/dev/null
+BASE=$(dbsize)
+
+PORT=$(free_port)
+CFG=$TEST_TMP/l2a.yaml
+daemon_config "$CFG" "$PORT" "daemon:" "  batch_size: 200" "  max_in_flight: 1000" "  block_ms: 20000"
+start_daemon first "$CFG"
+PID=$DAEMON_PID
+
+# ---- SIGTERM between 10% and 80% ----------------------------------------------------------------------
+deadline=$(($(now_ms) + 60000))
+while :; do
+    n=$(($(dbsize) - BASE))
+    [ "$n" -lt $((N * 8 / 10)) ] || fail "$n results before SIGTERM: not mid-run"
+    [ "$n" -lt $((N / 10)) ] || break
+    [ "$(now_ms)" -lt "$deadline" ] || fail "only $n results after 60 s"
+    sleep 0.01
+done
+t0=$(now_ms)
+kill -TERM "$PID"
+wait_exit "$PID" 10
+echo "SIGTERM with $n+ results: exit $EXIT_RC after $(($(now_ms) - t0)) ms" >&2
+assert_eq "$EXIT_RC" 0 "exit status after SIGTERM"
+assert_log_clean first
+grep -q 'event=draining' "$TEST_TMP/first.log" || fail "no draining log line"
+grep -q 'event=stopped in_flight=0' "$TEST_TMP/first.log" || fail "stopped with leads in flight"
+
+read -r results bad <<<"$(result_stats)"
+[ "$results" -lt "$N" ] || fail "the run finished before SIGTERM"
+assert_eq "$bad" 0 "hashes whose stream_id is not a stream entry"
+assert_eq "$(pending_count)" 0 "entries left pending by the drain"
+assert_eq "$(acked_stats)" "$results 0" "acknowledged entries (= results), and those without a result"
+
+# ---- a new daemon finishes the rest ----------------------------------------------------------------------
+start_daemon second "$CFG"
+PID=$DAEMON_PID
+wait_group_idle 60
+assert_eq "$(result_stats)" "$N 0" "result hashes after the restart"
+assert_eq "$(acked_stats)" "$N 0" "acknowledged entries, and those without a result"
+assert_eq "$(leads_total "$PORT")" "$((N - results))" "leads recorded by the second daemon"
+
+# ---- idle, blocked in XREADGROUP BLOCK 20000: SIGTERM unblocks it ---------------------------------------------
+wait_ready "$PORT"
+_blocked() { rcli client list | grep 'cmd=xreadgroup' | grep -q 'flags=b'; }
+wait_until 10 "the reader blocked in XREADGROUP" _blocked
+t0=$(now_ms)
+stop_daemon "$PID" second
+ms=$(($(now_ms) - t0))
+[ "$ms" -lt 3000 ] || fail "SIGTERM while blocked took $ms ms (block_ms is 20000)"
+echo "ok [$TEST_NAME]"
