@@ -47,7 +47,12 @@ wait_ready "$PORT"
 assert_eq "$(result_stats)" "$N 0" "result hashes, and hashes whose stream_id is not a stream entry"
 assert_eq "$(acked_stats)" "$N 0" "acknowledged entries, and those without a result"
 assert_eq "$(rcli exists "${P}leads:dead")" 0 "no dead letters"
-assert_eq "$(leads_total "$PORT")" "$N" "leads recorded (counted once each by the daemon)"
+# The daemon counts a lead when its script's reply says "recorded". A script Redis ran just before
+# SHUTDOWN may lose its reply; the lead is then re-read, found acknowledged and not counted again.
+# So at most max_in_flight (500) fewer, never more.
+counted=$(leads_total "$PORT")
+[ "$counted" -le "$N" ] && [ "$counted" -ge $((N - 500)) ] ||
+    fail "l2a_leads_total is $counted, expected $((N - 500))..$N"
 reconnects=$(metric "$PORT" l2a_redis_reconnects_total)
 [ "$reconnects" -ge 3 ] || fail "l2a_redis_reconnects_total is $reconnects, expected one per connection at least"
 assert_contains "$(rcli info commandstats | tr -d '\r')" "cmdstat_script|load:calls=" \
@@ -66,7 +71,7 @@ rcli script flush >/dev/null
 wait_group_idle 60
 assert_eq "$(result_stats)" "$((N + M)) 0" "result hashes after SCRIPT FLUSH"
 assert_eq "$(acked_stats)" "$((N + M)) 0" "acknowledged entries, and those without a result"
-assert_eq "$(leads_total "$PORT")" "$((N + M))" "leads recorded after SCRIPT FLUSH"
+assert_eq "$(($(leads_total "$PORT") - counted))" "$M" "leads recorded after SCRIPT FLUSH"
 assert_contains "$(rcli info commandstats | tr -d '\r')" "cmdstat_eval:calls=" \
     "EVAL after NOSCRIPT"
 
