@@ -67,6 +67,7 @@ static void on_script_loaded(aconn *c, redisReply *r, void *priv)
     (void)c;
     script_load *p = priv;
     l2ad *d = p->d;
+    d->scripts_loading--;
     if (r && r->type == REDIS_REPLY_STRING && r->len == 40) {
         memcpy(sha_of(d, p->s), r->str, 40);
         sha_of(d, p->s)[40] = '\0';
@@ -89,6 +90,8 @@ void record_load_scripts(l2ad *d)
         const char *argv[] = {"SCRIPT", "LOAD", src_of((script_id)s)};
         if (aconn_cmd_argv(d->writer, on_script_loaded, p, 0, 3, argv, NULL) != 0)
             free(p);
+        else
+            d->scripts_loading++;
     }
 }
 
@@ -143,9 +146,11 @@ static void on_op_reply(aconn *c, redisReply *r, void *priv)
         free(op->args.v[1]);
         op->args.v[0] = xstrdup("EVAL");
         op->args.v[1] = xstrdup(src_of(op->s));
-        op->d->scripts_ready = false;
-        op->d->sha_record[0] = op->d->sha_dead[0] = '\0';
-        record_load_scripts(op->d);
+        if (op->d->scripts_loading == 0) {   /* once for all the ops that get NOSCRIPT */
+            op->d->scripts_ready = false;
+            op->d->sha_record[0] = op->d->sha_dead[0] = '\0';
+            record_load_scripts(op->d);
+        }
         send_op(op);
         return;
     }
