@@ -72,8 +72,11 @@ wait_group_idle 60
 assert_eq "$(result_stats)" "$((N + M)) 0" "result hashes after SCRIPT FLUSH"
 assert_eq "$(acked_stats)" "$((N + M)) 0" "acknowledged entries, and those without a result"
 assert_eq "$(($(leads_total "$PORT") - counted))" "$M" "leads recorded after SCRIPT FLUSH"
-assert_contains "$(rcli info commandstats | tr -d '\r')" "cmdstat_eval:calls=" \
-    "EVAL after NOSCRIPT"
+stats=$(rcli info commandstats | tr -d '\r')
+assert_contains "$stats" "cmdstat_eval:calls=" "EVAL after NOSCRIPT"
+loads=$(sed -n 's/^cmdstat_script|load:calls=\([0-9]*\),.*/\1/p' <<<"$stats")
+[ "${loads:-0}" -ge 2 ] && [ "$loads" -le 10 ] ||
+    fail "$loads SCRIPT LOADs after one SCRIPT FLUSH (expected the two scripts loaded once or so)"
 
 stop_daemon "$PID" l2ad
 echo "ok [$TEST_NAME]"
