@@ -9,11 +9,7 @@ require_own_redis
 start_redis --aof
 P=$L2A_PREFIX
 N=20000
-gen_data "$TEST_TMP/data" 300 "$N" 13
-write_config "$TEST_TMP/tools.yaml"
-"$L2A" import-accounts --config "$TEST_TMP/tools.yaml" "$TEST_TMP/data/accounts.csv" >/dev/null
-"$L2A" push --config "$TEST_TMP/tools.yaml" "$TEST_TMP/data/leads.jsonl" >/dev/null
-BASE=$(dbsize)
+setup_leads "$N" 13
 
 PORT=$(free_port)
 CFG=$TEST_TMP/l2a.yaml
@@ -23,14 +19,8 @@ start_daemon l2ad "$CFG"
 PID=$DAEMON_PID
 
 # ---- SHUTDOWN between 10% and 80% ------------------------------------------------------------------
-deadline=$(($(now_ms) + 60000))
-while :; do
-    n=$(($(dbsize) - BASE))
-    [ "$n" -lt $((N * 8 / 10)) ] || fail "$n results before the restart: not mid-run"
-    [ "$n" -lt $((N / 10)) ] || break
-    [ "$(now_ms)" -lt "$deadline" ] || fail "only $n results after 60 s"
-    sleep 0.01
-done
+wait_mid_run "the restart" $((N / 10)) $((N * 8 / 10))
+n=$MID_AT
 stop_redis
 echo "redis stopped with $n+ of $N results" >&2
 wait_until 10 "/healthz 503 while Redis is down" _http_is "$PORT" 503

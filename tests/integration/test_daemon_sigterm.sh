@@ -8,11 +8,7 @@
 start_redis
 P=$L2A_PREFIX
 N=20000
-gen_data "$TEST_TMP/data" 300 "$N" 23
-write_config "$TEST_TMP/tools.yaml"
-"$L2A" import-accounts --config "$TEST_TMP/tools.yaml" "$TEST_TMP/data/accounts.csv" >/dev/null
-"$L2A" push --config "$TEST_TMP/tools.yaml" "$TEST_TMP/data/leads.jsonl" >/dev/null
-BASE=$(dbsize)
+setup_leads "$N" 23
 
 PORT=$(free_port)
 CFG=$TEST_TMP/l2a.yaml
@@ -21,14 +17,8 @@ start_daemon first "$CFG"
 PID=$DAEMON_PID
 
 # ---- SIGTERM between 10% and 80% ----------------------------------------------------------------------
-deadline=$(($(now_ms) + 60000))
-while :; do
-    n=$(($(dbsize) - BASE))
-    [ "$n" -lt $((N * 8 / 10)) ] || fail "$n results before SIGTERM: not mid-run"
-    [ "$n" -lt $((N / 10)) ] || break
-    [ "$(now_ms)" -lt "$deadline" ] || fail "only $n results after 60 s"
-    sleep 0.01
-done
+wait_mid_run SIGTERM $((N / 10)) $((N * 8 / 10))
+n=$MID_AT
 t0=$(now_ms)
 kill -TERM "$PID"
 wait_exit "$PID" 10
