@@ -84,7 +84,7 @@ static void on_scan(aconn *c, redisReply *r, void *priv)
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
         if (r)
             log_err("accounts_scan_failed", "error=\"%s\"",
-                    r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+                    log_q(r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply"));
         d->loading = false;
         return;
     }
@@ -191,7 +191,7 @@ static void on_changes(aconn *c, redisReply *r, void *priv)
         }
         metrics_set(d->metrics, METRIC_ACCOUNTS_INDEXED, (double)d->m->ix.live);
     } else if (r->type == REDIS_REPLY_ERROR) {
-        log_err("account_changes_failed", "error=\"%s\"", r->str);
+        log_err("account_changes_failed", "error=\"%s\"", log_q(r->str));
         metrics_inc(d->metrics, METRIC_ERRORS, 1);
     }
     accsync_follow(d);

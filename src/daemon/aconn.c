@@ -195,7 +195,7 @@ static void on_client_id(aconn *c, redisReply *r, void *priv)
         return;
     if (r->type != REDIS_REPLY_INTEGER) {
         log_err("redis_handshake_failed", "conn=%s error=\"%s\"", c->name,
-                r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply to CLIENT ID");
+                log_q(r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply to CLIENT ID"));
         c->kill_reason = "handshake failed";   /* never free the context inside its callback */
         return;
     }
@@ -211,7 +211,7 @@ static void on_handshake_step(aconn *c, redisReply *r, void *priv)
 {
     (void)priv;
     if (r && !reply_ok(r))
-        log_err("redis_handshake_failed", "conn=%s error=\"%s\"", c->name, r->str);
+        log_err("redis_handshake_failed", "conn=%s error=\"%s\"", c->name, log_q(r->str));
 }
 
 static void handshake(aconn *c)
@@ -237,7 +237,7 @@ static void on_connect(const redisAsyncContext *ac, int status)
     if (!c)
         return;
     if (status != REDIS_OK) {
-        log_warn("redis_connect_failed", "conn=%s error=\"%s\"", c->name, ac->errstr);
+        log_warn("redis_connect_failed", "conn=%s error=\"%s\"", c->name, log_q(ac->errstr));
         went_down(c);          /* hiredis frees the context itself */
         return;
     }
@@ -250,7 +250,7 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
     if (!c)
         return;    /* we dropped it ourselves */
     if (status != REDIS_OK)
-        log_warn("redis_disconnected", "conn=%s error=\"%s\"", c->name, ac->errstr);
+        log_warn("redis_disconnected", "conn=%s error=\"%s\"", c->name, log_q(ac->errstr));
     went_down(c);
 }
 
@@ -260,7 +260,7 @@ static void connect_now(aconn *c)
                                                : redisAsyncConnect(c->addr->host, c->addr->port);
     if (!ac || ac->err) {
         log_warn("redis_connect_failed", "conn=%s error=\"%s\"", c->name,
-                 ac ? ac->errstr : "out of memory");
+                 log_q(ac ? ac->errstr : "out of memory"));
         if (ac)
             redisAsyncFree(ac);
         schedule_retry(c);

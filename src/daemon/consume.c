@@ -216,7 +216,7 @@ static void on_read(aconn *c, redisReply *r, void *priv)
     l2ad *d = priv;
     d->reading = false;
     if (r && r->type == REDIS_REPLY_ERROR) {
-        log_err("read_failed", "error=\"%s\"", r->str);
+        log_err("read_failed", "error=\"%s\"", log_q(r->str));
         metrics_inc(d->metrics, METRIC_ERRORS, 1);
         if (strncmp(r->str, "NOGROUP", 7) == 0)
             d->group_ready = false;
@@ -309,7 +309,8 @@ static void on_claimed(aconn *c, redisReply *r, void *priv)
                 ack_gone(d, q->ids[j]);
         free(seen);
     } else if (r) {
-        log_err("claim_failed", "error=\"%s\"", r->type == REDIS_REPLY_ERROR ? r->str : "?");
+        log_err("claim_failed", "error=\"%s\"",
+                log_q(r->type == REDIS_REPLY_ERROR ? r->str : "?"));
         metrics_inc(d->metrics, METRIC_ERRORS, 1);
     }
     claim_finish(q);
@@ -340,7 +341,7 @@ static void on_pending_list(aconn *c, redisReply *r, void *priv)
     l2ad *d = q->d;
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements == 0) {
         if (r && r->type == REDIS_REPLY_ERROR)
-            log_err("pending_scan_failed", "error=\"%s\"", r->str);
+            log_err("pending_scan_failed", "error=\"%s\"", log_q(r->str));
         if (q->own && r && r->type != REDIS_REPLY_ERROR) {
             d->recovering = false;
             d->recover_from[0] = '\0';

@@ -50,7 +50,8 @@ static void on_group(aconn *c, redisReply *r, void *priv)
         d->group_ready = true;
         l2ad_kick(d);
     } else if (r) {
-        log_err("group_create_failed", "error=\"%s\"", r->type == REDIS_REPLY_ERROR ? r->str : "?");
+        log_err("group_create_failed", "error=\"%s\"",
+                log_q(r->type == REDIS_REPLY_ERROR ? r->str : "?"));
         metrics_inc(d->metrics, METRIC_ERRORS, 1);
     }
 }
@@ -133,7 +134,7 @@ static void reload(l2ad *d)
     if (conf_load(d->config_path, nc, err, sizeof(err)) != 0 ||
         !conf_reload_compatible(d->cfg, nc, err, sizeof(err)) ||
         !(nm = rebuild_matcher(d, nc, err, sizeof(err)))) {
-        log_err("config_reload_failed", "error=\"%s\" kept=previous", err);
+        log_err("config_reload_failed", "error=\"%s\" kept=previous", log_q(err));
         metrics_inc(d->metrics, METRIC_CONFIG_RELOAD_FAILURES, 1);
         conf_free(nc);
         free(nc);

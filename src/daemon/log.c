@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -47,6 +48,58 @@ static void print_prefix(enum log_level lvl)
             level_name(lvl));
 }
 
+#define LOG_Q_MAX 1000
+
+/* Appends c to out (room for 4 more bytes and a NUL is checked by the caller), escaped. */
+static size_t put_escaped(char *out, size_t n, unsigned char c, bool quotes)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (c == '\n' || c == '\t' || c == '\r') {
+        out[n++] = '\\';
+        out[n++] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+    } else if (c < 0x20 || c == 0x7f) {
+        out[n++] = '\\';
+        out[n++] = 'x';
+        out[n++] = hex[c >> 4];
+        out[n++] = hex[c & 15];
+    } else {
+        if (quotes && (c == '"' || c == '\\'))
+            out[n++] = '\\';
+        out[n++] = (char)c;
+    }
+    return n;
+}
+
+const char *log_q(const char *s)
+{
+    static char bufs[4][LOG_Q_MAX + 8];
+    static unsigned next;
+    char *out = bufs[next++ % 4];
+    size_t n = 0;
+    for (; s && *s; s++) {
+        if (n >= LOG_Q_MAX - 4) {
+            memcpy(out + n, "...", 3);
+            n += 3;
+            break;
+        }
+        n = put_escaped(out, n, (unsigned char)*s, true);
+    }
+    out[n] = '\0';
+    return out;
+}
+
+/* The formatted key=value part on one line: control characters a value let through are escaped
+ * here, so one event is always one line (no forged lines from lead data). */
+static void print_fields(const char *fmt, va_list ap)
+{
+    char line[4096], out[8];
+    vsnprintf(line, sizeof(line), fmt, ap);
+    for (const char *p = line; *p; p++) {
+        size_t n = put_escaped(out, 0, (unsigned char)*p, false);
+        fwrite(out, 1, n, stderr);
+    }
+}
+
 void log_event(enum log_level lvl, const char *event, const char *fmt, ...)
 {
     if (lvl > log_min)
@@ -57,7 +110,7 @@ void log_event(enum log_level lvl, const char *event, const char *fmt, ...)
         va_list ap;
         va_start(ap, fmt);
         fputc(' ', stderr);
-        vfprintf(stderr, fmt, ap);
+        print_fields(fmt, ap);
         va_end(ap);
     }
     fputc('\n', stderr);

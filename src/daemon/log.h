@@ -17,6 +17,11 @@ void log_init(const char *prog, enum log_level min_level);
 void log_event(enum log_level lvl, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Text for a quoted value (key="..."): quotes and backslashes escaped, control characters as \n,
+ * \t or \xHH, cut (with "...") at about 1000 bytes. Returns one of 4 static buffers, reused by the
+ * 4th next call: use it only as an argument of the log call (the daemon logs from one thread). */
+const char *log_q(const char *s);
+
 #define log_err(ev, ...) log_event(LOG_LVL_ERR, ev, __VA_ARGS__)
 #define log_warn(ev, ...) log_event(LOG_LVL_WARNING, ev, __VA_ARGS__)
 #define log_notice(ev, ...) log_event(LOG_LVL_NOTICE, ev, __VA_ARGS__)

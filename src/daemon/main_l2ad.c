@@ -42,7 +42,7 @@ int main(int argc, char **argv)
     l2ad d;
     char err[1024];
     if (l2ad_init(&d, config, redis, err, sizeof(err)) != 0) {
-        log_err("startup_failed", "error=\"%s\"", err);
+        log_err("startup_failed", "error=\"%s\"", log_q(err));
         fprintf(stderr, "l2ad: %s\n", err);
         l2ad_free(&d);
         return 1;

@@ -58,6 +58,7 @@ static void on_script_loaded(aconn *c, redisReply *r, void *priv)
     (void)c;
     script_load *p = priv;
     l2ad *d = p->d;
+    d->scripts_loading--;
     if (r && r->type == REDIS_REPLY_STRING && r->len == 40) {
         memcpy(sha_of(d, p->s), r->str, 40);
         sha_of(d, p->s)[40] = '\0';
@@ -66,7 +67,7 @@ static void on_script_loaded(aconn *c, redisReply *r, void *priv)
             l2ad_kick(d);
     } else if (r) {
         log_err("script_load_failed", "error=\"%s\"",
-                r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+                log_q(r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply"));
         metrics_inc(d->metrics, METRIC_ERRORS, 1);
     }
     free(p);
@@ -80,6 +81,8 @@ void record_load_scripts(l2ad *d)
         const char *argv[] = {"SCRIPT", "LOAD", src_of((script_id)s)};
         if (aconn_cmd_argv(d->writer, on_script_loaded, p, 0, 3, argv, NULL) != 0)
             free(p);
+        else
+            d->scripts_loading++;
     }
 }
 
@@ -114,7 +117,7 @@ static void op_finished(record_op *op, redisReply *r)
         }
     } else {
         log_err("record_failed", "entry=%s error=\"%s\"", op->args.v[6],
-                r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+                log_q(r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply"));
         metrics_inc(d->metrics, METRIC_ERRORS, 1);
     }
     batch_done(op->b);
@@ -134,9 +137,11 @@ static void on_op_reply(aconn *c, redisReply *r, void *priv)
         free(op->args.v[1]);
         op->args.v[0] = xstrdup("EVAL");
         op->args.v[1] = xstrdup(src_of(op->s));
-        op->d->scripts_ready = false;
-        op->d->sha_record[0] = op->d->sha_dead[0] = '\0';
-        record_load_scripts(op->d);
+        if (op->d->scripts_loading == 0) {   /* once for all the ops that get NOSCRIPT */
+            op->d->scripts_ready = false;
+            op->d->sha_record[0] = op->d->sha_dead[0] = '\0';
+            record_load_scripts(op->d);
+        }
         send_op(op);
         return;
     }
@@ -249,6 +254,6 @@ void record_dead(l2ad *d, const char *entry_id, const strvec *fields, const char
     for (size_t i = 0; fields && i < fields->n; i++)
         sv_push(&op->args, fields->v[i]);
     log_warn("lead_dead_lettered", "entry=%s deliveries=%lld error=\"%s\"", entry_id, deliveries,
-             error);
+             log_q(error));
     send_op(op);
 }

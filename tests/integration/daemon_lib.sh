@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/integration/daemon_lib.sh - helpers for the l2ad tests on top of lib.sh: configs, daemons
 # started and stopped with bounded waits, /healthz and /metrics, Redis-side checks of the results.
 #
@@ -190,6 +191,30 @@ return {acked, missing}'
 acked_stats() {
     rcli eval "$ACKED_LUA" 2 "${L2A_PREFIX}leads" "${L2A_PREFIX}leads:dead" l2a "${L2A_PREFIX}lead:" |
         paste -sd' '
+}
+
+# setup_leads N SEED: N generated leads (and 300 accounts) imported and pushed with
+# $TEST_TMP/tools.yaml; the files in $TEST_TMP/data; BASE = the key count before any result.
+setup_leads() {
+    gen_data "$TEST_TMP/data" 300 "$1" "$2"
+    write_config "$TEST_TMP/tools.yaml"
+    "$L2A" import-accounts --config "$TEST_TMP/tools.yaml" "$TEST_TMP/data/accounts.csv" >/dev/null
+    "$L2A" push --config "$TEST_TMP/tools.yaml" "$TEST_TMP/data/leads.jsonl" >/dev/null
+    BASE=$(dbsize)
+}
+
+# wait_mid_run WHAT LOW HIGH: waits (60 s at most) until LOW <= results (keys added since BASE)
+# and fails if the run reached HIGH first: what comes next (WHAT) would not land mid-run.
+# MID_AT is the count seen.
+wait_mid_run() {
+    local what=$1 low=$2 high=$3 deadline=$(($(now_ms) + 60000))
+    while :; do
+        MID_AT=$(($(dbsize) - BASE))
+        [ "$MID_AT" -lt "$high" ] || fail "$MID_AT results before $what, past $high: not mid-run"
+        [ "$MID_AT" -lt "$low" ] || return 0
+        [ "$(now_ms)" -lt "$deadline" ] || fail "only $MID_AT results after 60 s (before $what)"
+        sleep 0.01
+    done
 }
 
 # Keys in the database: a cheap progress probe while a run goes (results = dbsize - baseline).

@@ -44,19 +44,12 @@ config() {
 # kill_mid NAME LOW HIGH: kill -9 the daemon DAEMON_PID once LOW <= results < HIGH; fails if the
 # run got past HIGH first (the kill would not land mid-run). KILLED_AT is the count at the kill.
 kill_mid() {
-    local name=$1 low=$2 high=$3 deadline=$(($(now_ms) + 60000)) n
-    while :; do
-        n=$(_results)
-        [ "$n" -lt "$high" ] || fail "$name: $n results before the kill, past $high: not mid-run"
-        [ "$n" -lt "$low" ] || break
-        [ "$(now_ms)" -lt "$deadline" ] || fail "$name: only $n results after 60 s"
-        sleep 0.01
-    done
+    wait_mid_run "the kill of the $1" "$2" "$3"
     kill -9 "$DAEMON_PID"
     wait "$DAEMON_PID" 2>/dev/null || true
     KILLED_AT=$(_results)
-    [ "$KILLED_AT" -lt "$N" ] || fail "$name: the run finished before the kill landed"
-    echo "$name: killed with $KILLED_AT of $N results, $(pending_count) pending" >&2
+    [ "$KILLED_AT" -lt "$N" ] || fail "$1: the run finished before the kill landed"
+    echo "$1: killed with $KILLED_AT of $N results, $(pending_count) pending" >&2
 }
 
 # ---- kill -9 between 10% and 80% ------------------------------------------------------------------

@@ -13,7 +13,7 @@ tail -n 100 "$TEST_TMP/data/leads.jsonl" >"$TEST_TMP/second.jsonl"
 write_config "$TEST_TMP/tools.yaml"
 "$L2A" import-accounts --config "$TEST_TMP/tools.yaml" "$TEST_TMP/data/accounts.csv" >/dev/null
 
-BAD=()   # "stream id|expected error text|deliveries|original fields, one per line"
+BAD=()   # "stream id|expected error text|deliveries|original fields, each ended by \x1f"
 
 # ---- an entry a dead consumer got 5 times: claimed once more (the 6th delivery), dead-lettered -------
 rcli xgroup create "${P}leads" l2a 0 mkstream >/dev/null
@@ -21,7 +21,7 @@ ghost=$(rcli xadd "${P}leads" '*' id G0 email ghost@example.org)
 rcli xreadgroup group l2a ghost count 1 streams "${P}leads" '>' >/dev/null
 for _ in 1 2 3 4; do rcli xclaim "${P}leads" l2a ghost 0 "$ghost" >/dev/null; done
 assert_eq "$(rcli xpending "${P}leads" l2a - + 1 | tail -n 1)" 5 "deliveries to the dead consumer"
-BAD+=("$ghost|delivered 6 times (daemon.max_deliveries 5)|6|$(printf '%s\n' id G0 email ghost@example.org)")
+BAD+=("$ghost|delivered 6 times (daemon.max_deliveries 5)|6|$(printf '%s\x1f' id G0 email ghost@example.org)")
 
 PORT=$(free_port)
 CFG=$TEST_TMP/l2a.yaml
@@ -38,7 +38,7 @@ bad() {  # bad "EXPECTED ERROR" FIELD VALUE ...
     local want=$1 id
     shift
     id=$(rcli xadd "${P}leads" '*' "$@") || fail "XADD $*"
-    BAD+=("$id|$want|1|$(printf '%s\n' "$@")")
+    BAD+=("$id|$want|1|$(printf '%s\x1f' "$@")")
 }
 "$L2A" push --config "$TEST_TMP/tools.yaml" "$TEST_TMP/first.jsonl" >/dev/null
 bad "field 'json': invalid JSON at column" json '{"id":"B1","email":'
@@ -53,6 +53,8 @@ bad "over daemon.max_entry_bytes 2048" id B8 c1 "$x200" c2 "$x200" c3 "$x200" c4
 bad "over daemon.max_entry_bytes 2048" json "{\"id\":\"B9\",\"company\":\"$x300$x300$x300$x300$x300$x300$x300\"}"
 bad "field 'company' is 300 bytes, over daemon.max_field_bytes 256" id B10 company "$x300"
 bad "a lead field is over daemon.max_field_bytes 256" json "{\"id\":\"B11\",\"company\":\"$x300\"}"
+bad "is 300 bytes, over daemon.max_field_bytes 256" id B12 \
+    $'co\n2026-01-01T00:00:00.000Z l2ad level=error event=forged' "$x300"
 # good ones pushed flat by hand, and with a field l2a does not know (ignored)
 rcli xadd "${P}leads" '*' id G1 email ann@example.org company "Good Flat" >/dev/null
 rcli xadd "${P}leads" '*' id G2 email bob@example.org utm_campaign spring >/dev/null
@@ -81,14 +83,15 @@ end
 return out'
 rcli eval "$DEAD_LUA" 1 "${P}leads:dead" >"$TEST_TMP/dead.jsonl"
 for entry in "${BAD[@]}"; do
-    IFS='|' read -r sid want deliveries _ <<<"${entry%%$'\n'*}"
-    want_fields="${entry#*|*|*|}"
+    sid=${entry%%|*} rest=${entry#*|}
+    want=${rest%%|*} rest=${rest#*|}
+    deliveries=${rest%%|*} want_fields=${rest#*|}
     line=$(grep -F "\"stream_id\",\"$sid\"" "$TEST_TMP/dead.jsonl") ||
         fail "no dead letter for entry $sid (expected error '$want')"
     python3 - "$line" "$sid" "$want" "$want_fields" "$deliveries" <<'EOF' || fail "dead letter of $sid"
 import json, sys
 got = json.loads(sys.argv[1])
-sid, want, fields = sys.argv[2], sys.argv[3], sys.argv[4].split("\n")
+sid, want, fields = sys.argv[2], sys.argv[3], sys.argv[4].split("\x1f")[:-1]
 head = dict(zip(got[0:6:2], got[1:6:2]))
 ok = got[0:6:2] == ["stream_id", "error", "deliveries"] and head["stream_id"] == sid \
     and want in head["error"] and head["deliveries"] == sys.argv[5] and got[6:] == fields
@@ -98,6 +101,15 @@ if not ok:
 sys.exit(0 if ok else 1)
 EOF
 done
+
+# One event a line: lead text in an error cannot forge log lines; quotes inside values escaped.
+grep -vE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z l2ad level=[a-z]+ event=[a-z_]+( |$)' "$TEST_TMP/l2ad.log" |
+    head -n 3 >"$TEST_TMP/odd.log" || true
+[ ! -s "$TEST_TMP/odd.log" ] || fail "log lines that are not events: $(cat "$TEST_TMP/odd.log")"
+grep -q 'event=forged' "$TEST_TMP/l2ad.log" && ! grep -q '^2026-01-01' "$TEST_TMP/l2ad.log" ||
+    fail "the newline of the bad lead was not escaped in the log"
+grep 'event=lead_dead_lettered' "$TEST_TMP/l2ad.log" | grep -q 'error="field .json.: not an object"' ||
+    fail "dead-letter log line"
 
 stop_daemon "$PID" l2ad
 echo "ok [$TEST_NAME]"

@@ -9,11 +9,7 @@ require_own_redis
 start_redis --aof
 P=$L2A_PREFIX
 N=20000
-gen_data "$TEST_TMP/data" 300 "$N" 13
-write_config "$TEST_TMP/tools.yaml"
-"$L2A" import-accounts --config "$TEST_TMP/tools.yaml" "$TEST_TMP/data/accounts.csv" >/dev/null
-"$L2A" push --config "$TEST_TMP/tools.yaml" "$TEST_TMP/data/leads.jsonl" >/dev/null
-BASE=$(dbsize)
+setup_leads "$N" 13
 
 PORT=$(free_port)
 CFG=$TEST_TMP/l2a.yaml
@@ -23,14 +19,8 @@ start_daemon l2ad "$CFG"
 PID=$DAEMON_PID
 
 # ---- SHUTDOWN between 10% and 80% ------------------------------------------------------------------
-deadline=$(($(now_ms) + 60000))
-while :; do
-    n=$(($(dbsize) - BASE))
-    [ "$n" -lt $((N * 8 / 10)) ] || fail "$n results before the restart: not mid-run"
-    [ "$n" -lt $((N / 10)) ] || break
-    [ "$(now_ms)" -lt "$deadline" ] || fail "only $n results after 60 s"
-    sleep 0.01
-done
+wait_mid_run "the restart" $((N / 10)) $((N * 8 / 10))
+n=$MID_AT
 stop_redis
 echo "redis stopped with $n+ of $N results" >&2
 wait_until 10 "/healthz 503 while Redis is down" _http_is "$PORT" 503
@@ -47,10 +37,12 @@ wait_ready "$PORT"
 assert_eq "$(result_stats)" "$N 0" "result hashes, and hashes whose stream_id is not a stream entry"
 assert_eq "$(acked_stats)" "$N 0" "acknowledged entries, and those without a result"
 assert_eq "$(rcli exists "${P}leads:dead")" 0 "no dead letters"
-# A script Redis ran just before SHUTDOWN may have lost its reply: the lead is recorded (checked
-# above) but this process could not count it. Never counted twice, though.
+# The daemon counts a lead when its script's reply says "recorded". A script Redis ran just before
+# SHUTDOWN may lose its reply; the lead is then re-read, found acknowledged and not counted again.
+# So at most max_in_flight (500) fewer, never more.
 counted=$(leads_total "$PORT")
-[ "$counted" -le "$N" ] || fail "leads counted by the daemon: $counted > $N (counted twice)"
+[ "$counted" -le "$N" ] && [ "$counted" -ge $((N - 500)) ] ||
+    fail "l2a_leads_total is $counted, expected $((N - 500))..$N"
 reconnects=$(metric "$PORT" l2a_redis_reconnects_total)
 [ "$reconnects" -ge 3 ] || fail "l2a_redis_reconnects_total is $reconnects, expected one per connection at least"
 assert_contains "$(rcli info commandstats | tr -d '\r')" "cmdstat_script|load:calls=" \
@@ -69,9 +61,12 @@ rcli script flush >/dev/null
 wait_group_idle 60
 assert_eq "$(result_stats)" "$((N + M)) 0" "result hashes after SCRIPT FLUSH"
 assert_eq "$(acked_stats)" "$((N + M)) 0" "acknowledged entries, and those without a result"
-assert_eq "$(leads_total "$PORT")" "$((counted + M))" "leads recorded after SCRIPT FLUSH (each of the $M counted once)"
-assert_contains "$(rcli info commandstats | tr -d '\r')" "cmdstat_eval:calls=" \
-    "EVAL after NOSCRIPT"
+assert_eq "$(($(leads_total "$PORT") - counted))" "$M" "leads recorded after SCRIPT FLUSH"
+stats=$(rcli info commandstats | tr -d '\r')
+assert_contains "$stats" "cmdstat_eval:calls=" "EVAL after NOSCRIPT"
+loads=$(sed -n 's/^cmdstat_script|load:calls=\([0-9]*\),.*/\1/p' <<<"$stats")
+[ "${loads:-0}" -ge 2 ] && [ "$loads" -le 10 ] ||
+    fail "$loads SCRIPT LOADs after one SCRIPT FLUSH (expected the two scripts loaded once or so)"
 
 stop_daemon "$PID" l2ad
 echo "ok [$TEST_NAME]"

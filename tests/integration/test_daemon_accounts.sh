@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# tests/integration/test_daemon_accounts.sh - accounts imported, changed or deleted with
+# `l2a import-accounts` while l2ad runs reach its index through l2a:accounts:changes: the next lead
+# is matched to a new account, follows a changed website, and no longer matches a deleted one.
+. "$(dirname "$0")/daemon_lib.sh"
+
+start_redis
+P=$L2A_PREFIX
+write_config "$TEST_TMP/tools.yaml"
+printf '%s\n' "id,name,domains" "001ACME,Acme Robotics Inc.,acme-robotics.com" \
+    "001BRW,Brightwater Foods,brightwater.example" >"$TEST_TMP/accounts.csv"
+"$L2A" import-accounts --config "$TEST_TMP/tools.yaml" "$TEST_TMP/accounts.csv" >/dev/null
+
+PORT=$(free_port)
+daemon_config "$TEST_TMP/l2a.yaml" "$PORT"
+start_daemon l2ad "$TEST_TMP/l2a.yaml"
+PID=$DAEMON_PID
+wait_ready "$PORT"
+assert_eq "$(metric "$PORT" l2a_accounts_indexed)" 2 "accounts loaded"
+
+# lead ID EMAIL COMPANY: pushed; waits for its result; DEC and ACC are its decision and account.
+lead() {
+    printf '{"id":"%s","email":"%s","company":"%s"}\n' "$1" "$2" "$3" >"$TEST_TMP/lead.jsonl"
+    "$L2A" push --config "$TEST_TMP/tools.yaml" "$TEST_TMP/lead.jsonl" >/dev/null
+    _recorded() { [ "$(rcli exists "${P}lead:$1")" == 1 ]; }
+    wait_until 30 "the result of lead $1" _recorded "$1"
+    DEC=$(rcli hget "${P}lead:$1" decision)
+    ACC=$(rcli hget "${P}lead:$1" account_id)
+}
+
+_indexed() { [ "$(metric "$PORT" l2a_accounts_indexed)" == "$1" ] &&
+    [ "$(metric "$PORT" l2a_account_changes_applied_total)" == "$2" ]; }
+
+lead N1 kim@zephyrlabs.io "Zephyr Labs"
+assert_eq "$DEC" no_match "before the account exists"
+
+# ---- a new account -------------------------------------------------------------------------------------
+echo "001ZEP,Zephyr Labs GmbH,https://www.zephyrlabs.io/" >>"$TEST_TMP/accounts.csv"
+"$L2A" import-accounts --config "$TEST_TMP/tools.yaml" "$TEST_TMP/accounts.csv" >/dev/null
+wait_until 10 "the new account in the index" _indexed 3 1
+lead N2 kim@zephyrlabs.io "Zephyr Labs"
+assert_eq "$DEC/$ACC" match/001ZEP "after the import"
+
+# ---- a changed website: the old domain no longer leads to it, the new one does -----------------------------
+sed -i 's#^001ZEP,.*#001ZEP,Zephyr Labs GmbH,zephyr.example#' "$TEST_TMP/accounts.csv"
+"$L2A" import-accounts --config "$TEST_TMP/tools.yaml" "$TEST_TMP/accounts.csv" >/dev/null
+wait_until 10 "the changed account in the index" _indexed 3 2
+lead N3 kim@zephyr.example ""
+assert_eq "$DEC/$ACC" match/001ZEP "the new website"
+lead N4 kim@zephyrlabs.io ""
+assert_eq "$DEC" no_match "the old website"
+
+# ---- deleted ---------------------------------------------------------------------------------------------
+grep -v '^001ZEP,' "$TEST_TMP/accounts.csv" >"$TEST_TMP/without.csv"
+"$L2A" import-accounts --config "$TEST_TMP/tools.yaml" --delete-missing "$TEST_TMP/without.csv" >/dev/null
+wait_until 10 "the deletion in the index" _indexed 2 3
+lead N5 kim@zephyr.example "Zephyr Labs"
+assert_eq "$DEC" no_match "after the deletion"
+
+# ---- a restarted daemon loads the current accounts -----------------------------------------------------------
+stop_daemon "$PID" l2ad
+start_daemon l2ad2 "$TEST_TMP/l2a.yaml"
+PID=$DAEMON_PID
+wait_ready "$PORT"
+assert_eq "$(metric "$PORT" l2a_accounts_indexed)" 2 "accounts loaded after the changes"
+lead N6 bo@brightwater.example ""
+assert_eq "$DEC/$ACC" match/001BRW "an account that never changed"
+stop_daemon "$PID" l2ad2
+echo "ok [$TEST_NAME]"
