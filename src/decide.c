@@ -203,7 +203,7 @@ static int by_name_sim_desc(const void *a, const void *b)
     const cand_eval *x = a, *y = b;
     if (x->name_sim != y->name_sim)
         return (x->name_sim < y->name_sim) - (x->name_sim > y->name_sim);
-    return (x->slot > y->slot) - (x->slot < y->slot);
+    return strcmp(x->id, y->id);
 }
 
 /* Among accounts sharing a domain the company name decides: group by name similarity. */

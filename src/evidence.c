@@ -189,6 +189,7 @@ static void score_one(const matcher *m, lead_evidence *ev, cand_eval *c)
 {
     const conf *cfg = m->cfg;
     const account *a = &m->ix.acc[c->slot];
+    c->id = a->id;
     name_view av;
     account_view(&m->ix, a, &av);
     c->name_sim = ev->view.n ? name_similarity(&ev->view, &av, &m->sp, &c->ex) : 0.0;
@@ -235,7 +236,7 @@ static int by_score_desc(const void *a, const void *b)
     unsigned yl = y->flags & (CAND_LABEL | CAND_LABEL_NAME);
     if (!xl != !yl)
         return xl ? -1 : 1;
-    return (x->slot > y->slot) - (x->slot < y->slot);
+    return strcmp(x->id, y->id);
 }
 
 void evidence_score(const matcher *m, lead_evidence *ev)

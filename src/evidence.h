@@ -22,6 +22,8 @@ enum cand_flags {
 
 typedef struct cand_eval {
     uint32_t slot;
+    const char *id;                /* the account's id (borrowed): ties are ordered by it, so a
+                                    * decision never depends on the order accounts were loaded */
     unsigned flags;
     double name_sim;               /* weighted name similarity, 0 when the company is junk */
     score_explain ex;

@@ -98,23 +98,24 @@ static void retrieval_add_list(match_scratch *s, const u32vec *l, double w, uint
     }
 }
 
-static bool better(const slot_weight *a, const slot_weight *b)
+/* Higher weight first; equal weights by account id, whatever the load order. */
+static bool better(const account_index *ix, const slot_weight *a, const slot_weight *b)
 {
-    return a->w > b->w || (a->w == b->w && a->slot < b->slot);
+    return a->w > b->w || (a->w == b->w && strcmp(ix->acc[a->slot].id, ix->acc[b->slot].id) < 0);
 }
 
-/* The best MAX_NAME_CANDIDATES slots by summed weight (ties: lower slot), best first; resets the
- * scratch. */
-static size_t retrieval_rank(match_scratch *s, slot_weight *best)
+/* The best MAX_NAME_CANDIDATES slots by summed weight (ties: lower account id), best first;
+ * resets the scratch. */
+static size_t retrieval_rank(const account_index *ix, match_scratch *s, slot_weight *best)
 {
     size_t n = 0;
     for (size_t i = 0; i < s->ntouched; i++) {
         slot_weight sw = {s->touched[i], s->acc[s->touched[i]]};
         s->acc[sw.slot] = 0;
-        if (n == MAX_NAME_CANDIDATES && !better(&sw, &best[n - 1]))
+        if (n == MAX_NAME_CANDIDATES && !better(ix, &sw, &best[n - 1]))
             continue;
         size_t j = n < MAX_NAME_CANDIDATES ? n++ : n - 1;
-        while (j > 0 && better(&sw, &best[j - 1])) {
+        while (j > 0 && better(ix, &sw, &best[j - 1])) {
             best[j] = best[j - 1];
             j--;
         }
@@ -165,7 +166,7 @@ static void gather_name_candidates(const matcher *m, lead_evidence *ev)
                            m->cfg->w_acronym, cap);
     }
     slot_weight best[MAX_NAME_CANDIDATES];
-    size_t n = retrieval_rank(r, best);
+    size_t n = retrieval_rank(ix, r, best);
     for (size_t i = 0; i < n; i++)
         add_candidate(ev, best[i].slot, CAND_NAME);
 }

@@ -37,6 +37,7 @@ typedef struct l2ad {
     bool group_ready;               /* XGROUP CREATE done on the current writer connection */
     bool scripts_ready;
     int scripts_loading;            /* SCRIPT LOADs sent and not answered */
+    unsigned script_loads;          /* SCRIPT LOAD replies received so far */
     bool index_loaded;              /* initial account load finished */
     bool loading;                   /* initial account load in progress */
     bool draining;                  /* SIGTERM: no new reads, finish in-flight, exit */

@@ -40,6 +40,8 @@ typedef struct record_op {
     metric_id counter;         /* leads_total series to count on success, METRIC_COUNT for none */
     double entry_ms;           /* stream entry time (ms since epoch), 0 when unknown */
     batch *b;                  /* the read this entry came with (shared, counted) */
+    unsigned loads_at_send;    /* d->script_loads when sent: a NOSCRIPT for an op sent before the
+                                * latest SCRIPT LOAD answered needs no new load */
     bool retried;
 } record_op;
 
@@ -59,6 +61,7 @@ static void on_script_loaded(aconn *c, redisReply *r, void *priv)
     script_load *p = priv;
     l2ad *d = p->d;
     d->scripts_loading--;
+    d->script_loads++;
     if (r && r->type == REDIS_REPLY_STRING && r->len == 40) {
         memcpy(sha_of(d, p->s), r->str, 40);
         sha_of(d, p->s)[40] = '\0';
@@ -137,11 +140,10 @@ static void on_op_reply(aconn *c, redisReply *r, void *priv)
         free(op->args.v[1]);
         op->args.v[0] = xstrdup("EVAL");
         op->args.v[1] = xstrdup(src_of(op->s));
-        if (op->d->scripts_loading == 0) {   /* once for all the ops that get NOSCRIPT */
-            op->d->scripts_ready = false;
-            op->d->sha_record[0] = op->d->sha_dead[0] = '\0';
+        /* once for all the ops that get NOSCRIPT: the SHA1 stays the same, only the cache needs
+         * the scripts again */
+        if (op->d->scripts_loading == 0 && op->loads_at_send == op->d->script_loads)
             record_load_scripts(op->d);
-        }
         send_op(op);
         return;
     }
@@ -150,6 +152,7 @@ static void on_op_reply(aconn *c, redisReply *r, void *priv)
 
 static void send_op(record_op *op)
 {
+    op->loads_at_send = op->d->script_loads;
     if (aconn_cmd_argv(op->d->writer, on_op_reply, op, 0, (int)op->args.n,
                        (const char **)op->args.v, NULL) != 0)
         op_finished(op, NULL);
