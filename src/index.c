@@ -277,6 +277,7 @@ static void account_set_name(account_index *ix, account *a, const char *name)
 static void account_fill(account_index *ix, account *a, const account_rec *rec)
 {
     a->id = xstrdup(rec->id);
+    a->id_hash = hash_bytes(rec->id, strlen(rec->id));
     a->name = xstrdup(rec->name);
     a->type = dup_or_null(rec->type);
     a->parent_id = dup_or_null(rec->parent_id);

@@ -15,6 +15,7 @@
 /* One account as the matcher sees it. Strings owned; NULL when absent. */
 typedef struct account {
     char *id;
+    uint64_t id_hash;         /* hash of id: orders ties the same way whatever the load order */
     char *name;
     char *type;
     char *parent_id;

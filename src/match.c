@@ -98,13 +98,19 @@ static void retrieval_add_list(match_scratch *s, const u32vec *l, double w, uint
     }
 }
 
-/* Higher weight first; equal weights by account id, whatever the load order. */
+/* Higher weight first; equal weights in the order of their ids' hashes (then ids), whatever the
+ * load order. */
 static bool better(const account_index *ix, const slot_weight *a, const slot_weight *b)
 {
-    return a->w > b->w || (a->w == b->w && strcmp(ix->acc[a->slot].id, ix->acc[b->slot].id) < 0);
+    if (a->w != b->w)
+        return a->w > b->w;
+    const account *x = &ix->acc[a->slot], *y = &ix->acc[b->slot];
+    if (x->id_hash != y->id_hash)
+        return x->id_hash < y->id_hash;
+    return strcmp(x->id, y->id) < 0;
 }
 
-/* The best MAX_NAME_CANDIDATES slots by summed weight (ties: lower account id), best first;
+/* The best MAX_NAME_CANDIDATES slots by summed weight (ties: by account id hash), best first;
  * resets the scratch. */
 static size_t retrieval_rank(const account_index *ix, match_scratch *s, slot_weight *best)
 {
