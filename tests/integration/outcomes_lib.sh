@@ -96,3 +96,112 @@ push_json() {
     printf '%s\n' "$@" >"$TEST_TMP/push.jsonl"
     "$L2A" push --config "$TOOLS_CFG" "$TEST_TMP/push.jsonl" >/dev/null 2>&1 || fail "l2a push"
 }
+
+# gen_companies DIR NCOMP NLEADS FIRST SEED: leads of NCOMP companies that no account knows, each
+# on its own corporate domain (a few on its mail. sub-domain), several people per company, some
+# sending several leads (their email in other letter cases too), every company with one lead
+# scoring above 100. DIR/first.jsonl holds the first FIRST leads (from the first half of the
+# companies only), DIR/rest.jsonl the others, DIR/all.jsonl both; DIR/emails is the number of
+# distinct (lower-cased) emails.
+gen_companies() {
+    mkdir -p "$1"
+    python3 - "$@" <<'PY' || fail "gen_companies $*"
+import json, random, sys
+out, ncomp, nleads, first, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+rng = random.Random(seed)
+SYL = ["zor", "vex", "qui", "llon", "tam", "bri", "kor", "dell", "mar", "ost", "fen", "wick", "lum",
+       "pex", "sal", "dra", "nov", "tur", "gri", "mont", "val", "ith", "bel", "dun", "rav", "ska"]
+used, comps = set(), []
+def word():
+    while True:
+        w = "".join(rng.choice(SYL) for _ in range(3))
+        if w not in used and not any(w[:5] == u[:5] for u in used):
+            used.add(w)
+            return w
+for c in range(ncomp):
+    a, b = word(), word()
+    people = ["%s.%s" % (rng.choice(["ana", "tom", "li", "omar", "eva", "raj", "kim", "sue", "max"]), n)
+              for n in rng.sample(["silva", "baker", "chen", "novak", "okafor", "ito", "berg",
+                                   "haas", "lund", "moro", "ruiz", "kato"], 8)]
+    comps.append({"name": "%s %s" % (a.capitalize(), b.capitalize()), "domain": "%s%s.com" % (a, b),
+                  "people": people})
+TITLES = ["VP Sales", "Software Engineer", "Procurement Lead", "Controller", "Marketing Manager",
+          "CEO", "Analyst", ""]
+def lead(i, c):
+    p = rng.choice(c["people"])
+    host = ("mail." if rng.random() < 0.05 else "") + c["domain"]
+    email = "%s@%s" % (p, host)
+    if rng.random() < 0.1:
+        email = email.upper()
+    return {"id": "00QO%06d" % i, "email": email, "company": c["name"] + rng.choice(["", "", " Inc."]),
+            "title": rng.choice(TITLES), "score": rng.randint(0, 100), "source": "Web"}
+leads = [lead(i, rng.choice(comps[:ncomp // 2])) for i in range(first)]
+leads += [lead(i, rng.choice(comps)) for i in range(first, nleads)]
+for c in comps:    # one lead above advance_score per company, somewhere
+    mine = [l for l in leads if l["email"].lower().endswith(c["domain"])]
+    assert mine, c
+    rng.choice(mine)["score"] = 150
+emails = {l["email"].lower() for l in leads}
+for name, part in (("first", leads[:first]), ("rest", leads[first:]), ("all", leads)):
+    with open("%s/%s.jsonl" % (out, name), "w") as f:
+        f.writelines(json.dumps(l) + "\n" for l in part)
+open(out + "/emails", "w").write("%d\n" % len(emails))
+PY
+}
+
+# Result hashes by outcome, and how many say account_created=1: "OUTCOME=N ... created=N".
+OUTCOMES_LUA='
+local cursor, by, created = "0", {}, 0
+repeat
+  local r = redis.call("SCAN", cursor, "MATCH", ARGV[1], "COUNT", 1000)
+  cursor = r[1]
+  for _, k in ipairs(r[2]) do
+    local o, c = unpack(redis.call("HMGET", k, "outcome", "account_created"))
+    o = o or "none"
+    by[o] = (by[o] or 0) + 1
+    if c == "1" then created = created + 1 end
+  end
+until cursor == "0"
+local out = {}
+for o, n in pairs(by) do out[#out + 1] = o .. "=" .. n end
+table.sort(out)
+out[#out + 1] = "created=" .. created
+return out'
+outcome_stats() {
+    rcli eval "$OUTCOMES_LUA" 0 "${L2A_PREFIX}lead:*" | paste -sd' '
+}
+
+# check_companies NCOMP NLEADS EMAILS NOLD: after a create_account run of gen_companies' leads on
+# top of NOLD imported accounts, exactly NCOMP new accounts (set, hashes, changes stream, events),
+# one contact per distinct email, one opportunity per new account, one role per contact, one stage
+# move per opportunity, every lead converted once, every event once.
+check_companies() {
+    local ncomp=$1 nleads=$2 emails=$3 nold=$4 p=$L2A_PREFIX
+    assert_eq "$(result_stats)" "$nleads 0" "result hashes (and hashes not naming a stream entry)"
+    assert_eq "$(outcome_stats)" "account_created=$ncomp converted=$((nleads - ncomp)) created=$ncomp" \
+        "results by outcome, and results that created their account"
+    assert_eq "$(rcli scard "${p}accounts")" $((ncomp + nold)) "accounts in the set"
+    assert_eq "$(rcli smembers "${p}accounts" | grep -c '^new:')" "$ncomp" "new accounts in the set"
+    assert_eq "$(key_count 'account:new:*')" "$ncomp" "new account hashes"
+    assert_eq "$(rcli xlen "${p}accounts:changes")" $((ncomp + nold)) "changes entries"
+    assert_eq "$(key_count 'contact:*')" "$emails" "contacts (one per distinct email)"
+    assert_eq "$(rcli hlen "${p}contacts:by_email")" "$emails" "email index entries"
+    assert_eq "$(key_count 'opportunity:O-*')" "$ncomp" "opportunities"
+    assert_eq "$(key_count 'opportunity:open:new:*')" "$ncomp" "open opportunities of new accounts"
+    assert_eq "$(rcli get "${p}seq:opportunity")" "$ncomp" "opportunity ids drawn"
+    local total=$((nleads + ncomp + ncomp + emails + ncomp))
+    assert_eq "$(events_dump)" "$total" "events"
+    assert_eq "$(ev_dups | head -n 3)" "" "events repeated"
+    assert_eq "$(ev_count account.created)" "$ncomp" "account.created"
+    assert_eq "$(grep -P '^type=account.created\t' "$TEST_TMP/events.tsv" |
+                 grep -o 'account_id=[^	]*' | sort -u | wc -l)" "$ncomp" "accounts created, distinct"
+    assert_eq "$(ev_count opportunity.created)" "$ncomp" "opportunity.created"
+    assert_eq "$(grep -P '^type=opportunity.created\t' "$TEST_TMP/events.tsv" |
+                 grep -o 'account_id=[^	]*' | sort -u | grep -c '=new:')" "$ncomp" \
+        "opportunities created, on distinct new accounts"
+    assert_eq "$(ev_count lead.converted)" "$nleads" "lead.converted"
+    assert_eq "$(ev_count lead.converted new_contact=1)" "$emails" "lead.converted as a new contact"
+    assert_eq "$(ev_count contact_role.added)" "$emails" "contact_role.added"
+    assert_eq "$(ev_count opportunity.stage_changed)" "$ncomp" "opportunity.stage_changed"
+    assert_eq "$(ev_count lead.flagged)" 0 "lead.flagged"
+}
