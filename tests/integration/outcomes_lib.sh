@@ -1,10 +1,13 @@
 # tests/integration/outcomes_lib.sh - helpers for the outcome tests on top of daemon_lib.sh: the
-# shipped config with a few keys changed, and the events stream read back as lines.
+# shipped config with a few keys changed, the events stream read back as lines, the 50-company
+# create_account run (data, two workers, the counts it must end with).
 #
 # Usage, in tests/integration/test_outcomes_x.sh (run as `test_outcomes_x.sh BUILD_DIR`):
 #   . "$(dirname "$0")/outcomes_lib.sh"
-#   shipped_config FILE HTTP_PORT [section.key=value ...]
-#   events_dump; ev_count TYPE [field=value ...]; ev_dups
+#   outcomes_start CSV_TEXT; shipped_config FILE HTTP_PORT [section.key=value ...]; push_json JSON...
+#   events_dump; ev_count TYPE [field=value ...]; ev_dups; key_count PATTERN; outcome_stats
+#   companies_start; start_workers "W1_KEYS" "W2_KEYS"; check_companies NCOMP NLEADS EMAILS NOLD
+# shellcheck shell=bash disable=SC2034,SC2119  # globals for the tests that source this file
 . "$(dirname "$0")/daemon_lib.sh"
 
 # shipped_config FILE HTTP_PORT [section.key=value ...]: conf/l2a.yaml as shipped (its comments,
@@ -17,7 +20,7 @@ shipped_config() {
         "redis.prefix=\"$L2A_PREFIX\"" "http.listen=\"127.0.0.1:$port\"" \
         "lists.freemail=\"$SRC_DIR/conf/freemail-domains.txt\"" \
         "lists.disposable=\"$SRC_DIR/conf/disposable-email-domains.txt\"" \
-        "lists.legal_forms=\"$SRC_DIR/conf/legal-forms.tsv\"" "$@" <<'EOF' || fail "shipped_config $*"
+        "lists.legal_forms=\"$SRC_DIR/conf/legal-forms.tsv\"" "$@" <<'EOF' || fail "shipped_config"
 import re, sys
 src, dst, sets = sys.argv[1], sys.argv[2], {}
 for a in sys.argv[3:]:
@@ -107,7 +110,8 @@ gen_companies() {
     mkdir -p "$1"
     python3 - "$@" <<'PY' || fail "gen_companies $*"
 import json, random, sys
-out, ncomp, nleads, first, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+out = sys.argv[1]
+ncomp, nleads, first, seed = (int(a) for a in sys.argv[2:6])
 rng = random.Random(seed)
 SYL = ["zor", "vex", "qui", "llon", "tam", "bri", "kor", "dell", "mar", "ost", "fen", "wick", "lum",
        "pex", "sal", "dra", "nov", "tur", "gri", "mont", "val", "ith", "bel", "dun", "rav", "ska"]
@@ -120,7 +124,7 @@ def word():
             return w
 for c in range(ncomp):
     a, b = word(), word()
-    people = ["%s.%s" % (rng.choice(["ana", "tom", "li", "omar", "eva", "raj", "kim", "sue", "max"]), n)
+    people = ["%s.%s" % (rng.choice(["ana", "tom", "li", "omar", "eva", "raj", "kim", "sue"]), n)
               for n in rng.sample(["silva", "baker", "chen", "novak", "okafor", "ito", "berg",
                                    "haas", "lund", "moro", "ruiz", "kato"], 8)]
     comps.append({"name": "%s %s" % (a.capitalize(), b.capitalize()), "domain": "%s%s.com" % (a, b),
@@ -133,7 +137,8 @@ def lead(i, c):
     email = "%s@%s" % (p, host)
     if rng.random() < 0.1:
         email = email.upper()
-    return {"id": "00QO%06d" % i, "email": email, "company": c["name"] + rng.choice(["", "", " Inc."]),
+    company = c["name"] + rng.choice(["", "", " Inc."])
+    return {"id": "00QO%06d" % i, "email": email, "company": company,
             "title": rng.choice(TITLES), "score": rng.randint(0, 100), "source": "Web"}
 leads = [lead(i, rng.choice(comps[:ncomp // 2])) for i in range(first)]
 leads += [lead(i, rng.choice(comps)) for i in range(first, nleads)]
@@ -178,7 +183,8 @@ outcome_stats() {
 check_companies() {
     local ncomp=$1 nleads=$2 emails=$3 nold=$4 p=$L2A_PREFIX
     assert_eq "$(result_stats)" "$nleads 0" "result hashes (and hashes not naming a stream entry)"
-    assert_eq "$(outcome_stats)" "account_created=$ncomp converted=$((nleads - ncomp)) created=$ncomp" \
+    assert_eq "$(outcome_stats)" \
+        "account_created=$ncomp converted=$((nleads - ncomp)) created=$ncomp" \
         "results by outcome, and results that created their account"
     assert_eq "$(rcli scard "${p}accounts")" $((ncomp + nold)) "accounts in the set"
     assert_eq "$(rcli smembers "${p}accounts" | grep -c '^new:')" "$ncomp" "new accounts in the set"
@@ -194,7 +200,8 @@ check_companies() {
     assert_eq "$(ev_dups | head -n 3)" "" "events repeated"
     assert_eq "$(ev_count account.created)" "$ncomp" "account.created"
     assert_eq "$(grep -P '^type=account.created\t' "$TEST_TMP/events.tsv" |
-                 grep -o 'account_id=[^	]*' | sort -u | wc -l)" "$ncomp" "accounts created, distinct"
+                 grep -o 'account_id=[^	]*' | sort -u | wc -l)" "$ncomp" \
+        "accounts created, distinct"
     assert_eq "$(ev_count opportunity.created)" "$ncomp" "opportunity.created"
     assert_eq "$(grep -P '^type=opportunity.created\t' "$TEST_TMP/events.tsv" |
                  grep -o 'account_id=[^	]*' | sort -u | grep -c '=new:')" "$ncomp" \
@@ -204,4 +211,51 @@ check_companies() {
     assert_eq "$(ev_count contact_role.added)" "$emails" "contact_role.added"
     assert_eq "$(ev_count opportunity.stage_changed)" "$ncomp" "opportunity.stage_changed"
     assert_eq "$(ev_count lead.flagged)" 0 "lead.flagged"
+}
+
+# outcomes_start CSV_TEXT: start_redis, P (the prefix), TOOLS_CFG (a config for the l2a tools)
+# and the accounts of CSV_TEXT imported.
+outcomes_start() {
+    start_redis
+    P=$L2A_PREFIX
+    TOOLS_CFG=$TEST_TMP/tools.yaml
+    write_config "$TOOLS_CFG"
+    printf '%s\n' "$1" >"$TEST_TMP/accounts.csv"
+    "$L2A" import-accounts --config "$TOOLS_CFG" "$TEST_TMP/accounts.csv" >/dev/null 2>&1 ||
+        fail "import-accounts"
+}
+
+# companies_start: outcomes_start with 3 accounts, then gen_companies' 2,000 leads of 50 companies
+# in $TEST_TMP/data (first 600, then the rest); EMAILS is their number of distinct emails.
+companies_start() {
+    outcomes_start 'id,name,domains,type
+001D,Initech Software,initech.com,Prospect
+001C,Contoso Ltd,contoso.com,Customer
+001G,Globex Corporation,globex.com,Prospect'
+    gen_companies "$TEST_TMP/data" 50 2000 600 7
+    EMAILS=$(cat "$TEST_TMP/data/emails")
+}
+
+# start_workers "W1_KEYS" "W2_KEYS": l2ad worker-1 and worker-2 (logs w1, w2; PORT1, PORT2, PID1,
+# PID2) on the shipped config with create_account and opportunities, plus each one's
+# space-separated section.key=value list; both ready.
+start_workers() {
+    PORT1=$(free_port)
+    PORT2=$(free_port)
+    [ "$PORT1" != "$PORT2" ] || PORT2=$(free_port)
+    local w keys port
+    for w in 1 2; do
+        port=PORT$w
+        keys=$1
+        shift
+        # shellcheck disable=SC2086  # the keys are one word each
+        shipped_config "$TEST_TMP/w$w.yaml" "${!port}" no_match.policy=create_account \
+            opportunities.enabled=true daemon.consumer="\"worker-$w\"" $keys
+    done
+    start_daemon w1 "$TEST_TMP/w1.yaml"
+    PID1=$DAEMON_PID
+    start_daemon w2 "$TEST_TMP/w2.yaml"
+    PID2=$DAEMON_PID
+    wait_ready "$PORT1"
+    wait_ready "$PORT2"
 }

@@ -8,38 +8,11 @@
 # opportunity.created, every lead converted once, every event once.
 . "$(dirname "$0")/outcomes_lib.sh"
 
-start_redis
-P=$L2A_PREFIX
-TOOLS_CFG=$TEST_TMP/tools.yaml
-write_config "$TOOLS_CFG"
-cat >"$TEST_TMP/accounts.csv" <<'CSV'
-id,name,domains,type
-001D,Initech Software,initech.com,Prospect
-001C,Contoso Ltd,contoso.com,Customer
-001G,Globex Corporation,globex.com,Prospect
-CSV
-"$L2A" import-accounts --config "$TOOLS_CFG" "$TEST_TMP/accounts.csv" >/dev/null 2>&1
-gen_companies "$TEST_TMP/data" 50 2000 600 7
-EMAILS=$(cat "$TEST_TMP/data/emails")
-
-PORT1=$(free_port)
-PORT2=$(free_port)
-[ "$PORT1" != "$PORT2" ] || PORT2=$(free_port)
+companies_start
 # worker-1 blocks 10 s per read, so that it is inside one when stopped; nobody claims its
 # entries (claim_idle_ms 60 s): only its restart can finish them.
-for w in 1 2; do
-    port=PORT$w
-    shipped_config "$TEST_TMP/w$w.yaml" "${!port}" no_match.policy=create_account \
-        opportunities.enabled=true daemon.consumer="\"worker-$w\"" daemon.batch_size=50 \
-        daemon.max_in_flight=200 daemon.block_ms=$((w == 1 ? 10000 : 1000)) \
-        daemon.claim_idle_ms=60000
-done
-start_daemon w1 "$TEST_TMP/w1.yaml"
-PID1=$DAEMON_PID
-start_daemon w2 "$TEST_TMP/w2.yaml"
-PID2=$DAEMON_PID
-wait_ready "$PORT1"
-wait_ready "$PORT2"
+KEYS="daemon.batch_size=50 daemon.max_in_flight=200 daemon.claim_idle_ms=60000"
+start_workers "$KEYS daemon.block_ms=10000" "$KEYS"
 
 # consumer_pending NAME: entries delivered to that consumer and not acknowledged.
 consumer_pending() {
@@ -47,7 +20,7 @@ consumer_pending() {
         awk -v c="$1" '$2 == c { print $4; f = 1 } END { if (!f) print 0 }'
 }
 
-# ---- the first 600 leads (25 companies), both workers ---------------------------------------------
+# ---- the first 600 leads (25 companies), both workers --------------------------------------------
 "$L2A" push --config "$TOOLS_CFG" "$TEST_TMP/data/first.jsonl" >/dev/null 2>&1
 wait_group_idle 30
 n1=$(leads_total "$PORT1")

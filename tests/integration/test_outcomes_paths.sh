@@ -9,16 +9,9 @@
 # lead.invalid; a lead id pushed twice changes nothing; every event exactly once.
 . "$(dirname "$0")/outcomes_lib.sh"
 
-start_redis
-P=$L2A_PREFIX
-TOOLS_CFG=$TEST_TMP/tools.yaml
-write_config "$TOOLS_CFG"
-cat >"$TEST_TMP/accounts.csv" <<'EOF'
-id,name,domains,type,owner_id
+outcomes_start 'id,name,domains,type,owner_id
 001D,Initech Software,https://www.initech.com/en/,Prospect,005D
-001C,Contoso Ltd,contoso.com,Customer,005C
-EOF
-"$L2A" import-accounts --config "$TOOLS_CFG" "$TEST_TMP/accounts.csv" >/dev/null 2>&1
+001C,Contoso Ltd,contoso.com,Customer,005C'
 
 PORT=$(free_port)
 shipped_config "$TEST_TMP/l2ad.yaml" "$PORT" no_match.policy=create_account \
@@ -30,7 +23,7 @@ wait_ready "$PORT"
 h() { rcli hget "$P$1" "$2"; }
 ISO='^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$'
 
-# ---- phase 1: the first lead of a person -----------------------------------------------------------
+# ---- phase 1: the first lead of a person ---------------------------------------------------------
 push_json '{"id":"P1","email":"ann@initech.com","company":"Initech","first_name":"Ann","last_name":"Lee","title":"VP Marketing","phone":"+1 555 0100","source":"Webinar","score":20}'
 wait_group_idle 20
 assert_eq "$(h lead:P1 decision)" match "P1 decision"
@@ -175,7 +168,7 @@ assert_eq "$(rcli hexists "${P}opportunity:O-1" stage_discovery_at)" 0 \
 assert_eq "$(h opportunity:O-2 stage)" "Sales Accepted" "O-2 moved by P13's score"
 assert_eq "$(h opportunity:O-1 role:C-P15)" "Decision Maker" "role of a director"
 
-# ---- results and events: every lead once, every event once ----------------------------------------
+# ---- results and events: every lead once, every event once ---------------------------------------
 assert_eq "$(result_stats)" "16 0" "result hashes (and hashes not naming a stream entry)"
 assert_eq "$(key_count 'contact:*')" 11 "contacts (P1=P2; none flagged, dropped, invalid)"
 assert_eq "$(rcli hlen "${P}contacts:by_email")" 11 "email index entries"
@@ -190,17 +183,17 @@ assert_eq "$(ev_count account.created)" 1 "account.created"
 assert_eq "$(ev_count account.created lead_id=P8 account_id=new:newco.io 'name=NewCo Robotics')" 1 \
     "account.created names the account"
 assert_eq "$(ev_count opportunity.created)" 2 "opportunity.created"
-assert_eq "$(ev_count opportunity.created lead_id=P1 opportunity_id=O-1 account_id=001D opportunity_type=Acquisition 'stage=Marketing Qualified')" 1 \
-    "opportunity.created of O-1"
-assert_eq "$(ev_count opportunity.created lead_id=P8 opportunity_id=O-2 account_id=new:newco.io)" 1 \
-    "opportunity.created of O-2"
+assert_eq "$(ev_count opportunity.created lead_id=P1 opportunity_id=O-1 account_id=001D \
+    opportunity_type=Acquisition 'stage=Marketing Qualified')" 1 "opportunity.created of O-1"
+assert_eq "$(ev_count opportunity.created lead_id=P8 opportunity_id=O-2 \
+    account_id=new:newco.io)" 1 "opportunity.created of O-2"
 assert_eq "$(ev_count contact_role.added)" 10 "contact_role.added (7 on O-1, 3 on O-2)"
 assert_eq "$(ev_count contact_role.added contact_id=C-P1)" 1 "C-P1's role added once"
 assert_eq "$(ev_count contact_role.added opportunity_id=O-1 contact_id=C-P4 role=Purchasing)" 1 \
     "contact_role.added names the role"
 assert_eq "$(ev_count opportunity.stage_changed)" 2 "opportunity.stage_changed"
-assert_eq "$(ev_count opportunity.stage_changed lead_id=P14 opportunity_id=O-1 'from=Marketing Qualified' 'to=Sales Accepted')" 1 \
-    "stage_changed of O-1"
+assert_eq "$(ev_count opportunity.stage_changed lead_id=P14 opportunity_id=O-1 \
+    'from=Marketing Qualified' 'to=Sales Accepted')" 1 "stage_changed of O-1"
 assert_eq "$(ev_count lead.flagged)" 1 "lead.flagged"
 assert_eq "$(ev_count lead.flagged lead_id=P9 alert_id=P9 kind=no_match)" 1 "lead.flagged of P9"
 assert_eq "$(ev_count lead.invalid)" 1 "lead.invalid"

@@ -8,17 +8,10 @@
 # event exactly once.
 . "$(dirname "$0")/outcomes_lib.sh"
 
-start_redis
-P=$L2A_PREFIX
-TOOLS_CFG=$TEST_TMP/tools.yaml
-write_config "$TOOLS_CFG"
-cat >"$TEST_TMP/accounts.csv" <<'EOF'
-id,name,domains,type,owner_id
+outcomes_start 'id,name,domains,type,owner_id
 001A,Acme Corp,acme.com,Prospect,005A
 001B,Acme Holdings,acme.com,Prospect,
-001D,Initech Software,initech.com,Customer,005D
-EOF
-"$L2A" import-accounts --config "$TOOLS_CFG" "$TEST_TMP/accounts.csv" >/dev/null 2>&1
+001D,Initech Software,initech.com,Customer,005D'
 
 PORT=$(free_port)
 CFG=$TEST_TMP/l2ad.yaml
@@ -44,7 +37,7 @@ push_json \
     '{"id":"R6","email":"Bob@Acme.com","company":"Acme","title":"VP Sales","score":150}'
 wait_group_idle 20
 
-# ---- the daemon's alerts ----------------------------------------------------------------------------
+# ---- the daemon's alerts -------------------------------------------------------------------------
 assert_eq "$(h lead:R4 outcome)" converted "R4 (a match) is not flagged"
 assert_eq "$(rcli exists "${P}alert:R4")" 0 "no alert for a match"
 for l in R1 R2 R3 R6; do
@@ -133,7 +126,7 @@ assert_eq "$(h lead:R5 account_id)" new:newco.io "R5 account"
 assert_eq "$(h lead:R5 opportunity_id)" O-2 "R5 joins O-2"
 assert_eq "$(h opportunity:O-2 role:C-R5)" "Technical Evaluator" "R5's role"
 
-# ---- dismiss -------------------------------------------------------------------------------------------
+# ---- dismiss -------------------------------------------------------------------------------------
 run review resolve --config "$CFG" R3 --dismiss --by carol --note spam
 assert_eq "$OUT" "dismissed R3" "dismiss R3 output"
 assert_eq "$(h alert:R3 status)" dismissed "R3 alert dismissed"
@@ -146,7 +139,7 @@ assert_eq "$OUT" "0 open" "queue empty"
 wait_until 10 "l2a_review_open 0 in /metrics" _metric_is l2a_review_open 0
 assert_eq "$(metric "$PORT" l2a_review_oldest_age_seconds)" 0 "oldest age of an empty queue"
 
-# ---- every event once -----------------------------------------------------------------------------
+# ---- every event once ----------------------------------------------------------------------------
 assert_eq "$(events_dump)" 20 "events"
 assert_eq "$(ev_dups)" "" "events repeated"
 assert_eq "$(ev_count lead.flagged)" 4 "lead.flagged"

@@ -7,35 +7,9 @@
 # both workers busy.
 . "$(dirname "$0")/outcomes_lib.sh"
 
-start_redis
-P=$L2A_PREFIX
-TOOLS_CFG=$TEST_TMP/tools.yaml
-write_config "$TOOLS_CFG"
-cat >"$TEST_TMP/accounts.csv" <<'CSV'
-id,name,domains,type
-001D,Initech Software,initech.com,Prospect
-001C,Contoso Ltd,contoso.com,Customer
-001G,Globex Corporation,globex.com,Prospect
-CSV
-"$L2A" import-accounts --config "$TOOLS_CFG" "$TEST_TMP/accounts.csv" >/dev/null 2>&1
-gen_companies "$TEST_TMP/data" 50 2000 600 7
-EMAILS=$(cat "$TEST_TMP/data/emails")
-
-PORT1=$(free_port)
-PORT2=$(free_port)
-[ "$PORT1" != "$PORT2" ] || PORT2=$(free_port)
-for w in 1 2; do
-    port=PORT$w
-    shipped_config "$TEST_TMP/w$w.yaml" "${!port}" no_match.policy=create_account \
-        opportunities.enabled=true daemon.consumer="\"worker-$w\"" daemon.batch_size=20 \
-        daemon.max_in_flight=200
-done
-start_daemon w1 "$TEST_TMP/w1.yaml"
-PID1=$DAEMON_PID
-start_daemon w2 "$TEST_TMP/w2.yaml"
-PID2=$DAEMON_PID
-wait_ready "$PORT1"
-wait_ready "$PORT2"
+companies_start
+start_workers "daemon.batch_size=20 daemon.max_in_flight=200" \
+    "daemon.batch_size=20 daemon.max_in_flight=200"
 
 "$L2A" push --config "$TOOLS_CFG" "$TEST_TMP/data/all.jsonl" >/dev/null 2>&1
 wait_group_idle 60
