@@ -219,8 +219,10 @@ static int find_missing(import_ctx *x, strvec *missing)
         snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
         for (size_t i = 0; i < r->element[1]->elements; i++) {
             const redisReply *m = r->element[1]->element[i];
-            /* SSCAN may return a member twice: deleting twice is harmless (0 the second time) */
-            if (m->type == REDIS_REPLY_STRING && !strmap_has(x->ids, m->str))
+            /* SSCAN may return a member twice: deleting twice is harmless (0 the second time).
+             * Accounts l2ad made ("new:...", create_account) are not in any CRM file: kept. */
+            if (m->type == REDIS_REPLY_STRING && !strmap_has(x->ids, m->str) &&
+                strncmp(m->str, "new:", 4) != 0)
                 sv_push(missing, m->str);
         }
         freeReplyObject(r);

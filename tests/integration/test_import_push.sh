@@ -85,11 +85,18 @@ assert_eq "$(last_entry "${P}accounts:changes")" "$(lines op=upsert id=001C name
 
 # ---- --delete-missing ----------------------------------------------------------------------------
 grep -v '^001C,' "$TEST_TMP/accounts.csv" >"$TEST_TMP/accounts2.csv"
+# an account l2ad made (create_account) is in no CRM file and must survive
+rcli hset "${P}account:new:newco.io" id new:newco.io name Newco >/dev/null
+rcli sadd "${P}accounts" new:newco.io >/dev/null
 run import-accounts --config "$CFG" --delete-missing "$TEST_TMP/accounts2.csv"
 assert_eq "$RC" 0 "delete-missing exit status ($OUT)"
 assert_eq "$OUT" "imported 2 accounts: 0 new, 0 updated, 2 unchanged, 1 deleted" "delete summary"
 assert_eq "$(rcli exists "${P}account:001C")" 0 "deleted hash"
-assert_eq "$(rcli smembers "${P}accounts" | sort | tr '\n' ' ')" "001A 001B " "set after delete"
+assert_eq "$(rcli smembers "${P}accounts" | sort | tr '\n' ' ')" "001A 001B new:newco.io " \
+    "set after delete (l2ad's new account kept)"
+assert_eq "$(rcli exists "${P}account:new:newco.io")" 1 "l2ad's new account kept"
+rcli del "${P}account:new:newco.io" >/dev/null
+rcli srem "${P}accounts" new:newco.io >/dev/null
 assert_eq "$(rcli xlen "${P}accounts:changes")" 6 "one delete entry"
 assert_eq "$(last_entry "${P}accounts:changes")" "$(lines op=delete id=001C)" "delete entry"
 
