@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void oom(size_t n)
 {
@@ -389,4 +390,17 @@ char *read_file(const char *path, size_t *len)
     if (len)
         *len = sb.len;
     return sb_take(&sb);
+}
+
+void iso8601_now(char *buf, size_t len, double *epoch_ms)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+    long ms = ts.tv_nsec / 1000000;
+    snprintf(buf + n, len - n, ".%03ldZ", ms);
+    if (epoch_ms)
+        *epoch_ms = (double)ts.tv_sec * 1000.0 + (double)ms;
 }

@@ -89,17 +89,6 @@ static bool lead_fields_fit(const l2ad *d, const lead *l)
     return true;
 }
 
-static void iso_ms(char *buf, size_t len, double *ms)
-{
-    struct timespec ts;
-    struct tm tm;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, len - n, ".%03ldZ", ts.tv_nsec / 1000000);
-    *ms = (double)ts.tv_sec * 1000.0 + (double)(ts.tv_nsec / 1000000);
-}
-
 /* A new account enters this process's index at once, so the next lead from the company (in this
  * batch too) matches it; the change stream brings it to the other workers. */
 static void index_new_account(l2ad *d, const lead *l, const decision *dec)
@@ -133,7 +122,7 @@ static void decide_and_record(l2ad *d, const char *id, const lead *l, batch *b)
     }
     char now[40];
     double now_ms;
-    iso_ms(now, sizeof(now), &now_ms);
+    iso8601_now(now, sizeof(now), &now_ms);
     char *plan = outcome_plan_json(d->cfg, act, l, &dec, slot >= 0 ? &acct : NULL, now, now_ms);
     if (act == OUTCOME_CREATE_ACCOUNT)
         index_new_account(d, l, &dec);

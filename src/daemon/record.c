@@ -177,16 +177,6 @@ static record_op *op_new(l2ad *d, script_id s, const char *stream_key2, const ch
     return op;
 }
 
-static void iso_now(char *buf, size_t len)
-{
-    struct timeval tv;
-    struct tm tm;
-    gettimeofday(&tv, NULL);
-    gmtime_r(&tv.tv_sec, &tm);
-    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, len - n, ".%03ldZ", (long)(tv.tv_usec / 1000));
-}
-
 static char *candidates_json(const decision *dec)
 {
     strbuf sb;
@@ -214,7 +204,7 @@ static char *result_json(const decision *dec, const char *entry_id)
 {
     char score[32], when[40];
     snprintf(score, sizeof(score), "%.4g", dec->score);
-    iso_now(when, sizeof(when));
+    iso8601_now(when, sizeof(when), NULL);
     char *cands = candidates_json(dec);
     json_t *o = json_object();
     set_str(o, "lead_id", dec->lead_id);
