@@ -48,6 +48,7 @@ void index_free(account_index *ix)
     for (size_t i = 0; i < ix->n; i++)
         account_clear(&ix->acc[i]);
     free(ix->acc);
+    free(ix->id_hash);
     for (size_t i = 0; i < ix->nvocab; i++)
         u32_free(&ix->tok_post[i]);
     free(ix->tok_post);
@@ -277,7 +278,6 @@ static void account_set_name(account_index *ix, account *a, const char *name)
 static void account_fill(account_index *ix, account *a, const account_rec *rec)
 {
     a->id = xstrdup(rec->id);
-    a->id_hash = hash_bytes(rec->id, strlen(rec->id));
     a->name = xstrdup(rec->name);
     a->type = dup_or_null(rec->type);
     a->parent_id = dup_or_null(rec->parent_id);
@@ -358,8 +358,10 @@ uint32_t index_upsert(account_index *ix, const account_rec *rec)
         if (ix->n == ix->cap) {
             ix->cap = ix->cap ? ix->cap * 2 : 1024;
             ix->acc = xrealloc(ix->acc, ix->cap * sizeof(*ix->acc));
+            ix->id_hash = xrealloc(ix->id_hash, ix->cap * sizeof(*ix->id_hash));
         }
         slot = (uint32_t)ix->n++;
+        ix->id_hash[slot] = hash_bytes(rec->id, strlen(rec->id));
         memset(&ix->acc[slot], 0, sizeof(ix->acc[slot]));
         strmap_put(ix->by_id, rec->id, slot);
     }

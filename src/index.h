@@ -15,7 +15,6 @@
 /* One account as the matcher sees it. Strings owned; NULL when absent. */
 typedef struct account {
     char *id;
-    uint64_t id_hash;         /* hash of id: orders ties the same way whatever the load order */
     char *name;
     char *type;
     char *parent_id;
@@ -36,6 +35,8 @@ typedef struct account {
 
 typedef struct account_index {
     account *acc;             /* slots, owned */
+    uint64_t *id_hash;        /* per slot: hash of the account id, kept dense so that ordering
+                               * ties by it (whatever the load order) stays cheap; owned */
     size_t n;
     size_t cap;
     size_t live;

@@ -55,6 +55,7 @@ struct match_scratch {
 typedef struct slot_weight {
     uint32_t slot;
     double w;
+    uint64_t h;              /* the account id's hash, read only when weights tie (0 = not yet) */
 } slot_weight;
 
 match_scratch *match_scratch_new(void)
@@ -81,12 +82,19 @@ static void scratch_fit(match_scratch *s, size_t nslots)
     s->nslots = nslots;
 }
 
+/* Lists longer than this add weight only to accounts already found, once enough are found: a
+ * word shared by thousands of accounts re-ranks candidates, it does not find better ones. */
+#define COMMON_POSTINGS 1000
+
 static void retrieval_add_list(match_scratch *s, const u32vec *l, double w, uint32_t cap)
 {
     if (!l || l->n > cap)
         return;
+    bool rerank_only = l->n > COMMON_POSTINGS && s->ntouched >= MAX_NAME_CANDIDATES;
     for (uint32_t i = 0; i < l->n; i++) {
         uint32_t slot = l->v[i];
+        if (rerank_only && s->acc[slot] == 0)
+            continue;
         if (s->acc[slot] == 0) {
             if (s->ntouched == s->captouched) {
                 s->captouched = s->captouched ? s->captouched * 2 : 256;
@@ -98,16 +106,23 @@ static void retrieval_add_list(match_scratch *s, const u32vec *l, double w, uint
     }
 }
 
+static uint64_t tie_hash(const account_index *ix, slot_weight *x)
+{
+    if (!x->h)
+        x->h = ix->id_hash[x->slot] | 1;
+    return x->h;
+}
+
 /* Higher weight first; equal weights in the order of their ids' hashes (then ids), whatever the
  * load order. */
-static bool better(const account_index *ix, const slot_weight *a, const slot_weight *b)
+static bool better(const account_index *ix, slot_weight *a, slot_weight *b)
 {
     if (a->w != b->w)
         return a->w > b->w;
-    const account *x = &ix->acc[a->slot], *y = &ix->acc[b->slot];
-    if (x->id_hash != y->id_hash)
-        return x->id_hash < y->id_hash;
-    return strcmp(x->id, y->id) < 0;
+    uint64_t ha = tie_hash(ix, a), hb = tie_hash(ix, b);
+    if (ha != hb)
+        return ha < hb;
+    return strcmp(ix->acc[a->slot].id, ix->acc[b->slot].id) < 0;
 }
 
 /* The best MAX_NAME_CANDIDATES slots by summed weight (ties: by account id hash), best first;
@@ -116,7 +131,7 @@ static size_t retrieval_rank(const account_index *ix, match_scratch *s, slot_wei
 {
     size_t n = 0;
     for (size_t i = 0; i < s->ntouched; i++) {
-        slot_weight sw = {s->touched[i], s->acc[s->touched[i]]};
+        slot_weight sw = {s->touched[i], s->acc[s->touched[i]], 0};
         s->acc[sw.slot] = 0;
         if (n == MAX_NAME_CANDIDATES && !better(ix, &sw, &best[n - 1]))
             continue;
@@ -148,6 +163,29 @@ static void retrieve_token(const matcher *m, match_scratch *r, const char *tok, 
     retrieval_add_list(r, postings_get(&ix->by_joined, tok), index_weight_df(ix, 0), cap);
 }
 
+static uint32_t token_df(const account_index *ix, const char *tok)
+{
+    uint32_t id = index_token_id(ix, tok);
+    return id == UINT32_MAX ? 0 : ix->tok_post[id].n;
+}
+
+/* Indexes of the tokens (at most SCORE_MAX_TOKENS), rarest first. */
+static size_t tokens_rarest_first(const account_index *ix, const strvec *t, size_t *order)
+{
+    size_t n = t->n < SCORE_MAX_TOKENS ? t->n : SCORE_MAX_TOKENS;
+    uint32_t df[SCORE_MAX_TOKENS];
+    for (size_t i = 0; i < n; i++) {
+        df[i] = token_df(ix, t->v[i]);
+        size_t j = i;
+        while (j > 0 && df[order[j - 1]] > df[i]) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
+    return n;
+}
+
 /* Name evidence: accounts sharing rare words, typo neighbours, joined forms and acronyms. */
 static void gather_name_candidates(const matcher *m, lead_evidence *ev)
 {
@@ -157,8 +195,10 @@ static void gather_name_candidates(const matcher *m, lead_evidence *ev)
     uint32_t cap = (uint32_t)m->cfg->max_postings;
     match_scratch *r = m->scratch;
     scratch_fit(r, ix->n);
-    for (size_t i = 0; i < ev->name.tokens.n; i++)
-        retrieve_token(m, r, ev->name.tokens.v[i], cap);
+    size_t order[SCORE_MAX_TOKENS];
+    size_t n_tok = tokens_rarest_first(ix, &ev->name.tokens, order);
+    for (size_t i = 0; i < n_tok; i++)
+        retrieve_token(m, r, ev->name.tokens.v[order[i]], cap);
     if (ev->name.tokens.n > 1) {
         double w = index_weight_df(ix, 0);
         retrieval_add_list(r, postings_get(&ix->by_joined, ev->name.joined), w, cap);
