@@ -613,6 +613,8 @@ void conf_free(conf *c)
     for (size_t i = 0; i < NKEYS; i++)
         key_free(&keys[i], c);
     free(c->path);
+    free(c->key_line);
+    free(c->key_col);
     memset(c, 0, sizeof(*c));
 }
 
@@ -654,6 +656,19 @@ static void resolve_paths(conf *c)
     }
 }
 
+/* Remembers where each key was set, for messages after the load (reload refusals). */
+static void keep_locations(const load_ctx *lc, conf *c)
+{
+    c->key_line = xcalloc(NKEYS, sizeof(*c->key_line));
+    c->key_col = xcalloc(NKEYS, sizeof(*c->key_col));
+    for (size_t i = 0; i < NKEYS; i++) {
+        if (!lc->where[i])
+            continue;
+        c->key_line[i] = (unsigned)lc->where[i]->line;
+        c->key_col[i] = (unsigned)lc->where[i]->col;
+    }
+}
+
 int conf_load(const char *path, conf *out, char *err, size_t errlen)
 {
     conf c;
@@ -674,6 +689,7 @@ int conf_load(const char *path, conf *out, char *err, size_t errlen)
         goto fail;
     c.path = absolute_path(path);
     resolve_paths(&c);
+    keep_locations(&lc, &c);
     *out = c;
     memset(&c, 0, sizeof(c));
     rc = 0;
@@ -690,8 +706,13 @@ bool conf_reload_compatible(const conf *old_c, const conf *new_c, char *err, siz
         const conf_key *k = &keys[i];
         if (k->reloadable || key_equal(k, old_c, new_c))
             continue;
-        snprintf(err, errlen, "%s: %s.%s cannot change on reload; restart l2ad to apply it",
-                 new_c->path ? new_c->path : "config", k->section, k->name);
+        const char *file = new_c->path ? new_c->path : "config";
+        if (new_c->key_line && new_c->key_line[i])
+            snprintf(err, errlen, "%s:%u:%u: %s.%s cannot change on reload; restart l2ad to apply it",
+                     file, new_c->key_line[i], new_c->key_col[i], k->section, k->name);
+        else
+            snprintf(err, errlen, "%s: %s.%s (now its default) cannot change on reload; restart "
+                     "l2ad to apply it", file, k->section, k->name);
         return false;
     }
     return true;

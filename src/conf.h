@@ -34,6 +34,9 @@ typedef struct pair_list {
  * relative to the directory of the config file. */
 typedef struct conf {
     char *path;                     /* the file it was loaded from */
+    unsigned *key_line;             /* per key of the table: where the file set it (0 = default);
+                                     * owned, used to point reload errors at the line */
+    unsigned *key_col;
 
     /* redis: */
     char *redis_url;                /* redis.url, default "redis://127.0.0.1:6379" (restart) */
