@@ -379,6 +379,7 @@ void evidence_decide(const matcher *m, lead_evidence *ev, decision *out)
     sb_init(&sb);
     describe_context(ev, &sb);
     out->email_domain = ev->email_reg ? xstrdup(ev->email_reg) : NULL;
+    out->web_domain = ev->web_reg ? xstrdup(ev->web_reg) : NULL;
     out->freemail = ev->freemail;
     out->disposable = ev->disposable;
     out->company_junk = ev->name.junk;

@@ -19,6 +19,7 @@ void decision_free(decision *d)
     free(d->account_id);
     free(d->reason);
     free(d->email_domain);
+    free(d->web_domain);
     for (size_t i = 0; i < d->ncand; i++)
         free(d->cand[i].account_id);
     decision_init(d);

@@ -34,6 +34,7 @@ typedef struct decision {
     size_t ncand;
     /* Facts about the lead that the outcome step uses. */
     char *email_domain;    /* registrable domain of the email, NULL when none/invalid */
+    char *web_domain;      /* registrable domain of the lead's website unless free-mail, or NULL */
     bool freemail;         /* email on a free-mail domain */
     bool disposable;       /* email on a disposable domain */
     bool company_junk;     /* company blank or a junk value */

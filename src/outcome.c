@@ -72,10 +72,11 @@ bool outcome_new_account(const lead *l, const decision *d, char *id, size_t idle
                          size_t namelen, char *domain, size_t domainlen)
 {
     bool corporate = d->email_domain && !d->freemail && !d->disposable;
+    const char *dom = corporate ? d->email_domain : d->web_domain;
     domain[0] = '\0';
-    if (corporate) {
-        snprintf(domain, domainlen, "%s", d->email_domain);
-        snprintf(id, idlen, "new:%s", d->email_domain);
+    if (dom) {
+        snprintf(domain, domainlen, "%s", dom);
+        snprintf(id, idlen, "new:%s", dom);
     } else {
         char key[256];
         company_key(l->company, key, sizeof(key));

@@ -32,7 +32,8 @@ typedef struct outcome_account {
 outcome_action outcome_route(const conf *c, const lead *l, const decision *d);
 
 /* The account create_account makes for this lead: id "new:<email domain>" for a corporate
- * email, else "new:<company folded to letters and digits>"; name = the company (or the domain);
+ * email, else "new:<website domain>" when the lead gives a (non-free-mail) website, else
+ * "new:<company folded to letters and digits>"; name = the company (or the domain);
  * domains = the email domain. Strings written into the caller's buffers; false when the lead
  * has neither (then it is flagged). */
 bool outcome_new_account(const lead *l, const decision *d, char *id, size_t idlen,

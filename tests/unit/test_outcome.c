@@ -103,6 +103,12 @@ static void test_new_account(void **state)
                                     sizeof(dom)));
     assert_string_equal(id, "new:societegeneralesa");
     assert_string_equal(dom, "");
+    reset(fx, DECISION_NO_MATCH, NULL, "Newco");     /* no usable email, a website */
+    fx->d.web_domain = strdup("newco.io");
+    assert_true(outcome_new_account(&fx->l, &fx->d, id, sizeof(id), name, sizeof(name), dom,
+                                    sizeof(dom)));
+    assert_string_equal(id, "new:newco.io");
+    assert_string_equal(dom, "newco.io");
     reset(fx, DECISION_NO_MATCH, NULL, NULL);
     assert_false(outcome_new_account(&fx->l, &fx->d, id, sizeof(id), name, sizeof(name), dom,
                                      sizeof(dom)));
