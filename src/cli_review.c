@@ -454,9 +454,9 @@ static void lead_from_alert(const review_alert *a, lead *l)
     json_decref(o);
 }
 
-/* What the plan needs to know about the lead: the registrable domain of its email and, when the
- * lists are loaded (m not NULL), whether that is free-mail or disposable and whether the
- * company is junk - as the matcher finds them. */
+/* What the plan needs to know about the lead: the registrable domains of its email and website
+ * and, when the lists are loaded (m not NULL), whether the email is free-mail or disposable and
+ * whether the company is junk - as the matcher finds them. */
 static void lead_facts(const lead *l, const matcher *m, decision *d)
 {
     email_addr e;
@@ -472,6 +472,12 @@ static void lead_facts(const lead *l, const matcher *m, decision *d)
         }
     }
     email_free(&e);
+    char *web = l->website ? website_registrable(l->website) : NULL;   /* owned */
+    if (web && !(m && (domain_set_contains(m->freemail, web) ||
+                       domain_set_contains(m->disposable, web))))
+        d->web_domain = web;
+    else
+        free(web);
     if (m) {
         norm_name nn;
         (void)norm_name_parse(m->rules, l->company, &nn);
