@@ -299,51 +299,46 @@ static void token_post_add(account_index *ix, uint32_t tok, uint32_t slot)
         u32_push(l, slot);
 }
 
-static void account_link(account_index *ix, uint32_t slot)
+typedef void (*posting_op)(postings *p, const char *key, uint32_t val);
+
+/* Adds the account to (or removes it from) every keyed posting list: domains, their label cores,
+ * joined names and acronym. */
+static void account_keyed_postings(account_index *ix, uint32_t slot, posting_op op)
 {
-    account *a = &ix->acc[slot];
+    const account *a = &ix->acc[slot];
     for (size_t i = 0; i < a->domains.n; i++) {
-        postings_add(&ix->by_domain, a->domains.v[i], slot);
+        op(&ix->by_domain, a->domains.v[i], slot);
         char *label = domain_label(a->domains.v[i]);
         if (label) {
             char *core = index_label_core(ix, label);
-            postings_add(&ix->by_label, core, slot);
+            op(&ix->by_label, core, slot);
             free(core);
         }
         free(label);
     }
+    if (*a->joined)
+        op(&ix->by_joined, a->joined, slot);
+    if (*a->joined_all && strcmp(a->joined_all, a->joined) != 0)
+        op(&ix->by_joined, a->joined_all, slot);
+    if (a->acronym)
+        op(&ix->by_acronym, a->acronym, slot);
+}
+
+static void account_link(account_index *ix, uint32_t slot)
+{
+    account_keyed_postings(ix, slot, postings_add);
+    const account *a = &ix->acc[slot];
     for (uint32_t i = 0; i < a->ntok; i++)
         token_post_add(ix, a->tok[i], slot);
-    if (*a->joined)
-        postings_add(&ix->by_joined, a->joined, slot);
-    if (*a->joined_all && strcmp(a->joined_all, a->joined) != 0)
-        postings_add(&ix->by_joined, a->joined_all, slot);
-    if (a->acronym)
-        postings_add(&ix->by_acronym, a->acronym, slot);
     ix->live++;
 }
 
 static void account_unlink(account_index *ix, uint32_t slot)
 {
-    account *a = &ix->acc[slot];
-    for (size_t i = 0; i < a->domains.n; i++) {
-        postings_remove(&ix->by_domain, a->domains.v[i], slot);
-        char *label = domain_label(a->domains.v[i]);
-        if (label) {
-            char *core = index_label_core(ix, label);
-            postings_remove(&ix->by_label, core, slot);
-            free(core);
-        }
-        free(label);
-    }
+    account_keyed_postings(ix, slot, postings_remove);
+    const account *a = &ix->acc[slot];
     for (uint32_t i = 0; i < a->ntok; i++)
         u32_remove(&ix->tok_post[a->tok[i]], slot);
-    if (*a->joined)
-        postings_remove(&ix->by_joined, a->joined, slot);
-    if (*a->joined_all && strcmp(a->joined_all, a->joined) != 0)
-        postings_remove(&ix->by_joined, a->joined_all, slot);
-    if (a->acronym)
-        postings_remove(&ix->by_acronym, a->acronym, slot);
     ix->live--;
 }
 
