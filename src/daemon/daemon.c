@@ -255,7 +255,6 @@ static void make_keys(l2ad *d)
     d->k_dead = key_dead(p);
     d->k_changes = key_changes(p);
     d->k_accounts = key_accounts(p);
-    d->k_events = key_events(p);
     d->k_review = key_review_open(p);
 }
 
@@ -321,7 +320,7 @@ int l2ad_run(l2ad *d)
     aconn_start(d->reader);
     event_base_dispatch(d->base);
     log_notice("stopped", "in_flight=%zu", d->in_flight);
-    return d->exit_code;
+    return 0;
 }
 
 static void free_event(struct event *ev)
@@ -337,7 +336,7 @@ void l2ad_free(l2ad *d)
     aconn_free(d->follower);
     http_stop(d->http);
     struct event *evs[] = {d->ev_hup, d->ev_term, d->ev_int, d->ev_claim, d->ev_watchdog,
-                           d->ev_drain_deadline, d->ev_pending};
+                           d->ev_drain_deadline};
     for (size_t i = 0; i < ARRAY_LEN(evs); i++)
         free_event(evs[i]);
     if (d->m) {
@@ -353,7 +352,7 @@ void l2ad_free(l2ad *d)
         event_base_free(d->base);
     redis_addr_free(&d->addr);
     char *owned[] = {d->config_path, d->consumer, d->k_leads, d->k_dead, d->k_changes,
-                     d->k_accounts, d->k_events, d->k_review};
+                     d->k_accounts, d->k_review};
     for (size_t i = 0; i < ARRAY_LEN(owned); i++)
         free(owned[i]);
     memset(d, 0, sizeof(*d));

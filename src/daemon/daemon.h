@@ -25,7 +25,7 @@ typedef struct l2ad {
     redis_addr addr;                /* owned */
     char *consumer;                 /* owned: consumer name in the group */
     /* key names (owned) */
-    char *k_leads, *k_dead, *k_changes, *k_accounts, *k_events, *k_review;
+    char *k_leads, *k_dead, *k_changes, *k_accounts, *k_review;
     /* connections: blocking reads of leads, writes and claims, account changes */
     aconn *reader, *writer, *follower;
     metrics *metrics;               /* owned */
@@ -41,7 +41,6 @@ typedef struct l2ad {
     bool index_loaded;              /* initial account load finished */
     bool loading;                   /* initial account load in progress */
     bool draining;                  /* SIGTERM: no new reads, finish in-flight, exit */
-    int exit_code;
     /* consuming */
     bool reading;                   /* a read (XREADGROUP/XCLAIM) is outstanding */
     bool recovering;                /* re-reading this consumer's own pending entries first */
@@ -52,7 +51,7 @@ typedef struct l2ad {
     bool following;                 /* an XREAD BLOCK on the changes stream is outstanding */
     /* timers and signals (owned) */
     struct event *ev_hup, *ev_term, *ev_int;
-    struct event *ev_claim, *ev_watchdog, *ev_drain_deadline, *ev_pending;
+    struct event *ev_claim, *ev_watchdog, *ev_drain_deadline;
 } l2ad;
 
 /* daemon.c */
