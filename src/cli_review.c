@@ -1,12 +1,10 @@
 /* cli_review.c - `l2a review list|show|resolve`: the RevOps review queue on the command line. */
 #include <getopt.h>
 #include <jansson.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 
 #include "cli.h"
@@ -164,23 +162,6 @@ static void session_close(session *s)
 
 /* ---- time and JSON ---- */
 
-static double now_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (double)tv.tv_sec * 1000.0 + (double)(tv.tv_usec / 1000);
-}
-
-/* ISO-8601 UTC with milliseconds, as the outcome scripts store times. */
-static void iso_time(double ms, char *buf, size_t len)
-{
-    time_t secs = (time_t)(ms / 1000.0);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, len - n, ".%03dZ", (int)fmod(ms, 1000.0));
-}
-
 static long long age_seconds(const review_alert *a, double now)
 {
     double age = (now - a->created_ms) / 1000.0;
@@ -283,7 +264,7 @@ static int do_list(session *s, const review_opts *o)
     review_alert *alerts = NULL;
     size_t n = 0;
     long long total = 0;
-    double oldest = -1, now = now_ms();
+    double oldest = -1, now = epoch_ms_now();
     double max = o->older_than < 0 ? -1 : now - (double)o->older_than * 1000.0;
     char err[512];
     if (review_list(s->c, s->cfg.key_prefix, max, &alerts, &n, &total, &oldest, err,
@@ -418,7 +399,7 @@ static int do_show(session *s, const review_opts *o)
         fprintf(stderr, "l2a: review show: no review alert for lead '%s'\n", o->lead_id);
         return 1;
     }
-    print_alert(s, &a, now_ms());
+    print_alert(s, &a, epoch_ms_now());
     review_alert_free(&a);
     return print_result(s, o->lead_id) == 0 ? 0 : 1;
 }
@@ -618,8 +599,8 @@ static int do_resolve(session *s, const review_opts *o)
     lead_facts(&l, o->how == HOW_NEW_ACCOUNT ? &m : NULL, &d);
     if (build_target(s, o, &l, &d, &t) != 0)
         goto out;
-    double now = now_ms();
-    iso_time(now, when, sizeof(when));
+    double now = epoch_ms_now();
+    iso8601_ms(now, when, sizeof(when));
     plan = outcome_plan_json(&s->cfg, t.action, &l, &d,
                              t.action == OUTCOME_CONVERT ? &t.acct : NULL, when, now);
     rc = run_resolve(s, o, plan, t.resolution);

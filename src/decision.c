@@ -65,6 +65,19 @@ static void json_key_str(strbuf *out, const char *key, const char *val, bool com
         sb_append(out, "null");
 }
 
+void decision_candidates_json(const decision *d, strbuf *out)
+{
+    sb_putc(out, '[');
+    for (size_t i = 0; i < d->ncand; i++) {
+        if (i)
+            sb_putc(out, ',');
+        sb_putc(out, '{');
+        json_key_str(out, "account_id", d->cand[i].account_id, false);
+        sb_appendf(out, ",\"score\":%.4g}", d->cand[i].score);
+    }
+    sb_putc(out, ']');
+}
+
 void decision_to_json(const decision *d, strbuf *out)
 {
     sb_putc(out, '{');
@@ -74,13 +87,7 @@ void decision_to_json(const decision *d, strbuf *out)
     sb_appendf(out, ",\"score\":%.4g", d->score);
     json_key_str(out, "rule", d->rule, true);
     json_key_str(out, "reason", d->reason ? d->reason : "", true);
-    sb_append(out, ",\"candidates\":[");
-    for (size_t i = 0; i < d->ncand; i++) {
-        if (i)
-            sb_putc(out, ',');
-        sb_putc(out, '{');
-        json_key_str(out, "account_id", d->cand[i].account_id, false);
-        sb_appendf(out, ",\"score\":%.4g}", d->cand[i].score);
-    }
-    sb_append(out, "]}");
+    sb_append(out, ",\"candidates\":");
+    decision_candidates_json(d, out);
+    sb_putc(out, '}');
 }

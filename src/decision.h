@@ -43,6 +43,8 @@ typedef struct decision {
 void decision_init(decision *d);
 void decision_free(decision *d);
 const char *decision_kind_name(decision_kind k);
+/* Appends the candidates as a JSON array: [{"account_id":"001A","score":0.97},...]. */
+void decision_candidates_json(const decision *d, strbuf *out);
 /* Appends the decision as one JSON object (no newline), DESIGN.md field order. */
 void decision_to_json(const decision *d, strbuf *out);
 /* printf-style setter for reason (replaces any previous one). */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain.h"
 #include "normalize.h"
 
 const char *outcome_action_name(outcome_action a)
@@ -104,18 +105,14 @@ static json_t *lead_json(const lead *l, const decision *d)
 {
     json_t *o = json_object();
     set_str(o, "id", l->id);
-    if (d->email_domain && l->email) {
-        char *e = xstrdup(l->email);
-        size_t a = 0, n = strlen(e);
-        while (a < n && isspace((unsigned char)e[a]))
-            a++;
-        while (n > a && isspace((unsigned char)e[n - 1]))
-            e[--n] = '\0';
-        for (char *p = e + a; *p; p++)
-            *p = (char)tolower((unsigned char)*p);
-        set_str(o, "email", e + a);
-        free(e);
+    email_addr e = {0};   /* the address as the matcher reads it: trimmed, lower-cased */
+    if (d->email_domain && l->email && email_parse(l->email, &e, NULL) == EMAIL_OK) {
+        char *addr = xmalloc(strlen(e.local) + strlen(e.host) + 2);
+        sprintf(addr, "%s@%s", e.local, e.host);
+        set_str(o, "email", addr);
+        free(addr);
     }
+    email_free(&e);
     const char *fields[][2] = {{"first_name", l->first_name}, {"last_name", l->last_name},
                                {"title", l->title},           {"company", l->company},
                                {"phone", l->phone},           {"country", l->country},

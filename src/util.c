@@ -392,15 +392,27 @@ char *read_file(const char *path, size_t *len)
     return sb_take(&sb);
 }
 
-void iso8601_now(char *buf, size_t len, double *epoch_ms)
+double epoch_ms_now(void)
 {
     struct timespec ts;
-    struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
+    return (double)ts.tv_sec * 1000.0 + (double)(ts.tv_nsec / 1000000);
+}
+
+void iso8601_ms(double epoch_ms, char *buf, size_t len)
+{
+    long long ms = (long long)epoch_ms;
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
     size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-    long ms = ts.tv_nsec / 1000000;
-    snprintf(buf + n, len - n, ".%03ldZ", ms);
+    snprintf(buf + n, len - n, ".%03lldZ", ms % 1000);
+}
+
+void iso8601_now(char *buf, size_t len, double *epoch_ms)
+{
+    double now = epoch_ms_now();
+    iso8601_ms(now, buf, len);
     if (epoch_ms)
-        *epoch_ms = (double)ts.tv_sec * 1000.0 + (double)ms;
+        *epoch_ms = now;
 }

@@ -70,8 +70,12 @@ bool strmap_next(const strmap *m, size_t *pos, const char **key, uint32_t *val);
 
 uint64_t hash_bytes(const void *p, size_t n);
 
-/* The current UTC time as ISO-8601 with milliseconds ("2026-11-23T10:00:00.123Z") into buf (32
- * bytes are enough); *epoch_ms (may be NULL) gets the same instant in ms since the epoch. */
+/* Wall-clock time in whole milliseconds since the epoch. */
+double epoch_ms_now(void);
+/* An instant (ms since the epoch) as ISO-8601 UTC with milliseconds ("2026-11-23T10:00:00.123Z")
+ * into buf (32 bytes are enough). */
+void iso8601_ms(double epoch_ms, char *buf, size_t len);
+/* The current time as iso8601_ms writes it; *epoch_ms (may be NULL) gets the same instant. */
 void iso8601_now(char *buf, size_t len, double *epoch_ms);
 
 /* Reads a whole file; NULL with errno set on failure. *len may be NULL. */

@@ -394,10 +394,7 @@ static void on_review_oldest(aconn *c, redisReply *r, void *priv)
     l2ad *d = priv;
     double age = 0;
     if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 && r->element[1]->str) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        double now_ms = (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-        age = (now_ms - strtod(r->element[1]->str, NULL)) / 1000.0;
+        age = (epoch_ms_now() - strtod(r->element[1]->str, NULL)) / 1000.0;
     }
     metrics_set(d->metrics, METRIC_REVIEW_OLDEST_AGE, age > 0 ? age : 0);
 }

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 
 #include "daemon.h"
@@ -89,13 +88,6 @@ void record_load_scripts(l2ad *d)
     }
 }
 
-static double now_epoch_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (double)tv.tv_sec * 1000.0 + (double)tv.tv_usec / 1000.0;
-}
-
 static void op_free(record_op *op)
 {
     sv_free(&op->args);
@@ -114,7 +106,7 @@ static void op_finished(record_op *op, redisReply *r)
             metrics_inc(d->metrics, op->counter, 1);
             if (op->entry_ms > 0)
                 metrics_observe(d->metrics, METRIC_LEAD_LATENCY,
-                                (now_epoch_ms() - op->entry_ms) / 1000.0);
+                                (epoch_ms_now() - op->entry_ms) / 1000.0);
         } else if (r->integer == 1) {
             metrics_inc(d->metrics, METRIC_DEAD_LETTERS, 1);
         }
@@ -177,22 +169,6 @@ static record_op *op_new(l2ad *d, script_id s, const char *stream_key2, const ch
     return op;
 }
 
-static char *candidates_json(const decision *dec)
-{
-    strbuf sb;
-    sb_init(&sb);
-    sb_putc(&sb, '[');
-    for (size_t i = 0; i < dec->ncand; i++) {
-        if (i)
-            sb_putc(&sb, ',');
-        sb_append(&sb, "{\"account_id\":");
-        sb_append_json_str(&sb, dec->cand[i].account_id);
-        sb_appendf(&sb, ",\"score\":%.4g}", dec->cand[i].score);
-    }
-    sb_putc(&sb, ']');
-    return sb_take(&sb);
-}
-
 static void set_str(json_t *o, const char *k, const char *v)
 {
     if (v && *v)    /* absent fields are left out (docs/redis-schema.md) */
@@ -205,7 +181,9 @@ static char *result_json(const decision *dec, const char *entry_id)
     char score[32], when[40];
     snprintf(score, sizeof(score), "%.4g", dec->score);
     iso8601_now(when, sizeof(when), NULL);
-    char *cands = candidates_json(dec);
+    strbuf cands;
+    sb_init(&cands);
+    decision_candidates_json(dec, &cands);
     json_t *o = json_object();
     set_str(o, "lead_id", dec->lead_id);
     set_str(o, "decision", decision_kind_name(dec->kind));
@@ -213,12 +191,12 @@ static char *result_json(const decision *dec, const char *entry_id)
     set_str(o, "score", score);
     set_str(o, "rule", dec->rule);
     set_str(o, "reason", dec->reason);
-    set_str(o, "candidates", cands);
+    set_str(o, "candidates", cands.buf);
     set_str(o, "processed_at", when);
     set_str(o, "stream_id", entry_id);
     char *out = json_dumps(o, JSON_COMPACT);
     json_decref(o);
-    free(cands);
+    sb_free(&cands);
     return out;
 }
 
