@@ -85,6 +85,12 @@ static void finish_reason(decision *out, strbuf *sb)
     out->reason = sb_take(sb);
 }
 
+/* What a group is ranked by: the name among accounts on the lead's domain, else the score. */
+static double rank_key(const cand_eval *c, bool by_name)
+{
+    return by_name ? c->name_sim : c->score;
+}
+
 /* Could the tied accounts be one company (duplicate records, or one record without a website)?
  * Accounts with websites on different domains are different companies that share a name. */
 static bool same_company_websites(const matcher *m, const uint32_t *slots, size_t n)
@@ -166,9 +172,7 @@ static bool resolve_tie(const matcher *m, const lead_evidence *ev, const cand_ev
     uint32_t slots[EVIDENCE_MAX_CANDIDATES];
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        double gap = by_name ? group[0].name_sim - group[i].name_sim
-                             : group[0].score - group[i].score;
-        if (gap > EXACT_TIE)
+        if (rank_key(&group[0], by_name) - rank_key(&group[i], by_name) > EXACT_TIE)
             return false;
         slots[k++] = group[i].slot;
     }
@@ -190,10 +194,11 @@ static bool resolve_tie(const matcher *m, const lead_evidence *ev, const cand_ev
     return false;
 }
 
-static size_t near_group(const cand_eval *c, size_t n, double margin)
+/* The best candidate and those within the margin of it (c sorted by the same key). */
+static size_t near_group(const cand_eval *c, size_t n, double margin, bool by_name)
 {
     size_t k = 1;
-    while (k < n && c[k].score > c[0].score - margin)
+    while (k < n && rank_key(&c[k], by_name) > rank_key(&c[0], by_name) - margin)
         k++;
     return k;
 }
@@ -207,14 +212,6 @@ static int by_name_sim_desc(const void *a, const void *b)
 }
 
 /* Among accounts sharing a domain the company name decides: group by name similarity. */
-static size_t near_name_group(const cand_eval *c, size_t n, double margin)
-{
-    size_t k = 1;
-    while (k < n && c[k].name_sim > c[0].name_sim - margin)
-        k++;
-    return k;
-}
-
 static void review_tie(const matcher *m, const cand_eval *c, size_t k, decision *out, strbuf *sb)
 {
     out->kind = DECISION_REVIEW;
@@ -222,6 +219,18 @@ static void review_tie(const matcher *m, const cand_eval *c, size_t k, decision 
     out->rule = c[0].rule;
     sb_appendf(sb, "; ambiguous: %zu accounts within %.2f ('%s', '%s'%s)", k, m->cfg->t_margin,
                acct(m, &c[0])->name, acct(m, &c[1])->name, k > 2 ? ", ..." : "");
+}
+
+/* The best of a sorted group matches when it leads the rest by the margin; a near tie goes to the
+ * tie-breaks, then to review. */
+static void settle(const matcher *m, const lead_evidence *ev, const cand_eval *group, size_t n,
+                   bool by_name, const char *rule, decision *out, strbuf *sb)
+{
+    size_t k = near_group(group, n, m->cfg->t_margin, by_name);
+    if (k == 1)
+        set_match(m, out, &group[0], rule);
+    else if (!resolve_tie(m, ev, group, k, by_name, out, sb))
+        review_tie(m, group, k, out, sb);
 }
 
 /* An account the company names clearly better than any account on the lead's domain, and which has
@@ -284,13 +293,7 @@ static void decide_by_domain(const matcher *m, lead_evidence *ev, decision *out,
         describe_name(m, ev, other, sb);
         return;
     }
-    size_t k = near_name_group(hits, nh, m->cfg->t_margin);
-    if (k == 1) {
-        set_match(m, out, &hits[0], sibling ? "name" : hits[0].rule);
-        return;
-    }
-    if (!resolve_tie(m, ev, hits, k, true, out, sb))
-        review_tie(m, hits, k, out, sb);
+    settle(m, ev, hits, nh, true, sibling ? "name" : hits[0].rule, out, sb);
 }
 
 static double match_threshold(const matcher *m, const lead_evidence *ev)
@@ -341,13 +344,7 @@ static void decide_by_name(const matcher *m, lead_evidence *ev, decision *out, s
                    t > m->cfg->t_match ? " for leads without a corporate email" : "");
         return;
     }
-    size_t k = near_group(ev->cand, ev->ncand, m->cfg->t_margin);
-    if (k == 1) {
-        set_match(m, out, best, best->rule);
-        return;
-    }
-    if (!resolve_tie(m, ev, ev->cand, k, false, out, sb))
-        review_tie(m, ev->cand, k, out, sb);
+    settle(m, ev, ev->cand, ev->ncand, false, best->rule, out, sb);
 }
 
 static void describe_context(const lead_evidence *ev, strbuf *sb)
