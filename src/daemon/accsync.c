@@ -32,8 +32,7 @@ static void upsert_pairs(l2ad *d, const redisReply *pairs)
 {
     account_rec a;
     account_from_pairs(pairs, &a);
-    if (a.id && a.name)
-        (void)index_upsert(&d->m->ix, &a);
+    (void)matcher_upsert_account(d->m, &a);
     account_rec_free(&a);
 }
 
@@ -41,8 +40,8 @@ static void load_finished(l2ad *d)
 {
     d->loading = false;
     d->index_loaded = true;
-    metrics_set(d->metrics, METRIC_ACCOUNTS_INDEXED, (double)d->m->ix.live);
-    log_notice("accounts_loaded", "accounts=%zu changes_from=%s", d->m->ix.live, d->changes_pos);
+    metrics_set(d->metrics, METRIC_ACCOUNTS_INDEXED, (double)matcher_accounts(d->m));
+    log_notice("accounts_loaded", "accounts=%zu changes_from=%s", matcher_accounts(d->m), d->changes_pos);
     accsync_follow(d);
     l2ad_kick(d);
 }
@@ -55,12 +54,12 @@ static void page_step(load_page *p)
         return;
     if (p->failed) {
         d->loading = false;     /* restarted from scratch when the connection is back */
-        log_warn("accounts_load_interrupted", "accounts=%zu", d->m->ix.live);
+        log_warn("accounts_load_interrupted", "accounts=%zu", matcher_accounts(d->m));
     } else if (strcmp(p->next_cursor, "0") == 0) {
         load_finished(d);
     } else {
-        if (d->m->ix.live % 100000 < LOAD_PAGE)
-            log_info("accounts_loading", "accounts=%zu", d->m->ix.live);
+        if (matcher_accounts(d->m) % 100000 < LOAD_PAGE)
+            log_info("accounts_loading", "accounts=%zu", matcher_accounts(d->m));
         scan_next(d, p->next_cursor);
     }
     free(p->next_cursor);
@@ -163,9 +162,9 @@ static void apply_change(l2ad *d, const redisReply *fields)
             id = v;
     }
     if (op && id && strcmp(op, "delete") == 0)
-        (void)index_delete(&d->m->ix, id);
+        (void)matcher_delete_account(d->m, id);
     else if (op && strcmp(op, "upsert") == 0 && a.id && a.name)
-        (void)index_upsert(&d->m->ix, &a);
+        (void)matcher_upsert_account(d->m, &a);
     else
         log_warn("account_change_ignored", "op=%s id=%s", op ? op : "?", id ? id : "?");
     account_rec_free(&a);
@@ -189,7 +188,7 @@ static void on_changes(aconn *c, redisReply *r, void *priv)
                     apply_change(d, e->element[1]);
             }
         }
-        metrics_set(d->metrics, METRIC_ACCOUNTS_INDEXED, (double)d->m->ix.live);
+        metrics_set(d->metrics, METRIC_ACCOUNTS_INDEXED, (double)matcher_accounts(d->m));
     } else if (r->type == REDIS_REPLY_ERROR) {
         log_err("account_changes_failed", "error=\"%s\"", log_q(r->str));
         metrics_inc(d->metrics, METRIC_ERRORS, 1);

@@ -91,20 +91,18 @@ static bool lead_fields_fit(const l2ad *d, const lead *l)
 
 /* A new account enters this process's index at once, so the next lead from the company (in this
  * batch too) matches it; the change stream brings it to the other workers. */
-static void index_new_account(l2ad *d, const lead *l, const decision *dec)
+static void index_new_account(l2ad *d, const lead_facts *f)
 {
-    char id[320], name[512], domain[256];
-    if (!outcome_new_account(l, dec, id, sizeof(id), name, sizeof(name), domain, sizeof(domain)) ||
-        index_find(&d->m->ix, id) >= 0)
+    if (!f->new_account_id || matcher_has_account(d->m, f->new_account_id))
         return;
     account_rec a;
     account_rec_init(&a);
-    account_rec_set(&a, "id", id);
-    account_rec_set(&a, "name", name);
-    if (domain[0])
-        account_rec_set(&a, "domains", domain);
-    account_rec_set(&a, "type", d->cfg->new_account_type);
-    (void)index_upsert(&d->m->ix, &a);
+    account_rec_set(&a, "id", f->new_account_id);
+    account_rec_set(&a, "name", f->new_account_name);
+    if (f->new_account_domain)
+        account_rec_set(&a, "domains", f->new_account_domain);
+    account_rec_set(&a, "type", d->cfg->eng.new_account_type);
+    (void)matcher_upsert_account(d->m, &a);
     account_rec_free(&a);
 }
 
@@ -112,20 +110,16 @@ static void index_new_account(l2ad *d, const lead *l, const decision *dec)
 static void decide_and_record(l2ad *d, const char *id, const lead *l, batch *b)
 {
     decision dec;
-    match_lead(d->m, l, &dec);
-    outcome_action act = outcome_route(d->cfg, l, &dec);
+    matcher_decide(d->m, l, &dec);
+    outcome_action act = outcome_route(&d->cfg->eng, &dec);
     outcome_account acct = {0};
-    long slot = act == OUTCOME_CONVERT ? index_find(&d->m->ix, dec.account_id) : -1;
-    if (slot >= 0) {
-        const account *a = &d->m->ix.acc[slot];
-        acct = (outcome_account){a->id, a->type, a->owner_id};
-    }
+    bool known = act == OUTCOME_CONVERT && matcher_account_target(d->m, dec.account_id, &acct);
     char now[40];
     double now_ms;
     iso8601_now(now, sizeof(now), &now_ms);
-    char *plan = outcome_plan_json(d->cfg, act, l, &dec, slot >= 0 ? &acct : NULL, now, now_ms);
+    char *plan = outcome_plan_json(&d->cfg->eng, act, l, &dec, known ? &acct : NULL, now, now_ms);
     if (act == OUTCOME_CREATE_ACCOUNT)
-        index_new_account(d, l, &dec);
+        index_new_account(d, &dec.facts);
     record_decision(d, id, &dec, plan, entry_time_ms(id), b);
     free(plan);
     decision_free(&dec);

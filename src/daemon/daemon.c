@@ -27,7 +27,7 @@ void l2ad_kick(l2ad *d)
     if (serving(d) && !announced && !d->draining) {
         announced = true;
         notify_ready("serving");
-        log_notice("ready", "consumer=%s accounts=%zu", d->consumer, d->m->ix.live);
+        log_notice("ready", "consumer=%s accounts=%zu", d->consumer, matcher_accounts(d->m));
     }
     consume_start(d);
     l2ad_maybe_finish(d);
@@ -98,7 +98,7 @@ static bool health(void *ctx, strbuf *body)
                "\"index_loaded\":%s,\"accounts\":%zu,\"in_flight\":%zu,\"draining\":%s}",
                ok ? "ok" : "unavailable", aconn_up(d->reader) ? "true" : "false",
                aconn_up(d->writer) ? "true" : "false", aconn_up(d->follower) ? "true" : "false",
-               d->index_loaded ? "true" : "false", d->m->ix.live, d->in_flight,
+               d->index_loaded ? "true" : "false", matcher_accounts(d->m), d->in_flight,
                d->draining ? "true" : "false");
     return ok;
 }
@@ -107,21 +107,9 @@ static bool health(void *ctx, strbuf *body)
 
 static matcher *rebuild_matcher(const l2ad *d, const conf *nc, char *err, size_t errlen)
 {
-    matcher *nm = xcalloc(1, sizeof(*nm));
-    if (matcher_init(nm, nc, err, errlen) != 0) {
-        free(nm);
-        return NULL;
-    }
-    const account_index *ix = &d->m->ix;
-    for (size_t i = 0; i < ix->n; i++) {
-        if (!ix->acc[i].live)
-            continue;
-        account_rec a;
-        account_rec_init(&a);
-        index_account_rec(&ix->acc[i], &a);
-        (void)index_upsert(&nm->ix, &a);
-        account_rec_free(&a);
-    }
+    matcher *nm = matcher_new(&nc->eng, err, errlen);
+    if (nm)
+        matcher_copy_accounts(nm, d->m);
     return nm;
 }
 
@@ -142,13 +130,12 @@ static void reload(l2ad *d)
         return;
     }
     matcher_free(d->m);
-    free(d->m);
     conf_free(d->cfg);
     free(d->cfg);
     d->m = nm;
     d->cfg = nc;
     metrics_inc(d->metrics, METRIC_CONFIG_RELOADS, 1);
-    log_notice("config_reloaded", "path=%s accounts=%zu", d->config_path, d->m->ix.live);
+    log_notice("config_reloaded", "path=%s accounts=%zu", d->config_path, matcher_accounts(d->m));
     notify_ready("serving");
 }
 
@@ -281,13 +268,8 @@ static int load_config(l2ad *d, const char *redis_url, char *err, size_t errlen)
         snprintf(err, errlen, "redis address: %s", note);
         return -1;
     }
-    d->m = xcalloc(1, sizeof(*d->m));
-    if (matcher_init(d->m, d->cfg, err, errlen) != 0) {
-        free(d->m);
-        d->m = NULL;
-        return -1;
-    }
-    return 0;
+    d->m = matcher_new(&d->cfg->eng, err, errlen);
+    return d->m ? 0 : -1;
 }
 
 int l2ad_init(l2ad *d, const char *config_path, const char *redis_url, char *err, size_t errlen)
@@ -339,10 +321,7 @@ void l2ad_free(l2ad *d)
                            d->ev_drain_deadline};
     for (size_t i = 0; i < ARRAY_LEN(evs); i++)
         free_event(evs[i]);
-    if (d->m) {
-        matcher_free(d->m);
-        free(d->m);
-    }
+    matcher_free(d->m);
     if (d->cfg) {
         conf_free(d->cfg);
         free(d->cfg);

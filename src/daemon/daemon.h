@@ -11,7 +11,7 @@
 #include "aconn.h"
 #include "conf.h"
 #include "http.h"
-#include "matcher.h"
+#include "engine.h"
 #include "metrics.h"
 #include "rconn.h"
 

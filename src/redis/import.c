@@ -9,7 +9,7 @@
 
 #include "keys.h"
 #include "rconn.h"
-#include "record.h"
+#include "inputs.h"
 
 #define IMPORT_PIPELINE 500 /* scripts in flight */
 #define SCAN_COUNT "1000"

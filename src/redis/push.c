@@ -8,7 +8,7 @@
 
 #include "keys.h"
 #include "rconn.h"
-#include "record.h"
+#include "inputs.h"
 
 #define PUSH_BATCH 1000
 

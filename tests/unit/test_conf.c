@@ -65,7 +65,7 @@ static void load_fails(const char *text, const char *where, const char *msg)
     if (strncmp(err, prefix, strlen(prefix)) != 0 || !strstr(err, msg))
         fail_msg("for:\n%s\nexpected \"%s...%s\"\n     got \"%s\"", text, prefix, msg, err);
     assert_null(c.redis_url);                               /* zeroed on failure */
-    assert_int_equal(c.stop_words.n, 0);
+    assert_int_equal(c.eng.stop_words.n, 0);
     conf_free(&c);
     free(path);
 }
@@ -98,28 +98,28 @@ static void check_default_scalars(const conf *c)
     assert_int_equal(c->max_entry_bytes, 65536);
     assert_int_equal(c->max_field_bytes, 4096);
     assert_string_equal(c->http_listen, "127.0.0.1:9108");
-    assert_float_equal(c->w_typo, 0.9, 1e-12);
-    assert_float_equal(c->w_prefix, 0.8, 1e-12);
-    assert_float_equal(c->w_acronym, 0.8, 1e-12);
-    assert_float_equal(c->domain_score, 0.97, 1e-12);
-    assert_float_equal(c->label_bonus, 0.05, 1e-12);
-    assert_int_equal(c->max_candidates, 5);
-    assert_int_equal(c->max_postings, 20000);
-    assert_float_equal(c->t_match, 0.9, 1e-12);
-    assert_float_equal(c->t_match_freemail, 0.95, 1e-12);
-    assert_float_equal(c->t_review, 0.75, 1e-12);
-    assert_float_equal(c->t_margin, 0.05, 1e-12);
-    assert_int_equal(c->tie_breaks.n, 4);
-    assert_string_equal(c->tie_breaks.v[0], "spelling");
-    assert_string_equal(c->tie_breaks.v[1], "parent");
-    assert_string_equal(c->tie_breaks.v[2], "type");
-    assert_string_equal(c->tie_breaks.v[3], "last_activity");
-    assert_int_equal(c->type_order.n, 3);
-    assert_string_equal(c->type_order.v[0], "Customer");
-    assert_string_equal(c->type_order.v[2], "Partner");
-    assert_int_equal(c->policy, NO_MATCH_FLAG);
-    assert_int_equal(c->domain_rewrites.n, 0);
-    assert_int_equal(c->name_rewrites.n, 0);
+    assert_float_equal(c->eng.w_typo, 0.9, 1e-12);
+    assert_float_equal(c->eng.w_prefix, 0.8, 1e-12);
+    assert_float_equal(c->eng.w_acronym, 0.8, 1e-12);
+    assert_float_equal(c->eng.domain_score, 0.97, 1e-12);
+    assert_float_equal(c->eng.label_bonus, 0.05, 1e-12);
+    assert_int_equal(c->eng.max_candidates, 5);
+    assert_int_equal(c->eng.max_postings, 20000);
+    assert_float_equal(c->eng.t_match, 0.9, 1e-12);
+    assert_float_equal(c->eng.t_match_freemail, 0.95, 1e-12);
+    assert_float_equal(c->eng.t_review, 0.75, 1e-12);
+    assert_float_equal(c->eng.t_margin, 0.05, 1e-12);
+    assert_int_equal(c->eng.tie_breaks.n, 4);
+    assert_string_equal(c->eng.tie_breaks.v[0], "spelling");
+    assert_string_equal(c->eng.tie_breaks.v[1], "parent");
+    assert_string_equal(c->eng.tie_breaks.v[2], "type");
+    assert_string_equal(c->eng.tie_breaks.v[3], "last_activity");
+    assert_int_equal(c->eng.type_order.n, 3);
+    assert_string_equal(c->eng.type_order.v[0], "Customer");
+    assert_string_equal(c->eng.type_order.v[2], "Partner");
+    assert_int_equal(c->eng.policy, NO_MATCH_FLAG);
+    assert_int_equal(c->eng.domain_rewrites.n, 0);
+    assert_int_equal(c->eng.name_rewrites.n, 0);
 }
 
 static void test_shipped_config(void **state)
@@ -134,33 +134,33 @@ static void test_shipped_config(void **state)
         fail_msg("shipped config: %s", err);
     check_default_scalars(&c);
     assert_true(c.path[0] == '/');
-    assert_true(c.freemail_file[0] == '/');
-    assert_true(ends_with(c.freemail_file, "/conf/freemail-domains.txt"));
-    assert_true(ends_with(c.disposable_file, "/conf/disposable-email-domains.txt"));
-    assert_true(ends_with(c.legal_forms_file, "/conf/legal-forms.tsv"));
-    assert_true(sv_contains(&c.freemail_add, "o2.pl"));
-    assert_int_equal(c.freemail_remove.n + c.disposable_add.n, 0);
-    assert_int_equal(c.domain_aliases.n, 0);
-    assert_true(has_pair(&c.abbreviations, "intl", "international"));
-    assert_true(has_pair(&c.abbreviations, "int'l", "international"));
-    assert_true(has_pair(&c.abbreviations, "co-op", "cooperative"));
-    assert_true(has_pair(&c.abbreviations, "st", "saint"));
-    assert_true(c.abbreviations.n >= 30);
-    assert_true(sv_contains(&c.stop_words, "the"));
-    assert_true(sv_contains(&c.stop_words, "on"));
-    assert_true(sv_contains(&c.stop_words, "von"));
-    assert_true(sv_contains(&c.qualifiers, "emea"));
-    assert_true(sv_contains(&c.qualifiers, "germany"));
-    assert_false(sv_contains(&c.qualifiers, "global"));
-    assert_false(sv_contains(&c.qualifiers, "in"));
-    assert_true(sv_contains(&c.junk, "n/a"));
-    assert_true(sv_contains(&c.junk, "-"));
-    assert_true(sv_contains(&c.junk, "null"));
-    assert_true(sv_contains(&c.junk, "self employed"));
-    assert_int_equal(c.label_prefixes.n, 11);
-    assert_string_equal(c.label_prefixes.v[0], "try");
-    assert_true(sv_contains(&c.label_suffixes, "hq"));
-    assert_int_equal(c.label_suffixes.n, 14);
+    assert_true(c.eng.freemail_file[0] == '/');
+    assert_true(ends_with(c.eng.freemail_file, "/conf/freemail-domains.txt"));
+    assert_true(ends_with(c.eng.disposable_file, "/conf/disposable-email-domains.txt"));
+    assert_true(ends_with(c.eng.legal_forms_file, "/conf/legal-forms.tsv"));
+    assert_true(sv_contains(&c.eng.freemail_add, "o2.pl"));
+    assert_int_equal(c.eng.freemail_remove.n + c.eng.disposable_add.n, 0);
+    assert_int_equal(c.eng.domain_aliases.n, 0);
+    assert_true(has_pair(&c.eng.abbreviations, "intl", "international"));
+    assert_true(has_pair(&c.eng.abbreviations, "int'l", "international"));
+    assert_true(has_pair(&c.eng.abbreviations, "co-op", "cooperative"));
+    assert_true(has_pair(&c.eng.abbreviations, "st", "saint"));
+    assert_true(c.eng.abbreviations.n >= 30);
+    assert_true(sv_contains(&c.eng.stop_words, "the"));
+    assert_true(sv_contains(&c.eng.stop_words, "on"));
+    assert_true(sv_contains(&c.eng.stop_words, "von"));
+    assert_true(sv_contains(&c.eng.qualifiers, "emea"));
+    assert_true(sv_contains(&c.eng.qualifiers, "germany"));
+    assert_false(sv_contains(&c.eng.qualifiers, "global"));
+    assert_false(sv_contains(&c.eng.qualifiers, "in"));
+    assert_true(sv_contains(&c.eng.junk, "n/a"));
+    assert_true(sv_contains(&c.eng.junk, "-"));
+    assert_true(sv_contains(&c.eng.junk, "null"));
+    assert_true(sv_contains(&c.eng.junk, "self employed"));
+    assert_int_equal(c.eng.label_prefixes.n, 11);
+    assert_string_equal(c.eng.label_prefixes.v[0], "try");
+    assert_true(sv_contains(&c.eng.label_suffixes, "hq"));
+    assert_int_equal(c.eng.label_suffixes.n, 14);
 
     /* Every restart-only key has its default, so defaults and shipped file are compatible. */
     conf d;
@@ -178,8 +178,8 @@ static void test_defaults(void **state)
     conf_defaults(&c);
     check_default_scalars(&c);
     assert_null(c.path);
-    assert_string_equal(c.freemail_file, "freemail-domains.txt");
-    assert_int_equal(c.stop_words.n, 0);
+    assert_string_equal(c.eng.freemail_file, "freemail-domains.txt");
+    assert_int_equal(c.eng.stop_words.n, 0);
     conf_free(&c);
 
     const char *empties[] = {"", "# only a comment\n", "---\n", "~\n", "redis:\nnames: ~\n",
@@ -187,8 +187,8 @@ static void test_defaults(void **state)
     for (size_t i = 0; i < sizeof(empties) / sizeof(*empties); i++) {
         load_ok(empties[i], &c);
         check_default_scalars(&c);
-        assert_true(ends_with(c.freemail_file, "/freemail-domains.txt"));
-        assert_true(!strncmp(c.freemail_file, tmpdir, strlen(tmpdir)));
+        assert_true(ends_with(c.eng.freemail_file, "/freemail-domains.txt"));
+        assert_true(!strncmp(c.eng.freemail_file, tmpdir, strlen(tmpdir)));
         conf_free(&c);
     }
 }
@@ -216,30 +216,30 @@ static void test_values(void **state)
     assert_int_equal(c.batch_size, 250);
     assert_int_equal(c.max_field_bytes, 1024);
     assert_int_equal(c.block_ms, 1000);
-    assert_string_equal(c.freemail_file, "/etc/l2a/free.txt");
+    assert_string_equal(c.eng.freemail_file, "/etc/l2a/free.txt");
     char want[512];
     snprintf(want, sizeof(want), "%s/sub/d.txt", tmpdir);
-    assert_string_equal(c.disposable_file, want);
-    assert_int_equal(c.freemail_add.n, 1);
-    assert_string_equal(c.freemail_add.v[0], "corp-mail.example");
-    assert_true(has_pair(&c.domain_aliases, "brand.com", "parent.com"));
-    assert_int_equal(c.domain_rewrites.n, 1);
+    assert_string_equal(c.eng.disposable_file, want);
+    assert_int_equal(c.eng.freemail_add.n, 1);
+    assert_string_equal(c.eng.freemail_add.v[0], "corp-mail.example");
+    assert_true(has_pair(&c.eng.domain_aliases, "brand.com", "parent.com"));
+    assert_int_equal(c.eng.domain_rewrites.n, 1);
     bool changed = false;
-    char *host = regex_list_rewrite(&c.domain_rewrites, "mail.acme.com", &changed);
+    char *host = regex_list_rewrite(&c.eng.domain_rewrites, "mail.acme.com", &changed);
     assert_string_equal(host, "acme.com");
     free(host);
-    assert_int_equal(c.name_rewrites.n, 1);
-    assert_string_equal(c.name_rewrites.v[0].replace, "");
-    assert_int_equal(c.stop_words.n, 2);
-    assert_float_equal(c.w_typo, 0.7, 1e-12);
-    assert_int_equal(c.max_candidates, 3);
-    assert_float_equal(c.t_match, 0.8, 1e-12);
-    assert_float_equal(c.t_match_freemail, 0.8, 1e-12);
-    assert_float_equal(c.t_review, 0.6, 1e-12);
-    assert_int_equal(c.tie_breaks.n, 2);
-    assert_string_equal(c.tie_breaks.v[0], "employees");
-    assert_int_equal(c.type_order.n, 1);
-    assert_int_equal(c.policy, NO_MATCH_CREATE_ACCOUNT);
+    assert_int_equal(c.eng.name_rewrites.n, 1);
+    assert_string_equal(c.eng.name_rewrites.v[0].replace, "");
+    assert_int_equal(c.eng.stop_words.n, 2);
+    assert_float_equal(c.eng.w_typo, 0.7, 1e-12);
+    assert_int_equal(c.eng.max_candidates, 3);
+    assert_float_equal(c.eng.t_match, 0.8, 1e-12);
+    assert_float_equal(c.eng.t_match_freemail, 0.8, 1e-12);
+    assert_float_equal(c.eng.t_review, 0.6, 1e-12);
+    assert_int_equal(c.eng.tie_breaks.n, 2);
+    assert_string_equal(c.eng.tie_breaks.v[0], "employees");
+    assert_int_equal(c.eng.type_order.n, 1);
+    assert_int_equal(c.eng.policy, NO_MATCH_CREATE_ACCOUNT);
     conf_free(&c);
 }
 
@@ -376,7 +376,7 @@ static void test_resolve_path(void **state)
     assert_int_equal(rc, 0);
     char want[600];
     snprintf(want, sizeof(want), "%s/forms/legal.tsv", tmpdir);
-    assert_string_equal(d.legal_forms_file, want);
+    assert_string_equal(d.eng.legal_forms_file, want);
     assert_string_equal(d.path, path);
     conf_free(&d);
     free(path);

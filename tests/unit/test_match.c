@@ -1,4 +1,4 @@
-/* test_match.c - unit tests for match_lead on the shipped config: domain, name, ties and output. */
+/* test_match.c - unit tests for matcher_decide on the shipped config: domain, name, ties and output. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +10,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "matcher.h"
+#include "conf.h"
+#include "matcher_impl.h"
 
 #define EPS 1e-9
 
@@ -57,7 +58,7 @@ static int setup(void **state)
         free(fx);
         return -1;
     }
-    if (matcher_init(&fx->m, &fx->cfg, err, sizeof(err)) != 0) {
+    if (matcher_init(&fx->m, &fx->cfg.eng, err, sizeof(err)) != 0) {
         fprintf(stderr, "matcher_init: %s\n", err);
         conf_free(&fx->cfg);
         free(fx);
@@ -81,7 +82,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    matcher_free(&fx->m);
+    matcher_release(&fx->m);
     conf_free(&fx->cfg);
     free(fx);
     domain_shutdown();
@@ -101,7 +102,7 @@ static void decide(const fixture *fx, const char *id, const char *email, const c
         lead_set(&l, "company", company);
     if (website)
         lead_set(&l, "website", website);
-    match_lead(&fx->m, &l, d);
+    matcher_decide(&fx->m, &l, d);
     lead_free(&l);
 }
 
@@ -153,9 +154,9 @@ static void test_exact_corporate_domain(void **state)
            NULL);
     assert_string_equal(d.lead_id, "L1");
     assert_float_equal(d.score, 1.0, EPS);
-    assert_string_equal(d.email_domain, "zyntra.com");
-    assert_false(d.freemail);
-    assert_false(d.company_junk);
+    assert_string_equal(d.facts.email_domain, "zyntra.com");
+    assert_false(d.facts.freemail);
+    assert_false(d.facts.company_junk);
     assert_int_equal(d.ncand, 1);
     assert_string_equal(d.cand[0].account_id, "001");
     decision_free(&d);
@@ -164,15 +165,15 @@ static void test_exact_corporate_domain(void **state)
     decide(fx, "L2", "Bob@Mail.Zyntra.com", "n/a", NULL, &d);
     expect(&d, DECISION_MATCH, "001", "domain",
            "email domain zyntra.com = website of account 'Zyntra Analytics'", NULL);
-    assert_float_equal(d.score, fx->cfg.domain_score, EPS);
-    assert_true(d.company_junk);
+    assert_float_equal(d.score, fx->cfg.eng.domain_score, EPS);
+    assert_true(d.facts.company_junk);
     decision_free(&d);
 
     /* The lead's website works the same way when the email is free-mail. */
     decide(fx, "L3", "jd@gmail.com", NULL, "https://zyntra.com/contact", &d);
     expect(&d, DECISION_MATCH, "001", "domain",
            "lead website domain zyntra.com = website of account 'Zyntra Analytics'", NULL);
-    assert_true(d.freemail);
+    assert_true(d.facts.freemail);
     decision_free(&d);
 }
 
@@ -186,8 +187,8 @@ static void test_freemail_exact_name(void **state)
            "(1.00: 2 exact)",
            NULL);
     assert_float_equal(d.score, 1.0, EPS);
-    assert_true(d.freemail);
-    assert_string_equal(d.email_domain, "gmail.com");
+    assert_true(d.facts.freemail);
+    assert_string_equal(d.facts.email_domain, "gmail.com");
     decision_free(&d);
 
     /* Accents, case and word order do not matter. */
@@ -205,7 +206,7 @@ static void test_freemail_junk_company(void **state)
            "company 'n/a' carries no evidence", NULL);
     assert_int_equal(d.ncand, 0);
     assert_float_equal(d.score, 0.0, EPS);
-    assert_true(d.company_junk);
+    assert_true(d.facts.company_junk);
     decision_free(&d);
 
     decide(fx, "L21", "someone@outlook.com", "Self-Employed", NULL, &d);
@@ -283,7 +284,7 @@ static void test_near_tie_goes_to_review(void **state)
     decide(fx, "L60", "ops@halvorsen.no", "Halvorsen", NULL, &d);
     expect(&d, DECISION_REVIEW, NULL, "domain", "email domain halvorsen.no",
            "ambiguous: 2 accounts within 0.05 ('Halvorsen Energy', 'Halvorsen Marine')", NULL);
-    assert_true(d.score >= fx->cfg.domain_score);
+    assert_true(d.score >= fx->cfg.eng.domain_score);
     assert_int_equal(d.ncand, 2);
     assert_string_equal(d.cand[0].account_id, "004");
     assert_string_equal(d.cand[1].account_id, "003");
@@ -306,7 +307,7 @@ static void test_lookalike_is_not_a_match(void **state)
     assert_int_not_equal(d.kind, DECISION_MATCH);
     expect(&d, DECISION_NO_MATCH, NULL, "name", "account name 'Target Fuel'", "(0.67: 1 exact, 0+1 unmatched words)",
            "below the match threshold 0.95", NULL);
-    assert_true(d.score < fx->cfg.t_review);
+    assert_true(d.score < fx->cfg.eng.t_review);
     assert_true(d.score > 0);
     assert_true(has_candidate(&d, "010"));
     decision_free(&d);
@@ -325,7 +326,7 @@ static void test_candidates_sorted_and_capped(void **state)
     decide(fx, "L80", "p@gmail.com", "Pinecrest Dental", NULL, &d);
     expect(&d, DECISION_MATCH, "011", "name", "account name 'Pinecrest Dental' (1.00: 2 exact)",
            NULL);
-    assert_int_equal(fx->cfg.max_candidates, 5);
+    assert_int_equal(fx->cfg.eng.max_candidates, 5);
     assert_int_equal(d.ncand, 5);                         /* 7 accounts share "pinecrest" */
     assert_string_equal(d.cand[0].account_id, "011");
     assert_string_equal(d.cand[1].account_id, "017");     /* "Pinecrest Dental Studio" */
@@ -336,9 +337,9 @@ static void test_candidates_sorted_and_capped(void **state)
     decision_free(&d);
 
     /* The cap follows the config. */
-    fx->cfg.max_candidates = 2;
+    fx->cfg.eng.max_candidates = 2;
     decide(fx, "L81", "p@gmail.com", "Pinecrest", NULL, &d);
-    fx->cfg.max_candidates = 5;
+    fx->cfg.eng.max_candidates = 5;
     assert_int_equal(d.ncand, 2);
     assert_true(d.cand[0].score >= d.cand[1].score);
     decision_free(&d);

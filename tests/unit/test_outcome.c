@@ -11,10 +11,11 @@
 #include <string.h>
 
 #include "conf.h"
-#include "outcome.h"
+#include "engine.h"
 
 typedef struct fixture {
     conf c;
+    matcher *m;     /* reads the lead facts, as the daemon's and review's outcomes do */
     lead l;
     decision d;
 } fixture;
@@ -29,6 +30,11 @@ static int setup(void **state)
         free(fx);
         return -1;
     }
+    fx->m = matcher_new(&fx->c.eng, err, sizeof(err));
+    if (!fx->m) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
     lead_init(&fx->l);
     decision_init(&fx->d);
     *state = fx;
@@ -40,13 +46,16 @@ static int teardown(void **state)
     fixture *fx = *state;
     lead_free(&fx->l);
     decision_free(&fx->d);
+    matcher_free(fx->m);
     conf_free(&fx->c);
     free(fx);
     return 0;
 }
 
-/* A fresh lead and decision for each case. */
-static void reset(fixture *fx, decision_kind k, const char *email_domain, const char *company)
+/* A fresh lead (id 00Q1, the email and company given, a website when set) and a decision of
+ * kind k whose facts the engine read off the lead. */
+static void reset_web(fixture *fx, decision_kind k, const char *email, const char *company,
+                      const char *website)
 {
     lead_free(&fx->l);
     decision_free(&fx->d);
@@ -55,86 +64,118 @@ static void reset(fixture *fx, decision_kind k, const char *email_domain, const 
     lead_set(&fx->l, "id", "00Q1");
     if (company)
         lead_set(&fx->l, "company", company);
+    if (email)
+        lead_set(&fx->l, "email", email);
+    if (website)
+        lead_set(&fx->l, "website", website);
     fx->d.kind = k;
     fx->d.lead_id = strdup("00Q1");
-    fx->d.email_domain = email_domain ? strdup(email_domain) : NULL;
-    fx->d.company_junk = company == NULL;
+    matcher_lead_facts(fx->m, &fx->l, &fx->d.facts);
+}
+
+static void reset(fixture *fx, decision_kind k, const char *email, const char *company)
+{
+    reset_web(fx, k, email, company, NULL);
 }
 
 static void test_route(void **state)
 {
     fixture *fx = *state;
-    reset(fx, DECISION_MATCH, "acme.com", "Acme");
-    assert_int_equal(outcome_route(&fx->c, &fx->l, &fx->d), OUTCOME_CONVERT);
-    reset(fx, DECISION_REVIEW, "acme.com", "Acme");
-    assert_int_equal(outcome_route(&fx->c, &fx->l, &fx->d), OUTCOME_FLAG);
+    reset(fx, DECISION_MATCH, "ann@acme.com", "Acme");
+    assert_int_equal(outcome_route(&fx->c.eng, &fx->d), OUTCOME_CONVERT);
+    reset(fx, DECISION_REVIEW, "ann@acme.com", "Acme");
+    assert_int_equal(outcome_route(&fx->c.eng, &fx->d), OUTCOME_FLAG);
     reset(fx, DECISION_INVALID, NULL, NULL);
-    assert_int_equal(outcome_route(&fx->c, &fx->l, &fx->d), OUTCOME_NONE);
-    reset(fx, DECISION_MATCH, "mailinator.com", "Acme");
-    fx->d.disposable = true;
-    assert_int_equal(outcome_route(&fx->c, &fx->l, &fx->d), OUTCOME_DROP);
+    assert_int_equal(outcome_route(&fx->c.eng, &fx->d), OUTCOME_NONE);
+    reset(fx, DECISION_MATCH, "ann@mailinator.com", "Acme");
+    assert_true(fx->d.facts.disposable);
+    assert_int_equal(outcome_route(&fx->c.eng, &fx->d), OUTCOME_DROP);
     /* no match: flag by default; create_account only with something to name the account */
-    reset(fx, DECISION_NO_MATCH, "acme.com", "Acme");
-    assert_int_equal(outcome_route(&fx->c, &fx->l, &fx->d), OUTCOME_FLAG);
-    fx->c.policy = NO_MATCH_CREATE_ACCOUNT;
-    assert_int_equal(outcome_route(&fx->c, &fx->l, &fx->d), OUTCOME_CREATE_ACCOUNT);
-    fx->d.freemail = true;
-    assert_int_equal(outcome_route(&fx->c, &fx->l, &fx->d), OUTCOME_FLAG);
-    fx->c.seg_freemail = SEGMENT_DROP;
-    assert_int_equal(outcome_route(&fx->c, &fx->l, &fx->d), OUTCOME_DROP);
-    reset(fx, DECISION_NO_MATCH, "acme.com", NULL);
-    assert_int_equal(outcome_route(&fx->c, &fx->l, &fx->d), OUTCOME_FLAG);
-    fx->c.policy = NO_MATCH_FLAG;
-    fx->c.seg_freemail = SEGMENT_FLAG;
+    reset(fx, DECISION_NO_MATCH, "ann@acme.com", "Acme");
+    assert_int_equal(outcome_route(&fx->c.eng, &fx->d), OUTCOME_FLAG);
+    fx->c.eng.policy = NO_MATCH_CREATE_ACCOUNT;
+    assert_int_equal(outcome_route(&fx->c.eng, &fx->d), OUTCOME_CREATE_ACCOUNT);
+    reset(fx, DECISION_NO_MATCH, "ann@gmail.com", "Acme");
+    assert_true(fx->d.facts.freemail);
+    assert_int_equal(outcome_route(&fx->c.eng, &fx->d), OUTCOME_FLAG);
+    fx->c.eng.seg_freemail = SEGMENT_DROP;
+    assert_int_equal(outcome_route(&fx->c.eng, &fx->d), OUTCOME_DROP);
+    reset(fx, DECISION_NO_MATCH, "ann@acme.com", NULL);
+    assert_true(fx->d.facts.company_junk);
+    assert_int_equal(outcome_route(&fx->c.eng, &fx->d), OUTCOME_FLAG);
+    fx->c.eng.policy = NO_MATCH_FLAG;
+    fx->c.eng.seg_freemail = SEGMENT_FLAG;
+}
+
+static void assert_new_account(const lead_facts *f, const char *id, const char *name,
+                               const char *domain)
+{
+    assert_non_null(f->new_account_id);
+    assert_string_equal(f->new_account_id, id);
+    assert_string_equal(f->new_account_name, name);
+    if (domain)
+        assert_string_equal(f->new_account_domain, domain);
+    else
+        assert_null(f->new_account_domain);
 }
 
 static void test_new_account(void **state)
 {
     fixture *fx = *state;
-    char id[320], name[512], dom[256];
-    reset(fx, DECISION_NO_MATCH, "acme.co.uk", "Acme Widgets Ltd");
-    assert_true(outcome_new_account(&fx->l, &fx->d, id, sizeof(id), name, sizeof(name), dom,
-                                    sizeof(dom)));
-    assert_string_equal(id, "new:acme.co.uk");
-    assert_string_equal(name, "Acme Widgets Ltd");
-    assert_string_equal(dom, "acme.co.uk");
-    reset(fx, DECISION_NO_MATCH, NULL, "Société Générale, S.A.");
-    assert_true(outcome_new_account(&fx->l, &fx->d, id, sizeof(id), name, sizeof(name), dom,
-                                    sizeof(dom)));
-    assert_string_equal(id, "new:societegeneralesa");
-    assert_string_equal(dom, "");
-    reset(fx, DECISION_NO_MATCH, NULL, "Newco");     /* no usable email, a website */
-    fx->d.web_domain = strdup("newco.io");
-    assert_true(outcome_new_account(&fx->l, &fx->d, id, sizeof(id), name, sizeof(name), dom,
-                                    sizeof(dom)));
-    assert_string_equal(id, "new:newco.io");
-    assert_string_equal(dom, "newco.io");
+    reset(fx, DECISION_NO_MATCH, "ann@mail.acme.co.uk", "Acme Widgets Ltd");
+    assert_new_account(&fx->d.facts, "new:acme.co.uk", "Acme Widgets Ltd", "acme.co.uk");
+    reset(fx, DECISION_NO_MATCH, "ann@gmail.com", "Société Générale, S.A.");
+    assert_new_account(&fx->d.facts, "new:societegeneralesa", "Société Générale, S.A.", NULL);
+    reset_web(fx, DECISION_NO_MATCH, NULL, "Newco", "https://www.newco.io/en/");
+    assert_new_account(&fx->d.facts, "new:newco.io", "Newco", "newco.io");
     reset(fx, DECISION_NO_MATCH, NULL, NULL);
-    assert_false(outcome_new_account(&fx->l, &fx->d, id, sizeof(id), name, sizeof(name), dom,
-                                     sizeof(dom)));
+    assert_null(fx->d.facts.new_account_id);
+}
+
+/* Domain aliases apply to the new account too: a lead on an acquired brand's domain makes the
+ * parent's account, whoever asks (the daemon's decision or a review's facts). */
+static void test_new_account_alias(void **state)
+{
+    fixture *fx = *state;
+    engine_opts opts = fx->c.eng;
+    str_pair alias = {"brand.com", "parent.com"};
+    opts.domain_aliases = (pair_list){&alias, 1};
+    char err[512];
+    matcher *m = matcher_new(&opts, err, sizeof(err));
+    assert_non_null(m);
+    reset(fx, DECISION_NO_MATCH, "bob@brand.com", "Brand Unknown Co");
+    lead_facts f;
+    matcher_lead_facts(m, &fx->l, &f);
+    assert_new_account(&f, "new:parent.com", "Brand Unknown Co", "parent.com");
+    decision d;
+    matcher_decide(m, &fx->l, &d);
+    assert_string_equal(d.facts.new_account_id, f.new_account_id);
+    decision_free(&d);
+    lead_facts_free(&f);
+    matcher_free(m);
 }
 
 static void test_roles(void **state)
 {
     fixture *fx = *state;
-    assert_string_equal(outcome_role(&fx->c, "VP of Engineering"), "Decision Maker");
-    assert_string_equal(outcome_role(&fx->c, "Head of IT"), "Decision Maker");
-    assert_string_equal(outcome_role(&fx->c, "Procurement Specialist"), "Purchasing");
-    assert_string_equal(outcome_role(&fx->c, "Software Engineer"), "Technical Evaluator");
-    assert_string_equal(outcome_role(&fx->c, "Marketing Manager"), "Influencer");
-    assert_string_equal(outcome_role(&fx->c, NULL), "Influencer");
+    assert_string_equal(outcome_role(&fx->c.eng, "VP of Engineering"), "Decision Maker");
+    assert_string_equal(outcome_role(&fx->c.eng, "Head of IT"), "Decision Maker");
+    assert_string_equal(outcome_role(&fx->c.eng, "Procurement Specialist"), "Purchasing");
+    assert_string_equal(outcome_role(&fx->c.eng, "Software Engineer"), "Technical Evaluator");
+    assert_string_equal(outcome_role(&fx->c.eng, "Marketing Manager"), "Influencer");
+    assert_string_equal(outcome_role(&fx->c.eng, NULL), "Influencer");
 }
 
 static void test_plan_json(void **state)
 {
     fixture *fx = *state;
-    reset(fx, DECISION_MATCH, "acme.com", "Acme");
+    reset(fx, DECISION_MATCH, "ann@acme.com", "Acme");
     lead_set(&fx->l, "email", "  Jo.Doe@ACME.com ");
     lead_set(&fx->l, "title", "Chief Revenue Officer");
     lead_set(&fx->l, "score", "120");
-    fx->c.opp_enabled = 1;
+    fx->c.eng.opp_enabled = 1;
     outcome_account acct = {"001A", "Prospect", "005U1"};
-    char *text = outcome_plan_json(&fx->c, OUTCOME_CONVERT, &fx->l, &fx->d, &acct,
+    char *text = outcome_plan_json(&fx->c.eng, OUTCOME_CONVERT, &fx->l, &fx->d, &acct,
                                    "2026-11-23T10:00:00.000Z", 1795400000000.0);
     json_error_t jerr;
     json_t *p = json_loads(text, 0, &jerr);
@@ -155,23 +196,23 @@ static void test_plan_json(void **state)
     json_decref(p);
     free(text);
     acct.type = "Customer";    /* not in opportunities.account_types: no new opportunity */
-    text = outcome_plan_json(&fx->c, OUTCOME_CONVERT, &fx->l, &fx->d, &acct, "t", 1.0);
+    text = outcome_plan_json(&fx->c.eng, OUTCOME_CONVERT, &fx->l, &fx->d, &acct, "t", 1.0);
     p = json_loads(text, 0, &jerr);
     assert_true(json_is_false(json_object_get(json_object_get(p, "opp"), "create")));
     json_decref(p);
     free(text);
-    fx->c.opp_enabled = 0;
+    fx->c.eng.opp_enabled = 0;
 }
 
 static void test_plan_flag(void **state)
 {
     fixture *fx = *state;
-    reset(fx, DECISION_REVIEW, "acme.com", "Acme");
+    reset(fx, DECISION_REVIEW, "ann@acme.com", "Acme");
     fx->d.reason = strdup("ambiguous: 2 accounts");
     fx->d.cand[0].account_id = strdup("001A");
     fx->d.cand[0].score = 0.9;
     fx->d.ncand = 1;
-    char *text = outcome_plan_json(&fx->c, OUTCOME_FLAG, &fx->l, &fx->d, NULL, "t", 5.0);
+    char *text = outcome_plan_json(&fx->c.eng, OUTCOME_FLAG, &fx->l, &fx->d, NULL, "t", 5.0);
     json_error_t jerr;
     json_t *p = json_loads(text, 0, &jerr);
     json_t *a = json_object_get(p, "alert");
@@ -188,6 +229,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_route),      cmocka_unit_test(test_new_account),
+        cmocka_unit_test(test_new_account_alias),
         cmocka_unit_test(test_roles),      cmocka_unit_test(test_plan_json),
         cmocka_unit_test(test_plan_flag),
     };

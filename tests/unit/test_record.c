@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "record.h"
+#include "inputs.h"
 #include "util.h"
 
 /* ---- accounts ---- */

@@ -88,53 +88,53 @@ static const conf_key keys[] = {
     K_INT("daemon", "max_entry_bytes", max_entry_bytes, 65536, 1024, 16777216, RELOAD),
     K_INT("daemon", "max_field_bytes", max_field_bytes, 4096, 64, 16777216, RELOAD),
     K_STR("http", "listen", http_listen, "127.0.0.1:9108", RESTART),
-    K_PATH("lists", "freemail", freemail_file, "freemail-domains.txt", RELOAD),
-    K_PATH("lists", "disposable", disposable_file, "disposable-email-domains.txt", RELOAD),
-    K_PATH("lists", "legal_forms", legal_forms_file, "legal-forms.tsv", RELOAD),
-    K_LIST("lists", "freemail_add", freemail_add, NULL, NULL, RELOAD),
-    K_LIST("lists", "freemail_remove", freemail_remove, NULL, NULL, RELOAD),
-    K_LIST("lists", "disposable_add", disposable_add, NULL, NULL, RELOAD),
-    K_LIST("lists", "disposable_remove", disposable_remove, NULL, NULL, RELOAD),
-    K_MAP("domains", "aliases", domain_aliases, RELOAD),
-    K_RULES("domains", "rewrites", domain_rewrites, RELOAD),
-    K_LIST("domains", "label_prefixes", label_prefixes, NULL, NULL, RELOAD),
-    K_LIST("domains", "label_suffixes", label_suffixes, NULL, NULL, RELOAD),
-    K_LIST("domains", "generic_subdomains", generic_subdomains, NULL, generic_subdomains_default,
+    K_PATH("lists", "freemail", eng.freemail_file, "freemail-domains.txt", RELOAD),
+    K_PATH("lists", "disposable", eng.disposable_file, "disposable-email-domains.txt", RELOAD),
+    K_PATH("lists", "legal_forms", eng.legal_forms_file, "legal-forms.tsv", RELOAD),
+    K_LIST("lists", "freemail_add", eng.freemail_add, NULL, NULL, RELOAD),
+    K_LIST("lists", "freemail_remove", eng.freemail_remove, NULL, NULL, RELOAD),
+    K_LIST("lists", "disposable_add", eng.disposable_add, NULL, NULL, RELOAD),
+    K_LIST("lists", "disposable_remove", eng.disposable_remove, NULL, NULL, RELOAD),
+    K_MAP("domains", "aliases", eng.domain_aliases, RELOAD),
+    K_RULES("domains", "rewrites", eng.domain_rewrites, RELOAD),
+    K_LIST("domains", "label_prefixes", eng.label_prefixes, NULL, NULL, RELOAD),
+    K_LIST("domains", "label_suffixes", eng.label_suffixes, NULL, NULL, RELOAD),
+    K_LIST("domains", "generic_subdomains", eng.generic_subdomains, NULL, generic_subdomains_default,
            RELOAD),
-    K_MAP("names", "abbreviations", abbreviations, RELOAD),
-    K_LIST("names", "stop_words", stop_words, NULL, NULL, RELOAD),
-    K_LIST("names", "qualifiers", qualifiers, NULL, NULL, RELOAD),
-    K_LIST("names", "junk", junk, NULL, NULL, RELOAD),
-    K_LIST("names", "legal_forms", extra_legal_forms, NULL, NULL, RELOAD),
-    K_RULES("names", "rewrites", name_rewrites, RELOAD),
-    K_DBL("scoring", "typo", w_typo, 0.9, RELOAD),
-    K_DBL("scoring", "prefix", w_prefix, 0.8, RELOAD),
-    K_DBL("scoring", "acronym", w_acronym, 0.8, RELOAD),
-    K_DBL("scoring", "domain", domain_score, 0.97, RELOAD),
-    K_DBL("scoring", "label_bonus", label_bonus, 0.05, RELOAD),
-    K_INT("scoring", "max_candidates", max_candidates, 5, 1, 100, RELOAD),
-    K_INT("scoring", "max_postings", max_postings, 20000, 1, 2147483647, RELOAD),
-    K_DBL("thresholds", "match", t_match, 0.9, RELOAD),
-    K_DBL("thresholds", "match_freemail", t_match_freemail, 0.95, RELOAD),
-    K_DBL("thresholds", "review", t_review, 0.75, RELOAD),
-    K_DBL("thresholds", "margin", t_margin, 0.05, RELOAD),
-    K_LIST("tie_breaks", "order", tie_breaks, tie_break_names, tie_break_default, RELOAD),
-    K_LIST("tie_breaks", "type_order", type_order, NULL, type_order_default, RELOAD),
-    K_ENUM("no_match", "policy", policy, policy_names, NO_MATCH_FLAG, RELOAD),
-    K_ENUM("no_match", "freemail", seg_freemail, segment_names, SEGMENT_FLAG, RELOAD),
-    K_ENUM("no_match", "junk_company", seg_junk, segment_names, SEGMENT_FLAG, RELOAD),
-    K_ENUM("no_match", "disposable", seg_disposable, segment_names, SEGMENT_DROP, RELOAD),
-    K_STR("no_match", "new_account_type", new_account_type, "Prospect", RELOAD),
-    K_ENUM("opportunities", "enabled", opp_enabled, bool_names, 0, RELOAD),
-    K_LIST("opportunities", "account_types", opp_account_types, NULL, opp_account_types_default,
+    K_MAP("names", "abbreviations", eng.abbreviations, RELOAD),
+    K_LIST("names", "stop_words", eng.stop_words, NULL, NULL, RELOAD),
+    K_LIST("names", "qualifiers", eng.qualifiers, NULL, NULL, RELOAD),
+    K_LIST("names", "junk", eng.junk, NULL, NULL, RELOAD),
+    K_LIST("names", "legal_forms", eng.extra_legal_forms, NULL, NULL, RELOAD),
+    K_RULES("names", "rewrites", eng.name_rewrites, RELOAD),
+    K_DBL("scoring", "typo", eng.w_typo, 0.9, RELOAD),
+    K_DBL("scoring", "prefix", eng.w_prefix, 0.8, RELOAD),
+    K_DBL("scoring", "acronym", eng.w_acronym, 0.8, RELOAD),
+    K_DBL("scoring", "domain", eng.domain_score, 0.97, RELOAD),
+    K_DBL("scoring", "label_bonus", eng.label_bonus, 0.05, RELOAD),
+    K_INT("scoring", "max_candidates", eng.max_candidates, 5, 1, 100, RELOAD),
+    K_INT("scoring", "max_postings", eng.max_postings, 20000, 1, 2147483647, RELOAD),
+    K_DBL("thresholds", "match", eng.t_match, 0.9, RELOAD),
+    K_DBL("thresholds", "match_freemail", eng.t_match_freemail, 0.95, RELOAD),
+    K_DBL("thresholds", "review", eng.t_review, 0.75, RELOAD),
+    K_DBL("thresholds", "margin", eng.t_margin, 0.05, RELOAD),
+    K_LIST("tie_breaks", "order", eng.tie_breaks, tie_break_names, tie_break_default, RELOAD),
+    K_LIST("tie_breaks", "type_order", eng.type_order, NULL, type_order_default, RELOAD),
+    K_ENUM("no_match", "policy", eng.policy, policy_names, NO_MATCH_FLAG, RELOAD),
+    K_ENUM("no_match", "freemail", eng.seg_freemail, segment_names, SEGMENT_FLAG, RELOAD),
+    K_ENUM("no_match", "junk_company", eng.seg_junk, segment_names, SEGMENT_FLAG, RELOAD),
+    K_ENUM("no_match", "disposable", eng.seg_disposable, segment_names, SEGMENT_DROP, RELOAD),
+    K_STR("no_match", "new_account_type", eng.new_account_type, "Prospect", RELOAD),
+    K_ENUM("opportunities", "enabled", eng.opp_enabled, bool_names, 0, RELOAD),
+    K_LIST("opportunities", "account_types", eng.opp_account_types, NULL, opp_account_types_default,
            RELOAD),
-    K_LIST("opportunities", "stages", opp_stages, NULL, stages_default, RELOAD),
-    K_STR("opportunities", "first_stage", opp_first_stage, "Marketing Qualified", RELOAD),
-    K_LIST("opportunities", "marketing_stages", opp_marketing_stages, NULL,
+    K_LIST("opportunities", "stages", eng.opp_stages, NULL, stages_default, RELOAD),
+    K_STR("opportunities", "first_stage", eng.opp_first_stage, "Marketing Qualified", RELOAD),
+    K_LIST("opportunities", "marketing_stages", eng.opp_marketing_stages, NULL,
            marketing_stages_default, RELOAD),
-    K_INT("opportunities", "advance_score", opp_advance_score, 100, 0, 1000000000, RELOAD),
-    K_RULES("contact_roles", "rules", role_rules, RELOAD),
-    K_STR("contact_roles", "default", role_default, "Influencer", RELOAD),
+    K_INT("opportunities", "advance_score", eng.opp_advance_score, 100, 0, 1000000000, RELOAD),
+    K_RULES("contact_roles", "rules", eng.role_rules, RELOAD),
+    K_STR("contact_roles", "default", eng.role_default, "Influencer", RELOAD),
 };
 
 #define NKEYS ARRAY_LEN(keys)
@@ -563,7 +563,7 @@ static int check_le(load_ctx *lc, const char *section, const char *lo_name, doub
 /* Fails when a stage named by key `name` is not one of opportunities.stages. */
 static int check_stage(load_ctx *lc, const char *name, const char *stage)
 {
-    if (sv_contains(&lc->c->opp_stages, stage))
+    if (sv_contains(&lc->c->eng.opp_stages, stage))
         return 0;
     const ynode *at = lc->where[find_key("opportunities", name)];
     if (!at)
@@ -576,10 +576,10 @@ static int check_stage(load_ctx *lc, const char *name, const char *stage)
 static int check_stages(load_ctx *lc)
 {
     const conf *c = lc->c;
-    if (check_stage(lc, "first_stage", c->opp_first_stage) < 0)
+    if (check_stage(lc, "first_stage", c->eng.opp_first_stage) < 0)
         return -1;
-    for (size_t i = 0; i < c->opp_marketing_stages.n; i++)
-        if (check_stage(lc, "marketing_stages", c->opp_marketing_stages.v[i]) < 0)
+    for (size_t i = 0; i < c->eng.opp_marketing_stages.n; i++)
+        if (check_stage(lc, "marketing_stages", c->eng.opp_marketing_stages.v[i]) < 0)
             return -1;
     return 0;
 }
@@ -589,8 +589,8 @@ static int check_cross(load_ctx *lc)
     const conf *c = lc->c;
     if (check_stages(lc) < 0)
         return -1;
-    if (check_le(lc, "thresholds", "review", c->t_review, "match", c->t_match) < 0 ||
-        check_le(lc, "thresholds", "match", c->t_match, "match_freemail", c->t_match_freemail) < 0 ||
+    if (check_le(lc, "thresholds", "review", c->eng.t_review, "match", c->eng.t_match) < 0 ||
+        check_le(lc, "thresholds", "match", c->eng.t_match, "match_freemail", c->eng.t_match_freemail) < 0 ||
         check_le(lc, "daemon", "max_field_bytes", c->max_field_bytes, "max_entry_bytes",
                  c->max_entry_bytes) < 0)
         return -1;

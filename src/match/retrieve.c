@@ -1,6 +1,6 @@
-/* match.c - from one lead to a decision: gather domain, label and name evidence, score candidates,
+/* retrieve.c - from one lead to a decision: gather domain, label and name evidence, score candidates,
  * break ties and apply the thresholds. */
-#include "matcher.h"
+#include "matcher_impl.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -217,12 +217,13 @@ static void gather_name_candidates(const matcher *m, lead_evidence *ev)
         add_candidate(ev, best[i].slot, CAND_NAME);
 }
 
-void match_lead(const matcher *m, const lead *l, decision *out)
+void matcher_decide(const matcher *m, const lead *l, decision *out)
 {
     lead_evidence ev;
     decision_init(out);
     out->lead_id = l->id ? xstrdup(l->id) : NULL;
     evidence_read_lead(m, l, &ev);
+    evidence_facts(&ev, &out->facts);
     if (evidence_unusable(&ev)) {
         evidence_decide_invalid(&ev, out);
         evidence_free(&ev);

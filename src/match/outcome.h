@@ -3,9 +3,9 @@
 #ifndef L2A_OUTCOME_H
 #define L2A_OUTCOME_H
 
-#include "conf.h"
+#include "engine_opts.h"
 #include "decision.h"
-#include "record.h"
+#include "inputs.h"
 
 typedef enum outcome_action {
     OUTCOME_NONE = 0,        /* invalid lead: only the result and a lead.invalid event */
@@ -29,24 +29,16 @@ typedef struct outcome_account {
  * (disposable, free-mail, junk company), then no_match.policy (create_account only when the lead
  * names a new account, else flag); invalid -> none. A disposable lead is dropped whatever the
  * decision when no_match.disposable is drop. */
-outcome_action outcome_route(const conf *c, const lead *l, const decision *d);
-
-/* The account create_account makes for this lead: id "new:<email domain>" for a corporate
- * email, else "new:<website domain>" when the lead gives a (non-free-mail) website, else
- * "new:<company folded to letters and digits>"; name = the company (or the domain);
- * domains = the email domain. Strings written into the caller's buffers; false when the lead
- * has neither (then it is flagged). */
-bool outcome_new_account(const lead *l, const decision *d, char *id, size_t idlen,
-                         char *name, size_t namelen, char *domain, size_t domainlen);
+outcome_action outcome_route(const engine_opts *c, const decision *d);
 
 /* Contact role for a title: the first contact_roles rule that matches, else the default. */
-const char *outcome_role(const conf *c, const char *title);
+const char *outcome_role(const engine_opts *c, const char *title);
 
 /* The plan as a JSON object (malloc'd), the argument of the outcome scripts:
  * {"action", "lead":{...}, "now", "now_ms", "account_id" | "new_account":{...}, "role",
  *  "opp":{...} (when enabled), "alert":{...} (flag)}. acct is the target account (convert;
  * NULL otherwise). now is ISO-8601 UTC, now_ms the same in milliseconds. */
-char *outcome_plan_json(const conf *c, outcome_action a, const lead *l, const decision *d,
+char *outcome_plan_json(const engine_opts *c, outcome_action a, const lead *l, const decision *d,
                         const outcome_account *acct, const char *now, double now_ms);
 
 #endif

@@ -18,11 +18,19 @@ void decision_free(decision *d)
     free(d->lead_id);
     free(d->account_id);
     free(d->reason);
-    free(d->email_domain);
-    free(d->web_domain);
+    lead_facts_free(&d->facts);
     for (size_t i = 0; i < d->ncand; i++)
         free(d->cand[i].account_id);
     decision_init(d);
+}
+
+void lead_facts_free(lead_facts *f)
+{
+    char *owned[] = {f->email_domain, f->web_domain, f->new_account_id, f->new_account_name,
+                     f->new_account_domain};
+    for (size_t i = 0; i < ARRAY_LEN(owned); i++)
+        free(owned[i]);
+    memset(f, 0, sizeof(*f));
 }
 
 const char *decision_kind_name(decision_kind k)

@@ -21,6 +21,26 @@ typedef struct candidate {
     double score;
 } candidate;
 
+/* What the engine reads off a lead, beside the decision: the one source of these facts for
+ * outcomes, the daemon, `l2a match` and `l2a review`. Strings owned (lead_facts_free). */
+typedef struct lead_facts {
+    char *email_domain;    /* registrable domain of the email after domain rewrites and aliases,
+                            * NULL when none/invalid */
+    char *web_domain;      /* registrable domain of the lead's website (after aliases) unless
+                            * free-mail or disposable, or NULL */
+    bool freemail;         /* email on a free-mail domain */
+    bool disposable;       /* email on a disposable domain */
+    bool company_junk;     /* company blank or a junk value */
+    /* The account create_account (or `review resolve --new-account`) makes for this lead:
+     * id "new:<email domain>" for a corporate email, else "new:<website domain>", else
+     * "new:<company folded to letters and digits>"; NULL when the lead names none. */
+    char *new_account_id;
+    char *new_account_name;   /* the company, else the domain */
+    char *new_account_domain; /* the domain the new account's website carries, or NULL */
+} lead_facts;
+
+void lead_facts_free(lead_facts *f);
+
 /* Everything the matcher concluded about one lead. Strings owned (decision_free). */
 typedef struct decision {
     char *lead_id;         /* may be NULL for a line without a readable id */
@@ -32,12 +52,7 @@ typedef struct decision {
     char *reason;          /* human-readable: names the evidence */
     candidate cand[DECISION_MAX_CANDIDATES];
     size_t ncand;
-    /* Facts about the lead that the outcome step uses. */
-    char *email_domain;    /* registrable domain of the email, NULL when none/invalid */
-    char *web_domain;      /* registrable domain of the lead's website unless free-mail, or NULL */
-    bool freemail;         /* email on a free-mail domain */
-    bool disposable;       /* email on a disposable domain */
-    bool company_junk;     /* company blank or a junk value */
+    lead_facts facts;      /* what the engine read off the lead (outcomes use it) */
 } decision;
 
 void decision_init(decision *d);

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "matcher.h"
+#include "matcher_impl.h"
 
 #define EVIDENCE_MAX_CANDIDATES 128
 
@@ -52,6 +52,8 @@ typedef struct lead_evidence {
 
 void evidence_read_lead(const matcher *m, const lead *l, lead_evidence *ev);
 void evidence_free(lead_evidence *ev);
+/* The lead's facts from its evidence (facts.c). */
+void evidence_facts(const lead_evidence *ev, lead_facts *out);
 /* No usable email, website or company. */
 bool evidence_unusable(const lead_evidence *ev);
 void evidence_decide_invalid(const lead_evidence *ev, decision *out);

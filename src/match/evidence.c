@@ -187,7 +187,7 @@ static bool is_acronym_of(const lead_evidence *ev, const account *a)
 
 static void score_one(const matcher *m, lead_evidence *ev, cand_eval *c)
 {
-    const conf *cfg = m->cfg;
+    const engine_opts *cfg = m->cfg;
     const account *a = &m->ix.acc[c->slot];
     c->id = a->id;
     name_view av;

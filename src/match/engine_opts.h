@@ -1,6 +1,7 @@
-/* conf.h - the YAML configuration: one table drives parsing, defaults, validation and reload. */
-#ifndef L2A_CONF_H
-#define L2A_CONF_H
+/* engine_opts.h - what the engine is built from: lists, domain and name rules, scoring,
+ * thresholds, tie-breaks and the outcome rules (filled from the YAML config by src/conf/). */
+#ifndef L2A_ENGINE_OPTS_H
+#define L2A_ENGINE_OPTS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,30 +31,9 @@ typedef struct pair_list {
     size_t n;
 } pair_list;
 
-/* The whole configuration. Every pointer is owned by the conf (conf_free). Paths are resolved
- * relative to the directory of the config file. */
-typedef struct conf {
-    char *path;                     /* the file it was loaded from */
-    unsigned *key_line;             /* per key of the table: where the file set it (0 = default);
-                                     * owned, used to point reload errors at the line */
-    unsigned *key_col;
-
-    /* redis: */
-    char *redis_url;                /* redis.url, default "redis://127.0.0.1:6379" (restart) */
-    char *key_prefix;               /* redis.prefix, default "l2a:" (restart) */
-
-    /* daemon: */
-    char *consumer;                 /* daemon.consumer, default NULL = "hostname:pid" (restart) */
-    int batch_size;                 /* daemon.batch_size, default 100, 1..10000 */
-    int block_ms;                   /* daemon.block_ms, default 1000, 1..60000 */
-    int max_in_flight;              /* daemon.max_in_flight, default 1000 */
-    int command_timeout_ms;         /* daemon.command_timeout_ms, default 5000 */
-    int claim_idle_ms;              /* daemon.claim_idle_ms, default 60000 */
-    int max_deliveries;             /* daemon.max_deliveries, default 5 */
-    int max_entry_bytes;            /* daemon.max_entry_bytes, default 65536 */
-    int max_field_bytes;            /* daemon.max_field_bytes, default 4096 */
-    char *http_listen;              /* http.listen, default "127.0.0.1:9108" (restart) */
-
+/* The engine's options. Every pointer is owned by whoever filled it (conf_free for a loaded
+ * config). List file names are used as given: the config resolves them first. */
+typedef struct engine_opts {
     /* lists: */
     char *freemail_file;            /* lists.freemail, default "freemail-domains.txt" */
     char *disposable_file;          /* lists.disposable, default "disposable-email-domains.txt" */
@@ -124,26 +104,6 @@ typedef struct conf {
     /* contact_roles: */
     regex_list role_rules;          /* contact_roles.rules: [{pattern, role}] on the title */
     char *role_default;             /* contact_roles.default, default "Influencer" */
-} conf;
-
-/* Loads and validates path into *out (fully initialised on success; zeroed on failure, so that
- * conf_free on it is a harmless no-op: never pass a conf that still owns memory). Unknown keys,
- * wrong types, out-of-range values and bad regexes fail with "file:line:column: message" in err.
- * A YAML null (`key:` or `key: ~`) means the key's default. On success out->path is the file's
- * absolute path and the lists.* file names are already resolved (absolute). Returns 0 or -1. */
-int conf_load(const char *path, conf *out, char *err, size_t errlen) MUSTCHECK;
-/* Fills *out with every default (as if loading an empty file; path NULL, file names relative). */
-void conf_defaults(conf *out);
-void conf_free(conf *c);
-/* Resolves a path from the config relative to the config file's directory (malloc'd); an
- * absolute p, or a conf without path, gives a copy of p. NULL for a NULL p. */
-char *conf_resolve_path(const conf *c, const char *p);
-
-/* Whether new_c may replace old_c on a SIGHUP reload: false, with "file: section.key cannot
- * change on reload; restart l2ad to apply it" in err, when the first key the table marks as
- * restart-only (redis.url, redis.prefix, daemon.consumer, http.listen) differs. */
-bool conf_reload_compatible(const conf *old_c, const conf *new_c, char *err, size_t errlen);
-/* Whether the table lets section.name change on reload (false for unknown keys). */
-bool conf_key_reloadable(const char *section, const char *name);
+} engine_opts;
 
 #endif

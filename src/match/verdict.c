@@ -375,11 +375,6 @@ void evidence_decide(const matcher *m, lead_evidence *ev, decision *out)
     strbuf sb;
     sb_init(&sb);
     describe_context(ev, &sb);
-    out->email_domain = ev->email_reg ? xstrdup(ev->email_reg) : NULL;
-    out->web_domain = ev->web_reg ? xstrdup(ev->web_reg) : NULL;
-    out->freemail = ev->freemail;
-    out->disposable = ev->disposable;
-    out->company_junk = ev->name.junk;
     bool has_domain = false;
     for (size_t i = 0; i < ev->ncand; i++)
         has_domain |= is_domain_hit(&ev->cand[i]);

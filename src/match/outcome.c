@@ -1,14 +1,12 @@
 /* outcome.c - routing a decision to its outcome and writing the plan the outcome script runs. */
 #include "outcome.h"
 
-#include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "domain.h"
-#include "normalize.h"
 
 const char *outcome_action_name(outcome_action a)
 {
@@ -23,73 +21,33 @@ const char *outcome_action_name(outcome_action a)
     return "none";
 }
 
-static bool can_create(const lead *l, const decision *d);
-
 static outcome_action segment(segment_action s)
 {
     return s == SEGMENT_DROP ? OUTCOME_DROP : OUTCOME_FLAG;
 }
 
-static bool can_create(const lead *l, const decision *d)
-{
-    char id[320], name[512], domain[256];
-    return outcome_new_account(l, d, id, sizeof(id), name, sizeof(name), domain, sizeof(domain));
-}
-
-outcome_action outcome_route(const conf *c, const lead *l, const decision *d)
+outcome_action outcome_route(const engine_opts *c, const decision *d)
 {
     if (d->kind == DECISION_INVALID)
         return OUTCOME_NONE;
-    if (d->disposable && c->seg_disposable == SEGMENT_DROP)
+    if (d->facts.disposable && c->seg_disposable == SEGMENT_DROP)
         return OUTCOME_DROP;
     if (d->kind == DECISION_MATCH)
         return OUTCOME_CONVERT;
     if (d->kind == DECISION_REVIEW)
         return OUTCOME_FLAG;
-    if (d->disposable)
+    if (d->facts.disposable)
         return segment(c->seg_disposable);
-    if (d->freemail)
+    if (d->facts.freemail)
         return segment(c->seg_freemail);
-    if (d->company_junk)
+    if (d->facts.company_junk)
         return segment(c->seg_junk);
-    if (c->policy == NO_MATCH_CREATE_ACCOUNT && can_create(l, d))
+    if (c->policy == NO_MATCH_CREATE_ACCOUNT && d->facts.new_account_id)
         return OUTCOME_CREATE_ACCOUNT;
     return OUTCOME_FLAG;
 }
 
-/* Letters and digits of the folded company ("Acme Widgets, Inc." -> "acmewidgetsinc"). */
-static void company_key(const char *company, char *out, size_t len)
-{
-    char *f = norm_fold(company ? company : "");
-    size_t k = 0;
-    for (const unsigned char *p = (const unsigned char *)f; *p && k + 1 < len; p++)
-        if (isalnum(*p) || *p >= 0x80)
-            out[k++] = (char)*p;
-    out[k] = '\0';
-    free(f);
-}
-
-bool outcome_new_account(const lead *l, const decision *d, char *id, size_t idlen, char *name,
-                         size_t namelen, char *domain, size_t domainlen)
-{
-    bool corporate = d->email_domain && !d->freemail && !d->disposable;
-    const char *dom = corporate ? d->email_domain : d->web_domain;
-    domain[0] = '\0';
-    if (dom) {
-        snprintf(domain, domainlen, "%s", dom);
-        snprintf(id, idlen, "new:%s", dom);
-    } else {
-        char key[256];
-        company_key(l->company, key, sizeof(key));
-        if (d->company_junk || !key[0])
-            return false;
-        snprintf(id, idlen, "new:%s", key);
-    }
-    snprintf(name, namelen, "%s", !d->company_junk && l->company ? l->company : domain);
-    return true;
-}
-
-const char *outcome_role(const conf *c, const char *title)
+const char *outcome_role(const engine_opts *c, const char *title)
 {
     const regex_rule *r = title ? regex_list_first_match(&c->role_rules, title) : NULL;
     return r ? r->replace : c->role_default;
@@ -106,7 +64,7 @@ static json_t *lead_json(const lead *l, const decision *d)
     json_t *o = json_object();
     set_str(o, "id", l->id);
     email_addr e = {0};   /* the address as the matcher reads it: trimmed, lower-cased */
-    if (d->email_domain && l->email && email_parse(l->email, &e, NULL) == EMAIL_OK) {
+    if (d->facts.email_domain && l->email && email_parse(l->email, &e, NULL) == EMAIL_OK) {
         char *addr = xmalloc(strlen(e.local) + strlen(e.host) + 2);
         sprintf(addr, "%s@%s", e.local, e.host);
         set_str(o, "email", addr);
@@ -124,7 +82,7 @@ static json_t *lead_json(const lead *l, const decision *d)
 }
 
 /* {"create": bool, "type", "first_stage", "owner_id", "advance_score", "next": {stage: next}} */
-static json_t *opp_json(const conf *c, const char *acct_type, const char *owner_id)
+static json_t *opp_json(const engine_opts *c, const char *acct_type, const char *owner_id)
 {
     json_t *o = json_object();
     json_object_set_new(o, "create", json_boolean(acct_type && sv_contains(&c->opp_account_types,
@@ -158,7 +116,7 @@ static json_t *alert_json(const decision *d)
     return o;
 }
 
-static void add_target(json_t *plan, const conf *c, outcome_action a, const lead *l,
+static void add_target(json_t *plan, const engine_opts *c, outcome_action a, const lead *l,
                        const decision *d, const outcome_account *acct)
 {
     const char *type = NULL, *owner = NULL;
@@ -167,14 +125,13 @@ static void add_target(json_t *plan, const conf *c, outcome_action a, const lead
         type = acct->type;
         owner = acct->owner_id;
     } else {
-        char id[320], name[512], domain[256];
-        if (!outcome_new_account(l, d, id, sizeof(id), name, sizeof(name), domain,
-                                 sizeof(domain)))
+        const lead_facts *f = &d->facts;
+        if (!f->new_account_id)
             return;
         json_t *na = json_object();
-        set_str(na, "id", id);
-        set_str(na, "name", name);
-        set_str(na, "domains", domain);
+        set_str(na, "id", f->new_account_id);
+        set_str(na, "name", f->new_account_name);
+        set_str(na, "domains", f->new_account_domain);
         set_str(na, "type", c->new_account_type);
         json_object_set_new(plan, "new_account", na);
         type = c->new_account_type;
@@ -184,7 +141,7 @@ static void add_target(json_t *plan, const conf *c, outcome_action a, const lead
         json_object_set_new(plan, "opp", opp_json(c, type, owner));
 }
 
-char *outcome_plan_json(const conf *c, outcome_action a, const lead *l, const decision *d,
+char *outcome_plan_json(const engine_opts *c, outcome_action a, const lead *l, const decision *d,
                         const outcome_account *acct, const char *now, double now_ms)
 {
     json_t *plan = json_object();

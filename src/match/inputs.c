@@ -1,5 +1,5 @@
 /* record.c - account records from CSV rows (csv.c) and leads from JSON objects (jansson). */
-#include "record.h"
+#include "inputs.h"
 
 #include <errno.h>
 #include <jansson.h>

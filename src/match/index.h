@@ -9,7 +9,7 @@
 
 #include "normalize.h"
 #include "postings.h"
-#include "record.h"
+#include "inputs.h"
 #include "util.h"
 
 /* One account as the matcher sees it. Strings owned; NULL when absent. */

@@ -9,9 +9,8 @@
 
 #include "cli.h"
 #include "conf.h"
-#include "domain.h"
 #include "keys.h"
-#include "matcher.h"
+#include "engine.h"
 #include "outcome.h"
 #include "rconn.h"
 #include "review.h"
@@ -435,47 +434,26 @@ static void lead_from_alert(const review_alert *a, lead *l)
     json_decref(o);
 }
 
-/* What the plan needs to know about the lead: the registrable domains of its email and website
- * and, when the lists are loaded (m not NULL), whether the email is free-mail or disposable and
- * whether the company is junk - as the matcher finds them. */
-static void lead_facts(const lead *l, const matcher *m, decision *d)
-{
-    email_addr e;
-    memset(&e, 0, sizeof(e));
-    d->lead_id = xstrdup(l->id);
-    if (l->email && email_parse(l->email, &e, NULL) == EMAIL_OK) {
-        d->email_domain = xstrdup(e.registrable);
-        if (m) {
-            d->freemail = domain_set_contains(m->freemail, e.host) ||
-                          domain_set_contains(m->freemail, e.registrable);
-            d->disposable = domain_set_contains(m->disposable, e.host) ||
-                            domain_set_contains(m->disposable, e.registrable);
-        }
-    }
-    email_free(&e);
-    char *web = l->website ? website_registrable(l->website) : NULL;   /* owned */
-    if (web && !(m && (domain_set_contains(m->freemail, web) ||
-                       domain_set_contains(m->disposable, web))))
-        d->web_domain = web;
-    else
-        free(web);
-    if (m) {
-        norm_name nn;
-        (void)norm_name_parse(m->rules, l->company, &nn);
-        d->company_junk = nn.junk;
-        norm_name_free(&nn);
-    }
-}
-
-/* The word and domain lists of the config (free-mail, disposable, junk values). 0 or -1. */
-static int load_lists(const session *s, matcher *m)
+/* The engine that reads the lead's facts, as the daemon does (domain rules, aliases, lists).
+ * Linking to a named account or dismissing needs no lists (the plan reads only the email's
+ * domain): without a readable list file these use the engine without lists. NULL on error. */
+static matcher *facts_engine(const session *s, const review_opts *o)
 {
     char err[512];
-    if (matcher_init(m, &s->cfg, err, sizeof(err)) == 0)
-        return 0;
-    fprintf(stderr, "l2a: review resolve --new-account: cannot load the lists: %s%s\n", err,
-            s->cfg.path ? "" : " (pass --config FILE)");
-    return -1;
+    matcher *m = matcher_new(&s->cfg.eng, err, sizeof(err));
+    if (m || o->how == HOW_NEW_ACCOUNT) {
+        if (!m)
+            fprintf(stderr, "l2a: review resolve --new-account: cannot load the lists: %s%s\n",
+                    err, s->cfg.path ? "" : " (pass --config FILE)");
+        return m;
+    }
+    static engine_opts bare;     /* borrowed by the matcher: outlives this call */
+    bare = s->cfg.eng;
+    bare.freemail_file = bare.disposable_file = bare.legal_forms_file = NULL;
+    m = matcher_new(&bare, err, sizeof(err));
+    if (!m)
+        fprintf(stderr, "l2a: review resolve: %s\n", err);
+    return m;
 }
 
 static int target_account(session *s, const char *id, decision *d, target *t)
@@ -498,9 +476,9 @@ static int target_account(session *s, const char *id, decision *d, target *t)
 
 static int target_new_account(const lead *l, decision *d, target *t)
 {
-    char id[320], name[512], domain[256];
+    const char *id = d->facts.new_account_id;
     d->kind = DECISION_NO_MATCH;
-    if (!outcome_new_account(l, d, id, sizeof(id), name, sizeof(name), domain, sizeof(domain))) {
+    if (!id) {
         fprintf(stderr, "l2a: review resolve: lead '%s' names no account to create (no "
                         "corporate email domain and no usable company); use --account or "
                         "--dismiss\n", l->id);
@@ -582,10 +560,9 @@ static int do_resolve(session *s, const review_opts *o)
     review_alert a;
     lead l;
     decision d;
-    matcher m;
+    matcher *m = NULL;
     target t;
     char *plan = NULL, when[40];
-    memset(&m, 0, sizeof(m));
     memset(&t, 0, sizeof(t));
     lead_init(&l);
     decision_init(&d);
@@ -594,20 +571,21 @@ static int do_resolve(session *s, const review_opts *o)
         goto out;
     rc = 1;
     lead_from_alert(&a, &l);
-    if (o->how == HOW_NEW_ACCOUNT && load_lists(s, &m) != 0)
+    if (!(m = facts_engine(s, o)))
         goto out;
-    lead_facts(&l, o->how == HOW_NEW_ACCOUNT ? &m : NULL, &d);
+    d.lead_id = xstrdup(l.id);
+    matcher_lead_facts(m, &l, &d.facts);
     if (build_target(s, o, &l, &d, &t) != 0)
         goto out;
     double now = epoch_ms_now();
     iso8601_ms(now, when, sizeof(when));
-    plan = outcome_plan_json(&s->cfg, t.action, &l, &d,
+    plan = outcome_plan_json(&s->cfg.eng, t.action, &l, &d,
                              t.action == OUTCOME_CONVERT ? &t.acct : NULL, when, now);
     rc = run_resolve(s, o, plan, t.resolution);
 out:
     free(plan);
     target_free(&t);
-    matcher_free(&m);
+    matcher_free(m);
     decision_free(&d);
     lead_free(&l);
     review_alert_free(&a);

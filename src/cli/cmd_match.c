@@ -8,7 +8,7 @@
 
 #include "cli.h"
 #include "conf.h"
-#include "matcher.h"
+#include "engine.h"
 
 typedef struct match_opts {
     const char *config;
@@ -78,7 +78,7 @@ static void decide_line(const matcher *m, const char *line, size_t len, long lin
         d.lead_id = l.id ? xstrdup(l.id) : salvage_id(line);
         decision_set_reason(&d, "line %ld: %s", lineno, err);
     } else {
-        match_lead(m, &l, &d);
+        matcher_decide(m, &l, &d);
     }
     sb_reset(out);
     decision_to_json(&d, out);
@@ -131,7 +131,7 @@ int cli_match(int argc, char **argv)
 {
     match_opts o;
     conf cfg;
-    matcher m;
+    matcher *m;
     char err[512];
     int rc = 1;
     if (parse_match_opts(argc, argv, &o) != 0)
@@ -140,18 +140,16 @@ int cli_match(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 1;
     }
-    if (matcher_init(&m, &cfg, err, sizeof(err)) != 0) {
-        fprintf(stderr, "l2a: %s\n", err);
-        goto out_conf;
-    }
-    if (matcher_load_accounts_csv(&m, o.accounts, err, sizeof(err)) < 0) {
+    if (!(m = matcher_new(&cfg.eng, err, sizeof(err)))) {
         fprintf(stderr, "l2a: %s\n", err);
         goto out;
     }
-    rc = run_leads(&m, o.leads) == 0 ? 0 : 1;
+    if (matcher_load_accounts_csv(m, o.accounts, err, sizeof(err)) < 0)
+        fprintf(stderr, "l2a: %s\n", err);
+    else
+        rc = run_leads(m, o.leads) == 0 ? 0 : 1;
+    matcher_free(m);
 out:
-    matcher_free(&m);
-out_conf:
     conf_free(&cfg);
     return rc;
 }
@@ -163,18 +161,18 @@ int cli_check_config(int argc, char **argv)
         return 2;
     }
     conf cfg;
-    matcher m;
+    matcher *m;
     char err[512];
     if (conf_load(argv[1], &cfg, err, sizeof(err)) != 0) {
         fprintf(stderr, "%s\n", err);
         return 1;
     }
     int rc = 0;
-    if (matcher_init(&m, &cfg, err, sizeof(err)) != 0) {
+    if (!(m = matcher_new(&cfg.eng, err, sizeof(err)))) {
         fprintf(stderr, "%s: %s\n", argv[1], err);
         rc = 1;
     } else {
-        matcher_free(&m);
+        matcher_free(m);
         printf("%s: ok\n", argv[1]);
     }
     conf_free(&cfg);

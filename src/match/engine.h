@@ -1,0 +1,45 @@
+/* engine.h - the matching engine's one public header: a matcher built from engine options and
+ * accounts, the decision for a lead, and the lead's facts. Its structs stay inside src/match/. */
+#ifndef L2A_ENGINE_H
+#define L2A_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "decision.h"
+#include "engine_opts.h"
+#include "inputs.h"
+#include "outcome.h"
+#include "util.h"
+
+typedef struct matcher matcher;
+
+/* Builds rules and lists from opts (borrowed: it must outlive the matcher; list files are read
+ * as named). The index starts empty. NULL with the reason in err. */
+matcher *matcher_new(const engine_opts *opts, char *err, size_t errlen);
+void matcher_free(matcher *m);             /* NULL-safe */
+const engine_opts *matcher_opts(const matcher *m);
+
+/* Loads accounts from a CSV into the index. Returns the number loaded or -1 with err. */
+long matcher_load_accounts_csv(matcher *m, const char *path, char *err, size_t errlen) MUSTCHECK;
+/* Adds or replaces one account (id and name required; false when either is missing). */
+bool matcher_upsert_account(matcher *m, const account_rec *a);
+/* Removes an account; false when it was not there. */
+bool matcher_delete_account(matcher *m, const char *id);
+bool matcher_has_account(const matcher *m, const char *id);
+/* Accounts in the index. */
+size_t matcher_accounts(const matcher *m);
+/* The account a converted lead goes to, as the outcome plan needs it (strings borrowed from the
+ * index, valid until its next change). false when the id is not in the index. */
+bool matcher_account_target(const matcher *m, const char *id, outcome_account *out);
+/* Every account of from into to (a matcher rebuilt for a new configuration). */
+void matcher_copy_accounts(matcher *to, const matcher *from);
+
+/* Decides one lead. Never fails: unusable input gives DECISION_INVALID with the reason. Uses the
+ * matcher's scratch memory: one thread at a time per matcher. out->facts holds the lead's facts. */
+void matcher_decide(const matcher *m, const lead *l, decision *out);
+/* The lead's facts alone (as matcher_decide fills them): what outcomes and reviews use. Free with
+ * lead_facts_free. */
+void matcher_lead_facts(const matcher *m, const lead *l, lead_facts *out);
+
+#endif

@@ -1,0 +1,33 @@
+/* matcher_impl.h - inside the engine: the matcher struct (rules, lists, account index) that
+ * engine.h keeps opaque. Only src/match/ and the engine's unit tests include it. */
+#ifndef L2A_MATCHER_IMPL_H
+#define L2A_MATCHER_IMPL_H
+
+#include "engine.h"
+#include "domain.h"
+#include "index.h"
+#include "normalize.h"
+#include "inputs.h"
+#include "score.h"
+
+/* Reusable per-lead working memory (retrieve.c). */
+typedef struct match_scratch match_scratch;
+match_scratch *match_scratch_new(void);
+void match_scratch_free(match_scratch *s);
+
+struct matcher {
+    const engine_opts *cfg;          /* borrowed: must outlive the matcher */
+    norm_rules *rules;        /* owned */
+    domain_set *freemail;     /* owned */
+    domain_set *disposable;   /* owned */
+    account_index ix;         /* owned */
+    score_params sp;
+    match_scratch *scratch;   /* owned; makes matcher_decide single-threaded per matcher */
+};
+
+/* Initialises an embedded matcher (matcher_new without the allocation); matcher_release undoes
+ * it. 0, or -1 with the reason in err. */
+int matcher_init(matcher *m, const engine_opts *cfg, char *err, size_t errlen) MUSTCHECK;
+void matcher_release(matcher *m);
+
+#endif
