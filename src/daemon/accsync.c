@@ -36,14 +36,20 @@ static void upsert_pairs(l2ad *d, const redisReply *pairs)
     account_rec_free(&a);
 }
 
+/* The load stopped (why): the state machine retries it after a backoff. */
+static void load_failed(l2ad *d, const char *why)
+{
+    d->loading = false;
+    ready_accounts_done(d, false, why);
+}
+
 static void load_finished(l2ad *d)
 {
     d->loading = false;
     d->index_loaded = true;
     metrics_set(d->metrics, METRIC_ACCOUNTS_INDEXED, (double)matcher_accounts(d->m));
     log_notice("accounts_loaded", "accounts=%zu changes_from=%s", matcher_accounts(d->m), d->changes_pos);
-    accsync_follow(d);
-    l2ad_kick(d);
+    ready_accounts_done(d, true, NULL);
 }
 
 /* One reply of the page is in (or the sending is over): the last one moves on. */
@@ -53,8 +59,8 @@ static void page_step(load_page *p)
     if (--p->left > 0)
         return;
     if (p->failed) {
-        d->loading = false;     /* restarted from scratch when the connection is back */
         log_warn("accounts_load_interrupted", "accounts=%zu", matcher_accounts(d->m));
+        load_failed(d, "account load interrupted");
     } else if (strcmp(p->next_cursor, "0") == 0) {
         load_finished(d);
     } else {
@@ -81,10 +87,10 @@ static void on_scan(aconn *c, redisReply *r, void *priv)
 {
     l2ad *d = priv;
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
-        if (r)
-            log_err("accounts_scan_failed", "error=\"%s\"",
-                    log_q(r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply"));
-        d->loading = false;
+        const char *why = !r ? "connection lost" :
+                          r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply to SSCAN";
+        log_err("accounts_scan_failed", "error=\"%s\"", log_q(why));
+        load_failed(d, why);
         return;
     }
     const redisReply *ids = r->element[1];
@@ -109,7 +115,7 @@ static void scan_next(l2ad *d, const char *cursor)
     char n[16];
     snprintf(n, sizeof(n), "%d", LOAD_PAGE);
     if (aconn_cmd(d->follower, on_scan, d, 0, "SSCAN %s %s COUNT %s", d->k_accounts, cursor, n) != 0)
-        d->loading = false;
+        load_failed(d, "connection lost");
 }
 
 static void on_changes_tail(aconn *c, redisReply *r, void *priv)
@@ -117,7 +123,8 @@ static void on_changes_tail(aconn *c, redisReply *r, void *priv)
     (void)c;
     l2ad *d = priv;
     if (!r || r->type != REDIS_REPLY_ARRAY) {
-        d->loading = false;
+        load_failed(d, !r ? "connection lost" :
+                       r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply to XREVRANGE");
         return;
     }
     if (!d->changes_pos[0]) {
@@ -133,14 +140,14 @@ static void on_changes_tail(aconn *c, redisReply *r, void *priv)
 void accsync_start(l2ad *d)
 {
     if (d->index_loaded) {
-        accsync_follow(d);
+        ready_accounts_done(d, true, NULL);
         return;
     }
-    if (d->loading || !aconn_up(d->follower))
-        return;
+    if (d->loading)
+        return;     /* the load in progress reports when done */
     d->loading = true;
     if (aconn_cmd(d->follower, on_changes_tail, d, 0, "XREVRANGE %s + - COUNT 1", d->k_changes) != 0)
-        d->loading = false;
+        load_failed(d, "connection lost");
 }
 
 /* ---- following the change stream ---- */
@@ -191,14 +198,15 @@ static void on_changes(aconn *c, redisReply *r, void *priv)
         metrics_set(d->metrics, METRIC_ACCOUNTS_INDEXED, (double)matcher_accounts(d->m));
     } else if (r->type == REDIS_REPLY_ERROR) {
         log_err("account_changes_failed", "error=\"%s\"", log_q(r->str));
-        metrics_inc(d->metrics, METRIC_ERRORS, 1);
+        ready_fail(d, READY_HANDSHAKE, r->str);   /* followed again once consuming */
+        return;
     }
     accsync_follow(d);
 }
 
 void accsync_follow(l2ad *d)
 {
-    if (d->following || !d->index_loaded || d->draining || !aconn_up(d->follower))
+    if (d->following || !d->index_loaded || l2ad_draining(d) || !aconn_up(d->follower))
         return;
     char block[16];
     snprintf(block, sizeof(block), "%d", d->cfg->block_ms);

@@ -193,6 +193,12 @@ static void process_entries(l2ad *d, const redisReply *entries, long long delive
 
 /* ---- new entries ---- */
 
+/* A read or claim refused: the group is gone (NOGROUP: recreate it) or Redis cannot serve now. */
+static void redis_refused(l2ad *d, const char *error)
+{
+    ready_fail(d, strncmp(error, "NOGROUP", 7) == 0 ? READY_GROUP : READY_HANDSHAKE, error);
+}
+
 static void on_read(aconn *c, redisReply *r, void *priv)
 {
     (void)c;
@@ -200,9 +206,7 @@ static void on_read(aconn *c, redisReply *r, void *priv)
     d->reading = false;
     if (r && r->type == REDIS_REPLY_ERROR) {
         log_err("read_failed", "error=\"%s\"", log_q(r->str));
-        metrics_inc(d->metrics, METRIC_ERRORS, 1);
-        if (strncmp(r->str, "NOGROUP", 7) == 0)
-            d->group_ready = false;
+        redis_refused(d, r->str);
     } else if (r && r->type == REDIS_REPLY_ARRAY) {
         for (size_t i = 0; i < r->elements; i++)
             if (r->element[i]->type == REDIS_REPLY_ARRAY && r->element[i]->elements == 2)
@@ -294,7 +298,8 @@ static void on_claimed(aconn *c, redisReply *r, void *priv)
     } else if (r) {
         log_err("claim_failed", "error=\"%s\"",
                 log_q(r->type == REDIS_REPLY_ERROR ? r->str : "?"));
-        metrics_inc(d->metrics, METRIC_ERRORS, 1);
+        if (r->type == REDIS_REPLY_ERROR)
+            redis_refused(d, r->str);
     }
     claim_finish(q);
 }
@@ -323,8 +328,10 @@ static void on_pending_list(aconn *c, redisReply *r, void *priv)
     claim_req *q = priv;
     l2ad *d = q->d;
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements == 0) {
-        if (r && r->type == REDIS_REPLY_ERROR)
+        if (r && r->type == REDIS_REPLY_ERROR) {
             log_err("pending_scan_failed", "error=\"%s\"", log_q(r->str));
+            redis_refused(d, r->str);
+        }
         if (q->own && r && r->type != REDIS_REPLY_ERROR) {
             d->recovering = false;
             d->recover_from[0] = '\0';
@@ -404,13 +411,11 @@ static void on_review_count(aconn *c, redisReply *r, void *priv)
 /* Periodic: the group's pending count, the review queue, and stale entries of other workers. */
 void consume_claim_tick(l2ad *d)
 {
-    if (!aconn_up(d->writer) || !d->group_ready)
+    if (!ready_consuming(d))
         return;
     (void)aconn_cmd(d->writer, on_pending_summary, d, 0, "XPENDING %s %s", d->k_leads, L2A_GROUP);
     (void)aconn_cmd(d->writer, on_review_count, d, 0, "ZCARD %s", d->k_review);
     (void)aconn_cmd(d->writer, on_review_oldest, d, 0, "ZRANGE %s 0 0 WITHSCORES", d->k_review);
-    if (d->draining || !d->index_loaded || !d->scripts_ready)
-        return;
     if (d->in_flight < (size_t)d->cfg->max_in_flight)
         scan_pending(d, false, d->cfg->batch_size);
 }
@@ -419,8 +424,7 @@ void consume_claim_tick(l2ad *d)
 
 static bool can_read(const l2ad *d)
 {
-    return !d->draining && !d->reading && d->index_loaded && d->group_ready &&
-           d->scripts_ready && aconn_up(d->reader) && aconn_up(d->writer);
+    return ready_consuming(d) && !d->reading && aconn_up(d->reader) && aconn_up(d->writer);
 }
 
 void consume_start(l2ad *d)

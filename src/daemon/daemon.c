@@ -14,93 +14,42 @@
 
 static void on_conn_state(aconn *c, bool up, void *ctx);
 
-/* ---- readiness and the consume loop ---- */
+/* ---- the consume loop ---- */
 
-static bool serving(const l2ad *d)
+bool l2ad_draining(const l2ad *d)
 {
-    return d->index_loaded && d->group_ready && d->scripts_ready;
+    return d->state == READY_DRAINING;
 }
 
 void l2ad_kick(l2ad *d)
 {
-    static bool announced;
-    if (serving(d) && !announced && !d->draining) {
-        announced = true;
-        notify_ready("serving");
-        log_notice("ready", "consumer=%s accounts=%zu", d->consumer, matcher_accounts(d->m));
-    }
     consume_start(d);
     l2ad_maybe_finish(d);
 }
 
 void l2ad_maybe_finish(l2ad *d)
 {
-    if (d->draining && !d->reading && d->in_flight == 0)
+    if (l2ad_draining(d) && !d->reading && d->in_flight == 0)
         event_base_loopexit(d->base, NULL);
-}
-
-/* ---- writer setup: the consumer group and the scripts ---- */
-
-static void on_group(aconn *c, redisReply *r, void *priv)
-{
-    (void)c;
-    l2ad *d = priv;
-    if (r && (r->type == REDIS_REPLY_STATUS ||
-              (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "BUSYGROUP", 9) == 0))) {
-        d->group_ready = true;
-        l2ad_kick(d);
-    } else if (r) {
-        log_err("group_create_failed", "error=\"%s\"",
-                log_q(r->type == REDIS_REPLY_ERROR ? r->str : "?"));
-        metrics_inc(d->metrics, METRIC_ERRORS, 1);
-    }
-}
-
-/* The group starts at the stream's first entry: leads pushed before any daemon ran are read. */
-static void ensure_group(l2ad *d)
-{
-    (void)aconn_cmd(d->writer, on_group, d, 0, "XGROUP CREATE %s %s 0 MKSTREAM", d->k_leads,
-                    L2A_GROUP);
 }
 
 static void on_conn_state(aconn *c, bool up, void *ctx)
 {
     l2ad *d = ctx;
-    if (!up) {
-        if (c == d->writer)
-            d->group_ready = d->scripts_ready = false;
-        return;
-    }
-    if (aconn_reconnects(c) > 0)
+    if (up && aconn_reconnects(c) > 0)
         metrics_inc(d->metrics, METRIC_REDIS_RECONNECTS, 1);
-    if (c == d->writer) {
-        d->sha_record[0] = d->sha_dead[0] = '\0';
-        ensure_group(d);
-        record_load_scripts(d);
-    } else if (c == d->follower) {
-        accsync_start(d);
-    } else {
+    if (!up && c == d->follower)
+        d->following = false;
+    if (up && c == d->reader) {
         d->recovering = true;     /* this consumer's pending entries first */
         d->recover_from[0] = '\0';
     }
-    l2ad_kick(d);
+    ready_conn_changed(d);
 }
-
-/* ---- health ---- */
 
 static bool health(void *ctx, strbuf *body)
 {
-    l2ad *d = ctx;
-    bool ok = aconn_up(d->reader) && aconn_up(d->writer) && aconn_up(d->follower) &&
-              serving(d) && !d->draining;
-    sb_appendf(body,
-               "{\"status\":\"%s\",\"redis\":{\"reader\":%s,\"writer\":%s,\"follower\":%s},"
-               "\"index_loaded\":%s,\"accounts\":%zu,\"in_flight\":%zu,\"draining\":%s}",
-               ok ? "ok" : "unavailable", aconn_up(d->reader) ? "true" : "false",
-               aconn_up(d->writer) ? "true" : "false", aconn_up(d->follower) ? "true" : "false",
-               d->index_loaded ? "true" : "false", matcher_accounts(d->m), d->in_flight,
-               d->draining ? "true" : "false");
-    return ok;
+    return ready_health(ctx, body);
 }
 
 /* ---- reload ---- */
@@ -152,9 +101,9 @@ static void on_drain_deadline(evutil_socket_t fd, short what, void *arg)
 
 static void drain(l2ad *d)
 {
-    if (d->draining)
+    if (l2ad_draining(d))
         return;
-    d->draining = true;
+    ready_drain(d);
     notify_stopping();
     log_notice("draining", "in_flight=%zu", d->in_flight);
     long long reader_id = aconn_client_id(d->reader);
@@ -289,6 +238,8 @@ int l2ad_init(l2ad *d, const char *config_path, const char *redis_url, char *err
     }
     make_conns(d);
     setup_events(d);
+    ready_init(d);
+    writer_init(d, consume_done);
     return 0;
 }
 
@@ -316,6 +267,7 @@ void l2ad_free(l2ad *d)
     aconn_free(d->reader);
     aconn_free(d->writer);
     aconn_free(d->follower);
+    ready_free(d);
     http_stop(d->http);
     struct event *evs[] = {d->ev_hup, d->ev_term, d->ev_int, d->ev_claim, d->ev_watchdog,
                            d->ev_drain_deadline};

@@ -14,6 +14,10 @@
 #include "engine.h"
 #include "metrics.h"
 #include "rconn.h"
+#include "ready.h"
+
+typedef struct l2ad l2ad;
+typedef void (*writer_done_fn_ptr)(l2ad *d);
 
 /* Everything one daemon process owns. */
 typedef struct l2ad {
@@ -30,17 +34,23 @@ typedef struct l2ad {
     aconn *reader, *writer, *follower;
     metrics *metrics;               /* owned */
     http_server *http;              /* owned */
-    /* script SHA1s, "" until loaded */
+    /* script SHA1s, "" until loaded (writer.c) */
     char sha_record[41];
     char sha_dead[41];
-    /* lifecycle */
-    bool group_ready;               /* XGROUP CREATE done on the current writer connection */
-    bool scripts_ready;
-    int scripts_loading;            /* SCRIPT LOADs sent and not answered */
-    unsigned script_loads;          /* SCRIPT LOAD replies received so far */
+    writer_done_fn_ptr writer_done;  /* writer.c: called as each write completes */
+    struct record_op *parked;       /* writes that failed for a Redis-side reason, re-sent once
+                                     * consuming again (writer.c) */
+    /* readiness: set by ready.c alone */
+    ready_state state;
+    char state_reason[256];         /* why the daemon is in this state ("" when nothing to say) */
+    unsigned state_gen;             /* bumped on every state change: stale step replies ignored */
+    ready_state retry_step;         /* WAITING: the step the retry timer runs */
+    int backoff_ms;                 /* WAITING: the current delay, 0 once consuming */
+    bool announced;                 /* READY=1 sent to systemd */
+    struct event *ev_ready_retry;
+    /* accounts */
     bool index_loaded;              /* initial account load finished */
     bool loading;                   /* initial account load in progress */
-    bool draining;                  /* SIGTERM: no new reads, finish in-flight, exit */
     /* consuming */
     bool reading;                   /* a read (XREADGROUP/XCLAIM) is outstanding */
     bool recovering;                /* re-reading this consumer's own pending entries first */
@@ -60,6 +70,7 @@ int l2ad_run(l2ad *d);
 void l2ad_free(l2ad *d);
 /* Called when anything changes that may let the daemon start or continue reading. */
 void l2ad_kick(l2ad *d);
+bool l2ad_draining(const l2ad *d);
 /* Exit the loop once drained. */
 void l2ad_maybe_finish(l2ad *d);
 
@@ -73,11 +84,19 @@ typedef struct batch {
 batch *batch_new(l2ad *d, size_t n);
 void batch_done(batch *b);          /* NULL-safe */
 
-/* record.c: Lua scripts that record a decision or dead-letter an entry, atomically with XACK. */
-void record_load_scripts(l2ad *d);
+/* writer.c: the Redis-side code that records a decision or dead-letters an entry, atomically
+ * with XACK. A write that fails for a Redis-side reason (OOM, LOADING, READONLY, connection lost,
+ * NOGROUP) is parked, reported with ready_fail, and re-sent by writer_resume; it does not count
+ * as a delivery. Completion (recorded, dead-lettered, or failed for the entry's own sake) goes to
+ * the done callback given at writer_init. */
+void writer_init(l2ad *d, writer_done_fn_ptr done);
+/* Loads the Redis-side code; calls done(d, gen, NULL) or done(d, gen, error). */
+typedef void (*writer_loaded_fn)(l2ad *d, unsigned gen, const char *err);
+void writer_load(l2ad *d, unsigned gen, writer_loaded_fn done);
+/* Re-sends the parked writes (on the way back to consuming). */
+void writer_resume(l2ad *d);
 /* Records decision dec for stream entry id and carries out its outcome plan (outcome_plan_json),
- * in one script; calls consume_done and batch_done when the reply (or the connection's loss)
- * arrives. Strings are copied. */
+ * in one call. Strings are copied. */
 void record_decision(l2ad *d, const char *entry_id, const decision *dec, const char *plan,
                      double entry_ms, batch *b);
 /* Moves entry id (with its original field/value pairs) to the dead-letter stream with the error. */
@@ -90,7 +109,7 @@ void consume_start(l2ad *d);
 void consume_done(l2ad *d);
 void consume_claim_tick(l2ad *d);
 
-/* accsync.c */
+/* accsync.c: loads the index (reports to ready_accounts_done), then follows the change stream. */
 void accsync_start(l2ad *d);
 void accsync_follow(l2ad *d);
 

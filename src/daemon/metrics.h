@@ -25,6 +25,9 @@
       "Connections to Redis re-established after a loss.")                                       \
     X(REDIS_TIMEOUTS, COUNTER, "redis_commands_timed_out_total", "",                             \
       "Redis commands abandoned after daemon.command_timeout_ms.")                               \
+    X(DAEMON_STATE, GAUGE, "daemon_state", "",                                                   \
+      "Readiness state: 0 connecting, 1 handshake, 2 group, 3 functions, 4 accounts, "           \
+      "5 consuming, 6 waiting (backing off after a Redis-side failure), 7 draining.")            \
     X(ACCOUNTS_INDEXED, GAUGE, "accounts_indexed", "",                                           \
       "Accounts in the in-memory index.")                                                        \
     X(ACCOUNT_CHANGES, COUNTER, "account_changes_applied_total", "",                             \

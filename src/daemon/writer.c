@@ -1,7 +1,7 @@
-/* record.c - the Lua scripts that record a decision with its outcome (outcome_lua.c) or
- * dead-letter an entry, each atomically with its XACK and idempotent: an entry no longer pending
- * (already handled, or taken over by another worker) changes nothing, and a lead id already
- * recorded is only acknowledged. */
+/* writer.c - l2ad's writes: the Redis-side code that records a decision with its outcome or
+ * dead-letters an entry, each atomically with its XACK and idempotent (an entry no longer pending
+ * changes nothing, a lead id already recorded is only acknowledged); writes that fail for a
+ * Redis-side reason are parked and re-sent, not counted as deliveries. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,12 +26,15 @@ static const char DEAD_LUA[] =
 
 typedef enum script_id { SCRIPT_RECORD = 0, SCRIPT_DEAD = 1 } script_id;
 
+/* One load of the scripts in flight: done is called when both replies are in. */
 typedef struct script_load {
     l2ad *d;
-    script_id s;
+    unsigned gen;
+    writer_loaded_fn done;
+    int left;
+    char err[256];             /* the first error, "" when none */
 } script_load;
 
-/* One script call in flight. argv/lens owned, kept for the EVAL retry after NOSCRIPT. */
 typedef struct record_op {
     l2ad *d;
     script_id s;
@@ -39,9 +42,7 @@ typedef struct record_op {
     metric_id counter;         /* leads_total series to count on success, METRIC_COUNT for none */
     double entry_ms;           /* stream entry time (ms since epoch), 0 when unknown */
     batch *b;                  /* the read this entry came with (shared, counted) */
-    unsigned loads_at_send;    /* d->script_loads when sent: a NOSCRIPT for an op sent before the
-                                * latest SCRIPT LOAD answered needs no new load */
-    bool retried;
+    struct record_op *next;    /* in d->parked */
 } record_op;
 
 static char *sha_of(l2ad *d, script_id s)
@@ -54,38 +55,47 @@ static const char *src_of(script_id s)
     return s == SCRIPT_RECORD ? outcome_record_script() : DEAD_LUA;
 }
 
+/* SCRIPT LOAD reply for one script; the second reply finishes the load. */
 static void on_script_loaded(aconn *c, redisReply *r, void *priv)
 {
     (void)c;
     script_load *p = priv;
     l2ad *d = p->d;
-    d->scripts_loading--;
-    d->script_loads++;
+    script_id s = p->left == 2 ? SCRIPT_RECORD : SCRIPT_DEAD;
     if (r && r->type == REDIS_REPLY_STRING && r->len == 40) {
-        memcpy(sha_of(d, p->s), r->str, 40);
-        sha_of(d, p->s)[40] = '\0';
-        d->scripts_ready = d->sha_record[0] && d->sha_dead[0];
-        if (d->scripts_ready)
-            l2ad_kick(d);
-    } else if (r) {
-        log_err("script_load_failed", "error=\"%s\"",
-                log_q(r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply"));
-        metrics_inc(d->metrics, METRIC_ERRORS, 1);
+        memcpy(sha_of(d, s), r->str, 40);
+        sha_of(d, s)[40] = '\0';
+    } else if (!p->err[0]) {
+        snprintf(p->err, sizeof(p->err), "%s",
+                 !r ? "connection lost" : r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
     }
+    if (--p->left > 0)
+        return;
+    if (r)       /* a lost connection restarts the state machine by itself */
+        p->done(d, p->gen, p->err[0] ? p->err : NULL);
     free(p);
 }
 
-void record_load_scripts(l2ad *d)
+void writer_load(l2ad *d, unsigned gen, writer_loaded_fn done)
 {
+    script_load *p = xcalloc(1, sizeof(*p));
+    *p = (script_load){.d = d, .gen = gen, .done = done, .left = 2};
+    int sent = 0;
     for (int s = SCRIPT_RECORD; s <= SCRIPT_DEAD; s++) {
-        script_load *p = xmalloc(sizeof(*p));
-        *p = (script_load){d, (script_id)s};
         const char *argv[] = {"SCRIPT", "LOAD", src_of((script_id)s)};
         if (aconn_cmd_argv(d->writer, on_script_loaded, p, 0, 3, argv, NULL) != 0)
-            free(p);
-        else
-            d->scripts_loading++;
+            break;     /* the writer is down: the state machine restarts when it is back */
+        sent++;
     }
+    if (sent == 0)
+        free(p);
+    else
+        p->left = sent;
+}
+
+void writer_init(l2ad *d, writer_done_fn_ptr done)
+{
+    d->writer_done = done;
 }
 
 static void op_free(record_op *op)
@@ -96,55 +106,90 @@ static void op_free(record_op *op)
 
 static void send_op(record_op *op);
 
+/* Errors that say nothing about the entry: Redis cannot take the write now. */
+static bool redis_side_error(const char *e)
+{
+    static const char *const prefixes[] = {"OOM", "LOADING", "READONLY", "BUSY", "MASTERDOWN",
+                                           "NOREPLICAS", "TRYAGAIN", "CLUSTERDOWN", "NOGROUP",
+                                           "NOSCRIPT"};
+    for (size_t i = 0; i < ARRAY_LEN(prefixes); i++)
+        if (strncmp(e, prefixes[i], strlen(prefixes[i])) == 0)
+            return true;
+    return strstr(e, "NOGROUP") != NULL;   /* XPENDING's NOGROUP inside the script */
+}
+
+/* Kept for writer_resume; the state machine backs off and comes back. */
+static void park(record_op *op, const char *why)
+{
+    l2ad *d = op->d;
+    op->next = d->parked;
+    d->parked = op;
+    ready_state from = READY_HANDSHAKE;
+    if (strstr(why, "NOGROUP"))
+        from = READY_GROUP;
+    else if (strncmp(why, "NOSCRIPT", 8) == 0)
+        from = READY_FUNCTIONS;
+    ready_fail(d, from, why);
+}
+
+static void op_recorded(record_op *op, long long code)
+{
+    l2ad *d = op->d;
+    if (code == 1 && op->counter != METRIC_COUNT) {
+        metrics_inc(d->metrics, op->counter, 1);
+        if (op->entry_ms > 0)
+            metrics_observe(d->metrics, METRIC_LEAD_LATENCY,
+                            (epoch_ms_now() - op->entry_ms) / 1000.0);
+    } else if (code == 1) {
+        metrics_inc(d->metrics, METRIC_DEAD_LETTERS, 1);
+    }
+}
+
 static void op_finished(record_op *op, redisReply *r)
 {
     l2ad *d = op->d;
     if (!r) {
-        d->recovering = true;      /* left pending: re-read once nothing is in flight */
-    } else if (r->type == REDIS_REPLY_INTEGER) {
-        if (r->integer == 1 && op->counter != METRIC_COUNT) {
-            metrics_inc(d->metrics, op->counter, 1);
-            if (op->entry_ms > 0)
-                metrics_observe(d->metrics, METRIC_LEAD_LATENCY,
-                                (epoch_ms_now() - op->entry_ms) / 1000.0);
-        } else if (r->integer == 1) {
-            metrics_inc(d->metrics, METRIC_DEAD_LETTERS, 1);
-        }
+        park(op, "connection to Redis lost during a write");
+        return;
+    }
+    if (r->type == REDIS_REPLY_ERROR && redis_side_error(r->str)) {
+        park(op, r->str);
+        return;
+    }
+    if (r->type == REDIS_REPLY_INTEGER) {
+        op_recorded(op, r->integer);
     } else {
+        /* the entry's own fault (or a key of the wrong type): it stays pending and comes back
+         * through the claim of stale entries, counted as a delivery */
         log_err("record_failed", "entry=%s error=\"%s\"", op->args.v[6],
                 log_q(r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply"));
         metrics_inc(d->metrics, METRIC_ERRORS, 1);
     }
     batch_done(op->b);
     op_free(op);
-    consume_done(d);
+    d->writer_done(d);
+}
+
+void writer_resume(l2ad *d)
+{
+    record_op *op = d->parked;
+    d->parked = NULL;
+    while (op) {
+        record_op *next = op->next;
+        op->next = NULL;
+        send_op(op);
+        op = next;
+    }
 }
 
 static void on_op_reply(aconn *c, redisReply *r, void *priv)
 {
     (void)c;
-    record_op *op = priv;
-    if (r && r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOSCRIPT", 8) == 0 &&
-        !op->retried) {
-        /* the script cache was emptied (Redis restarted): send the source once */
-        op->retried = true;
-        free(op->args.v[0]);
-        free(op->args.v[1]);
-        op->args.v[0] = xstrdup("EVAL");
-        op->args.v[1] = xstrdup(src_of(op->s));
-        /* once for all the ops that get NOSCRIPT: the SHA1 stays the same, only the cache needs
-         * the scripts again */
-        if (op->d->scripts_loading == 0 && op->loads_at_send == op->d->script_loads)
-            record_load_scripts(op->d);
-        send_op(op);
-        return;
-    }
-    op_finished(op, r);
+    op_finished(priv, r);
 }
 
 static void send_op(record_op *op)
 {
-    op->loads_at_send = op->d->script_loads;
     if (aconn_cmd_argv(op->d->writer, on_op_reply, op, 0, (int)op->args.n,
                        (const char **)op->args.v, NULL) != 0)
         op_finished(op, NULL);
