@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "identity.h"
 #include "keys.h"
 #include "log.h"
 #include "notify.h"
@@ -174,16 +175,6 @@ static void setup_events(l2ad *d)
 
 /* ---- init and teardown ---- */
 
-static char *default_consumer(void)
-{
-    char host[256] = "localhost";
-    (void)gethostname(host, sizeof(host) - 1);
-    strbuf sb;
-    sb_init(&sb);
-    sb_appendf(&sb, "%s:%ld", host, (long)getpid());
-    return sb_take(&sb);
-}
-
 static void make_keys(l2ad *d)
 {
     const char *p = d->cfg->key_prefix;
@@ -224,10 +215,12 @@ static int load_config(l2ad *d, const char *redis_url, char *err, size_t errlen)
 int l2ad_init(l2ad *d, const char *config_path, const char *redis_url, char *err, size_t errlen)
 {
     memset(d, 0, sizeof(*d));
+    d->consumer_lock = -1;
     d->config_path = xstrdup(config_path);
     if (load_config(d, redis_url, err, errlen) != 0)
         return -1;
-    d->consumer = d->cfg->consumer ? xstrdup(d->cfg->consumer) : default_consumer();
+    d->consumer = d->cfg->consumer ? xstrdup(d->cfg->consumer)
+                                   : identity_consumer_name(&d->consumer_lock);
     make_keys(d);
     d->base = event_base_new();
     d->metrics = metrics_new();
@@ -282,6 +275,8 @@ void l2ad_free(l2ad *d)
     if (d->base)
         event_base_free(d->base);
     redis_addr_free(&d->addr);
+    if (d->consumer_lock >= 0)
+        close(d->consumer_lock);
     char *owned[] = {d->config_path, d->consumer, d->k_leads, d->k_dead, d->k_changes,
                      d->k_accounts, d->k_review};
     for (size_t i = 0; i < ARRAY_LEN(owned); i++)

@@ -28,6 +28,7 @@ typedef struct l2ad {
     matcher *m;                     /* owned: built from cfg, holds the account index */
     redis_addr addr;                /* owned */
     char *consumer;                 /* owned: consumer name in the group */
+    int consumer_lock;              /* the default name's slot lock (identity.c), -1 for none */
     /* key names (owned) */
     char *k_leads, *k_dead, *k_changes, *k_accounts, *k_review;
     /* connections: blocking reads of leads, writes and claims, account changes */
