@@ -221,3 +221,99 @@ wait_mid_run() {
 dbsize() {
     rcli dbsize
 }
+
+# ---- shared by the wedge tests (test_wedge_*.sh) and the crash test ----------------------------
+
+# health_body PORT: the /healthz body, empty when nothing answers within 2 s.
+health_body() {
+    curl -s -m 2 "http://127.0.0.1:$1/healthz" || true
+}
+
+# unready_says BODY NEEDLE: BODY is a not-ready /healthz answer naming its "state" and, case
+# aside, NEEDLE (the Redis error behind it: OOM, LOADING, NOGROUP...).
+unready_says() {
+    case "$1" in *'"state"'*) ;; *) return 1 ;; esac
+    grep -qi -- "$2" <<<"$1"
+}
+
+# wait_unready_reason PORT NEEDLE SECS: polls /healthz up to SECS until it is 503 with a body
+# unready_says accepts; UNREADY_BODY is the last 503 body seen (empty when none). Never fails:
+# the caller asserts on UNREADY_BODY once the run's main outcome is checked.
+wait_unready_reason() {
+    local port=$1 needle=$2 deadline=$(($(now_ms) + $3 * 1000)) code
+    UNREADY_BODY=""
+    while [ "$(now_ms)" -lt "$deadline" ]; do
+        code=$(curl -s -m 2 -o "$TEST_TMP/healthz.body" -w '%{http_code}' \
+            "http://127.0.0.1:$port/healthz" || true)
+        if [ "$code" == 503 ]; then
+            UNREADY_BODY=$(cat "$TEST_TMP/healthz.body")
+            unready_says "$UNREADY_BODY" "$needle" && return 0
+        fi
+        sleep 0.1
+    done
+    return 0
+}
+
+# assert_unready_reason BODY NEEDLE WHAT: BODY (a 503 /healthz body) has a "state" and NEEDLE.
+assert_unready_reason() {
+    [ -n "$1" ] || fail "$3: /healthz never answered 503"
+    unready_says "$1" "$2" || fail "$3: the 503 /healthz body has no \"state\" or no '$2': $1"
+}
+
+# Entries in the dead-letter stream (0 when it does not exist).
+dead_count() {
+    rcli xlen "${L2A_PREFIX}leads:dead"
+}
+
+# assert_recorded_once NGOOD NBAD: the end state of a run: NGOOD result hashes, each naming an
+# entry of the input stream; every entry (NGOOD + NBAD) acknowledged with its result or dead
+# letter; NBAD dead letters; nothing pending.
+assert_recorded_once() {
+    local ngood=$1 nbad=$2
+    assert_eq "$(pending_count)" 0 "pending entries"
+    assert_eq "$(result_stats)" "$ngood 0" \
+        "result hashes, and hashes whose stream_id is not a stream entry"
+    assert_eq "$(acked_stats)" "$((ngood + nbad)) 0" \
+        "acknowledged entries, and those without a result or dead letter"
+    assert_eq "$(dead_count)" "$nbad" "dead letters"
+}
+
+# watch_hsets: from now on every HSET on a key is logged to $TEST_TMP/hset.log (keyspace
+# notifications, a background subscriber), so that a result hash written twice shows up twice.
+# Needs a server of our own that stays up.
+watch_hsets() {
+    rcli config set notify-keyspace-events Eh >/dev/null
+    stdbuf -oL redis-cli -p "$REDIS_PORT" subscribe "__keyevent@0__:hset" >"$TEST_TMP/hset.log" 2>&1 &
+    track_pid $!
+    wait_until 10 "the keyspace subscriber" _hsets_subscribed
+}
+
+_hsets_subscribed() {
+    [ "$(rcli pubsub numsub "__keyevent@0__:hset" | tail -n 1)" == 1 ]
+}
+
+_hsets_seen() {
+    [ "$(grep -c "^${L2A_PREFIX}lead:" "$TEST_TMP/hset.log")" -ge "$1" ]
+}
+
+# assert_hsets_once N: N HSETs of result hashes since watch_hsets, on N distinct keys.
+assert_hsets_once() {
+    wait_until 10 "$1 hset notifications" _hsets_seen "$1"
+    grep "^${L2A_PREFIX}lead:" "$TEST_TMP/hset.log" | sort | uniq -d >"$TEST_TMP/twice.txt"
+    [ ! -s "$TEST_TMP/twice.txt" ] ||
+        fail "$(wc -l <"$TEST_TMP/twice.txt") result hashes written more than once, e.g. $(head -n 3 "$TEST_TMP/twice.txt" | tr '\n' ' ')"
+    assert_eq "$(grep -c "^${L2A_PREFIX}lead:" "$TEST_TMP/hset.log")" "$1" "HSETs of result hashes"
+}
+
+# redis_info FIELD: one field of INFO (all default sections), empty when absent.
+redis_info() {
+    rcli info | tr -d '\r' | sed -n "s/^$1://p"
+}
+
+# redis_errors PREFIX: how many error replies of that kind (OOM, LOADING, NOGROUP...) the server
+# sent since it started (INFO errorstats), 0 when none.
+redis_errors() {
+    local n
+    n=$(rcli info errorstats | tr -d '\r' | sed -n "s/^errorstat_$1:count=\([0-9]*\).*/\1/p")
+    echo "${n:-0}"
+}
