@@ -193,12 +193,23 @@ acked_stats() {
         paste -sd' '
 }
 
+# setup_accounts NACC NLEADS SEED: gen_data's files in $TEST_TMP/data, $TEST_TMP/tools.yaml (a
+# config for the l2a tools) and the accounts imported; the leads are not pushed.
+setup_accounts() {
+    gen_data "$TEST_TMP/data" "$1" "$2" "$3"
+    write_config "$TEST_TMP/tools.yaml"
+    "$L2A" import-accounts --config "$TEST_TMP/tools.yaml" "$TEST_TMP/data/accounts.csv" >/dev/null
+}
+
+# push_leads FILE: the JSONL leads appended to the input stream with $TEST_TMP/tools.yaml.
+push_leads() {
+    "$L2A" push --config "$TEST_TMP/tools.yaml" "$1" >/dev/null
+}
+
 # setup_leads N SEED: N generated leads (and 300 accounts) imported and pushed with
 # $TEST_TMP/tools.yaml; the files in $TEST_TMP/data; BASE = the key count before any result.
 setup_leads() {
-    gen_data "$TEST_TMP/data" 300 "$1" "$2"
-    write_config "$TEST_TMP/tools.yaml"
-    "$L2A" import-accounts --config "$TEST_TMP/tools.yaml" "$TEST_TMP/data/accounts.csv" >/dev/null
+    setup_accounts 300 "$1" "$2"
     "$L2A" push --config "$TEST_TMP/tools.yaml" "$TEST_TMP/data/leads.jsonl" >/dev/null
     BASE=$(dbsize)
 }

@@ -18,9 +18,7 @@
 start_redis
 P=$L2A_PREFIX
 N=20000
-gen_data "$TEST_TMP/data" 300 "$N" 11
-write_config "$TEST_TMP/tools.yaml"
-"$L2A" import-accounts --config "$TEST_TMP/tools.yaml" "$TEST_TMP/data/accounts.csv" >/dev/null
+setup_accounts 300 "$N" 11
 
 # Every HSET on a key, as it happens: a result hash written twice shows up twice.
 watch_hsets
