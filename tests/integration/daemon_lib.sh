@@ -247,17 +247,29 @@ unready_says() {
     grep -qi -- "$2" <<<"$1"
 }
 
+# health_poll PORT [MAX_SECS]: one GET /healthz (at most MAX_SECS, default 2); HEALTH_CODE is the
+# status (000 when nothing answered in time), HEALTH_BODY the body, HEALTH_SECS the time taken.
+health_poll() {
+    local out
+    rm -f "$TEST_TMP/healthz.body"
+    out=$(curl -s -m "${2:-2}" -o "$TEST_TMP/healthz.body" -w '%{http_code} %{time_total}' \
+        "http://127.0.0.1:$1/healthz" || true)
+    HEALTH_CODE=${out% *}
+    # shellcheck disable=SC2034  # read by the callers
+    HEALTH_SECS=${out#* }
+    HEALTH_BODY=$(cat "$TEST_TMP/healthz.body" 2>/dev/null || true)
+}
+
 # wait_unready_reason PORT NEEDLE SECS: polls /healthz up to SECS until it is 503 with a body
 # unready_says accepts; UNREADY_BODY is the last 503 body seen (empty when none). Never fails:
 # the caller asserts on UNREADY_BODY once the run's main outcome is checked.
 wait_unready_reason() {
-    local port=$1 needle=$2 deadline=$(($(now_ms) + $3 * 1000)) code
+    local port=$1 needle=$2 deadline=$(($(now_ms) + $3 * 1000))
     UNREADY_BODY=""
     while [ "$(now_ms)" -lt "$deadline" ]; do
-        code=$(curl -s -m 2 -o "$TEST_TMP/healthz.body" -w '%{http_code}' \
-            "http://127.0.0.1:$port/healthz" || true)
-        if [ "$code" == 503 ]; then
-            UNREADY_BODY=$(cat "$TEST_TMP/healthz.body")
+        health_poll "$port"
+        if [ "$HEALTH_CODE" == 503 ]; then
+            UNREADY_BODY=$HEALTH_BODY
             unready_says "$UNREADY_BODY" "$needle" && return 0
         fi
         sleep 0.1
@@ -269,6 +281,19 @@ wait_unready_reason() {
 assert_unready_reason() {
     [ -n "$1" ] || fail "$3: /healthz never answered 503"
     unready_says "$1" "$2" || fail "$3: the 503 /healthz body has no \"state\" or no '$2': $1"
+}
+
+# wait_drained SECS WHAT: waits until every entry is delivered and acknowledged (lag 0, pending
+# 0); after SECS fails naming WHAT with the counts reached (results, pending, lag, dead letters).
+wait_drained() {
+    local deadline=$(($(now_ms) + $1 * 1000))
+    until _group_idle; do
+        if [ "$(now_ms)" -ge "$deadline" ]; then
+            fail "$2: not every entry delivered and acknowledged after $1 s: $(result_count)" \
+                "results, $(pending_count) pending, lag $(group_lag), $(dead_count) dead letters"
+        fi
+        sleep 0.05
+    done
 }
 
 # Entries in the dead-letter stream (0 when it does not exist).
