@@ -193,12 +193,23 @@ acked_stats() {
         paste -sd' '
 }
 
+# setup_accounts NACC NLEADS SEED: gen_data's files in $TEST_TMP/data, $TEST_TMP/tools.yaml (a
+# config for the l2a tools) and the accounts imported; the leads are not pushed.
+setup_accounts() {
+    gen_data "$TEST_TMP/data" "$1" "$2" "$3"
+    write_config "$TEST_TMP/tools.yaml"
+    "$L2A" import-accounts --config "$TEST_TMP/tools.yaml" "$TEST_TMP/data/accounts.csv" >/dev/null
+}
+
+# push_leads FILE: the JSONL leads appended to the input stream with $TEST_TMP/tools.yaml.
+push_leads() {
+    "$L2A" push --config "$TEST_TMP/tools.yaml" "$1" >/dev/null
+}
+
 # setup_leads N SEED: N generated leads (and 300 accounts) imported and pushed with
 # $TEST_TMP/tools.yaml; the files in $TEST_TMP/data; BASE = the key count before any result.
 setup_leads() {
-    gen_data "$TEST_TMP/data" 300 "$1" "$2"
-    write_config "$TEST_TMP/tools.yaml"
-    "$L2A" import-accounts --config "$TEST_TMP/tools.yaml" "$TEST_TMP/data/accounts.csv" >/dev/null
+    setup_accounts 300 "$1" "$2"
     "$L2A" push --config "$TEST_TMP/tools.yaml" "$TEST_TMP/data/leads.jsonl" >/dev/null
     BASE=$(dbsize)
 }
@@ -220,4 +231,125 @@ wait_mid_run() {
 # Keys in the database: a cheap progress probe while a run goes (results = dbsize - baseline).
 dbsize() {
     rcli dbsize
+}
+
+# ---- shared by the wedge tests (test_wedge_*.sh) and the crash test ----------------------------
+
+# health_body PORT: the /healthz body, empty when nothing answers within 2 s.
+health_body() {
+    curl -s -m 2 "http://127.0.0.1:$1/healthz" || true
+}
+
+# unready_says BODY NEEDLE: BODY is a not-ready /healthz answer naming its "state" and, case
+# aside, NEEDLE (the Redis error behind it: OOM, LOADING, NOGROUP...).
+unready_says() {
+    case "$1" in *'"state"'*) ;; *) return 1 ;; esac
+    grep -qi -- "$2" <<<"$1"
+}
+
+# health_poll PORT [MAX_SECS]: one GET /healthz (at most MAX_SECS, default 2); HEALTH_CODE is the
+# status (000 when nothing answered in time), HEALTH_BODY the body, HEALTH_SECS the time taken.
+health_poll() {
+    local out
+    rm -f "$TEST_TMP/healthz.body"
+    out=$(curl -s -m "${2:-2}" -o "$TEST_TMP/healthz.body" -w '%{http_code} %{time_total}' \
+        "http://127.0.0.1:$1/healthz" || true)
+    HEALTH_CODE=${out% *}
+    # shellcheck disable=SC2034  # read by the callers
+    HEALTH_SECS=${out#* }
+    HEALTH_BODY=$(cat "$TEST_TMP/healthz.body" 2>/dev/null || true)
+}
+
+# wait_unready_reason PORT NEEDLE SECS: polls /healthz up to SECS until it is 503 with a body
+# unready_says accepts; UNREADY_BODY is the last 503 body seen (empty when none). Never fails:
+# the caller asserts on UNREADY_BODY once the run's main outcome is checked.
+wait_unready_reason() {
+    local port=$1 needle=$2 deadline=$(($(now_ms) + $3 * 1000))
+    UNREADY_BODY=""
+    while [ "$(now_ms)" -lt "$deadline" ]; do
+        health_poll "$port"
+        if [ "$HEALTH_CODE" == 503 ]; then
+            UNREADY_BODY=$HEALTH_BODY
+            unready_says "$UNREADY_BODY" "$needle" && return 0
+        fi
+        sleep 0.1
+    done
+    return 0
+}
+
+# assert_unready_reason BODY NEEDLE WHAT: BODY (a 503 /healthz body) has a "state" and NEEDLE.
+assert_unready_reason() {
+    [ -n "$1" ] || fail "$3: /healthz never answered 503"
+    unready_says "$1" "$2" || fail "$3: the 503 /healthz body has no \"state\" or no '$2': $1"
+}
+
+# wait_drained SECS WHAT: waits until every entry is delivered and acknowledged (lag 0, pending
+# 0); after SECS fails naming WHAT with the counts reached (results, pending, lag, dead letters).
+wait_drained() {
+    local deadline=$(($(now_ms) + $1 * 1000))
+    until _group_idle; do
+        if [ "$(now_ms)" -ge "$deadline" ]; then
+            fail "$2: not every entry delivered and acknowledged after $1 s: $(result_count)" \
+                "results, $(pending_count) pending, lag $(group_lag), $(dead_count) dead letters"
+        fi
+        sleep 0.05
+    done
+}
+
+# Entries in the dead-letter stream (0 when it does not exist).
+dead_count() {
+    rcli xlen "${L2A_PREFIX}leads:dead"
+}
+
+# assert_recorded_once NGOOD NBAD: the end state of a run: NGOOD result hashes, each naming an
+# entry of the input stream; every entry (NGOOD + NBAD) acknowledged with its result or dead
+# letter; NBAD dead letters; nothing pending.
+assert_recorded_once() {
+    local ngood=$1 nbad=$2
+    assert_eq "$(pending_count)" 0 "pending entries"
+    assert_eq "$(result_stats)" "$ngood 0" \
+        "result hashes, and hashes whose stream_id is not a stream entry"
+    assert_eq "$(acked_stats)" "$((ngood + nbad)) 0" \
+        "acknowledged entries, and those without a result or dead letter"
+    assert_eq "$(dead_count)" "$nbad" "dead letters"
+}
+
+# watch_hsets: from now on every HSET on a key is logged to $TEST_TMP/hset.log (keyspace
+# notifications, a background subscriber), so that a result hash written twice shows up twice.
+# Needs a server of our own that stays up.
+watch_hsets() {
+    rcli config set notify-keyspace-events Eh >/dev/null
+    stdbuf -oL redis-cli -p "$REDIS_PORT" subscribe "__keyevent@0__:hset" >"$TEST_TMP/hset.log" 2>&1 &
+    track_pid $!
+    wait_until 10 "the keyspace subscriber" _hsets_subscribed
+}
+
+_hsets_subscribed() {
+    [ "$(rcli pubsub numsub "__keyevent@0__:hset" | tail -n 1)" == 1 ]
+}
+
+_hsets_seen() {
+    [ "$(grep -c "^${L2A_PREFIX}lead:" "$TEST_TMP/hset.log")" -ge "$1" ]
+}
+
+# assert_hsets_once N: N HSETs of result hashes since watch_hsets, on N distinct keys.
+assert_hsets_once() {
+    wait_until 10 "$1 hset notifications" _hsets_seen "$1"
+    grep "^${L2A_PREFIX}lead:" "$TEST_TMP/hset.log" | sort | uniq -d >"$TEST_TMP/twice.txt"
+    [ ! -s "$TEST_TMP/twice.txt" ] ||
+        fail "$(wc -l <"$TEST_TMP/twice.txt") result hashes written more than once, e.g. $(head -n 3 "$TEST_TMP/twice.txt" | tr '\n' ' ')"
+    assert_eq "$(grep -c "^${L2A_PREFIX}lead:" "$TEST_TMP/hset.log")" "$1" "HSETs of result hashes"
+}
+
+# redis_info FIELD: one field of INFO (all default sections), empty when absent.
+redis_info() {
+    rcli info | tr -d '\r' | sed -n "s/^$1://p"
+}
+
+# redis_errors PREFIX: how many error replies of that kind (OOM, LOADING, NOGROUP...) the server
+# sent since it started (INFO errorstats), 0 when none.
+redis_errors() {
+    local n
+    n=$(rcli info errorstats | tr -d '\r' | sed -n "s/^errorstat_$1:count=\([0-9]*\).*/\1/p")
+    echo "${n:-0}"
 }

@@ -2,6 +2,7 @@
 #
 # Usage, in tests/integration/test_x.sh (run as `test_x.sh BUILD_DIR`):
 #   . "$(dirname "$0")/lib.sh"      # sets BUILD_DIR, L2A, TEST_TMP, traps EXIT
+#   REDIS_ARGS=(--opt value)        # optional: extra redis-server arguments, for every start
 #   start_redis [--aof]             # exports REDIS_PORT, REDIS_URL, REDIS_DIR, L2A_PREFIX; rcli works
 #   write_config FILE [YAML...]     # a config with redis.url and redis.prefix (plus any extra lines)
 #   restart_redis / stop_redis / kill_redis
@@ -24,6 +25,7 @@ export TEST_TMP
 
 REDIS_PID=""
 REDIS_AOF=no
+REDIS_ARGS=()     # extra redis-server arguments a test sets before start_redis
 REDIS_EXTERNAL=""
 _L2A_PIDS=()
 
@@ -68,9 +70,11 @@ rcli() {
 }
 
 # Starts redis-server on REDIS_PORT in REDIS_DIR; 0 once PING answers, 1 if it died or never did.
+# With --loading-ok, 0 already when PING is refused with -LOADING (the data set still loading).
 _spawn_redis() {
+    local reply loading_ok=${1:-}
     redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly "$REDIS_AOF" \
-        --dir "$REDIS_DIR" --daemonize no >>"$REDIS_DIR/redis.log" 2>&1 &
+        --dir "$REDIS_DIR" --daemonize no "${REDIS_ARGS[@]}" >>"$REDIS_DIR/redis.log" 2>&1 &
     REDIS_PID=$!
     for _ in $(seq 1 100); do
         if ! kill -0 "$REDIS_PID" 2>/dev/null; then
@@ -78,7 +82,9 @@ _spawn_redis() {
             REDIS_PID=""
             return 1
         fi
-        [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" == "PONG" ] && return 0
+        reply=$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null || true)
+        [ "$reply" == "PONG" ] && return 0
+        [ -n "$loading_ok" ] && [[ "$reply" == LOADING* ]] && return 0
         sleep 0.05
     done
     kill -9 "$REDIS_PID" 2>/dev/null || true

@@ -18,16 +18,10 @@
 start_redis
 P=$L2A_PREFIX
 N=20000
-gen_data "$TEST_TMP/data" 300 "$N" 11
-write_config "$TEST_TMP/tools.yaml"
-"$L2A" import-accounts --config "$TEST_TMP/tools.yaml" "$TEST_TMP/data/accounts.csv" >/dev/null
+setup_accounts 300 "$N" 11
 
 # Every HSET on a key, as it happens: a result hash written twice shows up twice.
-rcli config set notify-keyspace-events Eh >/dev/null
-stdbuf -oL redis-cli -p "$REDIS_PORT" subscribe "__keyevent@0__:hset" >"$TEST_TMP/hset.log" 2>&1 &
-track_pid $!
-_subscribed() { [ "$(rcli pubsub numsub "__keyevent@0__:hset" | tail -n 1)" == 1 ]; }
-wait_until 10 "the keyspace subscriber" _subscribed
+watch_hsets
 
 "$L2A" push --config "$TEST_TMP/tools.yaml" "$TEST_TMP/data/leads.jsonl" >/dev/null
 assert_eq "$(rcli xlen "${P}leads")" "$N" "leads pushed"
@@ -78,12 +72,7 @@ rcli xinfo consumers "${P}leads" l2a | paste - - - - - - | awk '$4 != 0 { exit 1
     fail "a consumer still has pending entries: $(rcli xinfo consumers "${P}leads" l2a | tr '\n' ' ')"
 
 # Each result hash was written once: N HSETs on N distinct lead keys.
-_all_seen() { [ "$(grep -c "^${P}lead:" "$TEST_TMP/hset.log")" -ge "$N" ]; }
-wait_until 10 "$N hset notifications" _all_seen
-grep "^${P}lead:" "$TEST_TMP/hset.log" | sort | uniq -d >"$TEST_TMP/twice.txt"
-[ ! -s "$TEST_TMP/twice.txt" ] ||
-    fail "$(wc -l <"$TEST_TMP/twice.txt") result hashes written more than once, e.g. $(head -n 3 "$TEST_TMP/twice.txt" | tr '\n' ' ')"
-assert_eq "$(grep -c "^${P}lead:" "$TEST_TMP/hset.log")" "$N" "HSETs of result hashes"
+assert_hsets_once "$N"
 
 stop_daemon "$PID" c
 for n in a b; do assert_log_clean "$n"; done

@@ -7,11 +7,9 @@
 
 start_redis
 P=$L2A_PREFIX
-gen_data "$TEST_TMP/data" 100 200 19
+setup_accounts 100 200 19
 head -n 100 "$TEST_TMP/data/leads.jsonl" >"$TEST_TMP/first.jsonl"
 tail -n 100 "$TEST_TMP/data/leads.jsonl" >"$TEST_TMP/second.jsonl"
-write_config "$TEST_TMP/tools.yaml"
-"$L2A" import-accounts --config "$TEST_TMP/tools.yaml" "$TEST_TMP/data/accounts.csv" >/dev/null
 
 BAD=()   # "stream id|expected error text|deliveries|original fields, each ended by \x1f"
 

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# tests/integration/test_wedge_oom_start.sh - l2ad started while Redis is over maxmemory (noeviction): /healthz 503 naming OOM, then consumes by itself once memory is raised.
+#
+# Wedge on the code this was written against: XGROUP CREATE is refused with -OOM (even though the
+# group exists), the failure is logged once and never retried, so after maxmemory is raised the
+# daemon still reads nothing and /healthz stays 503.
+# shellcheck disable=SC2119  # start_redis takes an optional --aof
+. "$(dirname "$0")/daemon_lib.sh"
+
+require_own_redis
+start_redis
+P=$L2A_PREFIX
+N=2000
+setup_leads "$N" 31
+rcli xgroup create "${P}leads" l2a 0 >/dev/null
+
+# ---- over maxmemory before l2ad starts ---------------------------------------------------------------
+used=$(redis_info used_memory)
+rcli config set maxmemory-policy noeviction >/dev/null
+rcli config set maxmemory $((used - 256 * 1024)) >/dev/null
+[ "$(rcli set probe 1 2>&1)" != OK ] || fail "a write still succeeds below used_memory $used"
+
+PORT=$(free_port)
+daemon_config "$TEST_TMP/l2a.yaml" "$PORT" "daemon:" "  batch_size: 100"
+start_daemon l2ad "$TEST_TMP/l2a.yaml"
+PID=$DAEMON_PID
+_refused() { [ "$(redis_errors OOM)" -gt 1 ]; }   # the probe above was one
+wait_until 30 "l2ad to get an -OOM reply" _refused
+wait_until 30 "/healthz 503 while Redis is over maxmemory" _http_is "$PORT" 503
+wait_unready_reason "$PORT" OOM 20
+over_body=$UNREADY_BODY
+assert_eq "$(pending_count)" 0 "entries delivered while over maxmemory"
+
+# ---- memory raised: it consumes by itself ------------------------------------------------------------
+rcli config set maxmemory 0 >/dev/null
+raised=$(now_ms)
+wait_drained 60 "after maxmemory was raised"
+wait_until 30 "/healthz 200 after maxmemory was raised" _http_is "$PORT" 200
+echo "consuming and done $(($(now_ms) - raised)) ms after maxmemory was raised" >&2
+assert_recorded_once "$N" 0
+assert_eq "$(leads_total "$PORT")" "$N" "leads counted in /metrics"
+
+assert_unready_reason "$over_body" OOM "/healthz while Redis was over maxmemory"
+curl -s -m 2 "http://127.0.0.1:$PORT/metrics" | grep -qE '^l2a_daemon_state[ {]' ||
+    fail "no l2a_daemon_state gauge in /metrics"
+
+stop_daemon "$PID" l2ad
+echo "ok [$TEST_NAME]"
