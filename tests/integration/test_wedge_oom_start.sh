@@ -29,7 +29,10 @@ wait_until 30 "l2ad to get an -OOM reply" _refused
 wait_until 30 "/healthz 503 while Redis is over maxmemory" _http_is "$PORT" 503
 wait_unready_reason "$PORT" OOM 20
 over_body=$UNREADY_BODY
-assert_eq "$(pending_count)" 0 "entries delivered while over maxmemory"
+# Entries it read while over maxmemory stay pending under its name: none recorded, none acked,
+# none dead-lettered (a refused write is retried, not counted as a delivery).
+assert_eq "$(rcli --scan --pattern "${P}lead:*" | wc -l)" 0 "results recorded while over maxmemory"
+assert_eq "$(rcli xlen "${P}leads:dead")" 0 "dead letters while over maxmemory"
 
 # ---- memory raised: it consumes by itself ------------------------------------------------------------
 rcli config set maxmemory 0 >/dev/null
