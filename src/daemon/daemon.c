@@ -53,42 +53,6 @@ static bool health(void *ctx, strbuf *body)
     return ready_health(ctx, body);
 }
 
-/* ---- reload ---- */
-
-static matcher *rebuild_matcher(const l2ad *d, const conf *nc, char *err, size_t errlen)
-{
-    matcher *nm = matcher_new(&nc->eng, err, errlen);
-    if (nm)
-        matcher_copy_accounts(nm, d->m);
-    return nm;
-}
-
-static void reload(l2ad *d)
-{
-    char err[1024];
-    conf *nc = xcalloc(1, sizeof(*nc));
-    matcher *nm = NULL;
-    notify_reloading();
-    if (conf_load(d->config_path, nc, err, sizeof(err)) != 0 ||
-        !conf_reload_compatible(d->cfg, nc, err, sizeof(err)) ||
-        !(nm = rebuild_matcher(d, nc, err, sizeof(err)))) {
-        log_err("config_reload_failed", "error=\"%s\" kept=previous", log_q(err));
-        metrics_inc(d->metrics, METRIC_CONFIG_RELOAD_FAILURES, 1);
-        conf_free(nc);
-        free(nc);
-        notify_ready("serving (reload refused, previous configuration kept)");
-        return;
-    }
-    matcher_free(d->m);
-    conf_free(d->cfg);
-    free(d->cfg);
-    d->m = nm;
-    d->cfg = nc;
-    metrics_inc(d->metrics, METRIC_CONFIG_RELOADS, 1);
-    log_notice("config_reloaded", "path=%s accounts=%zu", d->config_path, matcher_accounts(d->m));
-    notify_ready("serving");
-}
-
 /* ---- drain ---- */
 
 static void on_drain_deadline(evutil_socket_t fd, short what, void *arg)
@@ -125,7 +89,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     (void)what;
     l2ad *d = arg;
     if (sig == SIGHUP)
-        reload(d);
+        loader_request(d, true);   /* coalesced: one more build after the one running */
     else
         drain(d);
 }
@@ -216,6 +180,7 @@ int l2ad_init(l2ad *d, const char *config_path, const char *redis_url, char *err
 {
     memset(d, 0, sizeof(*d));
     d->consumer_lock = -1;
+    d->loader_wake[0] = d->loader_wake[1] = -1;
     d->config_path = xstrdup(config_path);
     if (load_config(d, redis_url, err, errlen) != 0)
         return -1;
@@ -231,6 +196,8 @@ int l2ad_init(l2ad *d, const char *config_path, const char *redis_url, char *err
     }
     make_conns(d);
     setup_events(d);
+    if (loader_init(d, err, errlen) != 0)
+        return -1;
     ready_init(d);
     writer_init(d, consume_done);
     return 0;
@@ -261,6 +228,7 @@ void l2ad_free(l2ad *d)
     aconn_free(d->writer);
     aconn_free(d->follower);
     ready_free(d);
+    loader_free(d);
     http_stop(d->http);
     struct event *evs[] = {d->ev_hup, d->ev_term, d->ev_int, d->ev_claim, d->ev_watchdog,
                            d->ev_drain_deadline};

@@ -4,6 +4,7 @@
 #define L2A_DAEMON_H
 
 #include <event2/event.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@
 #include "aconn.h"
 #include "conf.h"
 #include "http.h"
+#include "loader.h"
 #include "engine.h"
 #include "metrics.h"
 #include "rconn.h"
@@ -49,9 +51,14 @@ typedef struct l2ad {
     int backoff_ms;                 /* WAITING: the current delay, 0 once consuming */
     bool announced;                 /* READY=1 sent to systemd */
     struct event *ev_ready_retry;
-    /* accounts */
-    bool index_loaded;              /* initial account load finished */
-    bool loading;                   /* initial account load in progress */
+    /* accounts, built off the loop (loader.c) */
+    bool index_loaded;              /* a matcher with every account is in force */
+    int loader_wake[2];             /* pipe: the loader thread wakes the loop (owned) */
+    struct event *ev_loader;
+    pthread_t loader_thread;
+    struct build_job *loader_job;   /* the build in progress, NULL when none (owned) */
+    bool loader_again;              /* a request came during the build: one more after it */
+    bool loader_again_reload;       /* ... and it re-reads the config (SIGHUP) */
     /* consuming */
     bool reading;                   /* a read (XREADGROUP/XCLAIM) is outstanding */
     bool recovering;                /* re-reading this consumer's own pending entries first */
@@ -60,6 +67,8 @@ typedef struct l2ad {
     /* accounts */
     char changes_pos[64];           /* last applied id of the changes stream */
     bool following;                 /* an XREAD BLOCK on the changes stream is outstanding */
+    unsigned follow_gen;            /* bumped when a new matcher comes in ... */
+    unsigned follow_sent_gen;       /* ... so a change read for the old one is dropped */
     /* timers and signals (owned) */
     struct event *ev_hup, *ev_term, *ev_int;
     struct event *ev_claim, *ev_watchdog, *ev_drain_deadline;

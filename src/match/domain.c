@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <libpsl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,21 +21,27 @@ struct domain_set {
 
 static psl_ctx_t *psl_owned;     /* from psl_latest, freed by domain_shutdown (NULL if none) */
 static const psl_ctx_t *psl_ctx; /* psl_owned or the built-in list; NULL until first use */
+static pthread_mutex_t psl_lock = PTHREAD_MUTEX_INITIALIZER; /* l2ad indexes on a thread too */
 
 static const psl_ctx_t *psl_get(void)
 {
+    pthread_mutex_lock(&psl_lock);
     if (!psl_ctx) {
         psl_owned = psl_latest(NULL);
         psl_ctx = psl_owned ? psl_owned : psl_builtin();
     }
-    return psl_ctx;
+    const psl_ctx_t *ctx = psl_ctx;
+    pthread_mutex_unlock(&psl_lock);
+    return ctx;
 }
 
 void domain_shutdown(void)
 {
+    pthread_mutex_lock(&psl_lock);
     psl_free(psl_owned); /* psl_free accepts NULL and the built-in context */
     psl_owned = NULL;
     psl_ctx = NULL;
+    pthread_mutex_unlock(&psl_lock);
 }
 
 /* ---- character helpers (ASCII only: no locale) ---- */

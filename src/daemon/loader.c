@@ -1,0 +1,208 @@
+/* loader.c - building a matcher off the loop: a thread reads the config (for a reload) and every
+ * account from Redis into a new matcher, then wakes the loop through a pipe; the loop swaps it in
+ * between two leads and follows the account changes from where the thread began reading. */
+#include "loader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "account_load.h"
+#include "daemon.h"
+#include "log.h"
+#include "notify.h"
+
+/* One build. The thread reads d's config path, address and configuration in force, which only
+ * the loop changes, and only after joining the thread. */
+typedef struct build_job {
+    l2ad *d;                 /* borrowed, read-only in the thread */
+    bool reload;
+    conf *nc;                /* reload: the new configuration (owned until swapped in) */
+    matcher *nm;             /* the new matcher (owned until swapped in) */
+    long accounts;
+    char pos[64];            /* the change stream's position before the accounts were read */
+    char err[1024];          /* "" on success */
+    double seconds;
+} build_job;
+
+static void add_account(account_rec *a, void *ctx)
+{
+    (void)matcher_upsert_account(ctx, a);
+    account_rec_free(a);
+}
+
+static int build_config(build_job *j)
+{
+    const l2ad *d = j->d;
+    j->nc = xcalloc(1, sizeof(*j->nc));
+    if (conf_load(d->config_path, j->nc, j->err, sizeof(j->err)) != 0 ||
+        !conf_reload_compatible(d->cfg, j->nc, j->err, sizeof(j->err)))
+        return -1;
+    return 0;
+}
+
+static void build_accounts(build_job *j)
+{
+    const l2ad *d = j->d;
+    const conf *cfg = j->reload ? j->nc : d->cfg;
+    j->nm = matcher_new(&cfg->eng, j->err, sizeof(j->err));
+    if (!j->nm)
+        return;
+    redisContext *c = rconn_connect(&d->addr, cfg->command_timeout_ms, j->err, sizeof(j->err));
+    if (!c)
+        return;
+    j->accounts = account_load_all(c, cfg->key_prefix, add_account, j->nm, j->pos,
+                                   sizeof(j->pos), j->err, sizeof(j->err));
+    redisFree(c);
+}
+
+static void *build_thread(void *arg)
+{
+    build_job *j = arg;
+    double t0 = epoch_ms_now();
+    if (!j->reload || build_config(j) == 0)
+        build_accounts(j);
+    j->seconds = (epoch_ms_now() - t0) / 1000.0;
+    char one = 1;
+    ssize_t w;
+    do
+        w = write(j->d->loader_wake[1], &one, 1);
+    while (w < 0);
+    return NULL;
+}
+
+static void job_free(build_job *j)
+{
+    if (!j)
+        return;
+    matcher_free(j->nm);
+    if (j->nc) {
+        conf_free(j->nc);
+        free(j->nc);
+    }
+    free(j);
+}
+
+static void start(l2ad *d, bool reload)
+{
+    build_job *j = xcalloc(1, sizeof(*j));
+    j->d = d;
+    j->reload = reload;
+    if (reload)
+        notify_reloading();
+    if (pthread_create(&d->loader_thread, NULL, build_thread, j) != 0) {
+        snprintf(j->err, sizeof(j->err), "cannot start the loader thread");
+        log_err("loader_failed", "error=\"%s\"", j->err);
+        job_free(j);
+        return;
+    }
+    d->loader_job = j;
+}
+
+/* The loop takes the new matcher (and configuration): the account changes are followed again
+ * from where the thread began, so none made meanwhile is missed. */
+static void swap_in(l2ad *d, build_job *j)
+{
+    matcher_free(d->m);
+    d->m = j->nm;
+    j->nm = NULL;
+    if (j->reload) {
+        conf_free(d->cfg);
+        free(d->cfg);
+        d->cfg = j->nc;
+        j->nc = NULL;
+    }
+    snprintf(d->changes_pos, sizeof(d->changes_pos), "%s", j->pos);
+    d->follow_gen++;           /* a change read in flight belongs to the old matcher */
+    d->index_loaded = true;
+    metrics_set(d->metrics, METRIC_ACCOUNTS_INDEXED, (double)matcher_accounts(d->m));
+}
+
+static void report(l2ad *d, build_job *j)
+{
+    bool ok = j->err[0] == '\0' && j->accounts >= 0;
+    if (ok)
+        swap_in(d, j);
+    if (j->reload) {
+        if (ok) {
+            metrics_inc(d->metrics, METRIC_CONFIG_RELOADS, 1);
+            log_notice("config_reloaded", "path=%s accounts=%zu seconds=%.2f", d->config_path,
+                       matcher_accounts(d->m), j->seconds);
+        } else {
+            metrics_inc(d->metrics, METRIC_CONFIG_RELOAD_FAILURES, 1);
+            log_err("config_reload_failed", "error=\"%s\" kept=previous", log_q(j->err));
+        }
+        notify_ready(ok ? "serving" : "serving (reload refused, previous configuration kept)");
+    } else if (ok) {
+        log_notice("accounts_loaded", "accounts=%zu changes_from=%s seconds=%.2f",
+                   matcher_accounts(d->m), d->changes_pos, j->seconds);
+    }
+    if (ok || !j->reload)
+        ready_accounts_done(d, ok, j->err);
+}
+
+static void on_wake(evutil_socket_t fd, short what, void *arg)
+{
+    (void)what;
+    l2ad *d = arg;
+    char buf[16];
+    while (read(fd, buf, sizeof(buf)) > 0) {
+    }
+    build_job *j = d->loader_job;
+    if (!j)
+        return;
+    pthread_join(d->loader_thread, NULL);
+    d->loader_job = NULL;
+    report(d, j);
+    job_free(j);
+    bool again = d->loader_again || (!d->index_loaded && d->state == READY_ACCOUNTS);
+    bool reload = d->loader_again_reload;
+    d->loader_again = d->loader_again_reload = false;
+    if (again && !l2ad_draining(d))
+        start(d, reload);
+    l2ad_kick(d);
+}
+
+void loader_request(l2ad *d, bool reload)
+{
+    if (d->loader_job) {
+        d->loader_again = true;
+        d->loader_again_reload |= reload;
+        return;
+    }
+    start(d, reload);
+}
+
+int loader_init(l2ad *d, char *err, size_t errlen)
+{
+    if (pipe(d->loader_wake) != 0) {
+        snprintf(err, errlen, "pipe: %s", strerror(errno));
+        return -1;
+    }
+    for (int i = 0; i < 2; i++) {
+        (void)fcntl(d->loader_wake[i], F_SETFL, O_NONBLOCK);
+        (void)fcntl(d->loader_wake[i], F_SETFD, FD_CLOEXEC);
+    }
+    d->ev_loader = event_new(d->base, d->loader_wake[0], EV_READ | EV_PERSIST, on_wake, d);
+    event_add(d->ev_loader, NULL);
+    return 0;
+}
+
+void loader_free(l2ad *d)
+{
+    if (d->loader_job) {
+        pthread_join(d->loader_thread, NULL);
+        job_free(d->loader_job);
+        d->loader_job = NULL;
+    }
+    if (d->ev_loader)
+        event_free(d->ev_loader);
+    d->ev_loader = NULL;
+    for (int i = 0; i < 2; i++)
+        if (d->loader_wake[i] >= 0)
+            close(d->loader_wake[i]);
+}
