@@ -74,7 +74,6 @@ static void on_conn_state(aconn *c, bool up, void *ctx)
     if (aconn_reconnects(c) > 0)
         metrics_inc(d->metrics, METRIC_REDIS_RECONNECTS, 1);
     if (c == d->writer) {
-        d->sha_record[0] = d->sha_dead[0] = '\0';
         ensure_group(d);
         record_load_scripts(d);
     } else if (c == d->follower) {

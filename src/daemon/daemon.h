@@ -30,14 +30,11 @@ typedef struct l2ad {
     aconn *reader, *writer, *follower;
     metrics *metrics;               /* owned */
     http_server *http;              /* owned */
-    /* script SHA1s, "" until loaded */
-    char sha_record[41];
-    char sha_dead[41];
     /* lifecycle */
     bool group_ready;               /* XGROUP CREATE done on the current writer connection */
-    bool scripts_ready;
-    int scripts_loading;            /* SCRIPT LOADs sent and not answered */
-    unsigned script_loads;          /* SCRIPT LOAD replies received so far */
+    bool scripts_ready;             /* the Function library is loaded (FUNCTION LOAD answered) */
+    int scripts_loading;            /* FUNCTION LOADs sent and not answered */
+    unsigned script_loads;          /* FUNCTION LOAD replies received so far */
     bool index_loaded;              /* initial account load finished */
     bool loading;                   /* initial account load in progress */
     bool draining;                  /* SIGTERM: no new reads, finish in-flight, exit */
@@ -73,15 +70,17 @@ typedef struct batch {
 batch *batch_new(l2ad *d, size_t n);
 void batch_done(batch *b);          /* NULL-safe */
 
-/* record.c: Lua scripts that record a decision or dead-letter an entry, atomically with XACK. */
+/* record.c: Functions (FCALL) that record a decision or dead-letter an entry, atomically with
+ * XACK. Loads the Function library (FUNCTION LOAD REPLACE) on the writer; sets scripts_ready. */
 void record_load_scripts(l2ad *d);
 /* Records decision dec for stream entry id and carries out its outcome plan (outcome_plan_json),
  * in one script; calls consume_done and batch_done when the reply (or the connection's loss)
  * arrives. Strings are copied. */
 void record_decision(l2ad *d, const char *entry_id, const decision *dec, const char *plan,
                      double entry_ms, batch *b);
-/* Moves entry id (with its original field/value pairs) to the dead-letter stream with the error. */
-void record_dead(l2ad *d, const char *entry_id, const strvec *fields, const char *error,
+/* Moves entry id to the dead-letter stream with the error, once per entry id; fields is the
+ * entry's field/value array as read (its bytes are copied). */
+void record_dead(l2ad *d, const char *entry_id, const redisReply *fields, const char *error,
                  long long deliveries, batch *b);
 
 /* consume.c */

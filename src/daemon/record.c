@@ -1,91 +1,54 @@
-/* record.c - the Lua scripts that record a decision with its outcome (outcome_lua.c) or
- * dead-letter an entry, each atomically with its XACK and idempotent: an entry no longer pending
- * (already handled, or taken over by another worker) changes nothing, and a lead id already
- * recorded is only acknowledged. */
+/* record.c - recording a decision with its outcome, or dead-lettering an entry, by FCALL of the
+ * l2a Function library (src/redis/lua/record.lua, dead.lua), each atomically with its XACK and
+ * idempotent: an entry no longer pending (already handled, or taken over by another worker)
+ * changes nothing, and a lead id already recorded (an entry id already dead-lettered) is only
+ * acknowledged. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "daemon.h"
+#include "functions.h"
 #include "keys.h"
 #include "log.h"
-#include "outcome_lua.h"
 
 #include <jansson.h>
 
-/* KEYS: leads stream, dead-letter stream. ARGV: group, entry id, error, deliveries, then the
- * entry's original field/value pairs. */
-static const char DEAD_LUA[] =
-    "local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)\n"
-    "if #p == 0 then return 0 end\n"
-    "redis.call('XADD', KEYS[2], '*', 'stream_id', ARGV[2], 'error', ARGV[3],\n"
-    "           'deliveries', ARGV[4], unpack(ARGV, 5))\n"
-    "redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])\n"
-    "return 1\n";
-
-typedef enum script_id { SCRIPT_RECORD = 0, SCRIPT_DEAD = 1 } script_id;
-
-typedef struct script_load {
-    l2ad *d;
-    script_id s;
-} script_load;
-
-/* One script call in flight. argv/lens owned, kept for the EVAL retry after NOSCRIPT. */
+/* One FCALL in flight. args owned, kept for the retry after "Function not found". */
 typedef struct record_op {
     l2ad *d;
-    script_id s;
-    strvec args;               /* EVALSHA sha numkeys keys... argv... */
+    strvec args;               /* FCALL name numkeys keys... argv... */
+    const char *entry_id;      /* the stream entry id, in args */
     metric_id counter;         /* leads_total series to count on success, METRIC_COUNT for none */
     double entry_ms;           /* stream entry time (ms since epoch), 0 when unknown */
     batch *b;                  /* the read this entry came with (shared, counted) */
-    unsigned loads_at_send;    /* d->script_loads when sent: a NOSCRIPT for an op sent before the
-                                * latest SCRIPT LOAD answered needs no new load */
+    unsigned loads_at_send;    /* d->script_loads when sent: a "Function not found" for an op sent
+                                * before the latest FUNCTION LOAD answered needs no new load */
     bool retried;
 } record_op;
 
-static char *sha_of(l2ad *d, script_id s)
-{
-    return s == SCRIPT_RECORD ? d->sha_record : d->sha_dead;
-}
-
-static const char *src_of(script_id s)
-{
-    return s == SCRIPT_RECORD ? outcome_record_script() : DEAD_LUA;
-}
-
-static void on_script_loaded(aconn *c, redisReply *r, void *priv)
+static void on_library_loaded(aconn *c, redisReply *r, void *priv)
 {
     (void)c;
-    script_load *p = priv;
-    l2ad *d = p->d;
+    l2ad *d = priv;
     d->scripts_loading--;
     d->script_loads++;
-    if (r && r->type == REDIS_REPLY_STRING && r->len == 40) {
-        memcpy(sha_of(d, p->s), r->str, 40);
-        sha_of(d, p->s)[40] = '\0';
-        d->scripts_ready = d->sha_record[0] && d->sha_dead[0];
-        if (d->scripts_ready)
-            l2ad_kick(d);
+    if (r && r->type == REDIS_REPLY_STRING) {
+        d->scripts_ready = true;
+        l2ad_kick(d);
     } else if (r) {
-        log_err("script_load_failed", "error=\"%s\"",
+        log_err("functions_load_failed", "library=%s error=\"%s\"", functions_library_name(),
                 log_q(r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply"));
         metrics_inc(d->metrics, METRIC_ERRORS, 1);
     }
-    free(p);
 }
 
 void record_load_scripts(l2ad *d)
 {
-    for (int s = SCRIPT_RECORD; s <= SCRIPT_DEAD; s++) {
-        script_load *p = xmalloc(sizeof(*p));
-        *p = (script_load){d, (script_id)s};
-        const char *argv[] = {"SCRIPT", "LOAD", src_of((script_id)s)};
-        if (aconn_cmd_argv(d->writer, on_script_loaded, p, 0, 3, argv, NULL) != 0)
-            free(p);
-        else
-            d->scripts_loading++;
-    }
+    const char *argv[] = {"FUNCTION", "LOAD", "REPLACE", functions_library_source()};
+    if (aconn_cmd_argv(d->writer, on_library_loaded, d, 0, 4, argv, NULL) == 0)
+        d->scripts_loading++;
 }
 
 static void op_free(record_op *op)
@@ -111,7 +74,7 @@ static void op_finished(record_op *op, redisReply *r)
             metrics_inc(d->metrics, METRIC_DEAD_LETTERS, 1);
         }
     } else {
-        log_err("record_failed", "entry=%s error=\"%s\"", op->args.v[6],
+        log_err("record_failed", "entry=%s error=\"%s\"", op->entry_id,
                 log_q(r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply"));
         metrics_inc(d->metrics, METRIC_ERRORS, 1);
     }
@@ -124,16 +87,10 @@ static void on_op_reply(aconn *c, redisReply *r, void *priv)
 {
     (void)c;
     record_op *op = priv;
-    if (r && r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOSCRIPT", 8) == 0 &&
-        !op->retried) {
-        /* the script cache was emptied (Redis restarted): send the source once */
+    if (rconn_function_missing(r) && !op->retried) {
+        /* the library is gone (FUNCTION FLUSH, a new Redis without it): load it once for all the
+         * ops that get this reply, then send again (after the load, on the same connection) */
         op->retried = true;
-        free(op->args.v[0]);
-        free(op->args.v[1]);
-        op->args.v[0] = xstrdup("EVAL");
-        op->args.v[1] = xstrdup(src_of(op->s));
-        /* once for all the ops that get NOSCRIPT: the SHA1 stays the same, only the cache needs
-         * the scripts again */
         if (op->d->scripts_loading == 0 && op->loads_at_send == op->d->script_loads)
             record_load_scripts(op->d);
         send_op(op);
@@ -150,22 +107,26 @@ static void send_op(record_op *op)
         op_finished(op, NULL);
 }
 
-static record_op *op_new(l2ad *d, script_id s, const char *stream_key2, const char *entry_id,
-                         batch *b)
+/* FCALL fn with the leads stream and key2 (and key3 when not NULL) as KEYS, then the group and
+ * the entry id as the first arguments. */
+static record_op *op_new(l2ad *d, functions_fn fn, const char *key2, const char *key3,
+                         const char *entry_id, batch *b)
 {
     record_op *op = xcalloc(1, sizeof(*op));
     op->d = d;
     op->b = b;
-    op->s = s;
     op->counter = METRIC_COUNT;
     sv_init(&op->args);
-    sv_push(&op->args, "EVALSHA");
-    sv_push(&op->args, sha_of(d, s));
-    sv_push(&op->args, "2");
+    sv_push(&op->args, "FCALL");
+    sv_push(&op->args, functions_name(fn));
+    sv_push(&op->args, key3 ? "3" : "2");
     sv_push(&op->args, d->k_leads);
-    sv_push(&op->args, stream_key2);
+    sv_push(&op->args, key2);
+    if (key3)
+        sv_push(&op->args, key3);
     sv_push(&op->args, L2A_GROUP);
-    sv_push(&op->args, entry_id);      /* args.v[6] */
+    sv_push(&op->args, entry_id);
+    op->entry_id = op->args.v[op->args.n - 1];
     return op;
 }
 
@@ -204,26 +165,29 @@ void record_decision(l2ad *d, const char *entry_id, const decision *dec, const c
                      double entry_ms, batch *b)
 {
     char *lead_key = key_lead(d->cfg->key_prefix, dec->lead_id);
-    record_op *op = op_new(d, SCRIPT_RECORD, lead_key, entry_id, b);
+    record_op *op = op_new(d, FN_RECORD, lead_key, NULL, entry_id, b);
     free(lead_key);
     op->counter = metrics_decision_id(decision_kind_name(dec->kind));
     op->entry_ms = entry_ms;
     sv_push(&op->args, d->cfg->key_prefix);
     sv_push_owned(&op->args, result_json(dec, entry_id));
     sv_push(&op->args, plan);
+    sv_push(&op->args, L2A_EVENTS_MAXLEN);
+    sv_push(&op->args, L2A_CHANGES_MAXLEN);
     send_op(op);
 }
 
-void record_dead(l2ad *d, const char *entry_id, const strvec *fields, const char *error,
+void record_dead(l2ad *d, const char *entry_id, const redisReply *fields, const char *error,
                  long long deliveries, batch *b)
 {
-    record_op *op = op_new(d, SCRIPT_DEAD, d->k_dead, entry_id, b);
+    char *guard = key_dead_ids(d->cfg->key_prefix);
+    record_op *op = op_new(d, FN_DEAD, d->k_dead, guard, entry_id, b);
+    free(guard);
     char n[32];
     snprintf(n, sizeof(n), "%lld", deliveries);
     sv_push(&op->args, error);
     sv_push(&op->args, n);
-    for (size_t i = 0; fields && i < fields->n; i++)
-        sv_push(&op->args, fields->v[i]);
+    sv_push_owned(&op->args, functions_entry_json(fields));
     log_warn("lead_dead_lettered", "entry=%s deliveries=%lld error=\"%s\"", entry_id, deliveries,
              log_q(error));
     send_op(op);
