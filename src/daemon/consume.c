@@ -139,13 +139,13 @@ static void process_entry(l2ad *d, const char *id, const redisReply *fields, lon
     if (deliveries > d->cfg->max_deliveries) {
         snprintf(err, sizeof(err), "delivered %lld times (daemon.max_deliveries %d)", deliveries,
                  d->cfg->max_deliveries);
-        record_dead(d, id, &f, err, deliveries, b);
+        record_dead(d, id, fields, err, deliveries, b);
     } else if (entry_to_lead(d, &f, &l, err, sizeof(err))) {
-        record_dead(d, id, &f, err, deliveries, b);
+        record_dead(d, id, fields, err, deliveries, b);
     } else if (!lead_fields_fit(d, &l)) {
         snprintf(err, sizeof(err), "a lead field is over daemon.max_field_bytes %d",
                  d->cfg->max_field_bytes);
-        record_dead(d, id, &f, err, deliveries, b);
+        record_dead(d, id, fields, err, deliveries, b);
     } else {
         decide_and_record(d, id, &l, b);
     }

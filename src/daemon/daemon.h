@@ -37,9 +37,6 @@ typedef struct l2ad {
     aconn *reader, *writer, *follower;
     metrics *metrics;               /* owned */
     http_server *http;              /* owned */
-    /* script SHA1s, "" until loaded (writer.c) */
-    char sha_record[41];
-    char sha_dead[41];
     writer_done_fn_ptr writer_done;  /* writer.c: called as each write completes */
     struct record_op *parked;       /* writes that failed for a Redis-side reason, re-sent once
                                      * consuming again (writer.c) */
@@ -109,8 +106,9 @@ void writer_resume(l2ad *d);
  * in one call. Strings are copied. */
 void record_decision(l2ad *d, const char *entry_id, const decision *dec, const char *plan,
                      double entry_ms, batch *b);
-/* Moves entry id (with its original field/value pairs) to the dead-letter stream with the error. */
-void record_dead(l2ad *d, const char *entry_id, const strvec *fields, const char *error,
+/* Moves entry id to the dead-letter stream with the error, once per entry id; fields is the
+ * entry's field/value array as read (its bytes are copied). */
+void record_dead(l2ad *d, const char *entry_id, const redisReply *fields, const char *error,
                  long long deliveries, batch *b);
 
 /* consume.c */

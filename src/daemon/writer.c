@@ -1,96 +1,76 @@
-/* writer.c - l2ad's writes: the Redis-side code that records a decision with its outcome or
- * dead-letters an entry, each atomically with its XACK and idempotent (an entry no longer pending
- * changes nothing, a lead id already recorded is only acknowledged); writes that fail for a
- * Redis-side reason are parked and re-sent, not counted as deliveries. */
+/* writer.c - l2ad's writes: FCALLs of the l2a Function library (src/redis/lua/record.lua,
+ * dead.lua) that record a decision with its outcome or dead-letter an entry, each atomically with
+ * its XACK and idempotent (an entry no longer pending changes nothing, a lead id already recorded
+ * or an entry id already dead-lettered is only acknowledged); writes that fail for a Redis-side
+ * reason are parked and re-sent, not counted as deliveries. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "daemon.h"
+#include "functions.h"
 #include "keys.h"
 #include "log.h"
-#include "outcome_lua.h"
+#include "rconn.h"
 
 #include <jansson.h>
 
-/* KEYS: leads stream, dead-letter stream. ARGV: group, entry id, error, deliveries, then the
- * entry's original field/value pairs. */
-static const char DEAD_LUA[] =
-    "local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)\n"
-    "if #p == 0 then return 0 end\n"
-    "redis.call('XADD', KEYS[2], '*', 'stream_id', ARGV[2], 'error', ARGV[3],\n"
-    "           'deliveries', ARGV[4], unpack(ARGV, 5))\n"
-    "redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])\n"
-    "return 1\n";
-
-typedef enum script_id { SCRIPT_RECORD = 0, SCRIPT_DEAD = 1 } script_id;
-
-/* One load of the scripts in flight: done is called when both replies are in. */
-typedef struct script_load {
-    l2ad *d;
-    unsigned gen;
-    writer_loaded_fn done;
-    int left;
-    char err[256];             /* the first error, "" when none */
-} script_load;
-
+/* One FCALL in flight or parked. args owned. */
 typedef struct record_op {
     l2ad *d;
-    script_id s;
-    strvec args;               /* EVALSHA sha numkeys keys... argv... */
+    strvec args;               /* FCALL name numkeys keys... argv... */
+    const char *entry_id;      /* the stream entry id, in args */
     metric_id counter;         /* leads_total series to count on success, METRIC_COUNT for none */
     double entry_ms;           /* stream entry time (ms since epoch), 0 when unknown */
     batch *b;                  /* the read this entry came with (shared, counted) */
     struct record_op *next;    /* in d->parked */
 } record_op;
 
-static char *sha_of(l2ad *d, script_id s)
-{
-    return s == SCRIPT_RECORD ? d->sha_record : d->sha_dead;
-}
+/* The library load in flight: done is called with its outcome. */
+typedef struct library_load {
+    l2ad *d;
+    unsigned gen;
+    writer_loaded_fn done;
+} library_load;
 
-static const char *src_of(script_id s)
-{
-    return s == SCRIPT_RECORD ? outcome_record_script() : DEAD_LUA;
-}
-
-/* SCRIPT LOAD reply for one script; the second reply finishes the load. */
-static void on_script_loaded(aconn *c, redisReply *r, void *priv)
+static void on_library_loaded(aconn *c, redisReply *r, void *priv)
 {
     (void)c;
-    script_load *p = priv;
-    l2ad *d = p->d;
-    script_id s = p->left == 2 ? SCRIPT_RECORD : SCRIPT_DEAD;
-    if (r && r->type == REDIS_REPLY_STRING && r->len == 40) {
-        memcpy(sha_of(d, s), r->str, 40);
-        sha_of(d, s)[40] = '\0';
-    } else if (!p->err[0]) {
-        snprintf(p->err, sizeof(p->err), "%s",
-                 !r ? "connection lost" : r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
-    }
-    if (--p->left > 0)
-        return;
-    if (r)       /* a lost connection restarts the state machine by itself */
-        p->done(d, p->gen, p->err[0] ? p->err : NULL);
+    library_load *p = priv;
+    if (r && r->type == REDIS_REPLY_STRING)
+        p->done(p->d, p->gen, NULL);
+    else if (r)     /* a lost connection restarts the state machine by itself */
+        p->done(p->d, p->gen, r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
     free(p);
+}
+
+/* FUNCTION LIST of our library with its code: already there as we have it, nothing to load
+ * (which works over maxmemory and without the right to load functions). */
+static void on_library_listed(aconn *c, redisReply *r, void *priv)
+{
+    library_load *p = priv;
+    if (!r) {
+        free(p);
+        return;
+    }
+    if (functions_listed_current(r)) {
+        p->done(p->d, p->gen, NULL);
+        free(p);
+        return;
+    }
+    const char *argv[] = {"FUNCTION", "LOAD", "REPLACE", functions_library_source()};
+    if (aconn_cmd_argv(c, on_library_loaded, p, 0, 4, argv, NULL) != 0)
+        free(p);
 }
 
 void writer_load(l2ad *d, unsigned gen, writer_loaded_fn done)
 {
-    script_load *p = xcalloc(1, sizeof(*p));
-    *p = (script_load){.d = d, .gen = gen, .done = done, .left = 2};
-    int sent = 0;
-    for (int s = SCRIPT_RECORD; s <= SCRIPT_DEAD; s++) {
-        const char *argv[] = {"SCRIPT", "LOAD", src_of((script_id)s)};
-        if (aconn_cmd_argv(d->writer, on_script_loaded, p, 0, 3, argv, NULL) != 0)
-            break;     /* the writer is down: the state machine restarts when it is back */
-        sent++;
-    }
-    if (sent == 0)
-        free(p);
-    else
-        p->left = sent;
+    library_load *p = xmalloc(sizeof(*p));
+    *p = (library_load){d, gen, done};
+    const char *argv[] = {"FUNCTION", "LIST", "LIBRARYNAME", functions_library_name(), "WITHCODE"};
+    if (aconn_cmd_argv(d->writer, on_library_listed, p, 0, 5, argv, NULL) != 0)
+        free(p);   /* the writer is down: the state machine restarts when it is back */
 }
 
 void writer_init(l2ad *d, writer_done_fn_ptr done)
@@ -111,7 +91,7 @@ static bool redis_side_error(const char *e)
 {
     static const char *const prefixes[] = {"OOM", "LOADING", "READONLY", "BUSY", "MASTERDOWN",
                                            "NOREPLICAS", "TRYAGAIN", "CLUSTERDOWN", "NOGROUP",
-                                           "NOSCRIPT"};
+                                           "ERR Function not found"};
     for (size_t i = 0; i < ARRAY_LEN(prefixes); i++)
         if (strncmp(e, prefixes[i], strlen(prefixes[i])) == 0)
             return true;
@@ -127,8 +107,8 @@ static void park(record_op *op, const char *why)
     ready_state from = READY_HANDSHAKE;
     if (strstr(why, "NOGROUP"))
         from = READY_GROUP;
-    else if (strncmp(why, "NOSCRIPT", 8) == 0)
-        from = READY_FUNCTIONS;
+    else if (strstr(why, "Function not found"))
+        from = READY_FUNCTIONS;     /* FUNCTION FLUSH, or a Redis without the library */
     ready_fail(d, from, why);
 }
 
@@ -161,7 +141,7 @@ static void op_finished(record_op *op, redisReply *r)
     } else {
         /* the entry's own fault (or a key of the wrong type): it stays pending and comes back
          * through the claim of stale entries, counted as a delivery */
-        log_err("record_failed", "entry=%s error=\"%s\"", op->args.v[6],
+        log_err("record_failed", "entry=%s error=\"%s\"", op->entry_id,
                 log_q(r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply"));
         metrics_inc(d->metrics, METRIC_ERRORS, 1);
     }
@@ -195,22 +175,26 @@ static void send_op(record_op *op)
         op_finished(op, NULL);
 }
 
-static record_op *op_new(l2ad *d, script_id s, const char *stream_key2, const char *entry_id,
-                         batch *b)
+/* FCALL fn with the leads stream and key2 (and key3 when not NULL) as KEYS, then the group and
+ * the entry id as the first arguments. */
+static record_op *op_new(l2ad *d, functions_fn fn, const char *key2, const char *key3,
+                         const char *entry_id, batch *b)
 {
     record_op *op = xcalloc(1, sizeof(*op));
     op->d = d;
     op->b = b;
-    op->s = s;
     op->counter = METRIC_COUNT;
     sv_init(&op->args);
-    sv_push(&op->args, "EVALSHA");
-    sv_push(&op->args, sha_of(d, s));
-    sv_push(&op->args, "2");
+    sv_push(&op->args, "FCALL");
+    sv_push(&op->args, functions_name(fn));
+    sv_push(&op->args, key3 ? "3" : "2");
     sv_push(&op->args, d->k_leads);
-    sv_push(&op->args, stream_key2);
+    sv_push(&op->args, key2);
+    if (key3)
+        sv_push(&op->args, key3);
     sv_push(&op->args, L2A_GROUP);
-    sv_push(&op->args, entry_id);      /* args.v[6] */
+    sv_push(&op->args, entry_id);
+    op->entry_id = op->args.v[op->args.n - 1];
     return op;
 }
 
@@ -249,26 +233,29 @@ void record_decision(l2ad *d, const char *entry_id, const decision *dec, const c
                      double entry_ms, batch *b)
 {
     char *lead_key = key_lead(d->cfg->key_prefix, dec->lead_id);
-    record_op *op = op_new(d, SCRIPT_RECORD, lead_key, entry_id, b);
+    record_op *op = op_new(d, FN_RECORD, lead_key, NULL, entry_id, b);
     free(lead_key);
     op->counter = metrics_decision_id(decision_kind_name(dec->kind));
     op->entry_ms = entry_ms;
     sv_push(&op->args, d->cfg->key_prefix);
     sv_push_owned(&op->args, result_json(dec, entry_id));
     sv_push(&op->args, plan);
+    sv_push(&op->args, L2A_EVENTS_MAXLEN);
+    sv_push(&op->args, L2A_CHANGES_MAXLEN);
     send_op(op);
 }
 
-void record_dead(l2ad *d, const char *entry_id, const strvec *fields, const char *error,
+void record_dead(l2ad *d, const char *entry_id, const redisReply *fields, const char *error,
                  long long deliveries, batch *b)
 {
-    record_op *op = op_new(d, SCRIPT_DEAD, d->k_dead, entry_id, b);
+    char *guard = key_dead_ids(d->cfg->key_prefix);
+    record_op *op = op_new(d, FN_DEAD, d->k_dead, guard, entry_id, b);
+    free(guard);
     char n[32];
     snprintf(n, sizeof(n), "%lld", deliveries);
     sv_push(&op->args, error);
     sv_push(&op->args, n);
-    for (size_t i = 0; fields && i < fields->n; i++)
-        sv_push(&op->args, fields->v[i]);
+    sv_push_owned(&op->args, functions_entry_json(fields));
     log_warn("lead_dead_lettered", "entry=%s deliveries=%lld error=\"%s\"", entry_id, deliveries,
              log_q(error));
     send_op(op);

@@ -1,4 +1,5 @@
-/* import.c - load or update accounts from a CSV into Redis, one atomic Lua script per account. */
+/* import.c - load or update accounts from a CSV into Redis, one atomic Function call per account
+ * (src/redis/lua/accounts.lua). */
 #include "import.h"
 
 #include <stdarg.h>
@@ -7,61 +8,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "functions.h"
 #include "keys.h"
 #include "rconn.h"
 #include "inputs.h"
 
-#define IMPORT_PIPELINE 500 /* scripts in flight */
+#define IMPORT_PIPELINE 500 /* Function calls in flight */
 #define SCAN_COUNT "1000"
-
-/* Checks that a key is absent or of the given type: every script validates before its first
- * write, because a script that fails half-way keeps its partial writes. */
-#define LUA_CHECK_TYPES                                                                  \
-    "local function check(k, t)\n"                                                       \
-    "  local got = redis.call('TYPE', k).ok\n"                                           \
-    "  if got ~= 'none' and got ~= t then\n"                                             \
-    "    return redis.error_reply('WRONGTYPE ' .. k .. ' is a ' .. got .. ', not a ' .. t)\n" \
-    "  end\n"                                                                            \
-    "end\n"                                                                              \
-    "local e = check(KEYS[1], 'hash') or check(KEYS[2], 'set') or check(KEYS[3], 'stream')\n" \
-    "if e then return e end\n"
-
-/* KEYS: account hash, accounts set, changes stream. ARGV: id, then field/value pairs (id among
- * them). Returns 0 unchanged, 1 updated, 2 new. */
-static const char upsert_lua[] =
-    "-- l2a import-accounts: upsert one account\n" LUA_CHECK_TYPES
-    "local id, n = ARGV[1], #ARGV\n"
-    "local old = redis.call('HGETALL', KEYS[1])\n"
-    "local existed = #old > 0\n"
-    "local same = existed and #old == n - 1\n"
-    "if same then\n"
-    "  local cur = {}\n"
-    "  for i = 1, #old, 2 do cur[old[i]] = old[i + 1] end\n"
-    "  for i = 2, n, 2 do\n"
-    "    if cur[ARGV[i]] ~= ARGV[i + 1] then same = false; break end\n"
-    "  end\n"
-    "end\n"
-    "redis.call('SADD', KEYS[2], id)\n"
-    "if same then return 0 end\n"
-    "redis.call('DEL', KEYS[1])\n"
-    "redis.call('HSET', KEYS[1], unpack(ARGV, 2, n))\n"
-    "local entry = {'op', 'upsert', 'id', id}\n"
-    "for i = 2, n, 2 do\n"
-    "  if ARGV[i] ~= 'id' then entry[#entry + 1] = ARGV[i]; entry[#entry + 1] = ARGV[i + 1] end\n"
-    "end\n"
-    "redis.call('XADD', KEYS[3], 'MAXLEN', '~', '" IMPORT_CHANGES_MAXLEN "', '*', unpack(entry))\n"
-    "if existed then return 1 end\n"
-    "return 2\n";
-
-/* KEYS: account hash, accounts set, changes stream. ARGV: id. Returns 1 deleted, 0 absent. */
-static const char delete_lua[] =
-    "-- l2a import-accounts: delete one account\n" LUA_CHECK_TYPES
-    "local d = redis.call('DEL', KEYS[1])\n"
-    "local r = redis.call('SREM', KEYS[2], ARGV[1])\n"
-    "if d == 0 and r == 0 then return 0 end\n"
-    "redis.call('XADD', KEYS[3], 'MAXLEN', '~', '" IMPORT_CHANGES_MAXLEN "', '*', "
-    "'op', 'delete', 'id', ARGV[1])\n"
-    "return 1\n";
 
 /* State of one import. Strings owned unless marked. */
 typedef struct import_ctx {
@@ -69,8 +22,6 @@ typedef struct import_ctx {
     const char *prefix;    /* borrowed */
     char *set_key;         /* l2a:accounts */
     char *changes_key;     /* l2a:accounts:changes */
-    char upsert_sha[41];
-    char delete_sha[41];
     rpipe pipe;
     strmap *ids;           /* ids in the file (only with --delete-missing), or NULL */
     import_stats *st;      /* borrowed */
@@ -90,7 +41,7 @@ static void fail(import_ctx *x, const char *fmt, ...)
     x->failed = true;
 }
 
-/* Reply of one upsert script: counts it. argv[6] is the account id. */
+/* Reply of one upsert: counts it. argv[6] is the account id. */
 static int on_upsert_reply(const rpipe_cmd *cmd, const redisReply *r, void *ctx, char *err,
                            size_t errlen)
 {
@@ -101,11 +52,11 @@ static int on_upsert_reply(const rpipe_cmd *cmd, const redisReply *r, void *ctx,
         return 0;
     }
     snprintf(err, errlen, "account '%s': %s", cmd->argv[6],
-             r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply to the upsert script");
+             r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply to the upsert function");
     return -1;
 }
 
-/* Reply of one delete script. argv[6] is the account id. */
+/* Reply of one delete. argv[6] is the account id. */
 static int on_delete_reply(const rpipe_cmd *cmd, const redisReply *r, void *ctx, char *err,
                            size_t errlen)
 {
@@ -115,7 +66,7 @@ static int on_delete_reply(const rpipe_cmd *cmd, const redisReply *r, void *ctx,
         return 0;
     }
     snprintf(err, errlen, "deleting account '%s': %s", cmd->argv[6],
-             r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply to the delete script");
+             r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply to the delete function");
     return -1;
 }
 
@@ -140,21 +91,22 @@ static void account_pairs(const account_rec *a, strvec *out)
     }
 }
 
-/* Queues EVALSHA sha 3 <hash> <set> <changes> id pairs... */
-static int queue_script(import_ctx *x, const char *sha, const char *id, const strvec *pairs)
+/* Queues FCALL <fn> 3 <hash> <set> <changes> id cap pairs... */
+static int queue_call(import_ctx *x, functions_fn fn, const char *id, const strvec *pairs)
 {
     char *hash_key = key_account(x->prefix, id);
-    size_t argc = 7 + pairs->n;
+    size_t argc = 8 + pairs->n;
     const char **argv = xcalloc(argc, sizeof(*argv));
-    argv[0] = "EVALSHA";
-    argv[1] = sha;
+    argv[0] = "FCALL";
+    argv[1] = functions_name(fn);
     argv[2] = "3";
     argv[3] = hash_key;
     argv[4] = x->set_key;
     argv[5] = x->changes_key;
     argv[6] = id;
+    argv[7] = L2A_CHANGES_MAXLEN;
     for (size_t i = 0; i < pairs->n; i++)
-        argv[7 + i] = pairs->v[i];
+        argv[8 + i] = pairs->v[i];
     int rc = rpipe_add(&x->pipe, (int)argc, argv, NULL, x->err, sizeof(x->err));
     free(argv);
     free(hash_key);
@@ -186,7 +138,7 @@ static void on_account(account_rec *a, void *ctx)
     if (x->ids)
         strmap_put(x->ids, a->id, 1);
     account_pairs(a, &args);
-    if (queue_script(x, x->upsert_sha, a->id, &args) != 0)
+    if (queue_call(x, FN_ACCOUNT_UPSERT, a->id, &args) != 0)
         x->failed = true; /* err already set by the pipeline */
 out:
     sv_free(&args);
@@ -245,9 +197,9 @@ static int delete_missing(import_ctx *x, const char *csv_path)
     if (find_missing(x, &missing) != 0)
         goto out;
     rpipe_free(&x->pipe);
-    rpipe_init(&x->pipe, x->c, IMPORT_PIPELINE, delete_lua, on_delete_reply, x->st);
+    rpipe_init(&x->pipe, x->c, IMPORT_PIPELINE, functions_load, on_delete_reply, x->st);
     for (size_t i = 0; i < missing.n; i++)
-        if (queue_script(x, x->delete_sha, missing.v[i], &none) != 0)
+        if (queue_call(x, FN_ACCOUNT_DELETE, missing.v[i], &none) != 0)
             goto out;
     rc = rpipe_flush(&x->pipe, x->err, sizeof(x->err));
 out:
@@ -277,10 +229,7 @@ int import_accounts(redisContext *c, const char *prefix, const char *csv_path,
     x.set_key = key_accounts(prefix);
     x.changes_key = key_changes(prefix);
     x.ids = delete_missing_ids ? strmap_new() : NULL;
-    rpipe_init(&x.pipe, c, IMPORT_PIPELINE, upsert_lua, on_upsert_reply, st);
-    if (rconn_script_load(c, upsert_lua, x.upsert_sha, x.err, sizeof(x.err)) != 0 ||
-        rconn_script_load(c, delete_lua, x.delete_sha, x.err, sizeof(x.err)) != 0)
-        goto out;
+    rpipe_init(&x.pipe, c, IMPORT_PIPELINE, functions_load, on_upsert_reply, st);
     if (accounts_read_csv(csv_path, on_account, on_warn, &x, x.err, sizeof(x.err)) < 0 ||
         x.failed)
         goto out;

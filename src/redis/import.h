@@ -1,4 +1,4 @@
-/* import.h - load or update accounts from a CSV into Redis, one atomic Lua script per account. */
+/* import.h - load or update accounts from a CSV into Redis, one atomic Function call per account. */
 #ifndef L2A_IMPORT_H
 #define L2A_IMPORT_H
 
@@ -9,10 +9,6 @@
 
 #include "util.h"
 
-/* Length cap of the accounts changes stream (XADD MAXLEN ~): daemons read it from where their
- * index snapshot started, so a cap this large only drops entries nobody needs any more. */
-#define IMPORT_CHANGES_MAXLEN "1000000"
-
 typedef struct import_stats {
     long read;       /* valid rows in the file */
     long added;      /* accounts that were not in Redis */
@@ -22,7 +18,7 @@ typedef struct import_stats {
     long skipped;    /* rows without id or name, or with a wrong field count (warned about) */
 } import_stats;
 
-/* Imports csv_path (accounts_read_csv) into Redis under prefix, pipelining the per-account script
+/* Imports csv_path (accounts_read_csv) into Redis under prefix, pipelining the per-account Function
  * (see docs/redis-schema.md): for each row, l2a:account:<id> is replaced when its fields differ,
  * the id added to l2a:accounts and an "upsert" entry appended to l2a:accounts:changes. With
  * delete_missing, every id in l2a:accounts that the file does not hold is then deleted (hash, set

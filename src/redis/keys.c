@@ -58,3 +58,38 @@ char *key_review_open(const char *prefix)
 {
     return join(prefix, "review:open", NULL);
 }
+
+char *key_dead_ids(const char *prefix)
+{
+    return join(prefix, "leads:dead:ids", NULL);
+}
+
+char *key_contact(const char *prefix, const char *contact_id)
+{
+    return join(prefix, "contact:", contact_id);
+}
+
+char *key_contacts_by_email(const char *prefix)
+{
+    return join(prefix, "contacts:by_email", NULL);
+}
+
+char *key_account_contacts(const char *prefix, const char *account_id)
+{
+    return join(prefix, "account_contacts:", account_id);
+}
+
+char *key_opportunity(const char *prefix, const char *opportunity_id)
+{
+    return join(prefix, "opportunity:", opportunity_id);
+}
+
+char *key_opportunity_open(const char *prefix, const char *account_id)
+{
+    return join(prefix, "opportunity:open:", account_id);
+}
+
+char *key_seq_opportunity(const char *prefix)
+{
+    return join(prefix, "seq:opportunity", NULL);
+}

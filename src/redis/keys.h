@@ -4,6 +4,12 @@
 
 #define L2A_GROUP "l2a"          /* consumer group on the input stream */
 
+/* Length caps (XADD MAXLEN ~) of the streams that are logs, not work queues; passed to the Redis
+ * Functions as arguments. The input stream is never capped (docs/redis-schema.md). */
+#define L2A_EVENTS_MAXLEN "1000000"   /* l2a:events: a CRM connector reads it as it goes */
+#define L2A_CHANGES_MAXLEN "1000000"  /* l2a:accounts:changes: daemons read it from where their
+                                       * index snapshot started */
+
 /* Each returns a malloc'd key name: prefix + suffix (+ id). */
 char *key_leads(const char *prefix);            /* l2a:leads            input stream */
 char *key_dead(const char *prefix);             /* l2a:leads:dead       dead letters */
@@ -14,5 +20,12 @@ char *key_changes(const char *prefix);          /* l2a:accounts:changes stream o
 char *key_events(const char *prefix);           /* l2a:events           stream for a CRM connector */
 char *key_alert(const char *prefix, const char *lead_id);      /* l2a:alert:<id> review alert */
 char *key_review_open(const char *prefix);      /* l2a:review:open      open alerts by created ms */
+char *key_dead_ids(const char *prefix);         /* l2a:leads:dead:ids   entry id -> dead-letter id */
+char *key_contact(const char *prefix, const char *contact_id); /* l2a:contact:<id> hash */
+char *key_contacts_by_email(const char *prefix);               /* l2a:contacts:by_email hash */
+char *key_account_contacts(const char *prefix, const char *account_id); /* set of contact ids */
+char *key_opportunity(const char *prefix, const char *opportunity_id);  /* l2a:opportunity:<id> */
+char *key_opportunity_open(const char *prefix, const char *account_id); /* the open one's id */
+char *key_seq_opportunity(const char *prefix);  /* l2a:seq:opportunity  opportunity id counter */
 
 #endif

@@ -326,32 +326,20 @@ fail:
     return NULL;
 }
 
-int rconn_script_load(redisContext *c, const char *script, char sha[41], char *err,
-                      size_t errlen)
+bool rconn_function_missing(const redisReply *r)
 {
-    const char *argv[] = {"SCRIPT", "LOAD", script};
-    redisReply *r = rconn_command(c, 3, argv, NULL, err, errlen);
-    if (!r)
-        return -1;
-    int rc = -1;
-    if (r->type == REDIS_REPLY_STRING && r->len == 40) {
-        memcpy(sha, r->str, 41);
-        rc = 0;
-    } else {
-        seterr(err, errlen, "SCRIPT LOAD: unexpected reply");
-    }
-    freeReplyObject(r);
-    return rc;
+    static const char missing[] = "ERR Function not found";
+    return r && r->type == REDIS_REPLY_ERROR && strncmp(r->str, missing, sizeof(missing) - 1) == 0;
 }
 
 /* ---- pipeline ------------------------------------------------------------------------------- */
 
-void rpipe_init(rpipe *p, redisContext *c, size_t max, const char *script, rpipe_reply_fn fn,
+void rpipe_init(rpipe *p, redisContext *c, size_t max, rpipe_reload_fn reload, rpipe_reply_fn fn,
                 void *ctx)
 {
     memset(p, 0, sizeof(*p));
     p->c = c;
-    p->script = script;
+    p->reload = reload;
     p->fn = fn;
     p->ctx = ctx;
     p->max = max ? max : 1;
@@ -398,11 +386,6 @@ int rpipe_add(rpipe *p, int argc, const char **argv, const size_t *lens, char *e
     return p->n >= p->max ? rpipe_flush(p, err, errlen) : 0;
 }
 
-static bool is_noscript(const redisReply *r)
-{
-    return r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOSCRIPT", 8) == 0;
-}
-
 /* Appends the commands whose mark is set (all when marks is NULL) to the output buffer. */
 static int send_marked(rpipe *p, const bool *marks, char *err, size_t errlen)
 {
@@ -419,8 +402,8 @@ static int send_marked(rpipe *p, const bool *marks, char *err, size_t errlen)
     return 0;
 }
 
-/* Reads one reply per marked command (all when marks is NULL) and hands it to fn. A NOSCRIPT
- * reply sets retry[i] instead when retry is not NULL. After fn fails the remaining replies are
+/* Reads one reply per marked command (all when marks is NULL) and hands it to fn. A "Function
+ * not found" reply sets retry[i] instead when retry is not NULL. After fn fails the remaining replies are
  * still read (so the connection stays usable) but not handed on. 0 or -1 with err set. */
 static int read_marked(rpipe *p, const bool *marks, bool *retry, size_t *nretry, char *err,
                        size_t errlen)
@@ -435,7 +418,7 @@ static int read_marked(rpipe *p, const bool *marks, bool *retry, size_t *nretry,
             return -1;
         }
         redisReply *r = reply;
-        if (retry && p->script && is_noscript(r)) {
+        if (retry && p->reload && rconn_function_missing(r)) {
             retry[i] = true;
             (*nretry)++;
         } else if (rc == 0 && p->fn(&p->cmds[i], r, p->ctx, err, errlen) != 0) {
@@ -446,11 +429,10 @@ static int read_marked(rpipe *p, const bool *marks, bool *retry, size_t *nretry,
     return rc;
 }
 
-/* SCRIPT LOAD, then resends the commands marked in retry and hands their replies on. */
-static int resend_noscript(rpipe *p, const bool *retry, char *err, size_t errlen)
+/* Reloads, then resends the commands marked in retry and hands their replies on. */
+static int reload_and_resend(rpipe *p, const bool *retry, char *err, size_t errlen)
 {
-    char sha[41];
-    if (rconn_script_load(p->c, p->script, sha, err, errlen) != 0)
+    if (p->reload(p->c, err, errlen) != 0)
         return -1;
     if (send_marked(p, retry, err, errlen) != 0)
         return -1;
@@ -469,7 +451,7 @@ int rpipe_flush(rpipe *p, char *err, size_t errlen)
         goto out;
     if (read_marked(p, NULL, retry, &nretry, err, errlen) != 0)
         goto out;
-    if (nretry > 0 && resend_noscript(p, retry, err, errlen) != 0)
+    if (nretry > 0 && reload_and_resend(p, retry, err, errlen) != 0)
         goto out;
     rc = 0;
 out:

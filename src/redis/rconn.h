@@ -48,24 +48,27 @@ typedef struct rpipe_cmd {
 } rpipe_cmd;
 
 /* Called once per reply, in order; the reply is valid only during the call. Returns 0, or -1
- * with err set to stop the pipeline. Never called with a NOSCRIPT error when the pipeline has a
- * script (see rpipe_init). */
+ * with err set to stop the pipeline. Never called with a "Function not found" error when the
+ * pipeline has a reload function (see rpipe_init). */
 typedef int (*rpipe_reply_fn)(const rpipe_cmd *cmd, const redisReply *r, void *ctx, char *err,
                               size_t errlen);
 
+/* Loads what the pipeline's commands need into Redis (functions_load). 0 or -1 with err set. */
+typedef int (*rpipe_reload_fn)(redisContext *c, char *err, size_t errlen);
+
 /* A pipeline: commands are queued (copied) and sent max at a time, then every reply is read.
- * With a script (Lua source, borrowed), replies "NOSCRIPT ..." make the pipeline SCRIPT LOAD it
- * once and resend those commands (EVALSHA with the same SHA1) before handing their replies on. */
+ * With a reload function, replies "ERR Function not found" make the pipeline call it once and
+ * resend those commands before handing their replies on. */
 typedef struct rpipe {
-    redisContext *c;     /* borrowed */
-    const char *script;  /* borrowed, may be NULL */
+    redisContext *c;          /* borrowed */
+    rpipe_reload_fn reload;   /* may be NULL */
     rpipe_reply_fn fn;
-    void *ctx;           /* borrowed, passed to fn */
+    void *ctx;                /* borrowed, passed to fn */
     rpipe_cmd *cmds;          /* owned queue */
     size_t n, cap, max;
 } rpipe;
 
-void rpipe_init(rpipe *p, redisContext *c, size_t max, const char *script, rpipe_reply_fn fn,
+void rpipe_init(rpipe *p, redisContext *c, size_t max, rpipe_reload_fn reload, rpipe_reply_fn fn,
                 void *ctx);
 /* Queues a copy of the command; flushes when max commands are queued. 0 or -1 with err set. */
 int rpipe_add(rpipe *p, int argc, const char **argv, const size_t *lens, char *err,
@@ -75,8 +78,7 @@ int rpipe_flush(rpipe *p, char *err, size_t errlen) MUSTCHECK;
 /* Drops what is still queued (unsent) and frees the queue. */
 void rpipe_free(rpipe *p);
 
-/* Loads a Lua script (SCRIPT LOAD) and writes its SHA1 (41 bytes with NUL) into sha. 0 or -1. */
-int rconn_script_load(redisContext *c, const char *script, char sha[41], char *err,
-                      size_t errlen) MUSTCHECK;
+/* An FCALL's error reply saying the function is not loaded (FUNCTION FLUSH, a new Redis). */
+bool rconn_function_missing(const redisReply *r);
 
 #endif

@@ -1,5 +1,5 @@
 /* review.c - reading the review queue (open set + alert hashes) and resolving an alert with the
- * outcome script, plus the duration, age and text helpers of `l2a review`. */
+ * resolve Function (src/redis/lua/resolve.lua), plus the duration, age and text helpers of `l2a review`. */
 #include "review.h"
 
 #include <ctype.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "keys.h"
-#include "outcome_lua.h"
+#include "functions.h"
 #include "rconn.h"
 
 #define REVIEW_PIPELINE 500 /* HGETALLs in flight */
@@ -340,7 +340,7 @@ static int take_outcome(const redisReply *r, review_outcome *out, char *err, siz
 {
     if (r->type != REDIS_REPLY_ARRAY || r->elements < 2 ||
         r->element[0]->type != REDIS_REPLY_INTEGER) {
-        snprintf(err, errlen, "resolve script: unexpected reply");
+        snprintf(err, errlen, "resolve function: unexpected reply");
         return -1;
     }
     out->done = r->element[0]->integer == 1;
@@ -353,44 +353,21 @@ static int take_outcome(const redisReply *r, review_outcome *out, char *err, siz
     return 0;
 }
 
-/* EVALSHA, with one SCRIPT LOAD + retry after NOSCRIPT. Returns the reply (an error reply
- * included; caller frees) or NULL with err set. */
-static redisReply *evalsha(redisContext *c, const char *script, int argc, const char **argv,
-                           char *err, size_t errlen)
-{
-    char sha[41];
-    redisReply *r = NULL;
-    for (int attempt = 0; attempt < 2; attempt++) {
-        if (rconn_script_load(c, script, sha, err, errlen) != 0)
-            return NULL;
-        argv[1] = sha;
-        freeReplyObject(r);
-        r = redisCommandArgv(c, argc, argv, NULL);
-        if (!r) {
-            snprintf(err, errlen, "EVALSHA: %s", c->errstr[0] ? c->errstr : "no reply");
-            return NULL;
-        }
-        if (r->type != REDIS_REPLY_ERROR || strncmp(r->str, "NOSCRIPT", 8) != 0)
-            return r;
-    }
-    return r; /* NOSCRIPT twice: handed on as an error */
-}
-
 int review_resolve(redisContext *c, const char *prefix, const char *lead_id, const char *plan,
                    const char *by, const char *note, const char *resolution,
                    review_outcome *out, char *err, size_t errlen)
 {
-    const char *argv[] = {"EVALSHA", NULL, "0", prefix, lead_id, plan, by, note ? note : "",
-                          resolution};
+    const char *argv[] = {"0", prefix, lead_id, plan, by, note ? note : "", resolution,
+                          L2A_EVENTS_MAXLEN, L2A_CHANGES_MAXLEN};
     memset(out, 0, sizeof(*out));
-    redisReply *r = evalsha(c, outcome_resolve_script(), (int)ARRAY_LEN(argv), argv, err, errlen);
+    redisReply *r = functions_call(c, FN_RESOLVE, (int)ARRAY_LEN(argv), argv, err, errlen);
     if (!r)
         return -1;
     int rc = -1;
     if (r->type == REDIS_REPLY_ERROR && strstr(r->str, "no review alert for lead"))
         rc = 0;
     else if (r->type == REDIS_REPLY_ERROR)
-        snprintf(err, errlen, "resolve script: %s", r->str);
+        snprintf(err, errlen, "resolve function: %s", r->str);
     else if (take_outcome(r, out, err, errlen) == 0)
         rc = 1;
     freeReplyObject(r);

@@ -55,7 +55,7 @@ int review_hgetall(redisContext *c, const char *key, strvec *kv, char *err, size
 int review_get(redisContext *c, const char *prefix, const char *lead_id, review_alert *out,
                char *err, size_t errlen) MUSTCHECK;
 
-/* What the resolve script did. Strings owned (review_outcome_free). */
+/* What the resolve Function did. Strings owned (review_outcome_free). */
 typedef struct review_outcome {
     bool done;             /* true: resolved now; false: it was already closed */
     char *status;          /* when !done: the alert's status (resolved, dismissed) */
@@ -65,8 +65,8 @@ typedef struct review_outcome {
 
 void review_outcome_free(review_outcome *o);
 
-/* Runs the resolve script (outcome_resolve_script, by EVALSHA; loaded first and again after a
- * NOSCRIPT). plan is outcome_plan_json's output. Returns 1 done or already closed (see out),
+/* Runs the resolve Function (FCALL; the library is loaded when Redis does not have it). plan is
+ * outcome_plan_json's output. Returns 1 done or already closed (see out),
  * 0 when the lead has no alert, -1 with err set on any other error. */
 int review_resolve(redisContext *c, const char *prefix, const char *lead_id, const char *plan,
                    const char *by, const char *note, const char *resolution,

@@ -142,9 +142,10 @@ if [ -z "$REDIS_EXTERNAL" ]; then
     assert_eq "$(rcli scard "${P}accounts")" 2 "db 0 untouched"
 fi
 
-# ---- NOSCRIPT: the script cache is flushed between two pipelined batches --------------------------
+# ---- FUNCTION FLUSH between two pipelined batches: "Function not found", load, resend ----------
 # The CSV comes through a FIFO: the first 600 rows (1 KB each) let the first batch of 500 complete,
-# then SCRIPT FLUSH, then the rest: the second batch gets NOSCRIPT and must be reloaded and resent.
+# then FUNCTION FLUSH, then the rest: the second batch finds no function and must load the library
+# and be resent.
 if [ -z "$REDIS_EXTERNAL" ]; then
     write_config "$TEST_TMP/fifo.yaml"
     sed -i "s/prefix: .*/prefix: \"fifo:\"/" "$TEST_TMP/fifo.yaml"
@@ -166,18 +167,21 @@ for i in range(int(sys.argv[1]), int(sys.argv[2]) + 1):
         sleep 0.05
     done
     assert_eq "$(rcli scard fifo:accounts)" 500 "first batch stored before the flush"
-    rcli script flush >/dev/null
+    rcli function flush >/dev/null
     rows 601 1200 >&3
     exec 3>&-
     rc=0
     wait "$import_pid" || rc=$?
-    assert_eq "$rc" 0 "import across SCRIPT FLUSH exit status ($(cat "$TEST_TMP/fifo.out"))"
+    assert_eq "$rc" 0 "import across FUNCTION FLUSH exit status ($(cat "$TEST_TMP/fifo.out"))"
     assert_eq "$(cat "$TEST_TMP/fifo.out")" \
-        "imported 1200 accounts: 1200 new, 0 updated, 0 unchanged, 0 deleted" "NOSCRIPT summary"
+        "imported 1200 accounts: 1200 new, 0 updated, 0 unchanged, 0 deleted" "summary across the flush"
     assert_eq "$(rcli scard fifo:accounts)" 1200 "every account stored across the flush"
     assert_eq "$(rcli xlen fifo:accounts:changes)" 1200 "every change recorded across the flush"
-    assert_contains "$(rcli info commandstats | tr -d '\r')" "cmdstat_script|load:calls=3," \
-        "the script was loaded again after NOSCRIPT"
+    stats=$(rcli info commandstats | tr -d '\r')
+    assert_contains "$stats" "cmdstat_function|load:calls=1," \
+        "the library was loaded again, once, after FUNCTION FLUSH"
+    assert_contains "$stats" "cmdstat_fcall:calls=1700," "1,200 calls and the 500 of the second batch again"
+    ! grep -qE 'cmdstat_(eval|evalsha|script)' <<<"$stats" || fail "EVAL or SCRIPT commands used"
 fi
 
 # ---- push: 1,000 leads as one "json" field each, blank lines skipped -----------------------------

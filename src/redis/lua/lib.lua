@@ -1,0 +1,286 @@
+-- lib.lua - what every l2a Function shares: key names, type checks, events, and an outcome plan
+-- (contact, new account, opportunity, alert) carried out as a read-and-check step, then writes.
+--
+-- The build makes one Redis Function library of src/redis/lua/*.lua: first the lines
+-- `#!lua name=<library>` and `local LIBRARY = '<library>'`, then this file, then the others, which
+-- register the functions as LIBRARY .. '_<name>'. A Function that fails after a write keeps that
+-- write (Redis has no rollback), so every Function reads and checks all it will touch, then writes.
+
+local lib = {}
+
+-- Key names from the prefix. src/redis/keys.c builds the same names (tests/lua checks they agree).
+function lib.keys(P)
+  return {
+    leads = P .. 'leads',
+    dead = P .. 'leads:dead',
+    dead_ids = P .. 'leads:dead:ids',
+    accounts = P .. 'accounts',
+    changes = P .. 'accounts:changes',
+    events = P .. 'events',
+    review_open = P .. 'review:open',
+    contacts_by_email = P .. 'contacts:by_email',
+    seq_opportunity = P .. 'seq:opportunity',
+    lead = function(id) return P .. 'lead:' .. id end,
+    account = function(id) return P .. 'account:' .. id end,
+    alert = function(id) return P .. 'alert:' .. id end,
+    contact = function(id) return P .. 'contact:' .. id end,
+    account_contacts = function(id) return P .. 'account_contacts:' .. id end,
+    opportunity = function(id) return P .. 'opportunity:' .. id end,
+    opportunity_open = function(id) return P .. 'opportunity:open:' .. id end,
+  }
+end
+
+-- Fails with a WRONGTYPE error unless key is absent or of type want (callers check before writing).
+function lib.expect(key, want)
+  local got = redis.call('TYPE', key)['ok']
+  if got ~= 'none' and got ~= want then
+    error({err = 'WRONGTYPE l2a: key ' .. key .. ' is a ' .. got .. ', expected a ' .. want})
+  end
+end
+
+-- Fails with an ERR error saying what is wrong with an argument.
+function lib.fail(msg)
+  error({err = 'ERR l2a: ' .. msg})
+end
+
+-- Fails unless a Function got exactly n arguments (a missing one would fail a later write).
+function lib.arg_count(args, n, name)
+  if #args ~= n then lib.fail(name .. ' takes ' .. n .. ' arguments, got ' .. #args) end
+end
+
+-- v, or a failure naming what is missing (a plan field, an argument).
+local function need(v, what)
+  if v == nil or v == cjson.null then lib.fail('missing ' .. what) end
+  return v
+end
+
+-- A stream length cap (MAXLEN ~) passed from C: digits only, checked before any XADD uses it.
+function lib.cap(text, what)
+  if type(text) ~= 'string' or not string.match(text, '^%d+$') then
+    lib.fail(what .. ' is not a length: ' .. tostring(text))
+  end
+  return text
+end
+
+-- t's keys and values appended to the flat list f (values as text); returns f.
+function lib.pairs_of(t, f)
+  for k, v in pairs(t) do f[#f + 1] = k; f[#f + 1] = tostring(v) end
+  return f
+end
+
+-- One run of an outcome plan: key names, the decoded plan and the stream caps.
+function lib.context(prefix, plan_json, events_cap, changes_cap)
+  local plan = cjson.decode(plan_json)
+  local L = need(plan.lead, 'plan.lead')
+  need(L.id, 'plan.lead.id'); need(plan.now, 'plan.now'); need(plan.now_ms, 'plan.now_ms')
+  return {K = lib.keys(prefix), plan = plan, events_cap = lib.cap(events_cap, 'events cap'),
+          changes_cap = lib.cap(changes_cap, 'changes cap')}
+end
+
+-- Appends an event (type, lead id, time, then kv) to the events stream.
+function lib.event(c, typ, kv)
+  local a = {c.K.events, 'MAXLEN', '~', c.events_cap, '*', 'type', typ,
+             'lead_id', c.plan.lead.id, 'at', c.plan.now}
+  for i = 1, #kv do a[#a + 1] = kv[i] end
+  redis.call('XADD', unpack(a))
+end
+
+local function stage_field(stage)
+  return 'stage_' .. (string.gsub(string.lower(stage), '[^%w]+', '_')) .. '_at'
+end
+
+-- The value INCR will start from: the counter key must be absent or hold an integer.
+local function counter_value(key)
+  lib.expect(key, 'string')
+  local v = redis.call('GET', key) or '0'
+  if not string.match(v, '^%-?%d+$') or #v > 18 then
+    lib.fail('key ' .. key .. ' holds ' .. v .. ', not a counter')
+  end
+  return tonumber(v)
+end
+
+-- ---- read and check (no writes): fills the steps table s ----
+
+local function prepare_account(c, s)
+  local A = need(c.plan.new_account, 'plan.new_account')
+  need(A.id, 'plan.new_account.id'); need(A.name, 'plan.new_account.name')
+  s.acc = A.id
+  s.account_key = c.K.account(A.id)
+  lib.expect(s.account_key, 'hash')
+  lib.expect(c.K.accounts, 'set')
+  lib.expect(c.K.changes, 'stream')
+  s.account_created = redis.call('EXISTS', s.account_key) == 0
+end
+
+local function prepare_contact(c, s)
+  local L, K = c.plan.lead, c.K
+  local cid = false
+  if L.email then
+    lib.expect(K.contacts_by_email, 'hash')
+    cid = redis.call('HGET', K.contacts_by_email, L.email)
+  end
+  s.new_contact = not cid
+  s.cid = cid or ('C-' .. L.id)
+  s.contact_key = K.contact(s.cid)
+  lib.expect(s.contact_key, 'hash')
+  s.acc_set = K.account_contacts(s.acc)
+  lib.expect(s.acc_set, 'set')
+  local old = redis.call('HGET', s.contact_key, 'account_id')
+  if old and old ~= s.acc then
+    s.old_set = K.account_contacts(old)
+    lib.expect(s.old_set, 'set')
+  end
+end
+
+local function prepare_opportunity(c, s)
+  local O, K = c.plan.opp, c.K
+  if not O then return end
+  s.open_key = K.opportunity_open(s.acc)
+  lib.expect(s.open_key, 'string')
+  local oid = redis.call('GET', s.open_key)
+  if not oid then
+    if not O.create then return end
+    need(O.type, 'plan.opp.type'); need(O.first_stage, 'plan.opp.first_stage')
+    oid = 'O-' .. string.format('%d', counter_value(K.seq_opportunity) + 1)
+    s.new_opportunity = true
+    s.stage = O.first_stage
+  end
+  s.oid = oid
+  s.opp_key = K.opportunity(oid)
+  lib.expect(s.opp_key, 'hash')
+  if not s.new_opportunity then s.stage = redis.call('HGET', s.opp_key, 'stage') end
+end
+
+local function prepare_alert(c, s)
+  local A = need(c.plan.alert, 'plan.alert')
+  need(A.kind, 'plan.alert.kind')
+  s.alert_key = c.K.alert(c.plan.lead.id)
+  lib.expect(s.alert_key, 'hash')
+  lib.expect(c.K.review_open, 'zset')
+  s.alert_exists = redis.call('EXISTS', s.alert_key) == 1
+end
+
+-- Reads what the plan depends on and checks the type of every key it will write. Writes nothing.
+function lib.prepare(c)
+  local a, s = c.plan.action, {}
+  lib.expect(c.K.events, 'stream')
+  if a == 'convert' or a == 'create_account' then
+    if a == 'create_account' then
+      prepare_account(c, s)
+    else
+      s.acc = need(c.plan.account_id, 'plan.account_id')
+    end
+    prepare_contact(c, s)
+    prepare_opportunity(c, s)
+  elseif a == 'flag' then
+    prepare_alert(c, s)
+  end
+  return s
+end
+
+-- ---- writes: only what lib.prepare checked ----
+
+local function write_account(c, s)
+  local A, plan = c.plan.new_account, c.plan
+  if not s.account_created then return end
+  local f = {'id', A.id, 'name', A.name, 'type', A.type or 'Prospect', 'created_by', 'l2a',
+             'created_at', plan.now, 'source_lead_id', plan.lead.id}
+  if A.domains then f[#f + 1] = 'domains'; f[#f + 1] = A.domains end
+  redis.call('HSET', s.account_key, unpack(f))
+  redis.call('SADD', c.K.accounts, A.id)
+  redis.call('XADD', c.K.changes, 'MAXLEN', '~', c.changes_cap, '*', 'op', 'upsert', unpack(f))
+  lib.event(c, 'account.created', {'account_id', A.id, 'name', A.name})
+end
+
+local CONTACT_FIELDS = {'first_name', 'last_name', 'title', 'phone', 'country', 'company'}
+
+local function write_contact(c, s)
+  local L, now = c.plan.lead, c.plan.now
+  if s.new_contact then
+    redis.call('HSET', s.contact_key, 'id', s.cid, 'email', L.email or '',
+      'lead_source', L.source or '', 'first_touch_at', now, 'first_lead_id', L.id,
+      'created_at', now)
+    if L.email then redis.call('HSET', c.K.contacts_by_email, L.email, s.cid) end
+  end
+  if s.old_set then redis.call('SREM', s.old_set, s.cid) end
+  local f = {s.contact_key, 'account_id', s.acc, 'last_lead_id', L.id, 'updated_at', now}
+  for _, k in ipairs(CONTACT_FIELDS) do
+    if L[k] then f[#f + 1] = k; f[#f + 1] = L[k] end
+  end
+  if L.score then f[#f + 1] = 'last_score'; f[#f + 1] = L.score end
+  redis.call('HSET', unpack(f))
+  redis.call('SADD', s.acc_set, s.cid)
+  lib.event(c, 'lead.converted', {'contact_id', s.cid, 'account_id', s.acc,
+            'new_contact', s.new_contact and '1' or '0'})
+end
+
+-- A lead scoring above opp.advance_score moves the opportunity out of a marketing stage.
+local function advance(c, s)
+  local O = c.plan.opp
+  local score, bar = tonumber(c.plan.lead.score or ''), tonumber(O.advance_score) or 0
+  if bar <= 0 or not score or score <= bar or not s.stage then return end
+  local nxt = type(O.next) == 'table' and O.next[s.stage]
+  if not nxt then return end
+  redis.call('HSET', s.opp_key, 'stage', nxt, stage_field(nxt), c.plan.now)
+  lib.event(c, 'opportunity.stage_changed', {'opportunity_id', s.oid, 'from', s.stage, 'to', nxt})
+end
+
+local function write_opportunity(c, s)
+  local O, plan = c.plan.opp, c.plan
+  if not s.oid then return end
+  if s.new_opportunity then
+    redis.call('INCR', c.K.seq_opportunity)
+    redis.call('HSET', s.opp_key, 'id', s.oid, 'account_id', s.acc, 'type', O.type,
+      'stage', O.first_stage, stage_field(O.first_stage), plan.now, 'owner_id', O.owner_id or '',
+      'source_lead_id', plan.lead.id, 'status', 'open', 'created_at', plan.now)
+    redis.call('SET', s.open_key, s.oid)
+    lib.event(c, 'opportunity.created', {'opportunity_id', s.oid, 'account_id', s.acc,
+              'opportunity_type', O.type, 'stage', O.first_stage})
+  end
+  local role = plan.role
+  if role and role ~= '' and redis.call('HSETNX', s.opp_key, 'role:' .. s.cid, role) == 1 then
+    lib.event(c, 'contact_role.added', {'opportunity_id', s.oid, 'contact_id', s.cid, 'role', role})
+  end
+  advance(c, s)
+end
+
+local function write_alert(c, s)
+  local A, plan, id = c.plan.alert, c.plan, c.plan.lead.id
+  if s.alert_exists then return end
+  redis.call('HSET', s.alert_key, 'lead_id', id, 'status', 'open', 'kind', A.kind,
+    'reason', A.reason or '', 'candidates', A.candidates or '[]',
+    'score', tostring(A.score or 0), 'created_at', plan.now,
+    'created_ms', string.format('%d', plan.now_ms), 'lead', cjson.encode(plan.lead))
+  redis.call('ZADD', c.K.review_open, plan.now_ms, id)
+  lib.event(c, 'lead.flagged', {'alert_id', id, 'kind', A.kind})
+end
+
+-- Carries out the plan with the steps lib.prepare found. Returns what was done, as the result
+-- hash's fields (outcome, contact_id, account_id, account_created, opportunity_id, alert_id).
+function lib.commit(c, s)
+  local a, out = c.plan.action, {}
+  if a == 'convert' or a == 'create_account' then
+    if a == 'create_account' then
+      write_account(c, s)
+      out.account_id = s.acc
+      out.account_created = s.account_created and '1' or '0'
+    end
+    write_contact(c, s)
+    out.contact_id = s.cid
+    write_opportunity(c, s)
+    out.opportunity_id = s.oid
+    out.outcome = s.account_created and 'account_created' or 'converted'
+  elseif a == 'flag' then
+    write_alert(c, s)
+    out.alert_id = c.plan.lead.id
+    out.outcome = 'flagged'
+  elseif a == 'drop' then
+    out.outcome = 'dropped'
+  elseif a == 'dismiss' then
+    out.outcome = 'dismissed'
+  else
+    out.outcome = 'invalid'
+    lib.event(c, 'lead.invalid', {})
+  end
+  return out
+end
