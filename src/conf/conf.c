@@ -87,6 +87,8 @@ static const conf_key keys[] = {
     K_INT("daemon", "max_deliveries", max_deliveries, 5, 1, 1000, RELOAD),
     K_INT("daemon", "max_entry_bytes", max_entry_bytes, 65536, 1024, 16777216, RELOAD),
     K_INT("daemon", "max_field_bytes", max_field_bytes, 4096, 64, 16777216, RELOAD),
+    K_INT("daemon", "max_entry_fields", max_entry_fields, 64, 1, 100000, RELOAD),
+    K_INT("daemon", "forget_consumers_ms", forget_consumers_ms, 3600000, 1000, 2147483647, RELOAD),
     K_STR("http", "listen", http_listen, "127.0.0.1:9108", RESTART),
     K_PATH("lists", "freemail", eng.freemail_file, "freemail-domains.txt", RELOAD),
     K_PATH("lists", "disposable", eng.disposable_file, "disposable-email-domains.txt", RELOAD),

@@ -30,6 +30,8 @@ typedef struct conf {
     int max_deliveries;             /* daemon.max_deliveries, default 5 */
     int max_entry_bytes;            /* daemon.max_entry_bytes, default 65536 */
     int max_field_bytes;            /* daemon.max_field_bytes, default 4096 */
+    int max_entry_fields;           /* daemon.max_entry_fields, default 64 */
+    int forget_consumers_ms;        /* daemon.forget_consumers_ms, default 3600000 */
     char *http_listen;              /* http.listen, default "127.0.0.1:9108" (restart) */
 
     engine_opts eng;                /* lists: ... contact_roles: the engine's keys */

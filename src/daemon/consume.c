@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "daemon.h"
+#include "functions.h"
 #include "keys.h"
 #include "log.h"
 #include "outcome.h"
@@ -54,6 +55,9 @@ static const char *entry_to_lead(const l2ad *d, const strvec *f, lead *l, char *
 {
     size_t total = 0;
     const char *json = NULL;
+    if (f->n / 2 > (size_t)d->cfg->max_entry_fields)
+        return snprintf(err, len, "entry has %zu fields, over daemon.max_entry_fields %d",
+                        f->n / 2, d->cfg->max_entry_fields), err;
     for (size_t i = 0; i + 1 < f->n; i += 2) {
         size_t vl = strlen(f->v[i + 1]);
         total += strlen(f->v[i]) + vl;
@@ -408,7 +412,29 @@ static void on_review_count(aconn *c, redisReply *r, void *priv)
         metrics_set(d->metrics, METRIC_REVIEW_OPEN, (double)r->integer);
 }
 
-/* Periodic: the group's pending count, the review queue, and stale entries of other workers. */
+static void on_forgotten(aconn *c, redisReply *r, void *priv)
+{
+    (void)c;
+    l2ad *d = priv;
+    if (r && r->type == REDIS_REPLY_INTEGER && r->integer > 0)
+        log_notice("consumers_forgotten", "removed=%lld idle_ms=%d", r->integer,
+                   d->cfg->forget_consumers_ms);
+    else if (r && r->type == REDIS_REPLY_ERROR)
+        log_warn("consumers_forget_failed", "error=\"%s\"", log_q(r->str));
+}
+
+/* Consumers of the group idle past daemon.forget_consumers_ms with nothing pending are gone. */
+static void forget_consumers(l2ad *d)
+{
+    char idle[24];
+    snprintf(idle, sizeof(idle), "%d", d->cfg->forget_consumers_ms);
+    const char *argv[] = {"FCALL", functions_name(FN_FORGET_CONSUMERS), "1", d->k_leads, L2A_GROUP,
+                          idle, d->consumer};
+    (void)aconn_cmd_argv(d->writer, on_forgotten, d, 0, 7, argv, NULL);
+}
+
+/* Periodic: the group's pending count, the review queue, gone consumers, and stale entries of
+ * other workers. */
 void consume_claim_tick(l2ad *d)
 {
     if (!ready_consuming(d))
@@ -416,6 +442,7 @@ void consume_claim_tick(l2ad *d)
     (void)aconn_cmd(d->writer, on_pending_summary, d, 0, "XPENDING %s %s", d->k_leads, L2A_GROUP);
     (void)aconn_cmd(d->writer, on_review_count, d, 0, "ZCARD %s", d->k_review);
     (void)aconn_cmd(d->writer, on_review_oldest, d, 0, "ZRANGE %s 0 0 WITHSCORES", d->k_review);
+    forget_consumers(d);
     if (d->in_flight < (size_t)d->cfg->max_in_flight)
         scan_pending(d, false, d->cfg->batch_size);
 }

@@ -18,6 +18,7 @@ typedef enum functions_fn {
     FN_RESOLVE,         /* resolve.lua: a review alert closed, its plan carried out */
     FN_ACCOUNT_UPSERT,  /* accounts.lua: one account stored */
     FN_ACCOUNT_DELETE,  /* accounts.lua: one account removed */
+    FN_FORGET_CONSUMERS, /* consumers.lua: gone consumers holding nothing removed from the group */
     FN_COUNT
 } functions_fn;
 

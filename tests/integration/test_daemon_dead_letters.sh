@@ -57,7 +57,10 @@ bad "is 300 bytes, over daemon.max_field_bytes 256" id B12 \
     $'co\n2026-01-01T00:00:00.000Z l2ad level=error event=forged' "$x300"
 # 5,000 fields (Lua's unpack fails above ~8,000 values: the entry travels as one JSON argument)
 mapfile -t many < <(for i in $(seq 1 5000); do printf 'f%d\nv%d\n' "$i" "$i"; done)
-bad "over daemon.max_entry_bytes 2048" "${many[@]}"
+bad "entry has 5000 fields, over daemon.max_entry_fields 64" "${many[@]}"
+# an id and 100 short fields (under max_entry_bytes): the field limit alone refuses it
+mapfile -t some < <(for i in $(seq 1 100); do printf 'f%d\nv\n' "$i"; done)
+bad "entry has 101 fields, over daemon.max_entry_fields 64" id B13 "${some[@]}"
 # a NUL byte and bytes that are not UTF-8, sent as raw RESP (redis-cli cannot)
 BINARY_ID=$(python3 - "$REDIS_PORT" "${P}leads" <<'PY'
 import socket, sys
