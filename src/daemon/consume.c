@@ -212,6 +212,7 @@ static void on_read(aconn *c, redisReply *r, void *priv)
         log_err("read_failed", "error=\"%s\"", log_q(r->str));
         redis_refused(d, r->str);
     } else if (r && r->type == REDIS_REPLY_ARRAY) {
+        ready_progress(d);
         for (size_t i = 0; i < r->elements; i++)
             if (r->element[i]->type == REDIS_REPLY_ARRAY && r->element[i]->elements == 2)
                 process_entries(d, r->element[i]->element[1], 1);

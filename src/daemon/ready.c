@@ -167,7 +167,6 @@ void ready_accounts_done(l2ad *d, bool ok, const char *why)
 
 static void start_consuming(l2ad *d)
 {
-    d->backoff_ms = 0;
     if (!d->announced) {
         d->announced = true;
         notify_ready("serving");
@@ -258,6 +257,11 @@ void ready_conn_changed(l2ad *d)
 void ready_drain(l2ad *d)
 {
     set_state(d, READY_DRAINING, "SIGTERM");
+}
+
+void ready_progress(l2ad *d)
+{
+    d->backoff_ms = 0;
 }
 
 bool ready_consuming(const l2ad *d)

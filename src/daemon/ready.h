@@ -31,8 +31,10 @@ void ready_free(struct l2ad *d);
 /* A connection came up or went down: back to CONNECTING, or on to the handshake once all are up. */
 void ready_conn_changed(struct l2ad *d);
 /* Something failed for a Redis-side reason (reason: the error text): WAITING, then `from` runs
- * again after a backoff (100 ms doubling to 2 s; reset once consuming). */
+ * again after a backoff (100 ms doubling to 2 s with each failure; reset by ready_progress). */
 void ready_fail(struct l2ad *d, ready_state from, const char *reason);
+/* A write went through: the next failure backs off from the shortest delay again. */
+void ready_progress(struct l2ad *d);
 /* The account load finished (ok) or failed (why). */
 void ready_accounts_done(struct l2ad *d, bool ok, const char *why);
 /* SIGTERM: DRAINING for good. */

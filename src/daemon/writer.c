@@ -115,6 +115,7 @@ static void park(record_op *op, const char *why)
 static void op_recorded(record_op *op, long long code)
 {
     l2ad *d = op->d;
+    ready_progress(d);
     if (code == 1 && op->counter != METRIC_COUNT) {
         metrics_inc(d->metrics, op->counter, 1);
         if (op->entry_ms > 0)
