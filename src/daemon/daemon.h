@@ -56,6 +56,8 @@ typedef struct l2ad {
     struct build_job *loader_job;   /* the build in progress, NULL when none (owned) */
     bool loader_again;              /* a request came during the build: one more after it */
     bool loader_again_reload;       /* ... and it re-reads the config (SIGHUP) */
+    pthread_t retire_thread;        /* frees the matcher a build replaced (loader.c) */
+    bool retiring;                  /* retire_thread was started and not yet joined */
     /* consuming */
     bool reading;                   /* a read (XREADGROUP/XCLAIM) is outstanding */
     bool recovering;                /* re-reading this consumer's own pending entries first */

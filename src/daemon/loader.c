@@ -103,16 +103,45 @@ static void start(l2ad *d, bool reload)
     d->loader_job = j;
 }
 
+/* What a swap replaced, freed on a thread of its own: freeing a large index takes as long as
+ * building it, and the loop must keep answering meanwhile. */
+typedef struct retired {
+    matcher *m;
+    conf *cfg;               /* NULL when the configuration stayed */
+} retired;
+
+static void *free_retired(void *arg)
+{
+    retired *r = arg;
+    matcher_free(r->m);      /* before the configuration its options point into */
+    if (r->cfg) {
+        conf_free(r->cfg);
+        free(r->cfg);
+    }
+    free(r);
+    return NULL;
+}
+
+/* Joins the previous free (long done by the time a new build finishes), then starts this one. */
+static void retire(l2ad *d, matcher *m, conf *cfg)
+{
+    if (d->retiring)
+        pthread_join(d->retire_thread, NULL);
+    retired *r = xmalloc(sizeof(*r));
+    *r = (retired){m, cfg};
+    d->retiring = pthread_create(&d->retire_thread, NULL, free_retired, r) == 0;
+    if (!d->retiring)
+        free_retired(r);     /* no thread: free here, blocking the loop once */
+}
+
 /* The loop takes the new matcher (and configuration): the account changes are followed again
  * from where the thread began, so none made meanwhile is missed. */
 static void swap_in(l2ad *d, build_job *j)
 {
-    matcher_free(d->m);
+    retire(d, d->m, j->reload ? d->cfg : NULL);
     d->m = j->nm;
     j->nm = NULL;
     if (j->reload) {
-        conf_free(d->cfg);
-        free(d->cfg);
         d->cfg = j->nc;
         j->nc = NULL;
     }
@@ -194,6 +223,9 @@ int loader_init(l2ad *d, char *err, size_t errlen)
 
 void loader_free(l2ad *d)
 {
+    if (d->retiring)
+        pthread_join(d->retire_thread, NULL);
+    d->retiring = false;
     if (d->loader_job) {
         pthread_join(d->loader_thread, NULL);
         job_free(d->loader_job);
