@@ -17,6 +17,23 @@ new_accounts() {
     rcli smembers "${P}accounts" | grep '^new:' | sort | paste -sd' '
 }
 
+# brand_lead ID NAME: a lead of the company from NAME@brand.com, pushed and waited for.
+brand_lead() {
+    push_json "{\"id\":\"$1\",\"email\":\"$2@brand.com\",\"company\":\"Zephyr Quill Works\"}"
+    wait_drained 30 "$2@brand.com"
+}
+
+# next_lead ID NAME: the company's next lead matches the one account it has, new:parent.com, and
+# the run so far is recorded once (2 leads).
+next_lead() {
+    brand_lead "$1" "$2"
+    assert_eq "$(h "lead:$1" decision)" match "$1, the company's next lead"
+    assert_eq "$(h "lead:$1" account_id)" new:parent.com "$1's account"
+    assert_eq "$(new_accounts)" new:parent.com "accounts for the company"
+    assert_eq "$(rcli exists "${P}account:new:brand.com")" 0 "no account on the brand's own domain"
+    assert_recorded_once 2 0
+}
+
 # brand_daemon NAME POLICY: l2ad on the shipped config with the alias and the no-match policy.
 brand_daemon() {
     PORT=$(free_port)
@@ -29,18 +46,11 @@ brand_daemon() {
 # ---- create_account: l2ad decides ----------------------------------------------------------------
 outcomes_start "$ACCOUNTS"
 brand_daemon create create_account
-push_json '{"id":"A1","email":"alice@brand.com","company":"Zephyr Quill Works","first_name":"Alice"}'
-wait_drained 30 "alice@brand.com"
+brand_lead A1 alice
 assert_eq "$(h lead:A1 outcome)" account_created "A1 outcome"
 assert_eq "$(h lead:A1 account_id)" new:parent.com "A1's new account (the alias's target)"
 assert_eq "$(h account:new:parent.com domains)" parent.com "new account's domain"
-push_json '{"id":"A2","email":"carol@brand.com","company":"Zephyr Quill Works"}'
-wait_drained 30 "carol@brand.com"
-assert_eq "$(h lead:A2 decision)" match "A2, the company's next lead"
-assert_eq "$(h lead:A2 account_id)" new:parent.com "A2's account"
-assert_eq "$(new_accounts)" new:parent.com "accounts l2ad created for the company"
-assert_eq "$(rcli exists "${P}account:new:brand.com")" 0 "no account on the brand's own domain"
-assert_recorded_once 2 0
+next_lead A2 carol
 stop_daemon "$PID" create
 
 # ---- flag, then `l2a review resolve --new-account`, on a prefix of its own ------------------------
@@ -50,8 +60,7 @@ write_config "$TOOLS_CFG"
 "$L2A" import-accounts --config "$TOOLS_CFG" "$TEST_TMP/accounts.csv" >/dev/null 2>&1 ||
     fail "import-accounts"
 brand_daemon flag flag
-push_json '{"id":"B1","email":"bob@brand.com","company":"Zephyr Quill Works","first_name":"Bob"}'
-wait_drained 30 "bob@brand.com"
+brand_lead B1 bob
 assert_eq "$(h lead:B1 outcome)" flagged "B1 outcome"
 assert_eq "$(h alert:B1 status)" open "B1's alert"
 out=$("$L2A" review resolve --config "$TEST_TMP/flag.yaml" B1 --new-account --by tester 2>&1) ||
@@ -61,11 +70,6 @@ assert_eq "$(new_accounts)" new:parent.com "accounts created for the company"
 assert_eq "$(h account:new:parent.com domains)" parent.com "resolved account's domain"
 
 # the company's next lead finds that account (l2ad follows the account changes)
-push_json '{"id":"B2","email":"dan@brand.com","company":"Zephyr Quill Works"}'
-wait_drained 30 "dan@brand.com"
-assert_eq "$(h lead:B2 decision)" match "B2, the company's next lead"
-assert_eq "$(h lead:B2 account_id)" new:parent.com "B2's account"
-assert_eq "$(new_accounts)" new:parent.com "accounts for the company at the end"
-assert_recorded_once 2 0
+next_lead B2 dan
 stop_daemon "$PID" flag
 echo "ok [$TEST_NAME]"
