@@ -25,10 +25,17 @@ assert_eq "$(metric "$PORT" l2a_accounts_indexed)" 15000 "accounts indexed"
 
 # ---- the storm, mid-stream ---------------------------------------------------------------------
 wait_mid_run "the SIGHUP storm" $((N / 20)) $((N / 2))
+# Spread over ~0.9 s, in the background while /healthz is polled: signals sent back to back while
+# l2ad is off the CPU merge into one pending SIGHUP (the kernel does not queue them).
 storm=$(now_ms)
-for _ in $(seq 1 "$HUPS"); do kill -HUP "$PID"; done
-sent_in=$(($(now_ms) - storm))
-[ "$sent_in" -lt 1000 ] || fail "sending $HUPS SIGHUPs took ${sent_in} ms, not within a second"
+python3 -c 'import os, signal, sys, time
+t0 = time.monotonic()
+for i in range(int(sys.argv[2])):
+    time.sleep(max(0.0, t0 + 0.009 * i - time.monotonic()))
+    os.kill(int(sys.argv[1]), signal.SIGHUP)
+print(int((time.monotonic() - t0) * 1000))' "$PID" "$HUPS" >"$TEST_TMP/storm.ms" &
+SENDER=$!
+track_pid "$SENDER"
 
 # ---- /healthz throughout: every answer within 1 s --------------------------------------------------
 polls=0 bad="" max_secs=0
@@ -40,8 +47,11 @@ while [ $(($(now_ms) - storm)) -lt "$POLL_MS" ]; do
     sleep 0.1
 done
 during=$(($(dbsize) - BASE - MID_AT))
+wait "$SENDER" || fail "sending the SIGHUPs"
+sent_in=$(cat "$TEST_TMP/storm.ms")
 echo "$HUPS SIGHUPs sent in ${sent_in} ms; $polls /healthz polls in ${POLL_MS} ms, slowest" \
     "${max_secs} s; $during keys written meanwhile" >&2
+[ "$sent_in" -lt 1500 ] || fail "sending $HUPS SIGHUPs took ${sent_in} ms, not about a second"
 [ -z "$bad" ] || fail "/healthz failed or took over 1 s during the SIGHUP storm (time since the storm:code):$bad"
 
 # ---- it kept consuming, the reloads coalesced, every lead once --------------------------------------
