@@ -292,9 +292,16 @@ assert_unready_reason() {
 # wait_drained SECS WHAT: waits until every entry is delivered and acknowledged (lag 0, pending
 # 0); after SECS fails naming WHAT with the counts reached (results, pending, lag, dead letters).
 wait_drained() {
-    within "$1" _group_idle ||
-        fail "$2: not every entry delivered and acknowledged after $1 s: $(result_count)" \
-            "results, $(pending_count) pending, lag $(group_lag), $(dead_count) dead letters"
+    within "$1" _group_idle && return 0
+    group_exists || fail "$2: after $1 s there is no consumer group l2a at all: $(result_count)" \
+        "results, $(dead_count) dead letters"
+    fail "$2: not every entry delivered and acknowledged after $1 s: $(result_count)" \
+        "results, $(pending_count) pending, lag $(group_lag), $(dead_count) dead letters"
+}
+
+# group_exists: the input stream has the consumer group l2a.
+group_exists() {
+    rcli xinfo groups "${L2A_PREFIX}leads" 2>/dev/null | grep -qx l2a
 }
 
 # Entries in the dead-letter stream (0 when it does not exist).
