@@ -19,16 +19,22 @@ now_ms() {
     echo $(($(date +%s%N) / 1000000))
 }
 
+# within SECONDS CMD...: runs CMD every 50 ms until it succeeds (status 0) or SECONDS pass (1).
+within() {
+    local deadline=$(($(now_ms) + $1 * 1000))
+    shift
+    until "$@"; do
+        [ "$(now_ms)" -lt "$deadline" ] || return 1
+        sleep 0.05
+    done
+}
+
 # wait_until SECONDS WHAT CMD...: runs CMD every 50 ms until it succeeds; fails naming WHAT after
 # SECONDS.
 wait_until() {
     local secs=$1 what=$2
     shift 2
-    local deadline=$(($(now_ms) + secs * 1000))
-    until "$@"; do
-        [ "$(now_ms)" -lt "$deadline" ] || fail "timed out after ${secs} s waiting for $what"
-        sleep 0.05
-    done
+    within "$secs" "$@" || fail "timed out after ${secs} s waiting for $what"
 }
 
 # gen_data DIR NACC NLEADS [SEED] [ID_PREFIX]: DIR/accounts.csv and DIR/leads.jsonl.
@@ -286,14 +292,16 @@ assert_unready_reason() {
 # wait_drained SECS WHAT: waits until every entry is delivered and acknowledged (lag 0, pending
 # 0); after SECS fails naming WHAT with the counts reached (results, pending, lag, dead letters).
 wait_drained() {
-    local deadline=$(($(now_ms) + $1 * 1000))
-    until _group_idle; do
-        if [ "$(now_ms)" -ge "$deadline" ]; then
-            fail "$2: not every entry delivered and acknowledged after $1 s: $(result_count)" \
-                "results, $(pending_count) pending, lag $(group_lag), $(dead_count) dead letters"
-        fi
-        sleep 0.05
-    done
+    within "$1" _group_idle && return 0
+    group_exists || fail "$2: after $1 s there is no consumer group l2a at all: $(result_count)" \
+        "results, $(dead_count) dead letters"
+    fail "$2: not every entry delivered and acknowledged after $1 s: $(result_count)" \
+        "results, $(pending_count) pending, lag $(group_lag), $(dead_count) dead letters"
+}
+
+# group_exists: the input stream has the consumer group l2a.
+group_exists() {
+    rcli xinfo groups "${L2A_PREFIX}leads" 2>/dev/null | grep -qx l2a
 }
 
 # Entries in the dead-letter stream (0 when it does not exist).

@@ -35,8 +35,7 @@ destroyed=$(now_ms)
 echo "group destroyed with $MID_AT+ of $N results" >&2
 
 # ---- consumption resumes by itself ------------------------------------------------------------------
-_group_back() { rcli xinfo groups "${P}leads" | grep -qx l2a; }
-wait_until 30 "l2ad to create the consumer group again after XGROUP DESTROY" _group_back
+wait_until 30 "l2ad to create the consumer group again after XGROUP DESTROY" group_exists
 wait_drained 90 "after the group was recreated"
 echo "resumed and done $(($(now_ms) - destroyed)) ms after the destroy" >&2
 wait_ready "$PORT"

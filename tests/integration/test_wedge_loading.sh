@@ -24,6 +24,7 @@ daemon_config "$TEST_TMP/l2a.yaml" "$PORT" "daemon:" "  batch_size: 100"
 stop_redis
 
 # ---- Redis again, l2ad at once: it connects while the data set is still loading -----------------
+spawned=$(now_ms)
 _spawn_redis --loading-ok || fail "redis-server did not restart"
 start_daemon l2ad "$TEST_TMP/l2a.yaml"
 PID=$DAEMON_PID
@@ -46,8 +47,10 @@ while :; do
     [ "$(now_ms)" -lt "$deadline" ] || fail "Redis still loading 120 s after the restart"
     sleep 0.05
 done
-echo "Redis loaded $(($(now_ms) - started)) ms after l2ad started; $loading_polls polls saw" \
-    "loading:1; $(redis_errors LOADING) -LOADING replies sent" >&2
+loaded=$(now_ms)
+echo "Redis loaded $((loaded - spawned)) ms after its start, $((loaded - started)) ms after" \
+    "l2ad's; $loading_polls polls saw loading:1; $(redis_errors LOADING) -LOADING replies sent" >&2
+[ $((loaded - spawned)) -ge 1000 ] || fail "Redis loaded in $((loaded - spawned)) ms, under 1 s"
 [ "$caught" == 1 ] ||
     fail "l2ad was never seen connected while Redis was loading: the restart tested nothing"
 
@@ -59,10 +62,7 @@ assert_recorded_once "$N" 0
 assert_eq "$(leads_total "$PORT")" "$N" "leads counted in /metrics"
 
 # While Redis loaded, /healthz said why it was not ready.
-[ -n "$bodies" ] || fail "/healthz never answered 503 while Redis was loading"
-first=$(head -n 1 <<<"$bodies")
-assert_unready_reason "$first" '' "/healthz while Redis was loading"
-grep -qi loading <<<"$bodies" || fail "no /healthz 503 body while loading names LOADING, e.g. $first"
+assert_unready_reason "$bodies" loading "/healthz while Redis was loading"
 
 stop_daemon "$PID" l2ad
 echo "ok [$TEST_NAME]"

@@ -26,7 +26,7 @@ wait_ready "$PORT"
 # ---- maxmemory reached between 15% and 60% of the backlog ------------------------------------------
 wait_mid_run "maxmemory" $((N * 15 / 100)) $((N * 6 / 10))
 rcli config set maxmemory-policy noeviction >/dev/null
-rcli config set maxmemory $(($(redis_info used_memory) - 1024 * 1024)) >/dev/null
+rcli config set maxmemory $(($(redis_info used_memory) - 4 * 1024 * 1024)) >/dev/null
 over=$(now_ms)
 echo "maxmemory reached with $MID_AT+ of $N results" >&2
 

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# tests/integration/test_wedge_restart_recover.sh - a worker killed (-9) holding pending leads, restarted with the same config (no daemon.consumer): it takes its own pending leads back at once; gone consumers holding nothing are removed.
+#
+# Wedge on the code this was written against: the default consumer name is hostname:pid, so the
+# restarted worker is a new consumer; the dead one's entries wait daemon.claim_idle_ms (60 s by
+# default) to be claimed, and the dead consumer stays in the group for good.
+# shellcheck disable=SC2119  # start_redis takes an optional --aof
+. "$(dirname "$0")/daemon_lib.sh"
+
+require_own_redis
+start_redis
+P=$L2A_PREFIX
+N=5000
+RECOVER_LIMIT_MS=3000
+setup_leads "$N" 43
+watch_hsets
+# A consumer that is gone and holds nothing (made now, so it is long idle by the second part).
+rcli xgroup create "${P}leads" l2a 0 >/dev/null
+assert_eq "$(rcli xgroup createconsumer "${P}leads" l2a ghost-worker 2>&1)" 1 "ghost consumer"
+
+# consumers: "NAME PENDING" per consumer of the group.
+consumers() {
+    rcli xinfo consumers "${P}leads" l2a |
+        awk '$0 == "name" { getline; n = $0 } $0 == "pending" { getline; print n, $0 }'
+}
+
+PORT=$(free_port)
+daemon_config "$TEST_TMP/l2a.yaml" "$PORT" "daemon:" "  batch_size: 100" "  max_in_flight: 500"
+
+# ---- part 1: SIGSTOP once it holds pending entries, kill -9, restart, time the recovery -----------
+start_daemon a "$TEST_TMP/l2a.yaml"
+PID=$DAEMON_PID
+_holding() { [ "$(pending_count)" -gt 0 ]; }
+wait_until 60 "the first worker to hold pending entries" _holding
+kill -STOP "$PID"
+last=$(rcli xinfo groups "${P}leads" | awk 'p { print; exit } $0 == "last-delivered-id" { p = 1 }')
+kill -9 "$PID"
+wait "$PID" 2>/dev/null || true
+# (scripts it had sent before the stop may still have run: count what is left after the kill)
+held=$(pending_count)
+done_at_stop=$(($(dbsize) - BASE))
+[ "$held" -gt 0 ] || fail "nothing pending once the worker was killed"
+[ "$done_at_stop" -lt "$N" ] || fail "the run finished before the worker was stopped"
+echo "worker killed holding $held pending leads ($done_at_stop keys written): $(consumers | paste -sd,)" >&2
+
+_recovered() { [ -z "$(rcli xpending "${P}leads" l2a - "$last" 1)" ]; }
+start_daemon b "$TEST_TMP/l2a.yaml"
+PID=$DAEMON_PID
+restarted=$(now_ms)
+wait_until 90 "the dead worker's $held pending leads to be acknowledged" _recovered
+took=$(($(now_ms) - restarted))
+echo "the restarted worker recovered its $held pending leads ${took} ms after its start" >&2
+[ "$took" -le "$RECOVER_LIMIT_MS" ] ||
+    fail "the restarted worker took ${took} ms to recover its own $held pending leads (limit ${RECOVER_LIMIT_MS} ms)"
+wait_drained 60 "after the restart"
+assert_recorded_once "$N" 0
+assert_hsets_once "$N"
+wait_ready "$PORT"
+
+# ---- part 2: consumers that are gone and hold nothing leave the group -----------------------------
+_gone_removed() { [ "$(consumers | wc -l)" -eq 1 ] && ! consumers | grep -q '^ghost-worker '; }
+within 90 _gone_removed ||
+    fail "gone consumers still in the group 90 s on: $(consumers | paste -sd,) (name pending)"
+echo "consumers left: $(consumers | paste -sd,)" >&2
+
+stop_daemon "$PID" b
+echo "ok [$TEST_NAME]"
