@@ -25,7 +25,8 @@ consumers() {
 }
 
 PORT=$(free_port)
-daemon_config "$TEST_TMP/l2a.yaml" "$PORT" "daemon:" "  batch_size: 100" "  max_in_flight: 500"
+daemon_config "$TEST_TMP/l2a.yaml" "$PORT" "daemon:" "  batch_size: 100" "  max_in_flight: 500" \
+    "  forget_consumers_ms: 5000"
 
 # ---- part 1: SIGSTOP once it holds pending entries, kill -9, restart, time the recovery -----------
 start_daemon a "$TEST_TMP/l2a.yaml"
@@ -58,6 +59,7 @@ assert_hsets_once "$N"
 wait_ready "$PORT"
 
 # ---- part 2: consumers that are gone and hold nothing leave the group -----------------------------
+# daemon.forget_consumers_ms is 5 s here (an hour by default)
 _gone_removed() { [ "$(consumers | wc -l)" -eq 1 ] && ! consumers | grep -q '^ghost-worker '; }
 within 90 _gone_removed ||
     fail "gone consumers still in the group 90 s on: $(consumers | paste -sd,) (name pending)"
