@@ -3,17 +3,34 @@
 #ifndef L2A_CLI_H
 #define L2A_CLI_H
 
+#include <stdbool.h>
+
 int cli_match(int argc, char **argv);
 int cli_check_config(int argc, char **argv);
-/* cli_redis.c */
 int cli_import_accounts(int argc, char **argv);
 int cli_push(int argc, char **argv);
+
+/* redis_opts.c: the options and connection of the commands that talk to Redis. */
+typedef struct redis_opts {
+    const char *url;      /* --redis, or NULL */
+    const char *config;   /* --config, or NULL */
+    const char *file;     /* the one positional argument */
+    bool delete_missing;  /* import-accounts --delete-missing */
+    bool flat;            /* push --flat */
+} redis_opts;
+
+/* Parses argv (from the subcommand name on): --redis, --config, one file, and --delete-missing
+ * (import true) or --flat (import false). Prints usage and returns -1 on a usage error. */
+int cli_parse_redis_opts(int argc, char **argv, const char *usage, bool import, redis_opts *o);
 /* Connects to --redis URL (NULL: the config's redis.url) with the config's command timeout.
  * Returns a context (caller frees with redisFree) or NULL with the reason printed. */
 struct conf;
 struct redisContext;
 struct redisContext *cli_redis_connect(const struct conf *cfg, const char *url);
-/* cli_review.c */
+/* Connects as the options and config say; sets *prefix (malloc'd, caller frees). The Redis URL
+ * comes from --redis, else the config's redis.url, else its default. NULL on error (printed). */
+struct redisContext *cli_open_redis(const redis_opts *o, char **prefix);
+/* cmd_review.c */
 int cli_review(int argc, char **argv);
 
 #endif

@@ -1,4 +1,4 @@
-/* cli_match.c - `l2a match` (offline decisions from CSV + JSONL) and `l2a check-config`. */
+/* cmd_match.c - `l2a match`: offline decisions from an accounts CSV and leads JSONL. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -150,31 +150,6 @@ int cli_match(int argc, char **argv)
         rc = run_leads(m, o.leads) == 0 ? 0 : 1;
     matcher_free(m);
 out:
-    conf_free(&cfg);
-    return rc;
-}
-
-int cli_check_config(int argc, char **argv)
-{
-    if (argc != 2) {
-        fprintf(stderr, "usage: l2a check-config FILE\n");
-        return 2;
-    }
-    conf cfg;
-    matcher *m;
-    char err[512];
-    if (conf_load(argv[1], &cfg, err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return 1;
-    }
-    int rc = 0;
-    if (!(m = matcher_new(&cfg.eng, err, sizeof(err)))) {
-        fprintf(stderr, "%s: %s\n", argv[1], err);
-        rc = 1;
-    } else {
-        matcher_free(m);
-        printf("%s: ok\n", argv[1]);
-    }
     conf_free(&cfg);
     return rc;
 }

@@ -1,4 +1,4 @@
-/* cli_review.c - `l2a review list|show|resolve`: the RevOps review queue on the command line. */
+/* cmd_review.c - `l2a review list|show|resolve`: the RevOps review queue on the command line. */
 #include <getopt.h>
 #include <jansson.h>
 #include <stdbool.h>

@@ -1,4 +1,4 @@
-/* record.c - account records from CSV rows (csv.c) and leads from JSON objects (jansson). */
+/* inputs.c - account records from CSV rows (csv.c) and leads from JSON objects (jansson). */
 #include "inputs.h"
 
 #include <errno.h>

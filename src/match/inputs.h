@@ -1,4 +1,4 @@
-/* record.h - accounts from CSV rows and leads from JSON: the input records of the matcher. */
+/* inputs.h - accounts from CSV rows and leads from JSON: the input records of the matcher. */
 #ifndef L2A_RECORD_H
 #define L2A_RECORD_H
 

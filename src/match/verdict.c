@@ -1,4 +1,4 @@
-/* decide.c - turning scored candidates into a decision: domain first, then name thresholds,
+/* verdict.c - turning scored candidates into a decision: domain first, then name thresholds,
  * margins and configurable tie-breaks, each with a reason that names the evidence. */
 #include "evidence.h"
 

@@ -1,0 +1,83 @@
+/* redis_opts.c - what the l2a commands that talk to Redis share: their options (--redis,
+ * --config, one file) and the connection the config and options name. */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "conf.h"
+#include "rconn.h"
+
+int cli_parse_redis_opts(int argc, char **argv, const char *usage, bool import, redis_opts *o)
+{
+    static const struct option longopts[] = {
+        {"redis", required_argument, NULL, 'r'},
+        {"config", required_argument, NULL, 'c'},
+        {"delete-missing", no_argument, NULL, 'd'},
+        {"flat", no_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int ch;
+    memset(o, 0, sizeof(*o));
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "r:c:h", longopts, NULL)) != -1) {
+        if (ch == 'r')
+            o->url = optarg;
+        else if (ch == 'c')
+            o->config = optarg;
+        else if (ch == 'd' && import)
+            o->delete_missing = true;
+        else if (ch == 'f' && !import)
+            o->flat = true;
+        else
+            goto bad;
+    }
+    if (optind != argc - 1)
+        goto bad;
+    o->file = argv[optind];
+    return 0;
+bad:
+    fputs(usage, stderr);
+    return -1;
+}
+
+redisContext *cli_redis_connect(const conf *cfg, const char *url)
+{
+    redis_addr addr;
+    char err[512];
+    redisContext *c = NULL;
+    memset(&addr, 0, sizeof(addr));
+    if (redis_addr_parse(url ? url : cfg->redis_url, &addr, err, sizeof(err)) != 0) {
+        fprintf(stderr, "l2a: %s\n", err);
+        goto out;
+    }
+    if (err[0])
+        fprintf(stderr, "l2a: %s\n", err); /* a note */
+    c = rconn_connect(&addr, cfg->command_timeout_ms, err, sizeof(err));
+    if (!c)
+        fprintf(stderr, "l2a: %s\n", err);
+out:
+    redis_addr_free(&addr);
+    return c;
+}
+
+redisContext *cli_open_redis(const redis_opts *o, char **prefix)
+{
+    conf cfg;
+    char err[512];
+    if (!o->config) {
+        conf_defaults(&cfg);
+    } else if (conf_load(o->config, &cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "l2a: %s\n", err);
+        return NULL;
+    }
+    redisContext *c = cli_redis_connect(&cfg, o->url);
+    if (c)
+        *prefix = xstrdup(cfg.key_prefix);
+    conf_free(&cfg);
+    return c;
+}
+
