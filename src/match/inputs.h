@@ -1,6 +1,6 @@
 /* inputs.h - accounts from CSV rows and leads from JSON: the input records of the matcher. */
-#ifndef L2A_RECORD_H
-#define L2A_RECORD_H
+#ifndef L2A_INPUTS_H
+#define L2A_INPUTS_H
 
 #include <stdbool.h>
 #include <stddef.h>
