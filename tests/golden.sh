@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # golden.sh - runs one golden case (l2a match) and compares its decisions with expected.jsonl by lead.
-# Usage: golden.sh L2A_BINARY CASE_DIR
+# Usage: golden.sh L2A_BINARY CASE_DIR [GOLDEN_ENGINE]
+# With GOLDEN_ENGINE (tests/golden_engine.c, linked to the engine alone) the decisions come from it,
+# fed the case's engine options as `l2a check-config --engine-json` prints them, and must be
+# byte-identical to l2a match's.
 # CASE_DIR holds l2a.yaml, accounts.csv, leads.jsonl and expected.jsonl. For each expected object the
 # actual decision of the same lead_id must have the same `decision`, and the same `account_id` and
 # `rule` when the expected object has those keys. Exit 0 if all agree, 1 otherwise (2: usage).
 set -euo pipefail
 
-if [ $# -ne 2 ]; then
-    echo "usage: $0 L2A_BINARY CASE_DIR" >&2
+if [ $# -ne 2 ] && [ $# -ne 3 ]; then
+    echo "usage: $0 L2A_BINARY CASE_DIR [GOLDEN_ENGINE]" >&2
     exit 2
 fi
 bin=$1
 dir=${2%/}
+engine_runner=${3:-}
 for f in l2a.yaml accounts.csv leads.jsonl expected.jsonl; do
     if [ ! -f "$dir/$f" ]; then
         echo "golden: $dir/$f: missing" >&2
@@ -30,6 +34,18 @@ if [ "$rc" -ne 0 ]; then
     echo "golden: $(basename "$dir"): l2a match exited with status $rc" >&2
     cat "$tmp/stderr" >&2
     exit 1
+fi
+
+if [ -n "$engine_runner" ]; then
+    "$bin" check-config --engine-json "$dir/l2a.yaml" >"$tmp/engine.json"
+    "$engine_runner" "$tmp/engine.json" "$dir/accounts.csv" "$dir/leads.jsonl" >"$tmp/engine.jsonl" ||
+        { echo "golden: $(basename "$dir"): golden_engine failed" >&2; exit 1; }
+    cmp -s "$tmp/actual.jsonl" "$tmp/engine.jsonl" || {
+        echo "golden: $(basename "$dir"): the engine alone decides differently from l2a match:" >&2
+        diff "$tmp/actual.jsonl" "$tmp/engine.jsonl" | head -n 10 >&2
+        exit 1
+    }
+    mv "$tmp/engine.jsonl" "$tmp/actual.jsonl"
 fi
 
 python3 - "$(basename "$dir")" "$dir/expected.jsonl" "$tmp/actual.jsonl" <<'PY'

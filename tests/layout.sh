@@ -2,10 +2,11 @@
 # tests/layout.sh - the source layout keeps its promises: the engine library links no Redis, event
 # loop or YAML code, nothing outside src/match/ includes the engine's internal headers, the folders
 # include one way (base <- match <- conf <- redis <- daemon, cli) and no two sources share a name.
-# Usage: layout.sh SOURCE_DIR ENGINE_LIBRARY
+# Usage: layout.sh SOURCE_DIR ENGINE_LIBRARY [ENGINE_ONLY_PROGRAM]
 set -euo pipefail
 src=$1/src
 lib=$2
+program=${3:-}
 bad=0
 
 complain() { echo "layout: $*" >&2; bad=1; }
@@ -14,6 +15,12 @@ complain() { echo "layout: $*" >&2; bad=1; }
 undefined=$(nm -u "$lib" | awk '{print $NF}' | sort -u)
 foreign=$(grep -E '^(redis|event_|evhttp|evbuffer|bufferevent|yaml_|sd_)' <<<"$undefined" || true)
 [ -z "$foreign" ] || complain "$lib needs symbols from outside the engine: $(tr '\n' ' ' <<<"$foreign")"
+
+# 1b. A program linked to the engine alone (tests/golden_engine.c) loads none of those libraries.
+if [ -n "$program" ]; then
+    loaded=$(ldd "$program" | grep -E 'libhiredis|libevent|libyaml|libsystemd' || true)
+    [ -z "$loaded" ] || complain "$program loads: $loaded"
+fi
 
 # 2. The engine's internals stay inside src/match/ (its one public header is engine.h).
 internal='"(matcher_impl|evidence|index|normalize|score|domain)\.h"'

@@ -42,50 +42,16 @@ static int parse_match_opts(int argc, char **argv, match_opts *o)
     return 0;
 }
 
-/* The "id" of a line that is not valid JSON, when it can still be read ("id": "00Q1"), so that
- * the invalid decision names its lead. malloc'd or NULL. */
-static char *salvage_id(const char *line)
-{
-    const char *p = strstr(line, "\"id\"");
-    if (!p)
-        return NULL;
-    p += 4;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    if (*p++ != ':')
-        return NULL;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    if (*p++ != '"')
-        return NULL;
-    const char *end = p;
-    while (*end && *end != '"' && *end != '\\')
-        end++;
-    return *end == '"' && end > p ? xstrndup(p, (size_t)(end - p)) : NULL;
-}
-
 /* One JSONL line -> one decision on stdout. */
 static void decide_line(const matcher *m, const char *line, size_t len, long lineno, strbuf *out)
 {
-    lead l;
     decision d;
-    char err[256];
-    lead_init(&l);
-    if (lead_from_json(line, len, &l, err, sizeof(err)) != 0) {
-        decision_init(&d);
-        d.kind = DECISION_INVALID;
-        d.rule = "invalid";
-        d.lead_id = l.id ? xstrdup(l.id) : salvage_id(line);
-        decision_set_reason(&d, "line %ld: %s", lineno, err);
-    } else {
-        matcher_decide(m, &l, &d);
-    }
+    matcher_decide_line(m, line, len, lineno, &d);
     sb_reset(out);
     decision_to_json(&d, out);
     sb_putc(out, '\n');
     fwrite(out->buf, 1, out->len, stdout);
     decision_free(&d);
-    lead_free(&l);
 }
 
 static bool blank(const char *s)

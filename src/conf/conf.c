@@ -2,6 +2,7 @@
 #include "conf.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -724,4 +725,65 @@ bool conf_key_reloadable(const char *section, const char *name)
 {
     long i = find_key(section, name);
     return i >= 0 && keys[i].reloadable;
+}
+
+/* ---- the engine's options as JSON (for tools that link the engine alone) ---- */
+
+static bool engine_key(const conf_key *k)
+{
+    return k->off >= offsetof(conf, eng) && k->off < offsetof(conf, eng) + sizeof(engine_opts);
+}
+
+static json_t *key_json(const conf_key *k, const conf *c)
+{
+    json_t *a;
+    switch (k->type) {
+    case KT_STR:
+    case KT_PATH:
+        return *CFIELD(char *, c, k) ? json_string(*CFIELD(char *, c, k)) : json_null();
+    case KT_INT:
+        return json_integer(*CFIELD(int, c, k));
+    case KT_ENUM:
+        return json_string(k->allowed[*CFIELD(int, c, k)]);
+    case KT_DOUBLE:
+        return json_real(*CFIELD(double, c, k));
+    case KT_LIST:
+        a = json_array();
+        for (size_t i = 0; i < CFIELD(strvec, c, k)->n; i++)
+            json_array_append_new(a, json_string(CFIELD(strvec, c, k)->v[i]));
+        return a;
+    case KT_MAP:
+        a = json_array();      /* pairs in order: [[from, to], ...] */
+        for (size_t i = 0; i < CFIELD(pair_list, c, k)->n; i++)
+            json_array_append_new(a, json_pack("[ss]", CFIELD(pair_list, c, k)->v[i].from,
+                                               CFIELD(pair_list, c, k)->v[i].to));
+        return a;
+    case KT_RULES:
+        a = json_array();
+        for (size_t i = 0; i < CFIELD(regex_list, c, k)->n; i++)
+            json_array_append_new(a, json_pack("{ssss}", "pattern",
+                                               CFIELD(regex_list, c, k)->v[i].pattern, "replace",
+                                               CFIELD(regex_list, c, k)->v[i].replace));
+        return a;
+    }
+    return json_null();
+}
+
+char *conf_engine_json(const conf *c)
+{
+    json_t *root = json_object();
+    for (size_t i = 0; i < NKEYS; i++) {
+        const conf_key *k = &keys[i];
+        if (!engine_key(k))
+            continue;
+        json_t *sec = json_object_get(root, k->section);
+        if (!sec) {
+            sec = json_object();
+            json_object_set_new(root, k->section, sec);
+        }
+        json_object_set_new(sec, k->name, key_json(k, c));
+    }
+    char *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+    json_decref(root);
+    return out;
 }

@@ -54,6 +54,10 @@ char *conf_resolve_path(const conf *c, const char *p);
  * change on reload; restart l2ad to apply it" in err, when the first key the table marks as
  * restart-only (redis.url, redis.prefix, daemon.consumer, http.listen) differs. */
 bool conf_reload_compatible(const conf *old_c, const conf *new_c, char *err, size_t errlen);
+/* The engine's keys of c (lists ... contact_roles) as a JSON object {section: {key: value}}: enums
+ * by name, maps as [[from, to], ...], rules as [{pattern, replace}, ...]. malloc'd. What a tool
+ * linked to the engine alone reads instead of the YAML (tests/golden_engine.c). */
+char *conf_engine_json(const conf *c);
 /* Whether the table lets section.name change on reload (false for unknown keys). */
 bool conf_key_reloadable(const char *section, const char *name);
 

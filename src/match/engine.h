@@ -38,6 +38,10 @@ void matcher_copy_accounts(matcher *to, const matcher *from);
 /* Decides one lead. Never fails: unusable input gives DECISION_INVALID with the reason. Uses the
  * matcher's scratch memory: one thread at a time per matcher. out->facts holds the lead's facts. */
 void matcher_decide(const matcher *m, const lead *l, decision *out);
+/* One JSONL line (len bytes, line number lineno) to a decision: matcher_decide of the lead, or an
+ * invalid decision saying why the line is not a lead. */
+void matcher_decide_line(const matcher *m, const char *line, size_t len, long lineno,
+                         decision *out);
 /* The lead's facts alone (as matcher_decide fills them): what outcomes and reviews use. Free with
  * lead_facts_free. */
 void matcher_lead_facts(const matcher *m, const lead *l, lead_facts *out);
