@@ -74,8 +74,8 @@ void batch_done(batch *b);          /* NULL-safe */
  * XACK. Loads the Function library (FUNCTION LOAD REPLACE) on the writer; sets scripts_ready. */
 void record_load_scripts(l2ad *d);
 /* Records decision dec for stream entry id and carries out its outcome plan (outcome_plan_json),
- * in one Function call; calls consume_done and batch_done when the reply (or the connection's loss)
- * arrives. Strings are copied. */
+ * in one Function call; calls consume_done and batch_done when the reply (or the connection's
+ * loss) arrives. Strings are copied. */
 void record_decision(l2ad *d, const char *entry_id, const decision *dec, const char *plan,
                      double entry_ms, batch *b);
 /* Moves entry id to the dead-letter stream with the error, once per entry id; fields is the
