@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tests/lua/test_library.sh - the library as Redis holds it: its name carries CMake's
 # PROJECT_VERSION (l2a_v<major>_<minor>_<patch>) and so does every function's; the names the C side
-# calls are the names registered. With AOF a restarted Redis keeps the library; a Redis that
-# comes back empty makes `l2a import-accounts` and `l2a review resolve` load it and carry on.
+# calls are the names registered; an older version's library loads beside it without a clash. With
+# AOF a restarted Redis keeps the library; a Redis that comes back empty makes `l2a
+# import-accounts` and `l2a review resolve` load it and carry on.
 LUA_REDIS_AOF=--aof
 . "$(dirname "$0")/lua_lib.sh"
 
@@ -17,6 +18,17 @@ assert_eq "$registered" "$called" "registered functions = the names the C side c
 for fn in $called; do
     case $fn in "${LIBRARY}_"*) ;; *) fail "function $fn lacks the library prefix" ;; esac
 done
+
+# ---- two versions side by side (a rolling upgrade): no name clashes, each calls its own ------------
+sed "s/$LIBRARY/l2a_v0_0_9/g" "$TEST_TMP/library.lua" >"$TEST_TMP/older.lua"
+assert_eq "$(rcli -x function load <"$TEST_TMP/older.lua")" l2a_v0_0_9 "an older version loaded beside"
+assert_eq "$(rcli function list | grep -cE "^(l2a_v0_0_9|$LIBRARY)\$")" 2 "both libraries listed"
+for v in l2a_v0_0_9 "$LIBRARY"; do
+    assert_eq "$(fcall "${v}_account_upsert" 3 "${P}account:V-$v" "${P}accounts" "${P}accounts:changes" \
+        "V-$v" "$CHANGES_CAP" id "V-$v" name "By $v")" 2 "upsert through $v"
+done
+rcli function delete l2a_v0_0_9 >/dev/null
+assert_eq "$(rcli function list | grep -c "^$LIBRARY\$")" 1 "the current library stays when the old one goes"
 
 require_own_redis
 write_config "$TEST_TMP/l2a.yaml"
