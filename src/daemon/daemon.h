@@ -105,7 +105,7 @@ void writer_load(l2ad *d, unsigned gen, writer_loaded_fn done);
 /* Re-sends the parked writes (on the way back to consuming). */
 void writer_resume(l2ad *d);
 /* Records decision dec for stream entry id and carries out its outcome plan (outcome_plan_json),
- * in one call. Strings are copied. */
+ * in one Function call. Strings are copied. */
 void record_decision(l2ad *d, const char *entry_id, const decision *dec, const char *plan,
                      double entry_ms, batch *b);
 /* Moves entry id to the dead-letter stream with the error, once per entry id; fields is the

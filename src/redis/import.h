@@ -1,4 +1,4 @@
-/* import.h - load or update accounts from a CSV into Redis, one atomic Function call per account. */
+/* import.h - load or update accounts from a CSV into Redis, one Function call per account. */
 #ifndef L2A_IMPORT_H
 #define L2A_IMPORT_H
 

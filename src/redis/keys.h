@@ -20,7 +20,7 @@ char *key_changes(const char *prefix);          /* l2a:accounts:changes stream o
 char *key_events(const char *prefix);           /* l2a:events           stream for a CRM connector */
 char *key_alert(const char *prefix, const char *lead_id);      /* l2a:alert:<id> review alert */
 char *key_review_open(const char *prefix);      /* l2a:review:open      open alerts by created ms */
-char *key_dead_ids(const char *prefix);         /* l2a:leads:dead:ids   entry id -> dead-letter id */
+char *key_dead_ids(const char *prefix);         /* l2a:leads:dead:ids   entry id -> dead letter */
 char *key_contact(const char *prefix, const char *contact_id); /* l2a:contact:<id> hash */
 char *key_contacts_by_email(const char *prefix);               /* l2a:contacts:by_email hash */
 char *key_account_contacts(const char *prefix, const char *account_id); /* set of contact ids */

@@ -403,8 +403,9 @@ static int send_marked(rpipe *p, const bool *marks, char *err, size_t errlen)
 }
 
 /* Reads one reply per marked command (all when marks is NULL) and hands it to fn. A "Function
- * not found" reply sets retry[i] instead when retry is not NULL. After fn fails the remaining replies are
- * still read (so the connection stays usable) but not handed on. 0 or -1 with err set. */
+ * not found" reply sets retry[i] instead when retry is not NULL. After fn fails the remaining
+ * replies are still read (so the connection stays usable) but not handed on. 0 or -1 with err
+ * set. */
 static int read_marked(rpipe *p, const bool *marks, bool *retry, size_t *nretry, char *err,
                        size_t errlen)
 {

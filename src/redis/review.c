@@ -1,5 +1,6 @@
 /* review.c - reading the review queue (open set + alert hashes) and resolving an alert with the
- * resolve Function (src/redis/lua/resolve.lua), plus the duration, age and text helpers of `l2a review`. */
+ * resolve Function (src/redis/lua/resolve.lua), plus the duration, age and text helpers of
+ * `l2a review`. */
 #include "review.h"
 
 #include <ctype.h>

@@ -27,8 +27,9 @@ typedef char *(*id_key_fn)(const char *prefix, const char *id);
 static void print_keys(const char *prefix, const char *id)
 {
     static const struct { const char *name; key_fn fn; } plain[] = {
-        {"accounts", key_accounts}, {"changes", key_changes}, {"contacts_by_email", key_contacts_by_email},
-        {"dead", key_dead}, {"dead_ids", key_dead_ids}, {"events", key_events}, {"leads", key_leads},
+        {"accounts", key_accounts}, {"changes", key_changes},
+        {"contacts_by_email", key_contacts_by_email}, {"dead", key_dead},
+        {"dead_ids", key_dead_ids}, {"events", key_events}, {"leads", key_leads},
         {"review_open", key_review_open}, {"seq_opportunity", key_seq_opportunity}};
     static const struct { const char *name; id_key_fn fn; } with_id[] = {
         {"account", key_account}, {"account_contacts", key_account_contacts}, {"alert", key_alert},

@@ -7,6 +7,7 @@
 #   . "$(dirname "$0")/lua_lib.sh"   # start_redis done, library loaded; P, FN_*, EVENTS_CAP set
 #   fcall NAME NUMKEYS KEY... ARG...  # the reply, raw (errors as text, never a failed command)
 #   expect_fail_unchanged WHAT NEEDLE NAME NUMKEYS ...   # error containing NEEDLE, no key changed
+#   expect_noop WHAT WANT CMD...      # CMD's reply is WANT and no key changed
 . "$(dirname "$0")/../integration/lib.sh"
 
 FUNCTIONS_TOOL=${L2A_FUNCTIONS_TOOL:-$BUILD_DIR/tests/functions_tool}
@@ -55,6 +56,15 @@ expect_fail_unchanged() {
         fail "$what: Redis changed: $(diff <(echo "$before") <(echo "$after") | head -n 10)"
 }
 
+# expect_noop WHAT WANT CMD...: CMD (a call wrapper) prints WANT and no key changed.
+expect_noop() {
+    local what=$1 want=$2 before
+    shift 2
+    before=$(snapshot)
+    assert_eq "$("$@" | paste -sd' ')" "$want" "$what"
+    assert_eq "$(snapshot)" "$before" "$what: nothing written"
+}
+
 # wrong_key TYPE KEY: KEY replaced by a throwaway value of TYPE (the wrong one for where it is).
 wrong_key() {
     rcli del "$2" >/dev/null
@@ -78,6 +88,6 @@ pending_entry() {
     echo "$id"
 }
 
-start_redis
+start_redis ${LUA_REDIS_AOF:-}   # LUA_REDIS_AOF=--aof before sourcing: a server with AOF
 P=$L2A_PREFIX
 load_library
