@@ -227,6 +227,7 @@ void l2ad_free(l2ad *d)
     aconn_free(d->reader);
     aconn_free(d->writer);
     aconn_free(d->follower);
+    writer_free(d);       /* after the connections: their pending writes are parked as they close */
     ready_free(d);
     loader_free(d);
     http_stop(d->http);

@@ -104,6 +104,8 @@ typedef void (*writer_loaded_fn)(l2ad *d, unsigned gen, const char *err);
 void writer_load(l2ad *d, unsigned gen, writer_loaded_fn done);
 /* Re-sends the parked writes (on the way back to consuming). */
 void writer_resume(l2ad *d);
+/* Drops the parked writes (exit: their entries stay pending for the next worker). */
+void writer_free(l2ad *d);
 /* Records decision dec for stream entry id and carries out its outcome plan (outcome_plan_json),
  * in one Function call. Strings are copied. */
 void record_decision(l2ad *d, const char *entry_id, const decision *dec, const char *plan,

@@ -151,6 +151,16 @@ static void op_finished(record_op *op, redisReply *r)
     d->writer_done(d);
 }
 
+void writer_free(l2ad *d)
+{
+    while (d->parked) {
+        record_op *op = d->parked;
+        d->parked = op->next;
+        batch_done(op->b);
+        op_free(op);
+    }
+}
+
 void writer_resume(l2ad *d)
 {
     record_op *op = d->parked;
