@@ -18,6 +18,7 @@ P=$L2A_PREFIX
 N=20000
 CLAIM_IDLE_MS=2000
 setup_leads "$N" 41
+watch_hsets
 
 PORT=$(free_port)
 daemon_config "$TEST_TMP/l2a.yaml" "$PORT" "daemon:" "  batch_size: 100" \
@@ -58,6 +59,7 @@ echo "backlog drained $(($(now_ms) - raised)) ms after maxmemory was raised" >&2
 redelivered=$(rcli xrange "${P}leads:dead" - + | grep -c '^delivered ' || true)
 assert_eq "$redelivered" 0 "leads dead-lettered as 'delivered N times'"
 assert_recorded_once "$N" 0
+assert_hsets_once "$N"
 assert_eq "$(leads_total "$PORT")" "$N" "leads counted in /metrics"
 
 # ---- /healthz said not ok while Redis refused the writes ---------------------------------------------

@@ -15,6 +15,7 @@ start_redis
 P=$L2A_PREFIX
 N=2000
 setup_leads "$N" 31
+watch_hsets
 rcli xgroup create "${P}leads" l2a 0 >/dev/null
 
 # ---- over maxmemory before l2ad starts ---------------------------------------------------------------
@@ -41,6 +42,7 @@ wait_drained 60 "after maxmemory was raised"
 wait_until 30 "/healthz 200 after maxmemory was raised" _http_is "$PORT" 200
 echo "consuming and done $(($(now_ms) - raised)) ms after maxmemory was raised" >&2
 assert_recorded_once "$N" 0
+assert_hsets_once "$N"
 assert_eq "$(leads_total "$PORT")" "$N" "leads counted in /metrics"
 
 assert_unready_reason "$over_body" OOM "/healthz while Redis was over maxmemory"
