@@ -241,11 +241,6 @@ dbsize() {
 
 # ---- shared by the wedge tests (test_wedge_*.sh) and the crash test ----------------------------
 
-# health_body PORT: the /healthz body, empty when nothing answers within 2 s.
-health_body() {
-    curl -s -m 2 "http://127.0.0.1:$1/healthz" || true
-}
-
 # unready_says BODY NEEDLE: BODY is a not-ready /healthz answer naming its "state" and, case
 # aside, NEEDLE (the Redis error behind it: OOM, LOADING, NOGROUP...).
 unready_says() {

@@ -3,6 +3,9 @@
 #
 # Wedge on the code this was written against: the next XREADGROUP gets -NOGROUP, the daemon only
 # marks the group as not ready and never creates it again; nothing more is read.
+# Observed there (de55f5c): "timed out after 30 s waiting for l2ad to create the consumer group
+# again after XGROUP DESTROY"; the log has record_failed "NOGROUP No such key 'l2a:leads' or
+# consumer group 'l2a'" for the leads in flight. Fails in ~31 s.
 # shellcheck disable=SC2119  # start_redis takes an optional --aof
 . "$(dirname "$0")/daemon_lib.sh"
 

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# tests/integration/test_wedge_sighup_storm.sh - 100 SIGHUPs within a second to l2ad (15,000 accounts) mid-stream: /healthz answers within 1 s throughout, reloads coalesce, every lead recorded once.
+# tests/integration/test_wedge_sighup_storm.sh - 100 SIGHUPs within a second to l2ad (15,000 accounts) mid-stream: /healthz answers within 2 s throughout, reloads coalesce, every lead recorded once.
 #
 # Wedge on the code this was written against: libevent runs the signal callback once per signal
 # caught, and each reload rebuilds the matcher and re-indexes every account on the event loop, so
 # 100 SIGHUPs are 100 reloads back to back: the loop (HTTP, Redis replies) is blocked for seconds.
+# Observed there (de55f5c): every poll in the 10 s after the storm timed out ("/healthz failed or
+# took over 2 s during the SIGHUP storm (time since the storm:code): 2700ms:000 4900ms:000 ...";
+# 97 to 100 config_reloaded lines, ~0.5 s each). Fails in ~45 s (the drain waits for the reloads).
 # shellcheck disable=SC2119  # start_redis takes an optional --aof
 . "$(dirname "$0")/daemon_lib.sh"
 
@@ -12,6 +15,10 @@ N=20000
 HUPS=100
 POLL_MS=10000          # /healthz polled this long from the first SIGHUP
 MAX_RELOADS=10         # "far fewer than 100"
+# Longest a /healthz answer may take. One reload of 15,000 accounts holds the loop ~0.3 s here and
+# up to ~1 s on a busy machine: with a stand-in fix that coalesced the SIGHUPs (a reload 300 ms
+# after the first), the slowest poll was 0.54 s in one run and just over 1 s in another.
+HEALTH_LIMIT_S=2
 setup_accounts 15000 "$N" 47
 push_leads "$TEST_TMP/data/leads.jsonl"
 BASE=$(dbsize)
@@ -37,10 +44,10 @@ print(int((time.monotonic() - t0) * 1000))' "$PID" "$HUPS" >"$TEST_TMP/storm.ms"
 SENDER=$!
 track_pid "$SENDER"
 
-# ---- /healthz throughout: every answer within 1 s --------------------------------------------------
+# ---- /healthz throughout: every answer within HEALTH_LIMIT_S --------------------------------------------------
 polls=0 bad="" max_secs=0
 while [ $(($(now_ms) - storm)) -lt "$POLL_MS" ]; do
-    health_poll "$PORT" 1
+    health_poll "$PORT" "$HEALTH_LIMIT_S"
     polls=$((polls + 1))
     [ "$HEALTH_CODE" == 200 ] || bad+=" $((($(now_ms) - storm) / 100))00ms:$HEALTH_CODE"
     max_secs=$(awk -v a="$max_secs" -v b="$HEALTH_SECS" 'BEGIN { print (b > a ? b : a) }')
@@ -52,7 +59,8 @@ sent_in=$(cat "$TEST_TMP/storm.ms")
 echo "$HUPS SIGHUPs sent in ${sent_in} ms; $polls /healthz polls in ${POLL_MS} ms, slowest" \
     "${max_secs} s; $during keys written meanwhile" >&2
 [ "$sent_in" -lt 1500 ] || fail "sending $HUPS SIGHUPs took ${sent_in} ms, not about a second"
-[ -z "$bad" ] || fail "/healthz failed or took over 1 s during the SIGHUP storm (time since the storm:code):$bad"
+[ -z "$bad" ] ||
+    fail "/healthz failed or took over $HEALTH_LIMIT_S s during the SIGHUP storm (time since the storm:code):$bad"
 
 # ---- it kept consuming, the reloads coalesced, every lead once --------------------------------------
 [ "$during" -gt 0 ] || fail "nothing recorded in the ${POLL_MS} ms after the storm"
