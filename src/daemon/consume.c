@@ -473,6 +473,12 @@ void consume_start(l2ad *d)
     read_new(d, count);
 }
 
+void consume_written(l2ad *d, batch *b)
+{
+    batch_done(b);
+    consume_done(d);
+}
+
 void consume_done(l2ad *d)
 {
     if (d->in_flight)

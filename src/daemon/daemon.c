@@ -199,7 +199,9 @@ int l2ad_init(l2ad *d, const char *config_path, const char *redis_url, char *err
     if (loader_init(d, err, errlen) != 0)
         return -1;
     ready_init(d);
-    writer_init(d, consume_done);
+    const writer_hooks hooks = {.done = consume_written, .stalled = ready_fail,
+                                .progress = ready_progress};
+    writer_init(d, &hooks);
     return 0;
 }
 

@@ -19,7 +19,19 @@
 #include "ready.h"
 
 typedef struct l2ad l2ad;
-typedef void (*writer_done_fn_ptr)(l2ad *d);
+struct batch;
+
+/* How the writer reports to the layers above it (writer.c calls none of them by name). */
+typedef struct writer_hooks {
+    /* A write finished (recorded, dead-lettered, or failed for the entry's own sake; its batch
+     * is the read it came with): one lead left flight. */
+    void (*done)(l2ad *d, struct batch *b);
+    /* A write was refused for a Redis-side reason and parked: from is the readiness step that
+     * must run again before it is re-sent, why the error. */
+    void (*stalled)(l2ad *d, ready_state from, const char *why);
+    /* A write went through (the readiness backoff starts from its shortest delay again). */
+    void (*progress)(l2ad *d);
+} writer_hooks;
 
 /* Everything one daemon process owns. */
 typedef struct l2ad {
@@ -37,7 +49,7 @@ typedef struct l2ad {
     aconn *reader, *writer, *follower;
     metrics *metrics;               /* owned */
     http_server *http;              /* owned */
-    writer_done_fn_ptr writer_done;  /* writer.c: called as each write completes */
+    writer_hooks writer_hooks;      /* writer.c reports through these */
     struct record_op *parked;       /* writes that failed for a Redis-side reason, re-sent once
                                      * consuming again (writer.c) */
     /* readiness: set by ready.c alone */
@@ -95,10 +107,9 @@ void batch_done(batch *b);          /* NULL-safe */
 
 /* writer.c: the Redis-side code that records a decision or dead-letters an entry, atomically
  * with XACK. A write that fails for a Redis-side reason (OOM, LOADING, READONLY, connection lost,
- * NOGROUP) is parked, reported with ready_fail, and re-sent by writer_resume; it does not count
- * as a delivery. Completion (recorded, dead-lettered, or failed for the entry's own sake) goes to
- * the done callback given at writer_init. */
-void writer_init(l2ad *d, writer_done_fn_ptr done);
+ * NOGROUP) is parked, reported through hooks->stalled, and re-sent by writer_resume; it does not
+ * count as a delivery. Completion goes to hooks->done. */
+void writer_init(l2ad *d, const writer_hooks *hooks);
 /* Loads the Redis-side code; calls done(d, gen, NULL) or done(d, gen, error). */
 typedef void (*writer_loaded_fn)(l2ad *d, unsigned gen, const char *err);
 void writer_load(l2ad *d, unsigned gen, writer_loaded_fn done);
@@ -119,6 +130,8 @@ void record_dead(l2ad *d, const char *entry_id, const redisReply *fields, const 
 void consume_start(l2ad *d);
 /* One lead (recorded or dead-lettered) left flight. */
 void consume_done(l2ad *d);
+/* The writer's done hook: the lead's write finished (its batch counted down), it left flight. */
+void consume_written(l2ad *d, batch *b);
 void consume_claim_tick(l2ad *d);
 
 /* accsync.c: loads the index (reports to ready_accounts_done), then follows the change stream. */

@@ -73,9 +73,9 @@ void writer_load(l2ad *d, unsigned gen, writer_loaded_fn done)
         free(p);   /* the writer is down: the state machine restarts when it is back */
 }
 
-void writer_init(l2ad *d, writer_done_fn_ptr done)
+void writer_init(l2ad *d, const writer_hooks *hooks)
 {
-    d->writer_done = done;
+    d->writer_hooks = *hooks;
 }
 
 static void op_free(record_op *op)
@@ -109,13 +109,13 @@ static void park(record_op *op, const char *why)
         from = READY_GROUP;
     else if (strstr(why, "Function not found"))
         from = READY_FUNCTIONS;     /* FUNCTION FLUSH, or a Redis without the library */
-    ready_fail(d, from, why);
+    d->writer_hooks.stalled(d, from, why);
 }
 
 static void op_recorded(record_op *op, long long code)
 {
     l2ad *d = op->d;
-    ready_progress(d);
+    d->writer_hooks.progress(d);
     if (code == 1 && op->counter != METRIC_COUNT) {
         metrics_inc(d->metrics, op->counter, 1);
         if (op->entry_ms > 0)
@@ -146,9 +146,9 @@ static void op_finished(record_op *op, redisReply *r)
                 log_q(r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply"));
         metrics_inc(d->metrics, METRIC_ERRORS, 1);
     }
-    batch_done(op->b);
+    batch *b = op->b;
     op_free(op);
-    d->writer_done(d);
+    d->writer_hooks.done(d, b);
 }
 
 void writer_free(l2ad *d)
@@ -156,8 +156,9 @@ void writer_free(l2ad *d)
     while (d->parked) {
         record_op *op = d->parked;
         d->parked = op->next;
-        batch_done(op->b);
+        batch *b = op->b;
         op_free(op);
+        d->writer_hooks.done(d, b);
     }
 }
 
