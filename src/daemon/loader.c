@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ typedef struct build_job {
     char pos[64];            /* the change stream's position before the accounts were read */
     char err[1024];          /* "" on success */
     double seconds;
+    atomic_bool stop;        /* set by the loop at exit: the thread gives up between pages */
 } build_job;
 
 static void add_account(account_rec *a, void *ctx)
@@ -55,7 +57,7 @@ static void build_accounts(build_job *j)
     redisContext *c = rconn_connect(&d->addr, cfg->command_timeout_ms, j->err, sizeof(j->err));
     if (!c)
         return;
-    j->accounts = account_load_all(c, cfg->key_prefix, add_account, j->nm, j->pos,
+    j->accounts = account_load_all(c, cfg->key_prefix, add_account, j->nm, &j->stop, j->pos,
                                    sizeof(j->pos), j->err, sizeof(j->err));
     redisFree(c);
 }
@@ -227,6 +229,7 @@ void loader_free(l2ad *d)
         pthread_join(d->retire_thread, NULL);
     d->retiring = false;
     if (d->loader_job) {
+        atomic_store(&d->loader_job->stop, true);    /* exit: no point finishing the load */
         pthread_join(d->loader_thread, NULL);
         job_free(d->loader_job);
         d->loader_job = NULL;

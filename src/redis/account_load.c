@@ -71,8 +71,8 @@ static long load_page(redisContext *c, const char *prefix, const redisReply *ids
     return n;
 }
 
-long account_load_all(redisContext *c, const char *prefix, account_cb cb, void *ctx, char *pos,
-                      size_t poslen, char *err, size_t errlen)
+long account_load_all(redisContext *c, const char *prefix, account_cb cb, void *ctx,
+                      const atomic_bool *stop, char *pos, size_t poslen, char *err, size_t errlen)
 {
     if (change_position(c, prefix, pos, poslen, err, errlen) != 0)
         return -1;
@@ -80,6 +80,11 @@ long account_load_all(redisContext *c, const char *prefix, account_cb cb, void *
     char cursor[64] = "0";
     long total = 0;
     do {
+        if (stop && atomic_load(stop)) {
+            snprintf(err, errlen, "stopped");
+            total = -1;
+            break;
+        }
         redisReply *r = redisCommand(c, "SSCAN %s %s COUNT %d", set, cursor, PAGE);
         if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
             total = reply_error(c, r, "SSCAN of the account ids", err, errlen);
