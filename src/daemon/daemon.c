@@ -34,9 +34,26 @@ void l2ad_maybe_finish(l2ad *d)
         event_base_loopexit(d->base, NULL);
 }
 
+/* l2a_redis_commands_timed_out_total follows the connections' own counts (a timeout drops the
+ * connection, so every one is seen at the next state change). */
+static void count_timeouts(l2ad *d)
+{
+    unsigned long total = aconn_timeouts(d->reader) + aconn_timeouts(d->writer) +
+                          aconn_timeouts(d->follower);
+    metrics_inc(d->metrics, METRIC_REDIS_TIMEOUTS, (double)(total - d->timeouts_counted));
+    d->timeouts_counted = total;
+}
+
+static void count_error_line(void *ctx)
+{
+    l2ad *d = ctx;
+    metrics_inc(d->metrics, METRIC_ERRORS, 1);
+}
+
 static void on_conn_state(aconn *c, bool up, void *ctx)
 {
     l2ad *d = ctx;
+    count_timeouts(d);
     if (up && aconn_reconnects(c) > 0)
         metrics_inc(d->metrics, METRIC_REDIS_RECONNECTS, 1);
     if (!up && c == d->follower)
@@ -189,6 +206,10 @@ int l2ad_init(l2ad *d, const char *config_path, const char *redis_url, char *err
     make_keys(d);
     d->base = event_base_new();
     d->metrics = metrics_new();
+    metrics_set(d->metrics, METRIC_BUILD_INFO, 1);
+    metrics_set(d->metrics, METRIC_CONFIG_LAST_RELOAD_OK, 1);
+    metrics_set(d->metrics, METRIC_CONFIG_LAST_RELOAD_TIME, epoch_ms_now() / 1000.0);
+    log_on_error(count_error_line, d);
     if (d->cfg->http_listen && *d->cfg->http_listen) {
         d->http = http_start(d->base, d->cfg->http_listen, d->metrics, health, d, err, errlen);
         if (!d->http)
@@ -242,6 +263,7 @@ void l2ad_free(l2ad *d)
         conf_free(d->cfg);
         free(d->cfg);
     }
+    log_on_error(NULL, NULL);
     metrics_free(d->metrics);
     if (d->base)
         event_base_free(d->base);

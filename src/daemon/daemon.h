@@ -48,6 +48,7 @@ typedef struct l2ad {
     /* connections: blocking reads of leads, writes and claims, account changes */
     aconn *reader, *writer, *follower;
     metrics *metrics;               /* owned */
+    unsigned long timeouts_counted; /* connection timeouts already in the metric */
     http_server *http;              /* owned */
     writer_hooks writer_hooks;      /* writer.c reports through these */
     struct record_op *parked;       /* writes that failed for a Redis-side reason, re-sent once

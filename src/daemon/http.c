@@ -1,5 +1,6 @@
 /* http.c - /healthz and /metrics over libevent's evhttp, on the daemon's own event loop. */
 #include "http.h"
+#include "procstat.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -142,6 +143,7 @@ static void serve_metrics(http_server *s, struct evhttp_request *req)
     strbuf body;
     sb_init(&body);
     metrics_render(s->m, &body);
+    procstat_render(&body);
     reply(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", body.buf, body.len);
     sb_free(&body);
 }

@@ -100,8 +100,19 @@ static void print_fields(const char *fmt, va_list ap)
     }
 }
 
+static log_error_fn on_error;
+static void *on_error_ctx;
+
+void log_on_error(log_error_fn fn, void *ctx)
+{
+    on_error = fn;
+    on_error_ctx = ctx;
+}
+
 void log_event(enum log_level lvl, const char *event, const char *fmt, ...)
 {
+    if (lvl <= LOG_LVL_ERR && on_error)
+        on_error(on_error_ctx);
     if (lvl > log_min)
         return;
     print_prefix(lvl);

@@ -17,6 +17,10 @@ void log_init(const char *prog, enum log_level min_level);
 void log_event(enum log_level lvl, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Called once per error-level line (l2a_errors_total counts them). NULL to stop. */
+typedef void (*log_error_fn)(void *ctx);
+void log_on_error(log_error_fn fn, void *ctx);
+
 /* Text for a quoted value (key="..."): quotes and backslashes escaped, control characters as \n,
  * \t or \xHH, cut (with "...") at about 1000 bytes. Returns one of 4 static buffers, reused by the
  * 4th next call: use it only as an argument of the log call (the daemon logs from one thread). */

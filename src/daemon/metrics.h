@@ -40,6 +40,12 @@
       "Configuration reloads applied (SIGHUP).")                                                 \
     X(CONFIG_RELOAD_FAILURES, COUNTER, "config_reload_failures_total", "",                       \
       "Configuration reloads refused; the previous configuration stays in force.")               \
+    X(CONFIG_LAST_RELOAD_OK, GAUGE, "config_last_reload_successful", "",                         \
+      "1 when the last reload (SIGHUP) was applied or none was asked for, 0 when it was refused.") \
+    X(CONFIG_LAST_RELOAD_TIME, GAUGE, "config_last_reload_success_timestamp_seconds", "",        \
+      "When the configuration in force was loaded (start or last applied reload), Unix time.")   \
+    X(BUILD_INFO, GAUGE, "build_info", "version=\"" L2A_VERSION "\"",                          \
+      "Always 1; the version of this l2ad as a label.")                                          \
     X(REVIEW_OPEN, GAUGE, "review_open", "",                                                     \
       "Open alerts in the RevOps review queue.")                                                 \
     X(REVIEW_OLDEST_AGE, GAUGE, "review_oldest_age_seconds", "",                                 \

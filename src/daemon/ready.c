@@ -233,9 +233,8 @@ void ready_fail(l2ad *d, ready_state from, const char *reason)
     d->backoff_ms = d->backoff_ms ? d->backoff_ms * 2 : BACKOFF_MIN_MS;
     if (d->backoff_ms > BACKOFF_MAX_MS)
         d->backoff_ms = BACKOFF_MAX_MS;
-    log_warn("waiting", "step=%s retry_ms=%d reason=\"%s\"", ready_state_name(from),
-             d->backoff_ms, log_q(reason));
-    metrics_inc(d->metrics, METRIC_ERRORS, 1);
+    log_err("waiting", "step=%s retry_ms=%d reason=\"%s\"", ready_state_name(from),
+            d->backoff_ms, log_q(reason));
     set_state(d, READY_WAITING, reason);
     struct timeval tv = {d->backoff_ms / 1000, (d->backoff_ms % 1000) * 1000};
     evtimer_add(d->ev_ready_retry, &tv);

@@ -144,7 +144,6 @@ static void op_finished(record_op *op, redisReply *r)
          * through the claim of stale entries, counted as a delivery */
         log_err("record_failed", "entry=%s error=\"%s\"", op->entry_id,
                 log_q(r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply"));
-        metrics_inc(d->metrics, METRIC_ERRORS, 1);
     }
     batch *b = op->b;
     op_free(op);
