@@ -115,6 +115,9 @@ static void decide_and_record(l2ad *d, const char *id, const lead *l, batch *b)
 {
     decision dec;
     matcher_decide(d->m, l, &dec);
+    log_debug("lead_decided", "entry=%s lead=\"%s\" decision=%s account=\"%s\" score=%.4g rule=%s",
+              id, log_q(dec.lead_id ? dec.lead_id : ""), decision_kind_name(dec.kind),
+              log_q(dec.account_id ? dec.account_id : ""), dec.score, dec.rule);
     outcome_action act = outcome_route(&d->cfg->eng, &dec);
     outcome_account acct = {0};
     bool known = act == OUTCOME_CONVERT && matcher_account_target(d->m, dec.account_id, &acct);

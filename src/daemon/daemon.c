@@ -214,6 +214,8 @@ int l2ad_init(l2ad *d, const char *config_path, const char *redis_url, char *err
         d->http = http_start(d->base, d->cfg->http_listen, d->metrics, health, d, err, errlen);
         if (!d->http)
             return -1;
+        http_describe(d->cfg->http_listen, http_port(d->http), d->http_where,
+                      sizeof(d->http_where));
     }
     make_conns(d);
     setup_events(d);

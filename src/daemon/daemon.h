@@ -50,6 +50,7 @@ typedef struct l2ad {
     metrics *metrics;               /* owned */
     unsigned long timeouts_counted; /* connection timeouts already in the metric */
     http_server *http;              /* owned */
+    char http_where[300];           /* where /healthz and /metrics answer: "127.0.0.1:9108" */
     writer_hooks writer_hooks;      /* writer.c reports through these */
     struct record_op *parked;       /* writes that failed for a Redis-side reason, re-sent once
                                      * consuming again (writer.c) */

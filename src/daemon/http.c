@@ -243,3 +243,10 @@ void http_stop(http_server *s)
         evhttp_free(s->http);
     free(s);
 }
+
+void http_describe(const char *listen, int port, char *buf, size_t len)
+{
+    const char *colon = strrchr(listen, ':');
+    int host_len = colon ? (int)(colon - listen) : (int)strlen(listen);
+    snprintf(buf, len, "%.*s:%d", host_len, listen, port);
+}

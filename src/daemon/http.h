@@ -30,6 +30,8 @@ http_server *http_start(struct event_base *base, const char *listen, const metri
                         http_health_fn health, void *ctx, char *err, size_t errlen) MUSTCHECK;
 /* The port actually bound (useful after port 0), or -1. */
 int http_port(const http_server *s);
+/* "host:port" for logs: listen's host with the port actually bound (listen may say port 0). */
+void http_describe(const char *listen, int port, char *buf, size_t len);
 /* Closes the listening socket and open connections and frees s. NULL is a no-op. */
 void http_stop(http_server *s);
 

@@ -6,18 +6,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char *log_prog = "l2ad";
 static enum log_level log_min = LOG_LVL_INFO;
 static bool log_journal;
 
+/* systemd sets JOURNAL_STREAM to the journal stream's "device:inode"; stderr is the journal only
+ * when it is that very file (a child whose stderr went elsewhere inherits the variable too). */
+static bool stderr_is_journal(void)
+{
+    const char *js = getenv("JOURNAL_STREAM");
+    unsigned long long dev, ino;
+    struct stat st;
+    if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(STDERR_FILENO, &st) != 0)
+        return false;
+    return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
 void log_init(const char *prog, enum log_level min_level)
 {
     log_prog = prog;
     log_min = min_level;
-    log_journal = getenv("JOURNAL_STREAM") != NULL;
+    log_journal = stderr_is_journal();
+}
+
+bool log_to_journal(void)
+{
+    return log_journal;
 }
 
 static const char *level_name(enum log_level lvl)

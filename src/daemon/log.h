@@ -2,6 +2,8 @@
 #ifndef L2A_LOG_H
 #define L2A_LOG_H
 
+#include <stdbool.h>
+
 enum log_level {
     LOG_LVL_ERR = 3,
     LOG_LVL_WARNING = 4,
@@ -10,8 +12,11 @@ enum log_level {
     LOG_LVL_DEBUG = 7,
 };
 
-/* Sets the lowest level printed (default info) and the program name. */
+/* Sets the lowest level printed (default info) and the program name, and finds out whether
+ * stderr is the journal (JOURNAL_STREAM names stderr's device and inode). */
 void log_init(const char *prog, enum log_level min_level);
+/* Whether lines go to the journal (with <N> level prefixes). */
+bool log_to_journal(void);
 /* Prints "<N>event key=value ..." under journald (JOURNAL_STREAM set), else
  * "2026-11-23T10:00:00.123Z level=info event key=value ...". fmt holds the key=value part. */
 void log_event(enum log_level lvl, const char *event, const char *fmt, ...)

@@ -10,8 +10,9 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: l2ad --config FILE [--redis URL] [--verbose]\n"
-               "  --redis  redis://[:password@]host:port[/db] or a unix socket path; overrides\n"
-               "           the config's redis.url\n");
+               "  --redis    redis://[:password@]host:port[/db] or a unix socket path; overrides\n"
+               "             the config's redis.url\n"
+               "  --verbose  debug lines too, among them one per lead with its decision\n");
 }
 
 int main(int argc, char **argv)
@@ -42,8 +43,10 @@ int main(int argc, char **argv)
     l2ad d;
     char err[1024];
     if (l2ad_init(&d, config, redis, err, sizeof(err)) != 0) {
-        log_err("startup_failed", "error=\"%s\"", log_q(err));
-        fprintf(stderr, "l2ad: %s\n", err);
+        if (log_to_journal())       /* said once: as a journal entry, or as plain text */
+            log_err("startup_failed", "error=\"%s\"", log_q(err));
+        else
+            fprintf(stderr, "l2ad: %s\n", err);
         l2ad_free(&d);
         return 1;
     }

@@ -170,7 +170,8 @@ static void start_consuming(l2ad *d)
     if (!d->announced) {
         d->announced = true;
         notify_ready("serving");
-        log_notice("ready", "consumer=%s accounts=%zu", d->consumer, matcher_accounts(d->m));
+        log_notice("ready", "consumer=%s accounts=%zu http=%s", d->consumer,
+                   matcher_accounts(d->m), d->http_where);
     }
     accsync_follow(d);
     writer_resume(d);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # tests/integration/test_daemon_metrics.sh - /metrics beyond the lead counters: l2a_build_info,
 # the process_* metrics, l2a_errors_total equal to the error lines logged, the timed-out command
-# counter moving when Redis stalls past daemon.command_timeout_ms, and the last reload's outcome.
+# counter moving when Redis stalls past daemon.command_timeout_ms, and the last reload's outcome;
+# the log: --verbose gives one line per lead, the ready line says where HTTP listens, and a
+# JOURNAL_STREAM that is not stderr gives no journald <N> prefixes.
 . "$(dirname "$0")/daemon_lib.sh"
 
 require_own_redis
@@ -10,10 +12,14 @@ setup_leads 200 31
 PORT=$(free_port)
 CFG=$TEST_TMP/l2a.yaml
 daemon_config "$CFG" "$PORT" "daemon:" "  command_timeout_ms: 500" "  block_ms: 200"
-start_daemon l2ad "$CFG"
+JOURNAL_STREAM=1:2 start_daemon l2ad "$CFG" --verbose
 PID=$DAEMON_PID
 wait_ready "$PORT"
 wait_group_idle 60
+assert_eq "$(grep -c 'event=lead_decided ' "$TEST_TMP/l2ad.log")" 200 "--verbose: a line per lead"
+grep -q "event=ready .* http=127.0.0.1:$PORT" "$TEST_TMP/l2ad.log" || fail "the ready line lacks http="
+tr '\0' '\n' <"/proc/$PID/environ" | grep -qx 'JOURNAL_STREAM=1:2' || fail "JOURNAL_STREAM not set"
+! grep -q '^<[0-9]>' "$TEST_TMP/l2ad.log" || fail "journald prefixes while stderr is a file"
 
 body=$(curl -s -m 2 "http://127.0.0.1:$PORT/metrics")
 version=$("$L2AD" --version | awk '{print $2}')
