@@ -219,7 +219,7 @@ static void set_str(json_t *o, const char *k, const char *v)
 static char *result_json(const decision *dec, const char *entry_id)
 {
     char score[32], when[40];
-    snprintf(score, sizeof(score), "%.4g", dec->score);
+    decision_score_text(dec->score, score, sizeof(score));
     iso8601_now(when, sizeof(when), NULL);
     strbuf cands;
     sb_init(&cands);

@@ -73,15 +73,22 @@ static void json_key_str(strbuf *out, const char *key, const char *val, bool com
         sb_append(out, "null");
 }
 
+const char *decision_score_text(double score, char *buf, size_t len)
+{
+    snprintf(buf, len, "%.4g", score);
+    return buf;
+}
+
 void decision_candidates_json(const decision *d, strbuf *out)
 {
+    char score[32];
     sb_putc(out, '[');
     for (size_t i = 0; i < d->ncand; i++) {
         if (i)
             sb_putc(out, ',');
         sb_putc(out, '{');
         json_key_str(out, "account_id", d->cand[i].account_id, false);
-        sb_appendf(out, ",\"score\":%.4g}", d->cand[i].score);
+        sb_appendf(out, ",\"score\":%s}", decision_score_text(d->cand[i].score, score, sizeof(score)));
     }
     sb_putc(out, ']');
 }
@@ -92,7 +99,8 @@ void decision_to_json(const decision *d, strbuf *out)
     json_key_str(out, "lead_id", d->lead_id, false);
     json_key_str(out, "decision", decision_kind_name(d->kind), true);
     json_key_str(out, "account_id", d->account_id, true);
-    sb_appendf(out, ",\"score\":%.4g", d->score);
+    char score[32];
+    sb_appendf(out, ",\"score\":%s", decision_score_text(d->score, score, sizeof(score)));
     json_key_str(out, "rule", d->rule, true);
     json_key_str(out, "reason", d->reason ? d->reason : "", true);
     sb_append(out, ",\"candidates\":");

@@ -58,6 +58,9 @@ typedef struct decision {
 void decision_init(decision *d);
 void decision_free(decision *d);
 const char *decision_kind_name(decision_kind k);
+/* A score as every output writes it (decisions, result hashes, alerts): at most 4 significant
+ * digits, no trailing zeros ("1", "0.97", "0.8125"). Writes into buf and returns it. */
+const char *decision_score_text(double score, char *buf, size_t len);
 /* Appends the candidates as a JSON array: [{"account_id":"001A","score":0.97},...]. */
 void decision_candidates_json(const decision *d, strbuf *out);
 /* Appends the decision as one JSON object (no newline), DESIGN.md field order. */

@@ -104,15 +104,13 @@ static json_t *alert_json(const decision *d)
     json_t *o = json_object();
     set_str(o, "kind", decision_kind_name(d->kind));
     set_str(o, "reason", d->reason);
-    json_object_set_new(o, "score", json_real(d->score));
-    json_t *cands = json_array();
-    for (size_t i = 0; i < d->ncand; i++)
-        json_array_append_new(cands, json_pack("{s:s,s:f}", "account_id", d->cand[i].account_id,
-                                               "score", d->cand[i].score));
-    char *text = json_dumps(cands, JSON_COMPACT | JSON_REAL_PRECISION(4));
-    set_str(o, "candidates", text);
-    free(text);
-    json_decref(cands);
+    char score[32];     /* as text: the alert stores it as the result hash does */
+    set_str(o, "score", decision_score_text(d->score, score, sizeof(score)));
+    strbuf cands;
+    sb_init(&cands);
+    decision_candidates_json(d, &cands);
+    set_str(o, "candidates", cands.buf);
+    sb_free(&cands);
     return o;
 }
 

@@ -51,7 +51,10 @@ assert_contains "$(h alert:R1 reason)" "ambiguous: 2 accounts" "R1 alert reason"
 # (equal scores: their order is the index's, so compared as a set)
 assert_eq "$(h alert:R1 candidates | python3 -c 'import json, sys
 print(sorted((c["account_id"], c["score"]) for c in json.load(sys.stdin)))')" \
-    "[('001A', 1.0), ('001B', 1.0)]" "R1 alert candidates"
+    "[('001A', 1), ('001B', 1)]" "R1 alert candidates"
+# one number format everywhere: the alert's candidates and score read as the result's
+assert_eq "$(h alert:R1 candidates)" "$(h lead:R1 candidates)" "R1 candidates: alert = result"
+assert_eq "$(h alert:R1 score)" "$(h lead:R1 score)" "R1 score: alert = result"
 assert_eq "$(h alert:R2 kind)" no_match "R2 alert kind (policy flag)"
 assert_contains "$(h alert:R2 reason)" "no account on domain newco.io" "R2 alert reason"
 assert_eq "$(h alert:R2 candidates)" "[]" "R2 alert candidates"
