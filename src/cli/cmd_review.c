@@ -188,6 +188,19 @@ static const char *nz(const char *s)
     return s ? s : "";
 }
 
+/* s safe for the terminal (control characters escaped: an id with ESC[2J must not clear the
+ * operator's screen, a newline must not forge a row). The text lives until 8 more calls: use it
+ * as a printf argument only. */
+static const char *tty(const char *s)
+{
+    static char *ring[8];      /* reachable until exit */
+    static unsigned next;
+    unsigned k = next++ % 8;
+    free(ring[k]);
+    ring[k] = review_printable(s);
+    return ring[k];
+}
+
 /* ---- list ---- */
 
 /* "001A 0.82" for the best candidate, "-" when none. */
@@ -216,7 +229,7 @@ static void print_text_line(const review_alert *a, double now)
     char age[32], best[160];
     best_candidate(cands, best, sizeof(best));
     char *reason = review_shorten(nz(review_alert_get(a, "reason")), 70);
-    printf("%-12s %-8s %7s ", a->lead_id, nz(review_alert_get(a, "kind")),
+    printf("%-12s %-8s %7s ", tty(a->lead_id), tty(review_alert_get(a, "kind")),
            review_age_format(age_seconds(a, now), age, sizeof(age)));
     print_cell(jstr(l, "company"), 24);
     print_cell(jstr(l, "email"), 30);
@@ -291,7 +304,7 @@ static int do_list(session *s, const review_opts *o)
 
 static void print_kv(const char *k, const char *v)
 {
-    printf("  %-20s %s\n", k, v);
+    printf("  %-20s %s\n", tty(k), tty(v));
 }
 
 /* A hash as field/value pairs into kv (caller frees): 1 found, 0 absent, -1 (printed). Takes
@@ -318,9 +331,9 @@ static void print_candidates(session *s, const json_t *cands)
         sv_init(&kv);
         int found = read_hash(s, key_account(s->cfg.key_prefix, id), &kv);
         const char *type = review_kv_get(&kv, "type");
-        printf("  %-12s %.2f  %s%s%s%s\n", id, json_number_value(json_object_get(c, "score")),
-               found == 1 ? nz(review_kv_get(&kv, "name")) : "(no such account)",
-               type ? " [" : "", nz(type), type ? "]" : "");
+        printf("  %-12s %.2f  %s%s%s%s\n", tty(id), json_number_value(json_object_get(c, "score")),
+               found == 1 ? tty(review_kv_get(&kv, "name")) : "(no such account)",
+               type ? " [" : "", tty(type), type ? "]" : "");
         sv_free(&kv);
     }
 }
@@ -349,11 +362,11 @@ static void print_alert(session *s, const review_alert *a, double now)
 {
     char age[32];
     const char *status = nz(review_alert_get(a, "status"));
-    printf("alert %s: %s %s, created %s (%s ago)\n", a->lead_id, status,
-           nz(review_alert_get(a, "kind")), nz(review_alert_get(a, "created_at")),
+    printf("alert %s: %s %s, created %s (%s ago)\n", tty(a->lead_id), tty(status),
+           tty(review_alert_get(a, "kind")), tty(review_alert_get(a, "created_at")),
            review_age_format(age_seconds(a, now), age, sizeof(age)));
-    printf("reason: %s\n", nz(review_alert_get(a, "reason")));
-    printf("score: %s\n", nz(review_alert_get(a, "score")));
+    printf("reason: %s\n", tty(review_alert_get(a, "reason")));
+    printf("score: %s\n", tty(review_alert_get(a, "score")));
     json_t *cands = parse_json(review_alert_get(a, "candidates"), true);
     print_candidates(s, cands);
     json_decref(cands);
@@ -377,7 +390,7 @@ static int print_result(session *s, const char *lead_id)
     sv_init(&kv);
     int rc = read_hash(s, key_lead(s->cfg.key_prefix, lead_id), &kv);
     if (rc == 1) {
-        printf("result %slead:%s:\n", s->cfg.key_prefix, lead_id);
+        printf("result %slead:%s:\n", tty(s->cfg.key_prefix), tty(lead_id));
         for (size_t i = 0; i + 1 < kv.n; i += 2)
             print_kv(kv.v[i], kv.v[i + 1]);
     }
@@ -508,10 +521,39 @@ static void print_resolved(session *s, const review_opts *o, const review_outcom
     sv_init(&kv);
     const char *opp = read_hash(s, key_lead(s->cfg.key_prefix, o->lead_id), &kv) == 1 ?
                           review_kv_get(&kv, "opportunity_id") : NULL;
-    printf("resolved %s -> %saccount %s (contact %s%s%s)\n", o->lead_id,
-           o->how == HOW_NEW_ACCOUNT ? "new " : "", r->account_id, r->contact_id,
-           opp ? ", opportunity " : "", nz(opp));
+    printf("resolved %s -> %saccount %s (contact %s%s%s)\n", tty(o->lead_id),
+           o->how == HOW_NEW_ACCOUNT ? "new " : "", tty(r->account_id), tty(r->contact_id),
+           opp ? ", opportunity " : "", tty(opp));
     sv_free(&kv);
+}
+
+/* An alert already closed, against the resolution asked for now: the same one is done (exit
+ * 0), a different one is refused (exit 1) and nothing changes. */
+static int already_closed(const review_alert *a, const char *wanted)
+{
+    const char *had = nz(review_alert_get(a, "resolution"));
+    const char *by = nz(review_alert_get(a, "resolved_by"));
+    const char *at = nz(review_alert_get(a, "resolved_at"));
+    if (strcmp(had, wanted) == 0) {
+        printf("already resolved: %s (by %s at %s)\n", tty(had), tty(by), tty(at));
+        return 0;
+    }
+    fprintf(stderr, "l2a: review resolve: lead %s was already resolved differently: %s (by %s at "
+                    "%s), not %s; nothing changed\n", tty(a->lead_id), tty(had), tty(by), tty(at),
+            tty(wanted));
+    return 1;
+}
+
+/* The alert (into *a): 1 found, else an exit status (1: missing or unreadable, said so). */
+static int read_alert(session *s, const char *lead_id, review_alert *a)
+{
+    char err[512];
+    int found = review_get(s->c, s->cfg.key_prefix, lead_id, a, err, sizeof(err));
+    if (found < 0)
+        fprintf(stderr, "l2a: review resolve: %s\n", err);
+    else if (found == 0)
+        fprintf(stderr, "l2a: review resolve: no review alert for lead '%s'\n", tty(lead_id));
+    return found == 1 ? 1 : -1;
 }
 
 static int run_resolve(session *s, const review_opts *o, const char *plan, const char *resolution)
@@ -523,36 +565,22 @@ static int run_resolve(session *s, const review_opts *o, const char *plan, const
     if (rc < 0)
         fprintf(stderr, "l2a: review resolve: %s\n", err);
     else if (rc == 0)
-        fprintf(stderr, "l2a: review resolve: no review alert for lead '%s'\n", o->lead_id);
+        fprintf(stderr, "l2a: review resolve: no review alert for lead '%s'\n", tty(o->lead_id));
     if (rc != 1)
         return 1;
-    if (!r.done)
-        printf("already resolved (status %s)\n", r.status);
-    else if (o->how == HOW_DISMISS)
-        printf("dismissed %s\n", o->lead_id);
-    else
+    int status = 0;
+    if (!r.done) {     /* closed by someone else between our read and the call */
+        review_alert a;
+        memset(&a, 0, sizeof(a));
+        status = read_alert(s, o->lead_id, &a) == 1 ? already_closed(&a, resolution) : 1;
+        review_alert_free(&a);
+    } else if (o->how == HOW_DISMISS) {
+        printf("dismissed %s\n", tty(o->lead_id));
+    } else {
         print_resolved(s, o, &r);
+    }
     review_outcome_free(&r);
-    return 0;
-}
-
-/* The alert, or an exit status: 1 missing or unreadable, 0 already closed (said so). -1 when
- * the alert is open and in *a. */
-static int open_alert(session *s, const char *lead_id, review_alert *a)
-{
-    char err[512];
-    int found = review_get(s->c, s->cfg.key_prefix, lead_id, a, err, sizeof(err));
-    if (found < 0)
-        fprintf(stderr, "l2a: review resolve: %s\n", err);
-    else if (found == 0)
-        fprintf(stderr, "l2a: review resolve: no review alert for lead '%s'\n", lead_id);
-    if (found != 1)
-        return 1;
-    const char *status = nz(review_alert_get(a, "status"));
-    if (strcmp(status, "open") == 0)
-        return -1;
-    printf("already resolved (status %s)\n", status);
-    return 0;
+    return status;
 }
 
 static int do_resolve(session *s, const review_opts *o)
@@ -566,10 +594,10 @@ static int do_resolve(session *s, const review_opts *o)
     memset(&t, 0, sizeof(t));
     lead_init(&l);
     decision_init(&d);
-    int rc = open_alert(s, o->lead_id, &a);
-    if (rc >= 0)
+    memset(&a, 0, sizeof(a));
+    int rc = 1;
+    if (read_alert(s, o->lead_id, &a) != 1)
         goto out;
-    rc = 1;
     lead_from_alert(&a, &l);
     if (!(m = facts_engine(s, o)))
         goto out;
@@ -577,6 +605,10 @@ static int do_resolve(session *s, const review_opts *o)
     matcher_lead_facts(m, &l, &d.facts);
     if (build_target(s, o, &l, &d, &t) != 0)
         goto out;
+    if (strcmp(nz(review_alert_get(&a, "status")), "open") != 0) {
+        rc = already_closed(&a, t.resolution);
+        goto out;
+    }
     double now = epoch_ms_now();
     iso8601_ms(now, when, sizeof(when));
     plan = outcome_plan_json(&s->cfg.eng, t.action, &l, &d,

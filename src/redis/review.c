@@ -73,6 +73,34 @@ const char *review_age_format(long long secs, char *buf, size_t len)
     return buf;
 }
 
+/* A C0 control, DEL, or the second byte of a UTF-8 C1 control (U+0080..U+009F: 0xC2 0x80-0x9F,
+ * which some terminals read as escape sequences). */
+static bool control_at(const unsigned char *p, size_t i)
+{
+    return p[i] < 0x20 || p[i] == 0x7f || (i > 0 && p[i - 1] == 0xC2 && p[i] >= 0x80 && p[i] <= 0x9F);
+}
+
+char *review_printable(const char *s)
+{
+    strbuf sb;
+    sb_init(&sb);
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    for (size_t i = 0; p[i]; i++) {
+        bool c1_lead = p[i] == 0xC2 && p[i + 1] >= 0x80 && p[i + 1] <= 0x9F;
+        if (p[i] == '\n')
+            sb_append(&sb, "\\n");
+        else if (p[i] == '\t')
+            sb_append(&sb, "\\t");
+        else if (p[i] == '\r')
+            sb_append(&sb, "\\r");
+        else if (c1_lead || control_at(p, i))
+            sb_appendf(&sb, "\\x%02X", p[i]);
+        else
+            sb_putc(&sb, (char)p[i]);
+    }
+    return sb_take(&sb);
+}
+
 char *review_shorten(const char *s, size_t max)
 {
     strbuf sb;
@@ -84,8 +112,16 @@ char *review_shorten(const char *s, size_t max)
         while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
             n--; /* do not split a UTF-8 sequence */
     }
-    for (size_t i = 0; i < n; i++)
-        sb_putc(&sb, s[i] == '\n' || s[i] == '\t' || s[i] == '\r' ? ' ' : s[i]);
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n; i++) {
+        bool c1_lead = p[i] == 0xC2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] <= 0x9F;
+        if (p[i] == '\n' || p[i] == '\t' || p[i] == '\r')
+            sb_putc(&sb, ' ');
+        else if (c1_lead || control_at(p, i))
+            sb_putc(&sb, '?');     /* ESC, BEL ...: never reach the operator's terminal */
+        else
+            sb_putc(&sb, (char)p[i]);
+    }
     if (cut)
         sb_append(&sb, "...");
     return sb_take(&sb);

@@ -22,8 +22,13 @@ int review_duration_parse(const char *text, long long *secs) MUSTCHECK;
 const char *review_age_format(long long secs, char *buf, size_t len);
 
 /* s cut to at most max bytes (max >= 4) on a UTF-8 boundary, "..." marking a cut; newlines and
- * tabs become spaces. Returns malloc'd text (caller frees). NULL gives "". */
+ * tabs become spaces, other control characters (C0, DEL, C1) '?'. Returns malloc'd text (caller
+ * frees). NULL gives "". */
 char *review_shorten(const char *s, size_t max);
+
+/* s safe to print on a terminal, whole: \n, \t, \r and other control characters (C0, DEL, the
+ * bytes of a C1 control) written as escapes (\x1B). malloc'd; NULL gives "". */
+char *review_printable(const char *s);
 
 /* ---- Redis ---- */
 

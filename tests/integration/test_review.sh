@@ -168,11 +168,15 @@ assert_contains "$OUT" "  note                 same domain, checked" "show: why"
 assert_contains "$OUT" "result ${P}lead:00Q1:" "show: the result hash"
 assert_contains "$OUT" "  contact_id           C-00Q1" "show: result contact"
 
-# ---- the same resolution again: nothing changes ------------------------------------------------
+# ---- resolved again: the same way is done (exit 0), differently is refused (exit 1); nothing changes -
 EV1=$(rcli xlen "${P}events")
+run review resolve --config "$CFG" 00Q1 --account 001A --by bob
+assert_eq "$RC" 0 "the same resolution again: exit status"
+assert_contains "$OUT" "already resolved: account 001A (by alice at " "the same resolution again"
 run review resolve --config "$CFG" 00Q1 --account 001B --by bob
-assert_eq "$RC" 0 "second resolve exit status"
-assert_eq "$OUT" "already resolved (status resolved)" "second resolve output"
+assert_eq "$RC" 1 "a different resolution: exit status"
+assert_contains "$ERR" "already resolved differently: account 001A (by alice at " "different: why"
+assert_contains "$ERR" "not account 001B; nothing changed" "different: what was asked"
 assert_eq "$(rcli xlen "${P}events")" "$EV1" "no new event"
 assert_eq "$(rcli hget "${P}alert:00Q1" resolved_by)" alice "resolver kept"
 assert_eq "$(rcli hget "${P}contact:C-00Q1" account_id)" 001A "contact unchanged"
@@ -201,7 +205,8 @@ assert_eq "$(count_events "${P}events" account.created 00Q2)" 1 "one account.cre
 assert_eq "$(rcli hget "${P}contact:C-00Q2" account_id)" new:newco.io "contact on the new account"
 assert_eq "$(rcli hget "${P}alert:00Q2" resolution)" "new account new:newco.io" "resolution text"
 run review resolve --config "$CFG" 00Q2 --new-account
-assert_eq "$OUT" "already resolved (status resolved)" "--new-account twice"
+assert_eq "$RC" 0 "--new-account twice: exit status"
+assert_contains "$OUT" "already resolved: new account new:newco.io (by alice at " "--new-account twice"
 assert_eq "$(count_events "${P}events" account.created)" 1 "still one account.created"
 
 # ---- resolve --dismiss (resolver from $SUDO_USER) -------------------------------------------------
@@ -215,7 +220,11 @@ assert_eq "$(rcli hexists "${P}contacts:by_email" carl@gmail.com)" 0 "no email i
 assert_eq "$(count_events "${P}events" alert.dismissed 00Q3)" 1 "one alert.dismissed"
 assert_eq "$(count_events "${P}events" lead.converted 00Q3)" 0 "no lead.converted"
 SUDO_USER= USER=dave run review resolve --config "$CFG" 00Q3 --dismiss
-assert_eq "$OUT" "already resolved (status dismissed)" "dismiss twice"
+assert_eq "$RC" 0 "dismiss twice: exit status"
+assert_contains "$OUT" "already resolved: dismissed (by carol at " "dismiss twice"
+run review resolve --config "$CFG" 00Q3 --account 001A
+assert_eq "$RC" 1 "an account after a dismissal: exit status"
+assert_contains "$ERR" "already resolved differently: dismissed" "an account after a dismissal"
 assert_eq "$(count_events "${P}events" alert.dismissed 00Q3)" 1 "still one alert.dismissed"
 
 run review list --config "$CFG"
@@ -284,5 +293,19 @@ run review resolve --config "$CFG_OPP" 00R5 --account 001P
 assert_eq "$(rcli hget "$OPP" stage)" "Sales Accepted" "a score above advance_score moves the stage"
 [[ "$(rcli hget "$OPP" stage_sales_accepted_at)" =~ ^20.*Z$ ]] || fail "new stage stamp"
 assert_eq "$(count_events "${PO}events" opportunity.stage_changed 00R5)" 1 "stage_changed event"
+
+# ---- lead data with control characters never reaches the terminal raw ------------------------------
+ESC=$'\e'
+seed_alert "$PO" "x${ESC}[2J" review 10 \
+    "{\"id\":\"x\\u001b[2J\",\"company\":\"Evil${ESC}]0;title\\u0007 Co\",\"email\":\"e@evil.example\"}" \
+    '[]' $'forged\nROW 00Q9 review'
+run review list --config "$CFG_OPP"
+[[ "$OUT" != *"$ESC"* ]] || fail "review list printed a raw ESC"
+[[ "$OUT" != *$'\nROW 00Q9'* ]] || fail "review list let a newline forge a row"
+run review show --config "$CFG_OPP" "x${ESC}[2J"
+assert_eq "$RC" 0 "show of the alert with an ESC in its id ($ERR)"
+[[ "$OUT" != *"$ESC"* ]] || fail "review show printed a raw ESC"
+assert_contains "$OUT" 'alert x\x1B[2J:' "show: the id escaped"
+assert_contains "$OUT" 'reason: forged\nROW 00Q9 review' "show: the newline escaped"
 
 echo "PASS [$TEST_NAME]"

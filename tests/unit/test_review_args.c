@@ -100,6 +100,26 @@ static void test_shorten(void **state)
     expect_short("abcdé and more", 8, "abcd...");
     expect_short("ééééé", 8, "éé...");
     expect_short("abcdef é", 9, "abcdef é"); /* 9 bytes: fits */
+    /* control characters never reach the terminal: ESC[2J would clear the screen */
+    expect_short("x\x1b[2Jy\x07", 20, "x?[2Jy?");
+    expect_short("a\xc2\x9b" "2Jb", 20, "a??2Jb");   /* U+009B, the one-byte CSI */
+}
+
+static void expect_printable(const char *in, const char *want)
+{
+    char *s = review_printable(in);
+    assert_string_equal(s, want);
+    free(s);
+}
+
+static void test_printable(void **state)
+{
+    (void)state;
+    expect_printable("plain é", "plain é");
+    expect_printable("id\x1b[2J", "id\\x1B[2J");
+    expect_printable("row\nforged row\tx\r", "row\\nforged row\\tx\\r");
+    expect_printable("del\x7f c1\xc2\x85", "del\\x7F c1\\xC2\\x85");
+    expect_printable(NULL, "");
 }
 
 static void test_alert_get(void **state)
@@ -127,6 +147,7 @@ int main(void)
         cmocka_unit_test(test_duration_bad),
         cmocka_unit_test(test_age_format),
         cmocka_unit_test(test_shorten),
+        cmocka_unit_test(test_printable),
         cmocka_unit_test(test_alert_get),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
