@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/integration/test_wedge_oom_backlog.sh - Redis hits maxmemory (noeviction) midway through a 20,000-lead backlog for over 6 claim intervals: /healthz 503 meanwhile, then the backlog drains within 20 s, nothing dead-lettered.
+# tests/integration/test_wedge_oom_backlog.sh - Redis hits maxmemory (noeviction) midway through a 20,000-lead backlog for over 6 claim intervals: /healthz 503 meanwhile, then the backlog drains at the pace it had before the outage (within 3x its time), nothing dead-lettered.
 #
 # Wedge on the code this was written against: a record refused with -OOM is left pending and the
 # reader goes on reading; the claim timer re-delivers stale entries (batch_size per tick) and
@@ -26,6 +26,7 @@ daemon_config "$TEST_TMP/l2a.yaml" "$PORT" "daemon:" "  batch_size: 100" \
 start_daemon l2ad "$TEST_TMP/l2a.yaml"
 PID=$DAEMON_PID
 wait_ready "$PORT"
+ready_at=$(now_ms)
 
 # ---- maxmemory reached between 15% and 60% of the backlog ------------------------------------------
 wait_mid_run "maxmemory" $((N * 15 / 100)) $((N * 6 / 10))
@@ -50,11 +51,18 @@ during=$(($(dbsize) - BASE))
 [ "$during" -lt "$N" ] || fail "the backlog was done before maxmemory was raised"
 [ "$oom" -gt 0 ] || fail "no -OOM reply during the outage: maxmemory was not reached"
 
-# ---- memory raised: the backlog drains within seconds ------------------------------------------------
+# ---- memory raised: the backlog drains at the pace it had before the outage --------------------------
+# (the limit follows this machine's pace, so a busy machine or an ASan build is judged fairly: the
+# wedge drained at ~20 leads/s through the claim timer, a small fraction of it)
+rate=$((MID_AT * 1000 / (over - ready_at + 1) + 1))
+left=$((N - $(result_count)))
+limit=$((left * 3 / rate + 10))
+[ "$limit" -le 120 ] || limit=120
 rcli config set maxmemory 0 >/dev/null
 raised=$(now_ms)
-echo "held ${held} ms over maxmemory ($oom -OOM replies, $during keys written); raised" >&2
-wait_drained 20 "the backlog within 20 s of raising maxmemory"
+echo "held ${held} ms over maxmemory ($oom -OOM replies, $during keys written); raised;" \
+    "$left left at ${rate} leads/s before the outage: allowed ${limit} s" >&2
+wait_drained "$limit" "the backlog within $limit s of raising maxmemory (3x the pace before)"
 echo "backlog drained $(($(now_ms) - raised)) ms after maxmemory was raised" >&2
 redelivered=$(rcli xrange "${P}leads:dead" - + | grep -c '^delivered ' || true)
 assert_eq "$redelivered" 0 "leads dead-lettered as 'delivered N times'"
