@@ -204,8 +204,8 @@ static void handshake_failed(aconn *c, const char *step, const char *error)
 static void on_client_id(aconn *c, redisReply *r, void *priv)
 {
     (void)priv;
-    if (!r)
-        return;
+    if (!r || c->kill_reason)
+        return;   /* an earlier step failed: a refused AUTH leaves the default user logged in */
     if (r->type != REDIS_REPLY_INTEGER) {
         handshake_failed(c, "CLIENT ID", r->type == REDIS_REPLY_ERROR ? r->str
                                                                     : "unexpected reply");
