@@ -205,8 +205,8 @@ static void describe_bad(const char *url, char *err, size_t errlen)
         seterr(err, errlen, "unsupported Redis URL scheme '%.*s' (expected redis:// or unix://)",
                (int)(sep - url > 32 ? 32 : sep - url), url);
     else if (strchr(url, '@'))
-        seterr(err, errlen, "Redis address is not a URL (expected redis://[:password@]host[:port]"
-               "[/db], unix:///path or /path)");
+        seterr(err, errlen, "Redis address is not a URL (expected "
+               "redis://[[user]:password@]host[:port][/db], unix:///path or /path)");
     else
         seterr(err, errlen, "Redis address '%s' is not a URL (expected redis://host[:port][/db], "
                "unix:///path or /path)", url);
