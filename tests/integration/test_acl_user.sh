@@ -21,7 +21,7 @@ for line in "${LINES[@]}"; do
     read -ra words <<<"$line"
     user=${words[2]}
     for i in "${!words[@]}"; do
-        [ "${words[$i]}" != '>PASSWORD' ] || words[$i]=">pw-$user"
+        [ "${words[$i]}" != '>PASSWORD' ] || words[i]=">pw-$user"
     done
     assert_eq "$(rcli "${words[@]}")" OK "$line"
 done
@@ -55,11 +55,17 @@ printf '%s\n' "id,name,domains,type" "001A,Acme Corp,acme.com,Prospect" \
     "001B,Acme Holdings,acme.com,Prospect" "001D,Initech Software,initech.com,Customer" \
     >"$TEST_TMP/accounts.csv"
 user_config "$TEST_TMP/import.yaml" l2a-import
-RC=0
-"$L2A" import-accounts --config "$TEST_TMP/import.yaml" "$TEST_TMP/accounts.csv" \
-    2>"$TEST_TMP/stderr" || RC=$?
-assert_eq "$RC" 0 "import-accounts as l2a-import ($(cat "$TEST_TMP/stderr"))"
-assert_eq "$(rcli scard "${P}accounts")" 3 "accounts imported"
+# import CSV [--delete-missing]: import-accounts as l2a-import, its password from the file.
+import() {
+    local rc=0
+    "$L2A" import-accounts --config "$TEST_TMP/import.yaml" "$@" 2>"$TEST_TMP/stderr" || rc=$?
+    assert_eq "$rc" 0 "import-accounts $* as l2a-import ($(cat "$TEST_TMP/stderr"))"
+}
+{ cat "$TEST_TMP/accounts.csv"; echo "001X,Gone Ltd,gone.example,Prospect"; } >"$TEST_TMP/more.csv"
+import "$TEST_TMP/more.csv"
+assert_eq "$(rcli scard "${P}accounts")" 4 "accounts imported"
+import "$TEST_TMP/accounts.csv" --delete-missing
+assert_eq "$(rcli scard "${P}accounts")" 3 "account deleted (--delete-missing)"
 
 printf '%s\n' '{"id":"R1","email":"hal@newco.io","company":"NewCo Robotics","title":"CTO"}' \
     '{"id":"R4","email":"kit@initech.com","company":"Initech"}' >"$TEST_TMP/leads.jsonl"
