@@ -56,6 +56,10 @@ redisContext *cli_redis_connect(const conf *cfg, const char *url)
     }
     if (err[0])
         fprintf(stderr, "l2a: %s\n", err); /* a note */
+    if (redis_addr_password(&addr, cfg->redis_password_file, err, sizeof(err)) != 0) {
+        fprintf(stderr, "l2a: %s\n", err);
+        goto out;
+    }
     c = rconn_connect(&addr, cfg->command_timeout_ms, err, sizeof(err));
     if (!c)
         fprintf(stderr, "l2a: %s\n", err);

@@ -79,6 +79,7 @@ static const char *const opp_account_types_default[] = {"Prospect", NULL};
 static const conf_key keys[] = {
     K_STR("redis", "url", redis_url, "redis://127.0.0.1:6379", RESTART),
     K_STR("redis", "prefix", key_prefix, "l2a:", RESTART),
+    K_PATH("redis", "password_file", redis_password_file, NULL, RESTART),
     K_STR("daemon", "consumer", consumer, NULL, RESTART),
     K_INT("daemon", "batch_size", batch_size, 100, 1, 10000, RELOAD),
     K_INT("daemon", "block_ms", block_ms, 1000, 1, 60000, RELOAD),

@@ -19,6 +19,8 @@ typedef struct conf {
     /* redis: */
     char *redis_url;                /* redis.url, default "redis://127.0.0.1:6379" (restart) */
     char *key_prefix;               /* redis.prefix, default "l2a:" (restart) */
+    char *redis_password_file;      /* redis.password_file: the AUTH password when the URL has
+                                     * none; default NULL (restart) */
 
     /* daemon: */
     char *consumer;                 /* daemon.consumer, default NULL = "hostname:pid" (restart) */

@@ -43,6 +43,7 @@ struct aconn {
     uint64_t *deadline;          /* ring of per-command deadlines, in send order (owned) */
     size_t dhead, dlen, dcap;
     const char *kill_reason;     /* static: set inside a callback, acted on by the check timer */
+    char refused[256];           /* the handshake's refusal, reported by the check timer */
     unsigned long reconnects;
     unsigned long timeouts;
     long long client_id;
@@ -188,15 +189,26 @@ static bool reply_ok(const redisReply *r)
     return r && r->type != REDIS_REPLY_ERROR;
 }
 
+/* A handshake step failed: remember a refusal of credentials or rights (the first one) for the
+ * check timer, which drops the connection and reports it (never free the context in here). */
+static void handshake_failed(aconn *c, const char *step, const char *error)
+{
+    log_err("redis_handshake_failed", "conn=%s step=\"%s\" error=\"%s\"", c->name, step,
+            log_q(error));
+    if (rconn_auth_refused(error) && !c->refused[0])
+        snprintf(c->refused, sizeof(c->refused), "redis: %s refused for user '%s': %s", step,
+                 c->addr->user ? c->addr->user : "default", error);
+    c->kill_reason = "handshake failed";
+}
+
 static void on_client_id(aconn *c, redisReply *r, void *priv)
 {
     (void)priv;
-    if (!r)
-        return;
+    if (!r || c->kill_reason)
+        return;   /* an earlier step failed: a refused AUTH leaves the default user logged in */
     if (r->type != REDIS_REPLY_INTEGER) {
-        log_err("redis_handshake_failed", "conn=%s error=\"%s\"", c->name,
-                log_q(r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply to CLIENT ID"));
-        c->kill_reason = "handshake failed";   /* never free the context inside its callback */
+        handshake_failed(c, "CLIENT ID", r->type == REDIS_REPLY_ERROR ? r->str
+                                                                    : "unexpected reply");
         return;
     }
     c->client_id = r->integer;
@@ -209,23 +221,25 @@ static void on_client_id(aconn *c, redisReply *r, void *priv)
 
 static void on_handshake_step(aconn *c, redisReply *r, void *priv)
 {
-    (void)priv;
     if (r && !reply_ok(r))
-        log_err("redis_handshake_failed", "conn=%s error=\"%s\"", c->name, log_q(r->str));
+        handshake_failed(c, priv, r->str);
 }
+
+static char step_auth[] = "AUTH", step_select[] = "SELECT";   /* a handshake step's priv */
 
 static void handshake(aconn *c)
 {
     c->st = CONN_HANDSHAKE;
     char db[16];
-    if (c->addr->password) {
-        const char *argv[] = {"AUTH", c->addr->password};
-        (void)send_argv(c, on_handshake_step, NULL, 0, 2, argv, NULL);
+    const redis_addr *a = c->addr;
+    if (a->password) {
+        const char *argv[] = {"AUTH", a->user ? a->user : a->password, a->password};
+        (void)send_argv(c, on_handshake_step, step_auth, 0, a->user ? 3 : 2, argv, NULL);
     }
-    if (c->addr->db) {
-        snprintf(db, sizeof(db), "%d", c->addr->db);
+    if (a->db) {
+        snprintf(db, sizeof(db), "%d", a->db);
         const char *argv[] = {"SELECT", db};
-        (void)send_argv(c, on_handshake_step, NULL, 0, 2, argv, NULL);
+        (void)send_argv(c, on_handshake_step, step_select, 0, 2, argv, NULL);
     }
     const char *argv[] = {"CLIENT", "ID"};
     (void)send_argv(c, on_client_id, NULL, 0, 2, argv, NULL);
@@ -291,9 +305,14 @@ static void on_check(evutil_socket_t fd, short what, void *arg)
     aconn *c = arg;
     uint64_t now = now_ms();
     if (c->kill_reason) {
+        char refused[sizeof(c->refused)];
         const char *why = c->kill_reason;
         c->kill_reason = NULL;
+        memcpy(refused, c->refused, sizeof(refused));
+        c->refused[0] = '\0';
         aconn_kill(c, why);
+        if (refused[0] && c->o.on_refused)
+            c->o.on_refused(c, refused, c->ctx);
     } else if (c->st == CONN_CONNECTING && now > c->connect_deadline) {
         c->timeouts++;
         aconn_kill(c, "connect timed out");

@@ -18,6 +18,10 @@ typedef struct aconn aconn;
 typedef void (*aconn_reply_fn)(aconn *c, redisReply *reply, void *priv);
 /* Called when the connection becomes usable (up=true) or is lost (up=false). */
 typedef void (*aconn_state_fn)(aconn *c, bool up, void *ctx);
+/* Called (from a timer, never inside a hiredis callback) when Redis refused the handshake's
+ * credentials or rights: why is "redis: AUTH refused for user 'x': WRONGPASS ...", valid only
+ * during the call. The connection is already dropped and retries after its backoff. */
+typedef void (*aconn_refused_fn)(aconn *c, const char *why, void *ctx);
 
 typedef struct aconn_opts {
     const char *name;          /* for logs: "reader", "writer", "follower" */
@@ -25,6 +29,7 @@ typedef struct aconn_opts {
                                 * the connection */
     int backoff_min_ms;        /* first reconnect delay, doubled up to backoff_max_ms */
     int backoff_max_ms;
+    aconn_refused_fn on_refused;  /* may be NULL; gets the ctx of aconn_new */
 } aconn_opts;
 
 /* addr is borrowed and must outlive the connection. */

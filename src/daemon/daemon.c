@@ -65,6 +65,12 @@ static void on_conn_state(aconn *c, bool up, void *ctx)
     ready_conn_changed(d);
 }
 
+static void on_conn_refused(aconn *c, const char *why, void *ctx)
+{
+    (void)c;
+    ready_refused(ctx, why);
+}
+
 static bool health(void *ctx, strbuf *body)
 {
     return ready_health(ctx, body);
@@ -169,7 +175,7 @@ static void make_keys(l2ad *d)
 static void make_conns(l2ad *d)
 {
     aconn_opts o = {.command_timeout_ms = d->cfg->command_timeout_ms, .backoff_min_ms = 100,
-                    .backoff_max_ms = 5000};
+                    .backoff_max_ms = 5000, .on_refused = on_conn_refused};
     o.name = "reader";
     d->reader = aconn_new(d->base, &d->addr, &o, on_conn_state, d);
     o.name = "writer";
@@ -189,6 +195,8 @@ static int load_config(l2ad *d, const char *redis_url, char *err, size_t errlen)
         snprintf(err, errlen, "redis address: %s", note);
         return -1;
     }
+    if (redis_addr_password(&d->addr, d->cfg->redis_password_file, err, errlen) != 0)
+        return -1;
     d->m = matcher_new(&d->cfg->eng, err, errlen);
     return d->m ? 0 : -1;
 }
@@ -237,6 +245,11 @@ int l2ad_run(l2ad *d)
     aconn_start(d->follower);
     aconn_start(d->reader);
     event_base_dispatch(d->base);
+    if (d->fatal[0]) {
+        log_err("startup_failed", "error=\"%s\"", log_q(d->fatal));
+        fprintf(stderr, "l2ad: %s\n", d->fatal);
+        return 1;
+    }
     log_notice("stopped", "in_flight=%zu", d->in_flight);
     return 0;
 }

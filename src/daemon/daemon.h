@@ -57,6 +57,9 @@ typedef struct l2ad {
     /* readiness: set by ready.c alone */
     ready_state state;
     char state_reason[256];         /* why the daemon is in this state ("" when nothing to say) */
+    char conn_refused[256];         /* Redis refused a connection's AUTH (""): the reason while
+                                     * connecting, until every connection is up */
+    char fatal[512];                /* why l2ad_run stops with exit 1 ("" = none) */
     unsigned state_gen;             /* bumped on every state change: stale step replies ignored */
     ready_state retry_step;         /* WAITING: the step the retry timer runs */
     int backoff_ms;                 /* WAITING: the current delay, 0 once consuming */

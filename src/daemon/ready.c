@@ -208,6 +208,11 @@ static void run_step(l2ad *d, ready_state s)
 
 /* ---- failures and the backoff ---- */
 
+static const char *down_reason(const l2ad *d)
+{
+    return d->conn_refused[0] ? d->conn_refused : "a connection to Redis is down";
+}
+
 static void on_retry(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -216,7 +221,7 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
     if (d->state != READY_WAITING)
         return;
     if (!all_up(d))
-        set_state(d, READY_CONNECTING, "a connection to Redis is down");
+        set_state(d, READY_CONNECTING, down_reason(d));
     else
         run_step(d, d->retry_step);
 }
@@ -247,11 +252,27 @@ void ready_conn_changed(l2ad *d)
         return;
     if (!all_up(d)) {
         if (d->state != READY_CONNECTING && d->state != READY_WAITING)
-            set_state(d, READY_CONNECTING, "a connection to Redis is down");
+            set_state(d, READY_CONNECTING, down_reason(d));
         return;
     }
+    d->conn_refused[0] = '\0';
     if (d->state == READY_CONNECTING)
         run_step(d, READY_HANDSHAKE);
+}
+
+void ready_refused(l2ad *d, const char *why)
+{
+    if (d->state == READY_DRAINING)
+        return;
+    if (!d->announced) {
+        snprintf(d->fatal, sizeof(d->fatal), "%s", why);
+        set_state(d, READY_DRAINING, why);
+        event_base_loopexit(d->base, NULL);
+        return;
+    }
+    snprintf(d->conn_refused, sizeof(d->conn_refused), "%s", why);
+    if (d->state != READY_WAITING)
+        set_state(d, READY_CONNECTING, why);
 }
 
 void ready_drain(l2ad *d)

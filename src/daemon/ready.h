@@ -30,6 +30,10 @@ void ready_init(struct l2ad *d);
 void ready_free(struct l2ad *d);
 /* A connection came up or went down: back to CONNECTING, or on to the handshake once all are up. */
 void ready_conn_changed(struct l2ad *d);
+/* Redis refused a connection's credentials (why: "redis: AUTH refused for user ..."). Before the
+ * daemon was ever ready this is fatal (l2ad_run returns 1); later the connection keeps retrying
+ * and why is the state's reason until every connection is up. */
+void ready_refused(struct l2ad *d, const char *why);
 /* Something failed for a Redis-side reason (reason: the error text): WAITING, then `from` runs
  * again after a backoff (100 ms doubling to 2 s with each failure; reset by ready_progress). */
 void ready_fail(struct l2ad *d, ready_state from, const char *reason);

@@ -2,6 +2,7 @@
 #include "rconn.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -75,8 +76,7 @@ static int parse_int(const char *s, size_t n, long lo, long hi, int *out)
 }
 
 /* user:password (or :password, or user) before the '@'. */
-static int parse_userinfo(const char *s, size_t n, redis_addr *out, char *note, size_t notelen,
-                          char *err, size_t errlen)
+static int parse_userinfo(const char *s, size_t n, redis_addr *out, char *err, size_t errlen)
 {
     const char *colon = memchr(s, ':', n);
     size_t ulen = colon ? (size_t)(colon - s) : n;
@@ -85,9 +85,10 @@ static int parse_userinfo(const char *s, size_t n, redis_addr *out, char *note, 
         seterr(err, errlen, "bad %%-escape in the password of the Redis URL");
         return -1;
     }
-    if (ulen > 0)
-        snprintf(note, notelen, "note: Redis user name '%.*s' ignored: l2a authenticates with the "
-                 "password only (AUTH password)", (int)(ulen > 64 ? 64 : ulen), s);
+    if (ulen > 0 && pct_decode(s, ulen, &out->user) != 0) {
+        seterr(err, errlen, "bad %%-escape in the user name of the Redis URL");
+        return -1;
+    }
     return 0;
 }
 
@@ -144,11 +145,10 @@ static int parse_db_path(const char *s, redis_addr *out, char *err, size_t errle
 
 /* After "redis://": [userinfo@]hostport[/db]. The last '@' ends the userinfo, so a password may
  * hold '@' and '/'. */
-static int parse_tcp(const char *s, redis_addr *out, char *note, size_t notelen, char *err,
-                     size_t errlen)
+static int parse_tcp(const char *s, redis_addr *out, char *err, size_t errlen)
 {
     const char *at = strrchr(s, '@');
-    if (at && parse_userinfo(s, (size_t)(at - s), out, note, notelen, err, errlen) != 0)
+    if (at && parse_userinfo(s, (size_t)(at - s), out, err, errlen) != 0)
         return -1;
     const char *hp = at ? at + 1 : s;
     size_t hplen = strcspn(hp, "/?#");
@@ -205,8 +205,8 @@ static void describe_bad(const char *url, char *err, size_t errlen)
         seterr(err, errlen, "unsupported Redis URL scheme '%.*s' (expected redis:// or unix://)",
                (int)(sep - url > 32 ? 32 : sep - url), url);
     else if (strchr(url, '@'))
-        seterr(err, errlen, "Redis address is not a URL (expected redis://[:password@]host[:port]"
-               "[/db], unix:///path or /path)");
+        seterr(err, errlen, "Redis address is not a URL (expected "
+               "redis://[[user]:password@]host[:port][/db], unix:///path or /path)");
     else
         seterr(err, errlen, "Redis address '%s' is not a URL (expected redis://host[:port][/db], "
                "unix:///path or /path)", url);
@@ -214,7 +214,6 @@ static void describe_bad(const char *url, char *err, size_t errlen)
 
 int redis_addr_parse(const char *url, redis_addr *out, char *err, size_t errlen)
 {
-    char note[160] = "";
     int rc = -1;
     memset(out, 0, sizeof(*out));
     if (errlen)
@@ -226,14 +225,12 @@ int redis_addr_parse(const char *url, redis_addr *out, char *err, size_t errlen)
     else if (strncmp(url, "unix://", 7) == 0)
         rc = parse_unix(url + 7, out, err, errlen);
     else if (strncmp(url, "redis://", 8) == 0)
-        rc = parse_tcp(url + 8, out, note, sizeof(note), err, errlen);
+        rc = parse_tcp(url + 8, out, err, errlen);
     else if (strncmp(url, "rediss://", 9) == 0)
         seterr(err, errlen, "rediss:// (TLS) is not supported by hiredis 0.14: use a unix socket "
                "or a TLS tunnel (stunnel) to a local port");
     else
         describe_bad(url, err, errlen);
-    if (rc == 0 && note[0])
-        seterr(err, errlen, "%s", note);
     return rc;
 }
 
@@ -241,6 +238,7 @@ void redis_addr_free(redis_addr *a)
 {
     free(a->host);
     free(a->unix_path);
+    free(a->user);
     free(a->password);
     memset(a, 0, sizeof(*a));
 }
@@ -274,17 +272,79 @@ redisReply *rconn_command(redisContext *c, int argc, const char **argv, const si
     return r;
 }
 
+/* Reads the first line of path (newline stripped) into *out (caller frees). 0 or -1 with err. */
+static int read_password_file(const char *path, char **out, char *err, size_t errlen)
+{
+    char line[1024];
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        seterr(err, errlen, "redis.password_file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    bool got = fgets(line, sizeof(line), f) != NULL;
+    fclose(f);
+    line[got ? strcspn(line, "\r\n") : 0] = '\0';
+    if (!line[0]) {
+        seterr(err, errlen, "redis.password_file %s: empty (the password is its first line)",
+               path);
+        return -1;
+    }
+    *out = xstrdup(line);
+    return 0;
+}
+
+int redis_addr_password(redis_addr *a, const char *password_file, char *err, size_t errlen)
+{
+    if (a->password)
+        return 0;
+    if (password_file)
+        return read_password_file(password_file, &a->password, err, errlen);
+    const char *env = getenv(REDIS_PASSWORD_ENV);
+    if (env && *env)
+        a->password = xstrdup(env);
+    else if (a->user) {
+        seterr(err, errlen, "no password for Redis user '%s' (give it in the URL, "
+               "redis.password_file or $%s)", a->user, REDIS_PASSWORD_ENV);
+        return -1;
+    }
+    return 0;
+}
+
+bool rconn_auth_refused(const char *error)
+{
+    static const char *const prefixes[] = {"WRONGPASS", "NOAUTH", "NOPERM", "ERR AUTH"};
+    for (size_t i = 0; error && i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+        if (strncmp(error, prefixes[i], strlen(prefixes[i])) == 0)
+            return true;
+    return false;
+}
+
+/* AUTH [user] password. 0 or -1 with err set ("AUTH refused for user 'x': WRONGPASS ..."). */
+static int conn_auth(redisContext *c, const redis_addr *a, char *err, size_t errlen)
+{
+    const char *who = a->user ? a->user : "default";
+    if (!a->password)
+        return 0;
+    const char *argv[] = {"AUTH", a->user ? a->user : a->password, a->password};
+    redisReply *r = redisCommandArgv(c, a->user ? 3 : 2, argv, NULL);
+    if (!r) {
+        seterr(err, errlen, "AUTH: %s", c->errstr[0] ? c->errstr : "no reply");
+        return -1;
+    }
+    int rc = r->type == REDIS_REPLY_ERROR ? -1 : 0;
+    if (rc)
+        seterr(err, errlen, "AUTH refused for user '%s': %s", who, r->str);
+    freeReplyObject(r);
+    return rc;
+}
+
 /* AUTH and SELECT as the address asks. 0 or -1 with err set. */
 static int conn_setup(redisContext *c, const redis_addr *a, char *err, size_t errlen)
 {
     char db[16];
     redisReply *r;
-    if (a->password) {
-        const char *argv[] = {"AUTH", a->password};
-        if (!(r = rconn_command(c, 2, argv, NULL, err, errlen)))
-            return -1;
-        freeReplyObject(r);
-    }
+    if (conn_auth(c, a, err, errlen) != 0)
+        return -1;
     if (a->db != 0) {
         snprintf(db, sizeof(db), "%d", a->db);
         const char *argv[] = {"SELECT", db};

@@ -10,28 +10,40 @@
 #include "util.h"
 
 /* Where a Redis server is. Strings owned (redis_addr_free). Exactly one of host and unix_path is
- * set; password is NULL when there is none. */
+ * set; user and password are NULL when there is none. */
 typedef struct redis_addr {
     char *host;       /* TCP host name or address (IPv6 without brackets), or NULL */
     int port;         /* TCP port, default 6379 (0 for a unix socket) */
     char *unix_path;  /* absolute path of a unix socket, or NULL */
+    char *user;       /* ACL user name (percent-decoded): AUTH user password; NULL = default */
     char *password;   /* AUTH password (percent-decoded), or NULL */
     int db;           /* SELECT index, default 0 */
 } redis_addr;
 
 /* Parses a Redis address into *out (zeroed first; free with redis_addr_free, also after an error):
- *   redis://[[user]:password@]host[:port][/db]   host may be [IPv6]; user is ignored
+ *   redis://[[user]:password@]host[:port][/db]   host may be [IPv6]; user is the ACL user
  *   unix:///path/to.sock[?db=N][&password=P]
  *   /path/to.sock                                a bare absolute path is a unix socket
  * Returns 0, or -1 with a message in err. On success err is "" or holds a note the caller should
- * show (a user name that was ignored). */
+ * show. */
 int redis_addr_parse(const char *url, redis_addr *out, char *err, size_t errlen) MUSTCHECK;
 void redis_addr_free(redis_addr *a);
+/* Environment variable holding the Redis password when neither the URL nor a file gives one. */
+#define REDIS_PASSWORD_ENV "L2A_REDIS_PASSWORD"
+/* Fills a->password when the URL gave none: from password_file (if not NULL; its first line, the
+ * trailing newline stripped), else from $L2A_REDIS_PASSWORD (if set and not empty). 0, or -1
+ * with err set when the file cannot be read or is empty, or a user name has no password. */
+int redis_addr_password(redis_addr *a, const char *password_file, char *err,
+                        size_t errlen) MUSTCHECK;
+/* True when a Redis error reply refuses the client's credentials or rights (WRONGPASS, NOAUTH,
+ * NOPERM, "ERR AUTH ..."). */
+bool rconn_auth_refused(const char *error);
 /* "host:port/db" or "unix:/path/db" for messages (never the password). Writes into buf. */
 const char *redis_addr_describe(const redis_addr *a, char *buf, size_t len);
 
-/* Connects (blocking) with a connect and command timeout of timeout_ms, then AUTH and SELECT
- * when the address asks for them. Returns a context the caller frees with redisFree, or NULL with
+/* Connects (blocking) with a connect and command timeout of timeout_ms, then AUTH ([user]
+ * password) and SELECT when the address asks for them; a refused AUTH says "AUTH refused for
+ * user 'x': WRONGPASS ...". Returns a context the caller frees with redisFree, or NULL with
  * a message in err. */
 redisContext *rconn_connect(const redis_addr *a, int timeout_ms, char *err, size_t errlen);
 

@@ -13,6 +13,9 @@ L2AD=$BUILD_DIR/l2ad
 SRC_DIR=${L2A_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 GEN_DATA=$SRC_DIR/tests/integration/gen_data.py
 [ -x "$L2AD" ] || fail "$L2AD not built"
+# l2ad refuses to run as root without --allow-root; the suite may run as root (containers, CI).
+L2AD_ROOT_ARGS=()
+[ "$(id -u)" -ne 0 ] || L2AD_ROOT_ARGS=(--allow-root)
 
 # Milliseconds on the monotonic-enough wall clock (for bounded waits and timings).
 now_ms() {
@@ -60,7 +63,7 @@ daemon_config() {
 start_daemon() {
     local name=$1 cfg=$2
     shift 2
-    "$L2AD" --config "$cfg" "$@" >>"$TEST_TMP/$name.log" 2>&1 &
+    "$L2AD" --config "$cfg" "${L2AD_ROOT_ARGS[@]}" "$@" >>"$TEST_TMP/$name.log" 2>&1 &
     DAEMON_PID=$!
     track_pid "$DAEMON_PID"
 }

@@ -367,7 +367,8 @@ static void test_resolve_path(void **state)
     /* A config loaded through a relative path still resolves against its own directory. */
     char cwd[1024], err[512] = "";
     assert_non_null(getcwd(cwd, sizeof(cwd)));
-    char *path = write_yaml("lists: {legal_forms: forms/legal.tsv}\n");
+    char *path = write_yaml("lists: {legal_forms: forms/legal.tsv}\n"
+                            "redis: {password_file: secret/redis-password}\n");
     assert_int_equal(chdir("/tmp"), 0);
     const char *rel = path + strlen("/tmp/");
     conf d;
@@ -377,6 +378,8 @@ static void test_resolve_path(void **state)
     char want[600];
     snprintf(want, sizeof(want), "%s/forms/legal.tsv", tmpdir);
     assert_string_equal(d.eng.legal_forms_file, want);
+    snprintf(want, sizeof(want), "%s/secret/redis-password", tmpdir);
+    assert_string_equal(d.redis_password_file, want);
     assert_string_equal(d.path, path);
     conf_free(&d);
     free(path);
@@ -415,6 +418,7 @@ static void test_reload(void **state)
     assert_false(conf_key_reloadable("redis", "url"));
     assert_false(conf_key_reloadable("redis", "prefix"));
     assert_false(conf_key_reloadable("http", "listen"));
+    assert_false(conf_key_reloadable("redis", "password_file"));
     assert_true(conf_key_reloadable("daemon", "batch_size"));
     assert_true(conf_key_reloadable("domains", "rewrites"));
     assert_false(conf_key_reloadable("nope", "nope"));

@@ -1,4 +1,4 @@
-/* test_rconn.c - unit tests for Redis address parsing (redis_addr_parse in src/redis/rconn.c). */
+/* test_rconn.c - unit tests for Redis addresses and credentials (src/redis/rconn.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,7 +6,9 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rconn.h"
 
@@ -71,19 +73,82 @@ static void test_password(void **state)
     expect_ok("redis://:@h", "h", 6379, NULL, NULL, 0);     /* empty password = none */
 }
 
-static void test_user_ignored_with_note(void **state)
+static void test_user(void **state)
 {
     redis_addr a;
     char err[256];
     (void)state;
     assert_int_equal(redis_addr_parse("redis://alice:pw@h:9", &a, err, sizeof(err)), 0);
+    assert_string_equal(a.user, "alice");
     assert_string_equal(a.password, "pw");
     assert_string_equal(a.host, "h");
-    assert_non_null(strstr(err, "user name 'alice' ignored"));
-    redis_addr_free(&a);
-    assert_int_equal(redis_addr_parse("redis://h", &a, err, sizeof(err)), 0);
     assert_string_equal(err, ""); /* no note */
     redis_addr_free(&a);
+    assert_int_equal(redis_addr_parse("redis://b%40b@h", &a, err, sizeof(err)), 0);
+    assert_string_equal(a.user, "b@b");
+    assert_null(a.password);
+    redis_addr_free(&a);
+    assert_int_equal(redis_addr_parse("redis://:pw@h", &a, err, sizeof(err)), 0);
+    assert_null(a.user); /* AUTH pw, the default user */
+    redis_addr_free(&a);
+}
+
+/* Writes text to /tmp/l2a-test-rconn-PID (its name into path), replacing what was there. */
+static void temp_file(char *path, size_t len, const char *text)
+{
+    snprintf(path, len, "/tmp/l2a-test-rconn-%ld", (long)getpid());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_true(fputs(text, f) >= 0);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Parses url and fills its password from file or the environment; expects rc. The password
+ * found ("" for none) or the error goes into out. */
+static void password_of(const char *url, const char *file, int rc, char *out, size_t len)
+{
+    redis_addr a;
+    char err[256];
+    assert_int_equal(redis_addr_parse(url, &a, err, sizeof(err)), 0);
+    assert_int_equal(redis_addr_password(&a, file, err, sizeof(err)), rc);
+    snprintf(out, len, "%s", rc != 0 ? err : a.password ? a.password : "");
+    redis_addr_free(&a);
+}
+
+/* The URL's password first, else the file's first line, else $L2A_REDIS_PASSWORD. */
+static void test_password_sources(void **state)
+{
+    char got[256], path[64];
+    (void)state;
+    temp_file(path, sizeof(path), "from-file\nsecond line\n");
+    setenv(REDIS_PASSWORD_ENV, "from-env", 1);
+    password_of("redis://u:url@h", path, 0, got, sizeof(got));
+    assert_string_equal(got, "url");
+    password_of("redis://u@h", path, 0, got, sizeof(got));
+    assert_string_equal(got, "from-file");
+    password_of("redis://u@h", NULL, 0, got, sizeof(got));
+    assert_string_equal(got, "from-env");
+    unsetenv(REDIS_PASSWORD_ENV);
+    password_of("redis://h", NULL, 0, got, sizeof(got));
+    assert_string_equal(got, "");
+    password_of("redis://u@h", NULL, -1, got, sizeof(got));
+    assert_non_null(strstr(got, "no password for Redis user 'u'"));
+    temp_file(path, sizeof(path), "\n");
+    password_of("redis://h", path, -1, got, sizeof(got));
+    assert_non_null(strstr(got, "empty"));
+    unlink(path);
+    password_of("redis://h", path, -1, got, sizeof(got));
+    assert_non_null(strstr(got, "No such file"));
+}
+
+static void test_auth_refused(void **state)
+{
+    (void)state;
+    assert_true(rconn_auth_refused("WRONGPASS invalid username-password pair"));
+    assert_true(rconn_auth_refused("NOAUTH Authentication required."));
+    assert_true(rconn_auth_refused("NOPERM this user has no permissions"));
+    assert_false(rconn_auth_refused("LOADING Redis is loading"));
+    assert_false(rconn_auth_refused(NULL));
 }
 
 static void test_unix(void **state)
@@ -164,7 +229,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tcp),
         cmocka_unit_test(test_password),
-        cmocka_unit_test(test_user_ignored_with_note),
+        cmocka_unit_test(test_user),
+        cmocka_unit_test(test_password_sources),
+        cmocka_unit_test(test_auth_refused),
         cmocka_unit_test(test_unix),
         cmocka_unit_test(test_bad),
         cmocka_unit_test(test_bad_never_echo_password),
