@@ -30,6 +30,10 @@ struct redisContext *cli_redis_connect(const struct conf *cfg, const char *url);
 /* Connects as the options and config say; sets *prefix (malloc'd, caller frees). The Redis URL
  * comes from --redis, else the config's redis.url, else its default. NULL on error (printed). */
 struct redisContext *cli_open_redis(const redis_opts *o, char **prefix);
+/* input_opts.c: 0 when encoding is NULL or a name iconv knows, else -1 with the reason printed. */
+int cli_check_encoding(const char *encoding);
+/* Prints an error about an input file, with a hint on --encoding when it is not UTF-8. */
+void cli_print_input_error(const char *err);
 /* cmd_review.c */
 int cli_review(int argc, char **argv);
 

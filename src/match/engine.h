@@ -22,6 +22,10 @@ const engine_opts *matcher_opts(const matcher *m);
 
 /* Loads accounts from a CSV into the index. Returns the number loaded or -1 with err. */
 long matcher_load_accounts_csv(matcher *m, const char *path, char *err, size_t errlen) MUSTCHECK;
+/* The same from a file in encoding (NULL: UTF-8), converted with iconv. Rows skipped and account
+ * ids seen again (the later row wins) are warned about on stderr. */
+long matcher_load_accounts_csv_enc(matcher *m, const char *path, const char *encoding, char *err,
+                                   size_t errlen) MUSTCHECK;
 /* Adds or replaces one account (id and name required; false when either is missing). */
 bool matcher_upsert_account(matcher *m, const account_rec *a);
 /* Removes an account; false when it was not there. */

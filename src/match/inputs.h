@@ -46,6 +46,21 @@ typedef void (*warn_cb)(const char *msg, void *ctx);
 long accounts_read_csv(const char *path, account_cb cb, warn_cb warn, void *ctx,
                        char *err, size_t errlen);
 
+/* accounts_read_csv with the choices it leaves out. */
+typedef struct accounts_csv {
+    const char *path;
+    const char *encoding; /* NULL: the file is UTF-8; else iconv converts it from this first */
+    account_cb cb;
+    warn_cb warn;         /* rows skipped (may be NULL) */
+    warn_cb dup;          /* an id seen again, "path:N: account id 'X' already on line M (the later
+                           * row wins)"; the row is still passed to cb. NULL: through warn */
+    void *ctx;
+} accounts_csv;
+
+/* As accounts_read_csv. A file that is not UTF-8 (without encoding), holds a NUL byte or a byte
+ * not valid in encoding is malformed: -1 with "path:line: message". */
+long accounts_read_csv_opts(const accounts_csv *o, char *err, size_t errlen);
+
 /* One lead. Every string owned; missing or JSON null = NULL. Numbers in string fields are kept as
  * their text. */
 typedef struct lead {
