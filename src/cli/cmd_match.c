@@ -115,7 +115,7 @@ int cli_match(int argc, char **argv)
         goto out;
     }
     if (matcher_load_accounts_csv_enc(m, o.accounts, o.encoding, err, sizeof(err)) < 0)
-        cli_print_input_error(err);
+        cli_print_input_error(NULL, err);
     else
         rc = run_leads(m, o.leads) == 0 ? 0 : 1;
     matcher_free(m);

@@ -15,9 +15,9 @@ int cli_check_encoding(const char *encoding)
     return -1;
 }
 
-void cli_print_input_error(const char *err)
+void cli_print_input_error(const char *cmd, const char *err)
 {
-    fprintf(stderr, "l2a: %s\n", err);
+    fprintf(stderr, "l2a: %s%s%s\n", cmd ? cmd : "", cmd ? ": " : "", err);
     if (strstr(err, "not valid UTF-8"))
         fprintf(stderr, "l2a: hint: a file in another encoding can be read with --encoding NAME "
                         "(e.g. --encoding windows-1252 for an Excel export)\n");

@@ -123,6 +123,10 @@ static void op_recorded(record_op *op, long long code)
                             (epoch_ms_now() - op->entry_ms) / 1000.0);
     } else if (code == 1) {
         metrics_inc(d->metrics, METRIC_DEAD_LETTERS, 1);
+    } else if (code == 2 && op->counter != METRIC_COUNT) {
+        metrics_inc(d->metrics, METRIC_LEADS_REPEATED, 1);
+        log_warn("lead_repeated", "entry=%s key=\"%s\" note=\"lead id already recorded; the "
+                 "first result is kept\"", op->entry_id, log_q(op->args.v[4]));
     }
 }
 

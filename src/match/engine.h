@@ -43,7 +43,8 @@ void matcher_copy_accounts(matcher *to, const matcher *from);
  * matcher's scratch memory: one thread at a time per matcher. out->facts holds the lead's facts. */
 void matcher_decide(const matcher *m, const lead *l, decision *out);
 /* One JSONL line (len bytes, line number lineno) to a decision: matcher_decide of the lead, or an
- * invalid decision saying why the line is not a lead. */
+ * invalid decision saying why the line is not a lead. Its line end is ignored, and on line 1 a
+ * UTF-8 byte order mark. */
 void matcher_decide_line(const matcher *m, const char *line, size_t len, long lineno,
                          decision *out);
 /* The lead's facts alone (as matcher_decide fills them): what outcomes and reviews use. Free with

@@ -359,6 +359,11 @@ void lead_free(lead *l)
     lead_init(l);
 }
 
+bool lead_field_known(const char *key)
+{
+    return lead_field(key) != NULL;
+}
+
 bool lead_set(lead *l, const char *key, const char *value)
 {
     const struct field_def *def = lead_field(key);
@@ -416,15 +421,44 @@ static int set_from_json(lead *l, const struct field_def *def, const json_t *v, 
     return 0;
 }
 
+/* jansson's words for what a lead's producer can get wrong, and ours. */
+static const struct {
+    const char *jansson; /* prefix of json_error_t.text */
+    const char *ours;
+    bool arg;            /* followed by jansson's next word (a byte: "0xe9") */
+} json_words[] = {
+    {"\\u0000 is not allowed without JSON_ALLOW_NUL", "a string holds a NUL character (\\u0000)",
+     false},
+    {"unable to decode byte ", "not valid UTF-8 (the file must be UTF-8): byte", true},
+    {"unexpected newline", "a string is not closed before the end of the line", false},
+    {"premature end of input", "the text ends inside the JSON", false},
+    {"control character ", "a string holds an unescaped control character", true},
+};
+
+/* The reason of a parse error in l2a's words (jansson's own for the plain syntax errors). */
+static void json_reason(const char *text, char *out, size_t len)
+{
+    for (size_t i = 0; i < ARRAY_LEN(json_words); i++) {
+        size_t n = strlen(json_words[i].jansson);
+        if (strncmp(text, json_words[i].jansson, n) != 0)
+            continue;
+        int w = json_words[i].arg ? (int)strcspn(text + n, " ") : 0;
+        snprintf(out, len, "%s%s%.*s", json_words[i].ours, w ? " " : "", w < 8 ? w : 8, text + n);
+        return;
+    }
+    snprintf(out, len, "%s", text);
+}
+
 static void json_syntax_err(const json_error_t *je, char *err, size_t errlen)
 {
+    char why[JSON_ERROR_TEXT_LENGTH + 64];
+    json_reason(je->text, why, sizeof(why));
     if (je->line > 1)
-        fmt_err(err, errlen, "invalid JSON at line %d, column %d: %s", je->line, je->column,
-                je->text);
+        fmt_err(err, errlen, "invalid JSON at line %d, column %d: %s", je->line, je->column, why);
     else if (je->column > 0)
-        fmt_err(err, errlen, "invalid JSON at column %d: %s", je->column, je->text);
+        fmt_err(err, errlen, "invalid JSON at column %d: %s", je->column, why);
     else
-        fmt_err(err, errlen, "invalid JSON: %s", je->text);
+        fmt_err(err, errlen, "invalid JSON: %s", why);
 }
 
 /* Reads the id first, so that it is set even if another field is bad. */

@@ -81,6 +81,8 @@ void lead_init(lead *l);
 void lead_free(lead *l);
 /* Sets a field by name; unknown names are ignored (returns false). Copies value. */
 bool lead_set(lead *l, const char *key, const char *value);
+/* Whether key names a lead field ("id", "email", ...). */
+bool lead_field_known(const char *key);
 /* Parses one JSON object (one JSONL line; trailing newline allowed). Returns 0, or -1 with a short
  * reason in err ("invalid JSON at column 17: ...", "not an object", "missing id", "field 'email' is
  * not a string"). On failure, l->id is still set if it could be read, so the decision can name it.
