@@ -22,8 +22,8 @@ bool text_encoding_known(const char *encoding);
 
 /* Converts everything f holds from encoding to UTF-8 into a temporary file, rewound, that the
  * caller closes. NULL with "line N: message" (the input line of a byte that is not valid in that
- * encoding, or a truncated sequence at the end) or "unknown encoding 'X'" in err (errlen > 0). Reads f to its
- * end; does not close it. */
+ * encoding, or a truncated sequence at the end) or "unknown encoding 'X'" in err (errlen > 0).
+ * Reads f to its end; does not close it. */
 FILE *text_recode(FILE *f, const char *encoding, char *err, size_t errlen) MUSTCHECK;
 
 #endif

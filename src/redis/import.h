@@ -26,9 +26,10 @@ typedef struct import_stats {
  * delete_missing, every id in l2a:accounts that the file does not hold is then deleted (hash, set
  * member, "delete" entry); this is refused (-1) when the file has no valid row or some rows were
  * skipped, so a truncated or broken file cannot empty the store. Skipped rows and rows repeating
- * an earlier row's id are reported on stderr. encoding: NULL for UTF-8, else the file's encoding
- * (converted with iconv). Returns 0, or -1 with a message in err (a bad file, a Redis error, a column named "op",
- * which the changes entries reserve); *st holds what was done up to the error. */
+ * an earlier row's id (the later row wins; the id is counted once) are reported on stderr.
+ * encoding: NULL for UTF-8, else the file's encoding (converted with iconv). Returns 0, or -1 with
+ * a message in err (a bad file, a Redis error, a column named "op", which the changes entries
+ * reserve); *st holds what was done up to the error. */
 int import_accounts(redisContext *c, const char *prefix, const char *csv_path,
                     const char *encoding, bool delete_missing, import_stats *st, char *err,
                     size_t errlen) MUSTCHECK;
