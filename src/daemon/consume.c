@@ -176,7 +176,7 @@ static void decide_and_record(l2ad *d, const char *id, const lead *l, batch *b)
     char *plan = outcome_plan_json(&d->cfg->eng, act, l, &dec, known ? &acct : NULL, now, now_ms);
     if (act == OUTCOME_CREATE_ACCOUNT)
         index_new_account(d, &dec.facts);
-    record_decision(d, id, &dec, plan, entry_time_ms(id), b);
+    record_decision(d, id, l, &dec, plan, entry_time_ms(id), b);
     free(plan);
     decision_free(&dec);
 }
@@ -199,7 +199,7 @@ static void record_invalid(l2ad *d, const char *id, lead *l, const entry_bytes *
     char *plan = outcome_plan_json(&d->cfg->eng, OUTCOME_NONE, l, &dec, NULL, now, now_ms);
     log_warn("lead_invalid_bytes", "entry=%s lead=\"%s\" error=\"%s\"", id, log_q(l->id),
              log_q(eb->reason));
-    record_decision(d, id, &dec, plan, entry_time_ms(id), b);
+    record_decision(d, id, l, &dec, plan, entry_time_ms(id), b);
     free(plan);
     decision_free(&dec);
 }

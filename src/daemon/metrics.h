@@ -18,8 +18,8 @@
     X(LEADS_NO_MATCH, COUNTER, "leads_total", "decision=\"no_match\"", "")                       \
     X(LEADS_INVALID, COUNTER, "leads_total", "decision=\"invalid\"", "")                         \
     X(LEADS_REPEATED, COUNTER, "leads_repeated_total", "",                                       \
-      "Entries whose lead id was already recorded: only acknowledged, the first result kept "    \
-      "(the producer sent the lead again, with the same or other content).")                     \
+      "Entries whose lead id was already recorded with other fields: only acknowledged, the "    \
+      "first result kept.")                                                                      \
     X(DEAD_LETTERS, COUNTER, "dead_letters_total", "",                                           \
       "Stream entries moved to the dead-letter stream.")                                         \
     X(ERRORS, COUNTER, "errors_total", "",                                                       \

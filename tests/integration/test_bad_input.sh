@@ -5,7 +5,7 @@
 # counted once; l2a push skips a byte order mark and refuses a line over daemon.max_entry_bytes; JSON
 # errors are said in l2a's words; flat stream entries with a NUL byte or bytes that are not UTF-8
 # are recorded invalid with the reason (dead-lettered when the id itself is bad); a lead id sent
-# again with other content is counted in l2a_leads_repeated_total.
+# again with other fields is counted in l2a_leads_repeated_total (a resend of the same is not).
 . "$(dirname "$0")/daemon_lib.sh"
 
 start_redis
@@ -180,11 +180,11 @@ done
 assert_eq "$(metric "$PORT" 'l2a_leads_total{decision="invalid"}')" 3 "metric invalid leads"
 assert_eq "$(acked_stats)" "$(($(rcli xlen "${P}leads") - 0)) 0" "every entry acknowledged with a trace"
 
-# ---- a lead id again: counted, logged, the first result kept -----------------------------------
-assert_eq "$(metric "$PORT" l2a_leads_repeated_total)" 2 "P1 and P3 pushed twice"
+# ---- a lead id again with other fields: counted, logged, the first result kept ------------------
+assert_eq "$(metric "$PORT" l2a_leads_repeated_total)" 0 "P1 and P3 pushed twice, the same: a resend"
 rcli xadd "${P}leads" '*' id N2 email other@dup.com company Dup >/dev/null
 wait_group_idle 30
-assert_eq "$(metric "$PORT" l2a_leads_repeated_total)" 3 "a lead id again"
+assert_eq "$(metric "$PORT" l2a_leads_repeated_total)" 1 "a lead id again with other fields"
 assert_eq "$(rcli hget "${P}lead:N2" decision)" invalid "the first result is kept"
 grep 'event=lead_repeated' "$TEST_TMP/l2ad.log" | grep -q "lead:N2" || fail "no lead_repeated log line"
 stop_daemon "$PID" l2ad
