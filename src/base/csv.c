@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 #define CSV_BUFSIZE 65536
 #define CSV_EOF (-1)
 #define CSV_MAX_FIELD (16u << 20) /* longer fields are errors: bounds memory on a runaway quote */
@@ -21,6 +23,7 @@ struct csv_reader {
     bool started;               /* BOM check done */
     long line;                  /* current line (1-based) */
     long record_line;           /* line where the last record started */
+    long field_line;            /* line where the field being read started */
     strbuf field;               /* owned; the field being read */
 };
 
@@ -199,6 +202,7 @@ static enum field_end read_quoted(csv_reader *r, char *err, size_t errlen)
 static enum field_end read_field(csv_reader *r, bool *quoted, char *err, size_t errlen)
 {
     sb_reset(&r->field);
+    r->field_line = r->line;
     int c = next_byte(r);
     *quoted = (c == '"');
     if (*quoted)
@@ -218,6 +222,28 @@ static void push_field(strvec *fields, const strbuf *sb)
     sv_push_owned(fields, xstrndup(sb->buf ? sb->buf : "", sb->len));
 }
 
+/* Refuses a field (number col, 1-based) holding a NUL byte or bytes that are not UTF-8; the error
+ * names the line of the offending byte. */
+static bool field_text_ok(const csv_reader *r, size_t col, char *err, size_t errlen)
+{
+    const char *s = r->field.buf ? r->field.buf : "";
+    size_t n = r->field.len;
+    const char *nul = memchr(s, '\0', n);
+    size_t valid_len = nul ? (size_t)(nul - s) : n;
+    size_t at = utf8_invalid_at(s, valid_len); /* == valid_len: only the NUL (if any) is wrong */
+    if (at == n)
+        return true;
+    long line = r->field_line;
+    for (size_t i = 0; i < at; i++)
+        line += s[i] == '\n';
+    if (at == valid_len)
+        set_err(err, errlen, line, "NUL byte in field %zu", col);
+    else
+        set_err(err, errlen, line, "not valid UTF-8 (byte 0x%02X in field %zu)",
+                (unsigned char)s[at], col);
+    return false;
+}
+
 /* Reads one physical record; returns 1 (record), 0 (end of file), 2 (blank line) or -1. */
 static int read_record(csv_reader *r, strvec *fields, char *err, size_t errlen)
 {
@@ -232,6 +258,11 @@ static int read_record(csv_reader *r, strvec *fields, char *err, size_t errlen)
             return 0;
         if (empty && end == END_EOL)
             return 2;
+        if (!field_text_ok(r, fields->n + 1, err, errlen)) {
+            if (end == END_COMMA)
+                skip_line(r);
+            return -1;
+        }
         push_field(fields, &r->field);
         if (end != END_COMMA)
             return 1;

@@ -16,8 +16,10 @@ void csv_reader_free(csv_reader *r);
  * are skipped. Details: a field is quoted only if '"' is its first byte (a quote later in an unquoted
  * field is data, spaces around unquoted fields are kept); a quoted field keeps its embedded line
  * breaks as they are (CRLF or LF); after the closing quote only ',', a line end or end of file may
- * follow. Fields over 16 MiB, read errors and stray quotes are errors too. After -1 the fields are
- * empty and the reader continues at the next line (an unterminated quote has consumed the file). */
+ * follow. Fields over 16 MiB, fields with a NUL byte or bytes that are not UTF-8 ("line N: not valid
+ * UTF-8 (byte 0xE9 in field 2)", N the line of that byte), read errors and stray quotes are errors
+ * too. After -1 the fields are empty and the reader continues at the next line (an unterminated
+ * quote has consumed the file). */
 int csv_next(csv_reader *r, strvec *fields, char *err, size_t errlen);
 /* Line number (1-based) where the last record returned started. */
 long csv_line(const csv_reader *r);

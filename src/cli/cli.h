@@ -17,19 +17,25 @@ typedef struct redis_opts {
     const char *file;     /* the one positional argument */
     bool delete_missing;  /* import-accounts --delete-missing */
     bool flat;            /* push --flat */
+    const char *encoding; /* import-accounts --encoding, or NULL */
 } redis_opts;
 
-/* Parses argv (from the subcommand name on): --redis, --config, one file, and --delete-missing
- * (import true) or --flat (import false). Prints usage and returns -1 on a usage error. */
+/* Parses argv (from the subcommand name on): --redis, --config, one file, and --delete-missing and
+ * --encoding (import true) or --flat (import false). Prints usage and returns -1 on a usage error. */
 int cli_parse_redis_opts(int argc, char **argv, const char *usage, bool import, redis_opts *o);
 /* Connects to --redis URL (NULL: the config's redis.url) with the config's command timeout.
  * Returns a context (caller frees with redisFree) or NULL with the reason printed. */
 struct conf;
 struct redisContext;
 struct redisContext *cli_redis_connect(const struct conf *cfg, const char *url);
-/* Connects as the options and config say; sets *prefix (malloc'd, caller frees). The Redis URL
- * comes from --redis, else the config's redis.url, else its default. NULL on error (printed). */
-struct redisContext *cli_open_redis(const redis_opts *o, char **prefix);
+/* Connects as the options and config say; sets *prefix (malloc'd, caller frees) and, when not
+ * NULL, *max_entry_bytes (daemon.max_entry_bytes). The Redis URL comes from --redis, else the
+ * config's redis.url, else its default. NULL on error (printed). */
+struct redisContext *cli_open_redis(const redis_opts *o, char **prefix, long *max_entry_bytes);
+/* input_opts.c: 0 when encoding is NULL or a name iconv knows, else -1 with the reason printed. */
+int cli_check_encoding(const char *encoding);
+/* Prints "l2a: [cmd: ]err", with a hint on --encoding when the file is not UTF-8. */
+void cli_print_input_error(const char *cmd, const char *err);
 /* cmd_review.c */
 int cli_review(int argc, char **argv);
 

@@ -6,24 +6,31 @@
 #include "import.h"
 
 static const char import_usage[] =
-    "usage: l2a import-accounts [--redis URL] [--config FILE] [--delete-missing] ACCOUNTS.csv\n";
+    "usage: l2a import-accounts [--redis URL] [--config FILE] [--delete-missing] [--encoding NAME] "
+    "ACCOUNTS.csv\n";
 
 int cli_import_accounts(int argc, char **argv)
 {
     redis_opts o;
     import_stats st;
     char err[512], *prefix = NULL;
-    if (cli_parse_redis_opts(argc, argv, import_usage, true, &o) != 0)
+    if (cli_parse_redis_opts(argc, argv, import_usage, true, &o) != 0 ||
+        cli_check_encoding(o.encoding) != 0)
         return 2;
-    redisContext *c = cli_open_redis(&o, &prefix);
+    redisContext *c = cli_open_redis(&o, &prefix, NULL);
     if (!c)
         return 1;
-    int rc = import_accounts(c, prefix, o.file, o.delete_missing, &st, err, sizeof(err));
+    int rc = import_accounts(c, prefix, o.file, o.encoding, o.delete_missing, &st, err,
+                             sizeof(err));
     if (rc != 0)
-        fprintf(stderr, "l2a: import-accounts: %s\n", err);
-    fprintf(stderr, "%simported %ld accounts: %ld new, %ld updated, %ld unchanged, %ld deleted\n",
+        cli_print_input_error("import-accounts", err);
+    fprintf(stderr, "%simported %ld accounts: %ld new, %ld updated, %ld unchanged, %ld deleted",
             rc != 0 ? "l2a: before the error, " : "", st.added + st.updated + st.unchanged,
             st.added, st.updated, st.unchanged, st.deleted);
+    if (st.repeated > 0)
+        fprintf(stderr, " (%ld row%s repeated an earlier row's id: the later row won)", st.repeated,
+                st.repeated == 1 ? "" : "s");
+    fputc('\n', stderr);
     redisFree(c);
     free(prefix);
     return rc == 0 ? 0 : 1;

@@ -14,6 +14,7 @@ typedef struct match_opts {
     const char *config;
     const char *accounts;
     const char *leads;
+    const char *encoding; /* --encoding of the accounts CSV, or NULL (UTF-8) */
 } match_opts;
 
 static int parse_match_opts(int argc, char **argv, match_opts *o)
@@ -22,6 +23,7 @@ static int parse_match_opts(int argc, char **argv, match_opts *o)
         {"config", required_argument, NULL, 'c'},
         {"accounts", required_argument, NULL, 'a'},
         {"leads", required_argument, NULL, 'l'},
+        {"encoding", required_argument, NULL, 'e'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof(*o));
@@ -32,14 +34,16 @@ static int parse_match_opts(int argc, char **argv, match_opts *o)
         case 'c': o->config = optarg; break;
         case 'a': o->accounts = optarg; break;
         case 'l': o->leads = optarg; break;
+        case 'e': o->encoding = optarg; break;
         default: return -1;
         }
     }
     if (!o->config || !o->accounts || !o->leads) {
-        fprintf(stderr, "usage: l2a match --config FILE --accounts ACCOUNTS.csv --leads LEADS.jsonl\n");
+        fprintf(stderr, "usage: l2a match --config FILE --accounts ACCOUNTS.csv [--encoding NAME] "
+                        "--leads LEADS.jsonl\n");
         return -1;
     }
-    return 0;
+    return cli_check_encoding(o->encoding);
 }
 
 /* One JSONL line -> one decision on stdout. */
@@ -110,8 +114,8 @@ int cli_match(int argc, char **argv)
         fprintf(stderr, "l2a: %s\n", err);
         goto out;
     }
-    if (matcher_load_accounts_csv(m, o.accounts, err, sizeof(err)) < 0)
-        fprintf(stderr, "l2a: %s\n", err);
+    if (matcher_load_accounts_csv_enc(m, o.accounts, o.encoding, err, sizeof(err)) < 0)
+        cli_print_input_error(NULL, err);
     else
         rc = run_leads(m, o.leads) == 0 ? 0 : 1;
     matcher_free(m);

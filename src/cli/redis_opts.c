@@ -17,6 +17,7 @@ int cli_parse_redis_opts(int argc, char **argv, const char *usage, bool import, 
         {"config", required_argument, NULL, 'c'},
         {"delete-missing", no_argument, NULL, 'd'},
         {"flat", no_argument, NULL, 'f'},
+        {"encoding", required_argument, NULL, 'e'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -32,6 +33,8 @@ int cli_parse_redis_opts(int argc, char **argv, const char *usage, bool import, 
             o->delete_missing = true;
         else if (ch == 'f' && !import)
             o->flat = true;
+        else if (ch == 'e' && import)
+            o->encoding = optarg;
         else
             goto bad;
     }
@@ -68,7 +71,7 @@ out:
     return c;
 }
 
-redisContext *cli_open_redis(const redis_opts *o, char **prefix)
+redisContext *cli_open_redis(const redis_opts *o, char **prefix, long *max_entry_bytes)
 {
     conf cfg;
     char err[512];
@@ -81,6 +84,8 @@ redisContext *cli_open_redis(const redis_opts *o, char **prefix)
     redisContext *c = cli_redis_connect(&cfg, o->url);
     if (c)
         *prefix = xstrdup(cfg.key_prefix);
+    if (c && max_entry_bytes)
+        *max_entry_bytes = cfg.max_entry_bytes;
     conf_free(&cfg);
     return c;
 }

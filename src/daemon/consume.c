@@ -11,6 +11,7 @@
 #include "keys.h"
 #include "log.h"
 #include "outcome.h"
+#include "text.h"
 
 static double mono_s(void)
 {
@@ -40,12 +41,63 @@ static double entry_time_ms(const char *id)
     return strtod(id, NULL);
 }
 
-static void copy_fields(const redisReply *f, strvec *out)
+/* What the bytes of an entry's fields hold that a lead cannot: NUL bytes or bytes that are not
+ * UTF-8 in a field name or in the value of a field l2a reads (unknown fields are ignored). */
+typedef struct entry_bytes {
+    char reason[256];   /* the first bad field, "" when none */
+    size_t nbad;        /* bad fields */
+    bool id_bad;        /* the id, the json field or a field name is bad: no id to trust */
+    strvec bad_keys;    /* known fields whose value is bad (owned) */
+} entry_bytes;
+
+/* NULL when s[0..n) is UTF-8 without NUL, else what is wrong (into buf). */
+static const char *bytes_problem(const char *s, size_t n, char *buf, size_t len)
+{
+    const char *nul = s ? memchr(s, '\0', n) : NULL;
+    size_t upto = nul ? (size_t)(nul - s) : n;
+    size_t at = s ? utf8_invalid_at(s, upto) : upto;
+    if (at < upto)
+        snprintf(buf, len, "is not valid UTF-8 (byte 0x%02X at offset %zu)",
+                 (unsigned char)s[at], at);
+    else if (nul)
+        snprintf(buf, len, "holds a NUL byte (at offset %zu)", upto);
+    else
+        return NULL;
+    return buf;
+}
+
+/* Checks one field; a bad one is noted in eb and gives the key to use ("" for a bad name). */
+static const char *check_field(const redisReply *k, const redisReply *v, entry_bytes *eb)
+{
+    char why[96];
+    const char *key = k->str ? k->str : "";
+    const char *bad_key = bytes_problem(k->str, k->len, why, sizeof(why));
+    const char *bad = bad_key;
+    if (!bad && (lead_field_known(key) || strcmp(key, "json") == 0))
+        bad = bytes_problem(v->str, v->len, why, sizeof(why));
+    if (!bad)
+        return key;
+    if (eb->nbad++ == 0)
+        snprintf(eb->reason, sizeof(eb->reason), bad_key ? "a field name %s" : "field '%s' %s",
+                 bad_key ? why : key, why);
+    eb->id_bad |= bad_key || strcmp(key, "id") == 0 || strcmp(key, "json") == 0;
+    if (!bad_key)
+        sv_push(&eb->bad_keys, key);
+    return bad_key ? "" : key;
+}
+
+/* Copies the fields out of the reply (a name or value is cut at a NUL byte; eb says so). */
+static void copy_fields(const redisReply *f, strvec *out, entry_bytes *eb)
 {
     for (size_t i = 0; f && i + 1 < f->elements; i += 2) {
         const redisReply *k = f->element[i], *v = f->element[i + 1];
-        sv_push_owned(out, xstrndup(k->str ? k->str : "", k->str ? k->len : 0));
+        sv_push(out, check_field(k, v, eb));
         sv_push_owned(out, xstrndup(v->str ? v->str : "", v->str ? v->len : 0));
+    }
+    if (eb->nbad > 1) {
+        size_t n = strlen(eb->reason);
+        snprintf(eb->reason + n, sizeof(eb->reason) - n, " (and %zu more field%s)", eb->nbad - 1,
+                 eb->nbad > 2 ? "s" : "");
     }
 }
 
@@ -127,9 +179,51 @@ static void decide_and_record(l2ad *d, const char *id, const lead *l, batch *b)
     char *plan = outcome_plan_json(&d->cfg->eng, act, l, &dec, known ? &acct : NULL, now, now_ms);
     if (act == OUTCOME_CREATE_ACCOUNT)
         index_new_account(d, &dec.facts);
-    record_decision(d, id, &dec, plan, entry_time_ms(id), b);
+    record_decision(d, id, l, &dec, plan, entry_time_ms(id), b);
     free(plan);
     decision_free(&dec);
+}
+
+/* A lead whose fields hold bytes it cannot carry: recorded as invalid with the reason (and a
+ * lead.invalid event); the bad fields are left out of what is stored. */
+static void record_invalid(l2ad *d, const char *id, lead *l, const entry_bytes *eb, batch *b)
+{
+    decision dec;
+    char now[40];
+    double now_ms;
+    for (size_t i = 0; i < eb->bad_keys.n; i++)
+        (void)lead_set(l, eb->bad_keys.v[i], NULL);
+    decision_init(&dec);
+    dec.kind = DECISION_INVALID;
+    dec.rule = "invalid";
+    dec.lead_id = xstrdup(l->id);
+    decision_set_reason(&dec, "%s", eb->reason);
+    iso8601_now(now, sizeof(now), &now_ms);
+    char *plan = outcome_plan_json(&d->cfg->eng, OUTCOME_NONE, l, &dec, NULL, now, now_ms);
+    log_warn("lead_invalid_bytes", "entry=%s lead=\"%s\" error=\"%s\"", id, log_q(l->id),
+             log_q(eb->reason));
+    record_decision(d, id, l, &dec, plan, entry_time_ms(id), b);
+    free(plan);
+    decision_free(&dec);
+}
+
+/* The entry's own fault, or NULL when it carries a lead (in l). Bad bytes without a trustworthy
+ * id are a fault too (into err). */
+static const char *entry_fault(const l2ad *d, const strvec *f, const entry_bytes *eb,
+                               long long deliveries, lead *l, char *err, size_t len)
+{
+    char why[512];
+    if (deliveries > d->cfg->max_deliveries)
+        return snprintf(err, len, "delivered %lld times (daemon.max_deliveries %d)", deliveries,
+                        d->cfg->max_deliveries), err;
+    if (eb->nbad && eb->id_bad)
+        return snprintf(err, len, "%s", eb->reason), err;
+    if (entry_to_lead(d, f, l, why, sizeof(why)))
+        return snprintf(err, len, "%s%s%s", why, eb->nbad ? "; " : "", eb->reason), err;
+    if (!lead_fields_fit(d, l))
+        return snprintf(err, len, "a lead field is over daemon.max_field_bytes %d",
+                        d->cfg->max_field_bytes), err;
+    return NULL;
 }
 
 /* One entry: decided and recorded, or dead-lettered. in_flight counts it until the reply. */
@@ -137,27 +231,23 @@ static void process_entry(l2ad *d, const char *id, const redisReply *fields, lon
                           batch *b)
 {
     strvec f;
+    entry_bytes eb = {.nbad = 0};
     sv_init(&f);
-    copy_fields(fields, &f);
+    sv_init(&eb.bad_keys);
+    copy_fields(fields, &f, &eb);
     d->in_flight++;
-    char err[512];
+    char err[768];
     lead l;
     lead_init(&l);
-    if (deliveries > d->cfg->max_deliveries) {
-        snprintf(err, sizeof(err), "delivered %lld times (daemon.max_deliveries %d)", deliveries,
-                 d->cfg->max_deliveries);
+    if (entry_fault(d, &f, &eb, deliveries, &l, err, sizeof(err)))
         record_dead(d, id, fields, err, deliveries, b);
-    } else if (entry_to_lead(d, &f, &l, err, sizeof(err))) {
-        record_dead(d, id, fields, err, deliveries, b);
-    } else if (!lead_fields_fit(d, &l)) {
-        snprintf(err, sizeof(err), "a lead field is over daemon.max_field_bytes %d",
-                 d->cfg->max_field_bytes);
-        record_dead(d, id, fields, err, deliveries, b);
-    } else {
+    else if (eb.nbad)
+        record_invalid(d, id, &l, &eb, b);
+    else
         decide_and_record(d, id, &l, b);
-    }
     lead_free(&l);
     sv_free(&f);
+    sv_free(&eb.bad_keys);
 }
 
 /* An entry still pending but deleted from the stream (trimmed): nothing to record, just ack. */

@@ -123,9 +123,10 @@ void writer_resume(l2ad *d);
 /* Drops the parked writes (exit: their entries stay pending for the next worker). */
 void writer_free(l2ad *d);
 /* Records decision dec for stream entry id and carries out its outcome plan (outcome_plan_json),
- * in one Function call. Strings are copied. */
-void record_decision(l2ad *d, const char *entry_id, const decision *dec, const char *plan,
-                     double entry_ms, batch *b);
+ * in one Function call, with a digest of lead l's fields (a later entry of the same lead id with
+ * other fields is told apart from a resend). Strings are copied. */
+void record_decision(l2ad *d, const char *entry_id, const lead *l, const decision *dec,
+                     const char *plan, double entry_ms, batch *b);
 /* Moves entry id to the dead-letter stream with the error, once per entry id; fields is the
  * entry's field/value array as read (its bytes are copied). */
 void record_dead(l2ad *d, const char *entry_id, const redisReply *fields, const char *error,

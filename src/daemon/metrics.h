@@ -17,6 +17,9 @@
     X(LEADS_REVIEW, COUNTER, "leads_total", "decision=\"review\"", "")                           \
     X(LEADS_NO_MATCH, COUNTER, "leads_total", "decision=\"no_match\"", "")                       \
     X(LEADS_INVALID, COUNTER, "leads_total", "decision=\"invalid\"", "")                         \
+    X(LEADS_REPEATED, COUNTER, "leads_repeated_total", "",                                       \
+      "Entries whose lead id was already recorded with other fields: only acknowledged, the "    \
+      "first result kept.")                                                                      \
     X(DEAD_LETTERS, COUNTER, "dead_letters_total", "",                                           \
       "Stream entries moved to the dead-letter stream.")                                         \
     X(ERRORS, COUNTER, "errors_total", "",                                                       \

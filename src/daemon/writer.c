@@ -123,6 +123,10 @@ static void op_recorded(record_op *op, long long code)
                             (epoch_ms_now() - op->entry_ms) / 1000.0);
     } else if (code == 1) {
         metrics_inc(d->metrics, METRIC_DEAD_LETTERS, 1);
+    } else if (code == 3 && op->counter != METRIC_COUNT) {
+        metrics_inc(d->metrics, METRIC_LEADS_REPEATED, 1);
+        log_warn("lead_repeated", "entry=%s key=\"%s\" note=\"lead id already recorded with other "
+                 "fields; the first result is kept\"", op->entry_id, log_q(op->args.v[4]));
     }
 }
 
@@ -215,9 +219,32 @@ static void set_str(json_t *o, const char *k, const char *v)
         json_object_set_new(o, k, json_string(v));
 }
 
-/* The result hash's fields as one flat JSON object of strings. */
-static char *result_json(const decision *dec, const char *entry_id)
+/* FNV-1a (64 bits) of the lead's fields, names and values, as hex: what tells a resend of a lead
+ * from another lead under the same id. */
+static void lead_digest(const lead *l, char *out, size_t len)
 {
+    const char *names[] = {"id", "email", "company", "website", "first_name", "last_name",
+                           "title", "country", "phone", "score", "source"};
+    const char *vals[] = {l->id, l->email, l->company, l->website, l->first_name, l->last_name,
+                          l->title, l->country, l->phone, l->score, l->source};
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+        const char *parts[] = {vals[i] ? names[i] : "", vals[i] ? vals[i] : ""};
+        for (size_t p = 0; p < 2; p++)
+            for (const unsigned char *c = (const unsigned char *)parts[p]; ; c++) {
+                h = (h ^ *c) * 1099511628211ULL; /* the NUL too: separates the parts */
+                if (!*c)
+                    break;
+            }
+    }
+    snprintf(out, len, "%016llx", (unsigned long long)h);
+}
+
+/* The result hash's fields as one flat JSON object of strings. */
+static char *result_json(const lead *l, const decision *dec, const char *entry_id)
+{
+    char digest[24];
+    lead_digest(l, digest, sizeof(digest));
     char score[32], when[40];
     decision_score_text(dec->score, score, sizeof(score));
     iso8601_now(when, sizeof(when), NULL);
@@ -234,14 +261,15 @@ static char *result_json(const decision *dec, const char *entry_id)
     set_str(o, "candidates", cands.buf);
     set_str(o, "processed_at", when);
     set_str(o, "stream_id", entry_id);
+    set_str(o, "lead_digest", digest);
     char *out = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     sb_free(&cands);
     return out;
 }
 
-void record_decision(l2ad *d, const char *entry_id, const decision *dec, const char *plan,
-                     double entry_ms, batch *b)
+void record_decision(l2ad *d, const char *entry_id, const lead *l, const decision *dec,
+                     const char *plan, double entry_ms, batch *b)
 {
     char *lead_key = key_lead(d->cfg->key_prefix, dec->lead_id);
     record_op *op = op_new(d, FN_RECORD, lead_key, NULL, entry_id, b);
@@ -249,7 +277,7 @@ void record_decision(l2ad *d, const char *entry_id, const decision *dec, const c
     op->counter = metrics_decision_id(decision_kind_name(dec->kind));
     op->entry_ms = entry_ms;
     sv_push(&op->args, d->cfg->key_prefix);
-    sv_push_owned(&op->args, result_json(dec, entry_id));
+    sv_push_owned(&op->args, result_json(l, dec, entry_id));
     sv_push(&op->args, plan);
     sv_push(&op->args, L2A_EVENTS_MAXLEN);
     sv_push(&op->args, L2A_CHANGES_MAXLEN);

@@ -22,6 +22,10 @@ const engine_opts *matcher_opts(const matcher *m);
 
 /* Loads accounts from a CSV into the index. Returns the number loaded or -1 with err. */
 long matcher_load_accounts_csv(matcher *m, const char *path, char *err, size_t errlen) MUSTCHECK;
+/* The same from a file in encoding (NULL: UTF-8), converted with iconv. Rows skipped and account
+ * ids seen again (the later row wins) are warned about on stderr. */
+long matcher_load_accounts_csv_enc(matcher *m, const char *path, const char *encoding, char *err,
+                                   size_t errlen) MUSTCHECK;
 /* Adds or replaces one account (id and name required; false when either is missing). */
 bool matcher_upsert_account(matcher *m, const account_rec *a);
 /* Removes an account; false when it was not there. */
@@ -39,7 +43,8 @@ void matcher_copy_accounts(matcher *to, const matcher *from);
  * matcher's scratch memory: one thread at a time per matcher. out->facts holds the lead's facts. */
 void matcher_decide(const matcher *m, const lead *l, decision *out);
 /* One JSONL line (len bytes, line number lineno) to a decision: matcher_decide of the lead, or an
- * invalid decision saying why the line is not a lead. */
+ * invalid decision saying why the line is not a lead. Its line end is ignored, and on line 1 a
+ * UTF-8 byte order mark. */
 void matcher_decide_line(const matcher *m, const char *line, size_t len, long lineno,
                          decision *out);
 /* The lead's facts alone (as matcher_decide fills them): what outcomes and reviews use. Free with

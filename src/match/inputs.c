@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "csv.h"
+#include "text.h"
 
 /* A named char * member of a record, for table-driven get/set. */
 struct field_def {
@@ -211,30 +212,40 @@ static void account_from_row(account_rec *a, const header *h, const strvec *row)
 
 /* Reader state shared by the row loop. */
 typedef struct rows_ctx {
-    const char *path;
+    const accounts_csv *o;
     const header *h;
-    account_cb cb;
-    warn_cb warn;
-    void *ctx;
+    strmap *lines;       /* owned: account id -> line it was first read on */
 } rows_ctx;
 
-static void warn_row(const rows_ctx *rc, long line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void warn_row(const rows_ctx *rc, warn_cb to, long line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-static void warn_row(const rows_ctx *rc, long line, const char *fmt, ...)
+static void warn_row(const rows_ctx *rc, warn_cb to, long line, const char *fmt, ...)
 {
-    if (!rc->warn)
+    if (!to)
         return;
     strbuf sb;
-    char msg[256];
+    char msg[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     sb_init(&sb);
-    sb_appendf(&sb, "%s:%ld: %s", rc->path, line, msg);
-    rc->warn(sb.buf, rc->ctx);
+    sb_appendf(&sb, "%s:%ld: %s", rc->o->path, line, msg);
+    to(sb.buf, rc->o->ctx);
     sb_free(&sb);
+}
+
+/* Notes the id's line; warns when an earlier row had the same id. */
+static void check_duplicate(const rows_ctx *rc, const char *id, long line)
+{
+    uint32_t first;
+    if (!strmap_get(rc->lines, id, &first)) {
+        strmap_put(rc->lines, id, (uint32_t)line);
+        return;
+    }
+    warn_row(rc, rc->o->dup ? rc->o->dup : rc->o->warn, line,
+             "account id '%.200s' already on line %u (the later row wins)", id, first);
 }
 
 /* Handles one data row: hands a valid account to the callback (true) or warns (false). */
@@ -242,17 +253,19 @@ static bool row_accept(const rows_ctx *rc, const strvec *row, long line)
 {
     account_rec a;
     if (row->n != rc->h->n) {
-        warn_row(rc, line, "row has %zu fields, header has %zu; skipped", row->n, rc->h->n);
+        warn_row(rc, rc->o->warn, line, "row has %zu fields, header has %zu; skipped", row->n,
+                 rc->h->n);
         return false;
     }
     account_rec_init(&a);
     account_from_row(&a, rc->h, row);
     if (!a.id || !a.name) {
-        warn_row(rc, line, "empty %s; skipped", a.id ? "name" : "id");
+        warn_row(rc, rc->o->warn, line, "empty %s; skipped", a.id ? "name" : "id");
         account_rec_free(&a);
         return false;
     }
-    rc->cb(&a, rc->ctx); /* the callback now owns a's contents */
+    check_duplicate(rc, a.id, line);
+    rc->o->cb(&a, rc->o->ctx); /* the callback now owns a's contents */
     return true;
 }
 
@@ -268,36 +281,59 @@ static long rows_read(const rows_ctx *rc, csv_reader *r, char *err, size_t errle
         if (row_accept(rc, &row, csv_line(r)))
             count++;
     if (got < 0) {
-        csv_err(rc->path, cerr, err, errlen);
+        csv_err(rc->o->path, cerr, err, errlen);
         count = -1;
     }
     sv_free(&row);
     return count;
 }
 
-long accounts_read_csv(const char *path, account_cb cb, warn_cb warn, void *ctx, char *err,
-                       size_t errlen)
+/* Opens the file as UTF-8: itself, or its conversion from o->encoding. NULL with err set. */
+static FILE *open_utf8(const accounts_csv *o, char *err, size_t errlen)
+{
+    char cerr[256];
+    FILE *f = fopen(o->path, "rb");
+    if (!f) {
+        fmt_err(err, errlen, "%s: cannot open: %s", o->path, strerror(errno));
+        return NULL;
+    }
+    if (!o->encoding)
+        return f;
+    FILE *u = text_recode(f, o->encoding, cerr, sizeof(cerr));
+    fclose(f);
+    if (!u)
+        csv_err(o->path, cerr, err, errlen);
+    return u;
+}
+
+long accounts_read_csv_opts(const accounts_csv *o, char *err, size_t errlen)
 {
     long count = -1;
     csv_reader *r = NULL;
     header h = {.kind = NULL, .n = 0};
+    rows_ctx rc = {.o = o, .h = &h, .lines = strmap_new()};
     sv_init(&h.names);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fmt_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    FILE *f = open_utf8(o, err, errlen);
+    if (!f)
         goto out;
-    }
     r = csv_reader_new(f);
-    if (header_read(&h, r, path, err, errlen) < 0)
+    if (header_read(&h, r, o->path, err, errlen) < 0)
         goto out;
-    rows_ctx rc = {.path = path, .h = &h, .cb = cb, .warn = warn, .ctx = ctx};
     count = rows_read(&rc, r, err, errlen);
 out:
+    strmap_free(rc.lines);
     header_free(&h);
     csv_reader_free(r);
     if (f)
         fclose(f);
     return count;
+}
+
+long accounts_read_csv(const char *path, account_cb cb, warn_cb warn, void *ctx, char *err,
+                       size_t errlen)
+{
+    accounts_csv o = {.path = path, .cb = cb, .warn = warn, .ctx = ctx};
+    return accounts_read_csv_opts(&o, err, errlen);
 }
 
 /* ---- leads ---- */
@@ -321,6 +357,11 @@ void lead_free(lead *l)
     for (size_t i = 0; i < ARRAY_LEN(lead_fields); i++)
         free(*member(l, &lead_fields[i]));
     lead_init(l);
+}
+
+bool lead_field_known(const char *key)
+{
+    return lead_field(key) != NULL;
 }
 
 bool lead_set(lead *l, const char *key, const char *value)
@@ -380,15 +421,44 @@ static int set_from_json(lead *l, const struct field_def *def, const json_t *v, 
     return 0;
 }
 
+/* jansson's words for what a lead's producer can get wrong, and ours. */
+static const struct {
+    const char *jansson; /* prefix of json_error_t.text */
+    const char *ours;
+    bool arg;            /* followed by jansson's next word (a byte: "0xe9") */
+} json_words[] = {
+    {"\\u0000 is not allowed without JSON_ALLOW_NUL", "a string holds a NUL character (\\u0000)",
+     false},
+    {"unable to decode byte ", "not valid UTF-8 (the file must be UTF-8): byte", true},
+    {"unexpected newline", "a string is not closed before the end of the line", false},
+    {"premature end of input", "the text ends inside the JSON", false},
+    {"control character ", "a string holds an unescaped control character", true},
+};
+
+/* The reason of a parse error in l2a's words (jansson's own for the plain syntax errors). */
+static void json_reason(const char *text, char *out, size_t len)
+{
+    for (size_t i = 0; i < ARRAY_LEN(json_words); i++) {
+        size_t n = strlen(json_words[i].jansson);
+        if (strncmp(text, json_words[i].jansson, n) != 0)
+            continue;
+        int w = json_words[i].arg ? (int)strcspn(text + n, " ") : 0;
+        snprintf(out, len, "%s%s%.*s", json_words[i].ours, w ? " " : "", w < 8 ? w : 8, text + n);
+        return;
+    }
+    snprintf(out, len, "%s", text);
+}
+
 static void json_syntax_err(const json_error_t *je, char *err, size_t errlen)
 {
+    char why[JSON_ERROR_TEXT_LENGTH + 64];
+    json_reason(je->text, why, sizeof(why));
     if (je->line > 1)
-        fmt_err(err, errlen, "invalid JSON at line %d, column %d: %s", je->line, je->column,
-                je->text);
+        fmt_err(err, errlen, "invalid JSON at line %d, column %d: %s", je->line, je->column, why);
     else if (je->column > 0)
-        fmt_err(err, errlen, "invalid JSON at column %d: %s", je->column, je->text);
+        fmt_err(err, errlen, "invalid JSON at column %d: %s", je->column, why);
     else
-        fmt_err(err, errlen, "invalid JSON: %s", je->text);
+        fmt_err(err, errlen, "invalid JSON: %s", why);
 }
 
 /* Reads the id first, so that it is set even if another field is bad. */

@@ -40,11 +40,27 @@ void account_rec_set(account_rec *a, const char *key, const char *value);
  * an empty attribute is kept as "". A row whose field count differs from the header's is warned
  * about and skipped. Ownership: cb gets a pointer valid only during the call and owns the record's
  * contents: it keeps them (copying *a by value) or releases them with account_rec_free(a). Rows
- * before a malformed one have already been passed to cb when -1 is returned. */
+ * before a malformed one have already been passed to cb when -1 is returned. A row whose id an
+ * earlier row had is passed to cb too (the later row wins) and warned about: "path:N: account id
+ * 'X' already on line M (the later row wins)". Bytes that are not UTF-8 and NUL bytes make the
+ * file malformed ("path:N: not valid UTF-8 (byte 0xE9 in field 2)"). */
 typedef void (*account_cb)(account_rec *a, void *ctx);
 typedef void (*warn_cb)(const char *msg, void *ctx);
 long accounts_read_csv(const char *path, account_cb cb, warn_cb warn, void *ctx,
                        char *err, size_t errlen);
+
+/* accounts_read_csv with the choices it leaves out. */
+typedef struct accounts_csv {
+    const char *path;
+    const char *encoding; /* NULL: the file is UTF-8; else iconv converts it from this first */
+    account_cb cb;
+    warn_cb warn;         /* rows skipped (may be NULL) */
+    warn_cb dup;          /* an id seen again (the row is still passed to cb); NULL: warn */
+    void *ctx;
+} accounts_csv;
+
+/* As accounts_read_csv. With an encoding, a byte not valid in it is an error with its line. */
+long accounts_read_csv_opts(const accounts_csv *o, char *err, size_t errlen);
 
 /* One lead. Every string owned; missing or JSON null = NULL. Numbers in string fields are kept as
  * their text. */
@@ -66,6 +82,8 @@ void lead_init(lead *l);
 void lead_free(lead *l);
 /* Sets a field by name; unknown names are ignored (returns false). Copies value. */
 bool lead_set(lead *l, const char *key, const char *value);
+/* Whether key names a lead field ("id", "email", ...). */
+bool lead_field_known(const char *key);
 /* Parses one JSON object (one JSONL line; trailing newline allowed). Returns 0, or -1 with a short
  * reason in err ("invalid JSON at column 17: ...", "not an object", "missing id", "field 'email' is
  * not a string"). On failure, l->id is still set if it could be read, so the decision can name it.

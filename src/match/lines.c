@@ -32,6 +32,10 @@ void matcher_decide_line(const matcher *m, const char *line, size_t len, long li
     lead l;
     char err[256];
     lead_init(&l);
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        len--; /* so that an error at the end is on the line, not after it */
+    if (lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
+        line += 3, len -= 3; /* a UTF-8 byte order mark at the start of the file */
     if (lead_from_json(line, len, &l, err, sizeof(err)) != 0) {
         decision_init(out);
         out->kind = DECISION_INVALID;

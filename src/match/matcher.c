@@ -90,7 +90,15 @@ static void warn_account(const char *msg, void *ctx)
 
 long matcher_load_accounts_csv(matcher *m, const char *path, char *err, size_t errlen)
 {
-    return accounts_read_csv(path, add_account, warn_account, m, err, errlen);
+    return matcher_load_accounts_csv_enc(m, path, NULL, err, errlen);
+}
+
+long matcher_load_accounts_csv_enc(matcher *m, const char *path, const char *encoding, char *err,
+                                   size_t errlen)
+{
+    accounts_csv o = {.path = path, .encoding = encoding, .cb = add_account,
+                      .warn = warn_account, .ctx = m};
+    return accounts_read_csv_opts(&o, err, errlen);
 }
 
 matcher *matcher_new(const engine_opts *opts, char *err, size_t errlen)

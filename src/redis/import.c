@@ -24,6 +24,7 @@ typedef struct import_ctx {
     char *changes_key;     /* l2a:accounts:changes */
     rpipe pipe;
     strmap *ids;           /* ids in the file (only with --delete-missing), or NULL */
+    strmap *replied;       /* owned: id -> reply code counted for it (an id counts once) */
     import_stats *st;      /* borrowed */
     bool failed;           /* an error is in err; later rows are ignored */
     char err[512];
@@ -41,14 +42,27 @@ static void fail(import_ctx *x, const char *fmt, ...)
     x->failed = true;
 }
 
+/* Counts an upsert's code (0 unchanged, 1 updated, 2 added) once per id: a later row of the same
+ * id moves the count to the larger code (added beats updated beats unchanged). */
+static void count_upsert(import_ctx *x, const char *id, uint32_t code)
+{
+    long *slot[] = {&x->st->unchanged, &x->st->updated, &x->st->added};
+    uint32_t prev;
+    if (strmap_get(x->replied, id, &prev)) {
+        if (code <= prev)
+            return;
+        (*slot[prev])--;
+    }
+    (*slot[code])++;
+    strmap_put(x->replied, id, code);
+}
+
 /* Reply of one upsert: counts it. argv[6] is the account id. */
 static int on_upsert_reply(const rpipe_cmd *cmd, const redisReply *r, void *ctx, char *err,
                            size_t errlen)
 {
-    import_stats *st = ctx;
     if (r->type == REDIS_REPLY_INTEGER && r->integer >= 0 && r->integer <= 2) {
-        long *slot[] = {&st->unchanged, &st->updated, &st->added};
-        (*slot[r->integer])++;
+        count_upsert(ctx, cmd->argv[6], (uint32_t)r->integer);
         return 0;
     }
     snprintf(err, errlen, "account '%s': %s", cmd->argv[6],
@@ -152,6 +166,13 @@ static void on_warn(const char *msg, void *ctx)
     x->st->skipped++;
 }
 
+static void on_duplicate(const char *msg, void *ctx)
+{
+    import_ctx *x = ctx;
+    fprintf(stderr, "l2a: warning: %s\n", msg);
+    x->st->repeated++;
+}
+
 /* SSCANs l2a:accounts and collects the ids the file does not hold into missing. */
 static int find_missing(import_ctx *x, strvec *missing)
 {
@@ -214,10 +235,12 @@ static void ctx_free(import_ctx *x)
     free(x->changes_key);
     if (x->ids)
         strmap_free(x->ids);
+    strmap_free(x->replied);
 }
 
 int import_accounts(redisContext *c, const char *prefix, const char *csv_path,
-                    bool delete_missing_ids, import_stats *st, char *err, size_t errlen)
+                    const char *encoding, bool delete_missing_ids, import_stats *st, char *err,
+                    size_t errlen)
 {
     import_ctx x;
     int rc = -1;
@@ -229,9 +252,11 @@ int import_accounts(redisContext *c, const char *prefix, const char *csv_path,
     x.set_key = key_accounts(prefix);
     x.changes_key = key_changes(prefix);
     x.ids = delete_missing_ids ? strmap_new() : NULL;
-    rpipe_init(&x.pipe, c, IMPORT_PIPELINE, functions_load, on_upsert_reply, st);
-    if (accounts_read_csv(csv_path, on_account, on_warn, &x, x.err, sizeof(x.err)) < 0 ||
-        x.failed)
+    x.replied = strmap_new();
+    rpipe_init(&x.pipe, c, IMPORT_PIPELINE, functions_load, on_upsert_reply, &x);
+    accounts_csv in = {.path = csv_path, .encoding = encoding, .cb = on_account, .warn = on_warn,
+                       .dup = on_duplicate, .ctx = &x};
+    if (accounts_read_csv_opts(&in, x.err, sizeof(x.err)) < 0 || x.failed)
         goto out;
     if (rpipe_flush(&x.pipe, x.err, sizeof(x.err)) != 0)
         goto out;

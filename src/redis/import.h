@@ -16,6 +16,8 @@ typedef struct import_stats {
     long unchanged;  /* accounts already stored exactly so */
     long deleted;    /* --delete-missing: accounts removed */
     long skipped;    /* rows without id or name, or with a wrong field count (warned about) */
+    long repeated;   /* rows whose id an earlier row had (warned about; the later row wins and
+                      * the id is counted once in added/updated/unchanged) */
 } import_stats;
 
 /* Imports csv_path (accounts_read_csv) into Redis under prefix, pipelining the per-account Function
@@ -23,10 +25,13 @@ typedef struct import_stats {
  * the id added to l2a:accounts and an "upsert" entry appended to l2a:accounts:changes. With
  * delete_missing, every id in l2a:accounts that the file does not hold is then deleted (hash, set
  * member, "delete" entry); this is refused (-1) when the file has no valid row or some rows were
- * skipped, so a truncated or broken file cannot empty the store. Skipped rows are reported on
- * stderr. Returns 0, or -1 with a message in err (a bad file, a Redis error, a column named "op",
- * which the changes entries reserve); *st holds what was done up to the error. */
+ * skipped, so a truncated or broken file cannot empty the store. Skipped rows and rows repeating
+ * an earlier row's id (the later row wins; the id is counted once) are reported on stderr.
+ * encoding: NULL for UTF-8, else the file's encoding (converted with iconv). Returns 0, or -1 with
+ * a message in err (a bad file, a Redis error, a column named "op", which the changes entries
+ * reserve); *st holds what was done up to the error. */
 int import_accounts(redisContext *c, const char *prefix, const char *csv_path,
-                    bool delete_missing, import_stats *st, char *err, size_t errlen) MUSTCHECK;
+                    const char *encoding, bool delete_missing, import_stats *st, char *err,
+                    size_t errlen) MUSTCHECK;
 
 #endif

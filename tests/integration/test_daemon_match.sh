@@ -77,7 +77,7 @@ python3 - "$TEST_TMP/expected.jsonl" "$TEST_TMP/hashes.json" <<'EOF' || fail "da
 import json, re, sys
 hashes = json.load(open(sys.argv[2]))
 known = {"lead_id", "decision", "account_id", "score", "rule", "reason", "candidates",
-         "processed_at", "stream_id",
+         "processed_at", "stream_id", "lead_digest",
          # what the outcome step adds (docs/redis-schema.md)
          "outcome", "contact_id", "opportunity_id", "alert_id", "account_created"}
 bad = 0

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/lua/test_record.sh - the record Function on a real redis-server: a match becomes a contact
 # (deduplicated by email) with an opportunity, role and stage move; a flag becomes an alert; a
-# create_account plan makes the account once; return codes 1 / 2 / 0; and every key it writes,
+# create_account plan makes the account once; return codes 1 / 2 / 3 / 0; and every key it writes,
 # when it exists with the wrong type, makes the call fail before its first write.
 . "$(dirname "$0")/lua_lib.sh"
 
@@ -56,6 +56,19 @@ before=$(snapshot | grep -v "^${P}leads ")
 assert_eq "$(record "$e2" L1 "$(convert_plan L1 ann@acme.com 001A)")" 2 "lead id already recorded"
 assert_eq "$(snapshot | grep -v "^${P}leads ")" "$before" "only the XACK for a lead already recorded"
 assert_eq "$(rcli xpending "${P}leads" l2a | head -n 1)" 0 "duplicate entry acknowledged"
+
+# ---- a lead id again with another lead_digest: 3, acknowledged, nothing else written ----------------
+record_digest() { # ENTRY LEAD DIGEST
+    fcall "$FN_RECORD" 2 "${P}leads" "${P}lead:$2" l2a "$1" "$P" \
+        "{\"lead_id\":\"$2\",\"decision\":\"invalid\",\"lead_digest\":\"$3\"}" \
+        "{\"action\":\"none\",\"lead\":{\"id\":\"$2\"},$NOW}" "$EVENTS_CAP" "$CHANGES_CAP"
+}
+assert_eq "$(record_digest "$(pending_entry id L7)" L7 aaaa)" 1 "record L7 with a digest"
+assert_eq "$(record_digest "$(pending_entry id L7)" L7 aaaa)" 2 "the same digest again: a resend"
+before=$(snapshot | grep -v "^${P}leads ")
+assert_eq "$(record_digest "$(pending_entry id L7)" L7 bbbb)" 3 "another digest: other fields"
+assert_eq "$(snapshot | grep -v "^${P}leads ")" "$before" "only the XACK for other fields"
+assert_eq "$(rcli hget "${P}lead:L7" lead_digest)" aaaa "the first result is kept"
 
 # ---- the same email again, into another account: one contact, moved -------------------------------------
 e3=$(pending_entry id L2)

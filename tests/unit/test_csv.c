@@ -267,6 +267,65 @@ static void test_null_err_buffer(void **state)
     fx_close(&fx);
 }
 
+static void test_not_utf8(void **state)
+{
+    (void)state;
+    fixture fx;
+    fx_open(&fx, "id,name\n1,Soci\xe9t\xe9\n2,Ok\n");
+    expect_record(&fx, 1, 2, "id", "name");
+    assert_int_equal(fx_next(&fx), -1);
+    assert_string_equal(fx.err, "line 2: not valid UTF-8 (byte 0xE9 in field 2)");
+    assert_int_equal(fx.fields.n, 0);
+    expect_record(&fx, 3, 2, "2", "Ok"); /* the reader goes on at the next line */
+    expect_eof(&fx);
+    fx_close(&fx);
+}
+
+static void test_not_utf8_forms(void **state)
+{
+    (void)state;
+    /* overlong '/', a UTF-16 surrogate, past U+10FFFF, a lone continuation byte, a truncated
+     * sequence at the end of the field */
+    const char *bad[] = {"\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\x80", "ab\xe2\x82"};
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        char text[64];
+        snprintf(text, sizeof(text), "a,%s\n", bad[i]);
+        fixture fx;
+        fx_open(&fx, text);
+        assert_int_equal(fx_next(&fx), -1);
+        assert_non_null(strstr(fx.err, "line 1: not valid UTF-8 (byte 0x"));
+        fx_close(&fx);
+    }
+    fixture fx; /* 2-, 3- and 4-byte forms, and the highest code point */
+    fx_open(&fx, "\xc3\xa9,\xe2\x82\xac,\xf0\x9f\x98\x80,\xf4\x8f\xbf\xbf\n");
+    expect_record(&fx, 1, 4, "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf");
+    fx_close(&fx);
+}
+
+static void test_bad_byte_line_in_quoted_field(void **state)
+{
+    (void)state;
+    fixture fx;
+    fx_open(&fx, "x,\"one\ntwo\nthr\xe9" "e\",y\nnext\n");
+    assert_int_equal(fx_next(&fx), -1);
+    assert_string_equal(fx.err, "line 3: not valid UTF-8 (byte 0xE9 in field 2)");
+    expect_record(&fx, 4, 1, "next");
+    fx_close(&fx);
+}
+
+static void test_nul_byte(void **state)
+{
+    (void)state;
+    static const char text[] = "id,name\n1,Ac\0me\n";
+    fixture fx;
+    fx_open_n(&fx, text, sizeof(text) - 1);
+    expect_record(&fx, 1, 2, "id", "name");
+    assert_int_equal(fx_next(&fx), -1);
+    assert_string_equal(fx.err, "line 2: NUL byte in field 2");
+    expect_eof(&fx);
+    fx_close(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -285,6 +344,10 @@ int main(void)
         cmocka_unit_test(test_long_field),
         cmocka_unit_test(test_field_too_long),
         cmocka_unit_test(test_null_err_buffer),
+        cmocka_unit_test(test_not_utf8),
+        cmocka_unit_test(test_not_utf8_forms),
+        cmocka_unit_test(test_bad_byte_line_in_quoted_field),
+        cmocka_unit_test(test_nul_byte),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

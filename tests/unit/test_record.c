@@ -63,12 +63,17 @@ static void keep_warning(const char *msg, void *ctx)
     sv_push(&fx->warnings, msg);
 }
 
-static long read_csv(acc_fx *fx, const char *text)
+static void write_csv(const acc_fx *fx, const char *text)
 {
     FILE *f = fopen(fx->path, "wb");
     assert_non_null(f);
     assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
     fclose(f);
+}
+
+static long read_csv(acc_fx *fx, const char *text)
+{
+    write_csv(fx, text);
     return accounts_read_csv(fx->path, keep_account, keep_warning, fx, fx->err, sizeof(fx->err));
 }
 
@@ -204,6 +209,42 @@ static void test_accounts_unreadable(void **state)
     assert_string_equal(fx->err, want);
 }
 
+static void test_accounts_duplicate_ids(void **state)
+{
+    acc_fx *fx = *state;
+    long n = read_csv(fx, "id,name\n7,Old\n8,Other\n7,New\n");
+    assert_int_equal(n, 3); /* every row is handed over: the later one replaces the earlier */
+    assert_string_equal(fx->accs[2].name, "New");
+    assert_int_equal(fx->warnings.n, 1);
+    assert_path_msg(fx, fx->warnings.v[0], "4: account id '7' already on line 2 (the later row wins)");
+}
+
+static void keep_dup(const char *msg, void *ctx)
+{
+    acc_fx *fx = ctx;
+    sv_push(&fx->warnings, "dup");
+    sv_push(&fx->warnings, msg);
+}
+
+static void test_accounts_opts_encoding_and_dup_cb(void **state)
+{
+    acc_fx *fx = *state;
+    write_csv(fx, "id,name\n1,Soci\xe9t\xe9\n1,Caf\xe9\n");
+    accounts_csv o = {.path = fx->path, .encoding = "latin1", .cb = keep_account,
+                      .warn = keep_warning, .dup = keep_dup, .ctx = fx};
+    assert_int_equal(accounts_read_csv_opts(&o, fx->err, sizeof(fx->err)), 2);
+    assert_string_equal(fx->accs[0].name, "Soci\xc3\xa9t\xc3\xa9");
+    assert_string_equal(fx->accs[1].name, "Caf\xc3\xa9");
+    assert_int_equal(fx->warnings.n, 2);
+    assert_string_equal(fx->warnings.v[0], "dup");
+    o.encoding = NULL; /* the same bytes as UTF-8: refused with file:line */
+    assert_int_equal(accounts_read_csv_opts(&o, fx->err, sizeof(fx->err)), -1);
+    assert_path_msg(fx, fx->err, "2: not valid UTF-8 (byte 0xE9 in field 2)");
+    o.encoding = "ascii";
+    assert_int_equal(accounts_read_csv_opts(&o, fx->err, sizeof(fx->err)), -1);
+    assert_path_msg(fx, fx->err, "2: byte 0xE9 is not valid ascii");
+}
+
 static void test_account_rec_set(void **state)
 {
     (void)state;
@@ -322,6 +363,31 @@ static void test_lead_broken_json(void **state)
     lead_free(&l);
 }
 
+/* What a producer gets wrong is said in l2a's words, not jansson's. */
+static void test_lead_json_words(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *json, *want;
+    } cases[] = {
+        {"{\"id\":\"L\",\"company\":\"a\\u0000b\"}",
+         "invalid JSON at column 30: a string holds a NUL character (\\u0000)"},
+        {"{\"id\":\"L\",\"company\":\"Soci\xe9t\xe9\"}",
+         "invalid JSON at column 25: not valid UTF-8 (the file must be UTF-8): byte 0xe9"},
+        {"{\"id\":\"L\",\"company\":\"x", "invalid JSON at column 22: the text ends inside the JSON"},
+        {"{\"id\":\"L\",\"company\":\"a\tb\"}",
+         "invalid JSON at column 22: a string holds an unescaped control character 0x9"},
+    };
+    lead l;
+    char err[256];
+    lead_init(&l);
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        assert_int_equal(parse(&l, cases[i].json, err, sizeof(err)), -1);
+        assert_string_equal(err, cases[i].want);
+    }
+    lead_free(&l);
+}
+
 static void test_lead_not_object(void **state)
 {
     (void)state;
@@ -406,11 +472,15 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_accounts_bad_quoting, acc_setup, acc_teardown),
         cmocka_unit_test_setup_teardown(test_accounts_no_warn_cb, acc_setup, acc_teardown),
         cmocka_unit_test_setup_teardown(test_accounts_unreadable, acc_setup, acc_teardown),
+        cmocka_unit_test_setup_teardown(test_accounts_duplicate_ids, acc_setup, acc_teardown),
+        cmocka_unit_test_setup_teardown(test_accounts_opts_encoding_and_dup_cb, acc_setup,
+                                        acc_teardown),
         cmocka_unit_test(test_account_rec_set),
         cmocka_unit_test(test_lead_valid),
         cmocka_unit_test(test_lead_numbers_as_text),
         cmocka_unit_test(test_lead_nulls_missing_and_duplicates),
         cmocka_unit_test(test_lead_broken_json),
+        cmocka_unit_test(test_lead_json_words),
         cmocka_unit_test(test_lead_not_object),
         cmocka_unit_test(test_lead_missing_or_empty_id),
         cmocka_unit_test(test_lead_bad_field_keeps_id),

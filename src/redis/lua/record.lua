@@ -4,8 +4,10 @@
 -- KEYS: the leads stream, the lead's result hash.
 -- ARGV: group, entry id, key prefix, result JSON (a flat object of strings), plan JSON
 --       (outcome_plan_json), events stream cap, accounts:changes stream cap.
--- Returns 1 recorded, 2 the lead id was already recorded (the entry is only acknowledged),
--- 0 the entry is no longer pending (handled already, or claimed by another worker): nothing done.
+-- Returns 1 recorded, 2 the lead id was already recorded (the entry is only acknowledged), 3 the
+-- same but the result JSON's lead_digest differs from the recorded one (other fields under that
+-- id; only acknowledged too), 0 the entry is no longer pending (handled already, or claimed by
+-- another worker): nothing done.
 
 local function record(keys, args)
   local leads, lead_key, group, id = keys[1], keys[2], args[1], args[2]
@@ -14,8 +16,10 @@ local function record(keys, args)
   lib.expect(lead_key, 'hash')
   if #redis.call('XPENDING', leads, group, id, id, 1) == 0 then return 0 end
   if redis.call('EXISTS', lead_key) == 1 then
+    local was = redis.call('HGET', lead_key, 'lead_digest')
+    local now = cjson.decode(args[4]).lead_digest
     redis.call('XACK', leads, group, id)
-    return 2
+    return (was and now and was ~= now) and 3 or 2
   end
   local result = cjson.decode(args[4])
   local c = lib.context(args[3], args[5], args[6], args[7])

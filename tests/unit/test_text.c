@@ -1,0 +1,128 @@
+/* test_text.c - unit tests for UTF-8 validation and the iconv conversion to UTF-8 (text.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+#include "util.h"
+
+static void test_utf8_invalid_at(void **state)
+{
+    (void)state;
+    assert_int_equal(utf8_invalid_at("", 0), 0);
+    assert_int_equal(utf8_invalid_at("abc", 3), 3);
+    assert_int_equal(utf8_invalid_at("Soci\xc3\xa9t\xc3\xa9", 9), 9);
+    assert_int_equal(utf8_invalid_at("Soci\xe9t\xe9", 7), 4);
+    assert_int_equal(utf8_invalid_at("a\0b", 3), 3); /* NUL is UTF-8; callers check it apart */
+    assert_int_equal(utf8_invalid_at("\xc0\x80", 2), 0);         /* overlong NUL */
+    assert_int_equal(utf8_invalid_at("\xe0\x80\xaf", 3), 0);     /* overlong 3-byte */
+    assert_int_equal(utf8_invalid_at("\xf0\x8f\xbf\xbf", 4), 0); /* overlong 4-byte */
+    assert_int_equal(utf8_invalid_at("x\xed\xbf\xbf", 4), 1);    /* surrogate */
+    assert_int_equal(utf8_invalid_at("\xf5\x80\x80\x80", 4), 0); /* past U+10FFFF */
+    assert_int_equal(utf8_invalid_at("ab\xe2\x82", 4), 2);       /* cut short */
+    assert_int_equal(utf8_invalid_at("\xe2\x82\xac\xf0\x9f\x98\x80", 7), 7);
+    assert_true(utf8_valid("\xef\xbb\xbf", 3));
+    assert_false(utf8_valid("\xff", 1));
+}
+
+/* A temporary file holding len bytes of text, rewound. */
+static FILE *file_of(const char *text, size_t len)
+{
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, len, f), len);
+    rewind(f);
+    return f;
+}
+
+/* The whole content of f as a NUL-terminated string (caller frees). */
+static char *slurp(FILE *f)
+{
+    strbuf sb;
+    char buf[4096];
+    size_t n;
+    sb_init(&sb);
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        sb_appendn(&sb, buf, n);
+    return sb_take(&sb);
+}
+
+static void test_recode_cp1252(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    FILE *in = file_of("id,name\n1,Soci\xe9t\xe9 G\xe9n\xe9rale \x80\n", 29);
+    FILE *out = text_recode(in, "windows-1252", err, sizeof(err));
+    assert_non_null(out);
+    char *text = slurp(out);
+    assert_string_equal(text, "id,name\n1,Soci\xc3\xa9t\xc3\xa9 G\xc3\xa9n\xc3\xa9rale \xe2\x82\xac\n");
+    free(text);
+    fclose(out);
+    fclose(in);
+}
+
+static void test_recode_bad_byte_names_line(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    FILE *in = file_of("a\nb\nc\x81\n", 7); /* 0x81 is undefined in windows-1252 */
+    assert_null(text_recode(in, "windows-1252", err, sizeof(err)));
+    assert_string_equal(err, "line 3: byte 0x81 is not valid windows-1252");
+    fclose(in);
+}
+
+static void test_recode_truncated_and_unknown(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    FILE *in = file_of("ok\n\xc3", 4);
+    assert_null(text_recode(in, "UTF-8", err, sizeof(err)));
+    assert_string_equal(err, "line 2: the file ends inside a UTF-8 character");
+    fclose(in);
+    in = file_of("x", 1);
+    assert_null(text_recode(in, "no-such-encoding", err, sizeof(err)));
+    assert_string_equal(err, "unknown encoding 'no-such-encoding' (iconv -l lists the names)");
+    fclose(in);
+    assert_true(text_encoding_known("latin1"));
+    assert_false(text_encoding_known("no-such-encoding"));
+}
+
+/* A multi-byte character across the reader's 64 KiB chunks: carried over, not an error. */
+static void test_recode_across_chunks(void **state)
+{
+    (void)state;
+    size_t n = 65535 + 4 * 1000;
+    char *text = xmalloc(n);
+    memset(text, 'a', 65535);
+    for (size_t i = 65535; i < n; i += 4)
+        memcpy(text + i, "\xf0\x9f\x98\x80", 4);
+    char err[256] = "";
+    FILE *in = file_of(text, n);
+    FILE *out = text_recode(in, "UTF-8", err, sizeof(err));
+    assert_non_null(out);
+    char *got = slurp(out);
+    assert_int_equal(strlen(got), n);
+    assert_memory_equal(got, text, n);
+    free(got);
+    free(text);
+    fclose(out);
+    fclose(in);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_utf8_invalid_at),
+        cmocka_unit_test(test_recode_cp1252),
+        cmocka_unit_test(test_recode_bad_byte_names_line),
+        cmocka_unit_test(test_recode_truncated_and_unknown),
+        cmocka_unit_test(test_recode_across_chunks),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
