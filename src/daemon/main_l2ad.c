@@ -4,40 +4,56 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "daemon.h"
 #include "log.h"
 
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: l2ad --config FILE [--redis URL] [--verbose]\n"
-               "  --redis  redis://[:password@]host:port[/db] or a unix socket path; overrides\n"
-               "           the config's redis.url\n");
-}
+static const args_cmd l2ad_cmd = {
+    "l2ad",
+    "usage: l2ad --config FILE [--redis URL] [--verbose]\n"
+    "       l2ad --help | --version\n"
+    "  --config   the YAML config (l2a check-config FILE checks it without starting)\n"
+    "  --redis    redis://[:password@]host:port[/db] or a unix socket path; overrides\n"
+    "             the config's redis.url\n"
+    "  --verbose  debug logs\n"
+    "exit status: 0 stopped cleanly, 1 error, 2 usage error\n",
+};
 
-int main(int argc, char **argv)
+/* The options. ARGS_RUN, or the exit status after the help, the version or a usage error. */
+static int parse_args(int argc, char **argv, const char **config, const char **redis,
+                      enum log_level *lvl)
 {
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'}, {"redis", required_argument, NULL, 'r'},
         {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
     };
-    const char *config = NULL, *redis = NULL;
-    enum log_level lvl = LOG_LVL_INFO;
     int ch;
-    while ((ch = getopt_long(argc, argv, "c:r:vhV", longopts, NULL)) != -1) {
+    args_reset();
+    while ((ch = getopt_long(argc, argv, ":c:r:vhV", longopts, NULL)) != -1) {
         switch (ch) {
-        case 'c': config = optarg; break;
-        case 'r': redis = optarg; break;
-        case 'v': lvl = LOG_LVL_DEBUG; break;
-        case 'h': usage(stdout); return 0;
+        case 'c': *config = optarg; break;
+        case 'r': *redis = optarg; break;
+        case 'v': *lvl = LOG_LVL_DEBUG; break;
+        case 'h': return args_help(&l2ad_cmd);
         case 'V': printf("l2ad %s\n", L2A_VERSION); return 0;
-        default: usage(stderr); return 2;
+        default: return args_option_error(&l2ad_cmd, ch, argv);
         }
     }
-    if (!config) {
-        usage(stderr);
-        return 2;
-    }
+    if (optind < argc)
+        return args_no_operands(&l2ad_cmd, argc, argv);
+    if (!*config)
+        return args_usage_error(&l2ad_cmd, "--config is required");
+    return ARGS_RUN;
+}
+
+int main(int argc, char **argv)
+{
+    const char *config = NULL, *redis = NULL;
+    enum log_level lvl = LOG_LVL_INFO;
+    int rc = parse_args(argc, argv, &config, &redis, &lvl);
+    if (rc != ARGS_RUN)
+        return rc;
     log_init("l2ad", lvl);
     l2ad d;
     char err[1024];
@@ -47,7 +63,7 @@ int main(int argc, char **argv)
         l2ad_free(&d);
         return 1;
     }
-    int rc = l2ad_run(&d);
+    rc = l2ad_run(&d);
     l2ad_free(&d);
     return rc;
 }
