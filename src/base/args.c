@@ -49,6 +49,8 @@ int args_option_error(const args_cmd *cmd, int ch, char **argv)
     option_text(ch, argv, opt, sizeof(opt));
     if (ch == ':')
         return args_usage_error(cmd, "option '%s' needs a value", opt);
+    if (ch == '?' && optopt && strncmp(opt, "--", 2) == 0)
+        return args_usage_error(cmd, "option '%s' takes no value", opt);  /* --flag=x */
     if (ch == '?')
         return args_usage_error(cmd, "unknown option '%s'", opt);
     return args_usage_error(cmd, "'%s' is not an option of this command", opt);
