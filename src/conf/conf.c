@@ -731,9 +731,9 @@ bool conf_reload_compatible(const conf *old_c, const conf *new_c, char *err, siz
 int conf_check_files(const conf *c, char *err, size_t errlen)
 {
     for (size_t i = 0; i < NKEYS; i++) {
-        const char *file = *CFIELD(char *, c, &keys[i]);
+        const char *file = keys[i].type == KT_PATH ? *CFIELD(char *, c, &keys[i]) : NULL;
         char msg[512];
-        if (keys[i].type != KT_PATH || !file || file_check_readable(file, msg, sizeof(msg)) == 0)
+        if (!file || file_check_readable(file, msg, sizeof(msg)) == 0)
             continue;
         bool set = c->key_line && c->key_line[i];
         snprintf(err, errlen, "%s:%u:%u: %s.%s%s: cannot read %s", c->path ? c->path : "config",
