@@ -394,6 +394,17 @@ char *read_file(const char *path, size_t *len)
     return sb_take(&sb);
 }
 
+char *path_absolute(const char *path)
+{
+    char cwd[4096];
+    if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+        return xstrdup(path);
+    strbuf sb;
+    sb_init(&sb);
+    sb_appendf(&sb, "%s/%s", strcmp(cwd, "/") ? cwd : "", path);
+    return sb_take(&sb);
+}
+
 int file_check_readable(const char *path, char *err, size_t errlen)
 {
     struct stat st;

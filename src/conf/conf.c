@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "conf_yaml.h"
 #include "netaddr.h"
@@ -641,18 +640,6 @@ char *conf_resolve_path(const conf *c, const char *p)
     return sb_take(&sb);
 }
 
-/* path made absolute against the working directory (malloc'd). */
-static char *absolute_path(const char *path)
-{
-    char cwd[4096];
-    if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
-        return xstrdup(path);
-    strbuf sb;
-    sb_init(&sb);
-    sb_appendf(&sb, "%s/%s", strcmp(cwd, "/") ? cwd : "", path);
-    return sb_take(&sb);
-}
-
 /* Replaces every KT_PATH value by its resolution against c->path. */
 static void resolve_paths(conf *c)
 {
@@ -697,7 +684,7 @@ int conf_load(const char *path, conf *out, char *err, size_t errlen)
         goto fail;
     if (walk_root(&lc, root) < 0 || check_cross(&lc) < 0)
         goto fail;
-    c.path = absolute_path(path);
+    c.path = path_absolute(path);
     resolve_paths(&c);
     keep_locations(&lc, &c);
     *out = c;
