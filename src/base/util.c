@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static void oom(size_t n)
 {
@@ -390,6 +392,41 @@ char *read_file(const char *path, size_t *len)
     if (len)
         *len = sb.len;
     return sb_take(&sb);
+}
+
+char *path_absolute(const char *path)
+{
+    char cwd[4096];
+    if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+        return xstrdup(path);
+    strbuf sb;
+    sb_init(&sb);
+    sb_appendf(&sb, "%s/%s", strcmp(cwd, "/") ? cwd : "", path);
+    return sb_take(&sb);
+}
+
+int file_check_readable(const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || access(path, R_OK) != 0) {
+        err_set(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        err_set(err, errlen, "%s: is a directory", path);
+        return -1;
+    }
+    return 0;
+}
+
+void err_set(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    if (!errlen)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
 }
 
 double epoch_ms_now(void)

@@ -80,5 +80,13 @@ void iso8601_now(char *buf, size_t len, double *epoch_ms);
 
 /* Reads a whole file; NULL with errno set on failure. *len may be NULL. */
 char *read_file(const char *path, size_t *len);
+/* path made absolute against the working directory (malloc'd); a copy when it already is. */
+char *path_absolute(const char *path);
+/* Whether path is a regular file (or a pipe, a device) that opens for reading: 0, or -1 with
+ * "PATH: is a directory" or "PATH: <strerror>" in err. */
+int file_check_readable(const char *path, char *err, size_t errlen);
+
+/* printf into err (truncated to errlen; nothing when errlen is 0). */
+void err_set(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

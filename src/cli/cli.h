@@ -5,10 +5,33 @@
 
 #include <stdbool.h>
 
+#include "args.h"
+
 int cli_match(int argc, char **argv);
 int cli_check_config(int argc, char **argv);
 int cli_import_accounts(int argc, char **argv);
 int cli_push(int argc, char **argv);
+
+/* cmd_match.c: the options of `l2a match`, borrowed from argv. */
+typedef struct match_opts {
+    const char *config;
+    const char *accounts;
+    const char *leads;    /* a path, or - for stdin */
+    const char *encoding; /* --encoding of the accounts CSV, or NULL (UTF-8) */
+} match_opts;
+
+/* Parses argv (from the subcommand name on). ARGS_RUN, or the exit status after printing the
+ * help (0) or a usage error (2). */
+int cli_parse_match_opts(int argc, char **argv, match_opts *o);
+
+/* cmd_check_config.c: the options of `l2a check-config`, borrowed from argv. */
+typedef struct check_config_opts {
+    const char *file;
+    bool engine_json;     /* --engine-json */
+} check_config_opts;
+
+/* As cli_parse_match_opts. */
+int cli_parse_check_config_opts(int argc, char **argv, check_config_opts *o);
 
 /* redis_opts.c: the options and connection of the commands that talk to Redis. */
 typedef struct redis_opts {
@@ -20,9 +43,11 @@ typedef struct redis_opts {
     const char *encoding; /* import-accounts --encoding, or NULL */
 } redis_opts;
 
-/* Parses argv (from the subcommand name on): --redis, --config, one file, and --delete-missing and
- * --encoding (import true) or --flat (import false). Prints usage and returns -1 on a usage error. */
-int cli_parse_redis_opts(int argc, char **argv, const char *usage, bool import, redis_opts *o);
+/* Parses argv (from the subcommand name on): --redis, --config, --help, one file (named
+ * operand in messages), and --delete-missing and --encoding (import true) or --flat (import false). ARGS_RUN,
+ * or the exit status after printing the help (0) or a usage error (2). */
+int cli_parse_redis_opts(int argc, char **argv, const args_cmd *cmd, const char *operand,
+                         bool import, redis_opts *o);
 /* Connects to --redis URL (NULL: the config's redis.url) with the config's command timeout.
  * Returns a context (caller frees with redisFree) or NULL with the reason printed. */
 struct conf;

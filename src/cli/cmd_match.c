@@ -10,40 +10,57 @@
 #include "conf.h"
 #include "engine.h"
 
-typedef struct match_opts {
-    const char *config;
-    const char *accounts;
-    const char *leads;
-    const char *encoding; /* --encoding of the accounts CSV, or NULL (UTF-8) */
-} match_opts;
+static const args_cmd match_cmd = {
+    "l2a match",
+    "usage: l2a match --config FILE --accounts ACCOUNTS.csv [--encoding NAME] --leads LEADS.jsonl\n"
+    "  decides every lead offline (no Redis); one JSON decision per line on stdout, in input\n"
+    "  order. LEADS.jsonl may be - for stdin. --encoding NAME reads an accounts CSV in another\n"
+    "  encoding (iconv: windows-1252, latin1, ...). Exit 0 ok, 1 error, 2 usage error.\n",
+};
 
-static int parse_match_opts(int argc, char **argv, match_opts *o)
+/* The first of the required options that is missing, or NULL. */
+static const char *missing_option(const match_opts *o)
+{
+    return !o->config ? "--config" : !o->accounts ? "--accounts" : !o->leads ? "--leads" : NULL;
+}
+
+int cli_parse_match_opts(int argc, char **argv, match_opts *o)
 {
     static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"accounts", required_argument, NULL, 'a'},
-        {"leads", required_argument, NULL, 'l'},
-        {"encoding", required_argument, NULL, 'e'},
+        {"config", required_argument, NULL, 'c'}, {"accounts", required_argument, NULL, 'a'},
+        {"leads", required_argument, NULL, 'l'},  {"encoding", required_argument, NULL, 'e'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof(*o));
-    optind = 1;
+    args_reset();
     int ch;
-    while ((ch = getopt_long(argc, argv, "c:a:l:", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":c:a:l:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'c': o->config = optarg; break;
         case 'a': o->accounts = optarg; break;
         case 'l': o->leads = optarg; break;
         case 'e': o->encoding = optarg; break;
-        default: return -1;
+        case 'h': return args_help(&match_cmd);
+        default: return args_option_error(&match_cmd, ch, argv);
         }
     }
-    if (!o->config || !o->accounts || !o->leads) {
-        fprintf(stderr, "usage: l2a match --config FILE --accounts ACCOUNTS.csv [--encoding NAME] "
-                        "--leads LEADS.jsonl\n");
-        return -1;
-    }
-    return cli_check_encoding(o->encoding);
+    if (optind < argc)
+        return args_no_operands(&match_cmd, argc, argv);
+    if (missing_option(o))
+        return args_usage_error(&match_cmd, "%s is required", missing_option(o));
+    return cli_check_encoding(o->encoding) == 0 ? ARGS_RUN : 2;
+}
+
+/* Whether the input files can be read (not missing, not a directory); says why not. */
+static bool inputs_readable(const match_opts *o)
+{
+    char err[512];
+    if (file_check_readable(o->accounts, err, sizeof(err)) == 0 &&
+        (strcmp(o->leads, "-") == 0 || file_check_readable(o->leads, err, sizeof(err)) == 0))
+        return true;
+    fprintf(stderr, "l2a match: %s\n", err);
+    return false;
 }
 
 /* One JSONL line -> one decision on stdout. */
@@ -103,12 +120,16 @@ int cli_match(int argc, char **argv)
     conf cfg;
     matcher *m;
     char err[512];
-    int rc = 1;
-    if (parse_match_opts(argc, argv, &o) != 0)
-        return 2;
-    if (conf_load(o.config, &cfg, err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s\n", err);
+    int rc = cli_parse_match_opts(argc, argv, &o);
+    if (rc != ARGS_RUN)
+        return rc;
+    if (!inputs_readable(&o))
         return 1;
+    rc = 1;
+    if (conf_load(o.config, &cfg, err, sizeof(err)) != 0 ||
+        conf_check_files(&cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        goto out;
     }
     if (!(m = matcher_new(&cfg.eng, err, sizeof(err)))) {
         fprintf(stderr, "l2a: %s\n", err);

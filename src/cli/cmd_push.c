@@ -5,7 +5,13 @@
 #include "cli.h"
 #include "push.h"
 
-static const char push_usage[] = "usage: l2a push [--redis URL] [--config FILE] [--flat] LEADS.jsonl\n";
+static const args_cmd push_cmd = {
+    "l2a push",
+    "usage: l2a push [--redis URL] [--config FILE] [--flat] LEADS.jsonl\n"
+    "  appends each lead (one JSON object a line) to the input stream, as a marketing-automation\n"
+    "  platform does; --flat writes the lead's fields as stream fields instead of one 'json'\n"
+    "  field. --redis overrides the config's redis.url. Exit 0 ok, 1 error, 2 usage error.\n",
+};
 
 int cli_push(int argc, char **argv)
 {
@@ -13,12 +19,13 @@ int cli_push(int argc, char **argv)
     push_stats st;
     long max_entry = 0;
     char err[512], *prefix = NULL;
-    if (cli_parse_redis_opts(argc, argv, push_usage, false, &o) != 0)
-        return 2;
+    int rc = cli_parse_redis_opts(argc, argv, &push_cmd, "LEADS.jsonl", false, &o);
+    if (rc != ARGS_RUN)
+        return rc;
     redisContext *c = cli_open_redis(&o, &prefix, &max_entry);
     if (!c)
         return 1;
-    int rc = push_leads(c, prefix, o.file, o.flat, max_entry, &st, err, sizeof(err));
+    rc = push_leads(c, prefix, o.file, o.flat, max_entry, &st, err, sizeof(err));
     if (rc != 0)
         fprintf(stderr, "l2a: push: %s\n", err);
     if (st.unparsed > 0)

@@ -15,12 +15,21 @@
 #include "rconn.h"
 #include "review.h"
 
-static const char review_usage[] =
-    "usage: l2a review list [--redis URL] [--config FILE] [--older-than DUR] [--json]\n"
-    "       l2a review show [--redis URL] [--config FILE] LEAD\n"
-    "       l2a review resolve [--redis URL] [--config FILE] LEAD\n"
-    "                          (--account ID | --new-account | --dismiss) [--note TEXT] [--by NAME]\n"
-    "DUR: numbers with units d, h, m, s (2d, 36h, 90m, 45s, 1d12h)\n";
+#define REVIEW_USAGE                                                                           \
+    "usage: l2a review list [--redis URL] [--config FILE] [--older-than DUR] [--json]\n"        \
+    "       l2a review show [--redis URL] [--config FILE] LEAD\n"                                \
+    "       l2a review resolve [--redis URL] [--config FILE] LEAD\n"                             \
+    "                          (--account ID | --new-account | --dismiss) [--note TEXT] [--by NAME]\n" \
+    "DUR: numbers with units d, h, m, s (2d, 36h, 90m, 45s, 1d12h)\n"                           \
+    "Exit 0 ok, 1 error, 2 usage error.\n"
+
+/* The command as messages name it: review_cmds[0] before the subcommand is known. */
+static const args_cmd review_cmds[] = {
+    {"l2a review", REVIEW_USAGE},
+    {"l2a review list", REVIEW_USAGE},
+    {"l2a review show", REVIEW_USAGE},
+    {"l2a review resolve", REVIEW_USAGE},
+};
 
 typedef enum resolve_how {
     HOW_NONE = 0,
@@ -32,6 +41,7 @@ typedef enum resolve_how {
 /* Parsed command line; every string borrowed from argv. */
 typedef struct review_opts {
     const char *sub;          /* list, show or resolve */
+    const args_cmd *cmd;      /* for messages: "l2a review list" ... */
     const char *url;          /* --redis, or NULL */
     const char *config;       /* --config, or NULL */
     long long older_than;     /* --older-than in seconds, -1 when absent */
@@ -59,6 +69,38 @@ static void set_how(review_opts *o, resolve_how how, const char *account_id)
     o->nhow++;
 }
 
+/* One option of the subcommand. ARGS_RUN, or the exit status after the help or a usage error. */
+static int apply_flag(review_opts *o, int ch, char **argv)
+{
+    bool list = strcmp(o->sub, "list") == 0, resolve = strcmp(o->sub, "resolve") == 0;
+    if (ch == 'r')
+        o->url = optarg;
+    else if (ch == 'c')
+        o->config = optarg;
+    else if (ch == 'h')
+        return args_help(o->cmd);
+    else if (ch == 'o' && list && review_duration_parse(optarg, &o->older_than) != 0)
+        return args_usage_error(o->cmd, "bad duration '%s' for --older-than (e.g. 2d, 36h, "
+                                "1d12h)", optarg);
+    else if (ch == 'o' && list)
+        return ARGS_RUN;
+    else if (ch == 'j' && list)
+        o->json = true;
+    else if (ch == 'a' && resolve)
+        set_how(o, HOW_ACCOUNT, optarg);
+    else if (ch == 'n' && resolve)
+        set_how(o, HOW_NEW_ACCOUNT, NULL);
+    else if (ch == 'd' && resolve)
+        set_how(o, HOW_DISMISS, NULL);
+    else if (ch == 'N' && resolve)
+        o->note = optarg;
+    else if (ch == 'b' && resolve)
+        o->by = optarg;
+    else
+        return args_option_error(o->cmd, ch, argv);
+    return ARGS_RUN;
+}
+
 static int parse_flags(int argc, char **argv, review_opts *o)
 {
     static const struct option longopts[] = {
@@ -66,34 +108,14 @@ static int parse_flags(int argc, char **argv, review_opts *o)
         {"older-than", required_argument, NULL, 'o'}, {"json", no_argument, NULL, 'j'},
         {"account", required_argument, NULL, 'a'}, {"new-account", no_argument, NULL, 'n'},
         {"dismiss", no_argument, NULL, 'd'},       {"note", required_argument, NULL, 'N'},
-        {"by", required_argument, NULL, 'b'},      {NULL, 0, NULL, 0},
+        {"by", required_argument, NULL, 'b'},      {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
-    bool list = strcmp(o->sub, "list") == 0, resolve = strcmp(o->sub, "resolve") == 0;
-    int ch;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "r:c:", longopts, NULL)) != -1) {
-        if (ch == 'r')
-            o->url = optarg;
-        else if (ch == 'c')
-            o->config = optarg;
-        else if (ch == 'o' && list && review_duration_parse(optarg, &o->older_than) == 0)
-            continue;
-        else if (ch == 'j' && list)
-            o->json = true;
-        else if (ch == 'a' && resolve)
-            set_how(o, HOW_ACCOUNT, optarg);
-        else if (ch == 'n' && resolve)
-            set_how(o, HOW_NEW_ACCOUNT, NULL);
-        else if (ch == 'd' && resolve)
-            set_how(o, HOW_DISMISS, NULL);
-        else if (ch == 'N' && resolve)
-            o->note = optarg;
-        else if (ch == 'b' && resolve)
-            o->by = optarg;
-        else
-            return -1;
-    }
-    return 0;
+    int ch, rc = ARGS_RUN;
+    args_reset();
+    while (rc == ARGS_RUN && (ch = getopt_long(argc, argv, ":r:c:h", longopts, NULL)) != -1)
+        rc = apply_flag(o, ch, argv);
+    return rc;
 }
 
 static const char *default_by(void)
@@ -107,30 +129,57 @@ static const char *default_by(void)
     return "unknown";
 }
 
-/* argv starts at "review". 0, or -1 after printing the usage. */
+/* The subcommand named by argv[1]: sets o->sub and o->cmd. ARGS_RUN, or the exit status after
+ * the help (review --help) or a usage error. */
+static int parse_sub(int argc, char **argv, review_opts *o)
+{
+    static const char *const subs[] = {"list", "show", "resolve"};
+    o->cmd = &review_cmds[0];
+    if (argc < 2)
+        return args_usage_error(o->cmd, "missing subcommand (list, show or resolve)");
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+        return argc == 2 ? args_help(o->cmd)
+                         : args_usage_error(o->cmd, "unexpected argument '%s'", argv[2]);
+    for (size_t i = 0; i < ARRAY_LEN(subs); i++) {
+        if (strcmp(argv[1], subs[i]) != 0)
+            continue;
+        o->sub = subs[i];
+        o->cmd = &review_cmds[i + 1];
+        return ARGS_RUN;
+    }
+    return args_usage_error(o->cmd, "unknown subcommand '%s' (list, show or resolve)", argv[1]);
+}
+
+/* The operands after the options: none for list, LEAD for show and resolve. */
+static int parse_operands(int argc, char **argv, review_opts *o)
+{
+    bool wants_lead = strcmp(o->sub, "list") != 0;
+    if (wants_lead && optind == argc)
+        return args_usage_error(o->cmd, "LEAD is required");
+    if (wants_lead)
+        o->lead_id = argv[optind++];
+    return args_no_operands(o->cmd, argc, argv);
+}
+
+/* argv starts at "review". ARGS_RUN, or the exit status after the help or a usage error. */
 static int parse_review_opts(int argc, char **argv, review_opts *o)
 {
     memset(o, 0, sizeof(*o));
     o->older_than = -1;
-    if (argc < 2)
-        goto bad;
-    o->sub = argv[1];
-    if (strcmp(o->sub, "list") && strcmp(o->sub, "show") && strcmp(o->sub, "resolve"))
-        goto bad;
-    if (parse_flags(argc - 1, argv + 1, o) != 0)
-        goto bad;
-    int npos = argc - 1 - optind, want = strcmp(o->sub, "list") ? 1 : 0;
-    if (npos != want)
-        goto bad;
-    o->lead_id = want ? argv[1 + optind] : NULL;
+    int rc = parse_sub(argc, argv, o);
+    if (rc == ARGS_RUN)
+        rc = parse_flags(argc - 1, argv + 1, o);
+    if (rc == ARGS_RUN)
+        rc = parse_operands(argc - 1, argv + 1, o);
+    if (rc != ARGS_RUN)
+        return rc;
     if (strcmp(o->sub, "resolve") == 0 && o->nhow != 1)
-        goto bad;
+        return args_usage_error(o->cmd, o->nhow ? "give only one of --account, --new-account "
+                                "and --dismiss" : "one of --account, --new-account and "
+                                "--dismiss is required");
     if (!o->by)
         o->by = default_by();
-    return 0;
-bad:
-    fputs(review_usage, stderr);
-    return -1;
+    return ARGS_RUN;
 }
 
 /* ---- session ---- */
@@ -629,11 +678,11 @@ int cli_review(int argc, char **argv)
 {
     review_opts o;
     session s;
-    if (parse_review_opts(argc, argv, &o) != 0)
-        return 2;
+    int rc = parse_review_opts(argc, argv, &o);
+    if (rc != ARGS_RUN)
+        return rc;
     if (session_open(&s, &o) != 0)
         return 1;
-    int rc;
     if (strcmp(o.sub, "list") == 0)
         rc = do_list(&s, &o);
     else if (strcmp(o.sub, "show") == 0)

@@ -1,58 +1,74 @@
 /* main_l2a.c - the `l2a` command line: offline matching, config checks and the Redis tools. */
-#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "util.h"
 
-static void usage(FILE *f)
+static const args_cmd l2a_cmd = {
+    "l2a",
+    "usage: l2a <command> [options]    (l2a <command> --help: the command's usage)\n"
+    "commands:\n"
+    "  match --config FILE --accounts ACCOUNTS.csv --leads LEADS.jsonl\n"
+    "        decide every lead offline; one JSON decision per line on stdout\n"
+    "  import-accounts [--redis URL] [--config FILE] [--delete-missing] ACCOUNTS.csv\n"
+    "        load or update accounts in Redis (one atomic script per account)\n"
+    "  push [--redis URL] [--config FILE] [--flat] LEADS.jsonl\n"
+    "        append leads to the input stream, as a marketing-automation platform does\n"
+    "  review list|show|resolve [--redis URL] [--config FILE] ...\n"
+    "        the RevOps review queue: list [--older-than 2d] [--json], show LEAD,\n"
+    "        resolve LEAD --account ID | --new-account | --dismiss [--note TEXT] [--by NAME]\n"
+    "  check-config [--engine-json] FILE\n"
+    "        validate a config; prints file:line:column: message on error\n"
+    "  version, --version\n"
+    "        print the version\n"
+    "exit status: 0 ok, 1 error, 2 usage error\n",
+};
+
+typedef int (*command_fn)(int argc, char **argv);
+
+static command_fn command_of(const char *name)
 {
-    fprintf(f,
-            "usage: l2a <command> [options]\n"
-            "commands:\n"
-            "  match --config FILE --accounts ACCOUNTS.csv --leads LEADS.jsonl\n"
-            "        decide every lead offline; one JSON decision per line on stdout\n"
-            "  import-accounts [--redis URL] [--config FILE] [--delete-missing] ACCOUNTS.csv\n"
-            "        load or update accounts in Redis (one atomic script per account)\n"
-            "  push [--redis URL] [--config FILE] [--flat] LEADS.jsonl\n"
-            "        append leads to the input stream, as a marketing-automation platform does\n"
-            "  review list|show|resolve [--redis URL] [--config FILE] ...\n"
-            "        the RevOps review queue: list [--older-than 2d] [--json], show LEAD,\n"
-            "        resolve LEAD --account ID | --new-account | --dismiss [--note TEXT] [--by NAME]\n"
-            "  check-config FILE\n"
-            "        validate a config; prints file:line:column: message on error\n"
-            "  version\n");
+    static const struct {
+        const char *name;
+        command_fn fn;
+    } commands[] = {
+        {"match", cli_match},   {"import-accounts", cli_import_accounts},
+        {"push", cli_push},     {"review", cli_review},
+        {"check-config", cli_check_config},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return commands[i].fn;
+    return NULL;
+}
+
+static bool is_one_of(const char *s, const char *a, const char *b, const char *c)
+{
+    return strcmp(s, a) == 0 || strcmp(s, b) == 0 || (c && strcmp(s, c) == 0);
 }
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        usage(stderr);
-        return 2;
-    }
+    if (argc < 2)
+        return args_usage_error(&l2a_cmd, "missing command");
     const char *cmd = argv[1];
-    if (strcmp(cmd, "match") == 0)
-        return cli_match(argc - 1, argv + 1);
-    if (strcmp(cmd, "import-accounts") == 0)
-        return cli_import_accounts(argc - 1, argv + 1);
-    if (strcmp(cmd, "push") == 0)
-        return cli_push(argc - 1, argv + 1);
-    if (strcmp(cmd, "review") == 0)
-        return cli_review(argc - 1, argv + 1);
-    if (strcmp(cmd, "check-config") == 0)
-        return cli_check_config(argc - 1, argv + 1);
-    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+    command_fn fn = command_of(cmd);
+    if (fn)
+        return fn(argc - 1, argv + 1);
+    bool version = is_one_of(cmd, "version", "--version", NULL);
+    bool help = is_one_of(cmd, "help", "--help", "-h");
+    if ((version || help) && argc > 2)
+        return args_usage_error(&l2a_cmd, "unexpected argument '%s'", argv[2]);
+    if (version) {
         printf("l2a %s\n", L2A_VERSION);
         return 0;
     }
-    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
-        usage(stdout);
-        return 0;
-    }
-    fprintf(stderr, "l2a: unknown command '%s'\n", cmd);
-    usage(stderr);
-    return 2;
+    if (help)
+        return args_help(&l2a_cmd);
+    if (cmd[0] == '-')
+        return args_usage_error(&l2a_cmd, "unknown option '%s'", cmd);
+    return args_usage_error(&l2a_cmd, "unknown command '%s'", cmd);
 }

@@ -10,21 +10,19 @@
 #include "conf.h"
 #include "rconn.h"
 
-int cli_parse_redis_opts(int argc, char **argv, const char *usage, bool import, redis_opts *o)
+int cli_parse_redis_opts(int argc, char **argv, const args_cmd *cmd, const char *operand,
+                         bool import, redis_opts *o)
 {
     static const struct option longopts[] = {
-        {"redis", required_argument, NULL, 'r'},
-        {"config", required_argument, NULL, 'c'},
-        {"delete-missing", no_argument, NULL, 'd'},
-        {"flat", no_argument, NULL, 'f'},
-        {"encoding", required_argument, NULL, 'e'},
-        {"help", no_argument, NULL, 'h'},
+        {"redis", required_argument, NULL, 'r'},  {"config", required_argument, NULL, 'c'},
+        {"delete-missing", no_argument, NULL, 'd'}, {"flat", no_argument, NULL, 'f'},
+        {"encoding", required_argument, NULL, 'e'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int ch;
     memset(o, 0, sizeof(*o));
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "r:c:h", longopts, NULL)) != -1) {
+    args_reset();
+    while ((ch = getopt_long(argc, argv, ":r:c:h", longopts, NULL)) != -1) {
         if (ch == 'r')
             o->url = optarg;
         else if (ch == 'c')
@@ -35,16 +33,15 @@ int cli_parse_redis_opts(int argc, char **argv, const char *usage, bool import, 
             o->flat = true;
         else if (ch == 'e' && import)
             o->encoding = optarg;
+        else if (ch == 'h')
+            return args_help(cmd);
         else
-            goto bad;
+            return args_option_error(cmd, ch, argv);
     }
-    if (optind != argc - 1)
-        goto bad;
-    o->file = argv[optind];
-    return 0;
-bad:
-    fputs(usage, stderr);
-    return -1;
+    if (optind == argc)
+        return args_usage_error(cmd, "%s is required", operand);
+    o->file = argv[optind++];
+    return args_no_operands(cmd, argc, argv);
 }
 
 redisContext *cli_redis_connect(const conf *cfg, const char *url)

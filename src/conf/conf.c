@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "conf_yaml.h"
+#include "netaddr.h"
 
 typedef enum key_type {
     KT_STR,         /* char *, non-empty */
@@ -34,6 +34,7 @@ typedef struct conf_key {
     double def, min, max;           /* KT_INT, KT_DOUBLE default and range; KT_ENUM default */
     const char *const *allowed;     /* KT_ENUM names, KT_LIST allowed entries; NULL-terminated */
     const char *const *def_list;    /* KT_LIST default entries; NULL-terminated */
+    int (*check)(const char *value, char *err, size_t errlen);  /* KT_STR syntax, or NULL */
 } conf_key;
 
 _Static_assert(sizeof(no_match_policy) == sizeof(int), "KT_ENUM fields are stored as int");
@@ -64,6 +65,8 @@ static const char *const opp_account_types_default[] = {"Prospect", NULL};
 #define KEY(sec, key, t, field, rl) .section = sec, .name = key, .type = t, \
                                     .off = offsetof(conf, field), .reloadable = rl
 #define K_STR(sec, key, field, d, rl) {KEY(sec, key, KT_STR, field, rl), .def_str = d}
+#define K_ADDR(sec, key, field, d, fn, rl) {KEY(sec, key, KT_STR, field, rl), .def_str = d, \
+                                            .check = fn}
 #define K_PATH(sec, key, field, d, rl) {KEY(sec, key, KT_PATH, field, rl), .def_str = d}
 #define K_INT(sec, key, field, d, lo, hi, rl) \
     {KEY(sec, key, KT_INT, field, rl), .def = d, .min = lo, .max = hi}
@@ -77,7 +80,7 @@ static const char *const opp_account_types_default[] = {"Prospect", NULL};
 
 /* THE table: every key of the file. Keep conf.h, conf/l2a.yaml and the README in step. */
 static const conf_key keys[] = {
-    K_STR("redis", "url", redis_url, "redis://127.0.0.1:6379", RESTART),
+    K_ADDR("redis", "url", redis_url, "redis://127.0.0.1:6379", redis_addr_check, RESTART),
     K_STR("redis", "prefix", key_prefix, "l2a:", RESTART),
     K_PATH("redis", "password_file", redis_password_file, NULL, RESTART),
     K_STR("daemon", "consumer", consumer, NULL, RESTART),
@@ -91,7 +94,7 @@ static const conf_key keys[] = {
     K_INT("daemon", "max_field_bytes", max_field_bytes, 4096, 64, 16777216, RELOAD),
     K_INT("daemon", "max_entry_fields", max_entry_fields, 64, 1, 100000, RELOAD),
     K_INT("daemon", "forget_consumers_ms", forget_consumers_ms, 3600000, 1000, 2147483647, RELOAD),
-    K_STR("http", "listen", http_listen, "127.0.0.1:9108", RESTART),
+    K_ADDR("http", "listen", http_listen, "127.0.0.1:9108", listen_addr_check, RESTART),
     K_PATH("lists", "freemail", eng.freemail_file, "freemail-domains.txt", RELOAD),
     K_PATH("lists", "disposable", eng.disposable_file, "disposable-email-domains.txt", RELOAD),
     K_PATH("lists", "legal_forms", eng.legal_forms_file, "legal-forms.tsv", RELOAD),
@@ -293,6 +296,9 @@ static int parse_str(load_ctx *lc, const conf_key *k, const ynode *v)
         return fail_at(lc, v, "expected a string for %s.%s", k->section, k->name);
     if (!*v->value)
         return fail_at(lc, v, "%s.%s must not be empty", k->section, k->name);
+    char msg[300];
+    if (k->check && k->check(v->value, msg, sizeof(msg)) != 0)
+        return fail_at(lc, v, "%s.%s: %s", k->section, k->name, msg);
     *FIELD(char *, lc->c, k) = xstrdup(v->value);
     return 0;
 }
@@ -635,18 +641,6 @@ char *conf_resolve_path(const conf *c, const char *p)
     return sb_take(&sb);
 }
 
-/* path made absolute against the working directory (malloc'd). */
-static char *absolute_path(const char *path)
-{
-    char cwd[4096];
-    if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
-        return xstrdup(path);
-    strbuf sb;
-    sb_init(&sb);
-    sb_appendf(&sb, "%s/%s", strcmp(cwd, "/") ? cwd : "", path);
-    return sb_take(&sb);
-}
-
 /* Replaces every KT_PATH value by its resolution against c->path. */
 static void resolve_paths(conf *c)
 {
@@ -691,7 +685,7 @@ int conf_load(const char *path, conf *out, char *err, size_t errlen)
         goto fail;
     if (walk_root(&lc, root) < 0 || check_cross(&lc) < 0)
         goto fail;
-    c.path = absolute_path(path);
+    c.path = path_absolute(path);
     resolve_paths(&c);
     keep_locations(&lc, &c);
     *out = c;
@@ -720,6 +714,22 @@ bool conf_reload_compatible(const conf *old_c, const conf *new_c, char *err, siz
         return false;
     }
     return true;
+}
+
+int conf_check_files(const conf *c, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < NKEYS; i++) {
+        const char *file = keys[i].type == KT_PATH ? *CFIELD(char *, c, &keys[i]) : NULL;
+        char msg[512];
+        if (!file || file_check_readable(file, msg, sizeof(msg)) == 0)
+            continue;
+        bool set = c->key_line && c->key_line[i];
+        snprintf(err, errlen, "%s:%u:%u: %s.%s%s: cannot read %s", c->path ? c->path : "config",
+                 set ? c->key_line[i] : 1, set ? c->key_col[i] : 1, keys[i].section,
+                 keys[i].name, set ? "" : " (default)", msg);
+        return -1;
+    }
+    return 0;
 }
 
 bool conf_key_reloadable(const char *section, const char *name)

@@ -41,10 +41,16 @@ typedef struct conf {
 
 /* Loads and validates path into *out (fully initialised on success; zeroed on failure, so that
  * conf_free on it is a harmless no-op: never pass a conf that still owns memory). Unknown keys,
- * wrong types, out-of-range values and bad regexes fail with "file:line:column: message" in err.
+ * wrong types, out-of-range values, bad regexes, a redis.url hiredis cannot use and an http.listen
+ * that is not host:port fail with "file:line:column: message" in err.
  * A YAML null (`key:` or `key: ~`) means the key's default. On success out->path is the file's
  * absolute path and the lists.* file names are already resolved (absolute). Returns 0 or -1. */
 int conf_load(const char *path, conf *out, char *err, size_t errlen) MUSTCHECK;
+/* Whether every file the config names (lists.*) is there, readable and not a directory: 0, or -1
+ * with "file:line:column: lists.freemail: cannot read PATH: reason" in err (line 1, column 1 for
+ * a key left at its default). conf_load does not check (the Redis tools need no lists); whatever
+ * builds an engine from the config (l2ad, l2a match, l2a check-config) calls this first. */
+int conf_check_files(const conf *c, char *err, size_t errlen) MUSTCHECK;
 /* Fills *out with every default (as if loading an empty file; path NULL, file names relative). */
 void conf_defaults(conf *out);
 void conf_free(conf *c);

@@ -187,7 +187,8 @@ static void make_conns(l2ad *d)
 static int load_config(l2ad *d, const char *redis_url, char *err, size_t errlen)
 {
     d->cfg = xcalloc(1, sizeof(*d->cfg));
-    if (conf_load(d->config_path, d->cfg, err, errlen) != 0)
+    if (conf_load(d->config_path, d->cfg, err, errlen) != 0 ||
+        conf_check_files(d->cfg, err, errlen) != 0)
         return -1;
     char note[256] = "";
     if (redis_addr_parse(redis_url ? redis_url : d->cfg->redis_url, &d->addr, note,

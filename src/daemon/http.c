@@ -15,6 +15,8 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "netaddr.h"
+
 #define HTTP_TIMEOUT_S 10       /* a client that sends nothing for this long is dropped */
 #define HTTP_MAX_HEADERS 8192   /* bytes of request headers */
 #define HTTP_MAX_BODY 4096      /* bytes of request body (we expect none) */
@@ -27,35 +29,6 @@ struct http_server {
     http_health_fn health;
     void *ctx;                            /* borrowed */
 };
-
-/* Splits addr into host ("" for ":port") and port, both written into the caller's buffers.
- * Returns 0 or -1 with err set. */
-static int split_listen(const char *addr, char *host, size_t hostlen, char *port,
-                        size_t portlen, char *err, size_t errlen)
-{
-    const char *colon = strrchr(addr, ':');
-    const char *h = addr;
-    size_t hl;
-    if (!colon || colon[1] == '\0' || strlen(colon + 1) >= portlen ||
-        strspn(colon + 1, "0123456789") != strlen(colon + 1) || atoi(colon + 1) > 65535)
-        goto bad;
-    hl = (size_t)(colon - addr);
-    if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
-        h++;
-        hl -= 2;
-    } else if (memchr(h, ':', hl) || memchr(h, '[', hl)) {
-        goto bad; /* IPv6 literals need brackets */
-    }
-    if (hl >= hostlen)
-        goto bad;
-    memcpy(host, h, hl);
-    host[hl] = '\0';
-    snprintf(port, portlen, "%s", colon + 1);
-    return 0;
-bad:
-    snprintf(err, errlen, "http.listen '%s': expected host:port, :port or [ipv6]:port", addr);
-    return -1;
-}
 
 /* Opens, binds and listens on one address: the fd, or -1 with errno set and *step naming the
  * call that failed. */
@@ -195,14 +168,16 @@ static void setup_evhttp(http_server *s)
 http_server *http_start(struct event_base *base, const char *addr, const metrics *m,
                         http_health_fn health, void *ctx, char *err, size_t errlen)
 {
-    char host[256], port[8];
+    char host[LISTEN_HOST_MAX], port[LISTEN_PORT_MAX], msg[200];
     int fd = -1;
     http_server *s = xcalloc(1, sizeof(*s));
     s->m = m;
     s->health = health;
     s->ctx = ctx;
-    if (split_listen(addr, host, sizeof(host), port, sizeof(port), err, errlen) < 0)
+    if (listen_addr_split(addr, host, sizeof(host), port, sizeof(port), msg, sizeof(msg)) < 0) {
+        snprintf(err, errlen, "http.listen %s", msg);
         goto fail;
+    }
     if ((fd = listen_socket(addr, host, port, err, errlen)) < 0)
         goto fail;
     if (!(s->http = evhttp_new(base))) {

@@ -42,7 +42,8 @@ static int build_config(build_job *j)
     const l2ad *d = j->d;
     j->nc = xcalloc(1, sizeof(*j->nc));
     if (conf_load(d->config_path, j->nc, j->err, sizeof(j->err)) != 0 ||
-        !conf_reload_compatible(d->cfg, j->nc, j->err, sizeof(j->err)))
+        !conf_reload_compatible(d->cfg, j->nc, j->err, sizeof(j->err)) ||
+        conf_check_files(j->nc, j->err, sizeof(j->err)) != 0)
         return -1;
     return 0;
 }

@@ -6,15 +6,56 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "daemon.h"
 #include "log.h"
 
-static void usage(FILE *f)
+static const args_cmd l2ad_cmd = {
+    "l2ad",
+    "usage: l2ad --config FILE [--redis URL] [--verbose] [--allow-root]\n"
+    "       l2ad --help | --version\n"
+    "  --config      the YAML config (l2a check-config FILE checks it without starting)\n"
+    "  --redis       redis://[[user]:password@]host:port[/db] or a unix socket path;\n"
+    "                overrides the config's redis.url\n"
+    "  --verbose     debug lines too, among them one per lead with its decision\n"
+    "  --allow-root  run even as root (refused otherwise)\n"
+    "exit status: 0 stopped cleanly, 1 error, 2 usage error\n",
+};
+
+typedef struct l2ad_args {
+    const char *config;
+    const char *redis;
+    enum log_level lvl;
+    bool allow_root;
+} l2ad_args;
+
+/* The options. ARGS_RUN, or the exit status after the help, the version or a usage error. */
+static int parse_args(int argc, char **argv, l2ad_args *a)
 {
-    fprintf(f, "usage: l2ad --config FILE [--redis URL] [--verbose] [--allow-root]\n"
-               "  --redis       redis://[[user]:password@]host:port[/db] or a unix socket path;\n"
-               "                overrides the config's redis.url\n"
-               "  --allow-root  run even as root (refused otherwise)\n");
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'}, {"redis", required_argument, NULL, 'r'},
+        {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},      {"allow-root", no_argument, NULL, 'R'},
+        {NULL, 0, NULL, 0},
+    };
+    int ch;
+    args_reset();
+    while ((ch = getopt_long(argc, argv, ":c:r:vhV", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'c': a->config = optarg; break;
+        case 'r': a->redis = optarg; break;
+        case 'v': a->lvl = LOG_LVL_DEBUG; break;
+        case 'R': a->allow_root = true; break;
+        case 'h': return args_help(&l2ad_cmd);
+        case 'V': printf("l2ad %s\n", L2A_VERSION); return 0;
+        default: return args_option_error(&l2ad_cmd, ch, argv);
+        }
+    }
+    if (optind < argc)
+        return args_no_operands(&l2ad_cmd, argc, argv);
+    if (!a->config)
+        return args_usage_error(&l2ad_cmd, "--config is required");
+    return ARGS_RUN;
 }
 
 /* Running as root is refused unless asked for: l2ad needs no privileges. */
@@ -29,37 +70,16 @@ static bool root_refused(bool allow_root)
 
 int main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'}, {"redis", required_argument, NULL, 'r'},
-        {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},      {"allow-root", no_argument, NULL, 'R'},
-        {NULL, 0, NULL, 0},
-    };
-    bool allow_root = false;
-    const char *config = NULL, *redis = NULL;
-    enum log_level lvl = LOG_LVL_INFO;
-    int ch;
-    while ((ch = getopt_long(argc, argv, "c:r:vhV", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'c': config = optarg; break;
-        case 'r': redis = optarg; break;
-        case 'v': lvl = LOG_LVL_DEBUG; break;
-        case 'R': allow_root = true; break;
-        case 'h': usage(stdout); return 0;
-        case 'V': printf("l2ad %s\n", L2A_VERSION); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
-    if (!config) {
-        usage(stderr);
+    l2ad_args a = {.lvl = LOG_LVL_INFO};
+    int rc = parse_args(argc, argv, &a);
+    if (rc != ARGS_RUN)
+        return rc;
+    if (root_refused(a.allow_root))
         return 2;
-    }
-    if (root_refused(allow_root))
-        return 2;
-    log_init("l2ad", lvl);
+    log_init("l2ad", a.lvl);
     l2ad d;
     char err[1024];
-    if (l2ad_init(&d, config, redis, err, sizeof(err)) != 0) {
+    if (l2ad_init(&d, a.config, a.redis, err, sizeof(err)) != 0) {
         if (log_to_journal())       /* said once: as a journal entry, or as plain text */
             log_err("startup_failed", "error=\"%s\"", log_q(err));
         else
@@ -67,7 +87,7 @@ int main(int argc, char **argv)
         l2ad_free(&d);
         return 1;
     }
-    int rc = l2ad_run(&d);
+    rc = l2ad_run(&d);
     l2ad_free(&d);
     return rc;
 }

@@ -1,4 +1,4 @@
-/* rconn.h - Redis addresses (URL parsing), blocking connections and a small reply pipeline. */
+/* rconn.h - blocking Redis connections (to addresses netaddr.h parses) and a small reply pipeline. */
 #ifndef L2A_RCONN_H
 #define L2A_RCONN_H
 
@@ -7,27 +7,9 @@
 
 #include <hiredis/hiredis.h>
 
+#include "netaddr.h"
 #include "util.h"
 
-/* Where a Redis server is. Strings owned (redis_addr_free). Exactly one of host and unix_path is
- * set; user and password are NULL when there is none. */
-typedef struct redis_addr {
-    char *host;       /* TCP host name or address (IPv6 without brackets), or NULL */
-    int port;         /* TCP port, default 6379 (0 for a unix socket) */
-    char *unix_path;  /* absolute path of a unix socket, or NULL */
-    char *user;       /* ACL user name (percent-decoded): AUTH user password; NULL = default */
-    char *password;   /* AUTH password (percent-decoded), or NULL */
-    int db;           /* SELECT index, default 0 */
-} redis_addr;
-
-/* Parses a Redis address into *out (zeroed first; free with redis_addr_free, also after an error):
- *   redis://[[user]:password@]host[:port][/db]   host may be [IPv6]; user is the ACL user
- *   unix:///path/to.sock[?db=N][&password=P]
- *   /path/to.sock                                a bare absolute path is a unix socket
- * Returns 0, or -1 with a message in err. On success err is "" or holds a note the caller should
- * show. */
-int redis_addr_parse(const char *url, redis_addr *out, char *err, size_t errlen) MUSTCHECK;
-void redis_addr_free(redis_addr *a);
 /* Environment variable holding the Redis password when neither the URL nor a file gives one. */
 #define REDIS_PASSWORD_ENV "L2A_REDIS_PASSWORD"
 /* Fills a->password when the URL gave none: from password_file (if not NULL; its first line, the
@@ -38,8 +20,6 @@ int redis_addr_password(redis_addr *a, const char *password_file, char *err,
 /* True when a Redis error reply refuses the client's credentials or rights (WRONGPASS, NOAUTH,
  * NOPERM, "ERR AUTH ..."). */
 bool rconn_auth_refused(const char *error);
-/* "host:port/db" or "unix:/path/db" for messages (never the password). Writes into buf. */
-const char *redis_addr_describe(const redis_addr *a, char *buf, size_t len);
 
 /* Connects (blocking) with a connect and command timeout of timeout_ms, then AUTH ([user]
  * password) and SELECT when the address asks for them; a refused AUTH says "AUTH refused for

@@ -246,7 +246,7 @@ static void test_values(void **state)
 static void test_errors_keys(void **state)
 {
     (void)state;
-    load_fails("redis:\n  url: x\nbogus: 1\n", "3:1", "unknown key \"bogus\" at top level");
+    load_fails("redis:\n  url: redis://x\nbogus: 1\n", "3:1", "unknown key \"bogus\" at top level");
     load_fails("daemon:\n  batch_sise: 5\n", "2:3",
                "unknown key \"batch_sise\" in section \"daemon\" (valid keys: consumer,");
     load_fails("domains:\n  rewrites:\n    - pattern: a\n      replace: b\n      flags: i\n",
@@ -338,6 +338,62 @@ static void test_errors_yaml(void **state)
     assert_int_equal(conf_load(missing, &c, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "cannot read"));
     assert_int_equal(strncmp(err, missing, strlen(missing)), 0);
+}
+
+/* redis.url and http.listen are refused at their value, as l2ad would refuse them at start. */
+static void test_errors_addresses(void **state)
+{
+    (void)state;
+    load_fails("redis:\n  url: \"http://foo\"\n", "2:8",
+               "redis.url: unsupported Redis URL scheme 'http'");
+    load_fails("redis: {url: \"redis://h:notaport\"}\n", "1:14", "redis.url: Redis URL: bad port");
+    load_fails("redis: {url: \"redis://h:0\"}\n", "1:14", "bad port");
+    load_fails("redis: {url: \"unix://relative.sock\"}\n", "1:14", "must be absolute");
+    load_fails("http:\n  listen: nonsense\n", "2:11", "http.listen: 'nonsense': expected host:port");
+    load_fails("http: {listen: \":99999\"}\n", "1:16", "expected host:port");
+    load_fails("http: {listen: \"::1:9108\"}\n", "1:16", "expected host:port");
+    load_fails("http: {listen: \"h:12a\"}\n", "1:16", "expected host:port");
+    conf c;
+    load_ok("redis: {url: \"redis://:pw@[::1]:6380/2\"}\nhttp: {listen: \"[::1]:0\"}\n", &c);
+    conf_free(&c);
+    load_ok("redis: {url: /run/redis.sock}\nhttp: {listen: \":65535\"}\n", &c);
+    conf_free(&c);
+}
+
+/* The lists' files: conf_load leaves them be; conf_check_files points at the key. */
+static void test_check_files(void **state)
+{
+    (void)state;
+    conf c;
+    char err[512] = "", want[700];
+    char *path = write_yaml("daemon: {batch_size: 5}\nlists:\n  freemail: none.txt\n");
+    assert_int_equal(conf_load(path, &c, err, sizeof(err)), 0);
+    assert_int_equal(conf_check_files(&c, err, sizeof(err)), -1);
+    snprintf(want, sizeof(want), "%s:3:13: lists.freemail: cannot read %s/none.txt: ", path, tmpdir);
+    assert_int_equal(strncmp(err, want, strlen(want)), 0);
+    conf_free(&c);
+    free(path);
+
+    path = write_yaml("lists:\n  freemail: /tmp\n");
+    assert_int_equal(conf_load(path, &c, err, sizeof(err)), 0);
+    assert_int_equal(conf_check_files(&c, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, ":2:13: lists.freemail: cannot read /tmp: is a directory"));
+    conf_free(&c);
+    free(path);
+
+    path = write_yaml("daemon: {batch_size: 5}\n");  /* defaults, not next to this file */
+    assert_int_equal(conf_load(path, &c, err, sizeof(err)), 0);
+    assert_int_equal(conf_check_files(&c, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, ":1:1: lists.freemail (default): cannot read "));
+    conf_free(&c);
+    free(path);
+
+    const char *src = getenv("L2A_SOURCE_DIR");
+    assert_non_null(src);
+    snprintf(want, sizeof(want), "%s/conf/l2a.yaml", src);
+    assert_int_equal(conf_load(want, &c, err, sizeof(err)), 0);
+    assert_int_equal(conf_check_files(&c, err, sizeof(err)), 0);
+    conf_free(&c);
 }
 
 static void test_resolve_path(void **state)
@@ -435,6 +491,8 @@ int main(void)
         cmocka_unit_test(test_errors_values),
         cmocka_unit_test(test_errors_regex),
         cmocka_unit_test(test_errors_yaml),
+        cmocka_unit_test(test_errors_addresses),
+        cmocka_unit_test(test_check_files),
         cmocka_unit_test(test_resolve_path),
         cmocka_unit_test(test_reload),
     };

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# tests/integration/test_cli_conventions.sh - the command-line conventions of l2a and l2ad, on the real binaries and without Redis: --help and --version, usage errors (exit 2, what was wrong on stderr), unreadable inputs (exit 1), and configs check-config and l2ad refuse alike with file:line:column.
+. "$(dirname "$0")/lib.sh"
+
+SRC=${L2A_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+L2AD=$BUILD_DIR/l2ad
+ROOT_ARGS=()    # l2ad refuses to run as root without --allow-root (the suite may run as root)
+[ "$(id -u)" -ne 0 ] || ROOT_ARGS=(--allow-root)
+CASE=$SRC/tests/cases/domain_exact
+
+# run PROGRAM ARGS...: OUT gets stdout, ERR stderr, RC the exit status.
+run() {
+    RC=0
+    OUT=$("$@" 2>"$TEST_TMP/stderr") || RC=$?
+    ERR=$(cat "$TEST_TMP/stderr")
+}
+
+# expect_help PROGRAM ARGS...: exit 0, the usage on stdout, nothing on stderr.
+expect_help() {
+    run "$@"
+    assert_eq "$RC" 0 "$* exit status"
+    [ -n "$OUT" ] || fail "$*: nothing on stdout"
+    assert_contains "$OUT" "usage" "$* prints the usage"
+    assert_eq "$ERR" "" "$* stderr"
+}
+
+# expect_usage_error NEEDLE PROGRAM ARGS...: exit 2, stdout empty, NEEDLE then the usage on stderr.
+expect_usage_error() {
+    local needle=$1
+    shift
+    run "$@"
+    assert_eq "$RC" 2 "$* exit status"
+    assert_eq "$OUT" "" "$* stdout"
+    assert_eq "$(head -n 1 <<<"$ERR")" "$needle" "$* says what was wrong"
+    assert_contains "$ERR" "usage:" "$* prints the usage after the error"
+}
+
+# ---- --help and --version ----------------------------------------------------------------------
+for args in "--help" "-h" "help" "match --help" "check-config --help" "import-accounts --help" \
+    "push --help" "review --help" "review list --help" "review show --help" \
+    "review resolve --help"; do
+    read -ra argv <<<"$args"
+    expect_help "$L2A" "${argv[@]}"
+done
+expect_help "$L2AD" --help
+# --help wins over what else is (or is not) there
+expect_help "$L2A" match --leads x --help
+expect_help "$L2A" review resolve LEAD --help
+
+run "$L2A" --version
+assert_eq "$RC/$ERR" "0/" "l2a --version"
+[[ "$OUT" =~ ^l2a\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "l2a --version printed '$OUT'"
+run "$L2AD" --version
+assert_eq "$RC/$ERR" "0/" "l2ad --version"
+[[ "$OUT" =~ ^l2ad\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "l2ad --version printed '$OUT'"
+assert_eq "${OUT#l2ad }" "$("$L2A" --version | cut -d' ' -f2)" "both programs have one version"
+
+# ---- usage errors ------------------------------------------------------------------------------
+expect_usage_error "l2a: missing command" "$L2A"
+expect_usage_error "l2a: unknown command 'foo'" "$L2A" foo
+expect_usage_error "l2a: unknown option '--bogus'" "$L2A" --bogus
+expect_usage_error "l2a: unexpected argument 'x'" "$L2A" --version x
+expect_usage_error "l2a match: --config is required" "$L2A" match --accounts a --leads l
+expect_usage_error "l2a match: --accounts is required" "$L2A" match --config c --leads l
+expect_usage_error "l2a match: --leads is required" "$L2A" match --config c --accounts a
+expect_usage_error "l2a match: unexpected argument 'x'" "$L2A" match --config c --accounts a \
+    --leads l x
+expect_usage_error "l2a match: unknown option '--nope'" "$L2A" match --nope
+expect_usage_error "l2a match: option '--config' needs a value" "$L2A" match --config
+expect_usage_error "l2a check-config: FILE is required" "$L2A" check-config
+expect_usage_error "l2a check-config: unexpected argument 'b'" "$L2A" check-config a b
+expect_usage_error "l2a check-config: unknown option '--json'" "$L2A" check-config --json a
+expect_usage_error "l2a import-accounts: ACCOUNTS.csv is required" "$L2A" import-accounts
+expect_usage_error "l2a import-accounts: '--flat' is not an option of this command" "$L2A" \
+    import-accounts --flat a.csv
+expect_usage_error "l2a push: LEADS.jsonl is required" "$L2A" push --redis redis://h
+expect_usage_error "l2a push: unexpected argument 'x'" "$L2A" push leads.jsonl x
+expect_usage_error "l2a push: option '--redis' needs a value" "$L2A" push leads.jsonl --redis
+expect_usage_error "l2a review: missing subcommand (list, show or resolve)" "$L2A" review
+expect_usage_error "l2a review: unknown subcommand 'purge' (list, show or resolve)" "$L2A" \
+    review purge
+expect_usage_error "l2a review list: unexpected argument 'x'" "$L2A" review list x
+expect_usage_error "l2a review list: bad duration '2x' for --older-than (e.g. 2d, 36h, 1d12h)" \
+    "$L2A" review list --older-than 2x
+expect_usage_error "l2a review list: '--account' is not an option of this command" "$L2A" \
+    review list --account 001A
+expect_usage_error "l2a review show: LEAD is required" "$L2A" review show
+expect_usage_error "l2a review show: unexpected argument 'B'" "$L2A" review show A B
+expect_usage_error "l2a review resolve: one of --account, --new-account and --dismiss is required" \
+    "$L2A" review resolve 00Q1
+expect_usage_error "l2a review resolve: give only one of --account, --new-account and --dismiss" \
+    "$L2A" review resolve 00Q1 --dismiss --account 001A
+expect_usage_error "l2ad: --config is required" "$L2AD"
+expect_usage_error "l2ad: unexpected argument 'extra'" "$L2AD" --config c.yaml extra
+expect_usage_error "l2ad: unknown option '--bogus'" "$L2AD" --bogus
+expect_usage_error "l2ad: option '--config' needs a value" "$L2AD" --config
+
+# ---- inputs that cannot be read: exit 1, naming the path ---------------------------------------
+run "$L2A" match --config "$CASE/l2a.yaml" --accounts "$CASE/accounts.csv" --leads "$TEST_TMP"
+assert_eq "$RC/$OUT" "1/" "match --leads DIR"
+assert_eq "$ERR" "l2a match: $TEST_TMP: is a directory" "match --leads DIR says so"
+run "$L2A" match --config "$CASE/l2a.yaml" --accounts "$TEST_TMP" --leads "$CASE/leads.jsonl"
+assert_eq "$RC/$OUT" "1/" "match --accounts DIR"
+assert_eq "$ERR" "l2a match: $TEST_TMP: is a directory" "match --accounts DIR says so"
+run "$L2A" match --config "$CASE/l2a.yaml" --accounts "$CASE/accounts.csv" --leads "$TEST_TMP/no"
+assert_eq "$RC" 1 "match --leads MISSING"
+assert_eq "$ERR" "l2a match: $TEST_TMP/no: No such file or directory" "match --leads MISSING"
+run "$L2A" check-config "$TEST_TMP"
+assert_eq "$RC" 1 "check-config DIR"
+assert_contains "$ERR" "$TEST_TMP" "check-config DIR names it"
+
+# ---- configs l2ad refuses at start: check-config refuses them too, at file:line:column ---------
+mkdir -p "$TEST_TMP/conf"
+cp "$SRC"/conf/*.txt "$SRC"/conf/*.tsv "$TEST_TMP/conf/"
+CFG=$TEST_TMP/conf/l2a.yaml
+
+# expect_refused YAML_LINE WHERE NEEDLE: a config with the line (after a daemon section) makes
+# check-config and l2ad exit 1 with "CFG:WHERE: ...NEEDLE...".
+expect_refused() {
+    printf 'daemon:\n  batch_size: 10\n%s\n' "$1" >"$CFG"
+    run "$L2A" check-config "$CFG"
+    assert_eq "$RC/$OUT" "1/" "check-config on '$1'"
+    [[ "$ERR" =~ ^/.*l2a.yaml:[0-9]+:[0-9]+:\  ]] || fail "check-config on '$1': no file:line:column in '$ERR'"
+    assert_eq "${ERR%%: *}" "$CFG:$2" "check-config on '$1' points at the value"
+    assert_contains "$ERR" "$3" "check-config on '$1' says why"
+    local msg=$ERR
+    run timeout 20 "$L2AD" --config "$CFG" "${ROOT_ARGS[@]}"
+    assert_eq "$RC" 1 "l2ad --config with '$1'"
+    assert_contains "$ERR" "l2ad: $msg" "l2ad on '$1' says what check-config says"
+}
+
+expect_refused 'redis: {url: "http://foo"}' 3:14 "redis.url: unsupported Redis URL scheme 'http'"
+expect_refused 'redis: {url: "redis://h:notaport"}' 3:14 "redis.url: Redis URL: bad port"
+expect_refused 'http: {listen: "nonsense"}' 3:16 "http.listen: 'nonsense': expected host:port"
+expect_refused 'http: {listen: ":99999"}' 3:16 "http.listen: ':99999': expected host:port"
+expect_refused 'lists: {freemail: missing.txt}' 3:19 \
+    "lists.freemail: cannot read $TEST_TMP/conf/missing.txt: No such file or directory"
+expect_refused 'lists: {legal_forms: /tmp}' 3:22 "lists.legal_forms: cannot read /tmp: is a directory"
+expect_refused 'daemon2: {}' 3:1 'unknown key "daemon2"'
+
+# the same file, corrected, is fine
+printf 'daemon:\n  batch_size: 10\nhttp: {listen: ":0"}\nredis: {url: "unix:///run/r.sock?db=2"}\n' \
+    >"$CFG"
+run "$L2A" check-config "$CFG"
+assert_eq "$RC/$OUT/$ERR" "0/$CFG: ok/" "check-config on a good config"
+# l2a match checks the config as check-config does
+printf 'lists: {freemail: missing.txt}\n' >"$CFG"
+run "$L2A" match --config "$CFG" --accounts "$CASE/accounts.csv" --leads "$CASE/leads.jsonl"
+assert_eq "$RC/$OUT" "1/" "match with a missing list file"
+assert_contains "$ERR" "$CFG:1:19: lists.freemail: cannot read" "match names the key's line:column"
+
+echo "PASS [$TEST_NAME]"
