@@ -2,6 +2,7 @@
 #include "domain.h"
 
 #include <errno.h>
+#include <idn2.h>
 #include <libpsl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -201,13 +202,44 @@ static bool host_valid(const char *h)
     return labels >= 2 && !all_digits(last, strlen(last)); /* no TLD is all digits */
 }
 
-/* Normalised host of s[0..n): lower case, one trailing dot removed, validated. Returns a malloc'd
- * string (caller frees) or NULL when it is not a valid host name. */
+/* Whether some label of lower-case h is an IDNA A-label ("xn--..."). */
+static bool has_a_label(const char *h)
+{
+    for (const char *p = h; (p = strstr(p, "xn--")); p += 4)
+        if (p == h || p[-1] == '.')
+            return true;
+    return false;
+}
+
+static bool host_valid(const char *h);
+
+/* h with its A-labels as Unicode (U-labels): "xn--bcher-kva.de" and "bücher.de" are one domain,
+ * for accounts and leads alike. Takes h; returns it or its replacement (malloc'd). An A-label
+ * that does not decode, or decodes to what no host name holds (an emoji: xn--o38h), stays as it
+ * is. */
+static char *host_unicode(char *h)
+{
+    char *u = NULL;
+    if (!has_a_label(h) || idn2_to_unicode_8z8z(h, &u, 0) != IDN2_OK)
+        return h;
+    char *lower = host_lower(u, strlen(u));
+    idn2_free(u);
+    if (!lower || !host_valid(lower)) {
+        free(lower);
+        return h;
+    }
+    free(h);
+    return lower;
+}
+
+/* Normalised host of s[0..n): lower case, A-labels decoded, one trailing dot removed, validated.
+ * Returns a malloc'd string (caller frees) or NULL when it is not a valid host name. */
 static char *host_normalize(const char *s, size_t n)
 {
     char *h = host_lower(s, n);
     if (!h)
         return NULL;
+    h = host_unicode(h);
     size_t len = strlen(h);
     if (len && h[len - 1] == '.')
         h[len - 1] = '\0';

@@ -129,7 +129,9 @@ static void test_email_ok(void **state)
     check_email_ok("dev@x.s3.amazonaws.com", "dev", "x.s3.amazonaws.com", "x.s3.amazonaws.com");
     check_email_ok("me@foo.github.io", "me", "foo.github.io", "foo.github.io");
     check_email_ok("José@Bücher.DE", "josé", "bücher.de", "bücher.de");
-    check_email_ok("a@xn--bcher-kva.de", "a", "xn--bcher-kva.de", "xn--bcher-kva.de");
+    /* an A-label is the same domain as its Unicode form (libidn2) */
+    check_email_ok("a@xn--bcher-kva.de", "a", "bücher.de", "bücher.de");
+    check_email_ok("a@Mail.XN--BCHER-KVA.de", "a", "mail.bücher.de", "bücher.de");
 
     /* The error text pointer is optional. */
     email_addr e;
@@ -157,6 +159,9 @@ static void test_website(void **state)
     check_website("x.com.", "x.com", "x.com");
     check_website("x.com#top", "x.com", "x.com");
     check_website("https://foo.github.io/project", "foo.github.io", "foo.github.io");
+    check_website("https://www.xn--bcher-kva.de/", "www.bücher.de", "bücher.de");
+    check_website("xn--80ak6aa92e.com", "аррӏе.com", "аррӏе.com");   /* decoded, not confused */
+    check_website("xn--zz.de", "xn--zz.de", "xn--zz.de");   /* not a valid A-label: kept */
     check_website("co.uk", "co.uk", NULL); /* a host, but not a registrable domain */
     check_website("", NULL, NULL);
     check_website("   ", NULL, NULL);
@@ -246,6 +251,8 @@ static void test_domain_set_disposable(void **state)
     assert_true(domain_set_contains(s, "0-mailer.dynv6.net"));
     assert_false(domain_set_contains(s, "dynv6.net")); /* a (private) public suffix */
     assert_false(domain_set_contains(s, "gmail.com"));
+    domain_set_add(s, "xn--mller-kva.example");      /* a list entry as an A-label ... */
+    assert_true(domain_set_contains(s, "müller.example"));   /* ... is its Unicode form */
     domain_set_free(s);
     free(path);
 }

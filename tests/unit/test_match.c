@@ -177,6 +177,36 @@ static void test_exact_corporate_domain(void **state)
     decision_free(&d);
 }
 
+static void upsert(fixture *fx, const char *id, const char *name, const char *domains)
+{
+    account_rec r;
+    account_rec_init(&r);
+    account_rec_set(&r, "id", id);
+    account_rec_set(&r, "name", name);
+    account_rec_set(&r, "domains", domains);
+    (void)index_upsert(&fx->m.ix, &r);
+    account_rec_free(&r);
+}
+
+/* An internationalised domain is one domain in its Unicode and its A-label (xn--) form: an
+ * account's website in one form matches a lead's email in the other. */
+static void test_idn_domain(void **state)
+{
+    fixture *fx = *state;
+    decision d;
+    upsert(fx, "IDN1", "Grünwald Bücherstube", "https://www.xn--grnwald-o2a.de/");
+    upsert(fx, "IDN2", "Ölmühle Hartl", "ölmühle.at");
+    decide(fx, "I1", "anna@grünwald.de", NULL, NULL, &d);
+    expect(&d, DECISION_MATCH, "IDN1", "domain", "email domain grünwald.de", NULL);
+    decision_free(&d);
+    decide(fx, "I2", "Sepp@XN--LMHLE-IUA8B.AT", NULL, NULL, &d);
+    expect(&d, DECISION_MATCH, "IDN2", "domain", "email domain ölmühle.at", NULL);
+    assert_string_equal(d.facts.email_domain, "ölmühle.at");
+    decision_free(&d);
+    assert_true(index_delete(&fx->m.ix, "IDN1"));
+    assert_true(index_delete(&fx->m.ix, "IDN2"));
+}
+
 static void test_freemail_exact_name(void **state)
 {
     fixture *fx = *state;
@@ -466,6 +496,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exact_corporate_domain),
+        cmocka_unit_test(test_idn_domain),
         cmocka_unit_test(test_freemail_exact_name),
         cmocka_unit_test(test_freemail_junk_company),
         cmocka_unit_test(test_malformed_email_junk_company),
