@@ -90,7 +90,8 @@ static int run_leads(const matcher *m, const char *path)
         fprintf(stderr, "l2a: %s: %s\n", path, strerror(errno));
         return -1;
     }
-    bool progress = isatty(STDERR_FILENO);
+    /* a progress line on the terminal, unless the decisions go there too (it would cut them) */
+    bool progress = isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO);
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;

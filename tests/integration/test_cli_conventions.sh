@@ -149,4 +149,15 @@ run "$L2A" match --config "$CFG" --accounts "$CASE/accounts.csv" --leads "$CASE/
 assert_eq "$RC/$OUT" "1/" "match with a missing list file"
 assert_contains "$ERR" "$CFG:1:19: lists.freemail: cannot read" "match names the key's line:column"
 
+# ---- l2a match's progress line: on a terminal stderr only while the decisions go elsewhere, and
+# ended with a newline ----------------------------------------------------------------------------
+if command -v script >/dev/null; then
+    args="--config $CASE/l2a.yaml --accounts $CASE/accounts.csv --leads $CASE/leads.jsonl"
+    script -qec "$L2A match $args >$TEST_TMP/decisions.jsonl" "$TEST_TMP/tty1" >/dev/null
+    tr -d '\r' <"$TEST_TMP/tty1" | grep -qE '^l2a: [0-9]+ leads decided$' ||
+        fail "no progress line ended by a newline on the terminal: $(cat -A "$TEST_TMP/tty1" | head -c 300)"
+    script -qec "$L2A match $args" "$TEST_TMP/tty2" >/dev/null
+    ! grep -q 'leads decided' "$TEST_TMP/tty2" || fail "a progress line among the decisions"
+fi
+
 echo "PASS [$TEST_NAME]"
