@@ -101,38 +101,13 @@ static void copy_fields(const redisReply *f, strvec *out, entry_bytes *eb)
     }
 }
 
-/* The lead an entry carries: one field `json` with the object, or the fields flat. Returns NULL
- * and a reason in err when it is unusable. */
+/* The lead an entry carries (lead_from_entry under the daemon's limits). Returns NULL, or err
+ * with the reason when it is unusable. */
 static const char *entry_to_lead(const l2ad *d, const strvec *f, lead *l, char *err, size_t len)
 {
-    size_t total = 0;
-    const char *json = NULL;
-    if (f->n / 2 > (size_t)d->cfg->max_entry_fields)
-        return snprintf(err, len, "entry has %zu fields, over daemon.max_entry_fields %d",
-                        f->n / 2, d->cfg->max_entry_fields), err;
-    for (size_t i = 0; i + 1 < f->n; i += 2) {
-        size_t vl = strlen(f->v[i + 1]);
-        total += strlen(f->v[i]) + vl;
-        if (strcmp(f->v[i], "json") == 0)
-            json = f->v[i + 1];
-        else if (vl > (size_t)d->cfg->max_field_bytes)
-            return snprintf(err, len, "field '%s' is %zu bytes, over daemon.max_field_bytes %d",
-                            f->v[i], vl, d->cfg->max_field_bytes), err;
-    }
-    if (total > (size_t)d->cfg->max_entry_bytes)
-        return snprintf(err, len, "entry is %zu bytes, over daemon.max_entry_bytes %d", total,
-                        d->cfg->max_entry_bytes), err;
-    if (json) {
-        char why[256];
-        if (lead_from_json(json, strlen(json), l, why, sizeof(why)) != 0)
-            return snprintf(err, len, "field 'json': %s", why), err;
-        return NULL;
-    }
-    for (size_t i = 0; i + 1 < f->n; i += 2)
-        (void)lead_set(l, f->v[i], f->v[i + 1]);
-    if (!l->id || !*l->id)
-        return snprintf(err, len, "no 'id' field and no 'json' field"), err;
-    return NULL;
+    entry_limits lim = {d->cfg->max_entry_fields, d->cfg->max_field_bytes,
+                        d->cfg->max_entry_bytes};
+    return lead_from_entry(f, &lim, l, err, len) == 0 ? NULL : err;
 }
 
 static bool lead_fields_fit(const l2ad *d, const lead *l)

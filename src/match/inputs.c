@@ -508,3 +508,54 @@ out:
     json_decref(root);
     return rc;
 }
+
+/* Checks an entry's size against lim; *json is its `json` field's value or NULL. */
+static int entry_fits(const strvec *f, const entry_limits *lim, const char **json, char *err,
+                      size_t errlen)
+{
+    size_t total = 0;
+    *json = NULL;
+    if (f->n / 2 > (size_t)lim->max_fields) {
+        fmt_err(err, errlen, "entry has %zu fields, over daemon.max_entry_fields %d", f->n / 2,
+                lim->max_fields);
+        return -1;
+    }
+    for (size_t i = 0; i + 1 < f->n; i += 2) {
+        size_t vl = strlen(f->v[i + 1]);
+        total += strlen(f->v[i]) + vl;
+        if (strcmp(f->v[i], "json") == 0) {
+            *json = f->v[i + 1];
+        } else if (vl > (size_t)lim->max_field_bytes) {
+            fmt_err(err, errlen, "field '%s' is %zu bytes, over daemon.max_field_bytes %d",
+                    f->v[i], vl, lim->max_field_bytes);
+            return -1;
+        }
+    }
+    if (total > (size_t)lim->max_entry_bytes) {
+        fmt_err(err, errlen, "entry is %zu bytes, over daemon.max_entry_bytes %d", total,
+                lim->max_entry_bytes);
+        return -1;
+    }
+    return 0;
+}
+
+int lead_from_entry(const strvec *f, const entry_limits *lim, lead *l, char *err, size_t errlen)
+{
+    const char *json;
+    if (entry_fits(f, lim, &json, err, errlen) < 0)
+        return -1;
+    if (json) {
+        char why[256];
+        if (lead_from_json(json, strlen(json), l, why, sizeof(why)) == 0)
+            return 0;
+        fmt_err(err, errlen, "field 'json': %s", why);
+        return -1;
+    }
+    for (size_t i = 0; i + 1 < f->n; i += 2)
+        (void)lead_set(l, f->v[i], f->v[i + 1]);
+    if (!l->id || !*l->id) {
+        fmt_err(err, errlen, "no 'id' field and no 'json' field");
+        return -1;
+    }
+    return 0;
+}

@@ -94,4 +94,20 @@ bool lead_field_known(const char *key);
  * non-empty ("missing id", "empty id"). Syntax errors past the first line say "at line L, column C". */
 int lead_from_json(const char *text, size_t len, lead *l, char *err, size_t errlen) MUSTCHECK;
 
+/* Limits on a stream entry (the daemon's daemon.max_entry_fields, max_field_bytes,
+ * max_entry_bytes). */
+typedef struct entry_limits {
+    int max_fields;        /* field/value pairs */
+    int max_field_bytes;   /* one value (not the json field) */
+    int max_entry_bytes;   /* all names and values together */
+} entry_limits;
+
+/* The lead a stream entry carries: f holds its field/value pairs (names at even indexes, an odd
+ * trailing name is ignored); one field `json` holds the object (lead_from_json), otherwise the
+ * fields are the lead's, flat (lead_set; an `id` is required). Returns 0, or -1 with the reason in
+ * err ("entry has N fields, over daemon.max_entry_fields M", "field 'json': missing id", ...).
+ * l as for lead_from_json (initialised; it owns what is read). */
+int lead_from_entry(const strvec *f, const entry_limits *lim, lead *l, char *err,
+                    size_t errlen) MUSTCHECK;
+
 #endif
