@@ -49,7 +49,9 @@ assert_hsets_once "$N"
 assert_eq "$(leads_total "$PORT")" "$N" "leads counted in /metrics"
 
 assert_unready_reason "$over_body" OOM "/healthz while Redis was over maxmemory"
-curl -s -m 2 "http://127.0.0.1:$PORT/metrics" | grep -qE '^l2a_daemon_state[ {]' ||
+# (the body is read whole first: `curl | grep -q` fails under pipefail when grep stops early)
+metrics_body=$(curl -s -m 2 "http://127.0.0.1:$PORT/metrics")
+grep -qE '^l2a_daemon_state[ {]' <<<"$metrics_body" ||
     fail "no l2a_daemon_state gauge in /metrics"
 
 stop_daemon "$PID" l2ad
