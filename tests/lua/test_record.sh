@@ -57,7 +57,7 @@ assert_eq "$(record "$e2" L1 "$(convert_plan L1 ann@acme.com 001A)")" 2 "lead id
 assert_eq "$(snapshot | grep -v "^${P}leads ")" "$before" "only the XACK for a lead already recorded"
 assert_eq "$(rcli xpending "${P}leads" l2a | head -n 1)" 0 "duplicate entry acknowledged"
 
-# ---- a lead id again with another lead_digest: 3, acknowledged, nothing else written ----------------
+# ---- a lead id again with another lead_digest: 3, acknowledged, a lead.repeated event, nothing else --
 record_digest() { # ENTRY LEAD DIGEST
     fcall "$FN_RECORD" 2 "${P}leads" "${P}lead:$2" l2a "$1" "$P" \
         "{\"lead_id\":\"$2\",\"decision\":\"invalid\",\"lead_digest\":\"$3\"}" \
@@ -65,10 +65,17 @@ record_digest() { # ENTRY LEAD DIGEST
 }
 assert_eq "$(record_digest "$(pending_entry id L7)" L7 aaaa)" 1 "record L7 with a digest"
 assert_eq "$(record_digest "$(pending_entry id L7)" L7 aaaa)" 2 "the same digest again: a resend"
-before=$(snapshot | grep -v "^${P}leads ")
+before=$(snapshot | grep -v "^${P}leads \|^${P}events ")
+repeated() { rcli xrange "${P}events" - + | grep -cx 'lead.repeated' || true; }
+assert_eq "$(repeated)" 0 "no lead.repeated event for a resend"
 assert_eq "$(record_digest "$(pending_entry id L7)" L7 bbbb)" 3 "another digest: other fields"
-assert_eq "$(snapshot | grep -v "^${P}leads ")" "$before" "only the XACK for other fields"
+assert_eq "$(snapshot | grep -v "^${P}leads \|^${P}events ")" "$before" \
+    "only the XACK and an event for other fields"
 assert_eq "$(rcli hget "${P}lead:L7" lead_digest)" aaaa "the first result is kept"
+assert_eq "$(repeated)" 1 "a lead.repeated event for other fields"
+ev=$(rcli xrevrange "${P}events" + - count 1 | paste -sd' ')
+assert_contains "$ev" "lead_id L7" "the event names the lead"
+assert_contains "$ev" "recorded_digest aaaa digest bbbb" "the event has both digests"
 
 # ---- the same email again, into another account: one contact, moved -------------------------------------
 e3=$(pending_entry id L2)

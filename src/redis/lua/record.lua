@@ -6,8 +6,8 @@
 --       (outcome_plan_json), events stream cap, accounts:changes stream cap.
 -- Returns 1 recorded, 2 the lead id was already recorded (the entry is only acknowledged), 3 the
 -- same but the result JSON's lead_digest differs from the recorded one (other fields under that
--- id; only acknowledged too), 0 the entry is no longer pending (handled already, or claimed by
--- another worker): nothing done.
+-- id: acknowledged, and a lead.repeated event says so), 0 the entry is no longer pending (handled
+-- already, or claimed by another worker): nothing done.
 
 local function record(keys, args)
   local leads, lead_key, group, id = keys[1], keys[2], args[1], args[2]
@@ -18,8 +18,13 @@ local function record(keys, args)
   if redis.call('EXISTS', lead_key) == 1 then
     local was = redis.call('HGET', lead_key, 'lead_digest')
     local now = cjson.decode(args[4]).lead_digest
+    local changed = was and now and was ~= now
+    local c = changed and lib.context(args[3], args[5], args[6], args[7])
+    if changed then lib.expect(c.K.events, 'stream') end
     redis.call('XACK', leads, group, id)
-    return (was and now and was ~= now) and 3 or 2
+    if not changed then return 2 end
+    lib.event(c, 'lead.repeated', {'stream_id', id, 'recorded_digest', was, 'digest', now})
+    return 3
   end
   local result = cjson.decode(args[4])
   local c = lib.context(args[3], args[5], args[6], args[7])
