@@ -15,20 +15,30 @@
 #include "rconn.h"
 #include "review.h"
 
-#define REVIEW_USAGE                                                                           \
-    "usage: l2a review list [--redis URL] [--config FILE] [--older-than DUR] [--json]\n"        \
-    "       l2a review show [--redis URL] [--config FILE] LEAD\n"                                \
-    "       l2a review resolve [--redis URL] [--config FILE] LEAD\n"                             \
-    "                          (--account ID | --new-account | --dismiss) [--note TEXT] [--by NAME]\n" \
-    "DUR: numbers with units d, h, m, s (2d, 36h, 90m, 45s, 1d12h)\n"                           \
-    "Exit 0 ok, 1 error, 2 usage error.\n"
+#define REVIEW_LIST_USAGE \
+    "usage: l2a review list [--redis URL] [--config FILE] [--older-than DUR] [--json]\n"
+#define REVIEW_SHOW_USAGE "usage: l2a review show [--redis URL] [--config FILE] LEAD\n"
+#define REVIEW_RESOLVE_USAGE \
+    "usage: l2a review resolve [--redis URL] [--config FILE] LEAD\n" \
+    "                          (--account ID | --new-account | --dismiss) [--note TEXT] [--by NAME]\n"
+#define REVIEW_EXIT "Exit 0 ok, 1 error, 2 usage error.\n"
 
-/* The command as messages name it: review_cmds[0] before the subcommand is known. */
+/* The command as messages name it, with its own usage: review_cmds[0] before the subcommand is
+ * known. */
 static const args_cmd review_cmds[] = {
-    {"l2a review", REVIEW_USAGE},
-    {"l2a review list", REVIEW_USAGE},
-    {"l2a review show", REVIEW_USAGE},
-    {"l2a review resolve", REVIEW_USAGE},
+    {"l2a review", "usage: l2a review list|show|resolve [OPTIONS] (l2a review SUBCOMMAND --help)\n"
+                   "  RevOps' queue of flagged leads: list them, show one, resolve one\n"
+                   REVIEW_EXIT},
+    {"l2a review list", REVIEW_LIST_USAGE
+                        "  the open alerts, oldest first, with their age; --older-than DUR (2d, 36h,\n"
+                        "  90m, 1d12h) keeps the older ones; --json prints one object a line\n"
+                        REVIEW_EXIT},
+    {"l2a review show", REVIEW_SHOW_USAGE
+                        "  one alert: the lead, the reason, the candidates, the lead's result\n" REVIEW_EXIT},
+    {"l2a review resolve", REVIEW_RESOLVE_USAGE
+                           "  links the lead to an account, to a new account, or dismisses it, once;\n"
+                           "  the same resolution again changes nothing, a different one fails\n"
+                           REVIEW_EXIT},
 };
 
 typedef enum resolve_how {

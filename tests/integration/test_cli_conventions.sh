@@ -46,6 +46,15 @@ expect_help "$L2AD" --help
 # --help wins over what else is (or is not) there
 expect_help "$L2A" match --leads x --help
 expect_help "$L2A" review resolve LEAD --help
+# each review subcommand's help is its own
+for sub in list show resolve; do
+    expect_help "$L2A" review "$sub" --help
+    assert_contains "$OUT" "usage: l2a review $sub " "review $sub --help: its usage"
+    for other in list show resolve; do
+        [ "$other" == "$sub" ] || [[ "$OUT" != *"l2a review $other "* ]] ||
+            fail "review $sub --help shows review $other's usage"
+    done
+done
 
 run "$L2A" --version
 assert_eq "$RC/$ERR" "0/" "l2a --version"
