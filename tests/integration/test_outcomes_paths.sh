@@ -6,7 +6,8 @@
 # one opportunity per Prospect account, none for a Customer; contact roles from the shipped title
 # rules; a score above advance_score moves Marketing Qualified -> Sales Accepted once, stamped;
 # free-mail no match flagged, never an account; disposable dropped (even a match); invalid ->
-# lead.invalid; a lead id pushed twice changes nothing; every event exactly once.
+# lead.invalid; a lead id pushed twice changes nothing but a lead.repeated event; every event
+# exactly once.
 . "$(dirname "$0")/outcomes_lib.sh"
 
 outcomes_start 'id,name,domains,type,owner_id
@@ -173,7 +174,7 @@ assert_eq "$(result_stats)" "16 0" "result hashes (and hashes not naming a strea
 assert_eq "$(key_count 'contact:*')" 11 "contacts (P1=P2; none flagged, dropped, invalid)"
 assert_eq "$(rcli hlen "${P}contacts:by_email")" 11 "email index entries"
 assert_eq "$(rcli get "${P}seq:opportunity")" 2 "opportunities made"
-assert_eq "$(events_dump)" 29 "events"
+assert_eq "$(events_dump)" 30 "events"
 assert_eq "$(ev_dups)" "" "events repeated"
 assert_eq "$(ev_count lead.converted)" 12 "lead.converted"
 assert_eq "$(ev_count lead.converted contact_id=C-P1)" 2 "lead.converted into C-P1 (P1, P2)"
@@ -198,6 +199,9 @@ assert_eq "$(ev_count lead.flagged)" 1 "lead.flagged"
 assert_eq "$(ev_count lead.flagged lead_id=P9 alert_id=P9 kind=no_match)" 1 "lead.flagged of P9"
 assert_eq "$(ev_count lead.invalid)" 1 "lead.invalid"
 assert_eq "$(ev_count lead.invalid lead_id=P12)" 1 "lead.invalid of P12"
+# the lead id pushed twice with other fields: the first result kept, the second said so
+assert_eq "$(ev_count lead.repeated)" 1 "lead.repeated"
+assert_eq "$(ev_count lead.repeated lead_id=P3)" 1 "lead.repeated of P3"
 for l in P10 P11; do
     assert_eq "$(grep -c "lead_id=$l	" "$TEST_TMP/events.tsv")" 0 "no event for dropped $l"
 done
