@@ -304,27 +304,12 @@ void ready_free(l2ad *d)
     d->ev_ready_retry = NULL;
 }
 
-static void json_str(strbuf *sb, const char *s)
-{
-    sb_putc(sb, '"');
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            sb_appendf(sb, "\\%c", ch);
-        else if (ch < 0x20)
-            sb_appendf(sb, "\\u%04x", ch);
-        else
-            sb_putc(sb, (char)ch);
-    }
-    sb_putc(sb, '"');
-}
-
 bool ready_health(const l2ad *d, strbuf *body)
 {
     bool ok = d->state == READY_CONSUMING && all_up(d);
     sb_appendf(body, "{\"status\":\"%s\",\"state\":\"%s\",\"reason\":", ok ? "ok" : "unavailable",
                ready_state_name(d->state));
-    json_str(body, d->state_reason);
+    sb_append_json_str(body, d->state_reason);
     if (d->state == READY_WAITING)
         sb_appendf(body, ",\"retrying\":\"%s\"", ready_state_name(d->retry_step));
     sb_appendf(body,
