@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -452,4 +453,28 @@ void iso8601_now(char *buf, size_t len, double *epoch_ms)
     iso8601_ms(now, buf, len);
     if (epoch_ms)
         *epoch_ms = now;
+}
+
+int duration_ms_parse(const char *s, long long *ms)
+{
+    static const struct {
+        const char *unit;
+        long long ms;
+    } units[] = {{"", 1}, {"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {"d", 86400000}};
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    char *end = NULL;
+    errno = 0;
+    long long x = strtoll(s, &end, 10);
+    if (errno == ERANGE)
+        return -1;
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strcmp(end, units[i].unit) != 0)
+            continue;
+        if (x > LLONG_MAX / units[i].ms)
+            return -1;
+        *ms = x * units[i].ms;
+        return 0;
+    }
+    return -1;
 }

@@ -35,6 +35,7 @@ typedef struct conf_key {
     const char *const *allowed;     /* KT_ENUM names, KT_LIST allowed entries; NULL-terminated */
     const char *const *def_list;    /* KT_LIST default entries; NULL-terminated */
     int (*check)(const char *value, char *err, size_t errlen);  /* KT_STR syntax, or NULL */
+    bool duration;                  /* KT_INT in milliseconds, also written "30s", "4h", "7d" */
 } conf_key;
 
 _Static_assert(sizeof(no_match_policy) == sizeof(int), "KT_ENUM fields are stored as int");
@@ -70,6 +71,8 @@ static const char *const opp_account_types_default[] = {"Prospect", NULL};
 #define K_PATH(sec, key, field, d, rl) {KEY(sec, key, KT_PATH, field, rl), .def_str = d}
 #define K_INT(sec, key, field, d, lo, hi, rl) \
     {KEY(sec, key, KT_INT, field, rl), .def = d, .min = lo, .max = hi}
+#define K_DUR(sec, key, field, d, lo, hi, rl) \
+    {KEY(sec, key, KT_INT, field, rl), .def = d, .min = lo, .max = hi, .duration = true}
 #define K_DBL(sec, key, field, d, rl) {KEY(sec, key, KT_DOUBLE, field, rl), .def = d, .max = 1}
 #define K_ENUM(sec, key, field, names, d, rl) \
     {KEY(sec, key, KT_ENUM, field, rl), .allowed = names, .def = d}
@@ -95,6 +98,11 @@ static const conf_key keys[] = {
     K_INT("daemon", "max_entry_fields", max_entry_fields, 64, 1, 100000, RELOAD),
     K_INT("daemon", "forget_consumers_ms", forget_consumers_ms, 3600000, 1000, 2147483647, RELOAD),
     K_ADDR("http", "listen", http_listen, "127.0.0.1:9108", listen_addr_check, RESTART),
+    K_ADDR("web", "listen", web_listen, NULL, listen_addr_check, RESTART),
+    K_STR("web", "url", web_url, NULL, RELOAD),
+    K_PATH("web", "users_file", web_users_file, NULL, RELOAD),
+    K_PATH("web", "tokens_file", web_tokens_file, NULL, RELOAD),
+    K_DUR("review", "sla", review_sla_ms, 14400000, 1000, 2147483647, RELOAD),
     K_PATH("lists", "freemail", eng.freemail_file, "freemail-domains.txt", RELOAD),
     K_PATH("lists", "disposable", eng.disposable_file, "disposable-email-domains.txt", RELOAD),
     K_PATH("lists", "legal_forms", eng.legal_forms_file, "legal-forms.tsv", RELOAD),
@@ -307,9 +315,15 @@ static int parse_int(load_ctx *lc, const conf_key *k, const ynode *v)
 {
     char *end = NULL;
     errno = 0;
-    long long x = v->type == YN_SCALAR ? strtoll(v->value, &end, 10) : 0;
-    if (v->type != YN_SCALAR || end == v->value || *end || errno == ERANGE)
+    long long x = 0;
+    if (k->duration) {
+        if (v->type != YN_SCALAR || duration_ms_parse(v->value, &x) < 0)
+            return fail_at(lc, v, "expected a duration for %s.%s (milliseconds, or e.g. 90s, 30m, "
+                           "4h, 2d)", k->section, k->name);
+    } else if (v->type != YN_SCALAR || !(x = strtoll(v->value, &end, 10), end != v->value) ||
+               *end || errno == ERANGE) {
         return fail_at(lc, v, "expected an integer for %s.%s", k->section, k->name);
+    }
     if ((double)x < k->min || (double)x > k->max)
         return fail_at(lc, v, "%s.%s must be between %.0f and %.0f (got %lld)", k->section,
                        k->name, k->min, k->max, x);

@@ -36,6 +36,17 @@ typedef struct conf {
     int forget_consumers_ms;        /* daemon.forget_consumers_ms, default 3600000 */
     char *http_listen;              /* http.listen, default "127.0.0.1:9108" (restart) */
 
+    /* web: the review page and the HTTP intake (off unless web.listen is set) */
+    char *web_listen;               /* web.listen, default NULL = no web listener (restart) */
+    char *web_url;                  /* web.url: the page's address as people reach it, for links
+                                     * in alerts; default NULL = "http://" + web.listen */
+    char *web_users_file;           /* web.users_file: "name:yescrypt-hash" lines; NULL or empty
+                                     * file = nobody can log in */
+    char *web_tokens_file;          /* web.tokens_file: intake bearer tokens, one a line */
+
+    /* review: */
+    int review_sla_ms;              /* review.sla, default 4h: an open alert older is overdue */
+
     engine_opts eng;                /* lists: ... contact_roles: the engine's keys */
 } conf;
 

@@ -202,6 +202,17 @@ static int load_config(l2ad *d, const char *redis_url, char *err, size_t errlen)
     return d->m ? 0 : -1;
 }
 
+/* The web listener (web.listen), when configured; its handlers register their routes here. */
+static int start_web(l2ad *d, char *err, size_t errlen)
+{
+    if (!d->cfg->web_listen || !*d->cfg->web_listen)
+        return 0;
+    if (!(d->web = web_start(d->base, d->cfg->web_listen, err, errlen)))
+        return -1;
+    http_describe(d->cfg->web_listen, web_port(d->web), d->web_where, sizeof(d->web_where));
+    return 0;
+}
+
 int l2ad_init(l2ad *d, const char *config_path, const char *redis_url, char *err, size_t errlen)
 {
     memset(d, 0, sizeof(*d));
@@ -226,6 +237,8 @@ int l2ad_init(l2ad *d, const char *config_path, const char *redis_url, char *err
         http_describe(d->cfg->http_listen, http_port(d->http), d->http_where,
                       sizeof(d->http_where));
     }
+    if (start_web(d, err, errlen) != 0)
+        return -1;
     make_conns(d);
     setup_events(d);
     if (loader_init(d, err, errlen) != 0)
@@ -270,6 +283,7 @@ void l2ad_free(l2ad *d)
     ready_free(d);
     loader_free(d);
     http_stop(d->http);
+    web_stop(d->web);
     struct event *evs[] = {d->ev_hup, d->ev_term, d->ev_int, d->ev_claim, d->ev_watchdog,
                            d->ev_drain_deadline};
     for (size_t i = 0; i < ARRAY_LEN(evs); i++)

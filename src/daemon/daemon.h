@@ -17,6 +17,7 @@
 #include "metrics.h"
 #include "rconn.h"
 #include "ready.h"
+#include "web.h"
 
 typedef struct l2ad l2ad;
 struct batch;
@@ -51,6 +52,8 @@ typedef struct l2ad {
     unsigned long timeouts_counted; /* connection timeouts already in the metric */
     http_server *http;              /* owned */
     char http_where[300];           /* where /healthz and /metrics answer: "127.0.0.1:9108" */
+    web_server *web;                /* owned: the review page and the intake (web.listen), or NULL */
+    char web_where[300];            /* where web.listen answers ("" when off) */
     writer_hooks writer_hooks;      /* writer.c reports through these */
     struct record_op *parked;       /* writes that failed for a Redis-side reason, re-sent once
                                      * consuming again (writer.c) */

@@ -58,8 +58,8 @@ fail:
 
 /* A non-blocking listening socket on the first address of host:port that binds ("" host: every
  * IPv4 address), or -1 with err set to the failure of the last address tried. */
-static int listen_socket(const char *addr, const char *host, const char *port, char *err,
-                         size_t errlen)
+static int listen_socket(const char *what, const char *addr, const char *host,
+                         const char *port, char *err, size_t errlen)
 {
     struct addrinfo hints = {0}, *res = NULL;
     hints.ai_family = AF_UNSPEC;
@@ -67,27 +67,36 @@ static int listen_socket(const char *addr, const char *host, const char *port, c
     hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
     int rc = getaddrinfo(host[0] ? host : "0.0.0.0", port, &hints, &res);
     if (rc != 0) {
-        snprintf(err, errlen, "http.listen %s: %s", addr, gai_strerror(rc));
+        snprintf(err, errlen, "%s %s: %s", what, addr, gai_strerror(rc));
         return -1;
     }
     int fd = -1;
     for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
         const char *step;
         if ((fd = bind_one(ai, &step)) < 0)
-            snprintf(err, errlen, "http.listen %s: %s: %s", addr, step, strerror(errno));
+            snprintf(err, errlen, "%s %s: %s: %s", what, addr, step, strerror(errno));
     }
     freeaddrinfo(res);
     return fd;
 }
 
-/* Sends body with the status and content type; HEAD gets the headers and Content-Length only
- * (libevent 2.1 would send the body). */
-static void reply(struct evhttp_request *req, int code, const char *reason, const char *ctype,
-                  const char *body, size_t len)
+int http_listen_fd(const char *what, const char *addr, char *err, size_t errlen)
+{
+    char host[LISTEN_HOST_MAX], port[LISTEN_PORT_MAX], msg[200];
+    if (listen_addr_split(addr, host, sizeof(host), port, sizeof(port), msg, sizeof(msg)) < 0) {
+        snprintf(err, errlen, "%s %s", what, msg);
+        return -1;
+    }
+    return listen_socket(what, addr, host, port, err, errlen);
+}
+
+void http_send(struct evhttp_request *req, int code, const char *ctype, const char *body,
+               size_t len)
 {
     struct evkeyvalq *h = evhttp_request_get_output_headers(req);
     evhttp_add_header(h, "Content-Type", ctype);
     evhttp_add_header(h, "Cache-Control", "no-store");
+    evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
     if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
         char n[32];
         snprintf(n, sizeof(n), "%zu", len);
@@ -95,7 +104,7 @@ static void reply(struct evhttp_request *req, int code, const char *reason, cons
     } else if (len) {
         evbuffer_add(evhttp_request_get_output_buffer(req), body, len);
     }
-    evhttp_send_reply(req, code, reason, NULL);
+    evhttp_send_reply(req, code, NULL, NULL);
 }
 
 static void serve_health(http_server *s, struct evhttp_request *req)
@@ -106,7 +115,7 @@ static void serve_health(http_server *s, struct evhttp_request *req)
     if (body.len == 0)
         sb_append(&body, ok ? "{\"status\":\"ok\"}" : "{\"status\":\"unhealthy\"}");
     sb_putc(&body, '\n');
-    reply(req, ok ? 200 : 503, ok ? "OK" : "Service Unavailable", "application/json", body.buf,
+    http_send(req, ok ? 200 : 503, "application/json", body.buf,
           body.len);
     sb_free(&body);
 }
@@ -117,7 +126,7 @@ static void serve_metrics(http_server *s, struct evhttp_request *req)
     sb_init(&body);
     metrics_render(s->m, &body);
     procstat_render(&body);
-    reply(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", body.buf, body.len);
+    http_send(req, 200, "text/plain; version=0.0.4; charset=utf-8", body.buf, body.len);
     sb_free(&body);
 }
 
@@ -143,71 +152,80 @@ static void on_request(struct evhttp_request *req, void *arg)
     enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
     static const char not_found[] = "not found\n", not_allowed[] = "method not allowed\n";
     if (!fn) {
-        reply(req, 404, "Not Found", "text/plain", not_found, sizeof(not_found) - 1);
+        http_send(req, 404, "text/plain", not_found, sizeof(not_found) - 1);
     } else if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
         evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD");
-        reply(req, 405, "Method Not Allowed", "text/plain", not_allowed, sizeof(not_allowed) - 1);
+        http_send(req, 405, "text/plain", not_allowed, sizeof(not_allowed) - 1);
     } else {
         fn(s, req);
     }
 }
 
-/* Configures s->http: limits, every method reaching on_request (which answers 405 itself). */
-static void setup_evhttp(http_server *s)
+struct evhttp *http_listener_open(struct event_base *base, const char *what, const char *addr,
+                                  const http_limits *lim, void (*cb)(struct evhttp_request *, void *),
+                                  void *arg, struct evhttp_bound_socket **bound, char *err,
+                                  size_t errlen)
 {
-    evhttp_set_allowed_methods(s->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
-                                            EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-                                            EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
-                                            EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
-    evhttp_set_timeout(s->http, HTTP_TIMEOUT_S);
-    evhttp_set_max_headers_size(s->http, HTTP_MAX_HEADERS);
-    evhttp_set_max_body_size(s->http, HTTP_MAX_BODY);
-    evhttp_set_gencb(s->http, on_request, s);
+    struct evhttp *h = NULL;
+    int fd = http_listen_fd(what, addr, err, errlen);
+    *bound = NULL;
+    if (fd < 0)
+        return NULL;
+    if (!(h = evhttp_new(base))) {
+        snprintf(err, errlen, "%s %s: evhttp_new failed", what, addr);
+        close(fd);
+        return NULL;
+    }
+    /* every method reaches cb, which answers 405 itself */
+    evhttp_set_allowed_methods(h, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+                                      EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
+                                      EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+    evhttp_set_timeout(h, lim->timeout_s);
+    evhttp_set_max_headers_size(h, lim->max_headers);
+    evhttp_set_max_body_size(h, lim->max_body);
+    evhttp_set_gencb(h, cb, arg);
+    if (!(*bound = evhttp_accept_socket_with_handle(h, fd))) {
+        snprintf(err, errlen, "%s %s: cannot accept on the socket", what, addr);
+        close(fd);
+        evhttp_free(h);
+        return NULL;
+    }
+    return h;
 }
 
 http_server *http_start(struct event_base *base, const char *addr, const metrics *m,
                         http_health_fn health, void *ctx, char *err, size_t errlen)
 {
-    char host[LISTEN_HOST_MAX], port[LISTEN_PORT_MAX], msg[200];
-    int fd = -1;
+    static const http_limits lim = {HTTP_TIMEOUT_S, HTTP_MAX_HEADERS, HTTP_MAX_BODY};
     http_server *s = xcalloc(1, sizeof(*s));
     s->m = m;
     s->health = health;
     s->ctx = ctx;
-    if (listen_addr_split(addr, host, sizeof(host), port, sizeof(port), msg, sizeof(msg)) < 0) {
-        snprintf(err, errlen, "http.listen %s", msg);
-        goto fail;
-    }
-    if ((fd = listen_socket(addr, host, port, err, errlen)) < 0)
-        goto fail;
-    if (!(s->http = evhttp_new(base))) {
-        snprintf(err, errlen, "http.listen %s: evhttp_new failed", addr);
-        goto fail;
-    }
-    setup_evhttp(s);
-    if (!(s->bound = evhttp_accept_socket_with_handle(s->http, fd))) {
-        snprintf(err, errlen, "http.listen %s: cannot accept on the socket", addr);
-        goto fail;
+    s->http = http_listener_open(base, "http.listen", addr, &lim, on_request, s, &s->bound, err,
+                                 errlen);
+    if (!s->http) {
+        free(s);
+        return NULL;
     }
     return s;
-fail:
-    if (fd >= 0 && !s->bound)
-        close(fd);
-    http_stop(s);
-    return NULL;
+}
+
+int http_fd_port(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    char port[16];
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0 ||
+        getnameinfo((struct sockaddr *)&ss, len, NULL, 0, port, sizeof(port), NI_NUMERICSERV))
+        return -1;
+    return atoi(port);
 }
 
 int http_port(const http_server *s)
 {
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof(ss);
-    if (!s || !s->bound ||
-        getsockname(evhttp_bound_socket_get_fd(s->bound), (struct sockaddr *)&ss, &len) < 0)
+    if (!s || !s->bound)
         return -1;
-    char port[16];
-    if (getnameinfo((struct sockaddr *)&ss, len, NULL, 0, port, sizeof(port), NI_NUMERICSERV))
-        return -1;
-    return atoi(port);
+    return http_fd_port(evhttp_bound_socket_get_fd(s->bound));
 }
 
 void http_stop(http_server *s)

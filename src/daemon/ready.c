@@ -170,8 +170,8 @@ static void start_consuming(l2ad *d)
     if (!d->announced) {
         d->announced = true;
         notify_ready("serving");
-        log_notice("ready", "consumer=%s accounts=%zu http=%s", d->consumer,
-                   matcher_accounts(d->m), d->http_where);
+        log_notice("ready", "consumer=%s accounts=%zu http=%s web=%s", d->consumer,
+                   matcher_accounts(d->m), d->http_where, d->web_where[0] ? d->web_where : "off");
     }
     accsync_follow(d);
     writer_resume(d);
