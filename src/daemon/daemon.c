@@ -39,7 +39,7 @@ void l2ad_maybe_finish(l2ad *d)
 static void count_timeouts(l2ad *d)
 {
     unsigned long total = aconn_timeouts(d->reader) + aconn_timeouts(d->writer) +
-                          aconn_timeouts(d->follower);
+                          aconn_timeouts(d->follower) + (d->webconn ? aconn_timeouts(d->webconn) : 0);
     metrics_inc(d->metrics, METRIC_REDIS_TIMEOUTS, (double)(total - d->timeouts_counted));
     d->timeouts_counted = total;
 }
@@ -63,6 +63,16 @@ static void on_conn_state(aconn *c, bool up, void *ctx)
         d->recover_from[0] = '\0';
     }
     ready_conn_changed(d);
+}
+
+/* The web listener's own connection: its state does not gate consuming (the page and the intake
+ * answer 503 while it is down). */
+static void on_web_conn_state(aconn *c, bool up, void *ctx)
+{
+    l2ad *d = ctx;
+    count_timeouts(d);
+    if (up && aconn_reconnects(c) > 0)
+        metrics_inc(d->metrics, METRIC_REDIS_RECONNECTS, 1);
 }
 
 static void on_conn_refused(aconn *c, const char *why, void *ctx)
@@ -182,6 +192,11 @@ static void make_conns(l2ad *d)
     d->writer = aconn_new(d->base, &d->addr, &o, on_conn_state, d);
     o.name = "follower";
     d->follower = aconn_new(d->base, &d->addr, &o, on_conn_state, d);
+    if (d->web) {
+        o.name = "web";
+        o.on_refused = NULL;
+        d->webconn = aconn_new(d->base, &d->addr, &o, on_web_conn_state, d);
+    }
 }
 
 static int load_config(l2ad *d, const char *redis_url, char *err, size_t errlen)
@@ -257,6 +272,8 @@ int l2ad_run(l2ad *d)
                redis_addr_describe(&d->addr, where, sizeof(where)), d->config_path);
     aconn_start(d->writer);
     aconn_start(d->follower);
+    if (d->webconn)
+        aconn_start(d->webconn);
     aconn_start(d->reader);
     event_base_dispatch(d->base);
     if (d->fatal[0]) {
@@ -279,6 +296,8 @@ void l2ad_free(l2ad *d)
     aconn_free(d->reader);
     aconn_free(d->writer);
     aconn_free(d->follower);
+    if (d->webconn)
+        aconn_free(d->webconn);
     writer_free(d);       /* after the connections: their pending writes are parked as they close */
     ready_free(d);
     loader_free(d);

@@ -48,6 +48,7 @@ typedef struct l2ad {
     char *k_leads, *k_dead, *k_changes, *k_accounts, *k_review;
     /* connections: blocking reads of leads, writes and claims, account changes */
     aconn *reader, *writer, *follower;
+    aconn *webconn;                 /* the web listener's requests (NULL when web.listen is off) */
     metrics *metrics;               /* owned */
     unsigned long timeouts_counted; /* connection timeouts already in the metric */
     http_server *http;              /* owned */
