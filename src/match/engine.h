@@ -36,6 +36,22 @@ size_t matcher_accounts(const matcher *m);
 /* The account a converted lead goes to, as the outcome plan needs it (strings borrowed from the
  * index, valid until its next change). false when the id is not in the index. */
 bool matcher_account_target(const matcher *m, const char *id, outcome_account *out);
+/* An account as people see it (strings borrowed from the index, valid until its next change). */
+typedef struct account_brief {
+    const char *id;
+    const char *name;
+    const char *domain;       /* its first registrable domain, or NULL */
+    const char *type;         /* NULL when absent */
+    const char *owner_id;     /* NULL when absent */
+} account_brief;
+/* The account id, when the index has it. */
+bool matcher_account_brief(const matcher *m, const char *id, account_brief *out);
+/* Up to max accounts for what a person typed (out has room for max): a domain or website
+ * ("acme.com", "https://www.acme.co.uk/") finds the accounts on its registrable domain; otherwise
+ * (or when none is on it) the accounts whose name has every word of query once normalised (case,
+ * accents, legal forms), the last word possibly unfinished ("acme hold" finds "Acme Holdings
+ * Ltd"). Shortest names first. Returns the number found. */
+size_t matcher_search(const matcher *m, const char *query, size_t max, account_brief *out);
 /* Every account of from into to (a matcher rebuilt for a new configuration). */
 void matcher_copy_accounts(matcher *to, const matcher *from);
 

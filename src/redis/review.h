@@ -70,11 +70,12 @@ typedef struct review_outcome {
 
 void review_outcome_free(review_outcome *o);
 
-/* Runs the resolve Function (FCALL; the library is loaded when Redis does not have it). plan is
- * outcome_plan_json's output. Returns 1 done or already closed (see out),
- * 0 when the lead has no alert, -1 with err set on any other error. */
-int review_resolve(redisContext *c, const char *prefix, const char *lead_id, const char *plan,
-                   const char *by, const char *note, const char *resolution,
+struct review_plan;
+/* Runs the resolve Function (FCALL; the library is loaded when Redis does not have it) with plan
+ * p (review_plan_build). Returns 1 done or already closed (see out), 0 when the lead has no
+ * alert, -1 with err set on any other error. */
+int review_resolve(redisContext *c, const char *prefix, const char *lead_id,
+                   const struct review_plan *p, const char *by, const char *note,
                    review_outcome *out, char *err, size_t errlen) MUSTCHECK;
 
 #endif
