@@ -20,6 +20,8 @@ static const args_cmd l2a_cmd = {
     "  review list|show|resolve [--redis URL] [--config FILE] ...\n"
     "        the RevOps review queue: list [--older-than 2d] [--json], show LEAD,\n"
     "        resolve LEAD --account ID | --new-account | --dismiss [--note TEXT] [--by NAME]\n"
+    "  web passwd NAME < PASSWORD\n"
+    "        a line for the review page's users file (web.users_file)\n"
     "  check-config [--engine-json] FILE\n"
     "        validate a config; prints file:line:column: message on error\n"
     "  version, --version\n"
@@ -37,7 +39,7 @@ static command_fn command_of(const char *name)
     } commands[] = {
         {"match", cli_match},   {"import-accounts", cli_import_accounts},
         {"push", cli_push},     {"review", cli_review},
-        {"check-config", cli_check_config},
+        {"check-config", cli_check_config}, {"web", cli_web},
     };
     for (size_t i = 0; i < ARRAY_LEN(commands); i++)
         if (strcmp(name, commands[i].name) == 0)
