@@ -46,8 +46,7 @@ char *webusers_hash(const char *password, char *err, size_t errlen)
     return h;
 }
 
-/* Equal strings, compared in time that depends on their lengths only. */
-static bool same_text(const char *a, const char *b)
+bool webusers_same(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     unsigned char diff = la != lb;
@@ -102,7 +101,7 @@ int webusers_check(const char *path, const char *name, const char *password, cha
         return -1;
     const char *against = stored ? stored : decoy_hash();
     char *h = against ? hash_with(password, against) : NULL;
-    int ok = stored && h && same_text(h, stored);
+    int ok = stored && h && webusers_same(h, stored);
     free(h);
     free(stored);
     return ok;

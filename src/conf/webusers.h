@@ -26,4 +26,8 @@ char *webusers_hash(const char *password, char *err, size_t errlen);
 int webusers_check(const char *path, const char *name, const char *password, char *err,
                    size_t errlen) MUSTCHECK;
 
+/* Whether the strings are equal, compared in time that depends on their lengths only (hashes,
+ * tokens). */
+bool webusers_same(const char *a, const char *b);
+
 #endif

@@ -11,6 +11,7 @@
 #include "identity.h"
 #include "keys.h"
 #include "log.h"
+#include "webui.h"
 #include "notify.h"
 
 static void on_conn_state(aconn *c, bool up, void *ctx);
@@ -225,6 +226,7 @@ static int start_web(l2ad *d, char *err, size_t errlen)
     if (!(d->web = web_start(d->base, d->cfg->web_listen, err, errlen)))
         return -1;
     http_describe(d->cfg->web_listen, web_port(d->web), d->web_where, sizeof(d->web_where));
+    webui_init(d);
     return 0;
 }
 

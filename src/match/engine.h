@@ -41,6 +41,8 @@ typedef struct account_brief {
     const char *id;
     const char *name;
     const char *domain;       /* its first registrable domain, or NULL */
+    const char *const *domains;  /* all its registrable domains (ndomains of them) */
+    size_t ndomains;
     const char *type;         /* NULL when absent */
     const char *owner_id;     /* NULL when absent */
 } account_brief;

@@ -15,8 +15,8 @@ typedef struct query_word {
 
 static void fill_brief(const account *a, account_brief *out)
 {
-    *out = (account_brief){a->id, a->name, a->domains.n ? a->domains.v[0] : NULL, a->type,
-                           a->owner_id};
+    *out = (account_brief){a->id, a->name, a->domains.n ? a->domains.v[0] : NULL,
+                           (const char *const *)a->domains.v, a->domains.n, a->type, a->owner_id};
 }
 
 bool matcher_account_brief(const matcher *m, const char *id, account_brief *out)

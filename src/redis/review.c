@@ -186,6 +186,20 @@ static void set_created(review_alert *a, double fallback)
     a->created_ms = ms && end != ms && *end == '\0' ? v : fallback;
 }
 
+int review_alert_from_reply(const redisReply *r, const char *lead_id, double fallback_ms,
+                            review_alert *out)
+{
+    memset(out, 0, sizeof(*out));
+    int rc = take_pairs(r, &out->kv);
+    if (rc == 1) {
+        out->lead_id = xstrdup(lead_id);
+        set_created(out, fallback_ms);
+    } else {
+        sv_free(&out->kv);
+    }
+    return rc;
+}
+
 int review_get(redisContext *c, const char *prefix, const char *lead_id, review_alert *out,
                char *err, size_t errlen)
 {
@@ -284,17 +298,13 @@ static int on_alert(const rpipe_cmd *cmd, const redisReply *r, void *ctx, char *
         snprintf(err, errlen, "HGETALL %s: %s", cmd->argv[1], r->str);
         return -1;
     }
-    memset(a, 0, sizeof(*a));
-    int rc = take_pairs(r, &a->kv);
+    int rc = review_alert_from_reply(r, x->o->ids.v[i], x->o->ms[i], a);
     if (rc <= 0) {
-        sv_free(&a->kv);
         if (rc == 0)
             return 0; /* resolved between the range and the read */
         snprintf(err, errlen, "HGETALL %s: unexpected reply", cmd->argv[1]);
         return -1;
     }
-    a->lead_id = xstrdup(x->o->ids.v[i]);
-    set_created(a, x->o->ms[i]);
     x->n++;
     return 0;
 }

@@ -1,0 +1,290 @@
+/* webauth.c - who is on the review page: the login form (a login token against forged logins),
+ * failed logins throttled per name and client address, sessions in Redis (any worker serves any
+ * user) behind an HttpOnly SameSite=Strict cookie, and the CSRF token every POST must carry. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <event2/http.h>
+
+#include "keys.h"
+#include "log.h"
+#include "webhtml.h"
+#include "webui_impl.h"
+
+#define SESSION_COOKIE "l2a_session"
+#define LOGIN_COOKIE "l2a_login"
+
+/* ---- tokens and cookies ---- */
+
+static bool token_ok(const char *t, size_t len)
+{
+    if (len != WEB_TOKEN_HEX)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!((t[i] >= '0' && t[i] <= '9') || (t[i] >= 'a' && t[i] <= 'f')))
+            return false;
+    return true;
+}
+
+/* 32 random bytes (getrandom) in hex into out (WEB_TOKEN_HEX + 1 bytes). 0 or -1. */
+static int new_token(char *out)
+{
+    unsigned char b[WEB_TOKEN_HEX / 2];
+    if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+        return -1;
+    for (size_t i = 0; i < sizeof(b); i++)
+        snprintf(out + 2 * i, 3, "%02x", b[i]);
+    return 0;
+}
+
+/* The token in cookie name of the request into out (WEB_TOKEN_HEX + 1 bytes): true when there
+ * is one that looks like a token. */
+static bool cookie_token(struct evhttp_request *req, const char *name, char *out)
+{
+    const char *h = evhttp_find_header(evhttp_request_get_input_headers(req), "Cookie");
+    size_t nlen = strlen(name);
+    while (h && *h) {
+        while (*h == ' ' || *h == ';')
+            h++;
+        size_t len = strcspn(h, ";");
+        if (len > nlen && strncmp(h, name, nlen) == 0 && h[nlen] == '=' &&
+            token_ok(h + nlen + 1, len - nlen - 1)) {
+            memcpy(out, h + nlen + 1, WEB_TOKEN_HEX);
+            out[WEB_TOKEN_HEX] = '\0';
+            return true;
+        }
+        h += len;
+    }
+    return false;
+}
+
+/* "NAME=VALUE; Path=PATH; HttpOnly; SameSite=Strict; Max-Age=AGE[; Secure]" into buf. */
+static const char *cookie_text(const webreq *r, const char *name, const char *value,
+                               const char *path, int max_age, char *buf, size_t len)
+{
+    const char *url = r->d->cfg->web_url;
+    snprintf(buf, len, "%s=%s; Path=%s; HttpOnly; SameSite=Strict; Max-Age=%d%s", name, value,
+             path, max_age, url && strncmp(url, "https://", 8) == 0 ? "; Secure" : "");
+    return buf;
+}
+
+static const char *client_address(struct evhttp_request *req)
+{
+    char *addr = NULL;
+    ev_uint16_t port = 0;
+    struct evhttp_connection *conn = evhttp_request_get_connection(req);
+    if (conn)
+        evhttp_connection_get_peer(conn, &addr, &port);
+    return addr ? addr : "?";
+}
+
+/* ---- sessions ---- */
+
+static void no_session(webreq *r)
+{
+    if (r->post)
+        webreq_reply_message(r, 403, "Forbidden", "You are not logged in (or your session "
+                                                  "ended): log in again.");
+    else
+        webreq_redirect(r, "/login", NULL);
+}
+
+/* GET of the session key: "<csrf token> <user>". */
+static void on_session(aconn *c, redisReply *reply, void *priv)
+{
+    (void)c;
+    webreq *r = priv;
+    if (!reply || reply->type == REDIS_REPLY_ERROR) {
+        webreq_unavailable(r);
+        return;
+    }
+    if (reply->type != REDIS_REPLY_STRING || reply->len < WEB_TOKEN_HEX + 2 ||
+        reply->len > WEB_TOKEN_HEX + 1 + WEBUSERS_NAME_MAX || reply->str[WEB_TOKEN_HEX] != ' ') {
+        no_session(r);
+        return;
+    }
+    memcpy(r->csrf, reply->str, WEB_TOKEN_HEX);
+    r->csrf[WEB_TOKEN_HEX] = '\0';
+    memcpy(r->user, reply->str + WEB_TOKEN_HEX + 1, reply->len - WEB_TOKEN_HEX - 1);
+    r->user[reply->len - WEB_TOKEN_HEX - 1] = '\0';
+    const char *sent = webreq_form(r, "csrf");
+    if (r->post && !(sent && webusers_same(sent, r->csrf))) {
+        log_warn("web_csrf_refused", "user=%s from=%s", log_q(r->user),
+                 log_q(client_address(r->req)));
+        webreq_reply_message(r, 403, "Forbidden", "This form was stale or not sent by this page "
+                                                  "(missing or wrong CSRF token); nothing was "
+                                                  "changed. Reload the page and try again.");
+        return;
+    }
+    r->next(r);
+}
+
+void webauth_session(webreq *r, webreq_step next)
+{
+    char token[WEB_TOKEN_HEX + 1];
+    r->next = next;
+    if (cookie_token(r->req, SESSION_COOKIE, token))
+        webreq_key_cmd(r, "GET", key_web_session(r->d->cfg->key_prefix, token), on_session);
+    else
+        no_session(r);
+}
+
+/* ---- login ---- */
+
+void webauth_login_page(webreq *r, int code, const char *message)
+{
+    char token[WEB_TOKEN_HEX + 1], cookie[256];
+    strbuf page;
+    if (new_token(token) != 0) {
+        webreq_reply_message(r, 500, "Error", "No random bytes for a login token.");
+        return;
+    }
+    sb_init(&page);
+    html_page_begin(&page, "Log in", NULL, NULL);
+    sb_append(&page, "<h1>Log in</h1>\n");
+    if (message) {
+        sb_append(&page, "<p class=\"error\" id=\"message\">");
+        html_esc(&page, message);
+        sb_append(&page, "</p>\n");
+    }
+    sb_append(&page, "<form class=\"login\" method=\"post\" action=\"/login\">");
+    html_csrf_field(&page, token);
+    sb_append(&page, "<label>User name <input name=\"user\" id=\"user\" autocomplete=\"username\" "
+                     "required autofocus></label><label>Password <input name=\"password\" "
+                     "id=\"password\" type=\"password\" autocomplete=\"current-password\" "
+                     "required></label><button type=\"submit\" id=\"login\">Log in</button>"
+                     "</form>\n");
+    html_page_end(&page);
+    evhttp_add_header(evhttp_request_get_output_headers(r->req), "Set-Cookie",
+                      cookie_text(r, LOGIN_COOKIE, token, "/login", 3600, cookie,
+                                  sizeof(cookie)));
+    webreq_reply_html(r, code, &page);
+}
+
+/* The throttle's key for this name from this address (malloc'd). */
+static char *throttle_key(const webreq *r)
+{
+    const char *name = webreq_form(r, "user");
+    char who[WEBUSERS_NAME_MAX + 80];
+    snprintf(who, sizeof(who), "%s|%s", webusers_name_ok(name) ? name : "?",
+             client_address(r->req));
+    return key_web_throttle(r->d->cfg->key_prefix, who);
+}
+
+static void on_session_stored(aconn *c, redisReply *reply, void *priv)
+{
+    (void)c;
+    webreq *r = priv;
+    char cookie[256];
+    if (!reply || reply->type == REDIS_REPLY_ERROR) {
+        webreq_unavailable(r);
+        return;
+    }
+    log_notice("web_login", "user=%s from=%s", log_q(r->user), log_q(client_address(r->req)));
+    webreq_redirect(r, "/", cookie_text(r, SESSION_COOKIE, r->session, "/",
+                                        WEB_SESSION_TTL_S, cookie, sizeof(cookie)));
+}
+
+/* A new session for r->user (its token in r->session until the cookie is written). */
+static void start_session(webreq *r, aconn *c)
+{
+    char *token = r->session, value[WEB_TOKEN_HEX + WEBUSERS_NAME_MAX + 2], ttl[16];
+    if (new_token(r->csrf) != 0 || new_token(token) != 0) {
+        webreq_reply_message(r, 500, "Error", "No random bytes for a session token.");
+        return;
+    }
+    snprintf(value, sizeof(value), "%s %s", r->csrf, r->user);
+    snprintf(ttl, sizeof(ttl), "%d", WEB_SESSION_TTL_S);
+    char *key = key_web_session(r->d->cfg->key_prefix, token), *tkey = throttle_key(r);
+    const char *set[] = {"SET", key, value, "EX", ttl}, *del[] = {"DEL", tkey};
+    int rc = aconn_cmd_argv(c, NULL, NULL, 0, 2, del, NULL);
+    if (rc == 0)
+        rc = aconn_cmd_argv(c, on_session_stored, r, 0, 5, set, NULL);
+    free(key);
+    free(tkey);
+    if (rc != 0)
+        webreq_unavailable(r);
+}
+
+/* INCR of the throttle key: the attempts of this name from this address in the window. */
+static void on_throttle(aconn *c, redisReply *reply, void *priv)
+{
+    webreq *r = priv;
+    char err[512];
+    if (!reply || reply->type != REDIS_REPLY_INTEGER) {
+        webreq_unavailable(r);
+        return;
+    }
+    const char *name = webreq_form(r, "user"), *addr = client_address(r->req);
+    if (reply->integer > WEB_THROTTLE_MAX) {
+        log_warn("web_login_throttled", "user=%s from=%s", log_q(name), log_q(addr));
+        evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After", "900");
+        webauth_login_page(r, 429, "Too many failed logins for this name from your address: "
+                                   "try again in 15 minutes.");
+        return;
+    }
+    int ok = webusers_check(r->d->cfg->web_users_file, name, webreq_form(r, "password"), err,
+                            sizeof(err));
+    if (ok < 0)
+        log_err("web_users_file", "error=\"%s\"", log_q(err));
+    if (ok != 1) {
+        log_notice("web_login_failed", "user=%s from=%s", log_q(name), log_q(addr));
+        webauth_login_page(r, 401, "Wrong user name or password.");
+        return;
+    }
+    snprintf(r->user, sizeof(r->user), "%s", name);
+    start_session(r, c);
+}
+
+void webauth_login(webreq *r)
+{
+    char token[WEB_TOKEN_HEX + 1], window[16];
+    const char *sent = webreq_form(r, "csrf");
+    aconn *c = webreq_conn(r);
+    if (!cookie_token(r->req, LOGIN_COOKIE, token) || !sent || !webusers_same(sent, token)) {
+        webauth_login_page(r, 403, "This login form was stale or not sent by this page; "
+                                   "try again.");
+        return;
+    }
+    if (!webreq_form(r, "user") || !webreq_form(r, "password")) {
+        webauth_login_page(r, 401, "Wrong user name or password.");
+        return;
+    }
+    if (!c) {
+        webreq_unavailable(r);
+        return;
+    }
+    char *key = throttle_key(r);
+    snprintf(window, sizeof(window), "%d", WEB_THROTTLE_WINDOW_S);
+    const char *incr[] = {"INCR", key}, *expire[] = {"EXPIRE", key, window, "NX"};
+    int rc = aconn_cmd_argv(c, on_throttle, r, 0, 2, incr, NULL);
+    if (rc == 0)
+        (void)aconn_cmd_argv(c, NULL, NULL, 0, 4, expire, NULL);
+    free(key);
+    if (rc != 0)
+        webreq_unavailable(r);
+}
+
+/* ---- logout ---- */
+
+static void on_logged_out(aconn *c, redisReply *reply, void *priv)
+{
+    (void)c;
+    (void)reply;
+    webreq *r = priv;
+    char cookie[256];
+    log_notice("web_logout", "user=%s", log_q(r->user));
+    webreq_redirect(r, "/login", cookie_text(r, SESSION_COOKIE, "", "/", 0, cookie,
+                                             sizeof(cookie)));
+}
+
+void webauth_logout(webreq *r)
+{
+    char token[WEB_TOKEN_HEX + 1];
+    if (cookie_token(r->req, SESSION_COOKIE, token))   /* the session read it a moment ago */
+        webreq_key_cmd(r, "DEL", key_web_session(r->d->cfg->key_prefix, token), on_logged_out);
+    else
+        webreq_unavailable(r);
+}
