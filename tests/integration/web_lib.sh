@@ -46,12 +46,13 @@ web_csrf() {
         head -n 1
 }
 
-# web_login JAR NAME PASS: the login form fetched, then posted; prints the status (303 = in).
+# web_login JAR NAME PASS: the login form fetched, then posted; prints the status (303 = in);
+# the page in $TEST_TMP/body, the headers in $TEST_TMP/headers.
 web_login() {
     local token
     token=$(web_csrf "$1" /login)
     [ -n "$token" ] || fail "no login token on /login"
-    curl -s -m 10 -o "$TEST_TMP/body" -w '%{http_code}' -b "$1" -c "$1" \
+    curl -s -m 10 -o "$TEST_TMP/body" -D "$TEST_TMP/headers" -w '%{http_code}' -b "$1" -c "$1" \
         --data-urlencode "csrf=$token" --data-urlencode "user=$2" --data-urlencode "password=$3" \
         "$WEB/login"
 }
