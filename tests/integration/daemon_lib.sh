@@ -7,7 +7,7 @@
 #   start_redis; gen_data DIR NACC NLEADS; daemon_config CFG PORT [YAML...]
 #   start_daemon NAME CFG          # sets DAEMON_PID; log in $TEST_TMP/NAME.log
 #   wait_ready PORT; wait_until SECS WHAT CMD...; stop_daemon PID NAME (SIGTERM, exit 0 in 10 s)
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 L2AD=$BUILD_DIR/l2ad
 SRC_DIR=${L2A_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}

@@ -10,7 +10,7 @@
 #   web_csrf JAR PATH                # the CSRF token of the page at PATH
 #   web_post JAR PATH FIELD=VALUE... # prints the status; the page in $TEST_TMP/body
 # shellcheck disable=SC2034  # globals for the tests that source this file
-. "$(dirname "$0")/outcomes_lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/outcomes_lib.sh"
 
 # The accounts every web test has: two on acme.com (a review with two candidates), one elsewhere.
 WEB_ACCOUNTS='id,name,domains,type,owner_id
