@@ -38,7 +38,7 @@ expect_usage_error() {
 # ---- --help and --version ----------------------------------------------------------------------
 for args in "--help" "-h" "help" "match --help" "check-config --help" "import-accounts --help" \
     "push --help" "review --help" "review list --help" "review show --help" \
-    "review resolve --help"; do
+    "review resolve --help" "web --help" "web passwd --help"; do
     read -ra argv <<<"$args"
     expect_help "$L2A" "${argv[@]}"
 done
@@ -76,6 +76,12 @@ expect_usage_error "l2a match: unexpected argument 'x'" "$L2A" match --config c 
     --leads l x
 expect_usage_error "l2a match: unknown option '--nope'" "$L2A" match --nope
 expect_usage_error "l2a match: option '--config' needs a value" "$L2A" match --config
+expect_usage_error "l2a web: missing subcommand (passwd)" "$L2A" web
+expect_usage_error "l2a web: unknown subcommand 'x' (passwd)" "$L2A" web x
+expect_usage_error "l2a web passwd: NAME is required" "$L2A" web passwd
+expect_usage_error "l2a web passwd: unexpected argument 'b'" "$L2A" web passwd a b
+expect_usage_error "l2a web passwd: bad NAME 'a:b' (1 to 64 letters, digits and . _ @ -)" \
+    "$L2A" web passwd a:b
 expect_usage_error "l2a check-config: FILE is required" "$L2A" check-config
 expect_usage_error "l2a check-config: unexpected argument 'b'" "$L2A" check-config a b
 expect_usage_error "l2a check-config: unknown option '--json'" "$L2A" check-config --json a
