@@ -163,12 +163,13 @@ void webauth_login_page(webreq *r, int code, const char *message)
     webreq_reply_html(r, code, &page);
 }
 
-/* The throttle's key for this name from this address (malloc'd). */
-static char *throttle_key(const webreq *r)
+/* The throttle's key for this name from this address, or (any_name) for every name from this
+ * address (malloc'd). */
+static char *throttle_key(const webreq *r, bool any_name)
 {
     const char *name = webreq_form(r, "user");
     char who[WEBUSERS_NAME_MAX + 80];
-    snprintf(who, sizeof(who), "%s|%s", webusers_name_ok(name) ? name : "?",
+    snprintf(who, sizeof(who), "%s|%s", any_name ? "" : webusers_name_ok(name) ? name : "?",
              client_address(r->req));
     return key_web_throttle(r->d->cfg->key_prefix, who);
 }
@@ -197,7 +198,7 @@ static void start_session(webreq *r, aconn *c)
     }
     snprintf(value, sizeof(value), "%s %s", r->csrf, r->user);
     snprintf(ttl, sizeof(ttl), "%d", WEB_SESSION_TTL_S);
-    char *key = key_web_session(r->d->cfg->key_prefix, token), *tkey = throttle_key(r);
+    char *key = key_web_session(r->d->cfg->key_prefix, token), *tkey = throttle_key(r, false);
     const char *set[] = {"SET", key, value, "EX", ttl}, *del[] = {"DEL", tkey};
     int rc = aconn_cmd_argv(c, NULL, NULL, 0, 2, del, NULL);
     if (rc == 0)
@@ -208,29 +209,27 @@ static void start_session(webreq *r, aconn *c)
         webreq_unavailable(r);
 }
 
-/* INCR of the throttle key: the attempts of this name from this address in the window. */
-static void on_throttle(aconn *c, redisReply *reply, void *priv)
+static void throttled(webreq *r, const char *why)
 {
-    webreq *r = priv;
+    log_warn("web_login_throttled", "user=%s from=%s", log_q(webreq_form(r, "user")),
+             log_q(client_address(r->req)));
+    evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After", "900");
+    webauth_login_page(r, 429, why);
+}
+
+/* The password checked (yescrypt, on the loop: the throttle bounds how often) and, when right,
+ * a session. */
+static void check_password(webreq *r, aconn *c)
+{
+    const char *name = webreq_form(r, "user");
     char err[512];
-    if (!reply || reply->type != REDIS_REPLY_INTEGER) {
-        webreq_unavailable(r);
-        return;
-    }
-    const char *name = webreq_form(r, "user"), *addr = client_address(r->req);
-    if (reply->integer > WEB_THROTTLE_MAX) {
-        log_warn("web_login_throttled", "user=%s from=%s", log_q(name), log_q(addr));
-        evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After", "900");
-        webauth_login_page(r, 429, "Too many failed logins for this name from your address: "
-                                   "try again in 15 minutes.");
-        return;
-    }
     int ok = webusers_check(r->d->cfg->web_users_file, name, webreq_form(r, "password"), err,
                             sizeof(err));
     if (ok < 0)
         log_err("web_users_file", "error=\"%s\"", log_q(err));
     if (ok != 1) {
-        log_notice("web_login_failed", "user=%s from=%s", log_q(name), log_q(addr));
+        log_notice("web_login_failed", "user=%s from=%s", log_q(name),
+                   log_q(client_address(r->req)));
         webauth_login_page(r, 401, "Wrong user name or password.");
         return;
     }
@@ -238,9 +237,49 @@ static void on_throttle(aconn *c, redisReply *reply, void *priv)
     start_session(r, c);
 }
 
+/* INCR of the address's throttle key: attempts from this address, whatever the name. */
+static void on_throttle_address(aconn *c, redisReply *reply, void *priv)
+{
+    (void)c;
+    webreq *r = priv;
+    r->total = reply && reply->type == REDIS_REPLY_INTEGER ? reply->integer : -1;
+    if (r->failed)         /* the name's count could not be sent: this reply ends it */
+        webreq_unavailable(r);
+}
+
+/* INCR of the name's throttle key (sent after the address's): attempts of this name from this
+ * address in the window. */
+static void on_throttle(aconn *c, redisReply *reply, void *priv)
+{
+    webreq *r = priv;
+    if (!reply || reply->type != REDIS_REPLY_INTEGER || r->total < 0)
+        webreq_unavailable(r);
+    else if (reply->integer > WEB_THROTTLE_MAX)
+        throttled(r, "Too many failed logins for this name from your address: try again in 15 "
+                     "minutes.");
+    else if (r->total > WEB_THROTTLE_ADDRESS_MAX)
+        throttled(r, "Too many logins from your address: try again in 15 minutes.");
+    else
+        check_password(r, c);
+}
+
+/* INCR and EXPIRE NX of a throttle key; the INCR's reply to fn. 0, or -1 when the INCR could not
+ * be sent (fn is not called then). */
+static int count_attempt(webreq *r, aconn *c, bool any_name, aconn_reply_fn fn)
+{
+    char window[16], *key = throttle_key(r, any_name);
+    snprintf(window, sizeof(window), "%d", WEB_THROTTLE_WINDOW_S);
+    const char *incr[] = {"INCR", key}, *expire[] = {"EXPIRE", key, window, "NX"};
+    int rc = aconn_cmd_argv(c, fn, r, 0, 2, incr, NULL);
+    if (rc == 0)   /* not sent: the key lives without a TTL until a later attempt sets one */
+        (void)aconn_cmd_argv(c, NULL, NULL, 0, 4, expire, NULL);
+    free(key);
+    return rc;
+}
+
 void webauth_login(webreq *r)
 {
-    char token[WEB_TOKEN_HEX + 1], window[16];
+    char token[WEB_TOKEN_HEX + 1];
     const char *sent = webreq_form(r, "csrf");
     aconn *c = webreq_conn(r);
     if (!cookie_token(r->req, LOGIN_COOKIE, token) || !sent || !webusers_same(sent, token)) {
@@ -252,19 +291,11 @@ void webauth_login(webreq *r)
         webauth_login_page(r, 401, "Wrong user name or password.");
         return;
     }
-    if (!c) {
+    /* the address's count first: its reply is in r->total when the name's arrives */
+    if (!c || count_attempt(r, c, true, on_throttle_address) != 0)
         webreq_unavailable(r);
-        return;
-    }
-    char *key = throttle_key(r);
-    snprintf(window, sizeof(window), "%d", WEB_THROTTLE_WINDOW_S);
-    const char *incr[] = {"INCR", key}, *expire[] = {"EXPIRE", key, window, "NX"};
-    int rc = aconn_cmd_argv(c, on_throttle, r, 0, 2, incr, NULL);
-    if (rc == 0)
-        (void)aconn_cmd_argv(c, NULL, NULL, 0, 4, expire, NULL);
-    free(key);
-    if (rc != 0)
-        webreq_unavailable(r);
+    else if (count_attempt(r, c, false, on_throttle) != 0)
+        r->failed = true;  /* the connection dropped in between: the address's reply answers */
 }
 
 /* ---- logout ---- */

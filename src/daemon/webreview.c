@@ -220,6 +220,8 @@ static void on_list_total(aconn *c, redisReply *reply, void *priv)
     (void)c;
     webreq *r = priv;
     r->total = reply && reply->type == REDIS_REPLY_INTEGER ? reply->integer : 0;
+    if (r->failed)         /* the range could not be sent: this reply ends the request */
+        webreq_unavailable(r);
 }
 
 /* ZRANGEBYSCORE's ids: one HGETALL each, pipelined. */
@@ -270,10 +272,9 @@ void webreview_list(webreq *r)
     char *key = key_review_open(r->d->cfg->key_prefix);
     const char *card[] = {"ZCARD", key};
     const char *range[] = {"ZRANGEBYSCORE", key, "-inf", max, "LIMIT", "0", count};
-    int rc = aconn_cmd_argv(c, on_list_total, r, 0, 2, card, NULL);
-    if (rc == 0)
-        rc = aconn_cmd_argv(c, on_list_ids, r, 0, 7, range, NULL);
-    free(key);
-    if (rc != 0)
+    if (aconn_cmd_argv(c, on_list_total, r, 0, 2, card, NULL) != 0)
         webreq_unavailable(r);
+    else if (aconn_cmd_argv(c, on_list_ids, r, 0, 7, range, NULL) != 0)
+        r->failed = true;  /* the connection dropped in between: ZCARD's reply answers */
+    free(key);
 }

@@ -16,6 +16,7 @@
 #define WEB_TOKEN_HEX 64               /* session and CSRF tokens: 32 random bytes in hex */
 #define WEB_SESSION_TTL_S (8 * 3600)   /* a login lasts this long */
 #define WEB_THROTTLE_MAX 5             /* failed logins of one name from one address ... */
+#define WEB_THROTTLE_ADDRESS_MAX 30    /* ... or logins of any name from one address ... */
 #define WEB_THROTTLE_WINDOW_S 900      /* ... within this window; then refused until it ends */
 
 typedef struct webreq webreq;
@@ -39,7 +40,8 @@ struct webreq {
     size_t nalerts;                    /* alerts read (closed ones left out) */
     size_t waiting, got;               /* HGETALL replies to come, and come */
     bool failed;                       /* one of them found the connection lost */
-    long long total;                   /* open alerts in all */
+    long long total;                   /* open alerts in all; a login: attempts from its
+                                        * address (-1: unknown) */
     /* an alert and its resolution (webreview.c) */
     review_alert alert;                /* owned */
     strvec acct_kv;                    /* owned: the account linked to */
