@@ -7,7 +7,8 @@
 # Redis, who and note recorded) and takes it off the list; account search finds an account in
 # the index; two racing resolutions of one alert: exactly one is carried out, the other is told
 # "already"; an empty users file lets nobody in; the sixth failed login within the window is
-# throttled (429) even with the right password; logout ends the session.
+# throttled (429) even with the right password; logout ends the session; without Redis the page
+# answers 503.
 . "$(dirname "$0")/web_lib.sh"
 
 web_start '{"id":"R1","email":"bob@acme.com","first_name":"Bob","title":"VP Sales"}' \
@@ -137,5 +138,12 @@ ttl=$(rcli ttl "${P}web:throttle:alice|127.0.0.1")
 printf '%s\n' "$PASSWORD" | "$L2A" web passwd bob >>"$USERS"
 assert_eq "$(web_login "$TEST_TMP/jar4" bob "$PASSWORD")" 303 "another user logs in"
 
+# ---- Redis gone: the page says so (503), the daemon still stops cleanly ------------------------
+if [ -z "$REDIS_EXTERNAL" ]; then
+    stop_redis
+    _unavailable() { [ "$(web_get "$TEST_TMP/jar4" /)" == 503 ]; }
+    wait_until 10 "the list to answer 503 without Redis" _unavailable
+    assert_contains "$(cat "$TEST_TMP/body")" "Redis cannot be reached" "503 says why"
+fi
 stop_daemon "$PID" d
 echo "ok: review page over HTTP"
