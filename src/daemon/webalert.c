@@ -20,21 +20,6 @@ static const char *nz(const char *s)
     return s ? s : "";
 }
 
-static void alert_url(strbuf *sb, const char *lead_id)
-{
-    sb_append(sb, "/alerts/");
-    html_url_esc(sb, lead_id);
-}
-
-static void alert_href(strbuf *sb, const char *lead_id)
-{
-    strbuf url;
-    sb_init(&url);
-    alert_url(&url, lead_id);
-    html_esc(sb, url.buf);
-    sb_free(&url);
-}
-
 /* ---- the page ---- */
 
 static void lead_fields(strbuf *sb, const json_t *l)
@@ -152,7 +137,7 @@ static void candidates(strbuf *sb, const webreq *r, const lead_facts *f, const c
 static void actions(strbuf *sb, const webreq *r, const lead_facts *f)
 {
     sb_append(sb, "<section><h2>Resolve</h2><form id=\"act\" method=\"post\" action=\"");
-    alert_href(sb, r->lead_id);
+    html_alert_href(sb, r->lead_id);
     sb_append(sb, "\">");
     html_csrf_field(sb, r->csrf);
     sb_appendf(sb, "<p><label>Note (optional)<br><textarea name=\"note\" id=\"note\" rows=\"2\" "
@@ -171,7 +156,7 @@ static void search(strbuf *sb, const webreq *r, bool open)
 {
     const char *q = webreq_query(r, "q");
     sb_append(sb, "<section><h2>Find an account</h2><form method=\"get\" action=\"");
-    alert_href(sb, r->lead_id);
+    html_alert_href(sb, r->lead_id);
     sb_append(sb, "\"><input name=\"q\" id=\"q\" placeholder=\"name or domain\" value=\"");
     html_esc(sb, q);
     sb_append(sb, "\"> <button type=\"submit\" id=\"search\">Search</button></form>\n");

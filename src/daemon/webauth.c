@@ -242,7 +242,7 @@ static void on_throttle_address(aconn *c, redisReply *reply, void *priv)
 {
     (void)c;
     webreq *r = priv;
-    r->total = reply && reply->type == REDIS_REPLY_INTEGER ? reply->integer : -1;
+    r->address_attempts = reply && reply->type == REDIS_REPLY_INTEGER ? reply->integer : -1;
     if (r->failed)         /* the name's count could not be sent: this reply ends it */
         webreq_unavailable(r);
 }
@@ -252,12 +252,12 @@ static void on_throttle_address(aconn *c, redisReply *reply, void *priv)
 static void on_throttle(aconn *c, redisReply *reply, void *priv)
 {
     webreq *r = priv;
-    if (!reply || reply->type != REDIS_REPLY_INTEGER || r->total < 0)
+    if (!reply || reply->type != REDIS_REPLY_INTEGER || r->address_attempts < 0)
         webreq_unavailable(r);
     else if (reply->integer > WEB_THROTTLE_MAX)
         throttled(r, "Too many failed logins for this name from your address: try again in 15 "
                      "minutes.");
-    else if (r->total > WEB_THROTTLE_ADDRESS_MAX)
+    else if (r->address_attempts > WEB_THROTTLE_ADDRESS_MAX)
         throttled(r, "Too many logins from your address: try again in 15 minutes.");
     else
         check_password(r, c);
@@ -291,7 +291,7 @@ void webauth_login(webreq *r)
         webauth_login_page(r, 401, "Wrong user name or password.");
         return;
     }
-    /* the address's count first: its reply is in r->total when the name's arrives */
+    /* the address's count first: its reply is in r->address_attempts when the name's arrives */
     if (!c || count_attempt(r, c, true, on_throttle_address) != 0)
         webreq_unavailable(r);
     else if (count_attempt(r, c, false, on_throttle) != 0)

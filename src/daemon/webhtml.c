@@ -45,6 +45,16 @@ void html_url_esc(strbuf *sb, const char *s)
     }
 }
 
+void html_alert_href(strbuf *sb, const char *lead_id)
+{
+    strbuf url;
+    sb_init(&url);
+    sb_append(&url, "/alerts/");
+    html_url_esc(&url, lead_id);
+    html_esc(sb, url.buf);
+    sb_free(&url);
+}
+
 void html_csrf_field(strbuf *sb, const char *csrf)
 {
     sb_append(sb, "<input type=\"hidden\" name=\"csrf\" value=\"");

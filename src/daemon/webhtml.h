@@ -16,6 +16,9 @@ void html_esc(strbuf *sb, const char *s);
 /* Appends s percent-encoded but for letters, digits and - . _ ~ (a path segment or a query value). */
 void html_url_esc(strbuf *sb, const char *s);
 
+/* An alert page's address, "/alerts/<lead id percent-encoded>", escaped for an attribute. */
+void html_alert_href(strbuf *sb, const char *lead_id);
+
 /* The start of a page: title (escaped), the stylesheet and script, and, for a logged-in user, a
  * bar with the name and a logout button carrying the CSRF token. user NULL: no bar. */
 void html_page_begin(strbuf *sb, const char *title, const char *user, const char *csrf);

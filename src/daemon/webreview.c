@@ -12,8 +12,6 @@
 #include "webui_impl.h"
 
 #define LIST_MAX 500        /* alerts read for the list, oldest first */
-#define SEARCH_MAX 20       /* accounts a search shows */
-#define NOTE_MAX 2000       /* bytes of a resolution note */
 
 static const char *nz(const char *s)
 {
@@ -24,17 +22,6 @@ static const char *jstr(const json_t *o, const char *key)
 {
     const char *s = json_string_value(json_object_get(o, key));
     return s ? s : "";
-}
-
-/* "/alerts/<id>" with the id percent-encoded, escaped for an attribute. */
-static void alert_href(strbuf *sb, const char *lead_id)
-{
-    strbuf url;
-    sb_init(&url);
-    sb_append(&url, "/alerts/");
-    html_url_esc(&url, lead_id);
-    html_esc(sb, url.buf);
-    sb_free(&url);
 }
 
 /* ---- the list ---- */
@@ -151,7 +138,7 @@ static void list_row(strbuf *sb, const webreq *r, const review_alert *a, double 
     sb_append(sb, overdue ? "<tr class=\"overdue\"><td>" : "<tr><td>");
     webreq_age_cell(sb, r, a, now);
     sb_append(sb, "</td><td><a class=\"lead\" href=\"");
-    alert_href(sb, a->lead_id);
+    html_alert_href(sb, a->lead_id);
     sb_append(sb, "\">");
     html_esc(sb, a->lead_id);
     sb_append(sb, "</a></td><td>");

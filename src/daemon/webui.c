@@ -169,7 +169,7 @@ static void on_alert(struct evhttp_request *req, const char *rest, void *ctx)
         return;
     size_t len = 0;
     char *id = *rest ? evhttp_uridecode(rest, 0, &len) : NULL;
-    if (!id || len == 0 || strlen(id) != len || strchr(id, '/')) {
+    if (!id || len == 0 || strlen(id) != len) {
         free(id);
         if (!*rest && !r->post)
             webreq_redirect(r, "/", NULL);

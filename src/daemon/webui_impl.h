@@ -40,8 +40,8 @@ struct webreq {
     size_t nalerts;                    /* alerts read (closed ones left out) */
     size_t waiting, got;               /* HGETALL replies to come, and come */
     bool failed;                       /* one of them found the connection lost */
-    long long total;                   /* open alerts in all; a login: attempts from its
-                                        * address (-1: unknown) */
+    long long total;                   /* open alerts in all */
+    long long address_attempts;        /* a login: attempts from its address (-1: unknown) */
     /* an alert and its resolution (webreview.c) */
     review_alert alert;                /* owned */
     strvec acct_kv;                    /* owned: the account linked to */

@@ -14,7 +14,8 @@
 web_start '{"id":"R1","email":"bob@acme.com","first_name":"Bob","title":"VP Sales"}' \
     '{"id":"R2","email":"carl@acme.com"}' \
     '{"id":"R3","email":"hal@newco.io","company":"NewCo Robotics"}' \
-    '{"id":"X<1>","email":"eve@evil.io","company":"<script>alert(1)</script>"}'
+    '{"id":"X<1>","email":"eve@evil.io","company":"<script>alert(1)</script>"}' \
+    '{"id":"S/1 x&y","email":"sam@acme.com"}'
 J=$TEST_TMP/jar
 for l in R1 R2 R3 'X<1>'; do
     assert_eq "$(rcli hget "${P}alert:$l" status)" open "$l is an open alert"
@@ -56,6 +57,10 @@ body=$(cat "$TEST_TMP/body")
 assert_contains "$body" "&lt;script&gt;alert(1)&lt;/script&gt;" "alert page: company escaped"
 [[ "$body" != *"<script>alert"* ]] || fail "the alert page carries the company's <script> raw"
 assert_eq "$(web_get "$J" /alerts/NOPE)" 404 "an unknown alert"
+assert_contains "$(web_get "$J" / >/dev/null; cat "$TEST_TMP/body")" \
+    'href="/alerts/S%2F1%20x%26y">S/1 x&amp;y</a>' "an id with / space & encoded in its link"
+assert_eq "$(web_get "$J" '/alerts/S%2F1%20x%26y')" 200 "the page of an id with / space &"
+assert_contains "$(cat "$TEST_TMP/body")" "<h1>Lead S/1 x&amp;y</h1>" "its page"
 
 # ---- CSRF --------------------------------------------------------------------------------------
 token=$(web_csrf "$J" /alerts/R1)
