@@ -304,8 +304,6 @@ static void already_closed(webreq *r, const char *status)
     render_alert(r, 409, msg);
 }
 
-static void on_resolved(aconn *c, redisReply *reply, void *priv);
-
 static void on_closed_reread(aconn *c, redisReply *reply, void *priv)
 {
     (void)c;
@@ -317,6 +315,7 @@ static void on_closed_reread(aconn *c, redisReply *reply, void *priv)
 
 static void on_resolved(aconn *c, redisReply *reply, void *priv)
 {
+    (void)c;
     webreq *r = priv;
     review_outcome out;
     char err[512] = "";
@@ -342,7 +341,6 @@ static void on_resolved(aconn *c, redisReply *reply, void *priv)
     }
     if (rc == 1)
         review_outcome_free(&out);
-    (void)c;
 }
 
 /* The plan built and, for an open alert, the resolve Function called. */
