@@ -1,18 +1,20 @@
 """review_page.py - drives the review page in headless Chromium (selenium): the login page, a
 wrong password, a login, the list (a <script> company shown as text, no dialog), the oldest
-alert linked to its second candidate with a note, the list without it, and a forged POST
-without the CSRF token refused. Screenshots in $L2A_SHOTS; what was linked written to
+alert linked to its second candidate with a note, the list without it, a forged POST without the
+CSRF token refused; the filters applied by the script, and with JavaScript off by the form. Screenshots in $L2A_SHOTS; what was linked written to
 $L2A_SHOTS/result.json for the shell part to check in Redis.
 
 Run by test_review_page.sh with /usr/bin/python3 (Debian's python3-selenium)."""
 import json
 import os
 import sys
+import time
 
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 WEB = os.environ["L2A_WEB"]
 USER = os.environ["L2A_USER"]
@@ -29,8 +31,11 @@ def check(cond, msg):
         fail(msg)
 
 
-def browser():
+def browser(javascript=True):
     opts = webdriver.ChromeOptions()
+    if not javascript:
+        opts.add_experimental_option(
+            "prefs", {"profile.managed_default_content_settings.javascript": 2})
     opts.binary_location = "/usr/bin/chromium"
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
                 "--window-size=1280,1000"):
@@ -68,6 +73,26 @@ def main():
         run(d)
     finally:
         d.quit()
+    d = browser(javascript=False)
+    d.implicitly_wait(5)
+    try:
+        without_javascript(d)
+    finally:
+        d.quit()
+
+
+def without_javascript(d):
+    """The list and its filters with JavaScript off: plain forms."""
+    d.get(WEB + "/login")
+    log_in(d, PASSWORD)
+    check(d.find_element(By.TAG_NAME, "h1").text == "Open alerts", "no list without JavaScript")
+    Select(d.find_element(By.ID, "kind")).select_by_value("no_match")
+    time.sleep(1)   # with JavaScript on, l2a.js would have submitted the form by now
+    check("kind=" not in d.current_url, "the filter applied itself: JavaScript is not off")
+    d.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    check("kind=no_match" in d.current_url, "the Filter button did not apply the filter")
+    check(lead_links(d) == ["B3"], "kind no_match lists %r, wants B3" % lead_links(d))
+    shot(d, "07-no-javascript-filter")
 
 
 def run(d):
@@ -90,6 +115,13 @@ def run(d):
     check(no_dialog(d), "a script from a lead ran")
     leads = lead_links(d)
     check(leads and leads[0] == "B1", "the oldest alert is not first: %r" % leads)
+    check("overdue" in d.find_element(By.CSS_SELECTOR, "#alerts tbody tr").get_attribute("class"),
+          "the 5-hour-old alert is not marked overdue")
+    # with JavaScript a filter applies as soon as it changes (l2a.js), then back to all
+    Select(d.find_element(By.ID, "kind")).select_by_value("no_match")
+    WebDriverWait(d, 5).until(lambda drv: "kind=no_match" in drv.current_url)
+    check(lead_links(d) == ["B3"], "kind no_match lists %r, wants B3" % lead_links(d))
+    d.get(WEB + "/")
 
     # the oldest alert: link it to its second candidate, with a note
     d.find_elements(By.CSS_SELECTOR, "#alerts a.lead")[0].click()

@@ -41,7 +41,8 @@ contact=$(rcli hget "${P}lead:B1" contact_id)
 assert_eq "$(rcli hget "${P}contact:$contact" account_id)" "$account" "B1's contact's account"
 assert_eq "$(rcli hget "${P}contact:$contact" email)" bob@acme.com "B1's contact's email"
 assert_eq "$(rcli hget "${P}alert:B2" status)" open "the forged POST changed nothing"
-for s in 01-login 02-wrong-password 03-list 04-alert 05-after-link 06-forged-post; do
+for s in 01-login 02-wrong-password 03-list 04-alert 05-after-link 06-forged-post \
+    07-no-javascript-filter; do
     [ -s "$SHOTS/$s.png" ] || fail "no screenshot $s.png"
 done
 stop_daemon "$PID" d
