@@ -3,6 +3,7 @@
 
 #include <crypt.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,14 +81,20 @@ static int find_hash(const char *path, const char *name, char **hash, char *err,
     return 0;
 }
 
+static char *decoy;            /* reachable until exit */
+
+static void make_decoy(void)
+{
+    char err[128];
+    decoy = webusers_hash("l2a decoy", err, sizeof(err));
+}
+
 /* A yescrypt hash of nothing anybody knows: what an unknown name is checked against, so that it
- * costs the same time. Made once. */
+ * costs the same time. Made once, whatever thread asks first. */
 static const char *decoy_hash(void)
 {
-    static char *decoy;        /* reachable until exit */
-    char err[128];
-    if (!decoy)
-        decoy = webusers_hash("l2a decoy", err, sizeof(err));
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    (void)pthread_once(&once, make_decoy);
     return decoy;
 }
 

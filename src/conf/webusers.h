@@ -22,7 +22,7 @@ char *webusers_hash(const char *password, char *err, size_t errlen);
  * wrong password, no file configured (path NULL), or an empty file); -1 with err set when the
  * file cannot be read. An unknown name costs one hash as a known one does, and the hashes are
  * compared whole, in time that does not depend on where they differ. Lines that are blank, start
- * with '#', or are not name:hash are skipped. */
+ * with '#', or are not name:hash are skipped. Safe to call from several threads at once. */
 int webusers_check(const char *path, const char *name, const char *password, char *err,
                    size_t errlen) MUSTCHECK;
 

@@ -10,6 +10,7 @@
 
 #include "keys.h"
 #include "log.h"
+#include "webcheck.h"
 #include "webhtml.h"
 #include "webui_impl.h"
 
@@ -217,24 +218,32 @@ static void throttled(webreq *r, const char *why)
     webauth_login_page(r, 429, why);
 }
 
-/* The password checked (yescrypt, on the loop: the throttle bounds how often) and, when right,
- * a session. */
-static void check_password(webreq *r, aconn *c)
+/* The password check's result (on the loop): a session, or the login page again. */
+static void on_checked(int ok, const char *err, void *priv)
 {
+    webreq *r = priv;
     const char *name = webreq_form(r, "user");
-    char err[512];
-    int ok = webusers_check(r->d->cfg->web_users_file, name, webreq_form(r, "password"), err,
-                            sizeof(err));
+    aconn *c = webreq_conn(r);
     if (ok < 0)
         log_err("web_users_file", "error=\"%s\"", log_q(err));
     if (ok != 1) {
         log_notice("web_login_failed", "user=%s from=%s", log_q(name),
                    log_q(client_address(r->req)));
         webauth_login_page(r, 401, "Wrong user name or password.");
-        return;
+    } else if (!c) {
+        webreq_unavailable(r);
+    } else {
+        snprintf(r->user, sizeof(r->user), "%s", name);
+        start_session(r, c);
     }
-    snprintf(r->user, sizeof(r->user), "%s", name);
-    start_session(r, c);
+}
+
+/* The password checked off the loop (webcheck.c: yescrypt costs tens of ms of CPU). */
+static void check_password(webreq *r)
+{
+    if (webcheck_start(r->d->base, r->d->cfg->web_users_file, webreq_form(r, "user"),
+                       webreq_form(r, "password"), on_checked, r) != 0)
+        webreq_reply_message(r, 503, "Busy", "Too many logins at once; try again in a moment.");
 }
 
 /* INCR of the address's throttle key: attempts from this address, whatever the name. */
@@ -251,6 +260,7 @@ static void on_throttle_address(aconn *c, redisReply *reply, void *priv)
  * address in the window. */
 static void on_throttle(aconn *c, redisReply *reply, void *priv)
 {
+    (void)c;
     webreq *r = priv;
     if (!reply || reply->type != REDIS_REPLY_INTEGER || r->address_attempts < 0)
         webreq_unavailable(r);
@@ -260,7 +270,7 @@ static void on_throttle(aconn *c, redisReply *reply, void *priv)
     else if (r->address_attempts > WEB_THROTTLE_ADDRESS_MAX)
         throttled(r, "Too many logins from your address: try again in 15 minutes.");
     else
-        check_password(r, c);
+        check_password(r);
 }
 
 /* INCR and EXPIRE NX of a throttle key; the INCR's reply to fn. 0, or -1 when the INCR could not
