@@ -313,15 +313,34 @@ static void on_closed_reread(aconn *c, redisReply *reply, void *priv)
         already_closed(r, review_alert_get(&r->alert, "status"));
 }
 
-static void on_resolved(aconn *c, redisReply *reply, void *priv)
+static void send_resolve(webreq *r);
+
+/* FUNCTION LOAD's reply (the library was gone: FUNCTION FLUSH, a new Redis): the call again. */
+static void on_library_loaded(aconn *c, redisReply *reply, void *priv)
 {
     (void)c;
+    webreq *r = priv;
+    if (!reply)
+        webreq_unavailable(r);
+    else if (reply->type == REDIS_REPLY_ERROR)
+        render_alert(r, 500, reply->str);
+    else
+        send_resolve(r);
+}
+
+static void on_resolved(aconn *c, redisReply *reply, void *priv)
+{
     webreq *r = priv;
     review_outcome out;
     char err[512] = "";
     int rc = reply ? review_outcome_read(reply, &out, err, sizeof(err)) : -2;
     if (rc == -2) {
         webreq_unavailable(r);
+    } else if (rc < 0 && strstr(err, "Function not found") && !r->library_loaded) {
+        const char *argv[] = {"FUNCTION", "LOAD", "REPLACE", functions_library_source()};
+        r->library_loaded = true;
+        if (aconn_cmd_argv(c, on_library_loaded, r, 0, 4, argv, NULL) != 0)
+            webreq_unavailable(r);
     } else if (rc < 0) {
         log_err("web_resolve_failed", "lead=%s error=\"%s\"", log_q(r->lead_id), log_q(err));
         render_alert(r, 500, err);
@@ -343,10 +362,21 @@ static void on_resolved(aconn *c, redisReply *reply, void *priv)
         review_outcome_free(&out);
 }
 
+/* FCALL of the resolve Function with r->plan, by the logged-in user. */
+static void send_resolve(webreq *r)
+{
+    const char *argv[2 + REVIEW_RESOLVE_ARGC] = {"FCALL", functions_name(FN_RESOLVE)};
+    review_resolve_argv(r->d->cfg->key_prefix, r->lead_id, &r->plan, r->user,
+                        webreq_form(r, "note"), argv + 2);
+    aconn *c = webreq_conn(r);
+    if (!c || aconn_cmd_argv(c, on_resolved, r, 0, 2 + REVIEW_RESOLVE_ARGC, argv, NULL) != 0)
+        webreq_unavailable(r);
+}
+
 /* The plan built and, for an open alert, the resolve Function called. */
 static void resolve_now(webreq *r)
 {
-    const char *account_id, *note = webreq_form(r, "note");
+    const char *account_id;
     review_how how = form_how(r, &account_id);
     char err[512];
     if (how == REVIEW_HOW_ACCOUNT && r->acct_found == 0) {
@@ -359,15 +389,10 @@ static void resolve_now(webreq *r)
         render_alert(r, 422, err);
         return;
     }
-    if (strcmp(nz(review_alert_get(&r->alert, "status")), "open") != 0) {
+    if (strcmp(nz(review_alert_get(&r->alert, "status")), "open") != 0)
         already_closed(r, review_alert_get(&r->alert, "status"));
-        return;
-    }
-    const char *argv[2 + REVIEW_RESOLVE_ARGC] = {"FCALL", functions_name(FN_RESOLVE)};
-    review_resolve_argv(r->d->cfg->key_prefix, r->lead_id, &r->plan, r->user, note, argv + 2);
-    aconn *c = webreq_conn(r);
-    if (!c || aconn_cmd_argv(c, on_resolved, r, 0, 2 + REVIEW_RESOLVE_ARGC, argv, NULL) != 0)
-        webreq_unavailable(r);
+    else
+        send_resolve(r);
 }
 
 static void on_resolve_account(aconn *c, redisReply *reply, void *priv)

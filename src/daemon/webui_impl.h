@@ -47,6 +47,7 @@ struct webreq {
     strvec acct_kv;                    /* owned: the account linked to */
     int acct_found;                    /* its HGETALL: 1 found, 0 absent, -1 not read */
     review_plan plan;                  /* owned */
+    bool library_loaded;               /* the Function library was loaded for this request */
 };
 
 /* webui.c */

@@ -5,7 +5,7 @@
 # "<script>alert(1)</script>" is escaped on the list and the alert page; POSTs without or with a
 # wrong CSRF token change nothing (403); linking to a candidate converts the lead (contact in
 # Redis, who and note recorded) and takes it off the list; account search finds an account in
-# the index; two racing resolutions of one alert: exactly one is carried out, the other is told
+# the index, also after FUNCTION FLUSH; two racing resolutions of one alert: exactly one is carried out, the other is told
 # "already"; an empty users file lets nobody in; the sixth failed login within the window is
 # throttled (429) even with the right password; logout ends the session; without Redis the page
 # answers 503.
@@ -98,6 +98,8 @@ assert_eq "$(web_get "$J" '/alerts/R3?q=acme.com')" 200 "search by domain"
 assert_eq "$(grep -o 'class="result"' "$TEST_TMP/body" | wc -l)" 2 "two accounts on acme.com"
 assert_eq "$(web_post "$J" /alerts/R3 link=NOSUCH "csrf=$token")" 422 "link to no account"
 assert_eq "$(rcli hget "${P}alert:R3" status)" open "R3 unchanged"
+# the Function library gone from Redis (FUNCTION FLUSH): the page loads it again and resolves
+rcli function flush >/dev/null
 assert_eq "$(web_post "$J" /alerts/R3 link=001D "csrf=$token")" 303 "link R3 to a found account"
 assert_eq "$(rcli hget "${P}lead:R3" account_id)" 001D "R3 converted into 001D"
 
