@@ -2,13 +2,14 @@
 # tests/integration/test_web_review.sh - the review page over HTTP (curl) on alerts l2ad made:
 # a login is needed; a wrong password and a login form without its token are refused; the
 # session cookie is HttpOnly and SameSite=Strict and every page carries the CSP; a company of
-# "<script>alert(1)</script>" is escaped on the list and the alert page; POSTs without or with a
-# wrong CSRF token change nothing (403); linking to a candidate converts the lead (contact in
-# Redis, who and note recorded) and takes it off the list; account search finds an account in
-# the index, also after FUNCTION FLUSH; two racing resolutions of one alert: exactly one is carried out, the other is told
-# "already"; an empty users file lets nobody in; the sixth failed login within the window is
-# throttled (429) even with the right password; logout ends the session; without Redis the page
-# answers 503.
+# "<script>alert(1)</script>" is escaped on the list and the alert page; ids with < > / & and
+# spaces have working links; POSTs without or with a wrong CSRF token change nothing (403);
+# linking to a candidate converts the lead (contact in Redis, who and note recorded) and takes it
+# off the list; account search finds an account in the index and linking to it works, also after
+# FUNCTION FLUSH; a new account and a dismissal; two racing resolutions of one alert: exactly one
+# is carried out, the other is told "already"; logout ends the session; an empty users file lets
+# nobody in; the sixth failed login within the window is throttled (429) even with the right
+# password; without Redis the page answers 503.
 . "$(dirname "$0")/web_lib.sh"
 
 web_start '{"id":"R1","email":"bob@acme.com","first_name":"Bob","title":"VP Sales"}' \
@@ -102,6 +103,19 @@ assert_eq "$(rcli hget "${P}alert:R3" status)" open "R3 unchanged"
 rcli function flush >/dev/null
 assert_eq "$(web_post "$J" /alerts/R3 link=001D "csrf=$token")" 303 "link R3 to a found account"
 assert_eq "$(rcli hget "${P}lead:R3" account_id)" 001D "R3 converted into 001D"
+
+# a new account for X<1> (evil.io), and a dismissal of S/1 x&y with a note
+assert_eq "$(web_post "$J" '/alerts/X%3C1%3E' new=1 "csrf=$token")" 303 "new account for X<1>"
+assert_eq "$(rcli hget "${P}alert:X<1>" resolution)" "new account new:evil.io" "X<1> resolution"
+assert_eq "$(rcli hget "${P}account:new:evil.io" name)" "<script>alert(1)</script>" \
+    "the new account, named by the lead's company"
+assert_eq "$(rcli hget "${P}lead:X<1>" account_id)" new:evil.io "X<1> converted into it"
+assert_eq "$(web_post "$J" '/alerts/S%2F1%20x%26y' dismiss=1 note=spam "csrf=$token")" 303 \
+    "dismiss S/1 x&y"
+assert_eq "$(rcli hget "${P}alert:S/1 x&y" status)/$(rcli hget "${P}alert:S/1 x&y" note)" \
+    dismissed/spam "S/1 x&y dismissed with its note"
+assert_eq "$(rcli hget "${P}lead:S/1 x&y" contact_id)" "" "a dismissal converts nothing"
+assert_eq "$(web_post "$J" /alerts/R2 link=001A dismiss=1 "csrf=$token")" 400 "two actions at once"
 
 # two resolutions of R2 at once: one is carried out, the other is told
 web_post "$J" /alerts/R2 link=001A "csrf=$token" >"$TEST_TMP/code1" &
