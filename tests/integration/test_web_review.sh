@@ -154,7 +154,7 @@ done
 assert_eq "$(web_login "$TEST_TMP/jar3" alice "$PASSWORD")" 429 "the sixth attempt is throttled"
 assert_contains "$(cat "$TEST_TMP/body")" "Too many failed logins" "the throttle says so"
 ttl=$(rcli ttl "${P}web:throttle:alice|127.0.0.1")
-[ "$ttl" -gt 0 ] && [ "$ttl" -le 900 ] || fail "throttle window TTL $ttl"
+{ [ "$ttl" -gt 0 ] && [ "$ttl" -le 900 ]; } || fail "throttle window TTL $ttl"
 # another name from the same address is not held back
 printf '%s\n' "$PASSWORD" | "$L2A" web passwd bob >>"$USERS"
 assert_eq "$(web_login "$TEST_TMP/jar4" bob "$PASSWORD")" 303 "another user logs in"
