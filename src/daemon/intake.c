@@ -71,6 +71,8 @@ static bool authorized(const struct intake *in, struct evhttp_request *req)
         return false;
     const char *tok = h + 7 + strspn(h + 7, " ");
     size_t len = strcspn(tok, " \t");
+    if (tok[len + strspn(tok + len, " \t")] != '\0')
+        return false;                       /* more than one word */
     bool ok = false;
     for (size_t i = 0; i < in->tokens.n; i++)
         ok |= equal_ct(in->tokens.v[i], strlen(in->tokens.v[i]), tok, len);
@@ -175,6 +177,52 @@ static size_t array_elements(const char *s, size_t len, span *out, size_t max)
     return n;
 }
 
+/* The body without the whitespace around it. */
+static span trimmed(const char *body, size_t len)
+{
+    size_t a = 0, b = len;
+    while (a < b && json_ws(body[a]))
+        a++;
+    while (b > a && json_ws(body[b - 1]))
+        b--;
+    return (span){body + a, b - a};
+}
+
+/* How many leads the parsed body j holds, or -1 with the refusal in *code and msg. */
+static long lead_count(const json_t *j, int *code, char *msg, size_t msglen)
+{
+    size_t count = json_is_array(j) ? json_array_size(j) : 1;
+    if (count == 0) {
+        *code = 400;
+        err_set(msg, msglen, "an empty array: no lead; nothing added");
+        return -1;
+    }
+    if (count > INTAKE_MAX_LEADS) {
+        *code = 413;
+        err_set(msg, msglen, "%zu leads, over the limit of %d a request; nothing added", count,
+                INTAKE_MAX_LEADS);
+        return -1;
+    }
+    return (long)count;
+}
+
+/* Whether a lead's entry would be over daemon.max_entry_bytes (l2ad would dead-letter it): the
+ * refusal in *code and msg. */
+static bool oversized(const l2ad *d, const span *leads, long n, int *code, char *msg,
+                      size_t msglen)
+{
+    for (long i = 0; i < n; i++) {
+        size_t bytes = 4 + leads[i].len;  /* "json" and the object, as l2ad counts an entry */
+        if (bytes > (size_t)d->cfg->max_entry_bytes) {
+            *code = 413;
+            err_set(msg, msglen, "lead %ld is %zu bytes, over daemon.max_entry_bytes %d; "
+                    "nothing added", i + 1, bytes, d->cfg->max_entry_bytes);
+            return true;
+        }
+    }
+    return false;
+}
+
 /* The leads of a body: *spans (malloc'd) and their count, or -1 with the code and message of the
  * refusal in *code and msg. */
 static long body_leads(const l2ad *d, const char *body, size_t len, span **spans, int *code,
@@ -182,45 +230,24 @@ static long body_leads(const l2ad *d, const char *body, size_t len, span **spans
 {
     json_error_t jerr;
     json_t *j = json_loadb(body, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
-    long n = -1;
     *spans = NULL;
-    *code = 400;
     if (!j) {
+        *code = 400;
         err_set(msg, msglen, "the body is not JSON: %s at line %d, column %d; nothing added",
                 jerr.text, jerr.line, jerr.column);
         return -1;
     }
-    size_t count = json_is_array(j) ? json_array_size(j) : 1;
-    if (count == 0) {
-        err_set(msg, msglen, "an empty array: no lead; nothing added");
-    } else if (count > INTAKE_MAX_LEADS) {
-        *code = 413;
-        err_set(msg, msglen, "%zu leads, over the limit of %d a request; nothing added", count,
-                INTAKE_MAX_LEADS);
-    } else {
-        *spans = xcalloc(count, sizeof(**spans));
-        if (json_is_array(j)) {
-            n = (long)array_elements(body, len, *spans, count);
-        } else {
-            size_t a = 0, b = len;
-            while (a < b && json_ws(body[a]))
-                a++;
-            while (b > a && json_ws(body[b - 1]))
-                b--;
-            (*spans)[0] = (span){body + a, b - a};
-            n = 1;
-        }
+    long n = lead_count(j, code, msg, msglen);
+    if (n > 0) {
+        *spans = xcalloc((size_t)n, sizeof(**spans));
+        if (json_is_array(j))
+            n = (long)array_elements(body, len, *spans, (size_t)n);
+        else
+            (*spans)[0] = trimmed(body, len);
     }
     json_decref(j);
-    for (long i = 0; n > 0 && i < n; i++) {
-        size_t bytes = 4 + (*spans)[i].len;  /* "json" and the object: as l2ad counts an entry */
-        if (bytes > (size_t)d->cfg->max_entry_bytes) {
-            *code = 413;
-            err_set(msg, msglen, "lead %ld is %zu bytes, over daemon.max_entry_bytes %d; "
-                    "nothing added", i + 1, bytes, d->cfg->max_entry_bytes);
-            n = -1;
-        }
-    }
+    if (n > 0 && oversized(d, *spans, n, code, msg, msglen))
+        n = -1;
     if (n < 0) {
         free(*spans);
         *spans = NULL;
