@@ -46,7 +46,7 @@ assert_eq "$(rcli xrange "${P}leads" "$ID1" "$ID1" | tail -n 2 | paste -sd' ')" 
 # ---- an array: every element as written, ids in order --------------------------------------------
 cat >"$TEST_TMP/array.json" <<'EOF'
 [ {"id":"IN2","company":"a \"quoted\" [name], {x}"},
-  {"id":"IN3","email":"bo@example.net","tags":[1,{"k":"]"}]} ,{"id":"IN4","score":45}
+  {"id":"IN3","email":"bo@example.net","tags":[1,{"k":"]"}]} ,{"id":"IN4","score":45,"n":"\\"}
 ]
 EOF
 post "bearer tok-two" "$TEST_TMP/array.json"
@@ -56,7 +56,7 @@ ids=$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert a["acc
 got=$(for id in $ids; do rcli xrange "${P}leads" "$id" "$id" | tail -n 1; done)
 assert_eq "$got" '{"id":"IN2","company":"a \"quoted\" [name], {x}"}
 {"id":"IN3","email":"bo@example.net","tags":[1,{"k":"]"}]}
-{"id":"IN4","score":45}' "each element stored as written, in order"
+{"id":"IN4","score":45,"n":"\\"}' "each element stored as written, in order"
 assert_eq "$(xlen)" 4 "entries after the two requests"
 
 # ---- refusals: nothing added -------------------------------------------------------------------
