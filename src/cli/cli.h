@@ -63,6 +63,8 @@ int cli_check_encoding(const char *encoding);
 void cli_print_input_error(const char *cmd, const char *err);
 /* cmd_review.c */
 int cli_review(int argc, char **argv);
+/* cmd_replay.c */
+int cli_replay(int argc, char **argv);
 /* cmd_web.c */
 int cli_web(int argc, char **argv);
 

@@ -81,6 +81,15 @@ static const char *client_address(struct evhttp_request *req)
     return addr ? addr : "?";
 }
 
+/* The reply of a command nobody waits for (priv: its name, static): an error is logged. */
+static void on_side_reply(aconn *c, redisReply *reply, void *priv)
+{
+    (void)c;
+    if (reply && reply->type == REDIS_REPLY_ERROR)
+        log_err("web_redis_error", "command=%s error=\"%s\"", (const char *)priv,
+                log_q(reply->str));
+}
+
 /* ---- sessions ---- */
 
 static void no_session(webreq *r)
@@ -201,7 +210,7 @@ static void start_session(webreq *r, aconn *c)
     snprintf(ttl, sizeof(ttl), "%d", WEB_SESSION_TTL_S);
     char *key = key_web_session(r->d->cfg->key_prefix, token), *tkey = throttle_key(r, false);
     const char *set[] = {"SET", key, value, "EX", ttl}, *del[] = {"DEL", tkey};
-    int rc = aconn_cmd_argv(c, NULL, NULL, 0, 2, del, NULL);
+    int rc = aconn_cmd_argv(c, on_side_reply, "DEL", 0, 2, del, NULL);
     if (rc == 0)
         rc = aconn_cmd_argv(c, on_session_stored, r, 0, 5, set, NULL);
     free(key);
@@ -282,7 +291,7 @@ static int count_attempt(webreq *r, aconn *c, bool any_name, aconn_reply_fn fn)
     const char *incr[] = {"INCR", key}, *expire[] = {"EXPIRE", key, window, "NX"};
     int rc = aconn_cmd_argv(c, fn, r, 0, 2, incr, NULL);
     if (rc == 0)   /* not sent: the key lives without a TTL until a later attempt sets one */
-        (void)aconn_cmd_argv(c, NULL, NULL, 0, 4, expire, NULL);
+        (void)aconn_cmd_argv(c, on_side_reply, "EXPIRE", 0, 4, expire, NULL);
     free(key);
     return rc;
 }
