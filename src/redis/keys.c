@@ -93,3 +93,13 @@ char *key_seq_opportunity(const char *prefix)
 {
     return join(prefix, "seq:opportunity", NULL);
 }
+
+char *key_learned(const char *prefix)
+{
+    return join(prefix, "learned", NULL);
+}
+
+char *key_learned_domains(const char *prefix)
+{
+    return join(prefix, "learned:domains", NULL);
+}

@@ -4,8 +4,45 @@
 -- KEYS: none (the keys are built from the prefix).
 -- ARGV: key prefix, lead id, plan JSON (action convert, create_account or dismiss), resolver,
 --       note, resolution text, events stream cap, accounts:changes stream cap.
+-- With plan.learn ({name, domain}: what the engine read off the lead, learning.enabled) it also
+-- records what the resolution proves (docs/learning.md): name + corporate domain -> the chosen
+-- account (always), and the alert's best candidate, when not the one chosen, -> never.
 -- Returns {1, contact id, account id} when done ("" for a dismissal), {0, status} when the alert
 -- was already closed (nothing written); an error "no review alert for lead <id>" when none.
+
+-- The alert's best candidate (first of its candidates JSON), or nil.
+local function best_candidate(alert)
+  local ok, cands = pcall(cjson.decode, redis.call('HGET', alert, 'candidates') or '[]')
+  local first = ok and type(cands) == 'table' and cands[1]
+  local id = type(first) == 'table' and first.account_id
+  return type(id) == 'string' and id ~= '' and id or nil
+end
+
+-- The facts this resolution proves, checked, with the learned hash and changes stream
+-- type-checked: nothing is written here.
+local function facts_learned(c, alert, by)
+  local L, plan = c.plan.learn, c.plan
+  if type(L) ~= 'table' or type(L.name) ~= 'string' or L.name == '' then return {} end
+  lib.expect(c.K.learned, 'hash')
+  lib.expect(c.K.changes, 'stream')
+  local chosen = plan.account_id
+  if plan.action == 'create_account' then chosen = (plan.new_account or {}).id end
+  if plan.action == 'dismiss' then chosen = nil end
+  local base = {name = L.name, by = by ~= '' and by or nil, at = plan.now, lead_id = plan.lead.id}
+  local facts = {}
+  local function add(kind, extra)
+    local f = {kind = kind}
+    for k, v in pairs(base) do f[k] = v end
+    for k, v in pairs(extra) do f[k] = v end
+    facts[#facts + 1] = lib.check_fact(f)
+  end
+  if chosen and type(L.domain) == 'string' and L.domain ~= '' then
+    add('always', {domain = L.domain, account_id = chosen})
+  end
+  local best = best_candidate(alert)
+  if best and best ~= chosen then add('never', {account_id = best}) end
+  return facts
+end
 
 local function resolve(_, args)
   lib.arg_count(args, 8, 'resolve')
@@ -20,7 +57,9 @@ local function resolve(_, args)
   local status = redis.call('HGET', alert, 'status')
   if not status then return redis.error_reply('no review alert for lead ' .. id) end
   if status ~= 'open' then return {0, status} end
+  local learned = facts_learned(c, alert, by)
   local out = lib.commit(c, lib.prepare(c))
+  for _, f in ipairs(learned) do lib.learn(K, c.changes_cap, f) end
   if plan.action == 'convert' then out.account_id = plan.account_id end
   status = plan.action == 'dismiss' and 'dismissed' or 'resolved'
   redis.call('HSET', alert, 'status', status, 'resolved_at', plan.now, 'resolved_by', by,
