@@ -18,6 +18,11 @@ local function best_candidate(alert)
   return type(id) == 'string' and id ~= '' and id or nil
 end
 
+local function need_new(plan)
+  if type(plan.new_account) ~= 'table' then lib.fail('missing plan.new_account') end
+  return plan.new_account
+end
+
 -- The facts this resolution proves, checked, with the learned hash and changes stream
 -- type-checked: nothing is written here.
 local function facts_learned(c, alert, by)
@@ -26,7 +31,7 @@ local function facts_learned(c, alert, by)
   lib.expect(c.K.learned, 'hash')
   lib.expect(c.K.changes, 'stream')
   local chosen = plan.account_id
-  if plan.action == 'create_account' then chosen = (plan.new_account or {}).id end
+  if plan.action == 'create_account' then chosen = need_new(plan).id end
   if plan.action == 'dismiss' then chosen = nil end
   local base = {name = L.name, by = by ~= '' and by or nil, at = plan.now, lead_id = plan.lead.id}
   local facts = {}
@@ -36,7 +41,9 @@ local function facts_learned(c, alert, by)
     for k, v in pairs(extra) do f[k] = v end
     facts[#facts + 1] = lib.check_fact(f)
   end
-  if chosen and type(L.domain) == 'string' and L.domain ~= '' then
+  -- a new account on the lead's domain matches it by domain already: nothing to add
+  local redundant = plan.action == 'create_account' and plan.new_account.domains == L.domain
+  if chosen and type(L.domain) == 'string' and L.domain ~= '' and not redundant then
     add('always', {domain = L.domain, account_id = chosen})
   end
   local best = best_candidate(alert)
