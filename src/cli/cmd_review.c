@@ -65,10 +65,7 @@ typedef struct review_opts {
 } review_opts;
 
 /* Config and connection of one command. Both owned. */
-typedef struct session {
-    conf cfg;
-    redisContext *c;
-} session;
+typedef cli_session session;
 
 /* ---- arguments ---- */
 
@@ -144,20 +141,15 @@ static const char *default_by(void)
 static int parse_sub(int argc, char **argv, review_opts *o)
 {
     static const char *const subs[] = {"list", "show", "resolve"};
+    size_t i = 0;
     o->cmd = &review_cmds[0];
-    if (argc < 2)
-        return args_usage_error(o->cmd, "missing subcommand (list, show or resolve)");
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-        return argc == 2 ? args_help(o->cmd)
-                         : args_usage_error(o->cmd, "unexpected argument '%s'", argv[2]);
-    for (size_t i = 0; i < ARRAY_LEN(subs); i++) {
-        if (strcmp(argv[1], subs[i]) != 0)
-            continue;
+    int rc = args_subcommand(o->cmd, argc, argv, subs, ARRAY_LEN(subs), "list, show or resolve",
+                             &i);
+    if (rc == ARGS_RUN) {
         o->sub = subs[i];
         o->cmd = &review_cmds[i + 1];
-        return ARGS_RUN;
     }
-    return args_usage_error(o->cmd, "unknown subcommand '%s' (list, show or resolve)", argv[1]);
+    return rc;
 }
 
 /* The operands after the options: none for list, LEAD for show and resolve. */
@@ -196,26 +188,7 @@ static int parse_review_opts(int argc, char **argv, review_opts *o)
 
 static int session_open(session *s, const review_opts *o)
 {
-    char err[512];
-    s->c = NULL;
-    if (!o->config) {
-        conf_defaults(&s->cfg);
-    } else if (conf_load(o->config, &s->cfg, err, sizeof(err)) != 0) {
-        fprintf(stderr, "l2a: %s\n", err);
-        return -1;
-    }
-    s->c = cli_redis_connect(&s->cfg, o->url);
-    if (!s->c) {
-        conf_free(&s->cfg);
-        return -1;
-    }
-    return 0;
-}
-
-static void session_close(session *s)
-{
-    redisFree(s->c);
-    conf_free(&s->cfg);
+    return cli_session_open(s, o->config, o->url);
 }
 
 /* ---- time and JSON ---- */
@@ -699,6 +672,6 @@ int cli_review(int argc, char **argv)
         rc = do_show(&s, &o);
     else
         rc = do_resolve(&s, &o);
-    session_close(&s);
+    cli_session_close(&s);
     return rc;
 }

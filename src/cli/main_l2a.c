@@ -20,6 +20,9 @@ static const args_cmd l2a_cmd = {
     "  review list|show|resolve [--redis URL] [--config FILE] ...\n"
     "        the RevOps review queue: list [--older-than 2d] [--json], show LEAD,\n"
     "        resolve LEAD --account ID | --new-account | --dismiss [--note TEXT] [--by NAME]\n"
+    "  learned list|export|import|forget [--redis URL] [--config FILE] ...\n"
+    "        facts learned from reviews: list, export as YAML, import FILE.yaml,\n"
+    "        forget always NAME DOMAIN | never NAME ACCOUNT | domain DOMAIN\n"
     "  check-config [--engine-json] FILE\n"
     "        validate a config; prints file:line:column: message on error\n"
     "  version, --version\n"
@@ -37,6 +40,7 @@ static command_fn command_of(const char *name)
     } commands[] = {
         {"match", cli_match},   {"import-accounts", cli_import_accounts},
         {"push", cli_push},     {"review", cli_review},
+        {"learned", cli_learned},
         {"check-config", cli_check_config},
     };
     for (size_t i = 0; i < ARRAY_LEN(commands); i++)

@@ -38,7 +38,8 @@ expect_usage_error() {
 # ---- --help and --version ----------------------------------------------------------------------
 for args in "--help" "-h" "help" "match --help" "check-config --help" "import-accounts --help" \
     "push --help" "review --help" "review list --help" "review show --help" \
-    "review resolve --help"; do
+    "review resolve --help" "learned --help" "learned list --help" "learned export --help" \
+    "learned import --help" "learned forget --help"; do
     read -ra argv <<<"$args"
     expect_help "$L2A" "${argv[@]}"
 done
@@ -99,6 +100,13 @@ expect_usage_error "l2a review resolve: one of --account, --new-account and --di
     "$L2A" review resolve 00Q1
 expect_usage_error "l2a review resolve: give only one of --account, --new-account and --dismiss" \
     "$L2A" review resolve 00Q1 --dismiss --account 001A
+expect_usage_error "l2a learned: missing subcommand (list, export, import or forget)" "$L2A" learned
+expect_usage_error "l2a learned list: unexpected argument 'x'" "$L2A" learned list x
+expect_usage_error "l2a learned import: FILE is required" "$L2A" learned import
+expect_usage_error "l2a learned forget: forget always takes 2 arguments after it" "$L2A" learned \
+    forget always acme
+expect_usage_error "l2a learned forget: forget what: always NAME DOMAIN, never NAME ACCOUNT or domain DOMAIN" \
+    "$L2A" learned forget sometimes
 expect_usage_error "l2ad: --config is required" "$L2AD"
 expect_usage_error "l2ad: unexpected argument 'extra'" "$L2AD" --config c.yaml extra
 expect_usage_error "l2ad: unknown option '--bogus'" "$L2AD" --bogus
