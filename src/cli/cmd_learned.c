@@ -33,7 +33,7 @@ static const args_cmd learned_cmds[] = {
                            "  stores the facts of an export, after checking the whole file\n"
                            "  (errors as file:line:column)\n" EXIT_TEXT},
     {"l2a learned forget", "usage: l2a learned forget " OPTS " always NAME DOMAIN\n"
-                           "       l2a learned forget " OPTS " never NAME ACCOUNT\n"
+                           "       l2a learned forget " OPTS " never NAME ACCOUNT [DOMAIN]\n"
                            "       l2a learned forget " OPTS " domain DOMAIN\n"
                            "  removes one fact (NAME as `list` shows it), or takes a learned "
                            "domain off its account\n" EXIT_TEXT},
@@ -102,11 +102,11 @@ static int check_operands(const learned_opts *o)
                                                         o->operands[1])
                                      : args_usage_error(o->cmd, "FILE is required");
     const char *what = n ? o->operands[0] : "";
-    int want = strcmp(what, "domain") == 0 ? 2 : strcmp(what, "always") == 0 ||
-               strcmp(what, "never") == 0 ? 3 : 0;
+    int want = strcmp(what, "domain") == 0 ? 2 : strcmp(what, "always") == 0 ? 3
+               : strcmp(what, "never") == 0 ? (n == 4 ? 4 : 3) : 0;
     if (!want)
         return args_usage_error(o->cmd, "forget what: always NAME DOMAIN, never NAME ACCOUNT "
-                                "or domain DOMAIN");
+                                "[DOMAIN] or domain DOMAIN");
     if (n != want)
         return args_usage_error(o->cmd, "forget %s takes %d argument%s after it", what,
                                 want - 1, want == 2 ? "" : "s");
@@ -187,6 +187,8 @@ static void print_fact(const learned_fact *f)
     char *dom = review_printable(f->domain), *by = review_printable(f->by);
     if (f->kind == LEARNED_ALWAYS)
         printf("always  '%s' at %s -> %s", name, dom, acct);
+    else if (f->domain)
+        printf("never   '%s' at %s -> not %s", name, dom, acct);
     else
         printf("never   '%s' -> not %s", name, acct);
     printf("  (by %s, %.10s%s%s)\n", f->by ? by : "?", nz(f->at), f->lead_id ? ", lead " : "",
@@ -301,6 +303,7 @@ static int do_import(session *s, const char *path)
 
 /* ---- forget ---- */
 
+/* op: the operands (argv's tail: op[n] is NULL after the last). */
 static int do_forget(session *s, char **op)
 {
     char err[512];
@@ -308,18 +311,20 @@ static int do_forget(session *s, char **op)
     if (strcmp(op[0], "domain") == 0) {
         rc = learned_forget_domain(s->c, s->cfg.key_prefix, op[1], err, sizeof(err));
     } else {
-        learned_fact f = {.name = op[1]};
-        (void)learned_kind_parse(op[0], &f.kind);
-        *(f.kind == LEARNED_ALWAYS ? &f.domain : &f.account_id) = op[2];
+        bool never = strcmp(op[0], "never") == 0;
+        learned_fact f = {never ? LEARNED_NEVER : LEARNED_ALWAYS, op[1],
+                          never ? op[3] : op[2], never ? op[2] : NULL, NULL, NULL, NULL};
         rc = learned_store_call(s->c, s->cfg.key_prefix, "forget", &f, err, sizeof(err));
     }
     if (rc < 0)
         fprintf(stderr, "l2a: learned forget: %s\n", err);
     else if (rc == 0)
-        fprintf(stderr, "l2a: learned forget: nothing learned as %s '%s'%s%s\n", op[0], op[1],
-                op[2] ? " " : "", op[2] ? op[2] : "");
+        fprintf(stderr, "l2a: learned forget: nothing learned as %s '%s'%s%s%s%s\n", op[0],
+                op[1], op[2] ? " " : "", nz(op[2]), op[2] && op[3] ? " " : "",
+                op[2] ? nz(op[3]) : "");
     else
-        printf("forgot %s '%s'%s%s\n", op[0], op[1], op[2] ? " " : "", op[2] ? op[2] : "");
+        printf("forgot %s '%s'%s%s%s%s\n", op[0], op[1], op[2] ? " " : "", nz(op[2]),
+               op[2] && op[3] ? " " : "", op[2] ? nz(op[3]) : "");
     return rc == 1 ? 0 : 1;
 }
 

@@ -50,13 +50,14 @@ void learned_yaml_write(learned_fact *facts, size_t n, learned_domain *domains, 
     qsort(domains, nd, sizeof(*domains), domain_cmp);
     sb_append(out, "# Facts l2a learned from review decisions (l2a learned export; docs/learning.md).\n"
                    "# always: the company (as the engine normalises it) at that corporate email\n"
-                   "# domain is that account; never: that account is not the company's.\n");
+                   "# domain is that account; never: that account is not the company's (for leads\n"
+                   "# from that domain; without a domain: for leads without a corporate one).\n");
     sb_append(out, n ? "facts:\n" : "facts: []\n");
     for (size_t i = 0; i < n; i++) {
         const learned_fact *f = &facts[i];
         put_field(out, true, "kind", learned_kind_name(f->kind));
         put_field(out, false, "name", f->name);
-        put_field(out, false, "domain", f->kind == LEARNED_ALWAYS ? f->domain : NULL);
+        put_field(out, false, "domain", f->domain);
         put_field(out, false, "account_id", f->account_id);
         put_field(out, false, "by", f->by);
         put_field(out, false, "at", f->at);
@@ -134,8 +135,6 @@ static int read_fact(const reader *r, const ynode *m, learned_fact *f)
     if (missing)
         return fail_at(r, m, "this %s fact has no %s", has_kind ? learned_kind_name(f->kind)
                                                                  : "", missing);
-    if (f->kind == LEARNED_NEVER && f->domain)
-        return fail_at(r, conf_yaml_get(m, "domain"), "a never fact takes no domain");
     return 0;
 }
 

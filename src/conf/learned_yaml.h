@@ -31,7 +31,7 @@ typedef struct learned_file {
 } learned_file;
 
 /* Reads and checks a whole file: a mapping with `facts:` (a list of mappings with kind always
- * or never, name, domain (always only), account_id, and optional by, at, lead_id: non-empty
+ * or never, name, domain (required for always), account_id, and optional by, at, lead_id: non-empty
  * strings without tabs) and optionally `domains:` (ignored). 0, or -1 with
  * "file:line:column: message" in err. */
 int learned_yaml_load(const char *path, learned_file *out, char *err, size_t errlen) MUSTCHECK;

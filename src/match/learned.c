@@ -63,19 +63,22 @@ void learned_free(learned_table *t)
     free(t);
 }
 
-/* "a\t<domain>\t<name>" or "n\t<name>\t<account>": a tab is in no normalised name or domain. */
-static char *fact_key(learned_kind kind, const char *name, const char *other)
+/* "a\t<domain>\t<name>" or "n\t<domain>\t<name>\t<account>" (domain "" when none): a tab is in
+ * no normalised name or domain. */
+static char *fact_key(learned_kind kind, const char *domain, const char *name, const char *account)
 {
     strbuf sb;
     sb_init(&sb);
-    sb_appendf(&sb, "%c\t%s\t%s", kind == LEARNED_NEVER ? 'n' : 'a',
-               kind == LEARNED_NEVER ? name : other, kind == LEARNED_NEVER ? other : name);
+    if (kind == LEARNED_NEVER)
+        sb_appendf(&sb, "n\t%s\t%s\t%s", domain ? domain : "", name, account);
+    else
+        sb_appendf(&sb, "a\t%s\t%s", domain, name);
     return sb_take(&sb);
 }
 
 static char *key_of(const learned_fact *f)
 {
-    return fact_key(f->kind, f->name, f->kind == LEARNED_NEVER ? f->account_id : f->domain);
+    return fact_key(f->kind, f->domain, f->name, f->account_id);
 }
 
 static bool filled(const char *s)
@@ -101,7 +104,7 @@ static char *dup_or_null(const char *s)
 
 static void entry_set(learned_entry *e, const learned_fact *f)
 {
-    const char *src[] = {f->name, f->kind == LEARNED_ALWAYS ? f->domain : NULL, f->account_id,
+    const char *src[] = {f->name, f->domain, f->account_id,
                          f->by, f->at, f->lead_id};
     for (size_t i = 0; i < ARRAY_LEN(e->str); i++)
         e->str[i] = dup_or_null(src[i]);
@@ -177,12 +180,8 @@ learned_fact learned_get(const learned_table *t, size_t i)
     return t->v[i].view;
 }
 
-static const learned_fact *find(const learned_table *t, learned_kind kind, const char *name,
-                                const char *other)
+static const learned_fact *find(const learned_table *t, char *key)
 {
-    if (!t->n || !name || !other)
-        return NULL;
-    char *key = fact_key(kind, name, other);
     uint32_t slot;
     bool found = strmap_get(t->by_key, key, &slot);
     free(key);
@@ -191,13 +190,17 @@ static const learned_fact *find(const learned_table *t, learned_kind kind, const
 
 const learned_fact *learned_always(const learned_table *t, const char *domain, const char *name)
 {
-    return find(t, LEARNED_ALWAYS, name, domain);
+    if (!t->n || !domain || !name)
+        return NULL;
+    return find(t, fact_key(LEARNED_ALWAYS, domain, name, NULL));
 }
 
-const learned_fact *learned_never(const learned_table *t, const char *name,
+const learned_fact *learned_never(const learned_table *t, const char *domain, const char *name,
                                   const char *account_id)
 {
-    return find(t, LEARNED_NEVER, name, account_id);
+    if (!t->n || !name || !account_id)
+        return NULL;
+    return find(t, fact_key(LEARNED_NEVER, domain, name, account_id));
 }
 
 bool learned_names_never(const learned_table *t, const char *name)

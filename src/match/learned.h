@@ -16,7 +16,8 @@ typedef enum learned_kind {
 typedef struct learned_fact {
     learned_kind kind;
     const char *name;        /* the company as the engine normalises it (lead_facts.name_key) */
-    const char *domain;      /* always: the lead's corporate email domain; never: NULL */
+    const char *domain;      /* the lead's corporate email domain: required for always; for
+                              * never, NULL when the lead had none (free-mail, no email) */
     const char *account_id;  /* always: the account to match; never: the account to exclude */
     const char *by;          /* who resolved the review (may be NULL) */
     const char *at;          /* when, ISO-8601 UTC (may be NULL) */
@@ -36,16 +37,17 @@ void learned_free(learned_table *t);    /* NULL-safe */
 /* Adds or replaces the fact with the same key (kind, name, domain or account). false when a
  * required field is missing (name and account; domain for always). */
 bool learned_put(learned_table *t, const learned_fact *f);
-/* Removes the fact with f's key (kind, name, and domain or account; the rest is ignored); false
- * when it was not there. */
+/* Removes the fact with f's key (kind, domain, name, and for never the account; the rest is
+ * ignored); false when it was not there. */
 bool learned_del(learned_table *t, const learned_fact *f);
 size_t learned_count(const learned_table *t);
 /* The i-th fact (0 <= i < learned_count), strings borrowed from the table. */
 learned_fact learned_get(const learned_table *t, size_t i);
 /* The always fact for (domain, name), or NULL. Borrowed. */
 const learned_fact *learned_always(const learned_table *t, const char *domain, const char *name);
-/* The never fact for (name, account), or NULL. Borrowed. */
-const learned_fact *learned_never(const learned_table *t, const char *name,
+/* The never fact for (domain, name, account), or NULL. A never fact holds for leads of its
+ * name from its domain (domain NULL: leads without a corporate domain). Borrowed. */
+const learned_fact *learned_never(const learned_table *t, const char *domain, const char *name,
                                   const char *account_id);
 /* Whether any never fact names this company. */
 bool learned_names_never(const learned_table *t, const char *name);

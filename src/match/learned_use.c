@@ -47,7 +47,8 @@ size_t evidence_exclude_learned(const matcher *m, lead_evidence *ev, strbuf *not
     size_t kept = 0, gone = 0;
     for (size_t i = 0; i < ev->ncand; i++) {
         const account *a = &m->ix.acc[ev->cand[i].slot];
-        const learned_fact *f = learned_never(m->learned, ev->name_key, a->id);
+        const learned_fact *f = learned_never(m->learned, corporate_domain(ev), ev->name_key,
+                                              a->id);
         if (!f) {
             ev->cand[kept++] = ev->cand[i];
             continue;

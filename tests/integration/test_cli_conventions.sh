@@ -105,7 +105,7 @@ expect_usage_error "l2a learned list: unexpected argument 'x'" "$L2A" learned li
 expect_usage_error "l2a learned import: FILE is required" "$L2A" learned import
 expect_usage_error "l2a learned forget: forget always takes 2 arguments after it" "$L2A" learned \
     forget always acme
-expect_usage_error "l2a learned forget: forget what: always NAME DOMAIN, never NAME ACCOUNT or domain DOMAIN" \
+expect_usage_error "l2a learned forget: forget what: always NAME DOMAIN, never NAME ACCOUNT [DOMAIN] or domain DOMAIN" \
     "$L2A" learned forget sometimes
 expect_usage_error "l2ad: --config is required" "$L2AD"
 expect_usage_error "l2ad: unexpected argument 'extra'" "$L2AD" --config c.yaml extra

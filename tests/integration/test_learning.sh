@@ -41,14 +41,14 @@ run review resolve --config "$CFG" A1 --account 001B --by ann
 assert_eq "$RC" 0 "resolve A1 ($ERR)"
 # A1 proves acme at acme.com is 001B, and that acme is not 001A (the best candidate, rejected)
 assert_eq "$(rcli hlen "${P}learned")" 2 "two facts learned from A1: $(rcli hkeys "${P}learned")"
-assert_contains "$(rcli hget "${P}learned" "$(printf 'never\tacme\t001A')")" '"lead_id":"A1"' \
+assert_contains "$(rcli hget "${P}learned" "$(printf 'never\tacme.com\tacme\t001A')")" '"lead_id":"A1"' \
     "A1's rejected best candidate"
 run review resolve --config "$CFG" N1 --dismiss --by ann
 assert_eq "$RC" 0 "dismiss N1 ($ERR)"
 assert_eq "$(rcli hlen "${P}learned")" 3 "A1's two facts + never (N1)"
 assert_contains "$(rcli hget "${P}learned" "$(printf 'always\tacme.com\tacme')")" '"account_id":"001B"' \
     "the always fact"
-assert_contains "$(rcli hget "${P}learned" "$(printf 'never\tstark industrial\t001S')")" '"by":"ann"' \
+assert_contains "$(rcli hget "${P}learned" "$(printf 'never\tsil.io\tstark industrial\t001S')")" '"by":"ann"' \
     "the never fact"
 
 # the worker still running follows: w1 stops, w2 alone decides the next leads
@@ -59,8 +59,11 @@ for i in 1 2 3; do
     leads+=("{\"id\":\"A2-$i\",\"email\":\"p$i@acme.com\",\"company\":\"ACME\"}")
     leads+=("{\"id\":\"N2-$i\",\"email\":\"q$i@sil.io\",\"company\":\"Stark Industrial\"}")
 done
+# the never fact holds for leads of that name from that domain: not for a free-mail one
+leads+=('{"id":"N2-g","email":"vision@gmail.com","company":"Stark Industrial"}')
 push_json "${leads[@]}"
 wait_group_idle 20
+decided N2-g match 001S name
 for i in 1 2 3; do
     decided "A2-$i" match 001B learned
     assert_contains "$(h "lead:A2-$i" reason)" "learned from a review by ann on $TODAY of lead A1" \
@@ -98,7 +101,7 @@ decided A3 match 001B learned
 run learned list --config "$CFG"
 assert_eq "$RC" 0 "learned list ($ERR)"
 assert_contains "$OUT" "always  'acme' at acme.com -> 001B  (by ann, $TODAY, lead A1)" "list: always"
-assert_contains "$OUT" "never   'stark industrial' -> not 001S  (by ann, $TODAY, lead N1)" "list: never"
+assert_contains "$OUT" "never   'stark industrial' at sil.io -> not 001S  (by ann, $TODAY, lead N1)" "list: never"
 assert_contains "$OUT" "domain  wayne-ent.com -> 001W  (from lead W1, $TODAY)" "list: domain"
 run learned export --config "$CFG"
 assert_eq "$RC" 0 "learned export ($ERR)"
@@ -108,16 +111,16 @@ assert_contains "$OUT" $'  - kind: "always"\n    name: "acme"\n    domain: "acme
 
 run learned forget --config "$CFG" always acme acme.com
 assert_eq "$RC/$OUT" "0/forgot always 'acme' acme.com" "forget always ($ERR)"
-run learned forget --config "$CFG" never "stark industrial" 001S
+run learned forget --config "$CFG" never "stark industrial" 001S sil.io
 assert_eq "$RC" 0 "forget never ($ERR)"
-run learned forget --config "$CFG" never acme 001A
+run learned forget --config "$CFG" never acme 001A acme.com
 assert_eq "$RC" 0 "forget never acme ($ERR)"
 run learned forget --config "$CFG" domain wayne-ent.com
 assert_eq "$RC" 0 "forget domain ($ERR)"
 assert_eq "$(h account:001W domains)" "" "the learned domain is off the account"
-run learned forget --config "$CFG" never "stark industrial" 001S
+run learned forget --config "$CFG" never "stark industrial" 001S sil.io
 assert_eq "$RC" 1 "forgetting it twice: exit 1"
-assert_contains "$ERR" "nothing learned as never 'stark industrial' 001S" "forgetting twice: why"
+assert_contains "$ERR" "nothing learned as never 'stark industrial' 001S sil.io" "forgetting twice: why"
 assert_eq "$(rcli hlen "${P}learned")" 0 "nothing learned left"
 sleep 0.5
 push_json '{"id":"A4","email":"amy@acme.com","company":"Acme"}' \

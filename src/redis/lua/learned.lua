@@ -4,8 +4,8 @@
 -- KEYS: none (the keys are built from the prefix).
 -- ARGV: key prefix, accounts:changes stream cap, op (put | forget), fact JSON: {kind, name,
 --       domain, account_id, by, at, lead_id}. kind always (name, domain, account_id) or never
---       (name, account_id); forget also takes kind domain (domain): a domain an account learned
---       from a contact (learning.domains_from_contacts) is taken off the account again.
+--       (name, account_id, domain if any); forget also takes kind domain (domain): a domain learned
+--       by an account from a contact (learning.domains_from_contacts) is taken off it again.
 -- Returns 1 stored or removed, 0 nothing to remove.
 
 -- The domain learned from a contact, off its account's websites and out of the evidence hash.

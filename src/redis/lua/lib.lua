@@ -104,16 +104,17 @@ end
 -- ---- learned facts (docs/learning.md) ----
 
 -- The field of a fact in the learned hash, as src/match/learned.c keys it: "always\t<domain>\t
--- <name>" or "never\t<name>\t<account id>".
+-- <name>" or "never\t<domain>\t<name>\t<account id>" (domain "" for a lead without one).
 function lib.learned_field(f)
   if f.kind == 'always' then return 'always\t' .. f.domain .. '\t' .. f.name end
-  return 'never\t' .. f.name .. '\t' .. f.account_id
+  return 'never\t' .. (f.domain or '') .. '\t' .. f.name .. '\t' .. f.account_id
 end
 
 local FACT_FIELDS = {'kind', 'name', 'domain', 'account_id', 'by', 'at', 'lead_id'}
 
 -- Fails unless f is a complete fact: kind always (name, domain, account_id) or never (name,
--- account_id), every field present a non-empty string without a tab. Returns f.
+-- account_id, and the domain of the lead it was learned from if it had one), every field present
+-- a non-empty string without a tab. Returns f.
 function lib.check_fact(f)
   if type(f) ~= 'table' then lib.fail('a learned fact is not an object') end
   if f.kind ~= 'always' and f.kind ~= 'never' then
@@ -130,7 +131,6 @@ function lib.check_fact(f)
       lib.fail('learned fact ' .. k .. ' is not a non-empty string without tabs')
     end
   end
-  if not need_domain then f.domain = nil end
   return f
 end
 
@@ -149,11 +149,8 @@ end
 function lib.unlearn(K, cap, f)
   if redis.call('HDEL', K.learned, lib.learned_field(f)) == 0 then return 0 end
   local e = {'op', 'unlearn', 'kind', f.kind, 'name', f.name}
-  if f.kind == 'always' then
-    e[#e + 1] = 'domain'; e[#e + 1] = f.domain
-  else
-    e[#e + 1] = 'account_id'; e[#e + 1] = f.account_id
-  end
+  if f.domain then e[#e + 1] = 'domain'; e[#e + 1] = f.domain end
+  if f.kind == 'never' then e[#e + 1] = 'account_id'; e[#e + 1] = f.account_id end
   redis.call('XADD', K.changes, 'MAXLEN', '~', cap, '*', unpack(e))
   return 1
 end

@@ -6,16 +6,21 @@
 --       note, resolution text, events stream cap, accounts:changes stream cap.
 -- With plan.learn ({name, domain}: what the engine read off the lead, learning.enabled) it also
 -- records what the resolution proves (docs/learning.md): name + corporate domain -> the chosen
--- account (always), and the alert's best candidate, when not the one chosen, -> never.
+-- account (always), and each candidate the alert showed but not chosen (the best one first) ->
+-- never, for that name and domain (or no domain).
 -- Returns {1, contact id, account id} when done ("" for a dismissal), {0, status} when the alert
 -- was already closed (nothing written); an error "no review alert for lead <id>" when none.
 
--- The alert's best candidate (first of its candidates JSON), or nil.
-local function best_candidate(alert)
+-- The account ids of the alert's candidates (its candidates JSON), best first.
+local function candidates(alert)
   local ok, cands = pcall(cjson.decode, redis.call('HGET', alert, 'candidates') or '[]')
-  local first = ok and type(cands) == 'table' and cands[1]
-  local id = type(first) == 'table' and first.account_id
-  return type(id) == 'string' and id ~= '' and id or nil
+  local ids = {}
+  for _, c in ipairs(ok and type(cands) == 'table' and cands or {}) do
+    if type(c) == 'table' and type(c.account_id) == 'string' and c.account_id ~= '' then
+      ids[#ids + 1] = c.account_id
+    end
+  end
+  return ids
 end
 
 local function need_new(plan)
@@ -46,8 +51,12 @@ local function facts_learned(c, alert, by)
   if chosen and type(L.domain) == 'string' and L.domain ~= '' and not redundant then
     add('always', {domain = L.domain, account_id = chosen})
   end
-  local best = best_candidate(alert)
-  if best and best ~= chosen then add('never', {account_id = best}) end
+  -- every candidate shown but not chosen was rejected, the best one first: never, for leads of
+  -- this name from this domain (or without one, as this lead)
+  local domain = type(L.domain) == 'string' and L.domain ~= '' and L.domain or nil
+  for _, id in ipairs(candidates(alert)) do
+    if id ~= chosen then add('never', {account_id = id, domain = domain}) end
+  end
   return facts
 end
 
