@@ -57,8 +57,8 @@ typedef struct decision {
     size_t ncand;
     lead_facts facts;      /* what the engine read off the lead (outcomes use it) */
     /* learning.domains_from_contacts: the lead's corporate email domain, when the lead matched
-     * its account by name and no website of that account has the domain (the writer adds it to
-     * the account); else NULL. Not part of the JSON form. */
+     * its account by name, the domain's label spells that name and no website of the account
+     * has the domain (the writer adds it to the account); else NULL. Not in the JSON form. */
     char *learn_domain;
 } decision;
 

@@ -71,7 +71,8 @@ bool evidence_decide_learned(const matcher *m, const lead_evidence *ev, decision
  * appended to note ("; account 'X' excluded: learned from ..."). Returns how many. */
 size_t evidence_exclude_learned(const matcher *m, lead_evidence *ev, strbuf *note);
 /* learning.domains_from_contacts: sets out->learn_domain when the lead matched by name on a
- * corporate domain its account's websites lack. */
+ * corporate domain its account's websites lack and whose label spells the account's name (or is
+ * the label of its website on another suffix). */
 void evidence_learn_domain(const matcher *m, const lead_evidence *ev, decision *out);
 
 /* Tie-breaks (tiebreak.c): among slots (n >= 2), the one preferred by the configured order, or -1

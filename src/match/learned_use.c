@@ -1,6 +1,6 @@
 /* learned_use.c - what learned facts do to one lead: an always fact decides it before scoring, a
  * never fact takes its account out of the candidates, and a name match on a new corporate domain
- * is flagged for the account to learn that domain. */
+ * whose label spells the account's name is flagged for the account to learn that domain. */
 #include "evidence.h"
 
 #include <stdlib.h>
@@ -71,6 +71,11 @@ void evidence_learn_domain(const matcher *m, const lead_evidence *ev, decision *
         if (strcmp(c->id, out->account_id) != 0)
             continue;
         if (c->flags & (CAND_EMAIL_DOMAIN | CAND_WEB_DOMAIN | CAND_SUBDOMAIN))
+            return;
+        /* the name alone is not enough: a domain shared by many companies (a host, a group's
+         * mail domain) would go to the first account named from it; the domain's label must
+         * spell the account's name or be its website's label on another suffix */
+        if (!(c->flags & (CAND_LABEL | CAND_LABEL_NAME)))
             return;
         if (sv_contains(&m->ix.acc[c->slot].domains, dom))
             return;

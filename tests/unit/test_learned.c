@@ -291,6 +291,11 @@ static void test_learn_domain(void **state)
                         "brightwater energy");
     json_decref(o);
     decision_free(&d);
+    /* a domain whose label does not spell the name (a host many companies share): not learned */
+    decide(fx, "a@corp-mail.com", "Brightwater Energy", &d);
+    assert_string_equal(d.account_id, "005");
+    assert_null(d.learn_domain);
+    decision_free(&d);
     /* matched by domain, or from free-mail: nothing to learn */
     decide(fx, "a@zyntra.com", "Zyntra", &d);
     assert_string_equal(d.account_id, "001");
