@@ -61,6 +61,23 @@ size_t evidence_exclude_learned(const matcher *m, lead_evidence *ev, strbuf *not
     return gone;
 }
 
+/* Does the email domain's label say this account's name? Its website's label on another suffix
+ * (acme.de for acme.com), or the whole name joined (wayneenterprises, wayne-ent: a prefix of at
+ * least half of it). The name alone is not enough, nor one word of it: a domain shared by many
+ * companies (university-corp.com, teamuniversidad.com) would go to the first account named from
+ * it (measured by scripts/eval-learning). */
+static bool label_is_the_name(const lead_evidence *ev, const account *a, unsigned flags)
+{
+    const char *core = ev->email_core;
+    if (flags & CAND_LABEL)
+        return true;
+    if (!core || !*core)
+        return false;
+    size_t len = strlen(core), full = strlen(a->joined);
+    return strcmp(core, a->joined_all) == 0 ||
+           (len >= 4 && 2 * len >= full && strncmp(a->joined, core, len) == 0);
+}
+
 void evidence_learn_domain(const matcher *m, const lead_evidence *ev, decision *out)
 {
     const char *dom = corporate_domain(ev);
@@ -72,10 +89,7 @@ void evidence_learn_domain(const matcher *m, const lead_evidence *ev, decision *
             continue;
         if (c->flags & (CAND_EMAIL_DOMAIN | CAND_WEB_DOMAIN | CAND_SUBDOMAIN))
             return;
-        /* the name alone is not enough: a domain shared by many companies (a host, a group's
-         * mail domain) would go to the first account named from it; the domain's label must
-         * spell the account's name or be its website's label on another suffix */
-        if (!(c->flags & (CAND_LABEL | CAND_LABEL_NAME)))
+        if (!label_is_the_name(ev, &m->ix.acc[c->slot], c->flags))
             return;
         if (sv_contains(&m->ix.acc[c->slot].domains, dom))
             return;

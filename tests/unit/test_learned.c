@@ -291,11 +291,18 @@ static void test_learn_domain(void **state)
                         "brightwater energy");
     json_decref(o);
     decision_free(&d);
-    /* a domain whose label does not spell the name (a host many companies share): not learned */
-    decide(fx, "a@corp-mail.com", "Brightwater Energy", &d);
-    assert_string_equal(d.account_id, "005");
-    assert_null(d.learn_domain);
+    decide(fx, "a@brightwater.io", "Brightwater Energy", &d);   /* more than half the name */
+    assert_string_equal(d.learn_domain, "brightwater.io");
     decision_free(&d);
+    /* a domain whose label is not the name (a host many companies share, or one word of the
+     * name): not learned */
+    const char *hosts[] = {"a@corp-mail.com", "a@energy-corp.com", "a@teambright.com"};
+    for (size_t i = 0; i < ARRAY_LEN(hosts); i++) {
+        decide(fx, hosts[i], "Brightwater Energy", &d);
+        assert_string_equal(d.account_id, "005");
+        assert_null(d.learn_domain);
+        decision_free(&d);
+    }
     /* matched by domain, or from free-mail: nothing to learn */
     decide(fx, "a@zyntra.com", "Zyntra", &d);
     assert_string_equal(d.account_id, "001");
