@@ -61,21 +61,25 @@ size_t evidence_exclude_learned(const matcher *m, lead_evidence *ev, strbuf *not
     return gone;
 }
 
-/* Does the email domain's label say this account's name? Its website's label on another suffix
- * (acme.de for acme.com), or the whole name joined (wayneenterprises, wayne-ent: a prefix of at
- * least half of it). The name alone is not enough, nor one word of it: a domain shared by many
- * companies (university-corp.com, teamuniversidad.com) would go to the first account named from
- * it (measured by scripts/eval-learning). */
-static bool label_is_the_name(const lead_evidence *ev, const account *a, unsigned flags)
+/* Does the email domain's label say this account's name? The whole name joined
+ * (wayneenterprises), or its start running past the first word (wayne-ent for Wayne
+ * Enterprises), or its website's label on another suffix (acme.de for acme.com) unless that
+ * label is a word several account names share. The company name alone is not enough, nor its
+ * first word: a domain shared by many companies (university-corp.com, universidadgroup.com)
+ * would go to the first account named from it (measured by scripts/eval-learning). */
+static bool label_is_the_name(const matcher *m, const lead_evidence *ev, const account *a,
+                              unsigned flags)
 {
     const char *core = ev->email_core;
-    if (flags & CAND_LABEL)
-        return true;
     if (!core || !*core)
         return false;
-    size_t len = strlen(core), full = strlen(a->joined);
-    return strcmp(core, a->joined_all) == 0 ||
-           (len >= 4 && 2 * len >= full && strncmp(a->joined, core, len) == 0);
+    if (strcmp(core, a->joined) == 0 || strcmp(core, a->joined_all) == 0)
+        return true;
+    size_t len = strlen(core), first = a->ntok ? strlen(m->ix.vocab_str[a->tok[0]]) : 0;
+    if (first && len > first && strncmp(a->joined, core, len) == 0)
+        return true;
+    uint32_t word = index_token_id(&m->ix, core);
+    return (flags & CAND_LABEL) && (word == UINT32_MAX || m->ix.tok_post[word].n < 2);
 }
 
 void evidence_learn_domain(const matcher *m, const lead_evidence *ev, decision *out)
@@ -89,7 +93,7 @@ void evidence_learn_domain(const matcher *m, const lead_evidence *ev, decision *
             continue;
         if (c->flags & (CAND_EMAIL_DOMAIN | CAND_WEB_DOMAIN | CAND_SUBDOMAIN))
             return;
-        if (!label_is_the_name(ev, &m->ix.acc[c->slot], c->flags))
+        if (!label_is_the_name(m, ev, &m->ix.acc[c->slot], c->flags))
             return;
         if (sv_contains(&m->ix.acc[c->slot].domains, dom))
             return;
