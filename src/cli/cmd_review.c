@@ -481,7 +481,8 @@ static void lead_from_alert(const review_alert *a, lead *l)
 
 /* The engine that reads the lead's facts, as the daemon does (domain rules, aliases, lists).
  * Linking to a named account or dismissing needs no lists (the plan reads only the email's
- * domain): without a readable list file these use the engine without lists. NULL on error. */
+ * domain): without a readable list file these use the engine without lists, and learn nothing
+ * (learning.enabled off in its options, which the plan is built from). NULL on error. */
 static matcher *facts_engine(const session *s, const review_opts *o)
 {
     char err[512];
@@ -495,6 +496,10 @@ static matcher *facts_engine(const session *s, const review_opts *o)
     static engine_opts bare;     /* borrowed by the matcher: outlives this call */
     bare = s->cfg.eng;
     bare.freemail_file = bare.disposable_file = bare.legal_forms_file = NULL;
+    if (bare.learn_enabled)      /* without the lists a name or a free-mail domain reads wrong */
+        fprintf(stderr, "l2a: review resolve: the lists cannot be read (%s): this resolution "
+                        "teaches nothing (pass --config FILE)\n", err);
+    bare.learn_enabled = 0;
     m = matcher_new(&bare, err, sizeof(err));
     if (!m)
         fprintf(stderr, "l2a: review resolve: %s\n", err);
@@ -643,7 +648,7 @@ static int do_resolve(session *s, const review_opts *o)
     }
     double now = epoch_ms_now();
     iso8601_ms(now, when, sizeof(when));
-    plan = outcome_plan_json(&s->cfg.eng, t.action, &l, &d,
+    plan = outcome_plan_json(matcher_opts(m), t.action, &l, &d,
                              t.action == OUTCOME_CONVERT ? &t.acct : NULL, when, now);
     rc = run_resolve(s, o, plan, t.resolution);
 out:

@@ -25,7 +25,7 @@ for line in "${LINES[@]}"; do
     done
     assert_eq "$(rcli "${words[@]}")" OK "$line"
 done
-for user in l2ad l2a-import l2a-push l2a-review l2a-review-ro; do
+for user in l2ad l2a-import l2a-push l2a-review l2a-review-ro l2a-learned; do
     printf 'pw-%s\n' "$user" >"$TEST_TMP/pw-$user"
 done
 
@@ -115,6 +115,15 @@ assert_eq "$RC" 0 "review list as l2a-review ($ERR)"
 as l2a-review review resolve --config "$TEST_TMP/review.yaml" R1 --account 001A --by alice
 assert_eq "$RC" 0 "review resolve as l2a-review ($ERR)"
 assert_eq "$(rcli hget "${P}alert:R1" status)" resolved "R1 resolved"
+
+# ---- learned list, forget ----------------------------------------------------------------------
+env_config "$TEST_TMP/learned.yaml" l2a-learned
+rcli hset "${P}learned" "$(printf 'never\t\tglobex\t001G')" '{"kind":"never","name":"globex","account_id":"001G"}' >/dev/null
+as l2a-learned learned list --config "$TEST_TMP/learned.yaml"
+assert_eq "$RC" 0 "learned list as l2a-learned ($ERR)"
+assert_contains "$OUT" "never   'globex' -> not 001G" "the fact listed"
+as l2a-learned learned forget --config "$TEST_TMP/learned.yaml" never globex 001G
+assert_eq "$RC" 0 "learned forget as l2a-learned ($ERR)"
 
 # ---- wrong passwords at start ----------------------------------------------------------------------
 env_config "$TEST_TMP/import-env.yaml" l2a-import

@@ -91,6 +91,7 @@ decided W2 match 001W domain
 start_daemon w1b "$TEST_TMP/w1.yaml"
 PID1=$DAEMON_PID
 wait_ready "$PORT1"
+# shellcheck disable=SC2153  # start_workers set PID2
 stop_daemon "$PID2" w2
 grep -q 'accounts_loaded.*learned=3' "$TEST_TMP/w1b.log" || fail "w1b did not load 3 facts: $(grep accounts_loaded "$TEST_TMP/w1b.log")"
 push_json '{"id":"A3","email":"zoe@acme.com","company":"Acme Inc."}'
@@ -130,6 +131,11 @@ wait_group_idle 20
 decided A4 review "" domain+name
 decided N4 review "" name
 decided W4 no_match "" none
+# resolving without the engine's lists (a config whose list files do not resolve) teaches nothing
+run review resolve --config "$TOOLS_CFG" N4 --dismiss --by bob
+assert_eq "$RC" 0 "resolve N4 without the lists ($ERR)"
+assert_contains "$ERR" "this resolution teaches nothing (pass --config FILE)" "without lists: said"
+assert_eq "$(rcli hlen "${P}learned")" 0 "without lists: nothing learned"
 
 # a bad file: the error's position, nothing imported
 printf 'facts:\n  - kind: always\n    name: acme\n    account_id: 001B\n' >"$TEST_TMP/bad.yaml"
