@@ -87,24 +87,14 @@ typedef struct reader {
 #define fail_at(r, node, ...) \
     conf_yaml_errorf((r)->err, (r)->errlen, (r)->file, (node)->line, (node)->col, __VA_ARGS__)
 
-static const char *const FACT_KEYS[] = {"kind", "name", "domain", "account_id", "by", "at",
-                                        "lead_id"};
-
-static const char **fact_slot(learned_fact *f, size_t k)
-{
-    const char **slots[] = {NULL, &f->name, &f->domain, &f->account_id, &f->by, &f->at,
-                            &f->lead_id};
-    return slots[k];
-}
-
 /* One key/value pair of a fact mapping into f. 0 or -1. */
 static int read_pair(const reader *r, const ynode *key, const ynode *val, learned_fact *f,
                      bool *has_kind)
 {
     size_t k = 0;
-    while (k < ARRAY_LEN(FACT_KEYS) && strcmp(key->value, FACT_KEYS[k]) != 0)
+    while (k < LEARNED_NFIELDS && strcmp(key->value, learned_field_names[k]) != 0)
         k++;
-    if (k == ARRAY_LEN(FACT_KEYS))
+    if (k == LEARNED_NFIELDS)
         return fail_at(r, key, "unknown key '%s' (kind, name, domain, account_id, by, at, "
                                "lead_id)", key->value);
     if (val->type != YN_SCALAR || val->null || !val->value[0])
@@ -112,7 +102,7 @@ static int read_pair(const reader *r, const ynode *key, const ynode *val, learne
     if (strchr(val->value, '\t'))
         return fail_at(r, val, "%s: a tab is not allowed", key->value);
     if (k > 0) {
-        *fact_slot(f, k) = val->value;
+        *learned_fact_field(f, k) = val->value;
         return 0;
     }
     if (learned_kind_parse(val->value, &f->kind) != 0)

@@ -20,6 +20,16 @@ struct learned_table {
     strmap *never_names;     /* name -> number of never facts */
 };
 
+const char *const learned_field_names[LEARNED_NFIELDS] = {"kind", "name", "domain", "account_id",
+                                                           "by", "at", "lead_id"};
+
+const char **learned_fact_field(learned_fact *f, size_t k)
+{
+    const char **slots[LEARNED_NFIELDS] = {NULL, &f->name, &f->domain, &f->account_id, &f->by,
+                                           &f->at, &f->lead_id};
+    return k < LEARNED_NFIELDS ? slots[k] : NULL;
+}
+
 const char *learned_kind_name(learned_kind k)
 {
     return k == LEARNED_NEVER ? "never" : "always";

@@ -24,6 +24,13 @@ typedef struct learned_fact {
     const char *lead_id;     /* the lead whose review taught it (may be NULL) */
 } learned_fact;
 
+/* The fields of a fact as its text forms name them (JSON, stream entries, YAML): "kind", then
+ * the strings "name", "domain", "account_id", "by", "at", "lead_id". */
+#define LEARNED_NFIELDS 7
+extern const char *const learned_field_names[LEARNED_NFIELDS];
+/* Where string field k (1..LEARNED_NFIELDS-1) of f lives; NULL for k 0 (kind). */
+const char **learned_fact_field(learned_fact *f, size_t k);
+
 /* "always" / "never"; learned_kind_parse: 0, or -1 for any other text. */
 const char *learned_kind_name(learned_kind k);
 int learned_kind_parse(const char *s, learned_kind *k);

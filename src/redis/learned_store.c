@@ -11,29 +11,18 @@
 
 #define PAGE "500"
 
-/* The string fields of a fact, in one order for JSON, pairs and the Function. */
-static const char *const FIELDS[] = {"kind", "name", "domain", "account_id", "by", "at",
-                                     "lead_id"};
-
-static const char **field_slot(learned_fact *f, size_t i)
-{
-    const char **slots[] = {NULL, &f->name, &f->domain, &f->account_id, &f->by, &f->at,
-                            &f->lead_id};
-    return slots[i];
-}
-
 bool learned_from_pairs(const char *const *kv, size_t n, learned_fact *f)
 {
     memset(f, 0, sizeof(*f));
     bool kind = false;
     for (size_t i = 0; i + 1 < n; i += 2) {
-        for (size_t k = 0; k < ARRAY_LEN(FIELDS); k++) {
-            if (!kv[i] || strcmp(kv[i], FIELDS[k]) != 0)
+        for (size_t k = 0; k < LEARNED_NFIELDS; k++) {
+            if (!kv[i] || strcmp(kv[i], learned_field_names[k]) != 0)
                 continue;
             if (k == 0)
                 kind = learned_kind_parse(kv[i + 1], &f->kind) == 0;
             else
-                *field_slot(f, k) = kv[i + 1];
+                *learned_fact_field(f, k) = kv[i + 1];
         }
     }
     return kind;
@@ -44,10 +33,10 @@ char *learned_fact_json(const learned_fact *f)
     json_t *o = json_object();
     learned_fact copy = *f;
     json_object_set_new(o, "kind", json_string(learned_kind_name(f->kind)));
-    for (size_t k = 1; k < ARRAY_LEN(FIELDS); k++) {
-        const char *v = *field_slot(&copy, k);
+    for (size_t k = 1; k < LEARNED_NFIELDS; k++) {
+        const char *v = *learned_fact_field(&copy, k);
         if (v && *v)
-            json_object_set_new(o, FIELDS[k], json_string(v));
+            json_object_set_new(o, learned_field_names[k], json_string(v));
     }
     char *out = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
@@ -58,12 +47,12 @@ char *learned_fact_json(const learned_fact *f)
 static int hand_value(const char *text, learned_cb cb, void *ctx)
 {
     json_t *o = json_loads(text, 0, NULL);
-    const char *kv[2 * ARRAY_LEN(FIELDS)];
+    const char *kv[2 * LEARNED_NFIELDS];
     size_t n = 0;
-    for (size_t k = 0; o && json_is_object(o) && k < ARRAY_LEN(FIELDS); k++) {
-        const char *v = json_string_value(json_object_get(o, FIELDS[k]));
+    for (size_t k = 0; o && json_is_object(o) && k < LEARNED_NFIELDS; k++) {
+        const char *v = json_string_value(json_object_get(o, learned_field_names[k]));
         if (v) {
-            kv[n++] = FIELDS[k];
+            kv[n++] = learned_field_names[k];
             kv[n++] = v;
         }
     }
