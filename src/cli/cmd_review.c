@@ -60,10 +60,7 @@ typedef struct review_opts {
 } review_opts;
 
 /* Config and connection of one command. Both owned. */
-typedef struct session {
-    conf cfg;
-    redisContext *c;
-} session;
+typedef cli_session session;
 
 /* ---- arguments ---- */
 
@@ -139,20 +136,15 @@ static const char *default_by(void)
 static int parse_sub(int argc, char **argv, review_opts *o)
 {
     static const char *const subs[] = {"list", "show", "resolve"};
+    size_t i = 0;
     o->cmd = &review_cmds[0];
-    if (argc < 2)
-        return args_usage_error(o->cmd, "missing subcommand (list, show or resolve)");
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-        return argc == 2 ? args_help(o->cmd)
-                         : args_usage_error(o->cmd, "unexpected argument '%s'", argv[2]);
-    for (size_t i = 0; i < ARRAY_LEN(subs); i++) {
-        if (strcmp(argv[1], subs[i]) != 0)
-            continue;
+    int rc = args_subcommand(o->cmd, argc, argv, subs, ARRAY_LEN(subs), "list, show or resolve",
+                             &i);
+    if (rc == ARGS_RUN) {
         o->sub = subs[i];
         o->cmd = &review_cmds[i + 1];
-        return ARGS_RUN;
     }
-    return args_usage_error(o->cmd, "unknown subcommand '%s' (list, show or resolve)", argv[1]);
+    return rc;
 }
 
 /* The operands after the options: none for list, LEAD for show and resolve. */
@@ -191,26 +183,7 @@ static int parse_review_opts(int argc, char **argv, review_opts *o)
 
 static int session_open(session *s, const review_opts *o)
 {
-    char err[512];
-    s->c = NULL;
-    if (!o->config) {
-        conf_defaults(&s->cfg);
-    } else if (conf_load(o->config, &s->cfg, err, sizeof(err)) != 0) {
-        fprintf(stderr, "l2a: %s\n", err);
-        return -1;
-    }
-    s->c = cli_redis_connect(&s->cfg, o->url);
-    if (!s->c) {
-        conf_free(&s->cfg);
-        return -1;
-    }
-    return 0;
-}
-
-static void session_close(session *s)
-{
-    redisFree(s->c);
-    conf_free(&s->cfg);
+    return cli_session_open(s, o->config, o->url);
 }
 
 /* ---- time and JSON ---- */
@@ -474,7 +447,8 @@ static int do_show(session *s, const review_opts *o)
 
 /* The engine that reads the lead's facts, as the daemon does (domain rules, aliases, lists).
  * Linking to a named account or dismissing needs no lists (the plan reads only the email's
- * domain): without a readable list file these use the engine without lists. NULL on error. */
+ * domain): without a readable list file these use the engine without lists, and learn nothing
+ * (learning.enabled off in its options, which the plan is built from). NULL on error. */
 static matcher *facts_engine(const session *s, const review_opts *o)
 {
     char err[512];
@@ -488,6 +462,10 @@ static matcher *facts_engine(const session *s, const review_opts *o)
     static engine_opts bare;     /* borrowed by the matcher: outlives this call */
     bare = s->cfg.eng;
     bare.freemail_file = bare.disposable_file = bare.legal_forms_file = NULL;
+    if (bare.learn_enabled)      /* without the lists a name or a free-mail domain reads wrong */
+        fprintf(stderr, "l2a: review resolve: the lists cannot be read (%s): this resolution "
+                        "teaches nothing (pass --config FILE)\n", err);
+    bare.learn_enabled = 0;
     m = matcher_new(&bare, err, sizeof(err));
     if (!m)
         fprintf(stderr, "l2a: review resolve: %s\n", err);
@@ -588,7 +566,7 @@ static int do_resolve(session *s, const review_opts *o)
         goto out;
     if (o->how == REVIEW_HOW_ACCOUNT && read_target_account(s, o->account_id, &acct_kv) != 0)
         goto out;
-    if (review_plan_build(&s->cfg.eng, m, &a, o->how, o->account_id, &acct_kv, epoch_ms_now(),
+    if (review_plan_build(m, &a, o->how, o->account_id, &acct_kv, epoch_ms_now(),
                           &p, err, sizeof(err)) != 0) {
         fprintf(stderr, "l2a: review resolve: %s\n", err);
         goto out;
@@ -621,6 +599,6 @@ int cli_review(int argc, char **argv)
         rc = do_show(&s, &o);
     else
         rc = do_resolve(&s, &o);
-    session_close(&s);
+    cli_session_close(&s);
     return rc;
 }

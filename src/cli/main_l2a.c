@@ -25,6 +25,9 @@ static const args_cmd l2a_cmd = {
     "        show what would change\n"
     "  web passwd NAME < PASSWORD\n"
     "        a line for the review page's users file (web.users_file)\n"
+    "  learned list|export|import|forget [--redis URL] [--config FILE] ...\n"
+    "        facts learned from reviews: list, export as YAML, import FILE.yaml,\n"
+    "        forget always NAME DOMAIN | never NAME ACCOUNT | domain DOMAIN\n"
     "  check-config [--engine-json] FILE\n"
     "        validate a config; prints file:line:column: message on error\n"
     "  version, --version\n"
@@ -43,6 +46,7 @@ static command_fn command_of(const char *name)
         {"match", cli_match},   {"import-accounts", cli_import_accounts},
         {"push", cli_push},     {"review", cli_review},
         {"replay", cli_replay},
+        {"learned", cli_learned},
         {"check-config", cli_check_config}, {"web", cli_web},
     };
     for (size_t i = 0; i < ARRAY_LEN(commands); i++)

@@ -384,7 +384,7 @@ static void resolve_now(webreq *r)
         render_alert(r, 422, err);
         return;
     }
-    if (review_plan_build(&r->d->cfg->eng, r->d->m, &r->alert, how, account_id, &r->acct_kv,
+    if (review_plan_build(r->d->m, &r->alert, how, account_id, &r->acct_kv,
                           epoch_ms_now(), &r->plan, err, sizeof(err)) != 0) {
         render_alert(r, 422, err);
         return;

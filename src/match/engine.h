@@ -9,6 +9,7 @@
 #include "decision.h"
 #include "engine_opts.h"
 #include "inputs.h"
+#include "learned.h"
 #include "outcome.h"
 #include "util.h"
 
@@ -56,6 +57,16 @@ bool matcher_account_brief(const matcher *m, const char *id, account_brief *out)
 size_t matcher_search(const matcher *m, const char *query, size_t max, account_brief *out);
 /* Every account of from into to (a matcher rebuilt for a new configuration). */
 void matcher_copy_accounts(matcher *to, const matcher *from);
+
+/* Facts learned from reviews (learned.h): added or replaced, removed (false when the fact lacks
+ * what names it, or, for unlearn, was not there), counted, read by position, copied. A learned
+ * always fact decides a lead with the same name and corporate domain before any scoring, when
+ * its account is in the index; a never fact removes its account from the company's candidates. */
+bool matcher_learn(matcher *m, const learned_fact *f);
+bool matcher_unlearn(matcher *m, const learned_fact *f);
+size_t matcher_learned(const matcher *m);
+learned_fact matcher_learned_fact(const matcher *m, size_t i);   /* strings borrowed */
+void matcher_copy_learned(matcher *to, const matcher *from);
 
 /* Decides one lead. Never fails: unusable input gives DECISION_INVALID with the reason. Uses the
  * matcher's scratch memory: one thread at a time per matcher. out->facts holds the lead's facts. */

@@ -103,3 +103,13 @@ char *key_web_throttle(const char *prefix, const char *who)
 {
     return join(prefix, "web:throttle:", who);
 }
+
+char *key_learned(const char *prefix)
+{
+    return join(prefix, "learned", NULL);
+}
+
+char *key_learned_domains(const char *prefix)
+{
+    return join(prefix, "learned:domains", NULL);
+}

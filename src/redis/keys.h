@@ -31,5 +31,8 @@ char *key_seq_opportunity(const char *prefix);  /* l2a:seq:opportunity  opportun
  * login attempts of one user name from one client address ("name|address"). */
 char *key_web_session(const char *prefix, const char *token);  /* l2a:web:session:<token> */
 char *key_web_throttle(const char *prefix, const char *who);    /* l2a:web:throttle:<who> */
+char *key_learned(const char *prefix);          /* l2a:learned          facts learned from reviews */
+char *key_learned_domains(const char *prefix);  /* l2a:learned:domains  domains learned from
+                                                 * contacts, with their evidence */
 
 #endif

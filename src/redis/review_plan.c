@@ -64,8 +64,8 @@ static int target_of(review_how how, const char *account_id, const strvec *acct_
     return 0;
 }
 
-int review_plan_build(const engine_opts *eng, const matcher *m, const review_alert *a,
-                      review_how how, const char *account_id, const strvec *acct_kv, double now_ms,
+int review_plan_build(const matcher *m, const review_alert *a, review_how how,
+                      const char *account_id, const strvec *acct_kv, double now_ms,
                       review_plan *out, char *err, size_t errlen)
 {
     lead l;
@@ -83,7 +83,7 @@ int review_plan_build(const engine_opts *eng, const matcher *m, const review_ale
                        sizeof(out->resolution), err, errlen);
     if (rc == 0) {
         iso8601_ms(now_ms, when, sizeof(when));
-        out->plan = outcome_plan_json(eng, action, &l, &d,
+        out->plan = outcome_plan_json(matcher_opts(m), action, &l, &d,
                                       action == OUTCOME_CONVERT ? &acct : NULL, when, now_ms);
     }
     decision_free(&d);

@@ -31,12 +31,13 @@ void review_plan_free(review_plan *p);
 void review_lead_from_alert(const review_alert *a, lead *l);
 
 /* Builds the plan of resolving alert a: m reads the lead's facts (the engine's, as the daemon
- * does), eng is the configuration the plan follows. For REVIEW_HOW_ACCOUNT, account_id and its
+ * does) and its options (matcher_opts) are the configuration the plan follows, learning
+ * included. For REVIEW_HOW_ACCOUNT, account_id and its
  * Redis hash as field/value pairs (acct_kv: its type and owner_id decide the opportunity) are
  * required; the caller says "no such account" when the hash is absent. now_ms is when.
  * 0, or -1 with err set (a new account for a lead that names none). */
-int review_plan_build(const engine_opts *eng, const matcher *m, const review_alert *a,
-                      review_how how, const char *account_id, const strvec *acct_kv, double now_ms,
+int review_plan_build(const matcher *m, const review_alert *a, review_how how,
+                      const char *account_id, const strvec *acct_kv, double now_ms,
                       review_plan *out, char *err, size_t errlen) MUSTCHECK;
 
 /* The resolve Function's arguments after FCALL <name>: numkeys 0, prefix, lead id, plan, by,

@@ -25,7 +25,7 @@ for line in "${LINES[@]}"; do
     done
     assert_eq "$(rcli "${words[@]}")" OK "$line"
 done
-for user in l2ad l2a-import l2a-push l2a-review l2a-review-ro l2a-replay; do
+for user in l2ad l2a-import l2a-push l2a-review l2a-review-ro l2a-replay l2a-learned; do
     printf 'pw-%s\n' "$user" >"$TEST_TMP/pw-$user"
 done
 
@@ -159,6 +159,14 @@ RC=0
 "$L2A" replay --config "$TEST_TMP/replay.yaml" >"$TEST_TMP/replay.txt" 2>"$TEST_TMP/stderr" || RC=$?
 assert_eq "$RC" 0 "replay as l2a-replay ($(cat "$TEST_TMP/stderr"))"
 assert_contains "$(head -n 1 "$TEST_TMP/replay.txt")" "4 leads recorded since" "replay's leads (R7 too)"
+# ---- learned list, forget ----------------------------------------------------------------------
+env_config "$TEST_TMP/learned.yaml" l2a-learned
+rcli hset "${P}learned" "$(printf 'never\t\tglobex\t001G')" '{"kind":"never","name":"globex","account_id":"001G"}' >/dev/null
+as l2a-learned learned list --config "$TEST_TMP/learned.yaml"
+assert_eq "$RC" 0 "learned list as l2a-learned ($ERR)"
+assert_contains "$OUT" "never   'globex' -> not 001G" "the fact listed"
+as l2a-learned learned forget --config "$TEST_TMP/learned.yaml" never globex 001G
+assert_eq "$RC" 0 "learned forget as l2a-learned ($ERR)"
 
 # ---- wrong passwords at start ----------------------------------------------------------------------
 env_config "$TEST_TMP/import-env.yaml" l2a-import

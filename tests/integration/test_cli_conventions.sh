@@ -38,7 +38,9 @@ expect_usage_error() {
 # ---- --help and --version ----------------------------------------------------------------------
 for args in "--help" "-h" "help" "match --help" "check-config --help" "import-accounts --help" \
     "push --help" "review --help" "review list --help" "review show --help" \
-    "review resolve --help" "replay --help" "web --help" "web passwd --help"; do
+    "review resolve --help" "replay --help" "web --help" "web passwd --help" "learned --help" \
+    "learned list --help" "learned export --help" "learned import --help" \
+    "learned forget --help"; do
     read -ra argv <<<"$args"
     expect_help "$L2A" "${argv[@]}"
 done
@@ -111,6 +113,13 @@ expect_usage_error "l2a replay: bad duration '7x' for --since (e.g. 7d, 36h, 30m
     --config c --since 7x
 expect_usage_error "l2a replay: option '--since' needs a value" "$L2A" replay --config c --since
 expect_usage_error "l2a replay: option '--json' takes no value" "$L2A" replay --config c --json=1
+expect_usage_error "l2a learned: missing subcommand (list, export, import or forget)" "$L2A" learned
+expect_usage_error "l2a learned list: unexpected argument 'x'" "$L2A" learned list x
+expect_usage_error "l2a learned import: FILE is required" "$L2A" learned import
+expect_usage_error "l2a learned forget: forget always takes 2 arguments after it" "$L2A" learned \
+    forget always acme
+expect_usage_error "l2a learned forget: forget what: always NAME DOMAIN, never NAME ACCOUNT [DOMAIN] or domain DOMAIN" \
+    "$L2A" learned forget sometimes
 expect_usage_error "l2ad: --config is required" "$L2AD"
 expect_usage_error "l2ad: unexpected argument 'extra'" "$L2AD" --config c.yaml extra
 expect_usage_error "l2ad: unknown option '--bogus'" "$L2AD" --bogus
