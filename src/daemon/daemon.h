@@ -21,6 +21,7 @@
 
 typedef struct l2ad l2ad;
 struct batch;
+struct hooks;
 
 /* How the writer reports to the layers above it (writer.c calls none of them by name). */
 typedef struct writer_hooks {
@@ -55,6 +56,7 @@ typedef struct l2ad {
     char http_where[300];           /* where /healthz and /metrics answer: "127.0.0.1:9108" */
     web_server *web;                /* owned: the review page and the intake (web.listen), or NULL */
     char web_where[300];            /* where web.listen answers ("" when off) */
+    struct hooks *hooks;            /* owned: the webhooks (hooks.c) */
     writer_hooks writer_hooks;      /* writer.c reports through these */
     struct record_op *parked;       /* writes that failed for a Redis-side reason, re-sent once
                                      * consuming again (writer.c) */
