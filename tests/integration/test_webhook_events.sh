@@ -118,7 +118,8 @@ _all_delivered() {
     RESULT=$(python3 -c "$CHECK_PY" "$TEST_TMP/stream.json" "$TEST_TMP/crm.jsonl" 2>/dev/null)
     [[ "$RESULT" == *" missing=0 "* ]]
 }
-wait_until 60 "every event delivered (last check: ${RESULT:-none})" _all_delivered
+RESULT=""
+within 60 _all_delivered || fail "not every event delivered after 60 s: $RESULT"
 sleep 1
 NEVENTS=$(rcli xlen "${P}events")
 [ "$NEVENTS" -ge 500 ] || fail "only $NEVENTS events: the run is too small to say anything"

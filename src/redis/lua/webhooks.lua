@@ -9,7 +9,8 @@
 -- webhook_sla_claim KEYS: an alert hash. ARGV: now ms, stale ms, owner. The right to post the
 --                alert's overdue message: "mine" (the claim written as "claimed <ms> <owner>" in
 --                its sla_alert field), "busy" (another worker claimed it less than stale ms ago),
---                "sent" (posted already: the field says "sent:<ms>"), "closed" (no alert, or not open).
+--                "sent" (posted already: the field says "sent:<ms>"), "closed" (no alert, or not
+--                open).
 
 local function webhook_lease(keys, args)
   lib.arg_count(args, 2, 'webhook_lease')
