@@ -273,22 +273,33 @@ static void on_acked(aconn *c, redisReply *r, void *priv)
     (void)priv;
 }
 
-/* One entry of the group (read or claimed): a lead.flagged one becomes a job, any other is
- * acknowledged at once. */
-static void take_entry(hook_alerts *a, const redisReply *e)
+/* Entries of the group (read or claimed): a lead.flagged one becomes a job, the others are
+ * acknowledged at once, in one XACK. */
+static void take_entries(hook_alerts *a, const redisReply *entries)
 {
-    if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || e->element[0]->type != REDIS_REPLY_STRING)
-        return;
-    const char *id = e->element[0]->str;
-    if (job_of_entry(a, id))
-        return;                 /* already being posted here */
-    const char *type = hooks_field(e->element[1], "type");
-    const char *lead_id = hooks_field(e->element[1], "lead_id");
-    if (type && lead_id && !strcmp(type, "lead.flagged"))
-        job_fetch(job_new(a, id, lead_id));
-    else
-        (void)aconn_cmd(a->h->conn, on_acked, NULL, 0, "XACK %s %s %s", a->k_events,
-                        L2A_ALERTS_GROUP, id);
+    strvec ack;
+    sv_init(&ack);
+    sv_push(&ack, "XACK");
+    sv_push(&ack, a->k_events);
+    sv_push(&ack, L2A_ALERTS_GROUP);
+    for (size_t i = 0; i < entries->elements; i++) {
+        const redisReply *e = entries->element[i];
+        if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+            e->element[0]->type != REDIS_REPLY_STRING)
+            continue;
+        const char *id = e->element[0]->str;
+        if (job_of_entry(a, id))
+            continue;               /* already being posted here */
+        const char *type = hooks_field(e->element[1], "type");
+        const char *lead_id = hooks_field(e->element[1], "lead_id");
+        if (type && lead_id && !strcmp(type, "lead.flagged"))
+            job_fetch(job_new(a, id, lead_id));
+        else
+            sv_push(&ack, id);
+    }
+    if (ack.n > 3)
+        (void)aconn_cmd_argv(a->h->conn, on_acked, NULL, 0, (int)ack.n, (const char **)ack.v, NULL);
+    sv_free(&ack);
 }
 
 static void on_read(aconn *c, redisReply *r, void *priv)
@@ -308,8 +319,7 @@ static void on_read(aconn *c, redisReply *r, void *priv)
     if (r->type != REDIS_REPLY_ARRAY || r->elements != 1)
         return;                 /* nil: nothing new */
     const redisReply *entries = r->element[0]->element[1];
-    for (size_t i = 0; i < entries->elements; i++)
-        take_entry(a, entries->element[i]);
+    take_entries(a, entries);
     if (entries->elements > 0)
         read_new(a);
 }
@@ -350,8 +360,7 @@ static void on_claimed(aconn *c, redisReply *r, void *priv)
     const redisReply *next = r->element[0], *entries = r->element[1];
     snprintf(a->claim_from, sizeof(a->claim_from), "%s",
              next->type == REDIS_REPLY_STRING ? next->str : "0-0");
-    for (size_t i = 0; i < entries->elements; i++)
-        take_entry(a, entries->element[i]);
+    take_entries(a, entries);
 }
 
 static void claim_stale(hook_alerts *a)

@@ -2,7 +2,8 @@
 # tests/integration/test_webhook_alerts.sh - the alerts webhook with two l2ad workers and a chat
 # receiver that answers 500 to the first 2 tries of every message: each flagged lead ends with
 # exactly one accepted post saying it is new (its lead, company, reason and review-page link),
-# after exactly 2 refused tries (retried, and by one worker only); each alert still open after
+# after exactly 2 refused tries (retried, and by one worker only), those flagged before a reload
+# turned the webhook on included; each alert still open after
 # review.sla (3 s) with exactly one accepted overdue post, a dismissed one with none; leads that
 # are not flagged never posted; nothing left pending in the alerts group. Then a worker is killed
 # while it retries: the other one takes its alerts over and each is still accepted once.
@@ -13,10 +14,13 @@ outcomes_start 'id,name,domains,type,owner_id
 001D,Initech Software,initech.com,Customer,005D'
 start_receiver chat --fail-first 2
 
-# worker_config FILE PORT NAME: both workers alike but for the port and the consumer name.
+# worker_config FILE PORT NAME [URL]: both workers alike but for the port and the consumer name;
+# the alerts webhook off without a URL.
 worker_config() {
+    local url=()
+    [ -z "${4:-}" ] || url=("alerts:" "  webhook_url: \"$4\"")
     daemon_config "$1" "$2" "daemon:" "  consumer: $3" "web:" "  url: \"https://l2a.example.com/\"" \
-        "review:" "  sla: 3s" "alerts:" "  webhook_url: \"$RECEIVER_URL\"" \
+        "review:" "  sla: 3s" "${url[@]}" \
         "webhooks:" "  timeout: 1s" "  retry_min: 100" "  retry_max: 400" "  lease: 6s"
 }
 P1=$(free_port)
@@ -44,6 +48,15 @@ wait_ready "$P2"
     done
 } >"$TEST_TMP/leads.jsonl"
 "$L2A" push --config "$TOOLS_CFG" "$TEST_TMP/leads.jsonl" >/dev/null || fail "push"
+wait_group_idle 20
+
+# ---- the webhook turned on by a reload: the alerts flagged before, still open, are posted too ------
+worker_config "$TEST_TMP/w1.yaml" "$P1" w1 "$RECEIVER_URL"
+worker_config "$TEST_TMP/w2.yaml" "$P2" w2 "$RECEIVER_URL"
+kill -HUP "$W1" "$W2"
+_reloaded() { [ "$(metric "$1" l2a_config_reloads_total)" == 1 ]; }
+wait_until 20 "w1 to reload" _reloaded "$P1"
+wait_until 20 "w2 to reload" _reloaded "$P2"
 push_json '{"id":"D1","email":"x@quorbit.io","company":"Quorbit Labs"}'
 wait_group_idle 20
 for i in 1 2 3 4; do
