@@ -173,8 +173,11 @@ static void on_fetched(aconn *c, redisReply *r, void *priv)
             return;
         return job_end(j);
     }
-    if (!a->url[0])
+    if (!a->url[0]) {
+        if (!j->entry_id)
+            snprintf(a->sla_floor, sizeof(a->sla_floor), "-inf");   /* look again when on */
         return job_end(j);
+    }
     const char *reason = r->element[1]->type == REDIS_REPLY_STRING ? r->element[1]->str : NULL;
     const char *ljson = r->element[2]->type == REDIS_REPLY_STRING ? r->element[2]->str : NULL;
     char *body = alert_message(cfg(a), j->lead_id, ljson, reason, !j->entry_id);
@@ -252,8 +255,12 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
     (void)what;
     alert_job *j = arg;
     hook_alerts *a = j->a;
-    if (!a->url[0])
-        return job_end(j);      /* turned off: the entry or claim stays for later */
+    if (!a->url[0]) {
+        /* turned off: the entry or claim stays for later, and the next scan looks again */
+        if (!j->entry_id)
+            snprintf(a->sla_floor, sizeof(a->sla_floor), "-inf");
+        return job_end(j);
+    }
     int rc = -1;
     if (usable(a) && j->entry_id)
         rc = aconn_cmd(a->h->conn, on_reclaimed, j, 0, "XCLAIM %s %s %s %d %s JUSTID",
