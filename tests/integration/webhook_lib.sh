@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # RECEIVER_URL, RECEIVER_PID: for the tests that source this
 # tests/integration/webhook_lib.sh - helpers for the webhook tests on top of outcomes_lib.sh: a
 # local receiver (webhook_receiver.py) started in the background, its log read back.
 #
