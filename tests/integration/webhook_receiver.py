@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """webhook_receiver.py - a local HTTP receiver for the webhook tests (standard library only).
 
-  webhook_receiver.py PORT_FILE LOG [--fail-first N] [--secret-file F]
+  webhook_receiver.py PORT_FILE LOG [--port P] [--fail-first N] [--secret-file F]
                       [--down-after K --down-for SECS]
 
-Listens on a free loopback port (written to PORT_FILE once listening) and appends one JSON line
+Listens on loopback port P, or a free one (written to PORT_FILE once listening) and appends one JSON line
 per request to LOG: {"status", "body", "headers", "why"}. It answers 500 to the first N tries of
 each distinct body (--fail-first), 401 to a request whose X-L2A-Signature is not
 sha256=HMAC-SHA256(secret, X-L2A-Timestamp + "." + body) or whose timestamp is more than 300 s
@@ -65,6 +65,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("port_file")
     ap.add_argument("log")
+    ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--fail-first", type=int, default=0)
     ap.add_argument("--secret-file")
     ap.add_argument("--down-after", type=int, default=0)
@@ -78,7 +79,7 @@ def main():
     log = open(opts.log, "a", encoding="utf-8")
     handler = make_handler(opts, secret, log, state)
     http.server.HTTPServer.allow_reuse_address = True
-    server = http.server.HTTPServer(("127.0.0.1", 0), handler)
+    server = http.server.HTTPServer(("127.0.0.1", opts.port), handler)
     port = server.server_address[1]
     with open(opts.port_file + ".tmp", "w") as f:
         f.write("%d\n" % port)
