@@ -22,7 +22,7 @@ worker_config() {
     [ -z "${4:-}" ] || url=("alerts:" "  webhook_url: \"$4\"")
     daemon_config "$1" "$2" "daemon:" "  consumer: $3" "web:" "  url: \"https://l2a.example.com/\"" \
         "review:" "  sla: 3s" "${url[@]}" \
-        "webhooks:" "  timeout: 1s" "  retry_min: 100" "  retry_max: 400" "  lease: 6s"
+        "webhooks:" "  timeout: 3s" "  retry_min: 100" "  retry_max: 400" "  lease: 6s"
 }
 P1=$(free_port)
 P2=$(free_port)
