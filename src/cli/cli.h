@@ -63,5 +63,7 @@ int cli_check_encoding(const char *encoding);
 void cli_print_input_error(const char *cmd, const char *err);
 /* cmd_review.c */
 int cli_review(int argc, char **argv);
+/* cmd_replay.c */
+int cli_replay(int argc, char **argv);
 
 #endif

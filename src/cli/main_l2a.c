@@ -20,6 +20,9 @@ static const args_cmd l2a_cmd = {
     "  review list|show|resolve [--redis URL] [--config FILE] ...\n"
     "        the RevOps review queue: list [--older-than 2d] [--json], show LEAD,\n"
     "        resolve LEAD --account ID | --new-account | --dismiss [--note TEXT] [--by NAME]\n"
+    "  replay --config NEW.yaml [--redis URL] [--since 7d] [--json]\n"
+    "        decide the leads recorded in a window again with a new config (read-only) and\n"
+    "        show what would change\n"
     "  check-config [--engine-json] FILE\n"
     "        validate a config; prints file:line:column: message on error\n"
     "  version, --version\n"
@@ -37,6 +40,7 @@ static command_fn command_of(const char *name)
     } commands[] = {
         {"match", cli_match},   {"import-accounts", cli_import_accounts},
         {"push", cli_push},     {"review", cli_review},
+        {"replay", cli_replay},
         {"check-config", cli_check_config},
     };
     for (size_t i = 0; i < ARRAY_LEN(commands); i++)

@@ -162,6 +162,7 @@ static void report(l2ad *d, build_job *j)
     if (j->reload) {
         metrics_set(d->metrics, METRIC_CONFIG_LAST_RELOAD_OK, ok);
         if (ok) {
+            intake_reload(d);
             metrics_set(d->metrics, METRIC_CONFIG_LAST_RELOAD_TIME, epoch_ms_now() / 1000.0);
             metrics_inc(d->metrics, METRIC_CONFIG_RELOADS, 1);
             log_notice("config_reloaded", "path=%s accounts=%zu seconds=%.2f", d->config_path,

@@ -25,7 +25,7 @@ for line in "${LINES[@]}"; do
     done
     assert_eq "$(rcli "${words[@]}")" OK "$line"
 done
-for user in l2ad l2a-import l2a-push l2a-review l2a-review-ro; do
+for user in l2ad l2a-import l2a-push l2a-review l2a-review-ro l2a-replay; do
     printf 'pw-%s\n' "$user" >"$TEST_TMP/pw-$user"
 done
 
@@ -76,12 +76,15 @@ rcli xadd "${P}leads" '*' json '{"id":"B1","email":' >/dev/null   # a dead lette
 
 # ---- l2ad (password_file) ------------------------------------------------------------------------
 PORT=$(free_port)
+WPORT=$(free_port)
 CFG=$TEST_TMP/l2ad.yaml
-user_config "$CFG" l2ad "http:" "  listen: \"127.0.0.1:$PORT\"" "lists:" \
-    "  freemail: \"$SRC_DIR/conf/freemail-domains.txt\"" \
-    "  disposable: \"$SRC_DIR/conf/disposable-email-domains.txt\"" \
-    "  legal_forms: \"$SRC_DIR/conf/legal-forms.tsv\"" \
-    "daemon:" "  claim_idle_ms: 1000" "  forget_consumers_ms: 1000"
+echo acl-token >"$TEST_TMP/tokens"
+LISTS=("lists:" "  freemail: \"$SRC_DIR/conf/freemail-domains.txt\""
+    "  disposable: \"$SRC_DIR/conf/disposable-email-domains.txt\""
+    "  legal_forms: \"$SRC_DIR/conf/legal-forms.tsv\"")
+user_config "$CFG" l2ad "http:" "  listen: \"127.0.0.1:$PORT\"" "${LISTS[@]}" \
+    "daemon:" "  claim_idle_ms: 1000" "  forget_consumers_ms: 1000" \
+    "web:" "  listen: \"127.0.0.1:$WPORT\"" "  tokens_file: \"$TEST_TMP/tokens\""
 start_daemon l2ad "$CFG"
 PID=$DAEMON_PID
 wait_ready "$PORT"
@@ -97,6 +100,13 @@ _metric_is() { [ "$(metric "$PORT" "$1")" == "$2" ]; }
 wait_until 10 "l2a_review_open 1 in /metrics" _metric_is l2a_review_open 1
 _forgotten() { ! rcli xinfo consumers "${P}leads" l2a | grep -qx gone-worker; }
 wait_until 10 "the gone consumer forgotten" _forgotten
+# the HTTP intake: MULTI, XADD, EXEC
+code=$(curl -s -m 5 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer acl-token" \
+    --data-binary '{"id":"R6","email":"joe@initech.com","company":"Initech"}' \
+    "http://127.0.0.1:$WPORT/v1/leads" || true)
+assert_eq "$code" 202 "POST /v1/leads to l2ad as l2ad"
+_r6() { [ "$(rcli hget "${P}lead:R6" account_id)" == 001D ]; }
+wait_until 20 "R6 (from the intake) recorded" _r6
 ! grep -E 'NOPERM|level=(error|warning)' "$TEST_TMP/l2ad.log" | grep -v lead_dead_lettered ||
     fail "l2ad logged errors as the ACL user"
 
@@ -116,6 +126,13 @@ as l2a-review review resolve --config "$TEST_TMP/review.yaml" R1 --account 001A 
 assert_eq "$RC" 0 "review resolve as l2a-review ($ERR)"
 assert_eq "$(rcli hget "${P}alert:R1" status)" resolved "R1 resolved"
 
+# ---- replay (read-only user) -------------------------------------------------------------------------
+user_config "$TEST_TMP/replay.yaml" l2a-replay "${LISTS[@]}"
+RC=0
+"$L2A" replay --config "$TEST_TMP/replay.yaml" >"$TEST_TMP/replay.txt" 2>"$TEST_TMP/stderr" || RC=$?
+assert_eq "$RC" 0 "replay as l2a-replay ($(cat "$TEST_TMP/stderr"))"
+assert_contains "$(head -n 1 "$TEST_TMP/replay.txt")" "3 leads recorded since" "replay's leads"
+
 # ---- wrong passwords at start ----------------------------------------------------------------------
 env_config "$TEST_TMP/import-env.yaml" l2a-import
 RC=0
@@ -128,7 +145,8 @@ assert_contains "$(cat "$TEST_TMP/stderr")" "AUTH refused for user 'l2a-import':
 PORT2=$(free_port)
 mkdir "$TEST_TMP/bad"
 printf 'wrong\n' >"$TEST_TMP/bad/pw-l2ad"   # the same config, but pw-l2ad next to it is wrong
-sed -e "s|127.0.0.1:$PORT\"|127.0.0.1:$PORT2\"|" "$CFG" >"$TEST_TMP/bad/l2ad.yaml"
+sed -e "s|127.0.0.1:$PORT\"|127.0.0.1:$PORT2\"|" -e "s|127.0.0.1:$WPORT\"|127.0.0.1:$(free_port)\"|" \
+    "$CFG" >"$TEST_TMP/bad/l2ad.yaml"
 start_daemon bad "$TEST_TMP/bad/l2ad.yaml"
 wait_exit "$DAEMON_PID" 15
 assert_eq "$EXIT_RC" 1 "l2ad with a wrong password at start"

@@ -38,7 +38,7 @@ expect_usage_error() {
 # ---- --help and --version ----------------------------------------------------------------------
 for args in "--help" "-h" "help" "match --help" "check-config --help" "import-accounts --help" \
     "push --help" "review --help" "review list --help" "review show --help" \
-    "review resolve --help"; do
+    "review resolve --help" "replay --help"; do
     read -ra argv <<<"$args"
     expect_help "$L2A" "${argv[@]}"
 done
@@ -99,6 +99,12 @@ expect_usage_error "l2a review resolve: one of --account, --new-account and --di
     "$L2A" review resolve 00Q1
 expect_usage_error "l2a review resolve: give only one of --account, --new-account and --dismiss" \
     "$L2A" review resolve 00Q1 --dismiss --account 001A
+expect_usage_error "l2a replay: --config is required" "$L2A" replay --since 7d
+expect_usage_error "l2a replay: unexpected argument 'x'" "$L2A" replay --config c x
+expect_usage_error "l2a replay: bad duration '7x' for --since (e.g. 7d, 36h, 30m)" "$L2A" replay \
+    --config c --since 7x
+expect_usage_error "l2a replay: option '--since' needs a value" "$L2A" replay --config c --since
+expect_usage_error "l2a replay: option '--json' takes no value" "$L2A" replay --config c --json=1
 expect_usage_error "l2ad: --config is required" "$L2AD"
 expect_usage_error "l2ad: unexpected argument 'extra'" "$L2AD" --config c.yaml extra
 expect_usage_error "l2ad: unknown option '--bogus'" "$L2AD" --bogus
