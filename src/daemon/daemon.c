@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hooks.h"
 #include "identity.h"
 #include "keys.h"
 #include "log.h"
@@ -257,13 +258,15 @@ int l2ad_init(l2ad *d, const char *config_path, const char *redis_url, char *err
     if (start_web(d, err, errlen) != 0)
         return -1;
     make_conns(d);
+    if (!(d->hooks = hooks_start(d, err, errlen)))
+        return -1;
     setup_events(d);
     if (loader_init(d, err, errlen) != 0)
         return -1;
     ready_init(d);
-    const writer_hooks hooks = {.done = consume_written, .stalled = ready_fail,
-                                .progress = ready_progress};
-    writer_init(d, &hooks);
+    const writer_hooks wh = {.done = consume_written, .stalled = ready_fail,
+                             .progress = ready_progress};
+    writer_init(d, &wh);
     return 0;
 }
 
@@ -295,6 +298,7 @@ static void free_event(struct event *ev)
 
 void l2ad_free(l2ad *d)
 {
+    hooks_free(d->hooks);
     aconn_free(d->reader);
     aconn_free(d->writer);
     aconn_free(d->follower);
