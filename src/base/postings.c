@@ -2,6 +2,7 @@
 #include "postings.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 void u32_push(u32vec *a, uint32_t x)
 {
@@ -38,9 +39,102 @@ void u32_remove(u32vec *a, uint32_t x)
     }
 }
 
+/* ---- u32pool ---- */
+
+#define POOL_CHUNK (256 * 1024)
+
+typedef struct pool_chunk {
+    struct pool_chunk *prev;
+    uint64_t bytes[];
+} pool_chunk;
+
+void u32pool_init(u32pool *p)
+{
+    memset(p, 0, sizeof(*p));
+}
+
+void u32pool_free(u32pool *p)
+{
+    for (pool_chunk *c = p->chunk, *prev; c; c = prev) {
+        prev = c->prev;
+        free(c);
+    }
+    memset(p, 0, sizeof(*p));
+}
+
+/* Size class of a pooled capacity (2 -> 0, 4 -> 1, ...), or -1 for a malloc'd one. */
+static int pool_class(uint32_t cap)
+{
+    int k = 0;
+    for (uint32_t c = 2; c <= U32POOL_MAX_CAP; c <<= 1, k++)
+        if (c == cap)
+            return k;
+    return -1;
+}
+
+static uint32_t *pool_take(u32pool *p, int k)
+{
+    void *blk = p->free[k];
+    if (blk) {
+        memcpy(&p->free[k], blk, sizeof(void *));
+        return blk;
+    }
+    size_t bytes = (2u << k) * sizeof(uint32_t);
+    if (!p->chunk || p->used + bytes > POOL_CHUNK - sizeof(pool_chunk)) {
+        pool_chunk *c = xmalloc(POOL_CHUNK);
+        c->prev = p->chunk;
+        p->chunk = c;
+        p->used = 0;
+    }
+    blk = (char *)((pool_chunk *)p->chunk)->bytes + p->used;
+    p->used += bytes;
+    return blk;
+}
+
+static void pool_give(u32pool *p, uint32_t *v, uint32_t cap)
+{
+    int k = pool_class(cap);
+    if (k < 0) {
+        free(v);
+        return;
+    }
+    memcpy(v, &p->free[k], sizeof(void *));
+    p->free[k] = v;
+}
+
+void u32pool_push(u32pool *p, u32vec *a, uint32_t x)
+{
+    if (a->n == a->cap) {
+        uint32_t cap = a->cap ? a->cap * 2 : 2;
+        if (a->cap && pool_class(a->cap) < 0) {
+            a->v = xrealloc(a->v, cap * sizeof(*a->v));
+        } else {
+            int k = pool_class(cap);
+            uint32_t *v = k >= 0 ? pool_take(p, k) : xmalloc(cap * sizeof(*v));
+            if (a->n)
+                memcpy(v, a->v, a->n * sizeof(*v));
+            if (a->cap)
+                pool_give(p, a->v, a->cap);
+            a->v = v;
+        }
+        a->cap = cap;
+    }
+    a->v[a->n++] = x;
+}
+
+void u32pool_release(u32pool *p, u32vec *a)
+{
+    if (a->cap)
+        pool_give(p, a->v, a->cap);
+    *a = (u32vec){0};
+}
+
+/* ---- postings ---- */
+
 void postings_init(postings *p)
 {
     p->keys = strmap_new();
+    u32pool_init(&p->pool);
     p->lists = NULL;
     p->nlists = 0;
     p->cap = 0;
@@ -49,7 +143,8 @@ void postings_init(postings *p)
 void postings_free(postings *p)
 {
     for (size_t i = 0; i < p->nlists; i++)
-        u32_free(&p->lists[i]);
+        u32pool_release(&p->pool, &p->lists[i]);
+    u32pool_free(&p->pool);
     free(p->lists);
     strmap_free(p->keys);
     p->keys = NULL;
@@ -72,7 +167,7 @@ void postings_add(postings *p, const char *key, uint32_t val)
     u32vec *l = &p->lists[li];
     if (l->n && l->v[l->n - 1] == val)
         return;
-    u32_push(l, val);
+    u32pool_push(&p->pool, l, val);
 }
 
 void postings_remove(postings *p, const char *key, uint32_t val)

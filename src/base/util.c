@@ -186,9 +186,20 @@ bool sv_contains(const strvec *sv, const char *s)
 /* ---- strmap: linear probing, tombstones on delete ---- */
 
 #define TOMBSTONE ((char *)1)
+#define KEY_CHUNK 65536
+
+/* Keys live in chunks that are freed with the map (a key deleted keeps its bytes until then):
+ * one allocation per 64 KiB of keys instead of one per key. */
+typedef struct key_chunk {
+    struct key_chunk *prev;
+    size_t used;
+    size_t size;
+    char bytes[];
+} key_chunk;
 
 struct strmap {
-    char **keys;      /* owned; NULL = empty, TOMBSTONE = deleted */
+    char **keys;      /* into chunks; NULL = empty, TOMBSTONE = deleted */
+    key_chunk *chunk; /* newest chunk of key bytes (owned, linked to the older ones) */
     uint64_t *hashes; /* hash of each key, compared before the key itself */
     uint32_t *vals;
     size_t cap;       /* power of two */
@@ -224,9 +235,10 @@ void strmap_free(strmap *m)
 {
     if (!m)
         return;
-    for (size_t i = 0; i < m->cap; i++)
-        if (m->keys[i] && m->keys[i] != TOMBSTONE)
-            free(m->keys[i]);
+    for (key_chunk *c = m->chunk, *prev; c; c = prev) {
+        prev = c->prev;
+        free(c);
+    }
     free(m->keys);
     free(m->hashes);
     free(m->vals);
@@ -241,6 +253,25 @@ size_t strmap_count(const strmap *m)
 static bool key_eq(const char *stored, const char *key, size_t keylen)
 {
     return strncmp(stored, key, keylen) == 0 && stored[keylen] == '\0';
+}
+
+/* A copy of key in the map's chunks. */
+static char *key_copy(strmap *m, const char *key, size_t keylen)
+{
+    key_chunk *c = m->chunk;
+    if (!c || c->size - c->used < keylen + 1) {
+        size_t size = keylen + 1 > KEY_CHUNK ? keylen + 1 : KEY_CHUNK;
+        c = xmalloc(sizeof(*c) + size);
+        c->prev = m->chunk;
+        c->used = 0;
+        c->size = size;
+        m->chunk = c;
+    }
+    char *p = c->bytes + c->used;
+    memcpy(p, key, keylen);
+    p[keylen] = '\0';
+    c->used += keylen + 1;
+    return p;
 }
 
 /* Slot holding key (whose hash is h), or SIZE_MAX. */
@@ -330,7 +361,7 @@ void strmap_put(strmap *m, const char *key, uint32_t val)
         i = (i + 1) & mask;
     if (!m->keys[i])
         m->used++;
-    m->keys[i] = xstrndup(key, keylen);
+    m->keys[i] = key_copy(m, key, keylen);
     m->hashes[i] = h;
     m->vals[i] = val;
     m->count++;
@@ -341,7 +372,6 @@ bool strmap_del(strmap *m, const char *key)
     size_t i = find_slot(m, key, strlen(key));
     if (i == SIZE_MAX)
         return false;
-    free(m->keys[i]);
     m->keys[i] = TOMBSTONE;
     m->count--;
     return true;

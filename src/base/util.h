@@ -48,7 +48,8 @@ void sv_push(strvec *sv, const char *s);      /* copies s */
 void sv_push_owned(strvec *sv, char *s);      /* takes s */
 bool sv_contains(const strvec *sv, const char *s);
 
-/* Open-addressing hash map from C string to uint32_t. Keys are copied. */
+/* Open-addressing hash map from C string to uint32_t. Keys are copied into chunks the map owns;
+ * a deleted key's bytes are kept until the map is freed (for maps that rarely delete). */
 typedef struct strmap strmap;
 
 strmap *strmap_new(void);

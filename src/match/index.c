@@ -19,6 +19,7 @@ void index_init(account_index *ix, const norm_rules *rules, const strvec *label_
     postings_init(&ix->by_joined);
     postings_init(&ix->by_acronym);
     hashmulti_init(&ix->typo);
+    u32pool_init(&ix->tok_pool);
     ix->rules = rules;
     ix->label_prefixes = label_prefixes;
     ix->label_suffixes = label_suffixes;
@@ -26,20 +27,7 @@ void index_init(account_index *ix, const norm_rules *rules, const strvec *label_
 
 static void account_clear(account *a)
 {
-    free(a->id);
-    free(a->name);
-    free(a->type);
-    free(a->parent_id);
-    free(a->owner_id);
-    free(a->country);
-    free(a->last_activity);
-    free(a->domains_raw);
-    sv_free(&a->domains);
-    free(a->tok);
-    free(a->joined);
-    free(a->joined_all);
-    free(a->acronym);
-    sv_free(&a->qualifiers);
+    free(a->mem);
     memset(a, 0, sizeof(*a));
 }
 
@@ -50,7 +38,8 @@ void index_free(account_index *ix)
     free(ix->acc);
     free(ix->id_hash);
     for (size_t i = 0; i < ix->nvocab; i++)
-        u32_free(&ix->tok_post[i]);
+        u32pool_release(&ix->tok_pool, &ix->tok_post[i]);
+    u32pool_free(&ix->tok_pool);
     free(ix->tok_post);
     free(ix->vocab_str);
     strmap_free(ix->by_id);
@@ -237,12 +226,13 @@ char *index_label_core(const account_index *ix, const char *label)
 
 /* ---- upsert and delete ---- */
 
-static char *dup_or_null(const char *s)
+static const char *nonempty(const char *s)
 {
-    return s && *s ? xstrdup(s) : NULL;
+    return s && *s ? s : NULL;
 }
 
-static void account_set_domains(account *a, const char *raw)
+/* Registrable domains of a ';'-separated list of websites, each once, into out. */
+static void registrable_domains(const char *raw, strvec *out)
 {
     if (!raw)
         return;
@@ -250,53 +240,100 @@ static void account_set_domains(account *a, const char *raw)
     char *save = NULL;
     for (char *part = strtok_r(copy, ";", &save); part; part = strtok_r(NULL, ";", &save)) {
         char *reg = website_registrable(part);
-        if (reg && !sv_contains(&a->domains, reg))
-            sv_push_owned(&a->domains, reg);
+        if (reg && !sv_contains(out, reg))
+            sv_push_owned(out, reg);
         else
             free(reg);
     }
     free(copy);
 }
 
-static void account_set_name(account_index *ix, account *a, const char *name)
+static size_t str_bytes(const char *s)
 {
-    norm_name nn;
-    (void)norm_name_parse(ix->rules, name, &nn);
-    a->ntok = (uint32_t)nn.tokens.n;
-    a->tok = xcalloc(a->ntok, sizeof(*a->tok));
-    for (uint32_t i = 0; i < a->ntok; i++)
-        a->tok[i] = vocab_intern(ix, nn.tokens.v[i]);
-    a->joined = xstrdup(nn.joined ? nn.joined : "");
-    a->joined_all = xstrdup(nn.joined_all ? nn.joined_all : "");
-    a->acronym = nn.tokens.n >= 3 && nn.acronym ? xstrdup(nn.acronym) : NULL;
-    sv_init(&a->qualifiers);
-    for (size_t i = 0; i < nn.qualifiers.n; i++)
-        sv_push(&a->qualifiers, nn.qualifiers.v[i]);
-    norm_name_free(&nn);
+    return s ? strlen(s) + 1 : 0;
 }
 
+/* Copies s (NULL stays NULL) at *cursor and moves it past the copy. */
+static char *pack_str(char **cursor, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *p = memcpy(*cursor, s, n);
+    *cursor += n;
+    return p;
+}
+
+/* Points list (n entries, array already in place) at copies of from's strings. */
+static void pack_strvec(char **cursor, strvec *list, const strvec *from)
+{
+    for (size_t i = 0; i < from->n; i++)
+        list->v[i] = pack_str(cursor, from->v[i]);
+    list->n = list->cap = from->n;
+}
+
+/* The account's strings, in the order of account_strings' pointers. */
+#define ACCOUNT_STRINGS 11
+
+static void account_strings(account *a, char **dst[ACCOUNT_STRINGS])
+{
+    char **fields[ACCOUNT_STRINGS] = {&a->id,         &a->name,        &a->type,     &a->parent_id,
+                                      &a->owner_id,   &a->country,     &a->last_activity,
+                                      &a->domains_raw, &a->joined,     &a->joined_all, &a->acronym};
+    memcpy(dst, fields, sizeof(fields));
+}
+
+/* Fills a from rec in one allocation (a->mem): the domain and qualifier pointer arrays, the token
+ * ids, then every string. joined_all shares joined's bytes when they are equal. */
 static void account_fill(account_index *ix, account *a, const account_rec *rec)
 {
-    a->id = xstrdup(rec->id);
-    a->name = xstrdup(rec->name);
-    a->type = dup_or_null(rec->type);
-    a->parent_id = dup_or_null(rec->parent_id);
-    a->owner_id = dup_or_null(rec->owner_id);
-    a->country = dup_or_null(rec->country);
-    a->last_activity = dup_or_null(rec->last_activity);
+    strvec doms;
+    sv_init(&doms);
+    registrable_domains(rec->domains, &doms);
+    norm_name nn;
+    (void)norm_name_parse(ix->rules, rec->name, &nn);
+    const char *joined = nn.joined ? nn.joined : "";
+    const char *joined_all = nn.joined_all ? nn.joined_all : "";
+    bool same = strcmp(joined, joined_all) == 0;
+    const char *src[ACCOUNT_STRINGS] = {
+        rec->id, rec->name, nonempty(rec->type), nonempty(rec->parent_id),
+        nonempty(rec->owner_id), nonempty(rec->country), nonempty(rec->last_activity),
+        nonempty(rec->domains), joined, same ? NULL : joined_all,
+        nn.tokens.n >= 3 && nn.acronym ? nn.acronym : NULL};
+    size_t nptr = doms.n + nn.qualifiers.n;
+    size_t bytes = nptr * sizeof(char *) + nn.tokens.n * sizeof(uint32_t);
+    for (size_t i = 0; i < ACCOUNT_STRINGS; i++)
+        bytes += str_bytes(src[i]);
+    for (size_t i = 0; i < nptr; i++)
+        bytes += str_bytes(i < doms.n ? doms.v[i] : nn.qualifiers.v[i - doms.n]);
+    a->mem = xmalloc(bytes);
+    char **ptrs = a->mem;
+    a->domains.v = ptrs;
+    a->qualifiers.v = ptrs + doms.n;
+    a->tok = (uint32_t *)(ptrs + nptr);
+    a->ntok = (uint32_t)nn.tokens.n;
+    for (uint32_t i = 0; i < a->ntok; i++)
+        a->tok[i] = vocab_intern(ix, nn.tokens.v[i]);
+    char *cursor = (char *)(a->tok + a->ntok);
+    char **dst[ACCOUNT_STRINGS];
+    account_strings(a, dst);
+    for (size_t i = 0; i < ACCOUNT_STRINGS; i++)
+        *dst[i] = pack_str(&cursor, src[i]);
+    if (same)
+        a->joined_all = a->joined;
+    pack_strvec(&cursor, &a->domains, &doms);
+    pack_strvec(&cursor, &a->qualifiers, &nn.qualifiers);
     a->employees = rec->employees && *rec->employees ? strtol(rec->employees, NULL, 10) : -1;
-    a->domains_raw = dup_or_null(rec->domains);
-    sv_init(&a->domains);
-    account_set_domains(a, rec->domains);
-    account_set_name(ix, a, rec->name);
     a->live = true;
+    sv_free(&doms);
+    norm_name_free(&nn);
 }
 
 static void token_post_add(account_index *ix, uint32_t tok, uint32_t slot)
 {
     u32vec *l = &ix->tok_post[tok];
     if (!l->n || l->v[l->n - 1] != slot)
-        u32_push(l, slot);
+        u32pool_push(&ix->tok_pool, l, slot);
 }
 
 typedef void (*posting_op)(postings *p, const char *key, uint32_t val);
