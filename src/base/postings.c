@@ -28,6 +28,19 @@ bool u32_contains(const u32vec *a, uint32_t x)
     return false;
 }
 
+uint32_t u32_lower_bound(const u32vec *a, uint32_t x)
+{
+    uint32_t lo = 0, hi = a->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (a->v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 void u32_remove(u32vec *a, uint32_t x)
 {
     uint32_t i = 0;
@@ -154,15 +167,15 @@ void postings_free(postings *p)
 
 void postings_add(postings *p, const char *key, uint32_t val)
 {
-    uint32_t li;
-    if (!strmap_get(p->keys, key, &li)) {
+    uint32_t li = (uint32_t)p->nlists;
+    bool added;
+    (void)strmap_get_or_put(p->keys, key, &li, &added);
+    if (added) {
         if (p->nlists == p->cap) {
             p->cap = p->cap ? p->cap * 2 : 64;
             p->lists = xrealloc(p->lists, p->cap * sizeof(*p->lists));
         }
-        li = (uint32_t)p->nlists++;
-        p->lists[li] = (u32vec){0};
-        strmap_put(p->keys, key, li);
+        p->lists[p->nlists++] = (u32vec){0};
     }
     u32vec *l = &p->lists[li];
     if (l->n && l->v[l->n - 1] == val)
@@ -207,7 +220,7 @@ void hashmulti_free(hashmulti *h)
     h->cap = h->n = 0;
 }
 
-static void hashmulti_insert(hashmulti *h, uint64_t hash, uint32_t val)
+static void hashmulti_insert(hashmulti *h, uint32_t hash, uint32_t val)
 {
     size_t mask = h->cap - 1;
     size_t i = hash & mask;
@@ -220,7 +233,7 @@ static void hashmulti_insert(hashmulti *h, uint64_t hash, uint32_t val)
 
 static void hashmulti_grow(hashmulti *h)
 {
-    uint64_t *oh = h->hash;
+    uint32_t *oh = h->hash;
     uint32_t *ov = h->val;
     size_t ocap = h->cap;
     h->cap *= 2;
@@ -234,22 +247,26 @@ static void hashmulti_grow(hashmulti *h)
     free(ov);
 }
 
+/* The 32 bits stored for a hash: its low half, never 0. */
+static uint32_t hash_tag(uint64_t hash)
+{
+    uint32_t tag = (uint32_t)hash;
+    return tag ? tag : 1;
+}
+
 void hashmulti_add(hashmulti *h, uint64_t hash, uint32_t val)
 {
-    if (!hash)
-        hash = 1;
     if ((h->n + 1) * 10 >= h->cap * 7)
         hashmulti_grow(h);
-    hashmulti_insert(h, hash, val);
+    hashmulti_insert(h, hash_tag(hash), val);
 }
 
 void hashmulti_each(const hashmulti *h, uint64_t hash, void (*fn)(uint32_t val, void *ctx),
                     void *ctx)
 {
-    if (!hash)
-        hash = 1;
+    uint32_t tag = hash_tag(hash);
     size_t mask = h->cap - 1;
-    for (size_t i = hash & mask; h->hash[i]; i = (i + 1) & mask)
-        if (h->hash[i] == hash)
+    for (size_t i = tag & mask; h->hash[i]; i = (i + 1) & mask)
+        if (h->hash[i] == tag)
             fn(h->val[i], ctx);
 }

@@ -17,6 +17,8 @@ typedef struct u32vec {
 void u32_push(u32vec *a, uint32_t x);
 void u32_free(u32vec *a);
 bool u32_contains(const u32vec *a, uint32_t x);
+/* In an ascending list: the index of the first value >= x (a->n when none). */
+uint32_t u32_lower_bound(const u32vec *a, uint32_t x);
 /* Removes every occurrence of x (order not kept). */
 void u32_remove(u32vec *a, uint32_t x);
 
@@ -59,7 +61,8 @@ size_t postings_keys(const postings *p);
 /* Multimap from 64-bit hashes to uint32 values, for the typo index (deletion variants). No keys
  * are stored: callers verify candidates. */
 typedef struct hashmulti {
-    uint64_t *hash;    /* 0 = empty slot (hash 0 is remapped to 1) */
+    uint32_t *hash;    /* low 32 bits of each hash, which also place it; 0 = empty slot (0 is
+                        * remapped to 1) */
     uint32_t *val;
     size_t cap;
     size_t n;

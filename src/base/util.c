@@ -200,7 +200,8 @@ typedef struct key_chunk {
 struct strmap {
     char **keys;      /* into chunks; NULL = empty, TOMBSTONE = deleted */
     key_chunk *chunk; /* newest chunk of key bytes (owned, linked to the older ones) */
-    uint64_t *hashes; /* hash of each key, compared before the key itself */
+    uint32_t *hashes; /* low 32 bits of each key's hash (all a slot's place needs while the map
+                       * has fewer than 2^32 slots), compared before the key itself */
     uint32_t *vals;
     size_t cap;       /* power of two */
     size_t count;
@@ -280,7 +281,8 @@ static size_t find_slot_h(const strmap *m, const char *key, size_t keylen, uint6
     size_t mask = m->cap - 1;
     size_t i = h & mask;
     while (m->keys[i]) {
-        if (m->hashes[i] == h && m->keys[i] != TOMBSTONE && key_eq(m->keys[i], key, keylen))
+        if (m->hashes[i] == (uint32_t)h && m->keys[i] != TOMBSTONE &&
+            key_eq(m->keys[i], key, keylen))
             return i;
         i = (i + 1) & mask;
     }
@@ -295,7 +297,7 @@ static size_t find_slot(const strmap *m, const char *key, size_t keylen)
 static void rehash(strmap *m, size_t newcap)
 {
     char **oldk = m->keys;
-    uint64_t *oldh = m->hashes;
+    uint32_t *oldh = m->hashes;
     uint32_t *oldv = m->vals;
     size_t oldcap = m->cap;
     m->keys = xcalloc(newcap, sizeof(*m->keys));
@@ -344,27 +346,48 @@ const char *strmap_key(const strmap *m, const char *key)
     return i == SIZE_MAX ? NULL : m->keys[i];
 }
 
-void strmap_put(strmap *m, const char *key, uint32_t val)
+/* Stores key (absent, hash h) with val; returns its slot. */
+static size_t insert_new(strmap *m, const char *key, size_t keylen, uint64_t h, uint32_t val)
 {
-    size_t keylen = strlen(key);
-    uint64_t h = hash_bytes(key, keylen);
-    size_t i = find_slot_h(m, key, keylen, h);
-    if (i != SIZE_MAX) {
-        m->vals[i] = val;
-        return;
-    }
     if ((m->used + 1) * 4 >= m->cap * 3)
         rehash(m, m->count * 2 >= m->cap / 2 ? m->cap * 2 : m->cap);
     size_t mask = m->cap - 1;
-    i = h & mask;
+    size_t i = h & mask;
     while (m->keys[i] && m->keys[i] != TOMBSTONE)
         i = (i + 1) & mask;
     if (!m->keys[i])
         m->used++;
     m->keys[i] = key_copy(m, key, keylen);
-    m->hashes[i] = h;
+    m->hashes[i] = (uint32_t)h;
     m->vals[i] = val;
     m->count++;
+    return i;
+}
+
+void strmap_put(strmap *m, const char *key, uint32_t val)
+{
+    size_t keylen = strlen(key);
+    uint64_t h = hash_bytes(key, keylen);
+    size_t i = find_slot_h(m, key, keylen, h);
+    if (i != SIZE_MAX)
+        m->vals[i] = val;
+    else
+        (void)insert_new(m, key, keylen, h, val);
+}
+
+const char *strmap_get_or_put(strmap *m, const char *key, uint32_t *val, bool *inserted)
+{
+    size_t keylen = strlen(key);
+    uint64_t h = hash_bytes(key, keylen);
+    size_t i = find_slot_h(m, key, keylen, h);
+    bool added = i == SIZE_MAX;
+    if (added)
+        i = insert_new(m, key, keylen, h, *val);
+    else
+        *val = m->vals[i];
+    if (inserted)
+        *inserted = added;
+    return m->keys[i];
 }
 
 bool strmap_del(strmap *m, const char *key)

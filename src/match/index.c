@@ -170,17 +170,18 @@ int osa_distance(const char *a, const char *b, int max)
 
 static uint32_t vocab_intern(account_index *ix, const char *tok)
 {
-    uint32_t id;
-    if (strmap_get(ix->vocab, tok, &id))
+    uint32_t id = (uint32_t)ix->nvocab;
+    bool added;
+    const char *key = strmap_get_or_put(ix->vocab, tok, &id, &added);
+    if (!added)
         return id;
     if (ix->nvocab == ix->capvocab) {
         ix->capvocab = ix->capvocab ? ix->capvocab * 2 : 1024;
         ix->vocab_str = xrealloc(ix->vocab_str, ix->capvocab * sizeof(*ix->vocab_str));
         ix->tok_post = xrealloc(ix->tok_post, ix->capvocab * sizeof(*ix->tok_post));
     }
-    id = (uint32_t)ix->nvocab++;
-    strmap_put(ix->vocab, tok, id);
-    ix->vocab_str[id] = (char *)strmap_key(ix->vocab, tok);
+    ix->nvocab++;
+    ix->vocab_str[id] = (char *)key;
     ix->tok_post[id] = (u32vec){0};
     typo_add_token(ix, tok, id);
     return id;
@@ -329,11 +330,27 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec)
     norm_name_free(&nn);
 }
 
+/* Token lists are kept sorted by slot (index.h): appended at load, where slots only grow, and
+ * inserted in place when an account is replaced. */
 static void token_post_add(account_index *ix, uint32_t tok, uint32_t slot)
 {
     u32vec *l = &ix->tok_post[tok];
-    if (!l->n || l->v[l->n - 1] != slot)
-        u32pool_push(&ix->tok_pool, l, slot);
+    uint32_t at = u32_lower_bound(l, slot);
+    if (at < l->n && l->v[at] == slot)
+        return;
+    u32pool_push(&ix->tok_pool, l, slot);
+    memmove(l->v + at + 1, l->v + at, (l->n - 1 - at) * sizeof(*l->v));
+    l->v[at] = slot;
+}
+
+static void token_post_remove(account_index *ix, uint32_t tok, uint32_t slot)
+{
+    u32vec *l = &ix->tok_post[tok];
+    uint32_t at = u32_lower_bound(l, slot);
+    if (at == l->n || l->v[at] != slot)
+        return;
+    memmove(l->v + at, l->v + at + 1, (l->n - 1 - at) * sizeof(*l->v));
+    l->n--;
 }
 
 typedef void (*posting_op)(postings *p, const char *key, uint32_t val);
@@ -375,14 +392,16 @@ static void account_unlink(account_index *ix, uint32_t slot)
     account_keyed_postings(ix, slot, postings_remove);
     const account *a = &ix->acc[slot];
     for (uint32_t i = 0; i < a->ntok; i++)
-        u32_remove(&ix->tok_post[a->tok[i]], slot);
+        token_post_remove(ix, a->tok[i], slot);
     ix->live--;
 }
 
 uint32_t index_upsert(account_index *ix, const account_rec *rec)
 {
-    uint32_t slot;
-    if (strmap_get(ix->by_id, rec->id, &slot)) {
+    uint32_t slot = (uint32_t)ix->n;
+    bool added;
+    (void)strmap_get_or_put(ix->by_id, rec->id, &slot, &added);
+    if (!added) {
         if (ix->acc[slot].live)
             account_unlink(ix, slot);
         account_clear(&ix->acc[slot]);
@@ -392,10 +411,9 @@ uint32_t index_upsert(account_index *ix, const account_rec *rec)
             ix->acc = xrealloc(ix->acc, ix->cap * sizeof(*ix->acc));
             ix->id_hash = xrealloc(ix->id_hash, ix->cap * sizeof(*ix->id_hash));
         }
-        slot = (uint32_t)ix->n++;
+        ix->n++;
         ix->id_hash[slot] = hash_bytes(rec->id, strlen(rec->id));
         memset(&ix->acc[slot], 0, sizeof(ix->acc[slot]));
-        strmap_put(ix->by_id, rec->id, slot);
     }
     account_fill(ix, &ix->acc[slot], rec);
     account_link(ix, slot);

@@ -49,7 +49,8 @@ typedef struct account_index {
     postings by_acronym;      /* acronym -> slots */
     strmap *vocab;            /* token -> vocabulary id */
     char **vocab_str;         /* vocabulary id -> token (borrowed from vocab's keys) */
-    u32vec *tok_post;         /* vocabulary id -> slots of live accounts using it (df = n) */
+    u32vec *tok_post;         /* vocabulary id -> slots of live accounts using it (df = n),
+                               * ascending */
     u32pool tok_pool;         /* tok_post's arrays */
     size_t nvocab;
     size_t capvocab;
