@@ -335,7 +335,7 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec)
 static void token_post_add(account_index *ix, uint32_t tok, uint32_t slot)
 {
     u32vec *l = &ix->tok_post[tok];
-    uint32_t at = u32_lower_bound(l, slot);
+    uint32_t at = !l->n || l->v[l->n - 1] < slot ? l->n : u32_lower_bound(l, slot);
     if (at < l->n && l->v[at] == slot)
         return;
     u32pool_push(&ix->tok_pool, l, slot);
