@@ -2,6 +2,7 @@
 #include "postings.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 void u32_push(u32vec *a, uint32_t x)
 {
@@ -27,6 +28,19 @@ bool u32_contains(const u32vec *a, uint32_t x)
     return false;
 }
 
+uint32_t u32_lower_bound(const u32vec *a, uint32_t x)
+{
+    uint32_t lo = 0, hi = a->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (a->v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 void u32_remove(u32vec *a, uint32_t x)
 {
     uint32_t i = 0;
@@ -38,9 +52,102 @@ void u32_remove(u32vec *a, uint32_t x)
     }
 }
 
+/* ---- u32pool ---- */
+
+#define POOL_CHUNK (256 * 1024)
+
+typedef struct pool_chunk {
+    struct pool_chunk *prev;
+    uint64_t bytes[];
+} pool_chunk;
+
+void u32pool_init(u32pool *p)
+{
+    memset(p, 0, sizeof(*p));
+}
+
+void u32pool_free(u32pool *p)
+{
+    for (pool_chunk *c = p->chunk, *prev; c; c = prev) {
+        prev = c->prev;
+        free(c);
+    }
+    memset(p, 0, sizeof(*p));
+}
+
+/* Size class of a pooled capacity (2 -> 0, 4 -> 1, ...), or -1 for a malloc'd one. */
+static int pool_class(uint32_t cap)
+{
+    int k = 0;
+    for (uint32_t c = 2; c <= U32POOL_MAX_CAP; c <<= 1, k++)
+        if (c == cap)
+            return k;
+    return -1;
+}
+
+static uint32_t *pool_take(u32pool *p, int k)
+{
+    void *blk = p->free[k];
+    if (blk) {
+        memcpy(&p->free[k], blk, sizeof(void *));
+        return blk;
+    }
+    size_t bytes = (2u << k) * sizeof(uint32_t);
+    if (!p->chunk || p->used + bytes > POOL_CHUNK - sizeof(pool_chunk)) {
+        pool_chunk *c = xmalloc(POOL_CHUNK);
+        c->prev = p->chunk;
+        p->chunk = c;
+        p->used = 0;
+    }
+    blk = (char *)((pool_chunk *)p->chunk)->bytes + p->used;
+    p->used += bytes;
+    return blk;
+}
+
+static void pool_give(u32pool *p, uint32_t *v, uint32_t cap)
+{
+    int k = pool_class(cap);
+    if (k < 0) {
+        free(v);
+        return;
+    }
+    memcpy(v, &p->free[k], sizeof(void *));
+    p->free[k] = v;
+}
+
+void u32pool_push(u32pool *p, u32vec *a, uint32_t x)
+{
+    if (a->n == a->cap) {
+        uint32_t cap = a->cap ? a->cap * 2 : 2;
+        if (a->cap && pool_class(a->cap) < 0) {
+            a->v = xrealloc(a->v, cap * sizeof(*a->v));
+        } else {
+            int k = pool_class(cap);
+            uint32_t *v = k >= 0 ? pool_take(p, k) : xmalloc(cap * sizeof(*v));
+            if (a->n)
+                memcpy(v, a->v, a->n * sizeof(*v));
+            if (a->cap)
+                pool_give(p, a->v, a->cap);
+            a->v = v;
+        }
+        a->cap = cap;
+    }
+    a->v[a->n++] = x;
+}
+
+void u32pool_release(u32pool *p, u32vec *a)
+{
+    if (a->cap)
+        pool_give(p, a->v, a->cap);
+    *a = (u32vec){0};
+}
+
+/* ---- postings ---- */
+
 void postings_init(postings *p)
 {
     p->keys = strmap_new();
+    u32pool_init(&p->pool);
     p->lists = NULL;
     p->nlists = 0;
     p->cap = 0;
@@ -49,7 +156,8 @@ void postings_init(postings *p)
 void postings_free(postings *p)
 {
     for (size_t i = 0; i < p->nlists; i++)
-        u32_free(&p->lists[i]);
+        u32pool_release(&p->pool, &p->lists[i]);
+    u32pool_free(&p->pool);
     free(p->lists);
     strmap_free(p->keys);
     p->keys = NULL;
@@ -59,20 +167,20 @@ void postings_free(postings *p)
 
 void postings_add(postings *p, const char *key, uint32_t val)
 {
-    uint32_t li;
-    if (!strmap_get(p->keys, key, &li)) {
+    uint32_t li = (uint32_t)p->nlists;
+    bool added;
+    (void)strmap_get_or_put(p->keys, key, &li, &added);
+    if (added) {
         if (p->nlists == p->cap) {
             p->cap = p->cap ? p->cap * 2 : 64;
             p->lists = xrealloc(p->lists, p->cap * sizeof(*p->lists));
         }
-        li = (uint32_t)p->nlists++;
-        p->lists[li] = (u32vec){0};
-        strmap_put(p->keys, key, li);
+        p->lists[p->nlists++] = (u32vec){0};
     }
     u32vec *l = &p->lists[li];
     if (l->n && l->v[l->n - 1] == val)
         return;
-    u32_push(l, val);
+    u32pool_push(&p->pool, l, val);
 }
 
 void postings_remove(postings *p, const char *key, uint32_t val)
@@ -112,7 +220,7 @@ void hashmulti_free(hashmulti *h)
     h->cap = h->n = 0;
 }
 
-static void hashmulti_insert(hashmulti *h, uint64_t hash, uint32_t val)
+static void hashmulti_insert(hashmulti *h, uint32_t hash, uint32_t val)
 {
     size_t mask = h->cap - 1;
     size_t i = hash & mask;
@@ -125,7 +233,7 @@ static void hashmulti_insert(hashmulti *h, uint64_t hash, uint32_t val)
 
 static void hashmulti_grow(hashmulti *h)
 {
-    uint64_t *oh = h->hash;
+    uint32_t *oh = h->hash;
     uint32_t *ov = h->val;
     size_t ocap = h->cap;
     h->cap *= 2;
@@ -139,22 +247,26 @@ static void hashmulti_grow(hashmulti *h)
     free(ov);
 }
 
+/* The 32 bits stored for a hash: its low half, never 0. */
+static uint32_t hash_tag(uint64_t hash)
+{
+    uint32_t tag = (uint32_t)hash;
+    return tag ? tag : 1;
+}
+
 void hashmulti_add(hashmulti *h, uint64_t hash, uint32_t val)
 {
-    if (!hash)
-        hash = 1;
     if ((h->n + 1) * 10 >= h->cap * 7)
         hashmulti_grow(h);
-    hashmulti_insert(h, hash, val);
+    hashmulti_insert(h, hash_tag(hash), val);
 }
 
 void hashmulti_each(const hashmulti *h, uint64_t hash, void (*fn)(uint32_t val, void *ctx),
                     void *ctx)
 {
-    if (!hash)
-        hash = 1;
+    uint32_t tag = hash_tag(hash);
     size_t mask = h->cap - 1;
-    for (size_t i = hash & mask; h->hash[i]; i = (i + 1) & mask)
-        if (h->hash[i] == hash)
+    for (size_t i = tag & mask; h->hash[i]; i = (i + 1) & mask)
+        if (h->hash[i] == tag)
             fn(h->val[i], ctx);
 }

@@ -17,12 +17,33 @@ typedef struct u32vec {
 void u32_push(u32vec *a, uint32_t x);
 void u32_free(u32vec *a);
 bool u32_contains(const u32vec *a, uint32_t x);
+/* In an ascending list: the index of the first value >= x (a->n when none). */
+uint32_t u32_lower_bound(const u32vec *a, uint32_t x);
 /* Removes every occurrence of x (order not kept). */
 void u32_remove(u32vec *a, uint32_t x);
+
+/* Where the arrays of many small u32vecs come from: capacities up to U32POOL_MAX_CAP (powers of
+ * two) are carved from large chunks, with a free list per capacity, so a list of one or two
+ * values costs 8 bytes instead of a malloc'd block; larger arrays are malloc'd. A u32vec grown by
+ * a pool must be grown and released by that pool only (u32_remove still works in place). */
+#define U32POOL_CLASSES 4
+#define U32POOL_MAX_CAP (2u << (U32POOL_CLASSES - 1))
+
+typedef struct u32pool {
+    void *chunk;                        /* newest chunk (owned, linked to the older ones) */
+    size_t used;                        /* bytes used in the newest chunk */
+    void *free[U32POOL_CLASSES];        /* released arrays of each capacity, linked */
+} u32pool;
+
+void u32pool_init(u32pool *p);
+void u32pool_free(u32pool *p);       /* frees every array it gave out */
+void u32pool_push(u32pool *p, u32vec *a, uint32_t x);
+void u32pool_release(u32pool *p, u32vec *a);
 
 /* key -> u32vec. Adding the same value twice in a row keeps one. */
 typedef struct postings {
     strmap *keys;      /* key -> list number */
+    u32pool pool;      /* the lists' arrays */
     u32vec *lists;     /* owned */
     size_t nlists;
     size_t cap;
@@ -40,7 +61,8 @@ size_t postings_keys(const postings *p);
 /* Multimap from 64-bit hashes to uint32 values, for the typo index (deletion variants). No keys
  * are stored: callers verify candidates. */
 typedef struct hashmulti {
-    uint64_t *hash;    /* 0 = empty slot (hash 0 is remapped to 1) */
+    uint32_t *hash;    /* low 32 bits of each hash, which also place it; 0 = empty slot (0 is
+                        * remapped to 1) */
     uint32_t *val;
     size_t cap;
     size_t n;

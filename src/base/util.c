@@ -186,10 +186,22 @@ bool sv_contains(const strvec *sv, const char *s)
 /* ---- strmap: linear probing, tombstones on delete ---- */
 
 #define TOMBSTONE ((char *)1)
+#define KEY_CHUNK 65536
+
+/* Keys live in chunks that are freed with the map (a key deleted keeps its bytes until then):
+ * one allocation per 64 KiB of keys instead of one per key. */
+typedef struct key_chunk {
+    struct key_chunk *prev;
+    size_t used;
+    size_t size;
+    char bytes[];
+} key_chunk;
 
 struct strmap {
-    char **keys;      /* owned; NULL = empty, TOMBSTONE = deleted */
-    uint64_t *hashes; /* hash of each key, compared before the key itself */
+    char **keys;      /* into chunks; NULL = empty, TOMBSTONE = deleted */
+    key_chunk *chunk; /* newest chunk of key bytes (owned, linked to the older ones) */
+    uint32_t *hashes; /* low 32 bits of each key's hash (all a slot's place needs while the map
+                       * has fewer than 2^32 slots), compared before the key itself */
     uint32_t *vals;
     size_t cap;       /* power of two */
     size_t count;
@@ -224,9 +236,10 @@ void strmap_free(strmap *m)
 {
     if (!m)
         return;
-    for (size_t i = 0; i < m->cap; i++)
-        if (m->keys[i] && m->keys[i] != TOMBSTONE)
-            free(m->keys[i]);
+    for (key_chunk *c = m->chunk, *prev; c; c = prev) {
+        prev = c->prev;
+        free(c);
+    }
     free(m->keys);
     free(m->hashes);
     free(m->vals);
@@ -243,13 +256,33 @@ static bool key_eq(const char *stored, const char *key, size_t keylen)
     return strncmp(stored, key, keylen) == 0 && stored[keylen] == '\0';
 }
 
+/* A copy of key in the map's chunks. */
+static char *key_copy(strmap *m, const char *key, size_t keylen)
+{
+    key_chunk *c = m->chunk;
+    if (!c || c->size - c->used < keylen + 1) {
+        size_t size = keylen + 1 > KEY_CHUNK ? keylen + 1 : KEY_CHUNK;
+        c = xmalloc(sizeof(*c) + size);
+        c->prev = m->chunk;
+        c->used = 0;
+        c->size = size;
+        m->chunk = c;
+    }
+    char *p = c->bytes + c->used;
+    memcpy(p, key, keylen);
+    p[keylen] = '\0';
+    c->used += keylen + 1;
+    return p;
+}
+
 /* Slot holding key (whose hash is h), or SIZE_MAX. */
 static size_t find_slot_h(const strmap *m, const char *key, size_t keylen, uint64_t h)
 {
     size_t mask = m->cap - 1;
     size_t i = h & mask;
     while (m->keys[i]) {
-        if (m->hashes[i] == h && m->keys[i] != TOMBSTONE && key_eq(m->keys[i], key, keylen))
+        if (m->hashes[i] == (uint32_t)h && m->keys[i] != TOMBSTONE &&
+            key_eq(m->keys[i], key, keylen))
             return i;
         i = (i + 1) & mask;
     }
@@ -264,7 +297,7 @@ static size_t find_slot(const strmap *m, const char *key, size_t keylen)
 static void rehash(strmap *m, size_t newcap)
 {
     char **oldk = m->keys;
-    uint64_t *oldh = m->hashes;
+    uint32_t *oldh = m->hashes;
     uint32_t *oldv = m->vals;
     size_t oldcap = m->cap;
     m->keys = xcalloc(newcap, sizeof(*m->keys));
@@ -313,27 +346,48 @@ const char *strmap_key(const strmap *m, const char *key)
     return i == SIZE_MAX ? NULL : m->keys[i];
 }
 
+/* Stores key (absent, hash h) with val; returns its slot. */
+static size_t insert_new(strmap *m, const char *key, size_t keylen, uint64_t h, uint32_t val)
+{
+    if ((m->used + 1) * 4 >= m->cap * 3)
+        rehash(m, m->count * 2 >= m->cap / 2 ? m->cap * 2 : m->cap);
+    size_t mask = m->cap - 1;
+    size_t i = h & mask;
+    while (m->keys[i] && m->keys[i] != TOMBSTONE)
+        i = (i + 1) & mask;
+    if (!m->keys[i])
+        m->used++;
+    m->keys[i] = key_copy(m, key, keylen);
+    m->hashes[i] = (uint32_t)h;
+    m->vals[i] = val;
+    m->count++;
+    return i;
+}
+
 void strmap_put(strmap *m, const char *key, uint32_t val)
 {
     size_t keylen = strlen(key);
     uint64_t h = hash_bytes(key, keylen);
     size_t i = find_slot_h(m, key, keylen, h);
-    if (i != SIZE_MAX) {
+    if (i != SIZE_MAX)
         m->vals[i] = val;
-        return;
-    }
-    if ((m->used + 1) * 4 >= m->cap * 3)
-        rehash(m, m->count * 2 >= m->cap / 2 ? m->cap * 2 : m->cap);
-    size_t mask = m->cap - 1;
-    i = h & mask;
-    while (m->keys[i] && m->keys[i] != TOMBSTONE)
-        i = (i + 1) & mask;
-    if (!m->keys[i])
-        m->used++;
-    m->keys[i] = xstrndup(key, keylen);
-    m->hashes[i] = h;
-    m->vals[i] = val;
-    m->count++;
+    else
+        (void)insert_new(m, key, keylen, h, val);
+}
+
+const char *strmap_get_or_put(strmap *m, const char *key, uint32_t *val, bool *inserted)
+{
+    size_t keylen = strlen(key);
+    uint64_t h = hash_bytes(key, keylen);
+    size_t i = find_slot_h(m, key, keylen, h);
+    bool added = i == SIZE_MAX;
+    if (added)
+        i = insert_new(m, key, keylen, h, *val);
+    else
+        *val = m->vals[i];
+    if (inserted)
+        *inserted = added;
+    return m->keys[i];
 }
 
 bool strmap_del(strmap *m, const char *key)
@@ -341,7 +395,6 @@ bool strmap_del(strmap *m, const char *key)
     size_t i = find_slot(m, key, strlen(key));
     if (i == SIZE_MAX)
         return false;
-    free(m->keys[i]);
     m->keys[i] = TOMBSTONE;
     m->count--;
     return true;

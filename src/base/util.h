@@ -48,7 +48,8 @@ void sv_push(strvec *sv, const char *s);      /* copies s */
 void sv_push_owned(strvec *sv, char *s);      /* takes s */
 bool sv_contains(const strvec *sv, const char *s);
 
-/* Open-addressing hash map from C string to uint32_t. Keys are copied. */
+/* Open-addressing hash map from C string to uint32_t. Keys are copied into chunks the map owns;
+ * a deleted key's bytes are kept until the map is freed (for maps that rarely delete). */
 typedef struct strmap strmap;
 
 strmap *strmap_new(void);
@@ -59,6 +60,9 @@ bool strmap_getn(const strmap *m, const char *key, size_t keylen, uint32_t *val)
 bool strmap_has(const strmap *m, const char *key);
 /* Inserts or overwrites. */
 void strmap_put(strmap *m, const char *key, uint32_t val);
+/* One lookup that inserts when missing: *val is stored for a new key, and otherwise replaced by
+ * the key's value; *inserted (may be NULL) says which. Returns the stored key. */
+const char *strmap_get_or_put(strmap *m, const char *key, uint32_t *val, bool *inserted);
 /* Removes key; returns whether it was present. */
 bool strmap_del(strmap *m, const char *key);
 /* Returns the id of key, assigning the next free id (= count before insert) if missing. */

@@ -19,6 +19,7 @@ void index_init(account_index *ix, const norm_rules *rules, const strvec *label_
     postings_init(&ix->by_joined);
     postings_init(&ix->by_acronym);
     hashmulti_init(&ix->typo);
+    u32pool_init(&ix->tok_pool);
     ix->rules = rules;
     ix->label_prefixes = label_prefixes;
     ix->label_suffixes = label_suffixes;
@@ -26,20 +27,7 @@ void index_init(account_index *ix, const norm_rules *rules, const strvec *label_
 
 static void account_clear(account *a)
 {
-    free(a->id);
-    free(a->name);
-    free(a->type);
-    free(a->parent_id);
-    free(a->owner_id);
-    free(a->country);
-    free(a->last_activity);
-    free(a->domains_raw);
-    sv_free(&a->domains);
-    free(a->tok);
-    free(a->joined);
-    free(a->joined_all);
-    free(a->acronym);
-    sv_free(&a->qualifiers);
+    free(a->mem);
     memset(a, 0, sizeof(*a));
 }
 
@@ -50,7 +38,8 @@ void index_free(account_index *ix)
     free(ix->acc);
     free(ix->id_hash);
     for (size_t i = 0; i < ix->nvocab; i++)
-        u32_free(&ix->tok_post[i]);
+        u32pool_release(&ix->tok_pool, &ix->tok_post[i]);
+    u32pool_free(&ix->tok_pool);
     free(ix->tok_post);
     free(ix->vocab_str);
     strmap_free(ix->by_id);
@@ -181,17 +170,18 @@ int osa_distance(const char *a, const char *b, int max)
 
 static uint32_t vocab_intern(account_index *ix, const char *tok)
 {
-    uint32_t id;
-    if (strmap_get(ix->vocab, tok, &id))
+    uint32_t id = (uint32_t)ix->nvocab;
+    bool added;
+    const char *key = strmap_get_or_put(ix->vocab, tok, &id, &added);
+    if (!added)
         return id;
     if (ix->nvocab == ix->capvocab) {
         ix->capvocab = ix->capvocab ? ix->capvocab * 2 : 1024;
         ix->vocab_str = xrealloc(ix->vocab_str, ix->capvocab * sizeof(*ix->vocab_str));
         ix->tok_post = xrealloc(ix->tok_post, ix->capvocab * sizeof(*ix->tok_post));
     }
-    id = (uint32_t)ix->nvocab++;
-    strmap_put(ix->vocab, tok, id);
-    ix->vocab_str[id] = (char *)strmap_key(ix->vocab, tok);
+    ix->nvocab++;
+    ix->vocab_str[id] = (char *)key;
     ix->tok_post[id] = (u32vec){0};
     typo_add_token(ix, tok, id);
     return id;
@@ -237,12 +227,13 @@ char *index_label_core(const account_index *ix, const char *label)
 
 /* ---- upsert and delete ---- */
 
-static char *dup_or_null(const char *s)
+static const char *nonempty(const char *s)
 {
-    return s && *s ? xstrdup(s) : NULL;
+    return s && *s ? s : NULL;
 }
 
-static void account_set_domains(account *a, const char *raw)
+/* Registrable domains of a ';'-separated list of websites, each once, into out. */
+static void registrable_domains(const char *raw, strvec *out)
 {
     if (!raw)
         return;
@@ -250,53 +241,116 @@ static void account_set_domains(account *a, const char *raw)
     char *save = NULL;
     for (char *part = strtok_r(copy, ";", &save); part; part = strtok_r(NULL, ";", &save)) {
         char *reg = website_registrable(part);
-        if (reg && !sv_contains(&a->domains, reg))
-            sv_push_owned(&a->domains, reg);
+        if (reg && !sv_contains(out, reg))
+            sv_push_owned(out, reg);
         else
             free(reg);
     }
     free(copy);
 }
 
-static void account_set_name(account_index *ix, account *a, const char *name)
+static size_t str_bytes(const char *s)
 {
+    return s ? strlen(s) + 1 : 0;
+}
+
+/* Copies s (NULL stays NULL) at *cursor and moves it past the copy. */
+static char *pack_str(char **cursor, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *p = memcpy(*cursor, s, n);
+    *cursor += n;
+    return p;
+}
+
+/* Points list (n entries, array already in place) at copies of from's strings. */
+static void pack_strvec(char **cursor, strvec *list, const strvec *from)
+{
+    for (size_t i = 0; i < from->n; i++)
+        list->v[i] = pack_str(cursor, from->v[i]);
+    list->n = list->cap = from->n;
+}
+
+/* The account's strings, in the order of account_strings' pointers. */
+#define ACCOUNT_STRINGS 11
+
+static void account_strings(account *a, char **dst[ACCOUNT_STRINGS])
+{
+    char **fields[ACCOUNT_STRINGS] = {&a->id,         &a->name,        &a->type,     &a->parent_id,
+                                      &a->owner_id,   &a->country,     &a->last_activity,
+                                      &a->domains_raw, &a->joined,     &a->joined_all, &a->acronym};
+    memcpy(dst, fields, sizeof(fields));
+}
+
+/* Fills a from rec in one allocation (a->mem): the domain and qualifier pointer arrays, the token
+ * ids, then every string. joined_all shares joined's bytes when they are equal. */
+static void account_fill(account_index *ix, account *a, const account_rec *rec)
+{
+    strvec doms;
+    sv_init(&doms);
+    registrable_domains(rec->domains, &doms);
     norm_name nn;
-    (void)norm_name_parse(ix->rules, name, &nn);
+    (void)norm_name_parse(ix->rules, rec->name, &nn);
+    const char *joined = nn.joined ? nn.joined : "";
+    const char *joined_all = nn.joined_all ? nn.joined_all : "";
+    bool same = strcmp(joined, joined_all) == 0;
+    const char *src[ACCOUNT_STRINGS] = {
+        rec->id, rec->name, nonempty(rec->type), nonempty(rec->parent_id),
+        nonempty(rec->owner_id), nonempty(rec->country), nonempty(rec->last_activity),
+        nonempty(rec->domains), joined, same ? NULL : joined_all,
+        nn.tokens.n >= 3 && nn.acronym ? nn.acronym : NULL};
+    size_t nptr = doms.n + nn.qualifiers.n;
+    size_t bytes = nptr * sizeof(char *) + nn.tokens.n * sizeof(uint32_t);
+    for (size_t i = 0; i < ACCOUNT_STRINGS; i++)
+        bytes += str_bytes(src[i]);
+    for (size_t i = 0; i < nptr; i++)
+        bytes += str_bytes(i < doms.n ? doms.v[i] : nn.qualifiers.v[i - doms.n]);
+    a->mem = xmalloc(bytes);
+    char **ptrs = a->mem;
+    a->domains.v = ptrs;
+    a->qualifiers.v = ptrs + doms.n;
+    a->tok = (uint32_t *)(ptrs + nptr);
     a->ntok = (uint32_t)nn.tokens.n;
-    a->tok = xcalloc(a->ntok, sizeof(*a->tok));
     for (uint32_t i = 0; i < a->ntok; i++)
         a->tok[i] = vocab_intern(ix, nn.tokens.v[i]);
-    a->joined = xstrdup(nn.joined ? nn.joined : "");
-    a->joined_all = xstrdup(nn.joined_all ? nn.joined_all : "");
-    a->acronym = nn.tokens.n >= 3 && nn.acronym ? xstrdup(nn.acronym) : NULL;
-    sv_init(&a->qualifiers);
-    for (size_t i = 0; i < nn.qualifiers.n; i++)
-        sv_push(&a->qualifiers, nn.qualifiers.v[i]);
+    char *cursor = (char *)(a->tok + a->ntok);
+    char **dst[ACCOUNT_STRINGS];
+    account_strings(a, dst);
+    for (size_t i = 0; i < ACCOUNT_STRINGS; i++)
+        *dst[i] = pack_str(&cursor, src[i]);
+    if (same)
+        a->joined_all = a->joined;
+    pack_strvec(&cursor, &a->domains, &doms);
+    pack_strvec(&cursor, &a->qualifiers, &nn.qualifiers);
+    a->employees = rec->employees && *rec->employees ? strtol(rec->employees, NULL, 10) : -1;
+    a->live = true;
+    sv_free(&doms);
     norm_name_free(&nn);
 }
 
-static void account_fill(account_index *ix, account *a, const account_rec *rec)
-{
-    a->id = xstrdup(rec->id);
-    a->name = xstrdup(rec->name);
-    a->type = dup_or_null(rec->type);
-    a->parent_id = dup_or_null(rec->parent_id);
-    a->owner_id = dup_or_null(rec->owner_id);
-    a->country = dup_or_null(rec->country);
-    a->last_activity = dup_or_null(rec->last_activity);
-    a->employees = rec->employees && *rec->employees ? strtol(rec->employees, NULL, 10) : -1;
-    a->domains_raw = dup_or_null(rec->domains);
-    sv_init(&a->domains);
-    account_set_domains(a, rec->domains);
-    account_set_name(ix, a, rec->name);
-    a->live = true;
-}
-
+/* Token lists are kept sorted by slot (index.h): appended at load, where slots only grow, and
+ * inserted in place when an account is replaced. */
 static void token_post_add(account_index *ix, uint32_t tok, uint32_t slot)
 {
     u32vec *l = &ix->tok_post[tok];
-    if (!l->n || l->v[l->n - 1] != slot)
-        u32_push(l, slot);
+    uint32_t at = !l->n || l->v[l->n - 1] < slot ? l->n : u32_lower_bound(l, slot);
+    if (at < l->n && l->v[at] == slot)
+        return;
+    u32pool_push(&ix->tok_pool, l, slot);
+    memmove(l->v + at + 1, l->v + at, (l->n - 1 - at) * sizeof(*l->v));
+    l->v[at] = slot;
+}
+
+static void token_post_remove(account_index *ix, uint32_t tok, uint32_t slot)
+{
+    u32vec *l = &ix->tok_post[tok];
+    uint32_t at = u32_lower_bound(l, slot);
+    if (at == l->n || l->v[at] != slot)
+        return;
+    memmove(l->v + at, l->v + at + 1, (l->n - 1 - at) * sizeof(*l->v));
+    l->n--;
 }
 
 typedef void (*posting_op)(postings *p, const char *key, uint32_t val);
@@ -338,14 +392,16 @@ static void account_unlink(account_index *ix, uint32_t slot)
     account_keyed_postings(ix, slot, postings_remove);
     const account *a = &ix->acc[slot];
     for (uint32_t i = 0; i < a->ntok; i++)
-        u32_remove(&ix->tok_post[a->tok[i]], slot);
+        token_post_remove(ix, a->tok[i], slot);
     ix->live--;
 }
 
 uint32_t index_upsert(account_index *ix, const account_rec *rec)
 {
-    uint32_t slot;
-    if (strmap_get(ix->by_id, rec->id, &slot)) {
+    uint32_t slot = (uint32_t)ix->n;
+    bool added;
+    (void)strmap_get_or_put(ix->by_id, rec->id, &slot, &added);
+    if (!added) {
         if (ix->acc[slot].live)
             account_unlink(ix, slot);
         account_clear(&ix->acc[slot]);
@@ -355,10 +411,9 @@ uint32_t index_upsert(account_index *ix, const account_rec *rec)
             ix->acc = xrealloc(ix->acc, ix->cap * sizeof(*ix->acc));
             ix->id_hash = xrealloc(ix->id_hash, ix->cap * sizeof(*ix->id_hash));
         }
-        slot = (uint32_t)ix->n++;
+        ix->n++;
         ix->id_hash[slot] = hash_bytes(rec->id, strlen(rec->id));
         memset(&ix->acc[slot], 0, sizeof(ix->acc[slot]));
-        strmap_put(ix->by_id, rec->id, slot);
     }
     account_fill(ix, &ix->acc[slot], rec);
     account_link(ix, slot);

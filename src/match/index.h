@@ -12,7 +12,8 @@
 #include "inputs.h"
 #include "util.h"
 
-/* One account as the matcher sees it. Strings owned; NULL when absent. */
+/* One account as the matcher sees it. Every string and array lives in mem (one allocation);
+ * strings are NULL when absent. */
 typedef struct account {
     char *id;
     char *name;
@@ -24,13 +25,14 @@ typedef struct account {
     long employees;           /* -1 when unknown */
     char *domains_raw;        /* the websites as given (to rebuild the index after a reload) */
     strvec domains;           /* registrable domains of its websites, deduplicated */
-    uint32_t *tok;            /* vocabulary ids of its name tokens (owned) */
+    uint32_t *tok;            /* vocabulary ids of its name tokens */
     uint32_t ntok;
     char *joined;             /* tokens concatenated */
     char *joined_all;         /* tokens with stop words concatenated ("businessonbot") */
     char *acronym;            /* first letters of tokens when 3+ tokens, else NULL */
     strvec qualifiers;        /* regional qualifiers of its name ("uk" for "Acme (UK)") */
     bool live;                /* false once deleted (slot kept so ids stay valid) */
+    void *mem;                /* owns the bytes every pointer above points into */
 } account;
 
 typedef struct account_index {
@@ -47,7 +49,9 @@ typedef struct account_index {
     postings by_acronym;      /* acronym -> slots */
     strmap *vocab;            /* token -> vocabulary id */
     char **vocab_str;         /* vocabulary id -> token (borrowed from vocab's keys) */
-    u32vec *tok_post;         /* vocabulary id -> slots of live accounts using it (df = n) */
+    u32vec *tok_post;         /* vocabulary id -> slots of live accounts using it (df = n),
+                               * ascending */
+    u32pool tok_pool;         /* tok_post's arrays */
     size_t nvocab;
     size_t capvocab;
     hashmulti typo;           /* hash of each token and its 1-deletions -> vocabulary id */

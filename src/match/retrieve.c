@@ -82,6 +82,10 @@ static void scratch_fit(match_scratch *s, size_t nslots)
     s->nslots = nslots;
 }
 
+/* How many entries ahead a walk over slots asks for the memory it will touch: the weights and id
+ * hashes of a million accounts do not fit in the caches, and the slots come in no useful order. */
+#define PREFETCH_AHEAD 16
+
 /* Lists longer than this add weight only to accounts already found, once enough are found: a
  * word shared by thousands of accounts re-ranks candidates, it does not find better ones. */
 #define COMMON_POSTINGS 1000
@@ -93,6 +97,8 @@ static void retrieval_add_list(match_scratch *s, const u32vec *l, double w, uint
     bool rerank_only = l->n > COMMON_POSTINGS && s->ntouched >= MAX_NAME_CANDIDATES;
     for (uint32_t i = 0; i < l->n; i++) {
         uint32_t slot = l->v[i];
+        if (i + PREFETCH_AHEAD < l->n)
+            __builtin_prefetch(&s->acc[l->v[i + PREFETCH_AHEAD]], 1);
         if (rerank_only && s->acc[slot] == 0)
             continue;
         if (s->acc[slot] == 0) {
@@ -103,6 +109,24 @@ static void retrieval_add_list(match_scratch *s, const u32vec *l, double w, uint
             s->touched[s->ntouched++] = slot;
         }
         s->acc[slot] += w;
+    }
+}
+
+/* retrieval_add_list for an ascending list (a token's): once only found accounts can gain, and
+ * they are few beside the list, each is looked up in it instead of the list being walked. The
+ * sums are the same either way: each account in the list gains w once. */
+static void retrieval_add_sorted(match_scratch *s, const u32vec *l, double w, uint32_t cap)
+{
+    bool rerank_only = l->n > COMMON_POSTINGS && s->ntouched >= MAX_NAME_CANDIDATES;
+    if (!rerank_only || l->n > cap || s->ntouched * 8 > l->n) {
+        retrieval_add_list(s, l, w, cap);
+        return;
+    }
+    for (size_t i = 0; i < s->ntouched; i++) {
+        uint32_t slot = s->touched[i];
+        uint32_t at = u32_lower_bound(l, slot);
+        if (s->acc[slot] != 0 && at < l->n && l->v[at] == slot)
+            s->acc[slot] += w;
     }
 }
 
@@ -131,6 +155,10 @@ static size_t retrieval_rank(const account_index *ix, match_scratch *s, slot_wei
 {
     size_t n = 0;
     for (size_t i = 0; i < s->ntouched; i++) {
+        if (i + PREFETCH_AHEAD < s->ntouched) {
+            __builtin_prefetch(&s->acc[s->touched[i + PREFETCH_AHEAD]], 1);
+            __builtin_prefetch(&ix->id_hash[s->touched[i + PREFETCH_AHEAD]], 0);
+        }
         slot_weight sw = {s->touched[i], s->acc[s->touched[i]], 0};
         s->acc[sw.slot] = 0;
         if (n == MAX_NAME_CANDIDATES && !better(ix, &sw, &best[n - 1]))
@@ -151,12 +179,12 @@ static void retrieve_token(const matcher *m, match_scratch *r, const char *tok, 
     const account_index *ix = &m->ix;
     uint32_t id = index_token_id(ix, tok);
     if (id != UINT32_MAX)
-        retrieval_add_list(r, &ix->tok_post[id], index_weight_df(ix, ix->tok_post[id].n), cap);
+        retrieval_add_sorted(r, &ix->tok_post[id], index_weight_df(ix, ix->tok_post[id].n), cap);
     u32vec near = {0};
     index_typo_neighbours(ix, tok, &near);
     for (uint32_t i = 0; i < near.n; i++) {
         const u32vec *l = &ix->tok_post[near.v[i]];
-        retrieval_add_list(r, l, m->sp.typo * index_weight_df(ix, l->n), cap);
+        retrieval_add_sorted(r, l, m->sp.typo * index_weight_df(ix, l->n), cap);
     }
     u32_free(&near);
     /* a lead word that is an account's words joined ("onetrust" for "One Trust") */
@@ -206,7 +234,7 @@ static void gather_name_candidates(const matcher *m, lead_evidence *ev)
             retrieval_add_list(r, postings_get(&ix->by_joined, ev->name.joined_all), w, cap);
         uint32_t id = index_token_id(ix, ev->name.joined);
         if (id != UINT32_MAX)
-            retrieval_add_list(r, &ix->tok_post[id], w, cap);
+            retrieval_add_sorted(r, &ix->tok_post[id], w, cap);
     } else {
         retrieval_add_list(r, postings_get(&ix->by_acronym, ev->name.tokens.v[0]),
                            m->cfg->w_acronym, cap);

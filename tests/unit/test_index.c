@@ -193,6 +193,29 @@ static void test_reupsert_moves_postings(void **state)
     assert_int_equal(df(ix, "quorvex"), 1);
 }
 
+/* A token's list of slots stays ascending (retrieval looks slots up in it) when accounts are
+ * replaced, deleted and brought back in earlier slots. */
+static void test_token_lists_stay_ascending(void **state)
+{
+    account_index *ix = *state;
+    const char *ids[] = {"T0", "T1", "T2", "T3", "T4", "T5"};
+    for (size_t i = 0; i < ARRAY_LEN(ids); i++)
+        put(ix, ids[i], "Harbor Widgets", NULL, NULL);
+    put(ix, "T1", "Quorvex Labs", NULL, NULL);          /* leaves widgets, slot 1 */
+    assert_true(index_delete(ix, "T3"));
+    put(ix, "T1", "Harbor Widgets Widgets", NULL, NULL); /* back in slot 1, the word twice */
+    put(ix, "T3", "Widgets Harbor", NULL, NULL);
+    put(ix, "T6", "Widgets", NULL, NULL);
+    const uint32_t want[] = {0, 1, 2, 3, 4, 5, 6};
+    const u32vec *l = &ix->tok_post[index_token_id(ix, "widgets")];
+    assert_int_equal(l->n, ARRAY_LEN(want));
+    for (size_t i = 0; i < ARRAY_LEN(want); i++)
+        assert_int_equal(l->v[i], want[i]);
+    assert_int_equal(u32_lower_bound(l, 4), 4);
+    assert_int_equal(u32_lower_bound(l, 7), 7);
+    assert_int_equal(df(ix, "harbor"), 6);              /* T6 has none */
+}
+
 static void test_weights(void **state)
 {
     account_index *ix = *state;
@@ -340,6 +363,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_upsert_find_delete, setup_index, teardown_index),
         cmocka_unit_test_setup_teardown(test_reupsert_moves_postings, setup_index, teardown_index),
+        cmocka_unit_test_setup_teardown(test_token_lists_stay_ascending, setup_index, teardown_index),
         cmocka_unit_test_setup_teardown(test_weights, setup_index, teardown_index),
         cmocka_unit_test_setup_teardown(test_typo_neighbours, setup_index, teardown_index),
         cmocka_unit_test_setup_teardown(test_label_core, setup_index, teardown_index),

@@ -301,10 +301,45 @@ static void test_hashmulti_growth(void **state)
     hashmulti_free(&h);
 }
 
+/* Many lists grown in turn from one pool (small ones pooled, long ones malloc'd), some released
+ * and grown again from the free lists: every list keeps exactly its own values. */
+static void test_u32pool_lists_keep_their_values(void **state)
+{
+    (void)state;
+    enum { LISTS = 300 };
+    u32pool pool;
+    u32pool_init(&pool);
+    u32vec l[LISTS] = {{0}};
+    for (uint32_t round = 0; round < 40; round++)
+        for (uint32_t i = 0; i < LISTS; i++)
+            if (round < (i % 40) + 1)
+                u32pool_push(&pool, &l[i], i * 1000 + round);
+    for (uint32_t i = 0; i < LISTS; i += 2)
+        u32pool_release(&pool, &l[i]);
+    for (uint32_t i = 0; i < LISTS; i += 2) {
+        assert_int_equal(l[i].n, 0);
+        for (uint32_t k = 0; k < 3; k++)
+            u32pool_push(&pool, &l[i], 7000000 + i * 10 + k);
+    }
+    for (uint32_t i = 0; i < LISTS; i++) {
+        uint32_t want = i % 2 == 0 ? 3 : (i % 40) + 1;
+        assert_int_equal(l[i].n, want);
+        for (uint32_t k = 0; k < want; k++)
+            assert_int_equal(l[i].v[k], i % 2 == 0 ? 7000000 + i * 10 + k : i * 1000 + k);
+    }
+    u32_remove(&l[1], 1001);
+    assert_int_equal(l[1].n, 1);
+    assert_int_equal(l[1].v[0], 1000);
+    for (uint32_t i = 0; i < LISTS; i++)
+        u32pool_release(&pool, &l[i]);
+    u32pool_free(&pool);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_u32_push_grows_and_keeps_order),
+        cmocka_unit_test(test_u32pool_lists_keep_their_values),
         cmocka_unit_test(test_u32_remove_every_occurrence),
         cmocka_unit_test(test_postings_add_and_get),
         cmocka_unit_test(test_postings_remove),
