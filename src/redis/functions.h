@@ -17,6 +17,7 @@ typedef enum functions_fn {
     FN_DEAD,            /* dead.lua: a dead letter, with its XACK, once per stream entry */
     FN_RESOLVE,         /* resolve.lua: a review alert closed, its plan carried out */
     FN_ACCOUNT_UPSERT,  /* accounts.lua: one account stored */
+    FN_ACCOUNT_UPSERT_BATCH, /* accounts.lua: up to 1,000 accounts stored, one reply each */
     FN_ACCOUNT_DELETE,  /* accounts.lua: one account removed */
     FN_FORGET_CONSUMERS, /* consumers.lua: gone consumers holding nothing removed from the group */
     FN_LEARNED,         /* learned.lua: a learned fact stored or forgotten */

@@ -1,5 +1,5 @@
-/* import.c - load or update accounts from a CSV into Redis, one atomic Function call per account
- * (src/redis/lua/accounts.lua). */
+/* import.c - load or update accounts from a CSV into Redis: batches of accounts, one atomic
+ * Function call per batch (src/redis/lua/accounts.lua), pipelined. */
 #include "import.h"
 
 #include <stdarg.h>
@@ -13,7 +13,10 @@
 #include "rconn.h"
 #include "inputs.h"
 
-#define IMPORT_PIPELINE 500 /* Function calls in flight */
+#define IMPORT_PIPELINE 500 /* delete Function calls in flight */
+#define BATCH_ACCOUNTS 200  /* accounts per upsert_batch call (the Function takes up to 1,000) */
+#define BATCH_VALUES 20000  /* a batch is sent sooner once its accounts carry this many values */
+#define BATCH_PIPELINE 8    /* upsert_batch calls in flight */
 #define SCAN_COUNT "1000"
 
 /* State of one import. Strings owned unless marked. */
@@ -25,6 +28,8 @@ typedef struct import_ctx {
     rpipe pipe;
     strmap *ids;           /* ids in the file (only with --delete-missing), or NULL */
     strmap *replied;       /* owned: id -> reply code counted for it (an id counts once) */
+    strvec batch_keys;     /* the account hash keys of the batch being filled */
+    strvec batch_args;     /* per account of that batch: id, count of values, the values */
     import_stats *st;      /* borrowed */
     bool failed;           /* an error is in err; later rows are ignored */
     char err[512];
@@ -57,17 +62,29 @@ static void count_upsert(import_ctx *x, const char *id, uint32_t code)
     strmap_put(x->replied, id, code);
 }
 
-/* Reply of one upsert: counts it. argv[6] is the account id. */
-static int on_upsert_reply(const rpipe_cmd *cmd, const redisReply *r, void *ctx, char *err,
-                           size_t errlen)
+/* Reply of one upsert_batch call: one code per account, counted. The ids are read back from
+ * argv: FCALL name numkeys keys... cap, then per account id, count, count values. */
+static int on_batch_reply(const rpipe_cmd *cmd, const redisReply *r, void *ctx, char *err,
+                          size_t errlen)
 {
-    if (r->type == REDIS_REPLY_INTEGER && r->integer >= 0 && r->integer <= 2) {
-        count_upsert(ctx, cmd->argv[6], (uint32_t)r->integer);
-        return 0;
+    int pos = 4 + atoi(cmd->argv[2]);
+    size_t accounts = (size_t)atoi(cmd->argv[2]) - 2;
+    if (r->type != REDIS_REPLY_ARRAY || r->elements != accounts) {
+        snprintf(err, errlen, "accounts from '%s' on: %s", cmd->argv[pos],
+                 r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply to the upsert function");
+        return -1;
     }
-    snprintf(err, errlen, "account '%s': %s", cmd->argv[6],
-             r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply to the upsert function");
-    return -1;
+    for (size_t i = 0; i < accounts && pos + 1 < cmd->argc; i++) {
+        const redisReply *code = r->element[i];
+        if (code->type != REDIS_REPLY_INTEGER || code->integer < 0 || code->integer > 2) {
+            snprintf(err, errlen, "account '%s': unexpected reply to the upsert function",
+                     cmd->argv[pos]);
+            return -1;
+        }
+        count_upsert(ctx, cmd->argv[pos], (uint32_t)code->integer);
+        pos += 2 + atoi(cmd->argv[pos + 1]);
+    }
+    return 0;
 }
 
 /* Reply of one delete. argv[6] is the account id. */
@@ -135,7 +152,49 @@ static bool has_reserved_attr(const account_rec *a)
     return false;
 }
 
-/* accounts_read_csv callback: one row -> one queued upsert. Owns a's contents. */
+/* Queues FCALL upsert_batch 2+n <set> <changes> <hash>... cap, per account id count values...
+ * for the accounts gathered so far, and empties the batch. */
+static int queue_batch(import_ctx *x)
+{
+    size_t nkeys = 2 + x->batch_keys.n, argc = 4 + nkeys + x->batch_args.n, at = 0;
+    if (x->batch_keys.n == 0)
+        return 0;
+    char numkeys[24];
+    snprintf(numkeys, sizeof(numkeys), "%zu", nkeys);
+    const char **argv = xcalloc(argc, sizeof(*argv));
+    argv[at++] = "FCALL";
+    argv[at++] = functions_name(FN_ACCOUNT_UPSERT_BATCH);
+    argv[at++] = numkeys;
+    argv[at++] = x->set_key;
+    argv[at++] = x->changes_key;
+    for (size_t i = 0; i < x->batch_keys.n; i++)
+        argv[at++] = x->batch_keys.v[i];
+    argv[at++] = L2A_CHANGES_MAXLEN;
+    for (size_t i = 0; i < x->batch_args.n; i++)
+        argv[at++] = x->batch_args.v[i];
+    int rc = rpipe_add(&x->pipe, (int)argc, argv, NULL, x->err, sizeof(x->err));
+    free(argv);
+    sv_free(&x->batch_keys);
+    sv_free(&x->batch_args);
+    return rc;
+}
+
+/* Adds one account to the batch being filled; queues the batch when it is full. */
+static int batch_account(import_ctx *x, const char *id, const strvec *pairs)
+{
+    char count[24];
+    snprintf(count, sizeof(count), "%zu", pairs->n);
+    sv_push_owned(&x->batch_keys, key_account(x->prefix, id));
+    sv_push(&x->batch_args, id);
+    sv_push(&x->batch_args, count);
+    for (size_t i = 0; i < pairs->n; i++)
+        sv_push(&x->batch_args, pairs->v[i]);
+    if (x->batch_keys.n < BATCH_ACCOUNTS && x->batch_args.n < BATCH_VALUES)
+        return 0;
+    return queue_batch(x);
+}
+
+/* accounts_read_csv callback: one row -> one account of a batch. Owns a's contents. */
 static void on_account(account_rec *a, void *ctx)
 {
     import_ctx *x = ctx;
@@ -152,7 +211,7 @@ static void on_account(account_rec *a, void *ctx)
     if (x->ids)
         strmap_put(x->ids, a->id, 1);
     account_pairs(a, &args);
-    if (queue_call(x, FN_ACCOUNT_UPSERT, a->id, &args) != 0)
+    if (batch_account(x, a->id, &args) != 0)
         x->failed = true; /* err already set by the pipeline */
 out:
     sv_free(&args);
@@ -231,6 +290,8 @@ out:
 static void ctx_free(import_ctx *x)
 {
     rpipe_free(&x->pipe);
+    sv_free(&x->batch_keys);
+    sv_free(&x->batch_args);
     free(x->set_key);
     free(x->changes_key);
     if (x->ids)
@@ -253,12 +314,13 @@ int import_accounts(redisContext *c, const char *prefix, const char *csv_path,
     x.changes_key = key_changes(prefix);
     x.ids = delete_missing_ids ? strmap_new() : NULL;
     x.replied = strmap_new();
-    rpipe_init(&x.pipe, c, IMPORT_PIPELINE, functions_load, on_upsert_reply, &x);
+    rpipe_init(&x.pipe, c, BATCH_PIPELINE, functions_load, on_batch_reply, &x);
+    rpipe_send_early(&x.pipe);
     accounts_csv in = {.path = csv_path, .encoding = encoding, .cb = on_account, .warn = on_warn,
                        .dup = on_duplicate, .ctx = &x};
     if (accounts_read_csv_opts(&in, x.err, sizeof(x.err)) < 0 || x.failed)
         goto out;
-    if (rpipe_flush(&x.pipe, x.err, sizeof(x.err)) != 0)
+    if (queue_batch(&x) != 0 || rpipe_flush(&x.pipe, x.err, sizeof(x.err)) != 0)
         goto out;
     if (delete_missing_ids && delete_missing(&x, csv_path) != 0)
         goto out;

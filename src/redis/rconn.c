@@ -183,6 +183,12 @@ static void rpipe_clear(rpipe *p)
     for (size_t i = 0; i < p->n; i++)
         rcmd_free(&p->cmds[i]);
     p->n = 0;
+    p->sent = 0;
+}
+
+void rpipe_send_early(rpipe *p)
+{
+    p->eager = true;
 }
 
 void rpipe_free(rpipe *p)
@@ -191,6 +197,24 @@ void rpipe_free(rpipe *p)
     free(p->cmds);
     p->cmds = NULL;
     p->cap = 0;
+}
+
+static int send_marked(rpipe *p, size_t first, const bool *marks, char *err, size_t errlen);
+
+/* Appends the queued commands not written yet and writes the whole output buffer out. */
+static int write_queued(rpipe *p, char *err, size_t errlen)
+{
+    int done = 0;
+    if (send_marked(p, p->sent, NULL, err, errlen) != 0)
+        return -1;
+    p->sent = p->n;
+    while (!done) {
+        if (redisBufferWrite(p->c, &done) != REDIS_OK) {
+            err_set(err, errlen, "Redis: %s", p->c->errstr);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 int rpipe_add(rpipe *p, int argc, const char **argv, const size_t *lens, char *err,
@@ -208,13 +232,16 @@ int rpipe_add(rpipe *p, int argc, const char **argv, const size_t *lens, char *e
         cmd->lens[i] = lens ? lens[i] : strlen(argv[i]);
         cmd->argv[i] = xstrndup(argv[i], cmd->lens[i]);
     }
+    if (p->eager && write_queued(p, err, errlen) != 0)
+        return -1;
     return p->n >= p->max ? rpipe_flush(p, err, errlen) : 0;
 }
 
-/* Appends the commands whose mark is set (all when marks is NULL) to the output buffer. */
-static int send_marked(rpipe *p, const bool *marks, char *err, size_t errlen)
+/* Appends the commands from the first on whose mark is set (all when marks is NULL) to the output
+ * buffer. */
+static int send_marked(rpipe *p, size_t first, const bool *marks, char *err, size_t errlen)
 {
-    for (size_t i = 0; i < p->n; i++) {
+    for (size_t i = first; i < p->n; i++) {
         if (marks && !marks[i])
             continue;
         const rpipe_cmd *cmd = &p->cmds[i];
@@ -260,7 +287,7 @@ static int reload_and_resend(rpipe *p, const bool *retry, char *err, size_t errl
 {
     if (p->reload(p->c, err, errlen) != 0)
         return -1;
-    if (send_marked(p, retry, err, errlen) != 0)
+    if (send_marked(p, 0, retry, err, errlen) != 0)
         return -1;
     return read_marked(p, retry, NULL, NULL, err, errlen);
 }
@@ -273,7 +300,7 @@ int rpipe_flush(rpipe *p, char *err, size_t errlen)
     if (p->n == 0)
         return 0;
     retry = xcalloc(p->n, sizeof(*retry));
-    if (send_marked(p, NULL, err, errlen) != 0)
+    if (send_marked(p, p->sent, NULL, err, errlen) != 0)
         goto out;
     if (read_marked(p, NULL, retry, &nretry, err, errlen) != 0)
         goto out;

@@ -62,10 +62,15 @@ typedef struct rpipe {
     void *ctx;                /* borrowed, passed to fn */
     rpipe_cmd *cmds;          /* owned queue */
     size_t n, cap, max;
+    bool eager;               /* each command is written to Redis when queued (rpipe_send_early) */
+    size_t sent;              /* queued commands already written */
 } rpipe;
 
 void rpipe_init(rpipe *p, redisContext *c, size_t max, rpipe_reload_fn reload, rpipe_reply_fn fn,
                 void *ctx);
+/* From now on each queued command is written to Redis at once (Redis works on it while the caller
+ * prepares the next one); its reply is still read at the flush. For a few big commands. */
+void rpipe_send_early(rpipe *p);
 /* Queues a copy of the command; flushes when max commands are queued. 0 or -1 with err set. */
 int rpipe_add(rpipe *p, int argc, const char **argv, const size_t *lens, char *err,
               size_t errlen) MUSTCHECK;

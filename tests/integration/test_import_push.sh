@@ -143,9 +143,9 @@ if [ -z "$REDIS_EXTERNAL" ]; then
 fi
 
 # ---- FUNCTION FLUSH between two pipelined batches: "Function not found", load, resend ----------
-# The CSV comes through a FIFO: the first 600 rows (1 KB each) let the first batch of 500 complete,
-# then FUNCTION FLUSH, then the rest: the second batch finds no function and must load the library
-# and be resent.
+# The CSV comes through a FIFO: the first 1,700 rows (1 KB each) let the first pipelined round of
+# 8 calls of 200 accounts complete, then FUNCTION FLUSH, then the rest: the second round's 8 calls
+# find no function and must load the library and be resent; a 17th call carries the last 200.
 if [ -z "$REDIS_EXTERNAL" ]; then
     write_config "$TEST_TMP/fifo.yaml"
     sed -i "s/prefix: .*/prefix: \"fifo:\"/" "$TEST_TMP/fifo.yaml"
@@ -161,26 +161,26 @@ for i in range(int(sys.argv[1]), int(sys.argv[2]) + 1):
     import_pid=$!
     track_pid "$import_pid"
     exec 3>"$TEST_TMP/accounts.fifo"
-    { echo "id,name,domains,Notes"; rows 1 600; } >&3
+    { echo "id,name,domains,Notes"; rows 1 1700; } >&3
     for _ in $(seq 1 200); do
-        [ "$(rcli scard fifo:accounts)" == 500 ] && break
+        [ "$(rcli scard fifo:accounts)" == 1600 ] && break
         sleep 0.05
     done
-    assert_eq "$(rcli scard fifo:accounts)" 500 "first batch stored before the flush"
+    assert_eq "$(rcli scard fifo:accounts)" 1600 "first round stored before the flush"
     rcli function flush >/dev/null
-    rows 601 1200 >&3
+    rows 1701 3400 >&3
     exec 3>&-
     rc=0
     wait "$import_pid" || rc=$?
     assert_eq "$rc" 0 "import across FUNCTION FLUSH exit status ($(cat "$TEST_TMP/fifo.out"))"
     assert_eq "$(cat "$TEST_TMP/fifo.out")" \
-        "imported 1200 accounts: 1200 new, 0 updated, 0 unchanged, 0 deleted" "summary across the flush"
-    assert_eq "$(rcli scard fifo:accounts)" 1200 "every account stored across the flush"
-    assert_eq "$(rcli xlen fifo:accounts:changes)" 1200 "every change recorded across the flush"
+        "imported 3400 accounts: 3400 new, 0 updated, 0 unchanged, 0 deleted" "summary across the flush"
+    assert_eq "$(rcli scard fifo:accounts)" 3400 "every account stored across the flush"
+    assert_eq "$(rcli xlen fifo:accounts:changes)" 3400 "every change recorded across the flush"
     stats=$(rcli info commandstats | tr -d '\r')
     assert_contains "$stats" "cmdstat_function|load:calls=1," \
         "the library was loaded again, once, after FUNCTION FLUSH"
-    assert_contains "$stats" "cmdstat_fcall:calls=1700," "1,200 calls and the 500 of the second batch again"
+    assert_contains "$stats" "cmdstat_fcall:calls=25," "17 calls and the 8 of the second round again"
     ! grep -qE 'cmdstat_(eval|evalsha|script)' <<<"$stats" || fail "EVAL or SCRIPT commands used"
 fi
 

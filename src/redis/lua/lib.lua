@@ -33,11 +33,13 @@ function lib.keys(P)
 end
 
 -- Fails with a WRONGTYPE error unless key is absent or of type want (callers check before writing).
+-- Returns whether the key exists.
 function lib.expect(key, want)
   local got = redis.call('TYPE', key)['ok']
   if got ~= 'none' and got ~= want then
     error({err = 'WRONGTYPE l2a: key ' .. key .. ' is a ' .. got .. ', expected a ' .. want})
   end
+  return got ~= 'none'
 end
 
 -- Fails with an ERR error saying what is wrong with an argument.
