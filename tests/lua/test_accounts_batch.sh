@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# tests/lua/test_accounts_batch.sh - the account_upsert_batch Function on a real redis-server: one
+# code per account (2 new, 0 unchanged, 1 updated), the same hashes, set members and changes
+# entries as one account_upsert per account; an id twice in one call replaces its hash; wrong key
+# types, a bad shape or an oversized account anywhere in the batch fail before any write.
+. "$(dirname "$0")/lua_lib.sh"
+
+SET=${P}accounts
+CHANGES=${P}accounts:changes
+
+batch() { # ID ... : one account per id, fields id and name "Name <id>" (or "<id> again" with -2)
+    local keys=() args=() suffix="" id
+    [ "$1" != -2 ] || { suffix=" again"; shift; }
+    for id in "$@"; do
+        keys+=("${P}account:$id")
+        args+=("$id" 4 id "$id" name "Name $id$suffix")
+    done
+    fcall "$FN_ACCOUNT_UPSERT_BATCH" $((2 + $#)) "$SET" "$CHANGES" "${keys[@]}" "$CHANGES_CAP" \
+        "${args[@]}"
+}
+
+assert_eq "$(batch 001A 001B | paste -sd' ')" "2 2" "two new accounts"
+assert_eq "$(rcli hgetall "${P}account:001B" | paste -sd' ')" "id 001B name Name 001B" "hash written"
+assert_eq "$(rcli smembers "$SET" | sort | paste -sd' ')" "001A 001B" "both in the set"
+assert_eq "$(rcli xrange "$CHANGES" - + | grep -v -- '-' | paste -sd' ')" \
+    "op upsert id 001A name Name 001A op upsert id 001B name Name 001B" "one upsert entry each, in order"
+expect_noop "an unchanged batch" "0 0" batch 001A 001B
+assert_eq "$(batch -2 001B 001C | paste -sd' ')" "1 2" "updated and new in one call"
+assert_eq "$(rcli hget "${P}account:001B" name)" "Name 001B again" "updated hash"
+assert_eq "$(fcall "$FN_ACCOUNT_UPSERT_BATCH" 4 "$SET" "$CHANGES" "${P}account:D" "${P}account:D" \
+    "$CHANGES_CAP" D 6 id D name First extra x D 4 id D name Second | paste -sd' ')" "2 1" \
+    "an id twice: new, then updated"
+assert_eq "$(rcli hgetall "${P}account:D" | paste -sd' ')" "id D name Second" \
+    "the second row replaces the first's hash (no field left over)"
+assert_eq "$(rcli xlen "$CHANGES")" 6 "an entry per stored row"
+
+# ---- wrong types and bad arguments: nothing written ------------------------------------------------------
+for case in "string $SET" "hash $CHANGES" "list ${P}account:001C"; do
+    set -- $case
+    rcli rename "$2" "$2:saved" >/dev/null
+    wrong_key "$1" "$2"
+    expect_fail_unchanged "batch, $2 as a $1" "WRONGTYPE l2a: key $2 is a $1" \
+        "$FN_ACCOUNT_UPSERT_BATCH" 4 "$SET" "$CHANGES" "${P}account:001E" "${P}account:001C" \
+        "$CHANGES_CAP" 001E 4 id 001E name New 001C 4 id 001C name Other
+    rcli del "$2" >/dev/null
+    rcli rename "$2:saved" "$2" >/dev/null
+done
+K2=("$SET" "$CHANGES" "${P}account:001E" "${P}account:001F")
+expect_fail_unchanged "a count past the end" "count of the values" \
+    "$FN_ACCOUNT_UPSERT_BATCH" 4 "${K2[@]}" "$CHANGES_CAP" 001E 4 id 001E name New 001F 6 id 001F
+expect_fail_unchanged "a count that is not a number" "count of the values" \
+    "$FN_ACCOUNT_UPSERT_BATCH" 4 "${K2[@]}" "$CHANGES_CAP" 001E 4 id 001E name New 001F x id 001F
+expect_fail_unchanged "an odd field list in the second account" "field/value pairs" \
+    "$FN_ACCOUNT_UPSERT_BATCH" 4 "${K2[@]}" "$CHANGES_CAP" 001E 4 id 001E name New 001F 3 id 001F x
+expect_fail_unchanged "fewer accounts than keys" "2 account keys but 1 accounts" \
+    "$FN_ACCOUNT_UPSERT_BATCH" 4 "${K2[@]}" "$CHANGES_CAP" 001E 4 id 001E name New
+expect_fail_unchanged "a cap that is not a length" "not a length" \
+    "$FN_ACCOUNT_UPSERT_BATCH" 4 "${K2[@]}" "" 001E 4 id 001E name New 001F 2 id 001F
+expect_fail_unchanged "no account" "1 to 1000 accounts" "$FN_ACCOUNT_UPSERT_BATCH" 2 "$SET" "$CHANGES" \
+    "$CHANGES_CAP"
+mapfile -t wide < <(for i in $(seq 1 3001); do printf 'c%d\nv\n' "$i"; done)
+expect_fail_unchanged "a second account of 3,001 fields" "over 3000" \
+    "$FN_ACCOUNT_UPSERT_BATCH" 4 "${K2[@]}" "$CHANGES_CAP" 001E 4 id 001E name New 001F 6002 "${wide[@]}"
+echo "ok [$TEST_NAME]"
