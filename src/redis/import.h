@@ -1,4 +1,4 @@
-/* import.h - load or update accounts from a CSV into Redis, one Function call per account. */
+/* import.h - load or update accounts from a CSV into Redis, one Function call per batch. */
 #ifndef L2A_IMPORT_H
 #define L2A_IMPORT_H
 
@@ -20,8 +20,8 @@ typedef struct import_stats {
                       * the id is counted once in added/updated/unchanged) */
 } import_stats;
 
-/* Imports csv_path (accounts_read_csv) into Redis under prefix, pipelining the per-account Function
- * (see docs/redis-schema.md): for each row, l2a:account:<id> is replaced when its fields differ,
+/* Imports csv_path (accounts_read_csv) into Redis under prefix, pipelining the batch upsert
+ * Function (see docs/redis-schema.md): for each row, l2a:account:<id> is replaced when its fields differ,
  * the id added to l2a:accounts and an "upsert" entry appended to l2a:accounts:changes. With
  * delete_missing, every id in l2a:accounts that the file does not hold is then deleted (hash, set
  * member, "delete" entry); this is refused (-1) when the file has no valid row or some rows were
