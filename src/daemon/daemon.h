@@ -49,6 +49,7 @@ typedef struct l2ad {
     /* connections: blocking reads of leads, writes and claims, account changes */
     aconn *reader, *writer, *follower;
     aconn *webconn;                 /* the web listener's requests (NULL when web.listen is off) */
+    struct sentwatch *sentwatch;    /* Sentinel mode: +switch-master listener (owned), or NULL */
     metrics *metrics;               /* owned */
     unsigned long timeouts_counted; /* connection timeouts already in the metric */
     http_server *http;              /* owned */
