@@ -612,14 +612,21 @@ static int check_stages(load_ctx *lc)
     return 0;
 }
 
+/* The YAML value that set section.name, NULL when the key is absent or null (its default). */
+static const ynode *given(const load_ctx *lc, const char *section, const char *name)
+{
+    const ynode *v = lc->where[find_key(section, name)];
+    return v && !(v->type == YN_SCALAR && v->null) ? v : NULL;
+}
+
 /* Sentinel mode: every sentinel is host:port, a master name goes with it, and redis.url is not set
  * beside it (which of the two would win is a guess the file should not leave to us). */
 static int check_sentinels(load_ctx *lc)
 {
     const conf *c = lc->c;
-    const ynode *list = lc->where[find_key("redis", "sentinels")];
-    const ynode *name = lc->where[find_key("redis", "master_name")];
-    const ynode *url = lc->where[find_key("redis", "url")];
+    const ynode *list = given(lc, "redis", "sentinels");
+    const ynode *name = given(lc, "redis", "master_name");
+    const ynode *url = given(lc, "redis", "url");
     char msg[256];
     if (!list || !c->redis_sentinels.n) {
         if (name)
@@ -633,7 +640,7 @@ static int check_sentinels(load_ctx *lc)
                            list->kids[i]->value);
     if (url)
         return fail_at(lc, url, "redis.url and redis.sentinels exclude each other: with sentinels "
-                       "the master's address is asked of them");
+                       "the master's address is asked of them (remove redis.url or set it to ~)");
     if (!name)
         return fail_at(lc, list, "redis.sentinels needs redis.master_name");
     return 0;

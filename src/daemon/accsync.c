@@ -17,6 +17,16 @@ void accsync_start(l2ad *d)
         loader_request(d, false);   /* the loader reports to ready_accounts_done */
 }
 
+void accsync_master_seen(l2ad *d, const char *master)
+{
+    if (d->index_master[0] && strcmp(d->index_master, master) != 0 && d->index_loaded) {
+        log_notice("redis_master_changed", "from=%s to=%s note=\"the account index is built "
+                   "again from the new master\"", d->index_master, master);
+        d->index_loaded = false;
+    }
+    snprintf(d->index_master, sizeof(d->index_master), "%s", master);
+}
+
 /* ---- following the change stream ---- */
 
 static void apply_change(l2ad *d, const redisReply *fields)

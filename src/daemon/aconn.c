@@ -3,6 +3,7 @@
 
 #include <hiredis/adapters/libevent.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -438,6 +439,15 @@ void aconn_master_moved(aconn *c, const char *host, int port)
     c->backoff_ms = c->o.backoff_min_ms;
     c->reconnects++;
     connect_now(c);
+}
+
+const char *aconn_master(const aconn *c, char *buf, size_t len)
+{
+    if (c->master_host)
+        snprintf(buf, len, "%s:%d", c->master_host, c->master_port);
+    else if (len)
+        buf[0] = '\0';
+    return buf;
 }
 
 size_t aconn_pending(const aconn *c)

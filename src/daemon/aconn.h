@@ -56,6 +56,9 @@ int aconn_cmd_argv(aconn *c, aconn_reply_fn fn, void *priv, int extra_ms, int ar
  * already at host:port, it is dropped (pending callbacks get NULL) and made again at once,
  * asking the sentinels afresh. Not to be called from one of this connection's own callbacks. */
 void aconn_master_moved(aconn *c, const char *host, int port);
+/* Sentinel mode: "host:port" of the master this connection was last made to, written into buf;
+ * "" before the first connect and outside Sentinel mode. */
+const char *aconn_master(const aconn *c, char *buf, size_t len);
 /* Commands sent whose replies have not arrived. */
 size_t aconn_pending(const aconn *c);
 /* Drops the connection now (pending callbacks get NULL) and reconnects after the backoff. */

@@ -59,6 +59,10 @@ static void on_conn_state(aconn *c, bool up, void *ctx)
         metrics_inc(d->metrics, METRIC_REDIS_RECONNECTS, 1);
     if (!up && c == d->follower)
         d->following = false;
+    if (up && c == d->follower && d->addr.sentinels.n) {
+        char master[300];
+        accsync_master_seen(d, aconn_master(c, master, sizeof(master)));
+    }
     if (up && c == d->reader) {
         d->recovering = true;     /* this consumer's pending entries first */
         d->recover_from[0] = '\0';

@@ -87,6 +87,7 @@ typedef struct l2ad {
     size_t in_flight;               /* leads read and not yet recorded or dead-lettered */
     /* accounts */
     char changes_pos[64];           /* last applied id of the changes stream */
+    char index_master[300];         /* Sentinel mode: the master the follower last reached */
     bool following;                 /* an XREAD BLOCK on the changes stream is outstanding */
     unsigned follow_gen;            /* bumped when a new matcher comes in ... */
     unsigned follow_sent_gen;       /* ... so a change read for the old one is dropped */
@@ -148,5 +149,9 @@ void consume_claim_tick(l2ad *d);
 /* accsync.c: loads the index (reports to ready_accounts_done), then follows the change stream. */
 void accsync_start(l2ad *d);
 void accsync_follow(l2ad *d);
+/* Sentinel mode: the follower connected to master (its "host:port"). When that is another master
+ * than before (a failover), writes the old one had not replicated are gone, accounts created by
+ * them too: the index is built again from the new master before consuming. */
+void accsync_master_seen(l2ad *d, const char *master);
 
 #endif
