@@ -163,9 +163,10 @@ static redisContext *connect_master_once(const redis_addr *a, int timeout_ms, ch
     if (c) {
         redisReply *r = redisCommand(c, "ROLE");
         if (!sentinel_role_is_master(r)) {
+            const char *said = !r ? c->errstr : r->type == REDIS_REPLY_ERROR ? r->str
+                               : "not master";
             err_set(err, errlen, "Redis %s:%d: not the master of '%s' (ROLE: %s)", host, port,
-                    a->master_name, r && r->type == REDIS_REPLY_ERROR ? r->str
-                    : r && r->elements ? r->element[0]->str : c->errstr);
+                    a->master_name, said);
             redisFree(c);
             c = NULL;
         }
