@@ -5,8 +5,9 @@ Usage: push_wait.py SENTINELS MASTER_NAME STREAM LEADS.jsonl [BATCH] [PAUSE_S]
 SENTINELS is "host:port,host:port,...". The master is asked of the sentinels (and checked with
 ROLE); each batch of XADD ... json LINE is followed by WAIT 1 1000. While WAIT says 0 replicas
 have the batch (after a failover the new master has none until the old one is back as its
-replica) the producer WAITs again on the same connection; a batch whose connection broke, or that
-an error refused, is sent again to the master the sentinels name then: a lead XADDed twice is
+replica) the producer WAITs again on the same connection, as long as the sentinels still name
+that node; a batch whose connection broke, that an error refused, or whose node the sentinels no
+longer name is sent again to the master they name then: a lead XADDed twice is
 harmless, l2a records a lead id once. Prints "batches=N resent=N waits=N" at the end.
 Plain sockets and RESP, no client library.
 """
@@ -97,6 +98,22 @@ def master(sentinels, name):
     return None
 
 
+def still_master(conn, sentinels, name):
+    """Whether the sentinels still name the node conn is connected to (a master cut off from the
+    others keeps taking writes that its replacement will never have)."""
+    here = conn.sock.getpeername()[:2]
+    for s in sentinels:
+        host, port = s.rsplit(":", 1)
+        try:
+            c = Conn(host, int(port), 0.2)
+            addr = c.call("SENTINEL", "get-master-addr-by-name", name)
+            c.close()
+        except (OSError, RedisError):
+            continue
+        return bool(addr) and (addr[0], int(addr[1])) == (here[0], here[1])
+    return True     # no sentinel answers: nothing says otherwise
+
+
 def main():
     sentinels, name, stream, path = sys.argv[1].split(","), sys.argv[2], sys.argv[3], sys.argv[4]
     batch = int(sys.argv[5]) if len(sys.argv) > 5 else 250
@@ -121,6 +138,8 @@ def main():
                 raise errors[0]
             while replies[-1] < 1 and time.time() < deadline:
                 waits += 1
+                if not still_master(conn, sentinels, name):
+                    raise RedisError("the sentinels name another master now")
                 replies[-1] = conn.call("WAIT", 1, 1000)
             if replies[-1] < 1:
                 continue
