@@ -296,7 +296,7 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
 }
 
 /* Sentinel mode: asks the sentinels where the master is now (blocking the loop for at most
- * SENTINEL_TIMEOUT_MS per sentinel that does not answer). 0, or -1 after logging why. */
+ * SENTINEL_TIMEOUT_MS per sentinel asked). 0, or -1 after logging why. */
 static int resolve_master(aconn *c)
 {
     char err[512], *host = NULL;

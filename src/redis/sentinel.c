@@ -5,19 +5,37 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 
-/* One sentinel's answer: 0 with host and port, or -1 with the reason in why. */
+static long long mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The time left of a sentinel's SENTINEL_TIMEOUT_MS from start (1 ms at least), as a timeval. */
+static struct timeval time_left(long long start)
+{
+    long long left = SENTINEL_TIMEOUT_MS * 1000LL - (mono_us() - start);
+    if (left < 1000)
+        left = 1000;
+    return (struct timeval){(time_t)(left / 1000000), (suseconds_t)(left % 1000000)};
+}
+
+/* One sentinel's answer, within SENTINEL_TIMEOUT_MS in all (connect, AUTH, question): 0 with
+ * host and port, or -1 with the reason in why. */
 static int ask_one(const char *sentinel, const redis_addr *a, char **host, int *port, char *why,
                    size_t whylen)
 {
     char h[LISTEN_HOST_MAX], p[LISTEN_PORT_MAX];
-    struct timeval tv = {0, SENTINEL_TIMEOUT_MS * 1000};
+    long long start = mono_us();
     redisReply *r = NULL;
     int rc = -1;
     if (listen_addr_split(sentinel, h, sizeof(h), p, sizeof(p), why, whylen) != 0)
         return -1;
-    redisContext *c = redisConnectWithTimeout(h, atoi(p), tv);
-    if (!c || c->err || redisSetTimeout(c, tv) != REDIS_OK) {
+    redisContext *c = redisConnectWithTimeout(h, atoi(p), time_left(start));
+    if (!c || c->err || redisSetTimeout(c, time_left(start)) != REDIS_OK) {
         err_set(why, whylen, "%s", c ? c->errstr : "out of memory");
         goto out;
     }
@@ -28,6 +46,11 @@ static int ask_one(const char *sentinel, const redis_addr *a, char **host, int *
             goto out;
         }
         freeReplyObject(r);
+        if (redisSetTimeout(c, time_left(start)) != REDIS_OK) {
+            err_set(why, whylen, "%s", c->errstr);
+            r = NULL;
+            goto out;
+        }
     }
     r = redisCommand(c, "SENTINEL get-master-addr-by-name %s", a->master_name);
     if (!r)

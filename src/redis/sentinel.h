@@ -12,7 +12,7 @@
 #include "netaddr.h"
 #include "util.h"
 
-/* Time a sentinel gets to connect and to answer, each (ms): a dead one costs at most this. */
+/* Time a sentinel gets to connect and answer, in all (ms): a dead one costs at most this. */
 #define SENTINEL_TIMEOUT_MS 200
 
 /* Asks a's sentinels in turn (blocking, SENTINEL_TIMEOUT_MS each) where master a->master_name
