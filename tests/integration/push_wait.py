@@ -2,7 +2,8 @@
 """push_wait.py - a producer that does not lose its own XADDs across a Redis failover.
 
 Usage: push_wait.py SENTINELS MASTER_NAME STREAM LEADS.jsonl [BATCH] [PAUSE_S]
-SENTINELS is "host:port,host:port,...". The master is asked of the sentinels (and checked with
+SENTINELS is "host:port,host:port,..." ($L2A_SENTINEL_PASSWORD, when set, is their AUTH
+password). The master is asked of the sentinels (and checked with
 ROLE); each batch of XADD ... json LINE is followed by WAIT 1 1000. While WAIT says 0 replicas
 have the batch (after a failover the new master has none until the old one is back as its
 replica) the producer WAITs again on the same connection, as long as the sentinels still name
@@ -11,9 +12,12 @@ longer name is sent again to the master they name then: a lead XADDed twice is
 harmless, l2a records a lead id once. Prints "batches=N resent=N waits=N" at the end.
 Plain sockets and RESP, no client library.
 """
+import os
 import socket
 import sys
 import time
+
+SENTINEL_PASSWORD = os.environ.get("L2A_SENTINEL_PASSWORD")
 
 
 class RedisError(Exception):
@@ -79,14 +83,23 @@ class Conn:
         self.sock.close()
 
 
+def ask_sentinel(sentinel, name):
+    """The master's [host, port] that one sentinel names (None when it knows none)."""
+    host, port = sentinel.rsplit(":", 1)
+    c = Conn(host, int(port), 0.2)
+    try:
+        if SENTINEL_PASSWORD:
+            c.call("AUTH", SENTINEL_PASSWORD)
+        return c.call("SENTINEL", "get-master-addr-by-name", name)
+    finally:
+        c.close()
+
+
 def master(sentinels, name):
     """The master's Conn, or None while no sentinel names one that says it is the master."""
     for s in sentinels:
-        host, port = s.rsplit(":", 1)
         try:
-            c = Conn(host, int(port), 0.2)
-            addr = c.call("SENTINEL", "get-master-addr-by-name", name)
-            c.close()
+            addr = ask_sentinel(s, name)
             if not addr:
                 continue
             m = Conn(addr[0], int(addr[1]), 2.0)
@@ -103,11 +116,8 @@ def still_master(conn, sentinels, name):
     others keeps taking writes that its replacement will never have)."""
     here = conn.sock.getpeername()[:2]
     for s in sentinels:
-        host, port = s.rsplit(":", 1)
         try:
-            c = Conn(host, int(port), 0.2)
-            addr = c.call("SENTINEL", "get-master-addr-by-name", name)
-            c.close()
+            addr = ask_sentinel(s, name)
         except (OSError, RedisError):
             continue
         return bool(addr) and (addr[0], int(addr[1])) == (here[0], here[1])

@@ -7,7 +7,8 @@
 # are mid-run and the producer mid-push; the sentinels promote the replica; the daemons go there
 # without a restart. The old master is started again at once and turned into the new master's
 # replica by the sentinels (until then the producer's WAIT 1 waits: the new master has no
-# replica). At the end every lead is recorded exactly once (result hashes, accounts, contacts,
+# replica). The sentinels ask for a password (requirepass), which l2a reads from
+# redis.sentinel_password_file. At the end every lead is recorded exactly once (result hashes, accounts, contacts,
 # opportunities, events: check_companies), nothing is pending, both /healthz say ok; then, with
 # the old master resynced as a replica, nothing changes. Last, a graceful SENTINEL FAILOVER
 # demotes the live master under the daemons, and 300 more leads are recorded once on the new one.
@@ -40,7 +41,14 @@ info_on() {
 _link_up() { [ "$(info_on "$1" master_link_status)" == up ]; }
 wait_until 20 "the replica in sync" _link_up "$REPLICA_PORT"
 
-# ---- three sentinels ----------------------------------------------------------------------------
+# ---- three sentinels, with a password (redis.sentinel_password_file) -----------------------------
+SPW=sentinel-$RANDOM$RANDOM
+printf '%s\n' "$SPW" >"$TEST_TMP/sentinel-password"
+export L2A_SENTINEL_PASSWORD=$SPW     # for push_wait.py
+# scli PORT ARGS...: redis-cli to a sentinel
+scli() {
+    redis-cli -p "$1" -a "$SPW" --no-auth-warning "${@:2}"
+}
 SENTINELS=()
 for i in 1 2 3; do
     port=$(free_port)
@@ -53,6 +61,8 @@ sentinel monitor mymaster 127.0.0.1 $MASTER_PORT 2
 sentinel down-after-milliseconds mymaster 1000
 sentinel failover-timeout mymaster 5000
 sentinel parallel-syncs mymaster 1
+requirepass $SPW
+sentinel sentinel-pass $SPW
 CONF
     redis-sentinel "$TEST_TMP/s$i/sentinel.conf" >>"$TEST_TMP/s$i/sentinel.log" 2>&1 &
     track_pid $!
@@ -60,7 +70,7 @@ CONF
 done
 # sentinel_field PORT FIELD: a field of SENTINEL MASTER mymaster on that sentinel.
 sentinel_field() {
-    redis-cli -p "$1" sentinel master mymaster 2>/dev/null | paste - - | awk -v f="$2" '$1 == f { print $2 }'
+    scli "$1" sentinel master mymaster 2>/dev/null | paste - - | awk -v f="$2" '$1 == f { print $2 }'
 }
 _sentinels_know() {
     local s
@@ -74,6 +84,7 @@ wait_until 30 "three sentinels that know each other and the replica" _sentinels_
 # ---- the tools and two daemons in Sentinel mode -------------------------------------------------
 LIST=$(printf '"%s",' "${SENTINELS[@]}")
 SENT_KEYS="redis.url=~ redis.sentinels=[${LIST%,}] redis.master_name=mymaster"
+SENT_KEYS+=" redis.sentinel_password_file=\"$TEST_TMP/sentinel-password\""
 # the l2a tools through the sentinels: a config without redis.url
 shipped_config "$TEST_TMP/tools-sentinel.yaml" "$(free_port)" $SENT_KEYS
 "$L2A" review list --config "$TEST_TMP/tools-sentinel.yaml" >/dev/null ||
@@ -131,7 +142,7 @@ echo "old master back as a replica $((($(now_ms) - KILLED_AT) / 1000)) s after t
 # down); the checks below hold whichever node is the master.
 follow_master() {
     local addr
-    addr=$(redis-cli -p "${SENTINELS[0]##*:}" sentinel get-master-addr-by-name mymaster | tail -n 1)
+    addr=$(scli "${SENTINELS[0]##*:}" sentinel get-master-addr-by-name mymaster | tail -n 1)
     [ -n "$addr" ] || fail "the sentinels name no master"
     REDIS_PORT=$addr
     OTHER_PORT=$OLD_PORT
@@ -152,6 +163,8 @@ assert_eq "$(acked_stats | cut -d' ' -f2)" 0 "acknowledged entries without a res
 assert_eq "$(rcli exists "${P}leads:dead")" 0 "no dead letters"
 for w in w1 w2; do
     assert_contains "$(cat "$TEST_TMP/$w.log")" "redis_master_changed" "$w followed the failover"
+    assert_contains "$(cat "$TEST_TMP/$w.log")" "event=redis_switch_master" \
+        "$w heard the sentinels' +switch-master"
 done
 kill -0 "$PID1" && kill -0 "$PID2" || fail "a daemon exited"
 
@@ -178,10 +191,10 @@ wait_ready "$PORT2"
 # ---- a graceful failover (SENTINEL FAILOVER): the live master demoted under the daemons, which
 # may get READONLY or UNBLOCKED on their connections; 300 more leads recorded on the new master --
 BEFORE=$REDIS_PORT
-redis-cli -p "${SENTINELS[0]##*:}" sentinel failover mymaster >/dev/null || fail "SENTINEL FAILOVER"
+scli "${SENTINELS[0]##*:}" sentinel failover mymaster >/dev/null || fail "SENTINEL FAILOVER"
 _moved_on() {
     local addr
-    addr=$(redis-cli -p "${SENTINELS[0]##*:}" sentinel get-master-addr-by-name mymaster | tail -n 1)
+    addr=$(scli "${SENTINELS[0]##*:}" sentinel get-master-addr-by-name mymaster | tail -n 1)
     [ -n "$addr" ] && [ "$addr" != "$BEFORE" ] && [ "$(info_on "$addr" role)" == master ]
 }
 wait_until 30 "the sentinels to name another master" _moved_on
