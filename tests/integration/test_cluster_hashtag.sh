@@ -16,7 +16,7 @@ _cluster_ok() { rcli cluster info | tr -d '\r' | grep -qx 'cluster_state:ok'; }
 wait_until 10 "cluster_state:ok" _cluster_ok
 
 N=1500
-declare -A SLOT
+declare -A SLOT PID
 i=0
 for tenant in acme globex; do
     i=$((i + 1))
@@ -29,6 +29,7 @@ for tenant in acme globex; do
     daemon_config "$TEST_TMP/$tenant.yaml" "$port" "no_match:" "  policy: create_account" \
         "opportunities:" "  enabled: true" "daemon:" "  consumer: \"$tenant-1\""
     start_daemon "$tenant" "$TEST_TMP/$tenant.yaml"
+    PID[$tenant]=$DAEMON_PID
     wait_ready "$port"
     "$L2A" push --config "$TEST_TMP/$tenant-tools.yaml" "$TEST_TMP/$tenant/leads.jsonl" >/dev/null ||
         fail "push for $tenant"
@@ -52,4 +53,6 @@ paste "$TEST_TMP/keys" "$TEST_TMP/slots" | awk -F'\t' -v a="${SLOT[acme]}" -v g=
     { print }' >"$TEST_TMP/stray"
 [ ! -s "$TEST_TMP/stray" ] || fail "keys outside their tenant's slot: $(head -n 3 "$TEST_TMP/stray" | tr '\n' ' ')"
 echo "$(wc -l <"$TEST_TMP/keys") keys, tenant slots acme=${SLOT[acme]} globex=${SLOT[globex]}" >&2
+stop_daemon "${PID[acme]}" acme
+stop_daemon "${PID[globex]}" globex
 echo "ok [$TEST_NAME]"
