@@ -86,6 +86,7 @@ static const conf_key keys[] = {
     K_ADDR("redis", "url", redis_url, "redis://127.0.0.1:6379", redis_addr_check, RESTART),
     K_STR("redis", "prefix", key_prefix, "l2a:", RESTART),
     K_PATH("redis", "password_file", redis_password_file, NULL, RESTART),
+    K_STR("redis", "user", redis_user, NULL, RESTART),
     K_LIST("redis", "sentinels", redis_sentinels, NULL, NULL, RESTART),
     K_STR("redis", "master_name", redis_master_name, NULL, RESTART),
     K_STR("redis", "sentinel_password", redis_sentinel_password, NULL, RESTART),

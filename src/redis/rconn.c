@@ -228,6 +228,8 @@ int rconn_addr_from_conf(const conf *cfg, const char *url, redis_addr *out, char
                                     err, errlen) != 0)
             return -1;
     }
+    if (!out->user && cfg->redis_user)
+        out->user = xstrdup(cfg->redis_user);
     return redis_addr_password(out, cfg->redis_password_file, err, errlen);   /* err kept on 0 */
 }
 

@@ -22,8 +22,8 @@ int redis_addr_password(redis_addr *a, const char *password_file, char *err,
 bool rconn_auth_refused(const char *error);
 
 /* The Redis address the config names (NULL url), or url (--redis) when given: redis.url, or in
- * Sentinel mode redis.sentinels, redis.master_name and the sentinels' password; then the
- * password (redis_addr_password). 0 with err "" or a note to show, or -1 with err set; free *out
+ * Sentinel mode redis.sentinels, redis.master_name and the sentinels' password; redis.user when
+ * the address names no user; then the password (redis_addr_password). 0 with err "" or a note to show, or -1 with err set; free *out
  * with redis_addr_free either way. */
 struct conf;
 int rconn_addr_from_conf(const struct conf *cfg, const char *url, redis_addr *out, char *err,

@@ -8,7 +8,7 @@
 # without a restart. The old master is started again at once and turned into the new master's
 # replica by the sentinels (until then the producer's WAIT 1 waits: the new master has no
 # replica). The sentinels ask for a password (requirepass), which l2a reads from
-# redis.sentinel_password_file. At the end every lead is recorded exactly once (result hashes, accounts, contacts,
+# redis.sentinel_password_file; l2a logs in to the master as an ACL user (redis.user). At the end every lead is recorded exactly once (result hashes, accounts, contacts,
 # opportunities, events: check_companies), nothing is pending, both /healthz say ok; then, with
 # the old master resynced as a replica, nothing changes. Last, a graceful SENTINEL FAILOVER
 # demotes the live master under the daemons, and 300 more leads are recorded once on the new one.
@@ -21,6 +21,10 @@ NLEADS=20000
 NCOMP=100
 
 # ---- master (lib.sh's server), replica, accounts ------------------------------------------------
+# l2ad and the l2a tools in Sentinel mode log in as the ACL user l2ad (redis.user, password_file);
+# the user is in every server's configuration (ACLs are not replicated)
+RPW=redis-$RANDOM$RANDOM
+REDIS_ARGS=(--user l2ad on ">$RPW" '~*' '&*' '+@all')
 outcomes_start 'id,name,domains,type
 001D,Initech Software,initech.com,Prospect
 001C,Contoso Ltd,contoso.com,Customer
@@ -30,7 +34,7 @@ MASTER_PID=$REDIS_PID
 REPLICA_PORT=$(free_port)
 mkdir -p "$TEST_TMP/replica"
 redis-server --port "$REPLICA_PORT" --bind 127.0.0.1 --save '' --appendonly no \
-    --dir "$TEST_TMP/replica" --replicaof 127.0.0.1 "$MASTER_PORT" \
+    --dir "$TEST_TMP/replica" --replicaof 127.0.0.1 "$MASTER_PORT" "${REDIS_ARGS[@]}" \
     >>"$TEST_TMP/replica/redis.log" 2>&1 &
 track_pid $!
 
@@ -85,6 +89,8 @@ wait_until 30 "three sentinels that know each other and the replica" _sentinels_
 LIST=$(printf '"%s",' "${SENTINELS[@]}")
 SENT_KEYS="redis.url=~ redis.sentinels=[${LIST%,}] redis.master_name=mymaster"
 SENT_KEYS+=" redis.sentinel_password_file=\"$TEST_TMP/sentinel-password\""
+printf '%s\n' "$RPW" >"$TEST_TMP/redis-password"
+SENT_KEYS+=" redis.user=l2ad redis.password_file=\"$TEST_TMP/redis-password\""
 # the l2a tools through the sentinels: a config without redis.url
 shipped_config "$TEST_TMP/tools-sentinel.yaml" "$(free_port)" $SENT_KEYS
 "$L2A" review list --config "$TEST_TMP/tools-sentinel.yaml" >/dev/null ||
@@ -161,6 +167,7 @@ check_companies "$NCOMP" "$NLEADS" "$EMAILS" 3
 assert_eq "$(pending_count)" 0 "pending entries"
 assert_eq "$(acked_stats | cut -d' ' -f2)" 0 "acknowledged entries without a result"
 assert_eq "$(rcli exists "${P}leads:dead")" 0 "no dead letters"
+assert_contains "$(rcli client list)" "user=l2ad" "the daemons' connections log in as l2ad"
 for w in w1 w2; do
     assert_contains "$(cat "$TEST_TMP/$w.log")" "redis_master_changed" "$w followed the failover"
     assert_contains "$(cat "$TEST_TMP/$w.log")" "event=redis_switch_master" \

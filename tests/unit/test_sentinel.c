@@ -70,10 +70,14 @@ static void test_addr_from_conf(void **state)
     sv_push(&c.redis_sentinels, "127.0.0.1:2");
     c.redis_master_name = xstrdup("mymaster");
     c.redis_sentinel_password_file = xstrdup(pwfile);
+    c.redis_user = xstrdup("l2ad");
+    c.redis_password_file = xstrdup(pwfile);
     assert_int_equal(rconn_addr_from_conf(&c, NULL, &a, err, sizeof(err)), 0);
     assert_int_equal(a.sentinels.n, 2);
     assert_null(a.host);
     assert_string_equal(a.sentinel_password, "s3cret");
+    assert_string_equal(a.user, "l2ad");          /* redis.user, with redis.password_file */
+    assert_string_equal(a.password, "s3cret");
     assert_string_equal(redis_addr_describe(&a, desc, sizeof(desc)),
                         "sentinel:mymaster@127.0.0.1:1,127.0.0.1:2/0");
     char *host = NULL;
@@ -85,10 +89,15 @@ static void test_addr_from_conf(void **state)
     assert_null(rc);
     assert_non_null(strstr(err, "no sentinel gave master"));
     redis_addr_free(&a);
-    /* --redis overrides the sentinels */
+    /* --redis overrides the sentinels; a user in the URL wins over redis.user */
     assert_int_equal(rconn_addr_from_conf(&c, "redis://h:7", &a, err, sizeof(err)), 0);
     assert_int_equal(a.sentinels.n, 0);
     assert_string_equal(a.host, "h");
+    assert_string_equal(a.user, "l2ad");
+    redis_addr_free(&a);
+    assert_int_equal(rconn_addr_from_conf(&c, "redis://bob:pw@h:7", &a, err, sizeof(err)), 0);
+    assert_string_equal(a.user, "bob");
+    assert_string_equal(a.password, "pw");
     redis_addr_free(&a);
     unlink(pwfile);
     assert_int_equal(rconn_addr_from_conf(&c, NULL, &a, err, sizeof(err)), -1);
