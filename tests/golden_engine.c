@@ -69,6 +69,8 @@ static const opt_field fields[] = {
     F("opportunities", "first_stage", O_STR, opp_first_stage),
     F("opportunities", "marketing_stages", O_LIST, opp_marketing_stages),
     F("opportunities", "advance_score", O_INT, opp_advance_score),
+    E("learning", "enabled", learn_enabled, bool_names),
+    E("learning", "domains_from_contacts", learn_domains, bool_names),
     F("contact_roles", "rules", O_RULES, role_rules),
     F("contact_roles", "default", O_STR, role_default),
 };

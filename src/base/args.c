@@ -62,3 +62,20 @@ int args_no_operands(const args_cmd *cmd, int argc, char **argv)
         return args_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
     return ARGS_RUN;
 }
+
+int args_subcommand(const args_cmd *cmd, int argc, char **argv, const char *const *subs,
+                    size_t n, const char *names, size_t *index)
+{
+    if (argc < 2)
+        return args_usage_error(cmd, "missing subcommand (%s)", names);
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+        return argc == 2 ? args_help(cmd)
+                         : args_usage_error(cmd, "unexpected argument '%s'", argv[2]);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(argv[1], subs[i]) == 0) {
+            *index = i;
+            return ARGS_RUN;
+        }
+    }
+    return args_usage_error(cmd, "unknown subcommand '%s' (%s)", argv[1], names);
+}

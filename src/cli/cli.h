@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "args.h"
+#include "conf.h"
 
 int cli_match(int argc, char **argv);
 int cli_check_config(int argc, char **argv);
@@ -61,7 +62,22 @@ struct redisContext *cli_open_redis(const redis_opts *o, char **prefix, long *ma
 int cli_check_encoding(const char *encoding);
 /* Prints "l2a: [cmd: ]err", with a hint on --encoding when the file is not UTF-8. */
 void cli_print_input_error(const char *cmd, const char *err);
+/* A command's configuration (--config, else the defaults) and Redis connection. Both owned. */
+typedef struct cli_session {
+    struct conf cfg;
+    struct redisContext *c;
+} cli_session;
+/* Loads config (NULL: the defaults) into s->cfg and connects as cli_redis_connect does. 0, or
+ * -1 with the reason printed (nothing left to free). */
+int cli_session_open(cli_session *s, const char *config, const char *url);
+void cli_session_close(cli_session *s);
 /* cmd_review.c */
 int cli_review(int argc, char **argv);
+/* cmd_replay.c */
+int cli_replay(int argc, char **argv);
+/* cmd_web.c */
+int cli_web(int argc, char **argv);
+/* cmd_learned.c */
+int cli_learned(int argc, char **argv);
 
 #endif

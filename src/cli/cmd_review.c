@@ -14,6 +14,7 @@
 #include "outcome.h"
 #include "rconn.h"
 #include "review.h"
+#include "review_plan.h"
 
 #define REVIEW_LIST_USAGE \
     "usage: l2a review list [--redis URL] [--config FILE] [--older-than DUR] [--json]\n"
@@ -41,12 +42,6 @@ static const args_cmd review_cmds[] = {
                            REVIEW_EXIT},
 };
 
-typedef enum resolve_how {
-    HOW_NONE = 0,
-    HOW_ACCOUNT,              /* --account ID: convert into an existing account */
-    HOW_NEW_ACCOUNT,          /* --new-account: create the lead's account, convert into it */
-    HOW_DISMISS,              /* --dismiss: close the alert, nothing else */
-} resolve_how;
 
 /* Parsed command line; every string borrowed from argv. */
 typedef struct review_opts {
@@ -57,7 +52,7 @@ typedef struct review_opts {
     long long older_than;     /* --older-than in seconds, -1 when absent */
     bool json;                /* --json */
     const char *lead_id;      /* show, resolve: the positional LEAD */
-    resolve_how how;
+    review_how how;     /* --account, --new-account or --dismiss */
     int nhow;                 /* how many of --account, --new-account, --dismiss were given */
     const char *account_id;   /* --account */
     const char *note;         /* --note, or NULL */
@@ -65,14 +60,11 @@ typedef struct review_opts {
 } review_opts;
 
 /* Config and connection of one command. Both owned. */
-typedef struct session {
-    conf cfg;
-    redisContext *c;
-} session;
+typedef cli_session session;
 
 /* ---- arguments ---- */
 
-static void set_how(review_opts *o, resolve_how how, const char *account_id)
+static void set_how(review_opts *o, review_how how, const char *account_id)
 {
     o->how = how;
     o->account_id = account_id;
@@ -97,11 +89,11 @@ static int apply_flag(review_opts *o, int ch, char **argv)
     else if (ch == 'j' && list)
         o->json = true;
     else if (ch == 'a' && resolve)
-        set_how(o, HOW_ACCOUNT, optarg);
+        set_how(o, REVIEW_HOW_ACCOUNT, optarg);
     else if (ch == 'n' && resolve)
-        set_how(o, HOW_NEW_ACCOUNT, NULL);
+        set_how(o, REVIEW_HOW_NEW_ACCOUNT, NULL);
     else if (ch == 'd' && resolve)
-        set_how(o, HOW_DISMISS, NULL);
+        set_how(o, REVIEW_HOW_DISMISS, NULL);
     else if (ch == 'N' && resolve)
         o->note = optarg;
     else if (ch == 'b' && resolve)
@@ -144,20 +136,15 @@ static const char *default_by(void)
 static int parse_sub(int argc, char **argv, review_opts *o)
 {
     static const char *const subs[] = {"list", "show", "resolve"};
+    size_t i = 0;
     o->cmd = &review_cmds[0];
-    if (argc < 2)
-        return args_usage_error(o->cmd, "missing subcommand (list, show or resolve)");
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-        return argc == 2 ? args_help(o->cmd)
-                         : args_usage_error(o->cmd, "unexpected argument '%s'", argv[2]);
-    for (size_t i = 0; i < ARRAY_LEN(subs); i++) {
-        if (strcmp(argv[1], subs[i]) != 0)
-            continue;
+    int rc = args_subcommand(o->cmd, argc, argv, subs, ARRAY_LEN(subs), "list, show or resolve",
+                             &i);
+    if (rc == ARGS_RUN) {
         o->sub = subs[i];
         o->cmd = &review_cmds[i + 1];
-        return ARGS_RUN;
     }
-    return args_usage_error(o->cmd, "unknown subcommand '%s' (list, show or resolve)", argv[1]);
+    return rc;
 }
 
 /* The operands after the options: none for list, LEAD for show and resolve. */
@@ -196,26 +183,7 @@ static int parse_review_opts(int argc, char **argv, review_opts *o)
 
 static int session_open(session *s, const review_opts *o)
 {
-    char err[512];
-    s->c = NULL;
-    if (!o->config) {
-        conf_defaults(&s->cfg);
-    } else if (conf_load(o->config, &s->cfg, err, sizeof(err)) != 0) {
-        fprintf(stderr, "l2a: %s\n", err);
-        return -1;
-    }
-    s->c = cli_redis_connect(&s->cfg, o->url);
-    if (!s->c) {
-        conf_free(&s->cfg);
-        return -1;
-    }
-    return 0;
-}
-
-static void session_close(session *s)
-{
-    redisFree(s->c);
-    conf_free(&s->cfg);
+    return cli_session_open(s, o->config, o->url);
 }
 
 /* ---- time and JSON ---- */
@@ -477,43 +445,15 @@ static int do_show(session *s, const review_opts *o)
 
 /* ---- resolve ---- */
 
-/* What a resolution does. acct borrows from acct_kv; both freed by target_free. */
-typedef struct target {
-    outcome_action action;
-    outcome_account acct;     /* convert: the account's id, type and owner */
-    strvec acct_kv;           /* owned: the account hash (--account) */
-    char resolution[400];     /* "account 001A", "new account new:acme.com", "dismissed" */
-} target;
-
-static void target_free(target *t)
-{
-    sv_free(&t->acct_kv);
-    memset(t, 0, sizeof(*t));
-}
-
-/* The lead as the alert stored it (a JSON object of strings), through lead_set. l is fresh. */
-static void lead_from_alert(const review_alert *a, lead *l)
-{
-    json_t *o = parse_json(review_alert_get(a, "lead"), false);
-    const char *k;
-    json_t *v;
-    json_object_foreach(o, k, v) {
-        if (json_is_string(v))
-            (void)lead_set(l, k, json_string_value(v));
-    }
-    if (!l->id)
-        (void)lead_set(l, "id", a->lead_id);
-    json_decref(o);
-}
-
 /* The engine that reads the lead's facts, as the daemon does (domain rules, aliases, lists).
  * Linking to a named account or dismissing needs no lists (the plan reads only the email's
- * domain): without a readable list file these use the engine without lists. NULL on error. */
+ * domain): without a readable list file these use the engine without lists, and learn nothing
+ * (learning.enabled off in its options, which the plan is built from). NULL on error. */
 static matcher *facts_engine(const session *s, const review_opts *o)
 {
     char err[512];
     matcher *m = matcher_new(&s->cfg.eng, err, sizeof(err));
-    if (m || o->how == HOW_NEW_ACCOUNT) {
+    if (m || o->how == REVIEW_HOW_NEW_ACCOUNT) {
         if (!m)
             fprintf(stderr, "l2a: review resolve --new-account: cannot load the lists: %s%s\n",
                     err, s->cfg.path ? "" : " (pass --config FILE)");
@@ -522,55 +462,14 @@ static matcher *facts_engine(const session *s, const review_opts *o)
     static engine_opts bare;     /* borrowed by the matcher: outlives this call */
     bare = s->cfg.eng;
     bare.freemail_file = bare.disposable_file = bare.legal_forms_file = NULL;
+    if (bare.learn_enabled)      /* without the lists a name or a free-mail domain reads wrong */
+        fprintf(stderr, "l2a: review resolve: the lists cannot be read (%s): this resolution "
+                        "teaches nothing (pass --config FILE)\n", err);
+    bare.learn_enabled = 0;
     m = matcher_new(&bare, err, sizeof(err));
     if (!m)
         fprintf(stderr, "l2a: review resolve: %s\n", err);
     return m;
-}
-
-static int target_account(session *s, const char *id, decision *d, target *t)
-{
-    int found = read_hash(s, key_account(s->cfg.key_prefix, id), &t->acct_kv);
-    if (found == 0)
-        fprintf(stderr, "l2a: review resolve: no account '%s' in Redis (%saccount:%s)\n", id,
-                s->cfg.key_prefix, id);
-    if (found != 1)
-        return -1;
-    d->kind = DECISION_MATCH;
-    d->account_id = xstrdup(id);
-    d->score = 1.0;
-    t->action = OUTCOME_CONVERT;
-    t->acct = (outcome_account){id, review_kv_get(&t->acct_kv, "type"),
-                                review_kv_get(&t->acct_kv, "owner_id")};
-    snprintf(t->resolution, sizeof(t->resolution), "account %s", id);
-    return 0;
-}
-
-static int target_new_account(const lead *l, decision *d, target *t)
-{
-    const char *id = d->facts.new_account_id;
-    d->kind = DECISION_NO_MATCH;
-    if (!id) {
-        fprintf(stderr, "l2a: review resolve: lead '%s' names no account to create (no "
-                        "corporate email domain and no usable company); use --account or "
-                        "--dismiss\n", l->id);
-        return -1;
-    }
-    t->action = OUTCOME_CREATE_ACCOUNT;
-    snprintf(t->resolution, sizeof(t->resolution), "new account %s", id);
-    return 0;
-}
-
-static int build_target(session *s, const review_opts *o, const lead *l, decision *d,
-                        target *t)
-{
-    if (o->how == HOW_ACCOUNT)
-        return target_account(s, o->account_id, d, t);
-    if (o->how == HOW_NEW_ACCOUNT)
-        return target_new_account(l, d, t);
-    t->action = OUTCOME_DISMISS;
-    snprintf(t->resolution, sizeof(t->resolution), "dismissed");
-    return 0;
 }
 
 /* "resolved 00Q1 -> account 001A (contact C-00Q1, opportunity O-1)". */
@@ -581,7 +480,7 @@ static void print_resolved(session *s, const review_opts *o, const review_outcom
     const char *opp = read_hash(s, key_lead(s->cfg.key_prefix, o->lead_id), &kv) == 1 ?
                           review_kv_get(&kv, "opportunity_id") : NULL;
     printf("resolved %s -> %saccount %s (contact %s%s%s)\n", tty(o->lead_id),
-           o->how == HOW_NEW_ACCOUNT ? "new " : "", tty(r->account_id), tty(r->contact_id),
+           o->how == REVIEW_HOW_NEW_ACCOUNT ? "new " : "", tty(r->account_id), tty(r->contact_id),
            opp ? ", opportunity " : "", tty(opp));
     sv_free(&kv);
 }
@@ -615,12 +514,12 @@ static int read_alert(session *s, const char *lead_id, review_alert *a)
     return found == 1 ? 1 : -1;
 }
 
-static int run_resolve(session *s, const review_opts *o, const char *plan, const char *resolution)
+static int run_resolve(session *s, const review_opts *o, const review_plan *p)
 {
     review_outcome r;
     char err[512];
-    int rc = review_resolve(s->c, s->cfg.key_prefix, o->lead_id, plan, o->by, o->note,
-                            resolution, &r, err, sizeof(err));
+    int rc = review_resolve(s->c, s->cfg.key_prefix, o->lead_id, p, o->by, o->note, &r, err,
+                            sizeof(err));
     if (rc < 0)
         fprintf(stderr, "l2a: review resolve: %s\n", err);
     else if (rc == 0)
@@ -631,9 +530,9 @@ static int run_resolve(session *s, const review_opts *o, const char *plan, const
     if (!r.done) {     /* closed by someone else between our read and the call */
         review_alert a;
         memset(&a, 0, sizeof(a));
-        status = read_alert(s, o->lead_id, &a) == 1 ? already_closed(&a, resolution) : 1;
+        status = read_alert(s, o->lead_id, &a) == 1 ? already_closed(&a, p->resolution) : 1;
         review_alert_free(&a);
-    } else if (o->how == HOW_DISMISS) {
+    } else if (o->how == REVIEW_HOW_DISMISS) {
         printf("dismissed %s\n", tty(o->lead_id));
     } else {
         print_resolved(s, o, &r);
@@ -642,43 +541,44 @@ static int run_resolve(session *s, const review_opts *o, const char *plan, const
     return status;
 }
 
+/* --account ID: the account's hash into kv. 0, or -1 (said why). */
+static int read_target_account(session *s, const char *id, strvec *kv)
+{
+    int found = read_hash(s, key_account(s->cfg.key_prefix, id), kv);
+    if (found == 0)
+        fprintf(stderr, "l2a: review resolve: no account '%s' in Redis (%saccount:%s)\n", tty(id),
+                tty(s->cfg.key_prefix), tty(id));
+    return found == 1 ? 0 : -1;
+}
+
 static int do_resolve(session *s, const review_opts *o)
 {
     review_alert a;
-    lead l;
-    decision d;
+    review_plan p;
+    strvec acct_kv;
     matcher *m = NULL;
-    target t;
-    char *plan = NULL, when[40];
-    memset(&t, 0, sizeof(t));
-    lead_init(&l);
-    decision_init(&d);
+    char err[512];
     memset(&a, 0, sizeof(a));
+    memset(&p, 0, sizeof(p));
+    sv_init(&acct_kv);
     int rc = 1;
-    if (read_alert(s, o->lead_id, &a) != 1)
+    if (read_alert(s, o->lead_id, &a) != 1 || !(m = facts_engine(s, o)))
         goto out;
-    lead_from_alert(&a, &l);
-    if (!(m = facts_engine(s, o)))
+    if (o->how == REVIEW_HOW_ACCOUNT && read_target_account(s, o->account_id, &acct_kv) != 0)
         goto out;
-    d.lead_id = xstrdup(l.id);
-    matcher_lead_facts(m, &l, &d.facts);
-    if (build_target(s, o, &l, &d, &t) != 0)
-        goto out;
-    if (strcmp(nz(review_alert_get(&a, "status")), "open") != 0) {
-        rc = already_closed(&a, t.resolution);
+    if (review_plan_build(m, &a, o->how, o->account_id, &acct_kv, epoch_ms_now(),
+                          &p, err, sizeof(err)) != 0) {
+        fprintf(stderr, "l2a: review resolve: %s\n", err);
         goto out;
     }
-    double now = epoch_ms_now();
-    iso8601_ms(now, when, sizeof(when));
-    plan = outcome_plan_json(&s->cfg.eng, t.action, &l, &d,
-                             t.action == OUTCOME_CONVERT ? &t.acct : NULL, when, now);
-    rc = run_resolve(s, o, plan, t.resolution);
+    if (strcmp(nz(review_alert_get(&a, "status")), "open") != 0)
+        rc = already_closed(&a, p.resolution);
+    else
+        rc = run_resolve(s, o, &p);
 out:
-    free(plan);
-    target_free(&t);
+    review_plan_free(&p);
+    sv_free(&acct_kv);
     matcher_free(m);
-    decision_free(&d);
-    lead_free(&l);
     review_alert_free(&a);
     return rc;
 }
@@ -699,6 +599,6 @@ int cli_review(int argc, char **argv)
         rc = do_show(&s, &o);
     else
         rc = do_resolve(&s, &o);
-    session_close(&s);
+    cli_session_close(&s);
     return rc;
 }

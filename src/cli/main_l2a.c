@@ -20,6 +20,14 @@ static const args_cmd l2a_cmd = {
     "  review list|show|resolve [--redis URL] [--config FILE] ...\n"
     "        the RevOps review queue: list [--older-than 2d] [--json], show LEAD,\n"
     "        resolve LEAD --account ID | --new-account | --dismiss [--note TEXT] [--by NAME]\n"
+    "  replay --config NEW.yaml [--redis URL] [--since 7d] [--json]\n"
+    "        decide the leads recorded in a window again with a new config (read-only) and\n"
+    "        show what would change\n"
+    "  web passwd NAME < PASSWORD\n"
+    "        a line for the review page's users file (web.users_file)\n"
+    "  learned list|export|import|forget [--redis URL] [--config FILE] ...\n"
+    "        facts learned from reviews: list, export as YAML, import FILE.yaml,\n"
+    "        forget always NAME DOMAIN | never NAME ACCOUNT | domain DOMAIN\n"
     "  check-config [--engine-json] FILE\n"
     "        validate a config; prints file:line:column: message on error\n"
     "  version, --version\n"
@@ -37,7 +45,9 @@ static command_fn command_of(const char *name)
     } commands[] = {
         {"match", cli_match},   {"import-accounts", cli_import_accounts},
         {"push", cli_push},     {"review", cli_review},
-        {"check-config", cli_check_config},
+        {"replay", cli_replay},
+        {"learned", cli_learned},
+        {"check-config", cli_check_config}, {"web", cli_web},
     };
     for (size_t i = 0; i < ARRAY_LEN(commands); i++)
         if (strcmp(name, commands[i].name) == 0)

@@ -83,3 +83,27 @@ redisContext *cli_open_redis(const redis_opts *o, char **prefix, long *max_entry
     return c;
 }
 
+
+int cli_session_open(cli_session *s, const char *config, const char *url)
+{
+    char err[512];
+    s->c = NULL;
+    if (!config) {
+        conf_defaults(&s->cfg);
+    } else if (conf_load(config, &s->cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "l2a: %s\n", err);
+        return -1;
+    }
+    s->c = cli_redis_connect(&s->cfg, url);
+    if (!s->c) {
+        conf_free(&s->cfg);
+        return -1;
+    }
+    return 0;
+}
+
+void cli_session_close(cli_session *s)
+{
+    redisFree(s->c);
+    conf_free(&s->cfg);
+}

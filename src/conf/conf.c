@@ -153,6 +153,8 @@ static const conf_key keys[] = {
     K_LIST("opportunities", "marketing_stages", eng.opp_marketing_stages, NULL,
            marketing_stages_default, RELOAD),
     K_INT("opportunities", "advance_score", eng.opp_advance_score, 100, 0, 1000000000, RELOAD),
+    K_ENUM("learning", "enabled", eng.learn_enabled, bool_names, 1, RELOAD),
+    K_ENUM("learning", "domains_from_contacts", eng.learn_domains, bool_names, 0, RELOAD),
     K_RULES("contact_roles", "rules", eng.role_rules, RELOAD),
     K_STR("contact_roles", "default", eng.role_default, "Influencer", RELOAD),
 };

@@ -7,6 +7,7 @@
 
 #include "daemon.h"
 #include "keys.h"
+#include "learned_store.h"
 #include "log.h"
 
 void accsync_start(l2ad *d)
@@ -31,8 +32,40 @@ void accsync_master_seen(l2ad *d, const char *master)
 
 /* ---- following the change stream ---- */
 
+/* The value of field k in a stream entry's field/value array, or NULL. */
+static const char *entry_get(const redisReply *fields, const char *k)
+{
+    for (size_t i = 0; i + 1 < fields->elements; i += 2)
+        if (fields->element[i]->str && strcmp(fields->element[i]->str, k) == 0)
+            return fields->element[i + 1]->str;
+    return NULL;
+}
+
+/* op learn / unlearn: a fact learned from a review, or forgotten (learned.lua). */
+static void apply_learned(l2ad *d, const redisReply *fields, bool learn)
+{
+    const char *kv[32];
+    size_t n = 0;
+    for (size_t i = 0; i + 1 < fields->elements && n + 2 <= ARRAY_LEN(kv); i += 2) {
+        kv[n++] = fields->element[i]->str;
+        kv[n++] = fields->element[i + 1]->str;
+    }
+    learned_fact f;
+    bool ok = learned_from_pairs(kv, n, &f) &&
+              (learn ? matcher_learn(d->m, &f) : (matcher_unlearn(d->m, &f), true));
+    if (!ok)
+        log_warn("learned_change_ignored", "op=%s name=\"%s\"", learn ? "learn" : "unlearn",
+                 log_q(f.name ? f.name : "?"));
+    metrics_inc(d->metrics, METRIC_ACCOUNT_CHANGES, 1);
+}
+
 static void apply_change(l2ad *d, const redisReply *fields)
 {
+    const char *kind = entry_get(fields, "op");
+    if (kind && (strcmp(kind, "learn") == 0 || strcmp(kind, "unlearn") == 0)) {
+        apply_learned(d, fields, strcmp(kind, "learn") == 0);
+        return;
+    }
     const char *op = NULL, *id = NULL;
     account_rec a;
     account_rec_init(&a);

@@ -11,6 +11,7 @@
 #include "identity.h"
 #include "keys.h"
 #include "log.h"
+#include "webui.h"
 #include "notify.h"
 #include "sentwatch.h"
 
@@ -239,7 +240,8 @@ static int start_web(l2ad *d, char *err, size_t errlen)
     if (!(d->web = web_start(d->base, d->cfg->web_listen, err, errlen)))
         return -1;
     http_describe(d->cfg->web_listen, web_port(d->web), d->web_where, sizeof(d->web_where));
-    return 0;
+    webui_init(d);
+    return intake_init(d, err, errlen);
 }
 
 int l2ad_init(l2ad *d, const char *config_path, const char *redis_url, char *err, size_t errlen)
@@ -315,6 +317,7 @@ void l2ad_free(l2ad *d)
     aconn_free(d->follower);
     if (d->webconn)
         aconn_free(d->webconn);
+    intake_free(d);       /* after its connection: the requests waiting on it are answered */
     writer_free(d);       /* after the connections: their pending writes are parked as they close */
     ready_free(d);
     loader_free(d);

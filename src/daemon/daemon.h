@@ -12,6 +12,7 @@
 #include "aconn.h"
 #include "conf.h"
 #include "http.h"
+#include "intake.h"
 #include "loader.h"
 #include "engine.h"
 #include "metrics.h"
@@ -56,6 +57,7 @@ typedef struct l2ad {
     char http_where[300];           /* where /healthz and /metrics answer: "127.0.0.1:9108" */
     web_server *web;                /* owned: the review page and the intake (web.listen), or NULL */
     char web_where[300];            /* where web.listen answers ("" when off) */
+    struct intake *intake;          /* owned: POST /v1/leads (intake.c), NULL when web is off */
     writer_hooks writer_hooks;      /* writer.c reports through these */
     struct record_op *parked;       /* writes that failed for a Redis-side reason, re-sent once
                                      * consuming again (writer.c) */

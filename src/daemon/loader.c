@@ -14,6 +14,7 @@
 
 #include "account_load.h"
 #include "daemon.h"
+#include "learned_store.h"
 #include "log.h"
 #include "notify.h"
 
@@ -35,6 +36,11 @@ static void add_account(account_rec *a, void *ctx)
 {
     (void)matcher_upsert_account(ctx, a);
     account_rec_free(a);
+}
+
+static void add_learned(const learned_fact *f, void *ctx)
+{
+    (void)matcher_learn(ctx, f);
 }
 
 static int build_config(build_job *j)
@@ -60,6 +66,13 @@ static void build_accounts(build_job *j)
         return;
     j->accounts = account_load_all(c, cfg->key_prefix, add_account, j->nm, &j->stop, j->pos,
                                    sizeof(j->pos), j->err, sizeof(j->err));
+    long skipped = 0;   /* read after the position was taken: later changes are replayed */
+    if (j->accounts >= 0 &&
+        learned_load_all(c, cfg->key_prefix, add_learned, j->nm, &skipped, j->err,
+                         sizeof(j->err)) < 0)
+        j->accounts = -1;
+    if (skipped)
+        log_warn("learned_skipped", "facts=%ld", skipped);
     redisFree(c);
 }
 
@@ -162,6 +175,7 @@ static void report(l2ad *d, build_job *j)
     if (j->reload) {
         metrics_set(d->metrics, METRIC_CONFIG_LAST_RELOAD_OK, ok);
         if (ok) {
+            intake_reload(d);
             metrics_set(d->metrics, METRIC_CONFIG_LAST_RELOAD_TIME, epoch_ms_now() / 1000.0);
             metrics_inc(d->metrics, METRIC_CONFIG_RELOADS, 1);
             log_notice("config_reloaded", "path=%s accounts=%zu seconds=%.2f", d->config_path,
@@ -172,8 +186,8 @@ static void report(l2ad *d, build_job *j)
         }
         notify_ready(ok ? "serving" : "serving (reload refused, previous configuration kept)");
     } else if (ok) {
-        log_notice("accounts_loaded", "accounts=%zu changes_from=%s seconds=%.2f",
-                   matcher_accounts(d->m), d->changes_pos, j->seconds);
+        log_notice("accounts_loaded", "accounts=%zu learned=%zu changes_from=%s seconds=%.2f",
+                   matcher_accounts(d->m), matcher_learned(d->m), d->changes_pos, j->seconds);
     }
     if (ok || !j->reload)
         ready_accounts_done(d, ok, j->err);

@@ -53,6 +53,15 @@
       "Open alerts in the RevOps review queue.")                                                 \
     X(REVIEW_OLDEST_AGE, GAUGE, "review_oldest_age_seconds", "",                                 \
       "Age of the oldest open review alert, 0 when the queue is empty.")                         \
+    X(INTAKE_202, COUNTER, "intake_requests_total", "code=\"202\"",                             \
+      "POST /v1/leads requests, by the status code answered.")                                   \
+    X(INTAKE_400, COUNTER, "intake_requests_total", "code=\"400\"", "")                         \
+    X(INTAKE_401, COUNTER, "intake_requests_total", "code=\"401\"", "")                         \
+    X(INTAKE_413, COUNTER, "intake_requests_total", "code=\"413\"", "")                         \
+    X(INTAKE_500, COUNTER, "intake_requests_total", "code=\"500\"", "")                         \
+    X(INTAKE_503, COUNTER, "intake_requests_total", "code=\"503\"", "")                         \
+    X(INTAKE_LEADS, COUNTER, "intake_leads_total", "",                                           \
+      "Leads the intake added to the input stream (202 answers).")                               \
     X(BATCH_SECONDS, HISTOGRAM, "batch_seconds", "",                                             \
       "Time to process one batch read from the stream, from read to last result recorded.")      \
     X(LEAD_LATENCY, HISTOGRAM, "lead_latency_seconds", "",                                       \

@@ -18,6 +18,7 @@ void decision_free(decision *d)
     free(d->lead_id);
     free(d->account_id);
     free(d->reason);
+    free(d->learn_domain);
     lead_facts_free(&d->facts);
     for (size_t i = 0; i < d->ncand; i++)
         free(d->cand[i].account_id);
@@ -27,7 +28,7 @@ void decision_free(decision *d)
 void lead_facts_free(lead_facts *f)
 {
     char *owned[] = {f->email_domain, f->web_domain, f->new_account_id, f->new_account_name,
-                     f->new_account_domain};
+                     f->new_account_domain, f->name_key};
     for (size_t i = 0; i < ARRAY_LEN(owned); i++)
         free(owned[i]);
     memset(f, 0, sizeof(*f));

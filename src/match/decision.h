@@ -37,6 +37,9 @@ typedef struct lead_facts {
     char *new_account_id;
     char *new_account_name;   /* the company, else the domain */
     char *new_account_domain; /* the domain the new account's website carries, or NULL */
+    /* The company as the engine normalises it (significant words, then regional qualifiers,
+     * one space apart: "acme widgets uk"), what learned facts are keyed by; NULL when junk. */
+    char *name_key;
 } lead_facts;
 
 void lead_facts_free(lead_facts *f);
@@ -53,6 +56,10 @@ typedef struct decision {
     candidate cand[DECISION_MAX_CANDIDATES];
     size_t ncand;
     lead_facts facts;      /* what the engine read off the lead (outcomes use it) */
+    /* learning.domains_from_contacts: the lead's corporate email domain, when the lead matched
+     * its account by name, the domain's label spells that name and no website of the account
+     * has the domain (the writer adds it to the account); else NULL. Not in the JSON form. */
+    char *learn_domain;
 } decision;
 
 void decision_init(decision *d);

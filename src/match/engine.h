@@ -9,6 +9,7 @@
 #include "decision.h"
 #include "engine_opts.h"
 #include "inputs.h"
+#include "learned.h"
 #include "outcome.h"
 #include "util.h"
 
@@ -36,8 +37,36 @@ size_t matcher_accounts(const matcher *m);
 /* The account a converted lead goes to, as the outcome plan needs it (strings borrowed from the
  * index, valid until its next change). false when the id is not in the index. */
 bool matcher_account_target(const matcher *m, const char *id, outcome_account *out);
+/* An account as people see it (strings borrowed from the index, valid until its next change). */
+typedef struct account_brief {
+    const char *id;
+    const char *name;
+    const char *domain;       /* its first registrable domain, or NULL */
+    const char *const *domains;  /* all its registrable domains (ndomains of them) */
+    size_t ndomains;
+    const char *type;         /* NULL when absent */
+    const char *owner_id;     /* NULL when absent */
+} account_brief;
+/* The account id, when the index has it. */
+bool matcher_account_brief(const matcher *m, const char *id, account_brief *out);
+/* Up to max accounts for what a person typed (out has room for max): a domain or website
+ * ("acme.com", "https://www.acme.co.uk/") finds the accounts on its registrable domain; otherwise
+ * (or when none is on it) the accounts whose name has every word of query once normalised (case,
+ * accents, legal forms), the last word possibly unfinished ("acme hold" finds "Acme Holdings
+ * Ltd"). Shortest names first. Returns the number found. */
+size_t matcher_search(const matcher *m, const char *query, size_t max, account_brief *out);
 /* Every account of from into to (a matcher rebuilt for a new configuration). */
 void matcher_copy_accounts(matcher *to, const matcher *from);
+
+/* Facts learned from reviews (learned.h): added or replaced, removed (false when the fact lacks
+ * what names it, or, for unlearn, was not there), counted, read by position, copied. A learned
+ * always fact decides a lead with the same name and corporate domain before any scoring, when
+ * its account is in the index; a never fact removes its account from the company's candidates. */
+bool matcher_learn(matcher *m, const learned_fact *f);
+bool matcher_unlearn(matcher *m, const learned_fact *f);
+size_t matcher_learned(const matcher *m);
+learned_fact matcher_learned_fact(const matcher *m, size_t i);   /* strings borrowed */
+void matcher_copy_learned(matcher *to, const matcher *from);
 
 /* Decides one lead. Never fails: unusable input gives DECISION_INVALID with the reason. Uses the
  * matcher's scratch memory: one thread at a time per matcher. out->facts holds the lead's facts. */

@@ -101,6 +101,13 @@ typedef struct engine_opts {
                                      * score above it moves the opportunity out of a marketing
                                      * stage; 0 = never. Default 100 */
 
+    /* learning: */
+    int learn_enabled;              /* learning.enabled: true (default): resolutions record what
+                                     * they prove and the engine consults it before scoring */
+    int learn_domains;              /* learning.domains_from_contacts: false (default) | true: a
+                                     * lead matched by name on a new corporate domain adds that
+                                     * domain to its account */
+
     /* contact_roles: */
     regex_list role_rules;          /* contact_roles.rules: [{pattern, role}] on the title */
     char *role_default;             /* contact_roles.default, default "Influencer" */

@@ -88,6 +88,20 @@ static void read_website(const matcher *m, const lead *l, lead_evidence *ev)
         ev->web_core = core_of(m, ev->web_reg);
 }
 
+/* Significant words, then regional qualifiers, one space apart; NULL for a junk company. */
+static char *name_key(const norm_name *n)
+{
+    if (n->junk || !n->tokens.n)
+        return NULL;
+    strbuf sb;
+    sb_init(&sb);
+    const strvec *parts[] = {&n->tokens, &n->qualifiers};
+    for (size_t p = 0; p < ARRAY_LEN(parts); p++)
+        for (size_t i = 0; i < parts[p]->n; i++)
+            sb_appendf(&sb, "%s%s", sb.len ? " " : "", parts[p]->v[i]);
+    return sb_take(&sb);
+}
+
 static void read_name(const matcher *m, const lead *l, lead_evidence *ev)
 {
     const char *company = l->company;
@@ -99,6 +113,7 @@ static void read_name(const matcher *m, const lead *l, lead_evidence *ev)
     }
     (void)norm_name_parse(m->rules, company, &ev->name);
     free(rewritten);
+    ev->name_key = name_key(&ev->name);
     size_t n = ev->name.tokens.n < SCORE_MAX_TOKENS ? ev->name.tokens.n : SCORE_MAX_TOKENS;
     for (size_t i = 0; i < n && !ev->name.junk; i++) {
         ev->view.tok[i] = ev->name.tokens.v[i];
@@ -124,6 +139,7 @@ void evidence_free(lead_evidence *ev)
     free(ev->email_core);
     free(ev->web_reg);
     free(ev->web_core);
+    free(ev->name_key);
     norm_name_free(&ev->name);
 }
 

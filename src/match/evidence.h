@@ -45,6 +45,7 @@ typedef struct lead_evidence {
     bool rewritten;                /* a domain rule or alias changed the email domain */
     bool unit_subdomain;           /* the email host is under a non-generic sub-domain */
     norm_name name;
+    char *name_key;                /* lead_facts.name_key: what learned facts are keyed by */
     name_view view;                /* the lead's name tokens with index weights */
     cand_eval cand[EVIDENCE_MAX_CANDIDATES];
     size_t ncand;
@@ -62,6 +63,17 @@ void evidence_score(const matcher *m, lead_evidence *ev);
 /* Applies thresholds, margins and tie-breaks; writes kind, account, score, rule, reason and the top
  * candidates. */
 void evidence_decide(const matcher *m, lead_evidence *ev, decision *out);
+
+/* Learned facts (learned_use.c). The always fact of the lead's name and corporate domain, when
+ * its account is in the index: the decision (true), else false. */
+bool evidence_decide_learned(const matcher *m, const lead_evidence *ev, decision *out);
+/* Removes the candidates a never fact excludes for the lead's name; each one's description is
+ * appended to note ("; account 'X' excluded: learned from ..."). Returns how many. */
+size_t evidence_exclude_learned(const matcher *m, lead_evidence *ev, strbuf *note);
+/* learning.domains_from_contacts: sets out->learn_domain when the lead matched by name on a
+ * corporate domain its account's websites lack and whose label spells the account's name (or is
+ * the label of its website on another suffix). */
+void evidence_learn_domain(const matcher *m, const lead_evidence *ev, decision *out);
 
 /* Tie-breaks (tiebreak.c): among slots (n >= 2), the one preferred by the configured order, or -1
  * when they stay tied. "spelling" prefers the account whose full name (legal form included) is

@@ -53,6 +53,7 @@ void evidence_facts(const lead_evidence *ev, lead_facts *out)
     out->freemail = ev->freemail;
     out->disposable = ev->disposable;
     out->company_junk = ev->name.junk;
+    out->name_key = ev->name_key ? xstrdup(ev->name_key) : NULL;
     new_account_facts(ev->l, out);
 }
 

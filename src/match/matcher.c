@@ -54,6 +54,7 @@ int matcher_init(matcher *m, const engine_opts *cfg, char *err, size_t errlen)
         goto fail;
     index_init(&m->ix, m->rules, &cfg->label_prefixes, &cfg->label_suffixes);
     m->scratch = match_scratch_new();
+    m->learned = learned_new();
     return 0;
 fail:
     norm_rules_free(m->rules);
@@ -68,6 +69,7 @@ void matcher_release(matcher *m)
     if (!m->rules)
         return;
     index_free(&m->ix);
+    learned_free(m->learned);
     match_scratch_free(m->scratch);
     norm_rules_free(m->rules);
     domain_set_free(m->freemail);
@@ -168,5 +170,33 @@ void matcher_copy_accounts(matcher *to, const matcher *from)
         index_account_rec(&ix->acc[i], &a);
         (void)index_upsert(&to->ix, &a);
         account_rec_free(&a);
+    }
+}
+
+bool matcher_learn(matcher *m, const learned_fact *f)
+{
+    return learned_put(m->learned, f);
+}
+
+bool matcher_unlearn(matcher *m, const learned_fact *f)
+{
+    return learned_del(m->learned, f);
+}
+
+size_t matcher_learned(const matcher *m)
+{
+    return learned_count(m->learned);
+}
+
+learned_fact matcher_learned_fact(const matcher *m, size_t i)
+{
+    return learned_get(m->learned, i);
+}
+
+void matcher_copy_learned(matcher *to, const matcher *from)
+{
+    for (size_t i = 0; i < learned_count(from->learned); i++) {
+        learned_fact f = learned_get(from->learned, i);
+        (void)learned_put(to->learned, &f);
     }
 }

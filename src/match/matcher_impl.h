@@ -8,6 +8,7 @@
 #include "index.h"
 #include "normalize.h"
 #include "inputs.h"
+#include "learned.h"
 #include "score.h"
 
 /* Reusable per-lead working memory (retrieve.c). */
@@ -21,6 +22,7 @@ struct matcher {
     domain_set *freemail;     /* owned */
     domain_set *disposable;   /* owned */
     account_index ix;         /* owned */
+    learned_table *learned;   /* owned: facts learned from reviews, consulted before scoring */
     score_params sp;
     match_scratch *scratch;   /* owned; makes matcher_decide single-threaded per matcher */
 };

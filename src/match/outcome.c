@@ -139,6 +139,26 @@ static void add_target(json_t *plan, const engine_opts *c, outcome_action a, con
         json_object_set_new(plan, "opp", opp_json(c, type, owner));
 }
 
+/* What a resolution proves, for the resolve Function to record (learning.enabled): the company
+ * as the engine normalises it and the lead's corporate email domain. */
+static json_t *learn_json(const lead_facts *f)
+{
+    json_t *o = json_object();
+    set_str(o, "name", f->name_key);
+    if (!f->freemail && !f->disposable)
+        set_str(o, "domain", f->email_domain);
+    return o;
+}
+
+/* learning.domains_from_contacts: the domain the matched account learns from this lead. */
+static json_t *learn_domain_json(const decision *d)
+{
+    json_t *o = json_object();
+    set_str(o, "account_id", d->account_id);
+    set_str(o, "domain", d->learn_domain);
+    return o;
+}
+
 char *outcome_plan_json(const engine_opts *c, outcome_action a, const lead *l, const decision *d,
                         const outcome_account *acct, const char *now, double now_ms)
 {
@@ -151,6 +171,11 @@ char *outcome_plan_json(const engine_opts *c, outcome_action a, const lead *l, c
         add_target(plan, c, a, l, d, acct);
     if (a == OUTCOME_FLAG)
         json_object_set_new(plan, "alert", alert_json(d));
+    bool resolution = a == OUTCOME_CONVERT || a == OUTCOME_CREATE_ACCOUNT || a == OUTCOME_DISMISS;
+    if (resolution && c->learn_enabled && d->facts.name_key)
+        json_object_set_new(plan, "learn", learn_json(&d->facts));
+    if (a == OUTCOME_CONVERT && d->learn_domain && d->account_id)
+        json_object_set_new(plan, "learn_domain", learn_domain_json(d));
     char *out = json_dumps(plan, JSON_COMPACT);
     json_decref(plan);
     return out;

@@ -36,7 +36,9 @@ const char *outcome_role(const engine_opts *c, const char *title);
 
 /* The plan as a JSON object (malloc'd), the argument of the outcome scripts:
  * {"action", "lead":{...}, "now", "now_ms", "account_id" | "new_account":{...}, "role",
- *  "opp":{...} (when enabled), "alert":{...} (flag)}. acct is the target account (convert;
+ *  "opp":{...} (when enabled), "alert":{...} (flag), "learn":{"name","domain"} (convert,
+ *  create_account, dismiss with learning.enabled and a usable company: what a resolution
+ *  proves), "learn_domain":{"account_id","domain"} (convert of a decision with learn_domain)}. acct is the target account (convert;
  * NULL otherwise). now is ISO-8601 UTC, now_ms the same in milliseconds. */
 char *outcome_plan_json(const engine_opts *c, outcome_action a, const lead *l, const decision *d,
                         const outcome_account *acct, const char *now, double now_ms);

@@ -229,9 +229,23 @@ void matcher_decide(const matcher *m, const lead *l, decision *out)
         evidence_free(&ev);
         return;
     }
+    bool learn = m->cfg->learn_enabled;
+    if (learn && evidence_decide_learned(m, &ev, out)) {
+        evidence_free(&ev);
+        return;
+    }
     gather_domain_candidates(m, &ev);
     gather_name_candidates(m, &ev);
+    strbuf excluded;
+    sb_init(&excluded);
+    if (learn)
+        (void)evidence_exclude_learned(m, &ev, &excluded);
     evidence_score(m, &ev);
     evidence_decide(m, &ev, out);
+    if (excluded.len) {
+        decision_set_reason(out, "%s%s", out->reason ? out->reason : "", excluded.buf);
+    }
+    sb_free(&excluded);
+    evidence_learn_domain(m, &ev, out);
     evidence_free(&ev);
 }

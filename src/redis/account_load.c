@@ -7,18 +7,9 @@
 #include <string.h>
 
 #include "keys.h"
+#include "rconn.h"
 
 #define PAGE 1000
-
-static int reply_error(redisContext *c, redisReply *r, const char *what, char *err, size_t len)
-{
-    snprintf(err, len, "%s: %s", what,
-             !r ? (c->errstr[0] ? c->errstr : "no reply")
-                : r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
-    if (r)
-        freeReplyObject(r);
-    return -1;
-}
 
 static int change_position(redisContext *c, const char *prefix, char *pos, size_t poslen,
                            char *err, size_t errlen)
@@ -27,7 +18,7 @@ static int change_position(redisContext *c, const char *prefix, char *pos, size_
     redisReply *r = redisCommand(c, "XREVRANGE %s + - COUNT 1", key);
     free(key);
     if (!r || r->type != REDIS_REPLY_ARRAY)
-        return reply_error(c, r, "XREVRANGE of the account changes", err, errlen);
+        return rconn_reply_error(c, r, "XREVRANGE of the account changes", err, errlen);
     const char *id = "0-0";
     if (r->elements && r->element[0]->type == REDIS_REPLY_ARRAY && r->element[0]->elements)
         id = r->element[0]->element[0]->str;
@@ -53,13 +44,13 @@ static long load_page(redisContext *c, const char *prefix, const redisReply *ids
         int rc = redisAppendCommand(c, "HGETALL %s", key);
         free(key);
         if (rc != REDIS_OK)
-            return reply_error(c, NULL, "HGETALL", err, errlen);
+            return rconn_reply_error(c, NULL, "HGETALL", err, errlen);
     }
     long n = 0;
     for (size_t i = 0; i < ids->elements; i++) {
         redisReply *r = NULL;
         if (redisGetReply(c, (void **)&r) != REDIS_OK || !r || r->type != REDIS_REPLY_ARRAY)
-            return reply_error(c, r, "HGETALL", err, errlen);
+            return rconn_reply_error(c, r, "HGETALL", err, errlen);
         if (r->elements) {
             account_rec a;
             account_from_pairs(r, &a);
@@ -87,7 +78,7 @@ long account_load_all(redisContext *c, const char *prefix, account_cb cb, void *
         }
         redisReply *r = redisCommand(c, "SSCAN %s %s COUNT %d", set, cursor, PAGE);
         if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
-            total = reply_error(c, r, "SSCAN of the account ids", err, errlen);
+            total = rconn_reply_error(c, r, "SSCAN of the account ids", err, errlen);
             break;
         }
         snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str ? r->element[0]->str : "0");

@@ -24,6 +24,7 @@ static const char *const NAMES[FN_COUNT] = {
     [FN_ACCOUNT_UPSERT] = L2A_FUNCTIONS_LIBRARY "_account_upsert",
     [FN_ACCOUNT_DELETE] = L2A_FUNCTIONS_LIBRARY "_account_delete",
     [FN_FORGET_CONSUMERS] = L2A_FUNCTIONS_LIBRARY "_forget_consumers",
+    [FN_LEARNED] = L2A_FUNCTIONS_LIBRARY "_learned",
 };
 
 const char *functions_library_source(void)

@@ -19,6 +19,7 @@ typedef enum functions_fn {
     FN_ACCOUNT_UPSERT,  /* accounts.lua: one account stored */
     FN_ACCOUNT_DELETE,  /* accounts.lua: one account removed */
     FN_FORGET_CONSUMERS, /* consumers.lua: gone consumers holding nothing removed from the group */
+    FN_LEARNED,         /* learned.lua: a learned fact stored or forgotten */
     FN_COUNT
 } functions_fn;
 

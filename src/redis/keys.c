@@ -93,3 +93,23 @@ char *key_seq_opportunity(const char *prefix)
 {
     return join(prefix, "seq:opportunity", NULL);
 }
+
+char *key_web_session(const char *prefix, const char *token)
+{
+    return join(prefix, "web:session:", token);
+}
+
+char *key_web_throttle(const char *prefix, const char *who)
+{
+    return join(prefix, "web:throttle:", who);
+}
+
+char *key_learned(const char *prefix)
+{
+    return join(prefix, "learned", NULL);
+}
+
+char *key_learned_domains(const char *prefix)
+{
+    return join(prefix, "learned:domains", NULL);
+}

@@ -27,5 +27,12 @@ char *key_account_contacts(const char *prefix, const char *account_id); /* set o
 char *key_opportunity(const char *prefix, const char *opportunity_id);  /* l2a:opportunity:<id> */
 char *key_opportunity_open(const char *prefix, const char *account_id); /* the open one's id */
 char *key_seq_opportunity(const char *prefix);  /* l2a:seq:opportunity  opportunity id counter */
+/* The review page (l2ad, web.listen): a logged-in session by its cookie token, and the failed
+ * login attempts of one user name from one client address ("name|address"). */
+char *key_web_session(const char *prefix, const char *token);  /* l2a:web:session:<token> */
+char *key_web_throttle(const char *prefix, const char *who);    /* l2a:web:throttle:<who> */
+char *key_learned(const char *prefix);          /* l2a:learned          facts learned from reviews */
+char *key_learned_domains(const char *prefix);  /* l2a:learned:domains  domains learned from
+                                                 * contacts, with their evidence */
 
 #endif

@@ -31,6 +31,16 @@ redisReply *rconn_command(redisContext *c, int argc, const char **argv, const si
     return r;
 }
 
+int rconn_reply_error(redisContext *c, redisReply *r, const char *what, char *err, size_t errlen)
+{
+    err_set(err, errlen, "%s: %s", what,
+            !r ? (c->errstr[0] ? c->errstr : "no reply")
+               : r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+    if (r)
+        freeReplyObject(r);
+    return -1;
+}
+
 /* Reads the first line of path (newline stripped) into *out (caller frees); key names the config
  * key in messages. 0 or -1 with err. */
 static int read_password_file(const char *key, const char *path, char **out, char *err,

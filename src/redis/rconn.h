@@ -41,6 +41,10 @@ redisContext *rconn_connect(const redis_addr *a, int timeout_ms, char *err, size
 redisReply *rconn_command(redisContext *c, int argc, const char **argv, const size_t *lens,
                           char *err, size_t errlen);
 
+/* A failed reply of a blocking command as "what: reason" in err (the context's error when r is
+ * NULL, the error reply, or "unexpected reply"); frees r. Returns -1. */
+int rconn_reply_error(redisContext *c, redisReply *r, const char *what, char *err, size_t errlen);
+
 /* One queued command: argv copies owned by the pipeline. */
 typedef struct rpipe_cmd {
     int argc;

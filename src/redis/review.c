@@ -2,6 +2,7 @@
  * resolve Function (src/redis/lua/resolve.lua), plus the duration, age and text helpers of
  * `l2a review`. */
 #include "review.h"
+#include "review_plan.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -185,6 +186,20 @@ static void set_created(review_alert *a, double fallback)
     a->created_ms = ms && end != ms && *end == '\0' ? v : fallback;
 }
 
+int review_alert_from_reply(const redisReply *r, const char *lead_id, double fallback_ms,
+                            review_alert *out)
+{
+    memset(out, 0, sizeof(*out));
+    int rc = take_pairs(r, &out->kv);
+    if (rc == 1) {
+        out->lead_id = xstrdup(lead_id);
+        set_created(out, fallback_ms);
+    } else {
+        sv_free(&out->kv);
+    }
+    return rc;
+}
+
 int review_get(redisContext *c, const char *prefix, const char *lead_id, review_alert *out,
                char *err, size_t errlen)
 {
@@ -283,17 +298,13 @@ static int on_alert(const rpipe_cmd *cmd, const redisReply *r, void *ctx, char *
         snprintf(err, errlen, "HGETALL %s: %s", cmd->argv[1], r->str);
         return -1;
     }
-    memset(a, 0, sizeof(*a));
-    int rc = take_pairs(r, &a->kv);
+    int rc = review_alert_from_reply(r, x->o->ids.v[i], x->o->ms[i], a);
     if (rc <= 0) {
-        sv_free(&a->kv);
         if (rc == 0)
             return 0; /* resolved between the range and the read */
         snprintf(err, errlen, "HGETALL %s: unexpected reply", cmd->argv[1]);
         return -1;
     }
-    a->lead_id = xstrdup(x->o->ids.v[i]);
-    set_created(a, x->o->ms[i]);
     x->n++;
     return 0;
 }
@@ -360,55 +371,17 @@ void review_outcome_free(review_outcome *o)
     memset(o, 0, sizeof(*o));
 }
 
-static char *elem_str(const redisReply *r)
+int review_resolve(redisContext *c, const char *prefix, const char *lead_id,
+                   const review_plan *p, const char *by, const char *note, review_outcome *out,
+                   char *err, size_t errlen)
 {
-    if (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS)
-        return xstrndup(r->str, r->len);
-    if (r->type == REDIS_REPLY_INTEGER) {
-        char buf[32];
-        snprintf(buf, sizeof(buf), "%lld", r->integer);
-        return xstrdup(buf);
-    }
-    return xstrdup("");
-}
-
-/* {1, contact, account} or {0, status} into out. 0 or -1. */
-static int take_outcome(const redisReply *r, review_outcome *out, char *err, size_t errlen)
-{
-    if (r->type != REDIS_REPLY_ARRAY || r->elements < 2 ||
-        r->element[0]->type != REDIS_REPLY_INTEGER) {
-        snprintf(err, errlen, "resolve function: unexpected reply");
-        return -1;
-    }
-    out->done = r->element[0]->integer == 1;
-    if (!out->done) {
-        out->status = elem_str(r->element[1]);
-        return 0;
-    }
-    out->contact_id = elem_str(r->element[1]);
-    out->account_id = r->elements > 2 ? elem_str(r->element[2]) : xstrdup("");
-    return 0;
-}
-
-int review_resolve(redisContext *c, const char *prefix, const char *lead_id, const char *plan,
-                   const char *by, const char *note, const char *resolution,
-                   review_outcome *out, char *err, size_t errlen)
-{
-    const char *argv[] = {"0", prefix, lead_id, plan, by, note ? note : "", resolution,
-                          L2A_EVENTS_MAXLEN, L2A_CHANGES_MAXLEN};
+    const char *argv[REVIEW_RESOLVE_ARGC];
+    review_resolve_argv(prefix, lead_id, p, by, note, argv);
     memset(out, 0, sizeof(*out));
-    redisReply *r = functions_call(c, FN_RESOLVE, (int)ARRAY_LEN(argv), argv, err, errlen);
+    redisReply *r = functions_call(c, FN_RESOLVE, REVIEW_RESOLVE_ARGC, argv, err, errlen);
     if (!r)
         return -1;
-    int rc = -1;
-    if (r->type == REDIS_REPLY_ERROR && strstr(r->str, "no review alert for lead"))
-        rc = 0;
-    else if (r->type == REDIS_REPLY_ERROR)
-        snprintf(err, errlen, "resolve function: %s", r->str);
-    else if (take_outcome(r, out, err, errlen) == 0)
-        rc = 1;
+    int rc = review_outcome_read(r, out, err, errlen);
     freeReplyObject(r);
-    if (rc != 1)
-        review_outcome_free(out);
     return rc;
 }

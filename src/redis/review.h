@@ -56,6 +56,12 @@ int review_list(redisContext *c, const char *prefix, double max_created_ms, revi
  * empty), -1 with err set. */
 int review_hgetall(redisContext *c, const char *key, strvec *kv, char *err, size_t errlen) MUSTCHECK;
 
+/* An HGETALL reply of lead_id's alert into out: 1 read (free with review_alert_free), 0 empty
+ * (no such alert), -1 when the reply is not a field/value array. created_ms from the hash, else
+ * fallback_ms. */
+int review_alert_from_reply(const redisReply *r, const char *lead_id, double fallback_ms,
+                            review_alert *out);
+
 /* The alert of a lead: 1 found (out filled; free with review_alert_free), 0 none, -1 error. */
 int review_get(redisContext *c, const char *prefix, const char *lead_id, review_alert *out,
                char *err, size_t errlen) MUSTCHECK;
@@ -70,11 +76,12 @@ typedef struct review_outcome {
 
 void review_outcome_free(review_outcome *o);
 
-/* Runs the resolve Function (FCALL; the library is loaded when Redis does not have it). plan is
- * outcome_plan_json's output. Returns 1 done or already closed (see out),
- * 0 when the lead has no alert, -1 with err set on any other error. */
-int review_resolve(redisContext *c, const char *prefix, const char *lead_id, const char *plan,
-                   const char *by, const char *note, const char *resolution,
+struct review_plan;
+/* Runs the resolve Function (FCALL; the library is loaded when Redis does not have it) with plan
+ * p (review_plan_build). Returns 1 done or already closed (see out), 0 when the lead has no
+ * alert, -1 with err set on any other error. */
+int review_resolve(redisContext *c, const char *prefix, const char *lead_id,
+                   const struct review_plan *p, const char *by, const char *note,
                    review_outcome *out, char *err, size_t errlen) MUSTCHECK;
 
 #endif

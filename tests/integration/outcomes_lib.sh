@@ -8,7 +8,7 @@
 #   events_dump; ev_count TYPE [field=value ...]; ev_dups; key_count PATTERN; outcome_stats
 #   companies_start; start_workers "W1_KEYS" "W2_KEYS"; check_companies NCOMP NLEADS EMAILS NOLD
 # shellcheck shell=bash disable=SC2034,SC2119  # globals for the tests that source this file
-. "$(dirname "$0")/daemon_lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/daemon_lib.sh"
 
 # shipped_config FILE HTTP_PORT [section.key=value ...]: conf/l2a.yaml as shipped (its comments,
 # rules and contact roles), pointed at the test server, prefix and port, the lists by absolute

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/integration/test_acl_user.sh - every program as the Redis ACL user docs/redis-acl.md
 # creates (its `ACL SETUSER` lines, run as they are): import-accounts, push, l2ad (a match, a
-# review alert, a dead letter, /healthz 200), review list/show/resolve; passwords from a password_file
+# review alert, a dead letter, /healthz 200, the intake, the review page), review list/show/resolve; passwords from a password_file
 # and from $L2A_REDIS_PASSWORD. A wrong password: import-accounts and l2ad exit 1 at start with
 # "AUTH refused". A password changed under a running l2ad: /healthz 503 saying WRONGPASS, and
 # ready again by itself once the old one is back. l2ad as root without --allow-root exits 2.
@@ -25,7 +25,7 @@ for line in "${LINES[@]}"; do
     done
     assert_eq "$(rcli "${words[@]}")" OK "$line"
 done
-for user in l2ad l2a-import l2a-push l2a-review l2a-review-ro; do
+for user in l2ad l2a-import l2a-push l2a-review l2a-review-ro l2a-replay l2a-learned; do
     printf 'pw-%s\n' "$user" >"$TEST_TMP/pw-$user"
 done
 
@@ -76,12 +76,17 @@ rcli xadd "${P}leads" '*' json '{"id":"B1","email":' >/dev/null   # a dead lette
 
 # ---- l2ad (password_file) ------------------------------------------------------------------------
 PORT=$(free_port)
+WPORT=$(free_port)
 CFG=$TEST_TMP/l2ad.yaml
-user_config "$CFG" l2ad "http:" "  listen: \"127.0.0.1:$PORT\"" "lists:" \
-    "  freemail: \"$SRC_DIR/conf/freemail-domains.txt\"" \
-    "  disposable: \"$SRC_DIR/conf/disposable-email-domains.txt\"" \
-    "  legal_forms: \"$SRC_DIR/conf/legal-forms.tsv\"" \
-    "daemon:" "  claim_idle_ms: 1000" "  forget_consumers_ms: 1000"
+echo acl-token >"$TEST_TMP/tokens"
+printf 'pw-alice\n' | "$L2A" web passwd alice >"$TEST_TMP/web-users" || fail "l2a web passwd"
+LISTS=("lists:" "  freemail: \"$SRC_DIR/conf/freemail-domains.txt\""
+    "  disposable: \"$SRC_DIR/conf/disposable-email-domains.txt\""
+    "  legal_forms: \"$SRC_DIR/conf/legal-forms.tsv\"")
+user_config "$CFG" l2ad "http:" "  listen: \"127.0.0.1:$PORT\"" "${LISTS[@]}" \
+    "daemon:" "  claim_idle_ms: 1000" "  forget_consumers_ms: 1000" \
+    "web:" "  listen: \"127.0.0.1:$WPORT\"" "  tokens_file: \"$TEST_TMP/tokens\"" \
+    "  users_file: \"$TEST_TMP/web-users\""
 start_daemon l2ad "$CFG"
 PID=$DAEMON_PID
 wait_ready "$PORT"
@@ -97,6 +102,38 @@ _metric_is() { [ "$(metric "$PORT" "$1")" == "$2" ]; }
 wait_until 10 "l2a_review_open 1 in /metrics" _metric_is l2a_review_open 1
 _forgotten() { ! rcli xinfo consumers "${P}leads" l2a | grep -qx gone-worker; }
 wait_until 10 "the gone consumer forgotten" _forgotten
+# the HTTP intake: MULTI, XADD, EXEC
+code=$(curl -s -m 5 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer acl-token" \
+    --data-binary '{"id":"R6","email":"joe@initech.com","company":"Initech"}' \
+    "http://127.0.0.1:$WPORT/v1/leads" || true)
+assert_eq "$code" 202 "POST /v1/leads to l2ad as l2ad"
+_r6() { [ "$(rcli hget "${P}lead:R6" account_id)" == 001D ]; }
+wait_until 20 "R6 (from the intake) recorded" _r6
+# the review page: a failed login and a login (INCR, EXPIRE, DEL, SET, GET), the list (ZCARD,
+# ZRANGEBYSCORE, HGETALL), an alert linked to an account (HGETALL, FCALL of resolve: ZREM ...),
+# logout (DEL)
+curl -s -m 5 -o /dev/null -H "Authorization: Bearer acl-token" \
+    --data-binary '{"id":"R7","email":"bob@acme.com"}' "http://127.0.0.1:$WPORT/v1/leads"
+_r7() { [ "$(rcli hget "${P}alert:R7" status)" == open ]; }
+wait_until 20 "R7 (a review) flagged" _r7
+WEB="http://127.0.0.1:$WPORT"
+JAR=$TEST_TMP/jar
+web() { curl -s -m 10 -o "$TEST_TMP/body" -w '%{http_code}' -b "$JAR" -c "$JAR" "$@"; }
+web_token() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$TEST_TMP/body" | head -n 1; }
+for pass in wrong pw-alice; do
+    web "$WEB/login" >/dev/null
+    code=$(web --data-urlencode "csrf=$(web_token)" --data-urlencode user=alice \
+        --data-urlencode "password=$pass" "$WEB/login")
+done
+assert_eq "$code" 303 "review page login as l2ad"
+assert_eq "$(web "$WEB/")" 200 "review page list as l2ad"
+assert_contains "$(cat "$TEST_TMP/body")" 'href="/alerts/R7"' "R7 on the page"
+assert_eq "$(web "$WEB/alerts/R7")" 200 "R7's page as l2ad"
+assert_eq "$(web --data-urlencode "csrf=$(web_token)" --data-urlencode link=001B \
+    "$WEB/alerts/R7")" 303 "R7 linked from the page as l2ad"
+assert_eq "$(rcli hget "${P}alert:R7" resolved_by)" alice "R7 resolved by alice"
+web "$WEB/" >/dev/null
+assert_eq "$(web --data-urlencode "csrf=$(web_token)" "$WEB/logout")" 303 "logout as l2ad"
 ! grep -E 'NOPERM|level=(error|warning)' "$TEST_TMP/l2ad.log" | grep -v lead_dead_lettered ||
     fail "l2ad logged errors as the ACL user"
 
@@ -116,6 +153,21 @@ as l2a-review review resolve --config "$TEST_TMP/review.yaml" R1 --account 001A 
 assert_eq "$RC" 0 "review resolve as l2a-review ($ERR)"
 assert_eq "$(rcli hget "${P}alert:R1" status)" resolved "R1 resolved"
 
+# ---- replay (read-only user) -------------------------------------------------------------------------
+user_config "$TEST_TMP/replay.yaml" l2a-replay "${LISTS[@]}"
+RC=0
+"$L2A" replay --config "$TEST_TMP/replay.yaml" >"$TEST_TMP/replay.txt" 2>"$TEST_TMP/stderr" || RC=$?
+assert_eq "$RC" 0 "replay as l2a-replay ($(cat "$TEST_TMP/stderr"))"
+assert_contains "$(head -n 1 "$TEST_TMP/replay.txt")" "4 leads recorded since" "replay's leads (R7 too)"
+# ---- learned list, forget ----------------------------------------------------------------------
+env_config "$TEST_TMP/learned.yaml" l2a-learned
+rcli hset "${P}learned" "$(printf 'never\t\tglobex\t001G')" '{"kind":"never","name":"globex","account_id":"001G"}' >/dev/null
+as l2a-learned learned list --config "$TEST_TMP/learned.yaml"
+assert_eq "$RC" 0 "learned list as l2a-learned ($ERR)"
+assert_contains "$OUT" "never   'globex' -> not 001G" "the fact listed"
+as l2a-learned learned forget --config "$TEST_TMP/learned.yaml" never globex 001G
+assert_eq "$RC" 0 "learned forget as l2a-learned ($ERR)"
+
 # ---- wrong passwords at start ----------------------------------------------------------------------
 env_config "$TEST_TMP/import-env.yaml" l2a-import
 RC=0
@@ -128,7 +180,8 @@ assert_contains "$(cat "$TEST_TMP/stderr")" "AUTH refused for user 'l2a-import':
 PORT2=$(free_port)
 mkdir "$TEST_TMP/bad"
 printf 'wrong\n' >"$TEST_TMP/bad/pw-l2ad"   # the same config, but pw-l2ad next to it is wrong
-sed -e "s|127.0.0.1:$PORT\"|127.0.0.1:$PORT2\"|" "$CFG" >"$TEST_TMP/bad/l2ad.yaml"
+sed -e "s|127.0.0.1:$PORT\"|127.0.0.1:$PORT2\"|" -e "s|127.0.0.1:$WPORT\"|127.0.0.1:$(free_port)\"|" \
+    "$CFG" >"$TEST_TMP/bad/l2ad.yaml"
 start_daemon bad "$TEST_TMP/bad/l2ad.yaml"
 wait_exit "$DAEMON_PID" 15
 assert_eq "$EXIT_RC" 1 "l2ad with a wrong password at start"

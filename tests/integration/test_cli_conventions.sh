@@ -38,7 +38,9 @@ expect_usage_error() {
 # ---- --help and --version ----------------------------------------------------------------------
 for args in "--help" "-h" "help" "match --help" "check-config --help" "import-accounts --help" \
     "push --help" "review --help" "review list --help" "review show --help" \
-    "review resolve --help"; do
+    "review resolve --help" "replay --help" "web --help" "web passwd --help" "learned --help" \
+    "learned list --help" "learned export --help" "learned import --help" \
+    "learned forget --help"; do
     read -ra argv <<<"$args"
     expect_help "$L2A" "${argv[@]}"
 done
@@ -76,6 +78,12 @@ expect_usage_error "l2a match: unexpected argument 'x'" "$L2A" match --config c 
     --leads l x
 expect_usage_error "l2a match: unknown option '--nope'" "$L2A" match --nope
 expect_usage_error "l2a match: option '--config' needs a value" "$L2A" match --config
+expect_usage_error "l2a web: missing subcommand (passwd)" "$L2A" web
+expect_usage_error "l2a web: unknown subcommand 'x' (passwd)" "$L2A" web x
+expect_usage_error "l2a web passwd: NAME is required" "$L2A" web passwd
+expect_usage_error "l2a web passwd: unexpected argument 'b'" "$L2A" web passwd a b
+expect_usage_error "l2a web passwd: bad NAME 'a:b' (1 to 64 letters, digits and . _ @ -)" \
+    "$L2A" web passwd a:b
 expect_usage_error "l2a check-config: FILE is required" "$L2A" check-config
 expect_usage_error "l2a check-config: unexpected argument 'b'" "$L2A" check-config a b
 expect_usage_error "l2a check-config: unknown option '--json'" "$L2A" check-config --json a
@@ -99,6 +107,19 @@ expect_usage_error "l2a review resolve: one of --account, --new-account and --di
     "$L2A" review resolve 00Q1
 expect_usage_error "l2a review resolve: give only one of --account, --new-account and --dismiss" \
     "$L2A" review resolve 00Q1 --dismiss --account 001A
+expect_usage_error "l2a replay: --config is required" "$L2A" replay --since 7d
+expect_usage_error "l2a replay: unexpected argument 'x'" "$L2A" replay --config c x
+expect_usage_error "l2a replay: bad duration '7x' for --since (e.g. 7d, 36h, 30m)" "$L2A" replay \
+    --config c --since 7x
+expect_usage_error "l2a replay: option '--since' needs a value" "$L2A" replay --config c --since
+expect_usage_error "l2a replay: option '--json' takes no value" "$L2A" replay --config c --json=1
+expect_usage_error "l2a learned: missing subcommand (list, export, import or forget)" "$L2A" learned
+expect_usage_error "l2a learned list: unexpected argument 'x'" "$L2A" learned list x
+expect_usage_error "l2a learned import: FILE is required" "$L2A" learned import
+expect_usage_error "l2a learned forget: forget always takes 2 arguments after it" "$L2A" learned \
+    forget always acme
+expect_usage_error "l2a learned forget: forget what: always NAME DOMAIN, never NAME ACCOUNT [DOMAIN] or domain DOMAIN" \
+    "$L2A" learned forget sometimes
 expect_usage_error "l2ad: --config is required" "$L2AD"
 expect_usage_error "l2ad: unexpected argument 'extra'" "$L2AD" --config c.yaml extra
 expect_usage_error "l2ad: unknown option '--bogus'" "$L2AD" --bogus

@@ -15,22 +15,8 @@ echo '{"id":"00QBROKEN","email":"x@y.com",' >>"$LEADS"    # malformed: dead-lett
 "$L2A" import-accounts --config "$CFG" "$TEST_TMP/data/accounts.csv" >/dev/null 2>&1
 # Accounts with equal scores are listed (candidates) and named (reason) in account-index order,
 # which is load order: the CSV's offline, SSCAN's in the daemon. So l2a match gets the accounts in
-# the order the daemon loads them (SSCAN ... COUNT 1000, as accsync.c does).
-cursor=0
-: >"$TEST_TMP/order.txt"
-while :; do
-    page=$(rcli sscan "${P}accounts" "$cursor" count 1000)
-    cursor=$(head -n 1 <<<"$page")
-    tail -n +2 <<<"$page" >>"$TEST_TMP/order.txt"
-    [ "$cursor" != 0 ] || break
-done
-python3 - "$TEST_TMP/data/accounts.csv" "$TEST_TMP/order.txt" "$TEST_TMP/accounts.csv" <<'EOF'
-import csv, sys
-rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))
-pos = {line.strip(): i for i, line in enumerate(open(sys.argv[2]))}
-body = sorted(rows[1:], key=lambda r: pos[r[0]])
-csv.writer(open(sys.argv[3], "w", newline="", encoding="utf-8")).writerows([rows[0]] + body)
-EOF
+# the order the daemon loads them.
+accounts_in_index_order "$TEST_TMP/data/accounts.csv" "$TEST_TMP/accounts.csv"
 "$L2A" match --config "$CFG" --accounts "$TEST_TMP/accounts.csv" --leads "$LEADS" \
     >"$TEST_TMP/offline.jsonl"
 

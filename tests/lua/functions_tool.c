@@ -13,7 +13,7 @@ static void print_names(void)
     static const char *const vars[FN_COUNT] = {
         [FN_RECORD] = "FN_RECORD", [FN_DEAD] = "FN_DEAD", [FN_RESOLVE] = "FN_RESOLVE",
         [FN_ACCOUNT_UPSERT] = "FN_ACCOUNT_UPSERT", [FN_ACCOUNT_DELETE] = "FN_ACCOUNT_DELETE",
-        [FN_FORGET_CONSUMERS] = "FN_FORGET_CONSUMERS"};
+        [FN_FORGET_CONSUMERS] = "FN_FORGET_CONSUMERS", [FN_LEARNED] = "FN_LEARNED"};
     printf("LIBRARY=%s\n", functions_library_name());
     for (int fn = 0; fn < FN_COUNT; fn++)
         printf("%s=%s\n", vars[fn], functions_name((functions_fn)fn));
@@ -30,7 +30,8 @@ static void print_keys(const char *prefix, const char *id)
         {"accounts", key_accounts}, {"changes", key_changes},
         {"contacts_by_email", key_contacts_by_email}, {"dead", key_dead},
         {"dead_ids", key_dead_ids}, {"events", key_events}, {"leads", key_leads},
-        {"review_open", key_review_open}, {"seq_opportunity", key_seq_opportunity}};
+        {"review_open", key_review_open}, {"seq_opportunity", key_seq_opportunity},
+        {"learned", key_learned}, {"learned_domains", key_learned_domains}};
     static const struct { const char *name; id_key_fn fn; } with_id[] = {
         {"account", key_account}, {"account_contacts", key_account_contacts}, {"alert", key_alert},
         {"contact", key_contact}, {"lead", key_lead}, {"opportunity", key_opportunity},

@@ -20,6 +20,8 @@ function lib.keys(P)
     review_open = P .. 'review:open',
     contacts_by_email = P .. 'contacts:by_email',
     seq_opportunity = P .. 'seq:opportunity',
+    learned = P .. 'learned',
+    learned_domains = P .. 'learned:domains',
     lead = function(id) return P .. 'lead:' .. id end,
     account = function(id) return P .. 'account:' .. id end,
     alert = function(id) return P .. 'alert:' .. id end,
@@ -99,6 +101,76 @@ local function counter_value(key)
   return tonumber(v)
 end
 
+-- ---- learned facts (docs/learning.md) ----
+
+-- The field of a fact in the learned hash, as src/match/learned.c keys it: "always\t<domain>\t
+-- <name>" or "never\t<domain>\t<name>\t<account id>" (domain "" for a lead without one).
+function lib.learned_field(f)
+  if f.kind == 'always' then return 'always\t' .. f.domain .. '\t' .. f.name end
+  return 'never\t' .. (f.domain or '') .. '\t' .. f.name .. '\t' .. f.account_id
+end
+
+local FACT_FIELDS = {'kind', 'name', 'domain', 'account_id', 'by', 'at', 'lead_id'}
+
+-- Fails unless f is a complete fact: kind always (name, domain, account_id) or never (name,
+-- account_id, and the domain of the lead it was learned from if it had one), every field present
+-- a non-empty string without a tab. Returns f.
+function lib.check_fact(f)
+  if type(f) ~= 'table' then lib.fail('a learned fact is not an object') end
+  if f.kind ~= 'always' and f.kind ~= 'never' then
+    lib.fail('learned fact kind is ' .. tostring(f.kind) .. ', not always or never')
+  end
+  local need_domain = f.kind == 'always'
+  for _, k in ipairs(FACT_FIELDS) do
+    local v = f[k]
+    local required = k == 'name' or k == 'account_id' or (k == 'domain' and need_domain)
+    if v == nil or v == cjson.null then
+      if required then lib.fail('learned fact without ' .. k) end
+      f[k] = nil
+    elseif type(v) ~= 'string' or v == '' or string.find(v, '\t') then
+      lib.fail('learned fact ' .. k .. ' is not a non-empty string without tabs')
+    end
+  end
+  return f
+end
+
+-- Stores fact f (checked; the learned hash and the changes stream type-checked by the caller)
+-- and announces it on the changes stream, which every l2ad follows.
+function lib.learn(K, cap, f)
+  redis.call('HSET', K.learned, lib.learned_field(f), cjson.encode(f))
+  local e = {'op', 'learn'}
+  for _, k in ipairs(FACT_FIELDS) do
+    if f[k] then e[#e + 1] = k; e[#e + 1] = f[k] end
+  end
+  redis.call('XADD', K.changes, 'MAXLEN', '~', cap, '*', unpack(e))
+end
+
+-- Removes fact f (kind, name, and domain or account_id); 1 when it was there, else 0.
+function lib.unlearn(K, cap, f)
+  if redis.call('HDEL', K.learned, lib.learned_field(f)) == 0 then return 0 end
+  local e = {'op', 'unlearn', 'kind', f.kind, 'name', f.name}
+  if f.domain then e[#e + 1] = 'domain'; e[#e + 1] = f.domain end
+  if f.kind == 'never' then e[#e + 1] = 'account_id'; e[#e + 1] = f.account_id end
+  redis.call('XADD', K.changes, 'MAXLEN', '~', cap, '*', unpack(e))
+  return 1
+end
+
+-- An account hash changed by l2a itself: the whole account to the changes stream as an upsert.
+function lib.account_changed(K, cap, account_key)
+  local f = redis.call('HGETALL', account_key)
+  redis.call('XADD', K.changes, 'MAXLEN', '~', cap, '*', 'op', 'upsert', unpack(f))
+end
+
+-- The account's domains field split on ';', spaces trimmed.
+function lib.domain_list(text)
+  local out = {}
+  for part in string.gmatch(text or '', '[^;]+') do
+    local d = string.match(part, '^%s*(.-)%s*$')
+    if d ~= '' then out[#out + 1] = d end
+  end
+  return out
+end
+
 -- ---- read and check (no writes): fills the steps table s ----
 
 local function prepare_account(c, s)
@@ -160,6 +232,24 @@ local function prepare_alert(c, s)
   s.alert_exists = redis.call('EXISTS', s.alert_key) == 1
 end
 
+-- learning.domains_from_contacts: the matched account learns the lead's domain, unless a website
+-- of it already is that domain or the domain was learned before (by this or another account).
+local function prepare_learn_domain(c, s)
+  local D, K = c.plan.learn_domain, c.K
+  if type(D) ~= 'table' or type(D.domain) ~= 'string' or D.account_id ~= s.acc then return end
+  local key = K.account(s.acc)
+  lib.expect(key, 'hash')
+  lib.expect(K.learned_domains, 'hash')
+  lib.expect(K.changes, 'stream')
+  if redis.call('EXISTS', key) == 0 then return end
+  if redis.call('HEXISTS', K.learned_domains, D.domain) == 1 then return end
+  local domains = redis.call('HGET', key, 'domains') or ''
+  for _, d in ipairs(lib.domain_list(domains)) do
+    if d == D.domain then return end
+  end
+  s.learn_domain = {key = key, domains = domains, domain = D.domain}
+end
+
 -- Reads what the plan depends on and checks the type of every key it will write. Writes nothing.
 function lib.prepare(c)
   local a, s = c.plan.action, {}
@@ -172,6 +262,7 @@ function lib.prepare(c)
     end
     prepare_contact(c, s)
     prepare_opportunity(c, s)
+    if a == 'convert' then prepare_learn_domain(c, s) end
   elseif a == 'flag' then
     prepare_alert(c, s)
   end
@@ -255,6 +346,17 @@ local function write_alert(c, s)
   lib.event(c, 'lead.flagged', {'alert_id', id, 'kind', A.kind})
 end
 
+local function write_learn_domain(c, s)
+  local D, K, plan = s.learn_domain, c.K, c.plan
+  if not D then return end
+  local domains = D.domains == '' and D.domain or (D.domains .. ';' .. D.domain)
+  redis.call('HSET', D.key, 'domains', domains)
+  redis.call('HSET', K.learned_domains, D.domain, cjson.encode({account_id = s.acc,
+    lead_id = plan.lead.id, email = plan.lead.email, at = plan.now}))
+  lib.account_changed(K, c.changes_cap, D.key)
+  lib.event(c, 'account.domain_learned', {'account_id', s.acc, 'domain', D.domain})
+end
+
 -- Carries out the plan with the steps lib.prepare found. Returns what was done, as the result
 -- hash's fields (outcome, contact_id, account_id, account_created, opportunity_id, alert_id).
 function lib.commit(c, s)
@@ -269,6 +371,8 @@ function lib.commit(c, s)
     out.contact_id = s.cid
     write_opportunity(c, s)
     out.opportunity_id = s.oid
+    write_learn_domain(c, s)
+    if s.learn_domain then out.learned_domain = s.learn_domain.domain end
     out.outcome = s.account_created and 'account_created' or 'converted'
   elseif a == 'flag' then
     write_alert(c, s)
