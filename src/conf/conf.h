@@ -54,6 +54,19 @@ typedef struct conf {
     /* review: */
     int review_sla_ms;              /* review.sla, default 4h: an open alert older is overdue */
 
+    /* webhooks (docs/operations.md "Webhooks"): off while no URL is set */
+    char *alerts_webhook_url;       /* alerts.webhook_url: Slack-compatible incoming webhook */
+    char *alerts_webhook_url_file;  /* alerts.webhook_url_file: a file holding it (a secret) */
+    char *events_webhook_url;       /* events.webhook_url: every l2a:events entry, signed */
+    char *events_webhook_url_file;  /* events.webhook_url_file: a file holding it */
+    char *events_secret_file;       /* events.secret_file: the HMAC-SHA256 key (needed with a URL) */
+    int webhook_timeout_ms;         /* webhooks.timeout, default 10s: one POST's whole time */
+    int webhook_retry_min_ms;       /* webhooks.retry_min, default 1s: first retry delay, doubled */
+    int webhook_retry_max_ms;       /* webhooks.retry_max, default 5m: longest retry delay */
+    int webhook_lease_ms;           /* webhooks.lease, default 30s: the events sender's lease, and
+                                     * how long an alert claim lasts before another worker may
+                                     * take it over (at least webhooks.timeout + 5s) */
+
     engine_opts eng;                /* lists: ... contact_roles: the engine's keys */
 } conf;
 

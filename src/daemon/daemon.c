@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hooks.h"
 #include "identity.h"
 #include "keys.h"
 #include "log.h"
@@ -192,7 +193,7 @@ static void make_keys(l2ad *d)
 static void on_master_switch(const char *host, int port, void *ctx)
 {
     l2ad *d = ctx;
-    aconn *conns[] = {d->reader, d->writer, d->follower, d->webconn};
+    aconn *conns[] = {d->reader, d->writer, d->follower, d->webconn, hooks_conn(d->hooks)};
     for (size_t i = 0; i < ARRAY_LEN(conns); i++)
         if (conns[i])
             aconn_master_moved(conns[i], host, port);
@@ -271,13 +272,15 @@ int l2ad_init(l2ad *d, const char *config_path, const char *redis_url, char *err
     if (start_web(d, err, errlen) != 0)
         return -1;
     make_conns(d);
+    if (!(d->hooks = hooks_start(d, err, errlen)))
+        return -1;
     setup_events(d);
     if (loader_init(d, err, errlen) != 0)
         return -1;
     ready_init(d);
-    const writer_hooks hooks = {.done = consume_written, .stalled = ready_fail,
-                                .progress = ready_progress};
-    writer_init(d, &hooks);
+    const writer_hooks wh = {.done = consume_written, .stalled = ready_fail,
+                             .progress = ready_progress};
+    writer_init(d, &wh);
     return 0;
 }
 
@@ -312,6 +315,7 @@ static void free_event(struct event *ev)
 void l2ad_free(l2ad *d)
 {
     sentwatch_free(d->sentwatch);
+    hooks_free(d->hooks);
     aconn_free(d->reader);
     aconn_free(d->writer);
     aconn_free(d->follower);

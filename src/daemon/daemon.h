@@ -22,6 +22,7 @@
 
 typedef struct l2ad l2ad;
 struct batch;
+struct hooks;
 
 /* How the writer reports to the layers above it (writer.c calls none of them by name). */
 typedef struct writer_hooks {
@@ -58,6 +59,7 @@ typedef struct l2ad {
     web_server *web;                /* owned: the review page and the intake (web.listen), or NULL */
     char web_where[300];            /* where web.listen answers ("" when off) */
     struct intake *intake;          /* owned: POST /v1/leads (intake.c), NULL when web is off */
+    struct hooks *hooks;            /* owned: the webhooks (hooks.c) */
     writer_hooks writer_hooks;      /* writer.c reports through these */
     struct record_op *parked;       /* writes that failed for a Redis-side reason, re-sent once
                                      * consuming again (writer.c) */

@@ -62,6 +62,21 @@
     X(INTAKE_503, COUNTER, "intake_requests_total", "code=\"503\"", "")                         \
     X(INTAKE_LEADS, COUNTER, "intake_leads_total", "",                                           \
       "Leads the intake added to the input stream (202 answers).")                               \
+    X(WEBHOOK_ALERT_OK, COUNTER, "webhook_posts_total", "kind=\"alert\",result=\"ok\"",     \
+      "Webhook POSTs by kind (alert: the chat webhook, new and overdue alerts; event: the events " \
+      "webhook) and result (ok: a 2xx answer; failed: any other answer or none).")            \
+    X(WEBHOOK_ALERT_FAILED, COUNTER, "webhook_posts_total", "kind=\"alert\",result=\"failed\"", "") \
+    X(WEBHOOK_EVENT_OK, COUNTER, "webhook_posts_total", "kind=\"event\",result=\"ok\"", "")     \
+    X(WEBHOOK_EVENT_FAILED, COUNTER, "webhook_posts_total", "kind=\"event\",result=\"failed\"", "") \
+    X(WEBHOOK_ALERT_RETRIES, COUNTER, "webhook_retries_total", "kind=\"alert\"",               \
+      "Webhook POSTs that repeat a failed one (after the retry delay).")                        \
+    X(WEBHOOK_EVENT_RETRIES, COUNTER, "webhook_retries_total", "kind=\"event\"", "")            \
+    X(WEBHOOK_ALERTS_PENDING, GAUGE, "webhook_alerts_pending", "",                               \
+      "Events read by the alerts webhook's senders and not yet confirmed (XPENDING of the "      \
+      "alerts group), as this worker last saw it.")                                              \
+    X(WEBHOOK_EVENTS_LAG, GAUGE, "webhook_events_lag_seconds", "",                               \
+      "Age of the oldest event not yet delivered to the events webhook by this worker, 0 when "  \
+      "it is caught up or does not hold the sender's lease.")                                    \
     X(BATCH_SECONDS, HISTOGRAM, "batch_seconds", "",                                             \
       "Time to process one batch read from the stream, from read to last result recorded.")      \
     X(LEAD_LATENCY, HISTOGRAM, "lead_latency_seconds", "",                                       \

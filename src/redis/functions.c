@@ -25,6 +25,9 @@ static const char *const NAMES[FN_COUNT] = {
     [FN_ACCOUNT_DELETE] = L2A_FUNCTIONS_LIBRARY "_account_delete",
     [FN_FORGET_CONSUMERS] = L2A_FUNCTIONS_LIBRARY "_forget_consumers",
     [FN_LEARNED] = L2A_FUNCTIONS_LIBRARY "_learned",
+    [FN_WEBHOOK_LEASE] = L2A_FUNCTIONS_LIBRARY "_webhook_lease",
+    [FN_WEBHOOK_ADVANCE] = L2A_FUNCTIONS_LIBRARY "_webhook_advance",
+    [FN_WEBHOOK_SLA_CLAIM] = L2A_FUNCTIONS_LIBRARY "_webhook_sla_claim",
 };
 
 const char *functions_library_source(void)

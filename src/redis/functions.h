@@ -20,6 +20,9 @@ typedef enum functions_fn {
     FN_ACCOUNT_DELETE,  /* accounts.lua: one account removed */
     FN_FORGET_CONSUMERS, /* consumers.lua: gone consumers holding nothing removed from the group */
     FN_LEARNED,         /* learned.lua: a learned fact stored or forgotten */
+    FN_WEBHOOK_LEASE,   /* webhooks.lua: the events sender's lease taken or renewed */
+    FN_WEBHOOK_ADVANCE, /* webhooks.lua: the events sender's position, under its lease */
+    FN_WEBHOOK_SLA_CLAIM, /* webhooks.lua: the right to post an alert's overdue message */
     FN_COUNT
 } functions_fn;
 

@@ -59,6 +59,16 @@ char *key_review_open(const char *prefix)
     return join(prefix, "review:open", NULL);
 }
 
+char *key_events_lease(const char *prefix)
+{
+    return join(prefix, "webhooks:events:lease", NULL);
+}
+
+char *key_events_pos(const char *prefix)
+{
+    return join(prefix, "webhooks:events:pos", NULL);
+}
+
 char *key_dead_ids(const char *prefix)
 {
     return join(prefix, "leads:dead:ids", NULL);

@@ -3,6 +3,7 @@
 #define L2A_KEYS_H
 
 #define L2A_GROUP "l2a"          /* consumer group on the input stream */
+#define L2A_ALERTS_GROUP "alerts" /* consumer group on l2a:events: the alerts webhook's senders */
 
 /* Length caps (XADD MAXLEN ~) of the streams that are logs, not work queues; passed to the Redis
  * Functions as arguments. The input stream is never capped (docs/redis-schema.md). */
@@ -20,6 +21,8 @@ char *key_changes(const char *prefix);          /* l2a:accounts:changes stream o
 char *key_events(const char *prefix);           /* l2a:events           stream for a CRM connector */
 char *key_alert(const char *prefix, const char *lead_id);      /* l2a:alert:<id> review alert */
 char *key_review_open(const char *prefix);      /* l2a:review:open      open alerts by created ms */
+char *key_events_lease(const char *prefix);    /* l2a:webhooks:events:lease  the events sender */
+char *key_events_pos(const char *prefix);      /* l2a:webhooks:events:pos    last delivered id */
 char *key_dead_ids(const char *prefix);         /* l2a:leads:dead:ids   entry id -> dead letter */
 char *key_contact(const char *prefix, const char *contact_id); /* l2a:contact:<id> hash */
 char *key_contacts_by_email(const char *prefix);               /* l2a:contacts:by_email hash */

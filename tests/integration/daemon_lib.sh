@@ -111,11 +111,11 @@ wait_ready() {
 }
 
 # metric PORT LINE-PREFIX: the value of the first /metrics line starting with the prefix plus a
-# space (e.g. 'l2a_leads_total{decision="match"}'); empty when absent. awk reads to the end: an
-# early exit makes curl fail writing (exit 23) and, with pipefail, the caller's set -e end the test.
+# space (e.g. 'l2a_leads_total{decision="match"}'); empty when absent.
+# (awk reads to the end: leaving early would fail curl's write, and the pipeline, with status 23)
 metric() {
     curl -s -m 2 "http://127.0.0.1:$1/metrics" |
-        awk -v p="$2" '!found && index($0, p " ") == 1 { print $2; found = 1 }'
+        awk -v p="$2" '!seen && index($0, p " ") == 1 { print $2; seen = 1 }'
 }
 
 # Sum of l2a_leads_total over the decisions.

@@ -13,7 +13,9 @@ static void print_names(void)
     static const char *const vars[FN_COUNT] = {
         [FN_RECORD] = "FN_RECORD", [FN_DEAD] = "FN_DEAD", [FN_RESOLVE] = "FN_RESOLVE",
         [FN_ACCOUNT_UPSERT] = "FN_ACCOUNT_UPSERT", [FN_ACCOUNT_DELETE] = "FN_ACCOUNT_DELETE",
-        [FN_FORGET_CONSUMERS] = "FN_FORGET_CONSUMERS", [FN_LEARNED] = "FN_LEARNED"};
+        [FN_FORGET_CONSUMERS] = "FN_FORGET_CONSUMERS", [FN_LEARNED] = "FN_LEARNED",
+        [FN_WEBHOOK_LEASE] = "FN_WEBHOOK_LEASE", [FN_WEBHOOK_ADVANCE] = "FN_WEBHOOK_ADVANCE",
+        [FN_WEBHOOK_SLA_CLAIM] = "FN_WEBHOOK_SLA_CLAIM"};
     printf("LIBRARY=%s\n", functions_library_name());
     for (int fn = 0; fn < FN_COUNT; fn++)
         printf("%s=%s\n", vars[fn], functions_name((functions_fn)fn));
