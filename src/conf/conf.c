@@ -86,6 +86,11 @@ static const conf_key keys[] = {
     K_ADDR("redis", "url", redis_url, "redis://127.0.0.1:6379", redis_addr_check, RESTART),
     K_STR("redis", "prefix", key_prefix, "l2a:", RESTART),
     K_PATH("redis", "password_file", redis_password_file, NULL, RESTART),
+    K_STR("redis", "user", redis_user, NULL, RESTART),
+    K_LIST("redis", "sentinels", redis_sentinels, NULL, NULL, RESTART),
+    K_STR("redis", "master_name", redis_master_name, NULL, RESTART),
+    K_STR("redis", "sentinel_password", redis_sentinel_password, NULL, RESTART),
+    K_PATH("redis", "sentinel_password_file", redis_sentinel_password_file, NULL, RESTART),
     K_STR("daemon", "consumer", consumer, NULL, RESTART),
     K_INT("daemon", "batch_size", batch_size, 100, 1, 10000, RELOAD),
     K_INT("daemon", "block_ms", block_ms, 1000, 1, 60000, RELOAD),
@@ -619,10 +624,44 @@ static int check_stages(load_ctx *lc)
     return 0;
 }
 
+/* The YAML value that set section.name, NULL when the key is absent or null (its default). */
+static const ynode *given(const load_ctx *lc, const char *section, const char *name)
+{
+    const ynode *v = lc->where[find_key(section, name)];
+    return v && !(v->type == YN_SCALAR && v->null) ? v : NULL;
+}
+
+/* Sentinel mode: every sentinel is host:port, a master name goes with it, and redis.url is not set
+ * beside it (which of the two would win is a guess the file should not leave to us). */
+static int check_sentinels(load_ctx *lc)
+{
+    const conf *c = lc->c;
+    const ynode *list = given(lc, "redis", "sentinels");
+    const ynode *name = given(lc, "redis", "master_name");
+    const ynode *url = given(lc, "redis", "url");
+    char msg[256];
+    if (!list || !c->redis_sentinels.n) {
+        if (name)
+            return fail_at(lc, name, "redis.master_name needs redis.sentinels");
+        return 0;
+    }
+    for (size_t i = 0; i < list->n; i++)
+        if (listen_addr_check(list->kids[i]->value, msg, sizeof(msg)) != 0 ||
+            !*list->kids[i]->value || list->kids[i]->value[0] == ':')
+            return fail_at(lc, list->kids[i], "redis.sentinels: '%s': expected host:port",
+                           list->kids[i]->value);
+    if (url)
+        return fail_at(lc, url, "redis.url and redis.sentinels exclude each other: with sentinels "
+                       "the master's address is asked of them (remove redis.url or set it to ~)");
+    if (!name)
+        return fail_at(lc, list, "redis.sentinels needs redis.master_name");
+    return 0;
+}
+
 static int check_cross(load_ctx *lc)
 {
     const conf *c = lc->c;
-    if (check_stages(lc) < 0)
+    if (check_stages(lc) < 0 || check_sentinels(lc) < 0)
         return -1;
     if (check_le(lc, "thresholds", "review", c->eng.t_review, "match", c->eng.t_match) < 0 ||
         check_le(lc, "thresholds", "match", c->eng.t_match, "match_freemail", c->eng.t_match_freemail) < 0 ||
