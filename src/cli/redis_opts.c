@@ -50,16 +50,12 @@ redisContext *cli_redis_connect(const conf *cfg, const char *url)
     char err[512];
     redisContext *c = NULL;
     memset(&addr, 0, sizeof(addr));
-    if (redis_addr_parse(url ? url : cfg->redis_url, &addr, err, sizeof(err)) != 0) {
+    if (rconn_addr_from_conf(cfg, url, &addr, err, sizeof(err)) != 0) {
         fprintf(stderr, "l2a: %s\n", err);
         goto out;
     }
     if (err[0])
         fprintf(stderr, "l2a: %s\n", err); /* a note */
-    if (redis_addr_password(&addr, cfg->redis_password_file, err, sizeof(err)) != 0) {
-        fprintf(stderr, "l2a: %s\n", err);
-        goto out;
-    }
     c = rconn_connect(&addr, cfg->command_timeout_ms, err, sizeof(err));
     if (!c)
         fprintf(stderr, "l2a: %s\n", err);

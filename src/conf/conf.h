@@ -21,6 +21,13 @@ typedef struct conf {
     char *key_prefix;               /* redis.prefix, default "l2a:" (restart) */
     char *redis_password_file;      /* redis.password_file: the AUTH password when the URL has
                                      * none; default NULL (restart) */
+    char *redis_user;               /* redis.user: the ACL user when redis.url names none (and in
+                                     * Sentinel mode); default NULL = the default user (restart) */
+    strvec redis_sentinels;         /* redis.sentinels: "host:port" of each Sentinel; not empty =
+                                     * the master is asked of them (excludes redis.url) (restart) */
+    char *redis_master_name;        /* redis.master_name: the master's name at the sentinels */
+    char *redis_sentinel_password;  /* redis.sentinel_password: AUTH for the sentinels, or NULL */
+    char *redis_sentinel_password_file;  /* redis.sentinel_password_file: the same from a file */
 
     /* daemon: */
     char *consumer;                 /* daemon.consumer, default NULL = "hostname:pid" (restart) */

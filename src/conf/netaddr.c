@@ -226,12 +226,21 @@ void redis_addr_free(redis_addr *a)
     free(a->unix_path);
     free(a->user);
     free(a->password);
+    sv_free(&a->sentinels);
+    free(a->master_name);
+    free(a->sentinel_password);
     memset(a, 0, sizeof(*a));
 }
 
 const char *redis_addr_describe(const redis_addr *a, char *buf, size_t len)
 {
-    if (a->unix_path)
+    if (a->sentinels.n && len) {
+        int n = snprintf(buf, len, "sentinel:%s@", a->master_name ? a->master_name : "?");
+        for (size_t i = 0; i < a->sentinels.n && n >= 0 && (size_t)n < len; i++)
+            n += snprintf(buf + n, len - (size_t)n, "%s%s", i ? "," : "", a->sentinels.v[i]);
+        if (n >= 0 && (size_t)n < len)
+            snprintf(buf + n, len - (size_t)n, "/%d", a->db);
+    } else if (a->unix_path)
         snprintf(buf, len, "unix:%s/%d", a->unix_path, a->db);
     else if (a->host && strchr(a->host, ':'))
         snprintf(buf, len, "[%s]:%d/%d", a->host, a->port, a->db);

@@ -9,7 +9,8 @@
 #include "util.h"
 
 /* Where a Redis server is. Strings owned (redis_addr_free). Exactly one of host and unix_path is
- * set; user and password are NULL when there is none. */
+ * set, or neither in Sentinel mode (sentinels not empty: the master's host and port are asked of
+ * the sentinels on every connect); user and password are NULL when there is none. */
 typedef struct redis_addr {
     char *host;       /* TCP host name or address (IPv6 without brackets), or NULL */
     int port;         /* TCP port, default 6379 (0 for a unix socket) */
@@ -17,6 +18,9 @@ typedef struct redis_addr {
     char *user;       /* ACL user name (percent-decoded): AUTH user password; NULL = default */
     char *password;   /* AUTH password (percent-decoded), or NULL */
     int db;           /* SELECT index, default 0 */
+    strvec sentinels;         /* Sentinel mode: "host:port" of each sentinel (redis.sentinels) */
+    char *master_name;        /* the master's name at the sentinels (redis.master_name) */
+    char *sentinel_password;  /* AUTH password for the sentinels, or NULL */
 } redis_addr;
 
 /* Parses a Redis address into *out (zeroed first; free with redis_addr_free, also after an error):
@@ -27,7 +31,8 @@ typedef struct redis_addr {
  * show. */
 int redis_addr_parse(const char *url, redis_addr *out, char *err, size_t errlen) MUSTCHECK;
 void redis_addr_free(redis_addr *a);
-/* "host:port/db" or "unix:/path/db" for messages (never the password). Writes into buf. */
+/* "host:port/db", "unix:/path/db" or "sentinel:NAME@host:port,host:port/db" for messages
+ * (never the password). Writes into buf. */
 const char *redis_addr_describe(const redis_addr *a, char *buf, size_t len);
 /* Whether url is an address redis_addr_parse takes: 0, or -1 with the reason in err. */
 int redis_addr_check(const char *url, char *err, size_t errlen) MUSTCHECK;

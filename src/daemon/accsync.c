@@ -18,6 +18,18 @@ void accsync_start(l2ad *d)
         loader_request(d, false);   /* the loader reports to ready_accounts_done */
 }
 
+void accsync_master_seen(l2ad *d, const char *master)
+{
+    if (d->index_master[0] && strcmp(d->index_master, master) != 0 && d->index_loaded) {
+        log_notice("redis_master_changed", "from=%s to=%s note=\"the account index is built "
+                   "again from the new master; parked writes are decided again\"",
+                   d->index_master, master);
+        d->index_loaded = false;
+        writer_drop_parked(d);
+    }
+    snprintf(d->index_master, sizeof(d->index_master), "%s", master);
+}
+
 /* ---- following the change stream ---- */
 
 /* The value of field k in a stream entry's field/value array, or NULL. */

@@ -3,12 +3,14 @@
 
 #include <hiredis/adapters/libevent.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "log.h"
+#include "sentinel.h"
 #include "util.h"
 
 #define CHECK_INTERVAL_MS 50
@@ -16,7 +18,7 @@
 typedef enum conn_state {
     CONN_DOWN = 0,     /* waiting for the reconnect timer */
     CONN_CONNECTING,   /* TCP/unix connect in progress */
-    CONN_HANDSHAKE,    /* AUTH / SELECT / CLIENT ID in progress */
+    CONN_HANDSHAKE,    /* AUTH / SELECT / ROLE / CLIENT ID in progress */
     CONN_UP,
 } conn_state;
 
@@ -47,6 +49,8 @@ struct aconn {
     unsigned long reconnects;
     unsigned long timeouts;
     long long client_id;
+    char *master_host;           /* Sentinel mode: the master the sentinels named last (owned) */
+    int master_port;
 };
 
 static uint64_t now_ms(void)
@@ -136,6 +140,8 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
     aconn *c = p->c;
     if (ac->data == c)
         deadline_pop(c);
+    if (ac->data == c && c->master_host && !c->kill_reason && sentinel_not_master_error(r))
+        c->kill_reason = "the node is no longer the master";   /* ask the sentinels again */
     if (p->fn)
         p->fn(c, r, p->priv);
     free(p);
@@ -225,6 +231,23 @@ static void on_handshake_step(aconn *c, redisReply *r, void *priv)
         handshake_failed(c, priv, r->str);
 }
 
+/* Sentinel mode: the node the sentinels named must say it is the master; a replica (a failover
+ * under way, or a stale answer) is dropped and the sentinels are asked again after the backoff. */
+static void on_role(aconn *c, redisReply *r, void *priv)
+{
+    (void)priv;
+    if (!r || c->kill_reason)
+        return;
+    if (r->type == REDIS_REPLY_ERROR) {
+        handshake_failed(c, "ROLE", r->str);
+    } else if (!sentinel_role_is_master(r)) {
+        log_warn("redis_not_master", "conn=%s host=%s port=%d role=%s", c->name, c->master_host,
+                 c->master_port, r->type == REDIS_REPLY_ARRAY && r->elements &&
+                 r->element[0]->type == REDIS_REPLY_STRING ? r->element[0]->str : "?");
+        c->kill_reason = "the node the sentinels named is not the master";
+    }
+}
+
 static char step_auth[] = "AUTH", step_select[] = "SELECT";   /* a handshake step's priv */
 
 static void handshake(aconn *c)
@@ -240,6 +263,10 @@ static void handshake(aconn *c)
         snprintf(db, sizeof(db), "%d", a->db);
         const char *argv[] = {"SELECT", db};
         (void)send_argv(c, on_handshake_step, step_select, 0, 2, argv, NULL);
+    }
+    if (c->master_host) {
+        const char *argv[] = {"ROLE"};
+        (void)send_argv(c, on_role, NULL, 0, 1, argv, NULL);
     }
     const char *argv[] = {"CLIENT", "ID"};
     (void)send_argv(c, on_client_id, NULL, 0, 2, argv, NULL);
@@ -268,10 +295,33 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
     went_down(c);
 }
 
+/* Sentinel mode: asks the sentinels where the master is now (blocking the loop for at most
+ * SENTINEL_TIMEOUT_MS per sentinel asked). 0, or -1 after logging why. */
+static int resolve_master(aconn *c)
+{
+    char err[512], *host = NULL;
+    int port = 0;
+    if (sentinel_master(c->addr, &host, &port, err, sizeof(err)) != 0) {
+        log_warn("redis_master_unknown", "conn=%s error=\"%s\"", c->name, log_q(err));
+        return -1;
+    }
+    if (!c->master_host || strcmp(host, c->master_host) != 0 || port != c->master_port)
+        log_info("redis_master_resolved", "conn=%s host=%s port=%d", c->name, host, port);
+    free(c->master_host);
+    c->master_host = host;
+    c->master_port = port;
+    return 0;
+}
+
 static void connect_now(aconn *c)
 {
-    redisAsyncContext *ac = c->addr->unix_path ? redisAsyncConnectUnix(c->addr->unix_path)
-                                               : redisAsyncConnect(c->addr->host, c->addr->port);
+    if (c->addr->sentinels.n && resolve_master(c) != 0) {
+        schedule_retry(c);
+        return;
+    }
+    redisAsyncContext *ac = c->master_host ? redisAsyncConnect(c->master_host, c->master_port)
+                            : c->addr->unix_path ? redisAsyncConnectUnix(c->addr->unix_path)
+                                                 : redisAsyncConnect(c->addr->host, c->addr->port);
     if (!ac || ac->err) {
         log_warn("redis_connect_failed", "conn=%s error=\"%s\"", c->name,
                  log_q(ac ? ac->errstr : "out of memory"));
@@ -376,6 +426,30 @@ long long aconn_client_id(const aconn *c)
     return c->client_id;
 }
 
+void aconn_master_moved(aconn *c, const char *host, int port)
+{
+    if (!c->addr->sentinels.n || c->freeing)
+        return;
+    if (c->st != CONN_DOWN && c->master_host && strcmp(c->master_host, host) == 0 &&
+        c->master_port == port)
+        return;   /* already there */
+    log_notice("redis_master_moved", "conn=%s host=%s port=%d", c->name, host, port);
+    drop_context(c);
+    evtimer_del(c->retry);
+    c->backoff_ms = c->o.backoff_min_ms;
+    c->reconnects++;
+    connect_now(c);
+}
+
+const char *aconn_master(const aconn *c, char *buf, size_t len)
+{
+    if (c->master_host)
+        snprintf(buf, len, "%s:%d", c->master_host, c->master_port);
+    else if (len)
+        buf[0] = '\0';
+    return buf;
+}
+
 size_t aconn_pending(const aconn *c)
 {
     return c->dlen;
@@ -392,5 +466,6 @@ void aconn_free(aconn *c)
     event_free(c->retry);
     free(c->deadline);
     free(c->name);
+    free(c->master_host);
     free(c);
 }

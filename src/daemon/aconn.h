@@ -1,5 +1,7 @@
 /* aconn.h - one asynchronous Redis connection on the event loop: connect and command timeouts
- * (hiredis 0.14 has neither), AUTH/SELECT, reconnect with exponential backoff. */
+ * (hiredis 0.14 has neither), AUTH/SELECT, reconnect with exponential backoff; in Sentinel mode
+ * every connect asks the sentinels for the master (sentinel.h) and checks its ROLE, and a reply
+ * READONLY drops the connection to ask again. */
 #ifndef L2A_ACONN_H
 #define L2A_ACONN_H
 
@@ -50,6 +52,13 @@ long long aconn_client_id(const aconn *c);
 int aconn_cmd(aconn *c, aconn_reply_fn fn, void *priv, int extra_ms, const char *fmt, ...);
 int aconn_cmd_argv(aconn *c, aconn_reply_fn fn, void *priv, int extra_ms, int argc,
                    const char **argv, const size_t *argvlen);
+/* Sentinel mode: the sentinels announced a new master (+switch-master). Unless the connection is
+ * already at host:port, it is dropped (pending callbacks get NULL) and made again at once,
+ * asking the sentinels afresh. Not to be called from one of this connection's own callbacks. */
+void aconn_master_moved(aconn *c, const char *host, int port);
+/* Sentinel mode: "host:port" of the master this connection was last made to, written into buf;
+ * "" before the first connect and outside Sentinel mode. */
+const char *aconn_master(const aconn *c, char *buf, size_t len);
 /* Commands sent whose replies have not arrived. */
 size_t aconn_pending(const aconn *c);
 /* Drops the connection now (pending callbacks get NULL) and reconnects after the backoff. */

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "webui.h"
 #include "notify.h"
+#include "sentwatch.h"
 
 static void on_conn_state(aconn *c, bool up, void *ctx);
 
@@ -60,6 +61,10 @@ static void on_conn_state(aconn *c, bool up, void *ctx)
         metrics_inc(d->metrics, METRIC_REDIS_RECONNECTS, 1);
     if (!up && c == d->follower)
         d->following = false;
+    if (up && c == d->follower && d->addr.sentinels.n) {
+        char master[300];
+        accsync_master_seen(d, aconn_master(c, master, sizeof(master)));
+    }
     if (up && c == d->reader) {
         d->recovering = true;     /* this consumer's pending entries first */
         d->recover_from[0] = '\0';
@@ -184,6 +189,16 @@ static void make_keys(l2ad *d)
     d->k_review = key_review_open(p);
 }
 
+/* The sentinels announced a new master: every connection goes there now. */
+static void on_master_switch(const char *host, int port, void *ctx)
+{
+    l2ad *d = ctx;
+    aconn *conns[] = {d->reader, d->writer, d->follower, d->webconn, hooks_conn(d->hooks)};
+    for (size_t i = 0; i < ARRAY_LEN(conns); i++)
+        if (conns[i])
+            aconn_master_moved(conns[i], host, port);
+}
+
 static void make_conns(l2ad *d)
 {
     aconn_opts o = {.command_timeout_ms = d->cfg->command_timeout_ms, .backoff_min_ms = 100,
@@ -199,6 +214,8 @@ static void make_conns(l2ad *d)
         o.on_refused = NULL;
         d->webconn = aconn_new(d->base, &d->addr, &o, on_web_conn_state, d);
     }
+    if (d->addr.sentinels.n)
+        d->sentwatch = sentwatch_new(d->base, &d->addr, on_master_switch, d);
 }
 
 static int load_config(l2ad *d, const char *redis_url, char *err, size_t errlen)
@@ -208,13 +225,10 @@ static int load_config(l2ad *d, const char *redis_url, char *err, size_t errlen)
         conf_check_files(d->cfg, err, errlen) != 0)
         return -1;
     char note[256] = "";
-    if (redis_addr_parse(redis_url ? redis_url : d->cfg->redis_url, &d->addr, note,
-                         sizeof(note)) != 0) {
+    if (rconn_addr_from_conf(d->cfg, redis_url, &d->addr, note, sizeof(note)) != 0) {
         snprintf(err, errlen, "redis address: %s", note);
         return -1;
     }
-    if (redis_addr_password(&d->addr, d->cfg->redis_password_file, err, errlen) != 0)
-        return -1;
     d->m = matcher_new(&d->cfg->eng, err, errlen);
     return d->m ? 0 : -1;
 }
@@ -280,6 +294,8 @@ int l2ad_run(l2ad *d)
     if (d->webconn)
         aconn_start(d->webconn);
     aconn_start(d->reader);
+    if (d->sentwatch)
+        sentwatch_start(d->sentwatch);
     event_base_dispatch(d->base);
     if (d->fatal[0]) {
         log_err("startup_failed", "error=\"%s\"", log_q(d->fatal));
@@ -298,6 +314,7 @@ static void free_event(struct event *ev)
 
 void l2ad_free(l2ad *d)
 {
+    sentwatch_free(d->sentwatch);
     hooks_free(d->hooks);
     aconn_free(d->reader);
     aconn_free(d->writer);

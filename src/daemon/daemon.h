@@ -51,6 +51,7 @@ typedef struct l2ad {
     /* connections: blocking reads of leads, writes and claims, account changes */
     aconn *reader, *writer, *follower;
     aconn *webconn;                 /* the web listener's requests (NULL when web.listen is off) */
+    struct sentwatch *sentwatch;    /* Sentinel mode: +switch-master listener (owned), or NULL */
     metrics *metrics;               /* owned */
     unsigned long timeouts_counted; /* connection timeouts already in the metric */
     http_server *http;              /* owned */
@@ -90,6 +91,7 @@ typedef struct l2ad {
     size_t in_flight;               /* leads read and not yet recorded or dead-lettered */
     /* accounts */
     char changes_pos[64];           /* last applied id of the changes stream */
+    char index_master[300];         /* Sentinel mode: the master the follower last reached */
     bool following;                 /* an XREAD BLOCK on the changes stream is outstanding */
     unsigned follow_gen;            /* bumped when a new matcher comes in ... */
     unsigned follow_sent_gen;       /* ... so a change read for the old one is dropped */
@@ -130,6 +132,10 @@ void writer_load(l2ad *d, unsigned gen, writer_loaded_fn done);
 void writer_resume(l2ad *d);
 /* Drops the parked writes (exit: their entries stay pending for the next worker). */
 void writer_free(l2ad *d);
+/* Drops the parked writes and completes their batches; their entries, still pending (or, when
+ * their delivery was lost too, not yet delivered), are read and decided again. After a failover:
+ * the decisions were made with an index that may hold accounts the new master never got. */
+void writer_drop_parked(l2ad *d);
 /* Records decision dec for stream entry id and carries out its outcome plan (outcome_plan_json),
  * in one Function call, with a digest of lead l's fields (a later entry of the same lead id with
  * other fields is told apart from a resend). Strings are copied. */
@@ -151,5 +157,10 @@ void consume_claim_tick(l2ad *d);
 /* accsync.c: loads the index (reports to ready_accounts_done), then follows the change stream. */
 void accsync_start(l2ad *d);
 void accsync_follow(l2ad *d);
+/* Sentinel mode: the follower connected to master (its "host:port"). When that is another master
+ * than before (a failover), writes the old one had not replicated are gone, accounts created by
+ * them too: the index is built again from the new master before consuming, and the parked writes
+ * (decided with the old index) are dropped so that their entries are decided again. */
+void accsync_master_seen(l2ad *d, const char *master);
 
 #endif

@@ -42,6 +42,11 @@ aconn *hooks_need_conn(hooks *h)
     return h->conn;
 }
 
+aconn *hooks_conn(const hooks *h)
+{
+    return h ? h->conn : NULL;
+}
+
 hooks *hooks_start(l2ad *d, char *err, size_t errlen)
 {
     hooks *h = xcalloc(1, sizeof(*h));

@@ -14,5 +14,7 @@ typedef struct hooks hooks;
 hooks *hooks_start(l2ad *d, char *err, size_t errlen);
 /* Abandons what is in flight (it stays pending in Redis for the next worker). NULL-safe. */
 void hooks_free(hooks *h);
+/* The webhooks' Redis connection, NULL until a webhook needed it (or for a NULL h). */
+aconn *hooks_conn(const hooks *h);
 
 #endif

@@ -156,6 +156,11 @@ static void op_finished(record_op *op, redisReply *r)
 
 void writer_free(l2ad *d)
 {
+    writer_drop_parked(d);
+}
+
+void writer_drop_parked(l2ad *d)
+{
     while (d->parked) {
         record_op *op = d->parked;
         d->parked = op->next;

@@ -2,10 +2,14 @@
 #include "rconn.h"
 
 #include <errno.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+
+#include "conf.h"
+#include "sentinel.h"
 
 #define DEFAULT_TIMEOUT_MS 5000
 
@@ -37,21 +41,22 @@ int rconn_reply_error(redisContext *c, redisReply *r, const char *what, char *er
     return -1;
 }
 
-/* Reads the first line of path (newline stripped) into *out (caller frees). 0 or -1 with err. */
-static int read_password_file(const char *path, char **out, char *err, size_t errlen)
+/* Reads the first line of path (newline stripped) into *out (caller frees); key names the config
+ * key in messages. 0 or -1 with err. */
+static int read_password_file(const char *key, const char *path, char **out, char *err,
+                              size_t errlen)
 {
     char line[1024];
     FILE *f = fopen(path, "r");
     if (!f) {
-        err_set(err, errlen, "redis.password_file %s: %s", path, strerror(errno));
+        err_set(err, errlen, "%s %s: %s", key, path, strerror(errno));
         return -1;
     }
     bool got = fgets(line, sizeof(line), f) != NULL;
     fclose(f);
     line[got ? strcspn(line, "\r\n") : 0] = '\0';
     if (!line[0]) {
-        err_set(err, errlen, "redis.password_file %s: empty (the password is its first line)",
-                path);
+        err_set(err, errlen, "%s %s: empty (the password is its first line)", key, path);
         return -1;
     }
     *out = xstrdup(line);
@@ -63,7 +68,8 @@ int redis_addr_password(redis_addr *a, const char *password_file, char *err, siz
     if (a->password)
         return 0;
     if (password_file)
-        return read_password_file(password_file, &a->password, err, errlen);
+        return read_password_file("redis.password_file", password_file, &a->password, err,
+                                  errlen);
     const char *env = getenv(REDIS_PASSWORD_ENV);
     if (env && *env)
         a->password = xstrdup(env);
@@ -120,15 +126,19 @@ static int conn_setup(redisContext *c, const redis_addr *a, char *err, size_t er
     return 0;
 }
 
-redisContext *rconn_connect(const redis_addr *a, int timeout_ms, char *err, size_t errlen)
+/* Connects to host:port (or a's unix socket when host is NULL) with a's credentials and db. */
+static redisContext *connect_to(const redis_addr *a, const char *host, int port, int timeout_ms,
+                                char *err, size_t errlen)
 {
     char desc[300], msg[256];
-    if (timeout_ms <= 0)
-        timeout_ms = DEFAULT_TIMEOUT_MS;
     struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-    redis_addr_describe(a, desc, sizeof(desc));
-    redisContext *c = a->unix_path ? redisConnectUnixWithTimeout(a->unix_path, tv)
-                                   : redisConnectWithTimeout(a->host, a->port, tv);
+    if (host)
+        snprintf(desc, sizeof(desc), strchr(host, ':') ? "[%s]:%d/%d" : "%s:%d/%d", host, port,
+                 a->db);
+    else
+        redis_addr_describe(a, desc, sizeof(desc));
+    redisContext *c = host ? redisConnectWithTimeout(host, port, tv)
+                           : redisConnectUnixWithTimeout(a->unix_path, tv);
     if (!c) {
         err_set(err, errlen, "Redis %s: cannot allocate a connection", desc);
         return NULL;
@@ -149,6 +159,88 @@ redisContext *rconn_connect(const redis_addr *a, int timeout_ms, char *err, size
 fail:
     redisFree(c);
     return NULL;
+}
+
+/* The master the sentinels name, once ROLE confirms it; NULL with err set. */
+static redisContext *connect_master_once(const redis_addr *a, int timeout_ms, char *err,
+                                         size_t errlen)
+{
+    char *host = NULL;
+    int port = 0;
+    if (sentinel_master(a, &host, &port, err, errlen) != 0)
+        return NULL;
+    redisContext *c = connect_to(a, host, port, timeout_ms, err, errlen);
+    if (c) {
+        redisReply *r = redisCommand(c, "ROLE");
+        if (!sentinel_role_is_master(r)) {
+            const char *said = !r ? c->errstr : r->type == REDIS_REPLY_ERROR ? r->str
+                               : "not master";
+            err_set(err, errlen, "Redis %s:%d: not the master of '%s' (ROLE: %s)", host, port,
+                    a->master_name, said);
+            redisFree(c);
+            c = NULL;
+        }
+        if (r)
+            freeReplyObject(r);
+    }
+    free(host);
+    return c;
+}
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Sentinel mode: asks again (every 100 ms, for up to timeout_ms) while the sentinels name no
+ * reachable master, as they do for a few seconds during a failover. */
+static redisContext *connect_master(const redis_addr *a, int timeout_ms, char *err, size_t errlen)
+{
+    long long until = mono_ms() + timeout_ms;
+    for (;;) {
+        redisContext *c = connect_master_once(a, timeout_ms, err, errlen);
+        if (c || mono_ms() + 100 > until)
+            return c;
+        struct timespec pause = {0, 100 * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+}
+
+redisContext *rconn_connect(const redis_addr *a, int timeout_ms, char *err, size_t errlen)
+{
+    if (timeout_ms <= 0)
+        timeout_ms = DEFAULT_TIMEOUT_MS;
+    if (a->sentinels.n)
+        return connect_master(a, timeout_ms, err, errlen);
+    return connect_to(a, a->unix_path ? NULL : a->host, a->port, timeout_ms, err, errlen);
+}
+
+int rconn_addr_from_conf(const conf *cfg, const char *url, redis_addr *out, char *err,
+                         size_t errlen)
+{
+    if (url || !cfg->redis_sentinels.n) {
+        if (redis_addr_parse(url ? url : cfg->redis_url, out, err, errlen) != 0)
+            return -1;
+    } else {
+        memset(out, 0, sizeof(*out));
+        if (errlen)
+            err[0] = '\0';
+        for (size_t i = 0; i < cfg->redis_sentinels.n; i++)
+            sv_push(&out->sentinels, cfg->redis_sentinels.v[i]);
+        out->master_name = xstrdup(cfg->redis_master_name);
+        if (cfg->redis_sentinel_password)
+            out->sentinel_password = xstrdup(cfg->redis_sentinel_password);
+        else if (cfg->redis_sentinel_password_file &&
+                 read_password_file("redis.sentinel_password_file",
+                                    cfg->redis_sentinel_password_file, &out->sentinel_password,
+                                    err, errlen) != 0)
+            return -1;
+    }
+    if (!out->user && cfg->redis_user)
+        out->user = xstrdup(cfg->redis_user);
+    return redis_addr_password(out, cfg->redis_password_file, err, errlen);   /* err kept on 0 */
 }
 
 bool rconn_function_missing(const redisReply *r)

@@ -21,10 +21,19 @@ int redis_addr_password(redis_addr *a, const char *password_file, char *err,
  * NOPERM, "ERR AUTH ..."). */
 bool rconn_auth_refused(const char *error);
 
+/* The Redis address the config names (NULL url), or url (--redis) when given: redis.url, or in
+ * Sentinel mode redis.sentinels, redis.master_name and the sentinels' password; redis.user when
+ * the address names no user; then the password (redis_addr_password). 0 with err "" or a note to show, or -1 with err set; free *out
+ * with redis_addr_free either way. */
+struct conf;
+int rconn_addr_from_conf(const struct conf *cfg, const char *url, redis_addr *out, char *err,
+                         size_t errlen) MUSTCHECK;
+
 /* Connects (blocking) with a connect and command timeout of timeout_ms, then AUTH ([user]
  * password) and SELECT when the address asks for them; a refused AUTH says "AUTH refused for
- * user 'x': WRONGPASS ...". Returns a context the caller frees with redisFree, or NULL with
- * a message in err. */
+ * user 'x': WRONGPASS ...". In Sentinel mode the master is asked of the sentinels and must say
+ * it is one (ROLE); while none does (a failover) they are asked again for up to timeout_ms.
+ * Returns a context the caller frees with redisFree, or NULL with a message in err. */
 redisContext *rconn_connect(const redis_addr *a, int timeout_ms, char *err, size_t errlen);
 
 /* Runs one command and checks its reply is not an error. Returns the reply (caller frees with

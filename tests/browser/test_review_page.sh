@@ -2,15 +2,20 @@
 # tests/browser/test_review_page.sh - the review page in a real browser (Debian's chromium through
 # chromium-driver and python3-selenium): Redis, l2ad and alerts as in tests/integration/web_lib.sh,
 # then review_page.py drives the browser (screenshots in BUILD_DIR/browser-shots/). Exit 77 (skip)
-# when chromium, chromedriver or selenium is missing.
+# when chromium, chromedriver or selenium is missing, unless L2A_REQUIRE_BROWSER=1 (scripts/test,
+# which installs them first): then a missing one fails the test instead of hiding it.
 set -euo pipefail
 . "$(dirname "$0")/../integration/web_lib.sh"
 
+missing() {
+    echo "no $1 (scripts/deps installs it)"
+    [ "${L2A_REQUIRE_BROWSER:-0}" = 1 ] && exit 1
+    exit 77
+}
 for tool in chromium chromedriver; do
-    command -v "$tool" >/dev/null || { echo "skip: no $tool (scripts/deps installs it)"; exit 77; }
+    command -v "$tool" >/dev/null || missing "$tool"
 done
-/usr/bin/python3 -c 'import selenium' 2>/dev/null ||
-    { echo "skip: no python3-selenium (scripts/deps installs it)"; exit 77; }
+/usr/bin/python3 -c 'import selenium' 2>/dev/null || missing python3-selenium
 
 web_start '{"id":"B1","email":"bob@acme.com","first_name":"Bob","last_name":"Stone","title":"VP Sales"}' \
     '{"id":"B2","email":"kim@acme.com","first_name":"Kim"}' \

@@ -360,6 +360,32 @@ static void test_errors_addresses(void **state)
     conf_free(&c);
 }
 
+/* Sentinel mode: a list of host:port with a master name, and never beside an explicit redis.url. */
+static void test_sentinels(void **state)
+{
+    (void)state;
+    conf c;
+    load_ok("redis:\n  url: ~\n  sentinels: [\"127.0.0.1:26379\", \"[::1]:26380\"]\n"
+            "  master_name: mymaster\n  sentinel_password: s3\n", &c);
+    assert_int_equal(c.redis_sentinels.n, 2);
+    assert_string_equal(c.redis_sentinels.v[1], "[::1]:26380");
+    assert_string_equal(c.redis_master_name, "mymaster");
+    assert_string_equal(c.redis_sentinel_password, "s3");
+    assert_false(conf_key_reloadable("redis", "sentinels"));
+    assert_false(conf_key_reloadable("redis", "master_name"));
+    conf_free(&c);
+    load_ok("redis: {sentinels: []}\n", &c);    /* empty: no Sentinel */
+    assert_int_equal(c.redis_sentinels.n, 0);
+    conf_free(&c);
+    load_fails("redis:\n  url: \"redis://h:1\"\n  sentinels: [\"h:2\"]\n  master_name: m\n", "2:8",
+               "redis.url and redis.sentinels exclude each other");
+    load_fails("redis:\n  sentinels: [\"h:2\", nope]\n  master_name: m\n", "2:22",
+               "redis.sentinels: 'nope': expected host:port");
+    load_fails("redis: {sentinels: [\":26379\"], master_name: m}\n", "1:21", "expected host:port");
+    load_fails("redis:\n  sentinels: [\"h:2\"]\n", "2:14", "redis.sentinels needs redis.master_name");
+    load_fails("redis:\n  master_name: m\n", "2:16", "redis.master_name needs redis.sentinels");
+}
+
 /* The lists' files: conf_load leaves them be; conf_check_files points at the key. */
 static void test_check_files(void **state)
 {
@@ -492,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_errors_regex),
         cmocka_unit_test(test_errors_yaml),
         cmocka_unit_test(test_errors_addresses),
+        cmocka_unit_test(test_sentinels),
         cmocka_unit_test(test_check_files),
         cmocka_unit_test(test_resolve_path),
         cmocka_unit_test(test_reload),
