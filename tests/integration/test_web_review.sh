@@ -105,6 +105,10 @@ assert_eq "$(rcli hget "${P}alert:R3" status)" open "R3 unchanged"
 rcli function flush >/dev/null
 assert_eq "$(web_post "$J" /alerts/R3 link=001D "csrf=$token")" 303 "link R3 to a found account"
 assert_eq "$(rcli hget "${P}lead:R3" account_id)" 001D "R3 converted into 001D"
+# the page's resolution teaches as the CLI's does: NewCo Robotics at newco.io is 001D, by alice
+fact=$(rcli hkeys "${P}learned" | grep "^always	newco.io	") || fail "no always fact learned from R3"
+assert_contains "$(rcli hget "${P}learned" "$fact")" '"account_id":"001D"' "the learned account"
+assert_contains "$(rcli hget "${P}learned" "$fact")" '"by":"alice"' "who taught it"
 
 # a new account for X<1> (evil.io), and a dismissal of S/1 x&y with a note
 assert_eq "$(web_post "$J" '/alerts/X%3C1%3E' new=1 "csrf=$token")" 303 "new account for X<1>"
