@@ -83,6 +83,8 @@ wait_until 10 "D1's new-alert post" _posts_reach "lead D1," 1
 "$L2A" review resolve --config "$TOOLS_CFG" D1 --dismiss --by carol --note spam >/dev/null ||
     fail "dismiss D1"
 wait_until 30 "12 accepted overdue posts" _posts_reach "Overdue review" 12
+# the new-alert posts retry on their own schedule, beside the overdue ones: all 13 (N1-N12, D1)
+wait_until 30 "13 accepted new-alert posts" _posts_reach "New lead to review" 13
 sleep 1.5    # a second overdue post or a late duplicate would land by now
 
 for i in $(seq 1 12); do
