@@ -181,11 +181,6 @@ static int parse_review_opts(int argc, char **argv, review_opts *o)
 
 /* ---- session ---- */
 
-static int session_open(session *s, const review_opts *o)
-{
-    return cli_session_open(s, o->config, o->url);
-}
-
 /* ---- time and JSON ---- */
 
 static long long age_seconds(const review_alert *a, double now)
@@ -583,7 +578,6 @@ out:
     return rc;
 }
 
-
 int cli_review(int argc, char **argv)
 {
     review_opts o;
@@ -591,7 +585,7 @@ int cli_review(int argc, char **argv)
     int rc = parse_review_opts(argc, argv, &o);
     if (rc != ARGS_RUN)
         return rc;
-    if (session_open(&s, &o) != 0)
+    if (cli_session_open(&s, o.config, o.url) != 0)
         return 1;
     if (strcmp(o.sub, "list") == 0)
         rc = do_list(&s, &o);
