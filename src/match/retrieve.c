@@ -42,10 +42,17 @@ static void gather_domain_candidates(const matcher *m, lead_evidence *ev)
         add_postings(ev, postings_get(&ix->by_label, ev->web_core), CAND_LABEL);
 }
 
+/* A slot's summed weight for the lead at hand, beside its account id's hash (id_hash | 1): ranking
+ * reads both, and one cache line then serves both. */
+typedef struct slot_acc {
+    double w;                /* 0 when untouched */
+    uint64_t h;
+} slot_acc;
+
 /* Per-lead scratch for candidate retrieval: a weight per account slot plus the slots touched, so
  * nothing is sorted and nothing is cleared but what was used. */
 struct match_scratch {
-    double *acc;             /* indexed by slot; 0 when untouched (owned) */
+    slot_acc *acc;           /* indexed by slot (owned) */
     size_t nslots;
     uint32_t *touched;       /* slots with acc > 0 (owned) */
     size_t ntouched;
@@ -55,7 +62,7 @@ struct match_scratch {
 typedef struct slot_weight {
     uint32_t slot;
     double w;
-    uint64_t h;              /* the account id's hash, read only when weights tie (0 = not yet) */
+    uint64_t h;              /* the account id's hash | 1 */
 } slot_weight;
 
 match_scratch *match_scratch_new(void)
@@ -72,14 +79,15 @@ void match_scratch_free(match_scratch *s)
     free(s);
 }
 
-static void scratch_fit(match_scratch *s, size_t nslots)
+/* A slot keeps its account id for good (index.h), so the hashes copied once stay right. */
+static void scratch_fit(match_scratch *s, const account_index *ix)
 {
-    if (s->nslots >= nslots)
+    if (s->nslots >= ix->n)
         return;
-    s->acc = xrealloc(s->acc, nslots * sizeof(*s->acc));
-    for (size_t i = s->nslots; i < nslots; i++)
-        s->acc[i] = 0;
-    s->nslots = nslots;
+    s->acc = xrealloc(s->acc, ix->n * sizeof(*s->acc));
+    for (size_t i = s->nslots; i < ix->n; i++)
+        s->acc[i] = (slot_acc){0, ix->id_hash[i] | 1};
+    s->nslots = ix->n;
 }
 
 /* How many entries ahead a walk over slots asks for the memory it will touch: the weights and id
@@ -99,16 +107,16 @@ static void retrieval_add_list(match_scratch *s, const u32vec *l, double w, uint
         uint32_t slot = l->v[i];
         if (i + PREFETCH_AHEAD < l->n)
             __builtin_prefetch(&s->acc[l->v[i + PREFETCH_AHEAD]], 1);
-        if (rerank_only && s->acc[slot] == 0)
+        if (rerank_only && s->acc[slot].w == 0)
             continue;
-        if (s->acc[slot] == 0) {
+        if (s->acc[slot].w == 0) {
             if (s->ntouched == s->captouched) {
                 s->captouched = s->captouched ? s->captouched * 2 : 256;
                 s->touched = xrealloc(s->touched, s->captouched * sizeof(*s->touched));
             }
             s->touched[s->ntouched++] = slot;
         }
-        s->acc[slot] += w;
+        s->acc[slot].w += w;
     }
 }
 
@@ -125,27 +133,19 @@ static void retrieval_add_sorted(match_scratch *s, const u32vec *l, double w, ui
     for (size_t i = 0; i < s->ntouched; i++) {
         uint32_t slot = s->touched[i];
         uint32_t at = u32_lower_bound(l, slot);
-        if (s->acc[slot] != 0 && at < l->n && l->v[at] == slot)
-            s->acc[slot] += w;
+        if (s->acc[slot].w != 0 && at < l->n && l->v[at] == slot)
+            s->acc[slot].w += w;
     }
-}
-
-static uint64_t tie_hash(const account_index *ix, slot_weight *x)
-{
-    if (!x->h)
-        x->h = ix->id_hash[x->slot] | 1;
-    return x->h;
 }
 
 /* Higher weight first; equal weights in the order of their ids' hashes (then ids), whatever the
  * load order. */
-static bool better(const account_index *ix, slot_weight *a, slot_weight *b)
+static bool better(const account_index *ix, const slot_weight *a, const slot_weight *b)
 {
     if (a->w != b->w)
         return a->w > b->w;
-    uint64_t ha = tie_hash(ix, a), hb = tie_hash(ix, b);
-    if (ha != hb)
-        return ha < hb;
+    if (a->h != b->h)
+        return a->h < b->h;
     return strcmp(ix->acc[a->slot].id, ix->acc[b->slot].id) < 0;
 }
 
@@ -155,12 +155,11 @@ static size_t retrieval_rank(const account_index *ix, match_scratch *s, slot_wei
 {
     size_t n = 0;
     for (size_t i = 0; i < s->ntouched; i++) {
-        if (i + PREFETCH_AHEAD < s->ntouched) {
+        if (i + PREFETCH_AHEAD < s->ntouched)
             __builtin_prefetch(&s->acc[s->touched[i + PREFETCH_AHEAD]], 1);
-            __builtin_prefetch(&ix->id_hash[s->touched[i + PREFETCH_AHEAD]], 0);
-        }
-        slot_weight sw = {s->touched[i], s->acc[s->touched[i]], 0};
-        s->acc[sw.slot] = 0;
+        const slot_acc *a = &s->acc[s->touched[i]];
+        slot_weight sw = {s->touched[i], a->w, a->h};
+        s->acc[sw.slot].w = 0;
         if (n == MAX_NAME_CANDIDATES && !better(ix, &sw, &best[n - 1]))
             continue;
         size_t j = n < MAX_NAME_CANDIDATES ? n++ : n - 1;
@@ -222,7 +221,7 @@ static void gather_name_candidates(const matcher *m, lead_evidence *ev)
         return;
     uint32_t cap = (uint32_t)m->cfg->max_postings;
     match_scratch *r = m->scratch;
-    scratch_fit(r, ix->n);
+    scratch_fit(r, ix);
     size_t order[SCORE_MAX_TOKENS];
     size_t n_tok = tokens_rarest_first(ix, &ev->name.tokens, order);
     for (size_t i = 0; i < n_tok; i++)
