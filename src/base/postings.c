@@ -261,6 +261,13 @@ void hashmulti_add(hashmulti *h, uint64_t hash, uint32_t val)
     hashmulti_insert(h, hash_tag(hash), val);
 }
 
+void hashmulti_prefetch(const hashmulti *h, uint64_t hash)
+{
+    size_t i = hash_tag(hash) & (h->cap - 1);
+    __builtin_prefetch(&h->hash[i]);
+    __builtin_prefetch(&h->val[i]);
+}
+
 void hashmulti_each(const hashmulti *h, uint64_t hash, void (*fn)(uint32_t val, void *ctx),
                     void *ctx)
 {

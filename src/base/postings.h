@@ -72,6 +72,8 @@ void hashmulti_init(hashmulti *h);
 void hashmulti_free(hashmulti *h);
 void hashmulti_add(hashmulti *h, uint64_t hash, uint32_t val);
 /* Calls fn(val, ctx) for every value stored under hash (and possibly a few extra: verify). */
+/* Asks for the memory a later hashmulti_each(h, hash, ...) starts at; changes nothing. */
+void hashmulti_prefetch(const hashmulti *h, uint64_t hash);
 void hashmulti_each(const hashmulti *h, uint64_t hash, void (*fn)(uint32_t val, void *ctx),
                     void *ctx);
 
