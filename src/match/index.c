@@ -453,6 +453,7 @@ uint32_t index_upsert(account_index *ix, const account_rec *rec)
     }
     account_fill(ix, &ix->acc[slot], rec);
     account_link(ix, slot);
+    ix->generation++;
     return slot;
 }
 
@@ -480,5 +481,6 @@ bool index_delete(account_index *ix, const char *id)
         return false;
     account_unlink(ix, (uint32_t)slot);
     ix->acc[slot].live = false;
+    ix->generation++;
     return true;
 }
