@@ -48,6 +48,16 @@ typedef struct hash_prefix {
     uint64_t h[HASH_PREFIX];  /* their hashes (id_hash | 1) */
 } hash_prefix;
 
+/* A word's typo neighbours, as of an index generation: common words come back lead after lead, and
+ * probing the typo index is dear. */
+#define NEAR_CACHE 1024
+
+typedef struct near_entry {
+    uint64_t gen;            /* the index generation + 1 it was found at; 0 = empty */
+    char *word;              /* owned */
+    u32vec ids;              /* owned */
+} near_entry;
+
 /* Per-lead working memory, reused: nothing is cleared but what was used. */
 struct match_scratch {
     slot_acc *acc;           /* indexed by slot (owned) */
@@ -58,8 +68,8 @@ struct match_scratch {
     size_t nexact, capexact;
     list_op *ops;            /* owned */
     size_t nops, capops;
-    u32vec near;             /* typo neighbours of one word (owned) */
     hash_prefix *prefix;     /* PREFIX_CACHE entries, by word id; allocated on first use (owned) */
+    near_entry *near_cache;  /* NEAR_CACHE entries, by the word's hash; allocated on first use */
 };
 
 match_scratch *match_scratch_new(void)
@@ -76,8 +86,12 @@ void match_scratch_free(match_scratch *s)
     free(s->in_bulk);
     free(s->exact);
     free(s->ops);
-    u32_free(&s->near);
     free(s->prefix);
+    for (size_t i = 0; s->near_cache && i < NEAR_CACHE; i++) {
+        free(s->near_cache[i].word);
+        u32_free(&s->near_cache[i].ids);
+    }
+    free(s->near_cache);
     free(s);
 }
 
@@ -164,6 +178,22 @@ static size_t tokens_rarest_first(const account_index *ix, const strvec *t, size
     return n;
 }
 
+/* The typo neighbours of tok (index_typo_neighbours), from the cache when it holds them. */
+static const u32vec *typo_neighbours(const account_index *ix, match_scratch *s, const char *tok)
+{
+    if (!s->near_cache)
+        s->near_cache = xcalloc(NEAR_CACHE, sizeof(*s->near_cache));
+    near_entry *e = &s->near_cache[hash_bytes(tok, strlen(tok)) & (NEAR_CACHE - 1)];
+    if (e->gen == ix->generation + 1 && strcmp(e->word, tok) == 0)
+        return &e->ids;
+    free(e->word);
+    e->word = xstrdup(tok);
+    e->gen = ix->generation + 1;
+    e->ids.n = 0;
+    index_typo_neighbours(ix, tok, &e->ids);
+    return &e->ids;
+}
+
 /* A word: its own list, its typo neighbours' and the accounts whose words it joins ("onetrust"
  * for "One Trust"). */
 static void word_ops(const matcher *m, match_scratch *s, const char *tok)
@@ -172,10 +202,9 @@ static void word_ops(const matcher *m, match_scratch *s, const char *tok)
     uint32_t id = index_token_id(ix, tok);
     if (id != UINT32_MAX)
         push_word(s, ix, id, 1.0);
-    s->near.n = 0;
-    index_typo_neighbours(ix, tok, &s->near);
-    for (uint32_t i = 0; i < s->near.n; i++)
-        push_word(s, ix, s->near.v[i], m->sp.typo);
+    const u32vec *near = typo_neighbours(ix, s, tok);
+    for (uint32_t i = 0; i < near->n; i++)
+        push_word(s, ix, near->v[i], m->sp.typo);
     push_op(s, postings_get(&ix->by_joined, tok), index_weight_df(ix, 0), UINT32_MAX);
 }
 
