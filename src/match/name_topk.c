@@ -36,7 +36,6 @@ typedef struct list_op {
     uint32_t vocab;          /* its word's id when l is a word's (ascending) list, else UINT32_MAX */
     bool full;               /* adds new accounts, else only weights accounts already found */
     bool bulk;               /* full, ascending and longer than BULK_POSTINGS */
-    bool marked;             /* a bulk list whose accounts are set in in_bulk */
 } list_op;
 
 /* The first HASH_PREFIX accounts of a word's list in tie order, as of an index generation. */
@@ -58,11 +57,21 @@ typedef struct near_entry {
     u32vec ids;              /* owned */
 } near_entry;
 
+/* The accounts two words' lists share, as of an index generation: a common word and its typo
+ * neighbour ("solutions", "solution") come back together lead after lead, and their lists are
+ * long. */
+#define PAIR_CACHE 4096
+
+typedef struct pair_entry {
+    uint64_t gen;            /* the index generation + 1 it was found at; 0 = empty */
+    uint32_t a, b;           /* the word ids */
+    u32vec both;             /* ascending (owned) */
+} pair_entry;
+
 /* Per-lead working memory, reused: nothing is cleared but what was used. */
 struct match_scratch {
     slot_acc *acc;           /* indexed by slot (owned) */
     uint64_t *in_exact;      /* bit per slot: weight summed exactly (the set "exact") (owned) */
-    uint64_t *in_bulk;       /* bit per slot: in a bulk list met so far (owned) */
     size_t nslots;
     uint32_t *exact;         /* the slots of in_exact (owned) */
     size_t nexact, capexact;
@@ -70,6 +79,9 @@ struct match_scratch {
     size_t nops, capops;
     hash_prefix *prefix;     /* PREFIX_CACHE entries, by word id; allocated on first use (owned) */
     near_entry *near_cache;  /* NEAR_CACHE entries, by the word's hash; allocated on first use */
+    pair_entry *pair_cache;  /* PAIR_CACHE entries, by the word ids; allocated on first use */
+    size_t bulk[SCORE_MAX_TOKENS * 4];  /* the ops that are bulk lists, so far */
+    size_t nbulk;
 };
 
 match_scratch *match_scratch_new(void)
@@ -83,7 +95,6 @@ void match_scratch_free(match_scratch *s)
         return;
     free(s->acc);
     free(s->in_exact);
-    free(s->in_bulk);
     free(s->exact);
     free(s->ops);
     free(s->prefix);
@@ -92,6 +103,9 @@ void match_scratch_free(match_scratch *s)
         u32_free(&s->near_cache[i].ids);
     }
     free(s->near_cache);
+    for (size_t i = 0; s->pair_cache && i < PAIR_CACHE; i++)
+        u32_free(&s->pair_cache[i].both);
+    free(s->pair_cache);
     free(s);
 }
 
@@ -120,9 +134,7 @@ static void scratch_fit(match_scratch *s, const account_index *ix)
     for (size_t i = s->nslots; i < ix->n; i++)
         s->acc[i] = (slot_acc){0, ix->id_hash[i] | 1};
     s->in_exact = xrealloc(s->in_exact, words * sizeof(uint64_t));
-    s->in_bulk = xrealloc(s->in_bulk, words * sizeof(uint64_t));
     memset(s->in_exact + old, 0, (words - old) * sizeof(uint64_t));
-    memset(s->in_bulk + old, 0, (words - old) * sizeof(uint64_t));
     s->nslots = ix->n;
 }
 
@@ -237,86 +249,134 @@ static void name_ops(const matcher *m, match_scratch *s, const norm_name *name)
 
 /* ---- the set "exact": every found account that is not a lone member of one bulk list ---- */
 
-/* Does a list after op i need to know which accounts the bulk lists so far hold? */
-static bool later_needs_bulk(const match_scratch *s, size_t i)
+static int slot_cmp(const void *a, const void *b)
 {
-    for (size_t j = i + 1; j < s->nops; j++)
-        if (s->ops[j].l && s->ops[j].l->n > BULK_POSTINGS)
-            return true;
-    return false;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The first index of v[from..n) holding a value >= x (n when none): doubling steps from `from`,
+ * then halving, so a walk through ascending x costs about log(gap) per value. */
+static uint32_t gallop(const uint32_t *v, uint32_t n, uint32_t from, uint32_t x)
+{
+    uint32_t lo = from, hi = from, step = 1;
+    while (hi < n && v[hi] < x) {
+        lo = hi + 1;
+        hi += step;
+        step <<= 1;
+    }
+    if (hi > n)
+        hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The accounts in both word lists a and b (ascending), from the cache when it holds them. */
+static const u32vec *both_lists(const account_index *ix, match_scratch *s, uint32_t a, uint32_t b)
+{
+    if (!s->pair_cache)
+        s->pair_cache = xcalloc(PAIR_CACHE, sizeof(*s->pair_cache));
+    pair_entry *e = &s->pair_cache[(a * 0x9E3779B1u ^ b * 0x85EBCA77u) & (PAIR_CACHE - 1)];
+    if (e->gen == ix->generation + 1 && e->a == a && e->b == b)
+        return &e->both;
+    e->gen = ix->generation + 1;
+    e->a = a;
+    e->b = b;
+    e->both.n = 0;
+    const u32vec *small = &ix->tok_post[a], *large = &ix->tok_post[b];
+    if (small->n > large->n) {
+        const u32vec *t = small;
+        small = large;
+        large = t;
+    }
+    uint32_t at = 0;
+    for (uint32_t k = 0; k < small->n && at < large->n; k++) {
+        at = gallop(large->v, large->n, at, small->v[k]);
+        if (at < large->n && large->v[at] == small->v[k])
+            u32_push(&e->both, small->v[k]);
+    }
+    return &e->both;
+}
+
+/* Adds to "exact" the accounts of op's list that the bulk lists before it hold. */
+static void add_found_again(const account_index *ix, match_scratch *s, const list_op *op)
+{
+    for (size_t b = 0; b < s->nbulk; b++) {
+        const list_op *bulk = &s->ops[s->bulk[b]];
+        if (op->vocab != UINT32_MAX) {
+            const u32vec *both = both_lists(ix, s, bulk->vocab, op->vocab);
+            for (uint32_t k = 0; k < both->n; k++)
+                add_exact(s, both->v[k]);
+            continue;
+        }
+        for (uint32_t k = 0; k < op->l->n; k++) {
+            uint32_t at = u32_lower_bound(bulk->l, op->l->v[k]);
+            if (at < bulk->l->n && bulk->l->v[at] == op->l->v[k])
+                add_exact(s, op->l->v[k]);
+        }
+    }
 }
 
 /* Decides each list's mode as the weights would be summed list after list (a list of a common
  * word adds new accounts only while fewer than NAME_CANDIDATES are found) and collects "exact":
  * the accounts of the lists that are not bulk, and the accounts a later list finds again in a
  * bulk list. Whatever else is found belongs to exactly one bulk list and to nothing else. */
-static void collect_exact(match_scratch *s)
+static void collect_exact(const account_index *ix, match_scratch *s)
 {
-    bool any_bulk = false, marked = false;
+    s->nbulk = 0;
     for (size_t i = 0; i < s->nops; i++) {
         list_op *op = &s->ops[i];
         if (!op->l)
             continue;
-        bool enough = any_bulk || s->nexact >= NAME_CANDIDATES;
+        bool enough = s->nbulk > 0 || s->nexact >= NAME_CANDIDATES;
         op->full = !(op->l->n > COMMON_POSTINGS && enough);
-        op->bulk = op->full && op->vocab != UINT32_MAX && op->l->n > BULK_POSTINGS;
-        if (op->bulk) {
-            any_bulk = true;
-            bool mark = later_needs_bulk(s, i);
-            for (uint32_t k = 0; (mark || marked) && k < op->l->n; k++) {
-                uint32_t slot = op->l->v[k];
-                if (marked && bit_get(s->in_bulk, slot))
-                    add_exact(s, slot);
-                else if (mark)
-                    bit_set(s->in_bulk, slot);
-            }
-            op->marked = mark;
-            marked |= mark;
-        } else if (op->full) {
+        op->bulk = op->full && op->vocab != UINT32_MAX && op->l->n > BULK_POSTINGS &&
+                   s->nbulk < ARRAY_LEN(s->bulk);
+        if (op->full && !op->bulk) {
             for (uint32_t k = 0; k < op->l->n; k++)
                 add_exact(s, op->l->v[k]);
-        } else if (marked) {
-            for (uint32_t k = 0; k < op->l->n; k++)
-                if (bit_get(s->in_bulk, op->l->v[k]))
-                    add_exact(s, op->l->v[k]);
+            continue;
         }
+        add_found_again(ix, s, op);
+        if (op->bulk)
+            s->bulk[s->nbulk++] = i;
     }
 }
 
-/* Is looking nexact accounts up in an ascending list of n cheaper than walking it? A lookup costs
- * about log2(n) steps, each a few times a walk's step. */
-static bool lookups_cheaper(uint32_t n, size_t nexact)
+static void weigh(match_scratch *s, const list_op *op, uint32_t slot)
 {
-    size_t steps = 1;
-    for (uint32_t k = n; k > 1; k >>= 1)
-        steps++;
-    return nexact * steps * 4 < n;
+    if (op->full || s->acc[slot].w != 0)
+        s->acc[slot].w += op->w;
 }
 
 /* Sums the weights of the accounts in "exact", list after list as the lists come: a full list
  * adds its weight to each of its accounts, another list only to accounts already weighed. Each
- * account gains a list's weight once, so walking the list or looking the accounts up in it (an
- * ascending list) sums the same. */
+ * account gains a list's weight once, however it is found in the list: an ascending list is
+ * searched for the (sorted) accounts of "exact", another is walked. */
 static void sum_exact(match_scratch *s)
 {
+    qsort(s->exact, s->nexact, sizeof(*s->exact), slot_cmp);
     for (size_t i = 0; i < s->nops; i++) {
         const list_op *op = &s->ops[i];
         if (!op->l)
             continue;
-        if (op->vocab != UINT32_MAX && lookups_cheaper(op->l->n, s->nexact)) {
-            for (size_t k = 0; k < s->nexact; k++) {
-                uint32_t slot = s->exact[k], at = u32_lower_bound(op->l, slot);
-                if (at < op->l->n && op->l->v[at] == slot && (op->full || s->acc[slot].w != 0))
-                    s->acc[slot].w += op->w;
-            }
+        if (op->vocab == UINT32_MAX) {
+            for (uint32_t k = 0; k < op->l->n; k++)
+                if (bit_get(s->in_exact, op->l->v[k]))
+                    weigh(s, op, op->l->v[k]);
             continue;
         }
-        for (uint32_t k = 0; k < op->l->n; k++) {
-            uint32_t slot = op->l->v[k];
-            if (k + PREFETCH_AHEAD < op->l->n)
-                __builtin_prefetch(&s->in_exact[op->l->v[k + PREFETCH_AHEAD] >> 6]);
-            if (bit_get(s->in_exact, slot) && (op->full || s->acc[slot].w != 0))
-                s->acc[slot].w += op->w;
+        uint32_t at = 0;
+        for (size_t k = 0; k < s->nexact && at < op->l->n; k++) {
+            at = gallop(op->l->v, op->l->n, at, s->exact[k]);
+            if (at < op->l->n && op->l->v[at] == s->exact[k])
+                weigh(s, op, s->exact[k]);
         }
     }
 }
@@ -430,10 +490,6 @@ static void scratch_clear(match_scratch *s)
         bit_clear(s->in_exact, s->exact[i]);
     }
     s->nexact = 0;
-    for (size_t i = 0; i < s->nops; i++)
-        if (s->ops[i].l && s->ops[i].marked)
-            for (uint32_t k = 0; k < s->ops[i].l->n; k++)
-                bit_clear(s->in_bulk, s->ops[i].l->v[k]);
 }
 
 size_t name_candidates(const matcher *m, const norm_name *name, uint32_t *slots)
@@ -442,7 +498,7 @@ size_t name_candidates(const matcher *m, const norm_name *name, uint32_t *slots)
     match_scratch *s = m->scratch;
     scratch_fit(s, ix);
     name_ops(m, s, name);
-    collect_exact(s);
+    collect_exact(ix, s);
     sum_exact(s);
     slot_weight best[NAME_CANDIDATES];
     size_t n = 0;
