@@ -117,8 +117,9 @@ static void read_name(const matcher *m, const lead *l, lead_evidence *ev)
     size_t n = ev->name.tokens.n < SCORE_MAX_TOKENS ? ev->name.tokens.n : SCORE_MAX_TOKENS;
     for (size_t i = 0; i < n && !ev->name.junk; i++) {
         ev->view.tok[i] = ev->name.tokens.v[i];
-        ev->view.w[i] = index_token_weight(&m->ix, ev->name.tokens.v[i]);
-        ev->view.known[i] = index_token_id(&m->ix, ev->name.tokens.v[i]) != UINT32_MAX;
+        uint32_t id = index_token_id(&m->ix, ev->name.tokens.v[i]);
+        ev->view.w[i] = index_weight_df(&m->ix, id == UINT32_MAX ? 0 : m->ix.tok_post[id].n);
+        ev->view.known[i] = id != UINT32_MAX;
     }
     ev->view.n = ev->name.junk ? 0 : n;
 }

@@ -167,19 +167,16 @@ static void push_word(match_scratch *s, const account_index *ix, uint32_t id, do
 
 /* ---- the lists, in the order their weights are summed ---- */
 
-static uint32_t token_df(const account_index *ix, const char *tok)
-{
-    uint32_t id = index_token_id(ix, tok);
-    return id == UINT32_MAX ? 0 : ix->tok_post[id].n;
-}
-
-/* Indexes of the tokens (at most SCORE_MAX_TOKENS), rarest first. */
-static size_t tokens_rarest_first(const account_index *ix, const strvec *t, size_t *order)
+/* Indexes of the tokens (at most SCORE_MAX_TOKENS), rarest first; ids[i] is token i's word id
+ * (UINT32_MAX when no account has it). */
+static size_t tokens_rarest_first(const account_index *ix, const strvec *t, size_t *order,
+                                  uint32_t *ids)
 {
     size_t n = t->n < SCORE_MAX_TOKENS ? t->n : SCORE_MAX_TOKENS;
     uint32_t df[SCORE_MAX_TOKENS];
     for (size_t i = 0; i < n; i++) {
-        df[i] = token_df(ix, t->v[i]);
+        ids[i] = index_token_id(ix, t->v[i]);
+        df[i] = ids[i] == UINT32_MAX ? 0 : ix->tok_post[ids[i]].n;
         size_t j = i;
         while (j > 0 && df[order[j - 1]] > df[i]) {
             order[j] = order[j - 1];
@@ -208,10 +205,9 @@ static const u32vec *typo_neighbours(const account_index *ix, match_scratch *s, 
 
 /* A word: its own list, its typo neighbours' and the accounts whose words it joins ("onetrust"
  * for "One Trust"). */
-static void word_ops(const matcher *m, match_scratch *s, const char *tok)
+static void word_ops(const matcher *m, match_scratch *s, const char *tok, uint32_t id)
 {
     const account_index *ix = &m->ix;
-    uint32_t id = index_token_id(ix, tok);
     if (id != UINT32_MAX)
         push_word(s, ix, id, 1.0);
     const u32vec *near = typo_neighbours(ix, s, tok);
@@ -225,10 +221,11 @@ static void name_ops(const matcher *m, match_scratch *s, const norm_name *name)
 {
     const account_index *ix = &m->ix;
     size_t order[SCORE_MAX_TOKENS];
-    size_t n_tok = tokens_rarest_first(ix, &name->tokens, order);
+    uint32_t ids[SCORE_MAX_TOKENS];
+    size_t n_tok = tokens_rarest_first(ix, &name->tokens, order, ids);
     s->nops = 0;
     for (size_t i = 0; i < n_tok; i++)
-        word_ops(m, s, name->tokens.v[order[i]]);
+        word_ops(m, s, name->tokens.v[order[i]], ids[order[i]]);
     if (name->tokens.n > 1) {
         double w = index_weight_df(ix, 0);
         push_op(s, postings_get(&ix->by_joined, name->joined), w, UINT32_MAX);
