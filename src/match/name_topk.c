@@ -246,12 +246,6 @@ static void name_ops(const matcher *m, match_scratch *s, const norm_name *name)
 
 /* ---- the set "exact": every found account that is not a lone member of one bulk list ---- */
 
-static int slot_cmp(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* The first index of v[from..n) holding a value >= x (n when none): doubling steps from `from`,
  * then halving, so a walk through ascending x costs about log(gap) per value. */
 static uint32_t gallop(const uint32_t *v, uint32_t n, uint32_t from, uint32_t x)
@@ -352,29 +346,40 @@ static void weigh(match_scratch *s, const list_op *op, uint32_t slot)
         s->acc[slot].w += op->w;
 }
 
-/* Sums the weights of the accounts in "exact", list after list as the lists come: a full list
- * adds its weight to each of its accounts, another list only to accounts already weighed. Each
- * account gains a list's weight once, however it is found in the list: an ascending list is
- * searched for the (sorted) accounts of "exact", another is walked. */
-static void sum_exact(match_scratch *s)
+/* Is word id one of the account's? A live account is in a word's list exactly when it has the
+ * word (index.c links and unlinks both together), and its few word ids are one cache line away,
+ * where the list is long and cold. */
+static bool has_word(const account *a, uint32_t id)
 {
-    qsort(s->exact, s->nexact, sizeof(*s->exact), slot_cmp);
+    for (uint32_t t = 0; t < a->ntok; t++)
+        if (a->tok[t] == id)
+            return true;
+    return false;
+}
+
+/* Sums the weights of the accounts in "exact" (all live: every one came from a list), list after
+ * list as the lists come: a full list adds its weight to each of its accounts, another list only
+ * to accounts already weighed. Each account gains a list's weight once, however its presence in
+ * the list is found: a word's list by the account's own words, another list by walking it. */
+static void sum_exact(const account_index *ix, match_scratch *s)
+{
+    for (size_t k = 0; k < s->nexact; k++)
+        __builtin_prefetch(&ix->acc[s->exact[k]]);
+    for (size_t k = 0; k < s->nexact; k++)
+        __builtin_prefetch(ix->acc[s->exact[k]].tok);
     for (size_t i = 0; i < s->nops; i++) {
         const list_op *op = &s->ops[i];
         if (!op->l)
             continue;
-        if (op->vocab == UINT32_MAX) {
-            for (uint32_t k = 0; k < op->l->n; k++)
-                if (bit_get(s->in_exact, op->l->v[k]))
-                    weigh(s, op, op->l->v[k]);
+        if (op->vocab != UINT32_MAX) {
+            for (size_t k = 0; k < s->nexact; k++)
+                if (has_word(&ix->acc[s->exact[k]], op->vocab))
+                    weigh(s, op, s->exact[k]);
             continue;
         }
-        uint32_t at = 0;
-        for (size_t k = 0; k < s->nexact && at < op->l->n; k++) {
-            at = gallop(op->l->v, op->l->n, at, s->exact[k]);
-            if (at < op->l->n && op->l->v[at] == s->exact[k])
-                weigh(s, op, s->exact[k]);
-        }
+        for (uint32_t k = 0; k < op->l->n; k++)
+            if (bit_get(s->in_exact, op->l->v[k]))
+                weigh(s, op, op->l->v[k]);
     }
 }
 
@@ -496,7 +501,7 @@ size_t name_candidates(const matcher *m, const norm_name *name, uint32_t *slots)
     scratch_fit(s, ix);
     name_ops(m, s, name);
     collect_exact(ix, s);
-    sum_exact(s);
+    sum_exact(ix, s);
     slot_weight best[NAME_CANDIDATES];
     size_t n = 0;
     rank_exact(ix, s, best, &n);
