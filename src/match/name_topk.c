@@ -347,8 +347,7 @@ static void weigh(match_scratch *s, const list_op *op, uint32_t slot)
 }
 
 /* Is word id one of the account's? A live account is in a word's list exactly when it has the
- * word (index.c links and unlinks both together), and its few word ids are one cache line away,
- * where the list is long and cold. */
+ * word (index.c links and unlinks both together). */
 static bool has_word(const account *a, uint32_t id)
 {
     for (uint32_t t = 0; t < a->ntok; t++)
@@ -357,24 +356,54 @@ static bool has_word(const account *a, uint32_t id)
     return false;
 }
 
+/* Up to this many accounts in "exact", their presence in a word's list is read from their own
+ * word ids: a line or two each, which stay cached from one list to the next, where the lists are
+ * long and cold. Past it those lines no longer stay cached, and the lists are searched instead. */
+#define OWN_WORDS_MAX 256
+
+static int slot_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Weighs the accounts of "exact" found in a word's (ascending) list. */
+static void sum_word(const account_index *ix, match_scratch *s, const list_op *op)
+{
+    if (s->nexact <= OWN_WORDS_MAX) {
+        for (size_t k = 0; k < s->nexact; k++)
+            if (has_word(&ix->acc[s->exact[k]], op->vocab))
+                weigh(s, op, s->exact[k]);
+        return;
+    }
+    uint32_t at = 0;
+    for (size_t k = 0; k < s->nexact && at < op->l->n; k++) {
+        at = gallop(op->l->v, op->l->n, at, s->exact[k]);
+        if (at < op->l->n && op->l->v[at] == s->exact[k])
+            weigh(s, op, s->exact[k]);
+    }
+}
+
 /* Sums the weights of the accounts in "exact" (all live: every one came from a list), list after
  * list as the lists come: a full list adds its weight to each of its accounts, another list only
  * to accounts already weighed. Each account gains a list's weight once, however its presence in
- * the list is found: a word's list by the account's own words, another list by walking it. */
+ * the list is found. */
 static void sum_exact(const account_index *ix, match_scratch *s)
 {
-    for (size_t k = 0; k < s->nexact; k++)
-        __builtin_prefetch(&ix->acc[s->exact[k]]);
-    for (size_t k = 0; k < s->nexact; k++)
-        __builtin_prefetch(ix->acc[s->exact[k]].tok);
+    if (s->nexact <= OWN_WORDS_MAX) {
+        for (size_t k = 0; k < s->nexact; k++)
+            __builtin_prefetch(&ix->acc[s->exact[k]]);
+        for (size_t k = 0; k < s->nexact; k++)
+            __builtin_prefetch(ix->acc[s->exact[k]].tok);
+    } else {
+        qsort(s->exact, s->nexact, sizeof(*s->exact), slot_cmp);
+    }
     for (size_t i = 0; i < s->nops; i++) {
         const list_op *op = &s->ops[i];
         if (!op->l)
             continue;
         if (op->vocab != UINT32_MAX) {
-            for (size_t k = 0; k < s->nexact; k++)
-                if (has_word(&ix->acc[s->exact[k]], op->vocab))
-                    weigh(s, op, s->exact[k]);
+            sum_word(ix, s, op);
             continue;
         }
         for (uint32_t k = 0; k < op->l->n; k++)
