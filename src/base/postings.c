@@ -207,16 +207,13 @@ void hashmulti_init(hashmulti *h)
 {
     h->cap = 1024;
     h->n = 0;
-    h->hash = xcalloc(h->cap, sizeof(*h->hash));
-    h->val = xcalloc(h->cap, sizeof(*h->val));
+    h->slot = xcalloc(h->cap, sizeof(*h->slot));
 }
 
 void hashmulti_free(hashmulti *h)
 {
-    free(h->hash);
-    free(h->val);
-    h->hash = NULL;
-    h->val = NULL;
+    free(h->slot);
+    h->slot = NULL;
     h->cap = h->n = 0;
 }
 
@@ -224,27 +221,23 @@ static void hashmulti_insert(hashmulti *h, uint32_t hash, uint32_t val)
 {
     size_t mask = h->cap - 1;
     size_t i = hash & mask;
-    while (h->hash[i])
+    while (h->slot[i].hash)
         i = (i + 1) & mask;
-    h->hash[i] = hash;
-    h->val[i] = val;
+    h->slot[i] = (hashmulti_slot){hash, val};
     h->n++;
 }
 
 static void hashmulti_grow(hashmulti *h)
 {
-    uint32_t *oh = h->hash;
-    uint32_t *ov = h->val;
+    hashmulti_slot *old = h->slot;
     size_t ocap = h->cap;
     h->cap *= 2;
     h->n = 0;
-    h->hash = xcalloc(h->cap, sizeof(*h->hash));
-    h->val = xcalloc(h->cap, sizeof(*h->val));
+    h->slot = xcalloc(h->cap, sizeof(*h->slot));
     for (size_t i = 0; i < ocap; i++)
-        if (oh[i])
-            hashmulti_insert(h, oh[i], ov[i]);
-    free(oh);
-    free(ov);
+        if (old[i].hash)
+            hashmulti_insert(h, old[i].hash, old[i].val);
+    free(old);
 }
 
 /* The 32 bits stored for a hash: its low half, never 0. */
@@ -266,7 +259,7 @@ void hashmulti_each(const hashmulti *h, uint64_t hash, void (*fn)(uint32_t val, 
 {
     uint32_t tag = hash_tag(hash);
     size_t mask = h->cap - 1;
-    for (size_t i = tag & mask; h->hash[i]; i = (i + 1) & mask)
-        if (h->hash[i] == tag)
-            fn(h->val[i], ctx);
+    for (size_t i = tag & mask; h->slot[i].hash; i = (i + 1) & mask)
+        if (h->slot[i].hash == tag)
+            fn(h->slot[i].val, ctx);
 }

@@ -60,10 +60,14 @@ size_t postings_keys(const postings *p);
 
 /* Multimap from 64-bit hashes to uint32 values, for the typo index (deletion variants). No keys
  * are stored: callers verify candidates. */
-typedef struct hashmulti {
-    uint32_t *hash;    /* low 32 bits of each hash, which also place it; 0 = empty slot (0 is
+typedef struct hashmulti_slot {
+    uint32_t hash;     /* low 32 bits of the hash, which also place it; 0 = empty slot (0 is
                         * remapped to 1) */
-    uint32_t *val;
+    uint32_t val;
+} hashmulti_slot;
+
+typedef struct hashmulti {
+    hashmulti_slot *slot;  /* hash and value side by side: a probe touches one cache line */
     size_t cap;
     size_t n;
 } hashmulti;

@@ -197,12 +197,18 @@ typedef struct key_chunk {
     char bytes[];
 } key_chunk;
 
+/* One slot: the key, the low 32 bits of its hash (all a slot's place needs while the map has fewer
+ * than 2^32 slots, compared before the key itself) and its value, together so that a probe touches
+ * one cache line. */
+typedef struct map_slot {
+    char *key;        /* into chunks; NULL = empty, TOMBSTONE = deleted */
+    uint32_t hash;
+    uint32_t val;
+} map_slot;
+
 struct strmap {
-    char **keys;      /* into chunks; NULL = empty, TOMBSTONE = deleted */
+    map_slot *slots;
     key_chunk *chunk; /* newest chunk of key bytes (owned, linked to the older ones) */
-    uint32_t *hashes; /* low 32 bits of each key's hash (all a slot's place needs while the map
-                       * has fewer than 2^32 slots), compared before the key itself */
-    uint32_t *vals;
     size_t cap;       /* power of two */
     size_t count;
     size_t used;      /* count + tombstones */
@@ -226,9 +232,7 @@ strmap *strmap_new(void)
 {
     strmap *m = xcalloc(1, sizeof(*m));
     m->cap = 16;
-    m->keys = xcalloc(m->cap, sizeof(*m->keys));
-    m->hashes = xcalloc(m->cap, sizeof(*m->hashes));
-    m->vals = xcalloc(m->cap, sizeof(*m->vals));
+    m->slots = xcalloc(m->cap, sizeof(*m->slots));
     return m;
 }
 
@@ -240,9 +244,7 @@ void strmap_free(strmap *m)
         prev = c->prev;
         free(c);
     }
-    free(m->keys);
-    free(m->hashes);
-    free(m->vals);
+    free(m->slots);
     free(m);
 }
 
@@ -280,9 +282,9 @@ static size_t find_slot_h(const strmap *m, const char *key, size_t keylen, uint6
 {
     size_t mask = m->cap - 1;
     size_t i = h & mask;
-    while (m->keys[i]) {
-        if (m->hashes[i] == (uint32_t)h && m->keys[i] != TOMBSTONE &&
-            key_eq(m->keys[i], key, keylen))
+    while (m->slots[i].key) {
+        const map_slot *sl = &m->slots[i];
+        if (sl->hash == (uint32_t)h && sl->key != TOMBSTONE && key_eq(sl->key, key, keylen))
             return i;
         i = (i + 1) & mask;
     }
@@ -296,28 +298,20 @@ static size_t find_slot(const strmap *m, const char *key, size_t keylen)
 
 static void rehash(strmap *m, size_t newcap)
 {
-    char **oldk = m->keys;
-    uint32_t *oldh = m->hashes;
-    uint32_t *oldv = m->vals;
+    map_slot *old = m->slots;
     size_t oldcap = m->cap;
-    m->keys = xcalloc(newcap, sizeof(*m->keys));
-    m->hashes = xcalloc(newcap, sizeof(*m->hashes));
-    m->vals = xcalloc(newcap, sizeof(*m->vals));
+    m->slots = xcalloc(newcap, sizeof(*m->slots));
     m->cap = newcap;
     m->used = m->count;
     for (size_t i = 0; i < oldcap; i++) {
-        if (!oldk[i] || oldk[i] == TOMBSTONE)
+        if (!old[i].key || old[i].key == TOMBSTONE)
             continue;
-        size_t j = oldh[i] & (newcap - 1);
-        while (m->keys[j])
+        size_t j = old[i].hash & (newcap - 1);
+        while (m->slots[j].key)
             j = (j + 1) & (newcap - 1);
-        m->keys[j] = oldk[i];
-        m->hashes[j] = oldh[i];
-        m->vals[j] = oldv[i];
+        m->slots[j] = old[i];
     }
-    free(oldk);
-    free(oldh);
-    free(oldv);
+    free(old);
 }
 
 bool strmap_getn(const strmap *m, const char *key, size_t keylen, uint32_t *val)
@@ -326,7 +320,7 @@ bool strmap_getn(const strmap *m, const char *key, size_t keylen, uint32_t *val)
     if (i == SIZE_MAX)
         return false;
     if (val)
-        *val = m->vals[i];
+        *val = m->slots[i].val;
     return true;
 }
 
@@ -343,7 +337,7 @@ bool strmap_has(const strmap *m, const char *key)
 const char *strmap_key(const strmap *m, const char *key)
 {
     size_t i = find_slot(m, key, strlen(key));
-    return i == SIZE_MAX ? NULL : m->keys[i];
+    return i == SIZE_MAX ? NULL : m->slots[i].key;
 }
 
 /* Stores key (absent, hash h) with val; returns its slot. */
@@ -353,13 +347,11 @@ static size_t insert_new(strmap *m, const char *key, size_t keylen, uint64_t h, 
         rehash(m, m->count * 2 >= m->cap / 2 ? m->cap * 2 : m->cap);
     size_t mask = m->cap - 1;
     size_t i = h & mask;
-    while (m->keys[i] && m->keys[i] != TOMBSTONE)
+    while (m->slots[i].key && m->slots[i].key != TOMBSTONE)
         i = (i + 1) & mask;
-    if (!m->keys[i])
+    if (!m->slots[i].key)
         m->used++;
-    m->keys[i] = key_copy(m, key, keylen);
-    m->hashes[i] = (uint32_t)h;
-    m->vals[i] = val;
+    m->slots[i] = (map_slot){key_copy(m, key, keylen), (uint32_t)h, val};
     m->count++;
     return i;
 }
@@ -370,7 +362,7 @@ void strmap_put(strmap *m, const char *key, uint32_t val)
     uint64_t h = hash_bytes(key, keylen);
     size_t i = find_slot_h(m, key, keylen, h);
     if (i != SIZE_MAX)
-        m->vals[i] = val;
+        m->slots[i].val = val;
     else
         (void)insert_new(m, key, keylen, h, val);
 }
@@ -384,10 +376,10 @@ const char *strmap_get_or_put(strmap *m, const char *key, uint32_t *val, bool *i
     if (added)
         i = insert_new(m, key, keylen, h, *val);
     else
-        *val = m->vals[i];
+        *val = m->slots[i].val;
     if (inserted)
         *inserted = added;
-    return m->keys[i];
+    return m->slots[i].key;
 }
 
 bool strmap_del(strmap *m, const char *key)
@@ -395,7 +387,7 @@ bool strmap_del(strmap *m, const char *key)
     size_t i = find_slot(m, key, strlen(key));
     if (i == SIZE_MAX)
         return false;
-    m->keys[i] = TOMBSTONE;
+    m->slots[i].key = TOMBSTONE;
     m->count--;
     return true;
 }
@@ -413,10 +405,10 @@ uint32_t strmap_intern(strmap *m, const char *key)
 bool strmap_next(const strmap *m, size_t *pos, const char **key, uint32_t *val)
 {
     for (size_t i = *pos; i < m->cap; i++) {
-        if (m->keys[i] && m->keys[i] != TOMBSTONE) {
-            *key = m->keys[i];
+        if (m->slots[i].key && m->slots[i].key != TOMBSTONE) {
+            *key = m->slots[i].key;
             if (val)
-                *val = m->vals[i];
+                *val = m->slots[i].val;
             *pos = i + 1;
             return true;
         }

@@ -252,7 +252,7 @@ static void test_hashmulti_colliding_hashes(void **state)
 
     free(s);
     hashmulti_free(&h);
-    assert_null(h.hash);
+    assert_null(h.slot);
     assert_int_equal(h.n, 0);
 }
 
