@@ -191,22 +191,33 @@ static int header_read(header *h, csv_reader *r, const char *path, char *err, si
     return rc;
 }
 
-/* Fills a from a row whose length matches the header. Empty known fields stay NULL. */
-static void account_from_row(account_rec *a, const header *h, const strvec *row)
+/* Trims surrounding ASCII whitespace from a field in place; returns where it now starts. */
+static char *trim_in_place(char *s, size_t len)
+{
+    while (len && strchr(" \t\r\n", s[len - 1]))
+        len--;
+    s[len] = '\0';
+    while (*s && strchr(" \t\r\n", *s))
+        s++;
+    return s;
+}
+
+/* Fills a from a row whose length matches the header (trimming its fields in place). Empty known
+ * fields stay NULL. With borrow, known fields point into the row and attributes are not read. */
+static void account_from_row(account_rec *a, const header *h, const csv_fields *row, bool borrow)
 {
     for (size_t i = 0; i < h->n; i++) {
-        if (h->kind[i] == COL_SKIP)
+        if (h->kind[i] == COL_SKIP || (borrow && h->kind[i] == COL_ATTR))
             continue;
-        char *value = trimmed(row->v[i]);
+        char *value = trim_in_place(row->v[i], row->len[i]);
         if (h->kind[i] == COL_ATTR) {
             account_rec_set(a, h->names.v[i], value);
         } else if (value[0]) {
             char **slot = member(a, &account_fields[h->kind[i]]);
-            free(*slot);
-            *slot = value;
-            value = NULL;
+            if (!borrow)
+                free(*slot);
+            *slot = borrow ? value : xstrdup(value);
         }
-        free(value);
     }
 }
 
@@ -249,7 +260,7 @@ static void check_duplicate(const rows_ctx *rc, const char *id, long line)
 }
 
 /* Handles one data row: hands a valid account to the callback (true) or warns (false). */
-static bool row_accept(const rows_ctx *rc, const strvec *row, long line)
+static bool row_accept(const rows_ctx *rc, const csv_fields *row, long line)
 {
     account_rec a;
     if (row->n != rc->h->n) {
@@ -258,33 +269,32 @@ static bool row_accept(const rows_ctx *rc, const strvec *row, long line)
         return false;
     }
     account_rec_init(&a);
-    account_from_row(&a, rc->h, row);
+    account_from_row(&a, rc->h, row, rc->o->borrow);
     if (!a.id || !a.name) {
         warn_row(rc, rc->o->warn, line, "empty %s; skipped", a.id ? "name" : "id");
-        account_rec_free(&a);
+        if (!rc->o->borrow)
+            account_rec_free(&a);
         return false;
     }
     check_duplicate(rc, a.id, line);
-    rc->o->cb(&a, rc->o->ctx); /* the callback now owns a's contents */
+    rc->o->cb(&a, rc->o->ctx); /* the callback now owns a's contents (unless borrowed) */
     return true;
 }
 
 /* Reads every data row; the number of accounts, or -1 with err set. */
 static long rows_read(const rows_ctx *rc, csv_reader *r, char *err, size_t errlen)
 {
-    strvec row;
+    const csv_fields *row;
     char cerr[256];
     long count = 0;
     int got;
-    sv_init(&row);
-    while ((got = csv_next(r, &row, cerr, sizeof(cerr))) > 0)
-        if (row_accept(rc, &row, csv_line(r)))
+    while ((got = csv_next_view(r, &row, cerr, sizeof(cerr))) > 0)
+        if (row_accept(rc, row, csv_line(r)))
             count++;
     if (got < 0) {
         csv_err(rc->o->path, cerr, err, errlen);
         count = -1;
     }
-    sv_free(&row);
     return count;
 }
 

@@ -56,6 +56,9 @@ typedef struct accounts_csv {
     account_cb cb;
     warn_cb warn;         /* rows skipped (may be NULL) */
     warn_cb dup;          /* an id seen again (the row is still passed to cb); NULL: warn */
+    bool borrow;          /* cb gets a record whose strings point into the reader's buffer, valid
+                           * during the call only (cb neither keeps nor frees them), and whose
+                           * attributes are not read: no copy of a field is made */
     void *ctx;
 } accounts_csv;
 

@@ -77,11 +77,11 @@ void matcher_release(matcher *m)
     memset(m, 0, sizeof(*m));
 }
 
+/* A borrowed record (accounts_csv.borrow): index_upsert copies what it keeps. */
 static void add_account(account_rec *a, void *ctx)
 {
     matcher *m = ctx;
     (void)index_upsert(&m->ix, a);
-    account_rec_free(a);
 }
 
 static void warn_account(const char *msg, void *ctx)
@@ -99,7 +99,7 @@ long matcher_load_accounts_csv_enc(matcher *m, const char *path, const char *enc
                                    size_t errlen)
 {
     accounts_csv o = {.path = path, .encoding = encoding, .cb = add_account,
-                      .warn = warn_account, .ctx = m};
+                      .warn = warn_account, .borrow = true, .ctx = m};
     return accounts_read_csv_opts(&o, err, errlen);
 }
 
