@@ -144,16 +144,40 @@ static const char *extra_fold(int32_t c)
     return NULL;
 }
 
-/* Appends the folded form of valid UTF-8 s (NUL-terminated) to out. */
+/* Appends s lower-cased (ASCII letters only) to out. */
+static void ascii_lower_into(const char *s, size_t len, strbuf *out)
+{
+    size_t at = out->len;
+    sb_appendn(out, s, len);
+    for (char *p = out->buf + at; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+}
+
+static bool is_ascii(const char *s, size_t *len)
+{
+    const char *p = s;
+    while (*p && !((unsigned char)*p & 0x80))
+        p++;
+    *len = (size_t)(p - s);
+    return *p == '\0';
+}
+
+/* Appends the folded form of valid UTF-8 s (NUL-terminated) to out. ASCII text is only lower-cased
+ * (what utf8proc's mapping does to it), without the mapping. */
 static void fold_into(const char *s, strbuf *out)
 {
+    size_t ascii_len;
+    if (is_ascii(s, &ascii_len)) {
+        ascii_lower_into(s, ascii_len, out);
+        return;
+    }
     utf8proc_uint8_t *m = NULL;     /* malloc'd by utf8proc */
     utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &m,
                                       UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT |
                                       UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
     if (n < 0) {                    /* not expected for valid input: ASCII lower-case copy */
-        for (; *s; s++)
-            sb_putc(out, (*s >= 'A' && *s <= 'Z') ? (char)(*s - 'A' + 'a') : *s);
+        ascii_lower_into(s, strlen(s), out);
         return;
     }
     const char *f = (const char *)m;
