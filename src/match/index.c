@@ -189,40 +189,64 @@ static uint32_t vocab_intern(account_index *ix, const char *tok)
 
 /* ---- domain label cores ---- */
 
-static const char *strip_prefix(const char *s, const strvec *prefixes)
+/* Length of the configured prefix that s starts with when 3+ characters remain, else 0. */
+static size_t prefix_len(const char *s, size_t len, const strvec *prefixes)
 {
     for (size_t i = 0; prefixes && i < prefixes->n; i++) {
         size_t pl = strlen(prefixes->v[i]);
-        if (strncmp(s, prefixes->v[i], pl) == 0 && strlen(s) >= pl + 3)
-            return s + pl;
+        if (strncmp(s, prefixes->v[i], pl) == 0 && len >= pl + 3)
+            return pl;
     }
-    return s;
+    return 0;
 }
 
-static void strip_suffix(char *s, const strvec *suffixes)
+/* Length of s[0..len) without the configured suffix it ends with when 3+ characters remain. */
+static size_t without_suffix(const char *s, size_t len, const strvec *suffixes)
 {
-    size_t len = strlen(s);
     for (size_t i = 0; suffixes && i < suffixes->n; i++) {
         size_t sl = strlen(suffixes->v[i]);
-        if (len >= sl + 3 && strcmp(s + len - sl, suffixes->v[i]) == 0) {
-            s[len - sl] = '\0';
-            return;
-        }
+        if (len >= sl + 3 && memcmp(s + len - sl, suffixes->v[i], sl) == 0)
+            return len - sl;
     }
+    return len;
+}
+
+/* The core of label[0..len) into core (len + 1 bytes): hyphens dropped, then a prefix and a
+ * suffix stripped. */
+static void label_core_into(const account_index *ix, const char *label, size_t len, char *core)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (label[i] != '-')
+            core[n++] = label[i];
+    core[n] = '\0';
+    size_t skip = prefix_len(core, n, ix->label_prefixes);
+    n = without_suffix(core + skip, n - skip, ix->label_suffixes);
+    memmove(core, core + skip, n);
+    core[n] = '\0';
 }
 
 char *index_label_core(const account_index *ix, const char *label)
 {
-    strbuf sb;
-    sb_init(&sb);
-    for (const char *p = label; *p; p++)
-        if (*p != '-')
-            sb_putc(&sb, *p);
-    char *flat = sb_take(&sb);
-    char *core = xstrdup(strip_prefix(flat, ix->label_prefixes));
-    free(flat);
-    strip_suffix(core, ix->label_suffixes);
+    size_t len = strlen(label);
+    char *core = xmalloc(len + 1);
+    label_core_into(ix, label, len, core);
     return core;
+}
+
+/* Length of the label of a registrable domain (as website_registrable returns it) read off the
+ * domain itself, or 0 when domain_label must be asked: a domain of [a-z0-9.-] with no A-label
+ * ("xn--") normalises to itself and, being registrable, is its own registrable domain (libpsl
+ * reads public suffixes from the left), so its label is what precedes the first dot. */
+static size_t plain_label_len(const char *reg)
+{
+    for (const char *p = reg; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
+            return 0;
+    for (const char *p = reg; (p = strstr(p, "xn--")); p += 4)
+        if (p == reg || p[-1] == '.')
+            return 0;
+    return strcspn(reg, ".");
 }
 
 /* ---- upsert and delete ---- */
@@ -361,12 +385,19 @@ static void account_keyed_postings(account_index *ix, uint32_t slot, posting_op 
 {
     const account *a = &ix->acc[slot];
     for (size_t i = 0; i < a->domains.n; i++) {
-        op(&ix->by_domain, a->domains.v[i], slot);
-        char *label = domain_label(a->domains.v[i]);
-        if (label) {
-            char *core = index_label_core(ix, label);
+        const char *dom = a->domains.v[i];
+        op(&ix->by_domain, dom, slot);
+        size_t len = plain_label_len(dom);
+        char *label = len ? NULL : domain_label(dom);
+        if (label)
+            len = strlen(label);
+        if (label || len) {
+            char buf[256];          /* a DNS label is at most 63 bytes */
+            char *core = len < sizeof(buf) ? buf : xmalloc(len + 1);
+            label_core_into(ix, label ? label : dom, len, core);
             op(&ix->by_label, core, slot);
-            free(core);
+            if (core != buf)
+                free(core);
         }
         free(label);
     }
