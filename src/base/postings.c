@@ -254,6 +254,11 @@ void hashmulti_add(hashmulti *h, uint64_t hash, uint32_t val)
     hashmulti_insert(h, hash_tag(hash), val);
 }
 
+void hashmulti_prefetch(const hashmulti *h, uint64_t hash)
+{
+    __builtin_prefetch(&h->slot[hash_tag(hash) & (h->cap - 1)], 1);
+}
+
 void hashmulti_each(const hashmulti *h, uint64_t hash, void (*fn)(uint32_t val, void *ctx),
                     void *ctx)
 {
