@@ -190,6 +190,11 @@ void postings_remove(postings *p, const char *key, uint32_t val)
         u32_remove(&p->lists[li], val);
 }
 
+void postings_prefetch(const postings *p, const char *key)
+{
+    strmap_prefetch(p->keys, key);
+}
+
 const u32vec *postings_get(const postings *p, const char *key)
 {
     uint32_t li;

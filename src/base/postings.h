@@ -53,6 +53,8 @@ void postings_init(postings *p);
 void postings_free(postings *p);
 void postings_add(postings *p, const char *key, uint32_t val);
 void postings_remove(postings *p, const char *key, uint32_t val);
+/* Asks the CPU for where a lookup of key starts: before a batch of adds or removes. */
+void postings_prefetch(const postings *p, const char *key);
 /* List for key, or NULL. Valid until the next add. */
 const u32vec *postings_get(const postings *p, const char *key);
 /* Number of distinct keys. */

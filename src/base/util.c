@@ -382,6 +382,11 @@ const char *strmap_get_or_put(strmap *m, const char *key, uint32_t *val, bool *i
     return m->slots[i].key;
 }
 
+void strmap_prefetch(const strmap *m, const char *key)
+{
+    __builtin_prefetch(&m->slots[hash_bytes(key, strlen(key)) & (m->cap - 1)], 1);
+}
+
 bool strmap_del(strmap *m, const char *key)
 {
     size_t i = find_slot(m, key, strlen(key));

@@ -317,13 +317,32 @@ static void account_strings(account *a, char **dst[ACCOUNT_STRINGS])
 
 /* Fills a from rec in one allocation (a->mem): the domain and qualifier pointer arrays, the token
  * ids, then every string. joined_all shares joined's bytes when they are equal. */
-static void account_fill(account_index *ix, account *a, const account_rec *rec)
-{
-    strvec doms;
-    sv_init(&doms);
-    registrable_domains(rec->domains, &doms);
+/* What an account's fill needs that depends on its record alone. */
+typedef struct account_prep {
+    strvec doms;            /* registrable domains */
     norm_name nn;
-    (void)norm_name_parse(ix->rules, rec->name, &nn);
+} account_prep;
+
+static void account_prepare(const account_index *ix, const account_rec *rec, account_prep *p)
+{
+    sv_init(&p->doms);
+    registrable_domains(rec->domains, &p->doms);
+    (void)norm_name_parse(ix->rules, rec->name, &p->nn);
+    for (size_t i = 0; i < p->nn.tokens.n; i++)
+        strmap_prefetch(ix->vocab, p->nn.tokens.v[i]);
+}
+
+static void account_prep_free(account_prep *p)
+{
+    sv_free(&p->doms);
+    norm_name_free(&p->nn);
+}
+
+static void account_fill(account_index *ix, account *a, const account_rec *rec,
+                         const account_prep *prep)
+{
+    const strvec doms = prep->doms;
+    const norm_name nn = prep->nn;
     const char *joined = nn.joined ? nn.joined : "";
     const char *joined_all = nn.joined_all ? nn.joined_all : "";
     bool same = strcmp(joined, joined_all) == 0;
@@ -357,8 +376,6 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec)
     pack_strvec(&cursor, &a->qualifiers, &nn.qualifiers);
     a->employees = rec->employees && *rec->employees ? strtol(rec->employees, NULL, 10) : -1;
     a->live = true;
-    sv_free(&doms);
-    norm_name_free(&nn);
 }
 
 /* Token lists are kept sorted by slot (index.h): appended at load, where slots only grow, and
@@ -391,6 +408,12 @@ typedef void (*posting_op)(postings *p, const char *key, uint32_t val);
 static void account_keyed_postings(account_index *ix, uint32_t slot, posting_op op)
 {
     const account *a = &ix->acc[slot];
+    for (size_t i = 0; i < a->domains.n; i++)
+        postings_prefetch(&ix->by_domain, a->domains.v[i]);
+    postings_prefetch(&ix->by_joined, a->joined);
+    postings_prefetch(&ix->by_joined, a->joined_all);
+    if (a->acronym)
+        postings_prefetch(&ix->by_acronym, a->acronym);
     for (size_t i = 0; i < a->domains.n; i++) {
         const char *dom = a->domains.v[i];
         op(&ix->by_domain, dom, slot);
@@ -418,8 +441,10 @@ static void account_keyed_postings(account_index *ix, uint32_t slot, posting_op 
 
 static void account_link(account_index *ix, uint32_t slot)
 {
-    account_keyed_postings(ix, slot, postings_add);
     const account *a = &ix->acc[slot];
+    for (uint32_t i = 0; i < a->ntok; i++)
+        __builtin_prefetch(&ix->tok_post[a->tok[i]], 1);
+    account_keyed_postings(ix, slot, postings_add);
     for (uint32_t i = 0; i < a->ntok; i++)
         token_post_add(ix, a->tok[i], slot);
     ix->live++;
@@ -438,6 +463,9 @@ uint32_t index_upsert(account_index *ix, const account_rec *rec)
 {
     uint32_t slot = (uint32_t)ix->n;
     bool added;
+    account_prep prep;
+    strmap_prefetch(ix->by_id, rec->id);
+    account_prepare(ix, rec, &prep);
     (void)strmap_get_or_put(ix->by_id, rec->id, &slot, &added);
     if (!added) {
         if (ix->acc[slot].live)
@@ -453,7 +481,8 @@ uint32_t index_upsert(account_index *ix, const account_rec *rec)
         ix->id_hash[slot] = hash_bytes(rec->id, strlen(rec->id));
         memset(&ix->acc[slot], 0, sizeof(ix->acc[slot]));
     }
-    account_fill(ix, &ix->acc[slot], rec);
+    account_fill(ix, &ix->acc[slot], rec, &prep);
+    account_prep_free(&prep);
     account_link(ix, slot);
     return slot;
 }
