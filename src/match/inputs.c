@@ -251,7 +251,12 @@ static void warn_row(const rows_ctx *rc, warn_cb to, long line, const char *fmt,
 static void check_duplicate(const rows_ctx *rc, const char *id, long line)
 {
     uint32_t first;
-    if (!strmap_get(rc->lines, id, &first)) {
+    if (rc->o->seen_on) {
+        long at = rc->o->seen_on(id, line, rc->o->ctx);
+        if (!at)
+            return;
+        first = (uint32_t)at;
+    } else if (!strmap_get(rc->lines, id, &first)) {
         strmap_put(rc->lines, id, (uint32_t)line);
         return;
     }
@@ -321,7 +326,7 @@ long accounts_read_csv_opts(const accounts_csv *o, char *err, size_t errlen)
     long count = -1;
     csv_reader *r = NULL;
     header h = {.kind = NULL, .n = 0};
-    rows_ctx rc = {.o = o, .h = &h, .lines = strmap_new()};
+    rows_ctx rc = {.o = o, .h = &h, .lines = o->seen_on ? NULL : strmap_new()};
     sv_init(&h.names);
     FILE *f = open_utf8(o, err, errlen);
     if (!f)
