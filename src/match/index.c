@@ -14,6 +14,7 @@ void index_init(account_index *ix, const norm_rules *rules, const strvec *label_
     memset(ix, 0, sizeof(*ix));
     ix->by_id = strmap_new();
     ix->vocab = strmap_new();
+    ix->shared = strmap_new();
     postings_init(&ix->by_domain);
     postings_init(&ix->by_label);
     postings_init(&ix->by_joined);
@@ -27,7 +28,7 @@ void index_init(account_index *ix, const norm_rules *rules, const strvec *label_
 
 static void account_clear(account *a)
 {
-    free(a->mem);
+    free(a->domains.v);
     memset(a, 0, sizeof(*a));
 }
 
@@ -44,6 +45,7 @@ void index_free(account_index *ix)
     free(ix->vocab_str);
     strmap_free(ix->by_id);
     strmap_free(ix->vocab);
+    strmap_free(ix->shared);
     postings_free(&ix->by_domain);
     postings_free(&ix->by_label);
     postings_free(&ix->by_joined);
@@ -304,19 +306,23 @@ static void pack_strvec(char **cursor, strvec *list, const strvec *from)
     list->n = list->cap = from->n;
 }
 
-/* The account's strings, in the order of account_strings' pointers. */
-#define ACCOUNT_STRINGS 11
+/* The account's own strings (in its block), in the order of account_strings' pointers. */
+#define ACCOUNT_STRINGS 7
 
 static void account_strings(account *a, char **dst[ACCOUNT_STRINGS])
 {
-    char **fields[ACCOUNT_STRINGS] = {&a->id,         &a->name,        &a->type,     &a->parent_id,
-                                      &a->owner_id,   &a->country,     &a->last_activity,
-                                      &a->domains_raw, &a->joined,     &a->joined_all, &a->acronym};
+    char **fields[ACCOUNT_STRINGS] = {&a->id,     &a->name,       &a->parent_id, &a->domains_raw,
+                                      &a->joined, &a->joined_all, &a->acronym};
     memcpy(dst, fields, sizeof(fields));
 }
 
-/* Fills a from rec in one allocation (a->mem): the domain and qualifier pointer arrays, the token
- * ids, then every string. joined_all shares joined's bytes when they are equal. */
+/* The shared copy of a value that many accounts hold (type, owner, country, date), or NULL. */
+static char *shared_value(account_index *ix, const char *s)
+{
+    uint32_t unused = 0;
+    return s && *s ? (char *)strmap_get_or_put(ix->shared, s, &unused, NULL) : NULL;
+}
+
 /* What an account's fill needs that depends on its record alone. */
 typedef struct account_prep {
     strvec doms;            /* registrable domains */
@@ -338,6 +344,9 @@ static void account_prep_free(account_prep *p)
     norm_name_free(&p->nn);
 }
 
+/* Fills a from rec in one allocation (at a->domains.v): the domain and qualifier pointer arrays,
+ * the token ids, then its own strings; joined_all shares joined's bytes when they are equal. The
+ * type, owner, country and date point at copies shared by every account holding that value. */
 static void account_fill(account_index *ix, account *a, const account_rec *rec,
                          const account_prep *prep)
 {
@@ -347,18 +356,15 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec,
     const char *joined_all = nn.joined_all ? nn.joined_all : "";
     bool same = strcmp(joined, joined_all) == 0;
     const char *src[ACCOUNT_STRINGS] = {
-        rec->id, rec->name, nonempty(rec->type), nonempty(rec->parent_id),
-        nonempty(rec->owner_id), nonempty(rec->country), nonempty(rec->last_activity),
-        nonempty(rec->domains), joined, same ? NULL : joined_all,
-        nn.tokens.n >= 3 && nn.acronym ? nn.acronym : NULL};
+        rec->id, rec->name, nonempty(rec->parent_id), nonempty(rec->domains), joined,
+        same ? NULL : joined_all, nn.tokens.n >= 3 && nn.acronym ? nn.acronym : NULL};
     size_t nptr = doms.n + nn.qualifiers.n;
     size_t bytes = nptr * sizeof(char *) + nn.tokens.n * sizeof(uint32_t);
     for (size_t i = 0; i < ACCOUNT_STRINGS; i++)
         bytes += str_bytes(src[i]);
     for (size_t i = 0; i < nptr; i++)
         bytes += str_bytes(i < doms.n ? doms.v[i] : nn.qualifiers.v[i - doms.n]);
-    a->mem = xmalloc(bytes);
-    char **ptrs = a->mem;
+    char **ptrs = xmalloc(bytes);
     a->domains.v = ptrs;
     a->qualifiers.v = ptrs + doms.n;
     a->tok = (uint32_t *)(ptrs + nptr);
@@ -374,6 +380,10 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec,
         a->joined_all = a->joined;
     pack_strvec(&cursor, &a->domains, &doms);
     pack_strvec(&cursor, &a->qualifiers, &nn.qualifiers);
+    a->type = shared_value(ix, rec->type);
+    a->owner_id = shared_value(ix, rec->owner_id);
+    a->country = shared_value(ix, rec->country);
+    a->last_activity = shared_value(ix, rec->last_activity);
     a->employees = rec->employees && *rec->employees ? strtol(rec->employees, NULL, 10) : -1;
     a->live = true;
 }

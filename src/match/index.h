@@ -12,8 +12,9 @@
 #include "inputs.h"
 #include "util.h"
 
-/* One account as the matcher sees it. Every string and array lives in mem (one allocation);
- * strings are NULL when absent. */
+/* One account as the matcher sees it. Its strings and arrays live in one allocation (owned, at
+ * domains.v), except type, owner_id, country and last_activity, which point at copies the index
+ * shares between accounts (account_index.shared); strings are NULL when absent. */
 typedef struct account {
     char *id;
     char *name;
@@ -24,15 +25,15 @@ typedef struct account {
     char *last_activity;
     long employees;           /* -1 when unknown */
     char *domains_raw;        /* the websites as given (to rebuild the index after a reload) */
-    strvec domains;           /* registrable domains of its websites, deduplicated */
+    strvec domains;           /* registrable domains of its websites, deduplicated; domains.v is
+                               * the account's allocation */
     uint32_t *tok;            /* vocabulary ids of its name tokens */
     uint32_t ntok;
+    bool live;                /* false once deleted (slot kept so ids stay valid) */
     char *joined;             /* tokens concatenated */
     char *joined_all;         /* tokens with stop words concatenated ("businessonbot") */
     char *acronym;            /* first letters of tokens when 3+ tokens, else NULL */
     strvec qualifiers;        /* regional qualifiers of its name ("uk" for "Acme (UK)") */
-    bool live;                /* false once deleted (slot kept so ids stay valid) */
-    void *mem;                /* owns the bytes every pointer above points into */
 } account;
 
 typedef struct account_index {
@@ -48,6 +49,8 @@ typedef struct account_index {
     postings by_joined;       /* joined name -> slots */
     postings by_acronym;      /* acronym -> slots */
     strmap *vocab;            /* token -> vocabulary id */
+    strmap *shared;           /* the accounts' types, owners, countries and dates, each once (keys
+                               * only; kept until the index is freed) */
     char **vocab_str;         /* vocabulary id -> token (borrowed from vocab's keys) */
     u32vec *tok_post;         /* vocabulary id -> slots of live accounts using it (df = n),
                                * ascending */
