@@ -12,7 +12,7 @@ void index_init(account_index *ix, const norm_rules *rules, const strvec *label_
                 const strvec *label_suffixes)
 {
     memset(ix, 0, sizeof(*ix));
-    ix->by_id = strmap_new();
+    slottable_init(&ix->by_id);
     ix->vocab = strmap_new();
     ix->shared = strmap_new();
     postings_init(&ix->by_domain);
@@ -43,7 +43,7 @@ void index_free(account_index *ix)
     u32pool_free(&ix->tok_pool);
     free(ix->tok_post);
     free(ix->vocab_str);
-    strmap_free(ix->by_id);
+    slottable_free(&ix->by_id);
     strmap_free(ix->vocab);
     strmap_free(ix->shared);
     postings_free(&ix->by_domain);
@@ -54,12 +54,35 @@ void index_free(account_index *ix)
     memset(ix, 0, sizeof(*ix));
 }
 
+/* The lookup context of by_id: the id sought and the accounts holding the ids. */
+typedef struct id_probe {
+    const account_index *ix;
+    const char *id;
+    uint64_t hash;
+} id_probe;
+
+static bool slot_has_id(uint32_t slot, const void *ctx)
+{
+    const id_probe *p = ctx;
+    return p->ix->id_hash[slot] == p->hash && strcmp(p->ix->acc[slot].id, p->id) == 0;
+}
+
+static uint32_t slot_of_hashed(const account_index *ix, const char *id, uint64_t hash)
+{
+    id_probe p = {ix, id, hash};
+    return slottable_find(&ix->by_id, hash, slot_has_id, &p);
+}
+
+long index_slot_of(const account_index *ix, const char *id)
+{
+    uint32_t slot = slot_of_hashed(ix, id, hash_bytes(id, strlen(id)));
+    return slot == UINT32_MAX ? -1 : (long)slot;
+}
+
 long index_find(const account_index *ix, const char *id)
 {
-    uint32_t slot;
-    if (!strmap_get(ix->by_id, id, &slot) || !ix->acc[slot].live)
-        return -1;
-    return slot;
+    long slot = index_slot_of(ix, id);
+    return slot >= 0 && ix->acc[slot].live ? slot : -1;
 }
 
 uint32_t index_token_id(const account_index *ix, const char *tok)
@@ -471,13 +494,12 @@ static void account_unlink(account_index *ix, uint32_t slot)
 
 uint32_t index_upsert(account_index *ix, const account_rec *rec)
 {
-    uint32_t slot = (uint32_t)ix->n;
-    bool added;
+    uint64_t hash = hash_bytes(rec->id, strlen(rec->id));
     account_prep prep;
-    strmap_prefetch(ix->by_id, rec->id);
+    slottable_prefetch(&ix->by_id, hash);
     account_prepare(ix, rec, &prep);
-    (void)strmap_get_or_put(ix->by_id, rec->id, &slot, &added);
-    if (!added) {
+    uint32_t slot = slot_of_hashed(ix, rec->id, hash);
+    if (slot != UINT32_MAX) {
         if (ix->acc[slot].live)
             account_unlink(ix, slot);
         account_clear(&ix->acc[slot]);
@@ -487,8 +509,9 @@ uint32_t index_upsert(account_index *ix, const account_rec *rec)
             ix->acc = xrealloc(ix->acc, ix->cap * sizeof(*ix->acc));
             ix->id_hash = xrealloc(ix->id_hash, ix->cap * sizeof(*ix->id_hash));
         }
-        ix->n++;
-        ix->id_hash[slot] = hash_bytes(rec->id, strlen(rec->id));
+        slot = (uint32_t)ix->n++;
+        ix->id_hash[slot] = hash;
+        slottable_add(&ix->by_id, hash, slot);
         memset(&ix->acc[slot], 0, sizeof(ix->acc[slot]));
     }
     account_fill(ix, &ix->acc[slot], rec, &prep);

@@ -9,6 +9,7 @@
 
 #include "normalize.h"
 #include "postings.h"
+#include "slottable.h"
 #include "inputs.h"
 #include "util.h"
 
@@ -43,7 +44,7 @@ typedef struct account_index {
     size_t n;
     size_t cap;
     size_t live;
-    strmap *by_id;            /* account id -> slot */
+    slottable by_id;          /* account id -> slot (the ids read from acc and id_hash) */
     postings by_domain;       /* registrable domain -> slots */
     postings by_label;        /* label core of each domain -> slots */
     postings by_joined;       /* joined name -> slots */
@@ -74,6 +75,8 @@ bool index_delete(account_index *ix, const char *id);
 void index_account_rec(const account *a, account_rec *rec);
 /* Slot of id, or -1. */
 long index_find(const account_index *ix, const char *id);
+/* Slot of id, deleted or not, or -1. */
+long index_slot_of(const account_index *ix, const char *id);
 
 /* Vocabulary id of a token, or UINT32_MAX. */
 uint32_t index_token_id(const account_index *ix, const char *tok);

@@ -90,11 +90,9 @@ typedef struct csv_load {
 static long seen_on(const char *id, long line, void *ctx)
 {
     csv_load *l = ctx;
-    uint32_t slot;
+    long slot = index_slot_of(&l->m->ix, id);
     l->line = line;
-    if (!strmap_get(l->m->ix.by_id, id, &slot) || slot >= l->cap)
-        return 0;
-    return l->first_line[slot];
+    return slot >= 0 && (size_t)slot < l->cap ? l->first_line[slot] : 0;
 }
 
 /* A borrowed record (accounts_csv.borrow): index_upsert copies what it keeps. */
