@@ -290,14 +290,14 @@ static uint32_t word_val(const norm_rules *r, const char *s, size_t len)
     return 0;
 }
 
-static void tl_add(toklist *tl, const norm_rules *r, size_t off, size_t len, uint32_t seg,
-                   uint8_t kind)
+/* Adds the token arena[off, off+len) whose word_val is v. */
+static void tl_add(toklist *tl, uint32_t v, size_t off, size_t len, uint32_t seg, uint8_t kind)
 {
     if (tl->n == tl->cap) {
         tl->cap = tl->cap ? tl->cap * 2 : 16;
         tl->v = xrealloc(tl->v, tl->cap * sizeof(*tl->v));
     }
-    uint8_t flags = (uint8_t)(word_val(r, tl->arena.buf + off, len) & (WF_STOP | WF_QUAL));
+    uint8_t flags = (uint8_t)(v & (WF_STOP | WF_QUAL));
     tl->v[tl->n++] = (tok){ .off = off, .len = len, .seg = seg, .kind = kind, .flags = flags };
 }
 
@@ -307,7 +307,7 @@ static void tl_push(toklist *tl, const norm_rules *r, size_t off, size_t len, ui
 {
     uint32_t v = word_val(r, tl->arena.buf + off, len);
     if (!(v >> WF_ABBREV_SHIFT)) {
-        tl_add(tl, r, off, len, seg, kind);
+        tl_add(tl, v, off, len, seg, kind);
         return;
     }
     const char *e = r->expansions.v[(v >> WF_ABBREV_SHIFT) - 1];
@@ -316,7 +316,7 @@ static void tl_push(toklist *tl, const norm_rules *r, size_t off, size_t len, ui
         size_t n = strcspn(e, " ");
         size_t at = tl->arena.len;
         sb_appendn(&tl->arena, e, n);
-        tl_add(tl, r, at, n, seg, kind);
+        tl_add(tl, word_val(r, tl->arena.buf + at, n), at, n, seg, kind);
         e += n + (e[n] == ' ');
     }
 }
