@@ -101,7 +101,10 @@ void sb_append(strbuf *sb, const char *s)
 
 void sb_putc(strbuf *sb, char c)
 {
-    sb_appendn(sb, &c, 1);
+    if (sb->len + 2 > sb->cap)
+        sb_grow(sb, 1);
+    sb->buf[sb->len++] = c;
+    sb->buf[sb->len] = '\0';
 }
 
 void sb_appendf(strbuf *sb, const char *fmt, ...)

@@ -227,7 +227,7 @@ static size_t camel_split(const char *s, size_t len, bool latin1, strbuf *out)
 {
     int32_t w[4] = {0, 0, 0, 0};    /* prev, cur, next, next-but-one; 0 past the end */
     size_t l[4] = {0, 0, 0, 0};     /* byte lengths of w[1..3] */
-    size_t i = 0, splits = 0;
+    size_t i = 0, splits = 0, run = 0;  /* s[run, i) is still to be appended */
     if (len > 0)
         l[1] = cp_next(s, len, 0, latin1, &w[1]);
     if (l[1] < len)
@@ -236,10 +236,11 @@ static size_t camel_split(const char *s, size_t len, bool latin1, strbuf *out)
         l[3] = cp_next(s, len, l[1] + l[2], latin1, &w[3]);
     while (i < len) {
         if (camel_boundary(w[0], w[1], w[2], w[3])) {
+            sb_put_text(out, s + run, i - run, latin1);
+            run = i;
             sb_putc(out, ' ');
             splits++;
         }
-        sb_put_text(out, s + i, l[1], latin1);
         i += l[1];
         w[0] = w[1], w[1] = w[2], w[2] = w[3], w[3] = 0;
         l[1] = l[2], l[2] = l[3], l[3] = 0;
@@ -247,6 +248,7 @@ static size_t camel_split(const char *s, size_t len, bool latin1, strbuf *out)
         if (at < len)
             l[3] = cp_next(s, len, at, latin1, &w[3]);
     }
+    sb_put_text(out, s + run, len - run, latin1);
     return splits;
 }
 
