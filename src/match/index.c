@@ -346,22 +346,14 @@ static char *shared_value(account_index *ix, const char *s)
     return s && *s ? (char *)strmap_get_or_put(ix->shared, s, &unused, NULL) : NULL;
 }
 
-/* What an account's fill needs that depends on its record alone. */
-typedef struct account_prep {
-    strvec doms;            /* registrable domains */
-    norm_name nn;
-} account_prep;
-
-static void account_prepare(const account_index *ix, const account_rec *rec, account_prep *p)
+void index_prepare(const account_index *ix, const account_rec *rec, account_prep *p)
 {
     sv_init(&p->doms);
     registrable_domains(rec->domains, &p->doms);
     (void)norm_name_parse(ix->rules, rec->name, &p->nn);
-    for (size_t i = 0; i < p->nn.tokens.n; i++)
-        strmap_prefetch(ix->vocab, p->nn.tokens.v[i]);
 }
 
-static void account_prep_free(account_prep *p)
+void index_prep_free(account_prep *p)
 {
     sv_free(&p->doms);
     norm_name_free(&p->nn);
@@ -494,10 +486,19 @@ static void account_unlink(account_index *ix, uint32_t slot)
 
 uint32_t index_upsert(account_index *ix, const account_rec *rec)
 {
-    uint64_t hash = hash_bytes(rec->id, strlen(rec->id));
     account_prep prep;
-    slottable_prefetch(&ix->by_id, hash);
-    account_prepare(ix, rec, &prep);
+    slottable_prefetch(&ix->by_id, hash_bytes(rec->id, strlen(rec->id)));
+    index_prepare(ix, rec, &prep);
+    uint32_t slot = index_upsert_prepared(ix, rec, &prep);
+    index_prep_free(&prep);
+    return slot;
+}
+
+uint32_t index_upsert_prepared(account_index *ix, const account_rec *rec, const account_prep *prep)
+{
+    uint64_t hash = hash_bytes(rec->id, strlen(rec->id));
+    for (size_t i = 0; i < prep->nn.tokens.n; i++)
+        strmap_prefetch(ix->vocab, prep->nn.tokens.v[i]);
     uint32_t slot = slot_of_hashed(ix, rec->id, hash);
     if (slot != UINT32_MAX) {
         if (ix->acc[slot].live)
@@ -514,8 +515,7 @@ uint32_t index_upsert(account_index *ix, const account_rec *rec)
         slottable_add(&ix->by_id, hash, slot);
         memset(&ix->acc[slot], 0, sizeof(ix->acc[slot]));
     }
-    account_fill(ix, &ix->acc[slot], rec, &prep);
-    account_prep_free(&prep);
+    account_fill(ix, &ix->acc[slot], rec, prep);
     account_link(ix, slot);
     return slot;
 }

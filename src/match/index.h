@@ -69,6 +69,18 @@ void index_init(account_index *ix, const norm_rules *rules, const strvec *label_
 void index_free(account_index *ix);
 /* Inserts or replaces (by id) the account described by rec (copied). Returns its slot. */
 uint32_t index_upsert(account_index *ix, const account_rec *rec);
+/* What index_upsert derives from a record alone: its registrable domains and parsed name. */
+typedef struct account_prep {
+    strvec doms;
+    norm_name nn;
+} account_prep;
+
+/* Fills p for rec. Reads nothing of ix but its rules (read-only once built), so it may run on
+ * another thread while ix changes; the PSL must have been used once before (domain.h). */
+void index_prepare(const account_index *ix, const account_rec *rec, account_prep *p);
+void index_prep_free(account_prep *p);
+/* index_upsert with the record's preparation already done (p stays the caller's to free). */
+uint32_t index_upsert_prepared(account_index *ix, const account_rec *rec, const account_prep *p);
 /* Deletes by id; returns false when unknown. */
 bool index_delete(account_index *ix, const char *id);
 /* Fills rec (initialised by the caller) from a live account, e.g. to build a new index. */

@@ -228,10 +228,10 @@ typedef struct rows_ctx {
     strmap *lines;       /* owned: account id -> line it was first read on */
 } rows_ctx;
 
-static void warn_row(const rows_ctx *rc, warn_cb to, long line, const char *fmt, ...)
+static void warn_row(const accounts_csv *o, warn_cb to, long line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-static void warn_row(const rows_ctx *rc, warn_cb to, long line, const char *fmt, ...)
+static void warn_row(const accounts_csv *o, warn_cb to, long line, const char *fmt, ...)
 {
     if (!to)
         return;
@@ -242,8 +242,8 @@ static void warn_row(const rows_ctx *rc, warn_cb to, long line, const char *fmt,
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     sb_init(&sb);
-    sb_appendf(&sb, "%s:%ld: %s", rc->o->path, line, msg);
-    to(sb.buf, rc->o->ctx);
+    sb_appendf(&sb, "%s:%ld: %s", o->path, line, msg);
+    to(sb.buf, o->ctx);
     sb_free(&sb);
 }
 
@@ -260,8 +260,13 @@ static void check_duplicate(const rows_ctx *rc, const char *id, long line)
         strmap_put(rc->lines, id, (uint32_t)line);
         return;
     }
-    warn_row(rc, rc->o->dup ? rc->o->dup : rc->o->warn, line,
-             "account id '%.200s' already on line %u (the later row wins)", id, first);
+    accounts_csv_warn_duplicate(rc->o, id, line, first);
+}
+
+void accounts_csv_warn_duplicate(const accounts_csv *o, const char *id, long line, long first)
+{
+    warn_row(o, o->dup ? o->dup : o->warn, line,
+             "account id '%.200s' already on line %ld (the later row wins)", id, first);
 }
 
 /* Handles one data row: hands a valid account to the callback (true) or warns (false). */
@@ -269,14 +274,14 @@ static bool row_accept(const rows_ctx *rc, const csv_fields *row, long line)
 {
     account_rec a;
     if (row->n != rc->h->n) {
-        warn_row(rc, rc->o->warn, line, "row has %zu fields, header has %zu; skipped", row->n,
+        warn_row(rc->o, rc->o->warn, line, "row has %zu fields, header has %zu; skipped", row->n,
                  rc->h->n);
         return false;
     }
     account_rec_init(&a);
     account_from_row(&a, rc->h, row, rc->o->borrow);
     if (!a.id || !a.name) {
-        warn_row(rc, rc->o->warn, line, "empty %s; skipped", a.id ? "name" : "id");
+        warn_row(rc->o, rc->o->warn, line, "empty %s; skipped", a.id ? "name" : "id");
         if (!rc->o->borrow)
             account_rec_free(&a);
         return false;

@@ -68,6 +68,9 @@ typedef struct accounts_csv {
 
 /* As accounts_read_csv. With an encoding, a byte not valid in it is an error with its line. */
 long accounts_read_csv_opts(const accounts_csv *o, char *err, size_t errlen);
+/* The warning about an id read on line that line first had (to o->dup, else o->warn): for a
+ * seen_on that finds duplicates later than the reader (on another thread). */
+void accounts_csv_warn_duplicate(const accounts_csv *o, const char *id, long line, long first);
 
 /* One lead. Every string owned; missing or JSON null = NULL. Numbers in string fields are kept as
  * their text. */

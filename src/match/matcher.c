@@ -3,7 +3,6 @@
 #include "matcher_impl.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static int load_domain_list(domain_set **out, const char *file, const strvec *add,
@@ -76,62 +75,6 @@ void matcher_release(matcher *m)
     domain_set_free(m->freemail);
     domain_set_free(m->disposable);
     memset(m, 0, sizeof(*m));
-}
-
-/* One CSV load into a matcher: the line each slot was first read on in this file (0: not read in
- * it), for the reader's duplicate warnings without a map of its own. */
-typedef struct csv_load {
-    matcher *m;
-    uint32_t *first_line;   /* owned; by slot */
-    size_t cap;
-    long line;              /* of the row being added */
-} csv_load;
-
-static long seen_on(const char *id, long line, void *ctx)
-{
-    csv_load *l = ctx;
-    long slot = index_slot_of(&l->m->ix, id);
-    l->line = line;
-    return slot >= 0 && (size_t)slot < l->cap ? l->first_line[slot] : 0;
-}
-
-/* A borrowed record (accounts_csv.borrow): index_upsert copies what it keeps. */
-static void add_account(account_rec *a, void *ctx)
-{
-    csv_load *l = ctx;
-    uint32_t slot = index_upsert(&l->m->ix, a);
-    if (slot >= l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 1024;
-        while (cap <= slot)
-            cap *= 2;
-        l->first_line = xrealloc(l->first_line, cap * sizeof(*l->first_line));
-        memset(l->first_line + l->cap, 0, (cap - l->cap) * sizeof(*l->first_line));
-        l->cap = cap;
-    }
-    if (!l->first_line[slot])
-        l->first_line[slot] = (uint32_t)l->line;
-}
-
-static void warn_account(const char *msg, void *ctx)
-{
-    (void)ctx;
-    fprintf(stderr, "<4>l2a: %s\n", msg);
-}
-
-long matcher_load_accounts_csv(matcher *m, const char *path, char *err, size_t errlen)
-{
-    return matcher_load_accounts_csv_enc(m, path, NULL, err, errlen);
-}
-
-long matcher_load_accounts_csv_enc(matcher *m, const char *path, const char *encoding, char *err,
-                                   size_t errlen)
-{
-    csv_load l = {.m = m};
-    accounts_csv o = {.path = path, .encoding = encoding, .cb = add_account, .warn = warn_account,
-                      .seen_on = seen_on, .borrow = true, .ctx = &l};
-    long n = accounts_read_csv_opts(&o, err, errlen);
-    free(l.first_line);
-    return n;
 }
 
 matcher *matcher_new(const engine_opts *opts, char *err, size_t errlen)
