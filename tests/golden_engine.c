@@ -36,6 +36,7 @@ static const opt_field fields[] = {
     F("lists", "disposable_remove", O_LIST, disposable_remove),
     F("domains", "aliases", O_MAP, domain_aliases),
     F("domains", "rewrites", O_RULES, domain_rewrites),
+    F("accounts", "load_threads", O_INT, load_threads),
     F("domains", "label_prefixes", O_LIST, label_prefixes),
     F("domains", "label_suffixes", O_LIST, label_suffixes),
     F("domains", "generic_subdomains", O_LIST, generic_subdomains),

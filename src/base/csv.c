@@ -24,7 +24,12 @@ struct csv_reader {
     long line;                  /* current line (1-based) */
     long record_line;           /* line where the last record started */
     long field_line;            /* line where the field being read started */
-    strbuf field;               /* owned; the field being read */
+    strbuf field;               /* owned; the record's fields so far, each NUL-terminated, then
+                                 * the field being read from fstart on */
+    size_t fstart;              /* offset in field of the field being read */
+    size_t *off;                /* owned; offset in field of each field of the record */
+    csv_fields view;            /* the last record (csv_next_view); v and len owned */
+    size_t cap;                 /* entries allocated in off, view.v and view.len */
 };
 
 csv_reader *csv_reader_new(FILE *f)
@@ -41,6 +46,9 @@ void csv_reader_free(csv_reader *r)
     if (!r)
         return;
     sb_free(&r->field);
+    free(r->off);
+    free(r->view.v);
+    free(r->view.len);
     free(r);
 }
 
@@ -133,7 +141,7 @@ static bool crlf(csv_reader *r)
 /* Appends c to the field; false (err set) when the field grows past CSV_MAX_FIELD. */
 static bool put(csv_reader *r, int c, char *err, size_t errlen)
 {
-    if (r->field.len >= CSV_MAX_FIELD) {
+    if (r->field.len - r->fstart >= CSV_MAX_FIELD) {
         set_err(err, errlen, r->line, "field longer than %u bytes", CSV_MAX_FIELD);
         return false;
     }
@@ -155,7 +163,17 @@ static enum field_end separator(csv_reader *r, int c)
     return END_NONE;
 }
 
-/* Reads an unquoted field whose first byte c was already consumed. Quotes inside are data. */
+/* Length of the run at buf[pos..len) free of the bytes that end an unquoted field. */
+static size_t plain_run(const csv_reader *r)
+{
+    size_t i = r->pos;
+    while (i < r->len && r->buf[i] != ',' && r->buf[i] != '\n' && r->buf[i] != '\r')
+        i++;
+    return i - r->pos;
+}
+
+/* Reads an unquoted field whose first byte c was already consumed. Quotes inside are data. Runs of
+ * ordinary bytes are appended a buffer's span at a time. */
 static enum field_end read_plain(csv_reader *r, int c, char *err, size_t errlen)
 {
     for (;; c = next_byte(r)) {
@@ -166,6 +184,14 @@ static enum field_end read_plain(csv_reader *r, int c, char *err, size_t errlen)
             skip_line(r);
             return END_ERROR;
         }
+        size_t run = plain_run(r);
+        if (run && r->field.len - r->fstart + run > CSV_MAX_FIELD) {
+            set_err(err, errlen, r->line, "field longer than %u bytes", CSV_MAX_FIELD);
+            skip_line(r);
+            return END_ERROR;
+        }
+        sb_appendn(&r->field, (const char *)r->buf + r->pos, run);
+        r->pos += run;
     }
 }
 
@@ -201,7 +227,7 @@ static enum field_end read_quoted(csv_reader *r, char *err, size_t errlen)
 /* Reads one field into r->field; *quoted tells whether it was quoted. */
 static enum field_end read_field(csv_reader *r, bool *quoted, char *err, size_t errlen)
 {
-    sb_reset(&r->field);
+    r->fstart = r->field.len;
     r->field_line = r->line;
     int c = next_byte(r);
     *quoted = (c == '"');
@@ -217,17 +243,26 @@ static void clear_fields(strvec *fields)
     fields->n = 0;
 }
 
-static void push_field(strvec *fields, const strbuf *sb)
+/* Ends the field being read (NUL-terminated where it is) and notes it as the record's next. */
+static void push_field(csv_reader *r)
 {
-    sv_push_owned(fields, xstrndup(sb->buf ? sb->buf : "", sb->len));
+    if (r->view.n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 16;
+        r->off = xrealloc(r->off, r->cap * sizeof(*r->off));
+        r->view.len = xrealloc(r->view.len, r->cap * sizeof(*r->view.len));
+        r->view.v = xrealloc(r->view.v, r->cap * sizeof(*r->view.v));
+    }
+    r->off[r->view.n] = r->fstart;
+    r->view.len[r->view.n++] = r->field.len - r->fstart;
+    sb_putc(&r->field, '\0');
 }
 
 /* Refuses a field (number col, 1-based) holding a NUL byte or bytes that are not UTF-8; the error
  * names the line of the offending byte. */
 static bool field_text_ok(const csv_reader *r, size_t col, char *err, size_t errlen)
 {
-    const char *s = r->field.buf ? r->field.buf : "";
-    size_t n = r->field.len;
+    const char *s = r->field.buf ? r->field.buf + r->fstart : "";
+    size_t n = r->field.len - r->fstart;
     const char *nul = memchr(s, '\0', n);
     size_t valid_len = nul ? (size_t)(nul - s) : n;
     size_t at = utf8_invalid_at(s, valid_len); /* == valid_len: only the NUL (if any) is wrong */
@@ -244,46 +279,60 @@ static bool field_text_ok(const csv_reader *r, size_t col, char *err, size_t err
     return false;
 }
 
-/* Reads one physical record; returns 1 (record), 0 (end of file), 2 (blank line) or -1. */
-static int read_record(csv_reader *r, strvec *fields, char *err, size_t errlen)
+/* Reads one physical record into r->field and r->view; returns 1 (record), 0 (end of file), 2
+ * (blank line) or -1. */
+static int read_record(csv_reader *r, char *err, size_t errlen)
 {
     r->record_line = r->line;
+    sb_reset(&r->field);
+    r->view.n = 0;
     for (;;) {
         bool quoted;
         enum field_end end = read_field(r, &quoted, err, errlen);
         if (end == END_ERROR)
             return -1;
-        bool empty = fields->n == 0 && !quoted && r->field.len == 0;
+        bool empty = r->view.n == 0 && !quoted && r->field.len == 0;
         if (empty && end == END_EOF)
             return 0;
         if (empty && end == END_EOL)
             return 2;
-        if (!field_text_ok(r, fields->n + 1, err, errlen)) {
+        if (!field_text_ok(r, r->view.n + 1, err, errlen)) {
             if (end == END_COMMA)
                 skip_line(r);
             return -1;
         }
-        push_field(fields, &r->field);
+        push_field(r);
         if (end != END_COMMA)
             return 1;
     }
 }
 
-int csv_next(csv_reader *r, strvec *fields, char *err, size_t errlen)
+int csv_next_view(csv_reader *r, const csv_fields **fields, char *err, size_t errlen)
 {
     int rc;
-    clear_fields(fields);
     if (!r->started)
         skip_bom(r);
     do {
-        rc = read_record(r, fields, err, errlen);
+        rc = read_record(r, err, errlen);
     } while (rc == 2);
-    if (rc == -1)
-        clear_fields(fields);
     if (r->io_errno) {
         set_err(err, errlen, r->line, "read error: %s", strerror(r->io_errno));
-        clear_fields(fields);
         rc = -1;
     }
+    if (rc != 1)
+        r->view.n = 0;
+    for (size_t i = 0; i < r->view.n; i++)
+        r->view.v[i] = r->field.buf + r->off[i];
+    *fields = &r->view;
+    return rc;
+}
+
+int csv_next(csv_reader *r, strvec *fields, char *err, size_t errlen)
+{
+    const csv_fields *view;
+    clear_fields(fields);
+    int rc = csv_next_view(r, &view, err, errlen);
+    for (size_t i = 0; i < view->n; i++)
+        sv_push_owned(fields, xstrndup(view->v[i], view->len[i]));
     return rc;
 }

@@ -21,6 +21,18 @@ void csv_reader_free(csv_reader *r);
  * too. After -1 the fields are empty and the reader continues at the next line (an unterminated
  * quote has consumed the file). */
 int csv_next(csv_reader *r, strvec *fields, char *err, size_t errlen);
+/* A record's fields, read in place: v[i] is NUL-terminated (len[i] bytes before the NUL, which is
+ * also the first NUL: fields holding one are errors). */
+typedef struct csv_fields {
+    char **v;
+    size_t *len;
+    size_t n;
+} csv_fields;
+
+/* csv_next without copies: *fields (owned by the reader) holds the record's fields, valid until the
+ * next call; a caller may change their bytes in place (within each field and its NUL). No fields
+ * (n = 0) when the return is not 1. */
+int csv_next_view(csv_reader *r, const csv_fields **fields, char *err, size_t errlen);
 /* Line number (1-based) where the last record returned started. */
 long csv_line(const csv_reader *r);
 

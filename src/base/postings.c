@@ -190,6 +190,11 @@ void postings_remove(postings *p, const char *key, uint32_t val)
         u32_remove(&p->lists[li], val);
 }
 
+void postings_prefetch(const postings *p, const char *key)
+{
+    strmap_prefetch(p->keys, key);
+}
+
 const u32vec *postings_get(const postings *p, const char *key)
 {
     uint32_t li;
@@ -207,16 +212,13 @@ void hashmulti_init(hashmulti *h)
 {
     h->cap = 1024;
     h->n = 0;
-    h->hash = xcalloc(h->cap, sizeof(*h->hash));
-    h->val = xcalloc(h->cap, sizeof(*h->val));
+    h->slot = xcalloc(h->cap, sizeof(*h->slot));
 }
 
 void hashmulti_free(hashmulti *h)
 {
-    free(h->hash);
-    free(h->val);
-    h->hash = NULL;
-    h->val = NULL;
+    free(h->slot);
+    h->slot = NULL;
     h->cap = h->n = 0;
 }
 
@@ -224,27 +226,23 @@ static void hashmulti_insert(hashmulti *h, uint32_t hash, uint32_t val)
 {
     size_t mask = h->cap - 1;
     size_t i = hash & mask;
-    while (h->hash[i])
+    while (h->slot[i].hash)
         i = (i + 1) & mask;
-    h->hash[i] = hash;
-    h->val[i] = val;
+    h->slot[i] = (hashmulti_slot){hash, val};
     h->n++;
 }
 
 static void hashmulti_grow(hashmulti *h)
 {
-    uint32_t *oh = h->hash;
-    uint32_t *ov = h->val;
+    hashmulti_slot *old = h->slot;
     size_t ocap = h->cap;
     h->cap *= 2;
     h->n = 0;
-    h->hash = xcalloc(h->cap, sizeof(*h->hash));
-    h->val = xcalloc(h->cap, sizeof(*h->val));
+    h->slot = xcalloc(h->cap, sizeof(*h->slot));
     for (size_t i = 0; i < ocap; i++)
-        if (oh[i])
-            hashmulti_insert(h, oh[i], ov[i]);
-    free(oh);
-    free(ov);
+        if (old[i].hash)
+            hashmulti_insert(h, old[i].hash, old[i].val);
+    free(old);
 }
 
 /* The 32 bits stored for a hash: its low half, never 0. */
@@ -263,9 +261,7 @@ void hashmulti_add(hashmulti *h, uint64_t hash, uint32_t val)
 
 void hashmulti_prefetch(const hashmulti *h, uint64_t hash)
 {
-    size_t i = hash_tag(hash) & (h->cap - 1);
-    __builtin_prefetch(&h->hash[i]);
-    __builtin_prefetch(&h->val[i]);
+    __builtin_prefetch(&h->slot[hash_tag(hash) & (h->cap - 1)], 1);
 }
 
 void hashmulti_each(const hashmulti *h, uint64_t hash, void (*fn)(uint32_t val, void *ctx),
@@ -273,7 +269,7 @@ void hashmulti_each(const hashmulti *h, uint64_t hash, void (*fn)(uint32_t val, 
 {
     uint32_t tag = hash_tag(hash);
     size_t mask = h->cap - 1;
-    for (size_t i = tag & mask; h->hash[i]; i = (i + 1) & mask)
-        if (h->hash[i] == tag)
-            fn(h->val[i], ctx);
+    for (size_t i = tag & mask; h->slot[i].hash; i = (i + 1) & mask)
+        if (h->slot[i].hash == tag)
+            fn(h->slot[i].val, ctx);
 }

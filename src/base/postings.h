@@ -53,6 +53,8 @@ void postings_init(postings *p);
 void postings_free(postings *p);
 void postings_add(postings *p, const char *key, uint32_t val);
 void postings_remove(postings *p, const char *key, uint32_t val);
+/* Asks the CPU for where a lookup of key starts: before a batch of adds or removes. */
+void postings_prefetch(const postings *p, const char *key);
 /* List for key, or NULL. Valid until the next add. */
 const u32vec *postings_get(const postings *p, const char *key);
 /* Number of distinct keys. */
@@ -60,10 +62,14 @@ size_t postings_keys(const postings *p);
 
 /* Multimap from 64-bit hashes to uint32 values, for the typo index (deletion variants). No keys
  * are stored: callers verify candidates. */
-typedef struct hashmulti {
-    uint32_t *hash;    /* low 32 bits of each hash, which also place it; 0 = empty slot (0 is
+typedef struct hashmulti_slot {
+    uint32_t hash;     /* low 32 bits of the hash, which also place it; 0 = empty slot (0 is
                         * remapped to 1) */
-    uint32_t *val;
+    uint32_t val;
+} hashmulti_slot;
+
+typedef struct hashmulti {
+    hashmulti_slot *slot;  /* hash and value side by side: a probe touches one cache line */
     size_t cap;
     size_t n;
 } hashmulti;
@@ -71,9 +77,10 @@ typedef struct hashmulti {
 void hashmulti_init(hashmulti *h);
 void hashmulti_free(hashmulti *h);
 void hashmulti_add(hashmulti *h, uint64_t hash, uint32_t val);
-/* Calls fn(val, ctx) for every value stored under hash (and possibly a few extra: verify). */
-/* Asks for the memory a later hashmulti_each(h, hash, ...) starts at; changes nothing. */
+/* Asks the CPU for the slot where hash is (or would be) stored: before a batch of adds, or of
+ * hashmulti_each calls. Changes nothing. */
 void hashmulti_prefetch(const hashmulti *h, uint64_t hash);
+/* Calls fn(val, ctx) for every value stored under hash (and possibly a few extra: verify). */
 void hashmulti_each(const hashmulti *h, uint64_t hash, void (*fn)(uint32_t val, void *ctx),
                     void *ctx);
 

@@ -101,7 +101,10 @@ void sb_append(strbuf *sb, const char *s)
 
 void sb_putc(strbuf *sb, char c)
 {
-    sb_appendn(sb, &c, 1);
+    if (sb->len + 2 > sb->cap)
+        sb_grow(sb, 1);
+    sb->buf[sb->len++] = c;
+    sb->buf[sb->len] = '\0';
 }
 
 /* Formats straight into the room left, and only when that is too small grows and formats again. */
@@ -196,28 +199,44 @@ bool sv_contains(const strvec *sv, const char *s)
 
 /* ---- strmap: linear probing, tombstones on delete ---- */
 
-#define TOMBSTONE ((char *)1)
-#define KEY_CHUNK 65536
+#define REF_EMPTY 0u
+#define REF_DELETED 1u
+#define KEY_CHUNK 65536         /* bytes; an offset in a chunk fits 16 bits */
+#define MAX_CHUNKS 65535u       /* chunk numbers 1..65535 in a reference's high 16 bits */
 
-/* Keys live in chunks that are freed with the map (a key deleted keeps its bytes until then):
- * one allocation per 64 KiB of keys instead of one per key. */
-typedef struct key_chunk {
-    struct key_chunk *prev;
-    size_t used;
-    size_t size;
-    char bytes[];
-} key_chunk;
+/* Keys live in chunks that are freed with the map (a key deleted keeps its bytes until then): one
+ * allocation per 64 KiB of keys instead of one per key (a longer key gets a chunk of its own). A
+ * slot names its key by a 32-bit reference: (chunk number + 1) << 16 | offset in the chunk. */
+
+/* One slot, 12 bytes: the key's reference (REF_EMPTY, REF_DELETED or a key), the low 32 bits of its
+ * hash (all a slot's place needs while the map has fewer than 2^32 slots, compared before the key
+ * itself) and its value, together so that a probe touches one cache line. */
+typedef struct map_slot {
+    uint32_t ref;
+    uint32_t hash;
+    uint32_t val;
+} map_slot;
 
 struct strmap {
-    char **keys;      /* into chunks; NULL = empty, TOMBSTONE = deleted */
-    key_chunk *chunk; /* newest chunk of key bytes (owned, linked to the older ones) */
-    uint32_t *hashes; /* low 32 bits of each key's hash (all a slot's place needs while the map
-                       * has fewer than 2^32 slots), compared before the key itself */
-    uint32_t *vals;
+    map_slot *slots;
+    char **chunks;    /* owned, each owned */
+    size_t nchunks;
+    size_t chunk_used; /* bytes used in the newest chunk */
+    size_t chunk_size; /* bytes in the newest chunk */
     size_t cap;       /* power of two */
     size_t count;
     size_t used;      /* count + tombstones */
 };
+
+static bool ref_is_key(uint32_t ref)
+{
+    return ref > REF_DELETED;
+}
+
+static char *key_at(const strmap *m, uint32_t ref)
+{
+    return m->chunks[(ref >> 16) - 1] + (ref & 0xFFFFu);
+}
 
 uint64_t hash_bytes(const void *p, size_t n)
 {
@@ -237,9 +256,7 @@ strmap *strmap_new(void)
 {
     strmap *m = xcalloc(1, sizeof(*m));
     m->cap = 16;
-    m->keys = xcalloc(m->cap, sizeof(*m->keys));
-    m->hashes = xcalloc(m->cap, sizeof(*m->hashes));
-    m->vals = xcalloc(m->cap, sizeof(*m->vals));
+    m->slots = xcalloc(m->cap, sizeof(*m->slots));
     return m;
 }
 
@@ -247,13 +264,10 @@ void strmap_free(strmap *m)
 {
     if (!m)
         return;
-    for (key_chunk *c = m->chunk, *prev; c; c = prev) {
-        prev = c->prev;
-        free(c);
-    }
-    free(m->keys);
-    free(m->hashes);
-    free(m->vals);
+    for (size_t i = 0; i < m->nchunks; i++)
+        free(m->chunks[i]);
+    free(m->chunks);
+    free(m->slots);
     free(m);
 }
 
@@ -267,23 +281,26 @@ static bool key_eq(const char *stored, const char *key, size_t keylen)
     return strncmp(stored, key, keylen) == 0 && stored[keylen] == '\0';
 }
 
-/* A copy of key in the map's chunks. */
-static char *key_copy(strmap *m, const char *key, size_t keylen)
+/* A copy of key in the map's chunks; returns its reference. */
+static uint32_t key_copy(strmap *m, const char *key, size_t keylen)
 {
-    key_chunk *c = m->chunk;
-    if (!c || c->size - c->used < keylen + 1) {
+    if (!m->nchunks || m->chunk_size - m->chunk_used < keylen + 1) {
+        if (m->nchunks == MAX_CHUNKS) {
+            fprintf(stderr, "<2>l2a: a string map holds more than %u chunks of keys\n", MAX_CHUNKS);
+            abort();
+        }
         size_t size = keylen + 1 > KEY_CHUNK ? keylen + 1 : KEY_CHUNK;
-        c = xmalloc(sizeof(*c) + size);
-        c->prev = m->chunk;
-        c->used = 0;
-        c->size = size;
-        m->chunk = c;
+        m->chunks = xrealloc(m->chunks, (m->nchunks + 1) * sizeof(*m->chunks));
+        m->chunks[m->nchunks++] = xmalloc(size);
+        m->chunk_size = size;
+        m->chunk_used = 0;
     }
-    char *p = c->bytes + c->used;
+    char *p = m->chunks[m->nchunks - 1] + m->chunk_used;
     memcpy(p, key, keylen);
     p[keylen] = '\0';
-    c->used += keylen + 1;
-    return p;
+    uint32_t ref = (uint32_t)m->nchunks << 16 | (uint32_t)m->chunk_used;
+    m->chunk_used += keylen + 1;
+    return ref;
 }
 
 /* Slot holding key (whose hash is h), or SIZE_MAX. */
@@ -291,9 +308,9 @@ static size_t find_slot_h(const strmap *m, const char *key, size_t keylen, uint6
 {
     size_t mask = m->cap - 1;
     size_t i = h & mask;
-    while (m->keys[i]) {
-        if (m->hashes[i] == (uint32_t)h && m->keys[i] != TOMBSTONE &&
-            key_eq(m->keys[i], key, keylen))
+    while (m->slots[i].ref != REF_EMPTY) {
+        const map_slot *sl = &m->slots[i];
+        if (sl->hash == (uint32_t)h && ref_is_key(sl->ref) && key_eq(key_at(m, sl->ref), key, keylen))
             return i;
         i = (i + 1) & mask;
     }
@@ -307,28 +324,20 @@ static size_t find_slot(const strmap *m, const char *key, size_t keylen)
 
 static void rehash(strmap *m, size_t newcap)
 {
-    char **oldk = m->keys;
-    uint32_t *oldh = m->hashes;
-    uint32_t *oldv = m->vals;
+    map_slot *old = m->slots;
     size_t oldcap = m->cap;
-    m->keys = xcalloc(newcap, sizeof(*m->keys));
-    m->hashes = xcalloc(newcap, sizeof(*m->hashes));
-    m->vals = xcalloc(newcap, sizeof(*m->vals));
+    m->slots = xcalloc(newcap, sizeof(*m->slots));
     m->cap = newcap;
     m->used = m->count;
     for (size_t i = 0; i < oldcap; i++) {
-        if (!oldk[i] || oldk[i] == TOMBSTONE)
+        if (!ref_is_key(old[i].ref))
             continue;
-        size_t j = oldh[i] & (newcap - 1);
-        while (m->keys[j])
+        size_t j = old[i].hash & (newcap - 1);
+        while (m->slots[j].ref != REF_EMPTY)
             j = (j + 1) & (newcap - 1);
-        m->keys[j] = oldk[i];
-        m->hashes[j] = oldh[i];
-        m->vals[j] = oldv[i];
+        m->slots[j] = old[i];
     }
-    free(oldk);
-    free(oldh);
-    free(oldv);
+    free(old);
 }
 
 bool strmap_getn(const strmap *m, const char *key, size_t keylen, uint32_t *val)
@@ -337,7 +346,7 @@ bool strmap_getn(const strmap *m, const char *key, size_t keylen, uint32_t *val)
     if (i == SIZE_MAX)
         return false;
     if (val)
-        *val = m->vals[i];
+        *val = m->slots[i].val;
     return true;
 }
 
@@ -354,7 +363,7 @@ bool strmap_has(const strmap *m, const char *key)
 const char *strmap_key(const strmap *m, const char *key)
 {
     size_t i = find_slot(m, key, strlen(key));
-    return i == SIZE_MAX ? NULL : m->keys[i];
+    return i == SIZE_MAX ? NULL : key_at(m, m->slots[i].ref);
 }
 
 /* Stores key (absent, hash h) with val; returns its slot. */
@@ -364,13 +373,11 @@ static size_t insert_new(strmap *m, const char *key, size_t keylen, uint64_t h, 
         rehash(m, m->count * 2 >= m->cap / 2 ? m->cap * 2 : m->cap);
     size_t mask = m->cap - 1;
     size_t i = h & mask;
-    while (m->keys[i] && m->keys[i] != TOMBSTONE)
+    while (ref_is_key(m->slots[i].ref))
         i = (i + 1) & mask;
-    if (!m->keys[i])
+    if (m->slots[i].ref == REF_EMPTY)
         m->used++;
-    m->keys[i] = key_copy(m, key, keylen);
-    m->hashes[i] = (uint32_t)h;
-    m->vals[i] = val;
+    m->slots[i] = (map_slot){key_copy(m, key, keylen), (uint32_t)h, val};
     m->count++;
     return i;
 }
@@ -381,7 +388,7 @@ void strmap_put(strmap *m, const char *key, uint32_t val)
     uint64_t h = hash_bytes(key, keylen);
     size_t i = find_slot_h(m, key, keylen, h);
     if (i != SIZE_MAX)
-        m->vals[i] = val;
+        m->slots[i].val = val;
     else
         (void)insert_new(m, key, keylen, h, val);
 }
@@ -395,10 +402,15 @@ const char *strmap_get_or_put(strmap *m, const char *key, uint32_t *val, bool *i
     if (added)
         i = insert_new(m, key, keylen, h, *val);
     else
-        *val = m->vals[i];
+        *val = m->slots[i].val;
     if (inserted)
         *inserted = added;
-    return m->keys[i];
+    return key_at(m, m->slots[i].ref);
+}
+
+void strmap_prefetch(const strmap *m, const char *key)
+{
+    __builtin_prefetch(&m->slots[hash_bytes(key, strlen(key)) & (m->cap - 1)], 1);
 }
 
 bool strmap_del(strmap *m, const char *key)
@@ -406,7 +418,7 @@ bool strmap_del(strmap *m, const char *key)
     size_t i = find_slot(m, key, strlen(key));
     if (i == SIZE_MAX)
         return false;
-    m->keys[i] = TOMBSTONE;
+    m->slots[i].ref = REF_DELETED;
     m->count--;
     return true;
 }
@@ -424,10 +436,10 @@ uint32_t strmap_intern(strmap *m, const char *key)
 bool strmap_next(const strmap *m, size_t *pos, const char **key, uint32_t *val)
 {
     for (size_t i = *pos; i < m->cap; i++) {
-        if (m->keys[i] && m->keys[i] != TOMBSTONE) {
-            *key = m->keys[i];
+        if (ref_is_key(m->slots[i].ref)) {
+            *key = key_at(m, m->slots[i].ref);
             if (val)
-                *val = m->vals[i];
+                *val = m->slots[i].val;
             *pos = i + 1;
             return true;
         }

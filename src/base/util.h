@@ -63,6 +63,8 @@ void strmap_put(strmap *m, const char *key, uint32_t val);
 /* One lookup that inserts when missing: *val is stored for a new key, and otherwise replaced by
  * the key's value; *inserted (may be NULL) says which. Returns the stored key. */
 const char *strmap_get_or_put(strmap *m, const char *key, uint32_t *val, bool *inserted);
+/* Asks the CPU for the slot where a lookup of key starts: before a batch of lookups. */
+void strmap_prefetch(const strmap *m, const char *key);
 /* Removes key; returns whether it was present. */
 bool strmap_del(strmap *m, const char *key);
 /* Returns the id of key, assigning the next free id (= count before insert) if missing. */

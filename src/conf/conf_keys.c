@@ -91,6 +91,7 @@ const conf_key conf_keys[] = {
     K_LIST("lists", "disposable_remove", eng.disposable_remove, NULL, NULL, RELOAD),
     K_MAP("domains", "aliases", eng.domain_aliases, RELOAD),
     K_RULES("domains", "rewrites", eng.domain_rewrites, RELOAD),
+    K_INT("accounts", "load_threads", eng.load_threads, 2, 1, 2, RELOAD),
     K_LIST("domains", "label_prefixes", eng.label_prefixes, NULL, NULL, RELOAD),
     K_LIST("domains", "label_suffixes", eng.label_suffixes, NULL, NULL, RELOAD),
     K_LIST("domains", "generic_subdomains", eng.generic_subdomains, NULL, generic_subdomains_default,

@@ -12,8 +12,9 @@ void index_init(account_index *ix, const norm_rules *rules, const strvec *label_
                 const strvec *label_suffixes)
 {
     memset(ix, 0, sizeof(*ix));
-    ix->by_id = strmap_new();
+    slottable_init(&ix->by_id);
     ix->vocab = strmap_new();
+    ix->shared = strmap_new();
     postings_init(&ix->by_domain);
     postings_init(&ix->by_label);
     postings_init(&ix->by_joined);
@@ -27,7 +28,7 @@ void index_init(account_index *ix, const norm_rules *rules, const strvec *label_
 
 static void account_clear(account *a)
 {
-    free(a->mem);
+    free(a->domains.v);
     memset(a, 0, sizeof(*a));
 }
 
@@ -42,8 +43,9 @@ void index_free(account_index *ix)
     u32pool_free(&ix->tok_pool);
     free(ix->tok_post);
     free(ix->vocab_str);
-    strmap_free(ix->by_id);
+    slottable_free(&ix->by_id);
     strmap_free(ix->vocab);
+    strmap_free(ix->shared);
     postings_free(&ix->by_domain);
     postings_free(&ix->by_label);
     postings_free(&ix->by_joined);
@@ -52,12 +54,35 @@ void index_free(account_index *ix)
     memset(ix, 0, sizeof(*ix));
 }
 
+/* The lookup context of by_id: the id sought and the accounts holding the ids. */
+typedef struct id_probe {
+    const account_index *ix;
+    const char *id;
+    uint64_t hash;
+} id_probe;
+
+static bool slot_has_id(uint32_t slot, const void *ctx)
+{
+    const id_probe *p = ctx;
+    return p->ix->id_hash[slot] == p->hash && strcmp(p->ix->acc[slot].id, p->id) == 0;
+}
+
+static uint32_t slot_of_hashed(const account_index *ix, const char *id, uint64_t hash)
+{
+    id_probe p = {ix, id, hash};
+    return slottable_find(&ix->by_id, hash, slot_has_id, &p);
+}
+
+long index_slot_of(const account_index *ix, const char *id)
+{
+    uint32_t slot = slot_of_hashed(ix, id, hash_bytes(id, strlen(id)));
+    return slot == UINT32_MAX ? -1 : (long)slot;
+}
+
 long index_find(const account_index *ix, const char *id)
 {
-    uint32_t slot;
-    if (!strmap_get(ix->by_id, id, &slot) || !ix->acc[slot].live)
-        return -1;
-    return slot;
+    long slot = index_slot_of(ix, id);
+    return slot >= 0 && ix->acc[slot].live ? slot : -1;
 }
 
 uint32_t index_token_id(const account_index *ix, const char *tok)
@@ -92,14 +117,29 @@ static uint64_t deletion_hash(const char *tok, size_t len, size_t skip)
     return hash_bytes(buf, k);
 }
 
-static void typo_add_token(account_index *ix, const char *tok, uint32_t id)
+/* The token's hash and its deletions' (in that order, as they are stored and probed), each slot
+ * prefetched first so that the cache misses overlap (a growth on the way only wastes them). */
+/* The hashes a token is filed under (itself, then each 1-deletion), their slots prefetched; how
+ * many (len + 1), or 0 for a token too short or too long to have typo neighbours. */
+static size_t typo_hashes(const account_index *ix, const char *tok, uint64_t *h)
 {
     size_t len = strlen(tok);
     if (len < TYPO_MIN_LEN || len > TYPO_MAX_LEN)
-        return;
-    hashmulti_add(&ix->typo, hash_bytes(tok, len), id);
+        return 0;
+    h[0] = hash_bytes(tok, len);
     for (size_t i = 0; i < len; i++)
-        hashmulti_add(&ix->typo, deletion_hash(tok, len, i), id);
+        h[i + 1] = deletion_hash(tok, len, i);
+    for (size_t i = 0; i <= len; i++)
+        hashmulti_prefetch(&ix->typo, h[i]);
+    return len + 1;
+}
+
+static void typo_add_token(account_index *ix, const char *tok, uint32_t id)
+{
+    uint64_t h[TYPO_MAX_LEN + 1];
+    size_t n = typo_hashes(ix, tok, h);
+    for (size_t i = 0; i < n; i++)
+        hashmulti_add(&ix->typo, h[i], id);
 }
 
 /* Probing for a token's neighbours: the ids found under its hashes, each once in the order first
@@ -153,17 +193,10 @@ static void typo_visit(uint32_t id, void *ctx)
 
 void index_typo_neighbours(const account_index *ix, const char *tok, u32vec *out)
 {
-    size_t len = strlen(tok);
-    if (len < TYPO_MIN_LEN || len > TYPO_MAX_LEN)
-        return;
     uint64_t h[TYPO_MAX_LEN + 1];
-    h[0] = hash_bytes(tok, len);
-    for (size_t i = 0; i < len; i++)
-        h[i + 1] = deletion_hash(tok, len, i);
-    for (size_t i = 0; i <= len; i++)
-        hashmulti_prefetch(&ix->typo, h[i]);
-    typo_probe p = {.ix = ix, .tok = tok, .maxd = len >= 9 ? 2 : 1, .out = out};
-    for (size_t i = 0; i <= len; i++)
+    size_t n = typo_hashes(ix, tok, h);
+    typo_probe p = {.ix = ix, .tok = tok, .maxd = n >= 10 ? 2 : 1, .out = out};
+    for (size_t i = 0; i < n; i++)
         hashmulti_each(&ix->typo, h[i], typo_visit, &p);
     typo_flush(&p);
 }
@@ -225,40 +258,64 @@ static uint32_t vocab_intern(account_index *ix, const char *tok)
 
 /* ---- domain label cores ---- */
 
-static const char *strip_prefix(const char *s, const strvec *prefixes)
+/* Length of the configured prefix that s starts with when 3+ characters remain, else 0. */
+static size_t prefix_len(const char *s, size_t len, const strvec *prefixes)
 {
     for (size_t i = 0; prefixes && i < prefixes->n; i++) {
         size_t pl = strlen(prefixes->v[i]);
-        if (strncmp(s, prefixes->v[i], pl) == 0 && strlen(s) >= pl + 3)
-            return s + pl;
+        if (strncmp(s, prefixes->v[i], pl) == 0 && len >= pl + 3)
+            return pl;
     }
-    return s;
+    return 0;
 }
 
-static void strip_suffix(char *s, const strvec *suffixes)
+/* Length of s[0..len) without the configured suffix it ends with when 3+ characters remain. */
+static size_t without_suffix(const char *s, size_t len, const strvec *suffixes)
 {
-    size_t len = strlen(s);
     for (size_t i = 0; suffixes && i < suffixes->n; i++) {
         size_t sl = strlen(suffixes->v[i]);
-        if (len >= sl + 3 && strcmp(s + len - sl, suffixes->v[i]) == 0) {
-            s[len - sl] = '\0';
-            return;
-        }
+        if (len >= sl + 3 && memcmp(s + len - sl, suffixes->v[i], sl) == 0)
+            return len - sl;
     }
+    return len;
+}
+
+/* The core of label[0..len) into core (len + 1 bytes): hyphens dropped, then a prefix and a
+ * suffix stripped. */
+static void label_core_into(const account_index *ix, const char *label, size_t len, char *core)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (label[i] != '-')
+            core[n++] = label[i];
+    core[n] = '\0';
+    size_t skip = prefix_len(core, n, ix->label_prefixes);
+    n = without_suffix(core + skip, n - skip, ix->label_suffixes);
+    memmove(core, core + skip, n);
+    core[n] = '\0';
 }
 
 char *index_label_core(const account_index *ix, const char *label)
 {
-    strbuf sb;
-    sb_init(&sb);
-    for (const char *p = label; *p; p++)
-        if (*p != '-')
-            sb_putc(&sb, *p);
-    char *flat = sb_take(&sb);
-    char *core = xstrdup(strip_prefix(flat, ix->label_prefixes));
-    free(flat);
-    strip_suffix(core, ix->label_suffixes);
+    size_t len = strlen(label);
+    char *core = xmalloc(len + 1);
+    label_core_into(ix, label, len, core);
     return core;
+}
+
+/* Length of the label of a registrable domain (as website_registrable returns it) read off the
+ * domain itself, or 0 when domain_label must be asked: a domain of [a-z0-9.-] with no A-label
+ * ("xn--") normalises to itself and, being registrable, is its own registrable domain (libpsl
+ * reads public suffixes from the left), so its label is what precedes the first dot. */
+static size_t plain_label_len(const char *reg)
+{
+    for (const char *p = reg; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
+            return 0;
+    for (const char *p = reg; (p = strstr(p, "xn--")); p += 4)
+        if (p == reg || p[-1] == '.')
+            return 0;
+    return strcspn(reg, ".");
 }
 
 /* ---- upsert and delete ---- */
@@ -309,42 +366,57 @@ static void pack_strvec(char **cursor, strvec *list, const strvec *from)
     list->n = list->cap = from->n;
 }
 
-/* The account's strings, in the order of account_strings' pointers. */
-#define ACCOUNT_STRINGS 11
+/* The account's own strings (in its block), in the order of account_strings' pointers. */
+#define ACCOUNT_STRINGS 7
 
 static void account_strings(account *a, char **dst[ACCOUNT_STRINGS])
 {
-    char **fields[ACCOUNT_STRINGS] = {&a->id,         &a->name,        &a->type,     &a->parent_id,
-                                      &a->owner_id,   &a->country,     &a->last_activity,
-                                      &a->domains_raw, &a->joined,     &a->joined_all, &a->acronym};
+    char **fields[ACCOUNT_STRINGS] = {&a->id,     &a->name,       &a->parent_id, &a->domains_raw,
+                                      &a->joined, &a->joined_all, &a->acronym};
     memcpy(dst, fields, sizeof(fields));
 }
 
-/* Fills a from rec in one allocation (a->mem): the domain and qualifier pointer arrays, the token
- * ids, then every string. joined_all shares joined's bytes when they are equal. */
-static void account_fill(account_index *ix, account *a, const account_rec *rec)
+/* The shared copy of a value that many accounts hold (type, owner, country, date), or NULL. */
+static char *shared_value(account_index *ix, const char *s)
 {
-    strvec doms;
-    sv_init(&doms);
-    registrable_domains(rec->domains, &doms);
-    norm_name nn;
-    (void)norm_name_parse(ix->rules, rec->name, &nn);
+    uint32_t unused = 0;
+    return s && *s ? (char *)strmap_get_or_put(ix->shared, s, &unused, NULL) : NULL;
+}
+
+void index_prepare(const account_index *ix, const account_rec *rec, account_prep *p)
+{
+    sv_init(&p->doms);
+    registrable_domains(rec->domains, &p->doms);
+    (void)norm_name_parse(ix->rules, rec->name, &p->nn);
+}
+
+void index_prep_free(account_prep *p)
+{
+    sv_free(&p->doms);
+    norm_name_free(&p->nn);
+}
+
+/* Fills a from rec in one allocation (at a->domains.v): the domain and qualifier pointer arrays,
+ * the token ids, then its own strings; joined_all shares joined's bytes when they are equal. The
+ * type, owner, country and date point at copies shared by every account holding that value. */
+static void account_fill(account_index *ix, account *a, const account_rec *rec,
+                         const account_prep *prep)
+{
+    const strvec doms = prep->doms;
+    const norm_name nn = prep->nn;
     const char *joined = nn.joined ? nn.joined : "";
     const char *joined_all = nn.joined_all ? nn.joined_all : "";
     bool same = strcmp(joined, joined_all) == 0;
     const char *src[ACCOUNT_STRINGS] = {
-        rec->id, rec->name, nonempty(rec->type), nonempty(rec->parent_id),
-        nonempty(rec->owner_id), nonempty(rec->country), nonempty(rec->last_activity),
-        nonempty(rec->domains), joined, same ? NULL : joined_all,
-        nn.tokens.n >= 3 && nn.acronym ? nn.acronym : NULL};
+        rec->id, rec->name, nonempty(rec->parent_id), nonempty(rec->domains), joined,
+        same ? NULL : joined_all, nn.tokens.n >= 3 && nn.acronym ? nn.acronym : NULL};
     size_t nptr = doms.n + nn.qualifiers.n;
     size_t bytes = nptr * sizeof(char *) + nn.tokens.n * sizeof(uint32_t);
     for (size_t i = 0; i < ACCOUNT_STRINGS; i++)
         bytes += str_bytes(src[i]);
     for (size_t i = 0; i < nptr; i++)
         bytes += str_bytes(i < doms.n ? doms.v[i] : nn.qualifiers.v[i - doms.n]);
-    a->mem = xmalloc(bytes);
-    char **ptrs = a->mem;
+    char **ptrs = xmalloc(bytes);
     a->domains.v = ptrs;
     a->qualifiers.v = ptrs + doms.n;
     a->tok = (uint32_t *)(ptrs + nptr);
@@ -360,10 +432,12 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec)
         a->joined_all = a->joined;
     pack_strvec(&cursor, &a->domains, &doms);
     pack_strvec(&cursor, &a->qualifiers, &nn.qualifiers);
+    a->type = shared_value(ix, rec->type);
+    a->owner_id = shared_value(ix, rec->owner_id);
+    a->country = shared_value(ix, rec->country);
+    a->last_activity = shared_value(ix, rec->last_activity);
     a->employees = rec->employees && *rec->employees ? strtol(rec->employees, NULL, 10) : -1;
     a->live = true;
-    sv_free(&doms);
-    norm_name_free(&nn);
 }
 
 /* Token lists are kept sorted by slot (index.h): appended at load, where slots only grow, and
@@ -396,13 +470,26 @@ typedef void (*posting_op)(postings *p, const char *key, uint32_t val);
 static void account_keyed_postings(account_index *ix, uint32_t slot, posting_op op)
 {
     const account *a = &ix->acc[slot];
+    for (size_t i = 0; i < a->domains.n; i++)
+        postings_prefetch(&ix->by_domain, a->domains.v[i]);
+    postings_prefetch(&ix->by_joined, a->joined);
+    postings_prefetch(&ix->by_joined, a->joined_all);
+    if (a->acronym)
+        postings_prefetch(&ix->by_acronym, a->acronym);
     for (size_t i = 0; i < a->domains.n; i++) {
-        op(&ix->by_domain, a->domains.v[i], slot);
-        char *label = domain_label(a->domains.v[i]);
-        if (label) {
-            char *core = index_label_core(ix, label);
+        const char *dom = a->domains.v[i];
+        op(&ix->by_domain, dom, slot);
+        size_t len = plain_label_len(dom);
+        char *label = len ? NULL : domain_label(dom);
+        if (label)
+            len = strlen(label);
+        if (label || len) {
+            char buf[256];          /* a DNS label is at most 63 bytes */
+            char *core = len < sizeof(buf) ? buf : xmalloc(len + 1);
+            label_core_into(ix, label ? label : dom, len, core);
             op(&ix->by_label, core, slot);
-            free(core);
+            if (core != buf)
+                free(core);
         }
         free(label);
     }
@@ -416,8 +503,10 @@ static void account_keyed_postings(account_index *ix, uint32_t slot, posting_op 
 
 static void account_link(account_index *ix, uint32_t slot)
 {
-    account_keyed_postings(ix, slot, postings_add);
     const account *a = &ix->acc[slot];
+    for (uint32_t i = 0; i < a->ntok; i++)
+        __builtin_prefetch(&ix->tok_post[a->tok[i]], 1);
+    account_keyed_postings(ix, slot, postings_add);
     for (uint32_t i = 0; i < a->ntok; i++)
         token_post_add(ix, a->tok[i], slot);
     ix->live++;
@@ -434,10 +523,21 @@ static void account_unlink(account_index *ix, uint32_t slot)
 
 uint32_t index_upsert(account_index *ix, const account_rec *rec)
 {
-    uint32_t slot = (uint32_t)ix->n;
-    bool added;
-    (void)strmap_get_or_put(ix->by_id, rec->id, &slot, &added);
-    if (!added) {
+    account_prep prep;
+    slottable_prefetch(&ix->by_id, hash_bytes(rec->id, strlen(rec->id)));
+    index_prepare(ix, rec, &prep);
+    uint32_t slot = index_upsert_prepared(ix, rec, &prep);
+    index_prep_free(&prep);
+    return slot;
+}
+
+uint32_t index_upsert_prepared(account_index *ix, const account_rec *rec, const account_prep *prep)
+{
+    uint64_t hash = hash_bytes(rec->id, strlen(rec->id));
+    for (size_t i = 0; i < prep->nn.tokens.n; i++)
+        strmap_prefetch(ix->vocab, prep->nn.tokens.v[i]);
+    uint32_t slot = slot_of_hashed(ix, rec->id, hash);
+    if (slot != UINT32_MAX) {
         if (ix->acc[slot].live)
             account_unlink(ix, slot);
         account_clear(&ix->acc[slot]);
@@ -447,11 +547,12 @@ uint32_t index_upsert(account_index *ix, const account_rec *rec)
             ix->acc = xrealloc(ix->acc, ix->cap * sizeof(*ix->acc));
             ix->id_hash = xrealloc(ix->id_hash, ix->cap * sizeof(*ix->id_hash));
         }
-        ix->n++;
-        ix->id_hash[slot] = hash_bytes(rec->id, strlen(rec->id));
+        slot = (uint32_t)ix->n++;
+        ix->id_hash[slot] = hash;
+        slottable_add(&ix->by_id, hash, slot);
         memset(&ix->acc[slot], 0, sizeof(ix->acc[slot]));
     }
-    account_fill(ix, &ix->acc[slot], rec);
+    account_fill(ix, &ix->acc[slot], rec, prep);
     account_link(ix, slot);
     ix->generation++;
     return slot;

@@ -9,11 +9,13 @@
 
 #include "normalize.h"
 #include "postings.h"
+#include "slottable.h"
 #include "inputs.h"
 #include "util.h"
 
-/* One account as the matcher sees it. Every string and array lives in mem (one allocation);
- * strings are NULL when absent. */
+/* One account as the matcher sees it. Its strings and arrays live in one allocation (owned, at
+ * domains.v), except type, owner_id, country and last_activity, which point at copies the index
+ * shares between accounts (account_index.shared); strings are NULL when absent. */
 typedef struct account {
     char *id;
     char *name;
@@ -24,15 +26,15 @@ typedef struct account {
     char *last_activity;
     long employees;           /* -1 when unknown */
     char *domains_raw;        /* the websites as given (to rebuild the index after a reload) */
-    strvec domains;           /* registrable domains of its websites, deduplicated */
+    strvec domains;           /* registrable domains of its websites, deduplicated; domains.v is
+                               * the account's allocation */
     uint32_t *tok;            /* vocabulary ids of its name tokens */
     uint32_t ntok;
+    bool live;                /* false once deleted (slot kept so ids stay valid) */
     char *joined;             /* tokens concatenated */
     char *joined_all;         /* tokens with stop words concatenated ("businessonbot") */
     char *acronym;            /* first letters of tokens when 3+ tokens, else NULL */
     strvec qualifiers;        /* regional qualifiers of its name ("uk" for "Acme (UK)") */
-    bool live;                /* false once deleted (slot kept so ids stay valid) */
-    void *mem;                /* owns the bytes every pointer above points into */
 } account;
 
 typedef struct account_index {
@@ -42,12 +44,14 @@ typedef struct account_index {
     size_t n;
     size_t cap;
     size_t live;
-    strmap *by_id;            /* account id -> slot */
+    slottable by_id;          /* account id -> slot (the ids read from acc and id_hash) */
     postings by_domain;       /* registrable domain -> slots */
     postings by_label;        /* label core of each domain -> slots */
     postings by_joined;       /* joined name -> slots */
     postings by_acronym;      /* acronym -> slots */
     strmap *vocab;            /* token -> vocabulary id */
+    strmap *shared;           /* the accounts' types, owners, countries and dates, each once (keys
+                               * only; kept until the index is freed) */
     char **vocab_str;         /* vocabulary id -> token (borrowed from vocab's keys) */
     u32vec *tok_post;         /* vocabulary id -> slots of live accounts using it (df = n),
                                * ascending */
@@ -67,12 +71,26 @@ void index_init(account_index *ix, const norm_rules *rules, const strvec *label_
 void index_free(account_index *ix);
 /* Inserts or replaces (by id) the account described by rec (copied). Returns its slot. */
 uint32_t index_upsert(account_index *ix, const account_rec *rec);
+/* What index_upsert derives from a record alone: its registrable domains and parsed name. */
+typedef struct account_prep {
+    strvec doms;
+    norm_name nn;
+} account_prep;
+
+/* Fills p for rec. Reads nothing of ix but its rules (read-only once built), so it may run on
+ * another thread while ix changes; the PSL must have been used once before (domain.h). */
+void index_prepare(const account_index *ix, const account_rec *rec, account_prep *p);
+void index_prep_free(account_prep *p);
+/* index_upsert with the record's preparation already done (p stays the caller's to free). */
+uint32_t index_upsert_prepared(account_index *ix, const account_rec *rec, const account_prep *p);
 /* Deletes by id; returns false when unknown. */
 bool index_delete(account_index *ix, const char *id);
 /* Fills rec (initialised by the caller) from a live account, e.g. to build a new index. */
 void index_account_rec(const account *a, account_rec *rec);
 /* Slot of id, or -1. */
 long index_find(const account_index *ix, const char *id);
+/* Slot of id, deleted or not, or -1. */
+long index_slot_of(const account_index *ix, const char *id);
 
 /* Vocabulary id of a token, or UINT32_MAX. */
 uint32_t index_token_id(const account_index *ix, const char *tok);

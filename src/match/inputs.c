@@ -191,22 +191,33 @@ static int header_read(header *h, csv_reader *r, const char *path, char *err, si
     return rc;
 }
 
-/* Fills a from a row whose length matches the header. Empty known fields stay NULL. */
-static void account_from_row(account_rec *a, const header *h, const strvec *row)
+/* Trims surrounding ASCII whitespace from a field in place; returns where it now starts. */
+static char *trim_in_place(char *s, size_t len)
+{
+    while (len && strchr(" \t\r\n", s[len - 1]))
+        len--;
+    s[len] = '\0';
+    while (*s && strchr(" \t\r\n", *s))
+        s++;
+    return s;
+}
+
+/* Fills a from a row whose length matches the header (trimming its fields in place). Empty known
+ * fields stay NULL. With borrow, known fields point into the row and attributes are not read. */
+static void account_from_row(account_rec *a, const header *h, const csv_fields *row, bool borrow)
 {
     for (size_t i = 0; i < h->n; i++) {
-        if (h->kind[i] == COL_SKIP)
+        if (h->kind[i] == COL_SKIP || (borrow && h->kind[i] == COL_ATTR))
             continue;
-        char *value = trimmed(row->v[i]);
+        char *value = trim_in_place(row->v[i], row->len[i]);
         if (h->kind[i] == COL_ATTR) {
             account_rec_set(a, h->names.v[i], value);
         } else if (value[0]) {
             char **slot = member(a, &account_fields[h->kind[i]]);
-            free(*slot);
-            *slot = value;
-            value = NULL;
+            if (!borrow)
+                free(*slot);
+            *slot = borrow ? value : xstrdup(value);
         }
-        free(value);
     }
 }
 
@@ -217,10 +228,10 @@ typedef struct rows_ctx {
     strmap *lines;       /* owned: account id -> line it was first read on */
 } rows_ctx;
 
-static void warn_row(const rows_ctx *rc, warn_cb to, long line, const char *fmt, ...)
+static void warn_row(const accounts_csv *o, warn_cb to, long line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-static void warn_row(const rows_ctx *rc, warn_cb to, long line, const char *fmt, ...)
+static void warn_row(const accounts_csv *o, warn_cb to, long line, const char *fmt, ...)
 {
     if (!to)
         return;
@@ -231,8 +242,8 @@ static void warn_row(const rows_ctx *rc, warn_cb to, long line, const char *fmt,
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     sb_init(&sb);
-    sb_appendf(&sb, "%s:%ld: %s", rc->o->path, line, msg);
-    to(sb.buf, rc->o->ctx);
+    sb_appendf(&sb, "%s:%ld: %s", o->path, line, msg);
+    to(sb.buf, o->ctx);
     sb_free(&sb);
 }
 
@@ -240,51 +251,60 @@ static void warn_row(const rows_ctx *rc, warn_cb to, long line, const char *fmt,
 static void check_duplicate(const rows_ctx *rc, const char *id, long line)
 {
     uint32_t first;
-    if (!strmap_get(rc->lines, id, &first)) {
+    if (rc->o->seen_on) {
+        long at = rc->o->seen_on(id, line, rc->o->ctx);
+        if (!at)
+            return;
+        first = (uint32_t)at;
+    } else if (!strmap_get(rc->lines, id, &first)) {
         strmap_put(rc->lines, id, (uint32_t)line);
         return;
     }
-    warn_row(rc, rc->o->dup ? rc->o->dup : rc->o->warn, line,
-             "account id '%.200s' already on line %u (the later row wins)", id, first);
+    accounts_csv_warn_duplicate(rc->o, id, line, first);
+}
+
+void accounts_csv_warn_duplicate(const accounts_csv *o, const char *id, long line, long first)
+{
+    warn_row(o, o->dup ? o->dup : o->warn, line,
+             "account id '%.200s' already on line %ld (the later row wins)", id, first);
 }
 
 /* Handles one data row: hands a valid account to the callback (true) or warns (false). */
-static bool row_accept(const rows_ctx *rc, const strvec *row, long line)
+static bool row_accept(const rows_ctx *rc, const csv_fields *row, long line)
 {
     account_rec a;
     if (row->n != rc->h->n) {
-        warn_row(rc, rc->o->warn, line, "row has %zu fields, header has %zu; skipped", row->n,
+        warn_row(rc->o, rc->o->warn, line, "row has %zu fields, header has %zu; skipped", row->n,
                  rc->h->n);
         return false;
     }
     account_rec_init(&a);
-    account_from_row(&a, rc->h, row);
+    account_from_row(&a, rc->h, row, rc->o->borrow);
     if (!a.id || !a.name) {
-        warn_row(rc, rc->o->warn, line, "empty %s; skipped", a.id ? "name" : "id");
-        account_rec_free(&a);
+        warn_row(rc->o, rc->o->warn, line, "empty %s; skipped", a.id ? "name" : "id");
+        if (!rc->o->borrow)
+            account_rec_free(&a);
         return false;
     }
     check_duplicate(rc, a.id, line);
-    rc->o->cb(&a, rc->o->ctx); /* the callback now owns a's contents */
+    rc->o->cb(&a, rc->o->ctx); /* the callback now owns a's contents (unless borrowed) */
     return true;
 }
 
 /* Reads every data row; the number of accounts, or -1 with err set. */
 static long rows_read(const rows_ctx *rc, csv_reader *r, char *err, size_t errlen)
 {
-    strvec row;
+    const csv_fields *row;
     char cerr[256];
     long count = 0;
     int got;
-    sv_init(&row);
-    while ((got = csv_next(r, &row, cerr, sizeof(cerr))) > 0)
-        if (row_accept(rc, &row, csv_line(r)))
+    while ((got = csv_next_view(r, &row, cerr, sizeof(cerr))) > 0)
+        if (row_accept(rc, row, csv_line(r)))
             count++;
     if (got < 0) {
         csv_err(rc->o->path, cerr, err, errlen);
         count = -1;
     }
-    sv_free(&row);
     return count;
 }
 
@@ -311,7 +331,7 @@ long accounts_read_csv_opts(const accounts_csv *o, char *err, size_t errlen)
     long count = -1;
     csv_reader *r = NULL;
     header h = {.kind = NULL, .n = 0};
-    rows_ctx rc = {.o = o, .h = &h, .lines = strmap_new()};
+    rows_ctx rc = {.o = o, .h = &h, .lines = o->seen_on ? NULL : strmap_new()};
     sv_init(&h.names);
     FILE *f = open_utf8(o, err, errlen);
     if (!f)

@@ -56,11 +56,21 @@ typedef struct accounts_csv {
     account_cb cb;
     warn_cb warn;         /* rows skipped (may be NULL) */
     warn_cb dup;          /* an id seen again (the row is still passed to cb); NULL: warn */
+    /* NULL: the reader keeps a map of the ids read to warn about one seen again. Else it asks
+     * seen_on, before passing the row (read on line) to cb, for the line an earlier row with this
+     * id was read on (0: none); remembering the first line of each id is then the callee's job. */
+    long (*seen_on)(const char *id, long line, void *ctx);
+    bool borrow;          /* cb gets a record whose strings point into the reader's buffer, valid
+                           * during the call only (cb neither keeps nor frees them), and whose
+                           * attributes are not read: no copy of a field is made */
     void *ctx;
 } accounts_csv;
 
 /* As accounts_read_csv. With an encoding, a byte not valid in it is an error with its line. */
 long accounts_read_csv_opts(const accounts_csv *o, char *err, size_t errlen);
+/* The warning about an id read on line that line first had (to o->dup, else o->warn): for a
+ * seen_on that finds duplicates later than the reader (on another thread). */
+void accounts_csv_warn_duplicate(const accounts_csv *o, const char *id, long line, long first);
 
 /* One lead. Every string owned; missing or JSON null = NULL. Numbers in string fields are kept as
  * their text. */

@@ -77,32 +77,6 @@ void matcher_release(matcher *m)
     memset(m, 0, sizeof(*m));
 }
 
-static void add_account(account_rec *a, void *ctx)
-{
-    matcher *m = ctx;
-    (void)index_upsert(&m->ix, a);
-    account_rec_free(a);
-}
-
-static void warn_account(const char *msg, void *ctx)
-{
-    (void)ctx;
-    fprintf(stderr, "<4>l2a: %s\n", msg);
-}
-
-long matcher_load_accounts_csv(matcher *m, const char *path, char *err, size_t errlen)
-{
-    return matcher_load_accounts_csv_enc(m, path, NULL, err, errlen);
-}
-
-long matcher_load_accounts_csv_enc(matcher *m, const char *path, const char *encoding, char *err,
-                                   size_t errlen)
-{
-    accounts_csv o = {.path = path, .encoding = encoding, .cb = add_account,
-                      .warn = warn_account, .ctx = m};
-    return accounts_read_csv_opts(&o, err, errlen);
-}
-
 matcher *matcher_new(const engine_opts *opts, char *err, size_t errlen)
 {
     matcher *m = xcalloc(1, sizeof(*m));

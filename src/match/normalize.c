@@ -144,16 +144,40 @@ static const char *extra_fold(int32_t c)
     return NULL;
 }
 
-/* Appends the folded form of valid UTF-8 s (NUL-terminated) to out. */
+/* Appends s lower-cased (ASCII letters only) to out. */
+static void ascii_lower_into(const char *s, size_t len, strbuf *out)
+{
+    size_t at = out->len;
+    sb_appendn(out, s, len);
+    for (char *p = out->buf + at; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+}
+
+static bool is_ascii(const char *s, size_t *len)
+{
+    const char *p = s;
+    while (*p && !((unsigned char)*p & 0x80))
+        p++;
+    *len = (size_t)(p - s);
+    return *p == '\0';
+}
+
+/* Appends the folded form of valid UTF-8 s (NUL-terminated) to out. ASCII text is only lower-cased
+ * (what utf8proc's mapping does to it), without the mapping. */
 static void fold_into(const char *s, strbuf *out)
 {
+    size_t ascii_len;
+    if (is_ascii(s, &ascii_len)) {
+        ascii_lower_into(s, ascii_len, out);
+        return;
+    }
     utf8proc_uint8_t *m = NULL;     /* malloc'd by utf8proc */
     utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &m,
                                       UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT |
                                       UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
     if (n < 0) {                    /* not expected for valid input: ASCII lower-case copy */
-        for (; *s; s++)
-            sb_putc(out, (*s >= 'A' && *s <= 'Z') ? (char)(*s - 'A' + 'a') : *s);
+        ascii_lower_into(s, strlen(s), out);
         return;
     }
     const char *f = (const char *)m;
@@ -203,7 +227,7 @@ static size_t camel_split(const char *s, size_t len, bool latin1, strbuf *out)
 {
     int32_t w[4] = {0, 0, 0, 0};    /* prev, cur, next, next-but-one; 0 past the end */
     size_t l[4] = {0, 0, 0, 0};     /* byte lengths of w[1..3] */
-    size_t i = 0, splits = 0;
+    size_t i = 0, splits = 0, run = 0;  /* s[run, i) is still to be appended */
     if (len > 0)
         l[1] = cp_next(s, len, 0, latin1, &w[1]);
     if (l[1] < len)
@@ -212,10 +236,11 @@ static size_t camel_split(const char *s, size_t len, bool latin1, strbuf *out)
         l[3] = cp_next(s, len, l[1] + l[2], latin1, &w[3]);
     while (i < len) {
         if (camel_boundary(w[0], w[1], w[2], w[3])) {
+            sb_put_text(out, s + run, i - run, latin1);
+            run = i;
             sb_putc(out, ' ');
             splits++;
         }
-        sb_put_text(out, s + i, l[1], latin1);
         i += l[1];
         w[0] = w[1], w[1] = w[2], w[2] = w[3], w[3] = 0;
         l[1] = l[2], l[2] = l[3], l[3] = 0;
@@ -223,6 +248,7 @@ static size_t camel_split(const char *s, size_t len, bool latin1, strbuf *out)
         if (at < len)
             l[3] = cp_next(s, len, at, latin1, &w[3]);
     }
+    sb_put_text(out, s + run, len - run, latin1);
     return splits;
 }
 
@@ -266,14 +292,14 @@ static uint32_t word_val(const norm_rules *r, const char *s, size_t len)
     return 0;
 }
 
-static void tl_add(toklist *tl, const norm_rules *r, size_t off, size_t len, uint32_t seg,
-                   uint8_t kind)
+/* Adds the token arena[off, off+len) whose word_val is v. */
+static void tl_add(toklist *tl, uint32_t v, size_t off, size_t len, uint32_t seg, uint8_t kind)
 {
     if (tl->n == tl->cap) {
         tl->cap = tl->cap ? tl->cap * 2 : 16;
         tl->v = xrealloc(tl->v, tl->cap * sizeof(*tl->v));
     }
-    uint8_t flags = (uint8_t)(word_val(r, tl->arena.buf + off, len) & (WF_STOP | WF_QUAL));
+    uint8_t flags = (uint8_t)(v & (WF_STOP | WF_QUAL));
     tl->v[tl->n++] = (tok){ .off = off, .len = len, .seg = seg, .kind = kind, .flags = flags };
 }
 
@@ -283,7 +309,7 @@ static void tl_push(toklist *tl, const norm_rules *r, size_t off, size_t len, ui
 {
     uint32_t v = word_val(r, tl->arena.buf + off, len);
     if (!(v >> WF_ABBREV_SHIFT)) {
-        tl_add(tl, r, off, len, seg, kind);
+        tl_add(tl, v, off, len, seg, kind);
         return;
     }
     const char *e = r->expansions.v[(v >> WF_ABBREV_SHIFT) - 1];
@@ -292,7 +318,7 @@ static void tl_push(toklist *tl, const norm_rules *r, size_t off, size_t len, ui
         size_t n = strcspn(e, " ");
         size_t at = tl->arena.len;
         sb_appendn(&tl->arena, e, n);
-        tl_add(tl, r, at, n, seg, kind);
+        tl_add(tl, word_val(r, tl->arena.buf + at, n), at, n, seg, kind);
         e += n + (e[n] == ' ');
     }
 }

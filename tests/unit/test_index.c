@@ -358,10 +358,61 @@ static void test_label_core(void **state)
     assert_null(postings_get(&ix->by_label, "teaminvo"));
 }
 
+/* Thousands of accounts (past the id table's first growths): each found by id, the repeated
+ * values (type, country, owner, date) one shared copy, a replaced account's values its new ones,
+ * and labels read off plain domains and A-label domains alike. */
+static void test_many_accounts_ids_and_shared_values(void **state)
+{
+    account_index *ix = *state;
+    char id[32], name[64], dom[64];
+    const uint32_t n = 3000;
+    for (uint32_t i = 0; i < n; i++) {
+        account_rec r;
+        account_rec_init(&r);
+        snprintf(id, sizeof(id), "ID%u", i);
+        snprintf(name, sizeof(name), "Company%u Holdings", i);
+        snprintf(dom, sizeof(dom), "https://www.company%u.com/", i);
+        account_rec_set(&r, "id", id);
+        account_rec_set(&r, "name", name);
+        account_rec_set(&r, "domains", dom);
+        account_rec_set(&r, "type", i % 2 ? "Customer" : "Prospect");
+        account_rec_set(&r, "country", "Germany");
+        account_rec_set(&r, "owner_id", "005X");
+        account_rec_set(&r, "last_activity", "2026-01-02");
+        assert_int_equal(index_upsert(ix, &r), i);
+        account_rec_free(&r);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        snprintf(id, sizeof(id), "ID%u", i);
+        snprintf(dom, sizeof(dom), "company%u", i);
+        assert_int_equal(index_find(ix, id), (long)i);
+        assert_true(posted(&ix->by_label, dom, i));
+    }
+    assert_int_equal(index_find(ix, "ID3000"), -1);
+    assert_ptr_equal(ix->acc[0].country, ix->acc[n - 1].country);
+    assert_ptr_equal(ix->acc[0].type, ix->acc[2].type);
+    assert_string_equal(ix->acc[1].type, "Customer");
+    assert_string_equal(ix->acc[7].owner_id, "005X");
+    assert_string_equal(ix->acc[7].last_activity, "2026-01-02");
+
+    assert_int_equal(put(ix, "ID7", "Other Seven", "xn--bcher-kva.de", "Partner"), 7);
+    assert_string_equal(ix->acc[7].type, "Partner");
+    assert_null(ix->acc[7].country);
+    assert_string_equal(ix->acc[1].type, "Customer");
+    assert_true(posted(&ix->by_label, "b\xc3\xbc" "cher", 7));
+    assert_false(posted(&ix->by_label, "company7", 7));
+    assert_true(index_delete(ix, "ID8"));
+    assert_int_equal(index_find(ix, "ID8"), -1);
+    assert_int_equal(index_slot_of(ix, "ID8"), 8);
+    assert_int_equal(ix->live, n - 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_upsert_find_delete, setup_index, teardown_index),
+        cmocka_unit_test_setup_teardown(test_many_accounts_ids_and_shared_values, setup_index,
+                                        teardown_index),
         cmocka_unit_test_setup_teardown(test_reupsert_moves_postings, setup_index, teardown_index),
         cmocka_unit_test_setup_teardown(test_token_lists_stay_ascending, setup_index, teardown_index),
         cmocka_unit_test_setup_teardown(test_weights, setup_index, teardown_index),

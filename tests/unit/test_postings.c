@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "postings.h"
+#include "slottable.h"
 
 /* Sorted copy of a list's values into out (at most max), for order-free comparisons. */
 static int cmp_u32(const void *a, const void *b)
@@ -252,7 +253,7 @@ static void test_hashmulti_colliding_hashes(void **state)
 
     free(s);
     hashmulti_free(&h);
-    assert_null(h.hash);
+    assert_null(h.slot);
     assert_int_equal(h.n, 0);
 }
 
@@ -335,6 +336,37 @@ static void test_u32pool_lists_keep_their_values(void **state)
     u32pool_free(&pool);
 }
 
+/* Keys of the slottable tests: slot i holds key i; hashes collide on purpose (i / 3). */
+static bool slot_is(uint32_t slot, const void *ctx)
+{
+    return slot == *(const uint32_t *)ctx;
+}
+
+static uint64_t key_hash(uint32_t key)
+{
+    return (uint64_t)(key / 3) * 0x9E3779B97F4A7C15ULL;
+}
+
+static void test_slottable_finds_through_collisions_and_growth(void **state)
+{
+    (void)state;
+    slottable t;
+    slottable_init(&t);
+    size_t cap0 = t.cap;
+    const uint32_t n = 5000;
+    for (uint32_t i = 0; i < n; i++)
+        slottable_add(&t, key_hash(i), i);
+    assert_true(t.cap > cap0);
+    assert_int_equal(t.n, n);
+    for (uint32_t i = 0; i < n; i++)
+        assert_int_equal(slottable_find(&t, key_hash(i), slot_is, &i), i);
+    uint32_t absent = n + 7;
+    assert_int_equal(slottable_find(&t, key_hash(absent), slot_is, &absent), UINT32_MAX);
+    assert_int_equal(slottable_find(&t, key_hash(3), slot_is, &absent), UINT32_MAX);
+    slottable_free(&t);
+    assert_null(t.e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -346,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_postings_many_keys),
         cmocka_unit_test(test_hashmulti_colliding_hashes),
         cmocka_unit_test(test_hashmulti_growth),
+        cmocka_unit_test(test_slottable_finds_through_collisions_and_growth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

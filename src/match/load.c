@@ -1,0 +1,320 @@
+/* load.c - an accounts CSV into a matcher's index: on one thread, or on two (the second thread
+ * reads the rows and parses their names and domains while this one indexes them, in file order). */
+#include "matcher_impl.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The line each slot was first read on in this file (0: not read in it), for the reader's
+ * duplicate warnings without a map of its own. */
+typedef struct first_lines {
+    uint32_t *line;         /* owned; by slot */
+    size_t cap;
+} first_lines;
+
+/* The line an earlier row with id was read on in this file, or 0. */
+static long first_line_of(const first_lines *f, const matcher *m, const char *id)
+{
+    long slot = index_slot_of(&m->ix, id);
+    return slot >= 0 && (size_t)slot < f->cap ? f->line[slot] : 0;
+}
+
+static void first_line_note(first_lines *f, uint32_t slot, long line)
+{
+    if (slot >= f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 1024;
+        while (cap <= slot)
+            cap *= 2;
+        f->line = xrealloc(f->line, cap * sizeof(*f->line));
+        memset(f->line + f->cap, 0, (cap - f->cap) * sizeof(*f->line));
+        f->cap = cap;
+    }
+    if (!f->line[slot])
+        f->line[slot] = (uint32_t)line;
+}
+
+static void warn_account(const char *msg, void *ctx)
+{
+    (void)ctx;
+    fprintf(stderr, "<4>l2a: %s\n", msg);
+}
+
+/* ---- one thread ---- */
+
+typedef struct csv_load {
+    matcher *m;
+    first_lines first;
+    long line;              /* of the row being added */
+} csv_load;
+
+static long seen_on(const char *id, long line, void *ctx)
+{
+    csv_load *l = ctx;
+    l->line = line;
+    return first_line_of(&l->first, l->m, id);
+}
+
+/* A borrowed record (accounts_csv.borrow): index_upsert copies what it keeps. */
+static void add_account(account_rec *a, void *ctx)
+{
+    csv_load *l = ctx;
+    first_line_note(&l->first, index_upsert(&l->m->ix, a), l->line);
+}
+
+static long load_one_thread(matcher *m, const char *path, const char *encoding, char *err,
+                            size_t errlen)
+{
+    csv_load l = {.m = m};
+    accounts_csv o = {.path = path, .encoding = encoding, .cb = add_account, .warn = warn_account,
+                      .seen_on = seen_on, .borrow = true, .ctx = &l};
+    long n = accounts_read_csv_opts(&o, err, errlen);
+    free(l.first.line);
+    return n;
+}
+
+/* ---- two threads ---- */
+
+#define BATCH_ROWS 512
+#define BATCHES 8
+
+/* The account_rec fields a row carries (attributes are not read: accounts_csv.borrow). */
+#define REC_FIELDS 9
+
+static void rec_fields(account_rec *r, char **f[REC_FIELDS])
+{
+    char **all[REC_FIELDS] = {&r->id,       &r->name,     &r->domains,
+                              &r->type,     &r->parent_id, &r->country,
+                              &r->owner_id, &r->employees, &r->last_activity};
+    memcpy(f, all, sizeof(all));
+}
+
+/* A row read and prepared, or a warning, in file order. */
+typedef struct load_item {
+    bool warning;
+    long line;
+    size_t text[REC_FIELDS];  /* offsets in the batch's bytes (SIZE_MAX: NULL); text[0] holds a
+                               * warning's message */
+    account_prep prep;
+} load_item;
+
+typedef struct load_batch {
+    load_item item[BATCH_ROWS];
+    size_t n;
+    strbuf bytes;
+    struct load_batch *next;
+} load_batch;
+
+typedef struct load_pipe {
+    matcher *m;
+    const char *path;
+    const char *encoding;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    load_batch *full, *full_tail;   /* read, waiting to be indexed */
+    load_batch *spare;              /* empty */
+    load_batch *filling;            /* the reader's */
+    bool done;                      /* the reader has finished: count and err are set */
+    long count;
+    long line;                      /* of the row being read */
+    char err[512];
+} load_pipe;
+
+/* Empties an indexed batch. Its rows' preparations are freed here, on the reader's thread that
+ * allocated them (cheaper for malloc than freeing them on the other thread). */
+static void batch_clear(load_batch *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (!b->item[i].warning)
+            index_prep_free(&b->item[i].prep);
+    b->n = 0;
+    sb_reset(&b->bytes);
+}
+
+static load_batch *take_spare(load_pipe *p)
+{
+    pthread_mutex_lock(&p->mu);
+    while (!p->spare)
+        pthread_cond_wait(&p->cv, &p->mu);
+    load_batch *b = p->spare;
+    p->spare = b->next;
+    pthread_mutex_unlock(&p->mu);
+    batch_clear(b);
+    return b;
+}
+
+/* Hands the reader's batch over (if it holds anything); done marks the end. */
+static void hand_over(load_pipe *p, bool done)
+{
+    load_batch *b = p->filling;
+    pthread_mutex_lock(&p->mu);
+    if (b && b->n) {
+        b->next = NULL;
+        if (p->full_tail)
+            p->full_tail->next = b;
+        else
+            p->full = b;
+        p->full_tail = b;
+        p->filling = NULL;
+    }
+    p->done = done;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static load_item *next_item(load_pipe *p)
+{
+    if (p->filling && p->filling->n == BATCH_ROWS)
+        hand_over(p, false);
+    if (!p->filling)
+        p->filling = take_spare(p);
+    load_item *it = &p->filling->item[p->filling->n++];
+    memset(it, 0, sizeof(*it));
+    return it;
+}
+
+static size_t keep_text(load_batch *b, const char *s)
+{
+    if (!s)
+        return SIZE_MAX;
+    size_t at = b->bytes.len;
+    sb_appendn(&b->bytes, s, strlen(s) + 1);
+    return at;
+}
+
+/* The reader's seen_on: duplicates are looked for by the indexing thread, which owns the index. */
+static long reader_seen_on(const char *id, long line, void *ctx)
+{
+    (void)id;
+    ((load_pipe *)ctx)->line = line;
+    return 0;
+}
+
+static void reader_row(account_rec *a, void *ctx)
+{
+    load_pipe *p = ctx;
+    load_item *it = next_item(p);
+    char **f[REC_FIELDS];
+    rec_fields(a, f);
+    it->line = p->line;
+    for (size_t i = 0; i < REC_FIELDS; i++)
+        it->text[i] = keep_text(p->filling, *f[i]);
+    index_prepare(&p->m->ix, a, &it->prep);
+}
+
+static void reader_warning(const char *msg, void *ctx)
+{
+    load_pipe *p = ctx;
+    load_item *it = next_item(p);
+    it->warning = true;
+    it->text[0] = keep_text(p->filling, msg);
+}
+
+static void *reader(void *arg)
+{
+    load_pipe *p = arg;
+    accounts_csv o = {.path = p->path, .encoding = p->encoding, .cb = reader_row,
+                      .warn = reader_warning, .seen_on = reader_seen_on, .borrow = true, .ctx = p};
+    p->count = accounts_read_csv_opts(&o, p->err, sizeof(p->err));
+    hand_over(p, true);
+    return NULL;
+}
+
+/* The next batch to index, or NULL once the reader is done and every batch indexed. */
+static load_batch *take_full(load_pipe *p)
+{
+    pthread_mutex_lock(&p->mu);
+    while (!p->full && !p->done)
+        pthread_cond_wait(&p->cv, &p->mu);
+    load_batch *b = p->full;
+    if (b) {
+        p->full = b->next;
+        if (!p->full)
+            p->full_tail = NULL;
+    }
+    pthread_mutex_unlock(&p->mu);
+    return b;
+}
+
+static void give_spare(load_pipe *p, load_batch *b)
+{
+    pthread_mutex_lock(&p->mu);
+    b->next = p->spare;
+    p->spare = b;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Indexes one batch in order: warnings printed, duplicates warned about, accounts upserted. */
+static void index_batch(load_pipe *p, load_batch *b, first_lines *first)
+{
+    accounts_csv o = {.path = p->path, .warn = warn_account};
+    for (size_t i = 0; i < b->n; i++) {
+        load_item *it = &b->item[i];
+        if (it->warning) {
+            warn_account(b->bytes.buf + it->text[0], NULL);
+            continue;
+        }
+        account_rec a;
+        char **f[REC_FIELDS];
+        account_rec_init(&a);
+        rec_fields(&a, f);
+        for (size_t k = 0; k < REC_FIELDS; k++)
+            *f[k] = it->text[k] == SIZE_MAX ? NULL : b->bytes.buf + it->text[k];
+        long seen = first_line_of(first, p->m, a.id);
+        if (seen)
+            accounts_csv_warn_duplicate(&o, a.id, it->line, seen);
+        first_line_note(first, index_upsert_prepared(&p->m->ix, &a, &it->prep), it->line);
+    }
+}
+
+static long load_two_threads(matcher *m, const char *path, const char *encoding, char *err,
+                             size_t errlen)
+{
+    load_pipe p = {.m = m, .path = path, .encoding = encoding};
+    load_batch *all = xcalloc(BATCHES, sizeof(*all));
+    first_lines first = {0};
+    pthread_t t;
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.cv, NULL);
+    for (size_t i = 0; i < BATCHES; i++) {
+        sb_init(&all[i].bytes);
+        all[i].next = i + 1 < BATCHES ? &all[i + 1] : NULL;
+    }
+    p.spare = &all[0];
+    free(domain_registrable("example.com")); /* the PSL loaded before a second thread uses it */
+    if (pthread_create(&t, NULL, reader, &p) == 0) {
+        for (load_batch *b; (b = take_full(&p));) {
+            index_batch(&p, b, &first);
+            give_spare(&p, b);
+        }
+        pthread_join(t, NULL);
+        if (p.count < 0)
+            snprintf(err, errlen, "%s", p.err);
+    } else {
+        p.count = load_one_thread(m, path, encoding, err, errlen);
+    }
+    for (size_t i = 0; i < BATCHES; i++) {
+        batch_clear(&all[i]);
+        sb_free(&all[i].bytes);
+    }
+    free(all);
+    free(first.line);
+    pthread_cond_destroy(&p.cv);
+    pthread_mutex_destroy(&p.mu);
+    return p.count;
+}
+
+long matcher_load_accounts_csv(matcher *m, const char *path, char *err, size_t errlen)
+{
+    return matcher_load_accounts_csv_enc(m, path, NULL, err, errlen);
+}
+
+long matcher_load_accounts_csv_enc(matcher *m, const char *path, const char *encoding, char *err,
+                                   size_t errlen)
+{
+    if (m->cfg->load_threads > 1)
+        return load_two_threads(m, path, encoding, err, errlen);
+    return load_one_thread(m, path, encoding, err, errlen);
+}
