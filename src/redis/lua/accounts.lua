@@ -1,6 +1,6 @@
 -- accounts.lua - <library>_account_upsert, _account_upsert_batch and _account_delete: accounts of
--- `l2a import-accounts`, each one's hash, the accounts set and an entry on the changes stream
--- together.
+-- `l2a import-accounts`, each one's hash, the accounts set and the changes stream together (one
+-- changes entry per call, listing every account it changed).
 --
 -- KEYS (upsert, delete): the account hash, the accounts set, the accounts:changes stream.
 -- KEYS (upsert_batch): the accounts set, the accounts:changes stream, then one hash per account.
@@ -40,19 +40,49 @@ local function check_pairs(id, first, last)
   end
 end
 
+-- Values one changes entry may carry: its XADD passes them through unpack, which fails above
+-- ~8,000 values (an account has at most 2 * MAX_PAIRS + 2, so one always fits).
+local MAX_ENTRY_VALUES = 7000
+
+-- A changes entry being filled: `op upserts`, then per account `id <id>` and its other
+-- field/value pairs; written when full and at the end. An entry of one account is written as
+-- `op upsert id <id> ...`, the one-account form readers of every version know.
+local function entry_new()
+  return {values = {'op', 'upserts'}, accounts = 0}
+end
+
+local function entry_write(e, changes, cap)
+  if e.accounts == 0 then return end
+  if e.accounts == 1 then e.values[2] = 'upsert' end
+  redis.call('XADD', changes, 'MAXLEN', '~', cap, '*', unpack(e.values))
+  e.values, e.accounts = {'op', 'upserts'}, 0
+end
+
+-- Adds account id (pairs args[first..last]) to entry e, writing e first when it would overflow.
+local function entry_add(e, changes, cap, id, args, first, last)
+  local v = e.values
+  if #v + last - first + 3 > MAX_ENTRY_VALUES then
+    entry_write(e, changes, cap)
+    v = e.values
+  end
+  local n = #v
+  v[n + 1], v[n + 2], n = 'id', id, n + 2
+  for i = first, last, 2 do
+    if args[i] ~= 'id' then v[n + 1], v[n + 2], n = args[i], args[i + 1], n + 2 end
+  end
+  e.accounts = e.accounts + 1
+end
+
 -- Stores one account whose pairs are args[first..last] (keys and pairs checked, id already in
--- the accounts set); existed: whether its hash exists. Returns 0 unchanged, 1 updated, 2 new.
-local function store(hash, existed, changes, cap, id, args, first, last)
+-- the accounts set) and adds it to the changes entry e when it changed; existed: whether its hash
+-- exists. Returns 0 unchanged, 1 updated, 2 new.
+local function store(hash, existed, e, changes, cap, id, args, first, last)
   if existed then
     if same_fields(hash, args, first, last) then return 0 end
     redis.call('DEL', hash)
   end
   redis.call('HSET', hash, unpack(args, first, last))
-  local entry = {'op', 'upsert', 'id', id}
-  for i = first, last, 2 do
-    if args[i] ~= 'id' then entry[#entry + 1] = args[i]; entry[#entry + 1] = args[i + 1] end
-  end
-  redis.call('XADD', changes, 'MAXLEN', '~', cap, '*', unpack(entry))
+  entry_add(e, changes, cap, id, args, first, last)
   return existed and 1 or 2
 end
 
@@ -65,7 +95,21 @@ local function upsert(keys, args)
   check_pairs(id, 3, n)
   local existed = redis.call('EXISTS', keys[1]) == 1
   redis.call('SADD', keys[2], id)
-  return store(keys[1], existed, keys[3], cap, id, args, 3, n)
+  local e = entry_new()
+  local code = store(keys[1], existed, e, keys[3], cap, id, args, 3, n)
+  entry_write(e, keys[3], cap)
+  return code
+end
+
+-- The hash keys among keys[first..] that exist, as a set. One EXISTS answers for a batch of new
+-- accounts; when any key exists, every one is type-checked (absent or a hash).
+local function existing_hashes(keys, first)
+  local found = {}
+  if redis.call('EXISTS', unpack(keys, first)) == 0 then return found end
+  for k = first, #keys do
+    if lib.expect(keys[k], 'hash') then found[keys[k]] = true end
+  end
+  return found
 end
 
 -- The accounts of an upsert_batch's ARGV (cap, then per account: id, count, count values) as
@@ -97,19 +141,19 @@ local function upsert_batch(keys, args)
   end
   lib.expect(keys[1], 'set')
   lib.expect(keys[2], 'stream')
-  local existed = {}
-  for k = 3, #keys do existed[keys[k]] = lib.expect(keys[k], 'hash') end
+  local existed = existing_hashes(keys, 3)
   local cap = lib.cap(args[1], 'changes cap')
   local spans = batch_spans(args, accounts)
   local ids = {}
   for a, s in ipairs(spans) do ids[a] = s[1] end
   redis.call('SADD', keys[1], unpack(ids))
-  local codes = {}
+  local codes, e = {}, entry_new()
   for a, s in ipairs(spans) do
     local hash = keys[a + 2]
-    codes[a] = store(hash, existed[hash], keys[2], cap, s[1], args, s[2], s[3])
+    codes[a] = store(hash, existed[hash], e, keys[2], cap, s[1], args, s[2], s[3])
     existed[hash] = true -- an id twice in one batch: its second row replaces the first's hash
   end
+  entry_write(e, keys[2], cap)
   return codes
 end
 
