@@ -143,9 +143,10 @@ if [ -z "$REDIS_EXTERNAL" ]; then
 fi
 
 # ---- FUNCTION FLUSH between two pipelined batches: "Function not found", load, resend ----------
-# The CSV comes through a FIFO: the first 1,700 rows (1 KB each) let the first pipelined round of
-# 8 calls of 200 accounts complete, then FUNCTION FLUSH, then the rest: the second round's 8 calls
-# find no function and must load the library and be resent; a 17th call carries the last 200.
+# The CSV comes through a FIFO: the first 8,500 rows (1 KB each) let the first pipelined round of
+# 8 calls of 1,000 accounts complete, then FUNCTION FLUSH, then the rest: the second round's 8
+# calls find no function and must load the library and be resent; a 17th call carries the last
+# 1,000.
 if [ -z "$REDIS_EXTERNAL" ]; then
     write_config "$TEST_TMP/fifo.yaml"
     sed -i "s/prefix: .*/prefix: \"fifo:\"/" "$TEST_TMP/fifo.yaml"
@@ -161,22 +162,22 @@ for i in range(int(sys.argv[1]), int(sys.argv[2]) + 1):
     import_pid=$!
     track_pid "$import_pid"
     exec 3>"$TEST_TMP/accounts.fifo"
-    { echo "id,name,domains,Notes"; rows 1 1700; } >&3
+    { echo "id,name,domains,Notes"; rows 1 8500; } >&3
     for _ in $(seq 1 200); do
-        [ "$(rcli scard fifo:accounts)" == 1600 ] && break
+        [ "$(rcli scard fifo:accounts)" == 8000 ] && break
         sleep 0.05
     done
-    assert_eq "$(rcli scard fifo:accounts)" 1600 "first round stored before the flush"
+    assert_eq "$(rcli scard fifo:accounts)" 8000 "first round stored before the flush"
     rcli function flush >/dev/null
-    rows 1701 3400 >&3
+    rows 8501 17000 >&3
     exec 3>&-
     rc=0
     wait "$import_pid" || rc=$?
     assert_eq "$rc" 0 "import across FUNCTION FLUSH exit status ($(cat "$TEST_TMP/fifo.out"))"
     assert_eq "$(cat "$TEST_TMP/fifo.out")" \
-        "imported 3400 accounts: 3400 new, 0 updated, 0 unchanged, 0 deleted" "summary across the flush"
-    assert_eq "$(rcli scard fifo:accounts)" 3400 "every account stored across the flush"
-    assert_eq "$(rcli xrange fifo:accounts:changes - + | grep -cx id)" 3400 \
+        "imported 17000 accounts: 17000 new, 0 updated, 0 unchanged, 0 deleted" "summary across the flush"
+    assert_eq "$(rcli scard fifo:accounts)" 17000 "every account stored across the flush"
+    assert_eq "$(rcli xrange fifo:accounts:changes - + | grep -cx id)" 17000 \
         "every change recorded across the flush (an id field per account)"
     stats=$(rcli info commandstats | tr -d '\r')
     assert_contains "$stats" "cmdstat_function|load:calls=1," \
