@@ -68,7 +68,7 @@ static void build_accounts(build_job *j)
     redisContext *c = rconn_connect(&d->addr, cfg->command_timeout_ms, j->err, sizeof(j->err));
     if (!c)
         return;
-    j->accounts = account_load_all(c, cfg->key_prefix, add_account, j, &j->stop, j->pos,
+    j->accounts = account_feed_all(c, cfg->key_prefix, add_account, j, &j->stop, j->pos,
                                    sizeof(j->pos), j->err, sizeof(j->err));
     long skipped = 0;   /* read after the position was taken: later changes are replayed */
     if (j->accounts >= 0 &&
