@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #define CHUNK 512  /* accounts handed over at once */
 #define QUEUE 16   /* chunks read ahead at most (then the reader waits for the index) */
 
