@@ -40,9 +40,12 @@ local function check_pairs(id, first, last)
   end
 end
 
--- Values one changes entry may carry: its XADD passes them through unpack, which fails above
--- ~8,000 values (an account has at most 2 * MAX_PAIRS + 2, so one always fits).
-local MAX_ENTRY_VALUES = 7000
+-- Values a changes entry takes before the next account goes to a new one. Redis appends an
+-- entry's values to its stream node one by one, each append growing the node: an entry of
+-- ~7,000 values cost Redis more per account than entries of 200 to 2,000 (measured, see
+-- docs/BENCHMARKS.md). An account alone may pass it (at most 2 * MAX_PAIRS + 4 values, under
+-- the ~8,000 that unpack takes).
+local MAX_ENTRY_VALUES = 1000
 
 -- A changes entry being filled: `op upserts`, then per account `id <id>` and its other
 -- field/value pairs; written when full and at the end. An entry of one account is written as
@@ -61,7 +64,7 @@ end
 -- Adds account id (pairs args[first..last]) to entry e, writing e first when it would overflow.
 local function entry_add(e, changes, cap, id, args, first, last)
   local v = e.values
-  if #v + last - first + 3 > MAX_ENTRY_VALUES then
+  if e.accounts > 0 and #v + last - first + 3 > MAX_ENTRY_VALUES then
     entry_write(e, changes, cap)
     v = e.values
   end
