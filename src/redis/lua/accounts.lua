@@ -116,23 +116,26 @@ local function existing_hashes(keys, first)
 end
 
 -- The accounts of an upsert_batch's ARGV (cap, then per account: id, count, count values) as
--- {id, first, last} spans; fails on any shape error, so nothing is written before all are read.
+-- three lists: ids, and each one's first and last value index; fails on any shape error, so
+-- nothing is written before all are read. (Lists rather than a table per account: Redis runs this
+-- for every account imported.)
 local function batch_spans(args, accounts)
-  local spans, i = {}, 2
-  while i <= #args do
+  local ids, firsts, lasts, i, n = {}, {}, {}, 2, #args
+  while i <= n do
     local id, count = args[i], args[i + 1] and tonumber(args[i + 1])
-    if count == nil or count ~= math.floor(count) or i + 1 + count > #args then
+    if count == nil or count % 1 ~= 0 or i + 1 + count > n then
       lib.fail('account_upsert_batch: account ' .. tostring(id) ..
         ' needs the count of the values that follow')
     end
     check_pairs(id, i + 2, i + 1 + count)
-    spans[#spans + 1] = {id, i + 2, i + 1 + count}
+    local a = #ids + 1
+    ids[a], firsts[a], lasts[a] = id, i + 2, i + 1 + count
     i = i + 2 + count
   end
-  if #spans ~= accounts then
-    lib.fail('account_upsert_batch: ' .. accounts .. ' account keys but ' .. #spans .. ' accounts')
+  if #ids ~= accounts then
+    lib.fail('account_upsert_batch: ' .. accounts .. ' account keys but ' .. #ids .. ' accounts')
   end
-  return spans
+  return ids, firsts, lasts
 end
 
 -- ARGV: changes stream cap, then per account: id, count of the field/value values, the values
@@ -146,14 +149,12 @@ local function upsert_batch(keys, args)
   lib.expect(keys[2], 'stream')
   local existed = existing_hashes(keys, 3)
   local cap = lib.cap(args[1], 'changes cap')
-  local spans = batch_spans(args, accounts)
-  local ids = {}
-  for a, s in ipairs(spans) do ids[a] = s[1] end
+  local ids, firsts, lasts = batch_spans(args, accounts)
   redis.call('SADD', keys[1], unpack(ids))
   local codes, e = {}, entry_new()
-  for a, s in ipairs(spans) do
+  for a = 1, accounts do
     local hash = keys[a + 2]
-    codes[a] = store(hash, existed[hash], e, keys[2], cap, s[1], args, s[2], s[3])
+    codes[a] = store(hash, existed[hash], e, keys[2], cap, ids[a], args, firsts[a], lasts[a])
     existed[hash] = true -- an id twice in one batch: its second row replaces the first's hash
   end
   entry_write(e, keys[2], cap)
