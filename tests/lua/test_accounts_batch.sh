@@ -50,6 +50,15 @@ for case in "string $SET" "hash $CHANGES" "list ${P}account:001C"; do
     rcli del "$2" >/dev/null
     rcli rename "$2:saved" "$2" >/dev/null
 done
+# the first hash key existing (a re-import: each key's TYPE asked) and a later one a list
+rcli rename "${P}account:001C" "${P}account:001C:saved" >/dev/null
+wrong_key list "${P}account:001C"
+expect_fail_unchanged "batch, an existing account first, then ${P}account:001C as a list" \
+    "WRONGTYPE l2a: key ${P}account:001C is a list" \
+    "$FN_ACCOUNT_UPSERT_BATCH" 4 "$SET" "$CHANGES" "${P}account:001A" "${P}account:001C" \
+    "$CHANGES_CAP" 001A 4 id 001A name Changed 001C 4 id 001C name Other
+rcli del "${P}account:001C" >/dev/null
+rcli rename "${P}account:001C:saved" "${P}account:001C" >/dev/null
 K2=("$SET" "$CHANGES" "${P}account:001E" "${P}account:001F")
 expect_fail_unchanged "a count past the end" "count of the values" \
     "$FN_ACCOUNT_UPSERT_BATCH" 4 "${K2[@]}" "$CHANGES_CAP" 001E 4 id 001E name New 001F 6 id 001F

@@ -1,6 +1,6 @@
 -- accounts.lua - <library>_account_upsert, _account_upsert_batch and _account_delete: accounts of
--- `l2a import-accounts`, each one's hash, the accounts set and the changes stream together (one
--- changes entry per call, listing every account it changed).
+-- `l2a import-accounts`, each one's hash, the accounts set and the changes stream together (the
+-- accounts a call changed share its changes entries).
 --
 -- KEYS (upsert, delete): the account hash, the accounts set, the accounts:changes stream.
 -- KEYS (upsert_batch): the accounts set, the accounts:changes stream, then one hash per account.
@@ -104,12 +104,18 @@ local function upsert(keys, args)
   return code
 end
 
--- The hash keys among keys[first..] that exist, as a set. One EXISTS answers for a batch of new
--- accounts; when any key exists, every one is type-checked (absent or a hash).
+-- The hash keys among keys[first..] that exist, as a set, each checked (absent or a hash). The
+-- first key's TYPE says which way is likely cheaper: when it is absent (an import of new
+-- accounts), one EXISTS of the others, and no more TYPEs when none exists either; else (a
+-- re-import) a TYPE of each.
 local function existing_hashes(keys, first)
   local found = {}
-  if redis.call('EXISTS', unpack(keys, first)) == 0 then return found end
-  for k = first, #keys do
+  if lib.expect(keys[first], 'hash') then
+    found[keys[first]] = true
+  elseif first == #keys or redis.call('EXISTS', unpack(keys, first + 1)) == 0 then
+    return found
+  end
+  for k = first + 1, #keys do
     if lib.expect(keys[k], 'hash') then found[keys[k]] = true end
   end
   return found
