@@ -59,35 +59,61 @@ static void apply_learned(l2ad *d, const redisReply *fields, bool learn)
     metrics_inc(d->metrics, METRIC_ACCOUNT_CHANGES, 1);
 }
 
-static void apply_change(l2ad *d, const redisReply *fields)
+/* One account of an upsert entry, fields[first..end): applied when it has an id and a name. */
+static void apply_upsert(l2ad *d, const redisReply *fields, size_t first, size_t end)
 {
-    const char *kind = entry_get(fields, "op");
-    if (kind && (strcmp(kind, "learn") == 0 || strcmp(kind, "unlearn") == 0)) {
-        apply_learned(d, fields, strcmp(kind, "learn") == 0);
-        return;
-    }
-    const char *op = NULL, *id = NULL;
     account_rec a;
     account_rec_init(&a);
-    for (size_t i = 0; i + 1 < fields->elements; i += 2) {
+    for (size_t i = first; i + 1 < end; i += 2) {
         const char *k = fields->element[i]->str, *v = fields->element[i + 1]->str;
-        if (!k || !v)
-            continue;
-        if (strcmp(k, "op") == 0)
-            op = v;
-        else
+        if (k && v && strcmp(k, "op") != 0)
             account_rec_set(&a, k, v);
-        if (strcmp(k, "id") == 0)
-            id = v;
     }
-    if (op && id && strcmp(op, "delete") == 0)
-        (void)matcher_delete_account(d->m, id);
-    else if (op && strcmp(op, "upsert") == 0 && a.id && a.name)
+    if (a.id && a.name)
         (void)matcher_upsert_account(d->m, &a);
     else
-        log_warn("account_change_ignored", "op=%s id=%s", op ? op : "?", id ? id : "?");
+        log_warn("account_change_ignored", "op=upsert id=%s", a.id ? a.id : "?");
     account_rec_free(&a);
-    metrics_inc(d->metrics, METRIC_ACCOUNT_CHANGES, 1);
+}
+
+/* op upserts, written by a batch: `op upserts`, then per account `id <id>` and its other fields;
+ * each `id` field starts the next account. Returns the number of accounts. */
+static size_t apply_upserts(l2ad *d, const redisReply *fields)
+{
+    size_t accounts = 0;
+    size_t n = fields->elements & ~(size_t)1, start = n;
+    for (size_t i = 0; i < n; i += 2) {
+        const char *k = fields->element[i]->str;
+        if (!k || strcmp(k, "id") != 0)
+            continue;
+        if (start < n)
+            apply_upsert(d, fields, start, i);
+        start = i;
+        accounts++;
+    }
+    if (start < n)
+        apply_upsert(d, fields, start, n);
+    return accounts;
+}
+
+static void apply_change(l2ad *d, const redisReply *fields)
+{
+    const char *op = entry_get(fields, "op");
+    const char *id = entry_get(fields, "id");
+    if (op && (strcmp(op, "learn") == 0 || strcmp(op, "unlearn") == 0)) {
+        apply_learned(d, fields, strcmp(op, "learn") == 0);
+        return;
+    }
+    size_t accounts = 1;
+    if (op && id && strcmp(op, "delete") == 0)
+        (void)matcher_delete_account(d->m, id);
+    else if (op && strcmp(op, "upsert") == 0)
+        apply_upsert(d, fields, 0, fields->elements); /* one account, its fields in any order */
+    else if (op && strcmp(op, "upserts") == 0)
+        accounts = apply_upserts(d, fields);
+    else
+        log_warn("account_change_ignored", "op=%s id=%s", op ? op : "?", id ? id : "?");
+    metrics_inc(d->metrics, METRIC_ACCOUNT_CHANGES, (double)accounts);
 }
 
 static void on_changes(aconn *c, redisReply *r, void *priv)

@@ -9,7 +9,7 @@
 #include "keys.h"
 #include "rconn.h"
 
-#define PAGE 1000
+#define PAGE 2000
 
 static int change_position(redisContext *c, const char *prefix, char *pos, size_t poslen,
                            char *err, size_t errlen)
@@ -44,7 +44,8 @@ static int send_page(redisContext *c, const char *prefix, const char *set, const
         return rconn_reply_error(c, NULL, "SSCAN of the account ids", err, errlen);
     for (size_t i = 0; i < ids->elements; i++) {
         char *key = key_account(prefix, ids->element[i]->str);
-        int rc = redisAppendCommand(c, "HGETALL %s", key);
+        const char *argv[] = {"HGETALL", key};
+        int rc = redisAppendCommandArgv(c, 2, argv, NULL);
         free(key);
         if (rc != REDIS_OK)
             return rconn_reply_error(c, NULL, "HGETALL", err, errlen);

@@ -14,8 +14,8 @@
 #include "inputs.h"
 
 #define IMPORT_PIPELINE 500 /* delete Function calls in flight */
-#define BATCH_ACCOUNTS 200  /* accounts per upsert_batch call (the Function takes up to 1,000) */
-#define BATCH_VALUES 20000  /* a batch is sent sooner once its accounts carry this many values */
+#define BATCH_ACCOUNTS 1000 /* accounts per upsert_batch call (the most the Function takes) */
+#define BATCH_VALUES 40000  /* a batch is sent sooner once its accounts carry this many values */
 #define BATCH_PIPELINE 8    /* upsert_batch calls in flight */
 #define SCAN_COUNT "1000"
 
@@ -28,8 +28,12 @@ typedef struct import_ctx {
     rpipe pipe;
     strmap *ids;           /* ids in the file (only with --delete-missing), or NULL */
     strmap *replied;       /* owned: id -> reply code counted for it (an id counts once) */
-    strvec batch_keys;     /* the account hash keys of the batch being filled */
-    strvec batch_args;     /* per account of that batch: id, count of values, the values */
+    /* The batch being filled, its arguments already in the Redis protocol ("$len\r\nbytes\r\n"
+     * each): the account hash keys, and per account id, count of values, the values. */
+    strbuf batch_keys;
+    strbuf batch_args;
+    size_t batch_values;   /* arguments in batch_args */
+    strvec batch_ids;      /* the batch's account ids, in order: its reply's labels */
     import_stats *st;      /* borrowed */
     bool failed;           /* an error is in err; later rows are ignored */
     char err[512];
@@ -62,27 +66,25 @@ static void count_upsert(import_ctx *x, const char *id, uint32_t code)
     strmap_put(x->replied, id, code);
 }
 
-/* Reply of one upsert_batch call: one code per account, counted. The ids are read back from
- * argv: FCALL name numkeys keys... cap, then per account id, count, count values. */
+/* Reply of one upsert_batch call: one code per account, counted. The command's labels are the
+ * batch's account ids, in order. */
 static int on_batch_reply(const rpipe_cmd *cmd, const redisReply *r, void *ctx, char *err,
                           size_t errlen)
 {
-    int pos = 4 + atoi(cmd->argv[2]);
-    size_t accounts = (size_t)atoi(cmd->argv[2]) - 2;
+    size_t accounts = (size_t)cmd->argc;
     if (r->type != REDIS_REPLY_ARRAY || r->elements != accounts) {
-        snprintf(err, errlen, "accounts from '%s' on: %s", cmd->argv[pos],
+        snprintf(err, errlen, "accounts from '%s' on: %s", cmd->argv[0],
                  r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply to the upsert function");
         return -1;
     }
-    for (size_t i = 0; i < accounts && pos + 1 < cmd->argc; i++) {
+    for (size_t i = 0; i < accounts; i++) {
         const redisReply *code = r->element[i];
         if (code->type != REDIS_REPLY_INTEGER || code->integer < 0 || code->integer > 2) {
             snprintf(err, errlen, "account '%s': unexpected reply to the upsert function",
-                     cmd->argv[pos]);
+                     cmd->argv[i]);
             return -1;
         }
-        count_upsert(ctx, cmd->argv[pos], (uint32_t)code->integer);
-        pos += 2 + atoi(cmd->argv[pos + 1]);
+        count_upsert(ctx, cmd->argv[i], (uint32_t)code->integer);
     }
     return 0;
 }
@@ -101,25 +103,56 @@ static int on_delete_reply(const rpipe_cmd *cmd, const redisReply *r, void *ctx,
     return -1;
 }
 
-/* The field/value pairs of an account: known fields then attributes, empty values skipped. */
-static void account_pairs(const account_rec *a, strvec *out)
+/* Appends s (n bytes) to sb as one argument in the Redis protocol. */
+static void resp_arg(strbuf *sb, const char *s, size_t n)
+{
+    char head[32], *p = head + sizeof(head);
+    size_t left = n;
+    *--p = '\n';
+    *--p = '\r';
+    do {
+        *--p = (char)('0' + left % 10);
+        left /= 10;
+    } while (left);
+    *--p = '$';
+    sb_appendn(sb, p, (size_t)(head + sizeof(head) - p));
+    sb_appendn(sb, s, n);
+    sb_appendn(sb, "\r\n", 2);
+}
+
+static void resp_str(strbuf *sb, const char *s)
+{
+    resp_arg(sb, s, strlen(s));
+}
+
+/* The field/value pairs of an account, known fields then attributes, empty values skipped:
+ * appended to out as arguments (when out is not NULL). Returns the number of values. */
+static size_t account_pairs(const account_rec *a, strbuf *out)
 {
     const char *names[] = {"id", "name", "domains", "type", "parent_id", "country", "owner_id",
                            "employees", "last_activity"};
     const char *vals[] = {a->id, a->name, a->domains, a->type, a->parent_id, a->country,
                           a->owner_id, a->employees, a->last_activity};
+    size_t n = 0;
     for (size_t i = 0; i < ARRAY_LEN(names); i++) {
         if (vals[i] && vals[i][0]) {
-            sv_push(out, names[i]);
-            sv_push(out, vals[i]);
+            if (out) {
+                resp_str(out, names[i]);
+                resp_str(out, vals[i]);
+            }
+            n += 2;
         }
     }
     for (size_t i = 0; i < a->attr_keys.n; i++) {
         if (a->attr_vals.v[i][0]) {
-            sv_push(out, a->attr_keys.v[i]);
-            sv_push(out, a->attr_vals.v[i]);
+            if (out) {
+                resp_str(out, a->attr_keys.v[i]);
+                resp_str(out, a->attr_vals.v[i]);
+            }
+            n += 2;
         }
     }
+    return n;
 }
 
 /* Queues FCALL <fn> 3 <hash> <set> <changes> id cap pairs... */
@@ -156,40 +189,47 @@ static bool has_reserved_attr(const account_rec *a)
  * for the accounts gathered so far, and empties the batch. */
 static int queue_batch(import_ctx *x)
 {
-    size_t nkeys = 2 + x->batch_keys.n, argc = 4 + nkeys + x->batch_args.n, at = 0;
-    if (x->batch_keys.n == 0)
+    size_t accounts = x->batch_ids.n;
+    if (accounts == 0)
         return 0;
-    char numkeys[24];
-    snprintf(numkeys, sizeof(numkeys), "%zu", nkeys);
-    const char **argv = xcalloc(argc, sizeof(*argv));
-    argv[at++] = "FCALL";
-    argv[at++] = functions_name(FN_ACCOUNT_UPSERT_BATCH);
-    argv[at++] = numkeys;
-    argv[at++] = x->set_key;
-    argv[at++] = x->changes_key;
-    for (size_t i = 0; i < x->batch_keys.n; i++)
-        argv[at++] = x->batch_keys.v[i];
-    argv[at++] = L2A_CHANGES_MAXLEN;
-    for (size_t i = 0; i < x->batch_args.n; i++)
-        argv[at++] = x->batch_args.v[i];
-    int rc = rpipe_add(&x->pipe, (int)argc, argv, NULL, x->err, sizeof(x->err));
-    free(argv);
-    sv_free(&x->batch_keys);
-    sv_free(&x->batch_args);
+    strbuf cmd;
+    char num[24];
+    sb_init(&cmd);
+    sb_appendf(&cmd, "*%zu\r\n", 6 + accounts + x->batch_values);
+    resp_str(&cmd, "FCALL");
+    resp_str(&cmd, functions_name(FN_ACCOUNT_UPSERT_BATCH));
+    snprintf(num, sizeof(num), "%zu", 2 + accounts);
+    resp_str(&cmd, num);
+    resp_str(&cmd, x->set_key);
+    resp_str(&cmd, x->changes_key);
+    sb_appendn(&cmd, x->batch_keys.buf, x->batch_keys.len);
+    resp_str(&cmd, L2A_CHANGES_MAXLEN);
+    sb_appendn(&cmd, x->batch_args.buf, x->batch_args.len);
+    size_t len = cmd.len;
+    int rc = rpipe_add_resp(&x->pipe, sb_take(&cmd), len, (int)accounts,
+                            (const char **)x->batch_ids.v, x->err, sizeof(x->err));
+    sb_reset(&x->batch_keys);
+    sb_reset(&x->batch_args);
+    x->batch_values = 0;
+    sv_free(&x->batch_ids);
     return rc;
 }
 
 /* Adds one account to the batch being filled; queues the batch when it is full. */
-static int batch_account(import_ctx *x, const char *id, const strvec *pairs)
+static int batch_account(import_ctx *x, const account_rec *a)
 {
     char count[24];
-    snprintf(count, sizeof(count), "%zu", pairs->n);
-    sv_push_owned(&x->batch_keys, key_account(x->prefix, id));
-    sv_push(&x->batch_args, id);
-    sv_push(&x->batch_args, count);
-    for (size_t i = 0; i < pairs->n; i++)
-        sv_push(&x->batch_args, pairs->v[i]);
-    if (x->batch_keys.n < BATCH_ACCOUNTS && x->batch_args.n < BATCH_VALUES)
+    char *key = key_account(x->prefix, a->id);
+    size_t values = account_pairs(a, NULL);
+    resp_str(&x->batch_keys, key);
+    free(key);
+    snprintf(count, sizeof(count), "%zu", values);
+    resp_str(&x->batch_args, a->id);
+    resp_str(&x->batch_args, count);
+    account_pairs(a, &x->batch_args);
+    x->batch_values += 2 + values;
+    sv_push(&x->batch_ids, a->id);
+    if (x->batch_ids.n < BATCH_ACCOUNTS && x->batch_values < BATCH_VALUES)
         return 0;
     return queue_batch(x);
 }
@@ -198,8 +238,6 @@ static int batch_account(import_ctx *x, const char *id, const strvec *pairs)
 static void on_account(account_rec *a, void *ctx)
 {
     import_ctx *x = ctx;
-    strvec args;
-    sv_init(&args);
     if (x->failed)
         goto out;
     x->st->read++;
@@ -210,11 +248,9 @@ static void on_account(account_rec *a, void *ctx)
     }
     if (x->ids)
         strmap_put(x->ids, a->id, 1);
-    account_pairs(a, &args);
-    if (batch_account(x, a->id, &args) != 0)
+    if (batch_account(x, a) != 0)
         x->failed = true; /* err already set by the pipeline */
 out:
-    sv_free(&args);
     account_rec_free(a);
 }
 
@@ -290,8 +326,9 @@ out:
 static void ctx_free(import_ctx *x)
 {
     rpipe_free(&x->pipe);
-    sv_free(&x->batch_keys);
-    sv_free(&x->batch_args);
+    sb_free(&x->batch_keys);
+    sb_free(&x->batch_args);
+    sv_free(&x->batch_ids);
     free(x->set_key);
     free(x->changes_key);
     if (x->ids)

@@ -268,6 +268,7 @@ static void rcmd_free(rpipe_cmd *cmd)
         free(cmd->argv[i]);
     free(cmd->argv);
     free(cmd->lens);
+    free(cmd->resp);
 }
 
 static void rpipe_clear(rpipe *p)
@@ -309,24 +310,47 @@ static int write_queued(rpipe *p, char *err, size_t errlen)
     return 0;
 }
 
-int rpipe_add(rpipe *p, int argc, const char **argv, const size_t *lens, char *err,
-              size_t errlen)
+/* The next free slot of the queue, argc argv copies (lens: NULL for C strings). */
+static rpipe_cmd *queue_cmd(rpipe *p, int argc, const char **argv, const size_t *lens)
 {
     if (p->n == p->cap) {
         p->cap = p->cap ? p->cap * 2 : 64;
         p->cmds = xrealloc(p->cmds, p->cap * sizeof(*p->cmds));
     }
     rpipe_cmd *cmd = &p->cmds[p->n++];
+    memset(cmd, 0, sizeof(*cmd));
     cmd->argc = argc;
-    cmd->argv = xcalloc((size_t)argc, sizeof(*cmd->argv));
-    cmd->lens = xcalloc((size_t)argc, sizeof(*cmd->lens));
+    cmd->argv = xcalloc((size_t)argc + 1, sizeof(*cmd->argv));
+    cmd->lens = xcalloc((size_t)argc + 1, sizeof(*cmd->lens));
     for (int i = 0; i < argc; i++) {
         cmd->lens[i] = lens ? lens[i] : strlen(argv[i]);
         cmd->argv[i] = xstrndup(argv[i], cmd->lens[i]);
     }
+    return cmd;
+}
+
+/* After a command was queued: written at once when eager, everything flushed when full. */
+static int queued(rpipe *p, char *err, size_t errlen)
+{
     if (p->eager && write_queued(p, err, errlen) != 0)
         return -1;
     return p->n >= p->max ? rpipe_flush(p, err, errlen) : 0;
+}
+
+int rpipe_add(rpipe *p, int argc, const char **argv, const size_t *lens, char *err,
+              size_t errlen)
+{
+    queue_cmd(p, argc, argv, lens);
+    return queued(p, err, errlen);
+}
+
+int rpipe_add_resp(rpipe *p, char *resp, size_t resp_len, int argc, const char **labels,
+                   char *err, size_t errlen)
+{
+    rpipe_cmd *cmd = queue_cmd(p, argc, labels, NULL);
+    cmd->resp = resp;
+    cmd->resp_len = resp_len;
+    return queued(p, err, errlen);
 }
 
 /* Appends the commands from the first on whose mark is set (all when marks is NULL) to the output
@@ -337,8 +361,10 @@ static int send_marked(rpipe *p, size_t first, const bool *marks, char *err, siz
         if (marks && !marks[i])
             continue;
         const rpipe_cmd *cmd = &p->cmds[i];
-        if (redisAppendCommandArgv(p->c, cmd->argc, (const char **)cmd->argv, cmd->lens) !=
-            REDIS_OK) {
+        int rc = cmd->resp ? redisAppendFormattedCommand(p->c, cmd->resp, cmd->resp_len)
+                           : redisAppendCommandArgv(p->c, cmd->argc, (const char **)cmd->argv,
+                                                    cmd->lens);
+        if (rc != REDIS_OK) {
             err_set(err, errlen, "Redis: %s", p->c->errstr);
             return -1;
         }

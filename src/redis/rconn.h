@@ -45,11 +45,14 @@ redisReply *rconn_command(redisContext *c, int argc, const char **argv, const si
  * NULL, the error reply, or "unexpected reply"); frees r. Returns -1. */
 int rconn_reply_error(redisContext *c, redisReply *r, const char *what, char *err, size_t errlen);
 
-/* One queued command: argv copies owned by the pipeline. */
+/* One queued command: argv copies owned by the pipeline. A command queued preformatted
+ * (rpipe_add_resp) is sent as resp (owned), and its argv are labels for the reply callback. */
 typedef struct rpipe_cmd {
     int argc;
     char **argv;
     size_t *lens;
+    char *resp;       /* NULL, or the command in the Redis protocol */
+    size_t resp_len;
 } rpipe_cmd;
 
 /* Called once per reply, in order; the reply is valid only during the call. Returns 0, or -1
@@ -83,6 +86,11 @@ void rpipe_send_early(rpipe *p);
 /* Queues a copy of the command; flushes when max commands are queued. 0 or -1 with err set. */
 int rpipe_add(rpipe *p, int argc, const char **argv, const size_t *lens, char *err,
               size_t errlen) MUSTCHECK;
+/* Queues a command already in the Redis protocol (resp, taken over), with argc labels copied
+ * into the queued command's argv for the reply callback (never sent); like rpipe_add otherwise.
+ * For big commands built without an argument array. */
+int rpipe_add_resp(rpipe *p, char *resp, size_t resp_len, int argc, const char **labels,
+                   char *err, size_t errlen) MUSTCHECK;
 /* Sends what is queued and reads every reply. 0 or -1 with err set. */
 int rpipe_flush(rpipe *p, char *err, size_t errlen) MUSTCHECK;
 /* Drops what is still queued (unsent) and frees the queue. */

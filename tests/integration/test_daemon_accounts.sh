@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/integration/test_daemon_accounts.sh - accounts imported, changed or deleted with
 # `l2a import-accounts` while l2ad runs reach its index through l2a:accounts:changes: the next lead
-# is matched to a new account, follows a changed website, and no longer matches a deleted one.
+# is matched to a new account, follows a changed website, and no longer matches a deleted one;
+# change entries of both forms (one account, or a batch's many) are applied.
 . "$(dirname "$0")/daemon_lib.sh"
 
 start_redis
@@ -56,6 +57,24 @@ grep -v '^001ZEP,' "$TEST_TMP/accounts.csv" >"$TEST_TMP/without.csv"
 wait_until 10 "the deletion in the index" _indexed 2 3
 lead N5 kim@zephyr.example "Zephyr Labs"
 assert_eq "$DEC" no_match "after the deletion"
+
+# ---- both entry forms on the stream (a rolling upgrade): `op upsert` of one account, fields in any
+# order, and `op upserts` of a batch, each `id` field starting an account -------------------------------
+rcli xadd "${P}accounts:changes" '*' op upsert domains old-form.example name "Old Form Ltd" \
+    id 001OLD >/dev/null
+rcli xadd "${P}accounts:changes" '*' op upserts id 001NA name "Batch Alpha AG" \
+    domains alpha-batch.example id 001NB name "Batch Beta SA" domains beta-batch.example >/dev/null
+wait_until 10 "both entry forms in the index" _indexed 5 6
+lead N7 ann@old-form.example ""
+assert_eq "$DEC/$ACC" match/001OLD "the one-account entry"
+lead N8 ann@alpha-batch.example ""
+assert_eq "$DEC/$ACC" match/001NA "the first account of a batch entry"
+lead N9 ann@beta-batch.example ""
+assert_eq "$DEC/$ACC" match/001NB "the second account of a batch entry (its own domain, not the first's)"
+rcli xadd "${P}accounts:changes" '*' op delete id 001NA >/dev/null
+rcli xadd "${P}accounts:changes" '*' op delete id 001NB >/dev/null
+rcli xadd "${P}accounts:changes" '*' op delete id 001OLD >/dev/null
+wait_until 10 "the stream-only accounts gone again" _indexed 2 9
 
 # ---- a restarted daemon loads the current accounts -----------------------------------------------------------
 stop_daemon "$PID" l2ad

@@ -51,25 +51,25 @@ assert_eq "$(hash_dump "${P}account:001B")" "$(lines country=DE domains=globex.c
 assert_eq "$(hash_dump "${P}account:001C")" "$(lines Region=APAC id=001C name=Initech)" \
     "hash of 001C (empty values are not stored)"
 assert_eq "$(rcli smembers "${P}accounts" | sort | tr '\n' ' ')" "001A 001B 001C " "accounts set"
-assert_eq "$(rcli xlen "${P}accounts:changes")" 3 "changes after the first import"
-assert_eq "$(rcli xrange "${P}accounts:changes" - + count 1 | tail -n +2 | paste -d= - -)" \
-    "$(lines op=upsert id=001A "name=Acme, Inc." "domains=acme.com; https://www.acme.de/en/" \
-        type=Customer country=US owner_id=005X employees=1200 last_activity=2024-01-15 \
-        "Region=EMEA, North")" "first changes entry (op, id, then the fields in order)"
+assert_eq "$(rcli xlen "${P}accounts:changes")" 1 "one changes entry for the first import's batch"
 assert_eq "$(last_entry "${P}accounts:changes")" \
-    "$(lines op=upsert id=001C name=Initech Region=APAC)" "third changes entry"
+    "$(lines op=upserts id=001A "name=Acme, Inc." "domains=acme.com; https://www.acme.de/en/" \
+        type=Customer country=US owner_id=005X employees=1200 last_activity=2024-01-15 \
+        "Region=EMEA, North" id=001B 'name=Globex "Intl"' domains=globex.com type=Prospect \
+        parent_id=001A country=DE id=001C name=Initech Region=APAC)" \
+    "the batch's entry: op, then per account its id and its fields in order"
 
 # ---- re-import unchanged: nothing written -----------------------------------------------------
 run import-accounts --config "$CFG" "$TEST_TMP/accounts.csv"
 assert_eq "$RC" 0 "unchanged import exit status ($OUT)"
 assert_eq "$OUT" "imported 3 accounts: 0 new, 0 updated, 3 unchanged, 0 deleted" "unchanged summary"
-assert_eq "$(rcli xlen "${P}accounts:changes")" 3 "no changes entry for an unchanged import"
+assert_eq "$(rcli xlen "${P}accounts:changes")" 1 "no changes entry for an unchanged import"
 
 # ---- one row changed: one update entry ---------------------------------------------------------
 sed -i 's/^001B,"Globex ""Intl"""/001B,Globex Corporation/' "$TEST_TMP/accounts.csv"
 run import-accounts --redis "$REDIS_URL" --config "$CFG" "$TEST_TMP/accounts.csv"
 assert_eq "$OUT" "imported 3 accounts: 0 new, 1 updated, 2 unchanged, 0 deleted" "update summary"
-assert_eq "$(rcli xlen "${P}accounts:changes")" 4 "one changes entry for one changed row"
+assert_eq "$(rcli xlen "${P}accounts:changes")" 2 "one changes entry for one changed row"
 assert_eq "$(last_entry "${P}accounts:changes")" "$(lines op=upsert id=001B \
     "name=Globex Corporation" domains=globex.com type=Prospect parent_id=001A country=DE)" \
     "update entry carries every field"
@@ -97,7 +97,7 @@ assert_eq "$(rcli smembers "${P}accounts" | sort | tr '\n' ' ')" "001A 001B new:
 assert_eq "$(rcli exists "${P}account:new:newco.io")" 1 "l2ad's new account kept"
 rcli del "${P}account:new:newco.io" >/dev/null
 rcli srem "${P}accounts" new:newco.io >/dev/null
-assert_eq "$(rcli xlen "${P}accounts:changes")" 6 "one delete entry"
+assert_eq "$(rcli xlen "${P}accounts:changes")" 4 "one delete entry"
 assert_eq "$(last_entry "${P}accounts:changes")" "$(lines op=delete id=001C)" "delete entry"
 
 # A file without accounts, or with skipped rows, never deletes.
@@ -110,7 +110,7 @@ run import-accounts --config "$CFG" --delete-missing "$TEST_TMP/accounts2.csv"
 assert_eq "$RC" 1 "delete-missing with a skipped row fails"
 assert_contains "$OUT" "skipped rows" "skipped row message"
 assert_eq "$(rcli scard "${P}accounts")" 2 "nothing deleted by refused runs"
-assert_eq "$(rcli xlen "${P}accounts:changes")" 6 "no entries from refused runs"
+assert_eq "$(rcli xlen "${P}accounts:changes")" 4 "no entries from refused runs"
 
 # ---- errors: bad file, reserved column, unreachable Redis, wrong key type ------------------------
 printf 'id,title\n1,x\n' >"$TEST_TMP/bad.csv"
@@ -143,9 +143,10 @@ if [ -z "$REDIS_EXTERNAL" ]; then
 fi
 
 # ---- FUNCTION FLUSH between two pipelined batches: "Function not found", load, resend ----------
-# The CSV comes through a FIFO: the first 1,700 rows (1 KB each) let the first pipelined round of
-# 8 calls of 200 accounts complete, then FUNCTION FLUSH, then the rest: the second round's 8 calls
-# find no function and must load the library and be resent; a 17th call carries the last 200.
+# The CSV comes through a FIFO: the first 8,500 rows (1 KB each) let the first pipelined round of
+# 8 calls of 1,000 accounts complete, then FUNCTION FLUSH, then the rest: the second round's 8
+# calls find no function and must load the library and be resent; a 17th call carries the last
+# 1,000.
 if [ -z "$REDIS_EXTERNAL" ]; then
     write_config "$TEST_TMP/fifo.yaml"
     sed -i "s/prefix: .*/prefix: \"fifo:\"/" "$TEST_TMP/fifo.yaml"
@@ -161,22 +162,23 @@ for i in range(int(sys.argv[1]), int(sys.argv[2]) + 1):
     import_pid=$!
     track_pid "$import_pid"
     exec 3>"$TEST_TMP/accounts.fifo"
-    { echo "id,name,domains,Notes"; rows 1 1700; } >&3
+    { echo "id,name,domains,Notes"; rows 1 8500; } >&3
     for _ in $(seq 1 200); do
-        [ "$(rcli scard fifo:accounts)" == 1600 ] && break
+        [ "$(rcli scard fifo:accounts)" == 8000 ] && break
         sleep 0.05
     done
-    assert_eq "$(rcli scard fifo:accounts)" 1600 "first round stored before the flush"
+    assert_eq "$(rcli scard fifo:accounts)" 8000 "first round stored before the flush"
     rcli function flush >/dev/null
-    rows 1701 3400 >&3
+    rows 8501 17000 >&3
     exec 3>&-
     rc=0
     wait "$import_pid" || rc=$?
     assert_eq "$rc" 0 "import across FUNCTION FLUSH exit status ($(cat "$TEST_TMP/fifo.out"))"
     assert_eq "$(cat "$TEST_TMP/fifo.out")" \
-        "imported 3400 accounts: 3400 new, 0 updated, 0 unchanged, 0 deleted" "summary across the flush"
-    assert_eq "$(rcli scard fifo:accounts)" 3400 "every account stored across the flush"
-    assert_eq "$(rcli xlen fifo:accounts:changes)" 3400 "every change recorded across the flush"
+        "imported 17000 accounts: 17000 new, 0 updated, 0 unchanged, 0 deleted" "summary across the flush"
+    assert_eq "$(rcli scard fifo:accounts)" 17000 "every account stored across the flush"
+    assert_eq "$(rcli xrange fifo:accounts:changes - + | grep -cx id)" 17000 \
+        "every change recorded across the flush (an id field per account)"
     stats=$(rcli info commandstats | tr -d '\r')
     assert_contains "$stats" "cmdstat_function|load:calls=1," \
         "the library was loaded again, once, after FUNCTION FLUSH"

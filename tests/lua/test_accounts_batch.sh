@@ -23,7 +23,7 @@ assert_eq "$(batch 001A 001B | paste -sd' ')" "2 2" "two new accounts"
 assert_eq "$(rcli hgetall "${P}account:001B" | paste -sd' ')" "id 001B name Name 001B" "hash written"
 assert_eq "$(rcli smembers "$SET" | sort | paste -sd' ')" "001A 001B" "both in the set"
 assert_eq "$(rcli xrange "$CHANGES" - + | grep -v -- '-' | paste -sd' ')" \
-    "op upsert id 001A name Name 001A op upsert id 001B name Name 001B" "one upsert entry each, in order"
+    "op upserts id 001A name Name 001A id 001B name Name 001B" "one entry listing both, in order"
 expect_noop "an unchanged batch" "0 0" batch 001A 001B
 assert_eq "$(batch -2 001B 001C | paste -sd' ')" "1 2" "updated and new in one call"
 assert_eq "$(rcli hget "${P}account:001B" name)" "Name 001B again" "updated hash"
@@ -32,7 +32,12 @@ assert_eq "$(fcall "$FN_ACCOUNT_UPSERT_BATCH" 4 "$SET" "$CHANGES" "${P}account:D
     "an id twice: new, then updated"
 assert_eq "$(rcli hgetall "${P}account:D" | paste -sd' ')" "id D name Second" \
     "the second row replaces the first's hash (no field left over)"
-assert_eq "$(rcli xlen "$CHANGES")" 6 "an entry per stored row"
+assert_eq "$(rcli xlen "$CHANGES")" 3 "an entry per call that changed something"
+assert_eq "$(rcli xrevrange "$CHANGES" + - count 1 | tail -n +2 | paste -sd' ')" \
+    "op upserts id D name First extra x id D name Second" "both rows of an id, in order"
+assert_eq "$(batch -2 001A 001B 001C | paste -sd' ')" "1 0 0" "one account changed of three"
+assert_eq "$(rcli xrevrange "$CHANGES" + - count 1 | tail -n +2 | paste -sd' ')" \
+    "op upsert id 001A name Name 001A again" "one changed account: the one-account form"
 
 # ---- wrong types and bad arguments: nothing written ------------------------------------------------------
 for case in "string $SET" "hash $CHANGES" "list ${P}account:001C"; do
@@ -45,6 +50,15 @@ for case in "string $SET" "hash $CHANGES" "list ${P}account:001C"; do
     rcli del "$2" >/dev/null
     rcli rename "$2:saved" "$2" >/dev/null
 done
+# the first hash key existing (a re-import: each key's TYPE asked) and a later one a list
+rcli rename "${P}account:001C" "${P}account:001C:saved" >/dev/null
+wrong_key list "${P}account:001C"
+expect_fail_unchanged "batch, an existing account first, then ${P}account:001C as a list" \
+    "WRONGTYPE l2a: key ${P}account:001C is a list" \
+    "$FN_ACCOUNT_UPSERT_BATCH" 4 "$SET" "$CHANGES" "${P}account:001A" "${P}account:001C" \
+    "$CHANGES_CAP" 001A 4 id 001A name Changed 001C 4 id 001C name Other
+rcli del "${P}account:001C" >/dev/null
+rcli rename "${P}account:001C:saved" "${P}account:001C" >/dev/null
 K2=("$SET" "$CHANGES" "${P}account:001E" "${P}account:001F")
 expect_fail_unchanged "a count past the end" "count of the values" \
     "$FN_ACCOUNT_UPSERT_BATCH" 4 "${K2[@]}" "$CHANGES_CAP" 001E 4 id 001E name New 001F 6 id 001F

@@ -1,6 +1,6 @@
 -- accounts.lua - <library>_account_upsert, _account_upsert_batch and _account_delete: accounts of
--- `l2a import-accounts`, each one's hash, the accounts set and an entry on the changes stream
--- together.
+-- `l2a import-accounts`, each one's hash, the accounts set and the changes stream together (the
+-- accounts a call changed share its changes entries).
 --
 -- KEYS (upsert, delete): the account hash, the accounts set, the accounts:changes stream.
 -- KEYS (upsert_batch): the accounts set, the accounts:changes stream, then one hash per account.
@@ -40,19 +40,52 @@ local function check_pairs(id, first, last)
   end
 end
 
+-- Values a changes entry takes before the next account goes to a new one. Redis appends an
+-- entry's values to its stream node one by one, each append growing the node: an entry of
+-- ~7,000 values cost Redis more per account than entries of 200 to 2,000 (measured, see
+-- docs/BENCHMARKS.md). An account alone may pass it (at most 2 * MAX_PAIRS + 4 values, under
+-- the ~8,000 that unpack takes).
+local MAX_ENTRY_VALUES = 1000
+
+-- A changes entry being filled: `op upserts`, then per account `id <id>` and its other
+-- field/value pairs; written when full and at the end. An entry of one account is written as
+-- `op upsert id <id> ...`, the one-account form readers of every version know.
+local function entry_new()
+  return {values = {'op', 'upserts'}, accounts = 0}
+end
+
+local function entry_write(e, changes, cap)
+  if e.accounts == 0 then return end
+  if e.accounts == 1 then e.values[2] = 'upsert' end
+  redis.call('XADD', changes, 'MAXLEN', '~', cap, '*', unpack(e.values))
+  e.values, e.accounts = {'op', 'upserts'}, 0
+end
+
+-- Adds account id (pairs args[first..last]) to entry e, writing e first when it would overflow.
+local function entry_add(e, changes, cap, id, args, first, last)
+  local v = e.values
+  if e.accounts > 0 and #v + last - first + 3 > MAX_ENTRY_VALUES then
+    entry_write(e, changes, cap)
+    v = e.values
+  end
+  local n = #v
+  v[n + 1], v[n + 2], n = 'id', id, n + 2
+  for i = first, last, 2 do
+    if args[i] ~= 'id' then v[n + 1], v[n + 2], n = args[i], args[i + 1], n + 2 end
+  end
+  e.accounts = e.accounts + 1
+end
+
 -- Stores one account whose pairs are args[first..last] (keys and pairs checked, id already in
--- the accounts set); existed: whether its hash exists. Returns 0 unchanged, 1 updated, 2 new.
-local function store(hash, existed, changes, cap, id, args, first, last)
+-- the accounts set) and adds it to the changes entry e when it changed; existed: whether its hash
+-- exists. Returns 0 unchanged, 1 updated, 2 new.
+local function store(hash, existed, e, changes, cap, id, args, first, last)
   if existed then
     if same_fields(hash, args, first, last) then return 0 end
     redis.call('DEL', hash)
   end
   redis.call('HSET', hash, unpack(args, first, last))
-  local entry = {'op', 'upsert', 'id', id}
-  for i = first, last, 2 do
-    if args[i] ~= 'id' then entry[#entry + 1] = args[i]; entry[#entry + 1] = args[i + 1] end
-  end
-  redis.call('XADD', changes, 'MAXLEN', '~', cap, '*', unpack(entry))
+  entry_add(e, changes, cap, id, args, first, last)
   return existed and 1 or 2
 end
 
@@ -65,27 +98,50 @@ local function upsert(keys, args)
   check_pairs(id, 3, n)
   local existed = redis.call('EXISTS', keys[1]) == 1
   redis.call('SADD', keys[2], id)
-  return store(keys[1], existed, keys[3], cap, id, args, 3, n)
+  local e = entry_new()
+  local code = store(keys[1], existed, e, keys[3], cap, id, args, 3, n)
+  entry_write(e, keys[3], cap)
+  return code
+end
+
+-- The hash keys among keys[first..] that exist, as a set, each checked (absent or a hash). The
+-- first key's TYPE says which way is likely cheaper: when it is absent (an import of new
+-- accounts), one EXISTS of the others, and no more TYPEs when none exists either; else (a
+-- re-import) a TYPE of each.
+local function existing_hashes(keys, first)
+  local found = {}
+  if lib.expect(keys[first], 'hash') then
+    found[keys[first]] = true
+  elseif first == #keys or redis.call('EXISTS', unpack(keys, first + 1)) == 0 then
+    return found
+  end
+  for k = first + 1, #keys do
+    if lib.expect(keys[k], 'hash') then found[keys[k]] = true end
+  end
+  return found
 end
 
 -- The accounts of an upsert_batch's ARGV (cap, then per account: id, count, count values) as
--- {id, first, last} spans; fails on any shape error, so nothing is written before all are read.
+-- three lists: ids, and each one's first and last value index; fails on any shape error, so
+-- nothing is written before all are read. (Lists rather than a table per account: Redis runs this
+-- for every account imported.)
 local function batch_spans(args, accounts)
-  local spans, i = {}, 2
-  while i <= #args do
+  local ids, firsts, lasts, i, n = {}, {}, {}, 2, #args
+  while i <= n do
     local id, count = args[i], args[i + 1] and tonumber(args[i + 1])
-    if count == nil or count ~= math.floor(count) or i + 1 + count > #args then
+    if count == nil or count % 1 ~= 0 or i + 1 + count > n then
       lib.fail('account_upsert_batch: account ' .. tostring(id) ..
         ' needs the count of the values that follow')
     end
     check_pairs(id, i + 2, i + 1 + count)
-    spans[#spans + 1] = {id, i + 2, i + 1 + count}
+    local a = #ids + 1
+    ids[a], firsts[a], lasts[a] = id, i + 2, i + 1 + count
     i = i + 2 + count
   end
-  if #spans ~= accounts then
-    lib.fail('account_upsert_batch: ' .. accounts .. ' account keys but ' .. #spans .. ' accounts')
+  if #ids ~= accounts then
+    lib.fail('account_upsert_batch: ' .. accounts .. ' account keys but ' .. #ids .. ' accounts')
   end
-  return spans
+  return ids, firsts, lasts
 end
 
 -- ARGV: changes stream cap, then per account: id, count of the field/value values, the values
@@ -97,19 +153,17 @@ local function upsert_batch(keys, args)
   end
   lib.expect(keys[1], 'set')
   lib.expect(keys[2], 'stream')
-  local existed = {}
-  for k = 3, #keys do existed[keys[k]] = lib.expect(keys[k], 'hash') end
+  local existed = existing_hashes(keys, 3)
   local cap = lib.cap(args[1], 'changes cap')
-  local spans = batch_spans(args, accounts)
-  local ids = {}
-  for a, s in ipairs(spans) do ids[a] = s[1] end
+  local ids, firsts, lasts = batch_spans(args, accounts)
   redis.call('SADD', keys[1], unpack(ids))
-  local codes = {}
-  for a, s in ipairs(spans) do
+  local codes, e = {}, entry_new()
+  for a = 1, accounts do
     local hash = keys[a + 2]
-    codes[a] = store(hash, existed[hash], keys[2], cap, s[1], args, s[2], s[3])
+    codes[a] = store(hash, existed[hash], e, keys[2], cap, ids[a], args, firsts[a], lasts[a])
     existed[hash] = true -- an id twice in one batch: its second row replaces the first's hash
   end
+  entry_write(e, keys[2], cap)
   return codes
 end
 
