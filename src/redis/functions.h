@@ -14,6 +14,7 @@
  * docs/redis-schema.md. */
 typedef enum functions_fn {
     FN_RECORD,          /* record.lua: a lead's result and outcome, with its XACK */
+    FN_RECORD_LEADS,    /* record.lua: the same for several leads, flat arguments, one reply each */
     FN_DEAD,            /* dead.lua: a dead letter, with its XACK, once per stream entry */
     FN_RESOLVE,         /* resolve.lua: a review alert closed, its plan carried out */
     FN_ACCOUNT_UPSERT,  /* accounts.lua: one account stored */
