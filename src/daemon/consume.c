@@ -151,11 +151,13 @@ static void decide_and_record(l2ad *d, const char *id, const lead *l, batch *b)
     char now[40];
     double now_ms;
     iso8601_now(now, sizeof(now), &now_ms);
-    char *plan = outcome_plan_json(&d->cfg->eng, act, l, &dec, known ? &acct : NULL, now, now_ms);
+    strvec plan;
+    sv_init(&plan);
+    outcome_plan_flat(&d->cfg->eng, act, l, &dec, known ? &acct : NULL, now, now_ms, &plan);
     if (act == OUTCOME_CREATE_ACCOUNT)
         index_new_account(d, &dec.facts);
-    record_decision(d, id, l, &dec, plan, entry_time_ms(id), b);
-    free(plan);
+    record_decision(d, id, l, &dec, &plan, entry_time_ms(id), b);
+    sv_free(&plan);
     decision_free(&dec);
 }
 
@@ -174,11 +176,13 @@ static void record_invalid(l2ad *d, const char *id, lead *l, const entry_bytes *
     dec.lead_id = xstrdup(l->id);
     decision_set_reason(&dec, "%s", eb->reason);
     iso8601_now(now, sizeof(now), &now_ms);
-    char *plan = outcome_plan_json(&d->cfg->eng, OUTCOME_NONE, l, &dec, NULL, now, now_ms);
+    strvec plan;
+    sv_init(&plan);
+    outcome_plan_flat(&d->cfg->eng, OUTCOME_NONE, l, &dec, NULL, now, now_ms, &plan);
     log_warn("lead_invalid_bytes", "entry=%s lead=\"%s\" error=\"%s\"", id, log_q(l->id),
              log_q(eb->reason));
-    record_decision(d, id, l, &dec, plan, entry_time_ms(id), b);
-    free(plan);
+    record_decision(d, id, l, &dec, &plan, entry_time_ms(id), b);
+    sv_free(&plan);
     decision_free(&dec);
 }
 
@@ -261,6 +265,7 @@ static void process_entries(l2ad *d, const redisReply *entries, long long delive
         }
         process_entry(d, e->element[0]->str, fields, deliveries, b);
     }
+    writer_flush(d);
 }
 
 /* ---- new entries ---- */

@@ -63,6 +63,8 @@ typedef struct l2ad {
     writer_hooks writer_hooks;      /* writer.c reports through these */
     struct record_op *parked;       /* writes that failed for a Redis-side reason, re-sent once
                                      * consuming again (writer.c) */
+    struct record_op *queued;       /* decisions waiting for writer_flush, last first */
+    size_t nqueued;
     /* readiness: set by ready.c alone */
     ready_state state;
     char state_reason[256];         /* why the daemon is in this state ("" when nothing to say) */
@@ -136,11 +138,14 @@ void writer_free(l2ad *d);
  * their delivery was lost too, not yet delivered), are read and decided again. After a failover:
  * the decisions were made with an index that may hold accounts the new master never got. */
 void writer_drop_parked(l2ad *d);
-/* Records decision dec for stream entry id and carries out its outcome plan (outcome_plan_json),
- * in one Function call, with a digest of lead l's fields (a later entry of the same lead id with
- * other fields is told apart from a resend). Strings are copied. */
+/* Queues decision dec for stream entry id with its outcome plan (outcome_plan_flat's arguments,
+ * taken over and emptied) and a digest of lead l's fields (a later entry of the same lead id with
+ * other fields is told apart from a resend). writer_flush records the queued decisions in one
+ * Function call (record_leads), each with its own reply; a full queue flushes by itself. Strings
+ * are copied. */
 void record_decision(l2ad *d, const char *entry_id, const lead *l, const decision *dec,
-                     const char *plan, double entry_ms, batch *b);
+                     strvec *plan, double entry_ms, batch *b);
+void writer_flush(l2ad *d);
 /* Moves entry id to the dead-letter stream with the error, once per entry id; fields is the
  * entry's field/value array as read (its bytes are copied). */
 void record_dead(l2ad *d, const char *entry_id, const redisReply *fields, const char *error,

@@ -1,6 +1,6 @@
 /* writer.c - l2ad's writes: FCALLs of the l2a Function library (src/redis/lua/record.lua,
- * dead.lua) that record a decision with its outcome or dead-letter an entry, each atomically with
- * its XACK and idempotent (an entry no longer pending changes nothing, a lead id already recorded
+ * dead.lua) that record decisions with their outcomes (the decisions of one read in one call, as
+ * flat arguments) or dead-letter an entry, each atomically with its XACK and idempotent (an entry no longer pending changes nothing, a lead id already recorded
  * or an entry id already dead-lettered is only acknowledged); writes that fail for a Redis-side
  * reason are parked and re-sent, not counted as deliveries. */
 #include <stdio.h>
@@ -14,12 +14,18 @@
 #include "log.h"
 #include "rconn.h"
 
-#include <jansson.h>
+/* Decisions recorded in one call at most (record_leads takes up to 1,000). Small enough that
+ * Redis records the first leads of a read while the daemon still matches the rest (the wait of a
+ * read's first lead, and so the latency, grows with it); large enough that the call's own cost
+ * (~15 us of Redis CPU: the call, the shared keys' type checks) is ~1 us a lead. */
+#define MAX_QUEUED 16
 
-/* One FCALL in flight or parked. args owned. */
+/* One write in flight, queued or parked. args owned. */
 typedef struct record_op {
     l2ad *d;
-    strvec args;               /* FCALL name numkeys keys... argv... */
+    char *key;                 /* a decision: its result hash (owned); NULL for a whole FCALL */
+    strvec args;               /* a decision: its part of record_leads's ARGV (entry id, digest,
+                                * result, plan); else FCALL name numkeys keys... argv... */
     const char *entry_id;      /* the stream entry id, in args */
     metric_id counter;         /* leads_total series to count on success, METRIC_COUNT for none */
     double entry_ms;           /* stream entry time (ms since epoch), 0 when unknown */
@@ -81,6 +87,7 @@ void writer_init(l2ad *d, const writer_hooks *hooks)
 static void op_free(record_op *op)
 {
     sv_free(&op->args);
+    free(op->key);
     free(op);
 }
 
@@ -126,7 +133,7 @@ static void op_recorded(record_op *op, long long code)
     } else if (code == 3 && op->counter != METRIC_COUNT) {
         metrics_inc(d->metrics, METRIC_LEADS_REPEATED, 1);
         log_warn("lead_repeated", "entry=%s key=\"%s\" note=\"lead id already recorded with other "
-                 "fields; the first result is kept\"", op->entry_id, log_q(op->args.v[4]));
+                 "fields; the first result is kept\"", op->entry_id, log_q(op->key));
     }
 }
 
@@ -156,6 +163,12 @@ static void op_finished(record_op *op, redisReply *r)
 
 void writer_free(l2ad *d)
 {
+    while (d->queued) {
+        record_op *op = d->queued;
+        d->queued = op->next;
+        op_free(op);
+    }
+    d->nqueued = 0;
     writer_drop_parked(d);
 }
 
@@ -180,6 +193,7 @@ void writer_resume(l2ad *d)
         send_op(op);
         op = next;
     }
+    writer_flush(d);
 }
 
 static void on_op_reply(aconn *c, redisReply *r, void *priv)
@@ -188,8 +202,73 @@ static void on_op_reply(aconn *c, redisReply *r, void *priv)
     op_finished(priv, r);
 }
 
+/* The decisions of one record_leads call, in ARGV order. */
+typedef struct record_call {
+    size_t n;
+    record_op *ops[];
+} record_call;
+
+/* One reply per decision; a reply for the whole call (an error, or NULL: the connection was
+ * lost) goes to each. */
+static void on_call_reply(aconn *c, redisReply *r, void *priv)
+{
+    (void)c;
+    record_call *call = priv;
+    bool each = r && r->type == REDIS_REPLY_ARRAY && r->elements == call->n;
+    for (size_t i = 0; i < call->n; i++)
+        op_finished(call->ops[i], each ? r->element[i] : r);
+    free(call);
+}
+
+void writer_flush(l2ad *d)
+{
+    size_t n = d->nqueued, argc = 8 + n;
+    if (n == 0)
+        return;
+    record_call *call = xmalloc(sizeof(*call) + n * sizeof(call->ops[0]));
+    call->n = n;
+    for (record_op *op = d->queued; op; op = op->next) {
+        call->ops[--n] = op;
+        argc += op->args.n;
+    }
+    d->queued = NULL;
+    d->nqueued = 0;
+    const char **argv = xmalloc(argc * sizeof(*argv));
+    char nkeys[24];
+    snprintf(nkeys, sizeof(nkeys), "%zu", call->n + 1);
+    size_t a = 0;
+    const char *head[] = {"FCALL", functions_name(FN_RECORD_LEADS), nkeys, d->k_leads};
+    for (size_t i = 0; i < ARRAY_LEN(head); i++)
+        argv[a++] = head[i];
+    for (size_t i = 0; i < call->n; i++)
+        argv[a++] = call->ops[i]->key;
+    const char *shared[] = {L2A_GROUP, d->cfg->key_prefix, L2A_EVENTS_MAXLEN, L2A_CHANGES_MAXLEN};
+    for (size_t i = 0; i < ARRAY_LEN(shared); i++)
+        argv[a++] = shared[i];
+    for (size_t i = 0; i < call->n; i++)
+        for (size_t j = 0; j < call->ops[i]->args.n; j++)
+            argv[a++] = call->ops[i]->args.v[j];
+    if (aconn_cmd_argv(d->writer, on_call_reply, call, 0, (int)a, argv, NULL) != 0)
+        on_call_reply(NULL, NULL, call);
+    free(argv);
+}
+
+/* A decision waits in the queue for writer_flush. */
+static void queue_op(record_op *op)
+{
+    l2ad *d = op->d;
+    op->next = d->queued;
+    d->queued = op;
+    if (++d->nqueued >= MAX_QUEUED)
+        writer_flush(d);
+}
+
 static void send_op(record_op *op)
 {
+    if (op->key) {
+        queue_op(op);
+        return;
+    }
     if (aconn_cmd_argv(op->d->writer, on_op_reply, op, 0, (int)op->args.n,
                        (const char **)op->args.v, NULL) != 0)
         op_finished(op, NULL);
@@ -218,10 +297,14 @@ static record_op *op_new(l2ad *d, functions_fn fn, const char *key2, const char 
     return op;
 }
 
-static void set_str(json_t *o, const char *k, const char *v)
+/* field, value appended to out when the value is not empty (absent fields are left out,
+ * docs/redis-schema.md). */
+static void push_field(strvec *out, const char *k, const char *v)
 {
-    if (v && *v)    /* absent fields are left out (docs/redis-schema.md) */
-        json_object_set_new(o, k, json_string(v));
+    if (v && *v) {
+        sv_push(out, k);
+        sv_push(out, v);
+    }
 }
 
 /* FNV-1a (64 bits) of the lead's fields, names and values, as hex: what tells a resend of a lead
@@ -245,48 +328,53 @@ static void lead_digest(const lead *l, char *out, size_t len)
     snprintf(out, len, "%016llx", (unsigned long long)h);
 }
 
-/* The result hash's fields as one flat JSON object of strings. */
-static char *result_json(const lead *l, const decision *dec, const char *entry_id)
+/* The result hash's fields (but lead_digest) appended to out after their count. */
+static void result_args(const decision *dec, const char *entry_id, strvec *out)
 {
-    char digest[24];
-    lead_digest(l, digest, sizeof(digest));
     char score[32], when[40];
     decision_score_text(dec->score, score, sizeof(score));
     iso8601_now(when, sizeof(when), NULL);
     strbuf cands;
     sb_init(&cands);
     decision_candidates_json(dec, &cands);
-    json_t *o = json_object();
-    set_str(o, "lead_id", dec->lead_id);
-    set_str(o, "decision", decision_kind_name(dec->kind));
-    set_str(o, "account_id", dec->account_id);
-    set_str(o, "score", score);
-    set_str(o, "rule", dec->rule);
-    set_str(o, "reason", dec->reason);
-    set_str(o, "candidates", cands.buf);
-    set_str(o, "processed_at", when);
-    set_str(o, "stream_id", entry_id);
-    set_str(o, "lead_digest", digest);
-    char *out = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
+    size_t count = out->n;
+    sv_push(out, "");
+    push_field(out, "lead_id", dec->lead_id);
+    push_field(out, "decision", decision_kind_name(dec->kind));
+    push_field(out, "account_id", dec->account_id);
+    push_field(out, "score", score);
+    push_field(out, "rule", dec->rule);
+    push_field(out, "reason", dec->reason);
+    push_field(out, "candidates", cands.buf);
+    push_field(out, "processed_at", when);
+    push_field(out, "stream_id", entry_id);
+    char n[24];
+    snprintf(n, sizeof(n), "%zu", out->n - count - 1);
+    free(out->v[count]);
+    out->v[count] = xstrdup(n);
     sb_free(&cands);
-    return out;
 }
 
 void record_decision(l2ad *d, const char *entry_id, const lead *l, const decision *dec,
-                     const char *plan, double entry_ms, batch *b)
+                     strvec *plan, double entry_ms, batch *b)
 {
-    char *lead_key = key_lead(d->cfg->key_prefix, dec->lead_id);
-    record_op *op = op_new(d, FN_RECORD, lead_key, NULL, entry_id, b);
-    free(lead_key);
+    record_op *op = xcalloc(1, sizeof(*op));
+    op->d = d;
+    op->b = b;
+    op->key = key_lead(d->cfg->key_prefix, dec->lead_id);
     op->counter = metrics_decision_id(decision_kind_name(dec->kind));
     op->entry_ms = entry_ms;
-    sv_push(&op->args, d->cfg->key_prefix);
-    sv_push_owned(&op->args, result_json(l, dec, entry_id));
-    sv_push(&op->args, plan);
-    sv_push(&op->args, L2A_EVENTS_MAXLEN);
-    sv_push(&op->args, L2A_CHANGES_MAXLEN);
-    send_op(op);
+    sv_init(&op->args);
+    sv_push(&op->args, entry_id);
+    op->entry_id = op->args.v[0];
+    char digest[24];
+    lead_digest(l, digest, sizeof(digest));
+    sv_push(&op->args, digest);
+    result_args(dec, entry_id, &op->args);
+    for (size_t i = 0; i < plan->n; i++)
+        sv_push_owned(&op->args, plan->v[i]);
+    plan->n = 0;
+    queue_op(op);
 }
 
 void record_dead(l2ad *d, const char *entry_id, const redisReply *fields, const char *error,

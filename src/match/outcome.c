@@ -53,15 +53,94 @@ const char *outcome_role(const engine_opts *c, const char *title)
     return r ? r->replace : c->role_default;
 }
 
-static void set_str(json_t *o, const char *k, const char *v)
+/* Where a plan's fields go: a JSON object tree, or flat arguments (outcome_plan_flat): sections
+ * of field/value pairs, each after its name and count. */
+typedef struct plan_out {
+    strvec *flat;             /* flat arguments, or NULL for JSON */
+    json_t *obj[4];           /* JSON: the open objects, [0] the plan */
+    const char *section[4];   /* flat: the open sections' names ("" the plan, "opp.next") */
+    int depth;
+    size_t block;             /* flat: the open block's count argument, NO_BLOCK when none */
+} plan_out;
+
+#define NO_BLOCK ((size_t)-1)
+
+/* flat: the open block's count filled in. */
+static void flat_end_block(plan_out *o)
 {
-    if (v && *v)
-        json_object_set_new(o, k, json_string(v));
+    if (o->block == NO_BLOCK)
+        return;
+    char n[24];
+    snprintf(n, sizeof(n), "%zu", o->flat->n - o->block - 1);
+    free(o->flat->v[o->block]);
+    o->flat->v[o->block] = xstrdup(n);
+    o->block = NO_BLOCK;
 }
 
-static json_t *lead_json(const lead *l, const decision *d)
+/* A section inside the open one; name is its flat name, the JSON key is its last part. */
+static void plan_open(plan_out *o, const char *name)
 {
-    json_t *o = json_object();
+    o->depth++;
+    if (o->flat) {
+        flat_end_block(o);
+        o->section[o->depth] = name;
+        return;
+    }
+    const char *dot = strrchr(name, '.');
+    o->obj[o->depth] = json_object();
+    json_object_set_new(o->obj[o->depth - 1], dot ? dot + 1 : name, o->obj[o->depth]);
+}
+
+static void plan_close(plan_out *o)
+{
+    if (o->flat)
+        flat_end_block(o);
+    o->depth--;
+}
+
+static void plan_text(plan_out *o, const char *k, const char *v)
+{
+    if (!o->flat) {
+        json_object_set_new(o->obj[o->depth], k, json_string(v));
+        return;
+    }
+    if (o->block == NO_BLOCK) {
+        sv_push(o->flat, o->section[o->depth]);
+        o->block = o->flat->n;
+        sv_push(o->flat, "");
+    }
+    sv_push(o->flat, k);
+    sv_push(o->flat, v);
+}
+
+static void set_str(plan_out *o, const char *k, const char *v)
+{
+    if (v && *v)
+        plan_text(o, k, v);
+}
+
+static void set_int(plan_out *o, const char *k, long long v)
+{
+    char n[24];
+    snprintf(n, sizeof(n), "%lld", v);
+    if (o->flat)
+        plan_text(o, k, n);
+    else
+        json_object_set_new(o->obj[o->depth], k, json_integer(v));
+}
+
+/* A flag: JSON true or false; flat "1", or nothing for false. */
+static void set_bool(plan_out *o, const char *k, bool v)
+{
+    if (!o->flat)
+        json_object_set_new(o->obj[o->depth], k, json_boolean(v));
+    else if (v)
+        plan_text(o, k, "1");
+}
+
+static void lead_put(plan_out *o, const lead *l, const decision *d)
+{
+    plan_open(o, "lead");
     set_str(o, "id", l->id);
     email_addr e = {0};   /* the address as the matcher reads it: trimmed, lower-cased */
     if (d->facts.email_domain && l->email && email_parse(l->email, &e, NULL) == EMAIL_OK) {
@@ -78,30 +157,30 @@ static json_t *lead_json(const lead *l, const decision *d)
                                {"website", l->website}};
     for (size_t i = 0; i < ARRAY_LEN(fields); i++)
         set_str(o, fields[i][0], fields[i][1]);
-    return o;
+    plan_close(o);
 }
 
 /* {"create": bool, "type", "first_stage", "owner_id", "advance_score", "next": {stage: next}} */
-static json_t *opp_json(const engine_opts *c, const char *acct_type, const char *owner_id)
+static void opp_put(plan_out *o, const engine_opts *c, const char *acct_type,
+                    const char *owner_id)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "create", json_boolean(acct_type && sv_contains(&c->opp_account_types,
-                                                                            acct_type)));
+    plan_open(o, "opp");
+    set_bool(o, "create", acct_type && sv_contains(&c->opp_account_types, acct_type));
     set_str(o, "type", "Acquisition");
     set_str(o, "first_stage", c->opp_first_stage);
     set_str(o, "owner_id", owner_id);
-    json_object_set_new(o, "advance_score", json_integer(c->opp_advance_score));
-    json_t *next = json_object();
+    set_int(o, "advance_score", c->opp_advance_score);
+    plan_open(o, "opp.next");
     for (size_t i = 0; i + 1 < c->opp_stages.n; i++)
         if (sv_contains(&c->opp_marketing_stages, c->opp_stages.v[i]))
-            set_str(next, c->opp_stages.v[i], c->opp_stages.v[i + 1]);
-    json_object_set_new(o, "next", next);
-    return o;
+            set_str(o, c->opp_stages.v[i], c->opp_stages.v[i + 1]);
+    plan_close(o);
+    plan_close(o);
 }
 
-static json_t *alert_json(const decision *d)
+static void alert_put(plan_out *o, const decision *d)
 {
-    json_t *o = json_object();
+    plan_open(o, "alert");
     set_str(o, "kind", decision_kind_name(d->kind));
     set_str(o, "reason", d->reason);
     char score[32];     /* as text: the alert stores it as the result hash does */
@@ -111,72 +190,91 @@ static json_t *alert_json(const decision *d)
     decision_candidates_json(d, &cands);
     set_str(o, "candidates", cands.buf);
     sb_free(&cands);
-    return o;
+    plan_close(o);
 }
 
-static void add_target(json_t *plan, const engine_opts *c, outcome_action a, const lead *l,
+static void target_put(plan_out *o, const engine_opts *c, outcome_action a, const lead *l,
                        const decision *d, const outcome_account *acct)
 {
     const char *type = NULL, *owner = NULL;
     if (a == OUTCOME_CONVERT && acct) {
-        set_str(plan, "account_id", acct->id);
+        set_str(o, "account_id", acct->id);
         type = acct->type;
         owner = acct->owner_id;
     } else {
         const lead_facts *f = &d->facts;
         if (!f->new_account_id)
             return;
-        json_t *na = json_object();
-        set_str(na, "id", f->new_account_id);
-        set_str(na, "name", f->new_account_name);
-        set_str(na, "domains", f->new_account_domain);
-        set_str(na, "type", c->new_account_type);
-        json_object_set_new(plan, "new_account", na);
+        plan_open(o, "new_account");
+        set_str(o, "id", f->new_account_id);
+        set_str(o, "name", f->new_account_name);
+        set_str(o, "domains", f->new_account_domain);
+        set_str(o, "type", c->new_account_type);
+        plan_close(o);
         type = c->new_account_type;
     }
-    set_str(plan, "role", outcome_role(c, l->title));
+    set_str(o, "role", outcome_role(c, l->title));
     if (c->opp_enabled)
-        json_object_set_new(plan, "opp", opp_json(c, type, owner));
+        opp_put(o, c, type, owner);
 }
 
 /* What a resolution proves, for the resolve Function to record (learning.enabled): the company
  * as the engine normalises it and the lead's corporate email domain. */
-static json_t *learn_json(const lead_facts *f)
+static void learn_put(plan_out *o, const lead_facts *f)
 {
-    json_t *o = json_object();
+    plan_open(o, "learn");
     set_str(o, "name", f->name_key);
     if (!f->freemail && !f->disposable)
         set_str(o, "domain", f->email_domain);
-    return o;
+    plan_close(o);
 }
 
 /* learning.domains_from_contacts: the domain the matched account learns from this lead. */
-static json_t *learn_domain_json(const decision *d)
+static void learn_domain_put(plan_out *o, const decision *d)
 {
-    json_t *o = json_object();
+    plan_open(o, "learn_domain");
     set_str(o, "account_id", d->account_id);
     set_str(o, "domain", d->learn_domain);
-    return o;
+    plan_close(o);
+}
+
+static void plan_put(plan_out *o, const engine_opts *c, outcome_action a, const lead *l,
+                     const decision *d, const outcome_account *acct, const char *now,
+                     double now_ms)
+{
+    set_str(o, "action", outcome_action_name(a));
+    lead_put(o, l, d);
+    set_str(o, "now", now);
+    set_int(o, "now_ms", (long long)now_ms);
+    if (a == OUTCOME_CONVERT || a == OUTCOME_CREATE_ACCOUNT)
+        target_put(o, c, a, l, d, acct);
+    if (a == OUTCOME_FLAG)
+        alert_put(o, d);
+    bool resolution = a == OUTCOME_CONVERT || a == OUTCOME_CREATE_ACCOUNT || a == OUTCOME_DISMISS;
+    if (resolution && c->learn_enabled && d->facts.name_key)
+        learn_put(o, &d->facts);
+    if (a == OUTCOME_CONVERT && d->learn_domain && d->account_id)
+        learn_domain_put(o, d);
 }
 
 char *outcome_plan_json(const engine_opts *c, outcome_action a, const lead *l, const decision *d,
                         const outcome_account *acct, const char *now, double now_ms)
 {
-    json_t *plan = json_object();
-    set_str(plan, "action", outcome_action_name(a));
-    json_object_set_new(plan, "lead", lead_json(l, d));
-    set_str(plan, "now", now);
-    json_object_set_new(plan, "now_ms", json_integer((json_int_t)now_ms));
-    if (a == OUTCOME_CONVERT || a == OUTCOME_CREATE_ACCOUNT)
-        add_target(plan, c, a, l, d, acct);
-    if (a == OUTCOME_FLAG)
-        json_object_set_new(plan, "alert", alert_json(d));
-    bool resolution = a == OUTCOME_CONVERT || a == OUTCOME_CREATE_ACCOUNT || a == OUTCOME_DISMISS;
-    if (resolution && c->learn_enabled && d->facts.name_key)
-        json_object_set_new(plan, "learn", learn_json(&d->facts));
-    if (a == OUTCOME_CONVERT && d->learn_domain && d->account_id)
-        json_object_set_new(plan, "learn_domain", learn_domain_json(d));
-    char *out = json_dumps(plan, JSON_COMPACT);
-    json_decref(plan);
+    plan_out o = {.obj = {json_object()}, .block = NO_BLOCK};
+    plan_put(&o, c, a, l, d, acct, now, now_ms);
+    char *out = json_dumps(o.obj[0], JSON_COMPACT);
+    json_decref(o.obj[0]);
     return out;
+}
+
+void outcome_plan_flat(const engine_opts *c, outcome_action a, const lead *l, const decision *d,
+                       const outcome_account *acct, const char *now, double now_ms, strvec *out)
+{
+    plan_out o = {.flat = out, .section = {""}, .block = NO_BLOCK};
+    size_t count = out->n;
+    sv_push(out, "");
+    plan_put(&o, c, a, l, d, acct, now, now_ms);
+    flat_end_block(&o);
+    o.block = count;
+    flat_end_block(&o);
 }

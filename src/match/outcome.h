@@ -43,4 +43,12 @@ const char *outcome_role(const engine_opts *c, const char *title);
 char *outcome_plan_json(const engine_opts *c, outcome_action a, const lead *l, const decision *d,
                         const outcome_account *acct, const char *now, double now_ms);
 
+/* The same plan as flat arguments appended to out, what the record_leads Function reads without
+ * decoding (lib.flat_plan): the count of the arguments that follow, then sections, each its name
+ * ("" for the plan's own fields, "lead", "new_account", "opp", "opp.next", "alert", "learn",
+ * "learn_domain"), the count of its field/value arguments, those. A true flag is "1", a false
+ * one is left out; numbers are decimal text. */
+void outcome_plan_flat(const engine_opts *c, outcome_action a, const lead *l, const decision *d,
+                       const outcome_account *acct, const char *now, double now_ms, strvec *out);
+
 #endif

@@ -19,6 +19,7 @@ extern const char functions_lua_source[];
 
 static const char *const NAMES[FN_COUNT] = {
     [FN_RECORD] = L2A_FUNCTIONS_LIBRARY "_record",
+    [FN_RECORD_LEADS] = L2A_FUNCTIONS_LIBRARY "_record_leads",
     [FN_DEAD] = L2A_FUNCTIONS_LIBRARY "_dead",
     [FN_RESOLVE] = L2A_FUNCTIONS_LIBRARY "_resolve",
     [FN_ACCOUNT_UPSERT] = L2A_FUNCTIONS_LIBRARY "_account_upsert",

@@ -14,6 +14,7 @@
  * docs/redis-schema.md. */
 typedef enum functions_fn {
     FN_RECORD,          /* record.lua: a lead's result and outcome, with its XACK */
+    FN_RECORD_LEADS,    /* record.lua: the same for several leads, flat arguments, one reply each */
     FN_DEAD,            /* dead.lua: a dead letter, with its XACK, once per stream entry */
     FN_RESOLVE,         /* resolve.lua: a review alert closed, its plan carried out */
     FN_ACCOUNT_UPSERT,  /* accounts.lua: one account stored */
@@ -32,7 +33,7 @@ const char *functions_library_source(void);
 /* The library's name: l2a_v<major>_<minor>_<patch> of this build, so that two versions can share
  * a Redis during a rolling upgrade. Static. */
 const char *functions_library_name(void);
-/* A function's name: the library's name, "_", its own (l2a_v0_2_0_record). Static. */
+/* A function's name: the library's name, "_", its own (l2a_v0_3_0_record). Static. */
 const char *functions_name(functions_fn fn);
 
 /* FUNCTION LOAD REPLACE of the library (blocking). 0 or -1 with err set. */

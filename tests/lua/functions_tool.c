@@ -11,7 +11,8 @@
 static void print_names(void)
 {
     static const char *const vars[FN_COUNT] = {
-        [FN_RECORD] = "FN_RECORD", [FN_DEAD] = "FN_DEAD", [FN_RESOLVE] = "FN_RESOLVE",
+        [FN_RECORD] = "FN_RECORD", [FN_RECORD_LEADS] = "FN_RECORD_LEADS", [FN_DEAD] = "FN_DEAD",
+        [FN_RESOLVE] = "FN_RESOLVE",
         [FN_ACCOUNT_UPSERT] = "FN_ACCOUNT_UPSERT", [FN_ACCOUNT_DELETE] = "FN_ACCOUNT_DELETE",
         [FN_ACCOUNT_UPSERT_BATCH] = "FN_ACCOUNT_UPSERT_BATCH",
         [FN_FORGET_CONSUMERS] = "FN_FORGET_CONSUMERS", [FN_LEARNED] = "FN_LEARNED",

@@ -12,7 +12,7 @@ version=$(sed -n 's/^project(l2a VERSION \([0-9]*\)\.\([0-9]*\)\.\([0-9]*\).*/l2
 assert_eq "$LIBRARY" "$version" "library name from PROJECT_VERSION"
 registered=$(rcli function list libraryname "$LIBRARY" | awk 'p { print; p = 0 } $0 == "name" { p = 1 }' |
     grep -v "^$LIBRARY\$" | LC_ALL=C sort)
-called=$(printf '%s\n' "$FN_RECORD" "$FN_DEAD" "$FN_RESOLVE" "$FN_ACCOUNT_UPSERT" "$FN_ACCOUNT_DELETE" \
+called=$(printf '%s\n' "$FN_RECORD" "$FN_RECORD_LEADS" "$FN_DEAD" "$FN_RESOLVE" "$FN_ACCOUNT_UPSERT" "$FN_ACCOUNT_DELETE" \
     "$FN_ACCOUNT_UPSERT_BATCH" \
     "$FN_FORGET_CONSUMERS" "$FN_LEARNED" "$FN_WEBHOOK_LEASE" "$FN_WEBHOOK_ADVANCE" \
     "$FN_WEBHOOK_SLA_CLAIM" |

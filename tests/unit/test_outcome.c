@@ -166,15 +166,22 @@ static void test_roles(void **state)
     assert_string_equal(outcome_role(&fx->c.eng, NULL), "Influencer");
 }
 
-static void test_plan_json(void **state)
+/* A match of a lead with a messy email and a high score into a Prospect account, opportunities
+ * on: the case both plan encodings are checked with. Returns the account. */
+static outcome_account convert_case(fixture *fx)
 {
-    fixture *fx = *state;
     reset(fx, DECISION_MATCH, "ann@acme.com", "Acme");
     lead_set(&fx->l, "email", "  Jo.Doe@ACME.com ");
     lead_set(&fx->l, "title", "Chief Revenue Officer");
     lead_set(&fx->l, "score", "120");
     fx->c.eng.opp_enabled = 1;
-    outcome_account acct = {"001A", "Prospect", "005U1"};
+    return (outcome_account){"001A", "Prospect", "005U1"};
+}
+
+static void test_plan_json(void **state)
+{
+    fixture *fx = *state;
+    outcome_account acct = convert_case(fx);
     char *text = outcome_plan_json(&fx->c.eng, OUTCOME_CONVERT, &fx->l, &fx->d, &acct,
                                    "2026-11-23T10:00:00.000Z", 1795400000000.0);
     json_error_t jerr;
@@ -225,13 +232,63 @@ static void test_plan_flag(void **state)
     free(text);
 }
 
+/* The value of field k in section name of a flat plan, NULL when absent; fails on a bad shape. */
+static const char *flat_get(const strvec *a, const char *name, const char *k)
+{
+    size_t stop = (size_t)atoi(a->v[0]), i = 1;
+    assert_int_equal(stop, a->n - 1);
+    while (i <= stop) {
+        size_t n = (size_t)atoi(a->v[i + 1]);
+        assert_true(n % 2 == 0 && i + 1 + n <= stop);
+        for (size_t j = i + 2; strcmp(a->v[i], name) == 0 && j < i + 2 + n; j += 2)
+            if (strcmp(a->v[j], k) == 0)
+                return a->v[j + 1];
+        i += 2 + n;
+    }
+    return NULL;
+}
+
+/* outcome_plan_flat carries what outcome_plan_json does, as sections of pairs after counts. */
+static void test_plan_flat(void **state)
+{
+    fixture *fx = *state;
+    outcome_account acct = convert_case(fx);
+    strvec a;
+    sv_init(&a);
+    sv_push(&a, "before");     /* appended: what is there stays */
+    outcome_plan_flat(&fx->c.eng, OUTCOME_CONVERT, &fx->l, &fx->d, &acct,
+                      "2026-11-23T10:00:00.000Z", 1795400000000.0, &a);
+    assert_string_equal(a.v[0], "before");
+    strvec p = {a.v + 1, a.n - 1, 0};
+    assert_string_equal(flat_get(&p, "", "action"), "convert");
+    assert_string_equal(flat_get(&p, "", "account_id"), "001A");
+    assert_string_equal(flat_get(&p, "", "now_ms"), "1795400000000");
+    assert_string_equal(flat_get(&p, "", "role"), "Decision Maker");
+    assert_string_equal(flat_get(&p, "lead", "email"), "jo.doe@acme.com");
+    assert_string_equal(flat_get(&p, "lead", "score"), "120");
+    assert_string_equal(flat_get(&p, "opp", "create"), "1");
+    char bar[24];
+    snprintf(bar, sizeof(bar), "%d", fx->c.eng.opp_advance_score);
+    assert_string_equal(flat_get(&p, "opp", "advance_score"), bar);
+    assert_string_equal(flat_get(&p, "opp.next", "Marketing Qualified"), "Sales Accepted");
+    assert_null(flat_get(&p, "alert", "kind"));
+    sv_free(&a);
+    sv_init(&a);
+    acct.type = "Customer";    /* not in opportunities.account_types: create left out */
+    outcome_plan_flat(&fx->c.eng, OUTCOME_CONVERT, &fx->l, &fx->d, &acct, "t", 1.0, &a);
+    assert_null(flat_get(&a, "opp", "create"));
+    assert_string_equal(flat_get(&a, "opp", "first_stage"), "Marketing Qualified");
+    sv_free(&a);
+    fx->c.eng.opp_enabled = 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_route),      cmocka_unit_test(test_new_account),
         cmocka_unit_test(test_new_account_alias),
         cmocka_unit_test(test_roles),      cmocka_unit_test(test_plan_json),
-        cmocka_unit_test(test_plan_flag),
+        cmocka_unit_test(test_plan_flag),  cmocka_unit_test(test_plan_flat),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -147,10 +147,7 @@ end
 -- ARGV: changes stream cap, then per account: id, count of the field/value values, the values
 -- (id among them). Returns one code per account, in order: 0 unchanged, 1 updated, 2 new.
 local function upsert_batch(keys, args)
-  local accounts = #keys - 2
-  if accounts < 1 or accounts > MAX_BATCH then
-    lib.fail('account_upsert_batch: 1 to ' .. MAX_BATCH .. ' accounts, got ' .. accounts)
-  end
+  local accounts = lib.batch_size(#keys - 2, MAX_BATCH, 'accounts', 'account_upsert_batch')
   lib.expect(keys[1], 'set')
   lib.expect(keys[2], 'stream')
   local existed = existing_hashes(keys, 3)

@@ -1,7 +1,7 @@
 # embed.cmake - writes the l2a Redis Function library as a C string: the lines
 # `#!lua name=<LIBRARY>` and `local LIBRARY = '<LIBRARY>'`, then lib.lua, then the other *.lua of
 # this directory in name order. Run at build time:
-#   cmake -DLIBRARY=l2a_v0_2_0 -DLUA_DIR=src/redis/lua -DOUT=functions_lua.c -P embed.cmake
+#   cmake -DLIBRARY=l2a_v0_3_0 -DLUA_DIR=src/redis/lua -DOUT=functions_lua.c -P embed.cmake
 foreach(var LIBRARY LUA_DIR OUT)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "embed.cmake: -D${var}=... is required")

@@ -72,13 +72,80 @@ function lib.pairs_of(t, f)
   return f
 end
 
--- One run of an outcome plan: key names, the decoded plan and the stream caps.
-function lib.context(prefix, plan_json, events_cap, changes_cap)
-  local plan = cjson.decode(plan_json)
+-- lib.keys of each prefix seen, built once (the names depend on the prefix alone).
+local keys_of = {}
+
+-- One run of an outcome plan (a table: lib.context decodes it from JSON, lib.flat_plan from
+-- flat arguments): key names, the plan and the stream caps. types, when given, is a table the
+-- caller makes for one Function call: the keys every lead of the call shares are type-checked
+-- once in it (lib.expect_shared).
+function lib.context_of(prefix, plan, events_cap, changes_cap, types)
   local L = need(plan.lead, 'plan.lead')
   need(L.id, 'plan.lead.id'); need(plan.now, 'plan.now'); need(plan.now_ms, 'plan.now_ms')
-  return {K = lib.keys(prefix), plan = plan, events_cap = lib.cap(events_cap, 'events cap'),
-          changes_cap = lib.cap(changes_cap, 'changes cap')}
+  local K = keys_of[prefix]
+  if not K then K = lib.keys(prefix); keys_of[prefix] = K end
+  return {K = K, plan = plan, events_cap = lib.cap(events_cap, 'events cap'),
+          changes_cap = lib.cap(changes_cap, 'changes cap'), types = types}
+end
+
+-- lib.expect of a key the leads of one call share (events, the email index, the accounts set,
+-- the changes stream, the review queue, the learned domains): once per call when c.types is
+-- there. Sound inside one call: nothing else runs meanwhile, and l2a writes a key only with the
+-- type it checked.
+function lib.expect_shared(c, key, want)
+  local seen = c.types
+  if not seen then
+    lib.expect(key, want)
+  elseif not seen[key] then
+    lib.expect(key, want)
+    seen[key] = true
+  end
+end
+
+function lib.context(prefix, plan_json, events_cap, changes_cap)
+  return lib.context_of(prefix, cjson.decode(plan_json), events_cap, changes_cap)
+end
+
+-- Fails unless a batch Function (name) got 1 to max items (what) in its n keys for them.
+function lib.batch_size(n, max, what, name)
+  if n < 1 or n > max then lib.fail(name .. ': 1 to ' .. max .. ' ' .. what .. ', got ' .. n) end
+  return n
+end
+
+-- A count argument: a whole number n with at least n arguments after position at, else a failure.
+function lib.count_at(args, at, what)
+  local n = tonumber(args[at])
+  if not n or n < 0 or n ~= math.floor(n) or at + n > #args then
+    lib.fail(what .. ' needs the count of the arguments that follow, got ' .. tostring(args[at]))
+  end
+  return n
+end
+
+-- The section tables of a flat plan: '' is the plan itself, 'opp.next' the next table of opp.
+local function section(plan, name)
+  if name == '' then return plan end
+  local t = plan
+  for part in string.gmatch(name, '[^.]+') do
+    t[part] = t[part] or {}
+    t = t[part]
+  end
+  return t
+end
+
+-- A plan passed as flat arguments (outcome_plan_flat in C) from args[at]: the count of the
+-- arguments that follow, then sections, each a name ('' for the plan's own fields, 'lead',
+-- 'opp', 'opp.next', ...), the count of its field/value arguments, those. A true flag is '1', a
+-- false one left out. Returns the plan table and the position after it.
+function lib.flat_plan(args, at)
+  local stop, i, plan = at + lib.count_at(args, at, 'plan'), at + 1, {}
+  while i <= stop do
+    local n = lib.count_at(args, i + 1, 'plan section ' .. tostring(args[i]))
+    if n % 2 ~= 0 or i + 1 + n > stop then lib.fail('plan section ' .. args[i] .. ' is cut') end
+    local t = section(plan, args[i])
+    for j = i + 2, i + n, 2 do t[args[j]] = args[j + 1] end
+    i = i + 2 + n
+  end
+  return plan, stop + 1
 end
 
 -- Appends an event (type, lead id, time, then kv) to the events stream.
@@ -181,8 +248,8 @@ local function prepare_account(c, s)
   s.acc = A.id
   s.account_key = c.K.account(A.id)
   lib.expect(s.account_key, 'hash')
-  lib.expect(c.K.accounts, 'set')
-  lib.expect(c.K.changes, 'stream')
+  lib.expect_shared(c, c.K.accounts, 'set')
+  lib.expect_shared(c, c.K.changes, 'stream')
   s.account_created = redis.call('EXISTS', s.account_key) == 0
 end
 
@@ -190,7 +257,7 @@ local function prepare_contact(c, s)
   local L, K = c.plan.lead, c.K
   local cid = false
   if L.email then
-    lib.expect(K.contacts_by_email, 'hash')
+    lib.expect_shared(c, K.contacts_by_email, 'hash')
     cid = redis.call('HGET', K.contacts_by_email, L.email)
   end
   s.new_contact = not cid
@@ -230,7 +297,7 @@ local function prepare_alert(c, s)
   need(A.kind, 'plan.alert.kind')
   s.alert_key = c.K.alert(c.plan.lead.id)
   lib.expect(s.alert_key, 'hash')
-  lib.expect(c.K.review_open, 'zset')
+  lib.expect_shared(c, c.K.review_open, 'zset')
   s.alert_exists = redis.call('EXISTS', s.alert_key) == 1
 end
 
@@ -241,8 +308,8 @@ local function prepare_learn_domain(c, s)
   if type(D) ~= 'table' or type(D.domain) ~= 'string' or D.account_id ~= s.acc then return end
   local key = K.account(s.acc)
   lib.expect(key, 'hash')
-  lib.expect(K.learned_domains, 'hash')
-  lib.expect(K.changes, 'stream')
+  lib.expect_shared(c, K.learned_domains, 'hash')
+  lib.expect_shared(c, K.changes, 'stream')
   if redis.call('EXISTS', key) == 0 then return end
   if redis.call('HEXISTS', K.learned_domains, D.domain) == 1 then return end
   local domains = redis.call('HGET', key, 'domains') or ''
@@ -255,7 +322,7 @@ end
 -- Reads what the plan depends on and checks the type of every key it will write. Writes nothing.
 function lib.prepare(c)
   local a, s = c.plan.action, {}
-  lib.expect(c.K.events, 'stream')
+  lib.expect_shared(c, c.K.events, 'stream')
   if a == 'convert' or a == 'create_account' then
     if a == 'create_account' then
       prepare_account(c, s)
@@ -289,14 +356,16 @@ local CONTACT_FIELDS = {'first_name', 'last_name', 'title', 'phone', 'country', 
 
 local function write_contact(c, s)
   local L, now = c.plan.lead, c.plan.now
+  local f = {s.contact_key}
   if s.new_contact then
-    redis.call('HSET', s.contact_key, 'id', s.cid, 'email', L.email or '',
-      'lead_source', L.source or '', 'first_touch_at', now, 'first_lead_id', L.id,
-      'created_at', now)
+    f = {s.contact_key, 'id', s.cid, 'email', L.email or '', 'lead_source', L.source or '',
+         'first_touch_at', now, 'first_lead_id', L.id, 'created_at', now}
     if L.email then redis.call('HSET', c.K.contacts_by_email, L.email, s.cid) end
   end
   if s.old_set then redis.call('SREM', s.old_set, s.cid) end
-  local f = {s.contact_key, 'account_id', s.acc, 'last_lead_id', L.id, 'updated_at', now}
+  for _, v in ipairs({'account_id', s.acc, 'last_lead_id', L.id, 'updated_at', now}) do
+    f[#f + 1] = v
+  end
   for _, k in ipairs(CONTACT_FIELDS) do
     if L[k] then f[#f + 1] = k; f[#f + 1] = L[k] end
   end

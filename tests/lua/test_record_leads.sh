@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# tests/lua/test_record_leads.sh - the record_leads Function (what l2ad sends: several leads in one
+# call, flat arguments) on a real redis-server: a convert (with the opportunity's nested next
+# stages), a flag and a create_account in one call, one code each and every entry acknowledged; a
+# resend gives 2, other fields 3, an entry no longer pending 0; a lead whose key has the wrong type
+# fails alone (its entry stays pending, nothing of it written) while the others are recorded; a
+# shared key of the wrong type fails every lead (checked once per call, but for each); a malformed
+# call fails before any write.
+. "$(dirname "$0")/lua_lib.sh"
+
+NOW=(now 2026-01-01T00:00:00.000Z now_ms 1767225600000)
+
+# section NAME FIELD VALUE ...: a plan section (name, count, pairs) appended to S.
+section() {
+    local name=$1
+    shift
+    S+=("$name" "$#" "$@")
+}
+
+# plan_convert LEAD EMAIL ACCOUNT SCORE / plan_flag LEAD / plan_create LEAD EMAIL DOMAIN: the plan's
+# arguments (count first) in PLAN.
+plan_convert() {
+    S=()
+    section "" action convert "${NOW[@]}" account_id "$3" role "Decision Maker"
+    section lead id "$1" email "$2" first_name Ann title CTO score "$4"
+    section opp create 1 type Acquisition first_stage "Marketing Qualified" owner_id U1 \
+        advance_score 50
+    section opp.next "Marketing Qualified" "Sales Accepted"
+    PLAN=("${#S[@]}" "${S[@]}")
+}
+plan_flag() {
+    S=()
+    section "" action flag "${NOW[@]}"
+    section lead id "$1" email "x@$1.example" score 5
+    section alert kind review reason "close call" score 0.8 candidates '[{"account_id":"001A","score":0.8}]'
+    PLAN=("${#S[@]}" "${S[@]}")
+}
+plan_create() {
+    S=()
+    section "" action create_account "${NOW[@]}" role User
+    section lead id "$1" email "$2" score 10
+    section new_account id "new:$3" name "New $3" domains "$3" type Prospect
+    PLAN=("${#S[@]}" "${S[@]}")
+}
+
+# add ENTRY LEAD DIGEST PLAN-FN PLAN-ARGS...: one lead appended to the call (KEYS_ and ARGS_).
+add() {
+    local entry=$1 lead=$2 digest=$3 fn=$4
+    shift 4
+    "$fn" "$lead" "$@"
+    KEYS_+=("${P}lead:$lead")
+    ARGS_+=("$entry" "$digest" 4 lead_id "$lead" decision match "${PLAN[@]}")
+}
+reset_call() { KEYS_=(); ARGS_=(); }
+# call: the Function's reply, one line per lead (redis-cli puts an empty line after an error)
+call() {
+    fcall "$FN_RECORD_LEADS" $((${#KEYS_[@]} + 1)) "${P}leads" "${KEYS_[@]}" l2a "$P" \
+        "$EVENTS_CAP" "$CHANGES_CAP" "${ARGS_[@]}" | sed '/^$/d'
+}
+pending() { rcli xpending "${P}leads" l2a | head -n 1; }
+
+# ---- three leads, three outcomes, one call ---------------------------------------------------------
+e1=$(pending_entry id L1)
+e2=$(pending_entry id F1)
+e3=$(pending_entry id N1)
+reset_call
+add "$e1" L1 d1 plan_convert ann@acme.com 001A 80
+add "$e2" F1 d2 plan_flag
+add "$e3" N1 d3 plan_create bo@newco.io newco.io
+assert_eq "$(call | paste -sd' ')" "1 1 1" "three leads recorded"
+assert_eq "$(pending)" 0 "the three entries acknowledged"
+assert_eq "$(rcli hget "${P}lead:L1" outcome)" converted "L1 outcome"
+assert_eq "$(rcli hget "${P}lead:L1" lead_digest)" d1 "L1 digest stored"
+assert_eq "$(rcli hget "${P}lead:L1" decision)" match "L1 result field"
+assert_eq "$(rcli hget "${P}contact:C-L1" account_id)" 001A "L1 contact"
+assert_eq "$(rcli hget "${P}contacts:by_email" ann@acme.com)" C-L1 "email index"
+assert_eq "$(rcli hget "${P}opportunity:O-1" stage)" "Sales Accepted" "stage moved (opp.next read)"
+assert_eq "$(rcli hget "${P}opportunity:O-1" role:C-L1)" "Decision Maker" "contact role"
+assert_eq "$(rcli hget "${P}alert:F1" created_ms)" 1767225600000 "F1 alert"
+assert_eq "$(rcli zscore "${P}review:open" F1)" 1767225600000 "F1 in the review queue"
+assert_eq "$(rcli hget "${P}lead:N1" outcome)" account_created "N1 outcome"
+assert_eq "$(rcli hget "${P}account:new:newco.io" name)" "New newco.io" "N1 account"
+
+# ---- resend 2, other fields 3, not pending 0 -------------------------------------------------------
+r1=$(pending_entry id L1)
+r2=$(pending_entry id F1)
+before=$(snapshot | grep -v "^${P}leads \|^${P}events ")
+reset_call
+add "$r1" L1 d1 plan_convert ann@acme.com 001A 80
+add "$r2" F1 other plan_flag
+add "$e3" N1 d3 plan_create bo@newco.io newco.io
+assert_eq "$(call | paste -sd' ')" "2 3 0" "resend, other fields, no longer pending"
+assert_eq "$(pending)" 0 "resend and repeat acknowledged"
+assert_eq "$(snapshot | grep -v "^${P}leads \|^${P}events ")" "$before" "nothing but acks and an event"
+assert_eq "$(rcli xrange "${P}events" - + | grep -cx lead.repeated)" 1 "a lead.repeated event"
+
+# ---- one lead's key of the wrong type: that lead fails alone ---------------------------------------
+g1=$(pending_entry id G1)
+w1=$(pending_entry id W1)
+g2=$(pending_entry id G2)
+wrong_key string "${P}contact:C-W1"
+reset_call
+add "$g1" G1 d plan_convert g1@acme.com 001B 10
+add "$w1" W1 d plan_convert w1@acme.com 001B 10
+add "$g2" G2 d plan_flag
+out=$(call)
+assert_eq "$(sed -n 1p <<<"$out"),$(sed -n 3p <<<"$out")" "1,1" "the other two recorded"
+assert_contains "$(sed -n 2p <<<"$out")" "WRONGTYPE l2a: key ${P}contact:C-W1 is a string" \
+    "the failing lead's own error"
+assert_eq "$(rcli xpending "${P}leads" l2a - + 10 | sed -n 1p)" "$w1" "its entry stays pending"
+assert_eq "$(rcli exists "${P}lead:W1")" 0 "no result for it"
+assert_eq "$(rcli hget "${P}contacts:by_email" w1@acme.com)" "" "no contact for it"
+rcli del "${P}contact:C-W1" >/dev/null
+reset_call
+add "$w1" W1 d plan_convert w1@acme.com 001B 10
+assert_eq "$(call)" 1 "recorded once its key is right"
+
+# ---- a key every lead shares of the wrong type: each lead fails, nothing written ------------------
+s1=$(pending_entry id S1)
+s2=$(pending_entry id S2)
+wrong_key string "${P}review:open"
+reset_call
+add "$s1" S1 d plan_flag
+add "$s2" S2 d plan_flag
+before=$(snapshot)
+out=$(call)
+assert_eq "$(grep -c "WRONGTYPE l2a: key ${P}review:open is a string" <<<"$out")" 2 "both leads fail"
+assert_eq "$(snapshot)" "$before" "nothing written"
+rcli del "${P}review:open" >/dev/null
+assert_eq "$(call | paste -sd' ')" "1 1" "both recorded once the queue is right"
+
+# ---- malformed calls: refused before any write -----------------------------------------------------
+m1=$(pending_entry id M1)
+reset_call
+add "$m1" M1 d plan_flag
+KEYS_+=("${P}lead:M2")
+expect_fail_unchanged "more keys than leads" "2 result keys but 1 leads" "$FN_RECORD_LEADS" 3 \
+    "${P}leads" "${KEYS_[@]}" l2a "$P" "$EVENTS_CAP" "$CHANGES_CAP" "${ARGS_[@]}"
+reset_call
+add "$m1" M1 d plan_flag
+unset 'ARGS_[${#ARGS_[@]}-1]'
+expect_fail_unchanged "a plan cut short" "plan" "$FN_RECORD_LEADS" 2 "${P}leads" "${KEYS_[@]}" \
+    l2a "$P" "$EVENTS_CAP" "$CHANGES_CAP" "${ARGS_[@]}"
+expect_fail_unchanged "no lead" "1 to 1000 leads" "$FN_RECORD_LEADS" 1 "${P}leads" l2a "$P" \
+    "$EVENTS_CAP" "$CHANGES_CAP"
+wrong_key hash "${P}otherleads"
+reset_call
+add "$m1" M1 d plan_flag
+expect_fail_unchanged "the leads stream as a hash" "WRONGTYPE l2a: key ${P}otherleads is a hash" \
+    "$FN_RECORD_LEADS" 2 "${P}otherleads" "${KEYS_[@]}" l2a "$P" "$EVENTS_CAP" "$CHANGES_CAP" \
+    "${ARGS_[@]}"
+echo "ok [$TEST_NAME]"
