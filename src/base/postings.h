@@ -77,7 +77,8 @@ typedef struct hashmulti {
 void hashmulti_init(hashmulti *h);
 void hashmulti_free(hashmulti *h);
 void hashmulti_add(hashmulti *h, uint64_t hash, uint32_t val);
-/* Asks the CPU for the slot where hash is (or would be) stored: before a batch of adds. */
+/* Asks the CPU for the slot where hash is (or would be) stored: before a batch of adds, or of
+ * hashmulti_each calls. Changes nothing. */
 void hashmulti_prefetch(const hashmulti *h, uint64_t hash);
 /* Calls fn(val, ctx) for every value stored under hash (and possibly a few extra: verify). */
 void hashmulti_each(const hashmulti *h, uint64_t hash, void (*fn)(uint32_t val, void *ctx),

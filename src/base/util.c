@@ -107,38 +107,49 @@ void sb_putc(strbuf *sb, char c)
     sb->buf[sb->len] = '\0';
 }
 
+/* Formats straight into the room left, and only when that is too small grows and formats again. */
 void sb_appendf(strbuf *sb, const char *fmt, ...)
 {
     va_list ap;
+    size_t room = sb->buf ? sb->cap - sb->len : 0;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(sb->buf ? sb->buf + sb->len : NULL, room, fmt, ap);
     va_end(ap);
-    if (n <= 0)
+    if (n <= 0) {
+        if (sb->buf)
+            sb->buf[sb->len] = '\0';
         return;
-    sb_grow(sb, (size_t)n);
-    va_start(ap, fmt);
-    vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
+    }
+    if ((size_t)n >= room) {
+        sb_grow(sb, (size_t)n);
+        va_start(ap, fmt);
+        vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
     sb->len += (size_t)n;
 }
 
+/* Plain bytes are copied a run at a time; quotes, backslashes and control bytes are escaped. */
 void sb_append_json_str(strbuf *sb, const char *s)
 {
     sb_putc(sb, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
+    const char *run = s, *p = s;
+    for (; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        sb_appendn(sb, run, (size_t)(p - run));
+        run = p + 1;
+        switch (c) {
         case '"': sb_append(sb, "\\\""); break;
         case '\\': sb_append(sb, "\\\\"); break;
         case '\n': sb_append(sb, "\\n"); break;
         case '\r': sb_append(sb, "\\r"); break;
         case '\t': sb_append(sb, "\\t"); break;
-        default:
-            if (*p < 0x20)
-                sb_appendf(sb, "\\u%04x", *p);
-            else
-                sb_putc(sb, (char)*p);
+        default: sb_appendf(sb, "\\u%04x", c);
         }
     }
+    sb_appendn(sb, run, (size_t)(p - run));
     sb_putc(sb, '"');
 }
 

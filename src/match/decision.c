@@ -89,7 +89,9 @@ void decision_candidates_json(const decision *d, strbuf *out)
             sb_putc(out, ',');
         sb_putc(out, '{');
         json_key_str(out, "account_id", d->cand[i].account_id, false);
-        sb_appendf(out, ",\"score\":%s}", decision_score_text(d->cand[i].score, score, sizeof(score)));
+        sb_append(out, ",\"score\":");
+        sb_append(out, decision_score_text(d->cand[i].score, score, sizeof(score)));
+        sb_putc(out, '}');
     }
     sb_putc(out, ']');
 }
@@ -101,7 +103,8 @@ void decision_to_json(const decision *d, strbuf *out)
     json_key_str(out, "decision", decision_kind_name(d->kind), true);
     json_key_str(out, "account_id", d->account_id, true);
     char score[32];
-    sb_appendf(out, ",\"score\":%s", decision_score_text(d->score, score, sizeof(score)));
+    sb_append(out, ",\"score\":");
+    sb_append(out, decision_score_text(d->score, score, sizeof(score)));
     json_key_str(out, "rule", d->rule, true);
     json_key_str(out, "reason", d->reason ? d->reason : "", true);
     sb_append(out, ",\"candidates\":");

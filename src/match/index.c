@@ -119,31 +119,44 @@ static uint64_t deletion_hash(const char *tok, size_t len, size_t skip)
 
 /* The token's hash and its deletions' (in that order, as they are stored and probed), each slot
  * prefetched first so that the cache misses overlap (a growth on the way only wastes them). */
-static void typo_add_token(account_index *ix, const char *tok, uint32_t id)
+/* The hashes a token is filed under (itself, then each 1-deletion), their slots prefetched; how
+ * many (len + 1), or 0 for a token too short or too long to have typo neighbours. */
+static size_t typo_hashes(const account_index *ix, const char *tok, uint64_t *h)
 {
     size_t len = strlen(tok);
     if (len < TYPO_MIN_LEN || len > TYPO_MAX_LEN)
-        return;
-    uint64_t h[TYPO_MAX_LEN + 1];
+        return 0;
     h[0] = hash_bytes(tok, len);
     for (size_t i = 0; i < len; i++)
         h[i + 1] = deletion_hash(tok, len, i);
     for (size_t i = 0; i <= len; i++)
         hashmulti_prefetch(&ix->typo, h[i]);
-    for (size_t i = 0; i <= len; i++)
+    return len + 1;
+}
+
+static void typo_add_token(account_index *ix, const char *tok, uint32_t id)
+{
+    uint64_t h[TYPO_MAX_LEN + 1];
+    size_t n = typo_hashes(ix, tok, h);
+    for (size_t i = 0; i < n; i++)
         hashmulti_add(&ix->typo, h[i], id);
 }
+
+/* Probing for a token's neighbours: the ids found under its hashes, each once in the order first
+ * found, checked in batches so that their words are asked for from memory all at once. */
+#define TYPO_BATCH 128
 
 typedef struct typo_probe {
     const account_index *ix;
     const char *tok;
     int maxd;
     u32vec *out;
+    uint32_t ids[TYPO_BATCH];
+    size_t n;
 } typo_probe;
 
-static void typo_visit(uint32_t id, void *ctx)
+static void typo_check(typo_probe *p, uint32_t id)
 {
-    typo_probe *p = ctx;
     const char *cand = p->ix->vocab_str[id];
     if (strcmp(cand, p->tok) == 0 || u32_contains(p->out, id))
         return;
@@ -153,15 +166,39 @@ static void typo_visit(uint32_t id, void *ctx)
         u32_push(p->out, id);
 }
 
+/* Checks the batch in order (a word checked again after a flush gets the same answer). */
+static void typo_flush(typo_probe *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        __builtin_prefetch(&p->ix->vocab_str[p->ids[i]]);
+        __builtin_prefetch(&p->ix->tok_post[p->ids[i]].n);
+    }
+    for (size_t i = 0; i < p->n; i++)
+        __builtin_prefetch(p->ix->vocab_str[p->ids[i]]);
+    for (size_t i = 0; i < p->n; i++)
+        typo_check(p, p->ids[i]);
+    p->n = 0;
+}
+
+static void typo_visit(uint32_t id, void *ctx)
+{
+    typo_probe *p = ctx;
+    for (size_t i = 0; i < p->n; i++)
+        if (p->ids[i] == id)
+            return;
+    if (p->n == TYPO_BATCH)
+        typo_flush(p);
+    p->ids[p->n++] = id;
+}
+
 void index_typo_neighbours(const account_index *ix, const char *tok, u32vec *out)
 {
-    size_t len = strlen(tok);
-    if (len < TYPO_MIN_LEN || len > TYPO_MAX_LEN)
-        return;
-    typo_probe p = {ix, tok, len >= 9 ? 2 : 1, out};
-    hashmulti_each(&ix->typo, hash_bytes(tok, len), typo_visit, &p);
-    for (size_t i = 0; i < len; i++)
-        hashmulti_each(&ix->typo, deletion_hash(tok, len, i), typo_visit, &p);
+    uint64_t h[TYPO_MAX_LEN + 1];
+    size_t n = typo_hashes(ix, tok, h);
+    typo_probe p = {.ix = ix, .tok = tok, .maxd = n >= 10 ? 2 : 1, .out = out};
+    for (size_t i = 0; i < n; i++)
+        hashmulti_each(&ix->typo, h[i], typo_visit, &p);
+    typo_flush(&p);
 }
 
 int osa_distance(const char *a, const char *b, int max)
@@ -517,6 +554,7 @@ uint32_t index_upsert_prepared(account_index *ix, const account_rec *rec, const 
     }
     account_fill(ix, &ix->acc[slot], rec, prep);
     account_link(ix, slot);
+    ix->generation++;
     return slot;
 }
 
@@ -544,5 +582,6 @@ bool index_delete(account_index *ix, const char *id)
         return false;
     account_unlink(ix, (uint32_t)slot);
     ix->acc[slot].live = false;
+    ix->generation++;
     return true;
 }

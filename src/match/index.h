@@ -59,6 +59,8 @@ typedef struct account_index {
     size_t nvocab;
     size_t capvocab;
     hashmulti typo;           /* hash of each token and its 1-deletions -> vocabulary id */
+    uint64_t generation;      /* bumped by every upsert and delete: what was worked out from the
+                               * lists stays right while it holds */
     const norm_rules *rules;  /* borrowed */
     const strvec *label_prefixes;  /* borrowed: stripped from domain labels ("try", "get") */
     const strvec *label_suffixes;  /* borrowed: ("hq", "group") */

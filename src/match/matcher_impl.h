@@ -11,10 +11,13 @@
 #include "learned.h"
 #include "score.h"
 
-/* Reusable per-lead working memory (retrieve.c). */
+/* Reusable per-lead working memory (name_topk.c). */
 typedef struct match_scratch match_scratch;
 match_scratch *match_scratch_new(void);
 void match_scratch_free(match_scratch *s);
+
+/* Name candidates considered for one lead. */
+#define NAME_CANDIDATES 40
 
 struct matcher {
     const engine_opts *cfg;          /* borrowed: must outlive the matcher */
@@ -31,5 +34,10 @@ struct matcher {
  * it. 0, or -1 with the reason in err. */
 int matcher_init(matcher *m, const engine_opts *cfg, char *err, size_t errlen) MUSTCHECK;
 void matcher_release(matcher *m);
+
+/* The best NAME_CANDIDATES accounts for a lead's name by the summed rarity weights of the words
+ * they share with it (typo neighbours, joined forms and acronym included), best first; ties in
+ * the order of the account ids' hashes, then ids. Fills slots, returns how many (name_topk.c). */
+size_t name_candidates(const matcher *m, const norm_name *name, uint32_t *slots);
 
 #endif

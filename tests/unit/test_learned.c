@@ -12,13 +12,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "conf.h"
-#include "matcher_impl.h"
+#include "engine_fixture.h"
 
-typedef struct fixture {
-    conf cfg;
-    matcher m;
-} fixture;
 
 /* Invented accounts: id, name, domains. */
 static const char *const accounts[][3] = {
@@ -30,15 +25,9 @@ static const char *const accounts[][3] = {
 
 static int setup(void **state)
 {
-    const char *src = getenv("L2A_SOURCE_DIR");
-    char path[4096], err[512] = "";
-    snprintf(path, sizeof(path), "%s/conf/l2a.yaml", src ? src : ".");
-    fixture *fx = calloc(1, sizeof(*fx));
-    if (conf_load(path, &fx->cfg, err, sizeof(err)) != 0 ||
-        matcher_init(&fx->m, &fx->cfg.eng, err, sizeof(err)) != 0) {
-        fprintf(stderr, "setup: %s\n", err);
+    fixture *fx = fixture_new();
+    if (!fx)
         return -1;
-    }
     for (size_t i = 0; i < ARRAY_LEN(accounts); i++) {
         account_rec r;
         account_rec_init(&r);
@@ -54,11 +43,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    fixture *fx = *state;
-    matcher_release(&fx->m);
-    conf_free(&fx->cfg);
-    free(fx);
-    domain_shutdown();
+    fixture_free(*state);
     return 0;
 }
 

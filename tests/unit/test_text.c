@@ -115,6 +115,33 @@ static void test_recode_across_chunks(void **state)
     fclose(in);
 }
 
+/* JSON strings are copied a run at a time between escapes (util.c); every escape, at the start,
+ * in the middle and at the end, and a long string that makes the buffer grow mid-run. */
+static void test_json_str_escapes(void **state)
+{
+    (void)state;
+    strbuf sb;
+    sb_init(&sb);
+    sb_append_json_str(&sb, "\"a\\b\nc\rd\te\x01" "f\x1f");
+    assert_string_equal(sb.buf, "\"\\\"a\\\\b\\nc\\rd\\te\\u0001f\\u001f\"");
+    sb_reset(&sb);
+    sb_append_json_str(&sb, "");
+    sb_append_json_str(&sb, "Soci\xc3\xa9t\xc3\xa9");
+    assert_string_equal(sb.buf, "\"\"\"Soci\xc3\xa9t\xc3\xa9\"");
+    char longer[300];
+    memset(longer, 'x', sizeof(longer) - 1);
+    longer[sizeof(longer) - 1] = '\0';
+    longer[150] = '"';
+    sb_reset(&sb);
+    sb_append_json_str(&sb, longer);
+    assert_int_equal(sb.len, 302);
+    assert_int_equal(sb.buf[151], '\\');
+    assert_int_equal(sb.buf[152], '"');
+    sb_appendf(&sb, "%s=%d", "n", 12345);
+    assert_string_equal(sb.buf + 302, "n=12345");
+    sb_free(&sb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -123,6 +150,7 @@ int main(void)
         cmocka_unit_test(test_recode_bad_byte_names_line),
         cmocka_unit_test(test_recode_truncated_and_unknown),
         cmocka_unit_test(test_recode_across_chunks),
+        cmocka_unit_test(test_json_str_escapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

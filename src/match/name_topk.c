@@ -1,0 +1,544 @@
+/* name_topk.c - the accounts whose names share the most rarity-weighted words with a lead's
+ * company (the best NAME_CANDIDATES by summed weight), found without visiting every account of a
+ * common word's long list. */
+#include "matcher_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Lists longer than this add weight only to accounts already found, once enough are found: a
+ * word shared by thousands of accounts re-ranks candidates, it does not find better ones. */
+#define COMMON_POSTINGS 1000
+
+/* A word's list longer than this that adds new accounts is a "bulk" list: its accounts that no
+ * other list names all end with the same weight, the list's own, so only the few first in the
+ * tie order can be candidates; they are read from the list in that order (hash_prefix) instead
+ * of every account being visited. */
+#define BULK_POSTINGS 128
+
+/* Accounts of a bulk list kept in tie order, and how many such lists are kept. */
+#define HASH_PREFIX 128
+#define PREFIX_CACHE 4096
+
+/* How many entries ahead a walk over slots asks for the memory it will touch. */
+#define PREFETCH_AHEAD 16
+
+/* A slot's summed weight for the lead at hand, beside its account id's hash (id_hash | 1). */
+typedef struct slot_acc {
+    double w;                /* 0 when untouched */
+    uint64_t h;
+} slot_acc;
+
+/* One list the lead's words name, in the order the weights are summed. */
+typedef struct list_op {
+    const u32vec *l;         /* NULL when absent or over max_postings (borrowed) */
+    double w;
+    uint32_t vocab;          /* its word's id when l is a word's (ascending) list, else UINT32_MAX */
+    bool full;               /* adds new accounts, else only weights accounts already found */
+    bool bulk;               /* full, ascending and longer than BULK_POSTINGS */
+} list_op;
+
+/* The first HASH_PREFIX accounts of a word's list in tie order, as of an index generation. */
+typedef struct hash_prefix {
+    uint64_t gen;            /* the index generation + 1 it was built at; 0 = empty */
+    uint32_t vocab;
+    uint32_t n;
+    uint32_t slots[HASH_PREFIX];
+    uint64_t h[HASH_PREFIX];  /* their hashes (id_hash | 1) */
+} hash_prefix;
+
+/* A word's typo neighbours, as of an index generation: common words come back lead after lead, and
+ * probing the typo index is dear. */
+#define NEAR_CACHE 1024
+
+typedef struct near_entry {
+    uint64_t gen;            /* the index generation + 1 it was found at; 0 = empty */
+    char *word;              /* owned */
+    u32vec ids;              /* owned */
+} near_entry;
+
+/* The accounts two words' lists share, as of an index generation: a common word and its typo
+ * neighbour ("solutions", "solution") come back together lead after lead, and their lists are
+ * long. */
+#define PAIR_CACHE 4096
+
+typedef struct pair_entry {
+    uint64_t gen;            /* the index generation + 1 it was found at; 0 = empty */
+    uint32_t a, b;           /* the word ids */
+    u32vec both;             /* ascending (owned) */
+} pair_entry;
+
+/* Per-lead working memory, reused: nothing is cleared but what was used. */
+struct match_scratch {
+    slot_acc *acc;           /* indexed by slot (owned) */
+    uint64_t *in_exact;      /* bit per slot: weight summed exactly (the set "exact") (owned) */
+    size_t nslots;
+    uint32_t *exact;         /* the slots of in_exact (owned) */
+    size_t nexact, capexact;
+    list_op *ops;            /* owned */
+    size_t nops, capops;
+    hash_prefix *prefix;     /* PREFIX_CACHE entries, by word id; allocated on first use (owned) */
+    near_entry *near_cache;  /* NEAR_CACHE entries, by the word's hash; allocated on first use */
+    pair_entry *pair_cache;  /* PAIR_CACHE entries, by the word ids; allocated on first use */
+    size_t bulk[SCORE_MAX_TOKENS * 4];  /* the ops that are bulk lists, so far */
+    size_t nbulk;
+};
+
+match_scratch *match_scratch_new(void)
+{
+    return xcalloc(1, sizeof(match_scratch));
+}
+
+void match_scratch_free(match_scratch *s)
+{
+    if (!s)
+        return;
+    free(s->acc);
+    free(s->in_exact);
+    free(s->exact);
+    free(s->ops);
+    free(s->prefix);
+    for (size_t i = 0; s->near_cache && i < NEAR_CACHE; i++) {
+        free(s->near_cache[i].word);
+        u32_free(&s->near_cache[i].ids);
+    }
+    free(s->near_cache);
+    for (size_t i = 0; s->pair_cache && i < PAIR_CACHE; i++)
+        u32_free(&s->pair_cache[i].both);
+    free(s->pair_cache);
+    free(s);
+}
+
+static bool bit_get(const uint64_t *b, uint32_t i)
+{
+    return (b[i >> 6] >> (i & 63)) & 1;
+}
+
+static void bit_set(uint64_t *b, uint32_t i)
+{
+    b[i >> 6] |= 1ull << (i & 63);
+}
+
+static void bit_clear(uint64_t *b, uint32_t i)
+{
+    b[i >> 6] &= ~(1ull << (i & 63));
+}
+
+/* A slot keeps its account id for good (index.h), so the hashes copied once stay right. */
+static void scratch_fit(match_scratch *s, const account_index *ix)
+{
+    if (s->nslots >= ix->n)
+        return;
+    size_t words = (ix->n + 63) / 64, old = (s->nslots + 63) / 64;
+    s->acc = xrealloc(s->acc, ix->n * sizeof(*s->acc));
+    for (size_t i = s->nslots; i < ix->n; i++)
+        s->acc[i] = (slot_acc){0, ix->id_hash[i] | 1};
+    s->in_exact = xrealloc(s->in_exact, words * sizeof(uint64_t));
+    memset(s->in_exact + old, 0, (words - old) * sizeof(uint64_t));
+    s->nslots = ix->n;
+}
+
+static void add_exact(match_scratch *s, uint32_t slot)
+{
+    if (bit_get(s->in_exact, slot))
+        return;
+    bit_set(s->in_exact, slot);
+    if (s->nexact == s->capexact) {
+        s->capexact = s->capexact ? s->capexact * 2 : 256;
+        s->exact = xrealloc(s->exact, s->capexact * sizeof(*s->exact));
+    }
+    s->exact[s->nexact++] = slot;
+}
+
+static void push_op(match_scratch *s, const u32vec *l, double w, uint32_t vocab)
+{
+    if (s->nops == s->capops) {
+        s->capops = s->capops ? s->capops * 2 : 64;
+        s->ops = xrealloc(s->ops, s->capops * sizeof(*s->ops));
+    }
+    s->ops[s->nops++] = (list_op){.l = l, .w = w, .vocab = vocab};
+}
+
+static void push_word(match_scratch *s, const account_index *ix, uint32_t id, double scale)
+{
+    const u32vec *l = &ix->tok_post[id];
+    push_op(s, l, scale * index_weight_df(ix, l->n), id);
+}
+
+/* ---- the lists, in the order their weights are summed ---- */
+
+/* Indexes of the tokens (at most SCORE_MAX_TOKENS), rarest first; ids[i] is token i's word id
+ * (UINT32_MAX when no account has it). */
+static size_t tokens_rarest_first(const account_index *ix, const strvec *t, size_t *order,
+                                  uint32_t *ids)
+{
+    size_t n = t->n < SCORE_MAX_TOKENS ? t->n : SCORE_MAX_TOKENS;
+    uint32_t df[SCORE_MAX_TOKENS];
+    for (size_t i = 0; i < n; i++) {
+        ids[i] = index_token_id(ix, t->v[i]);
+        df[i] = ids[i] == UINT32_MAX ? 0 : ix->tok_post[ids[i]].n;
+        size_t j = i;
+        while (j > 0 && df[order[j - 1]] > df[i]) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
+    return n;
+}
+
+/* The typo neighbours of tok (index_typo_neighbours), from the cache when it holds them. */
+static const u32vec *typo_neighbours(const account_index *ix, match_scratch *s, const char *tok)
+{
+    if (!s->near_cache)
+        s->near_cache = xcalloc(NEAR_CACHE, sizeof(*s->near_cache));
+    near_entry *e = &s->near_cache[hash_bytes(tok, strlen(tok)) & (NEAR_CACHE - 1)];
+    if (e->gen == ix->generation + 1 && strcmp(e->word, tok) == 0)
+        return &e->ids;
+    free(e->word);
+    e->word = xstrdup(tok);
+    e->gen = ix->generation + 1;
+    e->ids.n = 0;
+    index_typo_neighbours(ix, tok, &e->ids);
+    return &e->ids;
+}
+
+/* A word: its own list, its typo neighbours' and the accounts whose words it joins ("onetrust"
+ * for "One Trust"). */
+static void word_ops(const matcher *m, match_scratch *s, const char *tok, uint32_t id)
+{
+    const account_index *ix = &m->ix;
+    if (id != UINT32_MAX)
+        push_word(s, ix, id, 1.0);
+    const u32vec *near = typo_neighbours(ix, s, tok);
+    for (uint32_t i = 0; i < near->n; i++)
+        push_word(s, ix, near->v[i], m->sp.typo);
+    push_op(s, postings_get(&ix->by_joined, tok), index_weight_df(ix, 0), UINT32_MAX);
+}
+
+/* Every list of the name: its words rarest first, then its joined forms or its acronym. */
+static void name_ops(const matcher *m, match_scratch *s, const norm_name *name)
+{
+    const account_index *ix = &m->ix;
+    size_t order[SCORE_MAX_TOKENS];
+    uint32_t ids[SCORE_MAX_TOKENS];
+    size_t n_tok = tokens_rarest_first(ix, &name->tokens, order, ids);
+    s->nops = 0;
+    for (size_t i = 0; i < n_tok; i++)
+        word_ops(m, s, name->tokens.v[order[i]], ids[order[i]]);
+    if (name->tokens.n > 1) {
+        double w = index_weight_df(ix, 0);
+        push_op(s, postings_get(&ix->by_joined, name->joined), w, UINT32_MAX);
+        if (strcmp(name->joined_all, name->joined) != 0)
+            push_op(s, postings_get(&ix->by_joined, name->joined_all), w, UINT32_MAX);
+        uint32_t id = index_token_id(ix, name->joined);
+        if (id != UINT32_MAX)
+            push_op(s, &ix->tok_post[id], w, id);
+    } else {
+        push_op(s, postings_get(&ix->by_acronym, name->tokens.v[0]), m->cfg->w_acronym,
+                UINT32_MAX);
+    }
+    uint32_t cap = (uint32_t)m->cfg->max_postings;
+    for (size_t i = 0; i < s->nops; i++)
+        if (s->ops[i].l && s->ops[i].l->n > cap)
+            s->ops[i].l = NULL;
+}
+
+/* ---- the set "exact": every found account that is not a lone member of one bulk list ---- */
+
+/* The first index of v[from..n) holding a value >= x (n when none): doubling steps from `from`,
+ * then halving, so a walk through ascending x costs about log(gap) per value. */
+static uint32_t gallop(const uint32_t *v, uint32_t n, uint32_t from, uint32_t x)
+{
+    uint32_t lo = from, hi = from, step = 1;
+    while (hi < n && v[hi] < x) {
+        lo = hi + 1;
+        hi += step;
+        step <<= 1;
+    }
+    if (hi > n)
+        hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The accounts in both word lists a and b (ascending), from the cache when it holds them. */
+static const u32vec *both_lists(const account_index *ix, match_scratch *s, uint32_t a, uint32_t b)
+{
+    if (!s->pair_cache)
+        s->pair_cache = xcalloc(PAIR_CACHE, sizeof(*s->pair_cache));
+    pair_entry *e = &s->pair_cache[(a * 0x9E3779B1u ^ b * 0x85EBCA77u) & (PAIR_CACHE - 1)];
+    if (e->gen == ix->generation + 1 && e->a == a && e->b == b)
+        return &e->both;
+    e->gen = ix->generation + 1;
+    e->a = a;
+    e->b = b;
+    e->both.n = 0;
+    const u32vec *small = &ix->tok_post[a], *large = &ix->tok_post[b];
+    if (small->n > large->n) {
+        const u32vec *t = small;
+        small = large;
+        large = t;
+    }
+    uint32_t at = 0;
+    for (uint32_t k = 0; k < small->n && at < large->n; k++) {
+        at = gallop(large->v, large->n, at, small->v[k]);
+        if (at < large->n && large->v[at] == small->v[k])
+            u32_push(&e->both, small->v[k]);
+    }
+    return &e->both;
+}
+
+/* Adds to "exact" the accounts of op's list that the bulk lists before it hold. */
+static void add_found_again(const account_index *ix, match_scratch *s, const list_op *op)
+{
+    for (size_t b = 0; b < s->nbulk; b++) {
+        const list_op *bulk = &s->ops[s->bulk[b]];
+        if (op->vocab != UINT32_MAX) {
+            const u32vec *both = both_lists(ix, s, bulk->vocab, op->vocab);
+            for (uint32_t k = 0; k < both->n; k++)
+                add_exact(s, both->v[k]);
+            continue;
+        }
+        for (uint32_t k = 0; k < op->l->n; k++) {
+            uint32_t at = u32_lower_bound(bulk->l, op->l->v[k]);
+            if (at < bulk->l->n && bulk->l->v[at] == op->l->v[k])
+                add_exact(s, op->l->v[k]);
+        }
+    }
+}
+
+/* Decides each list's mode as the weights would be summed list after list (a list of a common
+ * word adds new accounts only while fewer than NAME_CANDIDATES are found) and collects "exact":
+ * the accounts of the lists that are not bulk, and the accounts a later list finds again in a
+ * bulk list. Whatever else is found belongs to exactly one bulk list and to nothing else. */
+static void collect_exact(const account_index *ix, match_scratch *s)
+{
+    s->nbulk = 0;
+    for (size_t i = 0; i < s->nops; i++) {
+        list_op *op = &s->ops[i];
+        if (!op->l)
+            continue;
+        bool enough = s->nbulk > 0 || s->nexact >= NAME_CANDIDATES;
+        op->full = !(op->l->n > COMMON_POSTINGS && enough);
+        op->bulk = op->full && op->vocab != UINT32_MAX && op->l->n > BULK_POSTINGS &&
+                   s->nbulk < ARRAY_LEN(s->bulk);
+        if (op->full && !op->bulk) {
+            for (uint32_t k = 0; k < op->l->n; k++)
+                add_exact(s, op->l->v[k]);
+            continue;
+        }
+        add_found_again(ix, s, op);
+        if (op->bulk)
+            s->bulk[s->nbulk++] = i;
+    }
+}
+
+static void weigh(match_scratch *s, const list_op *op, uint32_t slot)
+{
+    if (op->full || s->acc[slot].w != 0)
+        s->acc[slot].w += op->w;
+}
+
+/* Is word id one of the account's? A live account is in a word's list exactly when it has the
+ * word (index.c links and unlinks both together). */
+static bool has_word(const account *a, uint32_t id)
+{
+    for (uint32_t t = 0; t < a->ntok; t++)
+        if (a->tok[t] == id)
+            return true;
+    return false;
+}
+
+/* Up to this many accounts in "exact", their presence in a word's list is read from their own
+ * word ids: a line or two each, which stay cached from one list to the next, where the lists are
+ * long and cold. Past it those lines no longer stay cached, and the lists are searched instead. */
+#define OWN_WORDS_MAX 256
+
+static int slot_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Weighs the accounts of "exact" found in a word's (ascending) list. */
+static void sum_word(const account_index *ix, match_scratch *s, const list_op *op)
+{
+    if (s->nexact <= OWN_WORDS_MAX) {
+        for (size_t k = 0; k < s->nexact; k++)
+            if (has_word(&ix->acc[s->exact[k]], op->vocab))
+                weigh(s, op, s->exact[k]);
+        return;
+    }
+    uint32_t at = 0;
+    for (size_t k = 0; k < s->nexact && at < op->l->n; k++) {
+        at = gallop(op->l->v, op->l->n, at, s->exact[k]);
+        if (at < op->l->n && op->l->v[at] == s->exact[k])
+            weigh(s, op, s->exact[k]);
+    }
+}
+
+/* Sums the weights of the accounts in "exact" (all live: every one came from a list), list after
+ * list as the lists come: a full list adds its weight to each of its accounts, another list only
+ * to accounts already weighed. Each account gains a list's weight once, however its presence in
+ * the list is found. */
+static void sum_exact(const account_index *ix, match_scratch *s)
+{
+    if (s->nexact <= OWN_WORDS_MAX) {
+        for (size_t k = 0; k < s->nexact; k++)
+            __builtin_prefetch(&ix->acc[s->exact[k]]);
+        for (size_t k = 0; k < s->nexact; k++)
+            __builtin_prefetch(ix->acc[s->exact[k]].tok);
+    } else {
+        qsort(s->exact, s->nexact, sizeof(*s->exact), slot_cmp);
+    }
+    for (size_t i = 0; i < s->nops; i++) {
+        const list_op *op = &s->ops[i];
+        if (!op->l)
+            continue;
+        if (op->vocab != UINT32_MAX) {
+            sum_word(ix, s, op);
+            continue;
+        }
+        for (uint32_t k = 0; k < op->l->n; k++)
+            if (bit_get(s->in_exact, op->l->v[k]))
+                weigh(s, op, op->l->v[k]);
+    }
+}
+
+/* ---- ranking ---- */
+
+typedef struct slot_weight {
+    uint32_t slot;
+    double w;
+    uint64_t h;              /* the account id's hash | 1 */
+} slot_weight;
+
+/* The tie order: the ids' hashes, then the ids, whatever the load order. */
+static bool tie_first(const account_index *ix, uint64_t ha, uint32_t a, uint64_t hb, uint32_t b)
+{
+    if (ha != hb)
+        return ha < hb;
+    return strcmp(ix->acc[a].id, ix->acc[b].id) < 0;
+}
+
+/* Higher weight first; equal weights in the tie order. */
+static bool better(const account_index *ix, const slot_weight *a, const slot_weight *b)
+{
+    if (a->w != b->w)
+        return a->w > b->w;
+    return tie_first(ix, a->h, a->slot, b->h, b->slot);
+}
+
+/* Offers sw to best (n entries, best first, at most NAME_CANDIDATES). */
+static void offer(const account_index *ix, slot_weight *best, size_t *n, slot_weight sw)
+{
+    if (*n == NAME_CANDIDATES && !better(ix, &sw, &best[*n - 1]))
+        return;
+    size_t j = *n < NAME_CANDIDATES ? (*n)++ : *n - 1;
+    while (j > 0 && better(ix, &sw, &best[j - 1])) {
+        best[j] = best[j - 1];
+        j--;
+    }
+    best[j] = sw;
+}
+
+static void rank_exact(const account_index *ix, match_scratch *s, slot_weight *best, size_t *n)
+{
+    for (size_t i = 0; i < s->nexact; i++) {
+        if (i + PREFETCH_AHEAD < s->nexact)
+            __builtin_prefetch(&s->acc[s->exact[i + PREFETCH_AHEAD]]);
+        const slot_acc *a = &s->acc[s->exact[i]];
+        offer(ix, best, n, (slot_weight){s->exact[i], a->w, a->h});
+    }
+}
+
+/* The first HASH_PREFIX accounts of a word's list in tie order, built when missing or stale. */
+static const hash_prefix *prefix_of(const account_index *ix, match_scratch *s, const list_op *op)
+{
+    if (!s->prefix)
+        s->prefix = xcalloc(PREFIX_CACHE, sizeof(*s->prefix));
+    hash_prefix *p = &s->prefix[op->vocab & (PREFIX_CACHE - 1)];
+    if (p->gen == ix->generation + 1 && p->vocab == op->vocab)
+        return p;
+    p->gen = ix->generation + 1;
+    p->vocab = op->vocab;
+    p->n = 0;
+    const u32vec *l = op->l;
+    for (uint32_t k = 0; k < l->n; k++) {
+        if (k + PREFETCH_AHEAD < l->n)
+            __builtin_prefetch(&s->acc[l->v[k + PREFETCH_AHEAD]].h);
+        uint32_t slot = l->v[k];
+        uint64_t h = s->acc[slot].h;
+        if (p->n == HASH_PREFIX && !tie_first(ix, h, slot, p->h[p->n - 1], p->slots[p->n - 1]))
+            continue;
+        uint32_t j = p->n < HASH_PREFIX ? p->n++ : p->n - 1;
+        while (j > 0 && tie_first(ix, h, slot, p->h[j - 1], p->slots[j - 1])) {
+            p->slots[j] = p->slots[j - 1];
+            p->h[j] = p->h[j - 1];
+            j--;
+        }
+        p->slots[j] = slot;
+        p->h[j] = h;
+    }
+    return p;
+}
+
+/* Offers the lone accounts of a bulk list (weight: the list's own) in tie order, stopping at the
+ * first that cannot enter best: every later one ties with it and comes after it. The prefix
+ * cannot run out first: the accounts it skips (in "exact") all weigh more than the list's weight,
+ * so when NAME_CANDIDATES of them are there the list is not read at all, and otherwise more than
+ * NAME_CANDIDATES lone accounts are offered, the last of which stops the walk. */
+_Static_assert(HASH_PREFIX >= 2 * NAME_CANDIDATES, "the prefix must outlast the skipped accounts");
+static void rank_bulk(const account_index *ix, match_scratch *s, const list_op *op,
+                      slot_weight *best, size_t *n)
+{
+    if (*n == NAME_CANDIDATES && best[*n - 1].w > op->w)
+        return;
+    const hash_prefix *p = prefix_of(ix, s, op);
+    for (uint32_t k = 0; k < p->n; k++) {
+        uint32_t slot = p->slots[k];
+        if (bit_get(s->in_exact, slot))
+            continue;
+        slot_weight sw = {slot, op->w, p->h[k]};
+        if (*n == NAME_CANDIDATES && !better(ix, &sw, &best[*n - 1]))
+            return;
+        offer(ix, best, n, sw);
+    }
+}
+
+/* Leaves the scratch as found: weights 0, no bits set. */
+static void scratch_clear(match_scratch *s)
+{
+    for (size_t i = 0; i < s->nexact; i++) {
+        s->acc[s->exact[i]].w = 0;
+        bit_clear(s->in_exact, s->exact[i]);
+    }
+    s->nexact = 0;
+}
+
+size_t name_candidates(const matcher *m, const norm_name *name, uint32_t *slots)
+{
+    const account_index *ix = &m->ix;
+    match_scratch *s = m->scratch;
+    scratch_fit(s, ix);
+    name_ops(m, s, name);
+    collect_exact(ix, s);
+    sum_exact(ix, s);
+    slot_weight best[NAME_CANDIDATES];
+    size_t n = 0;
+    rank_exact(ix, s, best, &n);
+    for (size_t i = 0; i < s->nops; i++)
+        if (s->ops[i].l && s->ops[i].bulk)
+            rank_bulk(ix, s, &s->ops[i], best, &n);
+    scratch_clear(s);
+    for (size_t i = 0; i < n; i++)
+        slots[i] = best[i].slot;
+    return n;
+}

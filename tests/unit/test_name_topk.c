@@ -1,0 +1,221 @@
+/* test_name_topk.c - name_candidates (name_topk.c) against a plain reference: every list walked,
+ * every found account weighed and ranked, on an index whose common words have lists long enough
+ * for every path (bulk lists, their tie-order prefix running out, lists that only re-rank), before
+ * and after accounts change. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine_fixture.h"
+
+
+/* ---- the reference: the lists summed one after another into a weight per slot ---- */
+
+typedef struct ref {
+    const matcher *m;
+    double *acc;
+    uint32_t cap;
+    size_t found;
+} ref;
+
+static void ref_add(ref *r, const u32vec *l, double w)
+{
+    if (!l || l->n > r->cap)
+        return;
+    bool rerank_only = l->n > 1000 && r->found >= NAME_CANDIDATES;
+    for (uint32_t i = 0; i < l->n; i++) {
+        uint32_t slot = l->v[i];
+        if (rerank_only && r->acc[slot] == 0)
+            continue;
+        r->found += r->acc[slot] == 0;
+        r->acc[slot] += w;
+    }
+}
+
+static void ref_word(ref *r, const char *tok)
+{
+    const account_index *ix = &r->m->ix;
+    uint32_t id = index_token_id(ix, tok);
+    if (id != UINT32_MAX)
+        ref_add(r, &ix->tok_post[id], index_weight_df(ix, ix->tok_post[id].n));
+    u32vec near = {0};
+    index_typo_neighbours(ix, tok, &near);
+    for (uint32_t i = 0; i < near.n; i++) {
+        const u32vec *l = &ix->tok_post[near.v[i]];
+        ref_add(r, l, r->m->sp.typo * index_weight_df(ix, l->n));
+    }
+    u32_free(&near);
+    ref_add(r, postings_get(&ix->by_joined, tok), index_weight_df(ix, 0));
+}
+
+/* Higher weight first, then the lower id hash | 1, then the lower id. */
+static int ref_cmp(const ref *r, uint32_t a, uint32_t b)
+{
+    const account_index *ix = &r->m->ix;
+    if (r->acc[a] != r->acc[b])
+        return r->acc[a] > r->acc[b] ? -1 : 1;
+    uint64_t ha = ix->id_hash[a] | 1, hb = ix->id_hash[b] | 1;
+    if (ha != hb)
+        return ha < hb ? -1 : 1;
+    return strcmp(ix->acc[a].id, ix->acc[b].id);
+}
+
+static size_t ref_candidates(const matcher *m, const norm_name *name, uint32_t *best)
+{
+    const account_index *ix = &m->ix;
+    ref r = {m, calloc(ix->n, sizeof(double)), (uint32_t)m->cfg->max_postings, 0};
+    size_t n_tok = name->tokens.n, order[SCORE_MAX_TOKENS];
+    for (size_t i = 0; i < n_tok; i++) {   /* rarest first, ties in name order */
+        size_t j = i;
+        uint32_t id = index_token_id(ix, name->tokens.v[i]);
+        uint32_t df = id == UINT32_MAX ? 0 : ix->tok_post[id].n;
+        while (j > 0) {
+            uint32_t pid = index_token_id(ix, name->tokens.v[order[j - 1]]);
+            if ((pid == UINT32_MAX ? 0 : ix->tok_post[pid].n) <= df)
+                break;
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
+    for (size_t i = 0; i < n_tok; i++)
+        ref_word(&r, name->tokens.v[order[i]]);
+    double w0 = index_weight_df(ix, 0);
+    if (n_tok > 1) {
+        ref_add(&r, postings_get(&ix->by_joined, name->joined), w0);
+        if (strcmp(name->joined_all, name->joined) != 0)
+            ref_add(&r, postings_get(&ix->by_joined, name->joined_all), w0);
+        uint32_t id = index_token_id(ix, name->joined);
+        if (id != UINT32_MAX)
+            ref_add(&r, &ix->tok_post[id], w0);
+    } else {
+        ref_add(&r, postings_get(&ix->by_acronym, name->tokens.v[0]), m->cfg->w_acronym);
+    }
+    size_t n = 0;
+    for (uint32_t slot = 0; slot < ix->n; slot++) {
+        if (r.acc[slot] == 0 || (n == NAME_CANDIDATES && ref_cmp(&r, slot, best[n - 1]) > 0))
+            continue;
+        size_t j = n < NAME_CANDIDATES ? n++ : n - 1;
+        while (j > 0 && ref_cmp(&r, slot, best[j - 1]) < 0) {
+            best[j] = best[j - 1];
+            j--;
+        }
+        best[j] = slot;
+    }
+    free(r.acc);
+    return n;
+}
+
+/* ---- the index ---- */
+
+/* Common words and the share of accounts (in 1/1000) carrying each: "solutions" and its typo
+ * neighbour "solution" are long enough to only re-rank once candidates are found, "alpha" and
+ * "alphas" are bulk lists that mostly overlap, the rest lie between. */
+static const struct {
+    const char *word;
+    unsigned per_mille;
+} common[] = {
+    {"solutions", 450}, {"solution", 380}, {"systems", 120}, {"global", 90},
+    {"alpha", 70},      {"alphas", 66},    {"partners", 30}, {"dental", 8},
+};
+
+static void put_account(matcher *m, unsigned i, unsigned variant)
+{
+    char id[32], name[256];
+    snprintf(id, sizeof(id), "acc%05u", i);
+    int len = snprintf(name, sizeof(name), "Zorb%c%c%u", 'a' + (i * 7 + variant) % 26,
+                       'a' + i % 13, i % 97);
+    for (size_t w = 0; w < ARRAY_LEN(common); w++) {
+        unsigned draw = (i * 2654435761u + (unsigned)w * 40503u + variant * 977u) % 1000u;
+        if (w == 5 && draw < 1000)   /* "alphas" goes with "alpha" */
+            draw = (i * 2654435761u + 4u * 40503u + variant * 977u) % 1000u;
+        if (draw < common[w].per_mille)
+            len += snprintf(name + len, sizeof(name) - (size_t)len, " %s", common[w].word);
+    }
+    account_rec r;
+    account_rec_init(&r);
+    account_rec_set(&r, "id", id);
+    account_rec_set(&r, "name", name);
+    (void)matcher_upsert_account(m, &r);
+    account_rec_free(&r);
+}
+
+#define ACCOUNTS 3000
+
+static int setup(void **state)
+{
+    fixture *fx = fixture_new();
+    if (!fx)
+        return -1;
+    for (unsigned i = 0; i < ACCOUNTS; i++)
+        put_account(&fx->m, i, 0);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture_free(*state);
+    return 0;
+}
+
+static const char *const names[] = {
+    "Zorbaa0 Solutions", "Solutions", "Global Solutions", "Alpha Partners", "Alpha Alphas",
+    "Alphas", "Zorbqx Alpha", "Systems Global Solutions", "Dental Partners", "Solution",
+    "Zorbkb3 Systems Alpha", "Solutins Global", "Alpha Solutions Systems Partners",
+    "Zorbzz Nothing", "GlobalSolutions", "Global Dental", "Partners Alpha Alphas Dental",
+};
+
+/* Every name: the same accounts in the same order as the reference. */
+static void expect_same(const matcher *m)
+{
+    for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+        norm_name nn;
+        (void)norm_name_parse(m->rules, names[i], &nn);
+        uint32_t got[NAME_CANDIDATES], want[NAME_CANDIDATES];
+        size_t ng = nn.tokens.n ? name_candidates(m, &nn, got) : 0;
+        size_t nw = nn.tokens.n ? ref_candidates(m, &nn, want) : 0;
+        if (ng != nw || memcmp(got, want, ng * sizeof(*got)) != 0)
+            fail_msg("'%s': %zu candidates, reference %zu (first %u vs %u)", names[i], ng, nw,
+                     ng ? got[0] : 0, nw ? want[0] : 0);
+        norm_name_free(&nn);
+    }
+}
+
+static void test_same_as_reference(void **state)
+{
+    fixture *fx = *state;
+    expect_same(&fx->m);
+    expect_same(&fx->m); /* again, with the tie-order prefixes already built */
+}
+
+/* Accounts renamed and deleted between leads: what was kept of the old lists must not be used. */
+static void test_after_changes(void **state)
+{
+    fixture *fx = *state;
+    expect_same(&fx->m);
+    for (unsigned i = 0; i < ACCOUNTS; i += 3)
+        put_account(&fx->m, i, 1);
+    expect_same(&fx->m);
+    char id[32];
+    for (unsigned i = 1; i < ACCOUNTS; i += 5) {
+        snprintf(id, sizeof(id), "acc%05u", i);
+        assert_true(matcher_delete_account(&fx->m, id));
+    }
+    expect_same(&fx->m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_same_as_reference, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_after_changes, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
