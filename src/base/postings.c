@@ -264,6 +264,17 @@ void hashmulti_prefetch(const hashmulti *h, uint64_t hash)
     __builtin_prefetch(&h->slot[hash_tag(hash) & (h->cap - 1)], 1);
 }
 
+uint32_t hashmulti_find(const hashmulti *h, uint64_t hash,
+                        bool (*match)(uint32_t val, const void *ctx), const void *ctx)
+{
+    uint32_t tag = hash_tag(hash);
+    size_t mask = h->cap - 1;
+    for (size_t i = tag & mask; h->slot[i].hash; i = (i + 1) & mask)
+        if (h->slot[i].hash == tag && match(h->slot[i].val, ctx))
+            return h->slot[i].val;
+    return UINT32_MAX;
+}
+
 void hashmulti_each(const hashmulti *h, uint64_t hash, void (*fn)(uint32_t val, void *ctx),
                     void *ctx)
 {

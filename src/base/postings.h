@@ -80,6 +80,10 @@ void hashmulti_add(hashmulti *h, uint64_t hash, uint32_t val);
 /* Asks the CPU for the slot where hash is (or would be) stored: before a batch of adds, or of
  * hashmulti_each calls. Changes nothing. */
 void hashmulti_prefetch(const hashmulti *h, uint64_t hash);
+/* The first value stored under hash for which match(val, ctx) holds, or UINT32_MAX: a map whose
+ * keys live elsewhere (the caller's match compares them). */
+uint32_t hashmulti_find(const hashmulti *h, uint64_t hash,
+                        bool (*match)(uint32_t val, const void *ctx), const void *ctx);
 /* Calls fn(val, ctx) for every value stored under hash (and possibly a few extra: verify). */
 void hashmulti_each(const hashmulti *h, uint64_t hash, void (*fn)(uint32_t val, void *ctx),
                     void *ctx);

@@ -12,7 +12,7 @@ void index_init(account_index *ix, const norm_rules *rules, const strvec *label_
                 const strvec *label_suffixes)
 {
     memset(ix, 0, sizeof(*ix));
-    slottable_init(&ix->by_id);
+    hashmulti_init(&ix->by_id);
     ix->vocab = strmap_new();
     ix->shared = strmap_new();
     postings_init(&ix->by_domain);
@@ -43,7 +43,7 @@ void index_free(account_index *ix)
     u32pool_free(&ix->tok_pool);
     free(ix->tok_post);
     free(ix->vocab_str);
-    slottable_free(&ix->by_id);
+    hashmulti_free(&ix->by_id);
     strmap_free(ix->vocab);
     strmap_free(ix->shared);
     postings_free(&ix->by_domain);
@@ -70,7 +70,7 @@ static bool slot_has_id(uint32_t slot, const void *ctx)
 static uint32_t slot_of_hashed(const account_index *ix, const char *id, uint64_t hash)
 {
     id_probe p = {ix, id, hash};
-    return slottable_find(&ix->by_id, hash, slot_has_id, &p);
+    return hashmulti_find(&ix->by_id, hash, slot_has_id, &p);
 }
 
 long index_slot_of(const account_index *ix, const char *id)
@@ -524,7 +524,7 @@ static void account_unlink(account_index *ix, uint32_t slot)
 uint32_t index_upsert(account_index *ix, const account_rec *rec)
 {
     account_prep prep;
-    slottable_prefetch(&ix->by_id, hash_bytes(rec->id, strlen(rec->id)));
+    hashmulti_prefetch(&ix->by_id, hash_bytes(rec->id, strlen(rec->id)));
     index_prepare(ix, rec, &prep);
     uint32_t slot = index_upsert_prepared(ix, rec, &prep);
     index_prep_free(&prep);
@@ -549,7 +549,7 @@ uint32_t index_upsert_prepared(account_index *ix, const account_rec *rec, const 
         }
         slot = (uint32_t)ix->n++;
         ix->id_hash[slot] = hash;
-        slottable_add(&ix->by_id, hash, slot);
+        hashmulti_add(&ix->by_id, hash, slot);
         memset(&ix->acc[slot], 0, sizeof(ix->acc[slot]));
     }
     account_fill(ix, &ix->acc[slot], rec, prep);

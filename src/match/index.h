@@ -9,7 +9,6 @@
 
 #include "normalize.h"
 #include "postings.h"
-#include "slottable.h"
 #include "inputs.h"
 #include "util.h"
 
@@ -44,7 +43,7 @@ typedef struct account_index {
     size_t n;
     size_t cap;
     size_t live;
-    slottable by_id;          /* account id -> slot (the ids read from acc and id_hash) */
+    hashmulti by_id;          /* account id -> slot (the ids read from acc and id_hash) */
     postings by_domain;       /* registrable domain -> slots */
     postings by_label;        /* label core of each domain -> slots */
     postings by_joined;       /* joined name -> slots */

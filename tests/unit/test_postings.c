@@ -10,7 +10,6 @@
 #include <cmocka.h>
 
 #include "postings.h"
-#include "slottable.h"
 
 /* Sorted copy of a list's values into out (at most max), for order-free comparisons. */
 static int cmp_u32(const void *a, const void *b)
@@ -336,7 +335,7 @@ static void test_u32pool_lists_keep_their_values(void **state)
     u32pool_free(&pool);
 }
 
-/* Keys of the slottable tests: slot i holds key i; hashes collide on purpose (i / 3). */
+/* Keys of the id-table test (hashmulti_find): slot i holds key i; hashes collide on purpose. */
 static bool slot_is(uint32_t slot, const void *ctx)
 {
     return slot == *(const uint32_t *)ctx;
@@ -347,24 +346,24 @@ static uint64_t key_hash(uint32_t key)
     return (uint64_t)(key / 3) * 0x9E3779B97F4A7C15ULL;
 }
 
-static void test_slottable_finds_through_collisions_and_growth(void **state)
+static void test_hashmulti_find_through_collisions_and_growth(void **state)
 {
     (void)state;
-    slottable t;
-    slottable_init(&t);
+    hashmulti t;
+    hashmulti_init(&t);
     size_t cap0 = t.cap;
     const uint32_t n = 5000;
     for (uint32_t i = 0; i < n; i++)
-        slottable_add(&t, key_hash(i), i);
+        hashmulti_add(&t, key_hash(i), i);
     assert_true(t.cap > cap0);
     assert_int_equal(t.n, n);
     for (uint32_t i = 0; i < n; i++)
-        assert_int_equal(slottable_find(&t, key_hash(i), slot_is, &i), i);
+        assert_int_equal(hashmulti_find(&t, key_hash(i), slot_is, &i), i);
     uint32_t absent = n + 7;
-    assert_int_equal(slottable_find(&t, key_hash(absent), slot_is, &absent), UINT32_MAX);
-    assert_int_equal(slottable_find(&t, key_hash(3), slot_is, &absent), UINT32_MAX);
-    slottable_free(&t);
-    assert_null(t.e);
+    assert_int_equal(hashmulti_find(&t, key_hash(absent), slot_is, &absent), UINT32_MAX);
+    assert_int_equal(hashmulti_find(&t, key_hash(3), slot_is, &absent), UINT32_MAX);
+    hashmulti_free(&t);
+    assert_null(t.slot);
 }
 
 int main(void)
@@ -378,7 +377,7 @@ int main(void)
         cmocka_unit_test(test_postings_many_keys),
         cmocka_unit_test(test_hashmulti_colliding_hashes),
         cmocka_unit_test(test_hashmulti_growth),
-        cmocka_unit_test(test_slottable_finds_through_collisions_and_growth),
+        cmocka_unit_test(test_hashmulti_find_through_collisions_and_growth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
