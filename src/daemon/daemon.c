@@ -245,6 +245,25 @@ static int start_web(l2ad *d, char *err, size_t errlen)
     return intake_init(d, err, errlen);
 }
 
+/* The workers that share consumer slots: one Redis (or Sentinel master name), one db and key
+ * prefix. */
+static char *default_consumer(l2ad *d)
+{
+    const redis_addr *a = &d->addr;
+    strbuf scope;
+    sb_init(&scope);
+    if (a->master_name)
+        sb_appendf(&scope, "sentinel:%s", a->master_name);
+    else if (a->unix_path)
+        sb_appendf(&scope, "unix:%s", a->unix_path);
+    else
+        sb_appendf(&scope, "tcp:%s:%d", a->host ? a->host : "", a->port);
+    sb_appendf(&scope, "/%d/%s", a->db, d->cfg->key_prefix);
+    char *name = identity_consumer_name(scope.buf, &d->consumer_lock);
+    sb_free(&scope);
+    return name;
+}
+
 int l2ad_init(l2ad *d, const char *config_path, const char *redis_url, char *err, size_t errlen)
 {
     memset(d, 0, sizeof(*d));
@@ -253,8 +272,7 @@ int l2ad_init(l2ad *d, const char *config_path, const char *redis_url, char *err
     d->config_path = xstrdup(config_path);
     if (load_config(d, redis_url, err, errlen) != 0)
         return -1;
-    d->consumer = d->cfg->consumer ? xstrdup(d->cfg->consumer)
-                                   : identity_consumer_name(&d->consumer_lock);
+    d->consumer = d->cfg->consumer ? xstrdup(d->cfg->consumer) : default_consumer(d);
     make_keys(d);
     d->base = event_base_new();
     d->metrics = metrics_new();

@@ -1,7 +1,9 @@
 /* identity.c - l2ad's default consumer name, stable across restarts on one host: the systemd
  * unit (host:l2ad@2) when l2ad runs as one, else the first free numbered slot on the host
- * (host:1, host:2 ...), held by a lock that dies with the process, so a restarted worker takes
- * its slot back and recovers its own pending leads at once. */
+ * (host:1, host:2 ...) among the workers of the same Redis and prefix, held by a lock that dies
+ * with the process, so a restarted worker takes its slot back and recovers its own pending leads
+ * at once (a worker of another deployment on the host starting or stopping meanwhile cannot take
+ * or free a slot of this one). */
 #include "identity.h"
 
 #include <fcntl.h>
@@ -44,13 +46,14 @@ static const char *lock_dir(void)
     return "/tmp";
 }
 
-/* The first slot whose lock file this process can lock; the lock fd stays open (*fd). */
-static int take_slot(int *fd)
+/* The first slot of scope whose lock file this process can lock; the lock fd stays open (*fd). */
+static int take_slot(const char *scope, int *fd)
 {
     char path[4096];
+    unsigned scope_tag = (unsigned)(hash_bytes(scope, strlen(scope)) & 0xffffffffu);
     for (int slot = 1; slot <= MAX_SLOTS; slot++) {
-        snprintf(path, sizeof(path), "%s/l2ad-consumer-%d-%d.lock", lock_dir(), (int)getuid(),
-                 slot);
+        snprintf(path, sizeof(path), "%s/l2ad-consumer-%d-%08x-%d.lock", lock_dir(),
+                 (int)getuid(), scope_tag, slot);
         int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
         if (f < 0)
             continue;
@@ -63,7 +66,7 @@ static int take_slot(int *fd)
     return -1;
 }
 
-char *identity_consumer_name(int *lock_fd)
+char *identity_consumer_name(const char *scope, int *lock_fd)
 {
     char host[256] = "localhost";
     (void)gethostname(host, sizeof(host) - 1);
@@ -77,7 +80,7 @@ char *identity_consumer_name(int *lock_fd)
         free(unit);
         return sb_take(&sb);
     }
-    int slot = take_slot(lock_fd);
+    int slot = take_slot(scope, lock_fd);
     if (slot > 0)
         sb_appendf(&sb, "%s:%d", host, slot);
     else

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/integration/test_wedge_restart_recover.sh - a worker killed (-9) holding pending leads, restarted with the same config (no daemon.consumer): it takes its own pending leads back at once; gone consumers holding nothing are removed.
+# tests/integration/test_wedge_restart_recover.sh - a worker killed (-9) holding pending leads, restarted with the same config (no daemon.consumer): it takes its own pending leads back at once, even when a worker of another deployment came and went meanwhile; gone consumers holding nothing are removed.
 #
 # Wedge on the code this was written against: the default consumer name is hostname:pid, so the
 # restarted worker is a new consumer; the dead one's entries wait daemon.claim_idle_ms (60 s by
@@ -30,6 +30,17 @@ PORT=$(free_port)
 daemon_config "$TEST_TMP/l2a.yaml" "$PORT" "daemon:" "  batch_size: 100" "  max_in_flight: 500" \
     "  forget_consumers_ms: 5000"
 
+# A worker of another deployment on this host (its own key prefix), running when the first worker
+# starts and gone before the restart: it must neither take nor free a slot of this deployment.
+# Wedge on 111adae, where slots were host-wide: the first worker was host:2, the restarted one
+# took host:1, and its own pending leads waited daemon.claim_idle_ms (seen once in CI under
+# ctest -j2, 65 s, with another test's l2ad as the bystander).
+BYSTANDER_PORT=$(free_port)
+L2A_PREFIX="bystander:" daemon_config "$TEST_TMP/bystander.yaml" "$BYSTANDER_PORT"
+start_daemon bystander "$TEST_TMP/bystander.yaml"
+BYSTANDER_PID=$DAEMON_PID
+wait_ready "$BYSTANDER_PORT"
+
 # ---- part 1: SIGSTOP once it holds pending entries, kill -9, restart, time the recovery -----------
 start_daemon a "$TEST_TMP/l2a.yaml"
 PID=$DAEMON_PID
@@ -46,6 +57,7 @@ done_at_stop=$(($(dbsize) - BASE))
 [ "$done_at_stop" -lt "$N" ] || fail "the run finished before the worker was stopped"
 echo "worker killed holding $held pending leads ($done_at_stop keys written): $(consumers | paste -sd,)" >&2
 
+stop_daemon "$BYSTANDER_PID" bystander
 _recovered() { [ -z "$(rcli xpending "${P}leads" l2a - "$last" 1)" ]; }
 start_daemon b "$TEST_TMP/l2a.yaml"
 PID=$DAEMON_PID
