@@ -84,7 +84,17 @@ wait_until 10 "D1's new-alert post" _posts_reach "lead D1," 1
     fail "dismiss D1"
 wait_until 30 "12 accepted overdue posts" _posts_reach "Overdue review" 12
 # the new-alert posts retry on their own schedule, beside the overdue ones: all 13 (N1-N12, D1)
-wait_until 30 "13 accepted new-alert posts" _posts_reach "New lead to review" 13
+# (on a timeout, say which leads' posts are missing and how often each was tried: CI saw this wait
+# time out once, in the ASan pass under ctest -j2, and the log then could not tell why)
+new_alert_tally() {
+    local i
+    printf 'D1 %s/%s ' "$(posts "lead D1," 200)" "$(posts "lead D1," any)"
+    for i in $(seq 1 12); do
+        printf 'N%s %s/%s ' "$i" "$(posts "(p$i@zylo$i.io)" 200)" "$(posts "(p$i@zylo$i.io)" any)"
+    done
+}
+within 30 _posts_reach "New lead to review" 13 ||
+    fail "$(posts "New lead to review") of 13 new-alert posts accepted after 30 s; accepted/tried posts per lead, new-alert and overdue together: $(new_alert_tally)"
 sleep 1.5    # a second overdue post or a late duplicate would land by now
 
 for i in $(seq 1 12); do
