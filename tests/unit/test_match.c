@@ -10,15 +10,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "conf.h"
-#include "matcher_impl.h"
+#include "engine_fixture.h"
 
 #define EPS 1e-9
-
-typedef struct fixture {
-    conf cfg;
-    matcher m;
-} fixture;
 
 /* Invented accounts: id, name, domains, type, last_activity. */
 static const char *const accounts[][5] = {
@@ -49,21 +43,9 @@ static const char *const accounts[][5] = {
 
 static int setup(void **state)
 {
-    const char *src = getenv("L2A_SOURCE_DIR");
-    char path[4096], err[512] = "";
-    snprintf(path, sizeof(path), "%s/conf/l2a.yaml", src ? src : ".");
-    fixture *fx = calloc(1, sizeof(*fx));
-    if (conf_load(path, &fx->cfg, err, sizeof(err)) != 0) {
-        fprintf(stderr, "conf_load: %s\n", err);
-        free(fx);
+    fixture *fx = fixture_new();
+    if (!fx)
         return -1;
-    }
-    if (matcher_init(&fx->m, &fx->cfg.eng, err, sizeof(err)) != 0) {
-        fprintf(stderr, "matcher_init: %s\n", err);
-        conf_free(&fx->cfg);
-        free(fx);
-        return -1;
-    }
     for (size_t i = 0; i < ARRAY_LEN(accounts); i++) {
         account_rec r;
         account_rec_init(&r);
@@ -81,11 +63,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    fixture *fx = *state;
-    matcher_release(&fx->m);
-    conf_free(&fx->cfg);
-    free(fx);
-    domain_shutdown();
+    fixture_free(*state);
     return 0;
 }
 

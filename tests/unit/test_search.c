@@ -10,13 +10,7 @@
 
 #include <cmocka.h>
 
-#include "conf.h"
-#include "engine.h"
-
-typedef struct fixture {
-    conf cfg;
-    matcher *m;
-} fixture;
+#include "engine_fixture.h"
 
 /* Invented accounts: id, name, domains, owner. */
 static const char *const accounts[][4] = {
@@ -29,15 +23,9 @@ static const char *const accounts[][4] = {
 
 static int setup(void **state)
 {
-    const char *src = getenv("L2A_SOURCE_DIR");
-    char path[4096], err[512] = "";
-    snprintf(path, sizeof(path), "%s/conf/l2a.yaml", src ? src : ".");
-    fixture *fx = calloc(1, sizeof(*fx));
-    if (conf_load(path, &fx->cfg, err, sizeof(err)) != 0 ||
-        !(fx->m = matcher_new(&fx->cfg.eng, err, sizeof(err)))) {
-        fprintf(stderr, "setup: %s\n", err);
+    fixture *fx = fixture_new();
+    if (!fx)
         return -1;
-    }
     for (size_t i = 0; i < sizeof(accounts) / sizeof(accounts[0]); i++) {
         account_rec r;
         account_rec_init(&r);
@@ -45,7 +33,7 @@ static int setup(void **state)
         account_rec_set(&r, "name", accounts[i][1]);
         account_rec_set(&r, "domains", accounts[i][2]);
         account_rec_set(&r, "owner_id", accounts[i][3]);
-        assert_true(matcher_upsert_account(fx->m, &r));
+        assert_true(matcher_upsert_account(&fx->m, &r));
         account_rec_free(&r);
     }
     *state = fx;
@@ -54,10 +42,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    fixture *fx = *state;
-    matcher_free(fx->m);
-    conf_free(&fx->cfg);
-    free(fx);
+    fixture_free(*state);
     return 0;
 }
 
@@ -76,38 +61,38 @@ static const char *found(const matcher *m, const char *q, size_t max)
 static void test_by_name(void **state)
 {
     fixture *fx = *state;
-    assert_string_equal(found(fx->m, "acme", 8), "A2 A1 A3");    /* shortest name first */
-    assert_string_equal(found(fx->m, "ACME rocketry", 8), "A1");
-    assert_string_equal(found(fx->m, "acme rock", 8), "A1");     /* last word unfinished */
-    assert_string_equal(found(fx->m, "generale", 8), "A3");      /* accents folded */
-    assert_string_equal(found(fx->m, "brind", 8), "B2 B1");
-    assert_string_equal(found(fx->m, "rock acme", 8), "");       /* only the last word is a prefix */
-    assert_string_equal(found(fx->m, "zebra", 8), "");
-    assert_string_equal(found(fx->m, "", 8), "");
-    assert_string_equal(found(fx->m, "acme", 2), "A2 A1");       /* at most max */
+    assert_string_equal(found(&fx->m, "acme", 8), "A2 A1 A3");    /* shortest name first */
+    assert_string_equal(found(&fx->m, "ACME rocketry", 8), "A1");
+    assert_string_equal(found(&fx->m, "acme rock", 8), "A1");     /* last word unfinished */
+    assert_string_equal(found(&fx->m, "generale", 8), "A3");      /* accents folded */
+    assert_string_equal(found(&fx->m, "brind", 8), "B2 B1");
+    assert_string_equal(found(&fx->m, "rock acme", 8), "");       /* only the last word is a prefix */
+    assert_string_equal(found(&fx->m, "zebra", 8), "");
+    assert_string_equal(found(&fx->m, "", 8), "");
+    assert_string_equal(found(&fx->m, "acme", 2), "A2 A1");       /* at most max */
 }
 
 static void test_by_domain(void **state)
 {
     fixture *fx = *state;
-    assert_string_equal(found(fx->m, "acme.co.uk", 8), "A1");
-    assert_string_equal(found(fx->m, "https://shop.acme.com/x", 8), "A2");
-    assert_string_equal(found(fx->m, "bw-logistics.com", 8), "B1");
-    assert_string_equal(found(fx->m, "nobody.example", 8), "");
+    assert_string_equal(found(&fx->m, "acme.co.uk", 8), "A1");
+    assert_string_equal(found(&fx->m, "https://shop.acme.com/x", 8), "A2");
+    assert_string_equal(found(&fx->m, "bw-logistics.com", 8), "B1");
+    assert_string_equal(found(&fx->m, "nobody.example", 8), "");
 }
 
 static void test_deleted_and_brief(void **state)
 {
     fixture *fx = *state;
     account_brief b;
-    assert_true(matcher_account_brief(fx->m, "B1", &b));
+    assert_true(matcher_account_brief(&fx->m, "B1", &b));
     assert_string_equal(b.name, "Brindlewood Logistics");
     assert_string_equal(b.domain, "brindlewood.io");
     assert_string_equal(b.owner_id, "U2");
     assert_null(b.type);
-    assert_false(matcher_account_brief(fx->m, "nope", &b));
-    assert_true(matcher_delete_account(fx->m, "B2"));
-    assert_string_equal(found(fx->m, "brindlewood", 8), "B1");
+    assert_false(matcher_account_brief(&fx->m, "nope", &b));
+    assert_true(matcher_delete_account(&fx->m, "B2"));
+    assert_string_equal(found(&fx->m, "brindlewood", 8), "B1");
 }
 
 int main(void)
