@@ -4,10 +4,10 @@
 # exactly one accepted post saying it is new (its lead, company, reason and review-page link),
 # after exactly 2 refused tries (retried, and by one worker only), those flagged before a reload
 # turned the webhook on included; each alert still open after
-# review.sla (3 s) with exactly one accepted overdue post, a dismissed one with none; leads that
-# are not flagged never posted; nothing left pending in the alerts group. Then a worker is killed
-# while it retries (the receiver's port closed): the other one takes its alerts over and each is
-# still accepted once.
+# review.sla (3 s) with exactly one accepted overdue post, one dismissed before review.sla with
+# none; leads that are not flagged never posted; nothing left pending in the alerts group. Then a
+# worker is killed while it retries (the receiver's port closed): the other one takes its alerts
+# over and each is still accepted once.
 . "$(dirname "$0")/webhook_lib.sh"
 
 outcomes_start 'id,name,domains,type,owner_id
@@ -36,7 +36,7 @@ wait_ready "$P1"
 wait_ready "$P2"
 
 # 12 leads no account knows (flagged; one id needs escaping in the link), 4 that match (not
-# flagged), then D1, flagged and dismissed once its new-alert post is accepted (no overdue post).
+# flagged); D1 comes later, on its own.
 {
     for i in $(seq 1 12); do
         id="N$i"
@@ -51,6 +51,10 @@ wait_ready "$P2"
 "$L2A" push --config "$TOOLS_CFG" "$TEST_TMP/leads.jsonl" >/dev/null || fail "push"
 wait_group_idle 20
 
+for i in 1 2 3 4; do
+    assert_eq "$(rcli hget "${P}lead:M$i" outcome)" converted "M$i outcome"
+done
+
 # ---- the webhook turned on by a reload: the alerts flagged before, still open, are posted too ------
 worker_config "$TEST_TMP/w1.yaml" "$P1" w1 "$RECEIVER_URL"
 worker_config "$TEST_TMP/w2.yaml" "$P2" w2 "$RECEIVER_URL"
@@ -58,11 +62,6 @@ kill -HUP "$W1" "$W2"
 _reloaded() { [ "$(metric "$1" l2a_config_reloads_total)" == 1 ]; }
 wait_until 20 "w1 to reload" _reloaded "$P1"
 wait_until 20 "w2 to reload" _reloaded "$P2"
-push_json '{"id":"D1","email":"x@quorbit.io","company":"Quorbit Labs"}'
-wait_group_idle 20
-for i in 1 2 3 4; do
-    assert_eq "$(rcli hget "${P}lead:M$i" outcome)" converted "M$i outcome"
-done
 
 # messages NEEDLE: accepted posts (status 200) whose text has NEEDLE; TRIES: all tries of them.
 MESSAGES_PY='
@@ -79,22 +78,17 @@ posts() {
     python3 -c "$MESSAGES_PY" "$TEST_TMP/chat.jsonl" "$1" "${2:-200}"
 }
 _posts_reach() { [ "$(posts "$1")" -ge "$2" ]; }
-wait_until 10 "D1's new-alert post" _posts_reach "lead D1," 1
-"$L2A" review resolve --config "$TOOLS_CFG" D1 --dismiss --by carol --note spam >/dev/null ||
-    fail "dismiss D1"
 wait_until 30 "12 accepted overdue posts" _posts_reach "Overdue review" 12
-# the new-alert posts retry on their own schedule, beside the overdue ones: all 13 (N1-N12, D1)
-# (on a timeout, say which leads' posts are missing and how often each was tried: CI saw this wait
-# time out once, in the ASan pass under ctest -j2, and the log then could not tell why)
+# the new-alert posts retry on their own schedule, beside the overdue ones
+# (on a timeout, say which leads' posts are missing and how often each was tried)
 new_alert_tally() {
     local i
-    printf 'D1 %s/%s ' "$(posts "lead D1," 200)" "$(posts "lead D1," any)"
     for i in $(seq 1 12); do
         printf 'N%s %s/%s ' "$i" "$(posts "(p$i@zylo$i.io)" 200)" "$(posts "(p$i@zylo$i.io)" any)"
     done
 }
-within 30 _posts_reach "New lead to review" 13 ||
-    fail "$(posts "New lead to review") of 13 new-alert posts accepted after 30 s; accepted/tried posts per lead, new-alert and overdue together: $(new_alert_tally)"
+within 30 _posts_reach "New lead to review" 12 ||
+    fail "$(posts "New lead to review") of 12 new-alert posts accepted after 30 s; accepted/tried posts per lead, new-alert and overdue together: $(new_alert_tally)"
 sleep 1.5    # a second overdue post or a late duplicate would land by now
 
 for i in $(seq 1 12); do
@@ -112,15 +106,41 @@ Review: $link"
     assert_eq "$(posts "$overdue" any)" 3 "tries of $id's overdue post"
     assert_eq "$(rcli hget "${P}alert:$id" sla_alert | cut -d: -f1)" sent "$id sla_alert"
 done
-assert_eq "$(posts "lead D1,")" 1 "D1: the new-alert post only (dismissed before review.sla)"
 assert_eq "$(posts "lead M")" 0 "posts for leads that were not flagged"
-assert_eq "$(posts "" any)" 75 "tries in all (25 messages, 3 tries each)"
+assert_eq "$(posts "" any)" 72 "tries in all (24 messages, 3 tries each)"
+
+# ---- D1: flagged, its new-alert post accepted, dismissed before review.sla: no overdue post -----
+# (a phase of its own, on a quiet receiver: beside the 24 messages above, its new-alert post could
+# still be retrying when D1 turned overdue, and CI's ASan pass saw exactly that twice)
+push_json '{"id":"D1","email":"x@quorbit.io","company":"Quorbit Labs"}'
+wait_group_idle 20
+flagged_ms=$(rcli zscore "${P}review:open" D1)
+[ -n "$flagged_ms" ] || fail "D1 not in review:open"
+flagged_ms=${flagged_ms%%.*}
+D1_NEW="New lead to review: (x@quorbit.io) lead D1,"
+wait_until 20 "D1's new-alert post" _posts_reach "$D1_NEW" 1
+"$L2A" review resolve --config "$TOOLS_CFG" D1 --dismiss --by carol --note spam >/dev/null ||
+    fail "dismiss D1"
+dismissed_ms=$(now_ms)
+# past D1's review.sla, plus two overdue scans (one a second)
+sleep "$(python3 -c "print(max(0, $flagged_ms + 3000 - $dismissed_ms) / 1000 + 2.5)")"
+assert_eq "$(posts "$D1_NEW")" 1 "accepted new-alert posts for D1"
+assert_eq "$(posts "$D1_NEW" any)" 3 "tries of D1's new-alert post"
+if [ "$dismissed_ms" -lt "$((flagged_ms + 3000))" ]; then
+    assert_eq "$(posts "Overdue review (open longer than 3s): (x@quorbit.io) lead D1," any)" 0 \
+        "tries of an overdue post for D1, dismissed $((dismissed_ms - flagged_ms)) ms after it was flagged"
+    expected_ok=25
+else
+    # too slow a machine to test this point: the dismissal came after D1 turned overdue
+    echo "note: D1 dismissed $((dismissed_ms - flagged_ms)) ms after it was flagged (review.sla 3 s)"
+    expected_ok=$((25 + $(posts "Overdue review (open longer than 3s): (x@quorbit.io) lead D1,")))
+fi
 assert_eq "$(rcli xpending "${P}events" alerts | head -n 1)" 0 "entries pending in the alerts group"
 ok=0
 for p in "$P1" "$P2"; do
     ok=$((ok + $(metric "$p" 'l2a_webhook_posts_total{kind="alert",result="ok"}')))
 done
-assert_eq "$ok" 25 "l2a_webhook_posts_total{kind=alert,result=ok} over both workers"
+assert_eq "$ok" "$expected_ok" "l2a_webhook_posts_total{kind=alert,result=ok} over both workers"
 
 # ---- a worker dies while it retries: the other takes its alerts over ----------------------------
 stop_daemon "$W2" w2
