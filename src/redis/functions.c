@@ -25,6 +25,7 @@ static const char *const NAMES[FN_COUNT] = {
     [FN_ACCOUNT_UPSERT] = L2A_FUNCTIONS_LIBRARY "_account_upsert",
     [FN_ACCOUNT_UPSERT_BATCH] = L2A_FUNCTIONS_LIBRARY "_account_upsert_batch",
     [FN_ACCOUNT_DELETE] = L2A_FUNCTIONS_LIBRARY "_account_delete",
+    [FN_ACCOUNT_IMPORT_CHECK] = L2A_FUNCTIONS_LIBRARY "_account_import_check",
     [FN_FORGET_CONSUMERS] = L2A_FUNCTIONS_LIBRARY "_forget_consumers",
     [FN_LEARNED] = L2A_FUNCTIONS_LIBRARY "_learned",
     [FN_WEBHOOK_LEASE] = L2A_FUNCTIONS_LIBRARY "_webhook_lease",

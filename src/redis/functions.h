@@ -20,6 +20,7 @@ typedef enum functions_fn {
     FN_ACCOUNT_UPSERT,  /* accounts.lua: one account stored */
     FN_ACCOUNT_UPSERT_BATCH, /* accounts.lua: up to 1,000 accounts stored, one reply each */
     FN_ACCOUNT_DELETE,  /* accounts.lua: one account removed */
+    FN_ACCOUNT_IMPORT_CHECK, /* accounts.lua: which accounts of an import batch to write */
     FN_FORGET_CONSUMERS, /* consumers.lua: gone consumers holding nothing removed from the group */
     FN_LEARNED,         /* learned.lua: a learned fact stored or forgotten */
     FN_WEBHOOK_LEASE,   /* webhooks.lua: the events sender's lease taken or renewed */

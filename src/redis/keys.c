@@ -44,6 +44,11 @@ char *key_changes(const char *prefix)
     return join(prefix, "accounts:changes", NULL);
 }
 
+char *key_account_digests(const char *prefix)
+{
+    return join(prefix, "accounts:digests", NULL);
+}
+
 char *key_events(const char *prefix)
 {
     return join(prefix, "events", NULL);

@@ -18,6 +18,8 @@ char *key_lead(const char *prefix, const char *lead_id);       /* l2a:lead:<id> 
 char *key_account(const char *prefix, const char *account_id); /* l2a:account:<id> hash */
 char *key_accounts(const char *prefix);         /* l2a:accounts         set of account ids */
 char *key_changes(const char *prefix);          /* l2a:accounts:changes stream of upserts/deletes */
+char *key_account_digests(const char *prefix); /* l2a:accounts:digests  id -> digest of what the
+                                                  * import wrote */
 char *key_events(const char *prefix);           /* l2a:events           stream for a CRM connector */
 char *key_alert(const char *prefix, const char *lead_id);      /* l2a:alert:<id> review alert */
 char *key_review_open(const char *prefix);      /* l2a:review:open      open alerts by created ms */

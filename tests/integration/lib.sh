@@ -195,3 +195,27 @@ cleanup() {
     fi
 }
 trap 'cleanup $?' EXIT
+
+# The accounts an `op rows` entry of STREAM carries (the Nth newest entry, default 1), one line per
+# account: its fields "name=value" in column order, empty ones left out, separated by "|"
+# (docs/redis-schema.md: `columns` and `rows`, items "<length>:<bytes>").
+rows_entry() { # STREAM [N]
+    rcli xrevrange "$1" + - count "${2:-1}" | awk -v n="${2:-1}" '/^[0-9]+-[0-9]+$/ { e++; next } e == n' |
+        python3 -c '
+import sys
+lines = sys.stdin.buffer.read().split(b"\n")
+f = dict(zip(lines[0::2], lines[1::2]))
+assert f.get(b"op") == b"rows", f
+def items(v):
+    out, i = [], 0
+    while i < len(v):
+        j = v.index(b":", i)
+        n = int(v[i:j])
+        out.append(v[j + 1:j + 1 + n])
+        i = j + 1 + n
+    return out
+cols, vals = items(f[b"columns"]), items(f[b"rows"])
+assert len(vals) % len(cols) == 0, (cols, vals)
+for a in range(0, len(vals), len(cols)):
+    print("|".join((c + b"=" + v).decode() for c, v in zip(cols, vals[a:a + len(cols)]) if v))'
+}

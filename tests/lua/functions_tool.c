@@ -15,6 +15,7 @@ static void print_names(void)
         [FN_RESOLVE] = "FN_RESOLVE",
         [FN_ACCOUNT_UPSERT] = "FN_ACCOUNT_UPSERT", [FN_ACCOUNT_DELETE] = "FN_ACCOUNT_DELETE",
         [FN_ACCOUNT_UPSERT_BATCH] = "FN_ACCOUNT_UPSERT_BATCH",
+        [FN_ACCOUNT_IMPORT_CHECK] = "FN_ACCOUNT_IMPORT_CHECK",
         [FN_FORGET_CONSUMERS] = "FN_FORGET_CONSUMERS", [FN_LEARNED] = "FN_LEARNED",
         [FN_WEBHOOK_LEASE] = "FN_WEBHOOK_LEASE", [FN_WEBHOOK_ADVANCE] = "FN_WEBHOOK_ADVANCE",
         [FN_WEBHOOK_SLA_CLAIM] = "FN_WEBHOOK_SLA_CLAIM"};
@@ -32,6 +33,7 @@ static void print_keys(const char *prefix, const char *id)
 {
     static const struct { const char *name; key_fn fn; } plain[] = {
         {"accounts", key_accounts}, {"changes", key_changes},
+        {"account_digests", key_account_digests},
         {"contacts_by_email", key_contacts_by_email}, {"dead", key_dead},
         {"dead_ids", key_dead_ids}, {"events", key_events}, {"leads", key_leads},
         {"review_open", key_review_open}, {"seq_opportunity", key_seq_opportunity},

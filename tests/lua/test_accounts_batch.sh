@@ -7,6 +7,7 @@
 
 SET=${P}accounts
 CHANGES=${P}accounts:changes
+DIGESTS=${P}accounts:digests
 
 batch() { # ID ... : one account per id, fields id and name "Name <id>" (or "<id> again" with -2)
     local keys=() args=() suffix="" id
@@ -15,7 +16,7 @@ batch() { # ID ... : one account per id, fields id and name "Name <id>" (or "<id
         keys+=("${P}account:$id")
         args+=("$id" 4 id "$id" name "Name $id$suffix")
     done
-    fcall "$FN_ACCOUNT_UPSERT_BATCH" $((2 + $#)) "$SET" "$CHANGES" "${keys[@]}" "$CHANGES_CAP" \
+    fcall "$FN_ACCOUNT_UPSERT_BATCH" $((3 + $#)) "$SET" "$CHANGES" "$DIGESTS" "${keys[@]}" "$CHANGES_CAP" \
         "${args[@]}"
 }
 
@@ -25,9 +26,11 @@ assert_eq "$(rcli smembers "$SET" | sort | paste -sd' ')" "001A 001B" "both in t
 assert_eq "$(rcli xrange "$CHANGES" - + | grep -v -- '-' | paste -sd' ')" \
     "op upserts id 001A name Name 001A id 001B name Name 001B" "one entry listing both, in order"
 expect_noop "an unchanged batch" "0 0" batch 001A 001B
+rcli hset "$DIGESTS" 001B 0123456789abcdef 001A 0123456789abcdef >/dev/null
 assert_eq "$(batch -2 001B 001C | paste -sd' ')" "1 2" "updated and new in one call"
+assert_eq "$(rcli hkeys "$DIGESTS")" 001A "the updated account's import digest dropped, the other kept"
 assert_eq "$(rcli hget "${P}account:001B" name)" "Name 001B again" "updated hash"
-assert_eq "$(fcall "$FN_ACCOUNT_UPSERT_BATCH" 4 "$SET" "$CHANGES" "${P}account:D" "${P}account:D" \
+assert_eq "$(fcall "$FN_ACCOUNT_UPSERT_BATCH" 5 "$SET" "$CHANGES" "$DIGESTS" "${P}account:D" "${P}account:D" \
     "$CHANGES_CAP" D 6 id D name First extra x D 4 id D name Second | paste -sd' ')" "2 1" \
     "an id twice: new, then updated"
 assert_eq "$(rcli hgetall "${P}account:D" | paste -sd' ')" "id D name Second" \
@@ -40,12 +43,12 @@ assert_eq "$(rcli xrevrange "$CHANGES" + - count 1 | tail -n +2 | paste -sd' ')"
     "op upsert id 001A name Name 001A again" "one changed account: the one-account form"
 
 # ---- wrong types and bad arguments: nothing written ------------------------------------------------------
-for case in "string $SET" "hash $CHANGES" "list ${P}account:001C"; do
+for case in "string $SET" "hash $CHANGES" "set $DIGESTS" "list ${P}account:001C"; do
     set -- $case
     rcli rename "$2" "$2:saved" >/dev/null
     wrong_key "$1" "$2"
     expect_fail_unchanged "batch, $2 as a $1" "WRONGTYPE l2a: key $2 is a $1" \
-        "$FN_ACCOUNT_UPSERT_BATCH" 4 "$SET" "$CHANGES" "${P}account:001E" "${P}account:001C" \
+        "$FN_ACCOUNT_UPSERT_BATCH" 5 "$SET" "$CHANGES" "$DIGESTS" "${P}account:001E" "${P}account:001C" \
         "$CHANGES_CAP" 001E 4 id 001E name New 001C 4 id 001C name Other
     rcli del "$2" >/dev/null
     rcli rename "$2:saved" "$2" >/dev/null
@@ -55,24 +58,24 @@ rcli rename "${P}account:001C" "${P}account:001C:saved" >/dev/null
 wrong_key list "${P}account:001C"
 expect_fail_unchanged "batch, an existing account first, then ${P}account:001C as a list" \
     "WRONGTYPE l2a: key ${P}account:001C is a list" \
-    "$FN_ACCOUNT_UPSERT_BATCH" 4 "$SET" "$CHANGES" "${P}account:001A" "${P}account:001C" \
+    "$FN_ACCOUNT_UPSERT_BATCH" 5 "$SET" "$CHANGES" "$DIGESTS" "${P}account:001A" "${P}account:001C" \
     "$CHANGES_CAP" 001A 4 id 001A name Changed 001C 4 id 001C name Other
 rcli del "${P}account:001C" >/dev/null
 rcli rename "${P}account:001C:saved" "${P}account:001C" >/dev/null
-K2=("$SET" "$CHANGES" "${P}account:001E" "${P}account:001F")
+K2=("$SET" "$CHANGES" "$DIGESTS" "${P}account:001E" "${P}account:001F")
 expect_fail_unchanged "a count past the end" "count of the values" \
-    "$FN_ACCOUNT_UPSERT_BATCH" 4 "${K2[@]}" "$CHANGES_CAP" 001E 4 id 001E name New 001F 6 id 001F
+    "$FN_ACCOUNT_UPSERT_BATCH" 5 "${K2[@]}" "$CHANGES_CAP" 001E 4 id 001E name New 001F 6 id 001F
 expect_fail_unchanged "a count that is not a number" "count of the values" \
-    "$FN_ACCOUNT_UPSERT_BATCH" 4 "${K2[@]}" "$CHANGES_CAP" 001E 4 id 001E name New 001F x id 001F
+    "$FN_ACCOUNT_UPSERT_BATCH" 5 "${K2[@]}" "$CHANGES_CAP" 001E 4 id 001E name New 001F x id 001F
 expect_fail_unchanged "an odd field list in the second account" "field/value pairs" \
-    "$FN_ACCOUNT_UPSERT_BATCH" 4 "${K2[@]}" "$CHANGES_CAP" 001E 4 id 001E name New 001F 3 id 001F x
+    "$FN_ACCOUNT_UPSERT_BATCH" 5 "${K2[@]}" "$CHANGES_CAP" 001E 4 id 001E name New 001F 3 id 001F x
 expect_fail_unchanged "fewer accounts than keys" "2 account keys but 1 accounts" \
-    "$FN_ACCOUNT_UPSERT_BATCH" 4 "${K2[@]}" "$CHANGES_CAP" 001E 4 id 001E name New
+    "$FN_ACCOUNT_UPSERT_BATCH" 5 "${K2[@]}" "$CHANGES_CAP" 001E 4 id 001E name New
 expect_fail_unchanged "a cap that is not a length" "not a length" \
-    "$FN_ACCOUNT_UPSERT_BATCH" 4 "${K2[@]}" "" 001E 4 id 001E name New 001F 2 id 001F
-expect_fail_unchanged "no account" "1 to 1000 accounts" "$FN_ACCOUNT_UPSERT_BATCH" 2 "$SET" "$CHANGES" \
+    "$FN_ACCOUNT_UPSERT_BATCH" 5 "${K2[@]}" "" 001E 4 id 001E name New 001F 2 id 001F
+expect_fail_unchanged "no account" "1 to 1000 accounts" "$FN_ACCOUNT_UPSERT_BATCH" 3 "$SET" "$CHANGES" "$DIGESTS" \
     "$CHANGES_CAP"
 mapfile -t wide < <(for i in $(seq 1 3001); do printf 'c%d\nv\n' "$i"; done)
 expect_fail_unchanged "a second account of 3,001 fields" "over 3000" \
-    "$FN_ACCOUNT_UPSERT_BATCH" 4 "${K2[@]}" "$CHANGES_CAP" 001E 4 id 001E name New 001F 6002 "${wide[@]}"
+    "$FN_ACCOUNT_UPSERT_BATCH" 5 "${K2[@]}" "$CHANGES_CAP" 001E 4 id 001E name New 001F 6002 "${wide[@]}"
 echo "ok [$TEST_NAME]"

@@ -13,7 +13,7 @@ assert_eq "$LIBRARY" "$version" "library name from PROJECT_VERSION"
 registered=$(rcli function list libraryname "$LIBRARY" | awk 'p { print; p = 0 } $0 == "name" { p = 1 }' |
     grep -v "^$LIBRARY\$" | LC_ALL=C sort)
 called=$(printf '%s\n' "$FN_RECORD" "$FN_RECORD_LEADS" "$FN_DEAD" "$FN_RESOLVE" "$FN_ACCOUNT_UPSERT" "$FN_ACCOUNT_DELETE" \
-    "$FN_ACCOUNT_UPSERT_BATCH" \
+    "$FN_ACCOUNT_UPSERT_BATCH" "$FN_ACCOUNT_IMPORT_CHECK" \
     "$FN_FORGET_CONSUMERS" "$FN_LEARNED" "$FN_WEBHOOK_LEASE" "$FN_WEBHOOK_ADVANCE" \
     "$FN_WEBHOOK_SLA_CLAIM" |
     LC_ALL=C sort)
@@ -27,8 +27,8 @@ sed "s/$LIBRARY/l2a_v0_0_9/g" "$TEST_TMP/library.lua" >"$TEST_TMP/older.lua"
 assert_eq "$(rcli -x function load <"$TEST_TMP/older.lua")" l2a_v0_0_9 "an older version loaded beside"
 assert_eq "$(rcli function list | grep -cE "^(l2a_v0_0_9|$LIBRARY)\$")" 2 "both libraries listed"
 for v in l2a_v0_0_9 "$LIBRARY"; do
-    assert_eq "$(fcall "${v}_account_upsert" 3 "${P}account:V-$v" "${P}accounts" "${P}accounts:changes" \
-        "V-$v" "$CHANGES_CAP" id "V-$v" name "By $v")" 2 "upsert through $v"
+    assert_eq "$(fcall "${v}_account_upsert" 4 "${P}account:V-$v" "${P}accounts" "${P}accounts:changes" \
+        "${P}accounts:digests" "V-$v" "$CHANGES_CAP" id "V-$v" name "By $v")" 2 "upsert through $v"
 done
 rcli function delete l2a_v0_0_9 >/dev/null
 assert_eq "$(rcli function list | grep -c "^$LIBRARY\$")" 1 "the current library stays when the old one goes"

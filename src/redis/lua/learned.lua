@@ -15,9 +15,13 @@ local function forget_domain(K, cap, domain)
   local ok, ev = pcall(cjson.decode, redis.call('HGET', K.learned_domains, domain) or 'null')
   if not ok or type(ev) ~= 'table' then return 0 end
   local key = type(ev.account_id) == 'string' and K.account(ev.account_id)
-  if key then lib.expect(key, 'hash') end
+  if key then
+    lib.expect(key, 'hash')
+    lib.expect(K.account_digests, 'hash')
+  end
   redis.call('HDEL', K.learned_domains, domain)
   if not key or redis.call('EXISTS', key) == 0 then return 1 end
+  lib.digest_forget(K, ev.account_id)
   local kept = {}
   for _, d in ipairs(lib.domain_list(redis.call('HGET', key, 'domains'))) do
     if d ~= domain then kept[#kept + 1] = d end

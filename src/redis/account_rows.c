@@ -1,0 +1,141 @@
+/* account_rows.c - the digest of an account's fields and the `op rows` changes entry's values:
+ * items "<length>:<bytes>" one after another (account_rows.h). */
+#include "account_rows.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/sha.h>
+
+static int field_cmp(const void *a, const void *b)
+{
+    return strcmp(((const account_field *)a)->name, ((const account_field *)b)->name);
+}
+
+void account_digest(account_field *fields, size_t n, strbuf *scratch, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char md[SHA_DIGEST_LENGTH];
+    qsort(fields, n, sizeof(*fields), field_cmp);
+    sb_reset(scratch);
+    for (size_t i = 0; i < n; i++) {
+        account_rows_put(scratch, fields[i].name, strlen(fields[i].name));
+        account_rows_put(scratch, fields[i].value, strlen(fields[i].value));
+    }
+    SHA1((const unsigned char *)(scratch->buf ? scratch->buf : ""), scratch->len, md);
+    for (size_t i = 0; i < ACCOUNT_DIGEST_LEN / 2; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[ACCOUNT_DIGEST_LEN] = '\0';
+}
+
+void account_rows_put(strbuf *sb, const char *s, size_t n)
+{
+    char head[24], *p = head + sizeof(head);
+    size_t left = n;
+    *--p = ':';
+    do {
+        *--p = (char)('0' + left % 10);
+        left /= 10;
+    } while (left);
+    sb_appendn(sb, p, (size_t)(head + sizeof(head) - p));
+    sb_appendn(sb, s, n);
+}
+
+/* One item at *p (before end): its bytes and length; *p moves past it. False when malformed. */
+static bool item_next(const char **p, const char *end, const char **s, size_t *n)
+{
+    const char *q = *p;
+    size_t len = 0;
+    if (q >= end || *q < '0' || *q > '9')
+        return false;
+    while (q < end && *q >= '0' && *q <= '9') {
+        if (len > (size_t)(end - q))
+            return false;
+        len = len * 10 + (size_t)(*q++ - '0');
+    }
+    if (q >= end || *q != ':' || len > (size_t)(end - q - 1))
+        return false;
+    *s = q + 1;
+    *n = len;
+    *p = q + 1 + len;
+    return true;
+}
+
+/* The column names as NUL-terminated copies (caller frees with sv_free); false when malformed,
+ * empty, or without "id". */
+static bool read_columns(const char *columns, size_t len, strvec *out)
+{
+    const char *p = columns, *end = columns + len, *s;
+    size_t n;
+    while (p < end) {
+        if (!item_next(&p, end, &s, &n) || n == 0 || memchr(s, '\0', n))
+            return false;
+        sv_push_owned(out, xstrndup(s, n));
+    }
+    for (size_t i = 0; i < out->n; i++)
+        if (strcmp(out->v[i], "id") == 0)
+            return true;
+    return false;
+}
+
+/* Walks the rows: counts the accounts (a whole number of rows, each with a non-empty id) and,
+ * when fn is set, hands each one on. False when malformed. */
+static bool walk_rows(const strvec *cols, const char *rows, size_t len, account_rows_fn fn,
+                      void *ctx, long *accounts)
+{
+    const char *p = rows, *end = rows + len, *s;
+    size_t n, ncols = cols->n;
+    account_field *fields = xcalloc(ncols, sizeof(*fields));
+    strbuf vals;
+    size_t *offs = xcalloc(ncols, sizeof(*offs));
+    bool ok = true;
+    sb_init(&vals);
+    *accounts = 0;
+    while (ok && p < end) {
+        size_t nf = 0;
+        bool has_id = false;
+        sb_reset(&vals);
+        for (size_t c = 0; c < ncols && ok; c++) {
+            ok = item_next(&p, end, &s, &n);
+            if (!ok || n == 0)
+                continue;
+            has_id |= strcmp(cols->v[c], "id") == 0;
+            fields[nf].name = cols->v[c];
+            offs[nf++] = vals.len;
+            sb_appendn(&vals, s, n);
+            sb_putc(&vals, '\0');
+        }
+        ok = ok && has_id;
+        if (ok && fn) {
+            for (size_t i = 0; i < nf; i++)
+                fields[i].value = vals.buf + offs[i];
+            fn(fields, nf, ctx);
+        }
+        *accounts += ok;
+    }
+    sb_free(&vals);
+    free(offs);
+    free(fields);
+    return ok;
+}
+
+long account_rows_read(const char *columns, size_t columns_len, const char *rows, size_t rows_len,
+                       account_rows_fn fn, void *ctx, char *err, size_t errlen)
+{
+    strvec cols;
+    long accounts = -1;
+    sv_init(&cols);
+    if (!read_columns(columns, columns_len, &cols)) {
+        err_set(err, errlen, "op rows: bad columns (items <length>:<name>, one of them id)");
+    } else if (!walk_rows(&cols, rows, rows_len, NULL, NULL, &accounts)) {
+        err_set(err, errlen, "op rows: bad rows (an item <length>:<value> per column, id set)");
+        accounts = -1;
+    } else {
+        (void)walk_rows(&cols, rows, rows_len, fn, ctx, &accounts);
+    }
+    sv_free(&cols);
+    return accounts;
+}

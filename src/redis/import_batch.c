@@ -1,0 +1,578 @@
+/* import_batch.c - the writing side of `l2a import-accounts` (import_batch.h): per batch one
+ * import-check FCALL, then MULTI, DEL, one HSET per account, SADD, HSET of the digests, XADD of
+ * the changes entries, EXEC, for the accounts the check says to write. No account field goes
+ * through Lua. */
+#include "import_batch.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "account_rows.h"
+#include "functions.h"
+#include "keys.h"
+#include "rconn.h"
+
+#define BATCH_ACCOUNTS 1000       /* accounts per batch (the most the check Function takes) */
+#define BATCH_BYTES (4u << 20)    /* a batch is sent sooner once its HSETs pass this size */
+#define BATCHES_IN_FLIGHT 8       /* batches sent whose write is not yet confirmed */
+#define ENTRY_ROWS_BYTES 16384    /* an `op rows` entry takes accounts up to this size */
+#define MAX_RELOADS 3             /* library loads after "Function not found" in one import */
+
+static const char *const KNOWN[] = {"id", "name", "domains", "type", "parent_id", "country",
+                                    "owner_id", "employees", "last_activity"};
+#define NKNOWN ARRAY_LEN(KNOWN)
+
+/* One account of a batch: its HSET command (and where its field/value pairs start in it), its
+ * row of the `op rows` value, its columns (an index into the batch's sigs), its digest. */
+typedef struct batch_account {
+    size_t hset_off, hset_len, pairs_off, values;
+    size_t row_off, row_len;
+    size_t sig;
+    char digest[ACCOUNT_DIGEST_LEN + 1];
+    bool rewrite;
+    unsigned code;
+} batch_account;
+
+struct import_batch {
+    strvec ids, keys;
+    batch_account *acc;
+    size_t n, cap;
+    strbuf hsets, rows;
+    strvec sigs;          /* distinct `columns` values of the batch's accounts */
+    char *check;          /* the check FCALL, kept until its reply is taken (for a resend) */
+    size_t check_len;
+    size_t *written;      /* indexes of the accounts its write carries */
+    size_t nwritten, queued;
+};
+
+enum { EXPECT_CHECK, EXPECT_WRITE };
+
+/* ---- the Redis protocol ---------------------------------------------------------------------- */
+
+/* Appends s (n bytes) to sb as one argument in the Redis protocol. */
+static void resp_arg(strbuf *sb, const char *s, size_t n)
+{
+    char head[32];
+    int len = snprintf(head, sizeof(head), "$%zu\r\n", n);
+    sb_appendn(sb, head, (size_t)len);
+    sb_appendn(sb, s, n);
+    sb_appendn(sb, "\r\n", 2);
+}
+
+static void resp_str(strbuf *sb, const char *s)
+{
+    resp_arg(sb, s, strlen(s));
+}
+
+static void resp_head(strbuf *sb, size_t argc, const char *cmd)
+{
+    sb_appendf(sb, "*%zu\r\n", argc);
+    resp_str(sb, cmd);
+}
+
+/* ---- a batch --------------------------------------------------------------------------------- */
+
+static import_batch *batch_new(void)
+{
+    import_batch *b = xcalloc(1, sizeof(*b));
+    sv_init(&b->ids);
+    sv_init(&b->keys);
+    sv_init(&b->sigs);
+    sb_init(&b->hsets);
+    sb_init(&b->rows);
+    return b;
+}
+
+static void batch_free(import_batch *b)
+{
+    if (!b)
+        return;
+    sv_free(&b->ids);
+    sv_free(&b->keys);
+    sv_free(&b->sigs);
+    sb_free(&b->hsets);
+    sb_free(&b->rows);
+    free(b->acc);
+    free(b->check);
+    free(b->written);
+    free(b);
+}
+
+/* The account's known field values, in KNOWN's order (NULL or "" when it has none). */
+static void known_values(const account_rec *a, const char *v[NKNOWN])
+{
+    const char *vals[NKNOWN] = {a->id, a->name, a->domains, a->type, a->parent_id, a->country,
+                                a->owner_id, a->employees, a->last_activity};
+    memcpy(v, vals, sizeof(vals));
+}
+
+/* The index of the batch's columns value equal to the account's, added when new. */
+static size_t batch_sig(import_batch *b, const account_rec *a, strbuf *scratch)
+{
+    sb_reset(scratch);
+    for (size_t i = 0; i < NKNOWN; i++)
+        account_rows_put(scratch, KNOWN[i], strlen(KNOWN[i]));
+    for (size_t i = 0; i < a->attr_keys.n; i++)
+        account_rows_put(scratch, a->attr_keys.v[i], strlen(a->attr_keys.v[i]));
+    for (size_t i = b->sigs.n; i > 0; i--)
+        if (strcmp(b->sigs.v[i - 1], scratch->buf) == 0)
+            return i - 1;
+    sv_push(&b->sigs, scratch->buf);
+    return b->sigs.n - 1;
+}
+
+/* The account's stored fields (non-empty values), known ones first; *n gets their number. */
+static account_field *account_fields(const account_rec *a, size_t *n)
+{
+    const char *v[NKNOWN];
+    account_field *f = xcalloc(NKNOWN + a->attr_keys.n, sizeof(*f));
+    size_t k = 0;
+    known_values(a, v);
+    for (size_t i = 0; i < NKNOWN; i++)
+        if (v[i] && v[i][0])
+            f[k++] = (account_field){KNOWN[i], v[i]};
+    for (size_t i = 0; i < a->attr_keys.n; i++)
+        if (a->attr_vals.v[i][0])
+            f[k++] = (account_field){a->attr_keys.v[i], a->attr_vals.v[i]};
+    *n = k;
+    return f;
+}
+
+/* Adds account a to batch b: its HSET, row, columns and digest. */
+static void batch_add(import_batch *b, const char *prefix, const account_rec *a, bool rewrite,
+                      strbuf *scratch)
+{
+    size_t nf;
+    const char *v[NKNOWN];
+    account_field *f = account_fields(a, &nf);
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 64;
+        b->acc = xrealloc(b->acc, b->cap * sizeof(*b->acc));
+    }
+    batch_account *ba = &b->acc[b->n++];
+    memset(ba, 0, sizeof(*ba));
+    ba->rewrite = rewrite;
+    sv_push(&b->ids, a->id);
+    sv_push_owned(&b->keys, key_account(prefix, a->id));
+    ba->hset_off = b->hsets.len;
+    resp_head(&b->hsets, 2 + 2 * nf, "HSET");
+    resp_str(&b->hsets, b->keys.v[b->n - 1]);
+    ba->pairs_off = b->hsets.len - ba->hset_off;
+    for (size_t i = 0; i < nf; i++) {
+        resp_str(&b->hsets, f[i].name);
+        resp_str(&b->hsets, f[i].value);
+    }
+    ba->hset_len = b->hsets.len - ba->hset_off;
+    ba->values = 2 * nf;
+    ba->row_off = b->rows.len;
+    known_values(a, v);
+    for (size_t i = 0; i < NKNOWN; i++)
+        account_rows_put(&b->rows, v[i] ? v[i] : "", v[i] ? strlen(v[i]) : 0);
+    for (size_t i = 0; i < a->attr_vals.n; i++)
+        account_rows_put(&b->rows, a->attr_vals.v[i], strlen(a->attr_vals.v[i]));
+    ba->row_len = b->rows.len - ba->row_off;
+    ba->sig = batch_sig(b, a, scratch);
+    account_digest(f, nf, scratch, ba->digest);
+    free(f);
+}
+
+/* The batch's check: FCALL import_check 3+n set changes digests hashes... (id digest)... */
+static void batch_check_cmd(import_batch *b, const import_writer *w)
+{
+    strbuf cmd;
+    char num[24];
+    sb_init(&cmd);
+    resp_head(&cmd, 6 + 3 * b->n, "FCALL");
+    resp_str(&cmd, functions_name(FN_ACCOUNT_IMPORT_CHECK));
+    snprintf(num, sizeof(num), "%zu", 3 + b->n);
+    resp_str(&cmd, num);
+    resp_str(&cmd, w->set_key);
+    resp_str(&cmd, w->changes_key);
+    resp_str(&cmd, w->digests_key);
+    for (size_t i = 0; i < b->n; i++)
+        resp_str(&cmd, b->keys.v[i]);
+    for (size_t i = 0; i < b->n; i++) {
+        resp_str(&cmd, b->ids.v[i]);
+        resp_arg(&cmd, b->acc[i].digest, ACCOUNT_DIGEST_LEN);
+    }
+    free(b->check);
+    b->check_len = cmd.len;
+    b->check = sb_take(&cmd);
+}
+
+/* Appends the XADD of the written accounts [first, last) of b: `op upsert` and the pairs of a
+ * lone account (the form every l2ad reads), else `op rows` with their columns and rows. */
+static void entry_cmd(strbuf *cmd, const import_batch *b, const import_writer *w, size_t first,
+                      size_t last, strbuf *scratch)
+{
+    const batch_account *ba = &b->acc[b->written[first]];
+    bool lone = last - first == 1;
+    resp_head(cmd, lone ? 8 + ba->values : 12, "XADD");
+    resp_str(cmd, w->changes_key);
+    resp_str(cmd, "MAXLEN");
+    resp_str(cmd, "~");
+    resp_str(cmd, L2A_CHANGES_MAXLEN);
+    resp_str(cmd, "*");
+    resp_str(cmd, "op");
+    if (lone) {
+        resp_str(cmd, "upsert");
+        sb_appendn(cmd, b->hsets.buf + ba->hset_off + ba->pairs_off, ba->hset_len - ba->pairs_off);
+        return;
+    }
+    sb_reset(scratch);
+    for (size_t i = first; i < last; i++) {
+        const batch_account *x = &b->acc[b->written[i]];
+        sb_appendn(scratch, b->rows.buf + x->row_off, x->row_len);
+    }
+    resp_str(cmd, "rows");
+    resp_str(cmd, "columns");
+    resp_str(cmd, b->sigs.v[ba->sig]);
+    resp_str(cmd, "rows");
+    resp_arg(cmd, scratch->buf, scratch->len);
+}
+
+/* Appends the changes entries of the written accounts: consecutive accounts with the same columns
+ * share an entry until its rows pass ENTRY_ROWS_BYTES. Returns the number of entries. */
+static size_t entries_cmd(strbuf *cmd, const import_batch *b, const import_writer *w,
+                          strbuf *scratch)
+{
+    size_t entries = 0, first = 0, bytes = 0;
+    for (size_t i = 0; i < b->nwritten; i++) {
+        const batch_account *x = &b->acc[b->written[i]];
+        if (i > first && (x->sig != b->acc[b->written[first]].sig ||
+                          bytes + x->row_len > ENTRY_ROWS_BYTES)) {
+            entry_cmd(cmd, b, w, first, i, scratch);
+            entries++;
+            first = i;
+            bytes = 0;
+        }
+        bytes += x->row_len;
+    }
+    entry_cmd(cmd, b, w, first, b->nwritten, scratch);
+    return entries + 1;
+}
+
+/* The batch's write, for its accounts in b->written: MULTI, DEL of their hashes, an HSET each,
+ * SADD of their ids, HSET of their digests, the changes entries, EXEC. */
+static void batch_write_cmd(import_batch *b, const import_writer *w, strbuf *cmd,
+                            strbuf *scratch)
+{
+    size_t m = b->nwritten;
+    resp_head(cmd, 1, "MULTI");
+    resp_head(cmd, 1 + m, "DEL");
+    for (size_t i = 0; i < m; i++)
+        resp_str(cmd, b->keys.v[b->written[i]]);
+    for (size_t i = 0; i < m; i++) {
+        const batch_account *x = &b->acc[b->written[i]];
+        sb_appendn(cmd, b->hsets.buf + x->hset_off, x->hset_len);
+    }
+    resp_head(cmd, 2 + m, "SADD");
+    resp_str(cmd, w->set_key);
+    for (size_t i = 0; i < m; i++)
+        resp_str(cmd, b->ids.v[b->written[i]]);
+    resp_head(cmd, 2 + 2 * m, "HSET");
+    resp_str(cmd, w->digests_key);
+    for (size_t i = 0; i < m; i++) {
+        resp_str(cmd, b->ids.v[b->written[i]]);
+        resp_arg(cmd, b->acc[b->written[i]].digest, ACCOUNT_DIGEST_LEN);
+    }
+    b->queued = 3 + m + entries_cmd(cmd, b, w, scratch);
+    resp_head(cmd, 1, "EXEC");
+}
+
+/* ---- the pipeline ---------------------------------------------------------------------------- */
+
+struct import_expect {
+    import_batch *b;
+    int kind;
+};
+
+static int fail(import_writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(import_writer *w, const char *fmt, ...)
+{
+    va_list ap;
+    if (w->failed)
+        return -1;
+    va_start(ap, fmt);
+    vsnprintf(w->err, sizeof(w->err), fmt, ap);
+    va_end(ap);
+    w->failed = true;
+    return -1;
+}
+
+/* Writes buf (a command or several) to Redis now. */
+static int send_now(import_writer *w, const char *buf, size_t len)
+{
+    int done = 0;
+    if (redisAppendFormattedCommand(w->c, buf, len) != REDIS_OK)
+        return fail(w, "Redis: %s", w->c->errstr);
+    while (!done)
+        if (redisBufferWrite(w->c, &done) != REDIS_OK)
+            return fail(w, "Redis: %s", w->c->errstr);
+    return 0;
+}
+
+static void expect_push(import_writer *w, import_batch *b, int kind)
+{
+    if (w->qtail == w->qcap) {
+        if (w->qhead > 0) {
+            memmove(w->queue, w->queue + w->qhead, (w->qtail - w->qhead) * sizeof(*w->queue));
+            w->qtail -= w->qhead;
+            w->qhead = 0;
+        } else {
+            w->qcap = w->qcap ? 2 * w->qcap : 32;
+            w->queue = xrealloc(w->queue, w->qcap * sizeof(*w->queue));
+        }
+    }
+    w->queue[w->qtail++] = (import_expect){b, kind};
+}
+
+static int send_check(import_writer *w, import_batch *b)
+{
+    if (send_now(w, b->check, b->check_len) != 0)
+        return -1;
+    expect_push(w, b, EXPECT_CHECK);
+    return 0;
+}
+
+static redisReply *read_reply(import_writer *w)
+{
+    void *r = NULL;
+    if (redisGetReply(w->c, &r) != REDIS_OK || !r) {
+        fail(w, "Redis: %s", w->c->errstr[0] ? w->c->errstr : "no reply");
+        return NULL;
+    }
+    return r;
+}
+
+/* The batch is done: its accounts' codes handed on (the written ones when written is set,
+ * else the ones not to write), and freed when written. */
+static void report(import_writer *w, import_batch *b, bool written)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        const batch_account *x = &b->acc[i];
+        bool writes = x->code != 0 || x->rewrite;
+        if (writes == written)
+            w->on_code(b->ids.v[i], x->code, w->ctx);
+    }
+}
+
+static void batch_done(import_writer *w, import_batch *b)
+{
+    batch_free(b);
+    w->open--;
+}
+
+/* The check's codes into b; the accounts to write listed in b->written. */
+static int take_codes(import_writer *w, import_batch *b, const redisReply *r)
+{
+    if (r->type != REDIS_REPLY_ARRAY || r->elements != b->n)
+        return fail(w, "accounts from '%s' on: %s", b->ids.v[0],
+                    r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply to the check");
+    b->written = xcalloc(b->n, sizeof(*b->written));
+    for (size_t i = 0; i < b->n; i++) {
+        const redisReply *code = r->element[i];
+        if (code->type != REDIS_REPLY_INTEGER || code->integer < 0 || code->integer > 2)
+            return fail(w, "account '%s': unexpected reply to the check", b->ids.v[i]);
+        b->acc[i].code = (unsigned)code->integer;
+        if (b->acc[i].code != 0 || b->acc[i].rewrite)
+            b->written[b->nwritten++] = i;
+    }
+    return 0;
+}
+
+/* A check answered: the unchanged accounts reported, the others' write sent (b is then awaited
+ * again, else done). */
+static int on_check(import_writer *w, import_batch *b, const redisReply *r)
+{
+    if (take_codes(w, b, r) != 0) {
+        batch_done(w, b);
+        return -1;
+    }
+    report(w, b, false);
+    if (b->nwritten == 0) {
+        batch_done(w, b);
+        return 0;
+    }
+    strbuf cmd;
+    sb_init(&cmd);
+    batch_write_cmd(b, w, &cmd, &w->scratch);
+    int rc = send_now(w, cmd.buf, cmd.len);
+    sb_free(&cmd);
+    if (rc == 0)
+        expect_push(w, b, EXPECT_WRITE);
+    else
+        batch_done(w, b);
+    return rc;
+}
+
+/* What failed in element i of a batch write's EXEC reply: the command it answers. */
+static int exec_failed(import_writer *w, const import_batch *b, size_t i, const char *msg)
+{
+    size_t m = b->nwritten;
+    if (i >= 1 && i <= m)
+        return fail(w, "account '%s' (key %s): %s", b->ids.v[b->written[i - 1]],
+                    b->keys.v[b->written[i - 1]], msg);
+    return fail(w, "accounts from '%s' on: %s of %s: %s", b->ids.v[b->written[0]],
+                i == 0 ? "DEL" : i == m + 1 ? "SADD" : i == m + 2 ? "HSET" : "XADD",
+                i == 0 ? "their hashes" : i == m + 1 ? w->set_key
+                : i == m + 2 ? w->digests_key : w->changes_key, msg);
+}
+
+/* A write answered: MULTI's +OK, a +QUEUED per command, then EXEC's array. b is done. */
+static int on_write(import_writer *w, import_batch *b)
+{
+    int rc = 0;
+    for (size_t i = 0; i < b->queued + 2; i++) {
+        redisReply *r = read_reply(w);
+        if (!r) {
+            batch_done(w, b);
+            return -1;
+        }
+        bool last = i == b->queued + 1;
+        if (rc == 0 && r->type == REDIS_REPLY_ERROR)
+            rc = i == 0 || last ? fail(w, "accounts from '%s' on: %s", b->ids.v[b->written[0]],
+                                       r->str)
+                                : exec_failed(w, b, i - 1, r->str);
+        else if (rc == 0 && last && r->type != REDIS_REPLY_ARRAY)
+            rc = fail(w, "accounts from '%s' on: the write was not carried out (EXEC)",
+                      b->ids.v[b->written[0]]);
+        for (size_t e = 0; rc == 0 && last && e < r->elements; e++)
+            if (r->element[e]->type == REDIS_REPLY_ERROR)
+                rc = exec_failed(w, b, e, r->element[e]->str);
+        freeReplyObject(r);
+    }
+    if (rc == 0)
+        report(w, b, true);
+    batch_done(w, b);
+    return rc;
+}
+
+static import_expect expect_pop(import_writer *w)
+{
+    import_expect e = w->queue[w->qhead++];
+    if (w->qhead == w->qtail)
+        w->qhead = w->qtail = 0;
+    return e;
+}
+
+/* A check found no library (FUNCTION FLUSH, a new Redis): every reply still awaited is read (the
+ * writes taken as usual, the checks set aside), the library loaded, the checks set aside sent
+ * again, in order. */
+static int on_missing(import_writer *w, import_batch *first)
+{
+    import_batch **again = xcalloc(w->qtail - w->qhead + 1, sizeof(*again));
+    size_t n = 0;
+    int rc = 0;
+    again[n++] = first;
+    while (rc == 0 && w->qhead < w->qtail) {
+        import_expect e = expect_pop(w);
+        if (e.kind == EXPECT_WRITE) {
+            rc = on_write(w, e.b);
+            continue;
+        }
+        redisReply *r = read_reply(w);
+        rc = r ? 0 : -1;
+        freeReplyObject(r);
+        again[n++] = e.b;
+    }
+    if (rc == 0 && ++w->reloads > MAX_RELOADS)
+        rc = fail(w, "the Function library went missing %d times during the import",
+                  w->reloads);
+    if (rc == 0 && functions_load(w->c, w->err, sizeof(w->err)) != 0)
+        rc = fail(w, "%s", w->err);
+    for (size_t i = 0; i < n; i++)
+        if (rc != 0 || (rc = send_check(w, again[i])) != 0)
+            batch_done(w, again[i]);
+    free(again);
+    return rc;
+}
+
+/* Takes the next awaited reply. */
+static int take_next(import_writer *w)
+{
+    import_expect e = expect_pop(w);
+    if (e.kind == EXPECT_WRITE)
+        return on_write(w, e.b);
+    redisReply *r = read_reply(w);
+    if (!r) {
+        batch_done(w, e.b);
+        return -1;
+    }
+    int rc;
+    if (rconn_function_missing(r)) {
+        rc = on_missing(w, e.b);
+    } else {
+        rc = on_check(w, e.b, r);
+    }
+    freeReplyObject(r);
+    return rc;
+}
+
+/* Sends the batch being filled and takes replies until at most max_open batches are open. */
+static int send_filling(import_writer *w, size_t max_open)
+{
+    import_batch *b = w->filling;
+    w->filling = NULL;
+    if (b) {
+        batch_check_cmd(b, w);
+        w->open++;
+        if (send_check(w, b) != 0) {
+            batch_done(w, b);
+            return -1;
+        }
+    }
+    while (w->open > max_open && w->qhead < w->qtail)
+        if (take_next(w) != 0)
+            return -1;
+    return 0;
+}
+
+void import_writer_init(import_writer *w, redisContext *c, const char *prefix,
+                        import_code_fn on_code, void *ctx)
+{
+    memset(w, 0, sizeof(*w));
+    w->c = c;
+    w->prefix = prefix;
+    w->set_key = key_accounts(prefix);
+    w->changes_key = key_changes(prefix);
+    w->digests_key = key_account_digests(prefix);
+    w->on_code = on_code;
+    w->ctx = ctx;
+    sb_init(&w->scratch);
+}
+
+int import_writer_add(import_writer *w, const account_rec *a, bool rewrite)
+{
+    if (w->failed)
+        return -1;
+    if (!w->filling)
+        w->filling = batch_new();
+    batch_add(w->filling, w->prefix, a, rewrite, &w->scratch);
+    if (w->filling->n < BATCH_ACCOUNTS && w->filling->hsets.len < BATCH_BYTES)
+        return 0;
+    return send_filling(w, BATCHES_IN_FLIGHT - 1);
+}
+
+int import_writer_finish(import_writer *w)
+{
+    if (w->failed)
+        return -1;
+    return send_filling(w, 0);
+}
+
+void import_writer_free(import_writer *w)
+{
+    batch_free(w->filling);
+    while (w->qhead < w->qtail) {
+        import_expect e = expect_pop(w);
+        batch_free(e.b);
+    }
+    free(w->queue);
+    free(w->set_key);
+    free(w->changes_key);
+    free(w->digests_key);
+    sb_free(&w->scratch);
+}
