@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "account_rows.h"
 #include "daemon.h"
 #include "keys.h"
 #include "learned_store.h"
@@ -32,13 +33,20 @@ void accsync_master_seen(l2ad *d, const char *master)
 
 /* ---- following the change stream ---- */
 
-/* The value of field k in a stream entry's field/value array, or NULL. */
-static const char *entry_get(const redisReply *fields, const char *k)
+/* The reply element of field k in a stream entry's field/value array, or NULL. */
+static const redisReply *entry_value(const redisReply *fields, const char *k)
 {
     for (size_t i = 0; i + 1 < fields->elements; i += 2)
         if (fields->element[i]->str && strcmp(fields->element[i]->str, k) == 0)
-            return fields->element[i + 1]->str;
+            return fields->element[i + 1];
     return NULL;
+}
+
+/* The value of field k in a stream entry's field/value array, or NULL. */
+static const char *entry_get(const redisReply *fields, const char *k)
+{
+    const redisReply *v = entry_value(fields, k);
+    return v ? v->str : NULL;
 }
 
 /* op learn / unlearn: a fact learned from a review, or forgotten (learned.lua). */
@@ -59,7 +67,17 @@ static void apply_learned(l2ad *d, const redisReply *fields, bool learn)
     metrics_inc(d->metrics, METRIC_ACCOUNT_CHANGES, 1);
 }
 
-/* One account of an upsert entry, fields[first..end): applied when it has an id and a name. */
+/* Account a of an entry of op: into the index when it has an id and a name; freed. */
+static void apply_account(l2ad *d, account_rec *a, const char *op)
+{
+    if (a->id && a->name)
+        (void)matcher_upsert_account(d->m, a);
+    else
+        log_warn("account_change_ignored", "op=%s id=%s", op, a->id ? a->id : "?");
+    account_rec_free(a);
+}
+
+/* One account of an upsert entry, fields[first..end). */
 static void apply_upsert(l2ad *d, const redisReply *fields, size_t first, size_t end)
 {
     account_rec a;
@@ -69,11 +87,7 @@ static void apply_upsert(l2ad *d, const redisReply *fields, size_t first, size_t
         if (k && v && strcmp(k, "op") != 0)
             account_rec_set(&a, k, v);
     }
-    if (a.id && a.name)
-        (void)matcher_upsert_account(d->m, &a);
-    else
-        log_warn("account_change_ignored", "op=upsert id=%s", a.id ? a.id : "?");
-    account_rec_free(&a);
+    apply_account(d, &a, "upsert");
 }
 
 /* op upserts, written by a batch: `op upserts`, then per account `id <id>` and its other fields;
@@ -96,6 +110,36 @@ static size_t apply_upserts(l2ad *d, const redisReply *fields)
     return accounts;
 }
 
+/* One account of an `op rows` entry. */
+static void apply_row(const account_field *fields, size_t n, void *ctx)
+{
+    l2ad *d = ctx;
+    account_rec a;
+    account_rec_init(&a);
+    for (size_t i = 0; i < n; i++)
+        account_rec_set(&a, fields[i].name, fields[i].value);
+    apply_account(d, &a, "rows");
+}
+
+/* op rows, written by `l2a import-accounts`: the accounts of a batch in two values, `columns`
+ * and `rows` (account_rows.h). Returns the number of accounts applied. */
+static size_t apply_rows(l2ad *d, const redisReply *fields)
+{
+    const redisReply *cols = entry_value(fields, "columns"), *rows = entry_value(fields, "rows");
+    char err[160];
+    long n = -1;
+    if (cols && rows && cols->str && rows->str)
+        n = account_rows_read(cols->str, cols->len, rows->str, rows->len, apply_row, d, err,
+                              sizeof(err));
+    else
+        snprintf(err, sizeof(err), "op rows: no columns or no rows");
+    if (n < 0) {
+        log_warn("account_change_ignored", "op=rows error=\"%s\"", log_q(err));
+        return 0;
+    }
+    return (size_t)n;
+}
+
 static void apply_change(l2ad *d, const redisReply *fields)
 {
     const char *op = entry_get(fields, "op");
@@ -111,6 +155,8 @@ static void apply_change(l2ad *d, const redisReply *fields)
         apply_upsert(d, fields, 0, fields->elements); /* one account, its fields in any order */
     else if (op && strcmp(op, "upserts") == 0)
         accounts = apply_upserts(d, fields);
+    else if (op && strcmp(op, "rows") == 0)
+        accounts = apply_rows(d, fields);
     else
         log_warn("account_change_ignored", "op=%s id=%s", op ? op : "?", id ? id : "?");
     metrics_inc(d->metrics, METRIC_ACCOUNT_CHANGES, (double)accounts);

@@ -2,7 +2,8 @@
 # tests/integration/test_daemon_accounts.sh - accounts imported, changed or deleted with
 # `l2a import-accounts` while l2ad runs reach its index through l2a:accounts:changes: the next lead
 # is matched to a new account, follows a changed website, and no longer matches a deleted one;
-# change entries of both forms (one account, or a batch's many) are applied.
+# change entries of every form (one account; a batch's many as fields; a batch's many as the
+# two values of `op rows`, issue 11) are applied, a malformed one ignored.
 . "$(dirname "$0")/daemon_lib.sh"
 
 start_redis
@@ -75,6 +76,30 @@ rcli xadd "${P}accounts:changes" '*' op delete id 001NA >/dev/null
 rcli xadd "${P}accounts:changes" '*' op delete id 001NB >/dev/null
 rcli xadd "${P}accounts:changes" '*' op delete id 001OLD >/dev/null
 wait_until 10 "the stream-only accounts gone again" _indexed 2 9
+
+# ---- `op rows` (issue 11): a batch's accounts in two values, items <length>:<bytes> -------------------
+# by hand, then a malformed one (ignored, logged), then as `l2a import-accounts` writes one
+rcli xadd "${P}accounts:changes" '*' op rows columns "2:id4:name7:domains" \
+    rows "5:001RA10:Rows Alpha18:alpha-rows.example5:001RB9:Rows Beta17:beta-rows.example" >/dev/null
+rcli xadd "${P}accounts:changes" '*' op rows columns "2:id4:name" rows "5:001RC9:Rows" >/dev/null
+wait_until 10 "the accounts of an op rows entry in the index" _indexed 4 11
+lead R1 ann@alpha-rows.example ""
+assert_eq "$DEC/$ACC" match/001RA "the first account of an op rows entry"
+lead R2 ann@beta-rows.example ""
+assert_eq "$DEC/$ACC" match/001RB "the second account of an op rows entry (its own domain)"
+assert_contains "$(cat "$TEST_TMP/l2ad.log")" "op=rows error=" "a malformed op rows entry logged"
+{ cat "$TEST_TMP/without.csv"; echo "001RD,Rows Delta,delta-rows.example"
+  echo "001RE,Rows Epsilon,epsilon-rows.example"; } >"$TEST_TMP/rows.csv"
+"$L2A" import-accounts --config "$TEST_TMP/tools.yaml" "$TEST_TMP/rows.csv" >/dev/null
+assert_eq "$(rcli xrevrange "${P}accounts:changes" + - count 1 | sed -n 3p)" rows \
+    "an import of two new accounts writes an op rows entry"
+wait_until 10 "the imported accounts in the index" _indexed 6 13
+lead R3 ann@epsilon-rows.example ""
+assert_eq "$DEC/$ACC" match/001RE "an account the import announced in an op rows entry"
+"$L2A" import-accounts --config "$TEST_TMP/tools.yaml" --delete-missing "$TEST_TMP/without.csv" >/dev/null
+rcli xadd "${P}accounts:changes" '*' op delete id 001RA >/dev/null
+rcli xadd "${P}accounts:changes" '*' op delete id 001RB >/dev/null
+wait_until 10 "the op rows accounts gone again" _indexed 2 17
 
 # ---- a restarted daemon loads the current accounts -----------------------------------------------------------
 stop_daemon "$PID" l2ad

@@ -78,7 +78,9 @@ record_lead() {
         "$EVENTS_CAP" "$CHANGES_CAP"
 }
 n0=$(rcli xlen "${P}accounts:changes")
+rcli hset "${P}accounts:digests" 001W 0123456789abcdef >/dev/null
 assert_eq "$(record_lead W1)" 1 "record W1"
+assert_eq "$(rcli hexists "${P}accounts:digests" 001W)" 0 "a learned domain drops the import's digest"
 assert_eq "$(rcli hget "${P}account:001W" domains)" wayne-ent.com "the account learned the domain"
 assert_eq "$(rcli hget "${P}lead:W1" learned_domain)" wayne-ent.com "the result says so"
 assert_contains "$(rcli hget "${P}learned:domains" wayne-ent.com)" '"lead_id":"W1"' "evidence"
@@ -107,7 +109,9 @@ assert_eq "$(learned forget '{"kind":"never","name":"globex","account_id":"001G"
 assert_eq "$(learned forget '{"kind":"never","name":"globex","account_id":"001G"}')" 0 "forget again"
 assert_contains "$(changes)" "op unlearn kind never name globex account_id 001G" "unlearn change"
 assert_eq "$(learned forget '{"kind":"always","name":"acme","domain":"acme.com"}')" 1 "forget always"
+rcli hset "${P}accounts:digests" 001W 0123456789abcdef >/dev/null
 assert_eq "$(learned forget '{"kind":"domain","domain":"wayne-ent.com"}')" 1 "forget a domain"
+assert_eq "$(rcli hexists "${P}accounts:digests" 001W)" 0 "forgetting a domain drops the digest"
 assert_eq "$(rcli hget "${P}account:001W" domains)" "" "the domain is off the account"
 assert_eq "$(rcli hexists "${P}learned:domains" wayne-ent.com)" 0 "its evidence gone"
 expect_fail_unchanged "a fact without a name" "learned fact without name" \

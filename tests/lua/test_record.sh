@@ -95,7 +95,9 @@ assert_eq "$(rcli hget "${P}lead:F1" outcome)" flagged "F1 outcome"
 
 # ---- create_account: made once; the second lead converts into it -----------------------------------
 e5=$(pending_entry id N1)
+rcli hset "${P}accounts:digests" new:newco.io 0123456789abcdef >/dev/null # a stale one
 assert_eq "$(record "$e5" N1 "$(create_plan N1 bo@newco.io newco.io)")" 1 "record N1"
+assert_eq "$(rcli hexists "${P}accounts:digests" new:newco.io)" 0 "a made account has no import digest"
 assert_eq "$(rcli hget "${P}lead:N1" account_created)" 1 "N1 made the account"
 assert_eq "$(rcli hget "${P}lead:N1" outcome)" account_created "N1 outcome"
 assert_eq "$(rcli hget "${P}account:new:newco.io" name)" "New newco.io" "account hash"
