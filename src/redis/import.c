@@ -26,8 +26,9 @@ typedef struct import_ctx {
     char *digests_key;     /* l2a:accounts:digests */
     rpipe pipe;
     import_writer writer;
-    strmap *ids;           /* ids in the file (only with --delete-missing), or NULL */
-    strmap *replied;       /* owned: id -> reply code counted for it (an id counts once) */
+    /* Every id of the file (the reader's check for repeated ids, the counts, --delete-missing
+     * share it): its first line << 2 | the code counted for it, NO_CODE before its reply. */
+    strmap *ids;
     bool repeated_row;     /* the row being handed on repeats an earlier row's id */
     import_stats *st;      /* borrowed */
     bool failed;           /* an error is in err; later rows are ignored */
@@ -46,20 +47,36 @@ static void fail(import_ctx *x, const char *fmt, ...)
     x->failed = true;
 }
 
+#define NO_CODE 3u
+#define MAX_LINE ((1u << 30) - 1)
+
+/* accounts_csv.seen_on: the line an earlier row with this id was read on, or 0 (the id is then
+ * remembered with this line). */
+static long seen_on(const char *id, long line, void *ctx)
+{
+    import_ctx *x = ctx;
+    bool inserted;
+    uint32_t v = (uint32_t)(line < MAX_LINE ? line : MAX_LINE) << 2 | NO_CODE;
+    strmap_get_or_put(x->ids, id, &v, &inserted);
+    return inserted ? 0 : (long)(v >> 2);
+}
+
 /* Counts an upsert's code (0 unchanged, 1 updated, 2 added) once per id: a later row of the same
  * id moves the count to the larger code (added beats updated beats unchanged). */
 static void count_upsert(const char *id, unsigned code, void *ctx)
 {
     import_ctx *x = ctx;
     long *slot[] = {&x->st->unchanged, &x->st->updated, &x->st->added};
-    uint32_t prev;
-    if (strmap_get(x->replied, id, &prev)) {
+    uint32_t v = NO_CODE, prev;
+    (void)strmap_get(x->ids, id, &v); /* every id went through seen_on */
+    prev = v & 3u;
+    if (prev != NO_CODE) {
         if (code <= prev)
             return;
         (*slot[prev])--;
     }
     (*slot[code])++;
-    strmap_put(x->replied, id, code);
+    strmap_put(x->ids, id, (v & ~3u) | code);
 }
 
 /* Reply of one delete. argv[7] is the account id. */
@@ -107,8 +124,6 @@ static void on_account(account_rec *a, void *ctx)
              "rename it");
         goto out;
     }
-    if (x->ids)
-        strmap_put(x->ids, a->id, 1);
     if (import_writer_add(&x->writer, a, x->repeated_row) != 0)
         fail(x, "%s", x->writer.err);
     x->repeated_row = false;
@@ -192,9 +207,7 @@ static void ctx_free(import_ctx *x)
     free(x->set_key);
     free(x->changes_key);
     free(x->digests_key);
-    if (x->ids)
-        strmap_free(x->ids);
-    strmap_free(x->replied);
+    strmap_free(x->ids);
 }
 
 int import_accounts(redisContext *c, const char *prefix, const char *csv_path,
@@ -211,11 +224,10 @@ int import_accounts(redisContext *c, const char *prefix, const char *csv_path,
     x.set_key = key_accounts(prefix);
     x.changes_key = key_changes(prefix);
     x.digests_key = key_account_digests(prefix);
-    x.ids = delete_missing_ids ? strmap_new() : NULL;
-    x.replied = strmap_new();
+    x.ids = strmap_new();
     import_writer_init(&x.writer, c, prefix, count_upsert, &x);
     accounts_csv in = {.path = csv_path, .encoding = encoding, .cb = on_account, .warn = on_warn,
-                       .dup = on_duplicate, .ctx = &x};
+                       .dup = on_duplicate, .seen_on = seen_on, .ctx = &x};
     if (accounts_read_csv_opts(&in, x.err, sizeof(x.err)) < 0 || x.failed)
         goto out;
     if (import_writer_finish(&x.writer) != 0) {

@@ -4,10 +4,12 @@
  * through Lua. */
 #include "import_batch.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "account_rows.h"
 #include "functions.h"
@@ -41,22 +43,37 @@ struct import_batch {
     size_t n, cap;
     strbuf hsets, rows;
     strvec sigs;          /* distinct `columns` values of the batch's accounts */
-    char *check;          /* the check FCALL, kept until its reply is taken (for a resend) */
-    size_t check_len;
+    strvec last_attrs;    /* the attribute names of the last account batch_sig_index saw */
+    size_t last_sig;      /* and its columns' index */
+    strbuf check;         /* the check FCALL, kept until its reply is taken (for a resend) */
     size_t *written;      /* indexes of the accounts its write carries */
     size_t nwritten, queued;
+    import_batch *next;   /* in the writer's list of spare batches */
 };
 
 enum { EXPECT_CHECK, EXPECT_WRITE };
 
 /* ---- the Redis protocol ---------------------------------------------------------------------- */
 
+/* Appends "<mark><n>\r\n" to sb (a bulk length, an argument count), without printf: this runs
+ * for every field of every account. */
+static void resp_len(strbuf *sb, char mark, size_t n)
+{
+    char head[32], *p = head + sizeof(head);
+    *--p = '\n';
+    *--p = '\r';
+    do {
+        *--p = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    *--p = mark;
+    sb_appendn(sb, p, (size_t)(head + sizeof(head) - p));
+}
+
 /* Appends s (n bytes) to sb as one argument in the Redis protocol. */
 static void resp_arg(strbuf *sb, const char *s, size_t n)
 {
-    char head[32];
-    int len = snprintf(head, sizeof(head), "$%zu\r\n", n);
-    sb_appendn(sb, head, (size_t)len);
+    resp_len(sb, '$', n);
     sb_appendn(sb, s, n);
     sb_appendn(sb, "\r\n", 2);
 }
@@ -68,7 +85,7 @@ static void resp_str(strbuf *sb, const char *s)
 
 static void resp_head(strbuf *sb, size_t argc, const char *cmd)
 {
-    sb_appendf(sb, "*%zu\r\n", argc);
+    resp_len(sb, '*', argc);
     resp_str(sb, cmd);
 }
 
@@ -80,8 +97,10 @@ static import_batch *batch_new(void)
     sv_init(&b->ids);
     sv_init(&b->keys);
     sv_init(&b->sigs);
+    sv_init(&b->last_attrs);
     sb_init(&b->hsets);
     sb_init(&b->rows);
+    sb_init(&b->check);
     return b;
 }
 
@@ -92,12 +111,28 @@ static void batch_free(import_batch *b)
     sv_free(&b->ids);
     sv_free(&b->keys);
     sv_free(&b->sigs);
+    sv_free(&b->last_attrs);
     sb_free(&b->hsets);
     sb_free(&b->rows);
     free(b->acc);
-    free(b->check);
+    sb_free(&b->check);
     free(b->written);
     free(b);
+}
+
+/* Empties b for another batch, keeping its buffers' room (no regrowing them batch after batch). */
+static void batch_reset(import_batch *b)
+{
+    sv_free(&b->ids);
+    sv_free(&b->keys);
+    sv_free(&b->sigs);
+    sv_free(&b->last_attrs);
+    sb_reset(&b->hsets);
+    sb_reset(&b->rows);
+    sb_reset(&b->check);
+    free(b->written);
+    b->written = NULL;
+    b->n = b->nwritten = b->queued = 0;
 }
 
 /* The account's known field values, in KNOWN's order (NULL or "" when it has none). */
@@ -109,7 +144,7 @@ static void known_values(const account_rec *a, const char *v[NKNOWN])
 }
 
 /* The index of the batch's columns value equal to the account's, added when new. */
-static size_t batch_sig(import_batch *b, const account_rec *a, strbuf *scratch)
+static size_t batch_sig_index(import_batch *b, const account_rec *a, strbuf *scratch)
 {
     sb_reset(scratch);
     for (size_t i = 0; i < NKNOWN; i++)
@@ -121,6 +156,22 @@ static size_t batch_sig(import_batch *b, const account_rec *a, strbuf *scratch)
             return i - 1;
     sv_push(&b->sigs, scratch->buf);
     return b->sigs.n - 1;
+}
+
+/* batch_sig_index, asked only when the account's attribute names differ from the account's
+ * before (the accounts of one file have the same). */
+static size_t batch_sig(import_batch *b, const account_rec *a, strbuf *scratch)
+{
+    bool same = b->sigs.n > 0 && a->attr_keys.n == b->last_attrs.n;
+    for (size_t i = 0; same && i < a->attr_keys.n; i++)
+        same = strcmp(a->attr_keys.v[i], b->last_attrs.v[i]) == 0;
+    if (same)
+        return b->last_sig;
+    sv_free(&b->last_attrs);
+    for (size_t i = 0; i < a->attr_keys.n; i++)
+        sv_push(&b->last_attrs, a->attr_keys.v[i]);
+    b->last_sig = batch_sig_index(b, a, scratch);
+    return b->last_sig;
 }
 
 /* The account's stored fields (non-empty values), known ones first; *n gets their number. */
@@ -181,25 +232,22 @@ static void batch_add(import_batch *b, const char *prefix, const account_rec *a,
 /* The batch's check: FCALL import_check 3+n set changes digests hashes... (id digest)... */
 static void batch_check_cmd(import_batch *b, const import_writer *w)
 {
-    strbuf cmd;
+    strbuf *cmd = &b->check;
     char num[24];
-    sb_init(&cmd);
-    resp_head(&cmd, 6 + 3 * b->n, "FCALL");
-    resp_str(&cmd, functions_name(FN_ACCOUNT_IMPORT_CHECK));
+    sb_reset(cmd);
+    resp_head(cmd, 6 + 3 * b->n, "FCALL");
+    resp_str(cmd, functions_name(FN_ACCOUNT_IMPORT_CHECK));
     snprintf(num, sizeof(num), "%zu", 3 + b->n);
-    resp_str(&cmd, num);
-    resp_str(&cmd, w->set_key);
-    resp_str(&cmd, w->changes_key);
-    resp_str(&cmd, w->digests_key);
+    resp_str(cmd, num);
+    resp_str(cmd, w->set_key);
+    resp_str(cmd, w->changes_key);
+    resp_str(cmd, w->digests_key);
     for (size_t i = 0; i < b->n; i++)
-        resp_str(&cmd, b->keys.v[i]);
+        resp_str(cmd, b->keys.v[i]);
     for (size_t i = 0; i < b->n; i++) {
-        resp_str(&cmd, b->ids.v[i]);
-        resp_arg(&cmd, b->acc[i].digest, ACCOUNT_DIGEST_LEN);
+        resp_str(cmd, b->ids.v[i]);
+        resp_arg(cmd, b->acc[i].digest, ACCOUNT_DIGEST_LEN);
     }
-    free(b->check);
-    b->check_len = cmd.len;
-    b->check = sb_take(&cmd);
 }
 
 /* Appends the XADD of the written accounts [first, last) of b: `op upsert` and the pairs of a
@@ -302,15 +350,24 @@ static int fail(import_writer *w, const char *fmt, ...)
     return -1;
 }
 
-/* Writes buf (a command or several) to Redis now. */
+/* Writes buf (a command or several) to Redis now: straight to the socket, not through hiredis's
+ * output buffer (a copy of every batch less), once that buffer is empty. */
 static int send_now(import_writer *w, const char *buf, size_t len)
 {
     int done = 0;
-    if (redisAppendFormattedCommand(w->c, buf, len) != REDIS_OK)
-        return fail(w, "Redis: %s", w->c->errstr);
     while (!done)
         if (redisBufferWrite(w->c, &done) != REDIS_OK)
             return fail(w, "Redis: %s", w->c->errstr);
+    while (len > 0) {
+        ssize_t n = write(w->c->fd, buf, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return fail(w, "Redis: writing to the connection: %s",
+                        n < 0 ? strerror(errno) : "nothing written");
+        buf += n;
+        len -= (size_t)n;
+    }
     return 0;
 }
 
@@ -331,7 +388,7 @@ static void expect_push(import_writer *w, import_batch *b, int kind)
 
 static int send_check(import_writer *w, import_batch *b)
 {
-    if (send_now(w, b->check, b->check_len) != 0)
+    if (send_now(w, b->check.buf, b->check.len) != 0)
         return -1;
     expect_push(w, b, EXPECT_CHECK);
     return 0;
@@ -359,9 +416,12 @@ static void report(import_writer *w, import_batch *b, bool written)
     }
 }
 
+/* b answered: kept as a spare for a later batch. */
 static void batch_done(import_writer *w, import_batch *b)
 {
-    batch_free(b);
+    batch_reset(b);
+    b->next = w->spare;
+    w->spare = b;
     w->open--;
 }
 
@@ -396,11 +456,9 @@ static int on_check(import_writer *w, import_batch *b, const redisReply *r)
         batch_done(w, b);
         return 0;
     }
-    strbuf cmd;
-    sb_init(&cmd);
-    batch_write_cmd(b, w, &cmd, &w->scratch);
-    int rc = send_now(w, cmd.buf, cmd.len);
-    sb_free(&cmd);
+    sb_reset(&w->cmd);
+    batch_write_cmd(b, w, &w->cmd, &w->scratch);
+    int rc = send_now(w, w->cmd.buf, w->cmd.len);
     if (rc == 0)
         expect_push(w, b, EXPECT_WRITE);
     else
@@ -542,14 +600,19 @@ void import_writer_init(import_writer *w, redisContext *c, const char *prefix,
     w->on_code = on_code;
     w->ctx = ctx;
     sb_init(&w->scratch);
+    sb_init(&w->cmd);
 }
 
 int import_writer_add(import_writer *w, const account_rec *a, bool rewrite)
 {
     if (w->failed)
         return -1;
-    if (!w->filling)
+    if (!w->filling && w->spare) {
+        w->filling = w->spare;
+        w->spare = w->spare->next;
+    } else if (!w->filling) {
         w->filling = batch_new();
+    }
     batch_add(w->filling, w->prefix, a, rewrite, &w->scratch);
     if (w->filling->n < BATCH_ACCOUNTS && w->filling->hsets.len < BATCH_BYTES)
         return 0;
@@ -570,6 +633,12 @@ void import_writer_free(import_writer *w)
         import_expect e = expect_pop(w);
         batch_free(e.b);
     }
+    while (w->spare) {
+        import_batch *b = w->spare;
+        w->spare = b->next;
+        batch_free(b);
+    }
+    sb_free(&w->cmd);
     free(w->queue);
     free(w->set_key);
     free(w->changes_key);

@@ -27,12 +27,13 @@ typedef struct import_writer {
     import_code_fn on_code;
     void *ctx;
     import_batch *filling;   /* the batch being filled, or NULL */
+    import_batch *spare;     /* batches done, kept for their buffers */
     import_expect *queue;    /* the replies awaited, in order: queue[qhead..qtail) */
     size_t qhead, qtail, qcap;
     size_t open;             /* batches sent whose write (or check, when nothing is written)
                               * has not answered yet */
     int reloads;             /* library loads after "Function not found" */
-    strbuf scratch;
+    strbuf scratch, cmd;
     bool failed;
     char err[512];
 } import_writer;
