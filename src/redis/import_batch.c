@@ -425,6 +425,17 @@ static void batch_done(import_writer *w, import_batch *b)
     w->open--;
 }
 
+/* An id this batch had before (a repeated row): its earlier row leaves the write, whose single
+ * DEL would otherwise let the later HSET merge into it (the later row replaces it whole). */
+static void drop_written(import_batch *b, const char *id)
+{
+    size_t kept = 0;
+    for (size_t k = 0; k < b->nwritten; k++)
+        if (strcmp(b->ids.v[b->written[k]], id) != 0)
+            b->written[kept++] = b->written[k];
+    b->nwritten = kept;
+}
+
 /* The check's codes into b; the accounts to write listed in b->written. */
 static int take_codes(import_writer *w, import_batch *b, const redisReply *r)
 {
@@ -437,6 +448,8 @@ static int take_codes(import_writer *w, import_batch *b, const redisReply *r)
         if (code->type != REDIS_REPLY_INTEGER || code->integer < 0 || code->integer > 2)
             return fail(w, "account '%s': unexpected reply to the check", b->ids.v[i]);
         b->acc[i].code = (unsigned)code->integer;
+        if (b->acc[i].rewrite)
+            drop_written(b, b->ids.v[i]);
         if (b->acc[i].code != 0 || b->acc[i].rewrite)
             b->written[b->nwritten++] = i;
     }

@@ -77,6 +77,11 @@ run "$TEST_TMP/twice.csv"
 assert_eq "$RC" 0 "import with a repeated id ($OUT)"
 assert_contains "$OUT" "account id 'A00001' already on line 2 (the later row wins)" "warned"
 assert_eq "$(rcli hget "${P}account:A00001" name)" "Account 1" "the later row wins"
+printf 'id,name,domains,Region\nB1,Bee,b.example,North\nB2,Two,,\nB1,Bee again,,\n' >"$TEST_TMP/one.csv"
+run "$TEST_TMP/one.csv"
+assert_eq "$(rcli hgetall "${P}account:B1" | paste -sd' ')" "id B1 name Bee again" \
+    "an id twice in one batch: the later row replaces the hash whole"
+assert_contains "$OUT" "imported 2 accounts: 2 new," "counted once"
 
 # ---- a key of the wrong type: an error naming it; the set and the hashes still agree ------------------
 csv 2001 4500 " v2" >"$TEST_TMP/b.csv"
