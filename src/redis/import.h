@@ -1,4 +1,5 @@
-/* import.h - load or update accounts from a CSV into Redis, one Function call per batch. */
+/* import.h - load or update accounts from a CSV into Redis: per batch a check Function call, then
+ * the changed accounts' writes in one MULTI/EXEC (import_batch.h). */
 #ifndef L2A_IMPORT_H
 #define L2A_IMPORT_H
 
@@ -20,9 +21,10 @@ typedef struct import_stats {
                       * the id is counted once in added/updated/unchanged) */
 } import_stats;
 
-/* Imports csv_path (accounts_read_csv) into Redis under prefix, pipelining the batch upsert
- * Function (see docs/redis-schema.md): for each row, l2a:account:<id> is replaced when its fields differ,
- * the id added to l2a:accounts and an "upsert" entry appended to l2a:accounts:changes. With
+/* Imports csv_path (accounts_read_csv) into Redis under prefix, pipelined (docs/redis-schema.md,
+ * "How l2a import-accounts writes them"): for each row, l2a:account:<id> is replaced when its
+ * fields differ (its digest in l2a:accounts:digests tells), the id added to l2a:accounts and the
+ * account announced on l2a:accounts:changes ("rows" or "upsert" entries). With
  * delete_missing, every id in l2a:accounts that the file does not hold is then deleted (hash, set
  * member, "delete" entry); this is refused (-1) when the file has no valid row or some rows were
  * skipped, so a truncated or broken file cannot empty the store. Skipped rows and rows repeating
