@@ -219,3 +219,27 @@ assert len(vals) % len(cols) == 0, (cols, vals)
 for a in range(0, len(vals), len(cols)):
     print("|".join((c + b"=" + v).decode() for c, v in zip(cols, vals[a:a + len(cols)]) if v))'
 }
+
+# The number of accounts announced on STREAM (l2a:accounts:changes): an `id` field each in the
+# upsert/upserts/delete entries, and the rows of each `op rows` entry.
+changes_accounts() { # STREAM
+    rcli xrange "$1" - + | python3 -c '
+import sys
+lines = sys.stdin.buffer.read().split(b"\n")
+def items(v):
+    n, i = 0, 0
+    while i < len(v):
+        j = v.index(b":", i)
+        i = j + 1 + int(v[i:j])
+        n += 1
+    return n
+count, i = 0, 0
+while i < len(lines):
+    if lines[i] == b"columns" and i + 3 < len(lines) and lines[i + 2] == b"rows":
+        count += items(lines[i + 3]) // items(lines[i + 1])
+        i += 4
+        continue
+    count += lines[i] == b"id"
+    i += 1
+print(count)'
+}
