@@ -9,9 +9,16 @@
 
 #include <openssl/evp.h>
 
-static int field_cmp(const void *a, const void *b)
+/* Sorts fields by name (strcmp): an insertion sort, an account having a few dozen at most. */
+static void sort_fields(account_field *f, size_t n)
 {
-    return strcmp(((const account_field *)a)->name, ((const account_field *)b)->name);
+    for (size_t i = 1; i < n; i++) {
+        account_field x = f[i];
+        size_t j = i;
+        for (; j > 0 && strcmp(f[j - 1].name, x.name) > 0; j--)
+            f[j] = f[j - 1];
+        f[j] = x;
+    }
 }
 
 /* SHA-1 of data into md: the algorithm fetched and the context made once (OpenSSL's one-shot
@@ -40,7 +47,7 @@ void account_digest(account_field *fields, size_t n, strbuf *scratch, char *out)
 {
     static const char hex[] = "0123456789abcdef";
     unsigned char md[EVP_MAX_MD_SIZE];
-    qsort(fields, n, sizeof(*fields), field_cmp);
+    sort_fields(fields, n);
     sb_reset(scratch);
     for (size_t i = 0; i < n; i++) {
         account_rows_put(scratch, fields[i].name, strlen(fields[i].name));
