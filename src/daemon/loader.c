@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "account_changes.h"
 #include "account_load.h"
 #include "daemon.h"
 #include "learned_store.h"
@@ -34,6 +35,7 @@ typedef struct build_job {
     atomic_bool stop;        /* set by the loop at exit: the thread gives up between pages */
     char owner[256];         /* the snapshot lock's value for this process */
     bool from_snapshot;      /* the index was built from the snapshot (snap) */
+    long behind;             /* ... and the account changes after it then applied here */
     char snap_why[512];      /* else why not ("" when snapshots are off) */
     snapshot_writer *w;      /* full load: the snapshot being written from it, or NULL */
     char snap_pos[64];       /* ... tagged with the change stream's position before the load */
@@ -70,6 +72,34 @@ static int build_config(build_job *j)
     return 0;
 }
 
+static void catch_up_upsert(const account_rec *a, void *ctx)
+{
+    (void)matcher_upsert_account(ctx, a);
+}
+
+static void catch_up_delete(const char *id, void *ctx)
+{
+    (void)matcher_delete_account(ctx, id);
+}
+
+/* The account changes after the snapshot, applied to the new index here rather than on the
+ * loop, so that it comes in current; pos moves to the last one. Learned facts are left to the
+ * read of the whole learned hash that follows. On an error the follower applies them. */
+static void catch_up(build_job *j, redisContext *c, const conf *cfg)
+{
+    const change_ops ops = {.upsert = catch_up_upsert, .remove = catch_up_delete, .ctx = j->nm};
+    char last[64], err[512];
+    long n = account_changes_read(c, cfg->key_prefix, j->pos, &ops, last, sizeof(last), NULL,
+                                  err, sizeof(err));
+    if (n < 0) {
+        log_warn("snapshot_catch_up_failed", "error=\"%s\" note=\"the follower applies them\"",
+                 log_q(err));
+        return;
+    }
+    j->behind = n;
+    snprintf(j->pos, sizeof(j->pos), "%s", last);
+}
+
 /* The index from the snapshot: true, or false with j->snap_why set and an empty matcher again.
  * Tried twice when the pointer moved meanwhile (a worker published a new one and deleted the
  * chunks being read). */
@@ -82,6 +112,7 @@ static bool build_from_snapshot(build_job *j, redisContext *c, const conf *cfg)
             j->accounts = n;
             j->from_snapshot = true;
             snprintf(j->pos, sizeof(j->pos), "%s", j->snap.changes_id);
+            catch_up(j, c, cfg);
             return true;
         }
         matcher_free(j->nm);
@@ -243,7 +274,7 @@ static void swap_in(l2ad *d, build_job *j)
     metrics_set(d->metrics, METRIC_ACCOUNTS_INDEXED, (double)matcher_accounts(d->m));
     metrics_set(d->metrics, METRIC_ACCOUNTS_FROM_SNAPSHOT, j->from_snapshot);
     metrics_set(d->metrics, METRIC_ACCOUNTS_FROM_FULL_LOAD, !j->from_snapshot);
-    snapshot_behind_reset(d, 0);   /* counted again from the snapshot's (or the load's) id */
+    snapshot_behind_reset(d, j->behind);   /* changes since the snapshot (0 after a full load) */
 }
 
 /* The snapshot's part of a build, in the log: why it was not used, whether one was written. */
@@ -282,9 +313,9 @@ static void report(l2ad *d, build_job *j)
         notify_ready(ok ? "serving" : "serving (reload refused, previous configuration kept)");
     } else if (ok) {
         log_notice("accounts_loaded",
-                   "source=%s accounts=%zu learned=%zu changes_from=%s seconds=%.2f "
-                   "index_seconds=%.2f",
-                   j->from_snapshot ? "snapshot" : "full", matcher_accounts(d->m),
+                   "source=%s snapshot_changes=%ld accounts=%zu learned=%zu changes_from=%s "
+                   "seconds=%.2f index_seconds=%.2f",
+                   j->from_snapshot ? "snapshot" : "full", j->behind, matcher_accounts(d->m),
                    matcher_learned(d->m), d->changes_pos, j->seconds, j->index_ms / 1000.0);
     }
     if (ok || !j->reload)

@@ -1,7 +1,14 @@
 /* account_changes.c - one entry of the account change stream taken apart (account_changes.h). */
 #include "account_changes.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "keys.h"
+#include "rconn.h"
+
+#define PAGE "200" /* entries a read (an entry holds up to 1,000 values) */
 
 /* The value of field k in an entry's field/value array, or NULL. */
 static const char *entry_get(const redisReply *fields, const char *k)
@@ -82,4 +89,39 @@ size_t account_change_apply(const redisReply *fields, const change_ops *ops)
         ops->ignored(op ? op : "?", id ? id : "?", ops->ctx);
     }
     return 1;
+}
+
+long account_changes_read(redisContext *c, const char *prefix, const char *from,
+                          const change_ops *ops, char *last, size_t lastlen, long long *entries,
+                          char *err, size_t errlen)
+{
+    char *key = key_changes(prefix), start[80];
+    long accounts = 0;
+    long long n = 0;
+    snprintf(last, lastlen, "%s", from);
+    for (;;) {
+        snprintf(start, sizeof(start), "(%s", last);
+        const char *argv[] = {"XRANGE", key, start, "+", "COUNT", PAGE};
+        redisReply *r = rconn_command(c, 6, argv, NULL, err, errlen);
+        if (!r || r->type != REDIS_REPLY_ARRAY) {
+            accounts = r ? rconn_reply_error(c, r, "XRANGE of the account changes", err, errlen)
+                         : -1;
+            break;
+        }
+        for (size_t i = 0; i < r->elements; i++) {
+            const redisReply *e = r->element[i];
+            snprintf(last, lastlen, "%s", e->element[0]->str);
+            n++;
+            if (e->element[1]->type == REDIS_REPLY_ARRAY)
+                accounts += (long)account_change_apply(e->element[1], ops);
+        }
+        bool more = r->elements > 0;
+        freeReplyObject(r);
+        if (!more)
+            break;
+    }
+    if (entries)
+        *entries = n;
+    free(key);
+    return accounts;
 }

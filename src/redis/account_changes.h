@@ -27,4 +27,11 @@ typedef struct change_ops {
  * learned fact). */
 size_t account_change_apply(const redisReply *fields, const change_ops *ops);
 
+/* Reads every entry after from (XRANGE pages) and applies each (account_change_apply); last gets
+ * the id of the last one read (from when none), *entries (may be NULL) their count. Returns
+ * the accounts they changed, or -1 with err set. */
+long account_changes_read(redisContext *c, const char *prefix, const char *from,
+                          const change_ops *ops, char *last, size_t lastlen, long long *entries,
+                          char *err, size_t errlen);
+
 #endif

@@ -10,10 +10,6 @@
 
 #include "account_changes.h"
 #include "csv.h"
-#include "keys.h"
-#include "rconn.h"
-
-#define PAGE "200" /* change entries a read (an entry holds up to 1,000 values) */
 
 /* The accounts changed after the snapshot, each as it is now. */
 typedef struct changed {
@@ -22,8 +18,6 @@ typedef struct changed {
                                   * NULL for empty), or NULL when it was deleted */
     bool *written;               /* its row is in the new snapshot already */
     size_t n, cap;
-    long accounts;               /* account changes read (a changed account counts each time) */
-    long long entries;           /* change entries read */
 } changed;
 
 static char ***slot_for(changed *ch, const char *id)
@@ -80,38 +74,6 @@ static void changed_free(changed *ch)
     strmap_free(ch->ids);
 }
 
-/* Reads the changes after from into ch; last gets the id of the last one (from when none). */
-static int read_changes(redisContext *c, const char *prefix, const char *from, changed *ch,
-                        char *last, size_t lastlen, char *why, size_t whylen)
-{
-    char *key = key_changes(prefix), start[80];
-    const change_ops ops = {.upsert = on_upsert, .remove = on_remove, .ctx = ch};
-    int rc = 0;
-    snprintf(last, lastlen, "%s", from);
-    for (;;) {
-        snprintf(start, sizeof(start), "(%s", last);
-        const char *argv[] = {"XRANGE", key, start, "+", "COUNT", PAGE};
-        redisReply *r = rconn_command(c, 6, argv, NULL, why, whylen);
-        if (!r || r->type != REDIS_REPLY_ARRAY) {
-            rc = r ? rconn_reply_error(c, r, "XRANGE of the account changes", why, whylen) : -1;
-            break;
-        }
-        for (size_t i = 0; i < r->elements; i++) {
-            const redisReply *e = r->element[i];
-            snprintf(last, lastlen, "%s", e->element[0]->str);
-            ch->entries++;
-            if (e->element[1]->type == REDIS_REPLY_ARRAY)
-                ch->accounts += (long)account_change_apply(e->element[1], &ops);
-        }
-        bool more = r->elements > 0;
-        freeReplyObject(r);
-        if (!more)
-            break;
-    }
-    free(key);
-    return rc;
-}
-
 /* The old snapshot's rows into w, each changed account as it is now; then the new accounts. */
 static int copy_rows(redisContext *c, const char *prefix, const snapshot_info *old,
                      changed *ch, snapshot_writer *w, char *why, size_t whylen)
@@ -159,19 +121,23 @@ int snapshot_rewrite(redisContext *rc, redisContext *wc, const char *prefix, con
         return -1;
     snapshot_info old;
     changed ch = {.ids = strmap_new()};
+    const change_ops ops = {.upsert = on_upsert, .remove = on_remove, .ctx = &ch};
     char last[64];
+    long accounts = -1;
+    long long entries = 0;
     int st = -1;
     if (snapshot_info_read(rc, prefix, &old, why, whylen) != 1 ||
         snapshot_stream_check(rc, prefix, old.changes_id, old.changes_added, why, whylen) != 0 ||
-        read_changes(rc, prefix, old.changes_id, &ch, last, sizeof(last), why, whylen) != 0)
+        (accounts = account_changes_read(rc, prefix, old.changes_id, &ops, last, sizeof(last),
+                                         &entries, why, whylen)) < 0)
         goto out;
-    out->behind = ch.accounts;
-    if (ch.accounts < min_changes) {
+    out->behind = accounts;
+    if (accounts < min_changes) {
         st = 0;                      /* recent enough (another worker rewrote it) */
         goto out;
     }
     if (copy_rows(rc, prefix, &old, &ch, w, why, whylen) == 0) {
-        long long added = old.changes_added >= 0 ? old.changes_added + ch.entries : -1;
+        long long added = old.changes_added >= 0 ? old.changes_added + entries : -1;
         st = snapshot_writer_finish(w, last, added, &out->info, why, whylen) == 0 ? 1 : -1;
         w = NULL;
         out->written = st == 1;

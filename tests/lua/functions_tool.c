@@ -17,7 +17,8 @@ static void print_names(void)
         [FN_ACCOUNT_UPSERT_BATCH] = "FN_ACCOUNT_UPSERT_BATCH",
         [FN_FORGET_CONSUMERS] = "FN_FORGET_CONSUMERS", [FN_LEARNED] = "FN_LEARNED",
         [FN_WEBHOOK_LEASE] = "FN_WEBHOOK_LEASE", [FN_WEBHOOK_ADVANCE] = "FN_WEBHOOK_ADVANCE",
-        [FN_WEBHOOK_SLA_CLAIM] = "FN_WEBHOOK_SLA_CLAIM"};
+        [FN_WEBHOOK_SLA_CLAIM] = "FN_WEBHOOK_SLA_CLAIM",
+        [FN_SNAPSHOT_PUBLISH] = "FN_SNAPSHOT_PUBLISH", [FN_SNAPSHOT_UNLOCK] = "FN_SNAPSHOT_UNLOCK"};
     printf("LIBRARY=%s\n", functions_library_name());
     for (int fn = 0; fn < FN_COUNT; fn++)
         printf("%s=%s\n", vars[fn], functions_name((functions_fn)fn));
