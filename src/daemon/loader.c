@@ -106,7 +106,7 @@ static void catch_up(build_job *j, redisContext *c, const conf *cfg)
 static bool build_from_snapshot(build_job *j, redisContext *c, const conf *cfg)
 {
     for (int attempt = 0; attempt < 2; attempt++) {
-        long n = snapshot_load(c, cfg->key_prefix, j->nm, &j->snap, j->snap_why,
+        long n = snapshot_load(c, cfg->key_prefix, j->nm, &j->stop, &j->snap, j->snap_why,
                                sizeof(j->snap_why));
         if (n >= 0) {
             j->accounts = n;
@@ -119,7 +119,7 @@ static bool build_from_snapshot(build_job *j, redisContext *c, const conf *cfg)
         j->nm = matcher_new(&cfg->eng, j->err, sizeof(j->err));
         snapshot_info now;
         char ignored[256];
-        if (!j->nm || !j->snap.gen[0] ||
+        if (!j->nm || !j->snap.gen[0] || atomic_load(&j->stop) ||
             snapshot_info_read(c, cfg->key_prefix, &now, ignored, sizeof(ignored)) != 1 ||
             strcmp(now.gen, j->snap.gen) == 0)
             break;

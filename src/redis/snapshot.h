@@ -7,6 +7,7 @@
 #define L2A_SNAPSHOT_H
 
 #include <hiredis/hiredis.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -57,10 +58,10 @@ int snapshot_stream_position(redisContext *c, const char *prefix, char *id, size
  * chunks (pipelined GETs, each checked against its header: generation, number, length,
  * checksum) read as one CSV through the engine's bulk load, and the account count. Returns the
  * number of accounts, or -1 with why set (no snapshot, its format, a chunk missing or damaged,
- * changes trimmed, a Redis error): m may then hold part of it and must not be used. c is left
- * with no reply outstanding. */
-long snapshot_load(redisContext *c, const char *prefix, matcher *m, snapshot_info *info,
-                   char *why, size_t whylen) MUSTCHECK;
+ * changes trimmed, a Redis error, "stopped" once stop (may be NULL) is set): m may then hold
+ * part of it and must not be used. c is left with no reply outstanding. */
+long snapshot_load(redisContext *c, const char *prefix, matcher *m, const atomic_bool *stop,
+                   snapshot_info *info, char *why, size_t whylen) MUSTCHECK;
 
 /* The chunks of the snapshot info names, as one stream of CSV text (its header row first),
  * read from Redis as the stream is read; a chunk missing or damaged ends it with a read error

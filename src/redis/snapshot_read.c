@@ -222,6 +222,7 @@ struct snapshot_src {
     const char *body;            /* its text, and what is left of it */
     size_t left;
     FILE *f;
+    const atomic_bool *stop;     /* borrowed, may be NULL: set, the stream ends ("stopped") */
     char err[512];
 };
 
@@ -270,6 +271,8 @@ static int next_chunk(snapshot_src *s)
 static ssize_t src_read(void *cookie, char *buf, size_t size)
 {
     snapshot_src *s = cookie;
+    if (s->stop && atomic_load(s->stop))
+        err_set(s->err, sizeof(s->err), "stopped");
     if (s->err[0])
         return -1;
     while (s->left == 0) {
@@ -336,9 +339,10 @@ void snapshot_src_close(snapshot_src *s)
 
 /* ---- the whole load ---- */
 
-long snapshot_load(redisContext *c, const char *prefix, matcher *m, snapshot_info *info,
-                   char *why, size_t whylen)
+long snapshot_load(redisContext *c, const char *prefix, matcher *m, const atomic_bool *stop,
+                   snapshot_info *info, char *why, size_t whylen)
 {
+    err_set(why, whylen, "%s", "");
     int found = snapshot_info_read(c, prefix, info, why, whylen);
     if (found <= 0 ||
         snapshot_stream_check(c, prefix, info->changes_id, info->changes_added, why, whylen) != 0)
@@ -346,6 +350,7 @@ long snapshot_load(redisContext *c, const char *prefix, matcher *m, snapshot_inf
     snapshot_src *s = snapshot_src_open(c, prefix, info, why, whylen);
     if (!s)
         return -1;
+    s->stop = stop;
     char name[64], err[512];
     snprintf(name, sizeof(name), "snapshot %s", info->gen);
     long n = matcher_load_accounts_csv_file(m, snapshot_src_file(s), name, err, sizeof(err));
