@@ -35,6 +35,7 @@ typedef struct snapshot_info {
     long long bytes;             /* the chunks' text */
     long long written_ms;        /* when it was published (Unix ms) */
     char written_by[160];        /* the worker that wrote it */
+    double wait_ms;              /* snapshot_load: time spent waiting for chunk replies */
 } snapshot_info;
 
 /* ---- reading (snapshot_read.c) ---- */

@@ -223,6 +223,7 @@ struct snapshot_src {
     size_t left;
     FILE *f;
     const atomic_bool *stop;     /* borrowed, may be NULL: set, the stream ends ("stopped") */
+    double wait_ms;              /* spent in redisGetReply */
     char err[512];
 };
 
@@ -250,7 +251,10 @@ static int next_chunk(snapshot_src *s)
     if (s->sent < s->info.chunks && send_get(s) != 0)
         return -1;
     redisReply *r = NULL;
-    if (redisGetReply(s->c, (void **)&r) != REDIS_OK || !r)
+    double t0 = epoch_ms_now();
+    int rc = redisGetReply(s->c, (void **)&r);
+    s->wait_ms += epoch_ms_now() - t0;
+    if (rc != REDIS_OK || !r)
         return rconn_reply_error(s->c, r, "GET of a snapshot chunk", s->err, sizeof(s->err));
     s->got++;
     s->cur = r;
@@ -354,6 +358,7 @@ long snapshot_load(redisContext *c, const char *prefix, matcher *m, const atomic
     char name[64], err[512];
     snprintf(name, sizeof(name), "snapshot %s", info->gen);
     long n = matcher_load_accounts_csv_file(m, snapshot_src_file(s), name, err, sizeof(err));
+    info->wait_ms = s->wait_ms;
     if (snapshot_src_error(s)[0])
         err_set(why, whylen, "%s", snapshot_src_error(s));
     else if (n < 0)
