@@ -87,6 +87,8 @@ snapshot_writer *snapshot_writer_begin(redisContext *c, const char *prefix, cons
 /* Adds one account (one without id or name is left out: no index holds it). Each full chunk
  * is written (SET ... PX SNAPSHOT_LOCK_MS) as it fills; errors are kept for finish. */
 void snapshot_writer_add(snapshot_writer *w, const account_rec *a);
+/* An account's SNAPSHOT_COLUMNS values, in the snapshot's column order (borrowed from a). */
+void snapshot_columns(const account_rec *a, const char **cols);
 /* The same from the columns (SNAPSHOT_COLUMNS strings, NULL for empty), in their order. */
 void snapshot_writer_add_row(snapshot_writer *w, const char *const *cols);
 /* Writes the last chunk and publishes the generation as current to changes_id (with the

@@ -49,9 +49,8 @@ static void row_free(char **row)
 static void on_upsert(const account_rec *a, void *ctx)
 {
     char ***slot = slot_for(ctx, a->id);
-    const char *cols[SNAPSHOT_COLUMNS] = {a->id,      a->name,     a->domains,
-                                          a->type,    a->parent_id, a->country,
-                                          a->owner_id, a->employees, a->last_activity};
+    const char *cols[SNAPSHOT_COLUMNS];
+    snapshot_columns(a, cols);
     row_free(*slot);
     *slot = xcalloc(SNAPSHOT_COLUMNS, sizeof(char *));
     for (size_t i = 0; i < SNAPSHOT_COLUMNS; i++)

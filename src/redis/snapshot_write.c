@@ -156,11 +156,18 @@ void snapshot_writer_add_row(snapshot_writer *w, const char *const *cols)
     }
 }
 
+void snapshot_columns(const account_rec *a, const char **cols)
+{
+    const char *all[SNAPSHOT_COLUMNS] = {a->id,      a->name,     a->domains,
+                                         a->type,    a->parent_id, a->country,
+                                         a->owner_id, a->employees, a->last_activity};
+    memcpy(cols, all, sizeof(all));
+}
+
 void snapshot_writer_add(snapshot_writer *w, const account_rec *a)
 {
-    const char *cols[SNAPSHOT_COLUMNS] = {a->id,      a->name,     a->domains,
-                                          a->type,    a->parent_id, a->country,
-                                          a->owner_id, a->employees, a->last_activity};
+    const char *cols[SNAPSHOT_COLUMNS];
+    snapshot_columns(a, cols);
     snapshot_writer_add_row(w, cols);
 }
 
