@@ -336,3 +336,20 @@ int csv_next(csv_reader *r, strvec *fields, char *err, size_t errlen)
         sv_push_owned(fields, xstrndup(view->v[i], view->len[i]));
     return rc;
 }
+
+void csv_append_field(strbuf *sb, const char *s)
+{
+    if (!s)
+        return;
+    if (s[0] != '"' && !s[strcspn(s, ",\"\r\n")]) {
+        sb_append(sb, s);
+        return;
+    }
+    sb_putc(sb, '"');
+    for (const char *q; (q = strchr(s, '"')) != NULL; s = q + 1) {
+        sb_appendn(sb, s, (size_t)(q - s) + 1);
+        sb_putc(sb, '"');
+    }
+    sb_append(sb, s);
+    sb_putc(sb, '"');
+}

@@ -1,4 +1,5 @@
-/* csv.h - streaming RFC 4180 CSV reader: quotes, embedded commas and newlines, UTF-8 (BOM skipped). */
+/* csv.h - streaming RFC 4180 CSV reader (quotes, embedded commas and newlines, UTF-8, BOM
+ * skipped), and the field writer that matches it. */
 #ifndef L2A_CSV_H
 #define L2A_CSV_H
 
@@ -35,5 +36,9 @@ typedef struct csv_fields {
 int csv_next_view(csv_reader *r, const csv_fields **fields, char *err, size_t errlen);
 /* Line number (1-based) where the last record returned started. */
 long csv_line(const csv_reader *r);
+
+/* Writing: s (NULL: empty) as one field appended to sb, quoted when it holds a comma, a quote, a
+ * line break or starts with a quote, so that csv_next reads it back unchanged. */
+void csv_append_field(strbuf *sb, const char *s);
 
 #endif

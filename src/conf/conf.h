@@ -67,6 +67,11 @@ typedef struct conf {
                                      * how long an alert claim lasts before another worker may
                                      * take it over (at least webhooks.timeout + 5s) */
 
+    /* accounts: l2ad's account snapshot in Redis (docs/redis-schema.md "Account snapshot") */
+    int accounts_snapshot;          /* accounts.snapshot, default true: start from it, write it */
+    int snapshot_after_changes;     /* accounts.snapshot_after_changes, default 100000: account
+                                     * changes after the snapshot that make a worker rewrite it */
+
     engine_opts eng;                /* lists: ... contact_roles: the engine's keys */
 } conf;
 

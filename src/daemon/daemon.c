@@ -343,6 +343,7 @@ void l2ad_free(l2ad *d)
     writer_free(d);       /* after the connections: their pending writes are parked as they close */
     ready_free(d);
     loader_free(d);
+    snapjob_free(d);
     http_stop(d->http);
     web_stop(d->web);
     struct event *evs[] = {d->ev_hup, d->ev_term, d->ev_int, d->ev_claim, d->ev_watchdog,

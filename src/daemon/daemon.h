@@ -97,6 +97,13 @@ typedef struct l2ad {
     bool following;                 /* an XREAD BLOCK on the changes stream is outstanding */
     unsigned follow_gen;            /* bumped when a new matcher comes in ... */
     unsigned follow_sent_gen;       /* ... so a change read for the old one is dropped */
+    /* the account snapshot (snapjob.c) */
+    long long snap_behind;          /* account changes applied since the snapshot the index
+                                     * began from, or this worker last wrote or checked */
+    long long snap_retry_at;        /* after a rewrite that failed or was not needed: the
+                                     * snap_behind at which to try again */
+    struct snapjob *snapjob;        /* the rewrite in progress, or NULL (owned) */
+    struct event *ev_snapjob;       /* polls for its end (owned) */
     /* timers and signals (owned) */
     struct event *ev_hup, *ev_term, *ev_int;
     struct event *ev_claim, *ev_watchdog, *ev_drain_deadline;
@@ -158,6 +165,17 @@ void consume_done(l2ad *d);
 /* The writer's done hook: the lead's write finished (its batch counted down), it left flight. */
 void consume_written(l2ad *d, batch *b);
 void consume_claim_tick(l2ad *d);
+
+/* snapjob.c: the account snapshot (src/redis/snapshot.h) from the daemon's side. */
+/* The snapshot lock's value for a write by this process: consumer, pid and time. */
+void snapshot_owner(const l2ad *d, char *buf, size_t len);
+/* A new index came in (behind: the account changes it is behind its snapshot, 0 usually). */
+void snapshot_behind_reset(l2ad *d, long long behind);
+/* The follower applied n account changes: counted, and past accounts.snapshot_after_changes a
+ * rewrite of the snapshot starts on a thread (one at a time; the lock decides among workers). */
+void snapshot_changes_applied(l2ad *d, long n);
+/* Waits for a rewrite in progress; frees the timer. */
+void snapjob_free(l2ad *d);
 
 /* accsync.c: loads the index (reports to ready_accounts_done), then follows the change stream. */
 void accsync_start(l2ad *d);

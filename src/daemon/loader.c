@@ -12,11 +12,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "account_changes.h"
 #include "account_load.h"
 #include "daemon.h"
 #include "learned_store.h"
 #include "log.h"
 #include "notify.h"
+#include "snapshot.h"
 
 /* One build. The thread reads d's config path, address and configuration in force, which only
  * the loop changes, and only after joining the thread. */
@@ -31,12 +33,24 @@ typedef struct build_job {
     double seconds;
     double index_ms;         /* of which spent adding the accounts read to the index */
     atomic_bool stop;        /* set by the loop at exit: the thread gives up between pages */
+    char owner[256];         /* the snapshot lock's value for this process */
+    bool from_snapshot;      /* the index was built from the snapshot (snap) */
+    long behind;             /* ... and the account changes after it then applied here */
+    char snap_why[512];      /* else why not ("" when snapshots are off) */
+    snapshot_writer *w;      /* full load: the snapshot being written from it, or NULL */
+    char snap_pos[64];       /* ... tagged with the change stream's position before the load */
+    long long snap_added;    /* ... and its entries-added count then */
+    bool snap_written;       /* ... and published (snap describes it) */
+    char write_why[512];     /* why none was written ("" when written or off) */
+    snapshot_info snap;
 } build_job;
 
 static void add_account(account_rec *a, void *ctx)
 {
     build_job *j = ctx;
     double t0 = epoch_ms_now();
+    if (j->w)
+        snapshot_writer_add(j->w, a);
     (void)matcher_upsert_account(j->nm, a);
     j->index_ms += epoch_ms_now() - t0;
     account_rec_free(a);
@@ -58,6 +72,87 @@ static int build_config(build_job *j)
     return 0;
 }
 
+static void catch_up_upsert(const account_rec *a, void *ctx)
+{
+    (void)matcher_upsert_account(ctx, a);
+}
+
+static void catch_up_delete(const char *id, void *ctx)
+{
+    (void)matcher_delete_account(ctx, id);
+}
+
+/* The account changes after the snapshot, applied to the new index here rather than on the
+ * loop, so that it comes in current; pos moves to the last one. Learned facts are left to the
+ * read of the whole learned hash that follows. On an error the follower applies them. */
+static void catch_up(build_job *j, redisContext *c, const conf *cfg)
+{
+    const change_ops ops = {.upsert = catch_up_upsert, .remove = catch_up_delete, .ctx = j->nm};
+    char last[64], err[512];
+    long n = account_changes_read(c, cfg->key_prefix, j->pos, &ops, last, sizeof(last), NULL,
+                                  err, sizeof(err));
+    if (n < 0) {
+        log_warn("snapshot_catch_up_failed", "error=\"%s\" note=\"the follower applies them\"",
+                 log_q(err));
+        return;
+    }
+    j->behind = n;
+    snprintf(j->pos, sizeof(j->pos), "%s", last);
+}
+
+/* The index from the snapshot: true, or false with j->snap_why set and an empty matcher again.
+ * Tried twice when the pointer moved meanwhile (a worker published a new one and deleted the
+ * chunks being read). */
+static bool build_from_snapshot(build_job *j, redisContext *c, const conf *cfg)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        long n = snapshot_load(c, cfg->key_prefix, j->nm, &j->stop, &j->snap, j->snap_why,
+                               sizeof(j->snap_why));
+        if (n >= 0) {
+            j->accounts = n;
+            j->from_snapshot = true;
+            snprintf(j->pos, sizeof(j->pos), "%s", j->snap.changes_id);
+            catch_up(j, c, cfg);
+            return true;
+        }
+        matcher_free(j->nm);
+        j->nm = matcher_new(&cfg->eng, j->err, sizeof(j->err));
+        snapshot_info now;
+        char ignored[256];
+        if (!j->nm || !j->snap.gen[0] || atomic_load(&j->stop) ||
+            snapshot_info_read(c, cfg->key_prefix, &now, ignored, sizeof(ignored)) != 1 ||
+            strcmp(now.gen, j->snap.gen) == 0)
+            break;
+    }
+    return false;
+}
+
+/* A full load writes the snapshot from the accounts it reads, when no other worker is writing
+ * one: its own connection (the loading one is busy), tagged with the change stream's position
+ * before any account is read (changes after it are then applied again: harmless). */
+static redisContext *begin_write(build_job *j, const conf *cfg)
+{
+    redisContext *wc = rconn_connect(&j->d->addr, cfg->command_timeout_ms, j->write_why,
+                                     sizeof(j->write_why));
+    if (wc && snapshot_stream_position(wc, cfg->key_prefix, j->snap_pos, sizeof(j->snap_pos),
+                                       &j->snap_added, j->write_why, sizeof(j->write_why)) == 0)
+        j->w = snapshot_writer_begin(wc, cfg->key_prefix, j->owner, j->write_why,
+                                     sizeof(j->write_why));
+    return wc;
+}
+
+static void end_write(build_job *j, redisContext *wc)
+{
+    if (j->w && j->accounts >= 0)
+        j->snap_written = snapshot_writer_finish(j->w, j->snap_pos, j->snap_added, &j->snap,
+                                                 j->write_why, sizeof(j->write_why)) == 0;
+    else
+        snapshot_writer_abort(j->w);
+    j->w = NULL;
+    if (wc)
+        redisFree(wc);
+}
+
 static void build_accounts(build_job *j)
 {
     const l2ad *d = j->d;
@@ -68,8 +163,14 @@ static void build_accounts(build_job *j)
     redisContext *c = rconn_connect(&d->addr, cfg->command_timeout_ms, j->err, sizeof(j->err));
     if (!c)
         return;
-    j->accounts = account_feed_all(c, cfg->key_prefix, add_account, j, &j->stop, j->pos,
-                                   sizeof(j->pos), j->err, sizeof(j->err));
+    if (!cfg->accounts_snapshot || !build_from_snapshot(j, c, cfg)) {
+        if (!j->nm)
+            goto out;
+        redisContext *wc = cfg->accounts_snapshot ? begin_write(j, cfg) : NULL;
+        j->accounts = account_feed_all(c, cfg->key_prefix, add_account, j, &j->stop, j->pos,
+                                       sizeof(j->pos), j->err, sizeof(j->err));
+        end_write(j, wc);
+    }
     long skipped = 0;   /* read after the position was taken: later changes are replayed */
     if (j->accounts >= 0 &&
         learned_load_all(c, cfg->key_prefix, add_learned, j->nm, &skipped, j->err,
@@ -77,6 +178,7 @@ static void build_accounts(build_job *j)
         j->accounts = -1;
     if (skipped)
         log_warn("learned_skipped", "facts=%ld", skipped);
+out:
     redisFree(c);
 }
 
@@ -112,6 +214,7 @@ static void start(l2ad *d, bool reload)
     build_job *j = xcalloc(1, sizeof(*j));
     j->d = d;
     j->reload = reload;
+    snapshot_owner(d, j->owner, sizeof(j->owner));
     if (reload)
         notify_reloading();
     if (pthread_create(&d->loader_thread, NULL, build_thread, j) != 0) {
@@ -169,11 +272,30 @@ static void swap_in(l2ad *d, build_job *j)
     d->follow_gen++;           /* a change read in flight belongs to the old matcher */
     d->index_loaded = true;
     metrics_set(d->metrics, METRIC_ACCOUNTS_INDEXED, (double)matcher_accounts(d->m));
+    metrics_set(d->metrics, METRIC_ACCOUNTS_FROM_SNAPSHOT, j->from_snapshot);
+    metrics_set(d->metrics, METRIC_ACCOUNTS_FROM_FULL_LOAD, !j->from_snapshot);
+    snapshot_behind_reset(d, j->behind);   /* changes since the snapshot (0 after a full load) */
+}
+
+/* The snapshot's part of a build, in the log: why it was not used, whether one was written. */
+static void report_snapshot(l2ad *d, const build_job *j)
+{
+    if (j->snap_why[0])
+        log_notice("snapshot_unusable", "reason=\"%s\" action=full_load", log_q(j->snap_why));
+    if (j->snap_written) {
+        metrics_inc(d->metrics, METRIC_SNAPSHOT_WRITES, 1);
+        log_notice("snapshot_written", "gen=%s accounts=%ld chunks=%ld bytes=%lld changes_id=%s",
+                   j->snap.gen, j->snap.accounts, j->snap.chunks, j->snap.bytes,
+                   j->snap.changes_id);
+    } else if (j->write_why[0]) {
+        log_notice("snapshot_not_written", "reason=\"%s\"", log_q(j->write_why));
+    }
 }
 
 static void report(l2ad *d, build_job *j)
 {
     bool ok = j->err[0] == '\0' && j->accounts >= 0;
+    report_snapshot(d, j);
     if (ok)
         swap_in(d, j);
     if (j->reload) {
@@ -191,9 +313,11 @@ static void report(l2ad *d, build_job *j)
         notify_ready(ok ? "serving" : "serving (reload refused, previous configuration kept)");
     } else if (ok) {
         log_notice("accounts_loaded",
-                   "accounts=%zu learned=%zu changes_from=%s seconds=%.2f index_seconds=%.2f",
-                   matcher_accounts(d->m), matcher_learned(d->m), d->changes_pos, j->seconds,
-                   j->index_ms / 1000.0);
+                   "source=%s snapshot_changes=%ld accounts=%zu learned=%zu changes_from=%s "
+                   "seconds=%.2f index_seconds=%.2f snapshot_wait_seconds=%.2f",
+                   j->from_snapshot ? "snapshot" : "full", j->behind, matcher_accounts(d->m),
+                   matcher_learned(d->m), d->changes_pos, j->seconds, j->index_ms / 1000.0,
+                   j->from_snapshot ? j->snap.wait_ms / 1000.0 : 0.0);
     }
     if (ok || !j->reload)
         ready_accounts_done(d, ok, j->err);

@@ -35,6 +35,15 @@
       "Accounts in the in-memory index.")                                                        \
     X(ACCOUNT_CHANGES, COUNTER, "account_changes_applied_total", "",                             \
       "Account upserts and deletes applied from the account change stream.")                     \
+    X(ACCOUNTS_FROM_SNAPSHOT, GAUGE, "accounts_load_source", "source=\"snapshot\"",             \
+      "How the index in force was built: 1 for its source (snapshot: the account snapshot in "   \
+      "Redis and the changes after it; full: every account read from Redis).")                   \
+    X(ACCOUNTS_FROM_FULL_LOAD, GAUGE, "accounts_load_source", "source=\"full\"", "")            \
+    X(SNAPSHOT_CHANGES_BEHIND, GAUGE, "accounts_snapshot_changes_behind", "",                    \
+      "Account changes applied after the account snapshot this worker last read or wrote: how "  \
+      "far a start from it is behind (accounts.snapshot_after_changes triggers a rewrite).")     \
+    X(SNAPSHOT_WRITES, COUNTER, "accounts_snapshot_writes_total", "",                            \
+      "Account snapshots this worker wrote and published.")                                      \
     X(PENDING_LEADS, GAUGE, "pending_leads", "",                                                 \
       "Entries delivered to the consumer group but not yet acknowledged (XPENDING count).")      \
     X(LEADS_IN_FLIGHT, GAUGE, "leads_in_flight", "",                                             \

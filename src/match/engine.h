@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "decision.h"
 #include "engine_opts.h"
@@ -27,6 +28,10 @@ long matcher_load_accounts_csv(matcher *m, const char *path, char *err, size_t e
  * ids seen again (the later row wins) are warned about on stderr. */
 long matcher_load_accounts_csv_enc(matcher *m, const char *path, const char *encoding, char *err,
                                    size_t errlen) MUSTCHECK;
+/* The same from an open UTF-8 stream (read to its end on a thread of the load's, not closed;
+ * name stands for the file in messages): what l2ad builds its index from a snapshot with. */
+long matcher_load_accounts_csv_file(matcher *m, FILE *file, const char *name, char *err,
+                                    size_t errlen) MUSTCHECK;
 /* Adds or replaces one account (id and name required; false when either is missing). */
 bool matcher_upsert_account(matcher *m, const account_rec *a);
 /* Removes an account; false when it was not there. */

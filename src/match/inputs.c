@@ -312,7 +312,7 @@ static long rows_read(const rows_ctx *rc, csv_reader *r, char *err, size_t errle
 static FILE *open_utf8(const accounts_csv *o, char *err, size_t errlen)
 {
     char cerr[256];
-    FILE *f = fopen(o->path, "rb");
+    FILE *f = o->file ? o->file : fopen(o->path, "rb");
     if (!f) {
         fmt_err(err, errlen, "%s: cannot open: %s", o->path, strerror(errno));
         return NULL;
@@ -320,7 +320,8 @@ static FILE *open_utf8(const accounts_csv *o, char *err, size_t errlen)
     if (!o->encoding)
         return f;
     FILE *u = text_recode(f, o->encoding, cerr, sizeof(cerr));
-    fclose(f);
+    if (f != o->file)
+        fclose(f);
     if (!u)
         csv_err(o->path, cerr, err, errlen);
     return u;
@@ -344,7 +345,7 @@ out:
     strmap_free(rc.lines);
     header_free(&h);
     csv_reader_free(r);
-    if (f)
+    if (f && f != o->file)
         fclose(f);
     return count;
 }

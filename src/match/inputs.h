@@ -51,7 +51,8 @@ long accounts_read_csv(const char *path, account_cb cb, warn_cb warn, void *ctx,
 
 /* accounts_read_csv with the choices it leaves out. */
 typedef struct accounts_csv {
-    const char *path;
+    const char *path;     /* opened, or, with file set, only the name used in messages */
+    FILE *file;           /* NULL: read path; else read this stream (not closed) */
     const char *encoding; /* NULL: the file is UTF-8; else iconv converts it from this first */
     account_cb cb;
     warn_cb warn;         /* rows skipped (may be NULL) */

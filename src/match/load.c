@@ -63,11 +63,12 @@ static void add_account(account_rec *a, void *ctx)
     first_line_note(&l->first, index_upsert(&l->m->ix, a), l->line);
 }
 
-static long load_one_thread(matcher *m, const char *path, const char *encoding, char *err,
-                            size_t errlen)
+static long load_one_thread(matcher *m, const char *path, FILE *file, const char *encoding,
+                            char *err, size_t errlen)
 {
     csv_load l = {.m = m};
-    accounts_csv o = {.path = path, .encoding = encoding, .cb = add_account, .warn = warn_account,
+    accounts_csv o = {.path = path, .file = file, .encoding = encoding, .cb = add_account,
+                      .warn = warn_account,
                       .seen_on = seen_on, .borrow = true, .ctx = &l};
     long n = accounts_read_csv_opts(&o, err, errlen);
     free(l.first.line);
@@ -109,6 +110,7 @@ typedef struct load_batch {
 typedef struct load_pipe {
     matcher *m;
     const char *path;
+    FILE *file;                     /* read instead of path when not NULL */
     const char *encoding;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -214,7 +216,7 @@ static void reader_warning(const char *msg, void *ctx)
 static void *reader(void *arg)
 {
     load_pipe *p = arg;
-    accounts_csv o = {.path = p->path, .encoding = p->encoding, .cb = reader_row,
+    accounts_csv o = {.path = p->path, .file = p->file, .encoding = p->encoding, .cb = reader_row,
                       .warn = reader_warning, .seen_on = reader_seen_on, .borrow = true, .ctx = p};
     p->count = accounts_read_csv_opts(&o, p->err, sizeof(p->err));
     hand_over(p, true);
@@ -269,10 +271,10 @@ static void index_batch(load_pipe *p, load_batch *b, first_lines *first)
     }
 }
 
-static long load_two_threads(matcher *m, const char *path, const char *encoding, char *err,
-                             size_t errlen)
+static long load_two_threads(matcher *m, const char *path, FILE *file, const char *encoding,
+                             char *err, size_t errlen)
 {
-    load_pipe p = {.m = m, .path = path, .encoding = encoding};
+    load_pipe p = {.m = m, .path = path, .file = file, .encoding = encoding};
     load_batch *all = xcalloc(BATCHES, sizeof(*all));
     first_lines first = {0};
     pthread_t t;
@@ -293,7 +295,7 @@ static long load_two_threads(matcher *m, const char *path, const char *encoding,
         if (p.count < 0)
             snprintf(err, errlen, "%s", p.err);
     } else {
-        p.count = load_one_thread(m, path, encoding, err, errlen);
+        p.count = load_one_thread(m, path, file, encoding, err, errlen);
     }
     for (size_t i = 0; i < BATCHES; i++) {
         batch_clear(&all[i]);
@@ -315,6 +317,14 @@ long matcher_load_accounts_csv_enc(matcher *m, const char *path, const char *enc
                                    size_t errlen)
 {
     if (m->cfg->load_threads > 1)
-        return load_two_threads(m, path, encoding, err, errlen);
-    return load_one_thread(m, path, encoding, err, errlen);
+        return load_two_threads(m, path, NULL, encoding, err, errlen);
+    return load_one_thread(m, path, NULL, encoding, err, errlen);
+}
+
+long matcher_load_accounts_csv_file(matcher *m, FILE *file, const char *name, char *err,
+                                    size_t errlen)
+{
+    if (m->cfg->load_threads > 1)
+        return load_two_threads(m, name, file, NULL, err, errlen);
+    return load_one_thread(m, name, file, NULL, err, errlen);
 }

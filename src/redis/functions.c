@@ -31,6 +31,8 @@ static const char *const NAMES[FN_COUNT] = {
     [FN_WEBHOOK_LEASE] = L2A_FUNCTIONS_LIBRARY "_webhook_lease",
     [FN_WEBHOOK_ADVANCE] = L2A_FUNCTIONS_LIBRARY "_webhook_advance",
     [FN_WEBHOOK_SLA_CLAIM] = L2A_FUNCTIONS_LIBRARY "_webhook_sla_claim",
+    [FN_SNAPSHOT_PUBLISH] = L2A_FUNCTIONS_LIBRARY "_snapshot_publish",
+    [FN_SNAPSHOT_UNLOCK] = L2A_FUNCTIONS_LIBRARY "_snapshot_unlock",
 };
 
 const char *functions_library_source(void)

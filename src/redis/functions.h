@@ -26,6 +26,8 @@ typedef enum functions_fn {
     FN_WEBHOOK_LEASE,   /* webhooks.lua: the events sender's lease taken or renewed */
     FN_WEBHOOK_ADVANCE, /* webhooks.lua: the events sender's position, under its lease */
     FN_WEBHOOK_SLA_CLAIM, /* webhooks.lua: the right to post an alert's overdue message */
+    FN_SNAPSHOT_PUBLISH, /* snapshot.lua: an account snapshot made the live one, under the lock */
+    FN_SNAPSHOT_UNLOCK, /* snapshot.lua: the snapshot writers' lock released by its holder */
     FN_COUNT
 } functions_fn;
 

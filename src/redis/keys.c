@@ -49,6 +49,26 @@ char *key_account_digests(const char *prefix)
     return join(prefix, "accounts:digests", NULL);
 }
 
+char *key_snapshot(const char *prefix)
+{
+    return join(prefix, "accounts:snapshot", NULL);
+}
+
+char *key_snapshot_lock(const char *prefix)
+{
+    return join(prefix, "accounts:snapshot:lock", NULL);
+}
+
+char *key_snapshot_seq(const char *prefix)
+{
+    return join(prefix, "accounts:snapshot:seq", NULL);
+}
+
+char *key_snapshot_chunk(const char *prefix, const char *gen_chunk)
+{
+    return join(prefix, "accounts:snapshot:", gen_chunk);
+}
+
 char *key_events(const char *prefix)
 {
     return join(prefix, "events", NULL);

@@ -20,6 +20,12 @@ char *key_accounts(const char *prefix);         /* l2a:accounts         set of a
 char *key_changes(const char *prefix);          /* l2a:accounts:changes stream of upserts/deletes */
 char *key_account_digests(const char *prefix); /* l2a:accounts:digests  id -> digest of what the
                                                   * import wrote */
+/* The account snapshot (docs/redis-schema.md "Account snapshot"): the pointer to the live
+ * generation, the writers' lock, the generation counter, and one chunk ("<gen>:<n>"). */
+char *key_snapshot(const char *prefix);         /* l2a:accounts:snapshot       hash */
+char *key_snapshot_lock(const char *prefix);    /* l2a:accounts:snapshot:lock  string */
+char *key_snapshot_seq(const char *prefix);     /* l2a:accounts:snapshot:seq   counter */
+char *key_snapshot_chunk(const char *prefix, const char *gen_chunk); /* ...:snapshot:<gen>:<n> */
 char *key_events(const char *prefix);           /* l2a:events           stream for a CRM connector */
 char *key_alert(const char *prefix, const char *lead_id);      /* l2a:alert:<id> review alert */
 char *key_review_open(const char *prefix);      /* l2a:review:open      open alerts by created ms */

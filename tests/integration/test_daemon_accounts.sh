@@ -87,7 +87,7 @@ lead R1 ann@alpha-rows.example ""
 assert_eq "$DEC/$ACC" match/001RA "the first account of an op rows entry"
 lead R2 ann@beta-rows.example ""
 assert_eq "$DEC/$ACC" match/001RB "the second account of an op rows entry (its own domain)"
-assert_contains "$(cat "$TEST_TMP/l2ad.log")" "op=rows error=" "a malformed op rows entry logged"
+assert_contains "$(cat "$TEST_TMP/l2ad.log")" "account_change_ignored op=rows" "a malformed op rows entry logged"
 { cat "$TEST_TMP/without.csv"; echo "001RD,Rows Delta,delta-rows.example"
   echo "001RE,Rows Epsilon,epsilon-rows.example"; } >"$TEST_TMP/rows.csv"
 "$L2A" import-accounts --config "$TEST_TMP/tools.yaml" "$TEST_TMP/rows.csv" >/dev/null

@@ -18,7 +18,8 @@ static void print_names(void)
         [FN_ACCOUNT_IMPORT_CHECK] = "FN_ACCOUNT_IMPORT_CHECK",
         [FN_FORGET_CONSUMERS] = "FN_FORGET_CONSUMERS", [FN_LEARNED] = "FN_LEARNED",
         [FN_WEBHOOK_LEASE] = "FN_WEBHOOK_LEASE", [FN_WEBHOOK_ADVANCE] = "FN_WEBHOOK_ADVANCE",
-        [FN_WEBHOOK_SLA_CLAIM] = "FN_WEBHOOK_SLA_CLAIM"};
+        [FN_WEBHOOK_SLA_CLAIM] = "FN_WEBHOOK_SLA_CLAIM",
+        [FN_SNAPSHOT_PUBLISH] = "FN_SNAPSHOT_PUBLISH", [FN_SNAPSHOT_UNLOCK] = "FN_SNAPSHOT_UNLOCK"};
     printf("LIBRARY=%s\n", functions_library_name());
     for (int fn = 0; fn < FN_COUNT; fn++)
         printf("%s=%s\n", vars[fn], functions_name((functions_fn)fn));
@@ -37,11 +38,13 @@ static void print_keys(const char *prefix, const char *id)
         {"contacts_by_email", key_contacts_by_email}, {"dead", key_dead},
         {"dead_ids", key_dead_ids}, {"events", key_events}, {"leads", key_leads},
         {"review_open", key_review_open}, {"seq_opportunity", key_seq_opportunity},
-        {"learned", key_learned}, {"learned_domains", key_learned_domains}};
+        {"learned", key_learned}, {"learned_domains", key_learned_domains},
+        {"snapshot", key_snapshot}, {"snapshot_lock", key_snapshot_lock},
+        {"snapshot_seq", key_snapshot_seq}};
     static const struct { const char *name; id_key_fn fn; } with_id[] = {
         {"account", key_account}, {"account_contacts", key_account_contacts}, {"alert", key_alert},
         {"contact", key_contact}, {"lead", key_lead}, {"opportunity", key_opportunity},
-        {"opportunity_open", key_opportunity_open}};
+        {"opportunity_open", key_opportunity_open}, {"snapshot_chunk", key_snapshot_chunk}};
     for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
         char *k = plain[i].fn(prefix);
         printf("%s %s\n", plain[i].name, k);

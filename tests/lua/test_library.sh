@@ -15,7 +15,7 @@ registered=$(rcli function list libraryname "$LIBRARY" | awk 'p { print; p = 0 }
 called=$(printf '%s\n' "$FN_RECORD" "$FN_RECORD_LEADS" "$FN_DEAD" "$FN_RESOLVE" "$FN_ACCOUNT_UPSERT" "$FN_ACCOUNT_DELETE" \
     "$FN_ACCOUNT_UPSERT_BATCH" "$FN_ACCOUNT_IMPORT_CHECK" \
     "$FN_FORGET_CONSUMERS" "$FN_LEARNED" "$FN_WEBHOOK_LEASE" "$FN_WEBHOOK_ADVANCE" \
-    "$FN_WEBHOOK_SLA_CLAIM" |
+    "$FN_WEBHOOK_SLA_CLAIM" "$FN_SNAPSHOT_PUBLISH" "$FN_SNAPSHOT_UNLOCK" |
     LC_ALL=C sort)
 assert_eq "$registered" "$called" "registered functions = the names the C side calls"
 for fn in $called; do

@@ -139,7 +139,8 @@ static void test_exposition_shape(void **state)
         strtod(sp + 1, &end);
         assert_true(*end == '\0');
     }
-    assert_int_equal(families, 26);   /* 22, and the webhooks: posts, retries, pending, lag */
+    assert_int_equal(families, 29);   /* 22, the webhooks: posts, retries, pending, lag; the
+                                       * account snapshot: load source, changes behind, writes */
     free(t);
     metrics_free(m);
 }

@@ -23,6 +23,9 @@ function lib.keys(P)
     seq_opportunity = P .. 'seq:opportunity',
     learned = P .. 'learned',
     learned_domains = P .. 'learned:domains',
+    snapshot = P .. 'accounts:snapshot',
+    snapshot_lock = P .. 'accounts:snapshot:lock',
+    snapshot_seq = P .. 'accounts:snapshot:seq',
     lead = function(id) return P .. 'lead:' .. id end,
     account = function(id) return P .. 'account:' .. id end,
     alert = function(id) return P .. 'alert:' .. id end,
@@ -30,6 +33,7 @@ function lib.keys(P)
     account_contacts = function(id) return P .. 'account_contacts:' .. id end,
     opportunity = function(id) return P .. 'opportunity:' .. id end,
     opportunity_open = function(id) return P .. 'opportunity:open:' .. id end,
+    snapshot_chunk = function(id) return P .. 'accounts:snapshot:' .. id end,
   }
 end
 
