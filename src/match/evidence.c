@@ -1,6 +1,7 @@
 /* evidence.c - reading a lead's evidence (email, website, company) and scoring candidate accounts. */
 #include "evidence.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -266,8 +267,8 @@ void evidence_score(const matcher *m, lead_evidence *ev)
     const account_index *ix = &m->ix;
     for (size_t i = 0; i < ev->ncand; i++) {
         const char *a = (const char *)&ix->acc[ev->cand[i].slot];
-        __builtin_prefetch(a);
-        __builtin_prefetch(a + sizeof(account) - 1);
+        __builtin_prefetch(a);   /* its fields up to acronym (index.h), in one or two lines */
+        __builtin_prefetch(a + offsetof(account, acronym) + sizeof(char *) - 1);
     }
     for (size_t i = 0; i < ev->ncand; i++) {
         const account *a = &ix->acc[ev->cand[i].slot];
