@@ -86,6 +86,8 @@ struct match_scratch {
     near_entry *near_cache;  /* NEAR_CACHE entries, by the word's hash; allocated on first use */
     pair_entry *pair_cache;  /* PAIR_CACHE entries, by the word ids; allocated on first use */
     size_t bulk[SCORE_MAX_TOKENS * 4];  /* the ops that are bulk lists, so far */
+    uint32_t *merge;         /* intersect's result before it is copied (owned) */
+    size_t capmerge;
     size_t nbulk;
 };
 
@@ -112,6 +114,7 @@ void match_scratch_free(match_scratch *s)
     for (size_t i = 0; s->pair_cache && i < PAIR_CACHE; i++)
         u32_free(&s->pair_cache[i].both);
     free(s->pair_cache);
+    free(s->merge);
     free(s);
 }
 
@@ -308,6 +311,43 @@ static uint32_t gallop(const uint32_t *v, uint32_t n, uint32_t from, uint32_t x)
     return lo;
 }
 
+/* Past this ratio of their lengths two lists are intersected by galloping through the longer. */
+#define GALLOP_RATIO 16
+
+/* Appends to out the values of small that large holds (both ascending): galloping through large
+ * when it is much the longer, else a merge that reads both in order and decides every step without
+ * a branch (the lists of two common words are long, and which one moves on is a coin toss). */
+static void intersect(match_scratch *s, const u32vec *small, const u32vec *large, u32vec *out)
+{
+    if (large->n / GALLOP_RATIO > small->n) {
+        uint32_t at = 0;
+        for (uint32_t k = 0; k < small->n && at < large->n; k++) {
+            at = gallop(large->v, large->n, at, small->v[k]);
+            if (at < large->n && large->v[at] == small->v[k])
+                u32_push(out, small->v[k]);
+        }
+        return;
+    }
+    if (s->capmerge < small->n) {
+        s->capmerge = small->n;
+        s->merge = xrealloc(s->merge, s->capmerge * sizeof(*s->merge));
+    }
+    uint32_t i = 0, j = 0, n = 0;
+    while (i < small->n && j < large->n) {
+        uint32_t x = small->v[i], y = large->v[j];
+        s->merge[n] = x;      /* kept when equal: n never passes i, so stays in bounds */
+        n += x == y;
+        i += x <= y;
+        j += y <= x;
+    }
+    if (out->cap < out->n + n) {
+        out->cap = out->n + n;
+        out->v = xrealloc(out->v, out->cap * sizeof(*out->v));
+    }
+    memcpy(out->v + out->n, s->merge, n * sizeof(*s->merge));
+    out->n += n;
+}
+
 /* The accounts in both word lists a and b (ascending), from the cache when it holds them. */
 static const u32vec *both_lists(const account_index *ix, match_scratch *s, uint32_t a, uint32_t b)
 {
@@ -326,12 +366,7 @@ static const u32vec *both_lists(const account_index *ix, match_scratch *s, uint3
         small = large;
         large = t;
     }
-    uint32_t at = 0;
-    for (uint32_t k = 0; k < small->n && at < large->n; k++) {
-        at = gallop(large->v, large->n, at, small->v[k]);
-        if (at < large->n && large->v[at] == small->v[k])
-            u32_push(&e->both, small->v[k]);
-    }
+    intersect(s, small, large, &e->both);
     return &e->both;
 }
 
