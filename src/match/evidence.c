@@ -116,9 +116,11 @@ static void read_name(const matcher *m, const lead *l, lead_evidence *ev)
     free(rewritten);
     ev->name_key = name_key(&ev->name);
     size_t n = ev->name.tokens.n < SCORE_MAX_TOKENS ? ev->name.tokens.n : SCORE_MAX_TOKENS;
+    for (size_t i = 0; i < n && !ev->name.junk; i++)
+        strmap_prefetch(m->ix.vocab, ev->name.tokens.v[i]);
     for (size_t i = 0; i < n && !ev->name.junk; i++) {
         ev->view.tok[i] = ev->name.tokens.v[i];
-        uint32_t id = index_token_id(&m->ix, ev->name.tokens.v[i]);
+        uint32_t id = ev->tok_id[i] = index_token_id(&m->ix, ev->name.tokens.v[i]);
         ev->view.w[i] = index_weight_df(&m->ix, id == UINT32_MAX ? 0 : m->ix.tok_post[id].n);
         ev->view.known[i] = id != UINT32_MAX;
     }
@@ -273,7 +275,9 @@ void evidence_score(const matcher *m, lead_evidence *ev)
     for (size_t i = 0; i < ev->ncand; i++) {
         const account *a = &ix->acc[ev->cand[i].slot];
         __builtin_prefetch(a->tok);
+        __builtin_prefetch(a->id);
         __builtin_prefetch(a->joined);
+        __builtin_prefetch(a->joined_all);
     }
     for (size_t i = 0; i < ev->ncand; i++) {
         const account *a = &ix->acc[ev->cand[i].slot];

@@ -211,14 +211,14 @@ static void push_word(match_scratch *s, const account_index *ix, uint32_t id, do
 /* ---- the lists, in the order their weights are summed ---- */
 
 /* Indexes of the tokens (at most SCORE_MAX_TOKENS), rarest first; ids[i] is token i's word id
- * (UINT32_MAX when no account has it). */
-static size_t tokens_rarest_first(const account_index *ix, const strvec *t, size_t *order,
-                                  uint32_t *ids)
+ * (UINT32_MAX when no account has it), from known when not NULL. */
+static size_t tokens_rarest_first(const account_index *ix, const strvec *t, const uint32_t *known,
+                                  size_t *order, uint32_t *ids)
 {
     size_t n = t->n < SCORE_MAX_TOKENS ? t->n : SCORE_MAX_TOKENS;
     uint32_t df[SCORE_MAX_TOKENS];
     for (size_t i = 0; i < n; i++) {
-        ids[i] = index_token_id(ix, t->v[i]);
+        ids[i] = known ? known[i] : index_token_id(ix, t->v[i]);
         df[i] = ids[i] == UINT32_MAX ? 0 : ix->tok_post[ids[i]].n;
         size_t j = i;
         while (j > 0 && df[order[j - 1]] > df[i]) {
@@ -259,13 +259,34 @@ static void word_ops(const matcher *m, match_scratch *s, const char *tok, uint32
     push_op(s, postings_get(&ix->by_joined, tok), index_weight_df(ix, 0), UINT32_MAX);
 }
 
+/* Asks for the memory of every lookup name_ops makes (hash slots of the joined and acronym lists and
+ * the vocabulary, known words' lists) before the first one: a miss each, taken together. */
+static void prefetch_lookups(const account_index *ix, const norm_name *name, const uint32_t *known)
+{
+    size_t n = name->tokens.n < SCORE_MAX_TOKENS ? name->tokens.n : SCORE_MAX_TOKENS;
+    for (size_t i = 0; i < n; i++) {
+        postings_prefetch(&ix->by_joined, name->tokens.v[i]);
+        if (known && known[i] != UINT32_MAX)
+            __builtin_prefetch(&ix->tok_post[known[i]]);
+    }
+    if (name->tokens.n > 1) {
+        postings_prefetch(&ix->by_joined, name->joined);
+        postings_prefetch(&ix->by_joined, name->joined_all);
+        strmap_prefetch(ix->vocab, name->joined);
+    } else {
+        postings_prefetch(&ix->by_acronym, name->tokens.v[0]);
+    }
+}
+
 /* Every list of the name: its words rarest first, then its joined forms or its acronym. */
-static void name_ops(const matcher *m, match_scratch *s, const norm_name *name)
+static void name_ops(const matcher *m, match_scratch *s, const norm_name *name,
+                     const uint32_t *known)
 {
     const account_index *ix = &m->ix;
     size_t order[SCORE_MAX_TOKENS];
     uint32_t ids[SCORE_MAX_TOKENS];
-    size_t n_tok = tokens_rarest_first(ix, &name->tokens, order, ids);
+    prefetch_lookups(ix, name, known);
+    size_t n_tok = tokens_rarest_first(ix, &name->tokens, known, order, ids);
     s->nops = 0;
     for (size_t i = 0; i < n_tok; i++)
         word_ops(m, s, name->tokens.v[order[i]], ids[order[i]]);
@@ -520,11 +541,17 @@ static void offer(const account_index *ix, slot_weight *best, size_t *n, slot_we
     best[j] = sw;
 }
 
+/* An account weighing less than the last of a full best cannot enter it (better() compares the
+ * weights first): its key, a likely miss when "exact" is large, is not read. */
 static void rank_exact(const account_index *ix, match_scratch *s, slot_weight *best, size_t *n)
 {
     for (size_t i = 0; i < s->nexact; i++) {
-        if (i + PREFETCH_AHEAD < s->nexact)
-            __builtin_prefetch(&ix->key[s->exact[i + PREFETCH_AHEAD]]);
+        bool full = *n == NAME_CANDIDATES;
+        size_t ahead = i + PREFETCH_AHEAD;
+        if (ahead < s->nexact && !(full && s->w[ahead] < best[*n - 1].w))
+            __builtin_prefetch(&ix->key[s->exact[ahead]]);
+        if (full && s->w[i] < best[*n - 1].w)
+            continue;
         offer(ix, best, n, (slot_weight){s->exact[i], ix->key[s->exact[i]].hash_hi, s->w[i]});
     }
 }
@@ -591,12 +618,13 @@ static void scratch_clear(match_scratch *s)
     s->nexact = 0;
 }
 
-size_t name_candidates(const matcher *m, const norm_name *name, uint32_t *slots)
+size_t name_candidates(const matcher *m, const norm_name *name, const uint32_t *ids,
+                       uint32_t *slots)
 {
     const account_index *ix = &m->ix;
     match_scratch *s = m->scratch;
     scratch_fit(s, ix);
-    name_ops(m, s, name);
+    name_ops(m, s, name, ids);
     collect_exact(ix, s);
     sum_exact(ix, s);
     slot_weight best[NAME_CANDIDATES];
