@@ -361,6 +361,8 @@ static void intersect(match_scratch *s, const u32vec *small, const u32vec *large
         i += x <= y;
         j += y <= x;
     }
+    if (n == 0)
+        return;
     if (out->cap < out->n + n) {
         out->cap = out->n + n;
         out->v = xrealloc(out->v, out->cap * sizeof(*out->v));
