@@ -1,6 +1,7 @@
 /* evidence.c - reading a lead's evidence (email, website, company) and scoring candidate accounts. */
 #include "evidence.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,9 +116,11 @@ static void read_name(const matcher *m, const lead *l, lead_evidence *ev)
     free(rewritten);
     ev->name_key = name_key(&ev->name);
     size_t n = ev->name.tokens.n < SCORE_MAX_TOKENS ? ev->name.tokens.n : SCORE_MAX_TOKENS;
+    for (size_t i = 0; i < n && !ev->name.junk; i++)
+        strmap_prefetch(m->ix.vocab, ev->name.tokens.v[i]);
     for (size_t i = 0; i < n && !ev->name.junk; i++) {
         ev->view.tok[i] = ev->name.tokens.v[i];
-        uint32_t id = index_token_id(&m->ix, ev->name.tokens.v[i]);
+        uint32_t id = ev->tok_id[i] = index_token_id(&m->ix, ev->name.tokens.v[i]);
         ev->view.w[i] = index_weight_df(&m->ix, id == UINT32_MAX ? 0 : m->ix.tok_post[id].n);
         ev->view.known[i] = id != UINT32_MAX;
     }
@@ -266,13 +269,15 @@ void evidence_score(const matcher *m, lead_evidence *ev)
     const account_index *ix = &m->ix;
     for (size_t i = 0; i < ev->ncand; i++) {
         const char *a = (const char *)&ix->acc[ev->cand[i].slot];
-        __builtin_prefetch(a);
-        __builtin_prefetch(a + sizeof(account) - 1);
+        __builtin_prefetch(a);   /* its fields up to acronym (index.h), in one or two lines */
+        __builtin_prefetch(a + offsetof(account, acronym) + sizeof(char *) - 1);
     }
     for (size_t i = 0; i < ev->ncand; i++) {
         const account *a = &ix->acc[ev->cand[i].slot];
         __builtin_prefetch(a->tok);
+        __builtin_prefetch(a->id);
         __builtin_prefetch(a->joined);
+        __builtin_prefetch(a->joined_all);
     }
     for (size_t i = 0; i < ev->ncand; i++) {
         const account *a = &ix->acc[ev->cand[i].slot];

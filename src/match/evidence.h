@@ -47,6 +47,7 @@ typedef struct lead_evidence {
     norm_name name;
     char *name_key;                /* lead_facts.name_key: what learned facts are keyed by */
     name_view view;                /* the lead's name tokens with index weights */
+    uint32_t tok_id[SCORE_MAX_TOKENS];  /* their vocabulary ids (UINT32_MAX: no account's word) */
     cand_eval cand[EVIDENCE_MAX_CANDIDATES];
     size_t ncand;
 } lead_evidence;

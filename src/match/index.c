@@ -37,7 +37,7 @@ void index_free(account_index *ix)
     for (size_t i = 0; i < ix->n; i++)
         account_clear(&ix->acc[i]);
     free(ix->acc);
-    free(ix->id_hash);
+    free(ix->key);
     for (size_t i = 0; i < ix->nvocab; i++)
         u32pool_release(&ix->tok_pool, &ix->tok_post[i]);
     u32pool_free(&ix->tok_pool);
@@ -64,7 +64,8 @@ typedef struct id_probe {
 static bool slot_has_id(uint32_t slot, const void *ctx)
 {
     const id_probe *p = ctx;
-    return p->ix->id_hash[slot] == p->hash && strcmp(p->ix->acc[slot].id, p->id) == 0;
+    return p->ix->key[slot].hash_hi == (uint32_t)(p->hash >> 32) &&
+           strcmp(p->ix->acc[slot].id, p->id) == 0;
 }
 
 static uint32_t slot_of_hashed(const account_index *ix, const char *id, uint64_t hash)
@@ -77,6 +78,12 @@ long index_slot_of(const account_index *ix, const char *id)
 {
     uint32_t slot = slot_of_hashed(ix, id, hash_bytes(id, strlen(id)));
     return slot == UINT32_MAX ? -1 : (long)slot;
+}
+
+uint64_t index_tie_hash(const account_index *ix, uint32_t slot)
+{
+    const char *id = ix->acc[slot].id;
+    return hash_bytes(id, strlen(id)) | 1;
 }
 
 long index_find(const account_index *ix, const char *id)
@@ -244,6 +251,10 @@ static uint32_t vocab_intern(account_index *ix, const char *tok)
     const char *key = strmap_get_or_put(ix->vocab, tok, &id, &added);
     if (!added)
         return id;
+    if (ix->nvocab >= KEY_NONE) {   /* the slot keys' ids have 31 bits: never near in memory */
+        fprintf(stderr, "<2>l2a: more than %u distinct name words\n", KEY_NONE);
+        abort();
+    }
     if (ix->nvocab == ix->capvocab) {
         ix->capvocab = ix->capvocab ? ix->capvocab * 2 : 1024;
         ix->vocab_str = xrealloc(ix->vocab_str, ix->capvocab * sizeof(*ix->vocab_str));
@@ -501,6 +512,18 @@ static void account_keyed_postings(account_index *ix, uint32_t slot, posting_op 
         op(&ix->by_acronym, a->acronym, slot);
 }
 
+/* The slot's key from its account (index.h). */
+static void key_fill(account_index *ix, uint32_t slot, uint64_t hash)
+{
+    const account *a = &ix->acc[slot];
+    slot_key *k = &ix->key[slot];
+    k->hash_hi = (uint32_t)(hash >> 32);
+    for (uint32_t i = 0; i < KEY_WORDS; i++)
+        k->tok[i] = i < a->ntok ? a->tok[i] : KEY_NONE;
+    if (a->ntok > KEY_WORDS)
+        k->tok[KEY_WORDS - 1] |= KEY_MORE;
+}
+
 static void account_link(account_index *ix, uint32_t slot)
 {
     const account *a = &ix->acc[slot];
@@ -545,14 +568,15 @@ uint32_t index_upsert_prepared(account_index *ix, const account_rec *rec, const 
         if (ix->n == ix->cap) {
             ix->cap = ix->cap ? ix->cap * 2 : 1024;
             ix->acc = xrealloc(ix->acc, ix->cap * sizeof(*ix->acc));
-            ix->id_hash = xrealloc(ix->id_hash, ix->cap * sizeof(*ix->id_hash));
+            ix->key = xrealloc(ix->key, ix->cap * sizeof(*ix->key));
         }
         slot = (uint32_t)ix->n++;
-        ix->id_hash[slot] = hash;
-        hashmulti_add(&ix->by_id, hash, slot);
         memset(&ix->acc[slot], 0, sizeof(ix->acc[slot]));
+        ix->key[slot].hash_hi = (uint32_t)(hash >> 32);
+        hashmulti_add(&ix->by_id, hash, slot);
     }
     account_fill(ix, &ix->acc[slot], rec, prep);
+    key_fill(ix, slot, hash);
     account_link(ix, slot);
     ix->generation++;
     return slot;

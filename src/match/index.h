@@ -16,7 +16,13 @@
  * domains.v), except type, owner_id, country and last_activity, which point at copies the index
  * shares between accounts (account_index.shared); strings are NULL when absent. */
 typedef struct account {
-    char *id;
+    uint32_t *tok;            /* vocabulary ids of its name tokens */
+    uint32_t ntok;
+    bool live;                /* false once deleted (slot kept so ids stay valid) */
+    char *id;                 /* (these first: what scoring reads, in one or two cache lines) */
+    char *joined;             /* tokens concatenated */
+    char *joined_all;         /* tokens with stop words concatenated ("businessonbot") */
+    char *acronym;            /* first letters of tokens when 3+ tokens, else NULL */
     char *name;
     char *type;
     char *parent_id;
@@ -27,23 +33,28 @@ typedef struct account {
     char *domains_raw;        /* the websites as given (to rebuild the index after a reload) */
     strvec domains;           /* registrable domains of its websites, deduplicated; domains.v is
                                * the account's allocation */
-    uint32_t *tok;            /* vocabulary ids of its name tokens */
-    uint32_t ntok;
-    bool live;                /* false once deleted (slot kept so ids stay valid) */
-    char *joined;             /* tokens concatenated */
-    char *joined_all;         /* tokens with stop words concatenated ("businessonbot") */
-    char *acronym;            /* first letters of tokens when 3+ tokens, else NULL */
     strvec qualifiers;        /* regional qualifiers of its name ("uk" for "Acme (UK)") */
 } account;
 
+/* What name retrieval reads of every account it weighs, packed per slot in 16 bytes (four to a
+ * cache line, never split): the high half of its id's hash, the tie order's first key, and its
+ * first KEY_WORDS word ids, so that one line answers "has it this word?" for most accounts
+ * instead of the account and its token array (two more misses). */
+#define KEY_WORDS 3
+#define KEY_NONE 0x7fffffffu   /* no word in this place (vocabulary ids stay below it) */
+#define KEY_MORE 0x80000000u   /* set on the last place: the account has more words (its tok) */
+typedef struct slot_key {
+    uint32_t hash_hi;
+    uint32_t tok[KEY_WORDS];
+} slot_key;
+
 typedef struct account_index {
     account *acc;             /* slots, owned */
-    uint64_t *id_hash;        /* per slot: hash of the account id, kept dense so that ordering
-                               * ties by it (whatever the load order) stays cheap; owned */
+    slot_key *key;            /* per slot, owned */
     size_t n;
     size_t cap;
     size_t live;
-    hashmulti by_id;          /* account id -> slot (the ids read from acc and id_hash) */
+    hashmulti by_id;          /* account id -> slot (the ids read from acc and key) */
     postings by_domain;       /* registrable domain -> slots */
     postings by_label;        /* label core of each domain -> slots */
     postings by_joined;       /* joined name -> slots */
@@ -90,6 +101,27 @@ void index_account_rec(const account *a, account_rec *rec);
 long index_find(const account_index *ix, const char *id);
 /* Slot of id, deleted or not, or -1. */
 long index_slot_of(const account_index *ix, const char *id);
+
+/* The tie order's key of a slot: its account id's hash | 1 (never 0). Ties of key[].hash_hi,
+ * the high half of it, are rare; this is what breaks them. */
+uint64_t index_tie_hash(const account_index *ix, uint32_t slot);
+
+/* Has the account in slot the word id? One line of key for an account of up to KEY_WORDS
+ * words. (A live account is in a word's list exactly when it has the word.) */
+static inline bool index_has_word(const account_index *ix, uint32_t slot, uint32_t id)
+{
+    const slot_key *k = &ix->key[slot];
+    for (size_t i = 0; i < KEY_WORDS; i++)
+        if ((k->tok[i] & ~KEY_MORE) == id)
+            return true;
+    if (!(k->tok[KEY_WORDS - 1] & KEY_MORE))
+        return false;
+    const account *a = &ix->acc[slot];
+    for (uint32_t t = KEY_WORDS; t < a->ntok; t++)
+        if (a->tok[t] == id)
+            return true;
+    return false;
+}
 
 /* Vocabulary id of a token, or UINT32_MAX. */
 uint32_t index_token_id(const account_index *ix, const char *tok);

@@ -37,7 +37,10 @@ void matcher_release(matcher *m);
 
 /* The best NAME_CANDIDATES accounts for a lead's name by the summed rarity weights of the words
  * they share with it (typo neighbours, joined forms and acronym included), best first; ties in
- * the order of the account ids' hashes, then ids. Fills slots, returns how many (name_topk.c). */
-size_t name_candidates(const matcher *m, const norm_name *name, uint32_t *slots);
+ * the order of the account ids' hashes, then ids. ids, when not NULL, holds the vocabulary id
+ * (index_token_id) of each of the name's first SCORE_MAX_TOKENS tokens, already looked up by the
+ * caller. Fills slots, returns how many (name_topk.c). */
+size_t name_candidates(const matcher *m, const norm_name *name, const uint32_t *ids,
+                       uint32_t *slots);
 
 #endif

@@ -23,11 +23,11 @@
 /* How many entries ahead a walk over slots asks for the memory it will touch. */
 #define PREFETCH_AHEAD 16
 
-/* A slot's summed weight for the lead at hand, beside its account id's hash (id_hash | 1). */
-typedef struct slot_acc {
-    double w;                /* 0 when untouched */
-    uint64_t h;
-} slot_acc;
+/* Where an account of "exact" is in it: a slot and its index there (slot_pos table). */
+typedef struct slot_pos {
+    uint32_t slot;           /* UINT32_MAX: empty */
+    uint32_t k;
+} slot_pos;
 
 /* One list the lead's words name, in the order the weights are summed. */
 typedef struct list_op {
@@ -44,7 +44,7 @@ typedef struct hash_prefix {
     uint32_t vocab;
     uint32_t n;
     uint32_t slots[HASH_PREFIX];
-    uint64_t h[HASH_PREFIX];  /* their hashes (id_hash | 1) */
+    uint32_t h[HASH_PREFIX];  /* their keys' hash_hi */
 } hash_prefix;
 
 /* A word's typo neighbours, as of an index generation: common words come back lead after lead, and
@@ -70,17 +70,24 @@ typedef struct pair_entry {
 
 /* Per-lead working memory, reused: nothing is cleared but what was used. */
 struct match_scratch {
-    slot_acc *acc;           /* indexed by slot (owned) */
     uint64_t *in_exact;      /* bit per slot: weight summed exactly (the set "exact") (owned) */
     size_t nslots;
     uint32_t *exact;         /* the slots of in_exact (owned) */
+    double *w;               /* w[k]: the summed weight of exact[k], 0 while untouched (owned);
+                              * kept beside "exact", not by slot: a lead touches a few hundred
+                              * accounts of a million, and a per-slot array costs a miss each */
     size_t nexact, capexact;
+    slot_pos *pos;           /* open addressing, exact's slots -> their k (owned) */
+    uint32_t pos_bits;       /* the lead at hand uses 1 << pos_bits entries */
+    uint32_t pos_room;       /* and 1 << pos_room are allocated (0: none yet) */
     list_op *ops;            /* owned */
     size_t nops, capops;
     hash_prefix *prefix;     /* PREFIX_CACHE entries, by word id; allocated on first use (owned) */
     near_entry *near_cache;  /* NEAR_CACHE entries, by the word's hash; allocated on first use */
     pair_entry *pair_cache;  /* PAIR_CACHE entries, by the word ids; allocated on first use */
     size_t bulk[SCORE_MAX_TOKENS * 4];  /* the ops that are bulk lists, so far */
+    uint32_t *merge;         /* intersect's result before it is copied (owned) */
+    size_t capmerge;
     size_t nbulk;
 };
 
@@ -93,9 +100,10 @@ void match_scratch_free(match_scratch *s)
 {
     if (!s)
         return;
-    free(s->acc);
     free(s->in_exact);
     free(s->exact);
+    free(s->w);
+    free(s->pos);
     free(s->ops);
     free(s->prefix);
     for (size_t i = 0; s->near_cache && i < NEAR_CACHE; i++) {
@@ -106,6 +114,7 @@ void match_scratch_free(match_scratch *s)
     for (size_t i = 0; s->pair_cache && i < PAIR_CACHE; i++)
         u32_free(&s->pair_cache[i].both);
     free(s->pair_cache);
+    free(s->merge);
     free(s);
 }
 
@@ -124,15 +133,11 @@ static void bit_clear(uint64_t *b, uint32_t i)
     b[i >> 6] &= ~(1ull << (i & 63));
 }
 
-/* A slot keeps its account id for good (index.h), so the hashes copied once stay right. */
 static void scratch_fit(match_scratch *s, const account_index *ix)
 {
     if (s->nslots >= ix->n)
         return;
     size_t words = (ix->n + 63) / 64, old = (s->nslots + 63) / 64;
-    s->acc = xrealloc(s->acc, ix->n * sizeof(*s->acc));
-    for (size_t i = s->nslots; i < ix->n; i++)
-        s->acc[i] = (slot_acc){0, ix->id_hash[i] | 1};
     s->in_exact = xrealloc(s->in_exact, words * sizeof(uint64_t));
     memset(s->in_exact + old, 0, (words - old) * sizeof(uint64_t));
     s->nslots = ix->n;
@@ -146,8 +151,46 @@ static void add_exact(match_scratch *s, uint32_t slot)
     if (s->nexact == s->capexact) {
         s->capexact = s->capexact ? s->capexact * 2 : 256;
         s->exact = xrealloc(s->exact, s->capexact * sizeof(*s->exact));
+        s->w = xrealloc(s->w, s->capexact * sizeof(*s->w));
     }
+    s->w[s->nexact] = 0;
     s->exact[s->nexact++] = slot;
+}
+
+static uint32_t pos_home(const match_scratch *s, uint32_t slot)
+{
+    return (uint32_t)((slot * 0x9E3779B97F4A7C15ull) >> (64 - s->pos_bits));
+}
+
+/* Fills the table exact slot -> k, at most half full. */
+static void pos_build(match_scratch *s)
+{
+    uint32_t bits = 6;
+    while (((size_t)1 << bits) < 2 * s->nexact)
+        bits++;
+    if (bits > s->pos_room) {
+        free(s->pos);
+        s->pos = xmalloc(((size_t)1 << bits) * sizeof(*s->pos));
+        s->pos_room = bits;
+    }
+    s->pos_bits = bits;
+    size_t mask = ((size_t)1 << s->pos_bits) - 1;
+    memset(s->pos, 0xff, (mask + 1) * sizeof(*s->pos));
+    for (size_t k = 0; k < s->nexact; k++) {
+        size_t at = pos_home(s, s->exact[k]);
+        while (s->pos[at].slot != UINT32_MAX)
+            at = (at + 1) & mask;
+        s->pos[at] = (slot_pos){s->exact[k], (uint32_t)k};
+    }
+}
+
+/* k of a slot of "exact". */
+static size_t pos_of(const match_scratch *s, uint32_t slot)
+{
+    size_t mask = ((size_t)1 << s->pos_bits) - 1, at = pos_home(s, slot);
+    while (s->pos[at].slot != slot)
+        at = (at + 1) & mask;
+    return s->pos[at].k;
 }
 
 static void push_op(match_scratch *s, const u32vec *l, double w, uint32_t vocab)
@@ -168,14 +211,14 @@ static void push_word(match_scratch *s, const account_index *ix, uint32_t id, do
 /* ---- the lists, in the order their weights are summed ---- */
 
 /* Indexes of the tokens (at most SCORE_MAX_TOKENS), rarest first; ids[i] is token i's word id
- * (UINT32_MAX when no account has it). */
-static size_t tokens_rarest_first(const account_index *ix, const strvec *t, size_t *order,
-                                  uint32_t *ids)
+ * (UINT32_MAX when no account has it), from known when not NULL. */
+static size_t tokens_rarest_first(const account_index *ix, const strvec *t, const uint32_t *known,
+                                  size_t *order, uint32_t *ids)
 {
     size_t n = t->n < SCORE_MAX_TOKENS ? t->n : SCORE_MAX_TOKENS;
     uint32_t df[SCORE_MAX_TOKENS];
     for (size_t i = 0; i < n; i++) {
-        ids[i] = index_token_id(ix, t->v[i]);
+        ids[i] = known ? known[i] : index_token_id(ix, t->v[i]);
         df[i] = ids[i] == UINT32_MAX ? 0 : ix->tok_post[ids[i]].n;
         size_t j = i;
         while (j > 0 && df[order[j - 1]] > df[i]) {
@@ -216,13 +259,34 @@ static void word_ops(const matcher *m, match_scratch *s, const char *tok, uint32
     push_op(s, postings_get(&ix->by_joined, tok), index_weight_df(ix, 0), UINT32_MAX);
 }
 
+/* Asks for the memory of every lookup name_ops makes (hash slots of the joined and acronym lists and
+ * the vocabulary, known words' lists) before the first one: a miss each, taken together. */
+static void prefetch_lookups(const account_index *ix, const norm_name *name, const uint32_t *known)
+{
+    size_t n = name->tokens.n < SCORE_MAX_TOKENS ? name->tokens.n : SCORE_MAX_TOKENS;
+    for (size_t i = 0; i < n; i++) {
+        postings_prefetch(&ix->by_joined, name->tokens.v[i]);
+        if (known && known[i] != UINT32_MAX)
+            __builtin_prefetch(&ix->tok_post[known[i]]);
+    }
+    if (name->tokens.n > 1) {
+        postings_prefetch(&ix->by_joined, name->joined);
+        postings_prefetch(&ix->by_joined, name->joined_all);
+        strmap_prefetch(ix->vocab, name->joined);
+    } else {
+        postings_prefetch(&ix->by_acronym, name->tokens.v[0]);
+    }
+}
+
 /* Every list of the name: its words rarest first, then its joined forms or its acronym. */
-static void name_ops(const matcher *m, match_scratch *s, const norm_name *name)
+static void name_ops(const matcher *m, match_scratch *s, const norm_name *name,
+                     const uint32_t *known)
 {
     const account_index *ix = &m->ix;
     size_t order[SCORE_MAX_TOKENS];
     uint32_t ids[SCORE_MAX_TOKENS];
-    size_t n_tok = tokens_rarest_first(ix, &name->tokens, order, ids);
+    prefetch_lookups(ix, name, known);
+    size_t n_tok = tokens_rarest_first(ix, &name->tokens, known, order, ids);
     s->nops = 0;
     for (size_t i = 0; i < n_tok; i++)
         word_ops(m, s, name->tokens.v[order[i]], ids[order[i]]);
@@ -268,6 +332,45 @@ static uint32_t gallop(const uint32_t *v, uint32_t n, uint32_t from, uint32_t x)
     return lo;
 }
 
+/* Past this ratio of their lengths two lists are intersected by galloping through the longer. */
+#define GALLOP_RATIO 16
+
+/* Appends to out the values of small that large holds (both ascending): galloping through large
+ * when it is much the longer, else a merge that reads both in order and decides every step without
+ * a branch (the lists of two common words are long, and which one moves on is a coin toss). */
+static void intersect(match_scratch *s, const u32vec *small, const u32vec *large, u32vec *out)
+{
+    if (large->n / GALLOP_RATIO > small->n) {
+        uint32_t at = 0;
+        for (uint32_t k = 0; k < small->n && at < large->n; k++) {
+            at = gallop(large->v, large->n, at, small->v[k]);
+            if (at < large->n && large->v[at] == small->v[k])
+                u32_push(out, small->v[k]);
+        }
+        return;
+    }
+    if (s->capmerge < small->n) {
+        s->capmerge = small->n;
+        s->merge = xrealloc(s->merge, s->capmerge * sizeof(*s->merge));
+    }
+    uint32_t i = 0, j = 0, n = 0;
+    while (i < small->n && j < large->n) {
+        uint32_t x = small->v[i], y = large->v[j];
+        s->merge[n] = x;      /* kept when equal: n never passes i, so stays in bounds */
+        n += x == y;
+        i += x <= y;
+        j += y <= x;
+    }
+    if (n == 0)
+        return;
+    if (out->cap < out->n + n) {
+        out->cap = out->n + n;
+        out->v = xrealloc(out->v, out->cap * sizeof(*out->v));
+    }
+    memcpy(out->v + out->n, s->merge, n * sizeof(*s->merge));
+    out->n += n;
+}
+
 /* The accounts in both word lists a and b (ascending), from the cache when it holds them. */
 static const u32vec *both_lists(const account_index *ix, match_scratch *s, uint32_t a, uint32_t b)
 {
@@ -286,12 +389,7 @@ static const u32vec *both_lists(const account_index *ix, match_scratch *s, uint3
         small = large;
         large = t;
     }
-    uint32_t at = 0;
-    for (uint32_t k = 0; k < small->n && at < large->n; k++) {
-        at = gallop(large->v, large->n, at, small->v[k]);
-        if (at < large->n && large->v[at] == small->v[k])
-            u32_push(&e->both, small->v[k]);
-    }
+    intersect(s, small, large, &e->both);
     return &e->both;
 }
 
@@ -340,25 +438,15 @@ static void collect_exact(const account_index *ix, match_scratch *s)
     }
 }
 
-static void weigh(match_scratch *s, const list_op *op, uint32_t slot)
+static void weigh(match_scratch *s, const list_op *op, size_t k)
 {
-    if (op->full || s->acc[slot].w != 0)
-        s->acc[slot].w += op->w;
-}
-
-/* Is word id one of the account's? A live account is in a word's list exactly when it has the
- * word (index.c links and unlinks both together). */
-static bool has_word(const account *a, uint32_t id)
-{
-    for (uint32_t t = 0; t < a->ntok; t++)
-        if (a->tok[t] == id)
-            return true;
-    return false;
+    if (op->full || s->w[k] != 0)
+        s->w[k] += op->w;
 }
 
 /* Up to this many accounts in "exact", their presence in a word's list is read from their own
- * word ids: a line or two each, which stay cached from one list to the next, where the lists are
- * long and cold. Past it those lines no longer stay cached, and the lists are searched instead. */
+ * word ids (their slot keys): a line each, which stays cached from one list to the next, where
+ * the lists are long and cold. Past it those lines no longer stay cached, and the lists are searched instead. */
 #define OWN_WORDS_MAX 256
 
 static int slot_cmp(const void *a, const void *b)
@@ -372,15 +460,15 @@ static void sum_word(const account_index *ix, match_scratch *s, const list_op *o
 {
     if (s->nexact <= OWN_WORDS_MAX) {
         for (size_t k = 0; k < s->nexact; k++)
-            if (has_word(&ix->acc[s->exact[k]], op->vocab))
-                weigh(s, op, s->exact[k]);
+            if (index_has_word(ix, s->exact[k], op->vocab))
+                weigh(s, op, k);
         return;
     }
     uint32_t at = 0;
     for (size_t k = 0; k < s->nexact && at < op->l->n; k++) {
         at = gallop(op->l->v, op->l->n, at, s->exact[k]);
         if (at < op->l->n && op->l->v[at] == s->exact[k])
-            weigh(s, op, s->exact[k]);
+            weigh(s, op, k);
     }
 }
 
@@ -392,12 +480,14 @@ static void sum_exact(const account_index *ix, match_scratch *s)
 {
     if (s->nexact <= OWN_WORDS_MAX) {
         for (size_t k = 0; k < s->nexact; k++)
-            __builtin_prefetch(&ix->acc[s->exact[k]]);
+            __builtin_prefetch(&ix->key[s->exact[k]]);
         for (size_t k = 0; k < s->nexact; k++)
-            __builtin_prefetch(ix->acc[s->exact[k]].tok);
+            if (ix->key[s->exact[k]].tok[KEY_WORDS - 1] & KEY_MORE)
+                __builtin_prefetch(&ix->acc[s->exact[k]].tok);
     } else {
         qsort(s->exact, s->nexact, sizeof(*s->exact), slot_cmp);
     }
+    pos_build(s);
     for (size_t i = 0; i < s->nops; i++) {
         const list_op *op = &s->ops[i];
         if (!op->l)
@@ -408,7 +498,7 @@ static void sum_exact(const account_index *ix, match_scratch *s)
         }
         for (uint32_t k = 0; k < op->l->n; k++)
             if (bit_get(s->in_exact, op->l->v[k]))
-                weigh(s, op, op->l->v[k]);
+                weigh(s, op, pos_of(s, op->l->v[k]));
     }
 }
 
@@ -416,15 +506,19 @@ static void sum_exact(const account_index *ix, match_scratch *s)
 
 typedef struct slot_weight {
     uint32_t slot;
+    uint32_t h;              /* its key's hash_hi */
     double w;
-    uint64_t h;              /* the account id's hash | 1 */
 } slot_weight;
 
-/* The tie order: the ids' hashes, then the ids, whatever the load order. */
-static bool tie_first(const account_index *ix, uint64_t ha, uint32_t a, uint64_t hb, uint32_t b)
+/* The tie order: the ids' hashes | 1, then the ids, whatever the load order; ha and hb are the
+ * hashes' high halves (the slots' keys), so the whole hashes are worked out on a tie of those. */
+static bool tie_first(const account_index *ix, uint32_t ha, uint32_t a, uint32_t hb, uint32_t b)
 {
     if (ha != hb)
         return ha < hb;
+    uint64_t fa = index_tie_hash(ix, a), fb = index_tie_hash(ix, b);
+    if (fa != fb)
+        return fa < fb;
     return strcmp(ix->acc[a].id, ix->acc[b].id) < 0;
 }
 
@@ -449,13 +543,18 @@ static void offer(const account_index *ix, slot_weight *best, size_t *n, slot_we
     best[j] = sw;
 }
 
+/* An account weighing less than the last of a full best cannot enter it (better() compares the
+ * weights first): its key, a likely miss when "exact" is large, is not read. */
 static void rank_exact(const account_index *ix, match_scratch *s, slot_weight *best, size_t *n)
 {
     for (size_t i = 0; i < s->nexact; i++) {
-        if (i + PREFETCH_AHEAD < s->nexact)
-            __builtin_prefetch(&s->acc[s->exact[i + PREFETCH_AHEAD]]);
-        const slot_acc *a = &s->acc[s->exact[i]];
-        offer(ix, best, n, (slot_weight){s->exact[i], a->w, a->h});
+        bool full = *n == NAME_CANDIDATES;
+        size_t ahead = i + PREFETCH_AHEAD;
+        if (ahead < s->nexact && !(full && s->w[ahead] < best[*n - 1].w))
+            __builtin_prefetch(&ix->key[s->exact[ahead]]);
+        if (full && s->w[i] < best[*n - 1].w)
+            continue;
+        offer(ix, best, n, (slot_weight){s->exact[i], ix->key[s->exact[i]].hash_hi, s->w[i]});
     }
 }
 
@@ -473,9 +572,9 @@ static const hash_prefix *prefix_of(const account_index *ix, match_scratch *s, c
     const u32vec *l = op->l;
     for (uint32_t k = 0; k < l->n; k++) {
         if (k + PREFETCH_AHEAD < l->n)
-            __builtin_prefetch(&s->acc[l->v[k + PREFETCH_AHEAD]].h);
+            __builtin_prefetch(&ix->key[l->v[k + PREFETCH_AHEAD]]);
         uint32_t slot = l->v[k];
-        uint64_t h = s->acc[slot].h;
+        uint32_t h = ix->key[slot].hash_hi;
         if (p->n == HASH_PREFIX && !tie_first(ix, h, slot, p->h[p->n - 1], p->slots[p->n - 1]))
             continue;
         uint32_t j = p->n < HASH_PREFIX ? p->n++ : p->n - 1;
@@ -506,29 +605,28 @@ static void rank_bulk(const account_index *ix, match_scratch *s, const list_op *
         uint32_t slot = p->slots[k];
         if (bit_get(s->in_exact, slot))
             continue;
-        slot_weight sw = {slot, op->w, p->h[k]};
+        slot_weight sw = {slot, p->h[k], op->w};
         if (*n == NAME_CANDIDATES && !better(ix, &sw, &best[*n - 1]))
             return;
         offer(ix, best, n, sw);
     }
 }
 
-/* Leaves the scratch as found: weights 0, no bits set. */
+/* Leaves the scratch as found: no bits set. */
 static void scratch_clear(match_scratch *s)
 {
-    for (size_t i = 0; i < s->nexact; i++) {
-        s->acc[s->exact[i]].w = 0;
+    for (size_t i = 0; i < s->nexact; i++)
         bit_clear(s->in_exact, s->exact[i]);
-    }
     s->nexact = 0;
 }
 
-size_t name_candidates(const matcher *m, const norm_name *name, uint32_t *slots)
+size_t name_candidates(const matcher *m, const norm_name *name, const uint32_t *ids,
+                       uint32_t *slots)
 {
     const account_index *ix = &m->ix;
     match_scratch *s = m->scratch;
     scratch_fit(s, ix);
-    name_ops(m, s, name);
+    name_ops(m, s, name, ids);
     collect_exact(ix, s);
     sum_exact(ix, s);
     slot_weight best[NAME_CANDIDATES];

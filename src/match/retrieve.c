@@ -45,7 +45,7 @@ static void gather_name_candidates(const matcher *m, lead_evidence *ev)
     if (ev->name.junk || !ev->name.tokens.n)
         return;
     uint32_t best[NAME_CANDIDATES];
-    size_t n = name_candidates(m, &ev->name, best);
+    size_t n = name_candidates(m, &ev->name, ev->tok_id, best);
     for (size_t i = 0; i < n; i++)
         add_candidate(ev, best[i], CAND_NAME);
 }

@@ -216,6 +216,49 @@ static void test_token_lists_stay_ascending(void **state)
     assert_int_equal(df(ix, "harbor"), 6);              /* T6 has none */
 }
 
+/* Every live slot's key against its account: the id hash's high half, and "has word v" for every
+ * word of the vocabulary, for names of one to seven words, replaced by longer and shorter ones. */
+static void expect_keys_agree(const account_index *ix)
+{
+    for (uint32_t slot = 0; slot < ix->n; slot++) {
+        const account *a = &ix->acc[slot];
+        if (!a->live)
+            continue;
+        uint64_t h = hash_bytes(a->id, strlen(a->id));
+        assert_int_equal(index_tie_hash(ix, slot), h | 1);
+        assert_int_equal(ix->key[slot].hash_hi, (uint32_t)(h >> 32));
+        for (uint32_t v = 0; v < ix->nvocab; v++) {
+            bool has = false;
+            for (uint32_t t = 0; t < a->ntok; t++)
+                has |= a->tok[t] == v;
+            if (index_has_word(ix, slot, v) != has)
+                fail_msg("slot %u ('%s', %u words), word '%s': key says %d", slot, a->name,
+                         a->ntok, ix->vocab_str[v], !has);
+        }
+        assert_false(index_has_word(ix, slot, (uint32_t)ix->nvocab));
+    }
+}
+
+static void test_slot_keys(void **state)
+{
+    account_index *ix = *state;
+    const char *names[] = {"Alfa", "Alfa Bravo", "Bravo Charlie Delta", "Charlie Delta Echo Golf",
+                           "Delta Echo Golf Hotel India", "India Juliett Kilo Lima Mike Oscar",
+                           "Papa Papa Quebec Romeo Sierra Tango Uniform"};
+    char id[16];
+    for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+        snprintf(id, sizeof(id), "K%zu", i);
+        put(ix, id, names[i], NULL, NULL);
+    }
+    expect_keys_agree(ix);
+    put(ix, "K0", "Victor Whiskey Xray Yankee Zulu", NULL, NULL);   /* longer, same slot */
+    put(ix, "K5", "Zulu", NULL, NULL);                                /* shorter */
+    assert_true(index_delete(ix, "K2"));
+    expect_keys_agree(ix);
+    assert_int_equal(index_find(ix, "K5"), 5);
+    assert_int_equal(index_find(ix, "K2"), -1);
+}
+
 static void test_weights(void **state)
 {
     account_index *ix = *state;
@@ -415,6 +458,7 @@ int main(void)
                                         teardown_index),
         cmocka_unit_test_setup_teardown(test_reupsert_moves_postings, setup_index, teardown_index),
         cmocka_unit_test_setup_teardown(test_token_lists_stay_ascending, setup_index, teardown_index),
+        cmocka_unit_test_setup_teardown(test_slot_keys, setup_index, teardown_index),
         cmocka_unit_test_setup_teardown(test_weights, setup_index, teardown_index),
         cmocka_unit_test_setup_teardown(test_typo_neighbours, setup_index, teardown_index),
         cmocka_unit_test_setup_teardown(test_label_core, setup_index, teardown_index),
