@@ -167,9 +167,15 @@ void postings_free(postings *p)
 
 void postings_add(postings *p, const char *key, uint32_t val)
 {
+    size_t len = strlen(key);
+    postings_add_h(p, key, len, hash_bytes(key, len), val);
+}
+
+void postings_add_h(postings *p, const char *key, size_t keylen, uint64_t hash, uint32_t val)
+{
     uint32_t li = (uint32_t)p->nlists;
     bool added;
-    (void)strmap_get_or_put(p->keys, key, &li, &added);
+    (void)strmap_get_or_put_h(p->keys, key, keylen, hash, &li, &added);
     if (added) {
         if (p->nlists == p->cap) {
             p->cap = p->cap ? p->cap * 2 : 64;
@@ -193,6 +199,11 @@ void postings_remove(postings *p, const char *key, uint32_t val)
 void postings_prefetch(const postings *p, const char *key)
 {
     strmap_prefetch(p->keys, key);
+}
+
+void postings_prefetch_h(const postings *p, uint64_t hash)
+{
+    strmap_prefetch_h(p->keys, hash);
 }
 
 const u32vec *postings_get(const postings *p, const char *key)

@@ -63,8 +63,14 @@ void strmap_put(strmap *m, const char *key, uint32_t val);
 /* One lookup that inserts when missing: *val is stored for a new key, and otherwise replaced by
  * the key's value; *inserted (may be NULL) says which. Returns the stored key. */
 const char *strmap_get_or_put(strmap *m, const char *key, uint32_t *val, bool *inserted);
+/* strmap_get_or_put for a key of keylen bytes whose hash_bytes() the caller computed already
+ * (e.g. on another thread): the key is not hashed again. */
+const char *strmap_get_or_put_h(strmap *m, const char *key, size_t keylen, uint64_t hash,
+                                uint32_t *val, bool *inserted);
 /* Asks the CPU for the slot where a lookup of key starts: before a batch of lookups. */
 void strmap_prefetch(const strmap *m, const char *key);
+/* The same for a key whose hash_bytes() is hash. */
+void strmap_prefetch_h(const strmap *m, uint64_t hash);
 /* Removes key; returns whether it was present. */
 bool strmap_del(strmap *m, const char *key);
 /* Returns the id of key, assigning the next free id (= count before insert) if missing. */

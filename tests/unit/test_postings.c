@@ -118,6 +118,50 @@ static void test_postings_add_and_get(void **state)
     assert_int_equal(p.nlists, 0);
 }
 
+/* Keys added with their hash computed ahead (postings_add_h, strmap_get_or_put_h) are the same
+ * keys as those added and looked up the plain way, through rehashes. */
+static void test_postings_add_with_hash(void **state)
+{
+    (void)state;
+    postings p;
+    postings_init(&p);
+    char key[32];
+    for (uint32_t i = 0; i < 5000; i++) {
+        int n = snprintf(key, sizeof(key), "key-%u", i % 2500);
+        if (i % 2)
+            postings_add_h(&p, key, (size_t)n, hash_bytes(key, (size_t)n), i);
+        else
+            postings_add(&p, key, i);
+        postings_prefetch_h(&p, hash_bytes(key, (size_t)n));
+    }
+    assert_int_equal(postings_keys(&p), 2500);
+    for (uint32_t i = 0; i < 2500; i++) {
+        snprintf(key, sizeof(key), "key-%u", i);
+        const u32vec *l = postings_get(&p, key);
+        assert_non_null(l);
+        assert_int_equal(l->n, 2);
+        assert_int_equal(l->v[0], i);
+        assert_int_equal(l->v[1], i + 2500);
+    }
+    /* A key given with its length: only those bytes count. */
+    postings_add_h(&p, "key-7xyz", 5, hash_bytes("key-7", 5), 9999);
+    assert_int_equal(postings_get(&p, "key-7")->n, 3);
+    assert_null(postings_get(&p, "key-7xyz"));
+    postings_free(&p);
+
+    strmap *m = strmap_new();
+    uint32_t v = 1;
+    bool added = false;
+    const char *stored = strmap_get_or_put_h(m, "abcdef", 3, hash_bytes("abc", 3), &v, &added);
+    assert_true(added);
+    assert_string_equal(stored, "abc");
+    v = 2;
+    (void)strmap_get_or_put(m, "abc", &v, &added);
+    assert_false(added);
+    assert_int_equal(v, 1);
+    strmap_free(m);
+}
+
 static void test_postings_remove(void **state)
 {
     (void)state;
@@ -373,6 +417,7 @@ int main(void)
         cmocka_unit_test(test_u32pool_lists_keep_their_values),
         cmocka_unit_test(test_u32_remove_every_occurrence),
         cmocka_unit_test(test_postings_add_and_get),
+        cmocka_unit_test(test_postings_add_with_hash),
         cmocka_unit_test(test_postings_remove),
         cmocka_unit_test(test_postings_many_keys),
         cmocka_unit_test(test_hashmulti_colliding_hashes),
