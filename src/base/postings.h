@@ -40,10 +40,11 @@ void u32pool_free(u32pool *p);       /* frees every array it gave out */
 void u32pool_push(u32pool *p, u32vec *a, uint32_t x);
 void u32pool_release(u32pool *p, u32vec *a);
 
-/* key -> u32vec. Adding the same value twice in a row keeps one. */
+/* key -> u32vec. Adding the same value twice in a row keeps one. A list of one value holds it
+ * inside its u32vec (v points at the struct's own cap field): read lists through v and n only. */
 typedef struct postings {
     strmap *keys;      /* key -> list number */
-    u32pool pool;      /* the lists' arrays */
+    u32pool pool;      /* the lists' arrays (of lists with two values or more) */
     u32vec *lists;     /* owned */
     size_t nlists;
     size_t cap;

@@ -162,6 +162,53 @@ static void test_postings_add_with_hash(void **state)
     strmap_free(m);
 }
 
+/* Lists of one value are kept inside their u32vec: they must read back right after the lists'
+ * array has moved (many keys added since), grow into pooled arrays, empty and fill again. */
+static void test_postings_single_values(void **state)
+{
+    (void)state;
+    postings p;
+    postings_init(&p);
+    char key[32];
+    enum { KEYS = 20000 };
+    for (uint32_t i = 0; i < KEYS; i++) {
+        snprintf(key, sizeof(key), "k%u", i);
+        postings_add(&p, key, i * 7);
+    }
+    for (uint32_t i = 0; i < KEYS; i++) {
+        snprintf(key, sizeof(key), "k%u", i);
+        const u32vec *l = postings_get(&p, key);
+        assert_int_equal(l->n, 1);
+        assert_int_equal(l->v[0], i * 7);
+        assert_ptr_equal(l->v, &l->cap);          /* in the list itself, where it now is */
+    }
+    for (uint32_t i = 0; i < KEYS; i += 2) {      /* every other list grows to 3 values */
+        snprintf(key, sizeof(key), "k%u", i);
+        postings_add(&p, key, i * 7 + 1);
+        postings_add(&p, key, i * 7 + 2);
+    }
+    snprintf(key, sizeof(key), "k%u", 1u);
+    postings_remove(&p, key, 7);                  /* empties an inline list... */
+    assert_int_equal(postings_get(&p, key)->n, 0);
+    postings_add(&p, key, 99);                    /* ...which fills again */
+    for (uint32_t i = 0; i < KEYS; i++) {
+        snprintf(key, sizeof(key), "k%u", i);
+        const u32vec *l = postings_get(&p, key);
+        if (i == 1) {
+            assert_int_equal(l->n, 1);
+            assert_int_equal(l->v[0], 99);
+        } else if (i % 2 == 0) {
+            assert_int_equal(l->n, 3);
+            for (uint32_t k = 0; k < 3; k++)
+                assert_int_equal(l->v[k], i * 7 + k);
+        } else {
+            assert_int_equal(l->n, 1);
+            assert_int_equal(l->v[0], i * 7);
+        }
+    }
+    postings_free(&p);
+}
+
 static void test_postings_remove(void **state)
 {
     (void)state;
@@ -418,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_u32_remove_every_occurrence),
         cmocka_unit_test(test_postings_add_and_get),
         cmocka_unit_test(test_postings_add_with_hash),
+        cmocka_unit_test(test_postings_single_values),
         cmocka_unit_test(test_postings_remove),
         cmocka_unit_test(test_postings_many_keys),
         cmocka_unit_test(test_hashmulti_colliding_hashes),
