@@ -240,16 +240,7 @@ static char *key_at(const strmap *m, uint32_t ref)
 
 uint64_t hash_bytes(const void *p, size_t n)
 {
-    const unsigned char *b = p;
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a, then a final mix */
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= 1099511628211ULL;
-    }
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    return h;
+    return hash_end(hash_add(HASH_START, p, n));
 }
 
 strmap *strmap_new(void)

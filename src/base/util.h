@@ -82,6 +82,29 @@ bool strmap_next(const strmap *m, size_t *pos, const char **key, uint32_t *val);
 
 uint64_t hash_bytes(const void *p, size_t n);
 
+/* hash_bytes in pieces: hash_end(hash_add(...hash_add(HASH_START, a, na)..., z, nz)) is
+ * hash_bytes of a..z concatenated (FNV-1a, then a final mix), so that hashes of strings sharing
+ * a prefix can share its work. */
+#define HASH_START 1469598103934665603ULL
+
+static inline uint64_t hash_add(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static inline uint64_t hash_end(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+}
+
 /* Wall-clock time in whole milliseconds since the epoch. */
 double epoch_ms_now(void);
 /* An instant (ms since the epoch) as ISO-8601 UTC with milliseconds ("2026-11-23T10:00:00.123Z")

@@ -107,28 +107,22 @@ double index_token_weight(const account_index *ix, const char *tok)
 #define TYPO_MIN_LEN 5
 #define TYPO_MAX_LEN 40
 
-static uint64_t deletion_hash(const char *tok, size_t len, size_t skip)
-{
-    char buf[TYPO_MAX_LEN + 1];
-    size_t k = 0;
-    for (size_t i = 0; i < len; i++)
-        if (i != skip)
-            buf[k++] = tok[i];
-    return hash_bytes(buf, k);
-}
-
-/* The token's hash and its deletions' (in that order, as they are stored and probed), each slot
- * prefetched first so that the cache misses overlap (a growth on the way only wastes them). */
-/* The hashes a token is filed under (itself, then each 1-deletion), their slots prefetched; how
- * many (len + 1), or 0 for a token too short or too long to have typo neighbours. */
+/* The hashes a token is filed under (itself, then each 1-deletion), their slots prefetched so
+ * that the cache misses overlap (a growth on the way only wastes them); how many (len + 1), or 0
+ * for a token too short or too long to have typo neighbours. The token's prefixes are hashed once
+ * and each deletion's hash goes on from its prefix's. */
 static size_t typo_hashes(const account_index *ix, const char *tok, uint64_t *h)
 {
     size_t len = strlen(tok);
     if (len < TYPO_MIN_LEN || len > TYPO_MAX_LEN)
         return 0;
-    h[0] = hash_bytes(tok, len);
+    uint64_t prefix[TYPO_MAX_LEN + 1];  /* prefix[i]: the first i bytes, hashed, not ended */
+    prefix[0] = HASH_START;
     for (size_t i = 0; i < len; i++)
-        h[i + 1] = deletion_hash(tok, len, i);
+        prefix[i + 1] = hash_add(prefix[i], tok + i, 1);
+    h[0] = hash_end(prefix[len]);
+    for (size_t i = 0; i < len; i++)
+        h[i + 1] = hash_end(hash_add(prefix[i], tok + i + 1, len - i - 1));
     for (size_t i = 0; i <= len; i++)
         hashmulti_prefetch(&ix->typo, h[i]);
     return len + 1;

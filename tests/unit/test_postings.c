@@ -209,6 +209,19 @@ static void test_postings_single_values(void **state)
     postings_free(&p);
 }
 
+/* hash_bytes in pieces is hash_bytes of the whole, however the bytes are cut. */
+static void test_hash_in_pieces(void **state)
+{
+    (void)state;
+    const char *s = "quorvexinternational";
+    size_t n = strlen(s);
+    for (size_t cut = 0; cut <= n; cut++) {
+        uint64_t h = hash_add(hash_add(HASH_START, s, cut), s + cut, n - cut);
+        assert_true(hash_end(h) == hash_bytes(s, n));
+    }
+    assert_true(hash_end(HASH_START) == hash_bytes("", 0));
+}
+
 static void test_postings_remove(void **state)
 {
     (void)state;
@@ -466,6 +479,7 @@ int main(void)
         cmocka_unit_test(test_postings_add_and_get),
         cmocka_unit_test(test_postings_add_with_hash),
         cmocka_unit_test(test_postings_single_values),
+        cmocka_unit_test(test_hash_in_pieces),
         cmocka_unit_test(test_postings_remove),
         cmocka_unit_test(test_postings_many_keys),
         cmocka_unit_test(test_hashmulti_colliding_hashes),
