@@ -21,6 +21,7 @@ void index_init(account_index *ix, const norm_rules *rules, const strvec *label_
     postings_init(&ix->by_acronym);
     hashmulti_init(&ix->typo);
     u32pool_init(&ix->tok_pool);
+    ix->scratch = norm_scratch_new();
     ix->rules = rules;
     ix->label_prefixes = label_prefixes;
     ix->label_suffixes = label_suffixes;
@@ -51,6 +52,7 @@ void index_free(account_index *ix)
     postings_free(&ix->by_joined);
     postings_free(&ix->by_acronym);
     hashmulti_free(&ix->typo);
+    norm_scratch_free(ix->scratch);
     memset(ix, 0, sizeof(*ix));
 }
 
@@ -491,12 +493,13 @@ static void prep_arrays(account_prep *p, size_t ntok, size_t ndoms)
     sb_init(&p->labels);
 }
 
-void index_prepare(const account_index *ix, const account_rec *rec, account_prep *p)
+void index_prepare(const account_index *ix, const account_rec *rec, account_prep *p,
+                   norm_scratch *scratch)
 {
     const char *shared[INDEX_SHARED_FIELDS];
     sv_init(&p->doms);
     registrable_domains(rec->domains, &p->doms);
-    (void)norm_name_parse(ix->rules, rec->name, &p->nn);
+    (void)norm_name_parse_in(ix->rules, rec->name, &p->nn, scratch);
     const norm_name *nn = &p->nn;
     p->id_hash = hash_str(rec->id);
     prep_arrays(p, nn->tokens.n, p->doms.n);
@@ -636,7 +639,7 @@ static void account_unlink(account_index *ix, uint32_t slot)
 uint32_t index_upsert(account_index *ix, const account_rec *rec)
 {
     account_prep prep;
-    index_prepare(ix, rec, &prep);
+    index_prepare(ix, rec, &prep, ix->scratch);
     index_prefetch(ix, &prep);
     uint32_t slot = index_upsert_prepared(ix, rec, &prep);
     index_prep_free(&prep);

@@ -60,6 +60,7 @@ typedef struct account_index {
     hashmulti typo;           /* hash of each token and its 1-deletions -> vocabulary id */
     uint64_t generation;      /* bumped by every upsert and delete: what was worked out from the
                                * lists stays right while it holds */
+    norm_scratch *scratch;    /* index_upsert's name-parsing buffers; owned */
     const norm_rules *rules;  /* borrowed */
     const strvec *label_prefixes;  /* borrowed: stripped from domain labels ("try", "get") */
     const strvec *label_suffixes;  /* borrowed: ("hq", "group") */
@@ -98,9 +99,11 @@ typedef struct account_prep {
     strbuf labels;             /* the label cores, each NUL-terminated (keys point into them) */
 } account_prep;
 
-/* Fills p for rec. Reads nothing of ix but its rules (read-only once built), so it may run on
- * another thread while ix changes; the PSL must have been used once before (domain.h). */
-void index_prepare(const account_index *ix, const account_rec *rec, account_prep *p);
+/* Fills p for rec, parsing the name in scratch (the calling thread's; NULL: buffers of its own).
+ * Reads nothing of ix but its rules (read-only once built), so it may run on another thread while
+ * ix changes; the PSL must have been used once before (domain.h). */
+void index_prepare(const account_index *ix, const account_rec *rec, account_prep *p,
+                   norm_scratch *scratch);
 void index_prep_free(account_prep *p);
 /* Asks the CPU for the slots an upsert of p will read first (id, tokens, keys): for a record to
  * be upserted soon after the current one. Changes nothing. */

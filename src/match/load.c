@@ -118,6 +118,7 @@ typedef struct load_pipe {
     load_batch *full, *full_tail;   /* read, waiting to be indexed */
     load_batch *spare;              /* empty */
     load_batch *filling;            /* the reader's */
+    norm_scratch *scratch;          /* the reader's name-parsing buffers */
     bool done;                      /* the reader has finished: count and err are set */
     long count;
     long line;                      /* of the row being read */
@@ -203,7 +204,7 @@ static void reader_row(account_rec *a, void *ctx)
     it->line = p->line;
     for (size_t i = 0; i < REC_FIELDS; i++)
         it->text[i] = keep_text(p->filling, *f[i]);
-    index_prepare(&p->m->ix, a, &it->prep);
+    index_prepare(&p->m->ix, a, &it->prep, p->scratch);
 }
 
 static void reader_warning(const char *msg, void *ctx)
@@ -219,7 +220,10 @@ static void *reader(void *arg)
     load_pipe *p = arg;
     accounts_csv o = {.path = p->path, .encoding = p->encoding, .cb = reader_row,
                       .warn = reader_warning, .seen_on = reader_seen_on, .borrow = true, .ctx = p};
+    p->scratch = norm_scratch_new();
     p->count = accounts_read_csv_opts(&o, p->err, sizeof(p->err));
+    norm_scratch_free(p->scratch);
+    p->scratch = NULL;
     hand_over(p, true);
     return NULL;
 }

@@ -431,7 +431,7 @@ static void test_prepare_keys_and_hashes(void **state)
     account_rec_set(&r, "domains", "teaminvo.com;https://gannongroup.co.uk/;xn--bcher-kva.de");
     account_rec_set(&r, "owner_id", "005");
     account_prep p;
-    index_prepare(ix, &r, &p);
+    index_prepare(ix, &r, &p, NULL);
     const struct {
         enum index_list list;
         const char *key;
