@@ -1,6 +1,8 @@
 /* postings.c - growable uint32 lists, posting lists by string key and a hash multimap. */
 #include "postings.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,10 +155,46 @@ void postings_init(postings *p)
     p->cap = 0;
 }
 
+/* A list of at most one value keeps it in its own cap field (v pointing there) instead of in a
+ * pooled array: most keys (a domain, a joined name) have one account, and this saves the 8 bytes
+ * of a pooled array for each. Such a list is told apart by where v points. */
+static bool list_inline(const u32vec *l)
+{
+    return l->v == &l->cap;
+}
+
+/* After the lists array moved from old (by address): inline lists point at their new cap. */
+static void lists_moved(postings *p, uintptr_t old)
+{
+    for (size_t i = 0; i < p->nlists; i++) {
+        u32vec *l = &p->lists[i];
+        if ((uintptr_t)l->v == old + i * sizeof(*l) + offsetof(u32vec, cap))
+            l->v = &l->cap;
+    }
+}
+
+/* Appends val to list l: inline while it holds at most one value, then in the pool. */
+static void list_push(postings *p, u32vec *l, uint32_t val)
+{
+    if (!l->v || (list_inline(l) && l->n == 0)) {
+        l->v = &l->cap;
+        l->cap = val;
+        l->n = 1;
+        return;
+    }
+    if (list_inline(l)) {
+        uint32_t first = l->cap;
+        *l = (u32vec){0};
+        u32pool_push(&p->pool, l, first);
+    }
+    u32pool_push(&p->pool, l, val);
+}
+
 void postings_free(postings *p)
 {
     for (size_t i = 0; i < p->nlists; i++)
-        u32pool_release(&p->pool, &p->lists[i]);
+        if (!list_inline(&p->lists[i]))
+            u32pool_release(&p->pool, &p->lists[i]);
     u32pool_free(&p->pool);
     free(p->lists);
     strmap_free(p->keys);
@@ -167,20 +205,29 @@ void postings_free(postings *p)
 
 void postings_add(postings *p, const char *key, uint32_t val)
 {
+    size_t len = strlen(key);
+    postings_add_h(p, key, len, hash_bytes(key, len), val);
+}
+
+void postings_add_h(postings *p, const char *key, size_t keylen, uint64_t hash, uint32_t val)
+{
     uint32_t li = (uint32_t)p->nlists;
     bool added;
-    (void)strmap_get_or_put(p->keys, key, &li, &added);
+    (void)strmap_get_or_put_h(p->keys, key, keylen, hash, &li, &added);
     if (added) {
         if (p->nlists == p->cap) {
+            uintptr_t old = (uintptr_t)p->lists;
             p->cap = p->cap ? p->cap * 2 : 64;
             p->lists = xrealloc(p->lists, p->cap * sizeof(*p->lists));
+            if ((uintptr_t)p->lists != old)
+                lists_moved(p, old);
         }
         p->lists[p->nlists++] = (u32vec){0};
     }
     u32vec *l = &p->lists[li];
     if (l->n && l->v[l->n - 1] == val)
         return;
-    u32pool_push(&p->pool, l, val);
+    list_push(p, l, val);
 }
 
 void postings_remove(postings *p, const char *key, uint32_t val)
@@ -193,6 +240,11 @@ void postings_remove(postings *p, const char *key, uint32_t val)
 void postings_prefetch(const postings *p, const char *key)
 {
     strmap_prefetch(p->keys, key);
+}
+
+void postings_prefetch_h(const postings *p, uint64_t hash)
+{
+    strmap_prefetch_h(p->keys, hash);
 }
 
 const u32vec *postings_get(const postings *p, const char *key)

@@ -40,10 +40,11 @@ void u32pool_free(u32pool *p);       /* frees every array it gave out */
 void u32pool_push(u32pool *p, u32vec *a, uint32_t x);
 void u32pool_release(u32pool *p, u32vec *a);
 
-/* key -> u32vec. Adding the same value twice in a row keeps one. */
+/* key -> u32vec. Adding the same value twice in a row keeps one. A list of one value holds it
+ * inside its u32vec (v points at the struct's own cap field): read lists through v and n only. */
 typedef struct postings {
     strmap *keys;      /* key -> list number */
-    u32pool pool;      /* the lists' arrays */
+    u32pool pool;      /* the lists' arrays (of lists with two values or more) */
     u32vec *lists;     /* owned */
     size_t nlists;
     size_t cap;
@@ -52,9 +53,12 @@ typedef struct postings {
 void postings_init(postings *p);
 void postings_free(postings *p);
 void postings_add(postings *p, const char *key, uint32_t val);
+/* postings_add for a key of keylen bytes whose hash_bytes() is hash (not computed again). */
+void postings_add_h(postings *p, const char *key, size_t keylen, uint64_t hash, uint32_t val);
 void postings_remove(postings *p, const char *key, uint32_t val);
 /* Asks the CPU for where a lookup of key starts: before a batch of adds or removes. */
 void postings_prefetch(const postings *p, const char *key);
+void postings_prefetch_h(const postings *p, uint64_t hash);
 /* List for key, or NULL. Valid until the next add. */
 const u32vec *postings_get(const postings *p, const char *key);
 /* Number of distinct keys. */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,11 +34,26 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
+/* Index of the first byte at or after i in u[0..n) that is not ASCII (n when none): 8 bytes at a
+ * time while they are all ASCII. */
+static size_t ascii_run_end(const unsigned char *u, size_t i, size_t n)
+{
+    uint64_t w;
+    while (i + 8 <= n && (memcpy(&w, u + i, 8), (w & 0x8080808080808080ull) == 0))
+        i += 8;
+    while (i < n && u[i] < 0x80)
+        i++;
+    return i;
+}
+
 size_t utf8_invalid_at(const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
+        i = ascii_run_end(u, i, n);
+        if (i == n)
+            break;
         size_t len = utf8_seq(u + i, n - i);
         if (len == 0)
             return i;

@@ -240,16 +240,7 @@ static char *key_at(const strmap *m, uint32_t ref)
 
 uint64_t hash_bytes(const void *p, size_t n)
 {
-    const unsigned char *b = p;
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a, then a final mix */
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= 1099511628211ULL;
-    }
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    return h;
+    return hash_end(hash_add(HASH_START, p, n));
 }
 
 strmap *strmap_new(void)
@@ -396,7 +387,12 @@ void strmap_put(strmap *m, const char *key, uint32_t val)
 const char *strmap_get_or_put(strmap *m, const char *key, uint32_t *val, bool *inserted)
 {
     size_t keylen = strlen(key);
-    uint64_t h = hash_bytes(key, keylen);
+    return strmap_get_or_put_h(m, key, keylen, hash_bytes(key, keylen), val, inserted);
+}
+
+const char *strmap_get_or_put_h(strmap *m, const char *key, size_t keylen, uint64_t h,
+                                uint32_t *val, bool *inserted)
+{
     size_t i = find_slot_h(m, key, keylen, h);
     bool added = i == SIZE_MAX;
     if (added)
@@ -410,7 +406,12 @@ const char *strmap_get_or_put(strmap *m, const char *key, uint32_t *val, bool *i
 
 void strmap_prefetch(const strmap *m, const char *key)
 {
-    __builtin_prefetch(&m->slots[hash_bytes(key, strlen(key)) & (m->cap - 1)], 1);
+    strmap_prefetch_h(m, hash_bytes(key, strlen(key)));
+}
+
+void strmap_prefetch_h(const strmap *m, uint64_t hash)
+{
+    __builtin_prefetch(&m->slots[hash & (m->cap - 1)], 1);
 }
 
 bool strmap_del(strmap *m, const char *key)

@@ -63,8 +63,14 @@ void strmap_put(strmap *m, const char *key, uint32_t val);
 /* One lookup that inserts when missing: *val is stored for a new key, and otherwise replaced by
  * the key's value; *inserted (may be NULL) says which. Returns the stored key. */
 const char *strmap_get_or_put(strmap *m, const char *key, uint32_t *val, bool *inserted);
+/* strmap_get_or_put for a key of keylen bytes whose hash_bytes() the caller computed already
+ * (e.g. on another thread): the key is not hashed again. */
+const char *strmap_get_or_put_h(strmap *m, const char *key, size_t keylen, uint64_t hash,
+                                uint32_t *val, bool *inserted);
 /* Asks the CPU for the slot where a lookup of key starts: before a batch of lookups. */
 void strmap_prefetch(const strmap *m, const char *key);
+/* The same for a key whose hash_bytes() is hash. */
+void strmap_prefetch_h(const strmap *m, uint64_t hash);
 /* Removes key; returns whether it was present. */
 bool strmap_del(strmap *m, const char *key);
 /* Returns the id of key, assigning the next free id (= count before insert) if missing. */
@@ -75,6 +81,29 @@ const char *strmap_key(const strmap *m, const char *key);
 bool strmap_next(const strmap *m, size_t *pos, const char **key, uint32_t *val);
 
 uint64_t hash_bytes(const void *p, size_t n);
+
+/* hash_bytes in pieces: hash_end(hash_add(...hash_add(HASH_START, a, na)..., z, nz)) is
+ * hash_bytes of a..z concatenated (FNV-1a, then a final mix), so that hashes of strings sharing
+ * a prefix can share its work. */
+#define HASH_START 1469598103934665603ULL
+
+static inline uint64_t hash_add(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static inline uint64_t hash_end(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+}
 
 /* Wall-clock time in whole milliseconds since the epoch. */
 double epoch_ms_now(void);

@@ -257,14 +257,27 @@ static char *registrable_of(const char *host)
     return r ? xstrdup(r) : NULL;
 }
 
+/* Registrable domain of a normalised host h (malloc'd), in h's own allocation: libpsl's answer is
+ * a tail of h, moved to its front (no copy when it is h itself, the usual case). Takes h; NULL
+ * (h freed) for a public suffix. */
+static char *registrable_in_place(char *h)
+{
+    const char *r = psl_registrable_domain(psl_get(), h);
+    if (!r) {
+        free(h);
+        return NULL;
+    }
+    if (r != h)
+        memmove(h, r, strlen(r) + 1);
+    return h;
+}
+
 char *domain_registrable(const char *host)
 {
     if (!host)
         return NULL;
     char *h = host_normalize(host, strlen(host));
-    char *r = h ? registrable_of(h) : NULL;
-    free(h);
-    return r;
+    return h ? registrable_in_place(h) : NULL;
 }
 
 char *domain_label(const char *registrable)
@@ -427,9 +440,7 @@ char *website_host(const char *raw)
 char *website_registrable(const char *raw)
 {
     char *h = website_host(raw);
-    char *r = h ? registrable_of(h) : NULL;
-    free(h);
-    return r;
+    return h ? registrable_in_place(h) : NULL;
 }
 
 /* ---- domain sets ---- */

@@ -21,6 +21,7 @@ void index_init(account_index *ix, const norm_rules *rules, const strvec *label_
     postings_init(&ix->by_acronym);
     hashmulti_init(&ix->typo);
     u32pool_init(&ix->tok_pool);
+    ix->scratch = norm_scratch_new();
     ix->rules = rules;
     ix->label_prefixes = label_prefixes;
     ix->label_suffixes = label_suffixes;
@@ -51,6 +52,7 @@ void index_free(account_index *ix)
     postings_free(&ix->by_joined);
     postings_free(&ix->by_acronym);
     hashmulti_free(&ix->typo);
+    norm_scratch_free(ix->scratch);
     memset(ix, 0, sizeof(*ix));
 }
 
@@ -114,28 +116,22 @@ double index_token_weight(const account_index *ix, const char *tok)
 #define TYPO_MIN_LEN 5
 #define TYPO_MAX_LEN 40
 
-static uint64_t deletion_hash(const char *tok, size_t len, size_t skip)
-{
-    char buf[TYPO_MAX_LEN + 1];
-    size_t k = 0;
-    for (size_t i = 0; i < len; i++)
-        if (i != skip)
-            buf[k++] = tok[i];
-    return hash_bytes(buf, k);
-}
-
-/* The token's hash and its deletions' (in that order, as they are stored and probed), each slot
- * prefetched first so that the cache misses overlap (a growth on the way only wastes them). */
-/* The hashes a token is filed under (itself, then each 1-deletion), their slots prefetched; how
- * many (len + 1), or 0 for a token too short or too long to have typo neighbours. */
+/* The hashes a token is filed under (itself, then each 1-deletion), their slots prefetched so
+ * that the cache misses overlap (a growth on the way only wastes them); how many (len + 1), or 0
+ * for a token too short or too long to have typo neighbours. The token's prefixes are hashed once
+ * and each deletion's hash goes on from its prefix's. */
 static size_t typo_hashes(const account_index *ix, const char *tok, uint64_t *h)
 {
     size_t len = strlen(tok);
     if (len < TYPO_MIN_LEN || len > TYPO_MAX_LEN)
         return 0;
-    h[0] = hash_bytes(tok, len);
+    uint64_t prefix[TYPO_MAX_LEN + 1];  /* prefix[i]: the first i bytes, hashed, not ended */
+    prefix[0] = HASH_START;
     for (size_t i = 0; i < len; i++)
-        h[i + 1] = deletion_hash(tok, len, i);
+        prefix[i + 1] = hash_add(prefix[i], tok + i, 1);
+    h[0] = hash_end(prefix[len]);
+    for (size_t i = 0; i < len; i++)
+        h[i + 1] = hash_end(hash_add(prefix[i], tok + i + 1, len - i - 1));
     for (size_t i = 0; i <= len; i++)
         hashmulti_prefetch(&ix->typo, h[i]);
     return len + 1;
@@ -244,11 +240,12 @@ int osa_distance(const char *a, const char *b, int max)
 
 /* ---- vocabulary ---- */
 
-static uint32_t vocab_intern(account_index *ix, const char *tok)
+/* The vocabulary id of tok (hash_bytes() of it is hash), a new one when it is new. */
+static uint32_t vocab_intern(account_index *ix, const char *tok, uint64_t hash)
 {
     uint32_t id = (uint32_t)ix->nvocab;
     bool added;
-    const char *key = strmap_get_or_put(ix->vocab, tok, &id, &added);
+    const char *key = strmap_get_or_put_h(ix->vocab, tok, strlen(tok), hash, &id, &added);
     if (!added)
         return id;
     if (ix->nvocab >= KEY_NONE) {   /* the slot keys' ids have 31 bits: never near in memory */
@@ -269,10 +266,13 @@ static uint32_t vocab_intern(account_index *ix, const char *tok)
 
 /* ---- domain label cores ---- */
 
-/* Length of the configured prefix that s starts with when 3+ characters remain, else 0. */
+/* Length of the configured prefix that s starts with when 3+ characters remain, else 0. A prefix
+ * whose first byte differs is passed over before its length is taken. */
 static size_t prefix_len(const char *s, size_t len, const strvec *prefixes)
 {
     for (size_t i = 0; prefixes && i < prefixes->n; i++) {
+        if (prefixes->v[i][0] && prefixes->v[i][0] != s[0])
+            continue;
         size_t pl = strlen(prefixes->v[i]);
         if (strncmp(s, prefixes->v[i], pl) == 0 && len >= pl + 3)
             return pl;
@@ -280,12 +280,16 @@ static size_t prefix_len(const char *s, size_t len, const strvec *prefixes)
     return 0;
 }
 
-/* Length of s[0..len) without the configured suffix it ends with when 3+ characters remain. */
+/* Length of s[0..len) without the configured suffix it ends with when 3+ characters remain (its
+ * last byte compared before the rest). */
 static size_t without_suffix(const char *s, size_t len, const strvec *suffixes)
 {
     for (size_t i = 0; suffixes && i < suffixes->n; i++) {
-        size_t sl = strlen(suffixes->v[i]);
-        if (len >= sl + 3 && memcmp(s + len - sl, suffixes->v[i], sl) == 0)
+        const char *suf = suffixes->v[i];
+        size_t sl = strlen(suf);
+        if (len < sl + 3 || (sl && s[len - 1] != suf[sl - 1]))
+            continue;
+        if (memcmp(s + len - sl, suf, sl) == 0)
             return len - sl;
     }
     return len;
@@ -387,24 +391,152 @@ static void account_strings(account *a, char **dst[ACCOUNT_STRINGS])
     memcpy(dst, fields, sizeof(fields));
 }
 
-/* The shared copy of a value that many accounts hold (type, owner, country, date), or NULL. */
-static char *shared_value(account_index *ix, const char *s)
+/* The shared copy of a value that many accounts hold (type, owner, country, date; hash_bytes()
+ * of it is hash), or NULL. */
+static char *shared_value(account_index *ix, const char *s, uint64_t hash)
 {
     uint32_t unused = 0;
-    return s && *s ? (char *)strmap_get_or_put(ix->shared, s, &unused, NULL) : NULL;
+    return s && *s ? (char *)strmap_get_or_put_h(ix->shared, s, strlen(s), hash, &unused, NULL)
+                   : NULL;
 }
 
-void index_prepare(const account_index *ix, const account_rec *rec, account_prep *p)
+/* The record's values that the index shares, in account_prep.shared_hash's order. */
+static void shared_fields(const account_rec *rec, const char *v[INDEX_SHARED_FIELDS])
 {
+    const char *all[INDEX_SHARED_FIELDS] = {rec->type, rec->owner_id, rec->country,
+                                            rec->last_activity};
+    memcpy(v, all, sizeof(all));
+}
+
+static uint64_t hash_str(const char *s)
+{
+    return hash_bytes(s, strlen(s));
+}
+
+/* ---- the keys an account is filed under ---- */
+
+static postings *key_postings(const account_index *ix, enum index_list list)
+{
+    const postings *all[] = {&ix->by_domain, &ix->by_label, &ix->by_joined, &ix->by_acronym};
+    return (postings *)all[list];
+}
+
+static void key_push(account_prep *p, enum index_list list, const char *s, size_t len)
+{
+    p->keys[p->nkeys++] = (index_key){s, len, hash_bytes(s, len), list};
+}
+
+/* Appends the label core of a registrable domain to p->labels as a key (its pointer is set once
+ * every label is in: keys_point_at_labels); nothing when the domain has no label. */
+static void label_key_push(const account_index *ix, account_prep *p, const char *dom)
+{
+    size_t len = plain_label_len(dom);
+    char *label = len ? NULL : domain_label(dom);
+    if (label)
+        len = strlen(label);
+    if (label || len) {
+        char buf[256];          /* a DNS label is at most 63 bytes */
+        char *core = len < sizeof(buf) ? buf : xmalloc(len + 1);
+        label_core_into(ix, label ? label : dom, len, core);
+        size_t n = strlen(core);
+        sb_appendn(&p->labels, core, n + 1);
+        p->keys[p->nkeys] = (index_key){NULL, n, hash_bytes(core, n), INDEX_BY_LABEL};
+        p->nkeys++;
+        if (core != buf)
+            free(core);
+    }
+    free(label);
+}
+
+static void keys_point_at_labels(account_prep *p)
+{
+    size_t at = 0;
+    for (size_t i = 0; i < p->nkeys; i++) {
+        if (p->keys[i].list != INDEX_BY_LABEL)
+            continue;
+        p->keys[i].s = p->labels.buf + at;
+        at += p->keys[i].len + 1;
+    }
+}
+
+/* The keys of an account with these domains and names (as account_fill stores them), into p
+ * (whose keys array has room for 2 * doms->n + 3): each domain and its label core, the joined
+ * name, the joined name with stop words when it differs, the acronym. */
+static void keys_collect(const account_index *ix, account_prep *p, const strvec *doms,
+                         const char *joined, const char *joined_all, const char *acronym)
+{
+    for (size_t i = 0; i < doms->n; i++) {
+        key_push(p, INDEX_BY_DOMAIN, doms->v[i], strlen(doms->v[i]));
+        label_key_push(ix, p, doms->v[i]);
+    }
+    keys_point_at_labels(p);
+    if (*joined)
+        key_push(p, INDEX_BY_JOINED, joined, strlen(joined));
+    if (*joined_all && strcmp(joined_all, joined) != 0)
+        key_push(p, INDEX_BY_JOINED, joined_all, strlen(joined_all));
+    if (acronym)
+        key_push(p, INDEX_BY_ACRONYM, acronym, strlen(acronym));
+}
+
+/* The names account_fill stores for a parsed name. */
+static const char *stored_joined(const norm_name *nn)
+{
+    return nn->joined ? nn->joined : "";
+}
+
+static const char *stored_joined_all(const norm_name *nn)
+{
+    return nn->joined_all ? nn->joined_all : "";
+}
+
+static const char *stored_acronym(const norm_name *nn)
+{
+    return nn->tokens.n >= 3 && nn->acronym ? nn->acronym : NULL;
+}
+
+/* p's hash and key arrays (one block), room for what keys_collect adds for ndoms domains. */
+static void prep_arrays(account_prep *p, size_t ntok, size_t ndoms)
+{
+    size_t nkeys = 2 * ndoms + 3;
+    p->tok_hash = xmalloc(ntok * sizeof(*p->tok_hash) + nkeys * sizeof(*p->keys));
+    p->keys = (index_key *)(p->tok_hash + ntok);
+    p->nkeys = 0;
+    sb_init(&p->labels);
+}
+
+void index_prepare(const account_index *ix, const account_rec *rec, account_prep *p,
+                   norm_scratch *scratch)
+{
+    const char *shared[INDEX_SHARED_FIELDS];
     sv_init(&p->doms);
     registrable_domains(rec->domains, &p->doms);
-    (void)norm_name_parse(ix->rules, rec->name, &p->nn);
+    (void)norm_name_parse_in(ix->rules, rec->name, &p->nn, scratch);
+    const norm_name *nn = &p->nn;
+    p->id_hash = hash_str(rec->id);
+    prep_arrays(p, nn->tokens.n, p->doms.n);
+    for (size_t i = 0; i < nn->tokens.n; i++)
+        p->tok_hash[i] = hash_str(nn->tokens.v[i]);
+    shared_fields(rec, shared);
+    for (size_t i = 0; i < INDEX_SHARED_FIELDS; i++)
+        p->shared_hash[i] = shared[i] ? hash_str(shared[i]) : 0;
+    keys_collect(ix, p, &p->doms, stored_joined(nn), stored_joined_all(nn), stored_acronym(nn));
 }
 
 void index_prep_free(account_prep *p)
 {
     sv_free(&p->doms);
     norm_name_free(&p->nn);
+    free(p->tok_hash);
+    sb_free(&p->labels);
+}
+
+void index_prefetch(const account_index *ix, const account_prep *p)
+{
+    hashmulti_prefetch(&ix->by_id, p->id_hash);
+    for (size_t i = 0; i < p->nn.tokens.n; i++)
+        strmap_prefetch_h(ix->vocab, p->tok_hash[i]);
+    for (size_t i = 0; i < p->nkeys; i++)
+        postings_prefetch_h(key_postings(ix, p->keys[i].list), p->keys[i].hash);
 }
 
 /* Fills a from rec in one allocation (at a->domains.v): the domain and qualifier pointer arrays,
@@ -415,12 +547,12 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec,
 {
     const strvec doms = prep->doms;
     const norm_name nn = prep->nn;
-    const char *joined = nn.joined ? nn.joined : "";
-    const char *joined_all = nn.joined_all ? nn.joined_all : "";
+    const char *joined = stored_joined(&nn);
+    const char *joined_all = stored_joined_all(&nn);
     bool same = strcmp(joined, joined_all) == 0;
-    const char *src[ACCOUNT_STRINGS] = {
-        rec->id, rec->name, nonempty(rec->parent_id), nonempty(rec->domains), joined,
-        same ? NULL : joined_all, nn.tokens.n >= 3 && nn.acronym ? nn.acronym : NULL};
+    const char *src[ACCOUNT_STRINGS] = {rec->id,           rec->name, nonempty(rec->parent_id),
+                                        nonempty(rec->domains), joined,
+                                        same ? NULL : joined_all, stored_acronym(&nn)};
     size_t nptr = doms.n + nn.qualifiers.n;
     size_t bytes = nptr * sizeof(char *) + nn.tokens.n * sizeof(uint32_t);
     for (size_t i = 0; i < ACCOUNT_STRINGS; i++)
@@ -433,7 +565,7 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec,
     a->tok = (uint32_t *)(ptrs + nptr);
     a->ntok = (uint32_t)nn.tokens.n;
     for (uint32_t i = 0; i < a->ntok; i++)
-        a->tok[i] = vocab_intern(ix, nn.tokens.v[i]);
+        a->tok[i] = vocab_intern(ix, nn.tokens.v[i], prep->tok_hash[i]);
     char *cursor = (char *)(a->tok + a->ntok);
     char **dst[ACCOUNT_STRINGS];
     account_strings(a, dst);
@@ -443,10 +575,11 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec,
         a->joined_all = a->joined;
     pack_strvec(&cursor, &a->domains, &doms);
     pack_strvec(&cursor, &a->qualifiers, &nn.qualifiers);
-    a->type = shared_value(ix, rec->type);
-    a->owner_id = shared_value(ix, rec->owner_id);
-    a->country = shared_value(ix, rec->country);
-    a->last_activity = shared_value(ix, rec->last_activity);
+    const char *shared[INDEX_SHARED_FIELDS];
+    shared_fields(rec, shared);
+    char **to[INDEX_SHARED_FIELDS] = {&a->type, &a->owner_id, &a->country, &a->last_activity};
+    for (size_t i = 0; i < INDEX_SHARED_FIELDS; i++)
+        *to[i] = shared_value(ix, shared[i], prep->shared_hash[i]);
     a->employees = rec->employees && *rec->employees ? strtol(rec->employees, NULL, 10) : -1;
     a->live = true;
 }
@@ -474,42 +607,13 @@ static void token_post_remove(account_index *ix, uint32_t tok, uint32_t slot)
     l->n--;
 }
 
-typedef void (*posting_op)(postings *p, const char *key, uint32_t val);
-
-/* Adds the account to (or removes it from) every keyed posting list: domains, their label cores,
- * joined names and acronym. */
-static void account_keyed_postings(account_index *ix, uint32_t slot, posting_op op)
+/* Files the account under its keys (link) or takes it out of their lists. */
+static void keys_link(account_index *ix, const account_prep *p, uint32_t slot)
 {
-    const account *a = &ix->acc[slot];
-    for (size_t i = 0; i < a->domains.n; i++)
-        postings_prefetch(&ix->by_domain, a->domains.v[i]);
-    postings_prefetch(&ix->by_joined, a->joined);
-    postings_prefetch(&ix->by_joined, a->joined_all);
-    if (a->acronym)
-        postings_prefetch(&ix->by_acronym, a->acronym);
-    for (size_t i = 0; i < a->domains.n; i++) {
-        const char *dom = a->domains.v[i];
-        op(&ix->by_domain, dom, slot);
-        size_t len = plain_label_len(dom);
-        char *label = len ? NULL : domain_label(dom);
-        if (label)
-            len = strlen(label);
-        if (label || len) {
-            char buf[256];          /* a DNS label is at most 63 bytes */
-            char *core = len < sizeof(buf) ? buf : xmalloc(len + 1);
-            label_core_into(ix, label ? label : dom, len, core);
-            op(&ix->by_label, core, slot);
-            if (core != buf)
-                free(core);
-        }
-        free(label);
+    for (size_t i = 0; i < p->nkeys; i++) {
+        const index_key *k = &p->keys[i];
+        postings_add_h(key_postings(ix, k->list), k->s, k->len, k->hash, slot);
     }
-    if (*a->joined)
-        op(&ix->by_joined, a->joined, slot);
-    if (*a->joined_all && strcmp(a->joined_all, a->joined) != 0)
-        op(&ix->by_joined, a->joined_all, slot);
-    if (a->acronym)
-        op(&ix->by_acronym, a->acronym, slot);
 }
 
 /* The slot's key from its account (index.h). */
@@ -524,12 +628,18 @@ static void key_fill(account_index *ix, uint32_t slot, uint64_t hash)
         k->tok[KEY_WORDS - 1] |= KEY_MORE;
 }
 
-static void account_link(account_index *ix, uint32_t slot)
+static void keys_unlink(account_index *ix, const account_prep *p, uint32_t slot)
+{
+    for (size_t i = 0; i < p->nkeys; i++)
+        postings_remove(key_postings(ix, p->keys[i].list), p->keys[i].s, slot);
+}
+
+static void account_link(account_index *ix, uint32_t slot, const account_prep *prep)
 {
     const account *a = &ix->acc[slot];
     for (uint32_t i = 0; i < a->ntok; i++)
         __builtin_prefetch(&ix->tok_post[a->tok[i]], 1);
-    account_keyed_postings(ix, slot, postings_add);
+    keys_link(ix, prep, slot);
     for (uint32_t i = 0; i < a->ntok; i++)
         token_post_add(ix, a->tok[i], slot);
     ix->live++;
@@ -537,8 +647,13 @@ static void account_link(account_index *ix, uint32_t slot)
 
 static void account_unlink(account_index *ix, uint32_t slot)
 {
-    account_keyed_postings(ix, slot, postings_remove);
     const account *a = &ix->acc[slot];
+    account_prep keys;
+    prep_arrays(&keys, 0, a->domains.n);
+    keys_collect(ix, &keys, &a->domains, a->joined, a->joined_all, a->acronym);
+    keys_unlink(ix, &keys, slot);
+    free(keys.tok_hash);
+    sb_free(&keys.labels);
     for (uint32_t i = 0; i < a->ntok; i++)
         token_post_remove(ix, a->tok[i], slot);
     ix->live--;
@@ -547,8 +662,8 @@ static void account_unlink(account_index *ix, uint32_t slot)
 uint32_t index_upsert(account_index *ix, const account_rec *rec)
 {
     account_prep prep;
-    hashmulti_prefetch(&ix->by_id, hash_bytes(rec->id, strlen(rec->id)));
-    index_prepare(ix, rec, &prep);
+    index_prepare(ix, rec, &prep, ix->scratch);
+    index_prefetch(ix, &prep);
     uint32_t slot = index_upsert_prepared(ix, rec, &prep);
     index_prep_free(&prep);
     return slot;
@@ -556,9 +671,7 @@ uint32_t index_upsert(account_index *ix, const account_rec *rec)
 
 uint32_t index_upsert_prepared(account_index *ix, const account_rec *rec, const account_prep *prep)
 {
-    uint64_t hash = hash_bytes(rec->id, strlen(rec->id));
-    for (size_t i = 0; i < prep->nn.tokens.n; i++)
-        strmap_prefetch(ix->vocab, prep->nn.tokens.v[i]);
+    uint64_t hash = prep->id_hash;
     uint32_t slot = slot_of_hashed(ix, rec->id, hash);
     if (slot != UINT32_MAX) {
         if (ix->acc[slot].live)
@@ -577,7 +690,7 @@ uint32_t index_upsert_prepared(account_index *ix, const account_rec *rec, const 
     }
     account_fill(ix, &ix->acc[slot], rec, prep);
     key_fill(ix, slot, hash);
-    account_link(ix, slot);
+    account_link(ix, slot, prep);
     ix->generation++;
     return slot;
 }

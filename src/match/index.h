@@ -71,6 +71,7 @@ typedef struct account_index {
     hashmulti typo;           /* hash of each token and its 1-deletions -> vocabulary id */
     uint64_t generation;      /* bumped by every upsert and delete: what was worked out from the
                                * lists stays right while it holds */
+    norm_scratch *scratch;    /* index_upsert's name-parsing buffers; owned */
     const norm_rules *rules;  /* borrowed */
     const strvec *label_prefixes;  /* borrowed: stripped from domain labels ("try", "get") */
     const strvec *label_suffixes;  /* borrowed: ("hq", "group") */
@@ -81,16 +82,43 @@ void index_init(account_index *ix, const norm_rules *rules, const strvec *label_
 void index_free(account_index *ix);
 /* Inserts or replaces (by id) the account described by rec (copied). Returns its slot. */
 uint32_t index_upsert(account_index *ix, const account_rec *rec);
-/* What index_upsert derives from a record alone: its registrable domains and parsed name. */
+/* The keyed posting lists an account is filed under. */
+enum index_list { INDEX_BY_DOMAIN, INDEX_BY_LABEL, INDEX_BY_JOINED, INDEX_BY_ACRONYM };
+
+/* One key an account is filed under, with its hash_bytes() (computed once, where it is made). */
+typedef struct index_key {
+    const char *s;             /* borrowed from the account_prep (or account) it was made for */
+    size_t len;
+    uint64_t hash;
+    enum index_list list;
+} index_key;
+
+/* The fields of a record whose values the index shares between accounts (account_index.shared). */
+#define INDEX_SHARED_FIELDS 4
+
+/* What index_upsert derives from a record alone: its registrable domains, parsed name, the keys
+ * it is filed under and the hashes of everything the index looks up for it. */
 typedef struct account_prep {
     strvec doms;
     norm_name nn;
+    uint64_t id_hash;
+    uint64_t *tok_hash;        /* one per nn.tokens.v; owned (one block with keys) */
+    uint64_t shared_hash[INDEX_SHARED_FIELDS];  /* type, owner_id, country, last_activity */
+    index_key *keys;           /* in filing order: each domain then its label core, joined name,
+                                * joined name with stop words, acronym */
+    size_t nkeys;
+    strbuf labels;             /* the label cores, each NUL-terminated (keys point into them) */
 } account_prep;
 
-/* Fills p for rec. Reads nothing of ix but its rules (read-only once built), so it may run on
- * another thread while ix changes; the PSL must have been used once before (domain.h). */
-void index_prepare(const account_index *ix, const account_rec *rec, account_prep *p);
+/* Fills p for rec, parsing the name in scratch (the calling thread's; NULL: buffers of its own).
+ * Reads nothing of ix but its rules (read-only once built), so it may run on another thread while
+ * ix changes; the PSL must have been used once before (domain.h). */
+void index_prepare(const account_index *ix, const account_rec *rec, account_prep *p,
+                   norm_scratch *scratch);
 void index_prep_free(account_prep *p);
+/* Asks the CPU for the slots an upsert of p will read first (id, tokens, keys): for a record to
+ * be upserted soon after the current one. Changes nothing. */
+void index_prefetch(const account_index *ix, const account_prep *p);
 /* index_upsert with the record's preparation already done (p stays the caller's to free). */
 uint32_t index_upsert_prepared(account_index *ix, const account_rec *rec, const account_prep *p);
 /* Deletes by id; returns false when unknown. */

@@ -14,15 +14,16 @@ typedef struct first_lines {
     size_t cap;
 } first_lines;
 
-/* The line an earlier row with id was read on in this file, or 0. */
-static long first_line_of(const first_lines *f, const matcher *m, const char *id)
+/* Notes that the row on line was upserted into slot and warns (through o) when an earlier row
+ * of this file went there, i.e. had the same id: the index's own lookup of the id finds the
+ * duplicates, without one of its own. */
+static void first_line_note(first_lines *f, uint32_t slot, long line, const accounts_csv *o,
+                            const char *id)
 {
-    long slot = index_slot_of(&m->ix, id);
-    return slot >= 0 && (size_t)slot < f->cap ? f->line[slot] : 0;
-}
-
-static void first_line_note(first_lines *f, uint32_t slot, long line)
-{
+    if (slot < f->cap && f->line[slot]) {
+        accounts_csv_warn_duplicate(o, id, line, f->line[slot]);
+        return;
+    }
     if (slot >= f->cap) {
         size_t cap = f->cap ? f->cap * 2 : 1024;
         while (cap <= slot)
@@ -31,8 +32,7 @@ static void first_line_note(first_lines *f, uint32_t slot, long line)
         memset(f->line + f->cap, 0, (cap - f->cap) * sizeof(*f->line));
         f->cap = cap;
     }
-    if (!f->line[slot])
-        f->line[slot] = (uint32_t)line;
+    f->line[slot] = (uint32_t)line;
 }
 
 static void warn_account(const char *msg, void *ctx)
@@ -45,22 +45,24 @@ static void warn_account(const char *msg, void *ctx)
 
 typedef struct csv_load {
     matcher *m;
+    const accounts_csv *o;
     first_lines first;
     long line;              /* of the row being added */
 } csv_load;
 
+/* The reader's duplicate check: only notes the line (add_account warns, after the upsert). */
 static long seen_on(const char *id, long line, void *ctx)
 {
-    csv_load *l = ctx;
-    l->line = line;
-    return first_line_of(&l->first, l->m, id);
+    (void)id;
+    ((csv_load *)ctx)->line = line;
+    return 0;
 }
 
 /* A borrowed record (accounts_csv.borrow): index_upsert copies what it keeps. */
 static void add_account(account_rec *a, void *ctx)
 {
     csv_load *l = ctx;
-    first_line_note(&l->first, index_upsert(&l->m->ix, a), l->line);
+    first_line_note(&l->first, index_upsert(&l->m->ix, a), l->line, l->o, a->id);
 }
 
 static long load_one_thread(matcher *m, const char *path, FILE *file, const char *encoding,
@@ -70,6 +72,7 @@ static long load_one_thread(matcher *m, const char *path, FILE *file, const char
     accounts_csv o = {.path = path, .file = file, .encoding = encoding, .cb = add_account,
                       .warn = warn_account,
                       .seen_on = seen_on, .borrow = true, .ctx = &l};
+    l.o = &o;
     long n = accounts_read_csv_opts(&o, err, errlen);
     free(l.first.line);
     return n;
@@ -117,6 +120,7 @@ typedef struct load_pipe {
     load_batch *full, *full_tail;   /* read, waiting to be indexed */
     load_batch *spare;              /* empty */
     load_batch *filling;            /* the reader's */
+    norm_scratch *scratch;          /* the reader's name-parsing buffers */
     bool done;                      /* the reader has finished: count and err are set */
     long count;
     long line;                      /* of the row being read */
@@ -185,7 +189,7 @@ static size_t keep_text(load_batch *b, const char *s)
     return at;
 }
 
-/* The reader's seen_on: duplicates are looked for by the indexing thread, which owns the index. */
+/* The reader's seen_on: duplicates are found by the indexing thread, which owns the index. */
 static long reader_seen_on(const char *id, long line, void *ctx)
 {
     (void)id;
@@ -202,7 +206,7 @@ static void reader_row(account_rec *a, void *ctx)
     it->line = p->line;
     for (size_t i = 0; i < REC_FIELDS; i++)
         it->text[i] = keep_text(p->filling, *f[i]);
-    index_prepare(&p->m->ix, a, &it->prep);
+    index_prepare(&p->m->ix, a, &it->prep, p->scratch);
 }
 
 static void reader_warning(const char *msg, void *ctx)
@@ -218,7 +222,10 @@ static void *reader(void *arg)
     load_pipe *p = arg;
     accounts_csv o = {.path = p->path, .file = p->file, .encoding = p->encoding, .cb = reader_row,
                       .warn = reader_warning, .seen_on = reader_seen_on, .borrow = true, .ctx = p};
+    p->scratch = norm_scratch_new();
     p->count = accounts_read_csv_opts(&o, p->err, sizeof(p->err));
+    norm_scratch_free(p->scratch);
+    p->scratch = NULL;
     hand_over(p, true);
     return NULL;
 }
@@ -248,12 +255,20 @@ static void give_spare(load_pipe *p, load_batch *b)
     pthread_mutex_unlock(&p->mu);
 }
 
-/* Indexes one batch in order: warnings printed, duplicates warned about, accounts upserted. */
+/* How many rows ahead of the one being indexed the index's slots are asked for. */
+#define PREFETCH_AHEAD 2
+
+/* Indexes one batch in order: warnings printed, accounts upserted, duplicates warned about. */
 static void index_batch(load_pipe *p, load_batch *b, first_lines *first)
 {
     accounts_csv o = {.path = p->path, .warn = warn_account};
+    for (size_t i = 0; i < b->n && i < PREFETCH_AHEAD; i++)
+        if (!b->item[i].warning)
+            index_prefetch(&p->m->ix, &b->item[i].prep);
     for (size_t i = 0; i < b->n; i++) {
         load_item *it = &b->item[i];
+        if (i + PREFETCH_AHEAD < b->n && !b->item[i + PREFETCH_AHEAD].warning)
+            index_prefetch(&p->m->ix, &b->item[i + PREFETCH_AHEAD].prep);
         if (it->warning) {
             warn_account(b->bytes.buf + it->text[0], NULL);
             continue;
@@ -264,10 +279,8 @@ static void index_batch(load_pipe *p, load_batch *b, first_lines *first)
         rec_fields(&a, f);
         for (size_t k = 0; k < REC_FIELDS; k++)
             *f[k] = it->text[k] == SIZE_MAX ? NULL : b->bytes.buf + it->text[k];
-        long seen = first_line_of(first, p->m, a.id);
-        if (seen)
-            accounts_csv_warn_duplicate(&o, a.id, it->line, seen);
-        first_line_note(first, index_upsert_prepared(&p->m->ix, &a, &it->prep), it->line);
+        first_line_note(first, index_upsert_prepared(&p->m->ix, &a, &it->prep), it->line, &o,
+                        a.id);
     }
 }
 

@@ -715,19 +715,16 @@ static bool strip_one_legal(const norm_rules *r, toklist *tl, size_t end, strbuf
     return false;
 }
 
-/* Step 6: legal forms at the end of the name, skipping trailing qualifiers. */
-static void strip_legal_forms(const norm_rules *r, toklist *tl)
+/* Step 6: legal forms at the end of the name, skipping trailing qualifiers (key: scratch). */
+static void strip_legal_forms(const norm_rules *r, toklist *tl, strbuf *key)
 {
-    strbuf key;
-    sb_init(&key);
     for (;;) {
         size_t end = tl->n;
         while (end > 0 && (tl->v[end - 1].flags & WF_QUAL))
             end--;
-        if (end <= 1 || !strip_one_legal(r, tl, end, &key))
+        if (end <= 1 || !strip_one_legal(r, tl, end, key))
             break;
     }
-    sb_free(&key);
 }
 
 /* Step 7: a trailing run of qualifiers moves out, the first token always stays. A run that follows
@@ -785,51 +782,121 @@ static void emit_tokens(const toklist *tl, norm_name *out)
     out->acronym = sb_take(&acro);
 }
 
+/* The strings start NULL: a parsed name gets them from emit_*, a junk one from name_fill_empty
+ * (three allocations fewer per name than copies of "" replaced right away). */
 static void name_init(norm_name *n)
 {
     sv_init(&n->tokens);
     sv_init(&n->qualifiers);
-    n->joined = xstrdup("");
-    n->joined_all = xstrdup("");
-    n->acronym = xstrdup("");
+    n->joined = NULL;
+    n->joined_all = NULL;
+    n->acronym = NULL;
     n->junk = false;
 }
 
-int norm_name_parse(const norm_rules *r, const char *raw, norm_name *out)
+/* Strings not set by the parse are "" (norm_name's contract: never NULL after a parse). */
+static void name_fill_empty(norm_name *n)
+{
+    char **s[] = {&n->joined, &n->joined_all, &n->acronym};
+    for (size_t i = 0; i < ARRAY_LEN(s); i++)
+        if (!*s[i])
+            *s[i] = xstrdup("");
+}
+
+/* The buffers a parse works in: the camel-split text, its folded form, legal-form keys and the
+ * token list. All owned. */
+struct norm_scratch {
+    strbuf text, folded, key;
+    toklist tl;
+};
+
+static void scratch_init(norm_scratch *s)
+{
+    sb_init(&s->text);
+    sb_init(&s->folded);
+    sb_init(&s->key);
+    tl_init(&s->tl);
+}
+
+static void scratch_release(norm_scratch *s)
+{
+    sb_free(&s->text);
+    sb_free(&s->folded);
+    sb_free(&s->key);
+    tl_free(&s->tl);
+}
+
+norm_scratch *norm_scratch_new(void)
+{
+    norm_scratch *s = xmalloc(sizeof(*s));
+    scratch_init(s);
+    return s;
+}
+
+void norm_scratch_free(norm_scratch *s)
+{
+    if (!s)
+        return;
+    scratch_release(s);
+    free(s);
+}
+
+/* Empties the buffers, keeping their memory. */
+static void scratch_reset(norm_scratch *s)
+{
+    sb_reset(&s->text);
+    sb_reset(&s->folded);
+    sb_reset(&s->key);
+    sb_reset(&s->tl.arena);
+    s->tl.n = 0;
+}
+
+/* norm_name_parse in s's buffers (emptied first). */
+static void parse_in(const norm_rules *r, const char *raw, norm_name *out, norm_scratch *s)
+{
+    size_t len = strlen(raw);
+    bool latin1 = !utf8_valid(raw, len);
+    toklist *tl = &s->tl;
+    scratch_reset(s);
+    size_t split = camel_split(raw, len, latin1, &s->text);
+    fold_into(s->text.buf ? s->text.buf : "", &s->folded);
+    /* step 1 on the raw value folded: when camel_split changed nothing, that is `folded` */
+    if (split ? norm_is_junk(r, raw) : junk_folded(r, s->folded.buf, s->folded.len)) {
+        out->junk = true;
+        return;
+    }
+    tokenize(r, s->folded.buf, s->folded.len, tl);
+    move_segment_qualifiers(tl, out);
+    if (r)
+        strip_legal_forms(r, tl, &s->key);
+    move_trailing_qualifiers(tl, out);
+    emit_joined_all(tl, out);
+    drop_stopwords(tl);
+    emit_tokens(tl, out);
+    out->junk = tl->n == 0;
+}
+
+int norm_name_parse_in(const norm_rules *r, const char *raw, norm_name *out,
+                       norm_scratch *scratch)
 {
     name_init(out);
     if (!raw) {
         out->junk = true;
-        return 0;
+    } else if (scratch) {
+        parse_in(r, raw, out, scratch);
+    } else {
+        norm_scratch local;
+        scratch_init(&local);
+        parse_in(r, raw, out, &local);
+        scratch_release(&local);
     }
-    size_t len = strlen(raw);
-    bool latin1 = !utf8_valid(raw, len);
-    strbuf text, folded;            /* local scratch */
-    toklist tl;
-    sb_init(&text);
-    sb_init(&folded);
-    tl_init(&tl);
-    size_t split = camel_split(raw, len, latin1, &text);
-    fold_into(text.buf ? text.buf : "", &folded);
-    /* step 1 on the raw value folded: when camel_split changed nothing, that is `folded` */
-    if (split ? norm_is_junk(r, raw) : junk_folded(r, folded.buf, folded.len)) {
-        out->junk = true;
-        goto out;
-    }
-    tokenize(r, folded.buf, folded.len, &tl);
-    move_segment_qualifiers(&tl, out);
-    if (r)
-        strip_legal_forms(r, &tl);
-    move_trailing_qualifiers(&tl, out);
-    emit_joined_all(&tl, out);
-    drop_stopwords(&tl);
-    emit_tokens(&tl, out);
-    out->junk = tl.n == 0;
-out:
-    sb_free(&text);
-    sb_free(&folded);
-    tl_free(&tl);
+    name_fill_empty(out);
     return 0;
+}
+
+int norm_name_parse(const norm_rules *r, const char *raw, norm_name *out)
+{
+    return norm_name_parse_in(r, raw, out, NULL);
 }
 
 void norm_name_free(norm_name *n)

@@ -80,6 +80,14 @@ typedef struct norm_name {
  * Returns 0; never fails on any input (bad UTF-8 included). */
 int norm_name_parse(const norm_rules *r, const char *raw, norm_name *out);
 void norm_name_free(norm_name *n);
+/* Buffers that norm_name_parse_in keeps from one name to the next (one per thread: a parse
+ * allocates its working space once, not per name). */
+typedef struct norm_scratch norm_scratch;
+norm_scratch *norm_scratch_new(void);
+void norm_scratch_free(norm_scratch *s);
+/* norm_name_parse working in scratch (NULL: in buffers of its own, as norm_name_parse). */
+int norm_name_parse_in(const norm_rules *r, const char *raw, norm_name *out,
+                       norm_scratch *scratch);
 
 bool norm_is_stopword(const norm_rules *r, const char *folded_token);
 /* Step 1 alone: NULL, no letter or digit, or (folded, trimmed of non-alphanumerics at both ends)

@@ -388,6 +388,17 @@ static void test_label_core(void **state)
     expect_core(ix, "zyntra", "zyntra");
     expect_core(ix, "", "");
 
+    /* An empty prefix or suffix in a list matches every label: it ends the search there. */
+    strvec empty_first;
+    sv_init(&empty_first);
+    sv_push(&empty_first, "");
+    sv_push(&empty_first, "try");
+    account_index odd;
+    index_init(&odd, rules, &empty_first, &empty_first);
+    expect_core(&odd, "tryacme", "tryacme");
+    index_free(&odd);
+    sv_free(&empty_first);
+
     /* No configured lists: only hyphens go. */
     account_index bare;
     index_init(&bare, rules, NULL, NULL);
@@ -450,6 +461,60 @@ static void test_many_accounts_ids_and_shared_values(void **state)
     assert_int_equal(ix->live, n - 1);
 }
 
+/* What index_prepare works out ahead (possibly on another thread) is what the upsert files the
+ * account under: each domain then its label core, the joined names, the acronym, each hashed as
+ * hash_bytes hashes it; token and id hashes likewise. */
+static void test_prepare_keys_and_hashes(void **state)
+{
+    account_index *ix = *state;
+    account_rec r;
+    account_rec_init(&r);
+    account_rec_set(&r, "id", "P1");
+    account_rec_set(&r, "name", "The Zyntra Widgets Intl");
+    account_rec_set(&r, "domains", "teaminvo.com;https://gannongroup.co.uk/;xn--bcher-kva.de");
+    account_rec_set(&r, "owner_id", "005");
+    account_prep p;
+    index_prepare(ix, &r, &p, NULL);
+    const struct {
+        enum index_list list;
+        const char *key;
+    } want[] = {{INDEX_BY_DOMAIN, "teaminvo.com"}, {INDEX_BY_LABEL, "invo"},
+                {INDEX_BY_DOMAIN, "gannongroup.co.uk"}, {INDEX_BY_LABEL, "gannon"},
+                {INDEX_BY_DOMAIN, "bücher.de"}, {INDEX_BY_LABEL, "bücher"},
+                {INDEX_BY_JOINED, "zyntrawidgetsinternational"},
+                {INDEX_BY_JOINED, "thezyntrawidgetsinternational"},
+                {INDEX_BY_ACRONYM, "zwi"}};
+    assert_int_equal(p.nkeys, ARRAY_LEN(want));
+    for (size_t i = 0; i < ARRAY_LEN(want); i++) {
+        assert_int_equal(p.keys[i].list, want[i].list);
+        assert_string_equal(p.keys[i].s, want[i].key);
+        assert_int_equal(p.keys[i].len, strlen(want[i].key));
+        assert_true(p.keys[i].hash == hash_bytes(want[i].key, strlen(want[i].key)));
+    }
+    assert_true(p.id_hash == hash_bytes("P1", 2));
+    assert_int_equal(p.nn.tokens.n, 3);
+    for (size_t i = 0; i < p.nn.tokens.n; i++)
+        assert_true(p.tok_hash[i] == hash_bytes(p.nn.tokens.v[i], strlen(p.nn.tokens.v[i])));
+    assert_true(p.shared_hash[1] == hash_bytes("005", 3));
+    assert_true(p.shared_hash[0] == 0);                 /* no type */
+
+    index_prefetch(ix, &p);
+    uint32_t s = index_upsert_prepared(ix, &r, &p);
+    const postings *lists[] = {&ix->by_domain, &ix->by_label, &ix->by_joined, &ix->by_acronym};
+    for (size_t i = 0; i < ARRAY_LEN(want); i++)
+        assert_true(posted(lists[want[i].list], want[i].key, s));
+    assert_int_equal(index_find(ix, "P1"), (long)s);
+    assert_int_equal(index_token_id(ix, "widgets"), ix->acc[s].tok[1]);
+    assert_string_equal(ix->acc[s].owner_id, "005");
+    index_prep_free(&p);
+    account_rec_free(&r);
+
+    /* Replaced, it leaves every one of those lists. */
+    put(ix, "P1", "Quorvex", "quorvex.io", NULL);
+    for (size_t i = 0; i < ARRAY_LEN(want); i++)
+        assert_false(posted(lists[want[i].list], want[i].key, s));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -462,6 +527,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_weights, setup_index, teardown_index),
         cmocka_unit_test_setup_teardown(test_typo_neighbours, setup_index, teardown_index),
         cmocka_unit_test_setup_teardown(test_label_core, setup_index, teardown_index),
+        cmocka_unit_test_setup_teardown(test_prepare_keys_and_hashes, setup_index,
+                                        teardown_index),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

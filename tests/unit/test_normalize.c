@@ -267,6 +267,45 @@ static void test_abbrev_after_legal(void **state)
     norm_rules_free(r);
 }
 
+/* The same name parsed in buffers kept from other names (longer ones first, junk between) and in
+ * fresh ones: every output is the same. */
+static void expect_same_names(const norm_name *a, const norm_name *b)
+{
+    assert_int_equal(a->junk, b->junk);
+    assert_string_equal(a->joined, b->joined);
+    assert_string_equal(a->joined_all, b->joined_all);
+    assert_string_equal(a->acronym, b->acronym);
+    const strvec *la[] = {&a->tokens, &a->qualifiers}, *lb[] = {&b->tokens, &b->qualifiers};
+    for (size_t k = 0; k < 2; k++) {
+        assert_int_equal(la[k]->n, lb[k]->n);
+        for (size_t i = 0; i < la[k]->n; i++)
+            assert_string_equal(la[k]->v[i], lb[k]->v[i]);
+    }
+}
+
+static void test_parse_in_scratch(void **state)
+{
+    (void)state;
+    const char *names[] = {
+        "The International Business Machines Corporation of New York (UK) Ltd",
+        "OneTrust (UK)", "n/a", "Université de Québec", "Acme GmbH & Co. KG", "XMLHttp Labs",
+        "", "AB", "Soci\xe9t\xe9 G\xe9n\xe9rale S.A.", "Bank of America", "Ltd Inc", "IBM",
+        "Acme Intl - Europe, UK", NULL, "x"};
+    norm_scratch *scratch = norm_scratch_new();
+    for (size_t round = 0; round < 2; round++) {
+        for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+            norm_name fresh, reused;
+            assert_int_equal(norm_name_parse(rules, names[i], &fresh), 0);
+            assert_int_equal(norm_name_parse_in(rules, names[i], &reused, scratch), 0);
+            expect_same_names(&fresh, &reused);
+            norm_name_free(&fresh);
+            norm_name_free(&reused);
+        }
+    }
+    norm_scratch_free(scratch);
+    norm_scratch_free(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -281,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_legal_load_errors),
         cmocka_unit_test(test_abbrev_after_legal),
+        cmocka_unit_test(test_parse_in_scratch),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -118,6 +118,110 @@ static void test_postings_add_and_get(void **state)
     assert_int_equal(p.nlists, 0);
 }
 
+/* Keys added with their hash computed ahead (postings_add_h, strmap_get_or_put_h) are the same
+ * keys as those added and looked up the plain way, through rehashes. */
+static void test_postings_add_with_hash(void **state)
+{
+    (void)state;
+    postings p;
+    postings_init(&p);
+    char key[32];
+    for (uint32_t i = 0; i < 5000; i++) {
+        int n = snprintf(key, sizeof(key), "key-%u", i % 2500);
+        if (i % 2)
+            postings_add_h(&p, key, (size_t)n, hash_bytes(key, (size_t)n), i);
+        else
+            postings_add(&p, key, i);
+        postings_prefetch_h(&p, hash_bytes(key, (size_t)n));
+    }
+    assert_int_equal(postings_keys(&p), 2500);
+    for (uint32_t i = 0; i < 2500; i++) {
+        snprintf(key, sizeof(key), "key-%u", i);
+        const u32vec *l = postings_get(&p, key);
+        assert_non_null(l);
+        assert_int_equal(l->n, 2);
+        assert_int_equal(l->v[0], i);
+        assert_int_equal(l->v[1], i + 2500);
+    }
+    /* A key given with its length: only those bytes count. */
+    postings_add_h(&p, "key-7xyz", 5, hash_bytes("key-7", 5), 9999);
+    assert_int_equal(postings_get(&p, "key-7")->n, 3);
+    assert_null(postings_get(&p, "key-7xyz"));
+    postings_free(&p);
+
+    strmap *m = strmap_new();
+    uint32_t v = 1;
+    bool added = false;
+    const char *stored = strmap_get_or_put_h(m, "abcdef", 3, hash_bytes("abc", 3), &v, &added);
+    assert_true(added);
+    assert_string_equal(stored, "abc");
+    v = 2;
+    (void)strmap_get_or_put(m, "abc", &v, &added);
+    assert_false(added);
+    assert_int_equal(v, 1);
+    strmap_free(m);
+}
+
+/* Lists of one value are kept inside their u32vec: they must read back right after the lists'
+ * array has moved (many keys added since), grow into pooled arrays, empty and fill again. */
+static void test_postings_single_values(void **state)
+{
+    (void)state;
+    postings p;
+    postings_init(&p);
+    char key[32];
+    enum { KEYS = 20000 };
+    for (uint32_t i = 0; i < KEYS; i++) {
+        snprintf(key, sizeof(key), "k%u", i);
+        postings_add(&p, key, i * 7);
+    }
+    for (uint32_t i = 0; i < KEYS; i++) {
+        snprintf(key, sizeof(key), "k%u", i);
+        const u32vec *l = postings_get(&p, key);
+        assert_int_equal(l->n, 1);
+        assert_int_equal(l->v[0], i * 7);
+        assert_ptr_equal(l->v, &l->cap);          /* in the list itself, where it now is */
+    }
+    for (uint32_t i = 0; i < KEYS; i += 2) {      /* every other list grows to 3 values */
+        snprintf(key, sizeof(key), "k%u", i);
+        postings_add(&p, key, i * 7 + 1);
+        postings_add(&p, key, i * 7 + 2);
+    }
+    snprintf(key, sizeof(key), "k%u", 1u);
+    postings_remove(&p, key, 7);                  /* empties an inline list... */
+    assert_int_equal(postings_get(&p, key)->n, 0);
+    postings_add(&p, key, 99);                    /* ...which fills again */
+    for (uint32_t i = 0; i < KEYS; i++) {
+        snprintf(key, sizeof(key), "k%u", i);
+        const u32vec *l = postings_get(&p, key);
+        if (i == 1) {
+            assert_int_equal(l->n, 1);
+            assert_int_equal(l->v[0], 99);
+        } else if (i % 2 == 0) {
+            assert_int_equal(l->n, 3);
+            for (uint32_t k = 0; k < 3; k++)
+                assert_int_equal(l->v[k], i * 7 + k);
+        } else {
+            assert_int_equal(l->n, 1);
+            assert_int_equal(l->v[0], i * 7);
+        }
+    }
+    postings_free(&p);
+}
+
+/* hash_bytes in pieces is hash_bytes of the whole, however the bytes are cut. */
+static void test_hash_in_pieces(void **state)
+{
+    (void)state;
+    const char *s = "quorvexinternational";
+    size_t n = strlen(s);
+    for (size_t cut = 0; cut <= n; cut++) {
+        uint64_t h = hash_add(hash_add(HASH_START, s, cut), s + cut, n - cut);
+        assert_true(hash_end(h) == hash_bytes(s, n));
+    }
+    assert_true(hash_end(HASH_START) == hash_bytes("", 0));
+}
+
 static void test_postings_remove(void **state)
 {
     (void)state;
@@ -373,6 +477,9 @@ int main(void)
         cmocka_unit_test(test_u32pool_lists_keep_their_values),
         cmocka_unit_test(test_u32_remove_every_occurrence),
         cmocka_unit_test(test_postings_add_and_get),
+        cmocka_unit_test(test_postings_add_with_hash),
+        cmocka_unit_test(test_postings_single_values),
+        cmocka_unit_test(test_hash_in_pieces),
         cmocka_unit_test(test_postings_remove),
         cmocka_unit_test(test_postings_many_keys),
         cmocka_unit_test(test_hashmulti_colliding_hashes),

@@ -29,6 +29,22 @@ static void test_utf8_invalid_at(void **state)
     assert_int_equal(utf8_invalid_at("\xe2\x82\xac\xf0\x9f\x98\x80", 7), 7);
     assert_true(utf8_valid("\xef\xbb\xbf", 3));
     assert_false(utf8_valid("\xff", 1));
+
+    /* Long ASCII runs are passed 8 bytes at a time: a bad byte, or a sequence cut short, is found
+     * wherever it sits against those words, and a good sequence after a run is read as one. */
+    char buf[48];
+    for (size_t at = 0; at < 40; at++) {
+        memset(buf, 'a', sizeof(buf));
+        buf[at] = (char)0xE9;
+        assert_int_equal(utf8_invalid_at(buf, 40), at);
+        buf[at] = (char)0xC3;
+        buf[at + 1] = (char)0xA9;
+        assert_int_equal(utf8_invalid_at(buf, 40), at + 1 < 40 ? 40 : at);
+        assert_int_equal(utf8_invalid_at(buf, at + 1), at);
+        buf[at] = (char)0x7F;
+        buf[at + 1] = 'a';
+        assert_int_equal(utf8_invalid_at(buf, 40), 40);
+    }
 }
 
 /* A temporary file holding len bytes of text, rewound. */
