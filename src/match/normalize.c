@@ -1,42 +1,13 @@
 /* normalize.c - company-name normalisation: utf8proc folding, camelCase, legal forms, tokens. */
 #include "normalize.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
 
-#define LEGAL_MAX_TOKENS 16     /* longer legal forms are ignored */
-
-/* Flags stored in norm_rules.words values; bits 8+ hold (abbreviation index + 1). */
-enum { WF_STOP = 1u, WF_QUAL = 2u, WF_MOVE = 4u /* per-token only: moved to qualifiers */ };
-#define WF_ABBREV_SHIFT 8
-
-struct norm_rules {
-    strmap *words;          /* folded word -> WF_* flags | (abbrev index + 1) << 8 */
-    strvec expansions;      /* folded, space-joined expansions; owned */
-    strmap *legal;          /* folded, space-joined legal-form token sequence -> token count */
-    size_t legal_max;       /* longest legal form, in tokens */
-    strmap *junk;           /* folded, trimmed junk values */
-};
-
-/* Always-on legal forms, added even when no file is loaded. */
-static const char *const builtin_legal[] = {
-    "inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited", "llc", "llp",
-    "lp", "plc", "gmbh", "ag", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "ab", "as", "oy",
-    "kk", "pty", "pvt", "pte", "bhd", "sdn", "sa rl", "ab publ",
-};
-
-/* Terms of the legal-form list that are ordinary words in names (or regional qualifiers): never
- * treated as legal forms ("OneTrust", "National Trust", "Royal Society", "Acme UK"). */
-static const char *const legal_deny[] = {
-    "trust", "society", "association", "private", "multi", "bund", "canton", "cantone", "kanton",
-    "commune", "comune", "gemeinde", "district", "distretto", "bezirk", "etat", "partnership",
-    "cooperation", "undivided", "son", "up", "is", "ok", "per", "tu", "eu", "ent", "ngo", "vat",
-    "uk",
-};
+#include "normalize_impl.h"
 
 /* ---- code points ---- */
 
@@ -284,7 +255,7 @@ static void tl_free(toklist *tl)
     tl_init(tl);
 }
 
-static uint32_t word_val(const norm_rules *r, const char *s, size_t len)
+uint32_t norm_word_val(const norm_rules *r, const char *s, size_t len)
 {
     uint32_t v = 0;
     if (r && strmap_getn(r->words, s, len, &v))
@@ -307,7 +278,7 @@ static void tl_add(toklist *tl, uint32_t v, size_t off, size_t len, uint32_t seg
 static void tl_push(toklist *tl, const norm_rules *r, size_t off, size_t len, uint32_t seg,
                     uint8_t kind)
 {
-    uint32_t v = word_val(r, tl->arena.buf + off, len);
+    uint32_t v = norm_word_val(r, tl->arena.buf + off, len);
     if (!(v >> WF_ABBREV_SHIFT)) {
         tl_add(tl, v, off, len, seg, kind);
         return;
@@ -318,7 +289,7 @@ static void tl_push(toklist *tl, const norm_rules *r, size_t off, size_t len, ui
         size_t n = strcspn(e, " ");
         size_t at = tl->arena.len;
         sb_appendn(&tl->arena, e, n);
-        tl_add(tl, word_val(r, tl->arena.buf + at, n), at, n, seg, kind);
+        tl_add(tl, norm_word_val(r, tl->arena.buf + at, n), at, n, seg, kind);
         e += n + (e[n] == ' ');
     }
 }
@@ -384,7 +355,7 @@ static void tl_remove(toklist *tl, size_t from, size_t to)
 
 /* Folds s like a name (optionally camel-split first) and appends its tokens, space-joined, to
  * out. With r, abbreviations are expanded. */
-static void fold_words(const norm_rules *r, const char *s, bool camel, strbuf *out)
+void norm_fold_words(const norm_rules *r, const char *s, bool camel, strbuf *out)
 {
     size_t len = strlen(s);
     bool latin1 = !utf8_valid(s, len);
@@ -405,201 +376,8 @@ static void fold_words(const norm_rules *r, const char *s, bool camel, strbuf *o
     tl_free(&tl);
 }
 
-/* ---- rules ---- */
-
-static void put_legal(norm_rules *r, const char *key)
-{
-    if (strlen(key) < 2)
-        return;
-    for (size_t i = 0; i < ARRAY_LEN(legal_deny); i++)
-        if (strcmp(key, legal_deny[i]) == 0)
-            return;
-    size_t ntok = 1;
-    for (const char *p = key; *p; p++)
-        ntok += *p == ' ';
-    if (ntok > LEGAL_MAX_TOKENS)
-        return;
-    strmap_put(r->legal, key, (uint32_t)ntok);
-    if (ntok > r->legal_max)
-        r->legal_max = ntok;
-}
-
-norm_rules *norm_rules_new(void)
-{
-    norm_rules *r = xcalloc(1, sizeof(*r));
-    r->words = strmap_new();
-    sv_init(&r->expansions);
-    r->legal = strmap_new();
-    r->junk = strmap_new();
-    for (size_t i = 0; i < ARRAY_LEN(builtin_legal); i++)
-        put_legal(r, builtin_legal[i]);
-    return r;
-}
-
-void norm_rules_free(norm_rules *r)
-{
-    if (!r)
-        return;
-    strmap_free(r->words);
-    sv_free(&r->expansions);
-    strmap_free(r->legal);
-    strmap_free(r->junk);
-    free(r);
-}
-
-void norm_rules_add_legal_form(norm_rules *r, const char *term)
-{
-    strbuf key;
-    sb_init(&key);
-    for (int camel = 0; camel < 2; camel++) {
-        for (int expand = 0; expand < 2; expand++) {
-            sb_reset(&key);
-            fold_words(expand ? r : NULL, term, camel, &key);
-            if (key.len)
-                put_legal(r, key.buf);
-        }
-    }
-    sb_free(&key);
-}
-
-/* Tokens of a header/data line: returns -1 with err set when the line has no tab. */
-static int legal_line(norm_rules *r, const char *path, size_t lineno, char *line, char *err,
-                      size_t errlen)
-{
-    size_t n = strlen(line);
-    if (n && line[n - 1] == '\r')
-        line[--n] = '\0';
-    if (n == 0)
-        return 0;
-    char *tab = strchr(line, '\t');
-    if (!tab) {
-        snprintf(err, errlen, "%s:%zu: expected term<TAB>country_code<TAB>source", path, lineno);
-        return -1;
-    }
-    *tab = '\0';
-    if (lineno == 1) {
-        if (strcmp(line, "term") == 0)
-            return 0;
-        snprintf(err, errlen, "%s:1: expected header line \"term<TAB>country_code<TAB>source\"",
-                 path);
-        return -1;
-    }
-    if (*line)
-        norm_rules_add_legal_form(r, line);
-    return 0;
-}
-
-int norm_rules_load_legal_forms(norm_rules *r, const char *path, char *err, size_t errlen)
-{
-    int rc = -1;
-    char *data = read_file(path, NULL);     /* owned here */
-    if (!data) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        goto out;
-    }
-    size_t lineno = 0;
-    for (char *line = data; line && *line;) {
-        char *nl = strchr(line, '\n');
-        if (nl)
-            *nl = '\0';
-        if (legal_line(r, path, ++lineno, line, err, errlen) < 0)
-            goto out;
-        line = nl ? nl + 1 : NULL;
-    }
-    if (lineno == 0) {
-        snprintf(err, errlen, "%s:1: empty file, expected a header line", path);
-        goto out;
-    }
-    rc = 0;
-out:
-    free(data);
-    return rc;
-}
-
-/* Folds word to a single key; false (and nothing in key) when it has no token. */
-static bool word_key(const char *word, strbuf *key)
-{
-    sb_reset(key);
-    if (word)
-        fold_words(NULL, word, false, key);
-    return key->len > 0;
-}
-
-static void add_word_flag(norm_rules *r, const char *word, uint32_t flag)
-{
-    strbuf key;
-    sb_init(&key);
-    if (word_key(word, &key))
-        strmap_put(r->words, key.buf, word_val(r, key.buf, key.len) | flag);
-    sb_free(&key);
-}
-
-void norm_rules_add_stopword(norm_rules *r, const char *word)
-{
-    add_word_flag(r, word, WF_STOP);
-}
-
-void norm_rules_add_qualifier(norm_rules *r, const char *word)
-{
-    add_word_flag(r, word, WF_QUAL);
-}
-
-/* Re-adds every legal form containing the token abbr with abbreviations expanded, so that legal
- * forms still match names whose tokens were expanded (whatever order config added them in). */
-static void legal_expand_abbrev(norm_rules *r, const char *abbr)
-{
-    strvec hits;                    /* copies of matching keys */
-    sv_init(&hits);
-    size_t pos = 0, alen = strlen(abbr);
-    const char *key;
-    uint32_t v;
-    while (strmap_next(r->legal, &pos, &key, &v)) {
-        for (const char *p = key; (p = strstr(p, abbr)) != NULL; p++) {
-            bool left = p == key || p[-1] == ' ';
-            bool right = p[alen] == '\0' || p[alen] == ' ';
-            if (left && right) {
-                sv_push(&hits, key);
-                break;
-            }
-        }
-    }
-    strbuf out;
-    sb_init(&out);
-    for (size_t i = 0; i < hits.n; i++) {
-        sb_reset(&out);
-        fold_words(r, hits.v[i], false, &out);
-        if (out.len)
-            put_legal(r, out.buf);
-    }
-    sb_free(&out);
-    sv_free(&hits);
-}
-
-void norm_rules_add_abbrev(norm_rules *r, const char *abbr, const char *expansion)
-{
-    strbuf key, exp;
-    sb_init(&key);
-    sb_init(&exp);
-    if (!word_key(abbr, &key) || !word_key(expansion, &exp) || strcmp(key.buf, exp.buf) == 0)
-        goto out;
-    uint32_t v = word_val(r, key.buf, key.len);
-    if (v >> WF_ABBREV_SHIFT) {             /* redefinition: replace the expansion */
-        size_t idx = (v >> WF_ABBREV_SHIFT) - 1;
-        free(r->expansions.v[idx]);
-        r->expansions.v[idx] = sb_take(&exp);
-    } else {
-        sv_push_owned(&r->expansions, sb_take(&exp));
-        v |= (uint32_t)r->expansions.n << WF_ABBREV_SHIFT;
-        strmap_put(r->words, key.buf, v);
-    }
-    legal_expand_abbrev(r, key.buf);
-out:
-    sb_free(&key);
-    sb_free(&exp);
-}
-
 /* Span of folded s left after trimming non-alphanumeric code points at both ends. */
-static void trim_span(const char *s, size_t len, size_t *from, size_t *to)
+void norm_trim_span(const char *s, size_t len, size_t *from, size_t *to)
 {
     size_t a = 0, b = len;
     while (a < b) {
@@ -623,24 +401,12 @@ static void trim_span(const char *s, size_t len, size_t *from, size_t *to)
     *to = b;
 }
 
-void norm_rules_add_junk(norm_rules *r, const char *value)
-{
-    char *f = norm_fold(value);     /* owned here */
-    size_t a, b;
-    trim_span(f, strlen(f), &a, &b);
-    if (b > a) {
-        f[b] = '\0';
-        strmap_put(r->junk, f + a, 1);
-    }
-    free(f);
-}
-
 /* ---- names ---- */
 
 static bool junk_folded(const norm_rules *r, const char *f, size_t len)
 {
     size_t a, b;
-    trim_span(f, len, &a, &b);
+    norm_trim_span(f, len, &a, &b);
     if (b == a)
         return true;
     return r && strmap_getn(r->junk, f + a, b - a, NULL);
@@ -658,7 +424,7 @@ bool norm_is_junk(const norm_rules *r, const char *raw)
 
 bool norm_is_stopword(const norm_rules *r, const char *folded_token)
 {
-    return folded_token && (word_val(r, folded_token, strlen(folded_token)) & WF_STOP);
+    return folded_token && (norm_word_val(r, folded_token, strlen(folded_token)) & WF_STOP);
 }
 
 static void push_qualifier(const toklist *tl, size_t i, norm_name *out)

@@ -1,0 +1,32 @@
+/* normalize_impl.h - what normalize.c and normalize_rules.c share: the rules' layout and the
+ * word helpers both use. Not for other modules. */
+#ifndef L2A_NORMALIZE_IMPL_H
+#define L2A_NORMALIZE_IMPL_H
+
+#include <stdint.h>
+
+#include "normalize.h"
+
+#define LEGAL_MAX_TOKENS 16     /* longer legal forms are ignored */
+
+/* Flags stored in norm_rules.words values; bits 8+ hold (abbreviation index + 1). */
+enum { WF_STOP = 1u, WF_QUAL = 2u, WF_MOVE = 4u /* per-token only: moved to qualifiers */ };
+#define WF_ABBREV_SHIFT 8
+
+struct norm_rules {
+    strmap *words;          /* folded word -> WF_* flags | (abbrev index + 1) << 8 */
+    strvec expansions;      /* folded, space-joined expansions; owned */
+    strmap *legal;          /* folded, space-joined legal-form token sequence -> token count */
+    size_t legal_max;       /* longest legal form, in tokens */
+    strmap *junk;           /* folded, trimmed junk values */
+};
+
+/* The WF_* flags (and abbreviation) of folded word s[0..len), 0 for none. */
+uint32_t norm_word_val(const norm_rules *r, const char *s, size_t len);
+/* Folds s like a name (optionally camel-split first) and appends its tokens, space-joined, to
+ * out. With r, abbreviations are expanded. */
+void norm_fold_words(const norm_rules *r, const char *s, bool camel, strbuf *out);
+/* Span of folded s left after trimming non-alphanumeric code points at both ends. */
+void norm_trim_span(const char *s, size_t len, size_t *from, size_t *to);
+
+#endif
