@@ -11,7 +11,8 @@ import sys
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+from selenium.common.exceptions import (NoAlertPresentException, NoSuchElementException,
+                                        StaleElementReferenceException, TimeoutException)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -34,6 +35,26 @@ def url_has(d, part, seconds=10):
         return True
     except TimeoutException:
         return False
+
+
+def text_comes(d, by, selector, wanted, exact=False, seconds=10):
+    """Whether the element's text comes to hold wanted (or to be it, exact) within seconds. A
+    click or a submit returns before the next page has replaced the old one, so an element found
+    at once can belong to the page being left and go stale before its text is read (seen in CI
+    after the login)."""
+    def holds(drv):
+        text = drv.find_element(by, selector).text
+        return text == wanted if exact else wanted in text
+    try:
+        WebDriverWait(d, seconds, ignored_exceptions=(
+            StaleElementReferenceException, NoSuchElementException)).until(holds)
+        return True
+    except TimeoutException:
+        return False
+
+
+def heading_is(d, wanted):
+    return text_comes(d, By.TAG_NAME, "h1", wanted, exact=True)
 
 
 def check(cond, msg):
@@ -95,7 +116,7 @@ def without_javascript(d):
     """The list and its filters with JavaScript off: plain forms."""
     d.get(WEB + "/login")
     log_in(d, PASSWORD)
-    check(d.find_element(By.TAG_NAME, "h1").text == "Open alerts", "no list without JavaScript")
+    check(heading_is(d, "Open alerts"), "no list without JavaScript")
     Select(d.find_element(By.ID, "kind")).select_by_value("no_match")
     time.sleep(1)   # with JavaScript on, l2a.js would have submitted the form by now
     check("kind=" not in d.current_url, "the filter applied itself: JavaScript is not off")
@@ -112,13 +133,13 @@ def run(d):
     shot(d, "01-login")
 
     log_in(d, "not-the-password")
-    check("Wrong user name or password" in d.find_element(By.ID, "message").text,
+    check(text_comes(d, By.ID, "message", "Wrong user name or password"),
           "a wrong password is not refused")
     check(d.current_url.endswith("/login"), "a wrong password let us in")
     shot(d, "02-wrong-password")
 
     log_in(d, PASSWORD)
-    check(d.find_element(By.TAG_NAME, "h1").text == "Open alerts", "no list after the login")
+    check(heading_is(d, "Open alerts"), "no list after the login")
     shot(d, "03-list")
     body = d.find_element(By.TAG_NAME, "body").text
     check("<script>alert(1)</script>" in body, "the <script> company is not shown as text")
@@ -135,7 +156,7 @@ def run(d):
 
     # the oldest alert: link it to its second candidate, with a note
     d.find_elements(By.CSS_SELECTOR, "#alerts a.lead")[0].click()
-    check(d.find_element(By.TAG_NAME, "h1").text == "Lead B1", "not on B1's page")
+    check(heading_is(d, "Lead B1"), "not on B1's page")
     rows = d.find_elements(By.CSS_SELECTOR, "#candidates tr.candidate")
     check(len(rows) >= 2, "B1 has %d candidates, wants 2" % len(rows))
     shot(d, "04-alert")
@@ -143,8 +164,8 @@ def run(d):
     account = button.get_attribute("value")
     d.find_element(By.ID, "note").send_keys("second candidate, from the browser test")
     button.click()
-    check(d.find_element(By.TAG_NAME, "h1").text == "Open alerts", "not back on the list")
-    check("B1 resolved" in d.find_element(By.ID, "notice").text, "no notice of B1 resolved")
+    check(heading_is(d, "Open alerts"), "not back on the list")
+    check(text_comes(d, By.ID, "notice", "B1 resolved"), "no notice of B1 resolved")
     check("B1" not in lead_links(d), "B1 is still listed: %r" % lead_links(d))
     shot(d, "05-after-link")
 
@@ -159,8 +180,8 @@ def run(d):
         f.appendChild(i);
         document.body.appendChild(f);
         f.submit();""")
-    message = d.find_element(By.ID, "message").text
-    check("CSRF" in message, "a forged POST was not refused: %r" % message)
+    check(text_comes(d, By.ID, "message", "CSRF"),
+          "a forged POST was not refused: %r" % d.find_element(By.ID, "message").text)
     shot(d, "06-forged-post")
 
     with open(os.path.join(SHOTS, "result.json"), "w", encoding="utf-8") as f:
