@@ -29,6 +29,13 @@ REDIS_ARGS=()     # extra redis-server arguments a test sets before start_redis
 REDIS_EXTERNAL=""
 _L2A_PIDS=()
 
+# l2a_run ARGS...: one call of $L2A; OUT gets its stdout, ERR its stderr, RC its exit status.
+l2a_run() {
+    RC=0
+    OUT=$("$L2A" "$@" 2>"$TEST_TMP/stderr") || RC=$?
+    ERR=$(cat "$TEST_TMP/stderr")
+}
+
 fail() {
     echo "FAIL [$TEST_NAME]: $*" >&2
     exit 1

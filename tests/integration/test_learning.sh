@@ -19,11 +19,6 @@ CFG=$TEST_TMP/w1.yaml
 TODAY=$(date -u +%F)
 
 h() { rcli hget "$P$1" "$2"; }
-run() {
-    RC=0
-    OUT=$("$L2A" "$@" 2>"$TEST_TMP/stderr") || RC=$?
-    ERR=$(cat "$TEST_TMP/stderr")
-}
 # decided ID DECISION ACCOUNT RULE: the lead's result hash says so.
 decided() {
     assert_eq "$(h "lead:$1" decision)/$(h "lead:$1" account_id)/$(h "lead:$1" rule)" "$2/$3/$4" \
@@ -37,13 +32,13 @@ push_json '{"id":"A1","email":"bob@acme.com","company":"Acme"}' \
 wait_group_idle 20
 decided A1 review "" domain+name
 decided N1 review "" name
-run review resolve --config "$CFG" A1 --account 001B --by ann
+l2a_run review resolve --config "$CFG" A1 --account 001B --by ann
 assert_eq "$RC" 0 "resolve A1 ($ERR)"
 # A1 proves acme at acme.com is 001B, and that acme is not 001A (the best candidate, rejected)
 assert_eq "$(rcli hlen "${P}learned")" 2 "two facts learned from A1: $(rcli hkeys "${P}learned")"
 assert_contains "$(rcli hget "${P}learned" "$(printf 'never\tacme.com\tacme\t001A')")" '"lead_id":"A1"' \
     "A1's rejected best candidate"
-run review resolve --config "$CFG" N1 --dismiss --by ann
+l2a_run review resolve --config "$CFG" N1 --dismiss --by ann
 assert_eq "$RC" 0 "dismiss N1 ($ERR)"
 assert_eq "$(rcli hlen "${P}learned")" 3 "A1's two facts + never (N1)"
 assert_contains "$(rcli hget "${P}learned" "$(printf 'always\tacme.com\tacme')")" '"account_id":"001B"' \
@@ -99,27 +94,27 @@ wait_group_idle 20
 decided A3 match 001B learned
 
 # ---- list, export, forget, import ----------------------------------------------------------------
-run learned list --config "$CFG"
+l2a_run learned list --config "$CFG"
 assert_eq "$RC" 0 "learned list ($ERR)"
 assert_contains "$OUT" "always  'acme' at acme.com -> 001B  (by ann, $TODAY, lead A1)" "list: always"
 assert_contains "$OUT" "never   'stark industrial' at sil.io -> not 001S  (by ann, $TODAY, lead N1)" "list: never"
 assert_contains "$OUT" "domain  wayne-ent.com -> 001W  (from lead W1, $TODAY)" "list: domain"
-run learned export --config "$CFG"
+l2a_run learned export --config "$CFG"
 assert_eq "$RC" 0 "learned export ($ERR)"
 printf '%s\n' "$OUT" >"$TEST_TMP/learned.yaml"
 assert_contains "$OUT" $'  - kind: "always"\n    name: "acme"\n    domain: "acme.com"\n    account_id: "001B"' \
     "export: the always fact as YAML"
 
-run learned forget --config "$CFG" always acme acme.com
+l2a_run learned forget --config "$CFG" always acme acme.com
 assert_eq "$RC/$OUT" "0/forgot always 'acme' acme.com" "forget always ($ERR)"
-run learned forget --config "$CFG" never "stark industrial" 001S sil.io
+l2a_run learned forget --config "$CFG" never "stark industrial" 001S sil.io
 assert_eq "$RC" 0 "forget never ($ERR)"
-run learned forget --config "$CFG" never acme 001A acme.com
+l2a_run learned forget --config "$CFG" never acme 001A acme.com
 assert_eq "$RC" 0 "forget never acme ($ERR)"
-run learned forget --config "$CFG" domain wayne-ent.com
+l2a_run learned forget --config "$CFG" domain wayne-ent.com
 assert_eq "$RC" 0 "forget domain ($ERR)"
 assert_eq "$(h account:001W domains)" "" "the learned domain is off the account"
-run learned forget --config "$CFG" never "stark industrial" 001S sil.io
+l2a_run learned forget --config "$CFG" never "stark industrial" 001S sil.io
 assert_eq "$RC" 1 "forgetting it twice: exit 1"
 assert_contains "$ERR" "nothing learned as never 'stark industrial' 001S sil.io" "forgetting twice: why"
 assert_eq "$(rcli hlen "${P}learned")" 0 "nothing learned left"
@@ -132,26 +127,26 @@ decided A4 review "" domain+name
 decided N4 review "" name
 decided W4 no_match "" none
 # resolving without the engine's lists (a config whose list files do not resolve) teaches nothing
-run review resolve --config "$TOOLS_CFG" N4 --dismiss --by bob
+l2a_run review resolve --config "$TOOLS_CFG" N4 --dismiss --by bob
 assert_eq "$RC" 0 "resolve N4 without the lists ($ERR)"
 assert_contains "$ERR" "this resolution teaches nothing (pass --config FILE)" "without lists: said"
 assert_eq "$(rcli hlen "${P}learned")" 0 "without lists: nothing learned"
 
 # a bad file: the error's position, nothing imported
 printf 'facts:\n  - kind: always\n    name: acme\n    account_id: 001B\n' >"$TEST_TMP/bad.yaml"
-run learned import --config "$CFG" "$TEST_TMP/bad.yaml"
+l2a_run learned import --config "$CFG" "$TEST_TMP/bad.yaml"
 assert_eq "$RC" 1 "import of a bad file: exit 1"
 assert_contains "$ERR" "bad.yaml:2:5: this always fact has no domain" "bad file: where and why"
 printf 'facts:\n  - kind: never\n    name: Stark Industrial Inc\n    account_id: 001S\n' >"$TEST_TMP/bad2.yaml"
-run learned import --config "$CFG" "$TEST_TMP/bad2.yaml"
+l2a_run learned import --config "$CFG" "$TEST_TMP/bad2.yaml"
 assert_eq "$RC" 1 "import of a name not in normal form: exit 1"
 assert_contains "$ERR" "bad2.yaml:2:5: name 'Stark Industrial Inc' is not as the engine normalises it ('stark industrial')" \
     "not in normal form: where and why"
 assert_eq "$(rcli hlen "${P}learned")" 0 "nothing imported from bad files"
 
-run learned import --config "$CFG" "$TEST_TMP/learned.yaml"
+l2a_run learned import --config "$CFG" "$TEST_TMP/learned.yaml"
 assert_eq "$RC/$OUT" "0/imported 3 of 3 facts" "import the export ($ERR)"
-run learned export --config "$CFG"
+l2a_run learned export --config "$CFG"
 assert_eq "$(grep -v '^#' <<<"$OUT")" "$(grep -v '^#' "$TEST_TMP/learned.yaml" | sed '/^domains:/,$d')" \
     "export after import = the facts exported before"
 sleep 0.5

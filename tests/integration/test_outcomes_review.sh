@@ -22,11 +22,6 @@ PID=$DAEMON_PID
 wait_ready "$PORT"
 
 h() { rcli hget "$P$1" "$2"; }
-run() {
-    RC=0
-    OUT=$("$L2A" "$@" 2>"$TEST_TMP/stderr") || RC=$?
-    ERR=$(cat "$TEST_TMP/stderr")
-}
 _metric_is() { [ "$(metric "$PORT" "$1")" == "$2" ]; }
 
 push_json \
@@ -61,7 +56,7 @@ assert_eq "$(h alert:R2 candidates)" "[]" "R2 alert candidates"
 assert_eq "$(rcli exists "${P}account:new:newco.io")" 0 "policy flag creates no account"
 assert_eq "$(rcli zcard "${P}review:open")" 4 "open alerts"
 
-run review list --config "$CFG"
+l2a_run review list --config "$CFG"
 assert_eq "$RC" 0 "review list ($ERR)"
 assert_eq "$(printf '%s\n' "$OUT" | sed '1d;$d' | awk '{ print $1 }' | sort | paste -sd' ')" \
     "R1 R2 R3 R6" "leads listed"
@@ -69,7 +64,7 @@ assert_contains "$(printf '%s\n' "$OUT" | grep '^R1 ')" "bob@acme.com" "R1 line:
 assert_contains "$(printf '%s\n' "$OUT" | grep '^R1 ')" " 1.00 " "R1 line: best candidate's score"
 assert_contains "$(printf '%s\n' "$OUT" | grep '^R2 ')" "no_match" "R2 line: kind"
 assert_contains "$(printf '%s\n' "$OUT" | tail -n 1)" "4 open, oldest " "list footer"
-run review list --config "$CFG" --json
+l2a_run review list --config "$CFG" --json
 printf '%s\n' "$OUT" | python3 -c '
 import json, sys
 rows = {r["lead_id"]: r for r in map(json.loads, sys.stdin)}
@@ -86,7 +81,7 @@ assert rows["R3"]["kind"] == "no_match" and "free-mail" in rows["R3"]["reason"],
 wait_until 10 "l2a_review_open 4 in /metrics" _metric_is l2a_review_open 4
 
 # ---- resolve to an account: contact, opportunity, role -------------------------------------------
-run review resolve --config "$CFG" R1 --account 001A --by alice --note "the US entity"
+l2a_run review resolve --config "$CFG" R1 --account 001A --by alice --note "the US entity"
 assert_eq "$RC" 0 "resolve R1 ($ERR)"
 assert_eq "$OUT" "resolved R1 -> account 001A (contact C-R1, opportunity O-1)" "resolve R1 output"
 assert_eq "$(h contact:C-R1 account_id)" 001A "R1 contact's account"
@@ -101,7 +96,7 @@ assert_eq "$(h alert:R1 status)" resolved "R1 alert resolved"
 assert_eq "$(rcli zscore "${P}review:open" R1)" "" "R1 left the open set"
 
 # the same person's second alert: the same contact, no new role, the score moves the stage
-run review resolve --config "$CFG" R6 --account 001A --by alice
+l2a_run review resolve --config "$CFG" R6 --account 001A --by alice
 assert_eq "$OUT" "resolved R6 -> account 001A (contact C-R1, opportunity O-1)" "resolve R6 output"
 assert_eq "$(rcli exists "${P}contact:C-R6")" 0 "no second contact for bob@acme.com"
 assert_eq "$(h contact:C-R1 last_lead_id)" R6 "contact's last lead"
@@ -110,7 +105,7 @@ assert_eq "$(h opportunity:O-1 stage)" "Sales Accepted" "score 150 moved O-1"
 [[ "$(h opportunity:O-1 stage_sales_accepted_at)" =~ ^20.*Z$ ]] || fail "Sales Accepted stamp"
 
 # ---- resolve to a new account; the running daemon matches the company's next lead to it ---------
-run review resolve --config "$CFG" R2 --new-account --by bob
+l2a_run review resolve --config "$CFG" R2 --new-account --by bob
 assert_eq "$RC" 0 "resolve R2 ($ERR)"
 assert_eq "$OUT" "resolved R2 -> new account new:newco.io (contact C-R2, opportunity O-2)" \
     "resolve R2 output"
@@ -130,14 +125,14 @@ assert_eq "$(h lead:R5 opportunity_id)" O-2 "R5 joins O-2"
 assert_eq "$(h opportunity:O-2 role:C-R5)" "Technical Evaluator" "R5's role"
 
 # ---- dismiss -------------------------------------------------------------------------------------
-run review resolve --config "$CFG" R3 --dismiss --by carol --note spam
+l2a_run review resolve --config "$CFG" R3 --dismiss --by carol --note spam
 assert_eq "$OUT" "dismissed R3" "dismiss R3 output"
 assert_eq "$(h alert:R3 status)" dismissed "R3 alert dismissed"
 assert_eq "$(h lead:R3 outcome)" dismissed "R3 result: outcome"
 assert_eq "$(rcli exists "${P}contact:C-R3")" 0 "no contact for a dismissal"
 assert_eq "$(rcli hexists "${P}contacts:by_email" jo@gmail.com)" 0 "no email entry for a dismissal"
 
-run review list --config "$CFG"
+l2a_run review list --config "$CFG"
 assert_eq "$OUT" "0 open" "queue empty"
 wait_until 10 "l2a_review_open 0 in /metrics" _metric_is l2a_review_open 0
 assert_eq "$(metric "$PORT" l2a_review_oldest_age_seconds)" 0 "oldest age of an empty queue"

@@ -11,13 +11,6 @@ LISTS=("lists:" "  freemail: $SRC/conf/freemail-domains.txt"
        "  legal_forms: $SRC/conf/legal-forms.tsv")
 write_config "$CFG" "${LISTS[@]}"
 
-# run ARGS...: runs l2a; OUT gets stdout, ERR stderr, RC the exit status.
-run() {
-    RC=0
-    OUT=$("$L2A" "$@" 2>"$TEST_TMP/stderr") || RC=$?
-    ERR=$(cat "$TEST_TMP/stderr")
-}
-
 # seed_alert PREFIX LEAD KIND AGE_SECONDS LEAD_JSON CANDIDATES REASON: an open alert exactly as
 # the outcome script's flag() writes it (docs/redis-schema.md, "Review queue").
 seed_alert() {
@@ -50,7 +43,7 @@ id,name,domains,type,owner_id
 001A,Acme Corp,acme.com,Customer,005X
 001B,Acme Holdings,acmeholdings.com,Customer,
 EOF
-run import-accounts --config "$CFG" "$TEST_TMP/accounts.csv"
+l2a_run import-accounts --config "$CFG" "$TEST_TMP/accounts.csv"
 assert_eq "$RC" 0 "import ($ERR)"
 
 # Seeded out of age order: the list must sort by age, not by insertion.
@@ -65,7 +58,7 @@ seed_alert "$P" 00Q2 no_match $((2 * 3600 + 5 * 60 + 10)) \
     'no account for newco.io or the name NewCo'
 
 # ---- list: oldest first, ages, lead fields, best candidate, footer -----------------------------
-run review list --config "$CFG"
+l2a_run review list --config "$CFG"
 assert_eq "$RC" 0 "list exit status ($ERR)"
 assert_eq "$(col 1)" "00Q1 00Q2 00Q3 " "list order (oldest first)"
 assert_eq "$(col 2)" "review no_match review " "list kinds"
@@ -79,20 +72,20 @@ assert_contains "$LINE1" "two accounts on acme.com" "reason of 00Q1"
 assert_contains "$LINE1" "..." "a long reason is shortened"
 assert_eq "$(printf '%s\n' "$OUT" | tail -n 1)" "3 open, oldest 3d4h" "list footer"
 
-run review list --config "$CFG" --older-than 2h
+l2a_run review list --config "$CFG" --older-than 2h
 assert_eq "$(col 1)" "00Q1 00Q2 " "--older-than 2h"
 assert_eq "$(printf '%s\n' "$OUT" | tail -n 1)" "3 open (2 older than 2h), oldest 3d4h" \
     "--older-than footer"
-run review list --config "$CFG" --older-than 1d12h
+l2a_run review list --config "$CFG" --older-than 1d12h
 assert_eq "$(col 1)" "00Q1 " "--older-than 1d12h"
-run review list --redis "$REDIS_URL" --config "$CFG" --older-than 5d
+l2a_run review list --redis "$REDIS_URL" --config "$CFG" --older-than 5d
 assert_eq "$OUT" "3 open (0 older than 5d), oldest 3d4h" "--older-than 5d: nothing but the footer"
-run review list --config "$CFG" --older-than 2x
+l2a_run review list --config "$CFG" --older-than 2x
 assert_eq "$RC" 2 "a bad duration is a usage error"
 assert_contains "$ERR" "usage: l2a review list" "usage on a bad duration"
 
 # ---- list --json: one object a line ------------------------------------------------------------
-run review list --config "$CFG" --json
+l2a_run review list --config "$CFG" --json
 assert_eq "$RC" 0 "list --json exit status ($ERR)"
 printf '%s\n' "$OUT" | python3 -c '
 import json, sys
@@ -112,7 +105,7 @@ assert set(r) == {"lead_id", "kind", "created_at", "age_seconds", "reason", "can
 ' || fail "list --json content"
 
 # ---- show ---------------------------------------------------------------------------------------
-run review show --config "$CFG" 00Q1
+l2a_run review show --config "$CFG" 00Q1
 assert_eq "$RC" 0 "show exit status ($ERR)"
 assert_contains "$OUT" "alert 00Q1: open review, created " "show header"
 assert_contains "$OUT" "(3d4h ago)" "show age"
@@ -121,29 +114,29 @@ assert_contains "$OUT" "001B         0.80  Acme Holdings [Customer]" "show candi
 assert_contains "$OUT" "  email                ann@acme.com" "show lead email"
 assert_contains "$OUT" "  title                VP Marketing" "show lead title"
 case "$OUT" in *closed:*) fail "an open alert shows no resolution" ;; esac
-run review show --config "$CFG" nope
+l2a_run review show --config "$CFG" nope
 assert_eq "$RC" 1 "show of an unknown lead"
 assert_eq "$ERR" "l2a: review show: no review alert for lead 'nope'" "show unknown message"
-run review show --config "$CFG"
+l2a_run review show --config "$CFG"
 assert_eq "$RC" 2 "show without LEAD"
 
 # ---- resolve: argument errors, unknown account, unknown lead: nothing written ----------------
 EV0=$(rcli xlen "${P}events")
-run review resolve --config "$CFG" 00Q1 --account 001A --dismiss
+l2a_run review resolve --config "$CFG" 00Q1 --account 001A --dismiss
 assert_eq "$RC" 2 "two resolutions at once"
-run review resolve --config "$CFG" 00Q1
+l2a_run review resolve --config "$CFG" 00Q1
 assert_eq "$RC" 2 "no resolution"
-run review resolve --config "$CFG" 00Q2 --account 999
+l2a_run review resolve --config "$CFG" 00Q2 --account 999
 assert_eq "$RC" 1 "unknown account"
 assert_contains "$ERR" "no account '999'" "unknown account message"
-run review resolve --config "$CFG" nope --dismiss
+l2a_run review resolve --config "$CFG" nope --dismiss
 assert_eq "$RC" 1 "resolve of an unknown lead"
 assert_eq "$ERR" "l2a: review resolve: no review alert for lead 'nope'" "resolve unknown message"
 assert_eq "$(rcli xlen "${P}events")" "$EV0" "failed resolutions write no event"
 assert_eq "$(rcli hget "${P}alert:00Q2" status)" open "00Q2 still open"
 
 # ---- resolve --account ---------------------------------------------------------------------------
-run review resolve --config "$CFG" 00Q1 --account 001A --note "same domain, checked" --by alice
+l2a_run review resolve --config "$CFG" 00Q1 --account 001A --note "same domain, checked" --by alice
 assert_eq "$RC" 0 "resolve --account ($ERR)"
 assert_eq "$OUT" "resolved 00Q1 -> account 001A (contact C-00Q1)" "resolve --account output"
 assert_eq "$(rcli hget "${P}contact:C-00Q1" account_id)" 001A "contact's account"
@@ -161,7 +154,7 @@ assert_eq "$(rcli hget "${P}lead:00Q1" account_id)" 001A "result hash: account"
 assert_eq "$(rcli hget "${P}lead:00Q1" contact_id)" C-00Q1 "result hash: contact"
 assert_eq "$(count_events "${P}events" lead.converted 00Q1)" 1 "one lead.converted"
 assert_eq "$(count_events "${P}events" alert.resolved 00Q1)" 1 "one alert.resolved"
-run review show --config "$CFG" 00Q1
+l2a_run review show --config "$CFG" 00Q1
 assert_contains "$OUT" "alert 00Q1: resolved review" "show of a resolved alert"
 assert_contains "$OUT" "  resolved_by          alice" "show: who"
 assert_contains "$OUT" "  note                 same domain, checked" "show: why"
@@ -170,10 +163,10 @@ assert_contains "$OUT" "  contact_id           C-00Q1" "show: result contact"
 
 # ---- resolved again: the same way is done (exit 0), differently is refused (exit 1); nothing changes -
 EV1=$(rcli xlen "${P}events")
-run review resolve --config "$CFG" 00Q1 --account 001A --by bob
+l2a_run review resolve --config "$CFG" 00Q1 --account 001A --by bob
 assert_eq "$RC" 0 "the same resolution again: exit status"
 assert_contains "$OUT" "already resolved: account 001A (by alice at " "the same resolution again"
-run review resolve --config "$CFG" 00Q1 --account 001B --by bob
+l2a_run review resolve --config "$CFG" 00Q1 --account 001B --by bob
 assert_eq "$RC" 1 "a different resolution: exit status"
 assert_contains "$ERR" "already resolved differently: account 001A (by alice at " "different: why"
 assert_contains "$ERR" "not account 001B; nothing changed" "different: what was asked"
@@ -183,15 +176,15 @@ assert_eq "$(rcli hget "${P}contact:C-00Q1" account_id)" 001A "contact unchanged
 assert_eq "$(rcli hlen "${P}contacts:by_email")" 1 "no new contact"
 
 # ---- resolve --new-account ---------------------------------------------------------------------
-run review resolve --redis "$REDIS_URL" 00Q2 --new-account
+l2a_run review resolve --redis "$REDIS_URL" 00Q2 --new-account
 assert_eq "$RC" 1 "--new-account without the lists"
 assert_contains "$ERR" "(pass --config FILE)" "--new-account without config says why"
 assert_eq "$(rcli hget "${P}alert:00Q2" status)" open "00Q2 still open after the refusal"
-run review resolve --config "$CFG" 00Q3 --new-account
+l2a_run review resolve --config "$CFG" 00Q3 --new-account
 assert_eq "$RC" 1 "--new-account for free-mail + junk company"
 assert_contains "$ERR" "names no account to create" "free-mail + junk message"
 CH0=$(rcli xlen "${P}accounts:changes")
-run review resolve --config "$CFG" 00Q2 --new-account --by alice
+l2a_run review resolve --config "$CFG" 00Q2 --new-account --by alice
 assert_eq "$RC" 0 "resolve --new-account ($ERR)"
 assert_eq "$OUT" "resolved 00Q2 -> new account new:newco.io (contact C-00Q2)" "--new-account output"
 assert_eq "$(rcli hget "${P}account:new:newco.io" name)" NewCo "new account's name"
@@ -204,13 +197,13 @@ assert_eq "$(rcli xrevrange "${P}accounts:changes" + - count 1 | sed -n '2,5p' |
 assert_eq "$(count_events "${P}events" account.created 00Q2)" 1 "one account.created"
 assert_eq "$(rcli hget "${P}contact:C-00Q2" account_id)" new:newco.io "contact on the new account"
 assert_eq "$(rcli hget "${P}alert:00Q2" resolution)" "new account new:newco.io" "resolution text"
-run review resolve --config "$CFG" 00Q2 --new-account
+l2a_run review resolve --config "$CFG" 00Q2 --new-account
 assert_eq "$RC" 0 "--new-account twice: exit status"
 assert_contains "$OUT" "already resolved: new account new:newco.io (by alice at " "--new-account twice"
 assert_eq "$(count_events "${P}events" account.created)" 1 "still one account.created"
 
 # ---- resolve --dismiss (resolver from $SUDO_USER) -------------------------------------------------
-SUDO_USER=carol USER=dave run review resolve --config "$CFG" 00Q3 --dismiss --note spam
+SUDO_USER=carol USER=dave l2a_run review resolve --config "$CFG" 00Q3 --dismiss --note spam
 assert_eq "$RC" 0 "dismiss ($ERR)"
 assert_eq "$OUT" "dismissed 00Q3" "dismiss output"
 assert_eq "$(rcli hget "${P}alert:00Q3" status)" dismissed "dismissed status"
@@ -219,15 +212,15 @@ assert_eq "$(rcli exists "${P}contact:C-00Q3")" 0 "no contact for a dismissal"
 assert_eq "$(rcli hexists "${P}contacts:by_email" carl@gmail.com)" 0 "no email index entry"
 assert_eq "$(count_events "${P}events" alert.dismissed 00Q3)" 1 "one alert.dismissed"
 assert_eq "$(count_events "${P}events" lead.converted 00Q3)" 0 "no lead.converted"
-SUDO_USER= USER=dave run review resolve --config "$CFG" 00Q3 --dismiss
+SUDO_USER= USER=dave l2a_run review resolve --config "$CFG" 00Q3 --dismiss
 assert_eq "$RC" 0 "dismiss twice: exit status"
 assert_contains "$OUT" "already resolved: dismissed (by carol at " "dismiss twice"
-run review resolve --config "$CFG" 00Q3 --account 001A
+l2a_run review resolve --config "$CFG" 00Q3 --account 001A
 assert_eq "$RC" 1 "an account after a dismissal: exit status"
 assert_contains "$ERR" "already resolved differently: dismissed" "an account after a dismissal"
 assert_eq "$(count_events "${P}events" alert.dismissed 00Q3)" 1 "still one alert.dismissed"
 
-run review list --config "$CFG"
+l2a_run review list --config "$CFG"
 assert_eq "$OUT" "0 open" "empty queue"
 
 # ---- opportunities and contact roles ------------------------------------------------------------
@@ -242,7 +235,7 @@ id,name,domains,type,owner_id
 001P,Prospect Inc,prospect.io,Prospect,005P
 001C,Customer Co,customer.io,Customer,005C
 EOF
-run import-accounts --config "$CFG_OPP" "$TEST_TMP/opp_accounts.csv"
+l2a_run import-accounts --config "$CFG_OPP" "$TEST_TMP/opp_accounts.csv"
 assert_eq "$RC" 0 "import into the opportunity prefix ($ERR)"
 seed_alert "$PO" 00R1 review 3600 \
     '{"id":"00R1","email":"dana@prospect.io","company":"Prospect","title":"VP Sales"}' '[]' r
@@ -256,7 +249,7 @@ seed_alert "$PO" 00R5 review 3200 \
     '{"id":"00R5","email":"hal@prospect.io","company":"Prospect","score":"150"}' '[]' r
 OPP=${PO}opportunity:O-1
 
-run review resolve --config "$CFG_OPP" 00R1 --account 001P
+l2a_run review resolve --config "$CFG_OPP" 00R1 --account 001P
 assert_eq "$OUT" "resolved 00R1 -> account 001P (contact C-00R1, opportunity O-1)" "first opp output"
 assert_eq "$(rcli hget "$OPP" account_id)" 001P "opportunity account"
 assert_eq "$(rcli hget "$OPP" type)" Acquisition "opportunity type"
@@ -270,14 +263,14 @@ assert_eq "$(printf '%s\n' "$OPP_EV" | grep -c '^type=')" 1 "one type field in o
 assert_contains "$OPP_EV" "opportunity_type=Acquisition" "opportunity.created names the type"
 assert_eq "$(count_events "${PO}events" contact_role.added 00R1)" 1 "contact_role.added"
 
-run review resolve --config "$CFG_OPP" 00R2 --account 001P
+l2a_run review resolve --config "$CFG_OPP" 00R2 --account 001P
 assert_eq "$OUT" "resolved 00R2 -> account 001P (contact C-00R2, opportunity O-1)" "second person"
 assert_eq "$(rcli hget "$OPP" role:C-00R2)" "Technical Evaluator" "second role"
 assert_eq "$(rcli get "${PO}seq:opportunity")" 1 "still one opportunity"
 assert_eq "$(count_events "${PO}events" opportunity.created)" 1 "no second opportunity.created"
 assert_eq "$(count_events "${PO}events" contact_role.added)" 2 "two roles added"
 
-run review resolve --config "$CFG_OPP" 00R3 --account 001P
+l2a_run review resolve --config "$CFG_OPP" 00R3 --account 001P
 assert_eq "$OUT" "resolved 00R3 -> account 001P (contact C-00R1, opportunity O-1)" "same person"
 assert_eq "$(rcli exists "${PO}contact:C-00R3")" 0 "no second contact for the same email"
 assert_eq "$(rcli hlen "${PO}contacts:by_email")" 2 "two contacts in the email index"
@@ -285,11 +278,11 @@ assert_eq "$(rcli hkeys "$OPP" | grep -c '^role:')" 2 "still two roles"
 assert_eq "$(count_events "${PO}events" contact_role.added)" 2 "no role added for the same person"
 assert_eq "$(rcli hget "${PO}contact:C-00R1" last_lead_id)" 00R3 "contact remembers the last lead"
 
-run review resolve --config "$CFG_OPP" 00R4 --account 001C
+l2a_run review resolve --config "$CFG_OPP" 00R4 --account 001C
 assert_eq "$OUT" "resolved 00R4 -> account 001C (contact C-00R4)" "Customer: no opportunity"
 assert_eq "$(rcli exists "${PO}opportunity:open:001C")" 0 "no opportunity for a Customer"
 
-run review resolve --config "$CFG_OPP" 00R5 --account 001P
+l2a_run review resolve --config "$CFG_OPP" 00R5 --account 001P
 assert_eq "$(rcli hget "$OPP" stage)" "Sales Accepted" "a score above advance_score moves the stage"
 [[ "$(rcli hget "$OPP" stage_sales_accepted_at)" =~ ^20.*Z$ ]] || fail "new stage stamp"
 assert_eq "$(count_events "${PO}events" opportunity.stage_changed 00R5)" 1 "stage_changed event"
@@ -299,10 +292,10 @@ ESC=$'\e'
 seed_alert "$PO" "x${ESC}[2J" review 10 \
     "{\"id\":\"x\\u001b[2J\",\"company\":\"Evil${ESC}]0;title\\u0007 Co\",\"email\":\"e@evil.example\"}" \
     '[]' $'forged\nROW 00Q9 review'
-run review list --config "$CFG_OPP"
+l2a_run review list --config "$CFG_OPP"
 [[ "$OUT" != *"$ESC"* ]] || fail "review list printed a raw ESC"
 [[ "$OUT" != *$'\nROW 00Q9'* ]] || fail "review list let a newline forge a row"
-run review show --config "$CFG_OPP" "x${ESC}[2J"
+l2a_run review show --config "$CFG_OPP" "x${ESC}[2J"
 assert_eq "$RC" 0 "show of the alert with an ESC in its id ($ERR)"
 [[ "$OUT" != *"$ESC"* ]] || fail "review show printed a raw ESC"
 assert_contains "$OUT" 'alert x\x1B[2J:' "show: the id escaped"
