@@ -5,6 +5,7 @@
 #include <idn2.h>
 #include <libpsl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,17 +22,23 @@ struct domain_set {
 /* ---- Public Suffix List handle ---- */
 
 static psl_ctx_t *psl_owned;     /* from psl_latest, freed by domain_shutdown (NULL if none) */
-static const psl_ctx_t *psl_ctx; /* psl_owned or the built-in list; NULL until first use */
+/* psl_owned or the built-in list; NULL until first use. Read without the lock once set (the bulk
+ * load looks domains up on two threads at once); set and cleared under it. */
+static _Atomic(const psl_ctx_t *) psl_ctx;
 static pthread_mutex_t psl_lock = PTHREAD_MUTEX_INITIALIZER; /* l2ad indexes on a thread too */
 
 static const psl_ctx_t *psl_get(void)
 {
+    const psl_ctx_t *ctx = atomic_load_explicit(&psl_ctx, memory_order_acquire);
+    if (ctx)
+        return ctx;
     pthread_mutex_lock(&psl_lock);
-    if (!psl_ctx) {
+    ctx = atomic_load_explicit(&psl_ctx, memory_order_relaxed);
+    if (!ctx) {
         psl_owned = psl_latest(NULL);
-        psl_ctx = psl_owned ? psl_owned : psl_builtin();
+        ctx = psl_owned ? psl_owned : psl_builtin();
+        atomic_store_explicit(&psl_ctx, ctx, memory_order_release);
     }
-    const psl_ctx_t *ctx = psl_ctx;
     pthread_mutex_unlock(&psl_lock);
     return ctx;
 }
@@ -39,9 +46,9 @@ static const psl_ctx_t *psl_get(void)
 void domain_shutdown(void)
 {
     pthread_mutex_lock(&psl_lock);
+    atomic_store_explicit(&psl_ctx, NULL, memory_order_release);
     psl_free(psl_owned); /* psl_free accepts NULL and the built-in context */
     psl_owned = NULL;
-    psl_ctx = NULL;
     pthread_mutex_unlock(&psl_lock);
 }
 

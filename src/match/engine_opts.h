@@ -46,8 +46,8 @@ typedef struct engine_opts {
     /* domains: */
     pair_list domain_aliases;       /* domains.aliases: map "brand.com": "parent.com" */
     regex_list domain_rewrites;     /* domains.rewrites: [{pattern, replace}] on the lead's host */
-    int load_threads;               /* accounts.load_threads: 2 reads and parses an accounts CSV
-                                     * on a second thread while this one indexes it */
+    int load_threads;               /* accounts.load_threads: 2 reads an accounts CSV on a
+                                     * second thread, both parse its rows, this one indexes them */
     strvec label_prefixes;          /* domains.label_prefixes: "try", "get", "team" ... */
     strvec label_suffixes;          /* domains.label_suffixes: "hq", "inc", "group" ... */
     strvec generic_subdomains;      /* domains.generic_subdomains: "mail", "corp", "hq" ...: an

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bump.h"
 #include "normalize.h"
 #include "postings.h"
 #include "inputs.h"
@@ -116,6 +117,9 @@ typedef struct account_prep {
 void index_prepare(const account_index *ix, const account_rec *rec, account_prep *p,
                    norm_scratch *scratch);
 void index_prep_free(account_prep *p);
+/* Moves p's strings and arrays into b and frees what p had allocated: p then lives as long as b's
+ * current allocations, and is never passed to index_prep_free (prep_pack.c). */
+void index_prep_pack(account_prep *p, bump *b);
 /* Asks the CPU for the slots an upsert of p will read first (id, tokens, keys): for a record to
  * be upserted soon after the current one. Changes nothing. */
 void index_prefetch(const account_index *ix, const account_prep *p);

@@ -1,5 +1,6 @@
 /* load.c - an accounts CSV into a matcher's index: on one thread, or on two (the second thread
- * reads the rows and parses their names and domains while this one indexes them, in file order). */
+ * reads the rows in batches; either thread prepares a batch, i.e. parses its names and domains,
+ * whenever it would otherwise wait; this one indexes the prepared batches in file order). */
 #include "matcher_impl.h"
 
 #include <pthread.h>
@@ -103,10 +104,15 @@ typedef struct load_item {
     account_prep prep;
 } load_item;
 
+/* Where a batch handed over by the reader is: rows read, being prepared, ready to index. */
+enum batch_state { BATCH_READ, BATCH_PREPARING, BATCH_PREPARED };
+
 typedef struct load_batch {
     load_item item[BATCH_ROWS];
     size_t n;
     strbuf bytes;
+    bump preps;                     /* what its rows' preparations hold (index_prep_pack) */
+    enum batch_state state;         /* set under load_pipe.mu once handed over */
     struct load_batch *next;
 } load_batch;
 
@@ -121,28 +127,84 @@ typedef struct load_pipe {
     load_batch *spare;              /* empty */
     load_batch *filling;            /* the reader's */
     norm_scratch *scratch;          /* the reader's name-parsing buffers */
+    norm_scratch *indexer_scratch;  /* the indexing thread's, for the batches it prepares */
     bool done;                      /* the reader has finished: count and err are set */
     long count;
     long line;                      /* of the row being read */
     char err[512];
 } load_pipe;
 
-/* Empties an indexed batch. Its rows' preparations are freed here, on the reader's thread that
- * allocated them (cheaper for malloc than freeing them on the other thread). */
+/* Empties an indexed batch (its rows' preparations were packed into its bump: no free each). */
 static void batch_clear(load_batch *b)
 {
-    for (size_t i = 0; i < b->n; i++)
-        if (!b->item[i].warning)
-            index_prep_free(&b->item[i].prep);
+    bump_reset(&b->preps);
     b->n = 0;
     sb_reset(&b->bytes);
 }
 
+/* The record of a read row, its fields pointing into the batch's bytes. */
+static void item_rec(const load_batch *b, const load_item *it, account_rec *a)
+{
+    char **f[REC_FIELDS];
+    account_rec_init(a);
+    rec_fields(a, f);
+    for (size_t k = 0; k < REC_FIELDS; k++)
+        *f[k] = it->text[k] == SIZE_MAX ? NULL : b->bytes.buf + it->text[k];
+}
+
+/* Prepares every row of a batch (index.h: index_prepare reads only the index's rules). */
+static void batch_prepare(const load_pipe *p, load_batch *b, norm_scratch *scratch)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        load_item *it = &b->item[i];
+        if (it->warning)
+            continue;
+        account_rec a;
+        item_rec(b, it, &a);
+        index_prepare(&p->m->ix, &a, &it->prep, scratch);
+        index_prep_pack(&it->prep, &b->preps);
+    }
+}
+
+/* The oldest handed-over batch still to prepare, or NULL. Called with mu held. */
+static load_batch *oldest_unprepared(const load_pipe *p)
+{
+    for (load_batch *b = p->full; b; b = b->next)
+        if (b->state == BATCH_READ)
+            return b;
+    return NULL;
+}
+
+/* Prepares the oldest batch still to prepare, if any (by either thread); false when none.
+ * Called with mu held, which it releases while preparing. */
+static bool prepare_one_locked(load_pipe *p, norm_scratch *scratch)
+{
+    load_batch *b = oldest_unprepared(p);
+    if (!b)
+        return false;
+    b->state = BATCH_PREPARING;
+    pthread_mutex_unlock(&p->mu);
+    batch_prepare(p, b, scratch);
+    pthread_mutex_lock(&p->mu);
+    b->state = BATCH_PREPARED;
+    pthread_cond_broadcast(&p->cv);
+    return true;
+}
+
+static void reader_prepare_one(load_pipe *p)
+{
+    pthread_mutex_lock(&p->mu);
+    (void)prepare_one_locked(p, p->scratch);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* A spare batch for the reader; while there is none, it prepares batches instead of waiting. */
 static load_batch *take_spare(load_pipe *p)
 {
     pthread_mutex_lock(&p->mu);
     while (!p->spare)
-        pthread_cond_wait(&p->cv, &p->mu);
+        if (!prepare_one_locked(p, p->scratch))
+            pthread_cond_wait(&p->cv, &p->mu);
     load_batch *b = p->spare;
     p->spare = b->next;
     pthread_mutex_unlock(&p->mu);
@@ -156,6 +218,7 @@ static void hand_over(load_pipe *p, bool done)
     load_batch *b = p->filling;
     pthread_mutex_lock(&p->mu);
     if (b && b->n) {
+        b->state = BATCH_READ;
         b->next = NULL;
         if (p->full_tail)
             p->full_tail->next = b;
@@ -171,8 +234,10 @@ static void hand_over(load_pipe *p, bool done)
 
 static load_item *next_item(load_pipe *p)
 {
-    if (p->filling && p->filling->n == BATCH_ROWS)
+    if (p->filling && p->filling->n == BATCH_ROWS) {
         hand_over(p, false);
+        reader_prepare_one(p);
+    }
     if (!p->filling)
         p->filling = take_spare(p);
     load_item *it = &p->filling->item[p->filling->n++];
@@ -206,7 +271,6 @@ static void reader_row(account_rec *a, void *ctx)
     it->line = p->line;
     for (size_t i = 0; i < REC_FIELDS; i++)
         it->text[i] = keep_text(p->filling, *f[i]);
-    index_prepare(&p->m->ix, a, &it->prep, p->scratch);
 }
 
 static void reader_warning(const char *msg, void *ctx)
@@ -224,18 +288,29 @@ static void *reader(void *arg)
                       .warn = reader_warning, .seen_on = reader_seen_on, .borrow = true, .ctx = p};
     p->scratch = norm_scratch_new();
     p->count = accounts_read_csv_opts(&o, p->err, sizeof(p->err));
+    hand_over(p, true);
+    pthread_mutex_lock(&p->mu);
+    while (prepare_one_locked(p, p->scratch))
+        ;
+    pthread_mutex_unlock(&p->mu);
     norm_scratch_free(p->scratch);
     p->scratch = NULL;
-    hand_over(p, true);
     return NULL;
 }
 
-/* The next batch to index, or NULL once the reader is done and every batch indexed. */
+/* The next batch to index, prepared, or NULL once the reader is done and every batch indexed.
+ * While the next one is not prepared, the indexing thread prepares batches itself. */
 static load_batch *take_full(load_pipe *p)
 {
     pthread_mutex_lock(&p->mu);
-    while (!p->full && !p->done)
-        pthread_cond_wait(&p->cv, &p->mu);
+    for (;;) {
+        if (p->full && p->full->state == BATCH_PREPARED)
+            break;
+        if (!p->full && p->done)
+            break;
+        if (!prepare_one_locked(p, p->indexer_scratch))
+            pthread_cond_wait(&p->cv, &p->mu);
+    }
     load_batch *b = p->full;
     if (b) {
         p->full = b->next;
@@ -274,11 +349,7 @@ static void index_batch(load_pipe *p, load_batch *b, first_lines *first)
             continue;
         }
         account_rec a;
-        char **f[REC_FIELDS];
-        account_rec_init(&a);
-        rec_fields(&a, f);
-        for (size_t k = 0; k < REC_FIELDS; k++)
-            *f[k] = it->text[k] == SIZE_MAX ? NULL : b->bytes.buf + it->text[k];
+        item_rec(b, it, &a);
         first_line_note(first, index_upsert_prepared(&p->m->ix, &a, &it->prep), it->line, &o,
                         a.id);
     }
@@ -295,9 +366,11 @@ static long load_two_threads(matcher *m, const char *path, FILE *file, const cha
     pthread_cond_init(&p.cv, NULL);
     for (size_t i = 0; i < BATCHES; i++) {
         sb_init(&all[i].bytes);
+        bump_init(&all[i].preps);
         all[i].next = i + 1 < BATCHES ? &all[i + 1] : NULL;
     }
     p.spare = &all[0];
+    p.indexer_scratch = norm_scratch_new();
     free(domain_registrable("example.com")); /* the PSL loaded before a second thread uses it */
     if (pthread_create(&t, NULL, reader, &p) == 0) {
         for (load_batch *b; (b = take_full(&p));) {
@@ -311,11 +384,12 @@ static long load_two_threads(matcher *m, const char *path, FILE *file, const cha
         p.count = load_one_thread(m, path, file, encoding, err, errlen);
     }
     for (size_t i = 0; i < BATCHES; i++) {
-        batch_clear(&all[i]);
+        bump_free(&all[i].preps);
         sb_free(&all[i].bytes);
     }
     free(all);
     free(first.line);
+    norm_scratch_free(p.indexer_scratch);
     pthread_cond_destroy(&p.cv);
     pthread_mutex_destroy(&p.mu);
     return p.count;

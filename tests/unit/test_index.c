@@ -515,6 +515,73 @@ static void test_prepare_keys_and_hashes(void **state)
         assert_false(posted(lists[want[i].list], want[i].key, s));
 }
 
+/* Every string and key of a preparation, for comparing two of them. */
+static void assert_same_prep(const account_prep *a, const account_prep *b)
+{
+    assert_int_equal(a->doms.n, b->doms.n);
+    for (size_t i = 0; i < a->doms.n; i++)
+        assert_string_equal(a->doms.v[i], b->doms.v[i]);
+    const strvec *lists[][2] = {{&a->nn.tokens, &b->nn.tokens},
+                                {&a->nn.qualifiers, &b->nn.qualifiers}};
+    for (size_t l = 0; l < ARRAY_LEN(lists); l++) {
+        assert_int_equal(lists[l][0]->n, lists[l][1]->n);
+        for (size_t i = 0; i < lists[l][0]->n; i++)
+            assert_string_equal(lists[l][0]->v[i], lists[l][1]->v[i]);
+    }
+    assert_string_equal(a->nn.joined, b->nn.joined);
+    assert_string_equal(a->nn.joined_all, b->nn.joined_all);
+    assert_string_equal(a->nn.acronym, b->nn.acronym);
+    assert_int_equal(a->nn.junk, b->nn.junk);
+    assert_true(a->id_hash == b->id_hash);
+    assert_memory_equal(a->shared_hash, b->shared_hash, sizeof(a->shared_hash));
+    for (size_t i = 0; i < a->nn.tokens.n; i++)
+        assert_true(a->tok_hash[i] == b->tok_hash[i]);
+    assert_int_equal(a->nkeys, b->nkeys);
+    for (size_t i = 0; i < a->nkeys; i++) {
+        assert_int_equal(a->keys[i].list, b->keys[i].list);
+        assert_int_equal(a->keys[i].len, b->keys[i].len);
+        assert_true(a->keys[i].hash == b->keys[i].hash);
+        assert_string_equal(a->keys[i].s, b->keys[i].s);
+    }
+}
+
+/* A preparation packed into a bump allocator is the same preparation, none of its strings in
+ * the memory it had (freed), and indexes the same; the allocator's blocks are reused. */
+static void test_prepare_packed(void **state)
+{
+    account_index *ix = *state;
+    const char *names[] = {"The Zyntra Widgets Intl (UK)", "", "Ab"};
+    const char *domains[] = {"teaminvo.com;https://gannongroup.co.uk/;xn--bcher-kva.de", NULL,
+                             "not a domain;ab.io"};
+    bump b;
+    bump_init(&b);
+    for (int round = 0; round < 2; round++) {
+        for (size_t n = 0; n < ARRAY_LEN(names); n++) {
+            account_rec r;
+            account_prep plain, packed;
+            account_rec_init(&r);
+            account_rec_set(&r, "id", "K1");
+            account_rec_set(&r, "name", names[n]);
+            account_rec_set(&r, "domains", domains[n]);
+            index_prepare(ix, &r, &plain, NULL);
+            index_prepare(ix, &r, &packed, NULL);
+            index_prep_pack(&packed, &b);
+            assert_same_prep(&plain, &packed);
+            if (packed.nkeys)
+                assert_ptr_not_equal(packed.keys[0].s, plain.keys[0].s);
+            uint32_t s = index_upsert_prepared(ix, &r, &packed);
+            assert_int_equal(index_find(ix, "K1"), (long)s);
+            index_prep_free(&plain);
+            account_rec_free(&r);
+        }
+        bump_reset(&b);
+    }
+    char *big = bump_alloc(&b, 200000); /* larger than a block: a block of its own */
+    memset(big, 'x', 200000);
+    assert_string_equal(bump_strdup(&b, "after"), "after");
+    bump_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -529,6 +596,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_label_core, setup_index, teardown_index),
         cmocka_unit_test_setup_teardown(test_prepare_keys_and_hashes, setup_index,
                                         teardown_index),
+        cmocka_unit_test_setup_teardown(test_prepare_packed, setup_index, teardown_index),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -1,0 +1,92 @@
+/* bump.c - the bump allocator: large blocks in a list, each carved from its start. */
+#include "bump.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define BUMP_BLOCK_BYTES (64 * 1024)
+#define BUMP_ALIGN 8
+
+struct bump_block {
+    bump_block *next;
+    size_t size;        /* bytes of data[] */
+    size_t used;
+    _Alignas(BUMP_ALIGN) unsigned char data[];
+};
+
+void bump_init(bump *b)
+{
+    b->used = NULL;
+    b->spare = NULL;
+}
+
+static void blocks_free(bump_block *k)
+{
+    while (k) {
+        bump_block *next = k->next;
+        free(k);
+        k = next;
+    }
+}
+
+void bump_free(bump *b)
+{
+    blocks_free(b->used);
+    blocks_free(b->spare);
+    bump_init(b);
+}
+
+/* Blocks of the usual size go back to the spare list; a larger one (for one big request) is
+ * freed. */
+void bump_reset(bump *b)
+{
+    while (b->used) {
+        bump_block *k = b->used;
+        b->used = k->next;
+        if (k->size != BUMP_BLOCK_BYTES) {
+            free(k);
+            continue;
+        }
+        k->used = 0;
+        k->next = b->spare;
+        b->spare = k;
+    }
+}
+
+/* A block with room for n bytes, made the newest used one. */
+static bump_block *block_for(bump *b, size_t n)
+{
+    bump_block *k;
+    if (n <= BUMP_BLOCK_BYTES && b->spare) {
+        k = b->spare;
+        b->spare = k->next;
+    } else {
+        size_t size = n > BUMP_BLOCK_BYTES ? n : BUMP_BLOCK_BYTES;
+        k = xmalloc(sizeof(*k) + size);
+        k->size = size;
+        k->used = 0;
+    }
+    k->next = b->used;
+    b->used = k;
+    return k;
+}
+
+void *bump_alloc(bump *b, size_t n)
+{
+    n = (n + BUMP_ALIGN - 1) & ~(size_t)(BUMP_ALIGN - 1);
+    bump_block *k = b->used;
+    if (!k || k->size - k->used < n)
+        k = block_for(b, n);
+    void *p = k->data + k->used;
+    k->used += n;
+    return p;
+}
+
+char *bump_strdup(bump *b, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    return memcpy(bump_alloc(b, n), s, n);
+}

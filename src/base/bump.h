@@ -1,0 +1,25 @@
+/* bump.h - a bump allocator: many small blocks carved from a few large ones and dropped together
+ * (bump_reset keeps the large ones for the next round), instead of a malloc and a free each. */
+#ifndef L2A_BUMP_H
+#define L2A_BUMP_H
+
+#include <stddef.h>
+
+typedef struct bump_block bump_block;
+
+typedef struct bump {
+    bump_block *used;   /* blocks carved from, newest first (owned) */
+    bump_block *spare;  /* blocks kept by bump_reset (owned) */
+} bump;
+
+void bump_init(bump *b);
+/* Frees every block: what bump_alloc gave out is gone. */
+void bump_free(bump *b);
+/* Forgets what was given out, keeping the blocks for the next allocations. */
+void bump_reset(bump *b);
+/* n bytes, aligned for any pointer or 64-bit integer, valid until bump_reset or bump_free. */
+void *bump_alloc(bump *b, size_t n);
+/* A copy of s (NUL-terminated) in b. */
+char *bump_strdup(bump *b, const char *s);
+
+#endif
