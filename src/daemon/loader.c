@@ -56,6 +56,47 @@ static void add_account(account_rec *a, void *ctx)
     account_rec_free(a);
 }
 
+/* The full load's feed for matcher_load_accounts_feed (runs on a thread of the load's): every
+ * account in Redis, each also written to the snapshot when one is being written. */
+typedef struct full_feed {
+    build_job *j;
+    redisContext *c;
+    const conf *cfg;
+    account_cb cb;           /* the load's, for each record */
+    void *cb_ctx;
+} full_feed;
+
+static void feed_account(account_rec *a, void *ctx)
+{
+    full_feed *f = ctx;
+    if (f->j->w)
+        snapshot_writer_add(f->j->w, a);
+    f->cb(a, f->cb_ctx);
+}
+
+static long feed_all(account_cb cb, void *cb_ctx, void *feed_ctx, char *err, size_t errlen)
+{
+    full_feed *f = feed_ctx;
+    f->cb = cb;
+    f->cb_ctx = cb_ctx;
+    return account_feed_all(f->c, f->cfg->key_prefix, feed_account, f, &f->j->stop, f->j->pos,
+                            sizeof(f->j->pos), err, errlen);
+}
+
+/* Every account in Redis into the new index; index_ms is the whole of it here (reading and
+ * indexing overlap on the load's two threads). */
+static long load_full(build_job *j, redisContext *c, const conf *cfg)
+{
+    if (cfg->eng.load_threads < 2)
+        return account_feed_all(c, cfg->key_prefix, add_account, j, &j->stop, j->pos,
+                                sizeof(j->pos), j->err, sizeof(j->err));
+    full_feed f = {.j = j, .c = c, .cfg = cfg};
+    double t0 = epoch_ms_now();
+    long n = matcher_load_accounts_feed(j->nm, feed_all, &f, j->err, sizeof(j->err));
+    j->index_ms = epoch_ms_now() - t0;
+    return n;
+}
+
 static void add_learned(const learned_fact *f, void *ctx)
 {
     (void)matcher_learn(ctx, f);
@@ -167,8 +208,7 @@ static void build_accounts(build_job *j)
         if (!j->nm)
             goto out;
         redisContext *wc = cfg->accounts_snapshot ? begin_write(j, cfg) : NULL;
-        j->accounts = account_feed_all(c, cfg->key_prefix, add_account, j, &j->stop, j->pos,
-                                       sizeof(j->pos), j->err, sizeof(j->err));
+        j->accounts = load_full(j, c, cfg);
         end_write(j, wc);
     }
     long skipped = 0;   /* read after the position was taken: later changes are replayed */

@@ -32,6 +32,17 @@ long matcher_load_accounts_csv_enc(matcher *m, const char *path, const char *enc
  * name stands for the file in messages): what l2ad builds its index from a snapshot with. */
 long matcher_load_accounts_csv_file(matcher *m, FILE *file, const char *name, char *err,
                                     size_t errlen) MUSTCHECK;
+/* Where matcher_load_accounts_feed gets its records: calls cb(record, cb_ctx) for each, in the
+ * order they are to be indexed (cb owns the record, as accounts_read_csv's callback does), and
+ * returns how many it passed, or -1 with err set. */
+typedef long (*account_feed_fn)(account_cb cb, void *cb_ctx, void *feed_ctx, char *err,
+                                size_t errlen);
+/* The accounts a feed passes, as matcher_upsert_account would add them one by one (records
+ * without id or name left out), on two threads when accounts.load_threads is 2: the feed runs on
+ * a thread of the load's, and the records are parsed on both and indexed here in order. Returns
+ * what feed returns (with its err). */
+long matcher_load_accounts_feed(matcher *m, account_feed_fn feed, void *feed_ctx, char *err,
+                                size_t errlen) MUSTCHECK;
 /* Adds or replaces one account (id and name required; false when either is missing). */
 bool matcher_upsert_account(matcher *m, const account_rec *a);
 /* Removes an account; false when it was not there. */

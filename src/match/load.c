@@ -1,6 +1,6 @@
-/* load.c - an accounts CSV into a matcher's index: on one thread, or on two (the second thread
- * reads the rows in batches; either thread prepares a batch, i.e. parses its names and domains,
- * whenever it would otherwise wait; this one indexes the prepared batches in file order). */
+/* load.c - an accounts CSV (or a feed of records) into a matcher's index: on one thread, or on two
+ * (the second thread reads the rows in batches; either thread prepares a batch, i.e. parses its
+ * names and domains, whenever it would otherwise wait; this one indexes them in file order). */
 #include "matcher_impl.h"
 
 #include <pthread.h>
@@ -116,11 +116,18 @@ typedef struct load_batch {
     struct load_batch *next;
 } load_batch;
 
-typedef struct load_pipe {
-    matcher *m;
-    const char *path;
+/* What the reading thread reads: a CSV file, or the records a feed passes it. */
+typedef struct load_source {
+    const char *path;               /* the CSV's, or the name of the feed in messages */
     FILE *file;                     /* read instead of path when not NULL */
     const char *encoding;
+    account_feed_fn feed;           /* when not NULL, what is read (path only names it) */
+    void *feed_ctx;
+} load_source;
+
+typedef struct load_pipe {
+    matcher *m;
+    load_source src;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     load_batch *full, *full_tail;   /* read, waiting to be indexed */
@@ -281,13 +288,29 @@ static void reader_warning(const char *msg, void *ctx)
     it->text[0] = keep_text(p->filling, msg);
 }
 
+/* A record from a feed (owned): kept as a CSV row is (no line: ids are not checked for repeats),
+ * then freed. Records without id or name are left out, as matcher_upsert_account leaves them. */
+static void reader_fed(account_rec *a, void *ctx)
+{
+    load_pipe *p = ctx;
+    p->line = 0;
+    if (a->id && a->name)
+        reader_row(a, p);
+    account_rec_free(a);
+}
+
 static void *reader(void *arg)
 {
     load_pipe *p = arg;
-    accounts_csv o = {.path = p->path, .file = p->file, .encoding = p->encoding, .cb = reader_row,
-                      .warn = reader_warning, .seen_on = reader_seen_on, .borrow = true, .ctx = p};
+    const load_source *src = &p->src;
+    accounts_csv o = {.path = src->path, .file = src->file, .encoding = src->encoding,
+                      .cb = reader_row, .warn = reader_warning, .seen_on = reader_seen_on,
+                      .borrow = true, .ctx = p};
     p->scratch = norm_scratch_new();
-    p->count = accounts_read_csv_opts(&o, p->err, sizeof(p->err));
+    if (src->feed)
+        p->count = src->feed(reader_fed, p, src->feed_ctx, p->err, sizeof(p->err));
+    else
+        p->count = accounts_read_csv_opts(&o, p->err, sizeof(p->err));
     hand_over(p, true);
     pthread_mutex_lock(&p->mu);
     while (prepare_one_locked(p, p->scratch))
@@ -336,7 +359,7 @@ static void give_spare(load_pipe *p, load_batch *b)
 /* Indexes one batch in order: warnings printed, accounts upserted, duplicates warned about. */
 static void index_batch(load_pipe *p, load_batch *b, first_lines *first)
 {
-    accounts_csv o = {.path = p->path, .warn = warn_account};
+    accounts_csv o = {.path = p->src.path, .warn = warn_account};
     for (size_t i = 0; i < b->n && i < PREFETCH_AHEAD; i++)
         if (!b->item[i].warning)
             index_prefetch(&p->m->ix, &b->item[i].prep);
@@ -350,15 +373,30 @@ static void index_batch(load_pipe *p, load_batch *b, first_lines *first)
         }
         account_rec a;
         item_rec(b, it, &a);
-        first_line_note(first, index_upsert_prepared(&p->m->ix, &a, &it->prep), it->line, &o,
-                        a.id);
+        uint32_t slot = index_upsert_prepared(&p->m->ix, &a, &it->prep);
+        if (it->line)
+            first_line_note(first, slot, it->line, &o, a.id);
     }
 }
 
-static long load_two_threads(matcher *m, const char *path, FILE *file, const char *encoding,
-                             char *err, size_t errlen)
+/* ---- one thread or two, for either source ---- */
+
+static void upsert_fed(account_rec *a, void *ctx)
 {
-    load_pipe p = {.m = m, .path = path, .file = file, .encoding = encoding};
+    (void)matcher_upsert_account(ctx, a);
+    account_rec_free(a);
+}
+
+static long load_one_source(matcher *m, const load_source *src, char *err, size_t errlen)
+{
+    if (src->feed)
+        return src->feed(upsert_fed, m, src->feed_ctx, err, errlen);
+    return load_one_thread(m, src->path, src->file, src->encoding, err, errlen);
+}
+
+static long load_two_threads(matcher *m, const load_source *src, char *err, size_t errlen)
+{
+    load_pipe p = {.m = m, .src = *src};
     load_batch *all = xcalloc(BATCHES, sizeof(*all));
     first_lines first = {0};
     pthread_t t;
@@ -381,7 +419,7 @@ static long load_two_threads(matcher *m, const char *path, FILE *file, const cha
         if (p.count < 0)
             snprintf(err, errlen, "%s", p.err);
     } else {
-        p.count = load_one_thread(m, path, file, encoding, err, errlen);
+        p.count = load_one_source(m, src, err, errlen);
     }
     for (size_t i = 0; i < BATCHES; i++) {
         bump_free(&all[i].preps);
@@ -395,6 +433,14 @@ static long load_two_threads(matcher *m, const char *path, FILE *file, const cha
     return p.count;
 }
 
+/* On two threads when accounts.load_threads says so, else on this one. */
+static long load_source_in(matcher *m, const load_source *src, char *err, size_t errlen)
+{
+    if (m->cfg->load_threads > 1)
+        return load_two_threads(m, src, err, errlen);
+    return load_one_source(m, src, err, errlen);
+}
+
 long matcher_load_accounts_csv(matcher *m, const char *path, char *err, size_t errlen)
 {
     return matcher_load_accounts_csv_enc(m, path, NULL, err, errlen);
@@ -403,15 +449,20 @@ long matcher_load_accounts_csv(matcher *m, const char *path, char *err, size_t e
 long matcher_load_accounts_csv_enc(matcher *m, const char *path, const char *encoding, char *err,
                                    size_t errlen)
 {
-    if (m->cfg->load_threads > 1)
-        return load_two_threads(m, path, NULL, encoding, err, errlen);
-    return load_one_thread(m, path, NULL, encoding, err, errlen);
+    load_source src = {.path = path, .encoding = encoding};
+    return load_source_in(m, &src, err, errlen);
 }
 
 long matcher_load_accounts_csv_file(matcher *m, FILE *file, const char *name, char *err,
                                     size_t errlen)
 {
-    if (m->cfg->load_threads > 1)
-        return load_two_threads(m, name, file, NULL, err, errlen);
-    return load_one_thread(m, name, file, NULL, err, errlen);
+    load_source src = {.path = name, .file = file};
+    return load_source_in(m, &src, err, errlen);
+}
+
+long matcher_load_accounts_feed(matcher *m, account_feed_fn feed, void *feed_ctx, char *err,
+                                size_t errlen)
+{
+    load_source src = {.path = "accounts", .feed = feed, .feed_ctx = feed_ctx};
+    return load_source_in(m, &src, err, errlen);
 }
