@@ -17,7 +17,9 @@
 /* Decisions recorded in one call at most (record_leads takes up to 1,000). Small enough that
  * Redis records the first leads of a read while the daemon still matches the rest (the wait of a
  * read's first lead, and so the latency, grows with it); large enough that the call's own cost
- * (~15 us of Redis CPU: the call, the shared keys' type checks) is ~1 us a lead. */
+ * (~15 us of Redis CPU: the call, the shared keys' type checks) is ~1 us a lead. A read's first
+ * calls are smaller still (1, 2, 4, 8 decisions): Redis starts on the first lead while the daemon
+ * decides the second, so a read of a few leads is recorded about as soon as it is decided. */
 #define MAX_QUEUED 16
 
 /* One write in flight, queued or parked. args owned. */
@@ -260,7 +262,7 @@ static void on_call_reply(aconn *c, redisReply *r, void *priv)
 
 /* The queued decisions in one FCALL of record_leads, written as RESP here: each decision's
  * arguments were encoded once, when it was queued. */
-void writer_flush(l2ad *d)
+static void send_queued(l2ad *d)
 {
     size_t n = d->nqueued, argc = 8 + n;
     if (n == 0)
@@ -293,14 +295,24 @@ void writer_flush(l2ad *d)
     sb_free(&cmd);
 }
 
-/* A decision waits in the queue for writer_flush. */
+void writer_flush(l2ad *d)
+{
+    send_queued(d);
+    d->chunk = 1;   /* the next read starts with a call of one decision again */
+}
+
+/* A decision waits in the queue until the call it goes in is full (d->chunk decisions, doubled
+ * after each call up to MAX_QUEUED) or writer_flush. */
 static void queue_op(record_op *op)
 {
     l2ad *d = op->d;
     op->next = d->queued;
     d->queued = op;
-    if (++d->nqueued >= MAX_QUEUED)
-        writer_flush(d);
+    size_t chunk = d->chunk ? d->chunk : 1;
+    if (++d->nqueued >= chunk) {
+        send_queued(d);
+        d->chunk = 2 * chunk < MAX_QUEUED ? 2 * chunk : MAX_QUEUED;
+    }
 }
 
 static void send_op(record_op *op)
