@@ -170,6 +170,21 @@ int aconn_cmd_argv(aconn *c, aconn_reply_fn fn, void *priv, int extra_ms, int ar
     return send_argv(c, fn, priv, extra_ms, argc, argv, argvlen);
 }
 
+int aconn_cmd_resp(aconn *c, aconn_reply_fn fn, void *priv, int extra_ms, const char *cmd,
+                   size_t len)
+{
+    if (c->st != CONN_UP || !c->ac)
+        return -1;
+    pending_cmd *p = xmalloc(sizeof(*p));
+    *p = (pending_cmd){c, fn, priv};
+    if (redisAsyncFormattedCommand(c->ac, on_reply, p, cmd, len) != REDIS_OK) {
+        free(p);
+        return -1;
+    }
+    deadline_push(c, now_ms() + (uint64_t)c->o.command_timeout_ms + (uint64_t)(extra_ms > 0 ? extra_ms : 0));
+    return 0;
+}
+
 int aconn_cmd(aconn *c, aconn_reply_fn fn, void *priv, int extra_ms, const char *fmt, ...)
 {
     if (c->st != CONN_UP || !c->ac)

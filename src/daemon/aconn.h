@@ -52,6 +52,9 @@ long long aconn_client_id(const aconn *c);
 int aconn_cmd(aconn *c, aconn_reply_fn fn, void *priv, int extra_ms, const char *fmt, ...);
 int aconn_cmd_argv(aconn *c, aconn_reply_fn fn, void *priv, int extra_ms, int argc,
                    const char **argv, const size_t *argvlen);
+/* The same for a command already in RESP (len bytes of cmd: an array of bulk strings, copied). */
+int aconn_cmd_resp(aconn *c, aconn_reply_fn fn, void *priv, int extra_ms, const char *cmd,
+                   size_t len);
 /* Sentinel mode: the sentinels announced a new master (+switch-master). Unless the connection is
  * already at host:port, it is dropped (pending callbacks get NULL) and made again at once,
  * asking the sentinels afresh. Not to be called from one of this connection's own callbacks. */

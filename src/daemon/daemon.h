@@ -65,6 +65,7 @@ typedef struct l2ad {
                                      * consuming again (writer.c) */
     struct record_op *queued;       /* decisions waiting for writer_flush, last first */
     size_t nqueued;
+    size_t chunk;                   /* decisions the next record_leads call takes (writer.c) */
     /* readiness: set by ready.c alone */
     ready_state state;
     char state_reason[256];         /* why the daemon is in this state ("" when nothing to say) */
@@ -148,8 +149,8 @@ void writer_drop_parked(l2ad *d);
 /* Queues decision dec for stream entry id with its outcome plan (outcome_plan_flat's arguments,
  * taken over and emptied) and a digest of lead l's fields (a later entry of the same lead id with
  * other fields is told apart from a resend). writer_flush records the queued decisions in one
- * Function call (record_leads), each with its own reply; a full queue flushes by itself. Strings
- * are copied. */
+ * Function call (record_leads), each with its own reply; a full call (1, 2, 4, 8, then 16
+ * decisions of a read) goes by itself. Strings are copied. */
 void record_decision(l2ad *d, const char *entry_id, const lead *l, const decision *dec,
                      strvec *plan, double entry_ms, batch *b);
 void writer_flush(l2ad *d);

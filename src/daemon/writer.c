@@ -1,8 +1,9 @@
 /* writer.c - l2ad's writes: FCALLs of the l2a Function library (src/redis/lua/record.lua,
- * dead.lua) that record decisions with their outcomes (the decisions of one read in one call, as
- * flat arguments) or dead-letter an entry, each atomically with its XACK and idempotent (an entry no longer pending changes nothing, a lead id already recorded
- * or an entry id already dead-lettered is only acknowledged); writes that fail for a Redis-side
- * reason are parked and re-sent, not counted as deliveries. */
+ * dead.lua) that record decisions with their outcomes (the decisions of one read in a few calls,
+ * as flat arguments encoded once) or dead-letter an entry, each atomically with its XACK and
+ * idempotent (an entry no longer pending changes nothing, a lead id already recorded or an entry
+ * id already dead-lettered is only acknowledged); writes that fail for a Redis-side reason are
+ * parked and re-sent, not counted as deliveries. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,15 +18,20 @@
 /* Decisions recorded in one call at most (record_leads takes up to 1,000). Small enough that
  * Redis records the first leads of a read while the daemon still matches the rest (the wait of a
  * read's first lead, and so the latency, grows with it); large enough that the call's own cost
- * (~15 us of Redis CPU: the call, the shared keys' type checks) is ~1 us a lead. */
+ * (~15 us of Redis CPU: the call, the shared keys' type checks) is ~1 us a lead. A read's first
+ * calls are smaller still (1, 2, 4, 8 decisions): Redis starts on the first lead while the daemon
+ * decides the second, so a read of a few leads is recorded about as soon as it is decided. */
 #define MAX_QUEUED 16
 
 /* One write in flight, queued or parked. args owned. */
 typedef struct record_op {
     l2ad *d;
     char *key;                 /* a decision: its result hash (owned); NULL for a whole FCALL */
-    strvec args;               /* a decision: its part of record_leads's ARGV (entry id, digest,
-                                * result, plan); else FCALL name numkeys keys... argv... */
+    strvec args;               /* a decision: its entry id; else FCALL name numkeys keys...
+                                * argv... */
+    strbuf resp;               /* a decision: its part of record_leads's ARGV (entry id, digest,
+                                * result, plan) as RESP bulk strings, resp_argc of them */
+    size_t resp_argc;
     const char *entry_id;      /* the stream entry id, in args */
     metric_id counter;         /* leads_total series to count on success, METRIC_COUNT for none */
     double entry_ms;           /* stream entry time (ms since epoch), 0 when unknown */
@@ -87,6 +93,7 @@ void writer_init(l2ad *d, const writer_hooks *hooks)
 static void op_free(record_op *op)
 {
     sv_free(&op->args);
+    sb_free(&op->resp);
     free(op->key);
     free(op);
 }
@@ -202,6 +209,40 @@ static void on_op_reply(aconn *c, redisReply *r, void *priv)
     op_finished(priv, r);
 }
 
+/* n in decimal into buf (room for 20 digits); returns the length. */
+static size_t decimal(size_t n, char *buf)
+{
+    char rev[24];
+    size_t k = 0;
+    do {
+        rev[k++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    for (size_t i = 0; i < k; i++)
+        buf[i] = rev[k - 1 - i];
+    return k;
+}
+
+/* A RESP header, "<mark><n>\r\n", appended to out: an array's (*) or a bulk string's ($). */
+static void resp_head(strbuf *out, char mark, size_t n)
+{
+    char h[32];
+    h[0] = mark;
+    size_t k = 1 + decimal(n, h + 1);
+    h[k++] = '\r';
+    h[k++] = '\n';
+    sb_appendn(out, h, k);
+}
+
+/* s as a RESP bulk string appended to out (what hiredis would send for it as an argument). */
+static void resp_bulk(strbuf *out, const char *s)
+{
+    size_t n = strlen(s);
+    resp_head(out, '$', n);
+    sb_appendn(out, s, n);
+    sb_appendn(out, "\r\n", 2);
+}
+
 /* The decisions of one record_leads call, in ARGV order. */
 typedef struct record_call {
     size_t n;
@@ -220,7 +261,9 @@ static void on_call_reply(aconn *c, redisReply *r, void *priv)
     free(call);
 }
 
-void writer_flush(l2ad *d)
+/* The queued decisions in one FCALL of record_leads, written as RESP here: each decision's
+ * arguments were encoded once, when it was queued. */
+static void send_queued(l2ad *d)
 {
     size_t n = d->nqueued, argc = 8 + n;
     if (n == 0)
@@ -229,38 +272,48 @@ void writer_flush(l2ad *d)
     call->n = n;
     for (record_op *op = d->queued; op; op = op->next) {
         call->ops[--n] = op;
-        argc += op->args.n;
+        argc += op->resp_argc;
     }
     d->queued = NULL;
     d->nqueued = 0;
-    const char **argv = xmalloc(argc * sizeof(*argv));
+    strbuf cmd;
+    sb_init(&cmd);
     char nkeys[24];
     snprintf(nkeys, sizeof(nkeys), "%zu", call->n + 1);
-    size_t a = 0;
+    resp_head(&cmd, '*', argc);
     const char *head[] = {"FCALL", functions_name(FN_RECORD_LEADS), nkeys, d->k_leads};
     for (size_t i = 0; i < ARRAY_LEN(head); i++)
-        argv[a++] = head[i];
+        resp_bulk(&cmd, head[i]);
     for (size_t i = 0; i < call->n; i++)
-        argv[a++] = call->ops[i]->key;
+        resp_bulk(&cmd, call->ops[i]->key);
     const char *shared[] = {L2A_GROUP, d->cfg->key_prefix, L2A_EVENTS_MAXLEN, L2A_CHANGES_MAXLEN};
     for (size_t i = 0; i < ARRAY_LEN(shared); i++)
-        argv[a++] = shared[i];
+        resp_bulk(&cmd, shared[i]);
     for (size_t i = 0; i < call->n; i++)
-        for (size_t j = 0; j < call->ops[i]->args.n; j++)
-            argv[a++] = call->ops[i]->args.v[j];
-    if (aconn_cmd_argv(d->writer, on_call_reply, call, 0, (int)a, argv, NULL) != 0)
+        sb_appendn(&cmd, call->ops[i]->resp.buf, call->ops[i]->resp.len);
+    if (aconn_cmd_resp(d->writer, on_call_reply, call, 0, cmd.buf, cmd.len) != 0)
         on_call_reply(NULL, NULL, call);
-    free(argv);
+    sb_free(&cmd);
 }
 
-/* A decision waits in the queue for writer_flush. */
+void writer_flush(l2ad *d)
+{
+    send_queued(d);
+    d->chunk = 1;   /* the next read starts with a call of one decision again */
+}
+
+/* A decision waits in the queue until the call it goes in is full (d->chunk decisions, doubled
+ * after each call up to MAX_QUEUED) or writer_flush. */
 static void queue_op(record_op *op)
 {
     l2ad *d = op->d;
     op->next = d->queued;
     d->queued = op;
-    if (++d->nqueued >= MAX_QUEUED)
-        writer_flush(d);
+    size_t chunk = d->chunk ? d->chunk : 1;
+    if (++d->nqueued >= chunk) {
+        send_queued(d);
+        d->chunk = 2 * chunk < MAX_QUEUED ? 2 * chunk : MAX_QUEUED;
+    }
 }
 
 static void send_op(record_op *op)
@@ -297,16 +350,6 @@ static record_op *op_new(l2ad *d, functions_fn fn, const char *key2, const char 
     return op;
 }
 
-/* field, value appended to out when the value is not empty (absent fields are left out,
- * docs/redis-schema.md). */
-static void push_field(strvec *out, const char *k, const char *v)
-{
-    if (v && *v) {
-        sv_push(out, k);
-        sv_push(out, v);
-    }
-}
-
 /* FNV-1a (64 bits) of the lead's fields, names and values, as hex: what tells a resend of a lead
  * from another lead under the same id. */
 static void lead_digest(const lead *l, char *out, size_t len)
@@ -328,8 +371,9 @@ static void lead_digest(const lead *l, char *out, size_t len)
     snprintf(out, len, "%016llx", (unsigned long long)h);
 }
 
-/* The result hash's fields (but lead_digest) appended to out after their count. */
-static void result_args(const decision *dec, const char *entry_id, strvec *out)
+/* The result hash's fields (but lead_digest) appended to out as RESP, after their count; a field
+ * with an empty value is left out (docs/redis-schema.md). Returns the arguments appended. */
+static size_t result_args(const decision *dec, const char *entry_id, strbuf *out)
 {
     char score[32], when[40];
     decision_score_text(dec->score, score, sizeof(score));
@@ -337,22 +381,24 @@ static void result_args(const decision *dec, const char *entry_id, strvec *out)
     strbuf cands;
     sb_init(&cands);
     decision_candidates_json(dec, &cands);
-    size_t count = out->n;
-    sv_push(out, "");
-    push_field(out, "lead_id", dec->lead_id);
-    push_field(out, "decision", decision_kind_name(dec->kind));
-    push_field(out, "account_id", dec->account_id);
-    push_field(out, "score", score);
-    push_field(out, "rule", dec->rule);
-    push_field(out, "reason", dec->reason);
-    push_field(out, "candidates", cands.buf);
-    push_field(out, "processed_at", when);
-    push_field(out, "stream_id", entry_id);
-    char n[24];
-    snprintf(n, sizeof(n), "%zu", out->n - count - 1);
-    free(out->v[count]);
-    out->v[count] = xstrdup(n);
+    const char *fields[][2] = {
+        {"lead_id", dec->lead_id}, {"decision", decision_kind_name(dec->kind)},
+        {"account_id", dec->account_id}, {"score", score}, {"rule", dec->rule},
+        {"reason", dec->reason}, {"candidates", cands.buf}, {"processed_at", when},
+        {"stream_id", entry_id}};
+    size_t n = 0;
+    for (size_t i = 0; i < ARRAY_LEN(fields); i++)
+        n += fields[i][1] && *fields[i][1];
+    char count[24];
+    count[decimal(2 * n, count)] = '\0';
+    resp_bulk(out, count);
+    for (size_t i = 0; i < ARRAY_LEN(fields); i++)
+        if (fields[i][1] && *fields[i][1]) {
+            resp_bulk(out, fields[i][0]);
+            resp_bulk(out, fields[i][1]);
+        }
     sb_free(&cands);
+    return 1 + 2 * n;
 }
 
 void record_decision(l2ad *d, const char *entry_id, const lead *l, const decision *dec,
@@ -369,10 +415,15 @@ void record_decision(l2ad *d, const char *entry_id, const lead *l, const decisio
     op->entry_id = op->args.v[0];
     char digest[24];
     lead_digest(l, digest, sizeof(digest));
-    sv_push(&op->args, digest);
-    result_args(dec, entry_id, &op->args);
-    for (size_t i = 0; i < plan->n; i++)
-        sv_push_owned(&op->args, plan->v[i]);
+    sb_init(&op->resp);
+    resp_bulk(&op->resp, entry_id);
+    resp_bulk(&op->resp, digest);
+    op->resp_argc = 2 + result_args(dec, entry_id, &op->resp);
+    for (size_t i = 0; i < plan->n; i++) {
+        resp_bulk(&op->resp, plan->v[i]);
+        free(plan->v[i]);
+    }
+    op->resp_argc += plan->n;
     plan->n = 0;
     queue_op(op);
 }

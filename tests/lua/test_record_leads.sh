@@ -2,10 +2,11 @@
 # tests/lua/test_record_leads.sh - the record_leads Function (what l2ad sends: several leads in one
 # call, flat arguments) on a real redis-server: a convert (with the opportunity's nested next
 # stages), a flag and a create_account in one call, one code each and every entry acknowledged; a
-# resend gives 2, other fields 3, an entry no longer pending 0; a lead whose key has the wrong type
-# fails alone (its entry stays pending, nothing of it written) while the others are recorded; a
-# shared key of the wrong type fails every lead (checked once per call, but for each); a malformed
-# call fails before any write.
+# resend gives 2, other fields 3, an entry no longer pending 0 (one XPENDING for the call: entries
+# of others between the call's own, and a reply cut at its count, change nothing); a lead whose
+# key has the wrong type fails alone (its entry stays pending, nothing of it written) while the
+# others are recorded; a shared key of the wrong type fails every lead (checked once per call, but
+# for each); a malformed call fails before any write.
 . "$(dirname "$0")/lua_lib.sh"
 
 NOW=(now 2026-01-01T00:00:00.000Z now_ms 1767225600000)
@@ -93,6 +94,26 @@ assert_eq "$(call | paste -sd' ')" "2 3 0" "resend, other fields, no longer pend
 assert_eq "$(pending)" 0 "resend and repeat acknowledged"
 assert_eq "$(snapshot | grep -v "^${P}leads \|^${P}events ")" "$before" "nothing but acks and an event"
 assert_eq "$(rcli xrange "${P}events" - + | grep -cx lead.repeated)" 1 "a lead.repeated event"
+
+# ---- pending or not, asked once for the call: entries between the call's own (pending for
+# another consumer, or acknowledged) change nothing; past the reply's count, a lead is asked alone
+a1=$(pending_entry id A1)
+for i in $(seq 1 40); do pending_entry id "between$i" >/dev/null; done
+gone=$(pending_entry id A2)
+rcli xack "${P}leads" l2a "$gone" >/dev/null
+a3=$(pending_entry id A3)
+reset_call
+add "$a1" A1 d plan_flag
+add "$gone" A2 d plan_flag
+add "$a3" A3 d plan_flag
+assert_eq "$(call | paste -sd' ')" "1 0 1" "pending, acknowledged, pending past the 22 asked"
+assert_eq "$(rcli exists "${P}lead:A2")" 0 "nothing for the acknowledged entry"
+reset_call
+add "$a3" A3 d plan_flag
+add "$a1" A1 d plan_flag
+add 0-1 A4 d plan_flag
+assert_eq "$(call | paste -sd' ')" "0 0 0" "acknowledged by the call before, an id never read"
+rcli xack "${P}leads" l2a $(rcli xpending "${P}leads" l2a - + 100 | awk 'NR % 4 == 1') >/dev/null
 
 # ---- one lead's key of the wrong type: that lead fails alone ---------------------------------------
 g1=$(pending_entry id G1)

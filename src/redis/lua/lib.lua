@@ -47,6 +47,18 @@ function lib.expect(key, want)
   return got ~= 'none'
 end
 
+-- The reply of a command that reads key as type want (HGET on a hash, GET on a string): the read
+-- is the type check too, with lib.expect's error when the key is of another type (one command
+-- instead of TYPE and the read).
+function lib.read_checked(want, cmd, key, ...)
+  local r = redis.pcall(cmd, key, ...)
+  if type(r) == 'table' and r.err then
+    lib.expect(key, want)
+    error(r)
+  end
+  return r
+end
+
 -- Fails with an ERR error saying what is wrong with an argument.
 function lib.fail(msg)
   error({err = 'ERR l2a: ' .. msg})
@@ -64,10 +76,15 @@ local function need(v, what)
 end
 
 -- A stream length cap (MAXLEN ~) passed from C: digits only, checked before any XADD uses it.
+-- Caps already found to be lengths (the same few texts come with every call).
+local caps_seen = {}
+
 function lib.cap(text, what)
+  if caps_seen[text] then return text end
   if type(text) ~= 'string' or not string.match(text, '^%d+$') then
     lib.fail(what .. ' is not a length: ' .. tostring(text))
   end
+  caps_seen[text] = true
   return text
 end
 
@@ -117,11 +134,13 @@ function lib.batch_size(n, max, what, name)
   return n
 end
 
--- A count argument: a whole number n with at least n arguments after position at, else a failure.
-function lib.count_at(args, at, what)
+-- A count argument: a whole number n with at least n arguments after position at, else a failure
+-- naming what (string.format of what with its argument v, made only on a failure).
+function lib.count_at(args, at, what, v)
   local n = tonumber(args[at])
-  if not n or n < 0 or n ~= math.floor(n) or at + n > #args then
-    lib.fail(what .. ' needs the count of the arguments that follow, got ' .. tostring(args[at]))
+  if not n or n < 0 or n % 1 ~= 0 or at + n > #args then
+    lib.fail(string.format(what, tostring(v)) ..
+             ' needs the count of the arguments that follow, got ' .. tostring(args[at]))
   end
   return n
 end
@@ -129,6 +148,11 @@ end
 -- The section tables of a flat plan: '' is the plan itself, 'opp.next' the next table of opp.
 local function section(plan, name)
   if name == '' then return plan end
+  if not string.find(name, '.', 1, true) then
+    local t = plan[name]
+    if not t then t = {}; plan[name] = t end
+    return t
+  end
   local t = plan
   for part in string.gmatch(name, '[^.]+') do
     t[part] = t[part] or {}
@@ -144,7 +168,7 @@ end
 function lib.flat_plan(args, at)
   local stop, i, plan = at + lib.count_at(args, at, 'plan'), at + 1, {}
   while i <= stop do
-    local n = lib.count_at(args, i + 1, 'plan section ' .. tostring(args[i]))
+    local n = lib.count_at(args, i + 1, 'plan section %s', args[i])
     if n % 2 ~= 0 or i + 1 + n > stop then lib.fail('plan section ' .. args[i] .. ' is cut') end
     local t = section(plan, args[i])
     for j = i + 2, i + n, 2 do t[args[j]] = args[j + 1] end
@@ -155,10 +179,8 @@ end
 
 -- Appends an event (type, lead id, time, then kv) to the events stream.
 function lib.event(c, typ, kv)
-  local a = {c.K.events, 'MAXLEN', '~', c.events_cap, '*', 'type', typ,
-             'lead_id', c.plan.lead.id, 'at', c.plan.now}
-  for i = 1, #kv do a[#a + 1] = kv[i] end
-  redis.call('XADD', unpack(a))
+  redis.call('XADD', c.K.events, 'MAXLEN', '~', c.events_cap, '*', 'type', typ,
+             'lead_id', c.plan.lead.id, 'at', c.plan.now, unpack(kv))
 end
 
 local function stage_field(stage)
@@ -167,8 +189,7 @@ end
 
 -- The value INCR will start from: the counter key must be absent or hold an integer.
 local function counter_value(key)
-  lib.expect(key, 'string')
-  local v = redis.call('GET', key) or '0'
+  local v = lib.read_checked('string', 'GET', key) or '0'
   if not string.match(v, '^%-?%d+$') or #v > 18 then
     lib.fail('key ' .. key .. ' holds ' .. v .. ', not a counter')
   end
@@ -258,11 +279,10 @@ local function prepare_account(c, s)
   need(A.id, 'plan.new_account.id'); need(A.name, 'plan.new_account.name')
   s.acc = A.id
   s.account_key = c.K.account(A.id)
-  lib.expect(s.account_key, 'hash')
+  s.account_created = not lib.expect(s.account_key, 'hash')
   lib.expect_shared(c, c.K.accounts, 'set')
   lib.expect_shared(c, c.K.changes, 'stream')
   lib.expect_shared(c, c.K.account_digests, 'hash')
-  s.account_created = redis.call('EXISTS', s.account_key) == 0
 end
 
 local function prepare_contact(c, s)
@@ -275,10 +295,9 @@ local function prepare_contact(c, s)
   s.new_contact = not cid
   s.cid = cid or ('C-' .. L.id)
   s.contact_key = K.contact(s.cid)
-  lib.expect(s.contact_key, 'hash')
+  local old = lib.read_checked('hash', 'HGET', s.contact_key, 'account_id')
   s.acc_set = K.account_contacts(s.acc)
   lib.expect(s.acc_set, 'set')
-  local old = redis.call('HGET', s.contact_key, 'account_id')
   if old and old ~= s.acc then
     s.old_set = K.account_contacts(old)
     lib.expect(s.old_set, 'set')
@@ -289,8 +308,7 @@ local function prepare_opportunity(c, s)
   local O, K = c.plan.opp, c.K
   if not O then return end
   s.open_key = K.opportunity_open(s.acc)
-  lib.expect(s.open_key, 'string')
-  local oid = redis.call('GET', s.open_key)
+  local oid = lib.read_checked('string', 'GET', s.open_key)
   if not oid then
     if not O.create then return end
     need(O.type, 'plan.opp.type'); need(O.first_stage, 'plan.opp.first_stage')
@@ -300,17 +318,19 @@ local function prepare_opportunity(c, s)
   end
   s.oid = oid
   s.opp_key = K.opportunity(oid)
-  lib.expect(s.opp_key, 'hash')
-  if not s.new_opportunity then s.stage = redis.call('HGET', s.opp_key, 'stage') end
+  if s.new_opportunity then
+    lib.expect(s.opp_key, 'hash')
+  else
+    s.stage = lib.read_checked('hash', 'HGET', s.opp_key, 'stage')
+  end
 end
 
 local function prepare_alert(c, s)
   local A = need(c.plan.alert, 'plan.alert')
   need(A.kind, 'plan.alert.kind')
   s.alert_key = c.K.alert(c.plan.lead.id)
-  lib.expect(s.alert_key, 'hash')
+  s.alert_exists = lib.expect(s.alert_key, 'hash')
   lib.expect_shared(c, c.K.review_open, 'zset')
-  s.alert_exists = redis.call('EXISTS', s.alert_key) == 1
 end
 
 -- learning.domains_from_contacts: the matched account learns the lead's domain, unless a website
@@ -319,11 +339,11 @@ local function prepare_learn_domain(c, s)
   local D, K = c.plan.learn_domain, c.K
   if type(D) ~= 'table' or type(D.domain) ~= 'string' or D.account_id ~= s.acc then return end
   local key = K.account(s.acc)
-  lib.expect(key, 'hash')
+  local exists = lib.expect(key, 'hash')
   lib.expect_shared(c, K.learned_domains, 'hash')
   lib.expect_shared(c, K.changes, 'stream')
   lib.expect_shared(c, K.account_digests, 'hash')
-  if redis.call('EXISTS', key) == 0 then return end
+  if not exists then return end
   if redis.call('HEXISTS', K.learned_domains, D.domain) == 1 then return end
   local domains = redis.call('HGET', key, 'domains') or ''
   for _, d in ipairs(lib.domain_list(domains)) do
@@ -377,13 +397,16 @@ local function write_contact(c, s)
     if L.email then redis.call('HSET', c.K.contacts_by_email, L.email, s.cid) end
   end
   if s.old_set then redis.call('SREM', s.old_set, s.cid) end
-  for _, v in ipairs({'account_id', s.acc, 'last_lead_id', L.id, 'updated_at', now}) do
-    f[#f + 1] = v
+  local n = #f
+  f[n + 1], f[n + 2], f[n + 3], f[n + 4], f[n + 5], f[n + 6] =
+    'account_id', s.acc, 'last_lead_id', L.id, 'updated_at', now
+  n = n + 6
+  for i = 1, #CONTACT_FIELDS do
+    local k = CONTACT_FIELDS[i]
+    local v = L[k]
+    if v then f[n + 1] = k; f[n + 2] = v; n = n + 2 end
   end
-  for _, k in ipairs(CONTACT_FIELDS) do
-    if L[k] then f[#f + 1] = k; f[#f + 1] = L[k] end
-  end
-  if L.score then f[#f + 1] = 'last_score'; f[#f + 1] = L.score end
+  if L.score then f[n + 1] = 'last_score'; f[n + 2] = L.score end
   redis.call('HSET', unpack(f))
   redis.call('SADD', s.acc_set, s.cid)
   lib.event(c, 'lead.converted', {'contact_id', s.cid, 'account_id', s.acc,

@@ -17,21 +17,32 @@
 
 local MAX_LEADS = 1000
 
+-- Whether stream entry id is pending in the group (delivered, not acknowledged).
+local function entry_pending(leads, group, id)
+  return #redis.call('XPENDING', leads, group, id, id, 1) > 0
+end
+
 -- One lead r: leads, group, id (entry), key (result hash, type-checked), exists (whether it
--- exists), digest, fields (the result's field/value list), plan() (the decoded plan), prefix,
--- events_cap, changes_cap. Returns the code; the caller acknowledges the entry unless it is 0.
+-- exists), digest, fields (the result's field/value list), plan (the plan table, or a function
+-- that decodes it), pending (whether the entry is pending, or nil: ask), prefix, events_cap,
+-- changes_cap. Returns the code; the caller acknowledges the entry unless it is 0.
 local function record_one(r)
-  if #redis.call('XPENDING', r.leads, r.group, r.id, r.id, 1) == 0 then return 0 end
+  local pending = r.pending
+  if pending == nil then pending = entry_pending(r.leads, r.group, r.id) end
+  if not pending then return 0 end
+  local plan = r.plan
   if r.exists then
     local was = redis.call('HGET', r.key, 'lead_digest')
     local changed = was and r.digest and was ~= r.digest
-    local c = changed and lib.context_of(r.prefix, r.plan(), r.events_cap, r.changes_cap, r.types)
+    if changed and type(plan) == 'function' then plan = plan() end
+    local c = changed and lib.context_of(r.prefix, plan, r.events_cap, r.changes_cap, r.types)
     if changed then lib.expect_shared(c, c.K.events, 'stream') end
     if not changed then return 2 end
     lib.event(c, 'lead.repeated', {'stream_id', r.id, 'recorded_digest', was, 'digest', r.digest})
     return 3
   end
-  local c = lib.context_of(r.prefix, r.plan(), r.events_cap, r.changes_cap, r.types)
+  if type(plan) == 'function' then plan = plan() end
+  local c = lib.context_of(r.prefix, plan, r.events_cap, r.changes_cap, r.types)
   local out = lib.commit(c, lib.prepare(c))
   redis.call('HSET', r.key, unpack(lib.pairs_of(out, r.fields)))
   return 1
@@ -56,19 +67,67 @@ local function leads_of(args, count)
   local out, i = {}, 5
   while i <= #args do
     local id, digest = args[i], args[i + 1]
-    local n = lib.count_at(args, i + 2, 'record_leads: entry ' .. tostring(id) .. ' result')
+    local n = lib.count_at(args, i + 2, 'record_leads: entry %s result', id)
     if n % 2 ~= 0 then lib.fail('record_leads: entry ' .. id .. ' result is cut') end
     local fields = {'lead_digest', digest}
-    for j = i + 3, i + 2 + n do fields[#fields + 1] = args[j] end
+    if n <= 256 then   -- one table of the right size (unpack is bounded by the C stack)
+      fields = {'lead_digest', digest, unpack(args, i + 3, i + 2 + n)}
+    else
+      for j = i + 3, i + 2 + n do fields[#fields + 1] = args[j] end
+    end
     local plan, next_at = lib.flat_plan(args, i + 3 + n)
-    out[#out + 1] = {id = id, digest = digest, fields = fields,
-                     plan = function() return plan end}
+    out[#out + 1] = {id = id, digest = digest, fields = fields, plan = plan}
     i = next_at
   end
   if #out ~= count then
     lib.fail('record_leads: ' .. count .. ' result keys but ' .. #out .. ' leads')
   end
   return out
+end
+
+-- A stream id as two numbers (ms, seq) when it is in the form Redis gives ids (no leading zeros)
+-- and small enough to compare exactly as numbers; else nil.
+local function id_parts(id)
+  local ms, seq = string.match(id, '^(%d+)%-(%d+)$')
+  if not ms or #ms > 15 or #seq > 15 then return nil end
+  if (#ms > 1 and string.byte(ms) == 48) or (#seq > 1 and string.byte(seq) == 48) then
+    return nil
+  end
+  return tonumber(ms), tonumber(seq)
+end
+
+-- Whether stream id a (ms, seq) comes after b.
+local function id_after(a_ms, a_seq, b_ms, b_seq)
+  return a_ms > b_ms or (a_ms == b_ms and a_seq > b_seq)
+end
+
+-- Sets r.pending of each lead whose entry id one XPENDING of the range of the call's ids can
+-- answer (the same answer as one XPENDING per lead: nothing in the call acknowledges an entry
+-- before its end). A lead whose id is not in Redis's form, or past the last entry of a reply cut
+-- at its count, keeps r.pending nil: record_one asks for it alone.
+local function pending_of(leads, group, rs)
+  local lo, hi, known = nil, nil, {}
+  for k, r in ipairs(rs) do
+    local ms, seq = id_parts(r.id)
+    if ms then
+      known[k] = {ms, seq}
+      if not lo or id_after(lo[1], lo[2], ms, seq) then lo = {ms, seq, r.id} end
+      if not hi or id_after(ms, seq, hi[1], hi[2]) then hi = {ms, seq, r.id} end
+    end
+  end
+  if not lo then return end
+  local limit = 2 * #rs + 16
+  local reply = redis.call('XPENDING', leads, group, lo[3], hi[3], limit)
+  local set = {}
+  for _, e in ipairs(reply) do set[e[1]] = true end
+  local last = #reply >= limit and {id_parts(reply[#reply][1])} or nil
+  if last and not last[1] then return end
+  for k, r in ipairs(rs) do
+    local p = known[k]
+    if p and not (last and id_after(p[1], p[2], last[1], last[2])) then
+      r.pending = set[r.id] == true
+    end
+  end
 end
 
 -- record_one after the type check of the lead's result hash (a failure stays with this lead).
@@ -89,6 +148,7 @@ local function record_leads(keys, args)
   local count = lib.batch_size(#keys - 1, MAX_LEADS, 'leads', 'record_leads')
   lib.expect(keys[1], 'stream')
   local leads = leads_of(args, count)
+  pcall(pending_of, keys[1], args[1], leads)   -- on an error, each lead asks alone (and fails)
   local codes, acks, types = {}, {}, {}
   for k, r in ipairs(leads) do
     r.leads, r.group, r.key, r.prefix, r.types = keys[1], args[1], keys[k + 1], args[2], types
