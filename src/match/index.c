@@ -204,38 +204,48 @@ void index_typo_neighbours(const account_index *ix, const char *tok, u32vec *out
     typo_flush(&p);
 }
 
+/* Only the cells within max of the diagonal are worked out, three rows kept: a cell further off
+ * is more than max anyway, and every value is capped at max + 1, which changes no comparison with
+ * max. */
 int osa_distance(const char *a, const char *b, int max)
 {
     size_t la = strlen(a), lb = strlen(b);
-    if (la > TYPO_MAX_LEN * 2 || lb > TYPO_MAX_LEN * 2)
+    if (la > TYPO_MAX_LEN * 2 || lb > TYPO_MAX_LEN * 2 || max < 0)
         return max + 1;
     if ((int)(la > lb ? la - lb : lb - la) > max)
         return max + 1;
-    int d[TYPO_MAX_LEN * 2 + 1][TYPO_MAX_LEN * 2 + 1];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = (int)i;
+    int cap = max + 1, rows[3][TYPO_MAX_LEN * 2 + 2];
+    int *before = rows[0], *prev = rows[1], *cur = rows[2];
     for (size_t j = 0; j <= lb; j++)
-        d[0][j] = (int)j;
+        prev[j] = (int)j < cap ? (int)j : cap;
     for (size_t i = 1; i <= la; i++) {
-        int rowmin = max + 1;
-        for (size_t j = 1; j <= lb; j++) {
-            int cost = a[i - 1] != b[j - 1];
-            int v = d[i - 1][j - 1] + cost;
-            if (d[i - 1][j] + 1 < v)
-                v = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < v)
-                v = d[i][j - 1] + 1;
+        size_t lo = i > (size_t)max ? i - (size_t)max : 1;
+        size_t hi = i + (size_t)max < lb ? i + (size_t)max : lb;
+        cur[lo - 1] = lo == 1 ? ((int)i < cap ? (int)i : cap) : cap;
+        if (hi < lb)
+            cur[hi + 1] = cap;
+        int rowmin = cap;
+        for (size_t j = lo; j <= hi; j++) {
+            int v = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            if (prev[j] + 1 < v)
+                v = prev[j] + 1;
+            if (cur[j - 1] + 1 < v)
+                v = cur[j - 1] + 1;
             if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1 < v)
-                v = d[i - 2][j - 2] + 1;
-            d[i][j] = v;
+                before[j - 2] + 1 < v)
+                v = before[j - 2] + 1;
+            cur[j] = v < cap ? v : cap;
             if (v < rowmin)
                 rowmin = v;
         }
         if (rowmin > max)
-            return max + 1;
+            return cap;
+        int *t = before;
+        before = prev;
+        prev = cur;
+        cur = t;
     }
-    return d[la][lb];
+    return prev[lb];
 }
 
 /* ---- vocabulary ---- */

@@ -7,9 +7,11 @@
 
 #include "evidence.h"
 
-static void add_candidate(lead_evidence *ev, uint32_t slot, unsigned flags)
+/* Adds slot to the candidates, or its flags to the candidate it already is among the first
+ * `known` (the others are distinct from it). */
+static void add_candidate_among(lead_evidence *ev, size_t known, uint32_t slot, unsigned flags)
 {
-    for (size_t i = 0; i < ev->ncand; i++)
+    for (size_t i = 0; i < known; i++)
         if (ev->cand[i].slot == slot) {
             ev->cand[i].flags |= flags;
             return;
@@ -17,6 +19,11 @@ static void add_candidate(lead_evidence *ev, uint32_t slot, unsigned flags)
     if (ev->ncand == EVIDENCE_MAX_CANDIDATES)
         return;
     ev->cand[ev->ncand++] = (cand_eval){.slot = slot, .flags = flags};
+}
+
+static void add_candidate(lead_evidence *ev, uint32_t slot, unsigned flags)
+{
+    add_candidate_among(ev, ev->ncand, slot, flags);
 }
 
 static void add_postings(lead_evidence *ev, const u32vec *l, unsigned flags)
@@ -46,8 +53,9 @@ static void gather_name_candidates(const matcher *m, lead_evidence *ev)
         return;
     uint32_t best[NAME_CANDIDATES];
     size_t n = name_candidates(m, &ev->name, ev->tok_id, best);
+    size_t by_domain = ev->ncand;   /* the name's candidates are distinct: only these can repeat */
     for (size_t i = 0; i < n; i++)
-        add_candidate(ev, best[i], CAND_NAME);
+        add_candidate_among(ev, by_domain, best[i], CAND_NAME);
 }
 
 void matcher_decide(const matcher *m, const lead *l, decision *out)
