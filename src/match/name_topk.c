@@ -5,6 +5,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* Lists longer than this add weight only to accounts already found, once enough are found: a
  * word shared by thousands of accounts re-ranks candidates, it does not find better ones. */
@@ -332,6 +335,46 @@ static uint32_t gallop(const uint32_t *v, uint32_t n, uint32_t from, uint32_t x)
     return lo;
 }
 
+#ifdef __SSE2__
+/* Is each of a[0..3] among b[0..3]? A bit per lane of a. */
+static unsigned block_hits(const uint32_t *a, const uint32_t *b)
+{
+    __m128i va = _mm_loadu_si128((const __m128i *)a), vb = _mm_loadu_si128((const __m128i *)b);
+    __m128i eq = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi32(va, vb), _mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, 0x39))),
+        _mm_or_si128(_mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, 0x4e)),
+                     _mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, 0x93))));
+    return (unsigned)_mm_movemask_ps(_mm_castsi128_ps(eq));
+}
+#endif
+
+/* The start of a merge of two ascending lists of distinct values, four of each compared at once
+ * while both have four left: writes the values both hold to out, ascending, and leaves *i and *j
+ * where a plain merge goes on. How many were written. */
+static uint32_t merge_blocks(const u32vec *a, const u32vec *b, uint32_t *i, uint32_t *j,
+                             uint32_t *out)
+{
+    uint32_t n = 0;
+#ifdef __SSE2__
+    uint32_t x = 0, y = 0;
+    while (x + 4 <= a->n && y + 4 <= b->n) {
+        for (unsigned hits = block_hits(a->v + x, b->v + y); hits; hits &= hits - 1)
+            out[n++] = a->v[x + (uint32_t)__builtin_ctz(hits)];
+        uint32_t alast = a->v[x + 3], blast = b->v[y + 3];
+        x += alast <= blast ? 4 : 0;
+        y += blast <= alast ? 4 : 0;
+    }
+    *i = x;
+    *j = y;
+#else
+    (void)a;
+    (void)b;
+    (void)out;
+    *i = *j = 0;
+#endif
+    return n;
+}
+
 /* Past this ratio of their lengths two lists are intersected by galloping through the longer. */
 #define GALLOP_RATIO 16
 
@@ -353,10 +396,11 @@ static void intersect(match_scratch *s, const u32vec *small, const u32vec *large
         s->capmerge = small->n;
         s->merge = xrealloc(s->merge, s->capmerge * sizeof(*s->merge));
     }
-    uint32_t i = 0, j = 0, n = 0;
+    uint32_t i, j, n = merge_blocks(small, large, &i, &j, s->merge);
     while (i < small->n && j < large->n) {
         uint32_t x = small->v[i], y = large->v[j];
-        s->merge[n] = x;      /* kept when equal: n never passes i, so stays in bounds */
+        s->merge[n] = x;      /* kept when equal; in bounds: small's last value is not written
+                               * yet while the loop runs (the blocks stop short of it) */
         n += x == y;
         i += x <= y;
         j += y <= x;
