@@ -499,10 +499,31 @@ static int slot_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Weighs the accounts of "exact" found in a word's (ascending) list. */
+/* A word's list this many times shorter than "exact" (or, past OWN_WORDS_MAX, not this many
+ * times longer) is read whole, each of its accounts looked up in "exact", instead of each account
+ * of "exact" being looked up in it. */
+#define OWN_WORDS_PER_LISTED 2
+#define SEARCHES_PER_LISTED 4
+
+/* Weighs the accounts of "exact" that a list holds, reading the list. */
+static void weigh_listed(match_scratch *s, const list_op *op)
+{
+    for (uint32_t k = 0; k < op->l->n; k++)
+        if (bit_get(s->in_exact, op->l->v[k]))
+            weigh(s, op, pos_of(s, op->l->v[k]));
+}
+
+/* Weighs the accounts of "exact" found in a word's (ascending) list, by whichever way reads less:
+ * the list, the accounts' own words, or searches of the list. */
 static void sum_word(const account_index *ix, match_scratch *s, const list_op *op)
 {
-    if (s->nexact <= OWN_WORDS_MAX) {
+    bool few = s->nexact <= OWN_WORDS_MAX;
+    if (few ? (size_t)op->l->n * OWN_WORDS_PER_LISTED <= s->nexact
+            : op->l->n <= s->nexact * SEARCHES_PER_LISTED) {
+        weigh_listed(s, op);
+        return;
+    }
+    if (few) {
         for (size_t k = 0; k < s->nexact; k++)
             if (index_has_word(ix, s->exact[k], op->vocab))
                 weigh(s, op, k);
@@ -540,9 +561,7 @@ static void sum_exact(const account_index *ix, match_scratch *s)
             sum_word(ix, s, op);
             continue;
         }
-        for (uint32_t k = 0; k < op->l->n; k++)
-            if (bit_get(s->in_exact, op->l->v[k]))
-                weigh(s, op, pos_of(s, op->l->v[k]));
+        weigh_listed(s, op);
     }
 }
 
