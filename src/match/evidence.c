@@ -123,8 +123,10 @@ static void read_name(const matcher *m, const lead *l, lead_evidence *ev)
         uint32_t id = ev->tok_id[i] = index_token_id(&m->ix, ev->name.tokens.v[i]);
         ev->view.w[i] = index_weight_df(&m->ix, id == UINT32_MAX ? 0 : m->ix.tok_post[id].n);
         ev->view.known[i] = id != UINT32_MAX;
+        ev->view.id[i] = id;
     }
     ev->view.n = ev->name.junk ? 0 : n;
+    ev->view.by_id = true;
 }
 
 void evidence_read_lead(const matcher *m, const lead *l, lead_evidence *ev)
@@ -169,8 +171,10 @@ void evidence_decide_invalid(const lead_evidence *ev, decision *out)
 static void account_view(const account_index *ix, const account *a, name_view *v)
 {
     v->n = a->ntok < SCORE_MAX_TOKENS ? a->ntok : SCORE_MAX_TOKENS;
+    v->by_id = true;
     for (size_t i = 0; i < v->n; i++) {
         v->tok[i] = ix->vocab_str[a->tok[i]];
+        v->id[i] = a->tok[i];
         v->w[i] = index_weight_df(ix, ix->tok_post[a->tok[i]].n);
     }
 }
