@@ -121,7 +121,7 @@ static void read_name(const matcher *m, const lead *l, lead_evidence *ev)
     for (size_t i = 0; i < n && !ev->name.junk; i++) {
         ev->view.tok[i] = ev->name.tokens.v[i];
         uint32_t id = ev->tok_id[i] = index_token_id(&m->ix, ev->name.tokens.v[i]);
-        ev->view.w[i] = index_weight_df(&m->ix, id == UINT32_MAX ? 0 : m->ix.tok_post[id].n);
+        ev->view.w[i] = index_weight_df(&m->ix, id == UINT32_MAX ? 0 : m->ix.words[id].df);
         ev->view.known[i] = id != UINT32_MAX;
         ev->view.id[i] = id;
     }
@@ -173,9 +173,10 @@ static void account_view(const account_index *ix, const account *a, name_view *v
     v->n = a->ntok < SCORE_MAX_TOKENS ? a->ntok : SCORE_MAX_TOKENS;
     v->by_id = true;
     for (size_t i = 0; i < v->n; i++) {
-        v->tok[i] = ix->vocab_str[a->tok[i]];
+        const vocab_word *w = &ix->words[a->tok[i]];
+        v->tok[i] = w->str;
         v->id[i] = a->tok[i];
-        v->w[i] = index_weight_df(ix, ix->tok_post[a->tok[i]].n);
+        v->w[i] = index_weight_df(ix, w->df);
     }
 }
 
@@ -195,7 +196,7 @@ static bool core_spells_name(const matcher *m, const char *core, const account *
     if (strncmp(a->joined, core, len) == 0)
         return true;
     for (uint32_t i = 0; i < a->ntok; i++)
-        if (strcmp(m->ix.vocab_str[a->tok[i]], core) == 0)
+        if (strcmp(m->ix.words[a->tok[i]].str, core) == 0)
             return true;
     return false;
 }
@@ -285,15 +286,13 @@ void evidence_score(const matcher *m, lead_evidence *ev)
     }
     for (size_t i = 0; i < ev->ncand; i++) {
         const account *a = &ix->acc[ev->cand[i].slot];
-        for (uint32_t t = 0; t < a->ntok && t < SCORE_MAX_TOKENS; t++) {
-            __builtin_prefetch(&ix->vocab_str[a->tok[t]]);
-            __builtin_prefetch(&ix->tok_post[a->tok[t]].n);
-        }
+        for (uint32_t t = 0; t < a->ntok && t < SCORE_MAX_TOKENS; t++)
+            __builtin_prefetch(&ix->words[a->tok[t]]);
     }
     for (size_t i = 0; i < ev->ncand; i++) {
         const account *a = &ix->acc[ev->cand[i].slot];
         for (uint32_t t = 0; t < a->ntok && t < SCORE_MAX_TOKENS; t++)
-            __builtin_prefetch(ix->vocab_str[a->tok[t]]);
+            __builtin_prefetch(ix->words[a->tok[t]].str);
     }
     for (size_t i = 0; i < ev->ncand; i++)
         score_one(m, ev, &ev->cand[i]);
