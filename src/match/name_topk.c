@@ -89,6 +89,8 @@ struct match_scratch {
     near_entry *near_cache;  /* NEAR_CACHE entries, by the word's hash; allocated on first use */
     pair_entry *pair_cache;  /* PAIR_CACHE entries, by the word ids; allocated on first use */
     size_t bulk[SCORE_MAX_TOKENS * 4];  /* the ops that are bulk lists, so far */
+    double *sel;             /* a copy of w to select in (owned) */
+    size_t capsel;
     uint32_t *merge;         /* intersect's result before it is copied (owned) */
     size_t capmerge;
     size_t nbulk;
@@ -118,6 +120,7 @@ void match_scratch_free(match_scratch *s)
         u32_free(&s->pair_cache[i].both);
     free(s->pair_cache);
     free(s->merge);
+    free(s->sel);
     free(s);
 }
 
@@ -291,6 +294,11 @@ static void name_ops(const matcher *m, match_scratch *s, const norm_name *name,
     prefetch_lookups(ix, name, known);
     size_t n_tok = tokens_rarest_first(ix, &name->tokens, known, order, ids);
     s->nops = 0;
+    for (size_t i = 0; i < n_tok; i++) {   /* the neighbours' list sizes, asked for together */
+        const u32vec *near = typo_neighbours(ix, s, name->tokens.v[order[i]]);
+        for (uint32_t k = 0; k < near->n; k++)
+            __builtin_prefetch(&ix->tok_post[near->v[k]]);
+    }
     for (size_t i = 0; i < n_tok; i++)
         word_ops(m, s, name->tokens.v[order[i]], ids[order[i]]);
     if (name->tokens.n > 1) {
@@ -608,14 +616,56 @@ static void offer(const account_index *ix, slot_weight *best, size_t *n, slot_we
 
 /* An account weighing less than the last of a full best cannot enter it (better() compares the
  * weights first): its key, a likely miss when "exact" is large, is not read. */
+/* The k-th greatest (from 0) of v[0..n), k < n; v is reordered. */
+static double kth_greatest(double *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n;     /* the answer's place in order is in [lo, hi) */
+    while (hi - lo > 1) {
+        double pivot = v[lo + (hi - lo) / 2], t;
+        size_t more = lo, i = lo, less = hi;   /* [lo, more) > pivot, [less, hi) < pivot */
+        while (i < less) {
+            if (v[i] > pivot) {
+                t = v[i], v[i++] = v[more], v[more++] = t;
+            } else if (v[i] < pivot) {
+                t = v[i], v[i] = v[--less], v[less] = t;
+            } else {
+                i++;
+            }
+        }
+        if (k < more)
+            hi = more;
+        else if (k >= less)
+            lo = less;
+        else
+            return pivot;
+    }
+    return v[lo];
+}
+
+/* The least weight the best NAME_CANDIDATES of "exact" can have: NAME_CANDIDATES of them weigh at
+ * least this, so an account weighing less cannot enter best. 0 when all can. */
+static double entry_weight(match_scratch *s)
+{
+    if (s->nexact <= NAME_CANDIDATES)
+        return 0;
+    if (s->capsel < s->nexact) {
+        s->capsel = s->capexact;
+        s->sel = xrealloc(s->sel, s->capsel * sizeof(*s->sel));
+    }
+    memcpy(s->sel, s->w, s->nexact * sizeof(*s->sel));
+    return kth_greatest(s->sel, s->nexact, NAME_CANDIDATES - 1);
+}
+
 static void rank_exact(const account_index *ix, match_scratch *s, slot_weight *best, size_t *n)
 {
+    double least = entry_weight(s);
     for (size_t i = 0; i < s->nexact; i++) {
         bool full = *n == NAME_CANDIDATES;
         size_t ahead = i + PREFETCH_AHEAD;
-        if (ahead < s->nexact && !(full && s->w[ahead] < best[*n - 1].w))
+        if (ahead < s->nexact && s->w[ahead] >= least &&
+            !(full && s->w[ahead] < best[*n - 1].w))
             __builtin_prefetch(&ix->key[s->exact[ahead]]);
-        if (full && s->w[i] < best[*n - 1].w)
+        if (s->w[i] < least || (full && s->w[i] < best[*n - 1].w))
             continue;
         offer(ix, best, n, (slot_weight){s->exact[i], ix->key[s->exact[i]].hash_hi, s->w[i]});
     }
