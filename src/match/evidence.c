@@ -66,10 +66,12 @@ static void read_email(const matcher *m, const lead *l, lead_evidence *ev)
     if (!ev->email_reg)
         return;
     ev->unit_subdomain = !changed && !generic_subdomain(m, ev->email_host, ev->email_reg);
-    ev->freemail = domain_set_contains(m->freemail, ev->email_host) ||
-                   domain_set_contains(m->freemail, ev->email_reg);
-    ev->disposable = domain_set_contains(m->disposable, ev->email_host) ||
-                     domain_set_contains(m->disposable, ev->email_reg);
+    bool free_host, free_reg = false, disp_host, disp_reg = false;
+    domain_sets_contain(m->freemail, m->disposable, ev->email_host, &free_host, &disp_host);
+    if (!free_host || !disp_host)
+        domain_sets_contain(m->freemail, m->disposable, ev->email_reg, &free_reg, &disp_reg);
+    ev->freemail = free_host || free_reg;
+    ev->disposable = disp_host || disp_reg;
     if (!ev->freemail && !ev->disposable)
         ev->email_core = core_of(m, ev->email_reg);
 }
@@ -79,7 +81,10 @@ static void read_website(const matcher *m, const lead *l, lead_evidence *ev)
     if (!l->website)
         return;
     char *reg = website_registrable(l->website);
-    if (!reg || domain_set_contains(m->freemail, reg) || domain_set_contains(m->disposable, reg)) {
+    bool in_free = false, in_disp = false;
+    if (reg)
+        domain_sets_contain(m->freemail, m->disposable, reg, &in_free, &in_disp);
+    if (!reg || in_free || in_disp) {
         free(reg);
         return;
     }
