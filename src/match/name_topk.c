@@ -521,13 +521,30 @@ static void weigh_listed(match_scratch *s, const list_op *op)
             weigh(s, op, pos_of(s, op->l->v[k]));
 }
 
+/* Is a word's list read whole (rather than "exact"'s accounts looked up in it)? */
+static bool read_listed(const match_scratch *s, const list_op *op)
+{
+    return s->nexact <= OWN_WORDS_MAX ? (size_t)op->l->n * OWN_WORDS_PER_LISTED <= s->nexact
+                                      : op->l->n <= s->nexact * SEARCHES_PER_LISTED;
+}
+
+/* Will a list be searched for "exact"'s accounts (which needs them in ascending order)? */
+static bool any_searched(const match_scratch *s)
+{
+    if (s->nexact <= OWN_WORDS_MAX)
+        return false;
+    for (size_t i = 0; i < s->nops; i++)
+        if (s->ops[i].l && s->ops[i].vocab != UINT32_MAX && !read_listed(s, &s->ops[i]))
+            return true;
+    return false;
+}
+
 /* Weighs the accounts of "exact" found in a word's (ascending) list, by whichever way reads less:
  * the list, the accounts' own words, or searches of the list. */
 static void sum_word(const account_index *ix, match_scratch *s, const list_op *op)
 {
     bool few = s->nexact <= OWN_WORDS_MAX;
-    if (few ? (size_t)op->l->n * OWN_WORDS_PER_LISTED <= s->nexact
-            : op->l->n <= s->nexact * SEARCHES_PER_LISTED) {
+    if (read_listed(s, op)) {
         weigh_listed(s, op);
         return;
     }
@@ -557,7 +574,7 @@ static void sum_exact(const account_index *ix, match_scratch *s)
         for (size_t k = 0; k < s->nexact; k++)
             if (ix->key[s->exact[k]].tok[KEY_WORDS - 1] & KEY_MORE)
                 __builtin_prefetch(&ix->acc[s->exact[k]].tok);
-    } else {
+    } else if (any_searched(s)) {
         qsort(s->exact, s->nexact, sizeof(*s->exact), slot_cmp);
     }
     pos_build(s);
