@@ -483,23 +483,35 @@ void domain_set_remove(domain_set *s, const char *domain)
     free(d);
 }
 
-bool domain_set_contains(const domain_set *s, const char *host)
+/* Is the normalised host h, or a parent of it down to its registrable domain reg (its parents are
+ * suffixes), in s? */
+static bool set_has_host(const domain_set *s, const char *h, const char *reg)
 {
-    bool found = false;
-    char *h = host ? host_normalize(host, strlen(host)) : NULL;
-    const char *reg = h ? psl_registrable_domain(psl_get(), h) : NULL;
-    if (!reg)
-        goto out; /* invalid, or a bare public suffix */
-    /* Walk host, then each parent, down to the registrable domain (its parents are suffixes). */
     for (const char *p = h; p; p = strchr(p, '.')) {
         if (*p == '.')
             p++;
-        found = strmap_has(s->map, p);
-        if (found || strcmp(p, reg) == 0)
+        if (strmap_has(s->map, p))
+            return true;
+        if (strcmp(p, reg) == 0)
             break;
     }
-out:
+    return false;
+}
+
+void domain_sets_contain(const domain_set *a, const domain_set *b, const char *host, bool *in_a,
+                         bool *in_b)
+{
+    char *h = host ? host_normalize(host, strlen(host)) : NULL;
+    const char *reg = h ? psl_registrable_domain(psl_get(), h) : NULL;
+    *in_a = reg && set_has_host(a, h, reg);   /* no reg: invalid, or a bare public suffix */
+    *in_b = reg && set_has_host(b, h, reg);
     free(h);
+}
+
+bool domain_set_contains(const domain_set *s, const char *host)
+{
+    bool found, unused;
+    domain_sets_contain(s, s, host, &found, &unused);
     return found;
 }
 

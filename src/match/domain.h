@@ -65,6 +65,10 @@ void domain_set_remove(domain_set *s, const char *domain);
 /* True when host or one of its parent domains down to its registrable domain is in the set; a bare
  * public suffix (co.uk, github.io) is never checked. */
 bool domain_set_contains(const domain_set *s, const char *host);
+/* domain_set_contains of one host in two sets, the host normalised and its registrable domain
+ * found once. */
+void domain_sets_contain(const domain_set *a, const domain_set *b, const char *host, bool *in_a,
+                         bool *in_b);
 size_t domain_set_count(const domain_set *s);
 
 #endif

@@ -66,10 +66,12 @@ static void read_email(const matcher *m, const lead *l, lead_evidence *ev)
     if (!ev->email_reg)
         return;
     ev->unit_subdomain = !changed && !generic_subdomain(m, ev->email_host, ev->email_reg);
-    ev->freemail = domain_set_contains(m->freemail, ev->email_host) ||
-                   domain_set_contains(m->freemail, ev->email_reg);
-    ev->disposable = domain_set_contains(m->disposable, ev->email_host) ||
-                     domain_set_contains(m->disposable, ev->email_reg);
+    bool free_host, free_reg = false, disp_host, disp_reg = false;
+    domain_sets_contain(m->freemail, m->disposable, ev->email_host, &free_host, &disp_host);
+    if (!free_host || !disp_host)
+        domain_sets_contain(m->freemail, m->disposable, ev->email_reg, &free_reg, &disp_reg);
+    ev->freemail = free_host || free_reg;
+    ev->disposable = disp_host || disp_reg;
     if (!ev->freemail && !ev->disposable)
         ev->email_core = core_of(m, ev->email_reg);
 }
@@ -79,7 +81,10 @@ static void read_website(const matcher *m, const lead *l, lead_evidence *ev)
     if (!l->website)
         return;
     char *reg = website_registrable(l->website);
-    if (!reg || domain_set_contains(m->freemail, reg) || domain_set_contains(m->disposable, reg)) {
+    bool in_free = false, in_disp = false;
+    if (reg)
+        domain_sets_contain(m->freemail, m->disposable, reg, &in_free, &in_disp);
+    if (!reg || in_free || in_disp) {
         free(reg);
         return;
     }
@@ -121,10 +126,12 @@ static void read_name(const matcher *m, const lead *l, lead_evidence *ev)
     for (size_t i = 0; i < n && !ev->name.junk; i++) {
         ev->view.tok[i] = ev->name.tokens.v[i];
         uint32_t id = ev->tok_id[i] = index_token_id(&m->ix, ev->name.tokens.v[i]);
-        ev->view.w[i] = index_weight_df(&m->ix, id == UINT32_MAX ? 0 : m->ix.tok_post[id].n);
+        ev->view.w[i] = index_weight_df(&m->ix, id == UINT32_MAX ? 0 : m->ix.words[id].df);
         ev->view.known[i] = id != UINT32_MAX;
+        ev->view.id[i] = id;
     }
     ev->view.n = ev->name.junk ? 0 : n;
+    ev->view.by_id = true;
 }
 
 void evidence_read_lead(const matcher *m, const lead *l, lead_evidence *ev)
@@ -169,9 +176,12 @@ void evidence_decide_invalid(const lead_evidence *ev, decision *out)
 static void account_view(const account_index *ix, const account *a, name_view *v)
 {
     v->n = a->ntok < SCORE_MAX_TOKENS ? a->ntok : SCORE_MAX_TOKENS;
+    v->by_id = true;
     for (size_t i = 0; i < v->n; i++) {
-        v->tok[i] = ix->vocab_str[a->tok[i]];
-        v->w[i] = index_weight_df(ix, ix->tok_post[a->tok[i]].n);
+        const vocab_word *w = &ix->words[a->tok[i]];
+        v->tok[i] = w->str;
+        v->id[i] = a->tok[i];
+        v->w[i] = index_weight_df(ix, w->df);
     }
 }
 
@@ -191,7 +201,7 @@ static bool core_spells_name(const matcher *m, const char *core, const account *
     if (strncmp(a->joined, core, len) == 0)
         return true;
     for (uint32_t i = 0; i < a->ntok; i++)
-        if (strcmp(m->ix.vocab_str[a->tok[i]], core) == 0)
+        if (strcmp(m->ix.words[a->tok[i]].str, core) == 0)
             return true;
     return false;
 }
@@ -281,15 +291,13 @@ void evidence_score(const matcher *m, lead_evidence *ev)
     }
     for (size_t i = 0; i < ev->ncand; i++) {
         const account *a = &ix->acc[ev->cand[i].slot];
-        for (uint32_t t = 0; t < a->ntok && t < SCORE_MAX_TOKENS; t++) {
-            __builtin_prefetch(&ix->vocab_str[a->tok[t]]);
-            __builtin_prefetch(&ix->tok_post[a->tok[t]].n);
-        }
+        for (uint32_t t = 0; t < a->ntok && t < SCORE_MAX_TOKENS; t++)
+            __builtin_prefetch(&ix->words[a->tok[t]]);
     }
     for (size_t i = 0; i < ev->ncand; i++) {
         const account *a = &ix->acc[ev->cand[i].slot];
         for (uint32_t t = 0; t < a->ntok && t < SCORE_MAX_TOKENS; t++)
-            __builtin_prefetch(ix->vocab_str[a->tok[t]]);
+            __builtin_prefetch(ix->words[a->tok[t]].str);
     }
     for (size_t i = 0; i < ev->ncand; i++)
         score_one(m, ev, &ev->cand[i]);

@@ -43,7 +43,7 @@ void index_free(account_index *ix)
         u32pool_release(&ix->tok_pool, &ix->tok_post[i]);
     u32pool_free(&ix->tok_pool);
     free(ix->tok_post);
-    free(ix->vocab_str);
+    free(ix->words);
     hashmulti_free(&ix->by_id);
     strmap_free(ix->vocab);
     strmap_free(ix->shared);
@@ -108,7 +108,7 @@ double index_weight_df(const account_index *ix, uint32_t df)
 double index_token_weight(const account_index *ix, const char *tok)
 {
     uint32_t id = index_token_id(ix, tok);
-    return index_weight_df(ix, id == UINT32_MAX ? 0 : ix->tok_post[id].n);
+    return index_weight_df(ix, id == UINT32_MAX ? 0 : ix->words[id].df);
 }
 
 /* ---- typo index: every token and each of its 1-deletions, hashed ---- */
@@ -160,11 +160,11 @@ typedef struct typo_probe {
 
 static void typo_check(typo_probe *p, uint32_t id)
 {
-    const char *cand = p->ix->vocab_str[id];
-    if (strcmp(cand, p->tok) == 0 || u32_contains(p->out, id))
+    const vocab_word *w = &p->ix->words[id];
+    if (w->len < TYPO_MIN_LEN || w->df == 0 || u32_contains(p->out, id) ||
+        strcmp(w->str, p->tok) == 0)
         return;
-    if (strlen(cand) < TYPO_MIN_LEN || p->ix->tok_post[id].n == 0)
-        return;
+    const char *cand = w->str;
     if (osa_distance(p->tok, cand, p->maxd) <= p->maxd)
         u32_push(p->out, id);
 }
@@ -172,12 +172,10 @@ static void typo_check(typo_probe *p, uint32_t id)
 /* Checks the batch in order (a word checked again after a flush gets the same answer). */
 static void typo_flush(typo_probe *p)
 {
-    for (size_t i = 0; i < p->n; i++) {
-        __builtin_prefetch(&p->ix->vocab_str[p->ids[i]]);
-        __builtin_prefetch(&p->ix->tok_post[p->ids[i]].n);
-    }
     for (size_t i = 0; i < p->n; i++)
-        __builtin_prefetch(p->ix->vocab_str[p->ids[i]]);
+        __builtin_prefetch(&p->ix->words[p->ids[i]]);
+    for (size_t i = 0; i < p->n; i++)
+        __builtin_prefetch(p->ix->words[p->ids[i]].str);
     for (size_t i = 0; i < p->n; i++)
         typo_check(p, p->ids[i]);
     p->n = 0;
@@ -204,38 +202,48 @@ void index_typo_neighbours(const account_index *ix, const char *tok, u32vec *out
     typo_flush(&p);
 }
 
+/* Only the cells within max of the diagonal are worked out, three rows kept: a cell further off
+ * is more than max anyway, and every value is capped at max + 1, which changes no comparison with
+ * max. */
 int osa_distance(const char *a, const char *b, int max)
 {
     size_t la = strlen(a), lb = strlen(b);
-    if (la > TYPO_MAX_LEN * 2 || lb > TYPO_MAX_LEN * 2)
+    if (la > TYPO_MAX_LEN * 2 || lb > TYPO_MAX_LEN * 2 || max < 0)
         return max + 1;
     if ((int)(la > lb ? la - lb : lb - la) > max)
         return max + 1;
-    int d[TYPO_MAX_LEN * 2 + 1][TYPO_MAX_LEN * 2 + 1];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = (int)i;
+    int cap = max + 1, rows[3][TYPO_MAX_LEN * 2 + 2];
+    int *before = rows[0], *prev = rows[1], *cur = rows[2];
     for (size_t j = 0; j <= lb; j++)
-        d[0][j] = (int)j;
+        prev[j] = (int)j < cap ? (int)j : cap;
     for (size_t i = 1; i <= la; i++) {
-        int rowmin = max + 1;
-        for (size_t j = 1; j <= lb; j++) {
-            int cost = a[i - 1] != b[j - 1];
-            int v = d[i - 1][j - 1] + cost;
-            if (d[i - 1][j] + 1 < v)
-                v = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < v)
-                v = d[i][j - 1] + 1;
+        size_t lo = i > (size_t)max ? i - (size_t)max : 1;
+        size_t hi = i + (size_t)max < lb ? i + (size_t)max : lb;
+        cur[lo - 1] = lo == 1 ? ((int)i < cap ? (int)i : cap) : cap;
+        if (hi < lb)
+            cur[hi + 1] = cap;
+        int rowmin = cap;
+        for (size_t j = lo; j <= hi; j++) {
+            int v = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            if (prev[j] + 1 < v)
+                v = prev[j] + 1;
+            if (cur[j - 1] + 1 < v)
+                v = cur[j - 1] + 1;
             if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1 < v)
-                v = d[i - 2][j - 2] + 1;
-            d[i][j] = v;
+                before[j - 2] + 1 < v)
+                v = before[j - 2] + 1;
+            cur[j] = v < cap ? v : cap;
             if (v < rowmin)
                 rowmin = v;
         }
         if (rowmin > max)
-            return max + 1;
+            return cap;
+        int *t = before;
+        before = prev;
+        prev = cur;
+        cur = t;
     }
-    return d[la][lb];
+    return prev[lb];
 }
 
 /* ---- vocabulary ---- */
@@ -254,11 +262,11 @@ static uint32_t vocab_intern(account_index *ix, const char *tok, uint64_t hash)
     }
     if (ix->nvocab == ix->capvocab) {
         ix->capvocab = ix->capvocab ? ix->capvocab * 2 : 1024;
-        ix->vocab_str = xrealloc(ix->vocab_str, ix->capvocab * sizeof(*ix->vocab_str));
+        ix->words = xrealloc(ix->words, ix->capvocab * sizeof(*ix->words));
         ix->tok_post = xrealloc(ix->tok_post, ix->capvocab * sizeof(*ix->tok_post));
     }
     ix->nvocab++;
-    ix->vocab_str[id] = (char *)key;
+    ix->words[id] = (vocab_word){key, 0, (uint32_t)strlen(key)};
     ix->tok_post[id] = (u32vec){0};
     typo_add_token(ix, tok, id);
     return id;
@@ -595,6 +603,7 @@ static void token_post_add(account_index *ix, uint32_t tok, uint32_t slot)
     u32pool_push(&ix->tok_pool, l, slot);
     memmove(l->v + at + 1, l->v + at, (l->n - 1 - at) * sizeof(*l->v));
     l->v[at] = slot;
+    ix->words[tok].df = l->n;
 }
 
 static void token_post_remove(account_index *ix, uint32_t tok, uint32_t slot)
@@ -605,6 +614,7 @@ static void token_post_remove(account_index *ix, uint32_t tok, uint32_t slot)
         return;
     memmove(l->v + at, l->v + at + 1, (l->n - 1 - at) * sizeof(*l->v));
     l->n--;
+    ix->words[tok].df = l->n;
 }
 
 /* Files the account under its keys (link) or takes it out of their lists. */

@@ -49,6 +49,14 @@ typedef struct slot_key {
     uint32_t tok[KEY_WORDS];
 } slot_key;
 
+/* A vocabulary word with the size of its list (tok_post[].n, kept equal) beside it: scoring and
+ * typo probing read both for every word they meet, in one line. */
+typedef struct vocab_word {
+    const char *str;          /* borrowed from vocab's keys */
+    uint32_t df;              /* live accounts with the word: tok_post[id].n */
+    uint32_t len;             /* strlen(str) */
+} vocab_word;
+
 typedef struct account_index {
     account *acc;             /* slots, owned */
     slot_key *key;            /* per slot, owned */
@@ -63,7 +71,7 @@ typedef struct account_index {
     strmap *vocab;            /* token -> vocabulary id */
     strmap *shared;           /* the accounts' types, owners, countries and dates, each once (keys
                                * only; kept until the index is freed) */
-    char **vocab_str;         /* vocabulary id -> token (borrowed from vocab's keys) */
+    vocab_word *words;        /* vocabulary id -> token and its list's size */
     u32vec *tok_post;         /* vocabulary id -> slots of live accounts using it (df = n),
                                * ascending */
     u32pool tok_pool;         /* tok_post's arrays */

@@ -75,7 +75,7 @@ static bool label_is_the_name(const matcher *m, const lead_evidence *ev, const a
         return false;
     if (strcmp(core, a->joined) == 0 || strcmp(core, a->joined_all) == 0)
         return true;
-    size_t len = strlen(core), first = a->ntok ? strlen(m->ix.vocab_str[a->tok[0]]) : 0;
+    size_t len = strlen(core), first = a->ntok ? m->ix.words[a->tok[0]].len : 0;
     if (first && len > first && strncmp(a->joined, core, len) == 0)
         return true;
     uint32_t word = index_token_id(&m->ix, core);

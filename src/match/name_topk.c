@@ -5,6 +5,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* Lists longer than this add weight only to accounts already found, once enough are found: a
  * word shared by thousands of accounts re-ranks candidates, it does not find better ones. */
@@ -86,6 +89,8 @@ struct match_scratch {
     near_entry *near_cache;  /* NEAR_CACHE entries, by the word's hash; allocated on first use */
     pair_entry *pair_cache;  /* PAIR_CACHE entries, by the word ids; allocated on first use */
     size_t bulk[SCORE_MAX_TOKENS * 4];  /* the ops that are bulk lists, so far */
+    double *sel;             /* a copy of w to select in (owned) */
+    size_t capsel;
     uint32_t *merge;         /* intersect's result before it is copied (owned) */
     size_t capmerge;
     size_t nbulk;
@@ -115,6 +120,7 @@ void match_scratch_free(match_scratch *s)
         u32_free(&s->pair_cache[i].both);
     free(s->pair_cache);
     free(s->merge);
+    free(s->sel);
     free(s);
 }
 
@@ -288,6 +294,11 @@ static void name_ops(const matcher *m, match_scratch *s, const norm_name *name,
     prefetch_lookups(ix, name, known);
     size_t n_tok = tokens_rarest_first(ix, &name->tokens, known, order, ids);
     s->nops = 0;
+    for (size_t i = 0; i < n_tok; i++) {   /* the neighbours' list sizes, asked for together */
+        const u32vec *near = typo_neighbours(ix, s, name->tokens.v[order[i]]);
+        for (uint32_t k = 0; k < near->n; k++)
+            __builtin_prefetch(&ix->tok_post[near->v[k]]);
+    }
     for (size_t i = 0; i < n_tok; i++)
         word_ops(m, s, name->tokens.v[order[i]], ids[order[i]]);
     if (name->tokens.n > 1) {
@@ -332,6 +343,46 @@ static uint32_t gallop(const uint32_t *v, uint32_t n, uint32_t from, uint32_t x)
     return lo;
 }
 
+#ifdef __SSE2__
+/* Is each of a[0..3] among b[0..3]? A bit per lane of a. */
+static unsigned block_hits(const uint32_t *a, const uint32_t *b)
+{
+    __m128i va = _mm_loadu_si128((const __m128i *)a), vb = _mm_loadu_si128((const __m128i *)b);
+    __m128i eq = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi32(va, vb), _mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, 0x39))),
+        _mm_or_si128(_mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, 0x4e)),
+                     _mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, 0x93))));
+    return (unsigned)_mm_movemask_ps(_mm_castsi128_ps(eq));
+}
+#endif
+
+/* The start of a merge of two ascending lists of distinct values, four of each compared at once
+ * while both have four left: writes the values both hold to out, ascending, and leaves *i and *j
+ * where a plain merge goes on. How many were written. */
+static uint32_t merge_blocks(const u32vec *a, const u32vec *b, uint32_t *i, uint32_t *j,
+                             uint32_t *out)
+{
+    uint32_t n = 0;
+#ifdef __SSE2__
+    uint32_t x = 0, y = 0;
+    while (x + 4 <= a->n && y + 4 <= b->n) {
+        for (unsigned hits = block_hits(a->v + x, b->v + y); hits; hits &= hits - 1)
+            out[n++] = a->v[x + (uint32_t)__builtin_ctz(hits)];
+        uint32_t alast = a->v[x + 3], blast = b->v[y + 3];
+        x += alast <= blast ? 4 : 0;
+        y += blast <= alast ? 4 : 0;
+    }
+    *i = x;
+    *j = y;
+#else
+    (void)a;
+    (void)b;
+    (void)out;
+    *i = *j = 0;
+#endif
+    return n;
+}
+
 /* Past this ratio of their lengths two lists are intersected by galloping through the longer. */
 #define GALLOP_RATIO 16
 
@@ -353,10 +404,11 @@ static void intersect(match_scratch *s, const u32vec *small, const u32vec *large
         s->capmerge = small->n;
         s->merge = xrealloc(s->merge, s->capmerge * sizeof(*s->merge));
     }
-    uint32_t i = 0, j = 0, n = 0;
+    uint32_t i, j, n = merge_blocks(small, large, &i, &j, s->merge);
     while (i < small->n && j < large->n) {
         uint32_t x = small->v[i], y = large->v[j];
-        s->merge[n] = x;      /* kept when equal: n never passes i, so stays in bounds */
+        s->merge[n] = x;      /* kept when equal; in bounds: small's last value is not written
+                               * yet while the loop runs (the blocks stop short of it) */
         n += x == y;
         i += x <= y;
         j += y <= x;
@@ -455,10 +507,48 @@ static int slot_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Weighs the accounts of "exact" found in a word's (ascending) list. */
+/* A word's list this many times shorter than "exact" (or, past OWN_WORDS_MAX, not this many
+ * times longer) is read whole, each of its accounts looked up in "exact", instead of each account
+ * of "exact" being looked up in it. */
+#define OWN_WORDS_PER_LISTED 2
+#define SEARCHES_PER_LISTED 4
+
+/* Weighs the accounts of "exact" that a list holds, reading the list. */
+static void weigh_listed(match_scratch *s, const list_op *op)
+{
+    for (uint32_t k = 0; k < op->l->n; k++)
+        if (bit_get(s->in_exact, op->l->v[k]))
+            weigh(s, op, pos_of(s, op->l->v[k]));
+}
+
+/* Is a word's list read whole (rather than "exact"'s accounts looked up in it)? */
+static bool read_listed(const match_scratch *s, const list_op *op)
+{
+    return s->nexact <= OWN_WORDS_MAX ? (size_t)op->l->n * OWN_WORDS_PER_LISTED <= s->nexact
+                                      : op->l->n <= s->nexact * SEARCHES_PER_LISTED;
+}
+
+/* Will a list be searched for "exact"'s accounts (which needs them in ascending order)? */
+static bool any_searched(const match_scratch *s)
+{
+    if (s->nexact <= OWN_WORDS_MAX)
+        return false;
+    for (size_t i = 0; i < s->nops; i++)
+        if (s->ops[i].l && s->ops[i].vocab != UINT32_MAX && !read_listed(s, &s->ops[i]))
+            return true;
+    return false;
+}
+
+/* Weighs the accounts of "exact" found in a word's (ascending) list, by whichever way reads less:
+ * the list, the accounts' own words, or searches of the list. */
 static void sum_word(const account_index *ix, match_scratch *s, const list_op *op)
 {
-    if (s->nexact <= OWN_WORDS_MAX) {
+    bool few = s->nexact <= OWN_WORDS_MAX;
+    if (read_listed(s, op)) {
+        weigh_listed(s, op);
+        return;
+    }
+    if (few) {
         for (size_t k = 0; k < s->nexact; k++)
             if (index_has_word(ix, s->exact[k], op->vocab))
                 weigh(s, op, k);
@@ -484,7 +574,7 @@ static void sum_exact(const account_index *ix, match_scratch *s)
         for (size_t k = 0; k < s->nexact; k++)
             if (ix->key[s->exact[k]].tok[KEY_WORDS - 1] & KEY_MORE)
                 __builtin_prefetch(&ix->acc[s->exact[k]].tok);
-    } else {
+    } else if (any_searched(s)) {
         qsort(s->exact, s->nexact, sizeof(*s->exact), slot_cmp);
     }
     pos_build(s);
@@ -496,9 +586,7 @@ static void sum_exact(const account_index *ix, match_scratch *s)
             sum_word(ix, s, op);
             continue;
         }
-        for (uint32_t k = 0; k < op->l->n; k++)
-            if (bit_get(s->in_exact, op->l->v[k]))
-                weigh(s, op, pos_of(s, op->l->v[k]));
+        weigh_listed(s, op);
     }
 }
 
@@ -545,14 +633,56 @@ static void offer(const account_index *ix, slot_weight *best, size_t *n, slot_we
 
 /* An account weighing less than the last of a full best cannot enter it (better() compares the
  * weights first): its key, a likely miss when "exact" is large, is not read. */
+/* The k-th greatest (from 0) of v[0..n), k < n; v is reordered. */
+static double kth_greatest(double *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n;     /* the answer's place in order is in [lo, hi) */
+    while (hi - lo > 1) {
+        double pivot = v[lo + (hi - lo) / 2], t;
+        size_t more = lo, i = lo, less = hi;   /* [lo, more) > pivot, [less, hi) < pivot */
+        while (i < less) {
+            if (v[i] > pivot) {
+                t = v[i], v[i++] = v[more], v[more++] = t;
+            } else if (v[i] < pivot) {
+                t = v[i], v[i] = v[--less], v[less] = t;
+            } else {
+                i++;
+            }
+        }
+        if (k < more)
+            hi = more;
+        else if (k >= less)
+            lo = less;
+        else
+            return pivot;
+    }
+    return v[lo];
+}
+
+/* The least weight the best NAME_CANDIDATES of "exact" can have: NAME_CANDIDATES of them weigh at
+ * least this, so an account weighing less cannot enter best. 0 when all can. */
+static double entry_weight(match_scratch *s)
+{
+    if (s->nexact <= NAME_CANDIDATES)
+        return 0;
+    if (s->capsel < s->nexact) {
+        s->capsel = s->capexact;
+        s->sel = xrealloc(s->sel, s->capsel * sizeof(*s->sel));
+    }
+    memcpy(s->sel, s->w, s->nexact * sizeof(*s->sel));
+    return kth_greatest(s->sel, s->nexact, NAME_CANDIDATES - 1);
+}
+
 static void rank_exact(const account_index *ix, match_scratch *s, slot_weight *best, size_t *n)
 {
+    double least = entry_weight(s);
     for (size_t i = 0; i < s->nexact; i++) {
         bool full = *n == NAME_CANDIDATES;
         size_t ahead = i + PREFETCH_AHEAD;
-        if (ahead < s->nexact && !(full && s->w[ahead] < best[*n - 1].w))
+        if (ahead < s->nexact && s->w[ahead] >= least &&
+            !(full && s->w[ahead] < best[*n - 1].w))
             __builtin_prefetch(&ix->key[s->exact[ahead]]);
-        if (full && s->w[i] < best[*n - 1].w)
+        if (s->w[i] < least || (full && s->w[i] < best[*n - 1].w))
             continue;
         offer(ix, best, n, (slot_weight){s->exact[i], ix->key[s->exact[i]].hash_hi, s->w[i]});
     }

@@ -7,47 +7,60 @@
 
 #include "evidence.h"
 
-static void add_candidate(lead_evidence *ev, uint32_t slot, unsigned flags)
+/* Where each candidate is in ev->cand, by slot (open addressing, at most half full): a lead's
+ * lists name the same account several times (its domain, its label, its name). */
+#define CAND_TABLE (2 * EVIDENCE_MAX_CANDIDATES)
+
+typedef struct cand_table {
+    uint8_t at[CAND_TABLE];    /* 1 + the candidate's index; 0: empty */
+} cand_table;
+
+_Static_assert(EVIDENCE_MAX_CANDIDATES < 256, "cand_table indexes in a byte");
+
+/* Adds slot to the candidates, or its flags to the candidate it already is. */
+static void add_candidate(lead_evidence *ev, cand_table *t, uint32_t slot, unsigned flags)
 {
-    for (size_t i = 0; i < ev->ncand; i++)
-        if (ev->cand[i].slot == slot) {
-            ev->cand[i].flags |= flags;
+    size_t at = (size_t)((slot * 0x9E3779B1u) >> 24) % CAND_TABLE;
+    for (; t->at[at]; at = (at + 1) % CAND_TABLE)
+        if (ev->cand[t->at[at] - 1].slot == slot) {
+            ev->cand[t->at[at] - 1].flags |= flags;
             return;
         }
     if (ev->ncand == EVIDENCE_MAX_CANDIDATES)
         return;
     ev->cand[ev->ncand++] = (cand_eval){.slot = slot, .flags = flags};
+    t->at[at] = (uint8_t)ev->ncand;
 }
 
-static void add_postings(lead_evidence *ev, const u32vec *l, unsigned flags)
+static void add_postings(lead_evidence *ev, cand_table *t, const u32vec *l, unsigned flags)
 {
     for (uint32_t i = 0; l && i < l->n; i++)
-        add_candidate(ev, l->v[i], flags);
+        add_candidate(ev, t, l->v[i], flags);
 }
 
 /* Domain evidence: exact registrable domain of the email and the website, then label cores. */
-static void gather_domain_candidates(const matcher *m, lead_evidence *ev)
+static void gather_domain_candidates(const matcher *m, lead_evidence *ev, cand_table *t)
 {
     const account_index *ix = &m->ix;
     if (ev->email_reg && !ev->freemail && !ev->disposable)
-        add_postings(ev, postings_get(&ix->by_domain, ev->email_reg), CAND_EMAIL_DOMAIN);
+        add_postings(ev, t, postings_get(&ix->by_domain, ev->email_reg), CAND_EMAIL_DOMAIN);
     if (ev->web_reg)
-        add_postings(ev, postings_get(&ix->by_domain, ev->web_reg), CAND_WEB_DOMAIN);
+        add_postings(ev, t, postings_get(&ix->by_domain, ev->web_reg), CAND_WEB_DOMAIN);
     if (ev->email_core)
-        add_postings(ev, postings_get(&ix->by_label, ev->email_core), CAND_LABEL);
+        add_postings(ev, t, postings_get(&ix->by_label, ev->email_core), CAND_LABEL);
     if (ev->web_core)
-        add_postings(ev, postings_get(&ix->by_label, ev->web_core), CAND_LABEL);
+        add_postings(ev, t, postings_get(&ix->by_label, ev->web_core), CAND_LABEL);
 }
 
 /* Name evidence: accounts sharing rare words, typo neighbours, joined forms and acronyms. */
-static void gather_name_candidates(const matcher *m, lead_evidence *ev)
+static void gather_name_candidates(const matcher *m, lead_evidence *ev, cand_table *t)
 {
     if (ev->name.junk || !ev->name.tokens.n)
         return;
     uint32_t best[NAME_CANDIDATES];
     size_t n = name_candidates(m, &ev->name, ev->tok_id, best);
     for (size_t i = 0; i < n; i++)
-        add_candidate(ev, best[i], CAND_NAME);
+        add_candidate(ev, t, best[i], CAND_NAME);
 }
 
 void matcher_decide(const matcher *m, const lead *l, decision *out)
@@ -67,8 +80,9 @@ void matcher_decide(const matcher *m, const lead *l, decision *out)
         evidence_free(&ev);
         return;
     }
-    gather_domain_candidates(m, &ev);
-    gather_name_candidates(m, &ev);
+    cand_table seen = {{0}};
+    gather_domain_candidates(m, &ev, &seen);
+    gather_name_candidates(m, &ev, &seen);
     strbuf excluded;
     sb_init(&excluded);
     if (learn)

@@ -23,12 +23,20 @@ static void pair(alignment *al, size_t i, size_t j, double credit)
     al->credit += credit * 2.0 * al->a->w[j];
 }
 
+/* Is lead word i account word j? By their ids when both views have them (no word read). */
+static bool same_word(const alignment *al, size_t i, size_t j)
+{
+    if (al->l->by_id && al->a->by_id)
+        return al->l->id[i] == al->a->id[j] && al->l->id[i] != UINT32_MAX;
+    return strcmp(al->l->tok[i], al->a->tok[j]) == 0;
+}
+
 static int align_exact(alignment *al)
 {
     int n = 0;
     for (size_t i = 0; i < al->l->n; i++)
         for (size_t j = 0; j < al->a->n; j++)
-            if (!al->aused[j] && strcmp(al->l->tok[i], al->a->tok[j]) == 0) {
+            if (!al->aused[j] && same_word(al, i, j)) {
                 pair(al, i, j, 1.0);
                 n++;
                 break;
@@ -42,7 +50,7 @@ static bool concat_equals(const char *whole, const name_view *parts, const bool 
 {
     size_t off = 0;
     for (size_t t = from; t < from + k; t++) {
-        if (used[t])
+        if (used[t] || (parts->tok[t][0] && parts->tok[t][0] != whole[off]))
             return false;
         size_t len = strlen(parts->tok[t]);
         if (strncmp(whole + off, parts->tok[t], len) != 0)

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define SCORE_MAX_TOKENS 32
 
@@ -12,6 +13,9 @@ typedef struct name_view {
     const char *tok[SCORE_MAX_TOKENS];
     double w[SCORE_MAX_TOKENS];
     bool known[SCORE_MAX_TOKENS];   /* the word names some account: not read as a typo or prefix */
+    uint32_t id[SCORE_MAX_TOKENS];  /* with by_id: the word's vocabulary id (UINT32_MAX: none), one
+                                     * per distinct word, so that words are equal when ids are */
+    bool by_id;
     size_t n;
 } name_view;
 

@@ -61,7 +61,7 @@ static void word_ids(const account_index *ix, const char *tok, bool prefix, quer
         return;
     size_t len = strlen(tok);
     for (uint32_t v = 0; v < ix->nvocab; v++)
-        if (v != id && strncmp(ix->vocab_str[v], tok, len) == 0)
+        if (v != id && strncmp(ix->words[v].str, tok, len) == 0)
             u32_push(&w->ids, v);
 }
 

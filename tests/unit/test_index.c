@@ -117,8 +117,8 @@ static void test_upsert_find_delete(void **state)
     assert_string_equal(a->domains.v[0], "zyntra.com");
     assert_string_equal(a->domains.v[1], "zyntra.co.uk");
     assert_int_equal(a->ntok, 2);                      /* "inc" is a legal form */
-    assert_string_equal(ix->vocab_str[a->tok[0]], "zyntra");
-    assert_string_equal(ix->vocab_str[a->tok[1]], "widgets");
+    assert_string_equal(ix->words[a->tok[0]].str, "zyntra");
+    assert_string_equal(ix->words[a->tok[1]].str, "widgets");
     assert_string_equal(a->joined, "zyntrawidgets");
     assert_null(a->acronym);                           /* fewer than 3 tokens */
     assert_true(a->live);
@@ -233,9 +233,13 @@ static void expect_keys_agree(const account_index *ix)
                 has |= a->tok[t] == v;
             if (index_has_word(ix, slot, v) != has)
                 fail_msg("slot %u ('%s', %u words), word '%s': key says %d", slot, a->name,
-                         a->ntok, ix->vocab_str[v], !has);
+                         a->ntok, ix->words[v].str, !has);
         }
         assert_false(index_has_word(ix, slot, (uint32_t)ix->nvocab));
+    }
+    for (uint32_t v = 0; v < ix->nvocab; v++) {   /* the words' records agree with their lists */
+        assert_int_equal(ix->words[v].df, ix->tok_post[v].n);
+        assert_int_equal(ix->words[v].len, strlen(ix->words[v].str));
     }
 }
 
