@@ -11,3 +11,9 @@ link_lists() {
     local f
     for f in conf/*.txt conf/*.tsv; do ln -s "$(pwd)/$f" "$1/$(basename "$f")"; done
 }
+
+# The checked-out commit for a benchmark's header line, "unknown" outside a git checkout (a
+# release tarball), without git's own complaint on stderr.
+bench_commit() {
+    git rev-parse --short HEAD 2>/dev/null || echo unknown
+}
