@@ -14,7 +14,8 @@ start_redis
 N=20000
 HUPS=100
 POLL_MS=10000          # /healthz polled this long from the first SIGHUP
-MAX_RELOADS=10         # "far fewer than 100"
+MAX_RELOADS=10         # allowed at least this many reloads ("far fewer than 100") ...
+MAX_RELOADS_CAP=40     # ... and more only as far as the reloads' own length explains, up to this
 # Longest a /healthz answer may take. One reload of 15,000 accounts holds the loop ~0.3 s here and
 # up to ~1 s on a busy machine: with a stand-in fix that coalesced the SIGHUPs (a reload 300 ms
 # after the first), the slowest poll was 0.54 s in one run and just over 1 s in another.
@@ -66,9 +67,20 @@ echo "$HUPS SIGHUPs sent in ${sent_in} ms; $polls /healthz polls in ${POLL_MS} m
 [ "$during" -gt 0 ] || fail "nothing recorded in the ${POLL_MS} ms after the storm"
 wait_drained 120 "after the SIGHUP storm"
 reloads=$(grep -c 'event=config_reloaded' "$TEST_TMP/l2ad.log" || true)
-echo "$reloads config_reloaded lines for $HUPS SIGHUPs" >&2
-if [ "$reloads" -lt 1 ] || [ "$reloads" -gt "$MAX_RELOADS" ]; then
-    fail "$reloads reloads for $HUPS SIGHUPs (expected 1..$MAX_RELOADS: coalesced)"
+# Coalesced means one reload pending at most behind the running one: the one running when the
+# storm began, one per reload time over the storm, the last pending one. So the bound follows the
+# shortest reload (a faster load allows more: a clean-clone run saw 11 reloads of ~80 ms over 0.9 s), and is never
+# above MAX_RELOADS_CAP.
+shortest_ms=$(awk '/event=config_reloaded/ { for (i = 1; i <= NF; i++) if ($i ~ /^seconds=/) {
+        ms = substr($i, 9) * 1000; if (min == "" || ms < min) min = ms } }
+    END { print (min == "" || min < 10) ? 10 : int(min) }' "$TEST_TMP/l2ad.log")
+max_reloads=$((2 + sent_in / shortest_ms + 1))
+[ "$max_reloads" -ge "$MAX_RELOADS" ] || max_reloads=$MAX_RELOADS
+[ "$max_reloads" -le "$MAX_RELOADS_CAP" ] || max_reloads=$MAX_RELOADS_CAP
+echo "$reloads config_reloaded lines for $HUPS SIGHUPs (shortest reload ${shortest_ms} ms," \
+    "allowed 1..$max_reloads)" >&2
+if [ "$reloads" -lt 1 ] || [ "$reloads" -gt "$max_reloads" ]; then
+    fail "$reloads reloads for $HUPS SIGHUPs (expected 1..$max_reloads: coalesced)"
 fi
 assert_eq "$(metric "$PORT" l2a_config_reload_failures_total)" 0 "reloads refused"
 assert_recorded_once "$N" 0
