@@ -128,6 +128,17 @@ FIRST_MS=$(($(now_ms) - KILLED_AT))
 echo "failover: kill -9 of the master to the first lead recorded on the new master: $FIRST_MS ms" >&2
 REDIS_PORT=$REPLICA_PORT     # rcli and the helpers read the new master from now on
 
+# Every sentinel names the promoted replica before the old master comes back: a sentinel still on
+# the old configuration enforces it, and would make the promoted replica a replica of the empty old
+# master (a clean-clone run saw that full resync, and the old master never turned replica).
+_sentinels_follow() {
+    local s
+    for s in "${SENTINELS[@]}"; do
+        [ "$(sentinel_field "${s##*:}" port)" == "$REPLICA_PORT" ] || return 1
+    done
+}
+wait_until 30 "every sentinel naming the promoted replica" _sentinels_follow
+
 # the old master back, empty, on its port: the sentinels make it the new master's replica
 REDIS_DIR=$TEST_TMP/old-master
 mkdir -p "$REDIS_DIR"
