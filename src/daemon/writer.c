@@ -14,6 +14,7 @@
 #include "keys.h"
 #include "log.h"
 #include "rconn.h"
+#include "resp.h"
 
 /* Decisions recorded in one call at most (record_leads takes up to 1,000). Small enough that
  * Redis records the first leads of a read while the daemon still matches the rest (the wait of a
@@ -209,40 +210,6 @@ static void on_op_reply(aconn *c, redisReply *r, void *priv)
     op_finished(priv, r);
 }
 
-/* n in decimal into buf (room for 20 digits); returns the length. */
-static size_t decimal(size_t n, char *buf)
-{
-    char rev[24];
-    size_t k = 0;
-    do {
-        rev[k++] = (char)('0' + n % 10);
-        n /= 10;
-    } while (n);
-    for (size_t i = 0; i < k; i++)
-        buf[i] = rev[k - 1 - i];
-    return k;
-}
-
-/* A RESP header, "<mark><n>\r\n", appended to out: an array's (*) or a bulk string's ($). */
-static void resp_head(strbuf *out, char mark, size_t n)
-{
-    char h[32];
-    h[0] = mark;
-    size_t k = 1 + decimal(n, h + 1);
-    h[k++] = '\r';
-    h[k++] = '\n';
-    sb_appendn(out, h, k);
-}
-
-/* s as a RESP bulk string appended to out (what hiredis would send for it as an argument). */
-static void resp_bulk(strbuf *out, const char *s)
-{
-    size_t n = strlen(s);
-    resp_head(out, '$', n);
-    sb_appendn(out, s, n);
-    sb_appendn(out, "\r\n", 2);
-}
-
 /* The decisions of one record_leads call, in ARGV order. */
 typedef struct record_call {
     size_t n;
@@ -280,15 +247,15 @@ static void send_queued(l2ad *d)
     sb_init(&cmd);
     char nkeys[24];
     snprintf(nkeys, sizeof(nkeys), "%zu", call->n + 1);
-    resp_head(&cmd, '*', argc);
+    resp_len(&cmd, '*', argc);
     const char *head[] = {"FCALL", functions_name(FN_RECORD_LEADS), nkeys, d->k_leads};
     for (size_t i = 0; i < ARRAY_LEN(head); i++)
-        resp_bulk(&cmd, head[i]);
+        resp_str(&cmd, head[i]);
     for (size_t i = 0; i < call->n; i++)
-        resp_bulk(&cmd, call->ops[i]->key);
+        resp_str(&cmd, call->ops[i]->key);
     const char *shared[] = {L2A_GROUP, d->cfg->key_prefix, L2A_EVENTS_MAXLEN, L2A_CHANGES_MAXLEN};
     for (size_t i = 0; i < ARRAY_LEN(shared); i++)
-        resp_bulk(&cmd, shared[i]);
+        resp_str(&cmd, shared[i]);
     for (size_t i = 0; i < call->n; i++)
         sb_appendn(&cmd, call->ops[i]->resp.buf, call->ops[i]->resp.len);
     if (aconn_cmd_resp(d->writer, on_call_reply, call, 0, cmd.buf, cmd.len) != 0)
@@ -389,13 +356,11 @@ static size_t result_args(const decision *dec, const char *entry_id, strbuf *out
     size_t n = 0;
     for (size_t i = 0; i < ARRAY_LEN(fields); i++)
         n += fields[i][1] && *fields[i][1];
-    char count[24];
-    count[decimal(2 * n, count)] = '\0';
-    resp_bulk(out, count);
+    resp_num(out, 2 * n);
     for (size_t i = 0; i < ARRAY_LEN(fields); i++)
         if (fields[i][1] && *fields[i][1]) {
-            resp_bulk(out, fields[i][0]);
-            resp_bulk(out, fields[i][1]);
+            resp_str(out, fields[i][0]);
+            resp_str(out, fields[i][1]);
         }
     sb_free(&cands);
     return 1 + 2 * n;
@@ -416,11 +381,11 @@ void record_decision(l2ad *d, const char *entry_id, const lead *l, const decisio
     char digest[24];
     lead_digest(l, digest, sizeof(digest));
     sb_init(&op->resp);
-    resp_bulk(&op->resp, entry_id);
-    resp_bulk(&op->resp, digest);
+    resp_str(&op->resp, entry_id);
+    resp_str(&op->resp, digest);
     op->resp_argc = 2 + result_args(dec, entry_id, &op->resp);
     for (size_t i = 0; i < plan->n; i++) {
-        resp_bulk(&op->resp, plan->v[i]);
+        resp_str(&op->resp, plan->v[i]);
         free(plan->v[i]);
     }
     op->resp_argc += plan->n;

@@ -15,6 +15,7 @@
 #include "functions.h"
 #include "keys.h"
 #include "rconn.h"
+#include "resp.h"
 
 #define BATCH_ACCOUNTS 1000       /* accounts per batch (the most the check Function takes) */
 #define BATCH_BYTES (4u << 20)    /* a batch is sent sooner once its HSETs pass this size */
@@ -52,42 +53,6 @@ struct import_batch {
 };
 
 enum { EXPECT_CHECK, EXPECT_WRITE };
-
-/* ---- the Redis protocol ---------------------------------------------------------------------- */
-
-/* Appends "<mark><n>\r\n" to sb (a bulk length, an argument count), without printf: this runs
- * for every field of every account. */
-static void resp_len(strbuf *sb, char mark, size_t n)
-{
-    char head[32], *p = head + sizeof(head);
-    *--p = '\n';
-    *--p = '\r';
-    do {
-        *--p = (char)('0' + n % 10);
-        n /= 10;
-    } while (n);
-    *--p = mark;
-    sb_appendn(sb, p, (size_t)(head + sizeof(head) - p));
-}
-
-/* Appends s (n bytes) to sb as one argument in the Redis protocol. */
-static void resp_arg(strbuf *sb, const char *s, size_t n)
-{
-    resp_len(sb, '$', n);
-    sb_appendn(sb, s, n);
-    sb_appendn(sb, "\r\n", 2);
-}
-
-static void resp_str(strbuf *sb, const char *s)
-{
-    resp_arg(sb, s, strlen(s));
-}
-
-static void resp_head(strbuf *sb, size_t argc, const char *cmd)
-{
-    resp_len(sb, '*', argc);
-    resp_str(sb, cmd);
-}
 
 /* ---- a batch --------------------------------------------------------------------------------- */
 
@@ -233,12 +198,10 @@ static void batch_add(import_batch *b, const char *prefix, const account_rec *a,
 static void batch_check_cmd(import_batch *b, const import_writer *w)
 {
     strbuf *cmd = &b->check;
-    char num[24];
     sb_reset(cmd);
     resp_head(cmd, 6 + 3 * b->n, "FCALL");
     resp_str(cmd, functions_name(FN_ACCOUNT_IMPORT_CHECK));
-    snprintf(num, sizeof(num), "%zu", 3 + b->n);
-    resp_str(cmd, num);
+    resp_num(cmd, 3 + b->n);
     resp_str(cmd, w->set_key);
     resp_str(cmd, w->changes_key);
     resp_str(cmd, w->digests_key);

@@ -1,0 +1,49 @@
+/* resp.c - building Redis commands in the Redis protocol (RESP) by hand. */
+#include "resp.h"
+
+#include <string.h>
+
+/* n in decimal, ending at end (exclusive); returns where it starts. */
+static char *decimal_before(char *end, size_t n)
+{
+    do {
+        *--end = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    return end;
+}
+
+void resp_len(strbuf *sb, char mark, size_t n)
+{
+    char head[32], *p = head + sizeof(head);
+    *--p = '\n';
+    *--p = '\r';
+    p = decimal_before(p, n);
+    *--p = mark;
+    sb_appendn(sb, p, (size_t)(head + sizeof(head) - p));
+}
+
+void resp_arg(strbuf *sb, const char *s, size_t n)
+{
+    resp_len(sb, '$', n);
+    sb_appendn(sb, s, n);
+    sb_appendn(sb, "\r\n", 2);
+}
+
+void resp_str(strbuf *sb, const char *s)
+{
+    resp_arg(sb, s, strlen(s));
+}
+
+void resp_num(strbuf *sb, size_t n)
+{
+    char digits[24], *end = digits + sizeof(digits);
+    char *p = decimal_before(end, n);
+    resp_arg(sb, p, (size_t)(end - p));
+}
+
+void resp_head(strbuf *sb, size_t argc, const char *cmd)
+{
+    resp_len(sb, '*', argc);
+    resp_str(sb, cmd);
+}
