@@ -498,20 +498,31 @@ static bool set_has_host(const domain_set *s, const char *h, const char *reg)
     return false;
 }
 
+/* host normalised (owned, NULL when invalid), its registrable domain in *reg (inside it; NULL for
+ * an invalid host or a bare public suffix). */
+static char *host_and_reg(const char *host, const char **reg)
+{
+    char *h = host ? host_normalize(host, strlen(host)) : NULL;
+    *reg = h ? psl_registrable_domain(psl_get(), h) : NULL;
+    return h;
+}
+
 void domain_sets_contain(const domain_set *a, const domain_set *b, const char *host, bool *in_a,
                          bool *in_b)
 {
-    char *h = host ? host_normalize(host, strlen(host)) : NULL;
-    const char *reg = h ? psl_registrable_domain(psl_get(), h) : NULL;
-    *in_a = reg && set_has_host(a, h, reg);   /* no reg: invalid, or a bare public suffix */
+    const char *reg;
+    char *h = host_and_reg(host, &reg);
+    *in_a = reg && set_has_host(a, h, reg);
     *in_b = reg && set_has_host(b, h, reg);
     free(h);
 }
 
 bool domain_set_contains(const domain_set *s, const char *host)
 {
-    bool found, unused;
-    domain_sets_contain(s, s, host, &found, &unused);
+    const char *reg;
+    char *h = host_and_reg(host, &reg);
+    bool found = reg && set_has_host(s, h, reg);
+    free(h);
     return found;
 }
 
