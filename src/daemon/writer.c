@@ -14,6 +14,7 @@
 #include "keys.h"
 #include "log.h"
 #include "rconn.h"
+#include "record_args.h"
 #include "resp.h"
 
 /* Decisions recorded in one call at most (record_leads takes up to 1,000). Small enough that
@@ -338,34 +339,6 @@ static void lead_digest(const lead *l, char *out, size_t len)
     snprintf(out, len, "%016llx", (unsigned long long)h);
 }
 
-/* The result hash's fields (but lead_digest) appended to out as RESP, after their count; a field
- * with an empty value is left out (docs/redis-schema.md). Returns the arguments appended. */
-static size_t result_args(const decision *dec, const char *entry_id, strbuf *out)
-{
-    char score[32], when[40];
-    decision_score_text(dec->score, score, sizeof(score));
-    iso8601_now(when, sizeof(when), NULL);
-    strbuf cands;
-    sb_init(&cands);
-    decision_candidates_json(dec, &cands);
-    const char *fields[][2] = {
-        {"lead_id", dec->lead_id}, {"decision", decision_kind_name(dec->kind)},
-        {"account_id", dec->account_id}, {"score", score}, {"rule", dec->rule},
-        {"reason", dec->reason}, {"candidates", cands.buf}, {"processed_at", when},
-        {"stream_id", entry_id}};
-    size_t n = 0;
-    for (size_t i = 0; i < ARRAY_LEN(fields); i++)
-        n += fields[i][1] && *fields[i][1];
-    resp_num(out, 2 * n);
-    for (size_t i = 0; i < ARRAY_LEN(fields); i++)
-        if (fields[i][1] && *fields[i][1]) {
-            resp_str(out, fields[i][0]);
-            resp_str(out, fields[i][1]);
-        }
-    sb_free(&cands);
-    return 1 + 2 * n;
-}
-
 void record_decision(l2ad *d, const char *entry_id, const lead *l, const decision *dec,
                      strvec *plan, double entry_ms, batch *b)
 {
@@ -381,14 +354,9 @@ void record_decision(l2ad *d, const char *entry_id, const lead *l, const decisio
     char digest[24];
     lead_digest(l, digest, sizeof(digest));
     sb_init(&op->resp);
-    resp_str(&op->resp, entry_id);
-    resp_str(&op->resp, digest);
-    op->resp_argc = 2 + result_args(dec, entry_id, &op->resp);
-    for (size_t i = 0; i < plan->n; i++) {
-        resp_str(&op->resp, plan->v[i]);
+    op->resp_argc = record_args_put(&op->resp, entry_id, digest, dec, plan);
+    for (size_t i = 0; i < plan->n; i++)
         free(plan->v[i]);
-    }
-    op->resp_argc += plan->n;
     plan->n = 0;
     queue_op(op);
 }

@@ -1,14 +1,15 @@
 -- record.lua - <library>_record and <library>_record_leads: a lead's result and outcome, written
 -- once, with the XACK of its stream entry. record takes one lead as JSON; record_leads takes
--- several (what l2ad sends: one call per batch it read) as flat arguments, nothing to decode.
+-- several (what l2ad sends: one call per batch it read) as values at fixed places, nothing to
+-- decode.
 --
 -- record: KEYS: the leads stream, the lead's result hash.
 --   ARGV: group, entry id, key prefix, result JSON (a flat object of strings), plan JSON
 --         (outcome_plan_json), events stream cap, accounts:changes stream cap.
 -- record_leads: KEYS: the leads stream, then the result hash of each lead (1 to 1,000).
---   ARGV: group, key prefix, events stream cap, accounts:changes stream cap, then per lead: entry
---         id, lead digest, the count of the result's field/value arguments, those, the plan
---         (lib.flat_plan: its count, then its sections).
+--   ARGV: group, key prefix, events stream cap, accounts:changes stream cap, then per lead
+--         (lead_at): entry id, lead digest, values at fixed places (no field names), the rest of
+--         the plan (lib.flat_plan: its count, then its sections).
 -- Returns (record; record_leads one per lead, in order, or the error of that lead alone) 1
 -- recorded, 2 the lead id was already recorded (the entry is only acknowledged), 3 the same but
 -- the lead digest differs from the recorded one (other fields under that id: acknowledged, and a
@@ -61,23 +62,64 @@ local function record(keys, args)
   return code
 end
 
--- The leads of record_leads's ARGV from position 5, as record_one's tables (without the shared
--- fields); fails on any shape error, so nothing is written before all are read.
+-- record_leads's arguments of one lead after its entry id and digest (what C's record_args_put
+-- writes; '' is a value left out): now, now_ms, action, the result's RESULT_FIELDS, the lead's
+-- LEAD_FIELDS, the plan's account_id and role, then the rest of the plan (lib.flat_plan).
+local RESULT_FIELDS = {'decision', 'account_id', 'score', 'rule', 'reason', 'candidates'}
+local LEAD_FIELDS = {'id', 'email', 'first_name', 'last_name', 'title', 'company', 'phone',
+                     'country', 'source', 'score', 'website'}
+local LEAD_AT = 4 + #RESULT_FIELDS         -- the lead's fields follow position i + LEAD_AT
+local REST_AT = LEAD_AT + #LEAD_FIELDS + 3 -- the rest's count: at position i + REST_AT
+
+local function given(v)
+  if v ~= '' then return v end
+  return nil
+end
+
+-- The result hash's fields: lead_digest first, then those of the old flat layout in its order
+-- (lead_id, the result's, processed_at, stream_id), each with a value.
+local function result_fields(args, i, lead_id, now)
+  local f, n = {'lead_digest', args[i + 1]}, 2
+  if lead_id then f[3], f[4], n = 'lead_id', lead_id, 4 end
+  for j = 1, #RESULT_FIELDS do
+    local v = args[i + 4 + j]
+    if v ~= '' then f[n + 1], f[n + 2], n = RESULT_FIELDS[j], v, n + 2 end
+  end
+  if now then f[n + 1], f[n + 2], n = 'processed_at', now, n + 2 end
+  if args[i] ~= '' then f[n + 1], f[n + 2] = 'stream_id', args[i] end
+  return f
+end
+
+-- One lead of record_leads's ARGV from position i, as record_one's table (without the shared
+-- fields), and the position after it. The lead table is filled in LEAD_FIELDS's order, as the
+-- flat layout did (the alert stores it as JSON: the same insertions, the same text); a flag's
+-- alert is the result's kind, reason, score and candidates.
+local function lead_at(args, i)
+  local id = args[i]
+  if i + REST_AT > #args then lib.fail('record_leads: entry ' .. tostring(id) .. ' is cut') end
+  local L = {}
+  for j = 1, #LEAD_FIELDS do
+    local v = args[i + LEAD_AT + j]
+    if v ~= '' then L[LEAD_FIELDS[j]] = v end
+  end
+  local now, action, at = given(args[i + 2]), given(args[i + 4]), i + LEAD_AT + #LEAD_FIELDS
+  local plan = {action = action, now = now, now_ms = given(args[i + 3]), lead = L,
+                account_id = given(args[at + 1]), role = given(args[at + 2])}
+  if action == 'flag' then
+    plan.alert = {kind = given(args[i + 5]), reason = given(args[i + 9]),
+                  score = given(args[i + 7]), candidates = given(args[i + 10])}
+  end
+  local _, next_at = lib.flat_plan(args, i + REST_AT, plan)
+  return {id = id, digest = args[i + 1], fields = result_fields(args, i, L.id, now),
+          plan = plan}, next_at
+end
+
+-- The leads of record_leads's ARGV from position 5, as record_one's tables; fails on any shape
+-- error, so nothing is written before all are read.
 local function leads_of(args, count)
   local out, i = {}, 5
   while i <= #args do
-    local id, digest = args[i], args[i + 1]
-    local n = lib.count_at(args, i + 2, 'record_leads: entry %s result', id)
-    if n % 2 ~= 0 then lib.fail('record_leads: entry ' .. id .. ' result is cut') end
-    local fields = {'lead_digest', digest}
-    if n <= 256 then   -- one table of the right size (unpack is bounded by the C stack)
-      fields = {'lead_digest', digest, unpack(args, i + 3, i + 2 + n)}
-    else
-      for j = i + 3, i + 2 + n do fields[#fields + 1] = args[j] end
-    end
-    local plan, next_at = lib.flat_plan(args, i + 3 + n)
-    out[#out + 1] = {id = id, digest = digest, fields = fields, plan = plan}
-    i = next_at
+    out[#out + 1], i = lead_at(args, i)
   end
   if #out ~= count then
     lib.fail('record_leads: ' .. count .. ' result keys but ' .. #out .. ' leads')
