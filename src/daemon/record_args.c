@@ -103,6 +103,7 @@ size_t record_args_put(strbuf *out, const char *entry_id, const char *digest, co
     put_all(out, p.lead, ARRAY_LEN(p.lead));
     put_all(out, p.root + 3, 2);
     resp_num(out, rest);
-    (void)walk(plan, &p, out);
+    if (rest)
+        (void)walk(plan, &p, out);
     return ARRAY_LEN(head) + ARRAY_LEN(p.lead) + 2 + 1 + rest;
 }

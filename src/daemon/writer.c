@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "daemon.h"
 #include "functions.h"
@@ -24,6 +23,9 @@
  * calls are smaller still (1, 2, 4, 8 decisions): Redis starts on the first lead while the daemon
  * decides the second, so a read of a few leads is recorded about as soon as it is decided. */
 #define MAX_QUEUED 16
+
+/* The bytes a decision's arguments take at first (most take less: one allocation). */
+#define RESP_ROOM 1024
 
 /* One write in flight, queued or parked. args owned. */
 typedef struct record_op {
@@ -238,14 +240,17 @@ static void send_queued(l2ad *d)
         return;
     record_call *call = xmalloc(sizeof(*call) + n * sizeof(call->ops[0]));
     call->n = n;
+    size_t bytes = 0;
     for (record_op *op = d->queued; op; op = op->next) {
         call->ops[--n] = op;
         argc += op->resp_argc;
+        bytes += op->resp.len + strlen(op->key) + 32;
     }
     d->queued = NULL;
     d->nqueued = 0;
     strbuf cmd;
     sb_init(&cmd);
+    sb_reserve(&cmd, bytes + 256);
     char nkeys[24];
     snprintf(nkeys, sizeof(nkeys), "%zu", call->n + 1);
     resp_len(&cmd, '*', argc);
@@ -354,6 +359,7 @@ void record_decision(l2ad *d, const char *entry_id, const lead *l, const decisio
     char digest[24];
     lead_digest(l, digest, sizeof(digest));
     sb_init(&op->resp);
+    sb_reserve(&op->resp, RESP_ROOM);
     op->resp_argc = record_args_put(&op->resp, entry_id, digest, dec, plan);
     for (size_t i = 0; i < plan->n; i++)
         free(plan->v[i]);

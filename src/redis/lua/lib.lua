@@ -356,7 +356,9 @@ end
 
 -- Reads what the plan depends on and checks the type of every key it will write. Writes nothing.
 function lib.prepare(c)
-  local a, s = c.plan.action, {}
+  -- s made at the size a lead's steps take (no growth one field at a time)
+  local a, s = c.plan.action, {acc = nil, cid = nil, new_contact = nil, contact_key = nil,
+                               acc_set = nil, old_set = nil, alert_key = nil, alert_exists = nil}
   lib.expect_shared(c, c.K.events, 'stream')
   if a == 'convert' or a == 'create_account' then
     if a == 'create_account' then
