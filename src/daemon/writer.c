@@ -1,6 +1,6 @@
 /* writer.c - l2ad's writes: FCALLs of the l2a Function library (src/redis/lua/record.lua,
  * dead.lua) that record decisions with their outcomes (the decisions of one read in a few calls,
- * as flat arguments encoded once) or dead-letter an entry, each atomically with its XACK and
+ * each decision's values encoded once, record_args.c) or dead-letter an entry, each atomically with its XACK and
  * idempotent (an entry no longer pending changes nothing, a lead id already recorded or an entry
  * id already dead-lettered is only acknowledged); writes that fail for a Redis-side reason are
  * parked and re-sent, not counted as deliveries. */
@@ -33,8 +33,8 @@ typedef struct record_op {
     char *key;                 /* a decision: its result hash (owned); NULL for a whole FCALL */
     strvec args;               /* a decision: its entry id; else FCALL name numkeys keys...
                                 * argv... */
-    strbuf resp;               /* a decision: its part of record_leads's ARGV (entry id, digest,
-                                * result, plan) as RESP bulk strings, resp_argc of them */
+    strbuf resp;               /* a decision: its part of record_leads's ARGV (record_args_put)
+                                * as RESP bulk strings, resp_argc of them */
     size_t resp_argc;
     const char *entry_id;      /* the stream entry id, in args */
     metric_id counter;         /* leads_total series to count on success, METRIC_COUNT for none */
