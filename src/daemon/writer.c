@@ -1,9 +1,9 @@
 /* writer.c - l2ad's writes: FCALLs of the l2a Function library (src/redis/lua/record.lua,
  * dead.lua) that record decisions with their outcomes (the decisions of one read in a few calls,
  * each decision's arguments encoded once, record_args.c) or dead-letter an entry, each
- * atomically with its XACK and idempotent (an entry no longer pending changes nothing, a lead id already recorded or an entry
- * id already dead-lettered is only acknowledged); writes that fail for a Redis-side reason are
- * parked and re-sent, not counted as deliveries. */
+ * atomically with its XACK and idempotent (an entry no longer pending changes nothing, a lead id
+ * already recorded or an entry id already dead-lettered is only acknowledged); writes that fail
+ * for a Redis-side reason are parked and re-sent, not counted as deliveries. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
