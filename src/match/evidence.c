@@ -126,7 +126,7 @@ static void read_name(const matcher *m, const lead *l, lead_evidence *ev)
     for (size_t i = 0; i < n && !ev->name.junk; i++) {
         ev->view.tok[i] = ev->name.tokens.v[i];
         uint32_t id = ev->tok_id[i] = index_token_id(&m->ix, ev->name.tokens.v[i]);
-        ev->view.w[i] = index_weight_df(&m->ix, id == UINT32_MAX ? 0 : m->ix.words[id].df);
+        ev->view.w[i] = matcher_weight_df(m, id == UINT32_MAX ? 0 : m->ix.words[id].df);
         ev->view.known[i] = id != UINT32_MAX;
         ev->view.id[i] = id;
     }
@@ -136,7 +136,8 @@ static void read_name(const matcher *m, const lead *l, lead_evidence *ev)
 
 void evidence_read_lead(const matcher *m, const lead *l, lead_evidence *ev)
 {
-    memset(ev, 0, sizeof(*ev));
+    memset(ev, 0, offsetof(lead_evidence, cand));   /* not the candidates: 10 KiB a lead */
+    ev->ncand = 0;
     ev->l = l;
     read_email(m, l, ev);
     read_website(m, l, ev);
@@ -173,15 +174,16 @@ void evidence_decide_invalid(const lead_evidence *ev, decision *out)
                         email, why ? why : "unusable", ev->l->company ? ev->l->company : "");
 }
 
-static void account_view(const account_index *ix, const account *a, name_view *v)
+static void account_view(const matcher *m, const account *a, name_view *v)
 {
+    const account_index *ix = &m->ix;
     v->n = a->ntok < SCORE_MAX_TOKENS ? a->ntok : SCORE_MAX_TOKENS;
     v->by_id = true;
     for (size_t i = 0; i < v->n; i++) {
         const vocab_word *w = &ix->words[a->tok[i]];
         v->tok[i] = w->str;
         v->id[i] = a->tok[i];
-        v->w[i] = index_weight_df(ix, w->df);
+        v->w[i] = matcher_weight_df(m, w->df);
     }
 }
 
@@ -221,7 +223,7 @@ static void score_one(const matcher *m, lead_evidence *ev, cand_eval *c)
     const account *a = &m->ix.acc[c->slot];
     c->id = a->id;
     name_view av;
-    account_view(&m->ix, a, &av);
+    account_view(m, a, &av);
     c->name_sim = ev->view.n ? name_similarity(&ev->view, &av, &m->sp, &c->ex) : 0.0;
     if (ev->view.n && (strcmp(ev->name.joined_all, a->joined_all) == 0 ||
                        strcmp(ev->name.joined, a->joined) == 0)) {
@@ -255,18 +257,38 @@ static void score_one(const matcher *m, lead_evidence *ev, cand_eval *c)
     }
 }
 
-static int by_score_desc(const void *a, const void *b)
+/* Does x come before y? Higher score, then higher name similarity, then a label, then the id. */
+static bool ranks_before(const cand_eval *x, const cand_eval *y)
 {
-    const cand_eval *x = a, *y = b;
     if (x->score != y->score)
-        return (x->score < y->score) - (x->score > y->score);
+        return x->score > y->score;
     if (x->name_sim != y->name_sim)
-        return (x->name_sim < y->name_sim) - (x->name_sim > y->name_sim);
+        return x->name_sim > y->name_sim;
     unsigned xl = x->flags & (CAND_LABEL | CAND_LABEL_NAME);
     unsigned yl = y->flags & (CAND_LABEL | CAND_LABEL_NAME);
     if (!xl != !yl)
-        return xl ? -1 : 1;
-    return strcmp(x->id, y->id);
+        return xl != 0;
+    return strcmp(x->id, y->id) < 0;
+}
+
+/* Sorts the candidates best first: an insertion sort of their indexes, then one move each (a few
+ * dozen of 80 bytes: qsort's merge through a malloc'd copy cost more than the comparisons). The
+ * order is total (ids differ), so it is the order any sort gives. */
+static void sort_candidates(lead_evidence *ev)
+{
+    uint8_t order[EVIDENCE_MAX_CANDIDATES];
+    for (size_t i = 0; i < ev->ncand; i++) {
+        size_t j = i;
+        while (j > 0 && ranks_before(&ev->cand[i], &ev->cand[order[j - 1]])) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = (uint8_t)i;
+    }
+    cand_eval sorted[EVIDENCE_MAX_CANDIDATES];
+    for (size_t i = 0; i < ev->ncand; i++)
+        sorted[i] = ev->cand[order[i]];
+    memcpy(ev->cand, sorted, ev->ncand * sizeof(*ev->cand));
 }
 
 /* Scoring a candidate follows a chain of pointers (slot -> account -> its token ids -> their
@@ -301,5 +323,5 @@ void evidence_score(const matcher *m, lead_evidence *ev)
     }
     for (size_t i = 0; i < ev->ncand; i++)
         score_one(m, ev, &ev->cand[i]);
-    qsort(ev->cand, ev->ncand, sizeof(*ev->cand), by_score_desc);
+    sort_candidates(ev);
 }

@@ -208,10 +208,10 @@ static void push_op(match_scratch *s, const u32vec *l, double w, uint32_t vocab)
     s->ops[s->nops++] = (list_op){.l = l, .w = w, .vocab = vocab};
 }
 
-static void push_word(match_scratch *s, const account_index *ix, uint32_t id, double scale)
+static void push_word(const matcher *m, match_scratch *s, uint32_t id, double scale)
 {
-    const u32vec *l = &ix->tok_post[id];
-    push_op(s, l, scale * index_weight_df(ix, l->n), id);
+    const u32vec *l = &m->ix.tok_post[id];
+    push_op(s, l, scale * matcher_weight_df(m, l->n), id);
 }
 
 /* ---- the lists, in the order their weights are summed ---- */
@@ -258,11 +258,11 @@ static void word_ops(const matcher *m, match_scratch *s, const char *tok, uint32
 {
     const account_index *ix = &m->ix;
     if (id != UINT32_MAX)
-        push_word(s, ix, id, 1.0);
+        push_word(m, s, id, 1.0);
     const u32vec *near = typo_neighbours(ix, s, tok);
     for (uint32_t i = 0; i < near->n; i++)
-        push_word(s, ix, near->v[i], m->sp.typo);
-    push_op(s, postings_get(&ix->by_joined, tok), index_weight_df(ix, 0), UINT32_MAX);
+        push_word(m, s, near->v[i], m->sp.typo);
+    push_op(s, postings_get(&ix->by_joined, tok), matcher_weight_df(m, 0), UINT32_MAX);
 }
 
 /* Asks for the memory of every lookup name_ops makes (hash slots of the joined and acronym lists and
@@ -302,7 +302,7 @@ static void name_ops(const matcher *m, match_scratch *s, const norm_name *name,
     for (size_t i = 0; i < n_tok; i++)
         word_ops(m, s, name->tokens.v[order[i]], ids[order[i]]);
     if (name->tokens.n > 1) {
-        double w = index_weight_df(ix, 0);
+        double w = matcher_weight_df(m, 0);
         push_op(s, postings_get(&ix->by_joined, name->joined), w, UINT32_MAX);
         if (strcmp(name->joined_all, name->joined) != 0)
             push_op(s, postings_get(&ix->by_joined, name->joined_all), w, UINT32_MAX);
