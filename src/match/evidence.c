@@ -103,8 +103,11 @@ static char *name_key(const norm_name *n)
     sb_init(&sb);
     const strvec *parts[] = {&n->tokens, &n->qualifiers};
     for (size_t p = 0; p < ARRAY_LEN(parts); p++)
-        for (size_t i = 0; i < parts[p]->n; i++)
-            sb_appendf(&sb, "%s%s", sb.len ? " " : "", parts[p]->v[i]);
+        for (size_t i = 0; i < parts[p]->n; i++) {
+            if (sb.len)
+                sb_putc(&sb, ' ');
+            sb_append(&sb, parts[p]->v[i]);
+        }
     return sb_take(&sb);
 }
 
