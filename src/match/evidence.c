@@ -128,6 +128,7 @@ static void read_name(const matcher *m, const lead *l, lead_evidence *ev)
         strmap_prefetch(m->ix.vocab, ev->name.tokens.v[i]);
     for (size_t i = 0; i < n && !ev->name.junk; i++) {
         ev->view.tok[i] = ev->name.tokens.v[i];
+        ev->view.len[i] = (uint32_t)strlen(ev->name.tokens.v[i]);
         uint32_t id = ev->tok_id[i] = index_token_id(&m->ix, ev->name.tokens.v[i]);
         ev->view.w[i] = matcher_weight_df(m, id == UINT32_MAX ? 0 : m->ix.words[id].df);
         ev->view.known[i] = id != UINT32_MAX;
@@ -185,6 +186,7 @@ static void account_view(const matcher *m, const account *a, name_view *v)
     for (size_t i = 0; i < v->n; i++) {
         const vocab_word *w = &ix->words[a->tok[i]];
         v->tok[i] = w->str;
+        v->len[i] = w->len;
         v->id[i] = a->tok[i];
         v->w[i] = matcher_weight_df(m, w->df);
     }
@@ -260,9 +262,42 @@ static void score_one(const matcher *m, lead_evidence *ev, cand_eval *c)
     }
 }
 
-/* Does x come before y? Higher score, then higher name similarity, then a label, then the id. */
-static bool ranks_before(const cand_eval *x, const cand_eval *y)
+/* Where the candidates' ids start to differ, and the next 8 bytes of each from there packed in
+ * an integer that orders as the bytes do: ties on score are common (40 name candidates sharing
+ * a word), and their ids compared whole (long common prefixes: "0010000000...") were a strcmp
+ * call each. */
+typedef struct id_keys {
+    size_t from;
+    uint64_t key[EVIDENCE_MAX_CANDIDATES];
+} id_keys;
+
+static void id_keys_fill(const lead_evidence *ev, id_keys *k)
 {
+    const char *first = ev->ncand ? ev->cand[0].id : "";
+    size_t from = strlen(first);
+    for (size_t i = 1; i < ev->ncand; i++) {
+        const char *id = ev->cand[i].id;
+        size_t j = 0;
+        while (j < from && id[j] == first[j])
+            j++;
+        from = j;
+    }
+    k->from = from;
+    for (size_t i = 0; i < ev->ncand; i++) {
+        const unsigned char *id = (const unsigned char *)ev->cand[i].id + from;
+        uint64_t key = 0;
+        size_t j = 0;
+        for (; j < 8 && id[j]; j++)
+            key = key << 8 | id[j];
+        k->key[i] = key << (8 * (8 - j));   /* a shorter id: zeros, as its NUL sorts first */
+    }
+}
+
+/* Does candidate a come before b? Higher score, then higher name similarity, then a label, then
+ * the id. */
+static bool ranks_before(const lead_evidence *ev, const id_keys *k, size_t a, size_t b)
+{
+    const cand_eval *x = &ev->cand[a], *y = &ev->cand[b];
     if (x->score != y->score)
         return x->score > y->score;
     if (x->name_sim != y->name_sim)
@@ -271,7 +306,11 @@ static bool ranks_before(const cand_eval *x, const cand_eval *y)
     unsigned yl = y->flags & (CAND_LABEL | CAND_LABEL_NAME);
     if (!xl != !yl)
         return xl != 0;
-    return strcmp(x->id, y->id) < 0;
+    if (k->key[a] != k->key[b])
+        return k->key[a] < k->key[b];
+    if ((k->key[a] & 0xff) == 0)   /* both ended within the key: the same id */
+        return false;
+    return strcmp(x->id + k->from + 8, y->id + k->from + 8) < 0;
 }
 
 /* Sorts the candidates best first: an insertion sort of their indexes, then one move each (a few
@@ -279,10 +318,12 @@ static bool ranks_before(const cand_eval *x, const cand_eval *y)
  * order is total (ids differ), so it is the order any sort gives. */
 static void sort_candidates(lead_evidence *ev)
 {
+    id_keys k;
+    id_keys_fill(ev, &k);
     uint8_t order[EVIDENCE_MAX_CANDIDATES];
     for (size_t i = 0; i < ev->ncand; i++) {
         size_t j = i;
-        while (j > 0 && ranks_before(&ev->cand[i], &ev->cand[order[j - 1]])) {
+        while (j > 0 && ranks_before(ev, &k, i, order[j - 1])) {
             order[j] = order[j - 1];
             j--;
         }

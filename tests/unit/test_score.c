@@ -22,6 +22,7 @@ static name_view view(size_t n, const char *const *tok, const double *w)
     v.n = n;
     for (size_t i = 0; i < n; i++) {
         v.tok[i] = tok[i];
+        v.len[i] = (uint32_t)strlen(tok[i]);
         v.w[i] = w ? w[i] : 1.0;
     }
     return v;
