@@ -107,17 +107,20 @@ void sb_putc(strbuf *sb, char c)
     sb->buf[sb->len] = '\0';
 }
 
+/* Room made before formatting: most texts fit, and are formatted once. */
+#define SB_FORMAT_ROOM 128
+
 /* Formats straight into the room left, and only when that is too small grows and formats again. */
 void sb_appendf(strbuf *sb, const char *fmt, ...)
 {
     va_list ap;
-    size_t room = sb->buf ? sb->cap - sb->len : 0;
+    sb_grow(sb, SB_FORMAT_ROOM - 1);
+    size_t room = sb->cap - sb->len;
     va_start(ap, fmt);
-    int n = vsnprintf(sb->buf ? sb->buf + sb->len : NULL, room, fmt, ap);
+    int n = vsnprintf(sb->buf + sb->len, room, fmt, ap);
     va_end(ap);
     if (n <= 0) {
-        if (sb->buf)
-            sb->buf[sb->len] = '\0';
+        sb->buf[sb->len] = '\0';
         return;
     }
     if ((size_t)n >= room) {
