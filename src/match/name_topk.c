@@ -618,17 +618,23 @@ static bool better(const account_index *ix, const slot_weight *a, const slot_wei
     return tie_first(ix, a->h, a->slot, b->h, b->slot);
 }
 
-/* Offers sw to best (n entries, best first, at most NAME_CANDIDATES). */
+/* Offers sw to best (n entries, best first, at most NAME_CANDIDATES): its place found by
+ * halving (the order is total: slots differ), the worse ones moved down one. */
 static void offer(const account_index *ix, slot_weight *best, size_t *n, slot_weight sw)
 {
     if (*n == NAME_CANDIDATES && !better(ix, &sw, &best[*n - 1]))
         return;
-    size_t j = *n < NAME_CANDIDATES ? (*n)++ : *n - 1;
-    while (j > 0 && better(ix, &sw, &best[j - 1])) {
-        best[j] = best[j - 1];
-        j--;
+    size_t lo = 0, hi = *n;      /* sw is better than best[hi..n), not than best[..lo) */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (better(ix, &sw, &best[mid]))
+            hi = mid;
+        else
+            lo = mid + 1;
     }
-    best[j] = sw;
+    size_t last = *n < NAME_CANDIDATES ? (*n)++ : *n - 1;
+    memmove(&best[lo + 1], &best[lo], (last - lo) * sizeof(*best));
+    best[lo] = sw;
 }
 
 /* An account weighing less than the last of a full best cannot enter it (better() compares the
@@ -707,14 +713,19 @@ static const hash_prefix *prefix_of(const account_index *ix, match_scratch *s, c
         uint32_t h = ix->key[slot].hash_hi;
         if (p->n == HASH_PREFIX && !tie_first(ix, h, slot, p->h[p->n - 1], p->slots[p->n - 1]))
             continue;
-        uint32_t j = p->n < HASH_PREFIX ? p->n++ : p->n - 1;
-        while (j > 0 && tie_first(ix, h, slot, p->h[j - 1], p->slots[j - 1])) {
-            p->slots[j] = p->slots[j - 1];
-            p->h[j] = p->h[j - 1];
-            j--;
+        uint32_t lo = 0, hi = p->n;   /* its place by halving, as in offer */
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (tie_first(ix, h, slot, p->h[mid], p->slots[mid]))
+                hi = mid;
+            else
+                lo = mid + 1;
         }
-        p->slots[j] = slot;
-        p->h[j] = h;
+        uint32_t last = p->n < HASH_PREFIX ? p->n++ : p->n - 1;
+        memmove(&p->slots[lo + 1], &p->slots[lo], (last - lo) * sizeof(*p->slots));
+        memmove(&p->h[lo + 1], &p->h[lo], (last - lo) * sizeof(*p->h));
+        p->slots[lo] = slot;
+        p->h[lo] = h;
     }
     return p;
 }
