@@ -262,42 +262,9 @@ static void score_one(const matcher *m, lead_evidence *ev, cand_eval *c)
     }
 }
 
-/* Where the candidates' ids start to differ, and the next 8 bytes of each from there packed in
- * an integer that orders as the bytes do: ties on score are common (40 name candidates sharing
- * a word), and their ids compared whole (long common prefixes: "0010000000...") were a strcmp
- * call each. */
-typedef struct id_keys {
-    size_t from;
-    uint64_t key[EVIDENCE_MAX_CANDIDATES];
-} id_keys;
-
-static void id_keys_fill(const lead_evidence *ev, id_keys *k)
+/* Does x come before y? Higher score, then higher name similarity, then a label, then the id. */
+static bool ranks_before(const cand_eval *x, const cand_eval *y)
 {
-    const char *first = ev->ncand ? ev->cand[0].id : "";
-    size_t from = strlen(first);
-    for (size_t i = 1; i < ev->ncand; i++) {
-        const char *id = ev->cand[i].id;
-        size_t j = 0;
-        while (j < from && id[j] == first[j])
-            j++;
-        from = j;
-    }
-    k->from = from;
-    for (size_t i = 0; i < ev->ncand; i++) {
-        const unsigned char *id = (const unsigned char *)ev->cand[i].id + from;
-        uint64_t key = 0;
-        size_t j = 0;
-        for (; j < 8 && id[j]; j++)
-            key = key << 8 | id[j];
-        k->key[i] = key << (8 * (8 - j));   /* a shorter id: zeros, as its NUL sorts first */
-    }
-}
-
-/* Does candidate a come before b? Higher score, then higher name similarity, then a label, then
- * the id. */
-static bool ranks_before(const lead_evidence *ev, const id_keys *k, size_t a, size_t b)
-{
-    const cand_eval *x = &ev->cand[a], *y = &ev->cand[b];
     if (x->score != y->score)
         return x->score > y->score;
     if (x->name_sim != y->name_sim)
@@ -306,28 +273,27 @@ static bool ranks_before(const lead_evidence *ev, const id_keys *k, size_t a, si
     unsigned yl = y->flags & (CAND_LABEL | CAND_LABEL_NAME);
     if (!xl != !yl)
         return xl != 0;
-    if (k->key[a] != k->key[b])
-        return k->key[a] < k->key[b];
-    if ((k->key[a] & 0xff) == 0)   /* both ended within the key: the same id */
-        return false;
-    return strcmp(x->id + k->from + 8, y->id + k->from + 8) < 0;
+    return strcmp(x->id, y->id) < 0;
 }
 
-/* Sorts the candidates best first: an insertion sort of their indexes, then one move each (a few
- * dozen of 80 bytes: qsort's merge through a malloc'd copy cost more than the comparisons). The
- * order is total (ids differ), so it is the order any sort gives. */
+/* Sorts the candidates best first: each one's place among the indexes sorted so far found by
+ * halving, then one move each (up to 128 of 80 bytes: qsort's merge through a malloc'd copy cost
+ * more than the comparisons). The order is total (ids differ), so it is the order any sort
+ * gives. */
 static void sort_candidates(lead_evidence *ev)
 {
-    id_keys k;
-    id_keys_fill(ev, &k);
     uint8_t order[EVIDENCE_MAX_CANDIDATES];
     for (size_t i = 0; i < ev->ncand; i++) {
-        size_t j = i;
-        while (j > 0 && ranks_before(ev, &k, i, order[j - 1])) {
-            order[j] = order[j - 1];
-            j--;
+        size_t lo = 0, hi = i;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (ranks_before(&ev->cand[i], &ev->cand[order[mid]]))
+                hi = mid;
+            else
+                lo = mid + 1;
         }
-        order[j] = (uint8_t)i;
+        memmove(&order[lo + 1], &order[lo], i - lo);
+        order[lo] = (uint8_t)i;
     }
     cand_eval sorted[EVIDENCE_MAX_CANDIDATES];
     for (size_t i = 0; i < ev->ncand; i++)
