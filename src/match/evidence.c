@@ -195,7 +195,7 @@ static void account_view(const matcher *m, const account *a, name_view *v)
 /* Does a domain label core spell the account's name: joined words, acronym, the start of the
  * joined name, or one of its longer words ("chaudharygroup" for Chaudhary Charan Singh
  * University once the suffix is stripped)? */
-static bool core_spells_name(const matcher *m, const char *core, const account *a)
+static bool core_spells_name(const char *core, uint32_t core_word, const account *a)
 {
     size_t len = core ? strlen(core) : 0;
     if (len < 3)
@@ -207,8 +207,8 @@ static bool core_spells_name(const matcher *m, const char *core, const account *
         return false;
     if (strncmp(a->joined, core, len) == 0)
         return true;
-    for (uint32_t i = 0; i < a->ntok; i++)
-        if (strcmp(m->ix.words[a->tok[i]].str, core) == 0)
+    for (uint32_t i = 0; i < a->ntok; i++)   /* a word is the core when their ids are equal */
+        if (a->tok[i] == core_word)
             return true;
     return false;
 }
@@ -239,7 +239,8 @@ static void score_one(const matcher *m, lead_evidence *ev, cand_eval *c)
         c->name_sim = cfg->w_acronym;   /* "UTES" for Universidad Tecnologica de El Salvador */
         c->ex.acronym = 1;
     }
-    if (core_spells_name(m, ev->email_core, a) || core_spells_name(m, ev->web_core, a))
+    if (core_spells_name(ev->email_core, ev->core_word[0], a) ||
+        core_spells_name(ev->web_core, ev->core_word[1], a))
         c->flags |= CAND_LABEL_NAME;
     if (ev->unit_subdomain && (c->flags & CAND_EMAIL_DOMAIN) && !(c->flags & CAND_WEB_DOMAIN) &&
         c->name_sim < cfg->t_match) {
@@ -301,6 +302,16 @@ static void sort_candidates(lead_evidence *ev)
     memcpy(ev->cand, sorted, ev->ncand * sizeof(*ev->cand));
 }
 
+/* Has the lead a word no account has? Only then are the candidates' words read as text (typos
+ * and abbreviations); known words are compared by id, and joined words by length first. */
+static bool lead_has_unknown_word(const lead_evidence *ev)
+{
+    for (size_t i = 0; i < ev->view.n; i++)
+        if (!ev->view.known[i])
+            return true;
+    return false;
+}
+
 /* Scoring a candidate follows a chain of pointers (slot -> account -> its token ids -> their
  * words and list sizes), each link a likely cache miss with a million accounts. Asking for every
  * candidate's link of one level before following the next lets the misses overlap instead of
@@ -326,11 +337,13 @@ void evidence_score(const matcher *m, lead_evidence *ev)
         for (uint32_t t = 0; t < a->ntok && t < SCORE_MAX_TOKENS; t++)
             __builtin_prefetch(&ix->words[a->tok[t]]);
     }
-    for (size_t i = 0; i < ev->ncand; i++) {
+    for (size_t i = 0; i < ev->ncand && lead_has_unknown_word(ev); i++) {
         const account *a = &ix->acc[ev->cand[i].slot];
         for (uint32_t t = 0; t < a->ntok && t < SCORE_MAX_TOKENS; t++)
             __builtin_prefetch(ix->words[a->tok[t]].str);
     }
+    ev->core_word[0] = ev->email_core ? index_token_id(ix, ev->email_core) : UINT32_MAX;
+    ev->core_word[1] = ev->web_core ? index_token_id(ix, ev->web_core) : UINT32_MAX;
     for (size_t i = 0; i < ev->ncand; i++)
         score_one(m, ev, &ev->cand[i]);
     sort_candidates(ev);
