@@ -52,7 +52,7 @@ typedef struct hash_prefix {
 
 /* A word's typo neighbours, as of an index generation: common words come back lead after lead, and
  * probing the typo index is dear. */
-#define NEAR_CACHE 1024
+#define NEAR_CACHE 16384
 
 typedef struct near_entry {
     uint64_t gen;            /* the index generation + 1 it was found at; 0 = empty */
