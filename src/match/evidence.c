@@ -222,6 +222,44 @@ static bool is_acronym_of(const lead_evidence *ev, const account *a)
     return len >= 3 && len <= 6 && strcmp(ev->view.tok[0], a->acronym) == 0;
 }
 
+/* Up to this many accounts a list is searched for an account; a longer one is taken to hold it. */
+#define LISTED_SCAN 32
+
+static bool may_be_listed(const u32vec *l, uint32_t slot)
+{
+    if (!l)
+        return false;
+    if (l->n > LISTED_SCAN)
+        return true;
+    for (uint32_t i = 0; i < l->n; i++)
+        if (l->v[i] == slot)
+            return true;
+    return false;
+}
+
+/* Is the account's name the lead's but for spaces (joined names equal)? Every account is filed in
+ * by_joined under its non-empty joined names, so one in neither of the lead's lists has neither,
+ * and its strings are not read. */
+static bool same_joined_name(const lead_evidence *ev, const account *a, uint32_t slot)
+{
+    if (ev->same_name_listed && !may_be_listed(ev->same_name[0], slot) &&
+        !may_be_listed(ev->same_name[1], slot))
+        return false;
+    return strcmp(ev->name.joined_all, a->joined_all) == 0 ||
+           strcmp(ev->name.joined, a->joined) == 0;
+}
+
+/* Looks up the lead's lists for same_joined_name. */
+static void same_name_lists(const account_index *ix, lead_evidence *ev)
+{
+    const char *all = ev->name.joined_all, *joined = ev->name.joined;
+    ev->same_name_listed = all && *all && joined && *joined;
+    if (!ev->same_name_listed)
+        return;
+    ev->same_name[0] = postings_get(&ix->by_joined, all);
+    ev->same_name[1] = strcmp(all, joined) != 0 ? postings_get(&ix->by_joined, joined) : NULL;
+}
+
 static void score_one(const matcher *m, lead_evidence *ev, cand_eval *c)
 {
     const engine_opts *cfg = m->cfg;
@@ -230,8 +268,7 @@ static void score_one(const matcher *m, lead_evidence *ev, cand_eval *c)
     name_view av;
     account_view(m, a, &av);
     c->name_sim = ev->view.n ? name_similarity(&ev->view, &av, &m->sp, &c->ex) : 0.0;
-    if (ev->view.n && (strcmp(ev->name.joined_all, a->joined_all) == 0 ||
-                       strcmp(ev->name.joined, a->joined) == 0)) {
+    if (ev->view.n && same_joined_name(ev, a, c->slot)) {
         c->name_sim = 1.0;    /* the same name but for spaces: "Business On Bot" */
         c->ex.lead_extra = c->ex.acct_extra = 0;
     }
@@ -325,12 +362,15 @@ void evidence_score(const matcher *m, lead_evidence *ev)
         __builtin_prefetch(a);   /* its fields up to acronym (index.h), in one or two lines */
         __builtin_prefetch(a + offsetof(account, acronym) + sizeof(char *) - 1);
     }
+    bool cores = ev->email_core || ev->web_core;   /* (core_spells_name reads joined) */
     for (size_t i = 0; i < ev->ncand; i++) {
         const account *a = &ix->acc[ev->cand[i].slot];
         __builtin_prefetch(a->tok);
         __builtin_prefetch(a->id);
-        __builtin_prefetch(a->joined);
-        __builtin_prefetch(a->joined_all);
+        if (cores) {
+            __builtin_prefetch(a->joined);
+            __builtin_prefetch(a->joined_all);
+        }
     }
     for (size_t i = 0; i < ev->ncand; i++) {
         const account *a = &ix->acc[ev->cand[i].slot];
@@ -342,6 +382,7 @@ void evidence_score(const matcher *m, lead_evidence *ev)
         for (uint32_t t = 0; t < a->ntok && t < SCORE_MAX_TOKENS; t++)
             __builtin_prefetch(ix->words[a->tok[t]].str);
     }
+    same_name_lists(ix, ev);
     ev->core_word[0] = ev->email_core ? index_token_id(ix, ev->email_core) : UINT32_MAX;
     ev->core_word[1] = ev->web_core ? index_token_id(ix, ev->web_core) : UINT32_MAX;
     for (size_t i = 0; i < ev->ncand; i++)
