@@ -61,6 +61,8 @@ void postings_prefetch(const postings *p, const char *key);
 void postings_prefetch_h(const postings *p, uint64_t hash);
 /* List for key, or NULL. Valid until the next add. */
 const u32vec *postings_get(const postings *p, const char *key);
+/* postings_get for a key of keylen bytes whose hash_bytes() is hash. */
+const u32vec *postings_get_h(const postings *p, const char *key, size_t keylen, uint64_t hash);
 /* Number of distinct keys. */
 size_t postings_keys(const postings *p);
 

@@ -336,7 +336,12 @@ static void rehash(strmap *m, size_t newcap)
 
 bool strmap_getn(const strmap *m, const char *key, size_t keylen, uint32_t *val)
 {
-    size_t i = find_slot(m, key, keylen);
+    return strmap_getn_h(m, key, keylen, hash_bytes(key, keylen), val);
+}
+
+bool strmap_getn_h(const strmap *m, const char *key, size_t keylen, uint64_t hash, uint32_t *val)
+{
+    size_t i = find_slot_h(m, key, keylen, hash);
     if (i == SIZE_MAX)
         return false;
     if (val)

@@ -124,12 +124,16 @@ static void read_name(const matcher *m, const lead *l, lead_evidence *ev)
     free(rewritten);
     ev->name_key = name_key(&ev->name);
     size_t n = ev->name.tokens.n < SCORE_MAX_TOKENS ? ev->name.tokens.n : SCORE_MAX_TOKENS;
-    for (size_t i = 0; i < n && !ev->name.junk; i++)
-        strmap_prefetch(m->ix.vocab, ev->name.tokens.v[i]);
+    uint64_t hash[SCORE_MAX_TOKENS];
     for (size_t i = 0; i < n && !ev->name.junk; i++) {
         ev->view.tok[i] = ev->name.tokens.v[i];
         ev->view.len[i] = (uint32_t)strlen(ev->name.tokens.v[i]);
-        uint32_t id = ev->tok_id[i] = index_token_id(&m->ix, ev->name.tokens.v[i]);
+        hash[i] = hash_bytes(ev->view.tok[i], ev->view.len[i]);
+        strmap_prefetch_h(m->ix.vocab, hash[i]);
+    }
+    for (size_t i = 0; i < n && !ev->name.junk; i++) {
+        uint32_t id = ev->tok_id[i] =
+            index_token_id_h(&m->ix, ev->view.tok[i], ev->view.len[i], hash[i]);
         ev->view.w[i] = matcher_weight_df(m, id == UINT32_MAX ? 0 : m->ix.words[id].df);
         ev->view.known[i] = id != UINT32_MAX;
         ev->view.id[i] = id;

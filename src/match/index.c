@@ -94,6 +94,12 @@ long index_find(const account_index *ix, const char *id)
     return slot >= 0 && ix->acc[slot].live ? slot : -1;
 }
 
+uint32_t index_token_id_h(const account_index *ix, const char *tok, size_t len, uint64_t hash)
+{
+    uint32_t id;
+    return strmap_getn_h(ix->vocab, tok, len, hash, &id) ? id : UINT32_MAX;
+}
+
 uint32_t index_token_id(const account_index *ix, const char *tok)
 {
     uint32_t id;
