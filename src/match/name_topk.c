@@ -349,28 +349,6 @@ static void name_ops(const matcher *m, match_scratch *s, const norm_name *name,
 
 /* ---- the set "exact": every found account that is not a lone member of one bulk list ---- */
 
-/* The first index of v[from..n) holding a value >= x (n when none): doubling steps from `from`,
- * then halving, so a walk through ascending x costs about log(gap) per value. */
-static uint32_t gallop(const uint32_t *v, uint32_t n, uint32_t from, uint32_t x)
-{
-    uint32_t lo = from, hi = from, step = 1;
-    while (hi < n && v[hi] < x) {
-        lo = hi + 1;
-        hi += step;
-        step <<= 1;
-    }
-    if (hi > n)
-        hi = n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 #ifdef __SSE2__
 /* Is each of a[0..3] among b[0..3]? A bit per lane of a. */
 static unsigned block_hits(const uint32_t *a, const uint32_t *b)
@@ -422,7 +400,7 @@ static void intersect(match_scratch *s, const u32vec *small, const u32vec *large
     if (large->n / GALLOP_RATIO > small->n) {
         uint32_t at = 0;
         for (uint32_t k = 0; k < small->n && at < large->n; k++) {
-            at = gallop(large->v, large->n, at, small->v[k]);
+            at = u32_gallop(large->v, large->n, at, small->v[k]);
             if (at < large->n && large->v[at] == small->v[k])
                 u32_push(out, small->v[k]);
         }
@@ -584,7 +562,7 @@ static void sum_word(const account_index *ix, match_scratch *s, const list_op *o
     }
     uint32_t at = 0;
     for (size_t k = 0; k < s->nexact && at < op->l->n; k++) {
-        at = gallop(op->l->v, op->l->n, at, s->exact[k]);
+        at = u32_gallop(op->l->v, op->l->n, at, s->exact[k]);
         if (at < op->l->n && op->l->v[at] == s->exact[k])
             weigh(s, op, k);
     }
