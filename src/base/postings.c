@@ -247,12 +247,18 @@ void postings_prefetch_h(const postings *p, uint64_t hash)
     strmap_prefetch_h(p->keys, hash);
 }
 
-const u32vec *postings_get(const postings *p, const char *key)
+const u32vec *postings_get_h(const postings *p, const char *key, size_t keylen, uint64_t hash)
 {
     uint32_t li;
-    if (!strmap_get(p->keys, key, &li))
+    if (!strmap_getn_h(p->keys, key, keylen, hash, &li))
         return NULL;
     return &p->lists[li];
+}
+
+const u32vec *postings_get(const postings *p, const char *key)
+{
+    size_t len = strlen(key);
+    return postings_get_h(p, key, len, hash_bytes(key, len));
 }
 
 size_t postings_keys(const postings *p)

@@ -19,6 +19,27 @@ void u32_free(u32vec *a);
 bool u32_contains(const u32vec *a, uint32_t x);
 /* In an ascending list: the index of the first value >= x (a->n when none). */
 uint32_t u32_lower_bound(const u32vec *a, uint32_t x);
+/* The first index of v[from..n) holding a value >= x (n when none): doubling steps from `from`,
+ * then halving, so a walk through ascending x costs about log(gap) per value. */
+static inline uint32_t u32_gallop(const uint32_t *v, uint32_t n, uint32_t from, uint32_t x)
+{
+    uint32_t lo = from, hi = from, step = 1;
+    while (hi < n && v[hi] < x) {
+        lo = hi + 1;
+        hi += step;
+        step <<= 1;
+    }
+    if (hi > n)
+        hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
 /* Removes every occurrence of x (order not kept). */
 void u32_remove(u32vec *a, uint32_t x);
 
@@ -61,6 +82,8 @@ void postings_prefetch(const postings *p, const char *key);
 void postings_prefetch_h(const postings *p, uint64_t hash);
 /* List for key, or NULL. Valid until the next add. */
 const u32vec *postings_get(const postings *p, const char *key);
+/* postings_get for a key of keylen bytes whose hash_bytes() is hash. */
+const u32vec *postings_get_h(const postings *p, const char *key, size_t keylen, uint64_t hash);
 /* Number of distinct keys. */
 size_t postings_keys(const postings *p);
 

@@ -112,17 +112,20 @@ void sb_putc(strbuf *sb, char c)
     sb->buf[sb->len] = '\0';
 }
 
+/* Room made before formatting: most texts fit, and are formatted once. */
+#define SB_FORMAT_ROOM 128
+
 /* Formats straight into the room left, and only when that is too small grows and formats again. */
 void sb_appendf(strbuf *sb, const char *fmt, ...)
 {
     va_list ap;
-    size_t room = sb->buf ? sb->cap - sb->len : 0;
+    sb_grow(sb, SB_FORMAT_ROOM - 1);
+    size_t room = sb->cap - sb->len;
     va_start(ap, fmt);
-    int n = vsnprintf(sb->buf ? sb->buf + sb->len : NULL, room, fmt, ap);
+    int n = vsnprintf(sb->buf + sb->len, room, fmt, ap);
     va_end(ap);
     if (n <= 0) {
-        if (sb->buf)
-            sb->buf[sb->len] = '\0';
+        sb->buf[sb->len] = '\0';
         return;
     }
     if ((size_t)n >= room) {
@@ -338,7 +341,12 @@ static void rehash(strmap *m, size_t newcap)
 
 bool strmap_getn(const strmap *m, const char *key, size_t keylen, uint32_t *val)
 {
-    size_t i = find_slot(m, key, keylen);
+    return strmap_getn_h(m, key, keylen, hash_bytes(key, keylen), val);
+}
+
+bool strmap_getn_h(const strmap *m, const char *key, size_t keylen, uint64_t hash, uint32_t *val)
+{
+    size_t i = find_slot_h(m, key, keylen, hash);
     if (i == SIZE_MAX)
         return false;
     if (val)

@@ -59,6 +59,8 @@ void strmap_free(strmap *m);
 size_t strmap_count(const strmap *m);
 bool strmap_get(const strmap *m, const char *key, uint32_t *val);
 bool strmap_getn(const strmap *m, const char *key, size_t keylen, uint32_t *val);
+/* strmap_getn for a key whose hash_bytes() is hash (not computed again). */
+bool strmap_getn_h(const strmap *m, const char *key, size_t keylen, uint64_t hash, uint32_t *val);
 bool strmap_has(const strmap *m, const char *key);
 /* Inserts or overwrites. */
 void strmap_put(strmap *m, const char *key, uint32_t val);

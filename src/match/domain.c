@@ -43,9 +43,13 @@ static const psl_ctx_t *psl_get(void)
     return ctx;
 }
 
+/* Bumped whenever the list may change (domain_shutdown): what was remembered from it is void. */
+static atomic_uint psl_generation = 1;
+
 void domain_shutdown(void)
 {
     pthread_mutex_lock(&psl_lock);
+    atomic_fetch_add_explicit(&psl_generation, 1, memory_order_relaxed);
     atomic_store_explicit(&psl_ctx, NULL, memory_order_release);
     psl_free(psl_owned); /* psl_free accepts NULL and the built-in context */
     psl_owned = NULL;
@@ -257,10 +261,48 @@ static char *host_normalize(const char *s, size_t n)
     return h;
 }
 
+/* ---- the list's answers remembered: a lead's hosts are asked about several times (its email's
+ * host when parsed and when checked against the free-mail list, its registrable domain when
+ * checked and when its label is taken), and libpsl takes thousands of instructions an answer ---- */
+
+#define REG_MEMO 128        /* entries per thread, by hash */
+#define REG_MEMO_HOST 49    /* longest host remembered (an entry in 64 bytes) */
+
+typedef struct reg_memo {
+    uint64_t hash;
+    unsigned gen;           /* psl_generation when filled; 0: empty */
+    int16_t tail;           /* where the registrable domain starts in host; -1: none */
+    uint8_t len;
+    char host[REG_MEMO_HOST];
+} reg_memo;
+
+static _Thread_local reg_memo reg_memos[REG_MEMO];
+
+/* psl_registrable_domain of a normalised host: the tail of h that is its registrable domain, or
+ * NULL for a public suffix. */
+static const char *registrable_tail(const char *h)
+{
+    size_t len = strlen(h);
+    if (len > REG_MEMO_HOST)
+        return psl_registrable_domain(psl_get(), h);
+    uint64_t hash = hash_bytes(h, len);
+    unsigned gen = atomic_load_explicit(&psl_generation, memory_order_relaxed);
+    reg_memo *e = &reg_memos[hash & (REG_MEMO - 1)];
+    if (e->gen != gen || e->hash != hash || e->len != len || memcmp(e->host, h, len) != 0) {
+        const char *r = psl_registrable_domain(psl_get(), h);
+        e->hash = hash;
+        e->gen = gen;
+        e->len = (uint8_t)len;
+        e->tail = r ? (int16_t)(r - h) : -1;
+        memcpy(e->host, h, len);
+    }
+    return e->tail < 0 ? NULL : h + e->tail;
+}
+
 /* Registrable domain of an already normalised host: malloc'd copy, or NULL for a public suffix. */
 static char *registrable_of(const char *host)
 {
-    const char *r = psl_registrable_domain(psl_get(), host);
+    const char *r = registrable_tail(host);
     return r ? xstrdup(r) : NULL;
 }
 
@@ -269,7 +311,7 @@ static char *registrable_of(const char *host)
  * (h freed) for a public suffix. */
 static char *registrable_in_place(char *h)
 {
-    const char *r = psl_registrable_domain(psl_get(), h);
+    const char *r = registrable_tail(h);
     if (!r) {
         free(h);
         return NULL;
@@ -503,7 +545,7 @@ static bool set_has_host(const domain_set *s, const char *h, const char *reg)
 static char *host_and_reg(const char *host, const char **reg)
 {
     char *h = host ? host_normalize(host, strlen(host)) : NULL;
-    *reg = h ? psl_registrable_domain(psl_get(), h) : NULL;
+    *reg = h ? registrable_tail(h) : NULL;
     return h;
 }
 

@@ -103,8 +103,11 @@ static char *name_key(const norm_name *n)
     sb_init(&sb);
     const strvec *parts[] = {&n->tokens, &n->qualifiers};
     for (size_t p = 0; p < ARRAY_LEN(parts); p++)
-        for (size_t i = 0; i < parts[p]->n; i++)
-            sb_appendf(&sb, "%s%s", sb.len ? " " : "", parts[p]->v[i]);
+        for (size_t i = 0; i < parts[p]->n; i++) {
+            if (sb.len)
+                sb_putc(&sb, ' ');
+            sb_append(&sb, parts[p]->v[i]);
+        }
     return sb_take(&sb);
 }
 
@@ -121,12 +124,17 @@ static void read_name(const matcher *m, const lead *l, lead_evidence *ev)
     free(rewritten);
     ev->name_key = name_key(&ev->name);
     size_t n = ev->name.tokens.n < SCORE_MAX_TOKENS ? ev->name.tokens.n : SCORE_MAX_TOKENS;
-    for (size_t i = 0; i < n && !ev->name.junk; i++)
-        strmap_prefetch(m->ix.vocab, ev->name.tokens.v[i]);
+    uint64_t hash[SCORE_MAX_TOKENS];
     for (size_t i = 0; i < n && !ev->name.junk; i++) {
         ev->view.tok[i] = ev->name.tokens.v[i];
-        uint32_t id = ev->tok_id[i] = index_token_id(&m->ix, ev->name.tokens.v[i]);
-        ev->view.w[i] = index_weight_df(&m->ix, id == UINT32_MAX ? 0 : m->ix.words[id].df);
+        ev->view.len[i] = (uint32_t)strlen(ev->name.tokens.v[i]);
+        hash[i] = hash_bytes(ev->view.tok[i], ev->view.len[i]);
+        strmap_prefetch_h(m->ix.vocab, hash[i]);
+    }
+    for (size_t i = 0; i < n && !ev->name.junk; i++) {
+        uint32_t id = ev->tok_id[i] =
+            index_token_id_h(&m->ix, ev->view.tok[i], ev->view.len[i], hash[i]);
+        ev->view.w[i] = matcher_weight_df(m, id == UINT32_MAX ? 0 : m->ix.words[id].df);
         ev->view.known[i] = id != UINT32_MAX;
         ev->view.id[i] = id;
     }
@@ -136,7 +144,8 @@ static void read_name(const matcher *m, const lead *l, lead_evidence *ev)
 
 void evidence_read_lead(const matcher *m, const lead *l, lead_evidence *ev)
 {
-    memset(ev, 0, sizeof(*ev));
+    memset(ev, 0, offsetof(lead_evidence, cand));   /* not the candidates: 10 KiB a lead */
+    ev->ncand = 0;
     ev->l = l;
     read_email(m, l, ev);
     read_website(m, l, ev);
@@ -173,22 +182,24 @@ void evidence_decide_invalid(const lead_evidence *ev, decision *out)
                         email, why ? why : "unusable", ev->l->company ? ev->l->company : "");
 }
 
-static void account_view(const account_index *ix, const account *a, name_view *v)
+static void account_view(const matcher *m, const account *a, name_view *v)
 {
+    const account_index *ix = &m->ix;
     v->n = a->ntok < SCORE_MAX_TOKENS ? a->ntok : SCORE_MAX_TOKENS;
     v->by_id = true;
     for (size_t i = 0; i < v->n; i++) {
         const vocab_word *w = &ix->words[a->tok[i]];
         v->tok[i] = w->str;
+        v->len[i] = w->len;
         v->id[i] = a->tok[i];
-        v->w[i] = index_weight_df(ix, w->df);
+        v->w[i] = matcher_weight_df(m, w->df);
     }
 }
 
 /* Does a domain label core spell the account's name: joined words, acronym, the start of the
  * joined name, or one of its longer words ("chaudharygroup" for Chaudhary Charan Singh
  * University once the suffix is stripped)? */
-static bool core_spells_name(const matcher *m, const char *core, const account *a)
+static bool core_spells_name(const char *core, uint32_t core_word, const account *a)
 {
     size_t len = core ? strlen(core) : 0;
     if (len < 3)
@@ -200,8 +211,8 @@ static bool core_spells_name(const matcher *m, const char *core, const account *
         return false;
     if (strncmp(a->joined, core, len) == 0)
         return true;
-    for (uint32_t i = 0; i < a->ntok; i++)
-        if (strcmp(m->ix.words[a->tok[i]].str, core) == 0)
+    for (uint32_t i = 0; i < a->ntok; i++)   /* a word is the core when their ids are equal */
+        if (a->tok[i] == core_word)
             return true;
     return false;
 }
@@ -215,16 +226,53 @@ static bool is_acronym_of(const lead_evidence *ev, const account *a)
     return len >= 3 && len <= 6 && strcmp(ev->view.tok[0], a->acronym) == 0;
 }
 
+/* Up to this many accounts a list is searched for an account; a longer one is taken to hold it. */
+#define LISTED_SCAN 32
+
+static bool may_be_listed(const u32vec *l, uint32_t slot)
+{
+    if (!l)
+        return false;
+    if (l->n > LISTED_SCAN)
+        return true;
+    for (uint32_t i = 0; i < l->n; i++)
+        if (l->v[i] == slot)
+            return true;
+    return false;
+}
+
+/* Is the account's name the lead's but for spaces (joined names equal)? Every account is filed in
+ * by_joined under its non-empty joined names, so one in neither of the lead's lists has neither,
+ * and its strings are not read. */
+static bool same_joined_name(const lead_evidence *ev, const account *a, uint32_t slot)
+{
+    if (ev->same_name_listed && !may_be_listed(ev->same_name[0], slot) &&
+        !may_be_listed(ev->same_name[1], slot))
+        return false;
+    return strcmp(ev->name.joined_all, a->joined_all) == 0 ||
+           strcmp(ev->name.joined, a->joined) == 0;
+}
+
+/* Looks up the lead's lists for same_joined_name. */
+static void same_name_lists(const account_index *ix, lead_evidence *ev)
+{
+    const char *all = ev->name.joined_all, *joined = ev->name.joined;
+    ev->same_name_listed = all && *all && joined && *joined;
+    if (!ev->same_name_listed)
+        return;
+    ev->same_name[0] = postings_get(&ix->by_joined, all);
+    ev->same_name[1] = strcmp(all, joined) != 0 ? postings_get(&ix->by_joined, joined) : NULL;
+}
+
 static void score_one(const matcher *m, lead_evidence *ev, cand_eval *c)
 {
     const engine_opts *cfg = m->cfg;
     const account *a = &m->ix.acc[c->slot];
     c->id = a->id;
     name_view av;
-    account_view(&m->ix, a, &av);
+    account_view(m, a, &av);
     c->name_sim = ev->view.n ? name_similarity(&ev->view, &av, &m->sp, &c->ex) : 0.0;
-    if (ev->view.n && (strcmp(ev->name.joined_all, a->joined_all) == 0 ||
-                       strcmp(ev->name.joined, a->joined) == 0)) {
+    if (ev->view.n && same_joined_name(ev, a, c->slot)) {
         c->name_sim = 1.0;    /* the same name but for spaces: "Business On Bot" */
         c->ex.lead_extra = c->ex.acct_extra = 0;
     }
@@ -232,7 +280,8 @@ static void score_one(const matcher *m, lead_evidence *ev, cand_eval *c)
         c->name_sim = cfg->w_acronym;   /* "UTES" for Universidad Tecnologica de El Salvador */
         c->ex.acronym = 1;
     }
-    if (core_spells_name(m, ev->email_core, a) || core_spells_name(m, ev->web_core, a))
+    if (core_spells_name(ev->email_core, ev->core_word[0], a) ||
+        core_spells_name(ev->web_core, ev->core_word[1], a))
         c->flags |= CAND_LABEL_NAME;
     if (ev->unit_subdomain && (c->flags & CAND_EMAIL_DOMAIN) && !(c->flags & CAND_WEB_DOMAIN) &&
         c->name_sim < cfg->t_match) {
@@ -255,18 +304,53 @@ static void score_one(const matcher *m, lead_evidence *ev, cand_eval *c)
     }
 }
 
-static int by_score_desc(const void *a, const void *b)
+/* Does x come before y? Higher score, then higher name similarity, then a label, then the id. */
+static bool ranks_before(const cand_eval *x, const cand_eval *y)
 {
-    const cand_eval *x = a, *y = b;
     if (x->score != y->score)
-        return (x->score < y->score) - (x->score > y->score);
+        return x->score > y->score;
     if (x->name_sim != y->name_sim)
-        return (x->name_sim < y->name_sim) - (x->name_sim > y->name_sim);
+        return x->name_sim > y->name_sim;
     unsigned xl = x->flags & (CAND_LABEL | CAND_LABEL_NAME);
     unsigned yl = y->flags & (CAND_LABEL | CAND_LABEL_NAME);
     if (!xl != !yl)
-        return xl ? -1 : 1;
-    return strcmp(x->id, y->id);
+        return xl != 0;
+    return strcmp(x->id, y->id) < 0;
+}
+
+/* Sorts the candidates best first: each one's place among the indexes sorted so far found by
+ * halving, then one move each (up to 128 of 80 bytes: qsort's merge through a malloc'd copy cost
+ * more than the comparisons). The order is total (ids differ), so it is the order any sort
+ * gives. */
+static void sort_candidates(lead_evidence *ev)
+{
+    uint8_t order[EVIDENCE_MAX_CANDIDATES];
+    for (size_t i = 0; i < ev->ncand; i++) {
+        size_t lo = 0, hi = i;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (ranks_before(&ev->cand[i], &ev->cand[order[mid]]))
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        memmove(&order[lo + 1], &order[lo], i - lo);
+        order[lo] = (uint8_t)i;
+    }
+    cand_eval sorted[EVIDENCE_MAX_CANDIDATES];
+    for (size_t i = 0; i < ev->ncand; i++)
+        sorted[i] = ev->cand[order[i]];
+    memcpy(ev->cand, sorted, ev->ncand * sizeof(*ev->cand));
+}
+
+/* Has the lead a word no account has? Only then are the candidates' words read as text (typos
+ * and abbreviations); known words are compared by id, and joined words by length first. */
+static bool lead_has_unknown_word(const lead_evidence *ev)
+{
+    for (size_t i = 0; i < ev->view.n; i++)
+        if (!ev->view.known[i])
+            return true;
+    return false;
 }
 
 /* Scoring a candidate follows a chain of pointers (slot -> account -> its token ids -> their
@@ -282,24 +366,30 @@ void evidence_score(const matcher *m, lead_evidence *ev)
         __builtin_prefetch(a);   /* its fields up to acronym (index.h), in one or two lines */
         __builtin_prefetch(a + offsetof(account, acronym) + sizeof(char *) - 1);
     }
+    bool cores = ev->email_core || ev->web_core;   /* (core_spells_name reads joined) */
     for (size_t i = 0; i < ev->ncand; i++) {
         const account *a = &ix->acc[ev->cand[i].slot];
         __builtin_prefetch(a->tok);
         __builtin_prefetch(a->id);
-        __builtin_prefetch(a->joined);
-        __builtin_prefetch(a->joined_all);
+        if (cores) {
+            __builtin_prefetch(a->joined);
+            __builtin_prefetch(a->joined_all);
+        }
     }
     for (size_t i = 0; i < ev->ncand; i++) {
         const account *a = &ix->acc[ev->cand[i].slot];
         for (uint32_t t = 0; t < a->ntok && t < SCORE_MAX_TOKENS; t++)
             __builtin_prefetch(&ix->words[a->tok[t]]);
     }
-    for (size_t i = 0; i < ev->ncand; i++) {
+    for (size_t i = 0; i < ev->ncand && lead_has_unknown_word(ev); i++) {
         const account *a = &ix->acc[ev->cand[i].slot];
         for (uint32_t t = 0; t < a->ntok && t < SCORE_MAX_TOKENS; t++)
             __builtin_prefetch(ix->words[a->tok[t]].str);
     }
+    same_name_lists(ix, ev);
+    ev->core_word[0] = ev->email_core ? index_token_id(ix, ev->email_core) : UINT32_MAX;
+    ev->core_word[1] = ev->web_core ? index_token_id(ix, ev->web_core) : UINT32_MAX;
     for (size_t i = 0; i < ev->ncand; i++)
         score_one(m, ev, &ev->cand[i]);
-    qsort(ev->cand, ev->ncand, sizeof(*ev->cand), by_score_desc);
+    sort_candidates(ev);
 }

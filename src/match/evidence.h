@@ -40,6 +40,11 @@ typedef struct lead_evidence {
     char *email_core;              /* label core, corporate emails only */
     char *web_reg;                 /* registrable domain of the lead's website (not free-mail) */
     char *web_core;
+    uint32_t core_word[2];         /* the vocabulary ids of email_core and web_core (UINT32_MAX:
+                                    * none, or no account's word); set by evidence_score */
+    const u32vec *same_name[2];    /* by_joined's lists of name.joined_all and name.joined (NULL:
+                                    * none), with same_name_listed; set by evidence_score */
+    bool same_name_listed;         /* an account outside both lists has neither joined name */
     bool freemail;
     bool disposable;
     bool rewritten;                /* a domain rule or alias changed the email domain */

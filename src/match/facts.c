@@ -20,10 +20,11 @@ static char *company_key(const char *company)
 
 static char *prefixed(const char *prefix, const char *s)
 {
-    strbuf sb;
-    sb_init(&sb);
-    sb_appendf(&sb, "%s%s", prefix, s);
-    return sb_take(&sb);
+    size_t np = strlen(prefix), ns = strlen(s);
+    char *out = xmalloc(np + ns + 1);
+    memcpy(out, prefix, np);
+    memcpy(out + np, s, ns + 1);
+    return out;
 }
 
 /* The account a lead with no match would make: on its corporate email domain, else its

@@ -94,6 +94,12 @@ long index_find(const account_index *ix, const char *id)
     return slot >= 0 && ix->acc[slot].live ? slot : -1;
 }
 
+uint32_t index_token_id_h(const account_index *ix, const char *tok, size_t len, uint64_t hash)
+{
+    uint32_t id;
+    return strmap_getn_h(ix->vocab, tok, len, hash, &id) ? id : UINT32_MAX;
+}
+
 uint32_t index_token_id(const account_index *ix, const char *tok)
 {
     uint32_t id;
@@ -202,9 +208,32 @@ void index_typo_neighbours(const account_index *ix, const char *tok, u32vec *out
     typo_flush(&p);
 }
 
+/* The distance when it is 0 or 1, else 2, in one pass: past their common prefix the words must
+ * be equal after one substitution, one transposition of neighbours, or one byte left out of the
+ * longer (the first differing byte can always be the one edited). */
+static int osa_upto_one(const char *a, size_t la, const char *b, size_t lb)
+{
+    size_t i = 0;
+    while (i < la && i < lb && a[i] == b[i])
+        i++;
+    if (i == la && i == lb)
+        return 0;
+    if (la == lb) {
+        if (memcmp(a + i + 1, b + i + 1, la - i - 1) == 0)
+            return 1;
+        bool swapped = i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i];
+        return swapped && memcmp(a + i + 2, b + i + 2, la - i - 2) == 0 ? 1 : 2;
+    }
+    if (la == lb + 1)
+        return memcmp(a + i + 1, b + i, lb - i) == 0 ? 1 : 2;
+    if (lb == la + 1)
+        return memcmp(a + i, b + i + 1, la - i) == 0 ? 1 : 2;
+    return 2;
+}
+
 /* Only the cells within max of the diagonal are worked out, three rows kept: a cell further off
  * is more than max anyway, and every value is capped at max + 1, which changes no comparison with
- * max. */
+ * max. Up to max 1 without the table (osa_upto_one). */
 int osa_distance(const char *a, const char *b, int max)
 {
     size_t la = strlen(a), lb = strlen(b);
@@ -212,6 +241,12 @@ int osa_distance(const char *a, const char *b, int max)
         return max + 1;
     if ((int)(la > lb ? la - lb : lb - la) > max)
         return max + 1;
+    if (la == 0 || lb == 0)    /* (the table's rows would be empty for b) */
+        return (int)(la + lb);
+    if (max <= 1) {
+        int d = osa_upto_one(a, la, b, lb);
+        return d <= max ? d : max + 1;
+    }
     int cap = max + 1, rows[3][TYPO_MAX_LEN * 2 + 2];
     int *before = rows[0], *prev = rows[1], *cur = rows[2];
     for (size_t j = 0; j <= lb; j++)

@@ -165,6 +165,8 @@ static inline bool index_has_word(const account_index *ix, uint32_t slot, uint32
 
 /* Vocabulary id of a token, or UINT32_MAX. */
 uint32_t index_token_id(const account_index *ix, const char *tok);
+/* The same for a token of len bytes whose hash_bytes() is hash. */
+uint32_t index_token_id_h(const account_index *ix, const char *tok, size_t len, uint64_t hash);
 /* Rarity weight of a token: log((N+1)/(df+1)) + 1, with df = 0 for unknown tokens. */
 double index_weight_df(const account_index *ix, uint32_t df);
 double index_token_weight(const account_index *ix, const char *tok);

@@ -16,6 +16,12 @@ typedef struct match_scratch match_scratch;
 match_scratch *match_scratch_new(void);
 void match_scratch_free(match_scratch *s);
 
+/* index_weight_df remembered per list size for the index's current size (weights.c). */
+typedef struct df_weights df_weights;
+df_weights *df_weights_new(void);
+void df_weights_free(df_weights *w);
+double matcher_weight_df(const matcher *m, uint32_t df);
+
 /* Name candidates considered for one lead. */
 #define NAME_CANDIDATES 40
 
@@ -28,6 +34,7 @@ struct matcher {
     learned_table *learned;   /* owned: facts learned from reviews, consulted before scoring */
     score_params sp;
     match_scratch *scratch;   /* owned; makes matcher_decide single-threaded per matcher */
+    df_weights *weights;      /* owned; as single-threaded */
 };
 
 /* Initialises an embedded matcher (matcher_new without the allocation); matcher_release undoes

@@ -52,7 +52,7 @@ typedef struct hash_prefix {
 
 /* A word's typo neighbours, as of an index generation: common words come back lead after lead, and
  * probing the typo index is dear. */
-#define NEAR_CACHE 1024
+#define NEAR_CACHE 16384
 
 typedef struct near_entry {
     uint64_t gen;            /* the index generation + 1 it was found at; 0 = empty */
@@ -208,10 +208,10 @@ static void push_op(match_scratch *s, const u32vec *l, double w, uint32_t vocab)
     s->ops[s->nops++] = (list_op){.l = l, .w = w, .vocab = vocab};
 }
 
-static void push_word(match_scratch *s, const account_index *ix, uint32_t id, double scale)
+static void push_word(const matcher *m, match_scratch *s, uint32_t id, double scale)
 {
-    const u32vec *l = &ix->tok_post[id];
-    push_op(s, l, scale * index_weight_df(ix, l->n), id);
+    const u32vec *l = &m->ix.tok_post[id];
+    push_op(s, l, scale * matcher_weight_df(m, l->n), id);
 }
 
 /* ---- the lists, in the order their weights are summed ---- */
@@ -236,12 +236,26 @@ static size_t tokens_rarest_first(const account_index *ix, const strvec *t, cons
     return n;
 }
 
-/* The typo neighbours of tok (index_typo_neighbours), from the cache when it holds them. */
-static const u32vec *typo_neighbours(const account_index *ix, match_scratch *s, const char *tok)
+/* A string looked up in several maps, hashed once (hash_bytes). */
+typedef struct hashed {
+    const char *s;
+    size_t len;
+    uint64_t h;
+} hashed;
+
+static hashed hashed_of(const char *s)
 {
+    size_t len = strlen(s);
+    return (hashed){s, len, hash_bytes(s, len)};
+}
+
+/* The typo neighbours of a word (index_typo_neighbours), from the cache when it holds them. */
+static const u32vec *typo_neighbours(const account_index *ix, match_scratch *s, const hashed *w)
+{
+    const char *tok = w->s;
     if (!s->near_cache)
         s->near_cache = xcalloc(NEAR_CACHE, sizeof(*s->near_cache));
-    near_entry *e = &s->near_cache[hash_bytes(tok, strlen(tok)) & (NEAR_CACHE - 1)];
+    near_entry *e = &s->near_cache[w->h & (NEAR_CACHE - 1)];
     if (e->gen == ix->generation + 1 && strcmp(e->word, tok) == 0)
         return &e->ids;
     free(e->word);
@@ -254,33 +268,34 @@ static const u32vec *typo_neighbours(const account_index *ix, match_scratch *s, 
 
 /* A word: its own list, its typo neighbours' and the accounts whose words it joins ("onetrust"
  * for "One Trust"). */
-static void word_ops(const matcher *m, match_scratch *s, const char *tok, uint32_t id)
+static void word_ops(const matcher *m, match_scratch *s, const hashed *tok, uint32_t id)
 {
     const account_index *ix = &m->ix;
     if (id != UINT32_MAX)
-        push_word(s, ix, id, 1.0);
+        push_word(m, s, id, 1.0);
     const u32vec *near = typo_neighbours(ix, s, tok);
     for (uint32_t i = 0; i < near->n; i++)
-        push_word(s, ix, near->v[i], m->sp.typo);
-    push_op(s, postings_get(&ix->by_joined, tok), index_weight_df(ix, 0), UINT32_MAX);
+        push_word(m, s, near->v[i], m->sp.typo);
+    push_op(s, postings_get_h(&ix->by_joined, tok->s, tok->len, tok->h), matcher_weight_df(m, 0),
+            UINT32_MAX);
 }
 
 /* Asks for the memory of every lookup name_ops makes (hash slots of the joined and acronym lists and
  * the vocabulary, known words' lists) before the first one: a miss each, taken together. */
-static void prefetch_lookups(const account_index *ix, const norm_name *name, const uint32_t *known)
+static void prefetch_lookups(const account_index *ix, const norm_name *name, const uint32_t *known,
+                             const hashed *tok, size_t n, const hashed *joined)
 {
-    size_t n = name->tokens.n < SCORE_MAX_TOKENS ? name->tokens.n : SCORE_MAX_TOKENS;
     for (size_t i = 0; i < n; i++) {
-        postings_prefetch(&ix->by_joined, name->tokens.v[i]);
+        postings_prefetch_h(&ix->by_joined, tok[i].h);
         if (known && known[i] != UINT32_MAX)
             __builtin_prefetch(&ix->tok_post[known[i]]);
     }
     if (name->tokens.n > 1) {
-        postings_prefetch(&ix->by_joined, name->joined);
-        postings_prefetch(&ix->by_joined, name->joined_all);
-        strmap_prefetch(ix->vocab, name->joined);
+        postings_prefetch_h(&ix->by_joined, joined[0].h);
+        postings_prefetch_h(&ix->by_joined, joined[1].h);
+        strmap_prefetch_h(ix->vocab, joined[0].h);
     } else {
-        postings_prefetch(&ix->by_acronym, name->tokens.v[0]);
+        postings_prefetch_h(&ix->by_acronym, tok[0].h);
     }
 }
 
@@ -291,57 +306,48 @@ static void name_ops(const matcher *m, match_scratch *s, const norm_name *name,
     const account_index *ix = &m->ix;
     size_t order[SCORE_MAX_TOKENS];
     uint32_t ids[SCORE_MAX_TOKENS];
-    prefetch_lookups(ix, name, known);
+    hashed tok[SCORE_MAX_TOKENS], joined[2] = {{0}};
+    size_t n = name->tokens.n < SCORE_MAX_TOKENS ? name->tokens.n : SCORE_MAX_TOKENS;
+    for (size_t i = 0; i < n; i++)
+        tok[i] = hashed_of(name->tokens.v[i]);
+    if (name->tokens.n > 1) {
+        joined[0] = hashed_of(name->joined);
+        joined[1] = hashed_of(name->joined_all);
+    }
+    prefetch_lookups(ix, name, known, tok, n, joined);
     size_t n_tok = tokens_rarest_first(ix, &name->tokens, known, order, ids);
     s->nops = 0;
     for (size_t i = 0; i < n_tok; i++) {   /* the neighbours' list sizes, asked for together */
-        const u32vec *near = typo_neighbours(ix, s, name->tokens.v[order[i]]);
+        const u32vec *near = typo_neighbours(ix, s, &tok[order[i]]);
         for (uint32_t k = 0; k < near->n; k++)
             __builtin_prefetch(&ix->tok_post[near->v[k]]);
     }
     for (size_t i = 0; i < n_tok; i++)
-        word_ops(m, s, name->tokens.v[order[i]], ids[order[i]]);
+        word_ops(m, s, &tok[order[i]], ids[order[i]]);
     if (name->tokens.n > 1) {
-        double w = index_weight_df(ix, 0);
-        push_op(s, postings_get(&ix->by_joined, name->joined), w, UINT32_MAX);
+        double w = matcher_weight_df(m, 0);
+        push_op(s, postings_get_h(&ix->by_joined, joined[0].s, joined[0].len, joined[0].h), w,
+                UINT32_MAX);
         if (strcmp(name->joined_all, name->joined) != 0)
-            push_op(s, postings_get(&ix->by_joined, name->joined_all), w, UINT32_MAX);
-        uint32_t id = index_token_id(ix, name->joined);
+            push_op(s, postings_get_h(&ix->by_joined, joined[1].s, joined[1].len, joined[1].h), w,
+                    UINT32_MAX);
+        uint32_t id = index_token_id_h(ix, joined[0].s, joined[0].len, joined[0].h);
         if (id != UINT32_MAX)
             push_op(s, &ix->tok_post[id], w, id);
     } else {
-        push_op(s, postings_get(&ix->by_acronym, name->tokens.v[0]), m->cfg->w_acronym,
-                UINT32_MAX);
+        push_op(s, postings_get_h(&ix->by_acronym, tok[0].s, tok[0].len, tok[0].h),
+                m->cfg->w_acronym, UINT32_MAX);
     }
     uint32_t cap = (uint32_t)m->cfg->max_postings;
-    for (size_t i = 0; i < s->nops; i++)
+    for (size_t i = 0; i < s->nops; i++) {
         if (s->ops[i].l && s->ops[i].l->n > cap)
             s->ops[i].l = NULL;
+        if (s->ops[i].l)    /* the lists' first lines, asked for together */
+            __builtin_prefetch(s->ops[i].l->v);
+    }
 }
 
 /* ---- the set "exact": every found account that is not a lone member of one bulk list ---- */
-
-/* The first index of v[from..n) holding a value >= x (n when none): doubling steps from `from`,
- * then halving, so a walk through ascending x costs about log(gap) per value. */
-static uint32_t gallop(const uint32_t *v, uint32_t n, uint32_t from, uint32_t x)
-{
-    uint32_t lo = from, hi = from, step = 1;
-    while (hi < n && v[hi] < x) {
-        lo = hi + 1;
-        hi += step;
-        step <<= 1;
-    }
-    if (hi > n)
-        hi = n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
 
 #ifdef __SSE2__
 /* Is each of a[0..3] among b[0..3]? A bit per lane of a. */
@@ -394,7 +400,7 @@ static void intersect(match_scratch *s, const u32vec *small, const u32vec *large
     if (large->n / GALLOP_RATIO > small->n) {
         uint32_t at = 0;
         for (uint32_t k = 0; k < small->n && at < large->n; k++) {
-            at = gallop(large->v, large->n, at, small->v[k]);
+            at = u32_gallop(large->v, large->n, at, small->v[k]);
             if (at < large->n && large->v[at] == small->v[k])
                 u32_push(out, small->v[k]);
         }
@@ -556,7 +562,7 @@ static void sum_word(const account_index *ix, match_scratch *s, const list_op *o
     }
     uint32_t at = 0;
     for (size_t k = 0; k < s->nexact && at < op->l->n; k++) {
-        at = gallop(op->l->v, op->l->n, at, s->exact[k]);
+        at = u32_gallop(op->l->v, op->l->n, at, s->exact[k]);
         if (at < op->l->n && op->l->v[at] == s->exact[k])
             weigh(s, op, k);
     }
@@ -618,17 +624,23 @@ static bool better(const account_index *ix, const slot_weight *a, const slot_wei
     return tie_first(ix, a->h, a->slot, b->h, b->slot);
 }
 
-/* Offers sw to best (n entries, best first, at most NAME_CANDIDATES). */
+/* Offers sw to best (n entries, best first, at most NAME_CANDIDATES): its place found by
+ * halving (the order is total: slots differ), the worse ones moved down one. */
 static void offer(const account_index *ix, slot_weight *best, size_t *n, slot_weight sw)
 {
     if (*n == NAME_CANDIDATES && !better(ix, &sw, &best[*n - 1]))
         return;
-    size_t j = *n < NAME_CANDIDATES ? (*n)++ : *n - 1;
-    while (j > 0 && better(ix, &sw, &best[j - 1])) {
-        best[j] = best[j - 1];
-        j--;
+    size_t lo = 0, hi = *n;      /* sw is better than best[hi..n), not than best[..lo) */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (better(ix, &sw, &best[mid]))
+            hi = mid;
+        else
+            lo = mid + 1;
     }
-    best[j] = sw;
+    size_t last = *n < NAME_CANDIDATES ? (*n)++ : *n - 1;
+    memmove(&best[lo + 1], &best[lo], (last - lo) * sizeof(*best));
+    best[lo] = sw;
 }
 
 /* An account weighing less than the last of a full best cannot enter it (better() compares the
@@ -707,14 +719,19 @@ static const hash_prefix *prefix_of(const account_index *ix, match_scratch *s, c
         uint32_t h = ix->key[slot].hash_hi;
         if (p->n == HASH_PREFIX && !tie_first(ix, h, slot, p->h[p->n - 1], p->slots[p->n - 1]))
             continue;
-        uint32_t j = p->n < HASH_PREFIX ? p->n++ : p->n - 1;
-        while (j > 0 && tie_first(ix, h, slot, p->h[j - 1], p->slots[j - 1])) {
-            p->slots[j] = p->slots[j - 1];
-            p->h[j] = p->h[j - 1];
-            j--;
+        uint32_t lo = 0, hi = p->n;   /* its place by halving, as in offer */
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (tie_first(ix, h, slot, p->h[mid], p->slots[mid]))
+                hi = mid;
+            else
+                lo = mid + 1;
         }
-        p->slots[j] = slot;
-        p->h[j] = h;
+        uint32_t last = p->n < HASH_PREFIX ? p->n++ : p->n - 1;
+        memmove(&p->slots[lo + 1], &p->slots[lo], (last - lo) * sizeof(*p->slots));
+        memmove(&p->h[lo + 1], &p->h[lo], (last - lo) * sizeof(*p->h));
+        p->slots[lo] = slot;
+        p->h[lo] = h;
     }
     return p;
 }

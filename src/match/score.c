@@ -44,20 +44,26 @@ static int align_exact(alignment *al)
     return n;
 }
 
-/* Does `whole` equal the concatenation of parts[from..from+k)? */
-static bool concat_equals(const char *whole, const name_view *parts, const bool *used,
-                          size_t from, size_t k)
+/* Does `whole` (wlen bytes) equal the concatenation of parts[from..from+k)? The lengths are
+ * compared first: they seldom add up. */
+static bool concat_equals(const char *whole, size_t wlen, const name_view *parts,
+                          const bool *used, size_t from, size_t k)
 {
+    size_t sum = 0;
+    for (size_t t = from; t < from + k; t++) {
+        if (used[t])
+            return false;
+        sum += parts->len[t];
+    }
+    if (sum != wlen)
+        return false;
     size_t off = 0;
     for (size_t t = from; t < from + k; t++) {
-        if (used[t] || (parts->tok[t][0] && parts->tok[t][0] != whole[off]))
+        if (memcmp(whole + off, parts->tok[t], parts->len[t]) != 0)
             return false;
-        size_t len = strlen(parts->tok[t]);
-        if (strncmp(whole + off, parts->tok[t], len) != 0)
-            return false;
-        off += len;
+        off += parts->len[t];
     }
-    return whole[off] == '\0';
+    return true;
 }
 
 /* One token on side x equals 2-3 consecutive unused tokens on side y. */
@@ -71,7 +77,7 @@ static int align_joined_one_way(alignment *al, bool lead_whole)
             continue;
         for (size_t k = 2; k <= 3; k++) {
             for (size_t from = 0; from + k <= y->n; from++) {
-                if (!concat_equals(x->tok[i], y, yused, from, k))
+                if (!concat_equals(x->tok[i], x->len[i], y, yused, from, k))
                     continue;
                 double wsum = 0;
                 for (size_t t = from; t < from + k; t++) {
@@ -103,12 +109,12 @@ static int align_fuzzy(alignment *al, const score_params *p, bool prefix_mode)
         if (al->lused[i] || al->l->known[i])
             continue;
         const char *lt = al->l->tok[i];
-        size_t ll = strlen(lt);
+        size_t ll = al->l->len[i];
         for (size_t j = 0; j < al->a->n; j++) {
             if (al->aused[j])
                 continue;
             const char *at = al->a->tok[j];
-            size_t la = strlen(at);
+            size_t la = al->a->len[j];
             bool ok;
             if (prefix_mode) {
                 size_t shorter = ll < la ? ll : la;

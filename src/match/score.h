@@ -11,6 +11,7 @@
 /* A tokenised name with a rarity weight per token. Borrowed pointers. */
 typedef struct name_view {
     const char *tok[SCORE_MAX_TOKENS];
+    uint32_t len[SCORE_MAX_TOKENS];  /* strlen(tok[i]) */
     double w[SCORE_MAX_TOKENS];
     bool known[SCORE_MAX_TOKENS];   /* the word names some account: not read as a typo or prefix */
     uint32_t id[SCORE_MAX_TOKENS];  /* with by_id: the word's vocabulary id (UINT32_MAX: none), one

@@ -325,6 +325,41 @@ static void test_lead_numbers_as_text(void **state)
     lead_free(&l);
 }
 
+/* Lines read without jansson (flat, ASCII, no escapes) and lines left to it read alike. */
+static void test_lead_plain_lines_and_the_rest(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *json, *company, *score;
+    } cases[] = {
+        {" { \"company\" : \"Acme\" ,\t\"id\":\"L\", \"score\" : -0 }\r\n", "Acme", "0"},
+        {"{\"id\":\"L\",\"company\":\"A\\\"B\",\"score\":0}", "A\"B", "0"},
+        {"{\"id\":\"L\",\"x\":{\"y\":[1,true]},\"company\":\"\x7f\",\"score\":12}", "\x7f",
+         "12"},
+        {"{\"id\":\"L\",\"score\":1234567890123456789,\"company\":null}", NULL,
+         "1234567890123456789"},
+        {"{\"id\":\"L\",\"score\":1.50,\"company\":\"\"}", "", "1.5"},
+        {"{\"id\":\"L\",\"score\":\"7\",\"company\":\"B\",\"company\":\"C\"}", "C", "7"},
+    };
+    lead l;
+    char err[256];
+    lead_init(&l);
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        assert_int_equal(parse(&l, cases[i].json, err, sizeof(err)), 0);
+        assert_string_equal(l.id, "L");
+        if (cases[i].company)
+            assert_string_equal(l.company, cases[i].company);
+        else
+            assert_null(l.company);
+        assert_string_equal(l.score, cases[i].score);
+    }
+    assert_int_equal(parse(&l, "{\"id\":\"L\",\"score\":007}", err, sizeof(err)), -1);
+    assert_string_equal(err, "invalid JSON at column 19: invalid token near '0'");
+    assert_int_equal(parse(&l, "{\"id\":\"L\",}", err, sizeof(err)), -1);
+    assert_int_equal(parse(&l, "{\"id\":\"L\"}{}", err, sizeof(err)), -1);
+    lead_free(&l);
+}
+
 static void test_lead_nulls_missing_and_duplicates(void **state)
 {
     (void)state;
@@ -478,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_account_rec_set),
         cmocka_unit_test(test_lead_valid),
         cmocka_unit_test(test_lead_numbers_as_text),
+        cmocka_unit_test(test_lead_plain_lines_and_the_rest),
         cmocka_unit_test(test_lead_nulls_missing_and_duplicates),
         cmocka_unit_test(test_lead_broken_json),
         cmocka_unit_test(test_lead_json_words),

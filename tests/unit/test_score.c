@@ -22,6 +22,7 @@ static name_view view(size_t n, const char *const *tok, const double *w)
     v.n = n;
     for (size_t i = 0; i < n; i++) {
         v.tok[i] = tok[i];
+        v.len[i] = (uint32_t)strlen(tok[i]);
         v.w[i] = w ? w[i] : 1.0;
     }
     return v;
@@ -240,12 +241,43 @@ static void test_osa_distance(void **state)
     assert_int_equal(osa_distance("kitten", "sitting", 5), 3);
     assert_int_equal(osa_distance("ca", "abc", 5), 3);             /* OSA, not Damerau: 3 */
     assert_int_equal(osa_distance("", "abc", 5), 3);
+    assert_int_equal(osa_distance("abc", "", 5), 3);        /* (was max + 1: no row for b) */
     /* Early exit: max + 1, whatever the true distance. */
     assert_int_equal(osa_distance("abc", "abcdef", 1), 2);         /* length gap alone */
     assert_int_equal(osa_distance("aaaaaa", "bbbbbb", 2), 3);      /* true distance 6 */
     assert_int_equal(osa_distance("kitten", "sitting", 2), 3);
     assert_int_equal(osa_distance("abcdef", "badcfe", 2), 3);      /* three transpositions */
     assert_int_equal(osa_distance("abcdef", "badcfe", 3), 3);
+}
+
+/* The word of index k among all words of up to 5 letters over "abc" (k < 364). */
+static void small_word(unsigned k, char *out)
+{
+    size_t len = 0;
+    for (unsigned count = 1; k >= count; count *= 3) {
+        k -= count;
+        len++;
+    }
+    for (size_t i = 0; i < len; i++, k /= 3)
+        out[i] = (char)('a' + k % 3);
+    out[len] = '\0';
+}
+
+/* Up to max 1 the distance is worked out without the table: it agrees with the table's on every
+ * pair of short words over three letters. */
+static void test_osa_distance_one_pass(void **state)
+{
+    (void)state;
+    char a[8], b[8];
+    for (unsigned i = 0; i < 364; i++) {
+        small_word(i, a);
+        for (unsigned j = 0; j < 364; j++) {
+            small_word(j, b);
+            int table = osa_distance(a, b, 2);
+            assert_int_equal(osa_distance(a, b, 1), table <= 1 ? table : 2);
+            assert_int_equal(osa_distance(a, b, 0), table == 0 ? 0 : 1);
+        }
+    }
 }
 
 int main(void)
@@ -260,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_prefix_credit),
         cmocka_unit_test(test_explain_counts_mixed),
         cmocka_unit_test(test_osa_distance),
+        cmocka_unit_test(test_osa_distance_one_pass),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
