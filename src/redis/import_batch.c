@@ -1,7 +1,7 @@
 /* import_batch.c - the writing side of `l2a import-accounts` (import_batch.h): per batch one
- * import-check FCALL, then MULTI, DEL, one HSET per account, SADD, HSET of the digests, XADD of
- * the changes entries, EXEC, for the accounts the check says to write. No account field goes
- * through Lua. */
+ * import-check FCALL, then MULTI, one RESTORE per account (or DEL and an HSET each), SADD, HSET of
+ * the digests, XADD of the changes entries, EXEC, for the accounts the check says to write. No
+ * account field goes through Lua. */
 #include "import_batch.h"
 
 #include <errno.h>
@@ -157,11 +157,11 @@ static account_field *account_fields(const account_rec *a, size_t *n)
 }
 
 /* Adds account a to batch b: its HSET, row, columns and digest. */
-static void batch_add(import_batch *b, const char *prefix, const account_rec *a, bool rewrite,
-                      strbuf *scratch)
+static void batch_add(import_batch *b, import_writer *w, const account_rec *a, bool rewrite)
 {
     size_t nf;
     const char *v[NKNOWN];
+    strbuf *scratch = &w->scratch;
     account_field *f = account_fields(a, &nf);
     if (b->n == b->cap) {
         b->cap = b->cap ? 2 * b->cap : 64;
@@ -171,7 +171,7 @@ static void batch_add(import_batch *b, const char *prefix, const account_rec *a,
     memset(ba, 0, sizeof(*ba));
     ba->rewrite = rewrite;
     sv_push(&b->ids, a->id);
-    sv_push_owned(&b->keys, key_account(prefix, a->id));
+    sv_push_owned(&b->keys, key_account(w->prefix, a->id));
     ba->hset_off = b->hsets.len;
     resp_head(&b->hsets, 2 + 2 * nf, "HSET");
     resp_str(&b->hsets, b->keys.v[b->n - 1]);
@@ -190,7 +190,7 @@ static void batch_add(import_batch *b, const char *prefix, const account_rec *a,
         account_rows_put(&b->rows, a->attr_vals.v[i], strlen(a->attr_vals.v[i]));
     ba->row_len = b->rows.len - ba->row_off;
     ba->sig = batch_sig(b, a, scratch);
-    account_digest(f, nf, scratch, ba->digest);
+    account_digest(f, nf, scratch, ba->digest); /* sorts f */
     free(f);
 }
 
@@ -265,19 +265,53 @@ static size_t entries_cmd(strbuf *cmd, const import_batch *b, const import_write
     return entries + 1;
 }
 
-/* The batch's write, for its accounts in b->written: MULTI, DEL of their hashes, an HSET each,
- * SADD of their ids, HSET of their digests, the changes entries, EXEC. */
-static void batch_write_cmd(import_batch *b, const import_writer *w, strbuf *cmd,
-                            strbuf *scratch)
+/* Where a batch write's first account command is among its queued commands: after the DEL of
+ * their hashes, unless each account is one RESTORE. */
+static size_t first_account_cmd(const import_writer *w)
+{
+    return w->restore ? 0 : 1;
+}
+
+/* Appends account x's RESTORE to cmd: its whole hash (its HSET's field/value pairs, read back)
+ * replacing what the key held. */
+static void restore_cmd(import_writer *w, const import_batch *b, const batch_account *x,
+                        const char *key, strbuf *cmd)
+{
+    const char *p = b->hsets.buf + x->hset_off + x->pairs_off;
+    const char *end = b->hsets.buf + x->hset_off + x->hset_len;
+    if (x->values > w->strs_cap) {
+        w->strs_cap = x->values;
+        w->strs = xrealloc(w->strs, w->strs_cap * sizeof(*w->strs));
+    }
+    for (size_t i = 0; i < x->values; i++)
+        if (!resp_next_arg(&p, end, &w->strs[i].s, &w->strs[i].len))
+            abort(); /* batch_add wrote x->values arguments there */
+    sb_reset(&w->payload);
+    hash_dump(&w->dumper, w->strs, x->values, &w->scratch, &w->payload);
+    resp_head(cmd, 5, "RESTORE");
+    resp_str(cmd, key);
+    resp_str(cmd, "0");
+    resp_arg(cmd, w->payload.buf, w->payload.len);
+    resp_str(cmd, "REPLACE");
+}
+
+/* The batch's write, for its accounts in b->written: MULTI, a RESTORE each (else DEL of their
+ * hashes and an HSET each), SADD of their ids, HSET of their digests, the changes entries, EXEC. */
+static void batch_write_cmd(import_batch *b, import_writer *w, strbuf *cmd, strbuf *scratch)
 {
     size_t m = b->nwritten;
     resp_head(cmd, 1, "MULTI");
-    resp_head(cmd, 1 + m, "DEL");
-    for (size_t i = 0; i < m; i++)
-        resp_str(cmd, b->keys.v[b->written[i]]);
+    if (!w->restore) {
+        resp_head(cmd, 1 + m, "DEL");
+        for (size_t i = 0; i < m; i++)
+            resp_str(cmd, b->keys.v[b->written[i]]);
+    }
     for (size_t i = 0; i < m; i++) {
         const batch_account *x = &b->acc[b->written[i]];
-        sb_appendn(cmd, b->hsets.buf + x->hset_off, x->hset_len);
+        if (w->restore)
+            restore_cmd(w, b, x, b->keys.v[b->written[i]], cmd);
+        else
+            sb_appendn(cmd, b->hsets.buf + x->hset_off, x->hset_len);
     }
     resp_head(cmd, 2 + m, "SADD");
     resp_str(cmd, w->set_key);
@@ -289,7 +323,7 @@ static void batch_write_cmd(import_batch *b, const import_writer *w, strbuf *cmd
         resp_str(cmd, b->ids.v[b->written[i]]);
         resp_arg(cmd, b->acc[b->written[i]].digest, ACCOUNT_DIGEST_LEN);
     }
-    b->queued = 3 + m + entries_cmd(cmd, b, w, scratch);
+    b->queued = first_account_cmd(w) + m + 2 + entries_cmd(cmd, b, w, scratch);
     resp_head(cmd, 1, "EXEC");
 }
 
@@ -445,10 +479,11 @@ static int on_check(import_writer *w, import_batch *b, const redisReply *r)
 /* What failed in element i of a batch write's EXEC reply: the command it answers. */
 static int exec_failed(import_writer *w, const import_batch *b, size_t i, const char *msg)
 {
-    size_t m = b->nwritten;
-    if (i >= 1 && i <= m)
-        return fail(w, "account '%s' (key %s): %s", b->ids.v[b->written[i - 1]],
-                    b->keys.v[b->written[i - 1]], msg);
+    size_t m = b->nwritten, first = first_account_cmd(w);
+    if (i >= first && i < first + m)
+        return fail(w, "account '%s' (key %s): %s", b->ids.v[b->written[i - first]],
+                    b->keys.v[b->written[i - first]], msg);
+    i += 1 - first; /* as if the DEL came first */
     return fail(w, "accounts from '%s' on: %s of %s: %s", b->ids.v[b->written[0]],
                 i == 0 ? "DEL" : i == m + 1 ? "SADD" : i == m + 2 ? "HSET" : "XADD",
                 i == 0 ? "their hashes" : i == m + 1 ? w->set_key
@@ -564,6 +599,35 @@ static int send_filling(import_writer *w, size_t max_open)
     return 0;
 }
 
+/* Whether this Redis and user take the accounts' RESTOREs: a RESTORE of a one-field hash under
+ * the prefix with a time to live long past (ABSTTL 1), which Redis loads, checks and drops
+ * without writing anything; answered OK, the import restores. Anything else (no RESTORE right in
+ * the ACL, a renamed command) leaves it on DEL and HSET, said once on stderr. -1 when the
+ * connection failed. */
+static int probe_restore(import_writer *w)
+{
+    const hash_dump_str probe[] = {{"id", 2}, {"probe", 5}};
+    char *key = key_account(w->prefix, "");
+    char err[256];
+    sb_reset(&w->payload);
+    hash_dump(&w->dumper, probe, 2, &w->scratch, &w->payload);
+    const char *argv[] = {"RESTORE", key, "1", w->payload.buf, "ABSTTL"};
+    const size_t lens[] = {7, strlen(key), 1, w->payload.len, 6};
+    redisReply *r = rconn_command(w->c, 5, argv, lens, err, sizeof(err));
+    free(key);
+    w->probed = true;
+    w->restore = r && r->type == REDIS_REPLY_STATUS && strcmp(r->str, "OK") == 0;
+    if (r && !w->restore)
+        snprintf(err, sizeof(err), "RESTORE: unexpected reply");
+    freeReplyObject(r);
+    if (w->c->err)
+        return fail(w, "Redis: %s", w->c->errstr);
+    if (!w->restore)
+        fprintf(stderr, "l2a: note: accounts written with DEL and HSET, slower: %s "
+                "(docs/redis-acl.md)\n", err);
+    return 0;
+}
+
 void import_writer_init(import_writer *w, redisContext *c, const char *prefix,
                         import_code_fn on_code, void *ctx)
 {
@@ -575,13 +639,15 @@ void import_writer_init(import_writer *w, redisContext *c, const char *prefix,
     w->digests_key = key_account_digests(prefix);
     w->on_code = on_code;
     w->ctx = ctx;
+    hash_dumper_init(&w->dumper);
     sb_init(&w->scratch);
     sb_init(&w->cmd);
+    sb_init(&w->payload);
 }
 
 int import_writer_add(import_writer *w, const account_rec *a, bool rewrite)
 {
-    if (w->failed)
+    if (w->failed || (!w->probed && probe_restore(w) != 0))
         return -1;
     if (!w->filling && w->spare) {
         w->filling = w->spare;
@@ -589,7 +655,7 @@ int import_writer_add(import_writer *w, const account_rec *a, bool rewrite)
     } else if (!w->filling) {
         w->filling = batch_new();
     }
-    batch_add(w->filling, w->prefix, a, rewrite, &w->scratch);
+    batch_add(w->filling, w, a, rewrite);
     if (w->filling->n < BATCH_ACCOUNTS && w->filling->hsets.len < BATCH_BYTES)
         return 0;
     return send_filling(w, BATCHES_IN_FLIGHT - 1);
@@ -620,4 +686,6 @@ void import_writer_free(import_writer *w)
     free(w->changes_key);
     free(w->digests_key);
     sb_free(&w->scratch);
+    sb_free(&w->payload);
+    free(w->strs);
 }
