@@ -331,6 +331,12 @@ static void rehash(strmap *m, size_t newcap)
     free(old);
 }
 
+uint32_t *strmap_ref(strmap *m, const char *key)
+{
+    size_t i = find_slot(m, key, strlen(key));
+    return i == SIZE_MAX ? NULL : &m->slots[i].val;
+}
+
 bool strmap_getn(const strmap *m, const char *key, size_t keylen, uint32_t *val)
 {
     size_t i = find_slot(m, key, keylen);

@@ -58,6 +58,9 @@ size_t strmap_count(const strmap *m);
 bool strmap_get(const strmap *m, const char *key, uint32_t *val);
 bool strmap_getn(const strmap *m, const char *key, size_t keylen, uint32_t *val);
 bool strmap_has(const strmap *m, const char *key);
+/* Where key's value is kept (to read and change it with one lookup; valid until the next insert),
+ * or NULL when key is missing. */
+uint32_t *strmap_ref(strmap *m, const char *key);
 /* Inserts or overwrites. */
 void strmap_put(strmap *m, const char *key, uint32_t val);
 /* One lookup that inserts when missing: *val is stored for a new key, and otherwise replaced by

@@ -20,15 +20,26 @@ void hash_dumper_init(hash_dumper *d)
         uint64_t c = b;
         for (int k = 0; k < 8; k++)
             c = (c & 1) ? (c >> 1) ^ CRC64_POLY : c >> 1;
-        d->crc[b] = c;
+        d->crc[0][b] = c;
     }
+    for (size_t k = 1; k < 8; k++)
+        for (unsigned b = 0; b < 256; b++)
+            d->crc[k][b] = (d->crc[k - 1][b] >> 8) ^ d->crc[0][d->crc[k - 1][b] & 0xFF];
 }
 
 uint64_t hash_dump_crc64(const hash_dumper *d, uint64_t crc, const void *p, size_t n)
 {
     const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++)
-        crc = d->crc[(crc ^ s[i]) & 0xFF] ^ (crc >> 8);
+    for (; n >= 8; n -= 8, s += 8) {
+        uint64_t x = crc;
+        for (size_t i = 0; i < 8; i++)
+            x ^= (uint64_t)s[i] << (8 * i);
+        crc = d->crc[7][x & 0xFF] ^ d->crc[6][(x >> 8) & 0xFF] ^ d->crc[5][(x >> 16) & 0xFF] ^
+              d->crc[4][(x >> 24) & 0xFF] ^ d->crc[3][(x >> 32) & 0xFF] ^
+              d->crc[2][(x >> 40) & 0xFF] ^ d->crc[1][(x >> 48) & 0xFF] ^ d->crc[0][x >> 56];
+    }
+    for (; n > 0; n--, s++)
+        crc = d->crc[0][(crc ^ *s) & 0xFF] ^ (crc >> 8);
     return crc;
 }
 

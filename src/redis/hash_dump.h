@@ -9,9 +9,10 @@
 
 #include "util.h"
 
-/* The CRC-64 table of the payloads' checksum (Redis's crc64: Jones polynomial, reflected). */
+/* The CRC-64 tables of the payloads' checksum (Redis's crc64: Jones polynomial, reflected),
+ * eight bytes a step: crc[k][b] is the CRC of byte b followed by k zero bytes. */
 typedef struct hash_dumper {
-    uint64_t crc[256];
+    uint64_t crc[8][256];
 } hash_dumper;
 
 void hash_dumper_init(hash_dumper *d);

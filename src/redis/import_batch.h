@@ -1,6 +1,6 @@
 /* import_batch.h - the writing side of `l2a import-accounts`: accounts gathered into batches of up
- * to 1,000; per batch one import-check Function call (types, digests), then the accounts it says
- * to write in one MULTI/EXEC of plain commands, each account one RESTORE of its hash (or, where
+ * to 1,000; per batch one import-check Function call (types, digests; after an all-new batch an
+ * EXISTS pre-check instead), then the accounts it says to write in one MULTI/EXEC of plain commands, each account one RESTORE of its hash (or, where
  * RESTORE is refused, a DEL and an HSET; docs/redis-schema.md, "How l2a import-accounts writes
  * them"). Pipelined: a few batches in flight on one connection. */
 #ifndef L2A_IMPORT_BATCH_H
@@ -37,6 +37,7 @@ typedef struct import_writer {
     int reloads;             /* library loads after "Function not found" */
     bool probed;             /* whether RESTORE is usable was asked (before the first account) */
     bool restore;            /* accounts written with RESTORE (else DEL and HSET) */
+    bool guess_new;          /* the last batch checked was all new: the next is pre-checked */
     hash_dumper dumper;
     hash_dump_str *strs;     /* an account's fields and values, read back for its RESTORE */
     size_t strs_cap;

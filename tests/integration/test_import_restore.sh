@@ -82,4 +82,23 @@ l2a_run import-accounts --config "$TEST_TMP/restore.yaml" "$TEST_TMP/accounts.cs
 assert_eq "$ERR" "imported 13 accounts: 0 new, 1 updated, 12 unchanged, 0 deleted" "one changed"
 assert_eq "$(rcli hgetall "${P}account:N2" | paste -sd' ')" \
     "id N2 name Neg domains n.example Region -4096 Note -4097" "replaced whole, in file order"
+# An import into an empty store: the check Function for the first 8 batches (sent before any
+# answer), then (the first all new) EXISTS for the next. A batch where EXISTS finds a key goes to
+# the check after all: here a key of the wrong type, which stops the import with its name,
+# nothing of its batch written.
+python3 -c 'print("id,name"); [print("F%05d,Fresh %d" % (i, i)) for i in range(1, 12001)]' \
+    >"$TEST_TMP/fresh.csv"
+rcli config resetstat >/dev/null
+rcli set "${P}account:F11500" "not a hash" >/dev/null
+l2a_run import-accounts --config "$TEST_TMP/restore.yaml" "$TEST_TMP/fresh.csv"
+assert_eq "$RC" 1 "wrong type found by the check after EXISTS"
+assert_contains "$ERR" "key ${P}account:F11500 is a string, expected a hash" "named"
+assert_eq "$(rcli exists "${P}account:F10999" "${P}account:F11001")" 1 "batch 11 written, not 12"
+assert_contains "$(rcli info commandstats)" "cmdstat_fcall:calls=9," \
+    "batches 9 to 11 written without the check Function"
+rcli del "${P}account:F11500" >/dev/null
+l2a_run import-accounts --config "$TEST_TMP/restore.yaml" "$TEST_TMP/fresh.csv"
+assert_eq "$ERR" "imported 12000 accounts: 1000 new, 0 updated, 11000 unchanged, 0 deleted" \
+    "the rest"
+assert_eq "$(rcli scard "${P}accounts")" 12013 "every account in the set"
 echo "ok [$TEST_NAME]"
