@@ -86,6 +86,11 @@ static void sb_grow(strbuf *sb, size_t extra)
     sb->cap = cap;
 }
 
+void sb_reserve(strbuf *sb, size_t extra)
+{
+    sb_grow(sb, extra);
+}
+
 void sb_appendn(strbuf *sb, const char *s, size_t n)
 {
     sb_grow(sb, n);

@@ -26,6 +26,8 @@ typedef struct strbuf {
 void sb_init(strbuf *sb);
 void sb_free(strbuf *sb);
 void sb_reset(strbuf *sb);
+/* Room for extra more bytes at once (a buffer whose size is known ahead grows once). */
+void sb_reserve(strbuf *sb, size_t extra);
 void sb_putc(strbuf *sb, char c);
 void sb_append(strbuf *sb, const char *s);
 void sb_appendn(strbuf *sb, const char *s, size_t n);

@@ -1,19 +1,19 @@
 /* writer.c - l2ad's writes: FCALLs of the l2a Function library (src/redis/lua/record.lua,
  * dead.lua) that record decisions with their outcomes (the decisions of one read in a few calls,
- * as flat arguments encoded once) or dead-letter an entry, each atomically with its XACK and
- * idempotent (an entry no longer pending changes nothing, a lead id already recorded or an entry
- * id already dead-lettered is only acknowledged); writes that fail for a Redis-side reason are
- * parked and re-sent, not counted as deliveries. */
+ * each decision's arguments encoded once, record_args.c) or dead-letter an entry, each
+ * atomically with its XACK and idempotent (an entry no longer pending changes nothing, a lead id
+ * already recorded or an entry id already dead-lettered is only acknowledged); writes that fail
+ * for a Redis-side reason are parked and re-sent, not counted as deliveries. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "daemon.h"
 #include "functions.h"
 #include "keys.h"
 #include "log.h"
 #include "rconn.h"
+#include "record_args.h"
 #include "resp.h"
 
 /* Decisions recorded in one call at most (record_leads takes up to 1,000). Small enough that
@@ -24,14 +24,17 @@
  * decides the second, so a read of a few leads is recorded about as soon as it is decided. */
 #define MAX_QUEUED 16
 
+/* The bytes a decision's arguments take at first (most take less: one allocation). */
+#define RESP_ROOM 1024
+
 /* One write in flight, queued or parked. args owned. */
 typedef struct record_op {
     l2ad *d;
     char *key;                 /* a decision: its result hash (owned); NULL for a whole FCALL */
     strvec args;               /* a decision: its entry id; else FCALL name numkeys keys...
                                 * argv... */
-    strbuf resp;               /* a decision: its part of record_leads's ARGV (entry id, digest,
-                                * result, plan) as RESP bulk strings, resp_argc of them */
+    strbuf resp;               /* a decision: its part of record_leads's ARGV (record_args_put)
+                                * as RESP bulk strings, resp_argc of them */
     size_t resp_argc;
     const char *entry_id;      /* the stream entry id, in args */
     metric_id counter;         /* leads_total series to count on success, METRIC_COUNT for none */
@@ -237,14 +240,17 @@ static void send_queued(l2ad *d)
         return;
     record_call *call = xmalloc(sizeof(*call) + n * sizeof(call->ops[0]));
     call->n = n;
+    size_t bytes = 0;
     for (record_op *op = d->queued; op; op = op->next) {
         call->ops[--n] = op;
         argc += op->resp_argc;
+        bytes += op->resp.len + strlen(op->key) + 32;
     }
     d->queued = NULL;
     d->nqueued = 0;
     strbuf cmd;
     sb_init(&cmd);
+    sb_reserve(&cmd, bytes + 256);
     char nkeys[24];
     snprintf(nkeys, sizeof(nkeys), "%zu", call->n + 1);
     resp_len(&cmd, '*', argc);
@@ -338,34 +344,6 @@ static void lead_digest(const lead *l, char *out, size_t len)
     snprintf(out, len, "%016llx", (unsigned long long)h);
 }
 
-/* The result hash's fields (but lead_digest) appended to out as RESP, after their count; a field
- * with an empty value is left out (docs/redis-schema.md). Returns the arguments appended. */
-static size_t result_args(const decision *dec, const char *entry_id, strbuf *out)
-{
-    char score[32], when[40];
-    decision_score_text(dec->score, score, sizeof(score));
-    iso8601_now(when, sizeof(when), NULL);
-    strbuf cands;
-    sb_init(&cands);
-    decision_candidates_json(dec, &cands);
-    const char *fields[][2] = {
-        {"lead_id", dec->lead_id}, {"decision", decision_kind_name(dec->kind)},
-        {"account_id", dec->account_id}, {"score", score}, {"rule", dec->rule},
-        {"reason", dec->reason}, {"candidates", cands.buf}, {"processed_at", when},
-        {"stream_id", entry_id}};
-    size_t n = 0;
-    for (size_t i = 0; i < ARRAY_LEN(fields); i++)
-        n += fields[i][1] && *fields[i][1];
-    resp_num(out, 2 * n);
-    for (size_t i = 0; i < ARRAY_LEN(fields); i++)
-        if (fields[i][1] && *fields[i][1]) {
-            resp_str(out, fields[i][0]);
-            resp_str(out, fields[i][1]);
-        }
-    sb_free(&cands);
-    return 1 + 2 * n;
-}
-
 void record_decision(l2ad *d, const char *entry_id, const lead *l, const decision *dec,
                      strvec *plan, double entry_ms, batch *b)
 {
@@ -381,14 +359,10 @@ void record_decision(l2ad *d, const char *entry_id, const lead *l, const decisio
     char digest[24];
     lead_digest(l, digest, sizeof(digest));
     sb_init(&op->resp);
-    resp_str(&op->resp, entry_id);
-    resp_str(&op->resp, digest);
-    op->resp_argc = 2 + result_args(dec, entry_id, &op->resp);
-    for (size_t i = 0; i < plan->n; i++) {
-        resp_str(&op->resp, plan->v[i]);
+    sb_reserve(&op->resp, RESP_ROOM);
+    op->resp_argc = record_args_put(&op->resp, entry_id, digest, dec, plan);
+    for (size_t i = 0; i < plan->n; i++)
         free(plan->v[i]);
-    }
-    op->resp_argc += plan->n;
     plan->n = 0;
     queue_op(op);
 }

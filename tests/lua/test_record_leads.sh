@@ -9,7 +9,7 @@
 # for each); a malformed call fails before any write.
 . "$(dirname "$0")/lua_lib.sh"
 
-NOW=(now 2026-01-01T00:00:00.000Z now_ms 1767225600000)
+NOW=(2026-01-01T00:00:00.000Z 1767225600000)
 
 # section NAME FIELD VALUE ...: a plan section (name, count, pairs) appended to S.
 section() {
@@ -18,30 +18,35 @@ section() {
     S+=("$name" "$#" "$@")
 }
 
-# plan_convert LEAD EMAIL ACCOUNT SCORE / plan_flag LEAD / plan_create LEAD EMAIL DOMAIN: the plan's
-# arguments (count first) in PLAN.
+# lead_fields ID EMAIL FIRST TITLE SCORE: the lead's 11 fields in their places (LEAD).
+lead_fields() {
+    LEAD=("$1" "$2" "$3" "" "$4" "" "" "" "" "$5" "")
+}
+
+# plan_convert LEAD EMAIL ACCOUNT SCORE / plan_flag LEAD / plan_create LEAD EMAIL DOMAIN: the lead's
+# arguments after its entry id and digest (record_args_put's layout) in PLAN: now, now_ms, action,
+# the result (decision, account_id, score, rule, reason, candidates), the lead's fields, the plan's
+# account_id and role, the rest of the plan (its count, then its sections).
 plan_convert() {
+    lead_fields "$1" "$2" Ann CTO "$4"
     S=()
-    section "" action convert "${NOW[@]}" account_id "$3" role "Decision Maker"
-    section lead id "$1" email "$2" first_name Ann title CTO score "$4"
     section opp create 1 type Acquisition first_stage "Marketing Qualified" owner_id U1 \
         advance_score 50
     section opp.next "Marketing Qualified" "Sales Accepted"
-    PLAN=("${#S[@]}" "${S[@]}")
+    PLAN=("${NOW[@]}" convert match "$3" 1 domain "" "[]" "${LEAD[@]}" "$3" "Decision Maker"
+          "${#S[@]}" "${S[@]}")
 }
 plan_flag() {
-    S=()
-    section "" action flag "${NOW[@]}"
-    section lead id "$1" email "x@$1.example" score 5
-    section alert kind review reason "close call" score 0.8 candidates '[{"account_id":"001A","score":0.8}]'
-    PLAN=("${#S[@]}" "${S[@]}")
+    lead_fields "$1" "x@$1.example" "" "" 5
+    PLAN=("${NOW[@]}" flag review "" 0.8 name "close call" '[{"account_id":"001A","score":0.8}]'
+          "${LEAD[@]}" "" "" 0)
 }
 plan_create() {
+    lead_fields "$1" "$2" "" "" 10
     S=()
-    section "" action create_account "${NOW[@]}" role User
-    section lead id "$1" email "$2" score 10
     section new_account id "new:$3" name "New $3" domains "$3" type Prospect
-    PLAN=("${#S[@]}" "${S[@]}")
+    PLAN=("${NOW[@]}" create_account no_match "" 0 none "" "[]" "${LEAD[@]}" "" User
+          "${#S[@]}" "${S[@]}")
 }
 
 # add ENTRY LEAD DIGEST PLAN-FN PLAN-ARGS...: one lead appended to the call (KEYS_ and ARGS_).
@@ -50,7 +55,7 @@ add() {
     shift 4
     "$fn" "$lead" "$@"
     KEYS_+=("${P}lead:$lead")
-    ARGS_+=("$entry" "$digest" 4 lead_id "$lead" decision match "${PLAN[@]}")
+    ARGS_+=("$entry" "$digest" "${PLAN[@]}")
 }
 reset_call() { KEYS_=(); ARGS_=(); }
 # call: the Function's reply, one line per lead (redis-cli puts an empty line after an error)
@@ -73,6 +78,14 @@ assert_eq "$(pending)" 0 "the three entries acknowledged"
 assert_eq "$(rcli hget "${P}lead:L1" outcome)" converted "L1 outcome"
 assert_eq "$(rcli hget "${P}lead:L1" lead_digest)" d1 "L1 digest stored"
 assert_eq "$(rcli hget "${P}lead:L1" decision)" match "L1 result field"
+assert_eq "$(rcli hget "${P}lead:L1" lead_id),$(rcli hget "${P}lead:L1" stream_id)" "L1,$e1" \
+    "L1 lead and entry ids"
+assert_eq "$(rcli hget "${P}lead:L1" processed_at)" "${NOW[0]}" "L1 processed_at: the plan's now"
+assert_eq "$(rcli hexists "${P}lead:L1" reason)" 0 "an empty value left out"
+assert_eq "$(rcli hget "${P}alert:F1" reason),$(rcli hget "${P}alert:F1" kind)" "close call,review" \
+    "F1 alert: the result's reason and kind"
+assert_eq "$(rcli hget "${P}alert:F1" lead)" '{"id":"F1","score":"5","email":"x@F1.example"}' \
+    "F1 alert: the lead as JSON"
 assert_eq "$(rcli hget "${P}contact:C-L1" account_id)" 001A "L1 contact"
 assert_eq "$(rcli hget "${P}contacts:by_email" ann@acme.com)" C-L1 "email index"
 assert_eq "$(rcli hget "${P}opportunity:O-1" stage)" "Sales Accepted" "stage moved (opp.next read)"
@@ -160,7 +173,7 @@ expect_fail_unchanged "more keys than leads" "2 result keys but 1 leads" "$FN_RE
 reset_call
 add "$m1" M1 d plan_flag
 unset 'ARGS_[${#ARGS_[@]}-1]'
-expect_fail_unchanged "a plan cut short" "plan" "$FN_RECORD_LEADS" 2 "${P}leads" "${KEYS_[@]}" \
+expect_fail_unchanged "a lead cut short" "is cut" "$FN_RECORD_LEADS" 2 "${P}leads" "${KEYS_[@]}" \
     l2a "$P" "$EVENTS_CAP" "$CHANGES_CAP" "${ARGS_[@]}"
 expect_fail_unchanged "no lead" "1 to 1000 leads" "$FN_RECORD_LEADS" 1 "${P}leads" l2a "$P" \
     "$EVENTS_CAP" "$CHANGES_CAP"

@@ -164,9 +164,11 @@ end
 -- A plan passed as flat arguments (outcome_plan_flat in C) from args[at]: the count of the
 -- arguments that follow, then sections, each a name ('' for the plan's own fields, 'lead',
 -- 'opp', 'opp.next', ...), the count of its field/value arguments, those. A true flag is '1', a
--- false one left out. Returns the plan table and the position after it.
-function lib.flat_plan(args, at)
-  local stop, i, plan = at + lib.count_at(args, at, 'plan'), at + 1, {}
+-- false one left out. The fields go into plan when given (its sections kept), else a new table.
+-- Returns the plan table and the position after it.
+function lib.flat_plan(args, at, plan)
+  local stop, i = at + lib.count_at(args, at, 'plan'), at + 1
+  plan = plan or {}
   while i <= stop do
     local n = lib.count_at(args, i + 1, 'plan section %s', args[i])
     if n % 2 ~= 0 or i + 1 + n > stop then lib.fail('plan section ' .. args[i] .. ' is cut') end
@@ -354,7 +356,9 @@ end
 
 -- Reads what the plan depends on and checks the type of every key it will write. Writes nothing.
 function lib.prepare(c)
-  local a, s = c.plan.action, {}
+  -- s made at the size a lead's steps take (no growth one field at a time)
+  local a, s = c.plan.action, {acc = nil, cid = nil, new_contact = nil, contact_key = nil,
+                               acc_set = nil, old_set = nil, alert_key = nil, alert_exists = nil}
   lib.expect_shared(c, c.K.events, 'stream')
   if a == 'convert' or a == 'create_account' then
     if a == 'create_account' then

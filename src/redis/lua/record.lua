@@ -1,14 +1,15 @@
 -- record.lua - <library>_record and <library>_record_leads: a lead's result and outcome, written
 -- once, with the XACK of its stream entry. record takes one lead as JSON; record_leads takes
--- several (what l2ad sends: one call per batch it read) as flat arguments, nothing to decode.
+-- several (what l2ad sends: one call per batch it read) as values at fixed places, nothing to
+-- decode.
 --
 -- record: KEYS: the leads stream, the lead's result hash.
 --   ARGV: group, entry id, key prefix, result JSON (a flat object of strings), plan JSON
 --         (outcome_plan_json), events stream cap, accounts:changes stream cap.
 -- record_leads: KEYS: the leads stream, then the result hash of each lead (1 to 1,000).
---   ARGV: group, key prefix, events stream cap, accounts:changes stream cap, then per lead: entry
---         id, lead digest, the count of the result's field/value arguments, those, the plan
---         (lib.flat_plan: its count, then its sections).
+--   ARGV: group, key prefix, events stream cap, accounts:changes stream cap, then per lead
+--         (lead_at): entry id, lead digest, values at fixed places (no field names), the rest of
+--         the plan (lib.flat_plan: its count, then its sections).
 -- Returns (record; record_leads one per lead, in order, or the error of that lead alone) 1
 -- recorded, 2 the lead id was already recorded (the entry is only acknowledged), 3 the same but
 -- the lead digest differs from the recorded one (other fields under that id: acknowledged, and a
@@ -61,23 +62,85 @@ local function record(keys, args)
   return code
 end
 
--- The leads of record_leads's ARGV from position 5, as record_one's tables (without the shared
--- fields); fails on any shape error, so nothing is written before all are read.
-local function leads_of(args, count)
-  local out, i = {}, 5
-  while i <= #args do
-    local id, digest = args[i], args[i + 1]
-    local n = lib.count_at(args, i + 2, 'record_leads: entry %s result', id)
-    if n % 2 ~= 0 then lib.fail('record_leads: entry ' .. id .. ' result is cut') end
-    local fields = {'lead_digest', digest}
-    if n <= 256 then   -- one table of the right size (unpack is bounded by the C stack)
-      fields = {'lead_digest', digest, unpack(args, i + 3, i + 2 + n)}
-    else
-      for j = i + 3, i + 2 + n do fields[#fields + 1] = args[j] end
-    end
-    local plan, next_at = lib.flat_plan(args, i + 3 + n)
-    out[#out + 1] = {id = id, digest = digest, fields = fields, plan = plan}
-    i = next_at
+-- record_leads's arguments of one lead after its entry id and digest (what C's record_args_put
+-- writes; '' is a value left out): now, now_ms, action, the result's RESULT_FIELDS, the lead's
+-- LEAD_FIELDS, the plan's account_id and role, then the rest of the plan (lib.flat_plan).
+local RESULT_FIELDS = {'decision', 'account_id', 'score', 'rule', 'reason', 'candidates'}
+local LEAD_FIELDS = {'id', 'email', 'first_name', 'last_name', 'title', 'company', 'phone',
+                     'country', 'source', 'score', 'website'}
+local LEAD_AT = 4 + #RESULT_FIELDS         -- the lead's fields follow position i + LEAD_AT
+local REST_AT = LEAD_AT + #LEAD_FIELDS + 3 -- the rest's count: at position i + REST_AT
+
+local function given(v)
+  if v ~= '' then return v end
+  return nil
+end
+
+-- The result hash's fields: lead_digest first, then those of the old flat layout in its order
+-- (lead_id, the result's, processed_at, stream_id), each with a value. The table is made at once
+-- with room for the fields lib.commit adds (no growth step by step), the empty ones taken out.
+local function result_fields(args, i, lead_id, now)
+  local f = {'lead_digest', args[i + 1], 'lead_id', lead_id, 'decision', args[i + 5],
+             'account_id', args[i + 6], 'score', args[i + 7], 'rule', args[i + 8],
+             'reason', args[i + 9], 'candidates', args[i + 10], 'processed_at', now,
+             'stream_id', args[i], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+  local n = 2
+  for j = 3, 19, 2 do
+    local v = f[j + 1]
+    if v and v ~= '' then f[n + 1], f[n + 2], n = f[j], v, n + 2 end
+  end
+  for j = n + 1, #f do f[j] = nil end
+  return f
+end
+
+-- The lead's fields (those given) as a table. A flag's alert stores it as JSON, whose text
+-- follows the table's insertions: for a flag it is filled one field at a time in LEAD_FIELDS's
+-- order, as the flat layout did; else made at once.
+local function lead_table(args, at, flag)
+  if not flag then
+    return {id = given(args[at + 1]), email = given(args[at + 2]),
+            first_name = given(args[at + 3]), last_name = given(args[at + 4]),
+            title = given(args[at + 5]), company = given(args[at + 6]),
+            phone = given(args[at + 7]), country = given(args[at + 8]),
+            source = given(args[at + 9]), score = given(args[at + 10]),
+            website = given(args[at + 11])}
+  end
+  local L = {}
+  for j = 1, #LEAD_FIELDS do
+    local v = args[at + j]
+    if v ~= '' then L[LEAD_FIELDS[j]] = v end
+  end
+  return L
+end
+
+-- One lead of record_leads's ARGV from position i (c: the call's keys and args, k: the lead's
+-- place in it), as record_one's table, and the position after it. A flag's alert is the
+-- result's kind, reason, score and candidates.
+local function lead_at(c, k, i)
+  local args, id = c.args, c.args[i]
+  if i + REST_AT > c.n then lib.fail('record_leads: entry ' .. tostring(id) .. ' is cut') end
+  local now, action, at = given(args[i + 2]), given(args[i + 4]), i + LEAD_AT + #LEAD_FIELDS
+  local L = lead_table(args, i + LEAD_AT, action == 'flag')
+  local plan = {action = action, now = now, now_ms = given(args[i + 3]), lead = L,
+                account_id = given(args[at + 1]), role = given(args[at + 2]), alert = nil}
+  if action == 'flag' then
+    plan.alert = {kind = given(args[i + 5]), reason = given(args[i + 9]),
+                  score = given(args[i + 7]), candidates = given(args[i + 10])}
+  end
+  local next_at = i + REST_AT + 1   -- most leads have no more of the plan: no count to parse
+  if args[i + REST_AT] ~= '0' then next_at = select(2, lib.flat_plan(args, i + REST_AT, plan)) end
+  return {id = id, digest = args[i + 1], fields = result_fields(args, i, L.id, now), plan = plan,
+          leads = c.keys[1], group = args[1], key = c.keys[k + 1], prefix = args[2],
+          types = c.types, events_cap = args[3], changes_cap = args[4], pending = nil,
+          exists = nil}, next_at
+end
+
+-- The leads of record_leads's ARGV from position 5, as record_one's tables; fails on any shape
+-- error, so nothing is written before all are read. types is the call's table of checked keys.
+local function leads_of(keys, args, count, types)
+  local c, out, i = {keys = keys, args = args, n = #args, types = types}, {}, 5
+  while i <= c.n do
+    out[#out + 1], i = lead_at(c, #out + 1, i)
   end
   if #out ~= count then
     lib.fail('record_leads: ' .. count .. ' result keys but ' .. #out .. ' leads')
@@ -147,12 +210,10 @@ end
 local function record_leads(keys, args)
   local count = lib.batch_size(#keys - 1, MAX_LEADS, 'leads', 'record_leads')
   lib.expect(keys[1], 'stream')
-  local leads = leads_of(args, count)
+  local leads = leads_of(keys, args, count, {})
   pcall(pending_of, keys[1], args[1], leads)   -- on an error, each lead asks alone (and fails)
-  local codes, acks, types = {}, {}, {}
+  local codes, acks = {}, {}
   for k, r in ipairs(leads) do
-    r.leads, r.group, r.key, r.prefix, r.types = keys[1], args[1], keys[k + 1], args[2], types
-    r.events_cap, r.changes_cap = args[3], args[4]
     local ok, code = pcall(record_checked, r)
     codes[k] = ok and code or error_reply(code)
     if ok and code ~= 0 then acks[#acks + 1] = r.id end
