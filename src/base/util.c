@@ -339,6 +339,12 @@ static void rehash(strmap *m, size_t newcap)
     free(old);
 }
 
+uint32_t *strmap_ref(strmap *m, const char *key)
+{
+    size_t i = find_slot(m, key, strlen(key));
+    return i == SIZE_MAX ? NULL : &m->slots[i].val;
+}
+
 bool strmap_getn(const strmap *m, const char *key, size_t keylen, uint32_t *val)
 {
     return strmap_getn_h(m, key, keylen, hash_bytes(key, keylen), val);

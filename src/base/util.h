@@ -62,6 +62,9 @@ bool strmap_getn(const strmap *m, const char *key, size_t keylen, uint32_t *val)
 /* strmap_getn for a key whose hash_bytes() is hash (not computed again). */
 bool strmap_getn_h(const strmap *m, const char *key, size_t keylen, uint64_t hash, uint32_t *val);
 bool strmap_has(const strmap *m, const char *key);
+/* Where key's value is kept (to read and change it with one lookup; valid until the next insert),
+ * or NULL when key is missing. */
+uint32_t *strmap_ref(strmap *m, const char *key);
 /* Inserts or overwrites. */
 void strmap_put(strmap *m, const char *key, uint32_t val);
 /* One lookup that inserts when missing: *val is stored for a new key, and otherwise replaced by

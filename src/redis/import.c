@@ -67,16 +67,15 @@ static void count_upsert(const char *id, unsigned code, void *ctx)
 {
     import_ctx *x = ctx;
     long *slot[] = {&x->st->unchanged, &x->st->updated, &x->st->added};
-    uint32_t v = NO_CODE, prev;
-    (void)strmap_get(x->ids, id, &v); /* every id went through seen_on */
-    prev = v & 3u;
+    uint32_t *v = strmap_ref(x->ids, id); /* every id went through seen_on */
+    unsigned prev = *v & 3u;
     if (prev != NO_CODE) {
         if (code <= prev)
             return;
         (*slot[prev])--;
     }
     (*slot[code])++;
-    strmap_put(x->ids, id, (v & ~3u) | code);
+    *v = (*v & ~3u) | code;
 }
 
 /* Reply of one delete. argv[7] is the account id. */

@@ -1,7 +1,7 @@
 /* import_batch.c - the writing side of `l2a import-accounts` (import_batch.h): per batch one
- * import-check FCALL, then MULTI, DEL, one HSET per account, SADD, HSET of the digests, XADD of
- * the changes entries, EXEC, for the accounts the check says to write. No account field goes
- * through Lua. */
+ * import-check FCALL, then MULTI, one RESTORE per account (or DEL and an HSET each), SADD, HSET of
+ * the digests, XADD of the changes entries, EXEC, for the accounts the check says to write. No
+ * account field goes through Lua. */
 #include "import_batch.h"
 
 #include <errno.h>
@@ -52,7 +52,9 @@ struct import_batch {
     import_batch *next;   /* in the writer's list of spare batches */
 };
 
-enum { EXPECT_CHECK, EXPECT_WRITE };
+/* What an awaited reply answers: a batch's check FCALL, its write, or its pre-check (EXISTS of
+ * its hashes and TYPE of the set, the changes stream and the digests hash). */
+enum { EXPECT_CHECK, EXPECT_WRITE, EXPECT_NEW };
 
 /* ---- a batch --------------------------------------------------------------------------------- */
 
@@ -157,11 +159,11 @@ static account_field *account_fields(const account_rec *a, size_t *n)
 }
 
 /* Adds account a to batch b: its HSET, row, columns and digest. */
-static void batch_add(import_batch *b, const char *prefix, const account_rec *a, bool rewrite,
-                      strbuf *scratch)
+static void batch_add(import_batch *b, import_writer *w, const account_rec *a, bool rewrite)
 {
     size_t nf;
     const char *v[NKNOWN];
+    strbuf *scratch = &w->scratch;
     account_field *f = account_fields(a, &nf);
     if (b->n == b->cap) {
         b->cap = b->cap ? 2 * b->cap : 64;
@@ -171,7 +173,7 @@ static void batch_add(import_batch *b, const char *prefix, const account_rec *a,
     memset(ba, 0, sizeof(*ba));
     ba->rewrite = rewrite;
     sv_push(&b->ids, a->id);
-    sv_push_owned(&b->keys, key_account(prefix, a->id));
+    sv_push_owned(&b->keys, key_account(w->prefix, a->id));
     ba->hset_off = b->hsets.len;
     resp_head(&b->hsets, 2 + 2 * nf, "HSET");
     resp_str(&b->hsets, b->keys.v[b->n - 1]);
@@ -190,7 +192,7 @@ static void batch_add(import_batch *b, const char *prefix, const account_rec *a,
         account_rows_put(&b->rows, a->attr_vals.v[i], strlen(a->attr_vals.v[i]));
     ba->row_len = b->rows.len - ba->row_off;
     ba->sig = batch_sig(b, a, scratch);
-    account_digest(f, nf, scratch, ba->digest);
+    account_digest(f, nf, scratch, ba->digest); /* sorts f */
     free(f);
 }
 
@@ -265,19 +267,53 @@ static size_t entries_cmd(strbuf *cmd, const import_batch *b, const import_write
     return entries + 1;
 }
 
-/* The batch's write, for its accounts in b->written: MULTI, DEL of their hashes, an HSET each,
- * SADD of their ids, HSET of their digests, the changes entries, EXEC. */
-static void batch_write_cmd(import_batch *b, const import_writer *w, strbuf *cmd,
-                            strbuf *scratch)
+/* Where a batch write's first account command is among its queued commands: after the DEL of
+ * their hashes, unless each account is one RESTORE. */
+static size_t first_account_cmd(const import_writer *w)
+{
+    return w->restore ? 0 : 1;
+}
+
+/* Appends account x's RESTORE to cmd: its whole hash (its HSET's field/value pairs, read back)
+ * replacing what the key held. */
+static void restore_cmd(import_writer *w, const import_batch *b, const batch_account *x,
+                        const char *key, strbuf *cmd)
+{
+    const char *p = b->hsets.buf + x->hset_off + x->pairs_off;
+    const char *end = b->hsets.buf + x->hset_off + x->hset_len;
+    if (x->values > w->strs_cap) {
+        w->strs_cap = x->values;
+        w->strs = xrealloc(w->strs, w->strs_cap * sizeof(*w->strs));
+    }
+    for (size_t i = 0; i < x->values; i++)
+        if (!resp_next_arg(&p, end, &w->strs[i].s, &w->strs[i].len))
+            abort(); /* batch_add wrote x->values arguments there */
+    sb_reset(&w->payload);
+    hash_dump(&w->dumper, w->strs, x->values, &w->scratch, &w->payload);
+    resp_head(cmd, 5, "RESTORE");
+    resp_str(cmd, key);
+    resp_str(cmd, "0");
+    resp_arg(cmd, w->payload.buf, w->payload.len);
+    resp_str(cmd, "REPLACE");
+}
+
+/* The batch's write, for its accounts in b->written: MULTI, a RESTORE each (else DEL of their
+ * hashes and an HSET each), SADD of their ids, HSET of their digests, the changes entries, EXEC. */
+static void batch_write_cmd(import_batch *b, import_writer *w, strbuf *cmd, strbuf *scratch)
 {
     size_t m = b->nwritten;
     resp_head(cmd, 1, "MULTI");
-    resp_head(cmd, 1 + m, "DEL");
-    for (size_t i = 0; i < m; i++)
-        resp_str(cmd, b->keys.v[b->written[i]]);
+    if (!w->restore) {
+        resp_head(cmd, 1 + m, "DEL");
+        for (size_t i = 0; i < m; i++)
+            resp_str(cmd, b->keys.v[b->written[i]]);
+    }
     for (size_t i = 0; i < m; i++) {
         const batch_account *x = &b->acc[b->written[i]];
-        sb_appendn(cmd, b->hsets.buf + x->hset_off, x->hset_len);
+        if (w->restore)
+            restore_cmd(w, b, x, b->keys.v[b->written[i]], cmd);
+        else
+            sb_appendn(cmd, b->hsets.buf + x->hset_off, x->hset_len);
     }
     resp_head(cmd, 2 + m, "SADD");
     resp_str(cmd, w->set_key);
@@ -289,7 +325,7 @@ static void batch_write_cmd(import_batch *b, const import_writer *w, strbuf *cmd
         resp_str(cmd, b->ids.v[b->written[i]]);
         resp_arg(cmd, b->acc[b->written[i]].digest, ACCOUNT_DIGEST_LEN);
     }
-    b->queued = 3 + m + entries_cmd(cmd, b, w, scratch);
+    b->queued = first_account_cmd(w) + m + 2 + entries_cmd(cmd, b, w, scratch);
     resp_head(cmd, 1, "EXEC");
 }
 
@@ -351,6 +387,8 @@ static void expect_push(import_writer *w, import_batch *b, int kind)
 
 static int send_check(import_writer *w, import_batch *b)
 {
+    if (b->check.len == 0)
+        batch_check_cmd(b, w);
     if (send_now(w, b->check.buf, b->check.len) != 0)
         return -1;
     expect_push(w, b, EXPECT_CHECK);
@@ -399,34 +437,40 @@ static void drop_written(import_batch *b, const char *id)
     b->nwritten = kept;
 }
 
-/* The check's codes into b; the accounts to write listed in b->written. */
+/* Account i's code into b, the account listed in b->written when it is to be written (b->written
+ * has room for every account). */
+static void take_code(import_batch *b, size_t i, unsigned code)
+{
+    b->acc[i].code = code;
+    if (b->acc[i].rewrite)
+        drop_written(b, b->ids.v[i]);
+    if (code != 0 || b->acc[i].rewrite)
+        b->written[b->nwritten++] = i;
+}
+
+/* The check's codes into b; the accounts to write listed in b->written. The next batch is
+ * pre-checked when every account of this one was absent (an import into an empty store). */
 static int take_codes(import_writer *w, import_batch *b, const redisReply *r)
 {
     if (r->type != REDIS_REPLY_ARRAY || r->elements != b->n)
         return fail(w, "accounts from '%s' on: %s", b->ids.v[0],
                     r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply to the check");
     b->written = xcalloc(b->n, sizeof(*b->written));
+    w->guess_new = true;
     for (size_t i = 0; i < b->n; i++) {
         const redisReply *code = r->element[i];
         if (code->type != REDIS_REPLY_INTEGER || code->integer < 0 || code->integer > 2)
             return fail(w, "account '%s': unexpected reply to the check", b->ids.v[i]);
-        b->acc[i].code = (unsigned)code->integer;
-        if (b->acc[i].rewrite)
-            drop_written(b, b->ids.v[i]);
-        if (b->acc[i].code != 0 || b->acc[i].rewrite)
-            b->written[b->nwritten++] = i;
+        take_code(b, i, (unsigned)code->integer);
+        w->guess_new = w->guess_new && code->integer == 2;
     }
     return 0;
 }
 
-/* A check answered: the unchanged accounts reported, the others' write sent (b is then awaited
+/* b's codes taken: the unchanged accounts reported, the others' write sent (b is then awaited
  * again, else done). */
-static int on_check(import_writer *w, import_batch *b, const redisReply *r)
+static int write_batch(import_writer *w, import_batch *b)
 {
-    if (take_codes(w, b, r) != 0) {
-        batch_done(w, b);
-        return -1;
-    }
     report(w, b, false);
     if (b->nwritten == 0) {
         batch_done(w, b);
@@ -442,13 +486,24 @@ static int on_check(import_writer *w, import_batch *b, const redisReply *r)
     return rc;
 }
 
+/* A check answered. */
+static int on_check(import_writer *w, import_batch *b, const redisReply *r)
+{
+    if (take_codes(w, b, r) != 0) {
+        batch_done(w, b);
+        return -1;
+    }
+    return write_batch(w, b);
+}
+
 /* What failed in element i of a batch write's EXEC reply: the command it answers. */
 static int exec_failed(import_writer *w, const import_batch *b, size_t i, const char *msg)
 {
-    size_t m = b->nwritten;
-    if (i >= 1 && i <= m)
-        return fail(w, "account '%s' (key %s): %s", b->ids.v[b->written[i - 1]],
-                    b->keys.v[b->written[i - 1]], msg);
+    size_t m = b->nwritten, first = first_account_cmd(w);
+    if (i >= first && i < first + m)
+        return fail(w, "account '%s' (key %s): %s", b->ids.v[b->written[i - first]],
+                    b->keys.v[b->written[i - first]], msg);
+    i += 1 - first; /* as if the DEL came first */
     return fail(w, "accounts from '%s' on: %s of %s: %s", b->ids.v[b->written[0]],
                 i == 0 ? "DEL" : i == m + 1 ? "SADD" : i == m + 2 ? "HSET" : "XADD",
                 i == 0 ? "their hashes" : i == m + 1 ? w->set_key
@@ -492,14 +547,54 @@ static import_expect expect_pop(import_writer *w)
     return e;
 }
 
-/* A check found no library (FUNCTION FLUSH, a new Redis): every reply still awaited is read (the
- * writes taken as usual, the checks set aside), the library loaded, the checks set aside sent
- * again, in order. */
-static int on_missing(import_writer *w, import_batch *first)
+/* The pre-check's replies: whether every hash was absent (EXISTS 0) and the three keys absent or
+ * of their types (as the check Function would have found them). -1 when the connection failed. */
+static int read_new(import_writer *w, bool *all_new)
+{
+    static const char *const want[] = {"set", "stream", "hash"};
+    *all_new = true;
+    for (size_t k = 0; k < 4; k++) {
+        redisReply *r = read_reply(w);
+        if (!r)
+            return -1;
+        if (k == 0)
+            *all_new = r->type == REDIS_REPLY_INTEGER && r->integer == 0;
+        else
+            *all_new = *all_new && r->type == REDIS_REPLY_STATUS &&
+                       (strcmp(r->str, "none") == 0 || strcmp(r->str, want[k - 1]) == 0);
+        freeReplyObject(r);
+    }
+    return 0;
+}
+
+/* Sends b's pre-check instead of its check, when the last batch checked was all new: EXISTS of
+ * its hashes and the three TYPEs cost Redis a fraction of the check Function's Lua. */
+static int send_new(import_writer *w, import_batch *b)
+{
+    const char *keys[] = {w->set_key, w->changes_key, w->digests_key};
+    sb_reset(&w->cmd);
+    resp_head(&w->cmd, 1 + b->n, "EXISTS");
+    for (size_t i = 0; i < b->n; i++)
+        resp_str(&w->cmd, b->keys.v[i]);
+    for (size_t k = 0; k < ARRAY_LEN(keys); k++) {
+        resp_head(&w->cmd, 2, "TYPE");
+        resp_str(&w->cmd, keys[k]);
+    }
+    if (send_now(w, w->cmd.buf, w->cmd.len) != 0)
+        return -1;
+    expect_push(w, b, EXPECT_NEW);
+    return 0;
+}
+
+/* Every reply still awaited read, the writes taken as usual, the checks and pre-checks set aside
+ * after first; with reload, the library loaded; then the check of each sent, in order (so the
+ * writes keep the batches' order). */
+static int resend_checks(import_writer *w, import_batch *first, bool reload)
 {
     import_batch **again = xcalloc(w->qtail - w->qhead + 1, sizeof(*again));
     size_t n = 0;
     int rc = 0;
+    bool all_new;
     again[n++] = first;
     while (rc == 0 && w->qhead < w->qtail) {
         import_expect e = expect_pop(w);
@@ -507,15 +602,19 @@ static int on_missing(import_writer *w, import_batch *first)
             rc = on_write(w, e.b);
             continue;
         }
-        redisReply *r = read_reply(w);
-        rc = r ? 0 : -1;
-        freeReplyObject(r);
+        if (e.kind == EXPECT_NEW) {
+            rc = read_new(w, &all_new);
+        } else {
+            redisReply *r = read_reply(w);
+            rc = r ? 0 : -1;
+            freeReplyObject(r);
+        }
         again[n++] = e.b;
     }
-    if (rc == 0 && ++w->reloads > MAX_RELOADS)
+    if (rc == 0 && reload && ++w->reloads > MAX_RELOADS)
         rc = fail(w, "the Function library went missing %d times during the import",
                   w->reloads);
-    if (rc == 0 && functions_load(w->c, w->err, sizeof(w->err)) != 0)
+    if (rc == 0 && reload && functions_load(w->c, w->err, sizeof(w->err)) != 0)
         rc = fail(w, "%s", w->err);
     for (size_t i = 0; i < n; i++)
         if (rc != 0 || (rc = send_check(w, again[i])) != 0)
@@ -524,12 +623,34 @@ static int on_missing(import_writer *w, import_batch *first)
     return rc;
 }
 
+/* A pre-check answered: every hash absent, the batch is written (all new); else the check
+ * Function decides, for it and every batch after it, and the batches after it are checked so
+ * until one is all new again. */
+static int on_new(import_writer *w, import_batch *b)
+{
+    bool all_new;
+    if (read_new(w, &all_new) != 0) {
+        batch_done(w, b);
+        return -1;
+    }
+    if (!all_new) {
+        w->guess_new = false;
+        return resend_checks(w, b, false);
+    }
+    b->written = xcalloc(b->n, sizeof(*b->written));
+    for (size_t i = 0; i < b->n; i++)
+        take_code(b, i, 2);
+    return write_batch(w, b);
+}
+
 /* Takes the next awaited reply. */
 static int take_next(import_writer *w)
 {
     import_expect e = expect_pop(w);
     if (e.kind == EXPECT_WRITE)
         return on_write(w, e.b);
+    if (e.kind == EXPECT_NEW)
+        return on_new(w, e.b);
     redisReply *r = read_reply(w);
     if (!r) {
         batch_done(w, e.b);
@@ -537,7 +658,7 @@ static int take_next(import_writer *w)
     }
     int rc;
     if (rconn_function_missing(r)) {
-        rc = on_missing(w, e.b);
+        rc = resend_checks(w, e.b, true); /* a FUNCTION FLUSH, a new Redis */
     } else {
         rc = on_check(w, e.b, r);
     }
@@ -551,9 +672,8 @@ static int send_filling(import_writer *w, size_t max_open)
     import_batch *b = w->filling;
     w->filling = NULL;
     if (b) {
-        batch_check_cmd(b, w);
         w->open++;
-        if (send_check(w, b) != 0) {
+        if ((w->guess_new ? send_new(w, b) : send_check(w, b)) != 0) {
             batch_done(w, b);
             return -1;
         }
@@ -561,6 +681,35 @@ static int send_filling(import_writer *w, size_t max_open)
     while (w->open > max_open && w->qhead < w->qtail)
         if (take_next(w) != 0)
             return -1;
+    return 0;
+}
+
+/* Whether this Redis and user take the accounts' RESTOREs: a RESTORE of a one-field hash under
+ * the prefix with a time to live long past (ABSTTL 1), which Redis loads, checks and drops
+ * without writing anything; answered OK, the import restores. Anything else (no RESTORE right in
+ * the ACL, a renamed command) leaves it on DEL and HSET, said once on stderr. -1 when the
+ * connection failed. */
+static int probe_restore(import_writer *w)
+{
+    const hash_dump_str probe[] = {{"id", 2}, {"probe", 5}};
+    char *key = key_account(w->prefix, "");
+    char err[256];
+    sb_reset(&w->payload);
+    hash_dump(&w->dumper, probe, 2, &w->scratch, &w->payload);
+    const char *argv[] = {"RESTORE", key, "1", w->payload.buf, "ABSTTL"};
+    const size_t lens[] = {7, strlen(key), 1, w->payload.len, 6};
+    redisReply *r = rconn_command(w->c, 5, argv, lens, err, sizeof(err));
+    free(key);
+    w->probed = true;
+    w->restore = r && r->type == REDIS_REPLY_STATUS && strcmp(r->str, "OK") == 0;
+    if (r && !w->restore)
+        snprintf(err, sizeof(err), "RESTORE: unexpected reply");
+    freeReplyObject(r);
+    if (w->c->err)
+        return fail(w, "Redis: %s", w->c->errstr);
+    if (!w->restore)
+        fprintf(stderr, "l2a: note: accounts written with DEL and HSET, slower: %s "
+                "(docs/redis-acl.md)\n", err);
     return 0;
 }
 
@@ -575,13 +724,15 @@ void import_writer_init(import_writer *w, redisContext *c, const char *prefix,
     w->digests_key = key_account_digests(prefix);
     w->on_code = on_code;
     w->ctx = ctx;
+    hash_dumper_init(&w->dumper);
     sb_init(&w->scratch);
     sb_init(&w->cmd);
+    sb_init(&w->payload);
 }
 
 int import_writer_add(import_writer *w, const account_rec *a, bool rewrite)
 {
-    if (w->failed)
+    if (w->failed || (!w->probed && probe_restore(w) != 0))
         return -1;
     if (!w->filling && w->spare) {
         w->filling = w->spare;
@@ -589,7 +740,7 @@ int import_writer_add(import_writer *w, const account_rec *a, bool rewrite)
     } else if (!w->filling) {
         w->filling = batch_new();
     }
-    batch_add(w->filling, w->prefix, a, rewrite, &w->scratch);
+    batch_add(w->filling, w, a, rewrite);
     if (w->filling->n < BATCH_ACCOUNTS && w->filling->hsets.len < BATCH_BYTES)
         return 0;
     return send_filling(w, BATCHES_IN_FLIGHT - 1);
@@ -620,4 +771,6 @@ void import_writer_free(import_writer *w)
     free(w->changes_key);
     free(w->digests_key);
     sb_free(&w->scratch);
+    sb_free(&w->payload);
+    free(w->strs);
 }

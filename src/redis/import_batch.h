@@ -1,7 +1,9 @@
 /* import_batch.h - the writing side of `l2a import-accounts`: accounts gathered into batches of up
- * to 1,000; per batch one import-check Function call (types, digests), then the accounts it says
- * to write in one MULTI/EXEC of plain commands (docs/redis-schema.md, "How l2a import-accounts
- * writes them"). Pipelined: a few batches in flight on one connection. */
+ * to 1,000; per batch one import-check Function call (types, digests; after an all-new batch an
+ * EXISTS pre-check instead), then the accounts it says to write in one MULTI/EXEC of plain
+ * commands, each account one RESTORE of its hash (or, where RESTORE is refused, a DEL and an
+ * HSET; docs/redis-schema.md, "How l2a import-accounts writes them"). Pipelined: a few batches in
+ * flight on one connection. */
 #ifndef L2A_IMPORT_BATCH_H
 #define L2A_IMPORT_BATCH_H
 
@@ -10,6 +12,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "hash_dump.h"
 #include "inputs.h"
 #include "util.h"
 
@@ -33,7 +36,13 @@ typedef struct import_writer {
     size_t open;             /* batches sent whose write (or check, when nothing is written)
                               * has not answered yet */
     int reloads;             /* library loads after "Function not found" */
-    strbuf scratch, cmd;
+    bool probed;             /* whether RESTORE is usable was asked (before the first account) */
+    bool restore;            /* accounts written with RESTORE (else DEL and HSET) */
+    bool guess_new;          /* the last batch checked was all new: the next is pre-checked */
+    hash_dumper dumper;
+    hash_dump_str *strs;     /* an account's fields and values, read back for its RESTORE */
+    size_t strs_cap;
+    strbuf scratch, cmd, payload;
     bool failed;
     char err[512];
 } import_writer;

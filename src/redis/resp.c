@@ -47,3 +47,19 @@ void resp_head(strbuf *sb, size_t argc, const char *cmd)
     resp_len(sb, '*', argc);
     resp_str(sb, cmd);
 }
+
+bool resp_next_arg(const char **p, const char *end, const char **s, size_t *n)
+{
+    const char *q = *p;
+    size_t len = 0;
+    if (q >= end || *q++ != '$')
+        return false;
+    for (; q < end && *q >= '0' && *q <= '9'; q++)
+        len = len * 10 + (size_t)(*q - '0');
+    if (end - q < 2 || q[0] != '\r' || q[1] != '\n' || (size_t)(end - q - 2) < len + 2)
+        return false;
+    *s = q + 2;
+    *n = len;
+    *p = q + 4 + len;
+    return true;
+}

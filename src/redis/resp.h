@@ -3,6 +3,7 @@
 #ifndef L2A_RESP_H
 #define L2A_RESP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util.h"
@@ -21,5 +22,9 @@ void resp_num(strbuf *sb, size_t n);
 
 /* A command's array header for argc arguments and its name, appended to sb. */
 void resp_head(strbuf *sb, size_t argc, const char *cmd);
+
+/* Reads back one argument resp_arg wrote at *p (before end): *s and *n get its bytes, *p moves
+ * past it. false, *p unmoved, when no whole argument starts there. */
+bool resp_next_arg(const char **p, const char *end, const char **s, size_t *n);
 
 #endif
