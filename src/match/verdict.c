@@ -169,7 +169,7 @@ static bool pick_by_qualifier(const matcher *m, const lead_evidence *ev, const c
 static bool resolve_tie(const matcher *m, const lead_evidence *ev, const cand_eval *group,
                         size_t n, bool by_name, decision *out, strbuf *sb)
 {
-    uint32_t slots[EVIDENCE_MAX_CANDIDATES];
+    uint32_t slots[EVIDENCE_MAX_CANDIDATES] = {0}; /* all set below; GCC 12 cannot tell */
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         if (rank_key(&group[0], by_name) - rank_key(&group[i], by_name) > EXACT_TIE)
