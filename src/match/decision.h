@@ -24,6 +24,8 @@ typedef struct candidate {
 /* What the engine reads off a lead, beside the decision: the one source of these facts for
  * outcomes, the daemon, `l2a match` and `l2a review`. Strings owned (lead_facts_free). */
 typedef struct lead_facts {
+    char *email;           /* the address as the engine reads it (trimmed, lower-cased
+                            * local@host), when email_domain is set; else NULL */
     char *email_domain;    /* registrable domain of the email after domain rewrites and aliases,
                             * NULL when none/invalid */
     char *web_domain;      /* registrable domain of the lead's website (after aliases) unless

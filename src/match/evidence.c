@@ -57,6 +57,11 @@ static void read_email(const matcher *m, const lead *l, lead_evidence *ev)
     ev->email_st = l->email ? email_parse(l->email, &ea, &ev->email_err) : EMAIL_EMPTY;
     if (ev->email_st != EMAIL_OK)
         return;
+    size_t nl = strlen(ea.local), nh = strlen(ea.host);
+    ev->email_addr = xmalloc(nl + nh + 2);
+    memcpy(ev->email_addr, ea.local, nl);
+    ev->email_addr[nl] = '@';
+    memcpy(ev->email_addr + nl + 1, ea.host, nh + 1);
     bool changed = false;
     ev->email_host = apply_domain_rules(m, ea.host, &changed);
     ev->email_reg = changed ? domain_registrable(ev->email_host) : xstrdup(ea.registrable);
@@ -154,6 +159,7 @@ void evidence_read_lead(const matcher *m, const lead *l, lead_evidence *ev)
 
 void evidence_free(lead_evidence *ev)
 {
+    free(ev->email_addr);
     free(ev->email_host);
     free(ev->email_reg);
     free(ev->email_core);

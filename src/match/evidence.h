@@ -35,6 +35,7 @@ typedef struct lead_evidence {
     const lead *l;                 /* borrowed */
     email_status email_st;
     const char *email_err;         /* static */
+    char *email_addr;              /* local@host as read: trimmed, lower-cased (lead_facts.email) */
     char *email_host;              /* after rewrites */
     char *email_reg;               /* registrable domain after rewrites and aliases */
     char *email_core;              /* label core, corporate emails only */

@@ -50,6 +50,7 @@ void evidence_facts(const lead_evidence *ev, lead_facts *out)
 {
     memset(out, 0, sizeof(*out));
     out->email_domain = ev->email_reg ? xstrdup(ev->email_reg) : NULL;
+    out->email = ev->email_reg ? xstrdup(ev->email_addr) : NULL;
     out->web_domain = ev->web_reg ? xstrdup(ev->web_reg) : NULL;
     out->freemail = ev->freemail;
     out->disposable = ev->disposable;

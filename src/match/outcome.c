@@ -142,14 +142,7 @@ static void lead_put(plan_out *o, const lead *l, const decision *d)
 {
     plan_open(o, "lead");
     set_str(o, "id", l->id);
-    email_addr e = {0};   /* the address as the matcher reads it: trimmed, lower-cased */
-    if (d->facts.email_domain && l->email && email_parse(l->email, &e, NULL) == EMAIL_OK) {
-        char *addr = xmalloc(strlen(e.local) + strlen(e.host) + 2);
-        sprintf(addr, "%s@%s", e.local, e.host);
-        set_str(o, "email", addr);
-        free(addr);
-    }
-    email_free(&e);
+    set_str(o, "email", d->facts.email); /* as the engine read it: trimmed, lower-cased */
     const char *fields[][2] = {{"first_name", l->first_name}, {"last_name", l->last_name},
                                {"title", l->title},           {"company", l->company},
                                {"phone", l->phone},           {"country", l->country},

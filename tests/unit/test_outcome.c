@@ -170,8 +170,7 @@ static void test_roles(void **state)
  * on: the case both plan encodings are checked with. Returns the account. */
 static outcome_account convert_case(fixture *fx)
 {
-    reset(fx, DECISION_MATCH, "ann@acme.com", "Acme");
-    lead_set(&fx->l, "email", "  Jo.Doe@ACME.com ");
+    reset(fx, DECISION_MATCH, "  Jo.Doe@ACME.com ", "Acme"); /* the plan's email: the engine's */
     lead_set(&fx->l, "title", "Chief Revenue Officer");
     lead_set(&fx->l, "score", "120");
     fx->c.eng.opp_enabled = 1;
