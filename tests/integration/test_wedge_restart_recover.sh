@@ -42,18 +42,26 @@ BYSTANDER_PID=$DAEMON_PID
 wait_ready "$BYSTANDER_PORT"
 
 # ---- part 1: SIGSTOP once it holds pending entries, kill -9, restart, time the recovery -----------
-start_daemon a "$TEST_TMP/l2a.yaml"
-PID=$DAEMON_PID
 _holding() { [ "$(pending_count)" -gt 0 ]; }
-wait_until 60 "the first worker to hold pending entries" _holding
-kill -STOP "$PID"
-last=$(rcli xinfo groups "${P}leads" | awk 'p { print; exit } $0 == "last-delivered-id" { p = 1 }')
-kill -9 "$PID"
-wait "$PID" 2>/dev/null || true
-# (scripts it had sent before the stop may still have run: count what is left after the kill)
-held=$(pending_count)
+# A worker seen holding entries may still have its record calls for all of them in flight when it
+# is stopped; Redis runs them and nothing is left pending (seen twice in CI under ctest -j2). Then
+# the stopped worker is not the case under test: start it again and stop it anew (it has nothing
+# of its own to take back), at most five times.
+for attempt in 1 2 3 4 5; do
+    start_daemon a "$TEST_TMP/l2a.yaml"
+    PID=$DAEMON_PID
+    wait_until 60 "the first worker to hold pending entries" _holding
+    kill -STOP "$PID"
+    last=$(rcli xinfo groups "${P}leads" | awk 'p { print; exit } $0 == "last-delivered-id" { p = 1 }')
+    kill -9 "$PID"
+    wait "$PID" 2>/dev/null || true
+    # (scripts it had sent before the stop may still have run: count what is left after the kill)
+    held=$(pending_count)
+    [ "$held" -gt 0 ] && break
+    echo "try $attempt: the stopped worker had its record calls for all it held in flight; again" >&2
+done
 done_at_stop=$(($(dbsize) - BASE))
-[ "$held" -gt 0 ] || fail "nothing pending once the worker was killed"
+[ "$held" -gt 0 ] || fail "nothing pending once the worker was killed, in $attempt tries"
 [ "$done_at_stop" -lt "$N" ] || fail "the run finished before the worker was stopped"
 echo "worker killed holding $held pending leads ($done_at_stop keys written): $(consumers | paste -sd,)" >&2
 
