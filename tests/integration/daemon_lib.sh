@@ -246,16 +246,17 @@ setup_leads() {
     BASE=$(dbsize)
 }
 
-# wait_mid_run WHAT LOW HIGH: waits (60 s at most) until LOW <= results (keys added since BASE)
+# wait_mid_run WHAT LOW HIGH: waits (120 s at most) until LOW <= results (keys added since BASE)
 # and fails if the run reached HIGH first: what comes next (WHAT) would not land mid-run.
-# MID_AT is the count seen.
+# MID_AT is the count seen. (60 s was once too short for an ASan daemon's start and first results
+# on a machine at load ~10.)
 wait_mid_run() {
-    local what=$1 low=$2 high=$3 deadline=$(($(now_ms) + 60000))
+    local what=$1 low=$2 high=$3 deadline=$(($(now_ms) + 120000))
     while :; do
         MID_AT=$(($(dbsize) - BASE))
         [ "$MID_AT" -lt "$high" ] || fail "$MID_AT results before $what, past $high: not mid-run"
         [ "$MID_AT" -lt "$low" ] || return 0
-        [ "$(now_ms)" -lt "$deadline" ] || fail "only $MID_AT results after 60 s (before $what)"
+        [ "$(now_ms)" -lt "$deadline" ] || fail "only $MID_AT results after 120 s (before $what)"
         sleep 0.01
     done
 }
