@@ -93,7 +93,8 @@ void sb_reserve(strbuf *sb, size_t extra)
 
 void sb_appendn(strbuf *sb, const char *s, size_t n)
 {
-    sb_grow(sb, n);
+    if (sb->len + n + 1 > sb->cap)
+        sb_grow(sb, n);
     memcpy(sb->buf + sb->len, s, n);
     sb->len += n;
     sb->buf[sb->len] = '\0';
