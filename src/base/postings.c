@@ -56,7 +56,7 @@ void u32_remove(u32vec *a, uint32_t x)
 
 /* ---- u32pool ---- */
 
-#define POOL_CHUNK (256 * 1024)
+#define POOL_CHUNK HUGE_PAGE_BYTES   /* one huge page each (xmalloc_huge) */
 
 typedef struct pool_chunk {
     struct pool_chunk *prev;
@@ -96,7 +96,7 @@ static uint32_t *pool_take(u32pool *p, int k)
     }
     size_t bytes = (2u << k) * sizeof(uint32_t);
     if (!p->chunk || p->used + bytes > POOL_CHUNK - sizeof(pool_chunk)) {
-        pool_chunk *c = xmalloc(POOL_CHUNK);
+        pool_chunk *c = xmalloc_huge(POOL_CHUNK);
         c->prev = p->chunk;
         p->chunk = c;
         p->used = 0;
@@ -296,7 +296,7 @@ static void hashmulti_grow(hashmulti *h)
     size_t ocap = h->cap;
     h->cap *= 2;
     h->n = 0;
-    h->slot = xcalloc(h->cap, sizeof(*h->slot));
+    h->slot = xcalloc_huge(h->cap * sizeof(*h->slot));
     for (size_t i = 0; i < ocap; i++)
         if (old[i].hash)
             hashmulti_insert(h, old[i].hash, old[i].val);

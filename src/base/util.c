@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,6 +39,34 @@ void *xrealloc(void *p, size_t n)
     void *q = realloc(p, n ? n : 1);
     if (!q)
         oom(n);
+    return q;
+}
+
+void *xmalloc_huge(size_t n)
+{
+    if (n < HUGE_PAGE_BYTES)
+        return xmalloc(n);
+    size_t bytes = (n + HUGE_PAGE_BYTES - 1) & ~(HUGE_PAGE_BYTES - 1);
+    void *p = aligned_alloc(HUGE_PAGE_BYTES, bytes);
+    if (!p)
+        oom(bytes);
+    (void)madvise(p, bytes, MADV_HUGEPAGE);   /* a hint: without it, 4 KiB pages */
+    return p;
+}
+
+void *xcalloc_huge(size_t n)
+{
+    return memset(xmalloc_huge(n), 0, n);
+}
+
+void *xrealloc_huge(void *p, size_t old, size_t n)
+{
+    if (n < HUGE_PAGE_BYTES)
+        return xrealloc(p, n);
+    void *q = xmalloc_huge(n);
+    if (p)
+        memcpy(q, p, old < n ? old : n);
+    free(p);
     return q;
 }
 
@@ -93,7 +122,8 @@ void sb_reserve(strbuf *sb, size_t extra)
 
 void sb_appendn(strbuf *sb, const char *s, size_t n)
 {
-    sb_grow(sb, n);
+    if (sb->len + n + 1 > sb->cap)
+        sb_grow(sb, n);
     memcpy(sb->buf + sb->len, s, n);
     sb->len += n;
     sb->buf[sb->len] = '\0';
@@ -325,7 +355,7 @@ static void rehash(strmap *m, size_t newcap)
 {
     map_slot *old = m->slots;
     size_t oldcap = m->cap;
-    m->slots = xcalloc(newcap, sizeof(*m->slots));
+    m->slots = xcalloc_huge(newcap * sizeof(*m->slots));
     m->cap = newcap;
     m->used = m->count;
     for (size_t i = 0; i < oldcap; i++) {

@@ -1,5 +1,6 @@
 /* decision.c - decision lifecycle and JSON serialisation. */
 #include "decision.h"
+#include "numfmt.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -76,13 +77,16 @@ static void json_key_str(strbuf *out, const char *key, const char *val, bool com
 
 const char *decision_score_text(double score, char *buf, size_t len)
 {
-    snprintf(buf, len, "%.4g", score);
+    if (len >= NUMFMT_ROOM)
+        (void)numfmt_g4(score, buf);   /* "%.4g" without printf: a decision prints several */
+    else
+        snprintf(buf, len, "%.4g", score);
     return buf;
 }
 
 void decision_candidates_json(const decision *d, strbuf *out)
 {
-    char score[32];
+    char score[NUMFMT_ROOM];
     sb_putc(out, '[');
     for (size_t i = 0; i < d->ncand; i++) {
         if (i)
@@ -102,7 +106,7 @@ void decision_to_json(const decision *d, strbuf *out)
     json_key_str(out, "lead_id", d->lead_id, false);
     json_key_str(out, "decision", decision_kind_name(d->kind), true);
     json_key_str(out, "account_id", d->account_id, true);
-    char score[32];
+    char score[NUMFMT_ROOM];
     sb_append(out, ",\"score\":");
     sb_append(out, decision_score_text(d->score, score, sizeof(score)));
     json_key_str(out, "rule", d->rule, true);

@@ -265,7 +265,7 @@ static char *host_normalize(const char *s, size_t n)
  * host when parsed and when checked against the free-mail list, its registrable domain when
  * checked and when its label is taken), and libpsl takes thousands of instructions an answer ---- */
 
-#define REG_MEMO 128        /* entries per thread, by hash */
+#define REG_MEMO 1024       /* entries per thread, by hash (64 KiB) */
 #define REG_MEMO_HOST 49    /* longest host remembered (an entry in 64 bytes) */
 
 typedef struct reg_memo {

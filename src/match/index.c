@@ -296,9 +296,12 @@ static uint32_t vocab_intern(account_index *ix, const char *tok, uint64_t hash)
         abort();
     }
     if (ix->nvocab == ix->capvocab) {
+        size_t had = ix->capvocab;
         ix->capvocab = ix->capvocab ? ix->capvocab * 2 : 1024;
-        ix->words = xrealloc(ix->words, ix->capvocab * sizeof(*ix->words));
-        ix->tok_post = xrealloc(ix->tok_post, ix->capvocab * sizeof(*ix->tok_post));
+        ix->words = xrealloc_huge(ix->words, had * sizeof(*ix->words),
+                                  ix->capvocab * sizeof(*ix->words));
+        ix->tok_post = xrealloc_huge(ix->tok_post, had * sizeof(*ix->tok_post),
+                                     ix->capvocab * sizeof(*ix->tok_post));
     }
     ix->nvocab++;
     ix->words[id] = (vocab_word){key, 0, (uint32_t)strlen(key)};
@@ -424,13 +427,15 @@ static void pack_strvec(char **cursor, strvec *list, const strvec *from)
     list->n = list->cap = from->n;
 }
 
-/* The account's own strings (in its block), in the order of account_strings' pointers. */
+/* The account's own strings (in its block), in the order of account_strings' pointers: what
+ * scoring reads (the id to order ties, the joined names and acronym to compare) first, right after
+ * the token ids, so that the line or two a candidate's scoring asks for hold them all. */
 #define ACCOUNT_STRINGS 7
 
 static void account_strings(account *a, char **dst[ACCOUNT_STRINGS])
 {
-    char **fields[ACCOUNT_STRINGS] = {&a->id,     &a->name,       &a->parent_id, &a->domains_raw,
-                                      &a->joined, &a->joined_all, &a->acronym};
+    char **fields[ACCOUNT_STRINGS] = {&a->id,   &a->joined,    &a->joined_all, &a->acronym,
+                                      &a->name, &a->parent_id, &a->domains_raw};
     memcpy(dst, fields, sizeof(fields));
 }
 
@@ -593,9 +598,9 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec,
     const char *joined = stored_joined(&nn);
     const char *joined_all = stored_joined_all(&nn);
     bool same = strcmp(joined, joined_all) == 0;
-    const char *src[ACCOUNT_STRINGS] = {rec->id,           rec->name, nonempty(rec->parent_id),
-                                        nonempty(rec->domains), joined,
-                                        same ? NULL : joined_all, stored_acronym(&nn)};
+    const char *src[ACCOUNT_STRINGS] = {rec->id,   joined, same ? NULL : joined_all,
+                                        stored_acronym(&nn), rec->name,
+                                        nonempty(rec->parent_id), nonempty(rec->domains)};
     size_t nptr = doms.n + nn.qualifiers.n;
     size_t bytes = nptr * sizeof(char *) + nn.tokens.n * sizeof(uint32_t);
     for (size_t i = 0; i < ACCOUNT_STRINGS; i++)
@@ -724,9 +729,10 @@ uint32_t index_upsert_prepared(account_index *ix, const account_rec *rec, const 
         account_clear(&ix->acc[slot]);
     } else {
         if (ix->n == ix->cap) {
+            size_t had = ix->cap;
             ix->cap = ix->cap ? ix->cap * 2 : 1024;
-            ix->acc = xrealloc(ix->acc, ix->cap * sizeof(*ix->acc));
-            ix->key = xrealloc(ix->key, ix->cap * sizeof(*ix->key));
+            ix->acc = xrealloc_huge(ix->acc, had * sizeof(*ix->acc), ix->cap * sizeof(*ix->acc));
+            ix->key = xrealloc_huge(ix->key, had * sizeof(*ix->key), ix->cap * sizeof(*ix->key));
         }
         slot = (uint32_t)ix->n++;
         memset(&ix->acc[slot], 0, sizeof(ix->acc[slot]));

@@ -63,7 +63,7 @@ typedef struct near_entry {
 /* The accounts two words' lists share, as of an index generation: a common word and its typo
  * neighbour ("solutions", "solution") come back together lead after lead, and their lists are
  * long. */
-#define PAIR_CACHE 4096
+#define PAIR_CACHE 65536
 
 typedef struct pair_entry {
     uint64_t gen;            /* the index generation + 1 it was found at; 0 = empty */

@@ -66,12 +66,23 @@ static bool concat_equals(const char *whole, size_t wlen, const name_view *parts
     return true;
 }
 
+/* Are fewer than two of side's n tokens unused (so that none can be joined)? */
+static bool fewer_than_two_free(const bool *used, size_t n)
+{
+    size_t free_tokens = 0;
+    for (size_t i = 0; i < n && free_tokens < 2; i++)
+        free_tokens += !used[i];
+    return free_tokens < 2;
+}
+
 /* One token on side x equals 2-3 consecutive unused tokens on side y. */
 static int align_joined_one_way(alignment *al, bool lead_whole)
 {
     const name_view *x = lead_whole ? al->l : al->a, *y = lead_whole ? al->a : al->l;
     bool *xused = lead_whole ? al->lused : al->aused, *yused = lead_whole ? al->aused : al->lused;
     int n = 0;
+    if (fewer_than_two_free(yused, y->n))
+        return 0;   /* most names: the exact words leave nothing to join */
     for (size_t i = 0; i < x->n; i++) {
         if (xused[i])
             continue;
@@ -138,10 +149,12 @@ static int align_fuzzy(alignment *al, const score_params *p, bool prefix_mode)
 double name_similarity(const name_view *lv, const name_view *av, const score_params *p,
                        score_explain *ex)
 {
-    alignment al;
-    memset(&al, 0, sizeof(al));
+    alignment al;   /* only the first n of each array is read: only those are set */
     al.l = lv;
     al.a = av;
+    al.credit = 0;
+    memset(al.lused, 0, lv->n * sizeof(*al.lused));
+    memset(al.aused, 0, av->n * sizeof(*al.aused));
     for (size_t i = 0; i < lv->n; i++)
         al.lw[i] = lv->w[i];
     score_explain e = {0};

@@ -1,6 +1,7 @@
 /* verdict.c - turning scored candidates into a decision: domain first, then name thresholds,
  * margins and configurable tie-breaks, each with a reason that names the evidence. */
 #include "evidence.h"
+#include "numfmt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,22 +41,49 @@ static void set_match(const matcher *m, decision *out, const cand_eval *c, const
     out->rule = rule;
 }
 
-/* "company 'X' ~ account name 'Y' (0.93: 2 exact, 1 typo)" */
+/* Appends s as printf's "%s" would (NULL as "(null)"). */
+static void put_str(strbuf *sb, const char *s)
+{
+    sb_append(sb, s ? s : "(null)");
+}
+
+/* Appends ", <n><what>" (", 2 typo"). */
+static void put_count(strbuf *sb, int n, const char *what)
+{
+    char num[NUMFMT_ROOM];
+    sb_append(sb, ", ");
+    sb_appendn(sb, num, numfmt_long(n, num));
+    sb_append(sb, what);
+}
+
+/* "company 'X' ~ account name 'Y' (0.93: 2 exact, 1 typo)": the reason most decisions give,
+ * put together piece by piece (printf parsed its format again for every lead). */
 static void describe_name(const matcher *m, const lead_evidence *ev, const cand_eval *c,
                           strbuf *sb)
 {
-    sb_appendf(sb, "company '%s' ~ account name '%s' (%.2f: %d exact", ev->l->company,
-               acct(m, c)->name, c->name_sim, c->ex.exact);
+    char num[NUMFMT_ROOM];
+    sb_append(sb, "company '");
+    put_str(sb, ev->l->company);
+    sb_append(sb, "' ~ account name '");
+    put_str(sb, acct(m, c)->name);
+    sb_append(sb, "' (");
+    sb_appendn(sb, num, numfmt_f2(c->name_sim, num));
+    sb_append(sb, ": ");
+    sb_appendn(sb, num, numfmt_long(c->ex.exact, num));
+    sb_append(sb, " exact");
     if (c->ex.joined)
-        sb_appendf(sb, ", %d joined", c->ex.joined);
+        put_count(sb, c->ex.joined, " joined");
     if (c->ex.typo)
-        sb_appendf(sb, ", %d typo", c->ex.typo);
+        put_count(sb, c->ex.typo, " typo");
     if (c->ex.prefix)
-        sb_appendf(sb, ", %d abbreviated", c->ex.prefix);
+        put_count(sb, c->ex.prefix, " abbreviated");
     if (c->ex.acronym)
         sb_append(sb, ", acronym");
-    if (c->ex.lead_extra || c->ex.acct_extra)
-        sb_appendf(sb, ", %d+%d unmatched words", c->ex.lead_extra, c->ex.acct_extra);
+    if (c->ex.lead_extra || c->ex.acct_extra) {
+        put_count(sb, c->ex.lead_extra, "+");
+        sb_appendn(sb, num, numfmt_long(c->ex.acct_extra, num));
+        sb_append(sb, " unmatched words");
+    }
     sb_putc(sb, ')');
 }
 
@@ -63,8 +91,11 @@ static void describe_domain(const matcher *m, const lead_evidence *ev, const can
                             strbuf *sb)
 {
     const char *dom = (c->flags & CAND_EMAIL_DOMAIN) ? ev->email_reg : ev->web_reg;
-    sb_appendf(sb, "%s domain %s = website of account '%s'",
-               (c->flags & CAND_EMAIL_DOMAIN) ? "email" : "lead website", dom, acct(m, c)->name);
+    sb_append(sb, (c->flags & CAND_EMAIL_DOMAIN) ? "email domain " : "lead website domain ");
+    put_str(sb, dom);
+    sb_append(sb, " = website of account '");
+    put_str(sb, acct(m, c)->name);
+    sb_putc(sb, '\'');
     if (ev->rewritten && (c->flags & CAND_EMAIL_DOMAIN))
         sb_append(sb, " (after domain rules)");
 }
@@ -340,8 +371,13 @@ static void decide_by_name(const matcher *m, lead_evidence *ev, decision *out, s
     }
     if (best->score < t) {
         out->kind = best->score >= m->cfg->t_review ? DECISION_REVIEW : DECISION_NO_MATCH;
-        sb_appendf(sb, "; %.2f is below the match threshold %.2f%s", best->score, t,
-                   t > m->cfg->t_match ? " for leads without a corporate email" : "");
+        char num[NUMFMT_ROOM];
+        sb_append(sb, "; ");
+        sb_appendn(sb, num, numfmt_f2(best->score, num));
+        sb_append(sb, " is below the match threshold ");
+        sb_appendn(sb, num, numfmt_f2(t, num));
+        if (t > m->cfg->t_match)
+            sb_append(sb, " for leads without a corporate email");
         return;
     }
     settle(m, ev, ev->cand, ev->ncand, false, best->rule, out, sb);
@@ -351,8 +387,11 @@ static void describe_context(const lead_evidence *ev, strbuf *sb)
 {
     if (ev->disposable)
         sb_appendf(sb, "disposable email domain %s; ", ev->email_reg);
-    else if (ev->freemail)
-        sb_appendf(sb, "free-mail address (%s); ", ev->email_reg);
+    else if (ev->freemail) {
+        sb_append(sb, "free-mail address (");
+        put_str(sb, ev->email_reg);
+        sb_append(sb, "); ");
+    }
     else if (ev->email_st != EMAIL_OK && ev->email_st != EMAIL_EMPTY)
         sb_appendf(sb, "email '%s' unusable (%s); ", ev->l->email, ev->email_err);
     else if (ev->email_reg && !ev->ncand)
@@ -374,6 +413,7 @@ void evidence_decide(const matcher *m, lead_evidence *ev, decision *out)
 {
     strbuf sb;
     sb_init(&sb);
+    sb_reserve(&sb, 255);   /* most reasons fit: one allocation, not three */
     describe_context(ev, &sb);
     bool has_domain = false;
     for (size_t i = 0; i < ev->ncand; i++)

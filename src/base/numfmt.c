@@ -1,0 +1,122 @@
+/* numfmt.c - "%.4g", "%.2f" and "%ld" without printf, byte for byte what printf writes. A value
+ * is scaled to an integer of the digits wanted and rounded; when the scaled value lies so near a
+ * rounding boundary that the scaling's own error could decide it, or outside the plain range
+ * (negative, huge, tiny, not finite), printf is asked instead. */
+#include "numfmt.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* How near .5 a scaled value may come before printf decides its rounding: far above the error
+ * of one multiplication of values below 1e9 (about 1e-7 at most), far below any real distance. */
+#define TIE_WINDOW 1e-6
+
+/* n rounded to the nearest integer, or -1 when s is too near a tie to tell. */
+static int64_t round_scaled(double s)
+{
+    double whole = floor(s), frac = s - whole;
+    if (fabs(frac - 0.5) < TIE_WINDOW)
+        return -1;
+    return (int64_t)whole + (frac > 0.5);
+}
+
+/* Writes the digits of v (>= 0) backwards from end; returns where they start. */
+static char *digits_back(uint64_t v, char *end)
+{
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return end;
+}
+
+static size_t copy_out(const char *from, const char *end, char *buf)
+{
+    size_t n = (size_t)(end - from);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = from[i];
+    buf[n] = '\0';
+    return n;
+}
+
+size_t numfmt_long(long v, char *buf)
+{
+    char tmp[NUMFMT_ROOM], *end = tmp + sizeof(tmp);
+    uint64_t mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    char *p = digits_back(mag, end);
+    if (v < 0)
+        *--p = '-';
+    return copy_out(p, end, buf);
+}
+
+/* printf's own answer, for the values the plain path leaves (g4: "%.4g", else "%.2f"). */
+static size_t by_printf(bool g4, double x, char *buf)
+{
+    int n = g4 ? snprintf(buf, NUMFMT_ROOM, "%.4g", x) : snprintf(buf, NUMFMT_ROOM, "%.2f", x);
+    return n > 0 ? (size_t)n : 0;
+}
+
+size_t numfmt_f2(double x, char *buf)
+{
+    if (!(x >= 0 && x < 1e6) || signbit(x))
+        return by_printf(false, x, buf);
+    int64_t n = round_scaled(x * 100.0);
+    if (n < 0)
+        return by_printf(false, x, buf);
+    char tmp[NUMFMT_ROOM], *end = tmp + sizeof(tmp);
+    char *p = digits_back((uint64_t)n % 100 + 100, end);   /* "1dd": the two decimals */
+    *p = '.';
+    p = digits_back((uint64_t)n / 100, p);
+    return copy_out(p, end, buf);
+}
+
+/* The decimal exponent of x in [1e-4, 1e4): 10^e <= x < 10^(e+1) (as far as the doubles tell;
+ * the scaled value's range check catches the rest). */
+static int exponent_of(double x)
+{
+    static const double pow10[] = {1e-4, 1e-3, 1e-2, 1e-1, 1, 1e1, 1e2, 1e3};
+    int e = -4;
+    while (e < 3 && x >= pow10[e + 5])
+        e++;
+    return e;
+}
+
+size_t numfmt_g4(double x, char *buf)
+{
+    if (x == 0 && !signbit(x)) {
+        buf[0] = '0', buf[1] = '\0';
+        return 1;
+    }
+    if (!(x >= 1e-4 && x < 9999) || signbit(x))
+        return by_printf(true, x, buf);
+    static const double scale[] = {1e7, 1e6, 1e5, 1e4, 1e3, 1e2, 1e1, 1};
+    int e = exponent_of(x);
+    double s = x * scale[e + 4];              /* four digits before the point */
+    int64_t n = s >= 1000 && s < 10000 ? round_scaled(s) : -1;
+    if (n < 0)
+        return by_printf(true, x, buf);
+    if (n == 10000)
+        n = 1000, e++;
+    char d[4];
+    for (int i = 3; i >= 0; i--, n /= 10)
+        d[i] = (char)('0' + n % 10);
+    int last = 3;                             /* trailing zeros of the fraction go */
+    while (last > e && last > 0 && d[last] == '0')
+        last--;
+    size_t k = 0;
+    if (e < 0) {
+        buf[k++] = '0';
+        buf[k++] = '.';
+        for (int z = -1; z > e; z--)
+            buf[k++] = '0';
+    }
+    for (int i = 0; i <= last; i++) {
+        buf[k++] = d[i];
+        if (i == e && i < last)
+            buf[k++] = '.';
+    }
+    buf[k] = '\0';
+    return k;
+}

@@ -1,0 +1,93 @@
+/* test_numfmt.c - unit tests for the printf-free number formats (numfmt.c): the same bytes as
+ * snprintf for every value tried, the rounding ties and the edges of the plain range included. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "numfmt.h"
+
+typedef size_t (*fmt_fn)(double, char *);
+
+static void same_as_printf(const char *fmt, fmt_fn fn, double x)
+{
+    char want[NUMFMT_ROOM], got[NUMFMT_ROOM];
+    int n = fn == numfmt_g4 ? snprintf(want, sizeof(want), "%.4g", x)
+                            : snprintf(want, sizeof(want), "%.2f", x);
+    size_t len = fn(x, got);
+    if (strcmp(want, got) != 0 || (size_t)n != len)
+        fail_msg("%s of %.17g: printf '%s', numfmt '%s' (%zu)", fmt, x, want, got, len);
+}
+
+/* Every value tried with both formats, and its neighbouring doubles. */
+static void both_formats(double x)
+{
+    double v[] = {x, nextafter(x, -INFINITY), nextafter(x, INFINITY)};
+    for (size_t i = 0; i < 3; i++) {
+        same_as_printf("%.4g", numfmt_g4, v[i]);
+        same_as_printf("%.2f", numfmt_f2, v[i]);
+    }
+}
+
+static void test_special_values(void **state)
+{
+    (void)state;
+    double v[] = {0, -0.0, 1, -1, 0.5, 0.005, 0.015, 0.125, 0.00005, 0.0001, 0.001, 0.9999,
+                  0.99995, 0.99996, 9999, 9999.5, 10000, 12345.678, 1e6, 1e7, 1e-5, 1e-300,
+                  1e300, INFINITY, -INFINITY, NAN, 0.97, 0.7039, 0.1811, 2.0 / 3, 1.0 / 3,
+                  0.80000000000000004, 0.30000000000000004};
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+        both_formats(v[i]);
+}
+
+static void test_decimal_grid(void **state)
+{
+    (void)state;
+    for (int k = 0; k <= 200000; k++) {   /* k / 1e5: the ties of both formats and their doubles */
+        both_formats(k / 100000.0);
+        both_formats(k / 20000.0 + 0.00005);
+    }
+    for (int k = 1; k <= 100000; k++)
+        both_formats(k / 1000.0);
+}
+
+static void test_random_values(void **state)
+{
+    (void)state;
+    uint64_t r = 88172645463325252ull;
+    for (int i = 0; i < 200000; i++) {
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+        double unit = (double)(r >> 11) / 9007199254740992.0;
+        both_formats(unit);
+        both_formats(unit * pow(10, (int)(r % 14) - 7));
+    }
+}
+
+static void test_long(void **state)
+{
+    (void)state;
+    long v[] = {0, 1, -1, 9, 10, 99, 100, 12345, -12345, 2147483647, LONG_MAX, LONG_MIN};
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        char want[NUMFMT_ROOM], got[NUMFMT_ROOM];
+        snprintf(want, sizeof(want), "%ld", v[i]);
+        assert_int_equal(numfmt_long(v[i], got), strlen(want));
+        assert_string_equal(got, want);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_special_values),
+        cmocka_unit_test(test_decimal_grid),
+        cmocka_unit_test(test_random_values),
+        cmocka_unit_test(test_long),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
