@@ -78,18 +78,20 @@ end
 
 -- The result hash's fields: lead_digest first, then those of the old flat layout in its order
 -- (lead_id, the result's, processed_at, stream_id), each with a value. The table is made at once
--- with room for the fields lib.commit adds (no growth step by step), the empty ones taken out.
+-- with room for the fields lib.commit adds (no growth step by step; the nils are one op), then
+-- filled with the fields given.
 local function result_fields(args, i, lead_id, now)
-  local f = {'lead_digest', args[i + 1], 'lead_id', lead_id, 'decision', args[i + 5],
-             'account_id', args[i + 6], 'score', args[i + 7], 'rule', args[i + 8],
-             'reason', args[i + 9], 'candidates', args[i + 10], 'processed_at', now,
-             'stream_id', args[i], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+  local f = {'lead_digest', args[i + 1], nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil,
+             nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil,
+             nil, nil, nil, nil}
   local n = 2
-  for j = 3, 19, 2 do
-    local v = f[j + 1]
-    if v and v ~= '' then f[n + 1], f[n + 2], n = f[j], v, n + 2 end
+  if lead_id then f[3], f[4], n = 'lead_id', lead_id, 4 end
+  for j = 1, #RESULT_FIELDS do
+    local v = args[i + 4 + j]
+    if v ~= '' then f[n + 1], f[n + 2], n = RESULT_FIELDS[j], v, n + 2 end
   end
-  for j = n + 1, #f do f[j] = nil end
+  if now then f[n + 1], f[n + 2], n = 'processed_at', now, n + 2 end
+  if args[i] ~= '' then f[n + 1], f[n + 2] = 'stream_id', args[i] end
   return f
 end
 
@@ -167,28 +169,32 @@ end
 -- Sets r.pending of each lead whose entry id one XPENDING of the range of the call's ids can
 -- answer (the same answer as one XPENDING per lead: nothing in the call acknowledges an entry
 -- before its end). A lead whose id is not in Redis's form, or past the last entry of a reply cut
--- at its count, keeps r.pending nil: record_one asks for it alone.
+-- at its count, keeps r.pending nil: record_one asks for it alone. The ids' parts are kept in
+-- two arrays (no table per lead).
 local function pending_of(leads, group, rs)
-  local lo, hi, known = nil, nil, {}
-  for k, r in ipairs(rs) do
-    local ms, seq = id_parts(r.id)
+  local ms_of, seq_of, lo, hi = {}, {}, nil, nil
+  for k = 1, #rs do
+    local ms, seq = id_parts(rs[k].id)
     if ms then
-      known[k] = {ms, seq}
-      if not lo or id_after(lo[1], lo[2], ms, seq) then lo = {ms, seq, r.id} end
-      if not hi or id_after(ms, seq, hi[1], hi[2]) then hi = {ms, seq, r.id} end
+      ms_of[k], seq_of[k] = ms, seq
+      if not lo or id_after(ms_of[lo], seq_of[lo], ms, seq) then lo = k end
+      if not hi or id_after(ms, seq, ms_of[hi], seq_of[hi]) then hi = k end
     end
   end
   if not lo then return end
   local limit = 2 * #rs + 16
-  local reply = redis.call('XPENDING', leads, group, lo[3], hi[3], limit)
+  local reply = redis.call('XPENDING', leads, group, rs[lo].id, rs[hi].id, limit)
   local set = {}
-  for _, e in ipairs(reply) do set[e[1]] = true end
-  local last = #reply >= limit and {id_parts(reply[#reply][1])} or nil
-  if last and not last[1] then return end
-  for k, r in ipairs(rs) do
-    local p = known[k]
-    if p and not (last and id_after(p[1], p[2], last[1], last[2])) then
-      r.pending = set[r.id] == true
+  for j = 1, #reply do set[reply[j][1]] = true end
+  local last_ms, last_seq
+  if #reply >= limit then
+    last_ms, last_seq = id_parts(reply[#reply][1])
+    if not last_ms then return end
+  end
+  for k = 1, #rs do
+    local ms = ms_of[k]
+    if ms and not (last_ms and id_after(ms, seq_of[k], last_ms, last_seq)) then
+      rs[k].pending = set[rs[k].id] == true
     end
   end
 end
