@@ -23,27 +23,30 @@ local function entry_pending(leads, group, id)
   return #redis.call('XPENDING', leads, group, id, id, 1) > 0
 end
 
--- One lead r: leads, group, id (entry), key (result hash, type-checked), exists (whether it
--- exists), digest, fields (the result's field/value list), plan (the plan table, or a function
--- that decodes it), pending (whether the entry is pending, or nil: ask), prefix, events_cap,
--- changes_cap. Returns the code; the caller acknowledges the entry unless it is 0.
+-- One lead r: id (entry), key (result hash, type-checked), exists (whether it exists), digest,
+-- fields (the result's field/value list), plan (the plan table, or a function that decodes it),
+-- pending (whether the entry is pending, or nil: ask), call (what every lead of the Function call
+-- shares: leads, group, prefix, events_cap, changes_cap, types). Returns the code; the caller
+-- acknowledges the entry unless it is 0.
 local function record_one(r)
   local pending = r.pending
-  if pending == nil then pending = entry_pending(r.leads, r.group, r.id) end
+  local call = r.call
+  if pending == nil then pending = entry_pending(call.leads, call.group, r.id) end
   if not pending then return 0 end
   local plan = r.plan
   if r.exists then
     local was = redis.call('HGET', r.key, 'lead_digest')
     local changed = was and r.digest and was ~= r.digest
     if changed and type(plan) == 'function' then plan = plan() end
-    local c = changed and lib.context_of(r.prefix, plan, r.events_cap, r.changes_cap, r.types)
+    local c = changed and lib.context_of(call.prefix, plan, call.events_cap, call.changes_cap,
+                                         call.types)
     if changed then lib.expect_shared(c, c.K.events, 'stream') end
     if not changed then return 2 end
     lib.event(c, 'lead.repeated', {'stream_id', r.id, 'recorded_digest', was, 'digest', r.digest})
     return 3
   end
   if type(plan) == 'function' then plan = plan() end
-  local c = lib.context_of(r.prefix, plan, r.events_cap, r.changes_cap, r.types)
+  local c = lib.context_of(call.prefix, plan, call.events_cap, call.changes_cap, call.types)
   local out = lib.commit(c, lib.prepare(c))
   redis.call('HSET', r.key, unpack(lib.pairs_of(out, r.fields)))
   return 1
@@ -54,10 +57,11 @@ local function record(keys, args)
   lib.expect(keys[1], 'stream')
   local exists = lib.expect(keys[2], 'hash')
   local result = cjson.decode(args[4])
-  local code = record_one{leads = keys[1], group = args[1], id = args[2], key = keys[2],
-    exists = exists, digest = result.lead_digest, fields = lib.pairs_of(result, {}),
+  local code = record_one{id = args[2], key = keys[2], exists = exists,
+    digest = result.lead_digest, fields = lib.pairs_of(result, {}),
     plan = function() return cjson.decode(args[5]) end,
-    prefix = args[3], events_cap = args[6], changes_cap = args[7]}
+    call = {leads = keys[1], group = args[1], prefix = args[3], events_cap = args[6],
+            changes_cap = args[7]}}
   if code ~= 0 then redis.call('XACK', keys[1], args[1], args[2]) end
   return code
 end
@@ -115,8 +119,8 @@ local function lead_table(args, at, flag)
   return L
 end
 
--- One lead of record_leads's ARGV from position i (c: the call's keys and args, k: the lead's
--- place in it), as record_one's table, and the position after it. A flag's alert is the
+-- One lead of record_leads's ARGV from position i (c: the call's keys and args, and what its
+-- leads share; k: the lead's place in it), as record_one's table, and the position after it. A flag's alert is the
 -- result's kind, reason, score and candidates.
 local function lead_at(c, k, i)
   local args, id = c.args, c.args[i]
@@ -132,15 +136,15 @@ local function lead_at(c, k, i)
   local next_at = i + REST_AT + 1   -- most leads have no more of the plan: no count to parse
   if args[i + REST_AT] ~= '0' then next_at = select(2, lib.flat_plan(args, i + REST_AT, plan)) end
   return {id = id, digest = args[i + 1], fields = result_fields(args, i, L.id, now), plan = plan,
-          leads = c.keys[1], group = args[1], key = c.keys[k + 1], prefix = args[2],
-          types = c.types, events_cap = args[3], changes_cap = args[4], pending = nil,
-          exists = nil}, next_at
+          key = c.keys[k + 1], call = c.call, pending = nil, exists = nil}, next_at
 end
 
 -- The leads of record_leads's ARGV from position 5, as record_one's tables; fails on any shape
 -- error, so nothing is written before all are read. types is the call's table of checked keys.
 local function leads_of(keys, args, count, types)
-  local c, out, i = {keys = keys, args = args, n = #args, types = types}, {}, 5
+  local c, out, i = {keys = keys, args = args, n = #args}, {}, 5
+  c.call = {leads = keys[1], group = args[1], prefix = args[2], events_cap = args[3],
+            changes_cap = args[4], types = types}
   while i <= c.n do
     out[#out + 1], i = lead_at(c, #out + 1, i)
   end
