@@ -120,8 +120,8 @@ local function lead_table(args, at, flag)
 end
 
 -- One lead of record_leads's ARGV from position i (c: the call's keys and args, and what its
--- leads share; k: the lead's place in it), as record_one's table, and the position after it. A flag's alert is the
--- result's kind, reason, score and candidates.
+-- leads share; k: the lead's place in it), as record_one's table, and the position after it. A
+-- flag's alert is the result's kind, reason, score and candidates.
 local function lead_at(c, k, i)
   local args, id = c.args, c.args[i]
   if i + REST_AT > c.n then lib.fail('record_leads: entry ' .. tostring(id) .. ' is cut') end
