@@ -151,13 +151,14 @@ static void decide_and_record(l2ad *d, const char *id, const lead *l, batch *b)
     char now[40];
     double now_ms;
     iso8601_now(now, sizeof(now), &now_ms);
-    strvec plan;
-    sv_init(&plan);
-    outcome_plan_flat(&d->cfg->eng, act, l, &dec, known ? &acct : NULL, now, now_ms, &plan);
+    record_plan plan;
+    record_plan_init(&plan);
+    outcome_sink sink = record_plan_sink(&plan);
+    outcome_plan_emit(&d->cfg->eng, act, l, &dec, known ? &acct : NULL, now, now_ms, &sink);
     if (act == OUTCOME_CREATE_ACCOUNT)
         index_new_account(d, &dec.facts);
     record_decision(d, id, l, &dec, &plan, entry_time_ms(id), b);
-    sv_free(&plan);
+    record_plan_free(&plan);
     decision_free(&dec);
 }
 
@@ -176,13 +177,14 @@ static void record_invalid(l2ad *d, const char *id, lead *l, const entry_bytes *
     dec.lead_id = xstrdup(l->id);
     decision_set_reason(&dec, "%s", eb->reason);
     iso8601_now(now, sizeof(now), &now_ms);
-    strvec plan;
-    sv_init(&plan);
-    outcome_plan_flat(&d->cfg->eng, OUTCOME_NONE, l, &dec, NULL, now, now_ms, &plan);
+    record_plan plan;
+    record_plan_init(&plan);
+    outcome_sink sink = record_plan_sink(&plan);
+    outcome_plan_emit(&d->cfg->eng, OUTCOME_NONE, l, &dec, NULL, now, now_ms, &sink);
     log_warn("lead_invalid_bytes", "entry=%s lead=\"%s\" error=\"%s\"", id, log_q(l->id),
              log_q(eb->reason));
     record_decision(d, id, l, &dec, &plan, entry_time_ms(id), b);
-    sv_free(&plan);
+    record_plan_free(&plan);
     decision_free(&dec);
 }
 

@@ -17,6 +17,7 @@
 #include "engine.h"
 #include "metrics.h"
 #include "rconn.h"
+#include "record_args.h"
 #include "ready.h"
 #include "web.h"
 
@@ -146,13 +147,13 @@ void writer_free(l2ad *d);
  * their delivery was lost too, not yet delivered), are read and decided again. After a failover:
  * the decisions were made with an index that may hold accounts the new master never got. */
 void writer_drop_parked(l2ad *d);
-/* Queues decision dec for stream entry id with its outcome plan (outcome_plan_flat's arguments,
- * taken over and emptied) and a digest of lead l's fields (a later entry of the same lead id with
+/* Queues decision dec for stream entry id with its outcome plan (filled by record_plan_sink) and
+ * a digest of lead l's fields (a later entry of the same lead id with
  * other fields is told apart from a resend). writer_flush records the queued decisions in one
  * Function call (record_leads), each with its own reply; a full call (1, 2, 4, 8, then 16
  * decisions of a read) goes by itself. Strings are copied. */
 void record_decision(l2ad *d, const char *entry_id, const lead *l, const decision *dec,
-                     strvec *plan, double entry_ms, batch *b);
+                     const record_plan *plan, double entry_ms, batch *b);
 void writer_flush(l2ad *d);
 /* Moves entry id to the dead-letter stream with the error, once per entry id; fields is the
  * entry's field/value array as read (its bytes are copied). */

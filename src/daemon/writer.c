@@ -345,7 +345,7 @@ static void lead_digest(const lead *l, char *out, size_t len)
 }
 
 void record_decision(l2ad *d, const char *entry_id, const lead *l, const decision *dec,
-                     strvec *plan, double entry_ms, batch *b)
+                     const record_plan *plan, double entry_ms, batch *b)
 {
     record_op *op = xcalloc(1, sizeof(*op));
     op->d = d;
@@ -361,9 +361,6 @@ void record_decision(l2ad *d, const char *entry_id, const lead *l, const decisio
     sb_init(&op->resp);
     sb_reserve(&op->resp, RESP_ROOM);
     op->resp_argc = record_args_put(&op->resp, entry_id, digest, dec, plan);
-    for (size_t i = 0; i < plan->n; i++)
-        free(plan->v[i]);
-    plan->n = 0;
     queue_op(op);
 }
 

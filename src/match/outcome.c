@@ -53,64 +53,40 @@ const char *outcome_role(const engine_opts *c, const char *title)
     return r ? r->replace : c->role_default;
 }
 
-/* Where a plan's fields go: a JSON object tree, or flat arguments (outcome_plan_flat): sections
- * of field/value pairs, each after its name and count. */
+/* Where a plan's fields go: a JSON object tree, or a sink (outcome_plan_emit). */
 typedef struct plan_out {
-    strvec *flat;             /* flat arguments, or NULL for JSON */
+    const outcome_sink *sink; /* the sink, or NULL for JSON */
     json_t *obj[4];           /* JSON: the open objects, [0] the plan */
-    const char *section[4];   /* flat: the open sections' names ("" the plan, "opp.next") */
     int depth;
-    size_t block;             /* flat: the open block's count argument, NO_BLOCK when none */
 } plan_out;
 
-#define NO_BLOCK ((size_t)-1)
-
-/* flat: the open block's count filled in. */
-static void flat_end_block(plan_out *o)
+/* A section inside the open one; name is its flat name, the JSON key is its last part. False
+ * when the sink skips it (nothing of it is made then). */
+static bool plan_open(plan_out *o, const char *name)
 {
-    if (o->block == NO_BLOCK)
-        return;
-    char n[24];
-    snprintf(n, sizeof(n), "%zu", o->flat->n - o->block - 1);
-    free(o->flat->v[o->block]);
-    o->flat->v[o->block] = xstrdup(n);
-    o->block = NO_BLOCK;
-}
-
-/* A section inside the open one; name is its flat name, the JSON key is its last part. */
-static void plan_open(plan_out *o, const char *name)
-{
-    o->depth++;
-    if (o->flat) {
-        flat_end_block(o);
-        o->section[o->depth] = name;
-        return;
-    }
+    if (o->sink)
+        return o->sink->open(o->sink->ctx, name);
     const char *dot = strrchr(name, '.');
+    o->depth++;
     o->obj[o->depth] = json_object();
     json_object_set_new(o->obj[o->depth - 1], dot ? dot + 1 : name, o->obj[o->depth]);
+    return true;
 }
 
 static void plan_close(plan_out *o)
 {
-    if (o->flat)
-        flat_end_block(o);
-    o->depth--;
+    if (o->sink)
+        o->sink->close(o->sink->ctx);
+    else
+        o->depth--;
 }
 
 static void plan_text(plan_out *o, const char *k, const char *v)
 {
-    if (!o->flat) {
+    if (o->sink)
+        o->sink->field(o->sink->ctx, k, v);
+    else
         json_object_set_new(o->obj[o->depth], k, json_string(v));
-        return;
-    }
-    if (o->block == NO_BLOCK) {
-        sv_push(o->flat, o->section[o->depth]);
-        o->block = o->flat->n;
-        sv_push(o->flat, "");
-    }
-    sv_push(o->flat, k);
-    sv_push(o->flat, v);
 }
 
 static void set_str(plan_out *o, const char *k, const char *v)
@@ -122,17 +98,18 @@ static void set_str(plan_out *o, const char *k, const char *v)
 static void set_int(plan_out *o, const char *k, long long v)
 {
     char n[24];
-    snprintf(n, sizeof(n), "%lld", v);
-    if (o->flat)
+    if (o->sink) {
+        snprintf(n, sizeof(n), "%lld", v);
         plan_text(o, k, n);
-    else
+    } else {
         json_object_set_new(o->obj[o->depth], k, json_integer(v));
+    }
 }
 
 /* A flag: JSON true or false; flat "1", or nothing for false. */
 static void set_bool(plan_out *o, const char *k, bool v)
 {
-    if (!o->flat)
+    if (!o->sink)
         json_object_set_new(o->obj[o->depth], k, json_boolean(v));
     else if (v)
         plan_text(o, k, "1");
@@ -140,7 +117,8 @@ static void set_bool(plan_out *o, const char *k, bool v)
 
 static void lead_put(plan_out *o, const lead *l, const decision *d)
 {
-    plan_open(o, "lead");
+    if (!plan_open(o, "lead"))
+        return;
     set_str(o, "id", l->id);
     set_str(o, "email", d->facts.email); /* as the engine read it: trimmed, lower-cased */
     const char *fields[][2] = {{"first_name", l->first_name}, {"last_name", l->last_name},
@@ -157,23 +135,26 @@ static void lead_put(plan_out *o, const lead *l, const decision *d)
 static void opp_put(plan_out *o, const engine_opts *c, const char *acct_type,
                     const char *owner_id)
 {
-    plan_open(o, "opp");
+    if (!plan_open(o, "opp"))
+        return;
     set_bool(o, "create", acct_type && sv_contains(&c->opp_account_types, acct_type));
     set_str(o, "type", "Acquisition");
     set_str(o, "first_stage", c->opp_first_stage);
     set_str(o, "owner_id", owner_id);
     set_int(o, "advance_score", c->opp_advance_score);
-    plan_open(o, "opp.next");
-    for (size_t i = 0; i + 1 < c->opp_stages.n; i++)
+    if (plan_open(o, "opp.next")) {
+        for (size_t i = 0; i + 1 < c->opp_stages.n; i++)
         if (sv_contains(&c->opp_marketing_stages, c->opp_stages.v[i]))
-            set_str(o, c->opp_stages.v[i], c->opp_stages.v[i + 1]);
-    plan_close(o);
+                set_str(o, c->opp_stages.v[i], c->opp_stages.v[i + 1]);
+        plan_close(o);
+    }
     plan_close(o);
 }
 
 static void alert_put(plan_out *o, const decision *d)
 {
-    plan_open(o, "alert");
+    if (!plan_open(o, "alert"))
+        return;
     set_str(o, "kind", decision_kind_name(d->kind));
     set_str(o, "reason", d->reason);
     char score[32];     /* as text: the alert stores it as the result hash does */
@@ -198,12 +179,13 @@ static void target_put(plan_out *o, const engine_opts *c, outcome_action a, cons
         const lead_facts *f = &d->facts;
         if (!f->new_account_id)
             return;
-        plan_open(o, "new_account");
-        set_str(o, "id", f->new_account_id);
-        set_str(o, "name", f->new_account_name);
-        set_str(o, "domains", f->new_account_domain);
-        set_str(o, "type", c->new_account_type);
-        plan_close(o);
+        if (plan_open(o, "new_account")) {
+            set_str(o, "id", f->new_account_id);
+            set_str(o, "name", f->new_account_name);
+            set_str(o, "domains", f->new_account_domain);
+            set_str(o, "type", c->new_account_type);
+            plan_close(o);
+        }
         type = c->new_account_type;
     }
     set_str(o, "role", outcome_role(c, l->title));
@@ -215,7 +197,8 @@ static void target_put(plan_out *o, const engine_opts *c, outcome_action a, cons
  * as the engine normalises it and the lead's corporate email domain. */
 static void learn_put(plan_out *o, const lead_facts *f)
 {
-    plan_open(o, "learn");
+    if (!plan_open(o, "learn"))
+        return;
     set_str(o, "name", f->name_key);
     if (!f->freemail && !f->disposable)
         set_str(o, "domain", f->email_domain);
@@ -225,7 +208,8 @@ static void learn_put(plan_out *o, const lead_facts *f)
 /* learning.domains_from_contacts: the domain the matched account learns from this lead. */
 static void learn_domain_put(plan_out *o, const decision *d)
 {
-    plan_open(o, "learn_domain");
+    if (!plan_open(o, "learn_domain"))
+        return;
     set_str(o, "account_id", d->account_id);
     set_str(o, "domain", d->learn_domain);
     plan_close(o);
@@ -253,21 +237,80 @@ static void plan_put(plan_out *o, const engine_opts *c, outcome_action a, const 
 char *outcome_plan_json(const engine_opts *c, outcome_action a, const lead *l, const decision *d,
                         const outcome_account *acct, const char *now, double now_ms)
 {
-    plan_out o = {.obj = {json_object()}, .block = NO_BLOCK};
+    plan_out o = {.obj = {json_object()}};
     plan_put(&o, c, a, l, d, acct, now, now_ms);
     char *out = json_dumps(o.obj[0], JSON_COMPACT);
     json_decref(o.obj[0]);
     return out;
 }
 
+/* outcome_plan_flat's sink: the open sections' names, and where the open block's count goes
+ * (NO_BLOCK when none is open). */
+typedef struct flat_out {
+    strvec *out;
+    const char *section[4];
+    int depth;
+    size_t block;
+} flat_out;
+
+#define NO_BLOCK ((size_t)-1)
+
+/* The open block's count filled in. */
+static void flat_end_block(flat_out *f)
+{
+    if (f->block == NO_BLOCK)
+        return;
+    char n[24];
+    snprintf(n, sizeof(n), "%zu", f->out->n - f->block - 1);
+    free(f->out->v[f->block]);
+    f->out->v[f->block] = xstrdup(n);
+    f->block = NO_BLOCK;
+}
+
+static bool flat_open(void *ctx, const char *name)
+{
+    flat_out *f = ctx;
+    flat_end_block(f);
+    f->section[++f->depth] = name;
+    return true;
+}
+
+static void flat_field(void *ctx, const char *k, const char *v)
+{
+    flat_out *f = ctx;
+    if (f->block == NO_BLOCK) {
+        sv_push(f->out, f->section[f->depth]);
+        f->block = f->out->n;
+        sv_push(f->out, "");
+    }
+    sv_push(f->out, k);
+    sv_push(f->out, v);
+}
+
+static void flat_close(void *ctx)
+{
+    flat_out *f = ctx;
+    flat_end_block(f);
+    f->depth--;
+}
+
+void outcome_plan_emit(const engine_opts *c, outcome_action a, const lead *l, const decision *d,
+                       const outcome_account *acct, const char *now, double now_ms,
+                       const outcome_sink *s)
+{
+    plan_out o = {.sink = s};
+    plan_put(&o, c, a, l, d, acct, now, now_ms);
+}
+
 void outcome_plan_flat(const engine_opts *c, outcome_action a, const lead *l, const decision *d,
                        const outcome_account *acct, const char *now, double now_ms, strvec *out)
 {
-    plan_out o = {.flat = out, .section = {""}, .block = NO_BLOCK};
+    flat_out f = {.out = out, .section = {""}, .block = NO_BLOCK};
     size_t count = out->n;
     sv_push(out, "");
-    plan_put(&o, c, a, l, d, acct, now, now_ms);
-    flat_end_block(&o);
-    o.block = count;
-    flat_end_block(&o);
+    outcome_plan_emit(c, a, l, d, acct, now, now_ms,
+                      &(outcome_sink){flat_open, flat_field, flat_close, &f});
+    flat_end_block(&f);
+    f.block = count;
+    flat_end_block(&f);
 }

@@ -51,4 +51,20 @@ char *outcome_plan_json(const engine_opts *c, outcome_action a, const lead *l, c
 void outcome_plan_flat(const engine_opts *c, outcome_action a, const lead *l, const decision *d,
                        const outcome_account *acct, const char *now, double now_ms, strvec *out);
 
+/* Receives a plan's fields in the order outcome_plan_flat writes them: open(name) as a section
+ * begins (the names above; false skips it, its values not even made), field(k, v) for each field
+ * of the innermost open section ("" before any: the plan's own; v lives only during the call),
+ * close() as a section ends. */
+typedef struct outcome_sink {
+    bool (*open)(void *ctx, const char *name);
+    void (*field)(void *ctx, const char *k, const char *v);
+    void (*close)(void *ctx);
+    void *ctx;
+} outcome_sink;
+
+/* The same plan handed to sink s, field by field, without copies. */
+void outcome_plan_emit(const engine_opts *c, outcome_action a, const lead *l, const decision *d,
+                       const outcome_account *acct, const char *now, double now_ms,
+                       const outcome_sink *s);
+
 #endif

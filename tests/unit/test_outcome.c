@@ -281,6 +281,58 @@ static void test_plan_flat(void **state)
     fx->c.eng.opp_enabled = 0;
 }
 
+/* A sink that skips "opp": its fields and those of "opp.next" inside it are never handed over;
+ * the open sections' names as seen, and opens and closes paired. */
+typedef struct seen_sink {
+    strvec fields;          /* "section.field=value" */
+    const char *open[4];
+    int depth, opens, closes;
+} seen_sink;
+
+static bool seen_open(void *ctx, const char *name)
+{
+    seen_sink *s = ctx;
+    if (strcmp(name, "opp") == 0)
+        return false;
+    s->open[++s->depth] = name;
+    s->opens++;
+    return true;
+}
+
+static void seen_field(void *ctx, const char *k, const char *v)
+{
+    seen_sink *s = ctx;
+    char line[256];
+    snprintf(line, sizeof(line), "%s.%s=%s", s->open[s->depth], k, v);
+    sv_push(&s->fields, line);
+}
+
+static void seen_close(void *ctx)
+{
+    seen_sink *s = ctx;
+    s->depth--;
+    s->closes++;
+}
+
+static void test_plan_sink_skips(void **state)
+{
+    fixture *fx = *state;
+    outcome_account acct = convert_case(fx);
+    seen_sink s = {.open = {""}};
+    sv_init(&s.fields);
+    outcome_sink sink = {seen_open, seen_field, seen_close, &s};
+    outcome_plan_emit(&fx->c.eng, OUTCOME_CONVERT, &fx->l, &fx->d, &acct, "t", 1.0, &sink);
+    assert_int_equal(s.depth, 0);
+    assert_int_equal(s.opens, s.closes);
+    assert_true(sv_contains(&s.fields, ".action=convert"));
+    assert_true(sv_contains(&s.fields, "lead.email=jo.doe@acme.com"));
+    assert_true(sv_contains(&s.fields, ".role=Decision Maker"));
+    for (size_t i = 0; i < s.fields.n; i++)
+        assert_null(strstr(s.fields.v[i], "opp"));
+    sv_free(&s.fields);
+    fx->c.eng.opp_enabled = 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_new_account_alias),
         cmocka_unit_test(test_roles),      cmocka_unit_test(test_plan_json),
         cmocka_unit_test(test_plan_flag),  cmocka_unit_test(test_plan_flat),
+        cmocka_unit_test(test_plan_sink_skips),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -32,18 +32,22 @@ static void bulk_strings(const strbuf *buf, strvec *out)
     }
 }
 
-/* A flat plan as outcome_plan_flat writes it: the count, then the sections given (a NULL-ended
- * list of name, count, pairs...). */
-static void flat_plan(strvec *plan, const char *const *args)
+/* A plan handed to p's sink as outcome_plan_emit does: sections given as a NULL-ended list of
+ * name, count, pairs... ("" the plan's own fields, outside any section). */
+static void plan_of(record_plan *p, const char *const *args)
 {
-    size_t n = 0;
-    while (args[n])
-        n++;
-    char count[24];
-    snprintf(count, sizeof(count), "%zu", n);
-    sv_push(plan, count);
-    for (size_t i = 0; i < n; i++)
-        sv_push(plan, args[i]);
+    outcome_sink s = record_plan_sink(p);
+    for (size_t i = 0; args[i]; ) {
+        const char *name = args[i];
+        size_t n = strtoul(args[i + 1], NULL, 10);
+        bool open = *name && s.open(s.ctx, name);
+        if (open || !*name)
+            for (size_t j = 0; j < n; j += 2)
+                s.field(s.ctx, args[i + 2 + j], args[i + 3 + j]);
+        if (open)
+            s.close(s.ctx);
+        i += 2 + n;
+    }
 }
 
 static void decision_of(decision *d, decision_kind k, const char *account, const char *reason)
@@ -72,10 +76,11 @@ static void test_convert(void **state)
         "opp", "4", "type", "Acquisition", "create", "1",
         "opp.next", "2", "MQL", "SAL",
         "learn", "2", "name", "acme", NULL};
-    strvec plan, got;
-    sv_init(&plan);
+    record_plan plan;
+    strvec got;
+    record_plan_init(&plan);
     sv_init(&got);
-    flat_plan(&plan, sections);
+    plan_of(&plan, sections);
     decision d;
     decision_of(&d, DECISION_MATCH, "001A", "email domain acme.com");
     strbuf out;
@@ -95,7 +100,7 @@ static void test_convert(void **state)
         assert_string_equal(got.v[i], want[i]);
     sb_free(&out);
     sv_free(&got);
-    sv_free(&plan);
+    record_plan_free(&plan);
     decision_free(&d);
 }
 
@@ -108,10 +113,11 @@ static void test_flag_and_leftovers(void **state)
         "", "6", "action", "flag", "now", "t", "now_ms", "1",
         "lead", "4", "id", "L1", "nickname", "Jo",
         "alert", "4", "kind", "review", "reason", "close", NULL};
-    strvec plan, got;
-    sv_init(&plan);
+    record_plan plan;
+    strvec got;
+    record_plan_init(&plan);
     sv_init(&got);
-    flat_plan(&plan, sections);
+    plan_of(&plan, sections);
     decision d;
     decision_of(&d, DECISION_REVIEW, NULL, NULL);
     strbuf out;
@@ -132,7 +138,7 @@ static void test_flag_and_leftovers(void **state)
         assert_string_equal(got.v[24 + i], rest[i]);
     sb_free(&out);
     sv_free(&got);
-    sv_free(&plan);
+    record_plan_free(&plan);
     decision_free(&d);
 }
 

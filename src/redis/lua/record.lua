@@ -23,27 +23,30 @@ local function entry_pending(leads, group, id)
   return #redis.call('XPENDING', leads, group, id, id, 1) > 0
 end
 
--- One lead r: leads, group, id (entry), key (result hash, type-checked), exists (whether it
--- exists), digest, fields (the result's field/value list), plan (the plan table, or a function
--- that decodes it), pending (whether the entry is pending, or nil: ask), prefix, events_cap,
--- changes_cap. Returns the code; the caller acknowledges the entry unless it is 0.
+-- One lead r: id (entry), key (result hash, type-checked), exists (whether it exists), digest,
+-- fields (the result's field/value list), plan (the plan table, or a function that decodes it),
+-- pending (whether the entry is pending, or nil: ask), call (what every lead of the Function call
+-- shares: leads, group, prefix, events_cap, changes_cap, types). Returns the code; the caller
+-- acknowledges the entry unless it is 0.
 local function record_one(r)
   local pending = r.pending
-  if pending == nil then pending = entry_pending(r.leads, r.group, r.id) end
+  local call = r.call
+  if pending == nil then pending = entry_pending(call.leads, call.group, r.id) end
   if not pending then return 0 end
   local plan = r.plan
   if r.exists then
     local was = redis.call('HGET', r.key, 'lead_digest')
     local changed = was and r.digest and was ~= r.digest
     if changed and type(plan) == 'function' then plan = plan() end
-    local c = changed and lib.context_of(r.prefix, plan, r.events_cap, r.changes_cap, r.types)
+    local c = changed and lib.context_of(call.prefix, plan, call.events_cap, call.changes_cap,
+                                         call.types)
     if changed then lib.expect_shared(c, c.K.events, 'stream') end
     if not changed then return 2 end
     lib.event(c, 'lead.repeated', {'stream_id', r.id, 'recorded_digest', was, 'digest', r.digest})
     return 3
   end
   if type(plan) == 'function' then plan = plan() end
-  local c = lib.context_of(r.prefix, plan, r.events_cap, r.changes_cap, r.types)
+  local c = lib.context_of(call.prefix, plan, call.events_cap, call.changes_cap, call.types)
   local out = lib.commit(c, lib.prepare(c))
   redis.call('HSET', r.key, unpack(lib.pairs_of(out, r.fields)))
   return 1
@@ -54,10 +57,11 @@ local function record(keys, args)
   lib.expect(keys[1], 'stream')
   local exists = lib.expect(keys[2], 'hash')
   local result = cjson.decode(args[4])
-  local code = record_one{leads = keys[1], group = args[1], id = args[2], key = keys[2],
-    exists = exists, digest = result.lead_digest, fields = lib.pairs_of(result, {}),
+  local code = record_one{id = args[2], key = keys[2], exists = exists,
+    digest = result.lead_digest, fields = lib.pairs_of(result, {}),
     plan = function() return cjson.decode(args[5]) end,
-    prefix = args[3], events_cap = args[6], changes_cap = args[7]}
+    call = {leads = keys[1], group = args[1], prefix = args[3], events_cap = args[6],
+            changes_cap = args[7]}}
   if code ~= 0 then redis.call('XACK', keys[1], args[1], args[2]) end
   return code
 end
@@ -78,18 +82,20 @@ end
 
 -- The result hash's fields: lead_digest first, then those of the old flat layout in its order
 -- (lead_id, the result's, processed_at, stream_id), each with a value. The table is made at once
--- with room for the fields lib.commit adds (no growth step by step), the empty ones taken out.
+-- with room for the fields lib.commit adds (no growth step by step; the nils are one op), then
+-- filled with the fields given.
 local function result_fields(args, i, lead_id, now)
-  local f = {'lead_digest', args[i + 1], 'lead_id', lead_id, 'decision', args[i + 5],
-             'account_id', args[i + 6], 'score', args[i + 7], 'rule', args[i + 8],
-             'reason', args[i + 9], 'candidates', args[i + 10], 'processed_at', now,
-             'stream_id', args[i], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+  local f = {'lead_digest', args[i + 1], nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil,
+             nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil,
+             nil, nil, nil, nil}
   local n = 2
-  for j = 3, 19, 2 do
-    local v = f[j + 1]
-    if v and v ~= '' then f[n + 1], f[n + 2], n = f[j], v, n + 2 end
+  if lead_id then f[3], f[4], n = 'lead_id', lead_id, 4 end
+  for j = 1, #RESULT_FIELDS do
+    local v = args[i + 4 + j]
+    if v ~= '' then f[n + 1], f[n + 2], n = RESULT_FIELDS[j], v, n + 2 end
   end
-  for j = n + 1, #f do f[j] = nil end
+  if now then f[n + 1], f[n + 2], n = 'processed_at', now, n + 2 end
+  if args[i] ~= '' then f[n + 1], f[n + 2] = 'stream_id', args[i] end
   return f
 end
 
@@ -113,9 +119,9 @@ local function lead_table(args, at, flag)
   return L
 end
 
--- One lead of record_leads's ARGV from position i (c: the call's keys and args, k: the lead's
--- place in it), as record_one's table, and the position after it. A flag's alert is the
--- result's kind, reason, score and candidates.
+-- One lead of record_leads's ARGV from position i (c: the call's keys and args, and what its
+-- leads share; k: the lead's place in it), as record_one's table, and the position after it. A
+-- flag's alert is the result's kind, reason, score and candidates.
 local function lead_at(c, k, i)
   local args, id = c.args, c.args[i]
   if i + REST_AT > c.n then lib.fail('record_leads: entry ' .. tostring(id) .. ' is cut') end
@@ -130,15 +136,15 @@ local function lead_at(c, k, i)
   local next_at = i + REST_AT + 1   -- most leads have no more of the plan: no count to parse
   if args[i + REST_AT] ~= '0' then next_at = select(2, lib.flat_plan(args, i + REST_AT, plan)) end
   return {id = id, digest = args[i + 1], fields = result_fields(args, i, L.id, now), plan = plan,
-          leads = c.keys[1], group = args[1], key = c.keys[k + 1], prefix = args[2],
-          types = c.types, events_cap = args[3], changes_cap = args[4], pending = nil,
-          exists = nil}, next_at
+          key = c.keys[k + 1], call = c.call, pending = nil, exists = nil}, next_at
 end
 
 -- The leads of record_leads's ARGV from position 5, as record_one's tables; fails on any shape
 -- error, so nothing is written before all are read. types is the call's table of checked keys.
 local function leads_of(keys, args, count, types)
-  local c, out, i = {keys = keys, args = args, n = #args, types = types}, {}, 5
+  local c, out, i = {keys = keys, args = args, n = #args}, {}, 5
+  c.call = {leads = keys[1], group = args[1], prefix = args[2], events_cap = args[3],
+            changes_cap = args[4], types = types}
   while i <= c.n do
     out[#out + 1], i = lead_at(c, #out + 1, i)
   end
@@ -167,28 +173,32 @@ end
 -- Sets r.pending of each lead whose entry id one XPENDING of the range of the call's ids can
 -- answer (the same answer as one XPENDING per lead: nothing in the call acknowledges an entry
 -- before its end). A lead whose id is not in Redis's form, or past the last entry of a reply cut
--- at its count, keeps r.pending nil: record_one asks for it alone.
+-- at its count, keeps r.pending nil: record_one asks for it alone. The ids' parts are kept in
+-- two arrays (no table per lead).
 local function pending_of(leads, group, rs)
-  local lo, hi, known = nil, nil, {}
-  for k, r in ipairs(rs) do
-    local ms, seq = id_parts(r.id)
+  local ms_of, seq_of, lo, hi = {}, {}, nil, nil
+  for k = 1, #rs do
+    local ms, seq = id_parts(rs[k].id)
     if ms then
-      known[k] = {ms, seq}
-      if not lo or id_after(lo[1], lo[2], ms, seq) then lo = {ms, seq, r.id} end
-      if not hi or id_after(ms, seq, hi[1], hi[2]) then hi = {ms, seq, r.id} end
+      ms_of[k], seq_of[k] = ms, seq
+      if not lo or id_after(ms_of[lo], seq_of[lo], ms, seq) then lo = k end
+      if not hi or id_after(ms, seq, ms_of[hi], seq_of[hi]) then hi = k end
     end
   end
   if not lo then return end
   local limit = 2 * #rs + 16
-  local reply = redis.call('XPENDING', leads, group, lo[3], hi[3], limit)
+  local reply = redis.call('XPENDING', leads, group, rs[lo].id, rs[hi].id, limit)
   local set = {}
-  for _, e in ipairs(reply) do set[e[1]] = true end
-  local last = #reply >= limit and {id_parts(reply[#reply][1])} or nil
-  if last and not last[1] then return end
-  for k, r in ipairs(rs) do
-    local p = known[k]
-    if p and not (last and id_after(p[1], p[2], last[1], last[2])) then
-      r.pending = set[r.id] == true
+  for j = 1, #reply do set[reply[j][1]] = true end
+  local last_ms, last_seq
+  if #reply >= limit then
+    last_ms, last_seq = id_parts(reply[#reply][1])
+    if not last_ms then return end
+  end
+  for k = 1, #rs do
+    local ms = ms_of[k]
+    if ms and not (last_ms and id_after(ms, seq_of[k], last_ms, last_seq)) then
+      rs[k].pending = set[rs[k].id] == true
     end
   end
 end
