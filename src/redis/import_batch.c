@@ -18,7 +18,7 @@
 #include "resp.h"
 
 #define BATCH_ACCOUNTS 1000       /* accounts per batch (the most the check Function takes) */
-#define BATCH_BYTES (4u << 20)    /* a batch is sent sooner once its HSETs pass this size */
+#define BATCH_BYTES (4u << 20)    /* a batch is sent sooner once its rows pass this size */
 #define BATCHES_IN_FLIGHT 8       /* batches sent whose write is not yet confirmed */
 #define ENTRY_ROWS_BYTES 16384    /* an `op rows` entry takes accounts up to this size */
 #define MAX_RELOADS 3             /* library loads after "Function not found" in one import */
@@ -27,10 +27,10 @@ static const char *const KNOWN[] = {"id", "name", "domains", "type", "parent_id"
                                     "owner_id", "employees", "last_activity"};
 #define NKNOWN ARRAY_LEN(KNOWN)
 
-/* One account of a batch: its HSET command (and where its field/value pairs start in it), its
- * row of the `op rows` value, its columns (an index into the batch's sigs), its digest. */
+/* One account of a batch: its row of the `op rows` value (every field it writes is read from
+ * there: its RESTORE, its HSET, its lone changes entry), its columns (an index into the batch's
+ * sigs), its digest. */
 typedef struct batch_account {
-    size_t hset_off, hset_len, pairs_off, values;
     size_t row_off, row_len;
     size_t sig;
     char digest[ACCOUNT_DIGEST_LEN + 1];
@@ -42,8 +42,11 @@ struct import_batch {
     strvec ids, keys;
     batch_account *acc;
     size_t n, cap;
-    strbuf hsets, rows;
+    strbuf rows;
     strvec sigs;          /* distinct `columns` values of the batch's accounts */
+    strvec col_names;     /* the column names of every sig, one after another */
+    hash_dump_str *cols;  /* the same, with their lengths; sig i's start at cols[sig_first[i]] */
+    size_t *sig_first;    /* sigs.n + 1 of them */
     strvec last_attrs;    /* the attribute names of the last account batch_sig_index saw */
     size_t last_sig;      /* and its columns' index */
     strbuf check;         /* the check FCALL, kept until its reply is taken (for a resend) */
@@ -65,7 +68,6 @@ static import_batch *batch_new(void)
     sv_init(&b->keys);
     sv_init(&b->sigs);
     sv_init(&b->last_attrs);
-    sb_init(&b->hsets);
     sb_init(&b->rows);
     sb_init(&b->check);
     return b;
@@ -79,7 +81,9 @@ static void batch_free(import_batch *b)
     sv_free(&b->keys);
     sv_free(&b->sigs);
     sv_free(&b->last_attrs);
-    sb_free(&b->hsets);
+    sv_free(&b->col_names);
+    free(b->cols);
+    free(b->sig_first);
     sb_free(&b->rows);
     free(b->acc);
     sb_free(&b->check);
@@ -94,7 +98,7 @@ static void batch_reset(import_batch *b)
     sv_free(&b->keys);
     sv_free(&b->sigs);
     sv_free(&b->last_attrs);
-    sb_reset(&b->hsets);
+    sv_free(&b->col_names);
     sb_reset(&b->rows);
     sb_reset(&b->check);
     free(b->written);
@@ -110,6 +114,22 @@ static void known_values(const account_rec *a, const char *v[NKNOWN])
     memcpy(v, vals, sizeof(vals));
 }
 
+/* A new sig's column names (KNOWN's, then a's attribute names) after the others'. */
+static void batch_sig_cols(import_batch *b, const account_rec *a)
+{
+    size_t first = b->col_names.n;
+    for (size_t i = 0; i < NKNOWN; i++)
+        sv_push(&b->col_names, KNOWN[i]);
+    for (size_t i = 0; i < a->attr_keys.n; i++)
+        sv_push(&b->col_names, a->attr_keys.v[i]);
+    b->cols = xrealloc(b->cols, b->col_names.n * sizeof(*b->cols));
+    for (size_t k = 0; k < b->col_names.n; k++)
+        b->cols[k] = (hash_dump_str){b->col_names.v[k], strlen(b->col_names.v[k])};
+    b->sig_first = xrealloc(b->sig_first, (b->sigs.n + 1) * sizeof(*b->sig_first));
+    b->sig_first[b->sigs.n - 1] = first;
+    b->sig_first[b->sigs.n] = b->col_names.n;
+}
+
 /* The index of the batch's columns value equal to the account's, added when new. */
 static size_t batch_sig_index(import_batch *b, const account_rec *a, strbuf *scratch)
 {
@@ -122,6 +142,7 @@ static size_t batch_sig_index(import_batch *b, const account_rec *a, strbuf *scr
         if (strcmp(b->sigs.v[i - 1], scratch->buf) == 0)
             return i - 1;
     sv_push(&b->sigs, scratch->buf);
+    batch_sig_cols(b, a);
     return b->sigs.n - 1;
 }
 
@@ -158,7 +179,7 @@ static account_field *account_fields(const account_rec *a, size_t *n)
     return f;
 }
 
-/* Adds account a to batch b: its HSET, row, columns and digest. */
+/* Adds account a to batch b: its row, columns and digest. */
 static void batch_add(import_batch *b, import_writer *w, const account_rec *a, bool rewrite)
 {
     size_t nf;
@@ -174,16 +195,6 @@ static void batch_add(import_batch *b, import_writer *w, const account_rec *a, b
     ba->rewrite = rewrite;
     sv_push(&b->ids, a->id);
     sv_push_owned(&b->keys, key_account(w->prefix, a->id));
-    ba->hset_off = b->hsets.len;
-    resp_head(&b->hsets, 2 + 2 * nf, "HSET");
-    resp_str(&b->hsets, b->keys.v[b->n - 1]);
-    ba->pairs_off = b->hsets.len - ba->hset_off;
-    for (size_t i = 0; i < nf; i++) {
-        resp_str(&b->hsets, f[i].name);
-        resp_str(&b->hsets, f[i].value);
-    }
-    ba->hset_len = b->hsets.len - ba->hset_off;
-    ba->values = 2 * nf;
     ba->row_off = b->rows.len;
     known_values(a, v);
     for (size_t i = 0; i < NKNOWN; i++)
@@ -215,14 +226,47 @@ static void batch_check_cmd(import_batch *b, const import_writer *w)
     }
 }
 
+/* Account x's stored fields, read from its row (the values not empty, each after its column's
+ * name) into w->strs: name, value, name, value... Returns how many strings (twice the fields). */
+static size_t account_pairs(import_writer *w, const import_batch *b, const batch_account *x)
+{
+    const hash_dump_str *col = b->cols + b->sig_first[x->sig];
+    size_t ncols = b->sig_first[x->sig + 1] - b->sig_first[x->sig], k = 0;
+    const char *p = b->rows.buf + x->row_off, *end = p + x->row_len;
+    if (2 * ncols > w->strs_cap) {
+        w->strs_cap = 2 * ncols;
+        w->strs = xrealloc(w->strs, w->strs_cap * sizeof(*w->strs));
+    }
+    for (size_t c = 0; p < end && c < ncols; c++) { /* batch_add wrote one item per column */
+        size_t len = 0;
+        for (; *p != ':'; p++)
+            len = len * 10 + (size_t)(*p - '0');
+        p++;
+        if (len > 0) {
+            w->strs[k++] = col[c];
+            w->strs[k++] = (hash_dump_str){p, len};
+        }
+        p += len;
+    }
+    return k;
+}
+
+/* Appends the strs[0..n) as arguments. */
+static void pairs_cmd(strbuf *cmd, const hash_dump_str *strs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        resp_arg(cmd, strs[i].s, strs[i].len);
+}
+
 /* Appends the XADD of the written accounts [first, last) of b: `op upsert` and the pairs of a
  * lone account (the form every l2ad reads), else `op rows` with their columns and rows. */
-static void entry_cmd(strbuf *cmd, const import_batch *b, const import_writer *w, size_t first,
+static void entry_cmd(strbuf *cmd, const import_batch *b, import_writer *w, size_t first,
                       size_t last, strbuf *scratch)
 {
     const batch_account *ba = &b->acc[b->written[first]];
     bool lone = last - first == 1;
-    resp_head(cmd, lone ? 8 + ba->values : 12, "XADD");
+    size_t values = lone ? account_pairs(w, b, ba) : 0;
+    resp_head(cmd, lone ? 8 + values : 12, "XADD");
     resp_str(cmd, w->changes_key);
     resp_str(cmd, "MAXLEN");
     resp_str(cmd, "~");
@@ -231,7 +275,7 @@ static void entry_cmd(strbuf *cmd, const import_batch *b, const import_writer *w
     resp_str(cmd, "op");
     if (lone) {
         resp_str(cmd, "upsert");
-        sb_appendn(cmd, b->hsets.buf + ba->hset_off + ba->pairs_off, ba->hset_len - ba->pairs_off);
+        pairs_cmd(cmd, w->strs, values);
         return;
     }
     sb_reset(scratch);
@@ -248,7 +292,7 @@ static void entry_cmd(strbuf *cmd, const import_batch *b, const import_writer *w
 
 /* Appends the changes entries of the written accounts: consecutive accounts with the same columns
  * share an entry until its rows pass ENTRY_ROWS_BYTES. Returns the number of entries. */
-static size_t entries_cmd(strbuf *cmd, const import_batch *b, const import_writer *w,
+static size_t entries_cmd(strbuf *cmd, const import_batch *b, import_writer *w,
                           strbuf *scratch)
 {
     size_t entries = 0, first = 0, bytes = 0;
@@ -274,22 +318,13 @@ static size_t first_account_cmd(const import_writer *w)
     return w->restore ? 0 : 1;
 }
 
-/* Appends account x's RESTORE to cmd: its whole hash (its HSET's field/value pairs, read back)
- * replacing what the key held. */
+/* Appends account x's RESTORE to cmd: its whole hash replacing what the key held. */
 static void restore_cmd(import_writer *w, const import_batch *b, const batch_account *x,
                         const char *key, strbuf *cmd)
 {
-    const char *p = b->hsets.buf + x->hset_off + x->pairs_off;
-    const char *end = b->hsets.buf + x->hset_off + x->hset_len;
-    if (x->values > w->strs_cap) {
-        w->strs_cap = x->values;
-        w->strs = xrealloc(w->strs, w->strs_cap * sizeof(*w->strs));
-    }
-    for (size_t i = 0; i < x->values; i++)
-        if (!resp_next_arg(&p, end, &w->strs[i].s, &w->strs[i].len))
-            abort(); /* batch_add wrote x->values arguments there */
+    size_t values = account_pairs(w, b, x);
     sb_reset(&w->payload);
-    hash_dump(&w->dumper, w->strs, x->values, &w->scratch, &w->payload);
+    hash_dump(&w->dumper, w->strs, values, &w->scratch, &w->payload);
     resp_head(cmd, 5, "RESTORE");
     resp_str(cmd, key);
     resp_str(cmd, "0");
@@ -310,10 +345,14 @@ static void batch_write_cmd(import_batch *b, import_writer *w, strbuf *cmd, strb
     }
     for (size_t i = 0; i < m; i++) {
         const batch_account *x = &b->acc[b->written[i]];
-        if (w->restore)
+        if (w->restore) {
             restore_cmd(w, b, x, b->keys.v[b->written[i]], cmd);
-        else
-            sb_appendn(cmd, b->hsets.buf + x->hset_off, x->hset_len);
+        } else {
+            size_t values = account_pairs(w, b, x);
+            resp_head(cmd, 2 + values, "HSET");
+            resp_str(cmd, b->keys.v[b->written[i]]);
+            pairs_cmd(cmd, w->strs, values);
+        }
     }
     resp_head(cmd, 2 + m, "SADD");
     resp_str(cmd, w->set_key);
@@ -741,7 +780,7 @@ int import_writer_add(import_writer *w, const account_rec *a, bool rewrite)
         w->filling = batch_new();
     }
     batch_add(w->filling, w, a, rewrite);
-    if (w->filling->n < BATCH_ACCOUNTS && w->filling->hsets.len < BATCH_BYTES)
+    if (w->filling->n < BATCH_ACCOUNTS && w->filling->rows.len < BATCH_BYTES)
         return 0;
     return send_filling(w, BATCHES_IN_FLIGHT - 1);
 }
