@@ -324,7 +324,7 @@ static void restore_cmd(import_writer *w, const import_batch *b, const batch_acc
 {
     size_t values = account_pairs(w, b, x);
     sb_reset(&w->payload);
-    hash_dump(&w->dumper, w->strs, values, &w->scratch, &w->payload);
+    hash_dump(&w->dumper, w->strs, values, &w->payload);
     resp_head(cmd, 5, "RESTORE");
     resp_str(cmd, key);
     resp_str(cmd, "0");
@@ -734,7 +734,7 @@ static int probe_restore(import_writer *w)
     char *key = key_account(w->prefix, "");
     char err[256];
     sb_reset(&w->payload);
-    hash_dump(&w->dumper, probe, 2, &w->scratch, &w->payload);
+    hash_dump(&w->dumper, probe, 2, &w->payload);
     const char *argv[] = {"RESTORE", key, "1", w->payload.buf, "ABSTTL"};
     const size_t lens[] = {7, strlen(key), 1, w->payload.len, 6};
     redisReply *r = rconn_command(w->c, 5, argv, lens, err, sizeof(err));
