@@ -22,9 +22,11 @@
 #define BATCHES_IN_FLIGHT 8       /* batches sent whose write is not yet confirmed */
 #define MAX_RELOADS 3             /* library loads after "Function not found" in one import */
 
-/* What an awaited reply answers: a batch's check FCALL, its write, or its pre-check (EXISTS of
- * its hashes and TYPE of the set, the changes stream and the digests hash). */
-enum { EXPECT_CHECK, EXPECT_WRITE, EXPECT_NEW };
+/* What an awaited reply answers: a batch's check FCALL, its write, its pre-check for new
+ * accounts (EXISTS of its hashes and TYPE of the set, the changes stream and the digests hash),
+ * its pre-check for unchanged ones (HMGET of their digests, then the same), or the SADD of its
+ * ids once that found every one unchanged. */
+enum { EXPECT_CHECK, EXPECT_WRITE, EXPECT_NEW, EXPECT_SAME, EXPECT_KEEP };
 
 /* ---- the pipeline ---------------------------------------------------------------------------- */
 
@@ -153,14 +155,16 @@ static int take_codes(import_writer *w, import_batch *b, const redisReply *r)
         return fail(w, "accounts from '%s' on: %s", b->ids.v[0],
                     r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply to the check");
     b->written = xcalloc(b->n, sizeof(*b->written));
-    w->guess_new = true;
+    bool all_new = true, all_same = true;
     for (size_t i = 0; i < b->n; i++) {
         const redisReply *code = r->element[i];
         if (code->type != REDIS_REPLY_INTEGER || code->integer < 0 || code->integer > 2)
             return fail(w, "account '%s': unexpected reply to the check", b->ids.v[i]);
         take_code(b, i, (unsigned)code->integer);
-        w->guess_new = w->guess_new && code->integer == 2;
+        all_new = all_new && code->integer == 2;
+        all_same = all_same && code->integer == 0;
     }
+    w->guess = all_new ? GUESS_NEW : all_same ? GUESS_SAME : GUESS_NONE;
     return 0;
 }
 
@@ -244,32 +248,63 @@ static import_expect expect_pop(import_writer *w)
     return e;
 }
 
-/* The pre-check's replies: whether every hash was absent (EXISTS 0) and the three keys absent or
- * of their types (as the check Function would have found them). -1 when the connection failed. */
-static int read_new(import_writer *w, bool *all_new)
+/* The end of a pre-check's replies: whether EXISTS of the hashes answered `exists` and the three
+ * keys are absent or of their types (as the check Function would have found them). -1 when the
+ * connection failed. */
+static int read_exists_types(import_writer *w, long long exists, bool *ok)
 {
     static const char *const want[] = {"set", "stream", "hash"};
-    *all_new = true;
     for (size_t k = 0; k < 4; k++) {
         redisReply *r = read_reply(w);
         if (!r)
             return -1;
         if (k == 0)
-            *all_new = r->type == REDIS_REPLY_INTEGER && r->integer == 0;
+            *ok = *ok && r->type == REDIS_REPLY_INTEGER && r->integer == exists;
         else
-            *all_new = *all_new && r->type == REDIS_REPLY_STATUS &&
-                       (strcmp(r->str, "none") == 0 || strcmp(r->str, want[k - 1]) == 0);
+            *ok = *ok && r->type == REDIS_REPLY_STATUS &&
+                  (strcmp(r->str, "none") == 0 || strcmp(r->str, want[k - 1]) == 0);
         freeReplyObject(r);
     }
     return 0;
 }
 
-/* Sends b's pre-check instead of its check, when the last batch checked was all new: EXISTS of
- * its hashes and the three TYPEs cost Redis a fraction of the check Function's Lua. */
-static int send_new(import_writer *w, import_batch *b)
+/* The pre-check's replies: whether every hash was absent. -1 when the connection failed. */
+static int read_new(import_writer *w, bool *all_new)
+{
+    *all_new = true;
+    return read_exists_types(w, 0, all_new);
+}
+
+/* The unchanged pre-check's replies: whether every account's stored digest is the one it would
+ * get and every hash exists (a batch without repeated rows). -1 when the connection failed. */
+static int read_same(import_writer *w, const import_batch *b, bool *all_same)
+{
+    redisReply *r = read_reply(w);
+    if (!r)
+        return -1;
+    *all_same = r->type == REDIS_REPLY_ARRAY && r->elements == b->n;
+    for (size_t i = 0; *all_same && i < b->n; i++) {
+        const redisReply *d = r->element[i];
+        *all_same = !b->acc[i].rewrite && d->type == REDIS_REPLY_STRING &&
+                    d->len == ACCOUNT_DIGEST_LEN && memcmp(d->str, b->acc[i].digest, d->len) == 0;
+    }
+    freeReplyObject(r);
+    return read_exists_types(w, (long long)b->n, all_same);
+}
+
+/* Sends b's pre-check instead of its check when the last batch checked was all new (EXISTS of its
+ * hashes and the three TYPEs) or all unchanged (HMGET of its digests first): plain commands cost
+ * Redis a fraction of the check Function's Lua. */
+static int send_guess(import_writer *w, import_batch *b)
 {
     const char *keys[] = {w->set_key, w->changes_key, w->digests_key};
     sb_reset(&w->cmd);
+    if (w->guess == GUESS_SAME) {
+        resp_head(&w->cmd, 2 + b->n, "HMGET");
+        resp_str(&w->cmd, w->digests_key);
+        for (size_t i = 0; i < b->n; i++)
+            resp_str(&w->cmd, b->ids.v[i]);
+    }
     resp_head(&w->cmd, 1 + b->n, "EXISTS");
     for (size_t i = 0; i < b->n; i++)
         resp_str(&w->cmd, b->keys.v[i]);
@@ -279,8 +314,21 @@ static int send_new(import_writer *w, import_batch *b)
     }
     if (send_now(w, w->cmd.buf, w->cmd.len) != 0)
         return -1;
-    expect_push(w, b, EXPECT_NEW);
+    expect_push(w, b, w->guess == GUESS_SAME ? EXPECT_SAME : EXPECT_NEW);
     return 0;
+}
+
+/* The SADD of an unchanged batch's ids answered. b is done. */
+static int on_keep(import_writer *w, import_batch *b)
+{
+    redisReply *r = read_reply(w);
+    int rc = r ? 0 : -1;
+    if (r && r->type != REDIS_REPLY_INTEGER)
+        rc = fail(w, "accounts from '%s' on: SADD of %s: %s", b->ids.v[0], w->set_key,
+                  r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+    freeReplyObject(r);
+    batch_done(w, b);
+    return rc;
 }
 
 /* Every reply still awaited read, the writes taken as usual, the checks and pre-checks set aside
@@ -295,12 +343,12 @@ static int resend_checks(import_writer *w, import_batch *first, bool reload)
     again[n++] = first;
     while (rc == 0 && w->qhead < w->qtail) {
         import_expect e = expect_pop(w);
-        if (e.kind == EXPECT_WRITE) {
-            rc = on_write(w, e.b);
+        if (e.kind == EXPECT_WRITE || e.kind == EXPECT_KEEP) {
+            rc = e.kind == EXPECT_WRITE ? on_write(w, e.b) : on_keep(w, e.b);
             continue;
         }
-        if (e.kind == EXPECT_NEW) {
-            rc = read_new(w, &all_new);
+        if (e.kind == EXPECT_NEW || e.kind == EXPECT_SAME) {
+            rc = e.kind == EXPECT_NEW ? read_new(w, &all_new) : read_same(w, e.b, &all_new);
         } else {
             redisReply *r = read_reply(w);
             rc = r ? 0 : -1;
@@ -331,13 +379,44 @@ static int on_new(import_writer *w, import_batch *b)
         return -1;
     }
     if (!all_new) {
-        w->guess_new = false;
+        w->guess = GUESS_NONE;
         return resend_checks(w, b, false);
     }
     b->written = xcalloc(b->n, sizeof(*b->written));
     for (size_t i = 0; i < b->n; i++)
         take_code(b, i, 2);
     return write_batch(w, b);
+}
+
+/* An unchanged pre-check answered: every account unchanged, its ids are added to the set (as the
+ * check Function does: already there unless someone took them out) and b awaits that; else the
+ * check Function decides, as in on_new. */
+static int on_same(import_writer *w, import_batch *b)
+{
+    bool all_same;
+    if (read_same(w, b, &all_same) != 0) {
+        batch_done(w, b);
+        return -1;
+    }
+    if (!all_same) {
+        w->guess = GUESS_NONE;
+        return resend_checks(w, b, false);
+    }
+    b->written = xcalloc(b->n, sizeof(*b->written));
+    for (size_t i = 0; i < b->n; i++)
+        take_code(b, i, 0);
+    report(w, b, false);
+    sb_reset(&w->cmd);
+    resp_head(&w->cmd, 2 + b->n, "SADD");
+    resp_str(&w->cmd, w->set_key);
+    for (size_t i = 0; i < b->n; i++)
+        resp_str(&w->cmd, b->ids.v[i]);
+    if (send_now(w, w->cmd.buf, w->cmd.len) != 0) {
+        batch_done(w, b);
+        return -1;
+    }
+    expect_push(w, b, EXPECT_KEEP);
+    return 0;
 }
 
 /* Takes the next awaited reply. */
@@ -348,6 +427,10 @@ static int take_next(import_writer *w)
         return on_write(w, e.b);
     if (e.kind == EXPECT_NEW)
         return on_new(w, e.b);
+    if (e.kind == EXPECT_SAME)
+        return on_same(w, e.b);
+    if (e.kind == EXPECT_KEEP)
+        return on_keep(w, e.b);
     redisReply *r = read_reply(w);
     if (!r) {
         batch_done(w, e.b);
@@ -370,7 +453,7 @@ static int send_filling(import_writer *w, size_t max_open)
     w->filling = NULL;
     if (b) {
         w->open++;
-        if ((w->guess_new ? send_new(w, b) : send_check(w, b)) != 0) {
+        if ((w->guess != GUESS_NONE ? send_guess(w, b) : send_check(w, b)) != 0) {
             batch_done(w, b);
             return -1;
         }
