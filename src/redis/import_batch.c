@@ -368,43 +368,10 @@ static int resend_checks(import_writer *w, import_batch *first, bool reload)
     return rc;
 }
 
-/* A pre-check answered: every hash absent, the batch is written (all new); else the check
- * Function decides, for it and every batch after it, and the batches after it are checked so
- * until one is all new again. */
-static int on_new(import_writer *w, import_batch *b)
+/* An unchanged batch: its ids added to the set (as the check Function does: already there
+ * unless someone took them out); b awaits that. */
+static int keep_batch(import_writer *w, import_batch *b)
 {
-    bool all_new;
-    if (read_new(w, &all_new) != 0) {
-        batch_done(w, b);
-        return -1;
-    }
-    if (!all_new) {
-        w->guess = GUESS_NONE;
-        return resend_checks(w, b, false);
-    }
-    b->written = xcalloc(b->n, sizeof(*b->written));
-    for (size_t i = 0; i < b->n; i++)
-        take_code(b, i, 2);
-    return write_batch(w, b);
-}
-
-/* An unchanged pre-check answered: every account unchanged, its ids are added to the set (as the
- * check Function does: already there unless someone took them out) and b awaits that; else the
- * check Function decides, as in on_new. */
-static int on_same(import_writer *w, import_batch *b)
-{
-    bool all_same;
-    if (read_same(w, b, &all_same) != 0) {
-        batch_done(w, b);
-        return -1;
-    }
-    if (!all_same) {
-        w->guess = GUESS_NONE;
-        return resend_checks(w, b, false);
-    }
-    b->written = xcalloc(b->n, sizeof(*b->written));
-    for (size_t i = 0; i < b->n; i++)
-        take_code(b, i, 0);
     report(w, b, false);
     sb_reset(&w->cmd);
     resp_head(&w->cmd, 2 + b->n, "SADD");
@@ -419,16 +386,36 @@ static int on_same(import_writer *w, import_batch *b)
     return 0;
 }
 
+/* A pre-check answered (kind EXPECT_NEW or EXPECT_SAME): every hash absent, the batch is written
+ * (all new); every account unchanged, it is kept; else the check Function decides, for it and
+ * every batch after it, and the batches after it are checked so until one is all new or all
+ * unchanged again. */
+static int on_guess(import_writer *w, import_batch *b, int kind)
+{
+    bool as_guessed;
+    int rc = kind == EXPECT_NEW ? read_new(w, &as_guessed) : read_same(w, b, &as_guessed);
+    if (rc != 0) {
+        batch_done(w, b);
+        return -1;
+    }
+    if (!as_guessed) {
+        w->guess = GUESS_NONE;
+        return resend_checks(w, b, false);
+    }
+    b->written = xcalloc(b->n, sizeof(*b->written));
+    for (size_t i = 0; i < b->n; i++)
+        take_code(b, i, kind == EXPECT_NEW ? 2 : 0);
+    return kind == EXPECT_NEW ? write_batch(w, b) : keep_batch(w, b);
+}
+
 /* Takes the next awaited reply. */
 static int take_next(import_writer *w)
 {
     import_expect e = expect_pop(w);
     if (e.kind == EXPECT_WRITE)
         return on_write(w, e.b);
-    if (e.kind == EXPECT_NEW)
-        return on_new(w, e.b);
-    if (e.kind == EXPECT_SAME)
-        return on_same(w, e.b);
+    if (e.kind == EXPECT_NEW || e.kind == EXPECT_SAME)
+        return on_guess(w, e.b, e.kind);
     if (e.kind == EXPECT_KEEP)
         return on_keep(w, e.b);
     redisReply *r = read_reply(w);
