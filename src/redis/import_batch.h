@@ -1,6 +1,6 @@
 /* import_batch.h - the writing side of `l2a import-accounts`: accounts gathered into batches of up
  * to 1,000; per batch one import-check Function call (types, digests; after an all-new batch an
- * EXISTS pre-check instead), then the accounts it says to write in one MULTI/EXEC of plain
+ * EXISTS pre-check instead, after an all-unchanged one HMGET of the digests), then the accounts it says to write in one MULTI/EXEC of plain
  * commands, each account one RESTORE of its hash (or, where RESTORE is refused, a DEL and an
  * HSET; docs/redis-schema.md, "How l2a import-accounts writes them"). Pipelined: a few batches in
  * flight on one connection. */
