@@ -480,6 +480,23 @@ static int probe_restore(import_writer *w)
     return 0;
 }
 
+/* The first batch's guess: all unchanged when the digests hash exists (a re-import, most often);
+ * else the first batches go to the check Function (which loads the library when it is missing).
+ * A wrong guess costs one pre-check; an error reply (an ACL without EXISTS) makes none. -1 when
+ * the connection failed. */
+static int guess_first(import_writer *w)
+{
+    const char *argv[] = {"EXISTS", w->digests_key};
+    char err[256];
+    redisReply *r = rconn_command(w->c, 2, argv, NULL, err, sizeof(err));
+    if (!r && w->c->err)
+        return fail(w, "%s", err);
+    if (r && r->type == REDIS_REPLY_INTEGER && r->integer > 0)
+        w->guess = GUESS_SAME;
+    freeReplyObject(r);
+    return 0;
+}
+
 void import_writer_init(import_writer *w, redisContext *c, const char *prefix,
                         import_code_fn on_code, void *ctx)
 {
@@ -499,7 +516,7 @@ void import_writer_init(import_writer *w, redisContext *c, const char *prefix,
 
 int import_writer_add(import_writer *w, const account_rec *a, bool rewrite)
 {
-    if (w->failed || (!w->probed && probe_restore(w) != 0))
+    if (w->failed || (!w->probed && (probe_restore(w) != 0 || guess_first(w) != 0)))
         return -1;
     if (!w->filling && w->spare) {
         w->filling = w->spare;
