@@ -40,6 +40,7 @@ void batch_free(import_batch *b)
     sv_free(&b->col_names);
     free(b->cols);
     free(b->sig_first);
+    free(b->by_name);
     sb_free(&b->rows);
     free(b->acc);
     sb_free(&b->check);
@@ -84,6 +85,14 @@ static void batch_sig_cols(import_batch *b, const account_rec *a)
     b->sig_first = xrealloc(b->sig_first, (b->sigs.n + 1) * sizeof(*b->sig_first));
     b->sig_first[b->sigs.n - 1] = first;
     b->sig_first[b->sigs.n] = b->col_names.n;
+    b->by_name = xrealloc(b->by_name, b->col_names.n * sizeof(*b->by_name));
+    size_t *order = b->by_name + first; /* an insertion sort: an account has a few dozen at most */
+    for (size_t i = 0; i < b->col_names.n - first; i++) {
+        size_t j = i;
+        for (; j > 0 && strcmp(b->cols[first + order[j - 1]].s, b->cols[first + i].s) > 0; j--)
+            order[j] = order[j - 1];
+        order[j] = i;
+    }
 }
 
 /* The index of the batch's columns value equal to the account's, added when new. */
@@ -118,30 +127,57 @@ static size_t batch_sig(import_batch *b, const account_rec *a, strbuf *scratch)
     return b->last_sig;
 }
 
-/* The account's stored fields (non-empty values), known ones first; *n gets their number. */
-static account_field *account_fields(const account_rec *a, size_t *n)
+/* Room in w->strs for n strings. */
+static void strs_room(import_writer *w, size_t n)
 {
-    const char *v[NKNOWN];
-    account_field *f = xcalloc(NKNOWN + a->attr_keys.n, sizeof(*f));
-    size_t k = 0;
-    known_values(a, v);
-    for (size_t i = 0; i < NKNOWN; i++)
-        if (v[i] && v[i][0])
-            f[k++] = (account_field){KNOWN[i], v[i]};
-    for (size_t i = 0; i < a->attr_keys.n; i++)
-        if (a->attr_vals.v[i][0])
-            f[k++] = (account_field){a->attr_keys.v[i], a->attr_vals.v[i]};
-    *n = k;
-    return f;
+    if (n > w->strs_cap) {
+        w->strs_cap = n;
+        w->strs = xrealloc(w->strs, w->strs_cap * sizeof(*w->strs));
+    }
+}
+
+/* The item of a row at *p ("<n>:" then n bytes): *value and *len get its bytes, *p moves past
+ * it. The rows are batch_add's own, so well formed. */
+static void row_next(const char **p, const char **value, size_t *len)
+{
+    const char *q = *p;
+    size_t n = 0;
+    for (; *q != ':'; q++)
+        n = n * 10 + (size_t)(*q - '0');
+    *value = q + 1;
+    *len = n;
+    *p = q + 1 + n;
+}
+
+/* Account x's digest (account_digest of its stored fields), from its row: its items taken as
+ * they are, in the name order of its columns (b->by_name), each after its name's item. */
+static void batch_digest(import_writer *w, const import_batch *b, batch_account *x)
+{
+    size_t first = b->sig_first[x->sig], ncols = b->sig_first[x->sig + 1] - first;
+    const char *p = b->rows.buf + x->row_off, *value;
+    size_t len;
+    strs_room(w, ncols);
+    for (size_t c = 0; c < ncols; c++) { /* strs[c]: column c's whole item, or empty */
+        const char *item = p;
+        row_next(&p, &value, &len);
+        w->strs[c] = (hash_dump_str){item, len > 0 ? (size_t)(p - item) : 0};
+    }
+    sb_reset(&w->scratch);
+    for (size_t k = 0; k < ncols; k++) {
+        size_t c = b->by_name[first + k];
+        if (w->strs[c].len == 0)
+            continue;
+        account_rows_put(&w->scratch, b->cols[first + c].s, b->cols[first + c].len);
+        sb_appendn(&w->scratch, w->strs[c].s, w->strs[c].len);
+    }
+    account_digest_text(w->scratch.buf, w->scratch.len, x->digest);
 }
 
 /* Adds account a to batch b: its row, columns and digest. */
 void batch_add(import_batch *b, import_writer *w, const account_rec *a, bool rewrite)
 {
-    size_t nf;
     const char *v[NKNOWN];
     strbuf *scratch = &w->scratch;
-    account_field *f = account_fields(a, &nf);
     if (b->n == b->cap) {
         b->cap = b->cap ? 2 * b->cap : 64;
         b->acc = xrealloc(b->acc, b->cap * sizeof(*b->acc));
@@ -159,8 +195,7 @@ void batch_add(import_batch *b, import_writer *w, const account_rec *a, bool rew
         account_rows_put(&b->rows, a->attr_vals.v[i], strlen(a->attr_vals.v[i]));
     ba->row_len = b->rows.len - ba->row_off;
     ba->sig = batch_sig(b, a, scratch);
-    account_digest(f, nf, scratch, ba->digest); /* sorts f */
-    free(f);
+    batch_digest(w, b, ba);
 }
 
 /* The batch's check: FCALL import_check 3+n set changes digests hashes... (id digest)... */
@@ -187,22 +222,15 @@ void batch_check_cmd(import_batch *b, const import_writer *w)
 static size_t account_pairs(import_writer *w, const import_batch *b, const batch_account *x)
 {
     const hash_dump_str *col = b->cols + b->sig_first[x->sig];
-    size_t ncols = b->sig_first[x->sig + 1] - b->sig_first[x->sig], k = 0;
-    const char *p = b->rows.buf + x->row_off, *end = p + x->row_len;
-    if (2 * ncols > w->strs_cap) {
-        w->strs_cap = 2 * ncols;
-        w->strs = xrealloc(w->strs, w->strs_cap * sizeof(*w->strs));
-    }
-    for (size_t c = 0; p < end && c < ncols; c++) { /* batch_add wrote one item per column */
-        size_t len = 0;
-        for (; *p != ':'; p++)
-            len = len * 10 + (size_t)(*p - '0');
-        p++;
+    size_t ncols = b->sig_first[x->sig + 1] - b->sig_first[x->sig], k = 0, len;
+    const char *p = b->rows.buf + x->row_off, *value;
+    strs_room(w, 2 * ncols);
+    for (size_t c = 0; c < ncols; c++) { /* batch_add wrote one item per column */
+        row_next(&p, &value, &len);
         if (len > 0) {
             w->strs[k++] = col[c];
-            w->strs[k++] = (hash_dump_str){p, len};
+            w->strs[k++] = (hash_dump_str){value, len};
         }
-        p += len;
     }
     return k;
 }

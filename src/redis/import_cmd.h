@@ -33,6 +33,7 @@ struct import_batch {
     strvec col_names;     /* the column names of every sig, one after another */
     hash_dump_str *cols;  /* the same, with their lengths; sig i's start at cols[sig_first[i]] */
     size_t *sig_first;    /* sigs.n + 1 of them */
+    size_t *by_name;      /* per sig, its columns' indexes in strcmp order of their names */
     strvec last_attrs;    /* the attribute names of the last account batch_sig_index saw */
     size_t last_sig;      /* and its columns' index */
     strbuf check;         /* the check FCALL, kept until its reply is taken (for a resend) */
