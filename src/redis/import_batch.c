@@ -86,6 +86,7 @@ static void expect_push(import_writer *w, import_batch *b, int kind)
 
 static int send_check(import_writer *w, import_batch *b)
 {
+    sb_reset(&b->write); /* built for a guess that failed */
     if (b->check.len == 0)
         batch_check_cmd(b, w);
     if (send_now(w, b->check.buf, b->check.len) != 0)
@@ -147,6 +148,16 @@ static void take_code(import_batch *b, size_t i, unsigned code)
         b->written[b->nwritten++] = i;
 }
 
+/* Every account of b given code (the accounts to write listed in b->written). */
+static void take_all(import_batch *b, unsigned code)
+{
+    free(b->written);
+    b->written = xcalloc(b->n, sizeof(*b->written));
+    b->nwritten = 0;
+    for (size_t i = 0; i < b->n; i++)
+        take_code(b, i, code);
+}
+
 /* The check's codes into b; the accounts to write listed in b->written. The next batch is
  * pre-checked when every account of this one was absent (an import into an empty store). */
 static int take_codes(import_writer *w, import_batch *b, const redisReply *r)
@@ -154,7 +165,9 @@ static int take_codes(import_writer *w, import_batch *b, const redisReply *r)
     if (r->type != REDIS_REPLY_ARRAY || r->elements != b->n)
         return fail(w, "accounts from '%s' on: %s", b->ids.v[0],
                     r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply to the check");
+    free(b->written);
     b->written = xcalloc(b->n, sizeof(*b->written));
+    b->nwritten = 0;
     bool all_new = true, all_same = true;
     for (size_t i = 0; i < b->n; i++) {
         const redisReply *code = r->element[i];
@@ -177,9 +190,13 @@ static int write_batch(import_writer *w, import_batch *b)
         batch_done(w, b);
         return 0;
     }
-    sb_reset(&w->cmd);
-    batch_write_cmd(b, w, &w->cmd, &w->scratch);
-    int rc = send_now(w, w->cmd.buf, w->cmd.len);
+    strbuf *cmd = &b->write;
+    if (cmd->len == 0) {
+        cmd = &w->cmd;
+        sb_reset(cmd);
+        batch_write_cmd(b, w, cmd, &w->scratch);
+    }
+    int rc = send_now(w, cmd->buf, cmd->len);
     if (rc == 0)
         expect_push(w, b, EXPECT_WRITE);
     else
@@ -402,9 +419,8 @@ static int on_guess(import_writer *w, import_batch *b, int kind)
         w->guess = GUESS_NONE;
         return resend_checks(w, b, false);
     }
-    b->written = xcalloc(b->n, sizeof(*b->written));
-    for (size_t i = 0; i < b->n; i++)
-        take_code(b, i, kind == EXPECT_NEW ? 2 : 0);
+    if (b->write.len == 0)
+        take_all(b, kind == EXPECT_NEW ? 2 : 0);
     return kind == EXPECT_NEW ? write_batch(w, b) : keep_batch(w, b);
 }
 
@@ -443,6 +459,10 @@ static int send_filling(import_writer *w, size_t max_open)
         if ((w->guess != GUESS_NONE ? send_guess(w, b) : send_check(w, b)) != 0) {
             batch_done(w, b);
             return -1;
+        }
+        if (w->guess == GUESS_NEW) { /* its write is ready the moment its pre-check answers */
+            take_all(b, 2);
+            batch_write_cmd(b, w, &b->write, &w->scratch);
         }
     }
     while (w->open > max_open && w->qhead < w->qtail)

@@ -26,6 +26,7 @@ import_batch *batch_new(void)
     sv_init(&b->last_attrs);
     sb_init(&b->rows);
     sb_init(&b->check);
+    sb_init(&b->write);
     return b;
 }
 
@@ -44,6 +45,7 @@ void batch_free(import_batch *b)
     sb_free(&b->rows);
     free(b->acc);
     sb_free(&b->check);
+    sb_free(&b->write);
     free(b->written);
     free(b);
 }
@@ -58,6 +60,7 @@ void batch_reset(import_batch *b)
     sv_free(&b->col_names);
     sb_reset(&b->rows);
     sb_reset(&b->check);
+    sb_reset(&b->write);
     free(b->written);
     b->written = NULL;
     b->n = b->nwritten = b->queued = 0;

@@ -37,6 +37,8 @@ struct import_batch {
     strvec last_attrs;    /* the attribute names of the last account batch_sig_index saw */
     size_t last_sig;      /* and its columns' index */
     strbuf check;         /* the check FCALL, kept until its reply is taken (for a resend) */
+    strbuf write;         /* its write, built while its pre-check is out when it is guessed all
+                           * new (else empty: built when its codes come) */
     size_t *written;      /* indexes of the accounts its write carries */
     size_t nwritten, queued;
     import_batch *next;   /* in the writer's list of spare batches */
