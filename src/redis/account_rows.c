@@ -45,15 +45,20 @@ static void sha1(const char *data, size_t len, unsigned char *md)
 
 void account_digest(account_field *fields, size_t n, strbuf *scratch, char *out)
 {
-    static const char hex[] = "0123456789abcdef";
-    unsigned char md[EVP_MAX_MD_SIZE];
     sort_fields(fields, n);
     sb_reset(scratch);
     for (size_t i = 0; i < n; i++) {
         account_rows_put(scratch, fields[i].name, strlen(fields[i].name));
         account_rows_put(scratch, fields[i].value, strlen(fields[i].value));
     }
-    sha1(scratch->buf ? scratch->buf : "", scratch->len, md);
+    account_digest_text(scratch->buf, scratch->len, out);
+}
+
+void account_digest_text(const char *text, size_t len, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char md[EVP_MAX_MD_SIZE];
+    sha1(text ? text : "", len, md);
     for (size_t i = 0; i < ACCOUNT_DIGEST_LEN / 2; i++) {
         out[2 * i] = hex[md[i] >> 4];
         out[2 * i + 1] = hex[md[i] & 15];

@@ -23,6 +23,9 @@ typedef struct account_field {
  * Function computes from a stored hash, accounts.lua). scratch: a buffer to reuse. out gets
  * ACCOUNT_DIGEST_LEN digits and a NUL. */
 void account_digest(account_field *fields, size_t n, strbuf *scratch, char *out);
+/* The digest of text, account_digest's pairs already written out (text may be NULL when len is
+ * 0). */
+void account_digest_text(const char *text, size_t len, char *out);
 
 /* Appends one item of an `op rows` value to sb: "<n>:" then the n bytes of s. */
 void account_rows_put(strbuf *sb, const char *s, size_t n);

@@ -31,9 +31,15 @@ uint64_t hash_dump_crc64(const hash_dumper *d, uint64_t crc, const void *p, size
 {
     const unsigned char *s = p;
     for (; n >= 8; n -= 8, s += 8) {
-        uint64_t x = crc;
+        uint64_t x;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        memcpy(&x, s, 8); /* one load: the bytes least significant first, as below */
+        x ^= crc;
+#else
+        x = crc;
         for (size_t i = 0; i < 8; i++)
             x ^= (uint64_t)s[i] << (8 * i);
+#endif
         crc = d->crc[7][x & 0xFF] ^ d->crc[6][(x >> 8) & 0xFF] ^ d->crc[5][(x >> 16) & 0xFF] ^
               d->crc[4][(x >> 24) & 0xFF] ^ d->crc[3][(x >> 32) & 0xFF] ^
               d->crc[2][(x >> 40) & 0xFF] ^ d->crc[1][(x >> 48) & 0xFF] ^ d->crc[0][x >> 56];
@@ -43,23 +49,28 @@ uint64_t hash_dump_crc64(const hash_dumper *d, uint64_t crc, const void *p, size
     return crc;
 }
 
-static void put_byte(strbuf *sb, unsigned v)
+/* The payload is written through a cursor into room made for it once (hash_dump_bound): no
+ * bounds check a byte. */
+static unsigned char *put_bytes(unsigned char *p, const char *s, size_t n)
 {
-    sb_putc(sb, (char)(unsigned char)v);
+    memcpy(p, s, n);
+    return p + n;
 }
 
 /* v in n bytes, least significant first. */
-static void put_le(strbuf *sb, uint64_t v, size_t n)
+static unsigned char *put_le(unsigned char *p, uint64_t v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        put_byte(sb, (unsigned)(v >> (8 * i)) & 0xFF);
+        *p++ = (unsigned char)(v >> (8 * i));
+    return p;
 }
 
 /* v in n bytes, most significant first. */
-static void put_be(strbuf *sb, uint64_t v, size_t n)
+static unsigned char *put_be(unsigned char *p, uint64_t v, size_t n)
 {
     for (size_t i = n; i > 0; i--)
-        put_byte(sb, (unsigned)(v >> (8 * (i - 1))) & 0xFF);
+        *p++ = (unsigned char)(v >> (8 * (i - 1)));
+    return p;
 }
 
 /* ---- the listpack ---------------------------------------------------------------------------- */
@@ -101,19 +112,19 @@ static bool lp_integer(const char *s, size_t len, int64_t *out)
 
 /* An integer entry's encoding and data: 7 bits unsigned in one byte, 13 bits signed in two (the
  * top three bits 110), else a marker byte and 16, 24, 32 or 64 bits, least significant first. */
-static void lp_put_integer(strbuf *lp, int64_t v)
+static unsigned char *lp_put_integer(unsigned char *p, int64_t v)
 {
     uint64_t u = (uint64_t)v; /* two's complement: the low bits are what Redis stores */
     size_t bytes;
     unsigned mark;
     if (v >= 0 && v <= 127) {
-        put_byte(lp, (unsigned)v);
-        return;
+        *p++ = (unsigned char)v;
+        return p;
     }
     if (v >= -4096 && v <= 4095) {
-        put_byte(lp, 0xC0 | (unsigned)((u >> 8) & 0x1F));
-        put_byte(lp, (unsigned)(u & 0xFF));
-        return;
+        *p++ = (unsigned char)(0xC0 | ((u >> 8) & 0x1F));
+        *p++ = (unsigned char)(u & 0xFF);
+        return p;
     }
     if (v >= -32768 && v <= 32767)
         bytes = 2, mark = 0xF1;
@@ -123,30 +134,32 @@ static void lp_put_integer(strbuf *lp, int64_t v)
         bytes = 4, mark = 0xF3;
     else
         bytes = 8, mark = 0xF4;
-    put_byte(lp, mark);
-    put_le(lp, u, bytes);
+    *p++ = (unsigned char)mark;
+    return put_le(p, u, bytes);
 }
 
 /* One listpack entry: its encoding and data (an integer when the text is one, else the string
  * with its length in 6 or 12 bits), then that size again, backwards (7 bits a byte). */
-static void lp_entry(strbuf *lp, const char *s, size_t len)
+static unsigned char *lp_entry(unsigned char *p, const char *s, size_t len)
 {
-    size_t start = lp->len, size;
+    unsigned char *start = p;
+    size_t size;
     int64_t v;
     if (lp_integer(s, len, &v)) {
-        lp_put_integer(lp, v);
+        p = lp_put_integer(p, v);
     } else if (len < 64) {
-        put_byte(lp, 0x80 | (unsigned)len);
-        sb_appendn(lp, s, len);
+        *p++ = (unsigned char)(0x80 | len);
+        p = put_bytes(p, s, len);
     } else { /* < 4096: fields and values of a listpack account are at most 64 bytes */
-        put_byte(lp, 0xE0 | (unsigned)(len >> 8));
-        put_byte(lp, (unsigned)(len & 0xFF));
-        sb_appendn(lp, s, len);
+        *p++ = (unsigned char)(0xE0 | (len >> 8));
+        *p++ = (unsigned char)(len & 0xFF);
+        p = put_bytes(p, s, len);
     }
-    size = lp->len - start;
+    size = (size_t)(p - start);
     if (size > 127)
-        put_byte(lp, (unsigned)(size >> 7));
-    put_byte(lp, (unsigned)(size & 127) | (size > 127 ? 128 : 0));
+        *p++ = (unsigned char)(size >> 7);
+    *p++ = (unsigned char)((size & 127) | (size > 127 ? 128 : 0));
+    return p;
 }
 
 static bool listpack_fits(const hash_dump_str *v, size_t nv)
@@ -159,60 +172,78 @@ static bool listpack_fits(const hash_dump_str *v, size_t nv)
     return true;
 }
 
-/* The listpack of v[0..nv) into lp (emptied first): header, entries, end byte. */
-static void listpack(strbuf *lp, const hash_dump_str *v, size_t nv)
+/* The listpack of v[0..nv) at p: header, entries, end byte. Returns its end. */
+static unsigned char *listpack(unsigned char *p, const hash_dump_str *v, size_t nv)
 {
-    sb_reset(lp);
-    for (size_t i = 0; i < LISTPACK_HEADER; i++)
-        put_byte(lp, 0);
+    unsigned char *start = p;
+    p += LISTPACK_HEADER;
     for (size_t i = 0; i < nv; i++)
-        lp_entry(lp, v[i].s, v[i].len);
-    put_byte(lp, LISTPACK_END);
-    for (size_t i = 0; i < 4; i++)
-        lp->buf[i] = (char)(unsigned char)(lp->len >> (8 * i));
-    lp->buf[4] = (char)(unsigned char)(nv & 0xFF);
-    lp->buf[5] = (char)(unsigned char)(nv >> 8);
+        p = lp_entry(p, v[i].s, v[i].len);
+    *p++ = LISTPACK_END;
+    put_le(start, (uint64_t)(p - start), 4);
+    put_le(start + 4, nv, 2);
+    return p;
 }
 
 /* ---- RDB ------------------------------------------------------------------------------------- */
 
+#define RDB_LEN_MAX 9 /* the longest RDB length */
+
 /* An RDB length: 6 bits (00), 14 bits (01, big-endian), else 0x80 and 32 bits or 0x81 and 64. */
-static void rdb_len(strbuf *out, size_t n)
+static unsigned char *rdb_len(unsigned char *p, size_t n)
 {
     if (n < 64) {
-        put_byte(out, (unsigned)n);
+        *p++ = (unsigned char)n;
     } else if (n < 16384) {
-        put_byte(out, 0x40 | (unsigned)(n >> 8));
-        put_byte(out, (unsigned)(n & 0xFF));
+        *p++ = (unsigned char)(0x40 | (n >> 8));
+        *p++ = (unsigned char)(n & 0xFF);
     } else if (n <= UINT32_MAX) {
-        put_byte(out, 0x80);
-        put_be(out, n, 4);
+        *p++ = 0x80;
+        p = put_be(p, n, 4);
     } else {
-        put_byte(out, 0x81);
-        put_be(out, n, 8);
+        *p++ = 0x81;
+        p = put_be(p, n, 8);
     }
+    return p;
 }
 
-static void rdb_string(strbuf *out, const char *s, size_t len)
+/* The listpack of v as one RDB string at p: written after room for the longest length, then
+ * moved to just after its length. */
+static unsigned char *rdb_listpack(unsigned char *p, const hash_dump_str *v, size_t nv)
 {
-    rdb_len(out, len);
-    sb_appendn(out, s, len);
+    unsigned char *lp = p + RDB_LEN_MAX, *end = listpack(lp, v, nv);
+    size_t len = (size_t)(end - lp);
+    p = rdb_len(p, len);
+    memmove(p, lp, len);
+    return p + len;
 }
 
-void hash_dump(const hash_dumper *d, const hash_dump_str *v, size_t nv, strbuf *scratch,
-               strbuf *out)
+/* Bytes the payload of v takes at most: per string its bytes and, at most, a length or an entry's
+ * encoding and size (9 + 2 + 2), plus the type, the listpack's header, end and RDB length, the
+ * pair count, the version and the CRC. */
+static size_t payload_bound(const hash_dump_str *v, size_t nv)
 {
-    size_t start = out->len;
+    size_t n = 1 + RDB_LEN_MAX + LISTPACK_HEADER + 1 + RDB_LEN_MAX + 2 + 8;
+    for (size_t i = 0; i < nv; i++)
+        n += v[i].len + RDB_LEN_MAX + 4;
+    return n;
+}
+
+void hash_dump(const hash_dumper *d, const hash_dump_str *v, size_t nv, strbuf *out)
+{
+    sb_reserve(out, payload_bound(v, nv));
+    unsigned char *start = (unsigned char *)out->buf + out->len, *p = start;
     if (listpack_fits(v, nv)) {
-        listpack(scratch, v, nv);
-        put_byte(out, RDB_TYPE_HASH_LISTPACK);
-        rdb_string(out, scratch->buf, scratch->len);
+        *p++ = RDB_TYPE_HASH_LISTPACK;
+        p = rdb_listpack(p, v, nv);
     } else {
-        put_byte(out, RDB_TYPE_HASH);
-        rdb_len(out, nv / 2);
+        *p++ = RDB_TYPE_HASH;
+        p = rdb_len(p, nv / 2);
         for (size_t i = 0; i < nv; i++)
-            rdb_string(out, v[i].s, v[i].len);
+            p = put_bytes(rdb_len(p, v[i].len), v[i].s, v[i].len);
     }
-    put_le(out, DUMP_RDB_VERSION, 2);
-    put_le(out, hash_dump_crc64(d, 0, out->buf + start, out->len - start), 8);
+    p = put_le(p, DUMP_RDB_VERSION, 2);
+    p = put_le(p, hash_dump_crc64(d, 0, start, (size_t)(p - start)), 8);
+    out->len += (size_t)(p - start);
+    out->buf[out->len] = '\0';
 }

@@ -32,9 +32,7 @@ typedef struct hash_dump_str {
  * (128 pairs in redis.conf, 512 without a config file) and -value (64 bytes) go as a listpack,
  * byte for byte what HSET of the same pairs makes on a key that did not exist (what DUMP of it
  * gives with rdbcompression off); the others as plain pairs, which Redis loads into the encoding
- * its own limits choose, as HSET would.
- * scratch: a buffer to reuse. */
-void hash_dump(const hash_dumper *d, const hash_dump_str *v, size_t nv, strbuf *scratch,
-               strbuf *out);
+ * its own limits choose, as HSET would. */
+void hash_dump(const hash_dumper *d, const hash_dump_str *v, size_t nv, strbuf *out);
 
 #endif

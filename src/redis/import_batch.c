@@ -11,323 +11,22 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "account_rows.h"
 #include "functions.h"
+#include "import_cmd.h"
 #include "keys.h"
 #include "rconn.h"
 #include "resp.h"
 
 #define BATCH_ACCOUNTS 1000       /* accounts per batch (the most the check Function takes) */
-#define BATCH_BYTES (4u << 20)    /* a batch is sent sooner once its HSETs pass this size */
+#define BATCH_BYTES (4u << 20)    /* a batch is sent sooner once its rows pass this size */
 #define BATCHES_IN_FLIGHT 8       /* batches sent whose write is not yet confirmed */
-#define ENTRY_ROWS_BYTES 16384    /* an `op rows` entry takes accounts up to this size */
 #define MAX_RELOADS 3             /* library loads after "Function not found" in one import */
 
-static const char *const KNOWN[] = {"id", "name", "domains", "type", "parent_id", "country",
-                                    "owner_id", "employees", "last_activity"};
-#define NKNOWN ARRAY_LEN(KNOWN)
-
-/* One account of a batch: its HSET command (and where its field/value pairs start in it), its
- * row of the `op rows` value, its columns (an index into the batch's sigs), its digest. */
-typedef struct batch_account {
-    size_t hset_off, hset_len, pairs_off, values;
-    size_t row_off, row_len;
-    size_t sig;
-    char digest[ACCOUNT_DIGEST_LEN + 1];
-    bool rewrite;
-    unsigned code;
-} batch_account;
-
-struct import_batch {
-    strvec ids, keys;
-    batch_account *acc;
-    size_t n, cap;
-    strbuf hsets, rows;
-    strvec sigs;          /* distinct `columns` values of the batch's accounts */
-    strvec last_attrs;    /* the attribute names of the last account batch_sig_index saw */
-    size_t last_sig;      /* and its columns' index */
-    strbuf check;         /* the check FCALL, kept until its reply is taken (for a resend) */
-    size_t *written;      /* indexes of the accounts its write carries */
-    size_t nwritten, queued;
-    import_batch *next;   /* in the writer's list of spare batches */
-};
-
-/* What an awaited reply answers: a batch's check FCALL, its write, or its pre-check (EXISTS of
- * its hashes and TYPE of the set, the changes stream and the digests hash). */
-enum { EXPECT_CHECK, EXPECT_WRITE, EXPECT_NEW };
-
-/* ---- a batch --------------------------------------------------------------------------------- */
-
-static import_batch *batch_new(void)
-{
-    import_batch *b = xcalloc(1, sizeof(*b));
-    sv_init(&b->ids);
-    sv_init(&b->keys);
-    sv_init(&b->sigs);
-    sv_init(&b->last_attrs);
-    sb_init(&b->hsets);
-    sb_init(&b->rows);
-    sb_init(&b->check);
-    return b;
-}
-
-static void batch_free(import_batch *b)
-{
-    if (!b)
-        return;
-    sv_free(&b->ids);
-    sv_free(&b->keys);
-    sv_free(&b->sigs);
-    sv_free(&b->last_attrs);
-    sb_free(&b->hsets);
-    sb_free(&b->rows);
-    free(b->acc);
-    sb_free(&b->check);
-    free(b->written);
-    free(b);
-}
-
-/* Empties b for another batch, keeping its buffers' room (no regrowing them batch after batch). */
-static void batch_reset(import_batch *b)
-{
-    sv_free(&b->ids);
-    sv_free(&b->keys);
-    sv_free(&b->sigs);
-    sv_free(&b->last_attrs);
-    sb_reset(&b->hsets);
-    sb_reset(&b->rows);
-    sb_reset(&b->check);
-    free(b->written);
-    b->written = NULL;
-    b->n = b->nwritten = b->queued = 0;
-}
-
-/* The account's known field values, in KNOWN's order (NULL or "" when it has none). */
-static void known_values(const account_rec *a, const char *v[NKNOWN])
-{
-    const char *vals[NKNOWN] = {a->id, a->name, a->domains, a->type, a->parent_id, a->country,
-                                a->owner_id, a->employees, a->last_activity};
-    memcpy(v, vals, sizeof(vals));
-}
-
-/* The index of the batch's columns value equal to the account's, added when new. */
-static size_t batch_sig_index(import_batch *b, const account_rec *a, strbuf *scratch)
-{
-    sb_reset(scratch);
-    for (size_t i = 0; i < NKNOWN; i++)
-        account_rows_put(scratch, KNOWN[i], strlen(KNOWN[i]));
-    for (size_t i = 0; i < a->attr_keys.n; i++)
-        account_rows_put(scratch, a->attr_keys.v[i], strlen(a->attr_keys.v[i]));
-    for (size_t i = b->sigs.n; i > 0; i--)
-        if (strcmp(b->sigs.v[i - 1], scratch->buf) == 0)
-            return i - 1;
-    sv_push(&b->sigs, scratch->buf);
-    return b->sigs.n - 1;
-}
-
-/* batch_sig_index, asked only when the account's attribute names differ from the account's
- * before (the accounts of one file have the same). */
-static size_t batch_sig(import_batch *b, const account_rec *a, strbuf *scratch)
-{
-    bool same = b->sigs.n > 0 && a->attr_keys.n == b->last_attrs.n;
-    for (size_t i = 0; same && i < a->attr_keys.n; i++)
-        same = strcmp(a->attr_keys.v[i], b->last_attrs.v[i]) == 0;
-    if (same)
-        return b->last_sig;
-    sv_free(&b->last_attrs);
-    for (size_t i = 0; i < a->attr_keys.n; i++)
-        sv_push(&b->last_attrs, a->attr_keys.v[i]);
-    b->last_sig = batch_sig_index(b, a, scratch);
-    return b->last_sig;
-}
-
-/* The account's stored fields (non-empty values), known ones first; *n gets their number. */
-static account_field *account_fields(const account_rec *a, size_t *n)
-{
-    const char *v[NKNOWN];
-    account_field *f = xcalloc(NKNOWN + a->attr_keys.n, sizeof(*f));
-    size_t k = 0;
-    known_values(a, v);
-    for (size_t i = 0; i < NKNOWN; i++)
-        if (v[i] && v[i][0])
-            f[k++] = (account_field){KNOWN[i], v[i]};
-    for (size_t i = 0; i < a->attr_keys.n; i++)
-        if (a->attr_vals.v[i][0])
-            f[k++] = (account_field){a->attr_keys.v[i], a->attr_vals.v[i]};
-    *n = k;
-    return f;
-}
-
-/* Adds account a to batch b: its HSET, row, columns and digest. */
-static void batch_add(import_batch *b, import_writer *w, const account_rec *a, bool rewrite)
-{
-    size_t nf;
-    const char *v[NKNOWN];
-    strbuf *scratch = &w->scratch;
-    account_field *f = account_fields(a, &nf);
-    if (b->n == b->cap) {
-        b->cap = b->cap ? 2 * b->cap : 64;
-        b->acc = xrealloc(b->acc, b->cap * sizeof(*b->acc));
-    }
-    batch_account *ba = &b->acc[b->n++];
-    memset(ba, 0, sizeof(*ba));
-    ba->rewrite = rewrite;
-    sv_push(&b->ids, a->id);
-    sv_push_owned(&b->keys, key_account(w->prefix, a->id));
-    ba->hset_off = b->hsets.len;
-    resp_head(&b->hsets, 2 + 2 * nf, "HSET");
-    resp_str(&b->hsets, b->keys.v[b->n - 1]);
-    ba->pairs_off = b->hsets.len - ba->hset_off;
-    for (size_t i = 0; i < nf; i++) {
-        resp_str(&b->hsets, f[i].name);
-        resp_str(&b->hsets, f[i].value);
-    }
-    ba->hset_len = b->hsets.len - ba->hset_off;
-    ba->values = 2 * nf;
-    ba->row_off = b->rows.len;
-    known_values(a, v);
-    for (size_t i = 0; i < NKNOWN; i++)
-        account_rows_put(&b->rows, v[i] ? v[i] : "", v[i] ? strlen(v[i]) : 0);
-    for (size_t i = 0; i < a->attr_vals.n; i++)
-        account_rows_put(&b->rows, a->attr_vals.v[i], strlen(a->attr_vals.v[i]));
-    ba->row_len = b->rows.len - ba->row_off;
-    ba->sig = batch_sig(b, a, scratch);
-    account_digest(f, nf, scratch, ba->digest); /* sorts f */
-    free(f);
-}
-
-/* The batch's check: FCALL import_check 3+n set changes digests hashes... (id digest)... */
-static void batch_check_cmd(import_batch *b, const import_writer *w)
-{
-    strbuf *cmd = &b->check;
-    sb_reset(cmd);
-    resp_head(cmd, 6 + 3 * b->n, "FCALL");
-    resp_str(cmd, functions_name(FN_ACCOUNT_IMPORT_CHECK));
-    resp_num(cmd, 3 + b->n);
-    resp_str(cmd, w->set_key);
-    resp_str(cmd, w->changes_key);
-    resp_str(cmd, w->digests_key);
-    for (size_t i = 0; i < b->n; i++)
-        resp_str(cmd, b->keys.v[i]);
-    for (size_t i = 0; i < b->n; i++) {
-        resp_str(cmd, b->ids.v[i]);
-        resp_arg(cmd, b->acc[i].digest, ACCOUNT_DIGEST_LEN);
-    }
-}
-
-/* Appends the XADD of the written accounts [first, last) of b: `op upsert` and the pairs of a
- * lone account (the form every l2ad reads), else `op rows` with their columns and rows. */
-static void entry_cmd(strbuf *cmd, const import_batch *b, const import_writer *w, size_t first,
-                      size_t last, strbuf *scratch)
-{
-    const batch_account *ba = &b->acc[b->written[first]];
-    bool lone = last - first == 1;
-    resp_head(cmd, lone ? 8 + ba->values : 12, "XADD");
-    resp_str(cmd, w->changes_key);
-    resp_str(cmd, "MAXLEN");
-    resp_str(cmd, "~");
-    resp_str(cmd, L2A_CHANGES_MAXLEN);
-    resp_str(cmd, "*");
-    resp_str(cmd, "op");
-    if (lone) {
-        resp_str(cmd, "upsert");
-        sb_appendn(cmd, b->hsets.buf + ba->hset_off + ba->pairs_off, ba->hset_len - ba->pairs_off);
-        return;
-    }
-    sb_reset(scratch);
-    for (size_t i = first; i < last; i++) {
-        const batch_account *x = &b->acc[b->written[i]];
-        sb_appendn(scratch, b->rows.buf + x->row_off, x->row_len);
-    }
-    resp_str(cmd, "rows");
-    resp_str(cmd, "columns");
-    resp_str(cmd, b->sigs.v[ba->sig]);
-    resp_str(cmd, "rows");
-    resp_arg(cmd, scratch->buf, scratch->len);
-}
-
-/* Appends the changes entries of the written accounts: consecutive accounts with the same columns
- * share an entry until its rows pass ENTRY_ROWS_BYTES. Returns the number of entries. */
-static size_t entries_cmd(strbuf *cmd, const import_batch *b, const import_writer *w,
-                          strbuf *scratch)
-{
-    size_t entries = 0, first = 0, bytes = 0;
-    for (size_t i = 0; i < b->nwritten; i++) {
-        const batch_account *x = &b->acc[b->written[i]];
-        if (i > first && (x->sig != b->acc[b->written[first]].sig ||
-                          bytes + x->row_len > ENTRY_ROWS_BYTES)) {
-            entry_cmd(cmd, b, w, first, i, scratch);
-            entries++;
-            first = i;
-            bytes = 0;
-        }
-        bytes += x->row_len;
-    }
-    entry_cmd(cmd, b, w, first, b->nwritten, scratch);
-    return entries + 1;
-}
-
-/* Where a batch write's first account command is among its queued commands: after the DEL of
- * their hashes, unless each account is one RESTORE. */
-static size_t first_account_cmd(const import_writer *w)
-{
-    return w->restore ? 0 : 1;
-}
-
-/* Appends account x's RESTORE to cmd: its whole hash (its HSET's field/value pairs, read back)
- * replacing what the key held. */
-static void restore_cmd(import_writer *w, const import_batch *b, const batch_account *x,
-                        const char *key, strbuf *cmd)
-{
-    const char *p = b->hsets.buf + x->hset_off + x->pairs_off;
-    const char *end = b->hsets.buf + x->hset_off + x->hset_len;
-    if (x->values > w->strs_cap) {
-        w->strs_cap = x->values;
-        w->strs = xrealloc(w->strs, w->strs_cap * sizeof(*w->strs));
-    }
-    for (size_t i = 0; i < x->values; i++)
-        if (!resp_next_arg(&p, end, &w->strs[i].s, &w->strs[i].len))
-            abort(); /* batch_add wrote x->values arguments there */
-    sb_reset(&w->payload);
-    hash_dump(&w->dumper, w->strs, x->values, &w->scratch, &w->payload);
-    resp_head(cmd, 5, "RESTORE");
-    resp_str(cmd, key);
-    resp_str(cmd, "0");
-    resp_arg(cmd, w->payload.buf, w->payload.len);
-    resp_str(cmd, "REPLACE");
-}
-
-/* The batch's write, for its accounts in b->written: MULTI, a RESTORE each (else DEL of their
- * hashes and an HSET each), SADD of their ids, HSET of their digests, the changes entries, EXEC. */
-static void batch_write_cmd(import_batch *b, import_writer *w, strbuf *cmd, strbuf *scratch)
-{
-    size_t m = b->nwritten;
-    resp_head(cmd, 1, "MULTI");
-    if (!w->restore) {
-        resp_head(cmd, 1 + m, "DEL");
-        for (size_t i = 0; i < m; i++)
-            resp_str(cmd, b->keys.v[b->written[i]]);
-    }
-    for (size_t i = 0; i < m; i++) {
-        const batch_account *x = &b->acc[b->written[i]];
-        if (w->restore)
-            restore_cmd(w, b, x, b->keys.v[b->written[i]], cmd);
-        else
-            sb_appendn(cmd, b->hsets.buf + x->hset_off, x->hset_len);
-    }
-    resp_head(cmd, 2 + m, "SADD");
-    resp_str(cmd, w->set_key);
-    for (size_t i = 0; i < m; i++)
-        resp_str(cmd, b->ids.v[b->written[i]]);
-    resp_head(cmd, 2 + 2 * m, "HSET");
-    resp_str(cmd, w->digests_key);
-    for (size_t i = 0; i < m; i++) {
-        resp_str(cmd, b->ids.v[b->written[i]]);
-        resp_arg(cmd, b->acc[b->written[i]].digest, ACCOUNT_DIGEST_LEN);
-    }
-    b->queued = first_account_cmd(w) + m + 2 + entries_cmd(cmd, b, w, scratch);
-    resp_head(cmd, 1, "EXEC");
-}
+/* What an awaited reply answers: a batch's check FCALL, its write, its pre-check for new
+ * accounts (EXISTS of its hashes and TYPE of the set, the changes stream and the digests hash),
+ * its pre-check for unchanged ones (HMGET of their digests, then the same), or the SADD of its
+ * ids once that found every one unchanged. */
+enum { EXPECT_CHECK, EXPECT_WRITE, EXPECT_NEW, EXPECT_SAME, EXPECT_KEEP };
 
 /* ---- the pipeline ---------------------------------------------------------------------------- */
 
@@ -387,6 +86,7 @@ static void expect_push(import_writer *w, import_batch *b, int kind)
 
 static int send_check(import_writer *w, import_batch *b)
 {
+    sb_reset(&b->write); /* built for a guess that failed */
     if (b->check.len == 0)
         batch_check_cmd(b, w);
     if (send_now(w, b->check.buf, b->check.len) != 0)
@@ -448,6 +148,16 @@ static void take_code(import_batch *b, size_t i, unsigned code)
         b->written[b->nwritten++] = i;
 }
 
+/* Every account of b given code (the accounts to write listed in b->written). */
+static void take_all(import_batch *b, unsigned code)
+{
+    free(b->written);
+    b->written = xcalloc(b->n, sizeof(*b->written));
+    b->nwritten = 0;
+    for (size_t i = 0; i < b->n; i++)
+        take_code(b, i, code);
+}
+
 /* The check's codes into b; the accounts to write listed in b->written. The next batch is
  * pre-checked when every account of this one was absent (an import into an empty store). */
 static int take_codes(import_writer *w, import_batch *b, const redisReply *r)
@@ -455,15 +165,19 @@ static int take_codes(import_writer *w, import_batch *b, const redisReply *r)
     if (r->type != REDIS_REPLY_ARRAY || r->elements != b->n)
         return fail(w, "accounts from '%s' on: %s", b->ids.v[0],
                     r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply to the check");
+    free(b->written);
     b->written = xcalloc(b->n, sizeof(*b->written));
-    w->guess_new = true;
+    b->nwritten = 0;
+    bool all_new = true, all_same = true;
     for (size_t i = 0; i < b->n; i++) {
         const redisReply *code = r->element[i];
         if (code->type != REDIS_REPLY_INTEGER || code->integer < 0 || code->integer > 2)
             return fail(w, "account '%s': unexpected reply to the check", b->ids.v[i]);
         take_code(b, i, (unsigned)code->integer);
-        w->guess_new = w->guess_new && code->integer == 2;
+        all_new = all_new && code->integer == 2;
+        all_same = all_same && code->integer == 0;
     }
+    w->guess = all_new ? GUESS_NEW : all_same ? GUESS_SAME : GUESS_NONE;
     return 0;
 }
 
@@ -476,9 +190,13 @@ static int write_batch(import_writer *w, import_batch *b)
         batch_done(w, b);
         return 0;
     }
-    sb_reset(&w->cmd);
-    batch_write_cmd(b, w, &w->cmd, &w->scratch);
-    int rc = send_now(w, w->cmd.buf, w->cmd.len);
+    strbuf *cmd = &b->write;
+    if (cmd->len == 0) {
+        cmd = &w->cmd;
+        sb_reset(cmd);
+        batch_write_cmd(b, w, cmd, &w->scratch);
+    }
+    int rc = send_now(w, cmd->buf, cmd->len);
     if (rc == 0)
         expect_push(w, b, EXPECT_WRITE);
     else
@@ -499,7 +217,7 @@ static int on_check(import_writer *w, import_batch *b, const redisReply *r)
 /* What failed in element i of a batch write's EXEC reply: the command it answers. */
 static int exec_failed(import_writer *w, const import_batch *b, size_t i, const char *msg)
 {
-    size_t m = b->nwritten, first = first_account_cmd(w);
+    size_t m = b->nwritten, first = batch_first_account_cmd(w);
     if (i >= first && i < first + m)
         return fail(w, "account '%s' (key %s): %s", b->ids.v[b->written[i - first]],
                     b->keys.v[b->written[i - first]], msg);
@@ -547,32 +265,63 @@ static import_expect expect_pop(import_writer *w)
     return e;
 }
 
-/* The pre-check's replies: whether every hash was absent (EXISTS 0) and the three keys absent or
- * of their types (as the check Function would have found them). -1 when the connection failed. */
-static int read_new(import_writer *w, bool *all_new)
+/* The end of a pre-check's replies: whether EXISTS of the hashes answered `exists` and the three
+ * keys are absent or of their types (as the check Function would have found them). -1 when the
+ * connection failed. */
+static int read_exists_types(import_writer *w, long long exists, bool *ok)
 {
     static const char *const want[] = {"set", "stream", "hash"};
-    *all_new = true;
     for (size_t k = 0; k < 4; k++) {
         redisReply *r = read_reply(w);
         if (!r)
             return -1;
         if (k == 0)
-            *all_new = r->type == REDIS_REPLY_INTEGER && r->integer == 0;
+            *ok = *ok && r->type == REDIS_REPLY_INTEGER && r->integer == exists;
         else
-            *all_new = *all_new && r->type == REDIS_REPLY_STATUS &&
-                       (strcmp(r->str, "none") == 0 || strcmp(r->str, want[k - 1]) == 0);
+            *ok = *ok && r->type == REDIS_REPLY_STATUS &&
+                  (strcmp(r->str, "none") == 0 || strcmp(r->str, want[k - 1]) == 0);
         freeReplyObject(r);
     }
     return 0;
 }
 
-/* Sends b's pre-check instead of its check, when the last batch checked was all new: EXISTS of
- * its hashes and the three TYPEs cost Redis a fraction of the check Function's Lua. */
-static int send_new(import_writer *w, import_batch *b)
+/* The pre-check's replies: whether every hash was absent. -1 when the connection failed. */
+static int read_new(import_writer *w, bool *all_new)
+{
+    *all_new = true;
+    return read_exists_types(w, 0, all_new);
+}
+
+/* The unchanged pre-check's replies: whether every account's stored digest is the one it would
+ * get and every hash exists (a batch without repeated rows). -1 when the connection failed. */
+static int read_same(import_writer *w, const import_batch *b, bool *all_same)
+{
+    redisReply *r = read_reply(w);
+    if (!r)
+        return -1;
+    *all_same = r->type == REDIS_REPLY_ARRAY && r->elements == b->n;
+    for (size_t i = 0; *all_same && i < b->n; i++) {
+        const redisReply *d = r->element[i];
+        *all_same = !b->acc[i].rewrite && d->type == REDIS_REPLY_STRING &&
+                    d->len == ACCOUNT_DIGEST_LEN && memcmp(d->str, b->acc[i].digest, d->len) == 0;
+    }
+    freeReplyObject(r);
+    return read_exists_types(w, (long long)b->n, all_same);
+}
+
+/* Sends b's pre-check instead of its check when the last batch checked was all new (EXISTS of its
+ * hashes and the three TYPEs) or all unchanged (HMGET of its digests first): plain commands cost
+ * Redis a fraction of the check Function's Lua. */
+static int send_guess(import_writer *w, import_batch *b)
 {
     const char *keys[] = {w->set_key, w->changes_key, w->digests_key};
     sb_reset(&w->cmd);
+    if (w->guess == GUESS_SAME) {
+        resp_head(&w->cmd, 2 + b->n, "HMGET");
+        resp_str(&w->cmd, w->digests_key);
+        for (size_t i = 0; i < b->n; i++)
+            resp_str(&w->cmd, b->ids.v[i]);
+    }
     resp_head(&w->cmd, 1 + b->n, "EXISTS");
     for (size_t i = 0; i < b->n; i++)
         resp_str(&w->cmd, b->keys.v[i]);
@@ -582,8 +331,21 @@ static int send_new(import_writer *w, import_batch *b)
     }
     if (send_now(w, w->cmd.buf, w->cmd.len) != 0)
         return -1;
-    expect_push(w, b, EXPECT_NEW);
+    expect_push(w, b, w->guess == GUESS_SAME ? EXPECT_SAME : EXPECT_NEW);
     return 0;
+}
+
+/* The SADD of an unchanged batch's ids answered. b is done. */
+static int on_keep(import_writer *w, import_batch *b)
+{
+    redisReply *r = read_reply(w);
+    int rc = r ? 0 : -1;
+    if (r && r->type != REDIS_REPLY_INTEGER)
+        rc = fail(w, "accounts from '%s' on: SADD of %s: %s", b->ids.v[0], w->set_key,
+                  r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+    freeReplyObject(r);
+    batch_done(w, b);
+    return rc;
 }
 
 /* Every reply still awaited read, the writes taken as usual, the checks and pre-checks set aside
@@ -598,12 +360,12 @@ static int resend_checks(import_writer *w, import_batch *first, bool reload)
     again[n++] = first;
     while (rc == 0 && w->qhead < w->qtail) {
         import_expect e = expect_pop(w);
-        if (e.kind == EXPECT_WRITE) {
-            rc = on_write(w, e.b);
+        if (e.kind == EXPECT_WRITE || e.kind == EXPECT_KEEP) {
+            rc = e.kind == EXPECT_WRITE ? on_write(w, e.b) : on_keep(w, e.b);
             continue;
         }
-        if (e.kind == EXPECT_NEW) {
-            rc = read_new(w, &all_new);
+        if (e.kind == EXPECT_NEW || e.kind == EXPECT_SAME) {
+            rc = e.kind == EXPECT_NEW ? read_new(w, &all_new) : read_same(w, e.b, &all_new);
         } else {
             redisReply *r = read_reply(w);
             rc = r ? 0 : -1;
@@ -623,24 +385,43 @@ static int resend_checks(import_writer *w, import_batch *first, bool reload)
     return rc;
 }
 
-/* A pre-check answered: every hash absent, the batch is written (all new); else the check
- * Function decides, for it and every batch after it, and the batches after it are checked so
- * until one is all new again. */
-static int on_new(import_writer *w, import_batch *b)
+/* An unchanged batch: its ids added to the set (as the check Function does: already there
+ * unless someone took them out); b awaits that. */
+static int keep_batch(import_writer *w, import_batch *b)
 {
-    bool all_new;
-    if (read_new(w, &all_new) != 0) {
+    report(w, b, false);
+    sb_reset(&w->cmd);
+    resp_head(&w->cmd, 2 + b->n, "SADD");
+    resp_str(&w->cmd, w->set_key);
+    for (size_t i = 0; i < b->n; i++)
+        resp_str(&w->cmd, b->ids.v[i]);
+    if (send_now(w, w->cmd.buf, w->cmd.len) != 0) {
         batch_done(w, b);
         return -1;
     }
-    if (!all_new) {
-        w->guess_new = false;
+    expect_push(w, b, EXPECT_KEEP);
+    return 0;
+}
+
+/* A pre-check answered (kind EXPECT_NEW or EXPECT_SAME): every hash absent, the batch is written
+ * (all new); every account unchanged, it is kept; else the check Function decides, for it and
+ * every batch after it, and the batches after it are checked so until one is all new or all
+ * unchanged again. */
+static int on_guess(import_writer *w, import_batch *b, int kind)
+{
+    bool as_guessed;
+    int rc = kind == EXPECT_NEW ? read_new(w, &as_guessed) : read_same(w, b, &as_guessed);
+    if (rc != 0) {
+        batch_done(w, b);
+        return -1;
+    }
+    if (!as_guessed) {
+        w->guess = GUESS_NONE;
         return resend_checks(w, b, false);
     }
-    b->written = xcalloc(b->n, sizeof(*b->written));
-    for (size_t i = 0; i < b->n; i++)
-        take_code(b, i, 2);
-    return write_batch(w, b);
+    if (b->write.len == 0)
+        take_all(b, kind == EXPECT_NEW ? 2 : 0);
+    return kind == EXPECT_NEW ? write_batch(w, b) : keep_batch(w, b);
 }
 
 /* Takes the next awaited reply. */
@@ -649,8 +430,10 @@ static int take_next(import_writer *w)
     import_expect e = expect_pop(w);
     if (e.kind == EXPECT_WRITE)
         return on_write(w, e.b);
-    if (e.kind == EXPECT_NEW)
-        return on_new(w, e.b);
+    if (e.kind == EXPECT_NEW || e.kind == EXPECT_SAME)
+        return on_guess(w, e.b, e.kind);
+    if (e.kind == EXPECT_KEEP)
+        return on_keep(w, e.b);
     redisReply *r = read_reply(w);
     if (!r) {
         batch_done(w, e.b);
@@ -673,9 +456,13 @@ static int send_filling(import_writer *w, size_t max_open)
     w->filling = NULL;
     if (b) {
         w->open++;
-        if ((w->guess_new ? send_new(w, b) : send_check(w, b)) != 0) {
+        if ((w->guess != GUESS_NONE ? send_guess(w, b) : send_check(w, b)) != 0) {
             batch_done(w, b);
             return -1;
+        }
+        if (w->guess == GUESS_NEW) { /* its write is ready the moment its pre-check answers */
+            take_all(b, 2);
+            batch_write_cmd(b, w, &b->write, &w->scratch);
         }
     }
     while (w->open > max_open && w->qhead < w->qtail)
@@ -695,7 +482,7 @@ static int probe_restore(import_writer *w)
     char *key = key_account(w->prefix, "");
     char err[256];
     sb_reset(&w->payload);
-    hash_dump(&w->dumper, probe, 2, &w->scratch, &w->payload);
+    hash_dump(&w->dumper, probe, 2, &w->payload);
     const char *argv[] = {"RESTORE", key, "1", w->payload.buf, "ABSTTL"};
     const size_t lens[] = {7, strlen(key), 1, w->payload.len, 6};
     redisReply *r = rconn_command(w->c, 5, argv, lens, err, sizeof(err));
@@ -710,6 +497,23 @@ static int probe_restore(import_writer *w)
     if (!w->restore)
         fprintf(stderr, "l2a: note: accounts written with DEL and HSET, slower: %s "
                 "(docs/redis-acl.md)\n", err);
+    return 0;
+}
+
+/* The first batch's guess: all unchanged when the digests hash exists (a re-import, most often);
+ * else the first batches go to the check Function (which loads the library when it is missing).
+ * A wrong guess costs one pre-check; an error reply (an ACL without EXISTS) makes none. -1 when
+ * the connection failed. */
+static int guess_first(import_writer *w)
+{
+    const char *argv[] = {"EXISTS", w->digests_key};
+    char err[256];
+    redisReply *r = rconn_command(w->c, 2, argv, NULL, err, sizeof(err));
+    if (!r && w->c->err)
+        return fail(w, "%s", err);
+    if (r && r->type == REDIS_REPLY_INTEGER && r->integer > 0)
+        w->guess = GUESS_SAME;
+    freeReplyObject(r);
     return 0;
 }
 
@@ -732,7 +536,7 @@ void import_writer_init(import_writer *w, redisContext *c, const char *prefix,
 
 int import_writer_add(import_writer *w, const account_rec *a, bool rewrite)
 {
-    if (w->failed || (!w->probed && probe_restore(w) != 0))
+    if (w->failed || (!w->probed && (probe_restore(w) != 0 || guess_first(w) != 0)))
         return -1;
     if (!w->filling && w->spare) {
         w->filling = w->spare;
@@ -741,7 +545,7 @@ int import_writer_add(import_writer *w, const account_rec *a, bool rewrite)
         w->filling = batch_new();
     }
     batch_add(w->filling, w, a, rewrite);
-    if (w->filling->n < BATCH_ACCOUNTS && w->filling->hsets.len < BATCH_BYTES)
+    if (w->filling->n < BATCH_ACCOUNTS && w->filling->rows.len < BATCH_BYTES)
         return 0;
     return send_filling(w, BATCHES_IN_FLIGHT - 1);
 }

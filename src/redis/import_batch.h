@@ -1,6 +1,6 @@
 /* import_batch.h - the writing side of `l2a import-accounts`: accounts gathered into batches of up
  * to 1,000; per batch one import-check Function call (types, digests; after an all-new batch an
- * EXISTS pre-check instead), then the accounts it says to write in one MULTI/EXEC of plain
+ * EXISTS pre-check instead, after an all-unchanged one HMGET of the digests), then the accounts it says to write in one MULTI/EXEC of plain
  * commands, each account one RESTORE of its hash (or, where RESTORE is refused, a DEL and an
  * HSET; docs/redis-schema.md, "How l2a import-accounts writes them"). Pipelined: a few batches in
  * flight on one connection. */
@@ -21,6 +21,9 @@
 typedef void (*import_code_fn)(const char *id, unsigned code, void *ctx);
 
 typedef struct import_batch import_batch;
+
+/* A batch's accounts all new, all unchanged, or neither (it is checked by the Function). */
+enum import_guess { GUESS_NONE, GUESS_NEW, GUESS_SAME };
 typedef struct import_expect import_expect;
 
 typedef struct import_writer {
@@ -38,7 +41,8 @@ typedef struct import_writer {
     int reloads;             /* library loads after "Function not found" */
     bool probed;             /* whether RESTORE is usable was asked (before the first account) */
     bool restore;            /* accounts written with RESTORE (else DEL and HSET) */
-    bool guess_new;          /* the last batch checked was all new: the next is pre-checked */
+    int guess;               /* what the last batch checked was all of (import_guess): the
+                              * next is pre-checked for the same with plain commands */
     hash_dumper dumper;
     hash_dump_str *strs;     /* an account's fields and values, read back for its RESTORE */
     size_t strs_cap;

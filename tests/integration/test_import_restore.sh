@@ -101,4 +101,18 @@ l2a_run import-accounts --config "$TEST_TMP/restore.yaml" "$TEST_TMP/fresh.csv"
 assert_eq "$ERR" "imported 12000 accounts: 1000 new, 0 updated, 11000 unchanged, 0 deleted" \
     "the rest"
 assert_eq "$(rcli scard "${P}accounts")" 12013 "every account in the set"
+# Again, nothing changed: the digests hash exists, so every batch is pre-checked with HMGET of
+# its digests and EXISTS. A batch where a hash is gone (its digest still kept) goes to the check
+# Function after all: that account is new again.
+rcli config resetstat >/dev/null
+rcli del "${P}account:F11999" >/dev/null
+rcli srem "${P}accounts" F05000 F10000 >/dev/null
+l2a_run import-accounts --config "$TEST_TMP/restore.yaml" "$TEST_TMP/fresh.csv"
+assert_eq "$ERR" "imported 12000 accounts: 1 new, 0 updated, 11999 unchanged, 0 deleted" \
+    "unchanged but one"
+assert_contains "$(rcli info commandstats)" "cmdstat_fcall:calls=1," \
+    "batches 1 to 11 found unchanged without the check Function"
+assert_eq "$(rcli hget "${P}account:F11999" name)" "Fresh 11999" "the lost hash written again"
+assert_eq "$(rcli smismember "${P}accounts" F05000 F10000 | paste -sd" ")" "1 1" \
+    "unchanged ids back in the set (by the Function, by the SADD after HMGET)"
 echo "ok [$TEST_NAME]"

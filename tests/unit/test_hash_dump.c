@@ -41,11 +41,8 @@ static bool contains(const strbuf *sb, const char *needle, size_t n)
 
 static void dump_of(const hash_dump_str *v, size_t nv, strbuf *out)
 {
-    strbuf scratch;
-    sb_init(&scratch);
     sb_reset(out);
-    hash_dump(&dumper, v, nv, &scratch, out);
-    sb_free(&scratch);
+    hash_dump(&dumper, v, nv, out);
 }
 
 /* HSET k id 1 n -1, then DUMP k: a listpack of a 6-bit string, a 7-bit integer, a 13-bit one. */

@@ -1,0 +1,60 @@
+/* import_cmd.h - one batch of `l2a import-accounts` and the commands it sends: its accounts' rows
+ * (every field written is read from there), columns and digests; its check FCALL; its write. The
+ * pipelining of batches is import_batch.c's. */
+#ifndef L2A_IMPORT_CMD_H
+#define L2A_IMPORT_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "account_rows.h"
+#include "hash_dump.h"
+#include "import_batch.h"
+#include "inputs.h"
+#include "util.h"
+
+/* One account of a batch: its row of the `op rows` value (every field it writes is read from
+ * there: its RESTORE, its HSET, its lone changes entry), its columns (an index into the batch's
+ * sigs), its digest. */
+typedef struct batch_account {
+    size_t row_off, row_len;
+    size_t sig;
+    char digest[ACCOUNT_DIGEST_LEN + 1];
+    bool rewrite;
+    unsigned code;
+} batch_account;
+
+struct import_batch {
+    strvec ids, keys;
+    batch_account *acc;
+    size_t n, cap;
+    strbuf rows;
+    strvec sigs;          /* distinct `columns` values of the batch's accounts */
+    strvec col_names;     /* the column names of every sig, one after another */
+    hash_dump_str *cols;  /* the same, with their lengths; sig i's start at cols[sig_first[i]] */
+    size_t *sig_first;    /* sigs.n + 1 of them */
+    size_t *by_name;      /* per sig, its columns' indexes in strcmp order of their names */
+    strvec last_attrs;    /* the attribute names of the last account batch_sig_index saw */
+    size_t last_sig;      /* and its columns' index */
+    strbuf check;         /* the check FCALL, kept until its reply is taken (for a resend) */
+    strbuf write;         /* its write, built while its pre-check is out when it is guessed all
+                           * new (else empty: built when its codes come) */
+    size_t *written;      /* indexes of the accounts its write carries */
+    size_t nwritten, queued;
+    import_batch *next;   /* in the writer's list of spare batches */
+};
+
+import_batch *batch_new(void);
+void batch_free(import_batch *b);
+/* Empties b for another batch, keeping its buffers' room. */
+void batch_reset(import_batch *b);
+/* Adds account a to batch b: its row, columns and digest (w's prefix, scratch). */
+void batch_add(import_batch *b, import_writer *w, const account_rec *a, bool rewrite);
+/* b->check: FCALL import_check 3+n set changes digests hashes... (id digest)... */
+void batch_check_cmd(import_batch *b, const import_writer *w);
+/* Where a batch write's first account command is among its queued commands. */
+size_t batch_first_account_cmd(const import_writer *w);
+/* Appends to cmd the write of b's accounts in b->written (MULTI ... EXEC); sets b->queued. */
+void batch_write_cmd(import_batch *b, import_writer *w, strbuf *cmd, strbuf *scratch);
+
+#endif
