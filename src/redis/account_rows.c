@@ -79,8 +79,7 @@ void account_rows_put(strbuf *sb, const char *s, size_t n)
     sb_appendn(sb, s, n);
 }
 
-/* One item at *p (before end): its bytes and length; *p moves past it. False when malformed. */
-static bool item_next(const char **p, const char *end, const char **s, size_t *n)
+bool account_rows_next(const char **p, const char *end, const char **s, size_t *n)
 {
     const char *q = *p;
     size_t len = 0;
@@ -106,7 +105,7 @@ static bool read_columns(const char *columns, size_t len, strvec *out)
     const char *p = columns, *end = columns + len, *s;
     size_t n;
     while (p < end) {
-        if (!item_next(&p, end, &s, &n) || n == 0 || memchr(s, '\0', n))
+        if (!account_rows_next(&p, end, &s, &n) || n == 0 || memchr(s, '\0', n))
             return false;
         sv_push_owned(out, xstrndup(s, n));
     }
@@ -134,7 +133,7 @@ static bool walk_rows(const strvec *cols, const char *rows, size_t len, account_
         bool has_id = false;
         sb_reset(&vals);
         for (size_t c = 0; c < ncols && ok; c++) {
-            ok = item_next(&p, end, &s, &n);
+            ok = account_rows_next(&p, end, &s, &n);
             if (!ok || n == 0)
                 continue;
             has_id |= strcmp(cols->v[c], "id") == 0;

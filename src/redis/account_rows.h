@@ -5,6 +5,7 @@
 #ifndef L2A_ACCOUNT_ROWS_H
 #define L2A_ACCOUNT_ROWS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util.h"
@@ -29,6 +30,9 @@ void account_digest_text(const char *text, size_t len, char *out);
 
 /* Appends one item of an `op rows` value to sb: "<n>:" then the n bytes of s. */
 void account_rows_put(strbuf *sb, const char *s, size_t n);
+/* Reads the item at *p (before end), as account_rows_put wrote it: *s and *n get its bytes and
+ * length, *p moves past it. False, with nothing moved, when malformed. */
+bool account_rows_next(const char **p, const char *end, const char **s, size_t *n);
 
 /* Called for each account of an `op rows` entry with its fields (empty values left out), each
  * NUL-terminated and valid during the call only. */

@@ -139,30 +139,17 @@ static void strs_room(import_writer *w, size_t n)
     }
 }
 
-/* The item of a row at *p ("<n>:" then n bytes): *value and *len get its bytes, *p moves past
- * it. The rows are batch_add's own, so well formed. */
-static void row_next(const char **p, const char **value, size_t *len)
-{
-    const char *q = *p;
-    size_t n = 0;
-    for (; *q != ':'; q++)
-        n = n * 10 + (size_t)(*q - '0');
-    *value = q + 1;
-    *len = n;
-    *p = q + 1 + n;
-}
-
 /* Account x's digest (account_digest of its stored fields), from its row: its items taken as
  * they are, in the name order of its columns (b->by_name), each after its name's item. */
 static void batch_digest(import_writer *w, const import_batch *b, batch_account *x)
 {
     size_t first = b->sig_first[x->sig], ncols = b->sig_first[x->sig + 1] - first;
-    const char *p = b->rows.buf + x->row_off, *value;
+    const char *p = b->rows.buf + x->row_off, *end = p + x->row_len, *value;
     size_t len;
     strs_room(w, ncols);
     for (size_t c = 0; c < ncols; c++) { /* strs[c]: column c's whole item, or empty */
         const char *item = p;
-        row_next(&p, &value, &len);
+        (void)account_rows_next(&p, end, &value, &len); /* batch_add's own row: well formed */
         w->strs[c] = (hash_dump_str){item, len > 0 ? (size_t)(p - item) : 0};
     }
     sb_reset(&w->scratch);
@@ -226,10 +213,10 @@ static size_t account_pairs(import_writer *w, const import_batch *b, const batch
 {
     const hash_dump_str *col = b->cols + b->sig_first[x->sig];
     size_t ncols = b->sig_first[x->sig + 1] - b->sig_first[x->sig], k = 0, len;
-    const char *p = b->rows.buf + x->row_off, *value;
+    const char *p = b->rows.buf + x->row_off, *end = p + x->row_len, *value;
     strs_room(w, 2 * ncols);
     for (size_t c = 0; c < ncols; c++) { /* batch_add wrote one item per column */
-        row_next(&p, &value, &len);
+        (void)account_rows_next(&p, end, &value, &len);
         if (len > 0) {
             w->strs[k++] = col[c];
             w->strs[k++] = (hash_dump_str){value, len};
