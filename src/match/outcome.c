@@ -60,7 +60,7 @@ typedef struct plan_out {
     int depth;
 } plan_out;
 
-/* A section inside the open one; name is its flat name, the JSON key is its last part. False
+/* A section inside the open one; name is its dotted name, the JSON key is its last part. False
  * when the sink skips it (nothing of it is made then). */
 static bool plan_open(plan_out *o, const char *name)
 {
@@ -106,7 +106,7 @@ static void set_int(plan_out *o, const char *k, long long v)
     }
 }
 
-/* A flag: JSON true or false; flat "1", or nothing for false. */
+/* A flag: JSON true or false; to a sink "1", or nothing for false. */
 static void set_bool(plan_out *o, const char *k, bool v)
 {
     if (!o->sink)
@@ -244,73 +244,10 @@ char *outcome_plan_json(const engine_opts *c, outcome_action a, const lead *l, c
     return out;
 }
 
-/* outcome_plan_flat's sink: the open sections' names, and where the open block's count goes
- * (NO_BLOCK when none is open). */
-typedef struct flat_out {
-    strvec *out;
-    const char *section[4];
-    int depth;
-    size_t block;
-} flat_out;
-
-#define NO_BLOCK ((size_t)-1)
-
-/* The open block's count filled in. */
-static void flat_end_block(flat_out *f)
-{
-    if (f->block == NO_BLOCK)
-        return;
-    char n[24];
-    snprintf(n, sizeof(n), "%zu", f->out->n - f->block - 1);
-    free(f->out->v[f->block]);
-    f->out->v[f->block] = xstrdup(n);
-    f->block = NO_BLOCK;
-}
-
-static bool flat_open(void *ctx, const char *name)
-{
-    flat_out *f = ctx;
-    flat_end_block(f);
-    f->section[++f->depth] = name;
-    return true;
-}
-
-static void flat_field(void *ctx, const char *k, const char *v)
-{
-    flat_out *f = ctx;
-    if (f->block == NO_BLOCK) {
-        sv_push(f->out, f->section[f->depth]);
-        f->block = f->out->n;
-        sv_push(f->out, "");
-    }
-    sv_push(f->out, k);
-    sv_push(f->out, v);
-}
-
-static void flat_close(void *ctx)
-{
-    flat_out *f = ctx;
-    flat_end_block(f);
-    f->depth--;
-}
-
 void outcome_plan_emit(const engine_opts *c, outcome_action a, const lead *l, const decision *d,
                        const outcome_account *acct, const char *now, double now_ms,
                        const outcome_sink *s)
 {
     plan_out o = {.sink = s};
     plan_put(&o, c, a, l, d, acct, now, now_ms);
-}
-
-void outcome_plan_flat(const engine_opts *c, outcome_action a, const lead *l, const decision *d,
-                       const outcome_account *acct, const char *now, double now_ms, strvec *out)
-{
-    flat_out f = {.out = out, .section = {""}, .block = NO_BLOCK};
-    size_t count = out->n;
-    sv_push(out, "");
-    outcome_plan_emit(c, a, l, d, acct, now, now_ms,
-                      &(outcome_sink){flat_open, flat_field, flat_close, &f});
-    flat_end_block(&f);
-    f.block = count;
-    flat_end_block(&f);
 }

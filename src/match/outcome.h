@@ -43,18 +43,11 @@ const char *outcome_role(const engine_opts *c, const char *title);
 char *outcome_plan_json(const engine_opts *c, outcome_action a, const lead *l, const decision *d,
                         const outcome_account *acct, const char *now, double now_ms);
 
-/* The same plan as flat arguments appended to out, what the record_leads Function reads without
- * decoding (lib.flat_plan): the count of the arguments that follow, then sections, each its name
- * ("" for the plan's own fields, "lead", "new_account", "opp", "opp.next", "alert", "learn",
- * "learn_domain"), the count of its field/value arguments, those. A true flag is "1", a false
- * one is left out; numbers are decimal text. */
-void outcome_plan_flat(const engine_opts *c, outcome_action a, const lead *l, const decision *d,
-                       const outcome_account *acct, const char *now, double now_ms, strvec *out);
-
-/* Receives a plan's fields in the order outcome_plan_flat writes them: open(name) as a section
- * begins (the names above; false skips it, its values not even made), field(k, v) for each field
- * of the innermost open section ("" before any: the plan's own; v lives only during the call),
- * close() as a section ends. */
+/* Receives a plan's fields in the order outcome_plan_json writes them: open(name) as a section
+ * begins ("lead", "new_account", "opp", "opp.next" inside "opp", "alert", "learn",
+ * "learn_domain"; false skips it, its values not even made), field(k, v) for each field of the
+ * innermost open section ("" before any: the plan's own; v lives only during the call; a true
+ * flag is "1", a false one left out, numbers decimal text), close() as a section ends. */
 typedef struct outcome_sink {
     bool (*open)(void *ctx, const char *name);
     void (*field)(void *ctx, const char *k, const char *v);

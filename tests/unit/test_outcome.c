@@ -231,60 +231,11 @@ static void test_plan_flag(void **state)
     free(text);
 }
 
-/* The value of field k in section name of a flat plan, NULL when absent; fails on a bad shape. */
-static const char *flat_get(const strvec *a, const char *name, const char *k)
-{
-    size_t stop = (size_t)atoi(a->v[0]), i = 1;
-    assert_int_equal(stop, a->n - 1);
-    while (i <= stop) {
-        size_t n = (size_t)atoi(a->v[i + 1]);
-        assert_true(n % 2 == 0 && i + 1 + n <= stop);
-        for (size_t j = i + 2; strcmp(a->v[i], name) == 0 && j < i + 2 + n; j += 2)
-            if (strcmp(a->v[j], k) == 0)
-                return a->v[j + 1];
-        i += 2 + n;
-    }
-    return NULL;
-}
-
-/* outcome_plan_flat carries what outcome_plan_json does, as sections of pairs after counts. */
-static void test_plan_flat(void **state)
-{
-    fixture *fx = *state;
-    outcome_account acct = convert_case(fx);
-    strvec a;
-    sv_init(&a);
-    sv_push(&a, "before");     /* appended: what is there stays */
-    outcome_plan_flat(&fx->c.eng, OUTCOME_CONVERT, &fx->l, &fx->d, &acct,
-                      "2026-11-23T10:00:00.000Z", 1795400000000.0, &a);
-    assert_string_equal(a.v[0], "before");
-    strvec p = {a.v + 1, a.n - 1, 0};
-    assert_string_equal(flat_get(&p, "", "action"), "convert");
-    assert_string_equal(flat_get(&p, "", "account_id"), "001A");
-    assert_string_equal(flat_get(&p, "", "now_ms"), "1795400000000");
-    assert_string_equal(flat_get(&p, "", "role"), "Decision Maker");
-    assert_string_equal(flat_get(&p, "lead", "email"), "jo.doe@acme.com");
-    assert_string_equal(flat_get(&p, "lead", "score"), "120");
-    assert_string_equal(flat_get(&p, "opp", "create"), "1");
-    char bar[24];
-    snprintf(bar, sizeof(bar), "%d", fx->c.eng.opp_advance_score);
-    assert_string_equal(flat_get(&p, "opp", "advance_score"), bar);
-    assert_string_equal(flat_get(&p, "opp.next", "Marketing Qualified"), "Sales Accepted");
-    assert_null(flat_get(&p, "alert", "kind"));
-    sv_free(&a);
-    sv_init(&a);
-    acct.type = "Customer";    /* not in opportunities.account_types: create left out */
-    outcome_plan_flat(&fx->c.eng, OUTCOME_CONVERT, &fx->l, &fx->d, &acct, "t", 1.0, &a);
-    assert_null(flat_get(&a, "opp", "create"));
-    assert_string_equal(flat_get(&a, "opp", "first_stage"), "Marketing Qualified");
-    sv_free(&a);
-    fx->c.eng.opp_enabled = 0;
-}
-
-/* A sink that skips "opp": its fields and those of "opp.next" inside it are never handed over;
- * the open sections' names as seen, and opens and closes paired. */
+/* A sink that keeps each field as "section.field=value" and skips section skip (NULL: none):
+ * its fields and those of sections inside it are never handed over. */
 typedef struct seen_sink {
-    strvec fields;          /* "section.field=value" */
+    strvec fields;
+    const char *skip;
     const char *open[4];
     int depth, opens, closes;
 } seen_sink;
@@ -292,7 +243,7 @@ typedef struct seen_sink {
 static bool seen_open(void *ctx, const char *name)
 {
     seen_sink *s = ctx;
-    if (strcmp(name, "opp") == 0)
+    if (s->skip && strcmp(name, s->skip) == 0)
         return false;
     s->open[++s->depth] = name;
     s->opens++;
@@ -314,11 +265,44 @@ static void seen_close(void *ctx)
     s->closes++;
 }
 
-static void test_plan_sink_skips(void **state)
+/* The plan emitted as JSON has: each section in its place, numbers as text, a true flag "1" and
+ * a false one left out. */
+static void test_plan_emit(void **state)
 {
     fixture *fx = *state;
     outcome_account acct = convert_case(fx);
     seen_sink s = {.open = {""}};
+    sv_init(&s.fields);
+    outcome_sink sink = {seen_open, seen_field, seen_close, &s};
+    outcome_plan_emit(&fx->c.eng, OUTCOME_CONVERT, &fx->l, &fx->d, &acct,
+                      "2026-11-23T10:00:00.000Z", 1795400000000.0, &sink);
+    assert_int_equal(s.depth, 0);
+    assert_int_equal(s.opens, s.closes);
+    const char *want[] = {".action=convert", ".account_id=001A", ".now_ms=1795400000000",
+                          ".role=Decision Maker", "lead.email=jo.doe@acme.com", "lead.score=120",
+                          "opp.create=1", "opp.next.Marketing Qualified=Sales Accepted"};
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        assert_true(sv_contains(&s.fields, want[i]));
+    char bar[64];
+    snprintf(bar, sizeof(bar), "opp.advance_score=%d", fx->c.eng.opp_advance_score);
+    assert_true(sv_contains(&s.fields, bar));
+    for (size_t i = 0; i < s.fields.n; i++)
+        assert_null(strstr(s.fields.v[i], "alert."));
+    sv_free(&s.fields);
+    sv_init(&s.fields);
+    acct.type = "Customer";    /* not in opportunities.account_types: create left out */
+    outcome_plan_emit(&fx->c.eng, OUTCOME_CONVERT, &fx->l, &fx->d, &acct, "t", 1.0, &sink);
+    assert_false(sv_contains(&s.fields, "opp.create=1"));
+    assert_true(sv_contains(&s.fields, "opp.first_stage=Marketing Qualified"));
+    sv_free(&s.fields);
+    fx->c.eng.opp_enabled = 0;
+}
+
+static void test_plan_sink_skips(void **state)
+{
+    fixture *fx = *state;
+    outcome_account acct = convert_case(fx);
+    seen_sink s = {.skip = "opp", .open = {""}};
     sv_init(&s.fields);
     outcome_sink sink = {seen_open, seen_field, seen_close, &s};
     outcome_plan_emit(&fx->c.eng, OUTCOME_CONVERT, &fx->l, &fx->d, &acct, "t", 1.0, &sink);
@@ -339,7 +323,7 @@ int main(void)
         cmocka_unit_test(test_route),      cmocka_unit_test(test_new_account),
         cmocka_unit_test(test_new_account_alias),
         cmocka_unit_test(test_roles),      cmocka_unit_test(test_plan_json),
-        cmocka_unit_test(test_plan_flag),  cmocka_unit_test(test_plan_flat),
+        cmocka_unit_test(test_plan_flag),  cmocka_unit_test(test_plan_emit),
         cmocka_unit_test(test_plan_sink_skips),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -161,7 +161,7 @@ local function section(plan, name)
   return t
 end
 
--- A plan passed as flat arguments (outcome_plan_flat in C) from args[at]: the count of the
+-- A plan passed as flat arguments (record_args_put in C) from args[at]: the count of the
 -- arguments that follow, then sections, each a name ('' for the plan's own fields, 'lead',
 -- 'opp', 'opp.next', ...), the count of its field/value arguments, those. A true flag is '1', a
 -- false one left out. The fields go into plan when given (its sections kept), else a new table.
