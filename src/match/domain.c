@@ -240,11 +240,74 @@ static char *host_unicode(char *h)
     return lower;
 }
 
+/* Whether lower-case ASCII c may be in a label of a host name. */
+static bool label_char(unsigned char c)
+{
+    return (unsigned char)(c - 'a') < 26 || (unsigned char)(c - '0') < 10 || c == '-';
+}
+
+/* host_valid of lower-case ASCII h[0..n) (n > 0). */
+static bool ascii_host_valid(const char *h, size_t n)
+{
+    const char *end = h + n, *label = h;
+    size_t labels = 0;
+    bool digits = false;
+    if (n > HOST_MAX)
+        return false;
+    for (;;) {
+        const char *dot = memchr(label, '.', (size_t)(end - label)), *stop = dot ? dot : end;
+        size_t len = (size_t)(stop - label);
+        if (len == 0 || len > LABEL_MAX || label[0] == '-' || stop[-1] == '-')
+            return false;
+        digits = true;
+        for (const char *p = label; p < stop; p++) {
+            if (!label_char((unsigned char)*p))
+                return false;
+            digits = digits && (unsigned char)(*p - '0') < 10;
+        }
+        labels++;
+        if (!dot)
+            return labels >= 2 && !digits; /* no TLD is all digits */
+        label = dot + 1;
+    }
+}
+
+/* host_normalize of ASCII s[0..n) holding no A-label: lower-cased, checked as host_valid checks.
+ * *done false (nothing returned) when s is not such a string: host_normalize's general path
+ * takes it. */
+static char *host_normalize_ascii(const char *s, size_t n, bool *done)
+{
+    unsigned char high = 0;
+    char *h = xmalloc(n + 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        high |= c;
+        h[i] = (char)((unsigned char)(c - 'A') < 26 ? c + ('a' - 'A') : c);
+    }
+    h[n] = '\0';
+    *done = !(high & 0x80) && !has_a_label(h);
+    if (!*done) {
+        free(h);
+        return NULL;
+    }
+    if (n && h[n - 1] == '.')
+        h[--n] = '\0';                    /* one trailing dot removed */
+    if (n == 0 || !ascii_host_valid(h, n)) {
+        free(h);
+        return NULL;
+    }
+    return h;
+}
+
 /* Normalised host of s[0..n): lower case, A-labels decoded, one trailing dot removed, validated.
  * Returns a malloc'd string (caller frees) or NULL when it is not a valid host name. */
 static char *host_normalize(const char *s, size_t n)
 {
-    char *h = host_lower(s, n);
+    bool done;
+    char *h = host_normalize_ascii(s, n, &done);
+    if (done)
+        return h;
+    h = host_lower(s, n);
     if (!h)
         return NULL;
     h = host_unicode(h);
@@ -460,11 +523,25 @@ static size_t scheme_len(const char *s, size_t n)
     return (n - i >= 3 && memcmp(s + i, "://", 3) == 0) ? i + 3 : 0;
 }
 
+/* Whether s[0..n) is printable ASCII without a space: nothing to trim, no space inside. */
+static bool plain_ascii(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)(s[i] - '!') > '~' - '!')
+            return false;
+    return true;
+}
+
 char *website_host(const char *raw)
 {
     size_t n = raw ? strlen(raw) : 0;
-    const char *s = raw ? trim(raw, &n) : raw;
-    if (n == 0 || has_space(s, n))
+    const char *s = raw;
+    if (!plain_ascii(raw, n)) {
+        s = trim(raw, &n);
+        if (has_space(s, n))
+            return NULL;
+    }
+    if (n == 0)
         return NULL;
     size_t skip = scheme_len(s, n);
     if (!skip && n >= 2 && s[0] == '/' && s[1] == '/')
