@@ -12,6 +12,7 @@
 /* libpsl's flag bits in the return value of a DAFSA string (its PRIV_PSL_FLAG_*). */
 #define RULE_EXCEPTION 1u
 #define RULE_WILDCARD 2u
+#define RULE_INNER 0x100u        /* in the table as what a rule ends with, not as a rule */
 
 #define DAFSA_HEADER 16          /* ".DAFSA@PSL_0   \n": the line psl_load_fp recognises */
 #define RULE_MAX 256             /* bytes of a rule (longer: no table) */
@@ -21,7 +22,9 @@
 struct suffix_list {
     psl_ctx_t *owned;            /* loaded from a file (psl_free), or NULL */
     const psl_ctx_t *psl;        /* owned, or psl_builtin() */
-    strmap *rules;               /* every string of the DAFSA -> its flags; NULL: none */
+    strmap *rules;               /* every string of the DAFSA -> its flags, and what they end
+                                  * with after a dot -> RULE_INNER; NULL: none */
+    size_t nrules;               /* the DAFSA's strings */
     bool utf8;                   /* the DAFSA's rules are UTF-8 (libpsl: no punycode lookups) */
 };
 
@@ -87,6 +90,8 @@ typedef struct mb_state {
     size_t len;
 } mb_state;
 
+/* Adds the string key[0..n) with its flags, and each of its suffixes after a dot as RULE_INNER
+ * (unless it is a rule itself): a suffix of a host missing from the table ends no rule. */
 static void dafsa_emit(dafsa_reader *r, size_t n, unsigned value)
 {
     uint32_t v = value;
@@ -95,8 +100,16 @@ static void dafsa_emit(dafsa_reader *r, size_t n, unsigned value)
         return;
     r->key[n] = '\0';
     strmap_get_or_put(r->rules, r->key, &v, &inserted);
-    if (!inserted || ++r->count > RULES_MAX)
+    if (!inserted && v == RULE_INNER)
+        *strmap_ref(r->rules, r->key) = value;
+    else if (!inserted)
+        r->failed = true;                        /* a string twice */
+    if (++r->count > RULES_MAX)
         r->failed = true;
+    for (const char *dot = memchr(r->key, '.', n); dot; dot = strchr(dot + 1, '.')) {
+        v = RULE_INNER;
+        strmap_get_or_put(r->rules, dot + 1, &v, &inserted);
+    }
 }
 
 /* Appends the key byte a matcher byte m stands for at key[*n] (m 0x1F outside a sequence opens
@@ -173,8 +186,9 @@ static void dafsa_list(dafsa_reader *r, const unsigned char *pos, size_t n, mb_s
     }
 }
 
-/* Every string of the DAFSA graph[0..len) with its flags, or NULL when it cannot be read whole. */
-static strmap *dafsa_rules(const unsigned char *graph, size_t len)
+/* Every string of the DAFSA graph[0..len) with its flags (and their suffixes), how many in
+ * *count, or NULL when it cannot be read whole. */
+static strmap *dafsa_rules(const unsigned char *graph, size_t len, size_t *count)
 {
     dafsa_reader *r = xcalloc(1, sizeof(*r));
     r->graph = graph;
@@ -182,9 +196,11 @@ static strmap *dafsa_rules(const unsigned char *graph, size_t len)
     r->rules = strmap_new();
     dafsa_list(r, graph, 0, (mb_state){-1, 0});
     strmap *rules = r->rules;
+    *count = r->count;
     if (r->failed || r->count == 0) {
         strmap_free(rules);
         rules = NULL;
+        *count = 0;
     }
     free(r);
     return rules;
@@ -205,7 +221,7 @@ static bool list_from_file(suffix_list *l, const char *name)
         if (dafsa_header(bytes, len) && psl_suffix_count(psl) == -1 && len > DAFSA_HEADER) {
             const unsigned char *graph = (const unsigned char *)bytes + DAFSA_HEADER;
             size_t glen = len - DAFSA_HEADER;
-            l->rules = dafsa_rules(graph, glen);
+            l->rules = dafsa_rules(graph, glen, &l->nrules);
             l->utf8 = graph[glen - 1] < 0x80;   /* libpsl's GetUtfMode */
         }
     }
@@ -243,59 +259,71 @@ const psl_ctx_t *suffix_list_psl(const suffix_list *l)
 
 size_t suffix_list_rules(const suffix_list *l)
 {
-    return l->rules ? strmap_count(l->rules) : 0;
+    return l->nrules;
 }
 
 /* ---- registrable domains ---- */
 
-/* The flags of the rule s[0..n), or -1 when the list has no such string. */
-static int rule_flags(const suffix_list *l, const char *s, size_t n)
+/* The flags of the rule s[0..n); -1 when it is no rule but some rule ends with it, -2 when it is
+ * neither (then no longer host ending with it is a rule). */
+static int suffix_flags(const suffix_list *l, const char *s, size_t n)
 {
     uint32_t v;
-    return strmap_getn_h(l->rules, s, n, hash_bytes(s, n), &v) ? (int)v : -1;
+    if (!strmap_getn_h(l->rules, s, n, hash_bytes(s, n), &v))
+        return -2;
+    return v == RULE_INNER ? -1 : (int)v;
 }
 
-/* Whether the table answers for h[0..len) as libpsl would: labels not empty, no byte below '!'
- * (a control byte can match where libpsl's reader expects none), no non-ASCII byte unless the
- * rules are UTF-8. */
-static bool host_answerable(const suffix_list *l, const char *h, size_t len)
+/* Where h's last labels start, right to left, into start (at most LABELS_SEEN: libpsl looks at
+ * no more); their count, or 0 when the table cannot answer for h as libpsl would: an empty label,
+ * a byte below '!' (a control byte can match where libpsl's reader expects none), a non-ASCII
+ * byte when the rules are not UTF-8. */
+static size_t label_starts(const suffix_list *l, const char *h, size_t len, const char **start)
 {
-    if (!l->rules || len == 0 || h[0] == '.' || h[len - 1] == '.')
-        return false;
-    for (size_t i = 0; i < len; i++) {
+    size_t n = 0, label_end = len;
+    if (len == 0 || h[0] == '.')
+        return 0;
+    for (size_t i = len; i-- > 0;) {
         unsigned char c = (unsigned char)h[i];
-        if (c < '!' || (c >= 0x80 && !l->utf8) || (c == '.' && h[i + 1] == '.'))
-            return false;
+        if (c == '.') {
+            if (i + 1 == label_end)
+                return 0;
+            if (n < LABELS_SEEN)
+                start[n++] = h + i + 1;
+            label_end = i;
+        } else if (c < '!' || (c >= 0x80 && !l->utf8)) {
+            return 0;
+        }
     }
-    return true;
+    if (n < LABELS_SEEN)
+        start[n++] = h;
+    return n;
 }
 
 bool suffix_list_registrable(const suffix_list *l, const char *h, size_t len, const char **reg)
 {
-    if (!host_answerable(l, h, len))
+    const char *start[LABELS_SEEN];
+    size_t n = l->rules ? label_starts(l, h, len, start) : 0;
+    if (n == 0)
         return false;
-    const char *d = h, *end = h + len;
-    size_t dots = 0;
-    for (const char *p = end; p > h; p--)        /* its last LABELS_SEEN labels */
-        if (p[-1] == '.' && ++dots == LABELS_SEEN) {
-            d = p;
+    /* The suffixes' flags from the shortest, up to the first no rule ends with: the longer ones
+     * are no rules either. */
+    int flags[LABELS_SEEN];
+    size_t known = 0;
+    while (known < n) {
+        flags[known] = suffix_flags(l, start[known], len - (size_t)(start[known] - h));
+        if (flags[known++] == -2)
             break;
-        }
-    /* libpsl's walk from the left: the first suffix that is public ends it; the one before is
-     * the answer. d is public when it is one label, a rule other than an exception, or not a
-     * rule while its parent is a wildcard rule. Each suffix is looked up once. */
+    }
+    /* libpsl's walk from the longest: the first public suffix ends it and the one before is the
+     * answer. A suffix is public when it is one label, a rule other than an exception, or no rule
+     * while its parent is a wildcard rule. */
     const char *r = NULL;
-    int flags = rule_flags(l, d, (size_t)(end - d));
-    for (const char *dot; (dot = memchr(d, '.', (size_t)(end - d))) != NULL;) {
-        const char *parent = dot + 1;
-        int parent_flags = rule_flags(l, parent, (size_t)(end - parent));
-        bool is_public = flags >= 0 ? !(flags & RULE_EXCEPTION)
-                                    : parent_flags >= 0 && (parent_flags & RULE_WILDCARD);
-        if (is_public)
+    for (size_t j = n; j-- > 1;) {
+        int f = j < known ? flags[j] : -2, parent = j - 1 < known ? flags[j - 1] : -2;
+        if (f >= 0 ? !(f & RULE_EXCEPTION) : parent >= 0 && (parent & RULE_WILDCARD))
             break;
-        r = d;
-        d = parent;
-        flags = parent_flags;
+        r = start[j];
     }
     *reg = r;
     return true;
