@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <idn2.h>
 #include <libpsl.h>
+#include <malloc.h>
 
 #include "domain.h"
 #include "suffix_list.h"
@@ -87,7 +88,12 @@ static void test_table_loaded(void **state)
     /* libpsl holds a DAFSA (psl_suffix_count -1): the table must have been read from it */
     if (psl_suffix_count(suffix_list_psl(p->list)) == -1)
         assert_true(suffix_list_rules(p->list) > 1000);
-    print_message("table rules: %zu\n", suffix_list_rules(p->list));
+    struct mallinfo2 before = mallinfo2();
+    suffix_list *another = suffix_list_latest();
+    struct mallinfo2 after = mallinfo2();
+    print_message("table rules: %zu; a list (libpsl's context and the table) holds %zu bytes of "
+                  "heap\n", suffix_list_rules(p->list), after.uordblks - before.uordblks);
+    suffix_list_free(another);
 }
 
 static void test_tricky_hosts(void **state)
