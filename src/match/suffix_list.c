@@ -1,4 +1,4 @@
-/* suffix_list.c - the Public Suffix List libpsl would load, read into libpsl and into a hash table of its rules (libpsl's registrable domains without its DAFSA walks). */
+/* suffix_list.c - the Public Suffix List in libpsl and in a hash table of its rules (libpsl's answers). */
 #include "suffix_list.h"
 
 #include <stdint.h>

@@ -1,4 +1,7 @@
-/* domain_dump.c - what domain.c makes of every dotted token of the files given (website host, registrable domain, label, email), one line each: two builds' outputs compared show a change of domain.c changed no answer. */
+/* domain_dump.c - what domain.c makes of every dotted token of some files, one line each. */
+/* A line: the token, its website host, registrable domain and label, its email status, host (or
+ * error) and registrable domain. Two builds' outputs compared show whether a change of domain.c
+ * changed an answer (scripts/check-domains). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

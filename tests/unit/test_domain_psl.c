@@ -1,4 +1,4 @@
-/* test_domain_psl.c - registrable domains from the suffix list's table equal libpsl's (psl_latest) for tricky hosts, every rule of the list and the hosts of data files. */
+/* test_domain_psl.c - registrable domains from the suffix list's table equal psl_latest's. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
