@@ -3,13 +3,14 @@
 
 #include <errno.h>
 #include <idn2.h>
-#include <libpsl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+
+#include "suffix_list.h"
 
 #define HOST_MAX 253  /* bytes of a host name without its trailing dot */
 #define LABEL_MAX 63  /* bytes of one label (UTF-8 bytes for non-ASCII labels: no punycode) */
@@ -21,26 +22,24 @@ struct domain_set {
 
 /* ---- Public Suffix List handle ---- */
 
-static psl_ctx_t *psl_owned;     /* from psl_latest, freed by domain_shutdown (NULL if none) */
-/* psl_owned or the built-in list; NULL until first use. Read without the lock once set (the bulk
- * load looks domains up on two threads at once); set and cleared under it. */
-static _Atomic(const psl_ctx_t *) psl_ctx;
+/* The list, NULL until first use. Read without the lock once set (the bulk load looks domains up
+ * on two threads at once); set and cleared under it. */
+static _Atomic(suffix_list *) psl_list;
 static pthread_mutex_t psl_lock = PTHREAD_MUTEX_INITIALIZER; /* l2ad indexes on a thread too */
 
-static const psl_ctx_t *psl_get(void)
+static const suffix_list *psl_get(void)
 {
-    const psl_ctx_t *ctx = atomic_load_explicit(&psl_ctx, memory_order_acquire);
-    if (ctx)
-        return ctx;
+    suffix_list *l = atomic_load_explicit(&psl_list, memory_order_acquire);
+    if (l)
+        return l;
     pthread_mutex_lock(&psl_lock);
-    ctx = atomic_load_explicit(&psl_ctx, memory_order_relaxed);
-    if (!ctx) {
-        psl_owned = psl_latest(NULL);
-        ctx = psl_owned ? psl_owned : psl_builtin();
-        atomic_store_explicit(&psl_ctx, ctx, memory_order_release);
+    l = atomic_load_explicit(&psl_list, memory_order_relaxed);
+    if (!l) {
+        l = suffix_list_latest();
+        atomic_store_explicit(&psl_list, l, memory_order_release);
     }
     pthread_mutex_unlock(&psl_lock);
-    return ctx;
+    return l;
 }
 
 /* Bumped whenever the list may change (domain_shutdown): what was remembered from it is void. */
@@ -50,9 +49,7 @@ void domain_shutdown(void)
 {
     pthread_mutex_lock(&psl_lock);
     atomic_fetch_add_explicit(&psl_generation, 1, memory_order_relaxed);
-    atomic_store_explicit(&psl_ctx, NULL, memory_order_release);
-    psl_free(psl_owned); /* psl_free accepts NULL and the built-in context */
-    psl_owned = NULL;
+    suffix_list_free(atomic_exchange_explicit(&psl_list, NULL, memory_order_acq_rel));
     pthread_mutex_unlock(&psl_lock);
 }
 
@@ -243,11 +240,74 @@ static char *host_unicode(char *h)
     return lower;
 }
 
+/* Whether lower-case ASCII c may be in a label of a host name. */
+static bool label_char(unsigned char c)
+{
+    return (unsigned char)(c - 'a') < 26 || (unsigned char)(c - '0') < 10 || c == '-';
+}
+
+/* host_valid of lower-case ASCII h[0..n) (n > 0). */
+static bool ascii_host_valid(const char *h, size_t n)
+{
+    const char *end = h + n, *label = h;
+    size_t labels = 0;
+    bool digits = false;
+    if (n > HOST_MAX)
+        return false;
+    for (;;) {
+        const char *dot = memchr(label, '.', (size_t)(end - label)), *stop = dot ? dot : end;
+        size_t len = (size_t)(stop - label);
+        if (len == 0 || len > LABEL_MAX || label[0] == '-' || stop[-1] == '-')
+            return false;
+        digits = true;
+        for (const char *p = label; p < stop; p++) {
+            if (!label_char((unsigned char)*p))
+                return false;
+            digits = digits && (unsigned char)(*p - '0') < 10;
+        }
+        labels++;
+        if (!dot)
+            return labels >= 2 && !digits; /* no TLD is all digits */
+        label = dot + 1;
+    }
+}
+
+/* host_normalize of ASCII s[0..n) holding no A-label: lower-cased, checked as host_valid checks.
+ * *done false (nothing returned) when s is not such a string: host_normalize's general path
+ * takes it. */
+static char *host_normalize_ascii(const char *s, size_t n, bool *done)
+{
+    unsigned char high = 0;
+    char *h = xmalloc(n + 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        high |= c;
+        h[i] = (char)((unsigned char)(c - 'A') < 26 ? c + ('a' - 'A') : c);
+    }
+    h[n] = '\0';
+    *done = !(high & 0x80) && !has_a_label(h);
+    if (!*done) {
+        free(h);
+        return NULL;
+    }
+    if (n && h[n - 1] == '.')
+        h[--n] = '\0';                    /* one trailing dot removed */
+    if (n == 0 || !ascii_host_valid(h, n)) {
+        free(h);
+        return NULL;
+    }
+    return h;
+}
+
 /* Normalised host of s[0..n): lower case, A-labels decoded, one trailing dot removed, validated.
  * Returns a malloc'd string (caller frees) or NULL when it is not a valid host name. */
 static char *host_normalize(const char *s, size_t n)
 {
-    char *h = host_lower(s, n);
+    bool done;
+    char *h = host_normalize_ascii(s, n, &done);
+    if (done)
+        return h;
+    h = host_lower(s, n);
     if (!h)
         return NULL;
     h = host_unicode(h);
@@ -261,9 +321,10 @@ static char *host_normalize(const char *s, size_t n)
     return h;
 }
 
-/* ---- the list's answers remembered: a lead's hosts are asked about several times (its email's
- * host when parsed and when checked against the free-mail list, its registrable domain when
- * checked and when its label is taken), and libpsl takes thousands of instructions an answer ---- */
+/* ---- registrable domains: from the list's table, else from libpsl with its answers remembered
+ * (a lead's hosts are asked about several times: its email's host when parsed and when checked
+ * against the free-mail list, its registrable domain when checked and when its label is taken),
+ * as libpsl takes thousands of instructions an answer ---- */
 
 #define REG_MEMO 1024       /* entries per thread, by hash (64 KiB) */
 #define REG_MEMO_HOST 49    /* longest host remembered (an entry in 64 bytes) */
@@ -278,18 +339,16 @@ typedef struct reg_memo {
 
 static _Thread_local reg_memo reg_memos[REG_MEMO];
 
-/* psl_registrable_domain of a normalised host: the tail of h that is its registrable domain, or
- * NULL for a public suffix. */
-static const char *registrable_tail(const char *h)
+/* psl_registrable_domain of h (len bytes) through the memo. */
+static const char *registrable_libpsl(const suffix_list *l, const char *h, size_t len)
 {
-    size_t len = strlen(h);
     if (len > REG_MEMO_HOST)
-        return psl_registrable_domain(psl_get(), h);
+        return psl_registrable_domain(suffix_list_psl(l), h);
     uint64_t hash = hash_bytes(h, len);
     unsigned gen = atomic_load_explicit(&psl_generation, memory_order_relaxed);
     reg_memo *e = &reg_memos[hash & (REG_MEMO - 1)];
     if (e->gen != gen || e->hash != hash || e->len != len || memcmp(e->host, h, len) != 0) {
-        const char *r = psl_registrable_domain(psl_get(), h);
+        const char *r = psl_registrable_domain(suffix_list_psl(l), h);
         e->hash = hash;
         e->gen = gen;
         e->len = (uint8_t)len;
@@ -297,6 +356,16 @@ static const char *registrable_tail(const char *h)
         memcpy(e->host, h, len);
     }
     return e->tail < 0 ? NULL : h + e->tail;
+}
+
+/* psl_registrable_domain of a normalised host: the tail of h that is its registrable domain, or
+ * NULL for a public suffix. */
+static const char *registrable_tail(const char *h)
+{
+    const suffix_list *l = psl_get();
+    size_t len = strlen(h);
+    const char *r;
+    return suffix_list_registrable(l, h, len, &r) ? r : registrable_libpsl(l, h, len);
 }
 
 /* Registrable domain of an already normalised host: malloc'd copy, or NULL for a public suffix. */
@@ -454,11 +523,25 @@ static size_t scheme_len(const char *s, size_t n)
     return (n - i >= 3 && memcmp(s + i, "://", 3) == 0) ? i + 3 : 0;
 }
 
+/* Whether s[0..n) is printable ASCII without a space: nothing to trim, no space inside. */
+static bool plain_ascii(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)(s[i] - '!') > '~' - '!')
+            return false;
+    return true;
+}
+
 char *website_host(const char *raw)
 {
     size_t n = raw ? strlen(raw) : 0;
-    const char *s = raw ? trim(raw, &n) : raw;
-    if (n == 0 || has_space(s, n))
+    const char *s = raw;
+    if (!plain_ascii(raw, n)) {
+        s = trim(raw, &n);
+        if (has_space(s, n))
+            return NULL;
+    }
+    if (n == 0)
         return NULL;
     size_t skip = scheme_len(s, n);
     if (!skip && n >= 2 && s[0] == '/' && s[1] == '/')

@@ -1,0 +1,330 @@
+/* suffix_list.c - the Public Suffix List in libpsl and in a hash table of its rules (libpsl's answers). */
+#include "suffix_list.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util.h"
+
+/* libpsl's flag bits in the return value of a DAFSA string (its PRIV_PSL_FLAG_*). */
+#define RULE_EXCEPTION 1u
+#define RULE_WILDCARD 2u
+#define RULE_INNER 0x100u        /* in the table as what a rule ends with, not as a rule */
+
+#define DAFSA_HEADER 16          /* ".DAFSA@PSL_0   \n": the line psl_load_fp recognises */
+#define RULE_MAX 256             /* bytes of a rule (longer: no table) */
+#define RULES_MAX 1000000        /* strings read from a DAFSA (more: a damaged file, no table) */
+#define LABELS_SEEN 9            /* psl_registrable_domain looks at a host's last 9 labels */
+
+struct suffix_list {
+    psl_ctx_t *owned;            /* loaded from a file (psl_free), or NULL */
+    const psl_ctx_t *psl;        /* owned, or psl_builtin() */
+    strmap *rules;               /* every string of the DAFSA -> its flags, and what they end
+                                  * with after a dot -> RULE_INNER; NULL: none */
+    size_t nrules;               /* the DAFSA's strings */
+    bool utf8;                   /* the DAFSA's rules are UTF-8 (libpsl: no punycode lookups) */
+};
+
+/* ---- which file: psl_latest's choice ---- */
+
+/* Adds fname to the files newer than the built-in list, newest first (psl_latest's
+ * insert_file: a file only goes before those strictly older). */
+static size_t newer_file_add(const char *fname, const char **names, time_t *mtimes, size_t n)
+{
+    struct stat st;
+    if (!fname || !*fname || stat(fname, &st) != 0 || st.st_mtime <= psl_builtin_file_time())
+        return n;
+    size_t i = n;
+    while (i > 0 && st.st_mtime > mtimes[i - 1]) {
+        names[i] = names[i - 1];
+        mtimes[i] = mtimes[i - 1];
+        i--;
+    }
+    names[i] = fname;
+    mtimes[i] = st.st_mtime;
+    return n + 1;
+}
+
+/* libpsl's context from bytes (psl_load_fp reads them as it reads the file), or NULL. */
+static psl_ctx_t *psl_from_bytes(char *bytes, size_t len)
+{
+    FILE *f = fmemopen(bytes, len, "r");
+    if (!f)
+        return NULL;
+    psl_ctx_t *psl = psl_load_fp(f);
+    fclose(f);
+    return psl;
+}
+
+/* Whether bytes open with the line by which psl_load_fp takes a file for a DAFSA of version 0. */
+static bool dafsa_header(const char *bytes, size_t len)
+{
+    return len >= DAFSA_HEADER && memcmp(bytes, ".DAFSA@PSL_", 11) == 0 &&
+           bytes[DAFSA_HEADER - 1] == '\n' && memchr(bytes, '\0', DAFSA_HEADER) == NULL &&
+           atoi(bytes + 11) == 0;
+}
+
+/* ---- the DAFSA's strings (the format libpsl's LookupStringInFixedSet reads) ---- */
+
+typedef struct dafsa_reader {
+    const unsigned char *graph, *end;
+    strmap *rules;               /* filled */
+    size_t count;
+    bool failed;                 /* a string too long, too many, or one string twice */
+    char key[RULE_MAX];
+} dafsa_reader;
+
+/* UTF-8 sequence length a leading byte announces, as the DAFSA's reader counts it (0: none). */
+static size_t multibyte_len(unsigned char c)
+{
+    return c < 0xC0 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
+/* Where a multibyte sequence stands while a string is read: outside one (start < 0), or its
+ * leading byte at key[start] announcing len bytes. */
+typedef struct mb_state {
+    int start;
+    size_t len;
+} mb_state;
+
+/* Adds the string key[0..n) with its flags, and each of its suffixes after a dot as RULE_INNER
+ * (unless it is a rule itself): a suffix of a host missing from the table ends no rule. */
+static void dafsa_emit(dafsa_reader *r, size_t n, unsigned value)
+{
+    uint32_t v = value;
+    bool inserted;
+    if (r->failed)
+        return;
+    r->key[n] = '\0';
+    strmap_get_or_put(r->rules, r->key, &v, &inserted);
+    if (!inserted && v == RULE_INNER)
+        *strmap_ref(r->rules, r->key) = value;
+    else if (!inserted)
+        r->failed = true;                        /* a string twice */
+    if (++r->count > RULES_MAX)
+        r->failed = true;
+    for (const char *dot = memchr(r->key, '.', n); dot; dot = strchr(dot + 1, '.')) {
+        v = RULE_INNER;
+        strmap_get_or_put(r->rules, dot + 1, &v, &inserted);
+    }
+}
+
+/* Appends the key byte a matcher byte m stands for at key[*n] (m 0x1F outside a sequence opens
+ * one and stands for no byte). false when no key can take this path or the key is too long. */
+static bool dafsa_char(dafsa_reader *r, unsigned char m, size_t *n, mb_state *mb)
+{
+    if (mb->start < 0 && m == 0x1F) {   /* the next matcher is a leading byte */
+        mb->start = (int)*n;
+        mb->len = 0;
+        return true;
+    }
+    if (*n + 1 >= RULE_MAX) {
+        r->failed = true;
+        return false;
+    }
+    unsigned char c = m;
+    if (mb->start >= 0 && (size_t)mb->start == *n) {
+        c = m ^ 0x80;
+        mb->len = multibyte_len(c);
+        if (mb->len == 0)       /* a key byte that opens no sequence never matched 0x1F */
+            return false;
+    } else if (mb->start >= 0) {
+        c = m ^ 0xC0;
+    }
+    r->key[(*n)++] = (char)c;
+    if (mb->start >= 0 && *n - (size_t)mb->start == mb->len)
+        mb->start = -1;
+    return true;
+}
+
+static void dafsa_list(dafsa_reader *r, const unsigned char *pos, size_t n, mb_state mb);
+
+/* The strings through the node at p, whose key so far is key[0..n). */
+static void dafsa_node(dafsa_reader *r, const unsigned char *p, size_t n, mb_state mb)
+{
+    while (p < r->end && !(*p & 0x80)) {         /* the node's characters before its last */
+        if (!dafsa_char(r, *p, &n, &mb))
+            return;
+        p++;
+    }
+    if (p >= r->end)
+        return;
+    if (mb.start < 0 && (*p & 0xE0) == 0x80)     /* a return value: the string ends here */
+        dafsa_emit(r, n, *p & 0x0Fu);
+    if (mb.start < 0 && (*p & 0xE0) == 0x80 && *p != 0x9F)
+        return;                                   /* (0x9F also reads as the end char 0x1F) */
+    if (dafsa_char(r, *p ^ 0x80, &n, &mb))
+        dafsa_list(r, p + 1, n, mb);
+}
+
+/* The strings through each node of the offset list at pos (offsets add up from pos). */
+static void dafsa_list(dafsa_reader *r, const unsigned char *pos, size_t n, mb_state mb)
+{
+    const unsigned char *node = pos;
+    while (!r->failed && pos + 2 < r->end) {     /* libpsl wants 3 bytes left to read one */
+        size_t used;
+        switch (pos[0] & 0x60) {
+        case 0x60:
+            node += ((size_t)(pos[0] & 0x1F) << 16) | ((size_t)pos[1] << 8) | pos[2];
+            used = 3;
+            break;
+        case 0x40:
+            node += ((size_t)(pos[0] & 0x1F) << 8) | pos[1];
+            used = 2;
+            break;
+        default:
+            node += pos[0] & 0x3F;
+            used = 1;
+        }
+        dafsa_node(r, node, n, mb);
+        if (pos[0] & 0x80)
+            break;
+        pos += used;
+    }
+}
+
+/* Every string of the DAFSA graph[0..len) with its flags (and their suffixes), how many in
+ * *count, or NULL when it cannot be read whole. */
+static strmap *dafsa_rules(const unsigned char *graph, size_t len, size_t *count)
+{
+    dafsa_reader *r = xcalloc(1, sizeof(*r));
+    r->graph = graph;
+    r->end = graph + len;
+    r->rules = strmap_new();
+    dafsa_list(r, graph, 0, (mb_state){-1, 0});
+    strmap *rules = r->rules;
+    *count = r->count;
+    if (r->failed || r->count == 0) {
+        strmap_free(rules);
+        rules = NULL;
+        *count = 0;
+    }
+    free(r);
+    return rules;
+}
+
+/* ---- loading ---- */
+
+/* The list from the file at name into l: false when libpsl does not load it. */
+static bool list_from_file(suffix_list *l, const char *name)
+{
+    size_t len = 0;
+    char *bytes = read_file(name, &len);
+    psl_ctx_t *psl = bytes ? psl_from_bytes(bytes, len) : NULL;
+    if (psl) {
+        l->owned = psl;
+        l->psl = psl;
+        /* psl_suffix_count is -1 for a context libpsl holds as a DAFSA */
+        if (dafsa_header(bytes, len) && psl_suffix_count(psl) == -1 && len > DAFSA_HEADER) {
+            const unsigned char *graph = (const unsigned char *)bytes + DAFSA_HEADER;
+            size_t glen = len - DAFSA_HEADER;
+            l->rules = dafsa_rules(graph, glen, &l->nrules);
+            l->utf8 = graph[glen - 1] < 0x80;   /* libpsl's GetUtfMode */
+        }
+    }
+    free(bytes);
+    return psl != NULL;
+}
+
+suffix_list *suffix_list_latest(void)
+{
+    suffix_list *l = xcalloc(1, sizeof(*l));
+    const char *names[2];
+    time_t mtimes[2];
+    size_t n = newer_file_add(psl_dist_filename(), names, mtimes, 0);
+    n = newer_file_add(psl_builtin_filename(), names, mtimes, n);
+    for (size_t i = 0; i < n; i++)
+        if (list_from_file(l, names[i]))
+            return l;
+    l->psl = psl_builtin();
+    return l;
+}
+
+void suffix_list_free(suffix_list *l)
+{
+    if (!l)
+        return;
+    psl_free(l->owned);
+    strmap_free(l->rules);
+    free(l);
+}
+
+const psl_ctx_t *suffix_list_psl(const suffix_list *l)
+{
+    return l->psl;
+}
+
+size_t suffix_list_rules(const suffix_list *l)
+{
+    return l->nrules;
+}
+
+/* ---- registrable domains ---- */
+
+/* The flags of the rule s[0..n); -1 when it is no rule but some rule ends with it, -2 when it is
+ * neither (then no longer host ending with it is a rule). */
+static int suffix_flags(const suffix_list *l, const char *s, size_t n)
+{
+    uint32_t v;
+    if (!strmap_getn_h(l->rules, s, n, hash_bytes(s, n), &v))
+        return -2;
+    return v == RULE_INNER ? -1 : (int)v;
+}
+
+/* Where h's last labels start, right to left, into start (at most LABELS_SEEN: libpsl looks at
+ * no more); their count, or 0 when the table cannot answer for h as libpsl would: an empty label,
+ * a byte below '!' (a control byte can match where libpsl's reader expects none), a non-ASCII
+ * byte when the rules are not UTF-8. */
+static size_t label_starts(const suffix_list *l, const char *h, size_t len, const char **start)
+{
+    size_t n = 0, label_end = len;
+    if (len == 0 || h[0] == '.')
+        return 0;
+    for (size_t i = len; i-- > 0;) {
+        unsigned char c = (unsigned char)h[i];
+        if (c == '.') {
+            if (i + 1 == label_end)
+                return 0;
+            if (n < LABELS_SEEN)
+                start[n++] = h + i + 1;
+            label_end = i;
+        } else if (c < '!' || (c >= 0x80 && !l->utf8)) {
+            return 0;
+        }
+    }
+    if (n < LABELS_SEEN)
+        start[n++] = h;
+    return n;
+}
+
+bool suffix_list_registrable(const suffix_list *l, const char *h, size_t len, const char **reg)
+{
+    const char *start[LABELS_SEEN];
+    size_t n = l->rules ? label_starts(l, h, len, start) : 0;
+    if (n == 0)
+        return false;
+    /* The suffixes' flags from the shortest, up to the first no rule ends with: the longer ones
+     * are no rules either. */
+    int flags[LABELS_SEEN];
+    size_t known = 0;
+    while (known < n) {
+        flags[known] = suffix_flags(l, start[known], len - (size_t)(start[known] - h));
+        if (flags[known++] == -2)
+            break;
+    }
+    /* libpsl's walk from the longest: the first public suffix ends it and the one before is the
+     * answer. A suffix is public when it is one label, a rule other than an exception, or no rule
+     * while its parent is a wildcard rule. */
+    const char *r = NULL;
+    for (size_t j = n; j-- > 1;) {
+        int f = j < known ? flags[j] : -2, parent = j - 1 < known ? flags[j - 1] : -2;
+        if (f >= 0 ? !(f & RULE_EXCEPTION) : parent >= 0 && (parent & RULE_WILDCARD))
+            break;
+        r = start[j];
+    }
+    *reg = r;
+    return true;
+}
