@@ -111,23 +111,22 @@ static bool has_reserved_attr(const account_rec *a)
     return false;
 }
 
-/* accounts_read_csv callback: one row -> one account of a batch. Owns a's contents. */
+/* accounts_read_csv callback: one row -> one account of a batch (a is lent: its fields point
+ * into the reader's buffer, and the batch copies them). */
 static void on_account(account_rec *a, void *ctx)
 {
     import_ctx *x = ctx;
     if (x->failed)
-        goto out;
+        return;
     x->st->read++;
     if (has_reserved_attr(a)) {
         fail(x, "column 'op' is reserved (it names the operation in l2a:accounts:changes); "
              "rename it");
-        goto out;
+        return;
     }
     if (import_writer_add(&x->writer, a, x->repeated_row) != 0)
         fail(x, "%s", x->writer.err);
     x->repeated_row = false;
-out:
-    account_rec_free(a);
 }
 
 static void on_warn(const char *msg, void *ctx)
@@ -226,7 +225,8 @@ int import_accounts(redisContext *c, const char *prefix, const char *csv_path,
     x.ids = strmap_new();
     import_writer_init(&x.writer, c, prefix, count_upsert, &x);
     accounts_csv in = {.path = csv_path, .encoding = encoding, .cb = on_account, .warn = on_warn,
-                       .dup = on_duplicate, .seen_on = seen_on, .ctx = &x};
+                       .dup = on_duplicate, .seen_on = seen_on, .borrow = true,
+                       .lend_attrs = true, .ctx = &x};
     if (accounts_read_csv_opts(&in, x.err, sizeof(x.err)) < 0 || x.failed)
         goto out;
     if (import_writer_finish(&x.writer) != 0) {
