@@ -15,6 +15,7 @@
 #include "import_cmd.h"
 #include "keys.h"
 #include "rconn.h"
+#include "reply_lines.h"
 #include "resp.h"
 
 #define BATCH_ACCOUNTS 1000       /* accounts per batch (the most the check Function takes) */
@@ -228,33 +229,77 @@ static int exec_failed(import_writer *w, const import_batch *b, size_t i, const 
                 : i == m + 2 ? w->digests_key : w->changes_key, msg);
 }
 
-/* A write answered: MULTI's +OK, a +QUEUED per command, then EXEC's array. b is done. */
+/* The connection failed while a write's replies were taken: *rc -2, reading stops. */
+static void write_lost(import_writer *w, int *rc)
+{
+    *rc = -2;
+    fail(w, "Redis: %s", w->c->errstr[0] ? w->c->errstr : "no reply");
+}
+
+/* A reply of a write that was not the one expected: read; an error kept in *rc (the first one,
+ * named by what answers it: element e of EXEC's array, or, e = -1, MULTI itself). */
+static void take_other(import_writer *w, const import_batch *b, long e, int *rc)
+{
+    redisReply *r = read_reply(w);
+    if (!r) {
+        *rc = -2;
+        return;
+    }
+    if (*rc == 0 && r->type == REDIS_REPLY_ERROR)
+        *rc = e < 0 ? fail(w, "accounts from '%s' on: %s", b->ids.v[b->written[0]], r->str)
+                    : exec_failed(w, b, (size_t)e, r->str);
+    freeReplyObject(r);
+}
+
+/* EXEC's reply: its array, each element taken (+OK and integers from the read buffer); or an
+ * error or nil (nothing was written). */
+static void take_exec(import_writer *w, const import_batch *b, int *rc)
+{
+    long long n;
+    int got = reply_take_number(w->c, '*', &n);
+    for (long long e = 0; got == 1 && *rc != -2 && e < n; e++) {
+        int ok = reply_take_line(w->c, "+OK\r\n", 5);
+        long long v;
+        if (ok == 0)
+            ok = reply_take_number(w->c, ':', &v);
+        if (ok < 0)
+            write_lost(w, rc);
+        else if (ok == 0)
+            take_other(w, b, (long)e, rc);
+    }
+    if (got < 0) {
+        write_lost(w, rc);
+    } else if (got == 0 || n < 0) { /* an error (EXECABORT ...) or a nil */
+        redisReply *r = got == 0 ? read_reply(w) : NULL;
+        if (got == 0 && !r)
+            *rc = -2;
+        else if (*rc == 0)
+            *rc = fail(w, "accounts from '%s' on: %s", b->ids.v[b->written[0]],
+                       r && r->type == REDIS_REPLY_ERROR ? r->str
+                       : "the write was not carried out (EXEC)");
+        freeReplyObject(r);
+    }
+}
+
+/* A write answered: MULTI's +OK, a +QUEUED per command, then EXEC's array (the thousands of
+ * +QUEUED and +OK taken from the read buffer, no reply object each). b is done. */
 static int on_write(import_writer *w, import_batch *b)
 {
     int rc = 0;
-    for (size_t i = 0; i < b->queued + 2; i++) {
-        redisReply *r = read_reply(w);
-        if (!r) {
-            batch_done(w, b);
-            return -1;
-        }
-        bool last = i == b->queued + 1;
-        if (rc == 0 && r->type == REDIS_REPLY_ERROR)
-            rc = i == 0 || last ? fail(w, "accounts from '%s' on: %s", b->ids.v[b->written[0]],
-                                       r->str)
-                                : exec_failed(w, b, i - 1, r->str);
-        else if (rc == 0 && last && r->type != REDIS_REPLY_ARRAY)
-            rc = fail(w, "accounts from '%s' on: the write was not carried out (EXEC)",
-                      b->ids.v[b->written[0]]);
-        for (size_t e = 0; rc == 0 && last && e < r->elements; e++)
-            if (r->element[e]->type == REDIS_REPLY_ERROR)
-                rc = exec_failed(w, b, e, r->element[e]->str);
-        freeReplyObject(r);
+    for (size_t i = 0; rc != -2 && i < b->queued + 1; i++) {
+        const char *want = i == 0 ? "+OK\r\n" : "+QUEUED\r\n";
+        int got = reply_take_line(w->c, want, strlen(want));
+        if (got < 0)
+            write_lost(w, &rc);
+        else if (got == 0)
+            take_other(w, b, (long)i - 1, &rc);
     }
+    if (rc != -2)
+        take_exec(w, b, &rc);
     if (rc == 0)
         report(w, b, true);
     batch_done(w, b);
-    return rc;
+    return rc == 0 ? 0 : -1;
 }
 
 static import_expect expect_pop(import_writer *w)
