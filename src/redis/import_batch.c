@@ -114,7 +114,7 @@ static void report(import_writer *w, import_batch *b, bool written)
         const batch_account *x = &b->acc[i];
         bool writes = x->code != 0 || x->rewrite;
         if (writes == written)
-            w->on_code(b->ids.v[i], x->code, w->ctx);
+            w->on_code(x->tag, x->code, w->ctx);
     }
 }
 
@@ -591,7 +591,7 @@ void import_writer_init(import_writer *w, redisContext *c, const char *prefix,
     sb_init(&w->payload);
 }
 
-int import_writer_add(import_writer *w, const account_rec *a, bool rewrite)
+int import_writer_add(import_writer *w, const account_rec *a, bool rewrite, uint32_t tag)
 {
     if (w->failed || (!w->probed && (probe_restore(w) != 0 || guess_first(w) != 0)))
         return -1;
@@ -601,7 +601,7 @@ int import_writer_add(import_writer *w, const account_rec *a, bool rewrite)
     } else if (!w->filling) {
         w->filling = batch_new();
     }
-    batch_add(w->filling, w, a, rewrite);
+    batch_add(w->filling, w, a, rewrite, tag);
     if (w->filling->n < BATCH_ACCOUNTS && w->filling->rows.len < BATCH_BYTES)
         return 0;
     return send_filling(w, BATCHES_IN_FLIGHT - 1);

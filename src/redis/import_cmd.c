@@ -164,7 +164,8 @@ static void batch_digest(import_writer *w, const import_batch *b, batch_account 
 }
 
 /* Adds account a to batch b: its row, columns and digest. */
-void batch_add(import_batch *b, import_writer *w, const account_rec *a, bool rewrite)
+void batch_add(import_batch *b, import_writer *w, const account_rec *a, bool rewrite,
+               uint32_t tag)
 {
     const char *v[NKNOWN];
     strbuf *scratch = &w->scratch;
@@ -175,6 +176,7 @@ void batch_add(import_batch *b, import_writer *w, const account_rec *a, bool rew
     batch_account *ba = &b->acc[b->n++];
     memset(ba, 0, sizeof(*ba));
     ba->rewrite = rewrite;
+    ba->tag = tag;
     sv_push(&b->ids, a->id);
     sv_push_owned(&b->keys, key_account(w->prefix, a->id));
     ba->row_off = b->rows.len;

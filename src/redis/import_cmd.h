@@ -22,6 +22,7 @@ typedef struct batch_account {
     char digest[ACCOUNT_DIGEST_LEN + 1];
     bool rewrite;
     unsigned code;
+    uint32_t tag;         /* import_writer_add's, handed back with the code */
 } batch_account;
 
 struct import_batch {
@@ -48,8 +49,10 @@ import_batch *batch_new(void);
 void batch_free(import_batch *b);
 /* Empties b for another batch, keeping its buffers' room. */
 void batch_reset(import_batch *b);
-/* Adds account a to batch b: its row, columns and digest (w's prefix, scratch). */
-void batch_add(import_batch *b, import_writer *w, const account_rec *a, bool rewrite);
+/* Adds account a to batch b: its row, columns and digest (w's prefix, scratch); tag kept for
+ * its code. */
+void batch_add(import_batch *b, import_writer *w, const account_rec *a, bool rewrite,
+               uint32_t tag);
 /* b->check: FCALL import_check 3+n set changes digests hashes... (id digest)... */
 void batch_check_cmd(import_batch *b, const import_writer *w);
 /* Where a batch write's first account command is among its queued commands. */
