@@ -354,6 +354,13 @@ static int read_same(import_writer *w, const import_batch *b, bool *all_same)
     return read_exists_types(w, (long long)b->n, all_same);
 }
 
+/* A pre-check's replies (kind EXPECT_NEW or EXPECT_SAME): *as_guessed says whether b is all new
+ * or all unchanged as guessed. -1 when the connection failed. */
+static int read_guess(import_writer *w, const import_batch *b, int kind, bool *as_guessed)
+{
+    return kind == EXPECT_NEW ? read_new(w, as_guessed) : read_same(w, b, as_guessed);
+}
+
 /* Sends b's pre-check instead of its check when the last batch checked was all new (EXISTS of its
  * hashes and the three TYPEs) or all unchanged (HMGET of its digests first): plain commands cost
  * Redis a fraction of the check Function's Lua. */
@@ -401,7 +408,7 @@ static int resend_checks(import_writer *w, import_batch *first, bool reload)
     import_batch **again = xcalloc(w->qtail - w->qhead + 1, sizeof(*again));
     size_t n = 0;
     int rc = 0;
-    bool all_new;
+    bool as_guessed;
     again[n++] = first;
     while (rc == 0 && w->qhead < w->qtail) {
         import_expect e = expect_pop(w);
@@ -410,7 +417,7 @@ static int resend_checks(import_writer *w, import_batch *first, bool reload)
             continue;
         }
         if (e.kind == EXPECT_NEW || e.kind == EXPECT_SAME) {
-            rc = e.kind == EXPECT_NEW ? read_new(w, &all_new) : read_same(w, e.b, &all_new);
+            rc = read_guess(w, e.b, e.kind, &as_guessed);
         } else {
             redisReply *r = read_reply(w);
             rc = r ? 0 : -1;
@@ -436,10 +443,7 @@ static int keep_batch(import_writer *w, import_batch *b)
 {
     report(w, b, false);
     sb_reset(&w->cmd);
-    resp_head(&w->cmd, 2 + b->n, "SADD");
-    resp_str(&w->cmd, w->set_key);
-    for (size_t i = 0; i < b->n; i++)
-        resp_str(&w->cmd, b->ids.v[i]);
+    batch_sadd_cmd(b, w, NULL, b->n, &w->cmd);
     if (send_now(w, w->cmd.buf, w->cmd.len) != 0) {
         batch_done(w, b);
         return -1;
@@ -455,7 +459,7 @@ static int keep_batch(import_writer *w, import_batch *b)
 static int on_guess(import_writer *w, import_batch *b, int kind)
 {
     bool as_guessed;
-    int rc = kind == EXPECT_NEW ? read_new(w, &as_guessed) : read_same(w, b, &as_guessed);
+    int rc = read_guess(w, b, kind, &as_guessed);
     if (rc != 0) {
         batch_done(w, b);
         return -1;

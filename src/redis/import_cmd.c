@@ -308,6 +308,15 @@ static void restore_cmd(import_writer *w, const import_batch *b, const batch_acc
     resp_str(cmd, "REPLACE");
 }
 
+void batch_sadd_cmd(const import_batch *b, const import_writer *w, const size_t *which, size_t n,
+                    strbuf *cmd)
+{
+    resp_head(cmd, 2 + n, "SADD");
+    resp_str(cmd, w->set_key);
+    for (size_t i = 0; i < n; i++)
+        resp_str(cmd, b->ids.v[which ? which[i] : i]);
+}
+
 /* The batch's write, for its accounts in b->written: MULTI, a RESTORE each (else DEL of their
  * hashes and an HSET each), SADD of their ids, HSET of their digests, the changes entries, EXEC. */
 void batch_write_cmd(import_batch *b, import_writer *w, strbuf *cmd, strbuf *scratch)
@@ -330,10 +339,7 @@ void batch_write_cmd(import_batch *b, import_writer *w, strbuf *cmd, strbuf *scr
             pairs_cmd(cmd, w->strs, values);
         }
     }
-    resp_head(cmd, 2 + m, "SADD");
-    resp_str(cmd, w->set_key);
-    for (size_t i = 0; i < m; i++)
-        resp_str(cmd, b->ids.v[b->written[i]]);
+    batch_sadd_cmd(b, w, b->written, m, cmd);
     resp_head(cmd, 2 + 2 * m, "HSET");
     resp_str(cmd, w->digests_key);
     for (size_t i = 0; i < m; i++) {

@@ -57,6 +57,10 @@ void batch_add(import_batch *b, import_writer *w, const account_rec *a, bool rew
 void batch_check_cmd(import_batch *b, const import_writer *w);
 /* Where a batch write's first account command is among its queued commands. */
 size_t batch_first_account_cmd(const import_writer *w);
+/* Appends to cmd SADD <set> of the ids of b's accounts which[0..n), or of its first n when
+ * which is NULL (an unchanged batch's only write). */
+void batch_sadd_cmd(const import_batch *b, const import_writer *w, const size_t *which, size_t n,
+                    strbuf *cmd);
 /* Appends to cmd the write of b's accounts in b->written (MULTI ... EXEC); sets b->queued. */
 void batch_write_cmd(import_batch *b, import_writer *w, strbuf *cmd, strbuf *scratch);
 
