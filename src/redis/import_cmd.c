@@ -25,6 +25,7 @@ import_batch *batch_new(void)
     sv_init(&b->sigs);
     sv_init(&b->last_attrs);
     sb_init(&b->rows);
+    sb_init(&b->name_items);
     sb_init(&b->check);
     sb_init(&b->write);
     return b;
@@ -42,6 +43,8 @@ void batch_free(import_batch *b)
     free(b->cols);
     free(b->sig_first);
     free(b->by_name);
+    free(b->name_end);
+    sb_free(&b->name_items);
     sb_free(&b->rows);
     free(b->acc);
     sb_free(&b->check);
@@ -58,6 +61,7 @@ void batch_reset(import_batch *b)
     sv_free(&b->sigs);
     sv_free(&b->last_attrs);
     sv_free(&b->col_names);
+    sb_reset(&b->name_items);
     sb_reset(&b->rows);
     sb_reset(&b->check);
     sb_reset(&b->write);
@@ -83,8 +87,13 @@ static void batch_sig_cols(import_batch *b, const account_rec *a)
     for (size_t i = 0; i < a->attr_keys.n; i++)
         sv_push(&b->col_names, a->attr_keys.v[i]);
     b->cols = xrealloc(b->cols, b->col_names.n * sizeof(*b->cols));
+    b->name_end = xrealloc(b->name_end, b->col_names.n * sizeof(*b->name_end));
     for (size_t k = 0; k < b->col_names.n; k++)
         b->cols[k] = (hash_dump_str){b->col_names.v[k], strlen(b->col_names.v[k])};
+    for (size_t k = first; k < b->col_names.n; k++) {
+        account_rows_put(&b->name_items, b->cols[k].s, b->cols[k].len);
+        b->name_end[k] = b->name_items.len;
+    }
     b->sig_first = xrealloc(b->sig_first, (b->sigs.n + 1) * sizeof(*b->sig_first));
     b->sig_first[b->sigs.n - 1] = first;
     b->sig_first[b->sigs.n] = b->col_names.n;
@@ -157,7 +166,8 @@ static void batch_digest(import_writer *w, const import_batch *b, batch_account 
         size_t c = b->by_name[first + k];
         if (w->strs[c].len == 0)
             continue;
-        account_rows_put(&w->scratch, b->cols[first + c].s, b->cols[first + c].len);
+        size_t col = first + c, start = col > 0 ? b->name_end[col - 1] : 0;
+        sb_appendn(&w->scratch, b->name_items.buf + start, b->name_end[col] - start);
         sb_appendn(&w->scratch, w->strs[c].s, w->strs[c].len);
     }
     account_digest_text(w->scratch.buf, w->scratch.len, x->digest);

@@ -35,6 +35,8 @@ struct import_batch {
     hash_dump_str *cols;  /* the same, with their lengths; sig i's start at cols[sig_first[i]] */
     size_t *sig_first;    /* sigs.n + 1 of them */
     size_t *by_name;      /* per sig, its columns' indexes in strcmp order of their names */
+    strbuf name_items;    /* every column name as a digest item ("<len>:<name>"), in cols' order; */
+    size_t *name_end;     /* column k's ends at name_end[k], starts at name_end[k - 1] or 0 */
     strvec last_attrs;    /* the attribute names of the last account batch_sig_index saw */
     size_t last_sig;      /* and its columns' index */
     strbuf check;         /* the check FCALL, kept until its reply is taken (for a resend) */
