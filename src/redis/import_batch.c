@@ -133,7 +133,7 @@ static void drop_written(import_batch *b, const char *id)
 {
     size_t kept = 0;
     for (size_t k = 0; k < b->nwritten; k++)
-        if (strcmp(b->ids.v[b->written[k]], id) != 0)
+        if (strcmp(batch_id(b, b->written[k]), id) != 0)
             b->written[kept++] = b->written[k];
     b->nwritten = kept;
 }
@@ -144,7 +144,7 @@ static void take_code(import_batch *b, size_t i, unsigned code)
 {
     b->acc[i].code = code;
     if (b->acc[i].rewrite)
-        drop_written(b, b->ids.v[i]);
+        drop_written(b, batch_id(b, i));
     if (code != 0 || b->acc[i].rewrite)
         b->written[b->nwritten++] = i;
 }
@@ -164,7 +164,7 @@ static void take_all(import_batch *b, unsigned code)
 static int take_codes(import_writer *w, import_batch *b, const redisReply *r)
 {
     if (r->type != REDIS_REPLY_ARRAY || r->elements != b->n)
-        return fail(w, "accounts from '%s' on: %s", b->ids.v[0],
+        return fail(w, "accounts from '%s' on: %s", batch_id(b, 0),
                     r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply to the check");
     free(b->written);
     b->written = xcalloc(b->n, sizeof(*b->written));
@@ -173,7 +173,7 @@ static int take_codes(import_writer *w, import_batch *b, const redisReply *r)
     for (size_t i = 0; i < b->n; i++) {
         const redisReply *code = r->element[i];
         if (code->type != REDIS_REPLY_INTEGER || code->integer < 0 || code->integer > 2)
-            return fail(w, "account '%s': unexpected reply to the check", b->ids.v[i]);
+            return fail(w, "account '%s': unexpected reply to the check", batch_id(b, i));
         take_code(b, i, (unsigned)code->integer);
         all_new = all_new && code->integer == 2;
         all_same = all_same && code->integer == 0;
@@ -220,10 +220,10 @@ static int exec_failed(import_writer *w, const import_batch *b, size_t i, const 
 {
     size_t m = b->nwritten, first = batch_first_account_cmd(w);
     if (i >= first && i < first + m)
-        return fail(w, "account '%s' (key %s): %s", b->ids.v[b->written[i - first]],
-                    b->keys.v[b->written[i - first]], msg);
+        return fail(w, "account '%s' (key %s): %s", batch_id(b, b->written[i - first]),
+                    batch_key(b, b->written[i - first]), msg);
     i += 1 - first; /* as if the DEL came first */
-    return fail(w, "accounts from '%s' on: %s of %s: %s", b->ids.v[b->written[0]],
+    return fail(w, "accounts from '%s' on: %s of %s: %s", batch_id(b, b->written[0]),
                 i == 0 ? "DEL" : i == m + 1 ? "SADD" : i == m + 2 ? "HSET" : "XADD",
                 i == 0 ? "their hashes" : i == m + 1 ? w->set_key
                 : i == m + 2 ? w->digests_key : w->changes_key, msg);
@@ -246,7 +246,7 @@ static void take_other(import_writer *w, const import_batch *b, long e, int *rc)
         return;
     }
     if (*rc == 0 && r->type == REDIS_REPLY_ERROR)
-        *rc = e < 0 ? fail(w, "accounts from '%s' on: %s", b->ids.v[b->written[0]], r->str)
+        *rc = e < 0 ? fail(w, "accounts from '%s' on: %s", batch_id(b, b->written[0]), r->str)
                     : exec_failed(w, b, (size_t)e, r->str);
     freeReplyObject(r);
 }
@@ -274,7 +274,7 @@ static void take_exec(import_writer *w, const import_batch *b, int *rc)
         if (got == 0 && !r)
             *rc = -2;
         else if (*rc == 0)
-            *rc = fail(w, "accounts from '%s' on: %s", b->ids.v[b->written[0]],
+            *rc = fail(w, "accounts from '%s' on: %s", batch_id(b, b->written[0]),
                        r && r->type == REDIS_REPLY_ERROR ? r->str
                        : "the write was not carried out (EXEC)");
         freeReplyObject(r);
@@ -372,11 +372,11 @@ static int send_guess(import_writer *w, import_batch *b)
         resp_head(&w->cmd, 2 + b->n, "HMGET");
         resp_str(&w->cmd, w->digests_key);
         for (size_t i = 0; i < b->n; i++)
-            resp_str(&w->cmd, b->ids.v[i]);
+            resp_str(&w->cmd, batch_id(b, i));
     }
     resp_head(&w->cmd, 1 + b->n, "EXISTS");
     for (size_t i = 0; i < b->n; i++)
-        resp_str(&w->cmd, b->keys.v[i]);
+        resp_str(&w->cmd, batch_key(b, i));
     for (size_t k = 0; k < ARRAY_LEN(keys); k++) {
         resp_head(&w->cmd, 2, "TYPE");
         resp_str(&w->cmd, keys[k]);
@@ -393,7 +393,7 @@ static int on_keep(import_writer *w, import_batch *b)
     redisReply *r = read_reply(w);
     int rc = r ? 0 : -1;
     if (r && r->type != REDIS_REPLY_INTEGER)
-        rc = fail(w, "accounts from '%s' on: SADD of %s: %s", b->ids.v[0], w->set_key,
+        rc = fail(w, "accounts from '%s' on: SADD of %s: %s", batch_id(b, 0), w->set_key,
                   r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
     freeReplyObject(r);
     batch_done(w, b);
@@ -587,6 +587,8 @@ void import_writer_init(import_writer *w, redisContext *c, const char *prefix,
     w->set_key = key_accounts(prefix);
     w->changes_key = key_changes(prefix);
     w->digests_key = key_account_digests(prefix);
+    w->key_head = key_account(prefix, "");
+    w->key_head_len = strlen(w->key_head);
     w->on_code = on_code;
     w->ctx = ctx;
     hash_dumper_init(&w->dumper);
@@ -635,6 +637,7 @@ void import_writer_free(import_writer *w)
     free(w->set_key);
     free(w->changes_key);
     free(w->digests_key);
+    free(w->key_head);
     sb_free(&w->scratch);
     sb_free(&w->payload);
     free(w->strs);

@@ -20,8 +20,7 @@ static const char *const KNOWN[] = {"id", "name", "domains", "type", "parent_id"
 import_batch *batch_new(void)
 {
     import_batch *b = xcalloc(1, sizeof(*b));
-    sv_init(&b->ids);
-    sv_init(&b->keys);
+    sb_init(&b->names);
     sv_init(&b->sigs);
     sv_init(&b->last_attrs);
     sb_init(&b->rows);
@@ -35,8 +34,7 @@ void batch_free(import_batch *b)
 {
     if (!b)
         return;
-    sv_free(&b->ids);
-    sv_free(&b->keys);
+    sb_free(&b->names);
     sv_free(&b->sigs);
     sv_free(&b->last_attrs);
     sv_free(&b->col_names);
@@ -56,8 +54,7 @@ void batch_free(import_batch *b)
 /* Empties b for another batch, keeping its buffers' room (no regrowing them batch after batch). */
 void batch_reset(import_batch *b)
 {
-    sv_free(&b->ids);
-    sv_free(&b->keys);
+    sb_reset(&b->names);
     sv_free(&b->sigs);
     sv_free(&b->last_attrs);
     sv_free(&b->col_names);
@@ -187,8 +184,10 @@ void batch_add(import_batch *b, import_writer *w, const account_rec *a, bool rew
     memset(ba, 0, sizeof(*ba));
     ba->rewrite = rewrite;
     ba->tag = tag;
-    sv_push(&b->ids, a->id);
-    sv_push_owned(&b->keys, key_account(w->prefix, a->id));
+    ba->key_off = b->names.len;
+    b->id_skip = w->key_head_len;
+    sb_appendn(&b->names, w->key_head, w->key_head_len);
+    sb_appendn(&b->names, a->id, strlen(a->id) + 1);
     ba->row_off = b->rows.len;
     known_values(a, v);
     for (size_t i = 0; i < NKNOWN; i++)
@@ -212,9 +211,9 @@ void batch_check_cmd(import_batch *b, const import_writer *w)
     resp_str(cmd, w->changes_key);
     resp_str(cmd, w->digests_key);
     for (size_t i = 0; i < b->n; i++)
-        resp_str(cmd, b->keys.v[i]);
+        resp_str(cmd, batch_key(b, i));
     for (size_t i = 0; i < b->n; i++) {
-        resp_str(cmd, b->ids.v[i]);
+        resp_str(cmd, batch_id(b, i));
         resp_arg(cmd, b->acc[i].digest, ACCOUNT_DIGEST_LEN);
     }
 }
@@ -324,7 +323,7 @@ void batch_sadd_cmd(const import_batch *b, const import_writer *w, const size_t 
     resp_head(cmd, 2 + n, "SADD");
     resp_str(cmd, w->set_key);
     for (size_t i = 0; i < n; i++)
-        resp_str(cmd, b->ids.v[which ? which[i] : i]);
+        resp_str(cmd, batch_id(b, which ? which[i] : i));
 }
 
 /* The batch's write, for its accounts in b->written: MULTI, a RESTORE each (else DEL of their
@@ -336,16 +335,16 @@ void batch_write_cmd(import_batch *b, import_writer *w, strbuf *cmd, strbuf *scr
     if (!w->restore) {
         resp_head(cmd, 1 + m, "DEL");
         for (size_t i = 0; i < m; i++)
-            resp_str(cmd, b->keys.v[b->written[i]]);
+            resp_str(cmd, batch_key(b, b->written[i]));
     }
     for (size_t i = 0; i < m; i++) {
         const batch_account *x = &b->acc[b->written[i]];
         if (w->restore) {
-            restore_cmd(w, b, x, b->keys.v[b->written[i]], cmd);
+            restore_cmd(w, b, x, batch_key(b, b->written[i]), cmd);
         } else {
             size_t values = account_pairs(w, b, x);
             resp_head(cmd, 2 + values, "HSET");
-            resp_str(cmd, b->keys.v[b->written[i]]);
+            resp_str(cmd, batch_key(b, b->written[i]));
             pairs_cmd(cmd, w->strs, values);
         }
     }
@@ -353,7 +352,7 @@ void batch_write_cmd(import_batch *b, import_writer *w, strbuf *cmd, strbuf *scr
     resp_head(cmd, 2 + 2 * m, "HSET");
     resp_str(cmd, w->digests_key);
     for (size_t i = 0; i < m; i++) {
-        resp_str(cmd, b->ids.v[b->written[i]]);
+        resp_str(cmd, batch_id(b, b->written[i]));
         resp_arg(cmd, b->acc[b->written[i]].digest, ACCOUNT_DIGEST_LEN);
     }
     b->queued = batch_first_account_cmd(w) + m + 2 + entries_cmd(cmd, b, w, scratch);

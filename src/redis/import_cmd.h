@@ -17,6 +17,7 @@
  * there: its RESTORE, its HSET, its lone changes entry), its columns (an index into the batch's
  * sigs), its digest. */
 typedef struct batch_account {
+    size_t key_off;       /* its key in the batch's names; its id at the key's id_skip-th byte */
     size_t row_off, row_len;
     size_t sig;
     char digest[ACCOUNT_DIGEST_LEN + 1];
@@ -26,7 +27,8 @@ typedef struct batch_account {
 } batch_account;
 
 struct import_batch {
-    strvec ids, keys;
+    strbuf names;         /* each account's key (l2a:account:<id>) and a NUL, one after another */
+    size_t id_skip;       /* the length of a key's head, before its id */
     batch_account *acc;
     size_t n, cap;
     strbuf rows;
@@ -46,6 +48,16 @@ struct import_batch {
     size_t nwritten, queued;
     import_batch *next;   /* in the writer's list of spare batches */
 };
+
+/* Account i's key (l2a:account:<id>) and its id (the key's tail). */
+static inline const char *batch_key(const import_batch *b, size_t i)
+{
+    return b->names.buf + b->acc[i].key_off;
+}
+static inline const char *batch_id(const import_batch *b, size_t i)
+{
+    return batch_key(b, i) + b->id_skip;
+}
 
 import_batch *batch_new(void);
 void batch_free(import_batch *b);
