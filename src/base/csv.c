@@ -30,6 +30,7 @@ struct csv_reader {
     size_t *off;                /* owned; offset in field of each field of the record */
     csv_fields view;            /* the last record (csv_next_view); v and len owned */
     size_t cap;                 /* entries allocated in off, view.v and view.len */
+    bool in_place;              /* the last record's fields are in buf (read_line_in_place) */
 };
 
 csv_reader *csv_reader_new(FILE *f)
@@ -243,8 +244,8 @@ static void clear_fields(strvec *fields)
     fields->n = 0;
 }
 
-/* Ends the field being read (NUL-terminated where it is) and notes it as the record's next. */
-static void push_field(csv_reader *r)
+/* Room for one more field in off, view.v and view.len. */
+static void field_room(csv_reader *r)
 {
     if (r->view.n == r->cap) {
         r->cap = r->cap ? r->cap * 2 : 16;
@@ -252,6 +253,12 @@ static void push_field(csv_reader *r)
         r->view.len = xrealloc(r->view.len, r->cap * sizeof(*r->view.len));
         r->view.v = xrealloc(r->view.v, r->cap * sizeof(*r->view.v));
     }
+}
+
+/* Ends the field being read (NUL-terminated where it is) and notes it as the record's next. */
+static void push_field(csv_reader *r)
+{
+    field_room(r);
     r->off[r->view.n] = r->fstart;
     r->view.len[r->view.n++] = r->field.len - r->fstart;
     sb_putc(&r->field, '\0');
@@ -279,10 +286,46 @@ static bool field_text_ok(const csv_reader *r, size_t col, char *err, size_t err
     return false;
 }
 
+/* The common record read without a copy: a whole line already in buf, not blank, with no quote,
+ * no CR but its line end's, no NUL and nothing that is not UTF-8. Its fields are split where
+ * they are (each comma and the line end become NULs) into r->view. false, nothing consumed, for
+ * any other line: read_record reads it (and says what is wrong with it). */
+static bool read_line_in_place(csv_reader *r)
+{
+    char *start = (char *)r->buf + r->pos;
+    size_t avail = r->len - r->pos;
+    char *nl = memchr(start, '\n', avail);
+    if (!nl)
+        return false;
+    size_t n = (size_t)(nl - start) - (nl > start && nl[-1] == '\r');
+    if (n == 0 || memchr(start, '"', n) || memchr(start, '\r', n) || memchr(start, '\0', n) ||
+        utf8_invalid_at(start, n) != n)
+        return false;
+    r->record_line = r->line++;
+    r->pos += (size_t)(nl - start) + 1;
+    start[n] = '\0';
+    r->view.n = 0;
+    for (char *field = start;;) {
+        char *comma = memchr(field, ',', (size_t)(start + n - field));
+        field_room(r);
+        r->view.v[r->view.n] = field;
+        r->view.len[r->view.n++] = (size_t)((comma ? comma : start + n) - field);
+        if (!comma)
+            break;
+        *comma = '\0';
+        field = comma + 1;
+    }
+    r->in_place = true;
+    return true;
+}
+
 /* Reads one physical record into r->field and r->view; returns 1 (record), 0 (end of file), 2
  * (blank line) or -1. */
 static int read_record(csv_reader *r, char *err, size_t errlen)
 {
+    if (read_line_in_place(r))
+        return 1;
+    r->in_place = false;
     r->record_line = r->line;
     sb_reset(&r->field);
     r->view.n = 0;
@@ -321,7 +364,7 @@ int csv_next_view(csv_reader *r, const csv_fields **fields, char *err, size_t er
     }
     if (rc != 1)
         r->view.n = 0;
-    for (size_t i = 0; i < r->view.n; i++)
+    for (size_t i = 0; !r->in_place && i < r->view.n; i++)
         r->view.v[i] = r->field.buf + r->off[i];
     *fields = &r->view;
     return rc;

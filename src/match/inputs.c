@@ -111,14 +111,31 @@ typedef struct header {
     strvec names;    /* trimmed column names (owned) */
     int *kind;       /* owned; index into account_fields, COL_ATTR or COL_SKIP */
     size_t n;
+    /* The attributes, each named once (the first column's spelling; a later column of the same
+     * name, case aside, replaces the value): attr_slot[column] is its index in attr_names. */
+    size_t *attr_slot;
+    char **attr_names; /* borrowed from names */
+    size_t nattrs;
 } header;
 
 static void header_free(header *h)
 {
     sv_free(&h->names);
     free(h->kind);
-    h->kind = NULL;
-    h->n = 0;
+    free(h->attr_slot);
+    free(h->attr_names);
+    memset(h, 0, sizeof(*h));
+}
+
+/* Column i, an attribute: its index among the header's distinct attribute names. */
+static void header_attr(header *h, size_t i)
+{
+    size_t k = 0;
+    while (k < h->nattrs && strcasecmp(h->attr_names[k], h->names.v[i]) != 0)
+        k++;
+    if (k == h->nattrs)
+        h->attr_names[h->nattrs++] = h->names.v[i];
+    h->attr_slot[i] = k;
 }
 
 /* Copy of s without surrounding ASCII whitespace. Caller frees. */
@@ -152,6 +169,8 @@ static int header_parse(header *h, const strvec *row, const char *path, long lin
     bool seen[ARRAY_LEN(account_fields)] = {false};
     h->n = row->n;
     h->kind = xcalloc(row->n, sizeof(*h->kind));
+    h->attr_slot = xcalloc(row->n, sizeof(*h->attr_slot));
+    h->attr_names = xcalloc(row->n + 1, sizeof(*h->attr_names));
     for (size_t i = 0; i < row->n; i++) {
         char *name = trimmed(row->v[i]);
         sv_push_owned(&h->names, name);
@@ -163,6 +182,8 @@ static int header_parse(header *h, const strvec *row, const char *path, long lin
         if (idx >= 0)
             seen[idx] = true;
         h->kind[i] = idx >= 0 ? idx : (name[0] ? COL_ATTR : COL_SKIP);
+        if (h->kind[i] == COL_ATTR)
+            header_attr(h, i);
     }
     for (size_t k = 0; k < 2; k++) { /* id and name are the first two known fields */
         if (!seen[k]) {
@@ -202,31 +223,56 @@ static char *trim_in_place(char *s, size_t len)
     return s;
 }
 
-/* Fills a from a row whose length matches the header (trimming its fields in place). Empty known
- * fields stay NULL. With borrow, known fields point into the row and attributes are not read. */
-static void account_from_row(account_rec *a, const header *h, const csv_fields *row, bool borrow)
+/* Reader state shared by the row loop. */
+typedef struct rows_ctx {
+    const accounts_csv *o;
+    const header *h;
+    strmap *lines;       /* owned: account id -> line it was first read on */
+    char **attr_vals;    /* owned: room for a lent record's attribute values (h->nattrs) */
+} rows_ctx;
+
+/* The row's attributes into a (copied; with borrow and lend_attrs, lent: a's attribute vectors
+ * then point at the header's names and rc's values, and are not a's to free). */
+static void attrs_from_row(account_rec *a, const rows_ctx *rc, const csv_fields *row)
 {
+    const header *h = rc->h;
+    bool lend = rc->o->borrow && rc->o->lend_attrs;
+    if (rc->o->borrow && !lend)
+        return;
     for (size_t i = 0; i < h->n; i++) {
-        if (h->kind[i] == COL_SKIP || (borrow && h->kind[i] == COL_ATTR))
+        if (h->kind[i] != COL_ATTR)
             continue;
         char *value = trim_in_place(row->v[i], row->len[i]);
-        if (h->kind[i] == COL_ATTR) {
+        if (lend)
+            rc->attr_vals[h->attr_slot[i]] = value;
+        else
             account_rec_set(a, h->names.v[i], value);
-        } else if (value[0]) {
+    }
+    if (lend) {
+        a->attr_keys = (strvec){h->attr_names, h->nattrs, 0};
+        a->attr_vals = (strvec){rc->attr_vals, h->nattrs, 0};
+    }
+}
+
+/* Fills a from a row whose length matches the header (trimming its fields in place). Empty known
+ * fields stay NULL. With borrow, known fields point into the row; attributes: attrs_from_row. */
+static void account_from_row(account_rec *a, const rows_ctx *rc, const csv_fields *row)
+{
+    const header *h = rc->h;
+    bool borrow = rc->o->borrow;
+    for (size_t i = 0; i < h->n; i++) {
+        if (h->kind[i] < 0)
+            continue;
+        char *value = trim_in_place(row->v[i], row->len[i]);
+        if (value[0]) {
             char **slot = member(a, &account_fields[h->kind[i]]);
             if (!borrow)
                 free(*slot);
             *slot = borrow ? value : xstrdup(value);
         }
     }
+    attrs_from_row(a, rc, row);
 }
-
-/* Reader state shared by the row loop. */
-typedef struct rows_ctx {
-    const accounts_csv *o;
-    const header *h;
-    strmap *lines;       /* owned: account id -> line it was first read on */
-} rows_ctx;
 
 static void warn_row(const accounts_csv *o, warn_cb to, long line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -279,7 +325,7 @@ static bool row_accept(const rows_ctx *rc, const csv_fields *row, long line)
         return false;
     }
     account_rec_init(&a);
-    account_from_row(&a, rc->h, row, rc->o->borrow);
+    account_from_row(&a, rc, row);
     if (!a.id || !a.name) {
         warn_row(rc->o, rc->o->warn, line, "empty %s; skipped", a.id ? "name" : "id");
         if (!rc->o->borrow)
@@ -331,17 +377,19 @@ long accounts_read_csv_opts(const accounts_csv *o, char *err, size_t errlen)
 {
     long count = -1;
     csv_reader *r = NULL;
-    header h = {.kind = NULL, .n = 0};
+    header h;
     rows_ctx rc = {.o = o, .h = &h, .lines = o->seen_on ? NULL : strmap_new()};
-    sv_init(&h.names);
+    memset(&h, 0, sizeof(h));
     FILE *f = open_utf8(o, err, errlen);
     if (!f)
         goto out;
     r = csv_reader_new(f);
     if (header_read(&h, r, o->path, err, errlen) < 0)
         goto out;
+    rc.attr_vals = xcalloc(h.nattrs + 1, sizeof(*rc.attr_vals));
     count = rows_read(&rc, r, err, errlen);
 out:
+    free(rc.attr_vals);
     strmap_free(rc.lines);
     header_free(&h);
     csv_reader_free(r);

@@ -64,6 +64,8 @@ typedef struct accounts_csv {
     bool borrow;          /* cb gets a record whose strings point into the reader's buffer, valid
                            * during the call only (cb neither keeps nor frees them), and whose
                            * attributes are not read: no copy of a field is made */
+    bool lend_attrs;      /* with borrow: the attributes are read too, lent likewise (their vectors
+                           * are the reader's, their names the header's) */
     void *ctx;
 } accounts_csv;
 

@@ -75,8 +75,13 @@ void account_rows_put(strbuf *sb, const char *s, size_t n)
         *--p = (char)('0' + left % 10);
         left /= 10;
     } while (left);
-    sb_appendn(sb, p, (size_t)(head + sizeof(head) - p));
-    sb_appendn(sb, s, n);
+    size_t h = (size_t)(head + sizeof(head) - p);
+    if (sb->len + h + n + 1 > sb->cap) /* room made once, both parts copied in */
+        sb_reserve(sb, h + n);
+    memcpy(sb->buf + sb->len, p, h);
+    memcpy(sb->buf + sb->len + h, s, n);
+    sb->len += h + n;
+    sb->buf[sb->len] = '\0';
 }
 
 bool account_rows_next(const char **p, const char *end, const char **s, size_t *n)

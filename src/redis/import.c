@@ -27,8 +27,12 @@ typedef struct import_ctx {
     rpipe pipe;
     import_writer writer;
     /* Every id of the file (the reader's check for repeated ids, the counts, --delete-missing
-     * share it): its first line << 2 | the code counted for it, NO_CODE before its reply. */
+     * share it) -> its index in lines: its first line << 2 | the code counted for it, NO_CODE
+     * before its reply. The batches carry the index, so a code is counted without a lookup. */
     strmap *ids;
+    uint32_t *lines;
+    size_t nlines, lines_cap;
+    uint32_t row_index;    /* the index of the row being handed on (seen_on just asked) */
     bool repeated_row;     /* the row being handed on repeats an earlier row's id */
     import_stats *st;      /* borrowed */
     bool failed;           /* an error is in err; later rows are ignored */
@@ -51,23 +55,32 @@ static void fail(import_ctx *x, const char *fmt, ...)
 #define MAX_LINE ((1u << 30) - 1)
 
 /* accounts_csv.seen_on: the line an earlier row with this id was read on, or 0 (the id is then
- * remembered with this line). */
+ * remembered with this line). Either way the id's index is kept for the row's account. */
 static long seen_on(const char *id, long line, void *ctx)
 {
     import_ctx *x = ctx;
     bool inserted;
-    uint32_t v = (uint32_t)(line < MAX_LINE ? line : MAX_LINE) << 2 | NO_CODE;
-    strmap_get_or_put(x->ids, id, &v, &inserted);
-    return inserted ? 0 : (long)(v >> 2);
+    uint32_t index = (uint32_t)x->nlines;
+    strmap_get_or_put(x->ids, id, &index, &inserted);
+    x->row_index = index;
+    if (!inserted)
+        return (long)(x->lines[index] >> 2);
+    if (x->nlines == x->lines_cap) {
+        x->lines_cap = x->lines_cap ? 2 * x->lines_cap : 4096;
+        x->lines = xrealloc(x->lines, x->lines_cap * sizeof(*x->lines));
+    }
+    x->lines[x->nlines++] = (uint32_t)(line < MAX_LINE ? line : MAX_LINE) << 2 | NO_CODE;
+    return 0;
 }
 
-/* Counts an upsert's code (0 unchanged, 1 updated, 2 added) once per id: a later row of the same
- * id moves the count to the larger code (added beats updated beats unchanged). */
-static void count_upsert(const char *id, unsigned code, void *ctx)
+/* Counts an upsert's code (0 unchanged, 1 updated, 2 added) once per id (index: its index in
+ * lines): a later row of the same id moves the count to the larger code (added beats updated
+ * beats unchanged). */
+static void count_upsert(uint32_t index, unsigned code, void *ctx)
 {
     import_ctx *x = ctx;
     long *slot[] = {&x->st->unchanged, &x->st->updated, &x->st->added};
-    uint32_t *v = strmap_ref(x->ids, id); /* every id went through seen_on */
+    uint32_t *v = &x->lines[index];
     unsigned prev = *v & 3u;
     if (prev != NO_CODE) {
         if (code <= prev)
@@ -111,23 +124,22 @@ static bool has_reserved_attr(const account_rec *a)
     return false;
 }
 
-/* accounts_read_csv callback: one row -> one account of a batch. Owns a's contents. */
+/* accounts_read_csv callback: one row -> one account of a batch (a is lent: its fields point
+ * into the reader's buffer, and the batch copies them). */
 static void on_account(account_rec *a, void *ctx)
 {
     import_ctx *x = ctx;
     if (x->failed)
-        goto out;
+        return;
     x->st->read++;
     if (has_reserved_attr(a)) {
         fail(x, "column 'op' is reserved (it names the operation in l2a:accounts:changes); "
              "rename it");
-        goto out;
+        return;
     }
-    if (import_writer_add(&x->writer, a, x->repeated_row) != 0)
+    if (import_writer_add(&x->writer, a, x->repeated_row, x->row_index) != 0)
         fail(x, "%s", x->writer.err);
     x->repeated_row = false;
-out:
-    account_rec_free(a);
 }
 
 static void on_warn(const char *msg, void *ctx)
@@ -207,6 +219,7 @@ static void ctx_free(import_ctx *x)
     free(x->changes_key);
     free(x->digests_key);
     strmap_free(x->ids);
+    free(x->lines);
 }
 
 int import_accounts(redisContext *c, const char *prefix, const char *csv_path,
@@ -226,7 +239,8 @@ int import_accounts(redisContext *c, const char *prefix, const char *csv_path,
     x.ids = strmap_new();
     import_writer_init(&x.writer, c, prefix, count_upsert, &x);
     accounts_csv in = {.path = csv_path, .encoding = encoding, .cb = on_account, .warn = on_warn,
-                       .dup = on_duplicate, .seen_on = seen_on, .ctx = &x};
+                       .dup = on_duplicate, .seen_on = seen_on, .borrow = true,
+                       .lend_attrs = true, .ctx = &x};
     if (accounts_read_csv_opts(&in, x.err, sizeof(x.err)) < 0 || x.failed)
         goto out;
     if (import_writer_finish(&x.writer) != 0) {

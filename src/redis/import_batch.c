@@ -15,6 +15,7 @@
 #include "import_cmd.h"
 #include "keys.h"
 #include "rconn.h"
+#include "reply_lines.h"
 #include "resp.h"
 
 #define BATCH_ACCOUNTS 1000       /* accounts per batch (the most the check Function takes) */
@@ -113,7 +114,7 @@ static void report(import_writer *w, import_batch *b, bool written)
         const batch_account *x = &b->acc[i];
         bool writes = x->code != 0 || x->rewrite;
         if (writes == written)
-            w->on_code(b->ids.v[i], x->code, w->ctx);
+            w->on_code(x->tag, x->code, w->ctx);
     }
 }
 
@@ -132,7 +133,7 @@ static void drop_written(import_batch *b, const char *id)
 {
     size_t kept = 0;
     for (size_t k = 0; k < b->nwritten; k++)
-        if (strcmp(b->ids.v[b->written[k]], id) != 0)
+        if (strcmp(batch_id(b, b->written[k]), id) != 0)
             b->written[kept++] = b->written[k];
     b->nwritten = kept;
 }
@@ -143,7 +144,7 @@ static void take_code(import_batch *b, size_t i, unsigned code)
 {
     b->acc[i].code = code;
     if (b->acc[i].rewrite)
-        drop_written(b, b->ids.v[i]);
+        drop_written(b, batch_id(b, i));
     if (code != 0 || b->acc[i].rewrite)
         b->written[b->nwritten++] = i;
 }
@@ -163,7 +164,7 @@ static void take_all(import_batch *b, unsigned code)
 static int take_codes(import_writer *w, import_batch *b, const redisReply *r)
 {
     if (r->type != REDIS_REPLY_ARRAY || r->elements != b->n)
-        return fail(w, "accounts from '%s' on: %s", b->ids.v[0],
+        return fail(w, "accounts from '%s' on: %s", batch_id(b, 0),
                     r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply to the check");
     free(b->written);
     b->written = xcalloc(b->n, sizeof(*b->written));
@@ -172,7 +173,7 @@ static int take_codes(import_writer *w, import_batch *b, const redisReply *r)
     for (size_t i = 0; i < b->n; i++) {
         const redisReply *code = r->element[i];
         if (code->type != REDIS_REPLY_INTEGER || code->integer < 0 || code->integer > 2)
-            return fail(w, "account '%s': unexpected reply to the check", b->ids.v[i]);
+            return fail(w, "account '%s': unexpected reply to the check", batch_id(b, i));
         take_code(b, i, (unsigned)code->integer);
         all_new = all_new && code->integer == 2;
         all_same = all_same && code->integer == 0;
@@ -219,42 +220,86 @@ static int exec_failed(import_writer *w, const import_batch *b, size_t i, const 
 {
     size_t m = b->nwritten, first = batch_first_account_cmd(w);
     if (i >= first && i < first + m)
-        return fail(w, "account '%s' (key %s): %s", b->ids.v[b->written[i - first]],
-                    b->keys.v[b->written[i - first]], msg);
+        return fail(w, "account '%s' (key %s): %s", batch_id(b, b->written[i - first]),
+                    batch_key(b, b->written[i - first]), msg);
     i += 1 - first; /* as if the DEL came first */
-    return fail(w, "accounts from '%s' on: %s of %s: %s", b->ids.v[b->written[0]],
+    return fail(w, "accounts from '%s' on: %s of %s: %s", batch_id(b, b->written[0]),
                 i == 0 ? "DEL" : i == m + 1 ? "SADD" : i == m + 2 ? "HSET" : "XADD",
                 i == 0 ? "their hashes" : i == m + 1 ? w->set_key
                 : i == m + 2 ? w->digests_key : w->changes_key, msg);
 }
 
-/* A write answered: MULTI's +OK, a +QUEUED per command, then EXEC's array. b is done. */
+/* The connection failed while a write's replies were taken: *rc -2, reading stops. */
+static void write_lost(import_writer *w, int *rc)
+{
+    *rc = -2;
+    fail(w, "Redis: %s", w->c->errstr[0] ? w->c->errstr : "no reply");
+}
+
+/* A reply of a write that was not the one expected: read; an error kept in *rc (the first one,
+ * named by what answers it: element e of EXEC's array, or, e = -1, MULTI itself). */
+static void take_other(import_writer *w, const import_batch *b, long e, int *rc)
+{
+    redisReply *r = read_reply(w);
+    if (!r) {
+        *rc = -2;
+        return;
+    }
+    if (*rc == 0 && r->type == REDIS_REPLY_ERROR)
+        *rc = e < 0 ? fail(w, "accounts from '%s' on: %s", batch_id(b, b->written[0]), r->str)
+                    : exec_failed(w, b, (size_t)e, r->str);
+    freeReplyObject(r);
+}
+
+/* EXEC's reply: its array, each element taken (+OK and integers from the read buffer); or an
+ * error or nil (nothing was written). */
+static void take_exec(import_writer *w, const import_batch *b, int *rc)
+{
+    long long n;
+    int got = reply_take_number(w->c, '*', &n);
+    for (long long e = 0; got == 1 && *rc != -2 && e < n; e++) {
+        int ok = reply_take_line(w->c, "+OK\r\n", 5);
+        long long v;
+        if (ok == 0)
+            ok = reply_take_number(w->c, ':', &v);
+        if (ok < 0)
+            write_lost(w, rc);
+        else if (ok == 0)
+            take_other(w, b, (long)e, rc);
+    }
+    if (got < 0) {
+        write_lost(w, rc);
+    } else if (got == 0 || n < 0) { /* an error (EXECABORT ...) or a nil */
+        redisReply *r = got == 0 ? read_reply(w) : NULL;
+        if (got == 0 && !r)
+            *rc = -2;
+        else if (*rc == 0)
+            *rc = fail(w, "accounts from '%s' on: %s", batch_id(b, b->written[0]),
+                       r && r->type == REDIS_REPLY_ERROR ? r->str
+                       : "the write was not carried out (EXEC)");
+        freeReplyObject(r);
+    }
+}
+
+/* A write answered: MULTI's +OK, a +QUEUED per command, then EXEC's array (the thousands of
+ * +QUEUED and +OK taken from the read buffer, no reply object each). b is done. */
 static int on_write(import_writer *w, import_batch *b)
 {
     int rc = 0;
-    for (size_t i = 0; i < b->queued + 2; i++) {
-        redisReply *r = read_reply(w);
-        if (!r) {
-            batch_done(w, b);
-            return -1;
-        }
-        bool last = i == b->queued + 1;
-        if (rc == 0 && r->type == REDIS_REPLY_ERROR)
-            rc = i == 0 || last ? fail(w, "accounts from '%s' on: %s", b->ids.v[b->written[0]],
-                                       r->str)
-                                : exec_failed(w, b, i - 1, r->str);
-        else if (rc == 0 && last && r->type != REDIS_REPLY_ARRAY)
-            rc = fail(w, "accounts from '%s' on: the write was not carried out (EXEC)",
-                      b->ids.v[b->written[0]]);
-        for (size_t e = 0; rc == 0 && last && e < r->elements; e++)
-            if (r->element[e]->type == REDIS_REPLY_ERROR)
-                rc = exec_failed(w, b, e, r->element[e]->str);
-        freeReplyObject(r);
+    for (size_t i = 0; rc != -2 && i < b->queued + 1; i++) {
+        const char *want = i == 0 ? "+OK\r\n" : "+QUEUED\r\n";
+        int got = reply_take_line(w->c, want, strlen(want));
+        if (got < 0)
+            write_lost(w, &rc);
+        else if (got == 0)
+            take_other(w, b, (long)i - 1, &rc);
     }
+    if (rc != -2)
+        take_exec(w, b, &rc);
     if (rc == 0)
         report(w, b, true);
     batch_done(w, b);
-    return rc;
+    return rc == 0 ? 0 : -1;
 }
 
 static import_expect expect_pop(import_writer *w)
@@ -309,6 +354,13 @@ static int read_same(import_writer *w, const import_batch *b, bool *all_same)
     return read_exists_types(w, (long long)b->n, all_same);
 }
 
+/* A pre-check's replies (kind EXPECT_NEW or EXPECT_SAME): *as_guessed says whether b is all new
+ * or all unchanged as guessed. -1 when the connection failed. */
+static int read_guess(import_writer *w, const import_batch *b, int kind, bool *as_guessed)
+{
+    return kind == EXPECT_NEW ? read_new(w, as_guessed) : read_same(w, b, as_guessed);
+}
+
 /* Sends b's pre-check instead of its check when the last batch checked was all new (EXISTS of its
  * hashes and the three TYPEs) or all unchanged (HMGET of its digests first): plain commands cost
  * Redis a fraction of the check Function's Lua. */
@@ -320,11 +372,11 @@ static int send_guess(import_writer *w, import_batch *b)
         resp_head(&w->cmd, 2 + b->n, "HMGET");
         resp_str(&w->cmd, w->digests_key);
         for (size_t i = 0; i < b->n; i++)
-            resp_str(&w->cmd, b->ids.v[i]);
+            resp_str(&w->cmd, batch_id(b, i));
     }
     resp_head(&w->cmd, 1 + b->n, "EXISTS");
     for (size_t i = 0; i < b->n; i++)
-        resp_str(&w->cmd, b->keys.v[i]);
+        resp_str(&w->cmd, batch_key(b, i));
     for (size_t k = 0; k < ARRAY_LEN(keys); k++) {
         resp_head(&w->cmd, 2, "TYPE");
         resp_str(&w->cmd, keys[k]);
@@ -341,7 +393,7 @@ static int on_keep(import_writer *w, import_batch *b)
     redisReply *r = read_reply(w);
     int rc = r ? 0 : -1;
     if (r && r->type != REDIS_REPLY_INTEGER)
-        rc = fail(w, "accounts from '%s' on: SADD of %s: %s", b->ids.v[0], w->set_key,
+        rc = fail(w, "accounts from '%s' on: SADD of %s: %s", batch_id(b, 0), w->set_key,
                   r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
     freeReplyObject(r);
     batch_done(w, b);
@@ -356,7 +408,7 @@ static int resend_checks(import_writer *w, import_batch *first, bool reload)
     import_batch **again = xcalloc(w->qtail - w->qhead + 1, sizeof(*again));
     size_t n = 0;
     int rc = 0;
-    bool all_new;
+    bool as_guessed;
     again[n++] = first;
     while (rc == 0 && w->qhead < w->qtail) {
         import_expect e = expect_pop(w);
@@ -365,7 +417,7 @@ static int resend_checks(import_writer *w, import_batch *first, bool reload)
             continue;
         }
         if (e.kind == EXPECT_NEW || e.kind == EXPECT_SAME) {
-            rc = e.kind == EXPECT_NEW ? read_new(w, &all_new) : read_same(w, e.b, &all_new);
+            rc = read_guess(w, e.b, e.kind, &as_guessed);
         } else {
             redisReply *r = read_reply(w);
             rc = r ? 0 : -1;
@@ -391,10 +443,7 @@ static int keep_batch(import_writer *w, import_batch *b)
 {
     report(w, b, false);
     sb_reset(&w->cmd);
-    resp_head(&w->cmd, 2 + b->n, "SADD");
-    resp_str(&w->cmd, w->set_key);
-    for (size_t i = 0; i < b->n; i++)
-        resp_str(&w->cmd, b->ids.v[i]);
+    batch_sadd_cmd(b, w, NULL, b->n, &w->cmd);
     if (send_now(w, w->cmd.buf, w->cmd.len) != 0) {
         batch_done(w, b);
         return -1;
@@ -410,7 +459,7 @@ static int keep_batch(import_writer *w, import_batch *b)
 static int on_guess(import_writer *w, import_batch *b, int kind)
 {
     bool as_guessed;
-    int rc = kind == EXPECT_NEW ? read_new(w, &as_guessed) : read_same(w, b, &as_guessed);
+    int rc = read_guess(w, b, kind, &as_guessed);
     if (rc != 0) {
         batch_done(w, b);
         return -1;
@@ -449,7 +498,16 @@ static int take_next(import_writer *w)
     return rc;
 }
 
-/* Sends the batch being filled and takes replies until at most max_open batches are open. */
+/* Whether an awaited reply at the head of the queue comes at once and lets a write go out: a
+ * pre-check, next in Redis's input (every command sent before it answered), microseconds of work. */
+static bool answered_soon(int kind)
+{
+    return kind == EXPECT_NEW || kind == EXPECT_SAME;
+}
+
+/* Sends the batch being filled and takes replies until at most max_open batches are open, then
+ * the pre-checks at the head of the queue: when Redis has done the writes before them, it has
+ * nothing else queued, and their writes go out now rather than after the next batch is read. */
 static int send_filling(import_writer *w, size_t max_open)
 {
     import_batch *b = w->filling;
@@ -466,6 +524,9 @@ static int send_filling(import_writer *w, size_t max_open)
         }
     }
     while (w->open > max_open && w->qhead < w->qtail)
+        if (take_next(w) != 0)
+            return -1;
+    while (w->qhead < w->qtail && answered_soon(w->queue[w->qhead].kind))
         if (take_next(w) != 0)
             return -1;
     return 0;
@@ -526,6 +587,8 @@ void import_writer_init(import_writer *w, redisContext *c, const char *prefix,
     w->set_key = key_accounts(prefix);
     w->changes_key = key_changes(prefix);
     w->digests_key = key_account_digests(prefix);
+    w->key_head = key_account(prefix, "");
+    w->key_head_len = strlen(w->key_head);
     w->on_code = on_code;
     w->ctx = ctx;
     hash_dumper_init(&w->dumper);
@@ -534,7 +597,7 @@ void import_writer_init(import_writer *w, redisContext *c, const char *prefix,
     sb_init(&w->payload);
 }
 
-int import_writer_add(import_writer *w, const account_rec *a, bool rewrite)
+int import_writer_add(import_writer *w, const account_rec *a, bool rewrite, uint32_t tag)
 {
     if (w->failed || (!w->probed && (probe_restore(w) != 0 || guess_first(w) != 0)))
         return -1;
@@ -544,7 +607,7 @@ int import_writer_add(import_writer *w, const account_rec *a, bool rewrite)
     } else if (!w->filling) {
         w->filling = batch_new();
     }
-    batch_add(w->filling, w, a, rewrite);
+    batch_add(w->filling, w, a, rewrite, tag);
     if (w->filling->n < BATCH_ACCOUNTS && w->filling->rows.len < BATCH_BYTES)
         return 0;
     return send_filling(w, BATCHES_IN_FLIGHT - 1);
@@ -574,6 +637,7 @@ void import_writer_free(import_writer *w)
     free(w->set_key);
     free(w->changes_key);
     free(w->digests_key);
+    free(w->key_head);
     sb_free(&w->scratch);
     sb_free(&w->payload);
     free(w->strs);

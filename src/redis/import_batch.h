@@ -16,9 +16,10 @@
 #include "inputs.h"
 #include "util.h"
 
-/* Called once per account whose fate is known, in file order within a batch: code 0 unchanged
- * (nothing written), 1 replaced, 2 new (both written and announced). */
-typedef void (*import_code_fn)(const char *id, unsigned code, void *ctx);
+/* Called once per account whose fate is known, in file order within a batch, with the tag
+ * import_writer_add was given for it: code 0 unchanged (nothing written), 1 replaced, 2 new (both
+ * written and announced). */
+typedef void (*import_code_fn)(uint32_t tag, unsigned code, void *ctx);
 
 typedef struct import_batch import_batch;
 
@@ -30,6 +31,8 @@ typedef struct import_writer {
     redisContext *c;         /* borrowed */
     const char *prefix;      /* borrowed */
     char *set_key, *changes_key, *digests_key;
+    char *key_head;          /* an account's key without its id (l2a:account:) */
+    size_t key_head_len;
     import_code_fn on_code;
     void *ctx;
     import_batch *filling;   /* the batch being filled, or NULL */
@@ -54,9 +57,10 @@ typedef struct import_writer {
 void import_writer_init(import_writer *w, redisContext *c, const char *prefix,
                         import_code_fn on_code, void *ctx);
 /* Adds account a (its fields copied), sending the batch when it is full. rewrite: write it even
- * when the store already holds it so (a row repeating an earlier row's id: the later row wins).
- * 0, or -1 with w->err set. */
-int import_writer_add(import_writer *w, const account_rec *a, bool rewrite) MUSTCHECK;
+ * when the store already holds it so (a row repeating an earlier row's id: the later row wins);
+ * tag: handed back with its code. 0, or -1 with w->err set. */
+int import_writer_add(import_writer *w, const account_rec *a, bool rewrite,
+                      uint32_t tag) MUSTCHECK;
 /* Sends what is left and waits for every reply. 0, or -1 with w->err set. */
 int import_writer_finish(import_writer *w) MUSTCHECK;
 void import_writer_free(import_writer *w);

@@ -20,11 +20,11 @@ static const char *const KNOWN[] = {"id", "name", "domains", "type", "parent_id"
 import_batch *batch_new(void)
 {
     import_batch *b = xcalloc(1, sizeof(*b));
-    sv_init(&b->ids);
-    sv_init(&b->keys);
+    sb_init(&b->names);
     sv_init(&b->sigs);
     sv_init(&b->last_attrs);
     sb_init(&b->rows);
+    sb_init(&b->name_items);
     sb_init(&b->check);
     sb_init(&b->write);
     return b;
@@ -34,14 +34,15 @@ void batch_free(import_batch *b)
 {
     if (!b)
         return;
-    sv_free(&b->ids);
-    sv_free(&b->keys);
+    sb_free(&b->names);
     sv_free(&b->sigs);
     sv_free(&b->last_attrs);
     sv_free(&b->col_names);
     free(b->cols);
     free(b->sig_first);
     free(b->by_name);
+    free(b->name_end);
+    sb_free(&b->name_items);
     sb_free(&b->rows);
     free(b->acc);
     sb_free(&b->check);
@@ -53,11 +54,11 @@ void batch_free(import_batch *b)
 /* Empties b for another batch, keeping its buffers' room (no regrowing them batch after batch). */
 void batch_reset(import_batch *b)
 {
-    sv_free(&b->ids);
-    sv_free(&b->keys);
+    sb_reset(&b->names);
     sv_free(&b->sigs);
     sv_free(&b->last_attrs);
     sv_free(&b->col_names);
+    sb_reset(&b->name_items);
     sb_reset(&b->rows);
     sb_reset(&b->check);
     sb_reset(&b->write);
@@ -83,8 +84,13 @@ static void batch_sig_cols(import_batch *b, const account_rec *a)
     for (size_t i = 0; i < a->attr_keys.n; i++)
         sv_push(&b->col_names, a->attr_keys.v[i]);
     b->cols = xrealloc(b->cols, b->col_names.n * sizeof(*b->cols));
+    b->name_end = xrealloc(b->name_end, b->col_names.n * sizeof(*b->name_end));
     for (size_t k = 0; k < b->col_names.n; k++)
         b->cols[k] = (hash_dump_str){b->col_names.v[k], strlen(b->col_names.v[k])};
+    for (size_t k = first; k < b->col_names.n; k++) {
+        account_rows_put(&b->name_items, b->cols[k].s, b->cols[k].len);
+        b->name_end[k] = b->name_items.len;
+    }
     b->sig_first = xrealloc(b->sig_first, (b->sigs.n + 1) * sizeof(*b->sig_first));
     b->sig_first[b->sigs.n - 1] = first;
     b->sig_first[b->sigs.n] = b->col_names.n;
@@ -157,14 +163,16 @@ static void batch_digest(import_writer *w, const import_batch *b, batch_account 
         size_t c = b->by_name[first + k];
         if (w->strs[c].len == 0)
             continue;
-        account_rows_put(&w->scratch, b->cols[first + c].s, b->cols[first + c].len);
+        size_t col = first + c, start = col > 0 ? b->name_end[col - 1] : 0;
+        sb_appendn(&w->scratch, b->name_items.buf + start, b->name_end[col] - start);
         sb_appendn(&w->scratch, w->strs[c].s, w->strs[c].len);
     }
     account_digest_text(w->scratch.buf, w->scratch.len, x->digest);
 }
 
 /* Adds account a to batch b: its row, columns and digest. */
-void batch_add(import_batch *b, import_writer *w, const account_rec *a, bool rewrite)
+void batch_add(import_batch *b, import_writer *w, const account_rec *a, bool rewrite,
+               uint32_t tag)
 {
     const char *v[NKNOWN];
     strbuf *scratch = &w->scratch;
@@ -175,8 +183,11 @@ void batch_add(import_batch *b, import_writer *w, const account_rec *a, bool rew
     batch_account *ba = &b->acc[b->n++];
     memset(ba, 0, sizeof(*ba));
     ba->rewrite = rewrite;
-    sv_push(&b->ids, a->id);
-    sv_push_owned(&b->keys, key_account(w->prefix, a->id));
+    ba->tag = tag;
+    ba->key_off = b->names.len;
+    b->id_skip = w->key_head_len;
+    sb_appendn(&b->names, w->key_head, w->key_head_len);
+    sb_appendn(&b->names, a->id, strlen(a->id) + 1);
     ba->row_off = b->rows.len;
     known_values(a, v);
     for (size_t i = 0; i < NKNOWN; i++)
@@ -200,9 +211,9 @@ void batch_check_cmd(import_batch *b, const import_writer *w)
     resp_str(cmd, w->changes_key);
     resp_str(cmd, w->digests_key);
     for (size_t i = 0; i < b->n; i++)
-        resp_str(cmd, b->keys.v[i]);
+        resp_str(cmd, batch_key(b, i));
     for (size_t i = 0; i < b->n; i++) {
-        resp_str(cmd, b->ids.v[i]);
+        resp_str(cmd, batch_id(b, i));
         resp_arg(cmd, b->acc[i].digest, ACCOUNT_DIGEST_LEN);
     }
 }
@@ -306,6 +317,15 @@ static void restore_cmd(import_writer *w, const import_batch *b, const batch_acc
     resp_str(cmd, "REPLACE");
 }
 
+void batch_sadd_cmd(const import_batch *b, const import_writer *w, const size_t *which, size_t n,
+                    strbuf *cmd)
+{
+    resp_head(cmd, 2 + n, "SADD");
+    resp_str(cmd, w->set_key);
+    for (size_t i = 0; i < n; i++)
+        resp_str(cmd, batch_id(b, which ? which[i] : i));
+}
+
 /* The batch's write, for its accounts in b->written: MULTI, a RESTORE each (else DEL of their
  * hashes and an HSET each), SADD of their ids, HSET of their digests, the changes entries, EXEC. */
 void batch_write_cmd(import_batch *b, import_writer *w, strbuf *cmd, strbuf *scratch)
@@ -315,27 +335,24 @@ void batch_write_cmd(import_batch *b, import_writer *w, strbuf *cmd, strbuf *scr
     if (!w->restore) {
         resp_head(cmd, 1 + m, "DEL");
         for (size_t i = 0; i < m; i++)
-            resp_str(cmd, b->keys.v[b->written[i]]);
+            resp_str(cmd, batch_key(b, b->written[i]));
     }
     for (size_t i = 0; i < m; i++) {
         const batch_account *x = &b->acc[b->written[i]];
         if (w->restore) {
-            restore_cmd(w, b, x, b->keys.v[b->written[i]], cmd);
+            restore_cmd(w, b, x, batch_key(b, b->written[i]), cmd);
         } else {
             size_t values = account_pairs(w, b, x);
             resp_head(cmd, 2 + values, "HSET");
-            resp_str(cmd, b->keys.v[b->written[i]]);
+            resp_str(cmd, batch_key(b, b->written[i]));
             pairs_cmd(cmd, w->strs, values);
         }
     }
-    resp_head(cmd, 2 + m, "SADD");
-    resp_str(cmd, w->set_key);
-    for (size_t i = 0; i < m; i++)
-        resp_str(cmd, b->ids.v[b->written[i]]);
+    batch_sadd_cmd(b, w, b->written, m, cmd);
     resp_head(cmd, 2 + 2 * m, "HSET");
     resp_str(cmd, w->digests_key);
     for (size_t i = 0; i < m; i++) {
-        resp_str(cmd, b->ids.v[b->written[i]]);
+        resp_str(cmd, batch_id(b, b->written[i]));
         resp_arg(cmd, b->acc[b->written[i]].digest, ACCOUNT_DIGEST_LEN);
     }
     b->queued = batch_first_account_cmd(w) + m + 2 + entries_cmd(cmd, b, w, scratch);
