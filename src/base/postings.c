@@ -72,7 +72,7 @@ void u32pool_free(u32pool *p)
 {
     for (pool_chunk *c = p->chunk, *prev; c; c = prev) {
         prev = c->prev;
-        free(c);
+        xfree_huge(c, POOL_CHUNK);
     }
     memset(p, 0, sizeof(*p));
 }
@@ -275,7 +275,7 @@ void hashmulti_init(hashmulti *h)
 
 void hashmulti_free(hashmulti *h)
 {
-    free(h->slot);
+    xfree_huge(h->slot, h->cap * sizeof(*h->slot));
     h->slot = NULL;
     h->cap = h->n = 0;
 }
@@ -300,7 +300,7 @@ static void hashmulti_grow(hashmulti *h)
     for (size_t i = 0; i < ocap; i++)
         if (old[i].hash)
             hashmulti_insert(h, old[i].hash, old[i].val);
-    free(old);
+    xfree_huge(old, ocap * sizeof(*old));
 }
 
 /* The 32 bits stored for a hash: its low half, never 0. */
