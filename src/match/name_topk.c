@@ -91,7 +91,8 @@ struct match_scratch {
     size_t bulk[SCORE_MAX_TOKENS * 4];  /* the ops that are bulk lists, so far */
     double *sel;             /* a copy of w to select in (owned) */
     size_t capsel;
-    uint32_t *merge;         /* intersect's result before it is copied (owned) */
+    uint32_t *merge;         /* intersect's result before it is copied, or the working space of
+                              * sorting "exact" (owned) */
     size_t capmerge;
     size_t nbulk;
 };
@@ -507,12 +508,6 @@ static void weigh(match_scratch *s, const list_op *op, size_t k)
  * the lists are long and cold. Past it those lines no longer stay cached, and the lists are searched instead. */
 #define OWN_WORDS_MAX 256
 
-static int slot_cmp(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* A word's list this many times shorter than "exact" (or, past OWN_WORDS_MAX, not this many
  * times longer) is read whole, each of its accounts looked up in "exact", instead of each account
  * of "exact" being looked up in it. */
@@ -581,7 +576,11 @@ static void sum_exact(const account_index *ix, match_scratch *s)
             if (ix->key[s->exact[k]].tok[KEY_WORDS - 1] & KEY_MORE)
                 __builtin_prefetch(&ix->acc[s->exact[k]].tok);
     } else if (any_searched(s)) {
-        qsort(s->exact, s->nexact, sizeof(*s->exact), slot_cmp);
+        if (s->capmerge < s->nexact) {
+            s->capmerge = s->capexact;
+            s->merge = xrealloc(s->merge, s->capmerge * sizeof(*s->merge));
+        }
+        u32_sort(s->exact, s->merge, s->nexact);
     }
     pos_build(s);
     for (size_t i = 0; i < s->nops; i++) {

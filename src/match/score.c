@@ -44,19 +44,14 @@ static int align_exact(alignment *al)
     return n;
 }
 
-/* Does `whole` (wlen bytes) equal the concatenation of parts[from..from+k)? The lengths are
- * compared first: they seldom add up. */
-static bool concat_equals(const char *whole, size_t wlen, const name_view *parts,
-                          const bool *used, size_t from, size_t k)
+/* Does `whole` equal the concatenation of parts[from..from+k), all unused? (The caller has
+ * compared the lengths: they seldom add up.) */
+static bool concat_equals(const char *whole, const name_view *parts, const bool *used, size_t from,
+                          size_t k)
 {
-    size_t sum = 0;
-    for (size_t t = from; t < from + k; t++) {
+    for (size_t t = from; t < from + k; t++)
         if (used[t])
             return false;
-        sum += parts->len[t];
-    }
-    if (sum != wlen)
-        return false;
     size_t off = 0;
     for (size_t t = from; t < from + k; t++) {
         if (memcmp(whole + off, parts->tok[t], parts->len[t]) != 0)
@@ -83,12 +78,17 @@ static int align_joined_one_way(alignment *al, bool lead_whole)
     int n = 0;
     if (fewer_than_two_free(yused, y->n))
         return 0;   /* most names: the exact words leave nothing to join */
+    size_t upto[SCORE_MAX_TOKENS + 1];   /* upto[t]: the lengths of y's first t tokens added */
+    upto[0] = 0;
+    for (size_t t = 0; t < y->n; t++)
+        upto[t + 1] = upto[t] + y->len[t];
     for (size_t i = 0; i < x->n; i++) {
         if (xused[i])
             continue;
         for (size_t k = 2; k <= 3; k++) {
             for (size_t from = 0; from + k <= y->n; from++) {
-                if (!concat_equals(x->tok[i], x->len[i], y, yused, from, k))
+                if (upto[from + k] - upto[from] != x->len[i] ||
+                    !concat_equals(x->tok[i], y, yused, from, k))
                     continue;
                 double wsum = 0;
                 for (size_t t = from; t < from + k; t++) {
@@ -149,12 +149,12 @@ static int align_fuzzy(alignment *al, const score_params *p, bool prefix_mode)
 double name_similarity(const name_view *lv, const name_view *av, const score_params *p,
                        score_explain *ex)
 {
-    alignment al;   /* only the first n of each array is read: only those are set */
+    alignment al;   /* only the first n of lw is read: only those are set */
     al.l = lv;
     al.a = av;
     al.credit = 0;
-    memset(al.lused, 0, lv->n * sizeof(*al.lused));
-    memset(al.aused, 0, av->n * sizeof(*al.aused));
+    memset(al.lused, 0, sizeof(al.lused));   /* whole: a fixed size costs a few stores */
+    memset(al.aused, 0, sizeof(al.aused));
     for (size_t i = 0; i < lv->n; i++)
         al.lw[i] = lv->w[i];
     score_explain e = {0};
