@@ -113,6 +113,36 @@ static int align_joined_one_way(alignment *al, bool lead_whole)
     return n;
 }
 
+/* The lengths of a view's tokens (lens) and of its runs of 2 and 3 consecutive tokens (sums), a bit
+ * per length (63 and over share the last): a word can only be a run joined when a bit of one
+ * side's lens is in the other's sums, so most pairs of names need no joined alignment at all. */
+static uint64_t length_bit(size_t len)
+{
+    return 1ull << (len < 63 ? len : 63);
+}
+
+static void length_masks(const name_view *v, uint64_t *lens, uint64_t *sums)
+{
+    *lens = *sums = 0;
+    for (size_t i = 0; i < v->n; i++) {
+        *lens |= length_bit(v->len[i]);
+        if (i + 1 < v->n)
+            *sums |= length_bit(v->len[i] + v->len[i + 1]);
+        if (i + 2 < v->n)
+            *sums |= length_bit(v->len[i] + v->len[i + 1] + v->len[i + 2]);
+    }
+}
+
+/* Joined words both ways: a lead word for account words first, then the other way. */
+static int align_joined(alignment *al)
+{
+    uint64_t llens, lsums, alens, asums;
+    length_masks(al->l, &llens, &lsums);
+    length_masks(al->a, &alens, &asums);
+    int n = (llens & asums) ? align_joined_one_way(al, true) : 0;
+    return n + ((alens & lsums) ? align_joined_one_way(al, false) : 0);
+}
+
 static int align_fuzzy(alignment *al, const score_params *p, bool prefix_mode)
 {
     int n = 0;
@@ -159,7 +189,7 @@ double name_similarity(const name_view *lv, const name_view *av, const score_par
         al.lw[i] = lv->w[i];
     score_explain e = {0};
     e.exact = align_exact(&al);
-    e.joined = align_joined_one_way(&al, true) + align_joined_one_way(&al, false);
+    e.joined = align_joined(&al);
     e.typo = align_fuzzy(&al, p, false);
     e.prefix = align_fuzzy(&al, p, true);
     double total = 0;
