@@ -28,8 +28,9 @@
 
 /* Where an account of "exact" is in it: a slot and its index there (slot_pos table). */
 typedef struct slot_pos {
-    uint32_t slot;           /* UINT32_MAX: empty */
+    uint32_t slot;
     uint32_t k;
+    uint32_t lead;           /* the entry is the lead's at hand when this is pos_lead, else empty */
 } slot_pos;
 
 /* One list the lead's words name, in the order the weights are summed. */
@@ -83,6 +84,7 @@ struct match_scratch {
     slot_pos *pos;           /* open addressing, exact's slots -> their k (owned) */
     uint32_t pos_bits;       /* the lead at hand uses 1 << pos_bits entries */
     uint32_t pos_room;       /* and 1 << pos_room are allocated (0: none yet) */
+    uint32_t pos_lead;       /* counts the leads, so that no lead clears the table (never 0) */
     list_op *ops;            /* owned */
     size_t nops, capops;
     hash_prefix *prefix;     /* PREFIX_CACHE entries, by word id; allocated on first use (owned) */
@@ -175,19 +177,19 @@ static void pos_build(match_scratch *s)
     uint32_t bits = 6;
     while (((size_t)1 << bits) < 2 * s->nexact)
         bits++;
-    if (bits > s->pos_room) {
+    if (bits > s->pos_room || ++s->pos_lead == 0) {
         free(s->pos);
-        s->pos = xmalloc(((size_t)1 << bits) * sizeof(*s->pos));
-        s->pos_room = bits;
+        s->pos_room = bits > s->pos_room ? bits : s->pos_room;
+        s->pos = xcalloc((size_t)1 << s->pos_room, sizeof(*s->pos));
+        s->pos_lead = 1;
     }
     s->pos_bits = bits;
     size_t mask = ((size_t)1 << s->pos_bits) - 1;
-    memset(s->pos, 0xff, (mask + 1) * sizeof(*s->pos));
     for (size_t k = 0; k < s->nexact; k++) {
         size_t at = pos_home(s, s->exact[k]);
-        while (s->pos[at].slot != UINT32_MAX)
+        while (s->pos[at].lead == s->pos_lead)
             at = (at + 1) & mask;
-        s->pos[at] = (slot_pos){s->exact[k], (uint32_t)k};
+        s->pos[at] = (slot_pos){s->exact[k], (uint32_t)k, s->pos_lead};
     }
 }
 
@@ -195,7 +197,7 @@ static void pos_build(match_scratch *s)
 static size_t pos_of(const match_scratch *s, uint32_t slot)
 {
     size_t mask = ((size_t)1 << s->pos_bits) - 1, at = pos_home(s, slot);
-    while (s->pos[at].slot != slot)
+    while (s->pos[at].slot != slot || s->pos[at].lead != s->pos_lead)
         at = (at + 1) & mask;
     return s->pos[at].k;
 }
