@@ -54,6 +54,31 @@ void u32_remove(u32vec *a, uint32_t x)
     }
 }
 
+#define SORT_BITS 11
+
+void u32_sort(uint32_t *v, uint32_t *tmp, size_t n)
+{
+    uint32_t max = 0;
+    for (size_t i = 0; i < n; i++)
+        max |= v[i];
+    uint32_t *from = v, *to = tmp;
+    for (unsigned shift = 0; shift < 32 && (max >> shift); shift += SORT_BITS) {
+        size_t count[(1u << SORT_BITS) + 1] = {0};
+        uint32_t mask = (1u << SORT_BITS) - 1;
+        for (size_t i = 0; i < n; i++)
+            count[((from[i] >> shift) & mask) + 1]++;
+        for (size_t d = 1; d <= mask; d++)
+            count[d] += count[d - 1];
+        for (size_t i = 0; i < n; i++)
+            to[count[(from[i] >> shift) & mask]++] = from[i];
+        uint32_t *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != v)
+        memcpy(v, from, n * sizeof(*v));
+}
+
 /* ---- u32pool ---- */
 
 #define POOL_CHUNK HUGE_PAGE_BYTES   /* one huge page each (xmalloc_huge) */
@@ -72,7 +97,7 @@ void u32pool_free(u32pool *p)
 {
     for (pool_chunk *c = p->chunk, *prev; c; c = prev) {
         prev = c->prev;
-        free(c);
+        xfree_huge(c, POOL_CHUNK);
     }
     memset(p, 0, sizeof(*p));
 }
@@ -275,7 +300,7 @@ void hashmulti_init(hashmulti *h)
 
 void hashmulti_free(hashmulti *h)
 {
-    free(h->slot);
+    xfree_huge(h->slot, h->cap * sizeof(*h->slot));
     h->slot = NULL;
     h->cap = h->n = 0;
 }
@@ -300,7 +325,7 @@ static void hashmulti_grow(hashmulti *h)
     for (size_t i = 0; i < ocap; i++)
         if (old[i].hash)
             hashmulti_insert(h, old[i].hash, old[i].val);
-    free(old);
+    xfree_huge(old, ocap * sizeof(*old));
 }
 
 /* The 32 bits stored for a hash: its low half, never 0. */

@@ -42,6 +42,9 @@ static inline uint32_t u32_gallop(const uint32_t *v, uint32_t n, uint32_t from, 
 }
 /* Removes every occurrence of x (order not kept). */
 void u32_remove(u32vec *a, uint32_t x);
+/* Sorts v[0..n) ascending, tmp (n entries) its working space: a radix sort, 11 bits a pass, as
+ * many passes as the largest value needs (two below 2^22). */
+void u32_sort(uint32_t *v, uint32_t *tmp, size_t n);
 
 /* Where the arrays of many small u32vecs come from: capacities up to U32POOL_MAX_CAP (powers of
  * two) are carved from large chunks, with a free list per capacity, so a list of one or two

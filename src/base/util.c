@@ -1,4 +1,5 @@
 /* util.c - allocation wrappers, strbuf, strvec and strmap. */
+#define _GNU_SOURCE /* mremap */
 #include "util.h"
 
 #include <errno.h>
@@ -42,32 +43,79 @@ void *xrealloc(void *p, size_t n)
     return q;
 }
 
-void *xmalloc_huge(size_t n)
+static size_t huge_bytes(size_t n)
 {
-    if (n < HUGE_PAGE_BYTES)
-        return xmalloc(n);
-    size_t bytes = (n + HUGE_PAGE_BYTES - 1) & ~(HUGE_PAGE_BYTES - 1);
-    void *p = aligned_alloc(HUGE_PAGE_BYTES, bytes);
-    if (!p)
+    return (n + HUGE_PAGE_BYTES - 1) & ~(HUGE_PAGE_BYTES - 1);
+}
+
+/* bytes (a multiple of HUGE_PAGE_BYTES) of fresh address space aligned to HUGE_PAGE_BYTES, its
+ * pages not yet touched, reading and writing allowed when usable, else PROT_NONE (a place to
+ * mremap to). The slack mapped for the alignment is given back at once. */
+static void *huge_map(size_t bytes, bool usable)
+{
+    size_t span = bytes + HUGE_PAGE_BYTES;
+    char *p = mmap(NULL, span, usable ? PROT_READ | PROT_WRITE : PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE * !usable, -1, 0);
+    if (p == MAP_FAILED)
         oom(bytes);
+    char *at = (char *)(((uintptr_t)p + HUGE_PAGE_BYTES - 1) & ~(uintptr_t)(HUGE_PAGE_BYTES - 1));
+    if (at > p)
+        munmap(p, (size_t)(at - p));
+    if (p + span > at + bytes)
+        munmap(at + bytes, (size_t)(p + span - (at + bytes)));
+    return at;
+}
+
+static void *huge_advised(void *p, size_t bytes)
+{
     (void)madvise(p, bytes, MADV_HUGEPAGE);   /* a hint: without it, 4 KiB pages */
     return p;
 }
 
+void *xmalloc_huge(size_t n)
+{
+    if (n < HUGE_PAGE_BYTES)
+        return xmalloc(n);
+    return huge_advised(huge_map(huge_bytes(n), true), huge_bytes(n));
+}
+
 void *xcalloc_huge(size_t n)
 {
-    return memset(xmalloc_huge(n), 0, n);
+    return n < HUGE_PAGE_BYTES ? xcalloc(1, n) : xmalloc_huge(n);   /* fresh pages read 0 */
 }
 
 void *xrealloc_huge(void *p, size_t old, size_t n)
 {
-    if (n < HUGE_PAGE_BYTES)
-        return xrealloc(p, n);
-    void *q = xmalloc_huge(n);
-    if (p)
-        memcpy(q, p, old < n ? old : n);
-    free(p);
-    return q;
+    if (!p || old < HUGE_PAGE_BYTES) {
+        if (n < HUGE_PAGE_BYTES)
+            return xrealloc(p, n);
+        void *q = xmalloc_huge(n);
+        if (p)
+            memcpy(q, p, old);
+        free(p);
+        return q;
+    }
+    if (n < HUGE_PAGE_BYTES) {
+        void *q = memcpy(xmalloc(n), p, n);
+        xfree_huge(p, old);
+        return q;
+    }
+    size_t from = huge_bytes(old), to = huge_bytes(n);
+    if (from == to)
+        return p;
+    void *at = huge_map(to, false);
+    void *q = mremap(p, from, to, MREMAP_MAYMOVE | MREMAP_FIXED, at);
+    if (q == MAP_FAILED)
+        oom(to);
+    return huge_advised(q, to);
+}
+
+void xfree_huge(void *p, size_t n)
+{
+    if (!p || n < HUGE_PAGE_BYTES)
+        free(p);
+    else
+        munmap(p, huge_bytes(n));
 }
 
 char *xstrdup(const char *s)
@@ -296,7 +344,7 @@ void strmap_free(strmap *m)
     for (size_t i = 0; i < m->nchunks; i++)
         free(m->chunks[i]);
     free(m->chunks);
-    free(m->slots);
+    xfree_huge(m->slots, m->cap * sizeof(*m->slots));
     free(m);
 }
 
@@ -366,7 +414,7 @@ static void rehash(strmap *m, size_t newcap)
             j = (j + 1) & (newcap - 1);
         m->slots[j] = old[i];
     }
-    free(old);
+    xfree_huge(old, oldcap * sizeof(*old));
 }
 
 uint32_t *strmap_ref(strmap *m, const char *key)

@@ -16,12 +16,16 @@ void *xrealloc(void *p, size_t n);
 /* The same for the large tables read at random (the account index's): from HUGE_PAGE_BYTES on,
  * the block is aligned to and rounded up to 2 MiB pages, which the kernel is asked to back with
  * huge pages before anything touches them (MADV_HUGEPAGE): one TLB entry then covers 2 MiB, where
- * with 4 KiB pages nearly every lookup in a table of a million entries missed the TLB too. Freed
- * with free(). xrealloc_huge copies the first old bytes of p (freed) into a new block. */
+ * with 4 KiB pages nearly every lookup in a table of a million entries missed the TLB too. Such a
+ * block is mapped on its own (pages never touched take no memory: a table's unused capacity
+ * costs nothing), grows by remapping its pages (xrealloc_huge: no copy, so old and new are never
+ * both resident) and is freed with xfree_huge, given the size it was last asked for (old: the
+ * size p was asked for). Below HUGE_PAGE_BYTES these are xmalloc, xcalloc, xrealloc and free. */
 #define HUGE_PAGE_BYTES ((size_t)2 << 20)
 void *xmalloc_huge(size_t n);
 void *xcalloc_huge(size_t n);
 void *xrealloc_huge(void *p, size_t old, size_t n);
+void xfree_huge(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 

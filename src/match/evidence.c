@@ -202,6 +202,12 @@ static void account_view(const matcher *m, const account *a, name_view *v)
     }
 }
 
+/* Is s the string core (the first bytes compared before a call)? */
+static bool is_core(const char *core, const char *s)
+{
+    return s && s[0] == core[0] && strcmp(core, s) == 0;
+}
+
 /* Does a domain label core spell the account's name: joined words, acronym, the start of the
  * joined name, or one of its longer words ("chaudharygroup" for Chaudhary Charan Singh
  * University once the suffix is stripped)? */
@@ -210,12 +216,11 @@ static bool core_spells_name(const char *core, uint32_t core_word, const account
     size_t len = core ? strlen(core) : 0;
     if (len < 3)
         return false;
-    if (strcmp(core, a->joined) == 0 || strcmp(core, a->joined_all) == 0 ||
-        (a->acronym && strcmp(core, a->acronym) == 0))
+    if (is_core(core, a->joined) || is_core(core, a->joined_all) || is_core(core, a->acronym))
         return true;
     if (len < 4)
         return false;
-    if (strncmp(a->joined, core, len) == 0)
+    if (a->joined[0] == core[0] && strncmp(a->joined, core, len) == 0)
         return true;
     for (uint32_t i = 0; i < a->ntok; i++)   /* a word is the core when their ids are equal */
         if (a->tok[i] == core_word)

@@ -37,13 +37,13 @@ void index_free(account_index *ix)
 {
     for (size_t i = 0; i < ix->n; i++)
         account_clear(&ix->acc[i]);
-    free(ix->acc);
-    free(ix->key);
+    xfree_huge(ix->acc, ix->cap * sizeof(*ix->acc));
+    xfree_huge(ix->key, ix->cap * sizeof(*ix->key));
     for (size_t i = 0; i < ix->nvocab; i++)
         u32pool_release(&ix->tok_pool, &ix->tok_post[i]);
     u32pool_free(&ix->tok_pool);
-    free(ix->tok_post);
-    free(ix->words);
+    xfree_huge(ix->tok_post, ix->capvocab * sizeof(*ix->tok_post));
+    xfree_huge(ix->words, ix->capvocab * sizeof(*ix->words));
     hashmulti_free(&ix->by_id);
     strmap_free(ix->vocab);
     strmap_free(ix->shared);
@@ -419,12 +419,11 @@ static char *pack_str(char **cursor, const char *s)
     return p;
 }
 
-/* Points list (n entries, array already in place) at copies of from's strings. */
-static void pack_strvec(char **cursor, strvec *list, const strvec *from)
+/* Points list[0..from->n) at copies of from's strings. */
+static void pack_strvec(char **cursor, char **list, const strvec *from)
 {
     for (size_t i = 0; i < from->n; i++)
-        list->v[i] = pack_str(cursor, from->v[i]);
-    list->n = list->cap = from->n;
+        list[i] = pack_str(cursor, from->v[i]);
 }
 
 /* The account's own strings (in its block), in the order of account_strings' pointers: what
@@ -608,8 +607,7 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec,
     for (size_t i = 0; i < nptr; i++)
         bytes += str_bytes(i < doms.n ? doms.v[i] : nn.qualifiers.v[i - doms.n]);
     char **ptrs = xmalloc(bytes);
-    a->domains.v = ptrs;
-    a->qualifiers.v = ptrs + doms.n;
+    a->domains = (account_lists){ptrs, (uint32_t)doms.n, (uint32_t)nn.qualifiers.n};
     a->tok = (uint32_t *)(ptrs + nptr);
     a->ntok = (uint32_t)nn.tokens.n;
     for (uint32_t i = 0; i < a->ntok; i++)
@@ -621,8 +619,8 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec,
         *dst[i] = pack_str(&cursor, src[i]);
     if (same)
         a->joined_all = a->joined;
-    pack_strvec(&cursor, &a->domains, &doms);
-    pack_strvec(&cursor, &a->qualifiers, &nn.qualifiers);
+    pack_strvec(&cursor, ptrs, &doms);
+    pack_strvec(&cursor, ptrs + doms.n, &nn.qualifiers);
     const char *shared[INDEX_SHARED_FIELDS];
     shared_fields(rec, shared);
     char **to[INDEX_SHARED_FIELDS] = {&a->type, &a->owner_id, &a->country, &a->last_activity};
@@ -699,8 +697,9 @@ static void account_unlink(account_index *ix, uint32_t slot)
 {
     const account *a = &ix->acc[slot];
     account_prep keys;
-    prep_arrays(&keys, 0, a->domains.n);
-    keys_collect(ix, &keys, &a->domains, a->joined, a->joined_all, a->acronym);
+    strvec doms = account_domains(a);
+    prep_arrays(&keys, 0, doms.n);
+    keys_collect(ix, &keys, &doms, a->joined, a->joined_all, a->acronym);
     keys_unlink(ix, &keys, slot);
     free(keys.tok_hash);
     sb_free(&keys.labels);

@@ -13,9 +13,18 @@
 #include "inputs.h"
 #include "util.h"
 
-/* One account as the matcher sees it. Its strings and arrays live in one allocation (owned, at
- * domains.v), except type, owner_id, country and last_activity, which point at copies the index
- * shares between accounts (account_index.shared); strings are NULL when absent. */
+/* An account's registrable domains, then its regional qualifiers ("uk" for "Acme (UK)") in the
+ * same array, after the domains. */
+typedef struct account_lists {
+    char **v;                 /* the account's allocation */
+    uint32_t n;               /* domains: v[0..n) */
+    uint32_t nqualifiers;     /* qualifiers: v[n..n + nqualifiers) */
+} account_lists;
+
+/* One account as the matcher sees it, 128 bytes (two cache lines). Its strings and arrays live in
+ * one allocation (owned, at domains.v), except type, owner_id, country and last_activity, which
+ * point at copies the index shares between accounts (account_index.shared); strings are NULL
+ * when absent. */
 typedef struct account {
     uint32_t *tok;            /* vocabulary ids of its name tokens */
     uint32_t ntok;
@@ -32,10 +41,23 @@ typedef struct account {
     char *last_activity;
     long employees;           /* -1 when unknown */
     char *domains_raw;        /* the websites as given (to rebuild the index after a reload) */
-    strvec domains;           /* registrable domains of its websites, deduplicated; domains.v is
-                               * the account's allocation */
-    strvec qualifiers;        /* regional qualifiers of its name ("uk" for "Acme (UK)") */
+    account_lists domains;    /* registrable domains of its websites, deduplicated, and its name's
+                               * qualifiers (account_qualifiers) */
 } account;
+
+_Static_assert(sizeof(account) == 128, "an account fills two cache lines");
+
+/* The regional qualifiers of an account's name, as a strvec to read (not to change or free). */
+static inline strvec account_qualifiers(const account *a)
+{
+    return (strvec){a->domains.v + a->domains.n, a->domains.nqualifiers, a->domains.nqualifiers};
+}
+
+/* The registrable domains of an account, as a strvec to read (not to change or free). */
+static inline strvec account_domains(const account *a)
+{
+    return (strvec){a->domains.v, a->domains.n, a->domains.n};
+}
 
 /* What name retrieval reads of every account it weighs, packed per slot in 16 bytes (four to a
  * cache line, never split): the high half of its id's hash, the tie order's first key, and its

@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "csv.h"
 #include "text.h"
@@ -571,12 +574,35 @@ static bool plain_char(plain_json *j, char c)
     return true;
 }
 
+/* Moves p past the bytes of a plain string's text, 16 at a time, while the next 16 are all there
+ * and hold none of '"', '\\', a control byte or a byte of 128 and over (plain_string reads those
+ * one by one). */
+static void plain_text_blocks(plain_json *j)
+{
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(0x20);
+    while (j->end - j->p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)j->p);
+        __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                                                 _mm_cmpeq_epi8(v, backslash)),
+                                    _mm_cmplt_epi8(v, space));   /* signed: also 128 and over */
+        if (_mm_movemask_epi8(stop))
+            return;
+        j->p += 16;
+    }
+#else
+    (void)j;
+#endif
+}
+
 /* A string of printable ASCII without escapes: its text in [*s, *s + *n). */
 static bool plain_string(plain_json *j, const char **s, size_t *n)
 {
     if (!plain_char(j, '"'))
         return false;
     const char *start = j->p;
+    plain_text_blocks(j);
     while (j->p < j->end && *j->p != '"') {
         unsigned char c = (unsigned char)*j->p;
         if (c < 0x20 || c >= 0x80 || c == '\\')

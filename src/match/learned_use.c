@@ -95,7 +95,8 @@ void evidence_learn_domain(const matcher *m, const lead_evidence *ev, decision *
             return;
         if (!label_is_the_name(m, ev, &m->ix.acc[c->slot], c->flags))
             return;
-        if (sv_contains(&m->ix.acc[c->slot].domains, dom))
+        strvec doms = account_domains(&m->ix.acc[c->slot]);
+        if (sv_contains(&doms, dom))
             return;
         out->learn_domain = xstrdup(dom);
         return;

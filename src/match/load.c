@@ -198,10 +198,23 @@ static bool prepare_one_locked(load_pipe *p, norm_scratch *scratch)
     return true;
 }
 
+/* How many handed-over batches wait to be prepared. Called with mu held. */
+static size_t unprepared_locked(const load_pipe *p)
+{
+    size_t n = 0;
+    for (const load_batch *b = p->full; b; b = b->next)
+        n += b->state == BATCH_READ;
+    return n;
+}
+
+/* After a hand-over the reader prepares a batch only when two or more wait: one is left for the
+ * indexing thread, which prepares it rather than wait while the reader does (preparing is most of
+ * the work, and the reader also reads). */
 static void reader_prepare_one(load_pipe *p)
 {
     pthread_mutex_lock(&p->mu);
-    (void)prepare_one_locked(p, p->scratch);
+    if (unprepared_locked(p) >= 2)
+        (void)prepare_one_locked(p, p->scratch);
     pthread_mutex_unlock(&p->mu);
 }
 

@@ -28,8 +28,9 @@
 
 /* Where an account of "exact" is in it: a slot and its index there (slot_pos table). */
 typedef struct slot_pos {
-    uint32_t slot;           /* UINT32_MAX: empty */
+    uint32_t slot;
     uint32_t k;
+    uint32_t lead;           /* the entry is the lead's at hand when this is pos_lead, else empty */
 } slot_pos;
 
 /* One list the lead's words name, in the order the weights are summed. */
@@ -83,6 +84,7 @@ struct match_scratch {
     slot_pos *pos;           /* open addressing, exact's slots -> their k (owned) */
     uint32_t pos_bits;       /* the lead at hand uses 1 << pos_bits entries */
     uint32_t pos_room;       /* and 1 << pos_room are allocated (0: none yet) */
+    uint32_t pos_lead;       /* counts the leads, so that no lead clears the table (never 0) */
     list_op *ops;            /* owned */
     size_t nops, capops;
     hash_prefix *prefix;     /* PREFIX_CACHE entries, by word id; allocated on first use (owned) */
@@ -91,7 +93,8 @@ struct match_scratch {
     size_t bulk[SCORE_MAX_TOKENS * 4];  /* the ops that are bulk lists, so far */
     double *sel;             /* a copy of w to select in (owned) */
     size_t capsel;
-    uint32_t *merge;         /* intersect's result before it is copied (owned) */
+    uint32_t *merge;         /* intersect's result before it is copied, or the working space of
+                              * sorting "exact" (owned) */
     size_t capmerge;
     size_t nbulk;
 };
@@ -174,19 +177,19 @@ static void pos_build(match_scratch *s)
     uint32_t bits = 6;
     while (((size_t)1 << bits) < 2 * s->nexact)
         bits++;
-    if (bits > s->pos_room) {
+    if (bits > s->pos_room || ++s->pos_lead == 0) {
         free(s->pos);
-        s->pos = xmalloc(((size_t)1 << bits) * sizeof(*s->pos));
-        s->pos_room = bits;
+        s->pos_room = bits > s->pos_room ? bits : s->pos_room;
+        s->pos = xcalloc((size_t)1 << s->pos_room, sizeof(*s->pos));
+        s->pos_lead = 1;
     }
     s->pos_bits = bits;
     size_t mask = ((size_t)1 << s->pos_bits) - 1;
-    memset(s->pos, 0xff, (mask + 1) * sizeof(*s->pos));
     for (size_t k = 0; k < s->nexact; k++) {
         size_t at = pos_home(s, s->exact[k]);
-        while (s->pos[at].slot != UINT32_MAX)
+        while (s->pos[at].lead == s->pos_lead)
             at = (at + 1) & mask;
-        s->pos[at] = (slot_pos){s->exact[k], (uint32_t)k};
+        s->pos[at] = (slot_pos){s->exact[k], (uint32_t)k, s->pos_lead};
     }
 }
 
@@ -194,7 +197,7 @@ static void pos_build(match_scratch *s)
 static size_t pos_of(const match_scratch *s, uint32_t slot)
 {
     size_t mask = ((size_t)1 << s->pos_bits) - 1, at = pos_home(s, slot);
-    while (s->pos[at].slot != slot)
+    while (s->pos[at].slot != slot || s->pos[at].lead != s->pos_lead)
         at = (at + 1) & mask;
     return s->pos[at].k;
 }
@@ -507,12 +510,6 @@ static void weigh(match_scratch *s, const list_op *op, size_t k)
  * the lists are long and cold. Past it those lines no longer stay cached, and the lists are searched instead. */
 #define OWN_WORDS_MAX 256
 
-static int slot_cmp(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* A word's list this many times shorter than "exact" (or, past OWN_WORDS_MAX, not this many
  * times longer) is read whole, each of its accounts looked up in "exact", instead of each account
  * of "exact" being looked up in it. */
@@ -581,7 +578,11 @@ static void sum_exact(const account_index *ix, match_scratch *s)
             if (ix->key[s->exact[k]].tok[KEY_WORDS - 1] & KEY_MORE)
                 __builtin_prefetch(&ix->acc[s->exact[k]].tok);
     } else if (any_searched(s)) {
-        qsort(s->exact, s->nexact, sizeof(*s->exact), slot_cmp);
+        if (s->capmerge < s->nexact) {
+            s->capmerge = s->capexact;
+            s->merge = xrealloc(s->merge, s->capmerge * sizeof(*s->merge));
+        }
+        u32_sort(s->exact, s->merge, s->nexact);
     }
     pos_build(s);
     for (size_t i = 0; i < s->nops; i++) {

@@ -44,19 +44,14 @@ static int align_exact(alignment *al)
     return n;
 }
 
-/* Does `whole` (wlen bytes) equal the concatenation of parts[from..from+k)? The lengths are
- * compared first: they seldom add up. */
-static bool concat_equals(const char *whole, size_t wlen, const name_view *parts,
-                          const bool *used, size_t from, size_t k)
+/* Does `whole` equal the concatenation of parts[from..from+k), all unused? (The caller has
+ * compared the lengths: they seldom add up.) */
+static bool concat_equals(const char *whole, const name_view *parts, const bool *used, size_t from,
+                          size_t k)
 {
-    size_t sum = 0;
-    for (size_t t = from; t < from + k; t++) {
+    for (size_t t = from; t < from + k; t++)
         if (used[t])
             return false;
-        sum += parts->len[t];
-    }
-    if (sum != wlen)
-        return false;
     size_t off = 0;
     for (size_t t = from; t < from + k; t++) {
         if (memcmp(whole + off, parts->tok[t], parts->len[t]) != 0)
@@ -83,12 +78,17 @@ static int align_joined_one_way(alignment *al, bool lead_whole)
     int n = 0;
     if (fewer_than_two_free(yused, y->n))
         return 0;   /* most names: the exact words leave nothing to join */
+    size_t upto[SCORE_MAX_TOKENS + 1];   /* upto[t]: the lengths of y's first t tokens added */
+    upto[0] = 0;
+    for (size_t t = 0; t < y->n; t++)
+        upto[t + 1] = upto[t] + y->len[t];
     for (size_t i = 0; i < x->n; i++) {
         if (xused[i])
             continue;
         for (size_t k = 2; k <= 3; k++) {
             for (size_t from = 0; from + k <= y->n; from++) {
-                if (!concat_equals(x->tok[i], x->len[i], y, yused, from, k))
+                if (upto[from + k] - upto[from] != x->len[i] ||
+                    !concat_equals(x->tok[i], y, yused, from, k))
                     continue;
                 double wsum = 0;
                 for (size_t t = from; t < from + k; t++) {
@@ -111,6 +111,36 @@ static int align_joined_one_way(alignment *al, bool lead_whole)
     next:;
     }
     return n;
+}
+
+/* The lengths of a view's tokens (lens) and of its runs of 2 and 3 consecutive tokens (sums), a bit
+ * per length (63 and over share the last): a word can only be a run joined when a bit of one
+ * side's lens is in the other's sums, so most pairs of names need no joined alignment at all. */
+static uint64_t length_bit(size_t len)
+{
+    return 1ull << (len < 63 ? len : 63);
+}
+
+static void length_masks(const name_view *v, uint64_t *lens, uint64_t *sums)
+{
+    *lens = *sums = 0;
+    for (size_t i = 0; i < v->n; i++) {
+        *lens |= length_bit(v->len[i]);
+        if (i + 1 < v->n)
+            *sums |= length_bit(v->len[i] + v->len[i + 1]);
+        if (i + 2 < v->n)
+            *sums |= length_bit(v->len[i] + v->len[i + 1] + v->len[i + 2]);
+    }
+}
+
+/* Joined words both ways: a lead word for account words first, then the other way. */
+static int align_joined(alignment *al)
+{
+    uint64_t llens, lsums, alens, asums;
+    length_masks(al->l, &llens, &lsums);
+    length_masks(al->a, &alens, &asums);
+    int n = (llens & asums) ? align_joined_one_way(al, true) : 0;
+    return n + ((alens & lsums) ? align_joined_one_way(al, false) : 0);
 }
 
 static int align_fuzzy(alignment *al, const score_params *p, bool prefix_mode)
@@ -149,17 +179,17 @@ static int align_fuzzy(alignment *al, const score_params *p, bool prefix_mode)
 double name_similarity(const name_view *lv, const name_view *av, const score_params *p,
                        score_explain *ex)
 {
-    alignment al;   /* only the first n of each array is read: only those are set */
+    alignment al;   /* only the first n of lw is read: only those are set */
     al.l = lv;
     al.a = av;
     al.credit = 0;
-    memset(al.lused, 0, lv->n * sizeof(*al.lused));
-    memset(al.aused, 0, av->n * sizeof(*al.aused));
+    memset(al.lused, 0, sizeof(al.lused));   /* whole: a fixed size costs a few stores */
+    memset(al.aused, 0, sizeof(al.aused));
     for (size_t i = 0; i < lv->n; i++)
         al.lw[i] = lv->w[i];
     score_explain e = {0};
     e.exact = align_exact(&al);
-    e.joined = align_joined_one_way(&al, true) + align_joined_one_way(&al, false);
+    e.joined = align_joined(&al);
     e.typo = align_fuzzy(&al, p, false);
     e.prefix = align_fuzzy(&al, p, true);
     double total = 0;

@@ -128,7 +128,7 @@ static bool same_company_websites(const matcher *m, const uint32_t *slots, size_
 {
     const char *site = NULL;
     for (size_t i = 0; i < n; i++) {
-        const strvec *d = &m->ix.acc[slots[i]].domains;
+        const account_lists *d = &m->ix.acc[slots[i]].domains;
         for (size_t j = 0; j < d->n; j++) {
             if (!site)
                 site = d->v[j];
@@ -179,7 +179,8 @@ static bool pick_by_qualifier(const matcher *m, const lead_evidence *ev, const c
     int best = 0, count = 0;
     const cand_eval *pick = NULL;
     for (size_t i = 0; i < n; i++) {
-        int fit = qualifier_fit(&ev->name.qualifiers, &acct(m, &group[i])->qualifiers);
+        strvec quals = account_qualifiers(acct(m, &group[i]));
+        int fit = qualifier_fit(&ev->name.qualifiers, &quals);
         if (fit > best) {
             best = fit;
             count = 1;
