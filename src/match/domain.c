@@ -194,20 +194,18 @@ static bool all_digits(const char *s, size_t n)
 static bool host_valid(const char *h)
 {
     size_t len = strlen(h), labels = 0;
-    const char *last = h;
+    const char *end = h + len, *label = h;
     if (len == 0 || len > HOST_MAX)
         return false;
-    for (const char *p = h;; p++) {
-        if (*p != '.' && *p != '\0')
-            continue;
-        if (!label_valid(last, (size_t)(p - last)))
+    for (;;) {
+        const char *dot = memchr(label, '.', (size_t)(end - label)), *stop = dot ? dot : end;
+        if (!label_valid(label, (size_t)(stop - label)))
             return false;
         labels++;
-        if (*p == '\0')
-            break;
-        last = p + 1;
+        if (!dot) /* the TLD: never all digits */
+            return labels >= 2 && !all_digits(label, (size_t)(end - label));
+        label = dot + 1;
     }
-    return labels >= 2 && !all_digits(last, strlen(last)); /* no TLD is all digits */
 }
 
 /* Whether some label of lower-case h is an IDNA A-label ("xn--..."). */
@@ -240,39 +238,7 @@ static char *host_unicode(char *h)
     return lower;
 }
 
-/* Whether lower-case ASCII c may be in a label of a host name. */
-static bool label_char(unsigned char c)
-{
-    return (unsigned char)(c - 'a') < 26 || (unsigned char)(c - '0') < 10 || c == '-';
-}
-
-/* host_valid of lower-case ASCII h[0..n) (n > 0). */
-static bool ascii_host_valid(const char *h, size_t n)
-{
-    const char *end = h + n, *label = h;
-    size_t labels = 0;
-    bool digits = false;
-    if (n > HOST_MAX)
-        return false;
-    for (;;) {
-        const char *dot = memchr(label, '.', (size_t)(end - label)), *stop = dot ? dot : end;
-        size_t len = (size_t)(stop - label);
-        if (len == 0 || len > LABEL_MAX || label[0] == '-' || stop[-1] == '-')
-            return false;
-        digits = true;
-        for (const char *p = label; p < stop; p++) {
-            if (!label_char((unsigned char)*p))
-                return false;
-            digits = digits && (unsigned char)(*p - '0') < 10;
-        }
-        labels++;
-        if (!dot)
-            return labels >= 2 && !digits; /* no TLD is all digits */
-        label = dot + 1;
-    }
-}
-
-/* host_normalize of ASCII s[0..n) holding no A-label: lower-cased, checked as host_valid checks.
+/* host_normalize of ASCII s[0..n) holding no A-label: lower-cased in one pass, then host_valid.
  * *done false (nothing returned) when s is not such a string: host_normalize's general path
  * takes it. */
 static char *host_normalize_ascii(const char *s, size_t n, bool *done)
@@ -292,7 +258,7 @@ static char *host_normalize_ascii(const char *s, size_t n, bool *done)
     }
     if (n && h[n - 1] == '.')
         h[--n] = '\0';                    /* one trailing dot removed */
-    if (n == 0 || !ascii_host_valid(h, n)) {
+    if (strlen(h) != n || !host_valid(h)) {   /* a NUL inside: no host */
         free(h);
         return NULL;
     }
