@@ -113,14 +113,15 @@ static int align_joined_one_way(alignment *al, bool lead_whole)
     return n;
 }
 
-/* The lengths of a view's tokens (lens) and of its runs of 2 and 3 consecutive tokens (sums), a bit
- * per length (63 and over share the last): a word can only be a run joined when a bit of one
- * side's lens is in the other's sums, so most pairs of names need no joined alignment at all. */
+/* A length as one bit of a mask (63 and over share the last). */
 static uint64_t length_bit(size_t len)
 {
     return 1ull << (len < 63 ? len : 63);
 }
 
+/* The lengths of a view's tokens (lens) and of its runs of 2 and 3 consecutive tokens (sums), a bit
+ * per length: a word can only be a run joined when a bit of one side's lens is in the other's
+ * sums, so most pairs of names need no joined alignment at all. */
 static void length_masks(const name_view *v, uint64_t *lens, uint64_t *sums)
 {
     *lens = *sums = 0;
