@@ -148,11 +148,37 @@ _spawn_redis || fail "the old master did not start again"
 track_pid "$REDIS_PID"
 REDIS_PID=""
 REDIS_PORT=$REPLICA_PORT
-_old_is_replica() {
-    [ "$(info_on "$OLD_PORT" role)" == slave ] && _link_up "$OLD_PORT"
+# In sync: the node the first sentinel names is a master and the other its replica with the link
+# up. Normally the old master is the replica; on a loaded machine the sentinels may have failed
+# over again meanwhile (the old master, in sync, promoted back), which the checks below allow.
+_pair_in_sync() {
+    local addr other=$OLD_PORT
+    addr=$(scli "${SENTINELS[0]##*:}" sentinel get-master-addr-by-name mymaster 2>/dev/null | tail -n 1)
+    [ "$addr" == "$OLD_PORT" ] && other=$REPLICA_PORT
+    [ "$(info_on "$addr" role)" == master ] && [ "$(info_on "$other" role)" == slave ] &&
+        [ "$(info_on "$other" master_port)" == "$addr" ] && _link_up "$other"
 }
-wait_until 40 "the old master turned into a replica and in sync" _old_is_replica
-echo "old master back as a replica $((($(now_ms) - KILLED_AT) / 1000)) s after the kill" >&2
+# What the nodes and the sentinels said, for a failure of the wait above.
+_failover_state() {
+    local port s
+    for port in "$OLD_PORT" "$REPLICA_PORT"; do
+        echo "port $port: role $(info_on "$port" role), master_port $(info_on "$port" master_port), link $(info_on "$port" master_link_status)"
+    done
+    for s in "${SENTINELS[@]}"; do
+        echo "sentinel $s names port $(sentinel_field "${s##*:}" port)"
+    done
+    echo "---- old master's log (restarted)"
+    tail -n 25 "$TEST_TMP/old-master/redis.log"
+    echo "---- promoted replica's log"
+    tail -n 25 "$TEST_TMP/replica/redis.log"
+    for s in 1 2 3; do
+        echo "---- sentinel $s's log"
+        tail -n 15 "$TEST_TMP/s$s/sentinel.log"
+    done
+}
+within 40 _pair_in_sync ||
+    fail "timed out after 40 s waiting for the old master turned into a replica and in sync: $(_failover_state)"
+echo "old master back and in sync $((($(now_ms) - KILLED_AT) / 1000)) s after the kill" >&2
 
 # follow_master: REDIS_PORT (rcli, the helpers) = the master the first sentinel names now. On a
 # loaded machine the sentinels may fail over again (a master slow to answer PING for 1 s looks
