@@ -9,7 +9,8 @@ static const args_cmd import_cmd = {
     "l2a import-accounts",
     "usage: l2a import-accounts [--redis URL] [--config FILE] [--delete-missing]\n"
     "                           [--encoding NAME] ACCOUNTS.csv\n"
-    "  loads or updates the accounts of a CRM export in Redis (one atomic script per account);\n"
+    "  loads or updates the accounts of a CRM export in Redis (batches of up to 1,000 accounts,\n"
+    "  each written in one MULTI/EXEC);\n"
     "  --delete-missing deletes the accounts the file no longer has; --encoding NAME reads a CSV\n"
     "  in another encoding (iconv: windows-1252, latin1, ...). --redis overrides the\n"
     "  config's redis.url. Exit 0 ok, 1 error, 2 usage error.\n",

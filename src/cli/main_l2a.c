@@ -14,7 +14,7 @@ static const args_cmd l2a_cmd = {
     "  match --config FILE --accounts ACCOUNTS.csv --leads LEADS.jsonl\n"
     "        decide every lead offline; one JSON decision per line on stdout\n"
     "  import-accounts [--redis URL] [--config FILE] [--delete-missing] ACCOUNTS.csv\n"
-    "        load or update accounts in Redis (one atomic script per account)\n"
+    "        load or update accounts in Redis (atomic batches of up to 1,000 accounts)\n"
     "  push [--redis URL] [--config FILE] [--flat] LEADS.jsonl\n"
     "        append leads to the input stream, as a marketing-automation platform does\n"
     "  review list|show|resolve [--redis URL] [--config FILE] ...\n"

@@ -587,8 +587,7 @@ void import_writer_init(import_writer *w, redisContext *c, const char *prefix,
     w->set_key = key_accounts(prefix);
     w->changes_key = key_changes(prefix);
     w->digests_key = key_account_digests(prefix);
-    w->key_head = key_account(prefix, "");
-    w->key_head_len = strlen(w->key_head);
+    w->id_at = key_account_id_at(prefix);
     w->on_code = on_code;
     w->ctx = ctx;
     hash_dumper_init(&w->dumper);
@@ -605,7 +604,7 @@ int import_writer_add(import_writer *w, const account_rec *a, bool rewrite, uint
         w->filling = w->spare;
         w->spare = w->spare->next;
     } else if (!w->filling) {
-        w->filling = batch_new();
+        w->filling = batch_new(w->id_at);
     }
     batch_add(w->filling, w, a, rewrite, tag);
     if (w->filling->n < BATCH_ACCOUNTS && w->filling->rows.len < BATCH_BYTES)
@@ -637,7 +636,6 @@ void import_writer_free(import_writer *w)
     free(w->set_key);
     free(w->changes_key);
     free(w->digests_key);
-    free(w->key_head);
     sb_free(&w->scratch);
     sb_free(&w->payload);
     free(w->strs);

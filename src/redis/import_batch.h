@@ -31,8 +31,7 @@ typedef struct import_writer {
     redisContext *c;         /* borrowed */
     const char *prefix;      /* borrowed */
     char *set_key, *changes_key, *digests_key;
-    char *key_head;          /* an account's key without its id (l2a:account:) */
-    size_t key_head_len;
+    size_t id_at;            /* where an account key's id starts (key_account_id_at) */
     import_code_fn on_code;
     void *ctx;
     import_batch *filling;   /* the batch being filled, or NULL */

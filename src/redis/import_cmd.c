@@ -17,9 +17,10 @@ static const char *const KNOWN[] = {"id", "name", "domains", "type", "parent_id"
                                     "owner_id", "employees", "last_activity"};
 #define NKNOWN ARRAY_LEN(KNOWN)
 
-import_batch *batch_new(void)
+import_batch *batch_new(size_t id_skip)
 {
     import_batch *b = xcalloc(1, sizeof(*b));
+    b->id_skip = id_skip;
     sb_init(&b->names);
     sv_init(&b->sigs);
     sv_init(&b->last_attrs);
@@ -185,9 +186,7 @@ void batch_add(import_batch *b, import_writer *w, const account_rec *a, bool rew
     ba->rewrite = rewrite;
     ba->tag = tag;
     ba->key_off = b->names.len;
-    b->id_skip = w->key_head_len;
-    sb_appendn(&b->names, w->key_head, w->key_head_len);
-    sb_appendn(&b->names, a->id, strlen(a->id) + 1);
+    key_account_append(&b->names, w->prefix, a->id);
     ba->row_off = b->rows.len;
     known_values(a, v);
     for (size_t i = 0; i < NKNOWN; i++)

@@ -28,7 +28,7 @@ typedef struct batch_account {
 
 struct import_batch {
     strbuf names;         /* each account's key (l2a:account:<id>) and a NUL, one after another */
-    size_t id_skip;       /* the length of a key's head, before its id */
+    size_t id_skip;       /* where a key's id starts (the same for every key) */
     batch_account *acc;
     size_t n, cap;
     strbuf rows;
@@ -59,7 +59,8 @@ static inline const char *batch_id(const import_batch *b, size_t i)
     return batch_key(b, i) + b->id_skip;
 }
 
-import_batch *batch_new(void);
+/* A batch whose keys have their ids at id_skip (key_account_id_at). */
+import_batch *batch_new(size_t id_skip);
 void batch_free(import_batch *b);
 /* Empties b for another batch, keeping its buffers' room. */
 void batch_reset(import_batch *b);

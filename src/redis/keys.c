@@ -1,7 +1,11 @@
 /* keys.c - Redis key names from the configured prefix. */
 #include "keys.h"
 
+#include <string.h>
+
 #include "util.h"
+
+#define ACCOUNT_KEY "account:" /* an account hash: prefix, this, its id */
 
 static char *join(const char *prefix, const char *suffix, const char *id)
 {
@@ -31,7 +35,25 @@ char *key_lead(const char *prefix, const char *lead_id)
 
 char *key_account(const char *prefix, const char *account_id)
 {
-    return join(prefix, "account:", account_id);
+    return join(prefix, ACCOUNT_KEY, account_id);
+}
+
+/* Room made once and the three parts copied in: an import appends a key for every account. */
+void key_account_append(strbuf *sb, const char *prefix, const char *account_id)
+{
+    size_t np = strlen(prefix), nk = sizeof(ACCOUNT_KEY) - 1, ni = strlen(account_id) + 1;
+    sb_reserve(sb, np + nk + ni);
+    char *p = sb->buf + sb->len;
+    memcpy(p, prefix, np);
+    memcpy(p + np, ACCOUNT_KEY, nk);
+    memcpy(p + np + nk, account_id, ni); /* its NUL too */
+    sb->len += np + nk + ni;
+    sb->buf[sb->len] = '\0';
+}
+
+size_t key_account_id_at(const char *prefix)
+{
+    return strlen(prefix) + sizeof(ACCOUNT_KEY) - 1;
 }
 
 char *key_accounts(const char *prefix)

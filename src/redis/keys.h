@@ -2,6 +2,10 @@
 #ifndef L2A_KEYS_H
 #define L2A_KEYS_H
 
+#include <stddef.h>
+
+#include "util.h"
+
 #define L2A_GROUP "l2a"          /* consumer group on the input stream */
 #define L2A_ALERTS_GROUP "alerts" /* consumer group on l2a:events: the alerts webhook's senders */
 
@@ -16,6 +20,10 @@ char *key_leads(const char *prefix);            /* l2a:leads            input st
 char *key_dead(const char *prefix);             /* l2a:leads:dead       dead letters */
 char *key_lead(const char *prefix, const char *lead_id);       /* l2a:lead:<id> decision hash */
 char *key_account(const char *prefix, const char *account_id); /* l2a:account:<id> hash */
+/* key_account's name appended to sb, with its NUL (many keys in one buffer), and where an
+ * account key's id starts (the same for every id under one prefix). */
+void key_account_append(strbuf *sb, const char *prefix, const char *account_id);
+size_t key_account_id_at(const char *prefix);
 char *key_accounts(const char *prefix);         /* l2a:accounts         set of account ids */
 char *key_changes(const char *prefix);          /* l2a:accounts:changes stream of upserts/deletes */
 char *key_account_digests(const char *prefix); /* l2a:accounts:digests  id -> digest of what the
