@@ -13,7 +13,8 @@ link_lists() {
 }
 
 # The checked-out commit for a benchmark's header line, "unknown" outside a git checkout (a
-# release tarball), without git's own complaint on stderr.
+# release tarball), without git's own complaint on stderr. bench_commit BIN: the commit of the
+# checkout BIN was built in (a build directory inside it), which need not be this one.
 bench_commit() {
-    git rev-parse --short HEAD 2>/dev/null || echo unknown
+    git -C "$(dirname "${1:-.}")" rev-parse --short HEAD 2>/dev/null || echo unknown
 }
