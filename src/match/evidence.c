@@ -145,6 +145,7 @@ static void read_name(const matcher *m, const lead *l, lead_evidence *ev)
     }
     ev->view.n = ev->name.junk ? 0 : n;
     ev->view.by_id = true;
+    name_view_masks(&ev->view);
 }
 
 void evidence_read_lead(const matcher *m, const lead *l, lead_evidence *ev)
@@ -193,6 +194,7 @@ static void account_view(const matcher *m, const account *a, name_view *v)
     const account_index *ix = &m->ix;
     v->n = a->ntok < SCORE_MAX_TOKENS ? a->ntok : SCORE_MAX_TOKENS;
     v->by_id = true;
+    v->has_masks = false;
     for (size_t i = 0; i < v->n; i++) {
         const vocab_word *w = &ix->words[a->tok[i]];
         v->tok[i] = w->str;

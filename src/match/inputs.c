@@ -17,17 +17,18 @@
 /* A named char * member of a record, for table-driven get/set. */
 struct field_def {
     const char *name;
+    size_t len;               /* strlen(name) */
     size_t off;
 };
 
-#define ACCOUNT_FIELD(f) {#f, offsetof(account_rec, f)}
+#define ACCOUNT_FIELD(f) {#f, sizeof(#f) - 1, offsetof(account_rec, f)}
 static const struct field_def account_fields[] = {
     ACCOUNT_FIELD(id),       ACCOUNT_FIELD(name),     ACCOUNT_FIELD(domains),
     ACCOUNT_FIELD(type),     ACCOUNT_FIELD(parent_id), ACCOUNT_FIELD(country),
     ACCOUNT_FIELD(owner_id), ACCOUNT_FIELD(employees), ACCOUNT_FIELD(last_activity),
 };
 
-#define LEAD_FIELD(f) {#f, offsetof(lead, f)}
+#define LEAD_FIELD(f) {#f, sizeof(#f) - 1, offsetof(lead, f)}
 static const struct field_def lead_fields[] = {
     LEAD_FIELD(id),         LEAD_FIELD(email), LEAD_FIELD(company), LEAD_FIELD(website),
     LEAD_FIELD(first_name), LEAD_FIELD(last_name), LEAD_FIELD(title), LEAD_FIELD(country),
@@ -410,12 +411,18 @@ long accounts_read_csv(const char *path, account_cb cb, warn_cb warn, void *ctx,
 
 /* ---- leads ---- */
 
-static const struct field_def *lead_field(const char *key)
+/* The field named by the n bytes at key (lengths compared first: one memcmp a key). */
+static const struct field_def *lead_field_n(const char *key, size_t n)
 {
     for (size_t i = 0; i < ARRAY_LEN(lead_fields); i++)
-        if (strcmp(key, lead_fields[i].name) == 0)
+        if (n == lead_fields[i].len && memcmp(key, lead_fields[i].name, n) == 0)
             return &lead_fields[i];
     return NULL;
+}
+
+static const struct field_def *lead_field(const char *key)
+{
+    return lead_field_n(key, strlen(key));
 }
 
 void lead_init(lead *l)
@@ -658,14 +665,9 @@ static bool plain_member(plain_json *j, lead *l)
 {
     const char *k, *v;
     size_t kn, vn;
-    char key[16];
     if (!plain_string(j, &k, &kn) || !plain_char(j, ':') || !plain_value(j, &v, &vn))
         return false;
-    if (kn >= sizeof(key))
-        return true;          /* longer than any field's name */
-    memcpy(key, k, kn);
-    key[kn] = '\0';
-    const struct field_def *def = lead_field(key);
+    const struct field_def *def = lead_field_n(k, kn);
     if (def) {
         char **slot = member(l, def);
         free(*slot);
