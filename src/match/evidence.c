@@ -71,12 +71,8 @@ static void read_email(const matcher *m, const lead *l, lead_evidence *ev)
     if (!ev->email_reg)
         return;
     ev->unit_subdomain = !changed && !generic_subdomain(m, ev->email_host, ev->email_reg);
-    bool free_host, free_reg = false, disp_host, disp_reg = false;
-    domain_sets_contain(m->freemail, m->disposable, ev->email_host, &free_host, &disp_host);
-    if (!free_host || !disp_host)
-        domain_sets_contain(m->freemail, m->disposable, ev->email_reg, &free_reg, &disp_reg);
-    ev->freemail = free_host || free_reg;
-    ev->disposable = disp_host || disp_reg;
+    domain_sets_contain_either(m->freemail, m->disposable, ev->email_host, ev->email_reg,
+                               &ev->freemail, &ev->disposable);
     if (!ev->freemail && !ev->disposable)
         ev->email_core = core_of(m, ev->email_reg);
 }
