@@ -5,12 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *apply_domain_rules(const matcher *m, const char *host, bool *changed)
+/* The host after the domain rules; takes *host (NULL then) when there are none to apply. */
+static char *apply_domain_rules(const matcher *m, char **host, bool *changed)
 {
-    bool rewritten = false;
-    char *out = regex_list_rewrite(&m->cfg->domain_rewrites, host, &rewritten);
-    *changed = rewritten;
-    return out;
+    *changed = false;
+    if (!m->cfg->domain_rewrites.n) {
+        char *taken = *host;
+        *host = NULL;
+        return taken;
+    }
+    return regex_list_rewrite(&m->cfg->domain_rewrites, *host, changed);
 }
 
 static char *apply_alias(const matcher *m, char *reg, bool *changed)
@@ -62,9 +66,14 @@ static void read_email(const matcher *m, const lead *l, lead_evidence *ev)
     memcpy(ev->email_addr, ea.local, nl);
     ev->email_addr[nl] = '@';
     memcpy(ev->email_addr + nl + 1, ea.host, nh + 1);
-    bool changed = false;
-    ev->email_host = apply_domain_rules(m, ea.host, &changed);
-    ev->email_reg = changed ? domain_registrable(ev->email_host) : xstrdup(ea.registrable);
+    bool changed;
+    ev->email_host = apply_domain_rules(m, &ea.host, &changed);
+    if (changed) {
+        ev->email_reg = domain_registrable(ev->email_host);
+    } else {
+        ev->email_reg = ea.registrable;   /* taken */
+        ea.registrable = NULL;
+    }
     ev->email_reg = apply_alias(m, ev->email_reg, &changed);
     ev->rewritten = changed;
     email_free(&ea);

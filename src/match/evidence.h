@@ -60,8 +60,9 @@ typedef struct lead_evidence {
 
 void evidence_read_lead(const matcher *m, const lead *l, lead_evidence *ev);
 void evidence_free(lead_evidence *ev);
-/* The lead's facts from its evidence (facts.c). */
-void evidence_facts(const lead_evidence *ev, lead_facts *out);
+/* The lead's facts from its evidence (facts.c), its strings moved from ev into out (NULL in ev
+ * then): the last use of ev before evidence_free. */
+void evidence_facts(lead_evidence *ev, lead_facts *out);
 /* No usable email, website or company. */
 bool evidence_unusable(const lead_evidence *ev);
 void evidence_decide_invalid(const lead_evidence *ev, decision *out);
