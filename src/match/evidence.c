@@ -218,9 +218,8 @@ static bool is_core(const char *core, const char *s)
 /* Does a domain label core spell the account's name: joined words, acronym, the start of the
  * joined name, or one of its longer words ("chaudharygroup" for Chaudhary Charan Singh
  * University once the suffix is stripped)? */
-static bool core_spells_name(const char *core, uint32_t core_word, const account *a)
+static bool core_spells_name(const char *core, size_t len, uint32_t core_word, const account *a)
 {
-    size_t len = core ? strlen(core) : 0;
     if (len < 3)
         return false;
     if (is_core(core, a->joined) || is_core(core, a->joined_all) || is_core(core, a->acronym))
@@ -298,8 +297,8 @@ static void score_one(const matcher *m, lead_evidence *ev, cand_eval *c)
         c->name_sim = cfg->w_acronym;   /* "UTES" for Universidad Tecnologica de El Salvador */
         c->ex.acronym = 1;
     }
-    if (core_spells_name(ev->email_core, ev->core_word[0], a) ||
-        core_spells_name(ev->web_core, ev->core_word[1], a))
+    if (core_spells_name(ev->email_core, ev->core_len[0], ev->core_word[0], a) ||
+        core_spells_name(ev->web_core, ev->core_len[1], ev->core_word[1], a))
         c->flags |= CAND_LABEL_NAME;
     if (ev->unit_subdomain && (c->flags & CAND_EMAIL_DOMAIN) && !(c->flags & CAND_WEB_DOMAIN) &&
         c->name_sim < cfg->t_match) {
@@ -399,14 +398,18 @@ void evidence_score(const matcher *m, lead_evidence *ev)
         for (uint32_t t = 0; t < a->ntok && t < SCORE_MAX_TOKENS; t++)
             __builtin_prefetch(&ix->words[a->tok[t]]);
     }
-    for (size_t i = 0; i < ev->ncand && lead_has_unknown_word(ev); i++) {
+    bool unknown = lead_has_unknown_word(ev);
+    for (size_t i = 0; i < ev->ncand && unknown; i++) {
         const account *a = &ix->acc[ev->cand[i].slot];
         for (uint32_t t = 0; t < a->ntok && t < SCORE_MAX_TOKENS; t++)
             __builtin_prefetch(ix->words[a->tok[t]].str);
     }
     same_name_lists(ix, ev);
-    ev->core_word[0] = ev->email_core ? index_token_id(ix, ev->email_core) : UINT32_MAX;
-    ev->core_word[1] = ev->web_core ? index_token_id(ix, ev->web_core) : UINT32_MAX;
+    const char *core[2] = {ev->email_core, ev->web_core};
+    for (size_t i = 0; i < 2; i++) {
+        ev->core_len[i] = core[i] ? strlen(core[i]) : 0;
+        ev->core_word[i] = core[i] ? index_token_id(ix, core[i]) : UINT32_MAX;
+    }
     for (size_t i = 0; i < ev->ncand; i++)
         score_one(m, ev, &ev->cand[i]);
     sort_candidates(ev);

@@ -581,9 +581,9 @@ static bool plain_char(plain_json *j, char c)
     return true;
 }
 
-/* Moves p past the bytes of a plain string's text, 16 at a time, while the next 16 are all there
- * and hold none of '"', '\\', a control byte or a byte of 128 and over (plain_string reads those
- * one by one). */
+/* Moves p past the bytes of a plain string's text, 16 at a time while the next 16 are all there,
+ * up to the first of '"', '\\', a control byte or a byte of 128 and over (plain_string reads
+ * from there one by one). */
 static void plain_text_blocks(plain_json *j)
 {
 #ifdef __SSE2__
@@ -594,8 +594,11 @@ static void plain_text_blocks(plain_json *j)
         __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
                                                  _mm_cmpeq_epi8(v, backslash)),
                                     _mm_cmplt_epi8(v, space));   /* signed: also 128 and over */
-        if (_mm_movemask_epi8(stop))
+        unsigned at = (unsigned)_mm_movemask_epi8(stop);
+        if (at) {
+            j->p += __builtin_ctz(at);
             return;
+        }
         j->p += 16;
     }
 #else
