@@ -425,17 +425,36 @@ static const struct field_def *lead_field(const char *key)
     return lead_field_n(key, strlen(key));
 }
 
+_Static_assert(ARRAY_LEN(lead_fields) <= 16, "a bit of lead.in_block per field");
+
 void lead_init(lead *l)
 {
     for (size_t i = 0; i < ARRAY_LEN(lead_fields); i++)
         *member(l, &lead_fields[i]) = NULL;
+    l->block = NULL;
+    l->in_block = 0;
 }
 
 void lead_free(lead *l)
 {
     for (size_t i = 0; i < ARRAY_LEN(lead_fields); i++)
-        free(*member(l, &lead_fields[i]));
+        if (!(l->in_block & (1u << i)))
+            free(*member(l, &lead_fields[i]));
+    free(l->block);
     lead_init(l);
+}
+
+/* Puts text (owned, or NULL) in a field of l, freeing what the field held unless it was in l's
+ * block. */
+static void lead_put(lead *l, const struct field_def *def, char *text)
+{
+    unsigned bit = 1u << (def - lead_fields);
+    char **slot = member(l, def);
+    if (l->in_block & bit)
+        l->in_block = (uint16_t)(l->in_block & ~bit);
+    else
+        free(*slot);
+    *slot = text;
 }
 
 bool lead_field_known(const char *key)
@@ -448,7 +467,7 @@ bool lead_set(lead *l, const char *key, const char *value)
     const struct field_def *def = lead_field(key);
     if (!def)
         return false;
-    replace(member(l, def), value);
+    lead_put(l, def, value ? xstrdup(value) : NULL);
     return true;
 }
 
@@ -494,9 +513,7 @@ static int set_from_json(lead *l, const struct field_def *def, const json_t *v, 
         fmt_err(err, errlen, "field '%s' is not a string", def->name);
         return -1;
     }
-    char **slot = member(l, def);
-    free(*slot);
-    *slot = text;
+    lead_put(l, def, text);
     return 0;
 }
 
@@ -663,8 +680,15 @@ static bool plain_value(plain_json *j, const char **s, size_t *n)
     return plain_integer(j, s, n);
 }
 
-/* One "key": value into l (known keys; the last of a repeated key wins, as in jansson). */
-static bool plain_member(plain_json *j, lead *l)
+/* The known fields' values of a plain line, in the line (NULL for null). */
+typedef struct plain_fields {
+    const char *v[ARRAY_LEN(lead_fields)];
+    size_t n[ARRAY_LEN(lead_fields)];
+    uint16_t seen;
+} plain_fields;
+
+/* One "key": value into f (known keys; the last of a repeated key wins, as in jansson). */
+static bool plain_member(plain_json *j, plain_fields *f)
 {
     const char *k, *v;
     size_t kn, vn;
@@ -672,29 +696,55 @@ static bool plain_member(plain_json *j, lead *l)
         return false;
     const struct field_def *def = lead_field_n(k, kn);
     if (def) {
-        char **slot = member(l, def);
-        free(*slot);
-        *slot = v ? xstrndup(v, vn) : NULL;
+        size_t i = (size_t)(def - lead_fields);
+        f->v[i] = v;
+        f->n[i] = vn;
+        f->seen = (uint16_t)(f->seen | 1u << i);
     }
     return true;
 }
 
-/* Fills l from a plain line and returns true, or returns false (l then holds partial fields). */
+/* The values of f copied into l (emptied), in one block. */
+static void lead_take_plain(lead *l, const plain_fields *f)
+{
+    size_t total = 0, at = 0;
+    for (size_t i = 0; i < ARRAY_LEN(lead_fields); i++)
+        if ((f->seen & (1u << i)) && f->v[i])
+            total += f->n[i] + 1;
+    l->block = total ? xmalloc(total) : NULL;
+    for (size_t i = 0; i < ARRAY_LEN(lead_fields); i++) {
+        if (!(f->seen & (1u << i)) || !f->v[i])
+            continue;
+        char *text = l->block + at;
+        memcpy(text, f->v[i], f->n[i]);
+        text[f->n[i]] = '\0';
+        at += f->n[i] + 1;
+        *member(l, &lead_fields[i]) = text;
+        l->in_block = (uint16_t)(l->in_block | 1u << i);
+    }
+}
+
+/* Fills l (empty) from a plain line and returns true, or returns false (l then unchanged). */
 static bool lead_from_plain_json(const char *text, size_t len, lead *l)
 {
     plain_json j = {text, text + len};
+    plain_fields f = {.seen = 0};
     if (!plain_char(&j, '{'))
         return false;
     if (!plain_char(&j, '}')) {
         do {
-            if (!plain_member(&j, l))
+            if (!plain_member(&j, &f))
                 return false;
         } while (plain_char(&j, ','));
         if (!plain_char(&j, '}'))
             return false;
     }
     plain_space(&j);
-    return j.p == j.end && l->id && l->id[0];
+    const size_t id = 0;   /* lead_fields[0]: a line without a non-empty id is jansson's */
+    if (j.p != j.end || !(f.seen & (1u << id)) || !f.v[id] || f.n[id] == 0)
+        return false;
+    lead_take_plain(l, &f);
+    return true;
 }
 
 int lead_from_json(const char *text, size_t len, lead *l, char *err, size_t errlen)
