@@ -608,6 +608,23 @@ void domain_sets_contain(const domain_set *a, const domain_set *b, const char *h
     free(h);
 }
 
+void domain_sets_contain_either(const domain_set *a, const domain_set *b, const char *host,
+                                const char *reg, bool *in_a, bool *in_b)
+{
+    const char *r;
+    char *h = host_and_reg(host, &r);
+    *in_a = r && set_has_host(a, h, r);
+    *in_b = r && set_has_host(b, h, r);
+    bool walked = r && strcmp(r, reg) == 0;   /* the walks ended at reg: its own check is theirs */
+    free(h);
+    if (walked || (*in_a && *in_b))
+        return;
+    bool reg_a, reg_b;
+    domain_sets_contain(a, b, reg, &reg_a, &reg_b);
+    *in_a = *in_a || reg_a;
+    *in_b = *in_b || reg_b;
+}
+
 bool domain_set_contains(const domain_set *s, const char *host)
 {
     const char *reg;

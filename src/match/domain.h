@@ -69,6 +69,10 @@ bool domain_set_contains(const domain_set *s, const char *host);
  * found once. */
 void domain_sets_contain(const domain_set *a, const domain_set *b, const char *host, bool *in_a,
                          bool *in_b);
+/* domain_sets_contain of host, or-ed with that of reg (a registrable domain) when host's own
+ * registrable domain is not reg (host's walk down to its registrable domain checks reg itself). */
+void domain_sets_contain_either(const domain_set *a, const domain_set *b, const char *host,
+                                const char *reg, bool *in_a, bool *in_b);
 size_t domain_set_count(const domain_set *s);
 
 #endif

@@ -5,12 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *apply_domain_rules(const matcher *m, const char *host, bool *changed)
+/* The host after the domain rules; takes *host (NULL then) when there are none to apply. */
+static char *apply_domain_rules(const matcher *m, char **host, bool *changed)
 {
-    bool rewritten = false;
-    char *out = regex_list_rewrite(&m->cfg->domain_rewrites, host, &rewritten);
-    *changed = rewritten;
-    return out;
+    *changed = false;
+    if (!m->cfg->domain_rewrites.n) {
+        char *taken = *host;
+        *host = NULL;
+        return taken;
+    }
+    return regex_list_rewrite(&m->cfg->domain_rewrites, *host, changed);
 }
 
 static char *apply_alias(const matcher *m, char *reg, bool *changed)
@@ -62,21 +66,22 @@ static void read_email(const matcher *m, const lead *l, lead_evidence *ev)
     memcpy(ev->email_addr, ea.local, nl);
     ev->email_addr[nl] = '@';
     memcpy(ev->email_addr + nl + 1, ea.host, nh + 1);
-    bool changed = false;
-    ev->email_host = apply_domain_rules(m, ea.host, &changed);
-    ev->email_reg = changed ? domain_registrable(ev->email_host) : xstrdup(ea.registrable);
+    bool changed;
+    ev->email_host = apply_domain_rules(m, &ea.host, &changed);
+    if (changed) {
+        ev->email_reg = domain_registrable(ev->email_host);
+    } else {
+        ev->email_reg = ea.registrable;   /* taken */
+        ea.registrable = NULL;
+    }
     ev->email_reg = apply_alias(m, ev->email_reg, &changed);
     ev->rewritten = changed;
     email_free(&ea);
     if (!ev->email_reg)
         return;
     ev->unit_subdomain = !changed && !generic_subdomain(m, ev->email_host, ev->email_reg);
-    bool free_host, free_reg = false, disp_host, disp_reg = false;
-    domain_sets_contain(m->freemail, m->disposable, ev->email_host, &free_host, &disp_host);
-    if (!free_host || !disp_host)
-        domain_sets_contain(m->freemail, m->disposable, ev->email_reg, &free_reg, &disp_reg);
-    ev->freemail = free_host || free_reg;
-    ev->disposable = disp_host || disp_reg;
+    domain_sets_contain_either(m->freemail, m->disposable, ev->email_host, ev->email_reg,
+                               &ev->freemail, &ev->disposable);
     if (!ev->freemail && !ev->disposable)
         ev->email_core = core_of(m, ev->email_reg);
 }
@@ -125,7 +130,7 @@ static void read_name(const matcher *m, const lead *l, lead_evidence *ev)
         rewritten = regex_list_rewrite(&m->cfg->name_rewrites, company, &changed);
         company = rewritten;
     }
-    (void)norm_name_parse(m->rules, company, &ev->name);
+    (void)norm_name_parse_in(m->rules, company, &ev->name, m->name_scratch);
     free(rewritten);
     ev->name_key = name_key(&ev->name);
     size_t n = ev->name.tokens.n < SCORE_MAX_TOKENS ? ev->name.tokens.n : SCORE_MAX_TOKENS;
@@ -145,6 +150,7 @@ static void read_name(const matcher *m, const lead *l, lead_evidence *ev)
     }
     ev->view.n = ev->name.junk ? 0 : n;
     ev->view.by_id = true;
+    name_view_masks(&ev->view);
 }
 
 void evidence_read_lead(const matcher *m, const lead *l, lead_evidence *ev)
@@ -193,6 +199,7 @@ static void account_view(const matcher *m, const account *a, name_view *v)
     const account_index *ix = &m->ix;
     v->n = a->ntok < SCORE_MAX_TOKENS ? a->ntok : SCORE_MAX_TOKENS;
     v->by_id = true;
+    v->has_masks = false;
     for (size_t i = 0; i < v->n; i++) {
         const vocab_word *w = &ix->words[a->tok[i]];
         v->tok[i] = w->str;
@@ -211,9 +218,8 @@ static bool is_core(const char *core, const char *s)
 /* Does a domain label core spell the account's name: joined words, acronym, the start of the
  * joined name, or one of its longer words ("chaudharygroup" for Chaudhary Charan Singh
  * University once the suffix is stripped)? */
-static bool core_spells_name(const char *core, uint32_t core_word, const account *a)
+static bool core_spells_name(const char *core, size_t len, uint32_t core_word, const account *a)
 {
-    size_t len = core ? strlen(core) : 0;
     if (len < 3)
         return false;
     if (is_core(core, a->joined) || is_core(core, a->joined_all) || is_core(core, a->acronym))
@@ -291,8 +297,8 @@ static void score_one(const matcher *m, lead_evidence *ev, cand_eval *c)
         c->name_sim = cfg->w_acronym;   /* "UTES" for Universidad Tecnologica de El Salvador */
         c->ex.acronym = 1;
     }
-    if (core_spells_name(ev->email_core, ev->core_word[0], a) ||
-        core_spells_name(ev->web_core, ev->core_word[1], a))
+    if (core_spells_name(ev->email_core, ev->core_len[0], ev->core_word[0], a) ||
+        core_spells_name(ev->web_core, ev->core_len[1], ev->core_word[1], a))
         c->flags |= CAND_LABEL_NAME;
     if (ev->unit_subdomain && (c->flags & CAND_EMAIL_DOMAIN) && !(c->flags & CAND_WEB_DOMAIN) &&
         c->name_sim < cfg->t_match) {
@@ -392,14 +398,18 @@ void evidence_score(const matcher *m, lead_evidence *ev)
         for (uint32_t t = 0; t < a->ntok && t < SCORE_MAX_TOKENS; t++)
             __builtin_prefetch(&ix->words[a->tok[t]]);
     }
-    for (size_t i = 0; i < ev->ncand && lead_has_unknown_word(ev); i++) {
+    bool unknown = lead_has_unknown_word(ev);
+    for (size_t i = 0; i < ev->ncand && unknown; i++) {
         const account *a = &ix->acc[ev->cand[i].slot];
         for (uint32_t t = 0; t < a->ntok && t < SCORE_MAX_TOKENS; t++)
             __builtin_prefetch(ix->words[a->tok[t]].str);
     }
     same_name_lists(ix, ev);
-    ev->core_word[0] = ev->email_core ? index_token_id(ix, ev->email_core) : UINT32_MAX;
-    ev->core_word[1] = ev->web_core ? index_token_id(ix, ev->web_core) : UINT32_MAX;
+    const char *core[2] = {ev->email_core, ev->web_core};
+    for (size_t i = 0; i < 2; i++) {
+        ev->core_len[i] = core[i] ? strlen(core[i]) : 0;
+        ev->core_word[i] = core[i] ? index_token_id(ix, core[i]) : UINT32_MAX;
+    }
     for (size_t i = 0; i < ev->ncand; i++)
         score_one(m, ev, &ev->cand[i]);
     sort_candidates(ev);

@@ -41,6 +41,8 @@ typedef struct lead_evidence {
     char *email_core;              /* label core, corporate emails only */
     char *web_reg;                 /* registrable domain of the lead's website (not free-mail) */
     char *web_core;
+    size_t core_len[2];            /* strlen of email_core and web_core (0: none); set by
+                                    * evidence_score */
     uint32_t core_word[2];         /* the vocabulary ids of email_core and web_core (UINT32_MAX:
                                     * none, or no account's word); set by evidence_score */
     const u32vec *same_name[2];    /* by_joined's lists of name.joined_all and name.joined (NULL:
@@ -60,8 +62,9 @@ typedef struct lead_evidence {
 
 void evidence_read_lead(const matcher *m, const lead *l, lead_evidence *ev);
 void evidence_free(lead_evidence *ev);
-/* The lead's facts from its evidence (facts.c). */
-void evidence_facts(const lead_evidence *ev, lead_facts *out);
+/* The lead's facts from its evidence (facts.c), its strings moved from ev into out (NULL in ev
+ * then): the last use of ev before evidence_free. */
+void evidence_facts(lead_evidence *ev, lead_facts *out);
 /* No usable email, website or company. */
 bool evidence_unusable(const lead_evidence *ev);
 void evidence_decide_invalid(const lead_evidence *ev, decision *out);

@@ -46,16 +46,26 @@ static void new_account_facts(const lead *l, lead_facts *f)
         f->new_account_name = xstrdup(!f->company_junk && l->company ? l->company : dom);
 }
 
-void evidence_facts(const lead_evidence *ev, lead_facts *out)
+/* *s, which is NULL from then on. */
+static char *take(char **s)
+{
+    char *taken = *s;
+    *s = NULL;
+    return taken;
+}
+
+void evidence_facts(lead_evidence *ev, lead_facts *out)
 {
     memset(out, 0, sizeof(*out));
-    out->email_domain = ev->email_reg ? xstrdup(ev->email_reg) : NULL;
-    out->email = ev->email_reg ? xstrdup(ev->email_addr) : NULL;
-    out->web_domain = ev->web_reg ? xstrdup(ev->web_reg) : NULL;
+    if (ev->email_reg) {
+        out->email_domain = take(&ev->email_reg);
+        out->email = take(&ev->email_addr);
+    }
+    out->web_domain = take(&ev->web_reg);
     out->freemail = ev->freemail;
     out->disposable = ev->disposable;
     out->company_junk = ev->name.junk;
-    out->name_key = ev->name_key ? xstrdup(ev->name_key) : NULL;
+    out->name_key = take(&ev->name_key);
     new_account_facts(ev->l, out);
 }
 

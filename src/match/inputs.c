@@ -17,17 +17,18 @@
 /* A named char * member of a record, for table-driven get/set. */
 struct field_def {
     const char *name;
+    size_t len;               /* strlen(name) */
     size_t off;
 };
 
-#define ACCOUNT_FIELD(f) {#f, offsetof(account_rec, f)}
+#define ACCOUNT_FIELD(f) {#f, sizeof(#f) - 1, offsetof(account_rec, f)}
 static const struct field_def account_fields[] = {
     ACCOUNT_FIELD(id),       ACCOUNT_FIELD(name),     ACCOUNT_FIELD(domains),
     ACCOUNT_FIELD(type),     ACCOUNT_FIELD(parent_id), ACCOUNT_FIELD(country),
     ACCOUNT_FIELD(owner_id), ACCOUNT_FIELD(employees), ACCOUNT_FIELD(last_activity),
 };
 
-#define LEAD_FIELD(f) {#f, offsetof(lead, f)}
+#define LEAD_FIELD(f) {#f, sizeof(#f) - 1, offsetof(lead, f)}
 static const struct field_def lead_fields[] = {
     LEAD_FIELD(id),         LEAD_FIELD(email), LEAD_FIELD(company), LEAD_FIELD(website),
     LEAD_FIELD(first_name), LEAD_FIELD(last_name), LEAD_FIELD(title), LEAD_FIELD(country),
@@ -410,25 +411,50 @@ long accounts_read_csv(const char *path, account_cb cb, warn_cb warn, void *ctx,
 
 /* ---- leads ---- */
 
-static const struct field_def *lead_field(const char *key)
+/* The field named by the n bytes at key (lengths compared first: one memcmp a key). */
+static const struct field_def *lead_field_n(const char *key, size_t n)
 {
     for (size_t i = 0; i < ARRAY_LEN(lead_fields); i++)
-        if (strcmp(key, lead_fields[i].name) == 0)
+        if (n == lead_fields[i].len && memcmp(key, lead_fields[i].name, n) == 0)
             return &lead_fields[i];
     return NULL;
 }
+
+static const struct field_def *lead_field(const char *key)
+{
+    return lead_field_n(key, strlen(key));
+}
+
+_Static_assert(ARRAY_LEN(lead_fields) <= 16, "a bit of lead.in_block per field");
 
 void lead_init(lead *l)
 {
     for (size_t i = 0; i < ARRAY_LEN(lead_fields); i++)
         *member(l, &lead_fields[i]) = NULL;
+    l->block = NULL;
+    l->in_block = 0;
 }
 
 void lead_free(lead *l)
 {
     for (size_t i = 0; i < ARRAY_LEN(lead_fields); i++)
-        free(*member(l, &lead_fields[i]));
+        if (!(l->in_block & (1u << i)))
+            free(*member(l, &lead_fields[i]));
+    free(l->block);
     lead_init(l);
+}
+
+/* Puts text (owned, or NULL) in a field of l, freeing what the field held unless it was in l's
+ * block. */
+static void lead_put(lead *l, const struct field_def *def, char *text)
+{
+    unsigned bit = 1u << (def - lead_fields);
+    char **slot = member(l, def);
+    if (l->in_block & bit)
+        l->in_block = (uint16_t)(l->in_block & ~bit);
+    else
+        free(*slot);
+    *slot = text;
 }
 
 bool lead_field_known(const char *key)
@@ -441,7 +467,7 @@ bool lead_set(lead *l, const char *key, const char *value)
     const struct field_def *def = lead_field(key);
     if (!def)
         return false;
-    replace(member(l, def), value);
+    lead_put(l, def, value ? xstrdup(value) : NULL);
     return true;
 }
 
@@ -487,9 +513,7 @@ static int set_from_json(lead *l, const struct field_def *def, const json_t *v, 
         fmt_err(err, errlen, "field '%s' is not a string", def->name);
         return -1;
     }
-    char **slot = member(l, def);
-    free(*slot);
-    *slot = text;
+    lead_put(l, def, text);
     return 0;
 }
 
@@ -574,9 +598,9 @@ static bool plain_char(plain_json *j, char c)
     return true;
 }
 
-/* Moves p past the bytes of a plain string's text, 16 at a time, while the next 16 are all there
- * and hold none of '"', '\\', a control byte or a byte of 128 and over (plain_string reads those
- * one by one). */
+/* Moves p past the bytes of a plain string's text, 16 at a time while the next 16 are all there,
+ * up to the first of '"', '\\', a control byte or a byte of 128 and over (plain_string reads
+ * from there one by one). */
 static void plain_text_blocks(plain_json *j)
 {
 #ifdef __SSE2__
@@ -587,8 +611,11 @@ static void plain_text_blocks(plain_json *j)
         __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
                                                  _mm_cmpeq_epi8(v, backslash)),
                                     _mm_cmplt_epi8(v, space));   /* signed: also 128 and over */
-        if (_mm_movemask_epi8(stop))
+        unsigned at = (unsigned)_mm_movemask_epi8(stop);
+        if (at) {
+            j->p += __builtin_ctz(at);
             return;
+        }
         j->p += 16;
     }
 #else
@@ -653,43 +680,71 @@ static bool plain_value(plain_json *j, const char **s, size_t *n)
     return plain_integer(j, s, n);
 }
 
-/* One "key": value into l (known keys; the last of a repeated key wins, as in jansson). */
-static bool plain_member(plain_json *j, lead *l)
+/* The known fields' values of a plain line, in the line (NULL for null). */
+typedef struct plain_fields {
+    const char *v[ARRAY_LEN(lead_fields)];
+    size_t n[ARRAY_LEN(lead_fields)];
+    uint16_t seen;
+} plain_fields;
+
+/* One "key": value into f (known keys; the last of a repeated key wins, as in jansson). */
+static bool plain_member(plain_json *j, plain_fields *f)
 {
     const char *k, *v;
     size_t kn, vn;
-    char key[16];
     if (!plain_string(j, &k, &kn) || !plain_char(j, ':') || !plain_value(j, &v, &vn))
         return false;
-    if (kn >= sizeof(key))
-        return true;          /* longer than any field's name */
-    memcpy(key, k, kn);
-    key[kn] = '\0';
-    const struct field_def *def = lead_field(key);
+    const struct field_def *def = lead_field_n(k, kn);
     if (def) {
-        char **slot = member(l, def);
-        free(*slot);
-        *slot = v ? xstrndup(v, vn) : NULL;
+        size_t i = (size_t)(def - lead_fields);
+        f->v[i] = v;
+        f->n[i] = vn;
+        f->seen = (uint16_t)(f->seen | 1u << i);
     }
     return true;
 }
 
-/* Fills l from a plain line and returns true, or returns false (l then holds partial fields). */
+/* The values of f copied into l (emptied), in one block. */
+static void lead_take_plain(lead *l, const plain_fields *f)
+{
+    size_t total = 0, at = 0;
+    for (size_t i = 0; i < ARRAY_LEN(lead_fields); i++)
+        if ((f->seen & (1u << i)) && f->v[i])
+            total += f->n[i] + 1;
+    l->block = total ? xmalloc(total) : NULL;
+    for (size_t i = 0; i < ARRAY_LEN(lead_fields); i++) {
+        if (!(f->seen & (1u << i)) || !f->v[i])
+            continue;
+        char *text = l->block + at;
+        memcpy(text, f->v[i], f->n[i]);
+        text[f->n[i]] = '\0';
+        at += f->n[i] + 1;
+        *member(l, &lead_fields[i]) = text;
+        l->in_block = (uint16_t)(l->in_block | 1u << i);
+    }
+}
+
+/* Fills l (empty) from a plain line and returns true, or returns false (l then unchanged). */
 static bool lead_from_plain_json(const char *text, size_t len, lead *l)
 {
     plain_json j = {text, text + len};
+    plain_fields f = {.seen = 0};
     if (!plain_char(&j, '{'))
         return false;
     if (!plain_char(&j, '}')) {
         do {
-            if (!plain_member(&j, l))
+            if (!plain_member(&j, &f))
                 return false;
         } while (plain_char(&j, ','));
         if (!plain_char(&j, '}'))
             return false;
     }
     plain_space(&j);
-    return j.p == j.end && l->id && l->id[0];
+    const size_t id = 0;   /* lead_fields[0]: a line without a non-empty id is jansson's */
+    if (j.p != j.end || !(f.seen & (1u << id)) || !f.v[id] || f.n[id] == 0)
+        return false;
+    lead_take_plain(l, &f);
+    return true;
 }
 
 int lead_from_json(const char *text, size_t len, lead *l, char *err, size_t errlen)

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "util.h"
@@ -89,6 +90,11 @@ typedef struct lead {
     char *phone;
     char *source;
     char *score;          /* text of the number ("45"), NULL if absent */
+    /* The fields are owned: each its own allocation, or (the fields whose bits are set in
+     * in_block, by field order in inputs.c) all in block, one allocation for a lead read from
+     * plain JSON. */
+    char *block;          /* owned, or NULL */
+    uint16_t in_block;
 } lead;
 
 void lead_init(lead *l);

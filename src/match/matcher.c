@@ -55,6 +55,7 @@ int matcher_init(matcher *m, const engine_opts *cfg, char *err, size_t errlen)
     index_init(&m->ix, m->rules, &cfg->label_prefixes, &cfg->label_suffixes);
     m->scratch = match_scratch_new();
     m->weights = df_weights_new();
+    m->name_scratch = norm_scratch_new();
     m->learned = learned_new();
     return 0;
 fail:
@@ -73,6 +74,7 @@ void matcher_release(matcher *m)
     learned_free(m->learned);
     match_scratch_free(m->scratch);
     df_weights_free(m->weights);
+    norm_scratch_free(m->name_scratch);
     norm_rules_free(m->rules);
     domain_set_free(m->freemail);
     domain_set_free(m->disposable);

@@ -35,6 +35,7 @@ struct matcher {
     score_params sp;
     match_scratch *scratch;   /* owned; makes matcher_decide single-threaded per matcher */
     df_weights *weights;      /* owned; as single-threaded */
+    norm_scratch *name_scratch;   /* owned, the lead's company parsed in it; as single-threaded */
 };
 
 /* Initialises an embedded matcher (matcher_new without the allocation); matcher_release undoes

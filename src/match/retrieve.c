@@ -63,36 +63,36 @@ static void gather_name_candidates(const matcher *m, lead_evidence *ev, cand_tab
         add_candidate(ev, t, best[i], CAND_NAME);
 }
 
+/* Decides a usable lead that no learned fact decides: its candidates scored. */
+static void decide_by_candidates(const matcher *m, lead_evidence *ev, decision *out)
+{
+    bool learn = m->cfg->learn_enabled;
+    cand_table seen = {{0}};
+    gather_domain_candidates(m, ev, &seen);
+    gather_name_candidates(m, ev, &seen);
+    strbuf excluded;
+    sb_init(&excluded);
+    if (learn)
+        (void)evidence_exclude_learned(m, ev, &excluded);
+    evidence_score(m, ev);
+    evidence_decide(m, ev, out);
+    if (excluded.len) {
+        decision_set_reason(out, "%s%s", out->reason ? out->reason : "", excluded.buf);
+    }
+    sb_free(&excluded);
+    evidence_learn_domain(m, ev, out);
+}
+
 void matcher_decide(const matcher *m, const lead *l, decision *out)
 {
     lead_evidence ev;
     decision_init(out);
     out->lead_id = l->id ? xstrdup(l->id) : NULL;
     evidence_read_lead(m, l, &ev);
-    evidence_facts(&ev, &out->facts);
-    if (evidence_unusable(&ev)) {
+    if (evidence_unusable(&ev))
         evidence_decide_invalid(&ev, out);
-        evidence_free(&ev);
-        return;
-    }
-    bool learn = m->cfg->learn_enabled;
-    if (learn && evidence_decide_learned(m, &ev, out)) {
-        evidence_free(&ev);
-        return;
-    }
-    cand_table seen = {{0}};
-    gather_domain_candidates(m, &ev, &seen);
-    gather_name_candidates(m, &ev, &seen);
-    strbuf excluded;
-    sb_init(&excluded);
-    if (learn)
-        (void)evidence_exclude_learned(m, &ev, &excluded);
-    evidence_score(m, &ev);
-    evidence_decide(m, &ev, out);
-    if (excluded.len) {
-        decision_set_reason(out, "%s%s", out->reason ? out->reason : "", excluded.buf);
-    }
-    sb_free(&excluded);
-    evidence_learn_domain(m, &ev, out);
+    else if (!(m->cfg->learn_enabled && evidence_decide_learned(m, &ev, out)))
+        decide_by_candidates(m, &ev, out);
+    evidence_facts(&ev, &out->facts);   /* last: it takes ev's strings */
     evidence_free(&ev);
 }

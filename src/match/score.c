@@ -134,14 +134,40 @@ static void length_masks(const name_view *v, uint64_t *lens, uint64_t *sums)
     }
 }
 
+void name_view_masks(name_view *v)
+{
+    length_masks(v, &v->lens, &v->sums);
+    v->has_masks = true;
+}
+
+/* v's masks, worked out here unless it has them. */
+static void masks_of(const name_view *v, uint64_t *lens, uint64_t *sums)
+{
+    if (v->has_masks) {
+        *lens = v->lens;
+        *sums = v->sums;
+        return;
+    }
+    length_masks(v, lens, sums);
+}
+
 /* Joined words both ways: a lead word for account words first, then the other way. */
 static int align_joined(alignment *al)
 {
     uint64_t llens, lsums, alens, asums;
-    length_masks(al->l, &llens, &lsums);
-    length_masks(al->a, &alens, &asums);
+    masks_of(al->l, &llens, &lsums);
+    masks_of(al->a, &alens, &asums);
     int n = (llens & asums) ? align_joined_one_way(al, true) : 0;
     return n + ((alens & lsums) ? align_joined_one_way(al, false) : 0);
+}
+
+/* Is a lead word neither known nor matched yet (the only words read as typos or prefixes)? */
+static bool unknown_unused(const alignment *al)
+{
+    for (size_t i = 0; i < al->l->n; i++)
+        if (!al->lused[i] && !al->l->known[i])
+            return true;
+    return false;
 }
 
 static int align_fuzzy(alignment *al, const score_params *p, bool prefix_mode)
@@ -191,8 +217,10 @@ double name_similarity(const name_view *lv, const name_view *av, const score_par
     score_explain e = {0};
     e.exact = align_exact(&al);
     e.joined = align_joined(&al);
-    e.typo = align_fuzzy(&al, p, false);
-    e.prefix = align_fuzzy(&al, p, true);
+    if (unknown_unused(&al)) {
+        e.typo = align_fuzzy(&al, p, false);
+        e.prefix = align_fuzzy(&al, p, true);
+    }
     double total = 0;
     for (size_t i = 0; i < lv->n; i++) {
         total += al.lw[i];

@@ -18,7 +18,13 @@ typedef struct name_view {
                                      * per distinct word, so that words are equal when ids are */
     bool by_id;
     size_t n;
+    bool has_masks;                 /* lens and sums are set (name_view_masks): a lead's view, met
+                                     * once per candidate, has them worked out once */
+    uint64_t lens, sums;            /* the bits of its words' lengths and of its runs of 2-3 words' */
 } name_view;
+
+/* Works out v's lens and sums once (v's words set), for the views compared many times. */
+void name_view_masks(name_view *v);
 
 typedef struct score_params {
     double typo;     /* credit for a token pair within edit distance */

@@ -257,6 +257,35 @@ static void test_domain_set_disposable(void **state)
     free(path);
 }
 
+/* A host and a registrable domain in two sets: the host's walk down to its own registrable
+ * domain, and the other domain (an alias) walked too when it is not that one. */
+static void test_domain_sets_contain_either(void **state)
+{
+    (void)state;
+    domain_set *a = domain_set_new(), *b = domain_set_new();
+    domain_set_add(a, "acme.co.uk");
+    domain_set_add(b, "mail.other.com");
+    domain_set_add(b, "alias.org");
+    bool in_a, in_b;
+    domain_sets_contain_either(a, b, "sales.acme.co.uk", "acme.co.uk", &in_a, &in_b);
+    assert_true(in_a);
+    assert_false(in_b);
+    domain_sets_contain_either(a, b, "x.mail.other.com", "other.com", &in_a, &in_b);
+    assert_false(in_a);
+    assert_true(in_b);
+    domain_sets_contain_either(a, b, "sales.acme.co.uk", "alias.org", &in_a, &in_b);
+    assert_true(in_a);
+    assert_true(in_b);
+    domain_sets_contain_either(a, b, "www.nowhere.com", "nowhere.com", &in_a, &in_b);
+    assert_false(in_a);
+    assert_false(in_b);
+    domain_sets_contain_either(a, b, "co.uk", "acme.co.uk", &in_a, &in_b);   /* a bare suffix */
+    assert_true(in_a);
+    assert_false(in_b);
+    domain_set_free(a);
+    domain_set_free(b);
+}
+
 /* Writes text to a temporary file; returns its malloc'd path. */
 static char *write_temp(const char *text)
 {
@@ -316,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_label),
         cmocka_unit_test(test_domain_set_freemail),
         cmocka_unit_test(test_domain_set_disposable),
+        cmocka_unit_test(test_domain_sets_contain_either),
         cmocka_unit_test_teardown(test_domain_set_load_errors, teardown_psl),
     };
     return cmocka_run_group_tests(tests, NULL, teardown_psl);
