@@ -597,7 +597,7 @@ int file_check_readable(const char *path, char *err, size_t errlen)
 void err_set(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
-    if (!errlen)
+    if (!err || !errlen)
         return;
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);

@@ -141,11 +141,11 @@ char *path_absolute(const char *path);
  * "PATH: is a directory" or "PATH: <strerror>" in err. */
 int file_check_readable(const char *path, char *err, size_t errlen);
 
-/* printf into err (truncated to errlen; nothing when errlen is 0). */
 /* A duration such as "250ms", "30s", "15m", "4h", "7d" or a plain number of milliseconds, as
  * milliseconds in *ms: 0, or -1 for anything else (no sign, no spaces, no mixed units). */
 int duration_ms_parse(const char *s, long long *ms);
 
+/* printf into err (truncated to errlen; nothing when err is NULL or errlen is 0). */
 void err_set(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif
