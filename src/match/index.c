@@ -26,6 +26,10 @@ void index_init(account_index *ix, const norm_rules *rules, const strvec *label_
     ix->rules = rules;
     ix->label_prefixes = label_prefixes;
     ix->label_suffixes = label_suffixes;
+    size_t nsuf = label_suffixes ? label_suffixes->n : 0;
+    ix->label_suffix_len = xcalloc(nsuf + 1, sizeof(*ix->label_suffix_len));
+    for (size_t i = 0; i < nsuf; i++)
+        ix->label_suffix_len[i] = strlen(label_suffixes->v[i]);
 }
 
 static void account_clear(account_index *ix, account *a)
@@ -58,6 +62,7 @@ void index_free(account_index *ix)
     hashmulti_free(&ix->typo);
     bump_free(&ix->load_arena);
     norm_scratch_free(ix->scratch);
+    free(ix->label_suffix_len);
     memset(ix, 0, sizeof(*ix));
 }
 
@@ -332,12 +337,13 @@ static size_t prefix_len(const char *s, size_t len, const strvec *prefixes)
 }
 
 /* Length of s[0..len) without the configured suffix it ends with when 3+ characters remain (its
- * last byte compared before the rest). */
-static size_t without_suffix(const char *s, size_t len, const strvec *suffixes)
+ * last byte compared before the rest; the suffixes' lengths taken once, at index_init). */
+static size_t without_suffix(const account_index *ix, const char *s, size_t len)
 {
+    const strvec *suffixes = ix->label_suffixes;
     for (size_t i = 0; suffixes && i < suffixes->n; i++) {
         const char *suf = suffixes->v[i];
-        size_t sl = strlen(suf);
+        size_t sl = ix->label_suffix_len[i];
         if (len < sl + 3 || (sl && s[len - 1] != suf[sl - 1]))
             continue;
         if (memcmp(s + len - sl, suf, sl) == 0)
@@ -356,7 +362,7 @@ static void label_core_into(const account_index *ix, const char *label, size_t l
             core[n++] = label[i];
     core[n] = '\0';
     size_t skip = prefix_len(core, n, ix->label_prefixes);
-    n = without_suffix(core + skip, n - skip, ix->label_suffixes);
+    n = without_suffix(ix, core + skip, n - skip);
     memmove(core, core + skip, n);
     core[n] = '\0';
 }

@@ -112,6 +112,7 @@ typedef struct account_index {
     const norm_rules *rules;  /* borrowed */
     const strvec *label_prefixes;  /* borrowed: stripped from domain labels ("try", "get") */
     const strvec *label_suffixes;  /* borrowed: ("hq", "group") */
+    size_t *label_suffix_len;      /* strlen of each label suffix; owned */
 } account_index;
 
 void index_init(account_index *ix, const norm_rules *rules, const strvec *label_prefixes,
