@@ -169,6 +169,14 @@ void u32pool_release(u32pool *p, u32vec *a)
     *a = (u32vec){0};
 }
 
+void u32pool_forget(u32pool *p, u32vec *a)
+{
+    (void)p;
+    if (a->cap && pool_class(a->cap) < 0)
+        free(a->v);
+    *a = (u32vec){0};
+}
+
 /* ---- postings ---- */
 
 void postings_init(postings *p)
@@ -219,7 +227,7 @@ void postings_free(postings *p)
 {
     for (size_t i = 0; i < p->nlists; i++)
         if (!list_inline(&p->lists[i]))
-            u32pool_release(&p->pool, &p->lists[i]);
+            u32pool_forget(&p->pool, &p->lists[i]);
     u32pool_free(&p->pool);
     free(p->lists);
     strmap_free(p->keys);

@@ -63,6 +63,9 @@ void u32pool_init(u32pool *p);
 void u32pool_free(u32pool *p);       /* frees every array it gave out */
 void u32pool_push(u32pool *p, u32vec *a, uint32_t x);
 void u32pool_release(u32pool *p, u32vec *a);
+/* Before u32pool_free: frees a's array only when it is not in the pool's chunks (those go with
+ * them), without touching a pooled one as u32pool_release would (a cache miss each). */
+void u32pool_forget(u32pool *p, u32vec *a);
 
 /* key -> u32vec. Adding the same value twice in a row keeps one. A list of one value holds it
  * inside its u32vec (v points at the struct's own cap field): read lists through v and n only. */

@@ -20,27 +20,35 @@ void index_init(account_index *ix, const norm_rules *rules, const strvec *label_
     postings_init(&ix->by_joined);
     postings_init(&ix->by_acronym);
     hashmulti_init(&ix->typo);
+    bump_init(&ix->load_arena);
     u32pool_init(&ix->tok_pool);
     ix->scratch = norm_scratch_new();
     ix->rules = rules;
     ix->label_prefixes = label_prefixes;
     ix->label_suffixes = label_suffixes;
+    size_t nsuf = label_suffixes ? label_suffixes->n : 0;
+    ix->label_suffix_len = xcalloc(nsuf + 1, sizeof(*ix->label_suffix_len));
+    for (size_t i = 0; i < nsuf; i++)
+        ix->label_suffix_len[i] = strlen(label_suffixes->v[i]);
 }
 
-static void account_clear(account *a)
+static void account_clear(account_index *ix, account *a)
 {
-    free(a->domains.v);
+    if (a->domains.v && !a->in_load_arena) {
+        free(a->domains.v);
+        ix->malloced--;
+    }
     memset(a, 0, sizeof(*a));
 }
 
 void index_free(account_index *ix)
 {
-    for (size_t i = 0; i < ix->n; i++)
-        account_clear(&ix->acc[i]);
+    for (size_t i = 0; ix->malloced && i < ix->n; i++)   /* none after a load alone */
+        account_clear(ix, &ix->acc[i]);
     xfree_huge(ix->acc, ix->cap * sizeof(*ix->acc));
     xfree_huge(ix->key, ix->cap * sizeof(*ix->key));
     for (size_t i = 0; i < ix->nvocab; i++)
-        u32pool_release(&ix->tok_pool, &ix->tok_post[i]);
+        u32pool_forget(&ix->tok_pool, &ix->tok_post[i]);
     u32pool_free(&ix->tok_pool);
     xfree_huge(ix->tok_post, ix->capvocab * sizeof(*ix->tok_post));
     xfree_huge(ix->words, ix->capvocab * sizeof(*ix->words));
@@ -52,7 +60,9 @@ void index_free(account_index *ix)
     postings_free(&ix->by_joined);
     postings_free(&ix->by_acronym);
     hashmulti_free(&ix->typo);
+    bump_free(&ix->load_arena);
     norm_scratch_free(ix->scratch);
+    free(ix->label_suffix_len);
     memset(ix, 0, sizeof(*ix));
 }
 
@@ -327,12 +337,13 @@ static size_t prefix_len(const char *s, size_t len, const strvec *prefixes)
 }
 
 /* Length of s[0..len) without the configured suffix it ends with when 3+ characters remain (its
- * last byte compared before the rest). */
-static size_t without_suffix(const char *s, size_t len, const strvec *suffixes)
+ * last byte compared before the rest; the suffixes' lengths taken once, at index_init). */
+static size_t without_suffix(const account_index *ix, const char *s, size_t len)
 {
+    const strvec *suffixes = ix->label_suffixes;
     for (size_t i = 0; suffixes && i < suffixes->n; i++) {
         const char *suf = suffixes->v[i];
-        size_t sl = strlen(suf);
+        size_t sl = ix->label_suffix_len[i];
         if (len < sl + 3 || (sl && s[len - 1] != suf[sl - 1]))
             continue;
         if (memcmp(s + len - sl, suf, sl) == 0)
@@ -351,7 +362,7 @@ static void label_core_into(const account_index *ix, const char *label, size_t l
             core[n++] = label[i];
     core[n] = '\0';
     size_t skip = prefix_len(core, n, ix->label_prefixes);
-    n = without_suffix(core + skip, n - skip, ix->label_suffixes);
+    n = without_suffix(ix, core + skip, n - skip);
     memmove(core, core + skip, n);
     core[n] = '\0';
 }
@@ -606,7 +617,9 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec,
         bytes += str_bytes(src[i]);
     for (size_t i = 0; i < nptr; i++)
         bytes += str_bytes(i < doms.n ? doms.v[i] : nn.qualifiers.v[i - doms.n]);
-    char **ptrs = xmalloc(bytes);
+    char **ptrs = ix->loading ? bump_alloc(&ix->load_arena, bytes) : xmalloc(bytes);
+    a->in_load_arena = ix->loading;
+    ix->malloced += !ix->loading;
     a->domains = (account_lists){ptrs, (uint32_t)doms.n, (uint32_t)nn.qualifiers.n};
     a->tok = (uint32_t *)(ptrs + nptr);
     a->ntok = (uint32_t)nn.tokens.n;
@@ -708,6 +721,11 @@ static void account_unlink(account_index *ix, uint32_t slot)
     ix->live--;
 }
 
+void index_loading(account_index *ix, bool on)
+{
+    ix->loading = on;
+}
+
 uint32_t index_upsert(account_index *ix, const account_rec *rec)
 {
     account_prep prep;
@@ -725,7 +743,7 @@ uint32_t index_upsert_prepared(account_index *ix, const account_rec *rec, const 
     if (slot != UINT32_MAX) {
         if (ix->acc[slot].live)
             account_unlink(ix, slot);
-        account_clear(&ix->acc[slot]);
+        account_clear(ix, &ix->acc[slot]);
     } else {
         if (ix->n == ix->cap) {
             size_t had = ix->cap;

@@ -29,6 +29,8 @@ typedef struct account {
     uint32_t *tok;            /* vocabulary ids of its name tokens */
     uint32_t ntok;
     bool live;                /* false once deleted (slot kept so ids stay valid) */
+    bool in_load_arena;       /* its block (domains.v) is in account_index.load_arena, not
+                               * malloc'd: never freed alone */
     char *id;                 /* (these first: what scoring reads, in one or two cache lines) */
     char *joined;             /* tokens concatenated */
     char *joined_all;         /* tokens with stop words concatenated ("businessonbot") */
@@ -100,17 +102,26 @@ typedef struct account_index {
     size_t nvocab;
     size_t capvocab;
     hashmulti typo;           /* hash of each token and its 1-deletions -> vocabulary id */
+    bump load_arena;          /* the blocks of the accounts added while loading (index_loading);
+                               * one replaced later stays until index_free */
+    bool loading;
+    size_t malloced;          /* accounts whose block is malloc'd (not in load_arena) */
     uint64_t generation;      /* bumped by every upsert and delete: what was worked out from the
                                * lists stays right while it holds */
     norm_scratch *scratch;    /* index_upsert's name-parsing buffers; owned */
     const norm_rules *rules;  /* borrowed */
     const strvec *label_prefixes;  /* borrowed: stripped from domain labels ("try", "get") */
     const strvec *label_suffixes;  /* borrowed: ("hq", "group") */
+    size_t *label_suffix_len;      /* strlen of each label suffix; owned */
 } account_index;
 
 void index_init(account_index *ix, const norm_rules *rules, const strvec *label_prefixes,
                 const strvec *label_suffixes);
 void index_free(account_index *ix);
+/* A bulk load begins (on) or ends: meanwhile each account's block is carved from the index's
+ * load arena instead of malloc'd, which saves a malloc each, their headers, and a free each when
+ * the index is freed. */
+void index_loading(account_index *ix, bool on);
 /* Inserts or replaces (by id) the account described by rec (copied). Returns its slot. */
 uint32_t index_upsert(account_index *ix, const account_rec *rec);
 /* The keyed posting lists an account is filed under. */

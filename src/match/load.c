@@ -446,12 +446,15 @@ static long load_two_threads(matcher *m, const load_source *src, char *err, size
     return p.count;
 }
 
-/* On two threads when accounts.load_threads says so, else on this one. */
+/* On two threads when accounts.load_threads says so, else on this one; the accounts' blocks in
+ * the index's load arena (index_loading). */
 static long load_source_in(matcher *m, const load_source *src, char *err, size_t errlen)
 {
-    if (m->cfg->load_threads > 1)
-        return load_two_threads(m, src, err, errlen);
-    return load_one_source(m, src, err, errlen);
+    index_loading(&m->ix, true);
+    long n = m->cfg->load_threads > 1 ? load_two_threads(m, src, err, errlen)
+                                      : load_one_source(m, src, err, errlen);
+    index_loading(&m->ix, false);
+    return n;
 }
 
 long matcher_load_accounts_csv(matcher *m, const char *path, char *err, size_t errlen)
