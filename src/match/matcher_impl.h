@@ -16,11 +16,11 @@ typedef struct match_scratch match_scratch;
 match_scratch *match_scratch_new(void);
 void match_scratch_free(match_scratch *s);
 
-/* index_weight_df remembered per list size for the index's current size (weights.c). */
+/* index_weight_df remembered per list size for the index's current size (weights.c): every word
+ * of every candidate is weighed, so the remembered answer is read inline. */
 typedef struct df_weights df_weights;
 df_weights *df_weights_new(void);
 void df_weights_free(df_weights *w);
-double matcher_weight_df(const matcher *m, uint32_t df);
 
 /* Name candidates considered for one lead. */
 #define NAME_CANDIDATES 40
@@ -37,6 +37,47 @@ struct matcher {
     df_weights *weights;      /* owned; as single-threaded */
     norm_scratch *name_scratch;   /* owned, the lead's company parsed in it; as single-threaded */
 };
+
+/* List sizes below this are remembered each in its own entry (most words are rare)... */
+#define DF_MEMO 2048
+/* ...and larger ones in these, by size (the common words are few and come back lead after lead). */
+#define DF_MEMO_LARGE 1024
+
+typedef struct df_entry {
+    double w;
+    uint64_t live;           /* ix->live + 1 when w was worked out; 0: never */
+} df_entry;
+
+typedef struct df_entry_large {
+    df_entry e;
+    uint32_t df;             /* the list size e.w is for */
+} df_entry_large;
+
+struct df_weights {
+    df_entry e[DF_MEMO];
+    df_entry_large large[DF_MEMO_LARGE];
+};
+
+/* The entry that remembers df's weight (a large one taken over for df when another size held it). */
+static inline df_entry *df_entry_of(df_weights *w, uint32_t df)
+{
+    if (df < DF_MEMO)
+        return &w->e[df];
+    df_entry_large *l = &w->large[(df * 0x9E3779B1u) >> 22];
+    if (l->df != df)
+        l->e.live = 0, l->df = df;
+    return &l->e;
+}
+
+/* df's weight worked out and remembered (weights.c). */
+double matcher_weight_df_slow(const matcher *m, uint32_t df);
+
+static inline double matcher_weight_df(const matcher *m, uint32_t df)
+{
+    const df_entry *e = df_entry_of(m->weights, df);
+    return e->live == (uint64_t)m->ix.live + 1 ? e->w : matcher_weight_df_slow(m, df);
+}
+
 
 /* Initialises an embedded matcher (matcher_new without the allocation); matcher_release undoes
  * it. 0, or -1 with the reason in err. */
