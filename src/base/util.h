@@ -49,6 +49,13 @@ void sb_appendf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 
 void sb_append_json_str(strbuf *sb, const char *s);
 /* Gives the buffer to the caller (who frees it) and resets sb. Never NULL. */
 char *sb_take(strbuf *sb);
+/* The string *s owned, handed to the caller: *s is NULL from then on. */
+static inline char *str_take(char **s)
+{
+    char *taken = *s;
+    *s = NULL;
+    return taken;
+}
 
 /* Vector of owned C strings. */
 typedef struct strvec {

@@ -13,6 +13,13 @@
 #include "inputs_impl.h"
 #include "text.h"
 
+/* Replaces *slot (owned) with a copy of value, or NULL. */
+static void field_replace(char **slot, const char *value)
+{
+    free(*slot);
+    *slot = value ? xstrdup(value) : NULL;
+}
+
 #define ACCOUNT_FIELD(f) {#f, sizeof(#f) - 1, offsetof(account_rec, f)}
 static const struct field_def account_fields[] = {
     ACCOUNT_FIELD(id),       ACCOUNT_FIELD(name),     ACCOUNT_FIELD(domains),

@@ -598,26 +598,30 @@ static char *host_and_reg(const char *host, const char **reg)
     return h;
 }
 
-void domain_sets_contain(const domain_set *a, const domain_set *b, const char *host, bool *in_a,
-                         bool *in_b)
+/* domain_sets_contain's walks; whether they ended at the registrable domain stop (NULL: none). */
+static bool sets_walk(const domain_set *a, const domain_set *b, const char *host, const char *stop,
+                      bool *in_a, bool *in_b)
 {
     const char *reg;
     char *h = host_and_reg(host, &reg);
     *in_a = reg && set_has_host(a, h, reg);
     *in_b = reg && set_has_host(b, h, reg);
+    bool ended_at_stop = reg && stop && strcmp(reg, stop) == 0;
     free(h);
+    return ended_at_stop;
+}
+
+void domain_sets_contain(const domain_set *a, const domain_set *b, const char *host, bool *in_a,
+                         bool *in_b)
+{
+    (void)sets_walk(a, b, host, NULL, in_a, in_b);
 }
 
 void domain_sets_contain_either(const domain_set *a, const domain_set *b, const char *host,
                                 const char *reg, bool *in_a, bool *in_b)
 {
-    const char *r;
-    char *h = host_and_reg(host, &r);
-    *in_a = r && set_has_host(a, h, r);
-    *in_b = r && set_has_host(b, h, r);
-    bool walked = r && strcmp(r, reg) == 0;   /* the walks ended at reg: its own check is theirs */
-    free(h);
-    if (walked || (*in_a && *in_b))
+    /* when the walks ended at reg, its own check is theirs */
+    if (sets_walk(a, b, host, reg, in_a, in_b) || (*in_a && *in_b))
         return;
     bool reg_a, reg_b;
     domain_sets_contain(a, b, reg, &reg_a, &reg_b);

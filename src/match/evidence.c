@@ -9,11 +9,8 @@
 static char *apply_domain_rules(const matcher *m, char **host, bool *changed)
 {
     *changed = false;
-    if (!m->cfg->domain_rewrites.n) {
-        char *taken = *host;
-        *host = NULL;
-        return taken;
-    }
+    if (!m->cfg->domain_rewrites.n)
+        return str_take(host);
     return regex_list_rewrite(&m->cfg->domain_rewrites, *host, changed);
 }
 
@@ -68,12 +65,7 @@ static void read_email(const matcher *m, const lead *l, lead_evidence *ev)
     memcpy(ev->email_addr + nl + 1, ea.host, nh + 1);
     bool changed;
     ev->email_host = apply_domain_rules(m, &ea.host, &changed);
-    if (changed) {
-        ev->email_reg = domain_registrable(ev->email_host);
-    } else {
-        ev->email_reg = ea.registrable;   /* taken */
-        ea.registrable = NULL;
-    }
+    ev->email_reg = changed ? domain_registrable(ev->email_host) : str_take(&ea.registrable);
     ev->email_reg = apply_alias(m, ev->email_reg, &changed);
     ev->rewritten = changed;
     email_free(&ea);

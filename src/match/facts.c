@@ -46,26 +46,18 @@ static void new_account_facts(const lead *l, lead_facts *f)
         f->new_account_name = xstrdup(!f->company_junk && l->company ? l->company : dom);
 }
 
-/* *s, which is NULL from then on. */
-static char *take(char **s)
-{
-    char *taken = *s;
-    *s = NULL;
-    return taken;
-}
-
 void evidence_facts(lead_evidence *ev, lead_facts *out)
 {
     memset(out, 0, sizeof(*out));
     if (ev->email_reg) {
-        out->email_domain = take(&ev->email_reg);
-        out->email = take(&ev->email_addr);
+        out->email_domain = str_take(&ev->email_reg);
+        out->email = str_take(&ev->email_addr);
     }
-    out->web_domain = take(&ev->web_reg);
+    out->web_domain = str_take(&ev->web_reg);
     out->freemail = ev->freemail;
     out->disposable = ev->disposable;
     out->company_junk = ev->name.junk;
-    out->name_key = take(&ev->name_key);
+    out->name_key = str_take(&ev->name_key);
     new_account_facts(ev->l, out);
 }
 

@@ -1,12 +1,9 @@
 /* inputs_impl.h - what the account reader (accounts_csv.c) and the lead reader (inputs.c) share:
- * records' char * members named in tables, read and set through them. */
+ * records' char * members named in tables, reached through them. */
 #ifndef L2A_INPUTS_IMPL_H
 #define L2A_INPUTS_IMPL_H
 
 #include <stddef.h>
-#include <stdlib.h>
-
-#include "util.h"
 
 /* A named char * member of a record, for table-driven get/set. */
 struct field_def {
@@ -18,13 +15,6 @@ struct field_def {
 static inline char **field_member(void *rec, const struct field_def *def)
 {
     return (char **)((char *)rec + def->off);
-}
-
-/* Replaces *slot (owned) with a copy of value, or NULL. */
-static inline void field_replace(char **slot, const char *value)
-{
-    free(*slot);
-    *slot = value ? xstrdup(value) : NULL;
 }
 
 #endif
