@@ -97,6 +97,12 @@ end
 -- lib.keys of each prefix seen, built once (the names depend on the prefix alone).
 local keys_of = {}
 
+function lib.keys_of(prefix)
+  local K = keys_of[prefix]
+  if not K then K = lib.keys(prefix); keys_of[prefix] = K end
+  return K
+end
+
 -- One run of an outcome plan (a table: lib.context decodes it from JSON, lib.flat_plan from
 -- flat arguments): key names, the plan and the stream caps. types, when given, is a table the
 -- caller makes for one Function call: the keys every lead of the call shares are type-checked
@@ -104,9 +110,7 @@ local keys_of = {}
 function lib.context_of(prefix, plan, events_cap, changes_cap, types)
   local L = need(plan.lead, 'plan.lead')
   need(L.id, 'plan.lead.id'); need(plan.now, 'plan.now'); need(plan.now_ms, 'plan.now_ms')
-  local K = keys_of[prefix]
-  if not K then K = lib.keys(prefix); keys_of[prefix] = K end
-  return {K = K, plan = plan, events_cap = lib.cap(events_cap, 'events cap'),
+  return {K = lib.keys_of(prefix), plan = plan, events_cap = lib.cap(events_cap, 'events cap'),
           changes_cap = lib.cap(changes_cap, 'changes cap'), types = types}
 end
 

@@ -75,6 +75,8 @@ local LEAD_FIELDS = {'id', 'email', 'first_name', 'last_name', 'title', 'company
 local LEAD_AT = 4 + #RESULT_FIELDS         -- the lead's fields follow position i + LEAD_AT
 local REST_AT = LEAD_AT + #LEAD_FIELDS + 3 -- the rest's count: at position i + REST_AT
 
+local OUTCOME_ONLY = {'outcome'}
+
 local function given(v)
   if v ~= '' then return v end
   return nil
@@ -139,68 +141,74 @@ local function lead_at(c, k, i)
           key = c.keys[k + 1], call = c.call, pending = nil, exists = nil}, next_at
 end
 
--- The leads of record_leads's ARGV from position 5, as record_one's tables; fails on any shape
--- error, so nothing is written before all are read. types is the call's table of checked keys.
+-- Globals the plain path uses, taken once per record_leads call: a Function's globals are looked
+-- up through a metatable at every use, and at load they are not there yet.
+local call, unpack_, format, encode
+
+-- What lib.commit's out table of an action gives pairs(), in its order: the same assignments, made
+-- once per Lua state (pairs is not there at load), so a plain lead writes the result's outcome
+-- fields in the order a planned one does.
+local out_order
+
+local function keys_in_order(t)
+  local o = {}
+  for k in pairs(t) do o[#o + 1] = k end
+  return o
+end
+
+local function out_orders()
+  local convert, flag = {}, {}
+  convert.contact_id = ''; convert.opportunity_id = nil; convert.outcome = ''
+  flag.alert_id = ''; flag.outcome = ''
+  return {convert = keys_in_order(convert), flag = keys_in_order(flag)}
+end
+
+-- A plain lead (most of them): convert, flag, drop or dismiss with no more of the plan than the
+-- fixed places, its lead id, now and now_ms given, under valid stream caps. It is recorded straight
+-- from its arguments (record_plain); any other lead through lead_at's plan and record_one.
+local PLAIN = {convert = true, flag = true, drop = true, dismiss = true}
+
+local function is_plain(args, i, caps_ok)
+  return caps_ok and args[i + REST_AT] == '0' and PLAIN[args[i + 4]] and args[i + LEAD_AT + 1] ~= ''
+    and args[i + 2] ~= '' and args[i + 3] ~= ''
+end
+
+-- The leads of record_leads's ARGV from position 5: the position of each (at) and, for a lead that
+-- is not plain, record_one's table (rs; false for a plain one). Fails on any shape error, so
+-- nothing is written before all are read. types is the call's table of checked keys.
 local function leads_of(keys, args, count, types)
-  local c, out, i = {keys = keys, args = args, n = #args}, {}, 5
+  local c, at, rs, i, k = {keys = keys, args = args, n = #args}, {}, {}, 5, 0
   c.call = {leads = keys[1], group = args[1], prefix = args[2], events_cap = args[3],
             changes_cap = args[4], types = types}
+  local caps_ok = pcall(lib.cap, args[3], 'events cap') and pcall(lib.cap, args[4], 'changes cap')
   while i <= c.n do
-    out[#out + 1], i = lead_at(c, #out + 1, i)
-  end
-  if #out ~= count then
-    lib.fail('record_leads: ' .. count .. ' result keys but ' .. #out .. ' leads')
-  end
-  return out
-end
-
--- A stream id as two numbers (ms, seq) when it is in the form Redis gives ids (no leading zeros)
--- and small enough to compare exactly as numbers; else nil.
-local function id_parts(id)
-  local ms, seq = string.match(id, '^(%d+)%-(%d+)$')
-  if not ms or #ms > 15 or #seq > 15 then return nil end
-  if (#ms > 1 and string.byte(ms) == 48) or (#seq > 1 and string.byte(seq) == 48) then
-    return nil
-  end
-  return tonumber(ms), tonumber(seq)
-end
-
--- Whether stream id a (ms, seq) comes after b.
-local function id_after(a_ms, a_seq, b_ms, b_seq)
-  return a_ms > b_ms or (a_ms == b_ms and a_seq > b_seq)
-end
-
--- Sets r.pending of each lead whose entry id one XPENDING of the range of the call's ids can
--- answer (the same answer as one XPENDING per lead: nothing in the call acknowledges an entry
--- before its end). A lead whose id is not in Redis's form, or past the last entry of a reply cut
--- at its count, keeps r.pending nil: record_one asks for it alone. The ids' parts are kept in
--- two arrays (no table per lead).
-local function pending_of(leads, group, rs)
-  local ms_of, seq_of, lo, hi = {}, {}, nil, nil
-  for k = 1, #rs do
-    local ms, seq = id_parts(rs[k].id)
-    if ms then
-      ms_of[k], seq_of[k] = ms, seq
-      if not lo or id_after(ms_of[lo], seq_of[lo], ms, seq) then lo = k end
-      if not hi or id_after(ms, seq, ms_of[hi], seq_of[hi]) then hi = k end
+    k = k + 1
+    at[k] = i
+    if i + REST_AT <= c.n and is_plain(args, i, caps_ok) then
+      rs[k], i = false, i + REST_AT + 1
+    else
+      rs[k], i = lead_at(c, k, i)
     end
   end
-  if not lo then return end
-  local limit = 2 * #rs + 16
-  local reply = redis.call('XPENDING', leads, group, rs[lo].id, rs[hi].id, limit)
-  local set = {}
+  if k ~= count then
+    lib.fail('record_leads: ' .. count .. ' result keys but ' .. k .. ' leads')
+  end
+  return c, at, rs
+end
+
+-- Which leads' entries are pending (pend[k] true), by one XPENDING of the range from the first
+-- lead's entry id to the last's (l2ad's are in the order it read them): an id in the reply is
+-- pending (nothing in the call acknowledges an entry before its end). A lead whose id is not in the
+-- reply (not pending, out of order, or past a reply cut at its count) keeps pend[k] nil: it is
+-- asked alone, so the answer is always that of one XPENDING per lead.
+local function pending_of(leads, group, args, at)
+  local n = #at
+  local limit = 2 * n + 16
+  local reply = call('XPENDING', leads, group, args[at[1]], args[at[n]], limit)
+  local set, pend = {}, {}
   for j = 1, #reply do set[reply[j][1]] = true end
-  local last_ms, last_seq
-  if #reply >= limit then
-    last_ms, last_seq = id_parts(reply[#reply][1])
-    if not last_ms then return end
-  end
-  for k = 1, #rs do
-    local ms = ms_of[k]
-    if ms and not (last_ms and id_after(ms, seq_of[k], last_ms, last_seq)) then
-      rs[k].pending = set[rs[k].id] == true
-    end
-  end
+  for k = 1, n do pend[k] = set[args[at[k]]] end
+  return pend
 end
 
 -- record_one after the type check of the lead's result hash (a failure stays with this lead).
@@ -217,18 +225,164 @@ local function error_reply(e)
   return {err = 'ERR l2a: ' .. text}
 end
 
+-- A plain lead's argument places after its entry id (position i): see lead_at.
+local DIGEST, NOW, NOW_MS, ACTION, KIND, SCORE, REASON, CANDIDATES = 1, 2, 3, 4, 5, 7, 9, 10
+local ID, EMAIL, SOURCE, LEAD_SCORE = LEAD_AT + 1, LEAD_AT + 2, LEAD_AT + 9, LEAD_AT + 10
+local ACCOUNT_ID = LEAD_AT + #LEAD_FIELDS + 1
+-- The contact's fields from the lead, in write_contact's order (lib.lua's CONTACT_FIELDS).
+local CONTACT_AT = {{'first_name', LEAD_AT + 3}, {'last_name', LEAD_AT + 4},
+                    {'title', LEAD_AT + 5}, {'phone', LEAD_AT + 7}, {'country', LEAD_AT + 8},
+                    {'company', LEAD_AT + 6}}
+
+-- A plain convert (lib.prepare's prepare_contact, then write_contact, from the lead's arguments at
+-- i): the same reads, checks, writes and event. Returns the contact id.
+local function plain_convert(c, i, id, now)
+  local args, K = c.args, c.K
+  local acc, email = args[i + ACCOUNT_ID], args[i + EMAIL]
+  if acc == '' then lib.fail('missing plan.account_id') end
+  local cid = false
+  if email ~= '' then
+    lib.expect_shared(c.call, K.contacts_by_email, 'hash')
+    cid = call('HGET', K.contacts_by_email, email)
+  end
+  local new = not cid
+  if new then cid = 'C-' .. id end
+  local contact_key, old_set = K.contact(cid), nil
+  local old = lib.read_checked('hash', 'HGET', contact_key, 'account_id')
+  local acc_set = K.account_contacts(acc)
+  lib.expect(acc_set, 'set')
+  if old and old ~= acc then
+    old_set = K.account_contacts(old)
+    lib.expect(old_set, 'set')
+  end
+  local f, n
+  if new then
+    f = {'id', cid, 'email', email, 'lead_source', args[i + SOURCE], 'first_touch_at', now,
+         'first_lead_id', id, 'created_at', now, 'account_id', acc, 'last_lead_id', id,
+         'updated_at', now, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil}
+    n = 18
+    if email ~= '' then call('HSET', K.contacts_by_email, email, cid) end
+  else
+    f = {'account_id', acc, 'last_lead_id', id, 'updated_at', now, nil, nil, nil, nil, nil, nil,
+         nil, nil, nil, nil, nil, nil, nil, nil}
+    n = 6
+  end
+  if old_set then call('SREM', old_set, cid) end
+  for j = 1, #CONTACT_AT do
+    local v = args[i + CONTACT_AT[j][2]]
+    if v ~= '' then f[n + 1], f[n + 2], n = CONTACT_AT[j][1], v, n + 2 end
+  end
+  local score = args[i + LEAD_SCORE]
+  if score ~= '' then f[n + 1], f[n + 2], n = 'last_score', score, n + 2 end
+  call('HSET', contact_key, unpack_(f, 1, n))
+  call('SADD', acc_set, cid)
+  call('XADD', K.events, 'MAXLEN', '~', c.call.events_cap, '*', 'type', 'lead.converted',
+       'lead_id', id, 'at', now, 'contact_id', cid, 'account_id', acc,
+       'new_contact', new and '1' or '0')
+  return cid
+end
+
+-- A plain flag (prepare_alert, then write_alert): the alert, its place in the review queue and
+-- its event, unless the alert exists. The alert's lead is the lead's fields filled one at a time in
+-- LEAD_FIELDS's order (its JSON text follows the table's insertions, as lead_table's).
+local function plain_flag(c, i, id, now)
+  local args, K = c.args, c.K
+  local kind = args[i + KIND]
+  if kind == '' then lib.fail('missing plan.alert.kind') end
+  local alert_key = K.alert(id)
+  local alert_exists = lib.expect(alert_key, 'hash')
+  lib.expect_shared(c.call, K.review_open, 'zset')
+  if alert_exists then return end
+  local L, now_ms = {}, args[i + NOW_MS]
+  for j = 1, #LEAD_FIELDS do
+    local v = args[i + LEAD_AT + j]
+    if v ~= '' then L[LEAD_FIELDS[j]] = v end
+  end
+  local cands, score = args[i + CANDIDATES], args[i + SCORE]
+  call('HSET', alert_key, 'lead_id', id, 'status', 'open', 'kind', kind,
+       'reason', args[i + REASON], 'candidates', cands ~= '' and cands or '[]',
+       'score', score ~= '' and score or '0', 'created_at', now,
+       'created_ms', format('%d', now_ms), 'lead', encode(L))
+  call('ZADD', K.review_open, now_ms, id)
+  call('XADD', K.events, 'MAXLEN', '~', c.call.events_cap, '*', 'type', 'lead.flagged',
+       'lead_id', id, 'at', now, 'alert_id', id, 'kind', kind)
+end
+
+-- The result hash of a plain lead as record_one writes it: result_fields, then the outcome's
+-- fields (out_order's names of the action; v1 and v2 their values).
+local function plain_result(args, i, key, id, now, names, v1, v2)
+  local f = {'lead_digest', args[i + DIGEST], 'lead_id', id, nil, nil, nil, nil, nil, nil, nil,
+             nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil}
+  local n = 4
+  for j = 1, #RESULT_FIELDS do
+    local v = args[i + 4 + j]
+    if v ~= '' then f[n + 1], f[n + 2], n = RESULT_FIELDS[j], v, n + 2 end
+  end
+  f[n + 1], f[n + 2], n = 'processed_at', now, n + 2
+  if args[i] ~= '' then f[n + 1], f[n + 2], n = 'stream_id', args[i], n + 2 end
+  local vs = {v1, v2}
+  for j = 1, #names do
+    f[n + 1], f[n + 2], n = names[j], vs[j], n + 2
+  end
+  call('HSET', key, unpack_(f, 1, n))
+end
+
+-- record_checked of a plain lead at position i (pending: pending_of's answer, nil: ask), from its
+-- arguments: the same checks, writes, events and code.
+local function record_plain(c, i, key, pending)
+  local args, K = c.args, c.K
+  local exists = lib.expect(key, 'hash')
+  if pending == nil then pending = entry_pending(c.call.leads, c.call.group, args[i]) end
+  if not pending then return 0 end
+  local id, now = args[i + ID], args[i + NOW]
+  if exists then
+    local was, digest = call('HGET', key, 'lead_digest'), args[i + DIGEST]
+    if not was or was == digest then return 2 end
+    lib.expect_shared(c.call, K.events, 'stream')
+    call('XADD', K.events, 'MAXLEN', '~', c.call.events_cap, '*', 'type', 'lead.repeated',
+         'lead_id', id, 'at', now, 'stream_id', args[i], 'recorded_digest', was, 'digest', digest)
+    return 3
+  end
+  lib.expect_shared(c.call, K.events, 'stream')
+  local action = args[i + ACTION]
+  if action == 'convert' then
+    local cid = plain_convert(c, i, id, now)
+    local names = out_order.convert
+    plain_result(args, i, key, id, now, names, names[1] == 'outcome' and 'converted' or cid,
+                 names[1] == 'outcome' and cid or 'converted')
+  elseif action == 'flag' then
+    plain_flag(c, i, id, now)
+    local names = out_order.flag
+    plain_result(args, i, key, id, now, names, names[1] == 'outcome' and 'flagged' or id,
+                 names[1] == 'outcome' and id or 'flagged')
+  else
+    plain_result(args, i, key, id, now, OUTCOME_ONLY, action == 'drop' and 'dropped' or 'dismissed')
+  end
+  return 1
+end
+
 local function record_leads(keys, args)
+  call, unpack_, format, encode = redis.call, unpack, string.format, cjson.encode
+  out_order = out_order or out_orders()
   local count = lib.batch_size(#keys - 1, MAX_LEADS, 'leads', 'record_leads')
   lib.expect(keys[1], 'stream')
-  local leads = leads_of(keys, args, count, {})
-  pcall(pending_of, keys[1], args[1], leads)   -- on an error, each lead asks alone (and fails)
+  local c, at, rs = leads_of(keys, args, count, {})
+  c.K = lib.keys_of(args[2])
+  local got, pend = pcall(pending_of, keys[1], args[1], args, at)
+  if not got then pend = {} end   -- on an error, each lead asks alone (and fails)
   local codes, acks = {}, {}
-  for k, r in ipairs(leads) do
-    local ok, code = pcall(record_checked, r)
+  for k = 1, count do
+    local r, ok, code = rs[k]
+    if r then
+      r.pending = pend[k]
+      ok, code = pcall(record_checked, r)
+    else
+      ok, code = pcall(record_plain, c, at[k], keys[k + 1], pend[k])
+    end
     codes[k] = ok and code or error_reply(code)
-    if ok and code ~= 0 then acks[#acks + 1] = r.id end
+    if ok and code ~= 0 then acks[#acks + 1] = args[at[k]] end
   end
-  if #acks > 0 then redis.call('XACK', keys[1], args[1], unpack(acks)) end
+  if #acks > 0 then call('XACK', keys[1], args[1], unpack_(acks)) end
   return codes
 end
 
