@@ -143,7 +143,7 @@ end
 
 -- Globals the plain path uses, taken once per record_leads call: a Function's globals are looked
 -- up through a metatable at every use, and at load they are not there yet.
-local call, unpack_, format, encode
+local call, pcall_call, unpack_, format, encode, type_
 
 -- What lib.commit's out table of an action gives pairs(), in its order: the same assignments, made
 -- once per Lua state (pairs is not there at load), so a plain lead writes the result's outcome
@@ -229,14 +229,24 @@ end
 local DIGEST, NOW, NOW_MS, ACTION, KIND, SCORE, REASON, CANDIDATES = 1, 2, 3, 4, 5, 7, 9, 10
 local ID, EMAIL, SOURCE, LEAD_SCORE = LEAD_AT + 1, LEAD_AT + 2, LEAD_AT + 9, LEAD_AT + 10
 local ACCOUNT_ID = LEAD_AT + #LEAD_FIELDS + 1
--- The contact's fields from the lead, in write_contact's order (lib.lua's CONTACT_FIELDS).
-local CONTACT_AT = {{'first_name', LEAD_AT + 3}, {'last_name', LEAD_AT + 4},
-                    {'title', LEAD_AT + 5}, {'phone', LEAD_AT + 7}, {'country', LEAD_AT + 8},
-                    {'company', LEAD_AT + 6}}
+
+-- The reply of a read of key as type want (HLEN of a hash: 0 when absent; SISMEMBER of a set;
+-- HGET), with lib.expect's error when key is of another type: the check TYPE makes, without the
+-- table of TYPE's status reply.
+local function read_as(want, cmd, key, field)
+  local r
+  if field then r = pcall_call(cmd, key, field) else r = pcall_call(cmd, key) end
+  if type_(r) == 'table' then
+    lib.expect(key, want)
+    error(r)
+  end
+  return r
+end
 
 -- A plain convert (lib.prepare's prepare_contact, then write_contact, from the lead's arguments at
--- i): the same reads, checks, writes and event. Returns the contact id.
-local function plain_convert(c, i, id, now)
+-- i): the same reads, checks, writes and event. f is the call's list for the contact's fields.
+-- Returns the contact id.
+local function plain_convert(c, i, id, now, f)
   local args, K = c.args, c.K
   local acc, email = args[i + ACCOUNT_ID], args[i + EMAIL]
   if acc == '' then lib.fail('missing plan.account_id') end
@@ -248,32 +258,39 @@ local function plain_convert(c, i, id, now)
   local new = not cid
   if new then cid = 'C-' .. id end
   local contact_key, old_set = K.contact(cid), nil
-  local old = lib.read_checked('hash', 'HGET', contact_key, 'account_id')
+  local old = read_as('hash', 'HGET', contact_key, 'account_id')
   local acc_set = K.account_contacts(acc)
-  lib.expect(acc_set, 'set')
+  read_as('set', 'SISMEMBER', acc_set, cid)
   if old and old ~= acc then
     old_set = K.account_contacts(old)
-    lib.expect(old_set, 'set')
+    read_as('set', 'SISMEMBER', old_set, cid)
   end
-  local f, n
+  local n = 6
   if new then
-    f = {'id', cid, 'email', email, 'lead_source', args[i + SOURCE], 'first_touch_at', now,
-         'first_lead_id', id, 'created_at', now, 'account_id', acc, 'last_lead_id', id,
-         'updated_at', now, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil}
+    f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12] =
+      'id', cid, 'email', email, 'lead_source', args[i + SOURCE], 'first_touch_at', now,
+      'first_lead_id', id, 'created_at', now
     n = 18
     if email ~= '' then call('HSET', K.contacts_by_email, email, cid) end
-  else
-    f = {'account_id', acc, 'last_lead_id', id, 'updated_at', now, nil, nil, nil, nil, nil, nil,
-         nil, nil, nil, nil, nil, nil, nil, nil}
-    n = 6
   end
+  f[n - 5], f[n - 4], f[n - 3], f[n - 2], f[n - 1], f[n] =
+    'account_id', acc, 'last_lead_id', id, 'updated_at', now
   if old_set then call('SREM', old_set, cid) end
-  for j = 1, #CONTACT_AT do
-    local v = args[i + CONTACT_AT[j][2]]
-    if v ~= '' then f[n + 1], f[n + 2], n = CONTACT_AT[j][1], v, n + 2 end
-  end
-  local score = args[i + LEAD_SCORE]
-  if score ~= '' then f[n + 1], f[n + 2], n = 'last_score', score, n + 2 end
+  local at = i + LEAD_AT   -- the contact's fields in write_contact's order (lib's CONTACT_FIELDS)
+  local v = args[at + 3]
+  if v ~= '' then f[n + 1], f[n + 2], n = 'first_name', v, n + 2 end
+  v = args[at + 4]
+  if v ~= '' then f[n + 1], f[n + 2], n = 'last_name', v, n + 2 end
+  v = args[at + 5]
+  if v ~= '' then f[n + 1], f[n + 2], n = 'title', v, n + 2 end
+  v = args[at + 7]
+  if v ~= '' then f[n + 1], f[n + 2], n = 'phone', v, n + 2 end
+  v = args[at + 8]
+  if v ~= '' then f[n + 1], f[n + 2], n = 'country', v, n + 2 end
+  v = args[at + 6]
+  if v ~= '' then f[n + 1], f[n + 2], n = 'company', v, n + 2 end
+  v = args[i + LEAD_SCORE]
+  if v ~= '' then f[n + 1], f[n + 2], n = 'last_score', v, n + 2 end
   call('HSET', contact_key, unpack_(f, 1, n))
   call('SADD', acc_set, cid)
   call('XADD', K.events, 'MAXLEN', '~', c.call.events_cap, '*', 'type', 'lead.converted',
@@ -281,7 +298,6 @@ local function plain_convert(c, i, id, now)
        'new_contact', new and '1' or '0')
   return cid
 end
-
 -- A plain flag (prepare_alert, then write_alert): the alert, its place in the review queue and
 -- its event, unless the alert exists. The alert's lead is the lead's fields filled one at a time in
 -- LEAD_FIELDS's order (its JSON text follows the table's insertions, as lead_table's).
@@ -290,7 +306,7 @@ local function plain_flag(c, i, id, now)
   local kind = args[i + KIND]
   if kind == '' then lib.fail('missing plan.alert.kind') end
   local alert_key = K.alert(id)
-  local alert_exists = lib.expect(alert_key, 'hash')
+  local alert_exists = read_as('hash', 'HLEN', alert_key) > 0
   lib.expect_shared(c.call, K.review_open, 'zset')
   if alert_exists then return end
   local L, now_ms = {}, args[i + NOW_MS]
@@ -308,22 +324,28 @@ local function plain_flag(c, i, id, now)
        'lead_id', id, 'at', now, 'alert_id', id, 'kind', kind)
 end
 
--- The result hash of a plain lead as record_one writes it: result_fields, then the outcome's
--- fields (out_order's names of the action; v1 and v2 their values).
-local function plain_result(args, i, key, id, now, names, v1, v2)
-  local f = {'lead_digest', args[i + DIGEST], 'lead_id', id, nil, nil, nil, nil, nil, nil, nil,
-             nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil}
+-- The result hash of a plain lead as record_one writes it (result_fields, then the outcome's
+-- fields: out_order's names of the action, v1 and v2 their values), through the call's list f.
+local function plain_result(args, i, key, id, now, f, names, v1, v2)
+  f[1], f[2], f[3], f[4] = 'lead_digest', args[i + DIGEST], 'lead_id', id
   local n = 4
-  for j = 1, #RESULT_FIELDS do
-    local v = args[i + 4 + j]
-    if v ~= '' then f[n + 1], f[n + 2], n = RESULT_FIELDS[j], v, n + 2 end
-  end
+  local v = args[i + 5]   -- the result's fields in RESULT_FIELDS's order
+  if v ~= '' then f[n + 1], f[n + 2], n = 'decision', v, n + 2 end
+  v = args[i + 6]
+  if v ~= '' then f[n + 1], f[n + 2], n = 'account_id', v, n + 2 end
+  v = args[i + 7]
+  if v ~= '' then f[n + 1], f[n + 2], n = 'score', v, n + 2 end
+  v = args[i + 8]
+  if v ~= '' then f[n + 1], f[n + 2], n = 'rule', v, n + 2 end
+  v = args[i + 9]
+  if v ~= '' then f[n + 1], f[n + 2], n = 'reason', v, n + 2 end
+  v = args[i + 10]
+  if v ~= '' then f[n + 1], f[n + 2], n = 'candidates', v, n + 2 end
   f[n + 1], f[n + 2], n = 'processed_at', now, n + 2
-  if args[i] ~= '' then f[n + 1], f[n + 2], n = 'stream_id', args[i], n + 2 end
-  local vs = {v1, v2}
-  for j = 1, #names do
-    f[n + 1], f[n + 2], n = names[j], vs[j], n + 2
-  end
+  v = args[i]
+  if v ~= '' then f[n + 1], f[n + 2], n = 'stream_id', v, n + 2 end
+  f[n + 1], f[n + 2], n = names[1], v1, n + 2
+  if v2 then f[n + 1], f[n + 2], n = names[2], v2, n + 2 end
   call('HSET', key, unpack_(f, 1, n))
 end
 
@@ -331,7 +353,7 @@ end
 -- arguments: the same checks, writes, events and code.
 local function record_plain(c, i, key, pending)
   local args, K = c.args, c.K
-  local exists = lib.expect(key, 'hash')
+  local exists = read_as('hash', 'HLEN', key) > 0
   if pending == nil then pending = entry_pending(c.call.leads, c.call.group, args[i]) end
   if not pending then return 0 end
   local id, now = args[i + ID], args[i + NOW]
@@ -344,30 +366,40 @@ local function record_plain(c, i, key, pending)
     return 3
   end
   lib.expect_shared(c.call, K.events, 'stream')
-  local action = args[i + ACTION]
+  local action, f = args[i + ACTION], c.list
   if action == 'convert' then
-    local cid = plain_convert(c, i, id, now)
+    local cid = plain_convert(c, i, id, now, f)
     local names = out_order.convert
-    plain_result(args, i, key, id, now, names, names[1] == 'outcome' and 'converted' or cid,
-                 names[1] == 'outcome' and cid or 'converted')
+    if names[1] == 'outcome' then
+      plain_result(args, i, key, id, now, f, names, 'converted', cid)
+    else
+      plain_result(args, i, key, id, now, f, names, cid, 'converted')
+    end
   elseif action == 'flag' then
     plain_flag(c, i, id, now)
     local names = out_order.flag
-    plain_result(args, i, key, id, now, names, names[1] == 'outcome' and 'flagged' or id,
-                 names[1] == 'outcome' and id or 'flagged')
+    if names[1] == 'outcome' then
+      plain_result(args, i, key, id, now, f, names, 'flagged', id)
+    else
+      plain_result(args, i, key, id, now, f, names, id, 'flagged')
+    end
   else
-    plain_result(args, i, key, id, now, OUTCOME_ONLY, action == 'drop' and 'dropped' or 'dismissed')
+    plain_result(args, i, key, id, now, f, OUTCOME_ONLY,
+                 action == 'drop' and 'dropped' or 'dismissed', nil)
   end
   return 1
 end
 
 local function record_leads(keys, args)
-  call, unpack_, format, encode = redis.call, unpack, string.format, cjson.encode
+  call, pcall_call, unpack_, format, encode, type_ =
+    redis.call, redis.pcall, unpack, string.format, cjson.encode, type
   out_order = out_order or out_orders()
   local count = lib.batch_size(#keys - 1, MAX_LEADS, 'leads', 'record_leads')
   lib.expect(keys[1], 'stream')
   local c, at, rs = leads_of(keys, args, count, {})
   c.K = lib.keys_of(args[2])
+  c.list = {nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil,
+            nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil}
   local got, pend = pcall(pending_of, keys[1], args[1], args, at)
   if not got then pend = {} end   -- on an error, each lead asks alone (and fails)
   local codes, acks = {}, {}
