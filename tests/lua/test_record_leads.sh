@@ -6,7 +6,9 @@
 # of others between the call's own, and a reply cut at its count, change nothing); a lead whose
 # key has the wrong type fails alone (its entry stays pending, nothing of it written) while the
 # others are recorded; a shared key of the wrong type fails every lead (checked once per call, but
-# for each); a malformed call fails before any write.
+# for each); a malformed call fails before any write. A plain convert (nothing beyond the fixed
+# places: recorded straight from its arguments) writes what the same convert through the plan
+# writes, fields in the same order, and a wrong-typed contact set fails it with nothing written.
 . "$(dirname "$0")/lua_lib.sh"
 
 NOW=(2026-01-01T00:00:00.000Z 1767225600000)
@@ -40,6 +42,16 @@ plan_flag() {
     lead_fields "$1" "x@$1.example" "" "" 5
     PLAN=("${NOW[@]}" flag review "" 0.8 name "close call" '[{"account_id":"001A","score":0.8}]'
           "${LEAD[@]}" "" "" 0)
+}
+plan_plain() {   # a convert with nothing beyond the fixed places (most of l2ad's leads)
+    LEAD=("$1" "$2" Cy Lu "" Acme "+1 555" US web "$4" "")
+    PLAN=("${NOW[@]}" convert match "$3" 0.9 domain "" "[]" "${LEAD[@]}" "$3" User 0)
+}
+plan_planned() {   # the same through lib.prepare/commit: a learn_domain section for another account
+    plan_plain "$@"
+    S=()
+    section learn_domain account_id other domain "$2"
+    PLAN=("${PLAN[@]:0:${#PLAN[@]}-1}" "${#S[@]}" "${S[@]}")
 }
 plan_create() {
     lead_fields "$1" "$2" "" "" 10
@@ -127,6 +139,40 @@ add "$a1" A1 d plan_flag
 add 0-1 A4 d plan_flag
 assert_eq "$(call | paste -sd' ')" "0 0 0" "acknowledged by the call before, an id never read"
 rcli xack "${P}leads" l2a $(rcli xpending "${P}leads" l2a - + 100 | awk 'NR % 4 == 1') >/dev/null
+
+# ---- plain converts: a new contact, then the same email matched to another account -------------
+p1=$(pending_entry id P1)
+p2=$(pending_entry id P2)
+reset_call
+add "$p1" P1 d plan_plain cy@acme.com 001P 70
+assert_eq "$(call)" 1 "a plain convert recorded"
+assert_eq "$(rcli hgetall "${P}contact:C-P1" | paste -sd' ')" \
+    "id C-P1 email cy@acme.com lead_source web first_touch_at ${NOW[0]} first_lead_id P1 created_at ${NOW[0]} account_id 001P last_lead_id P1 updated_at ${NOW[0]} first_name Cy last_name Lu phone +1 555 country US company Acme last_score 70" \
+    "its new contact, fields in order"
+q1=$(pending_entry id Q1)
+reset_call
+add "$q1" Q1 d plan_planned qi@acme.com 001P 70
+assert_eq "$(call)" 1 "the same convert through the plan"
+assert_eq "$(rcli hgetall "${P}lead:P1" | sed "s/$p1/ENTRY/;s/C-P1/C-Q1/;s/^P1$/Q1/" | paste -sd' ')" \
+    "$(rcli hgetall "${P}lead:Q1" | sed "s/$q1/ENTRY/" | paste -sd' ')" \
+    "its result hash: the fields and their order of a planned convert's"
+assert_eq "$(rcli hgetall "${P}contact:C-P1" | sed 's/P1/Q1/;s/cy@/qi@/' | paste -sd' ')" \
+    "$(rcli hgetall "${P}contact:C-Q1" | paste -sd' ')" "its contact: a planned convert's"
+wrong_key string "${P}account_contacts:002P"
+reset_call
+add "$p2" P2 d plan_plain cy@acme.com 002P 90
+before=$(snapshot | grep -v "^${P}leads ")
+assert_contains "$(call)" "WRONGTYPE l2a: key ${P}account_contacts:002P is a string" \
+    "the new account's contact set of the wrong type fails the lead"
+assert_eq "$(snapshot | grep -v "^${P}leads ")" "$before" "nothing written for it"
+rcli del "${P}account_contacts:002P" >/dev/null
+assert_eq "$(call)" 1 "recorded once the set is right"
+assert_eq "$(rcli hget "${P}contact:C-P1" account_id),$(rcli hget "${P}contact:C-P1" last_score)" \
+    "002P,90" "the contact moved to the other account"
+assert_eq "$(rcli sismember "${P}account_contacts:001P" C-P1),$(rcli smembers "${P}account_contacts:002P")" \
+    "0,C-P1" "and from one account's contacts to the other's"
+assert_eq "$(rcli xrange "${P}events" - + | grep -A11 -x lead.converted | tail -n 6 | paste -sd' ')" \
+    "contact_id C-P1 account_id 002P new_contact 0" "its event"
 
 # ---- one lead's key of the wrong type: that lead fails alone ---------------------------------------
 g1=$(pending_entry id G1)

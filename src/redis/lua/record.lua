@@ -173,11 +173,17 @@ local function is_plain(args, i, caps_ok)
     and args[i + 2] ~= '' and args[i + 3] ~= ''
 end
 
+-- An array with room for 16 values (a call's usual leads) made at once: no growth step by step.
+local function room16()
+  return {nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil}
+end
+
 -- The leads of record_leads's ARGV from position 5: the position of each (at) and, for a lead that
--- is not plain, record_one's table (rs; false for a plain one). Fails on any shape error, so
+-- is not plain, record_one's table (rs[k]; none for a plain one). Fails on any shape error, so
 -- nothing is written before all are read. types is the call's table of checked keys.
 local function leads_of(keys, args, count, types)
-  local c, at, rs, i, k = {keys = keys, args = args, n = #args}, {}, {}, 5, 0
+  local c = {keys = keys, args = args, n = #args, call = nil, K = nil, list = nil}
+  local at, rs, i, k = room16(), {}, 5, 0
   c.call = {leads = keys[1], group = args[1], prefix = args[2], events_cap = args[3],
             changes_cap = args[4], types = types}
   local caps_ok = pcall(lib.cap, args[3], 'events cap') and pcall(lib.cap, args[4], 'changes cap')
@@ -185,7 +191,7 @@ local function leads_of(keys, args, count, types)
     k = k + 1
     at[k] = i
     if i + REST_AT <= c.n and is_plain(args, i, caps_ok) then
-      rs[k], i = false, i + REST_AT + 1
+      i = i + REST_AT + 1
     else
       rs[k], i = lead_at(c, k, i)
     end
@@ -196,19 +202,16 @@ local function leads_of(keys, args, count, types)
   return c, at, rs
 end
 
--- Which leads' entries are pending (pend[k] true), by one XPENDING of the range from the first
+-- The pending entries among the leads' (set[id] true), by one XPENDING of the range from the first
 -- lead's entry id to the last's (l2ad's are in the order it read them): an id in the reply is
 -- pending (nothing in the call acknowledges an entry before its end). A lead whose id is not in the
--- reply (not pending, out of order, or past a reply cut at its count) keeps pend[k] nil: it is
--- asked alone, so the answer is always that of one XPENDING per lead.
-local function pending_of(leads, group, args, at)
-  local n = #at
-  local limit = 2 * n + 16
-  local reply = call('XPENDING', leads, group, args[at[1]], args[at[n]], limit)
-  local set, pend = {}, {}
+-- reply (not pending, out of order, or past a reply cut at its count) is asked alone, so the
+-- answer is always that of one XPENDING per lead.
+local function pending_of(leads, group, args, at, n)
+  local reply = call('XPENDING', leads, group, args[at[1]], args[at[n]], 2 * n + 16)
+  local set = {}
   for j = 1, #reply do set[reply[j][1]] = true end
-  for k = 1, n do pend[k] = set[args[at[k]]] end
-  return pend
+  return set
 end
 
 -- record_one after the type check of the lead's result hash (a failure stays with this lead).
@@ -349,7 +352,7 @@ local function plain_result(args, i, key, id, now, f, names, v1, v2)
   call('HSET', key, unpack_(f, 1, n))
 end
 
--- record_checked of a plain lead at position i (pending: pending_of's answer, nil: ask), from its
+-- record_checked of a plain lead at position i (pending: true, or nil: ask), from its
 -- arguments: the same checks, writes, events and code.
 local function record_plain(c, i, key, pending)
   local args, K = c.args, c.K
@@ -400,21 +403,22 @@ local function record_leads(keys, args)
   c.K = lib.keys_of(args[2])
   c.list = {nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil,
             nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil}
-  local got, pend = pcall(pending_of, keys[1], args[1], args, at)
-  if not got then pend = {} end   -- on an error, each lead asks alone (and fails)
-  local codes, acks = {}, {}
+  local got, pending = pcall(pending_of, keys[1], args[1], args, at, count)
+  if not got then pending = {} end   -- on an error, each lead asks alone (and fails)
+  local codes, acks, n_acks = room16(), room16(), 0
   for k = 1, count do
     local r, ok, code = rs[k]
+    local id = args[at[k]]
     if r then
-      r.pending = pend[k]
+      r.pending = pending[id]
       ok, code = pcall(record_checked, r)
     else
-      ok, code = pcall(record_plain, c, at[k], keys[k + 1], pend[k])
+      ok, code = pcall(record_plain, c, at[k], keys[k + 1], pending[id])
     end
     codes[k] = ok and code or error_reply(code)
-    if ok and code ~= 0 then acks[#acks + 1] = args[at[k]] end
+    if ok and code ~= 0 then n_acks = n_acks + 1; acks[n_acks] = id end
   end
-  if #acks > 0 then call('XACK', keys[1], args[1], unpack_(acks)) end
+  if n_acks > 0 then call('XACK', keys[1], args[1], unpack_(acks, 1, n_acks)) end
   return codes
 end
 
