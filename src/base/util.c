@@ -611,14 +611,39 @@ double epoch_ms_now(void)
     return (double)ts.tv_sec * 1000.0 + (double)(ts.tv_nsec / 1000000);
 }
 
+/* "YYYY-MM-DDTHH:MM:SS" of the last second formatted, per thread (a daemon stamps many leads in
+ * one second); secs -1: none yet. */
+static _Thread_local struct {
+    long long secs;
+    char text[24];
+    size_t n;
+} second_seen = {-1, "", 0};
+
 void iso8601_ms(double epoch_ms, char *buf, size_t len)
 {
     long long ms = (long long)epoch_ms;
     time_t secs = (time_t)(ms / 1000);
+    if (ms >= 0 && len >= second_seen.n + 6 && secs == second_seen.secs) {
+        char *p = buf + second_seen.n;
+        memcpy(buf, second_seen.text, second_seen.n);
+        int frac = (int)(ms % 1000);
+        p[0] = '.';
+        p[1] = (char)('0' + frac / 100);
+        p[2] = (char)('0' + frac / 10 % 10);
+        p[3] = (char)('0' + frac % 10);
+        p[4] = 'Z';
+        p[5] = '\0';
+        return;
+    }
     struct tm tm;
     gmtime_r(&secs, &tm);
     size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(buf + n, len - n, ".%03lldZ", ms % 1000);
+    if (ms >= 0 && n > 0 && n < sizeof(second_seen.text)) {
+        memcpy(second_seen.text, buf, n);
+        second_seen.n = n;
+        second_seen.secs = secs;
+    }
 }
 
 void iso8601_now(char *buf, size_t len, double *epoch_ms)

@@ -23,11 +23,24 @@ void resp_len(strbuf *sb, char mark, size_t n)
     sb_appendn(sb, p, (size_t)(head + sizeof(head) - p));
 }
 
+/* The head, the bytes and the closing CRLF written into room made once (the buffer stays
+ * NUL-terminated, as sb_appendn leaves it). */
 void resp_arg(strbuf *sb, const char *s, size_t n)
 {
-    resp_len(sb, '$', n);
-    sb_appendn(sb, s, n);
-    sb_appendn(sb, "\r\n", 2);
+    char head[32], *end = head + sizeof(head) - 2;
+    end[0] = '\r';
+    end[1] = '\n';
+    char *p = decimal_before(end, n);
+    *--p = '$';
+    size_t h = (size_t)(head + sizeof(head) - p);
+    sb_reserve(sb, h + n + 2);
+    char *out = sb->buf + sb->len;
+    memcpy(out, p, h);
+    memcpy(out + h, s, n);
+    out[h + n] = '\r';
+    out[h + n + 1] = '\n';
+    out[h + n + 2] = '\0';
+    sb->len += h + n + 2;
 }
 
 void resp_str(strbuf *sb, const char *s)

@@ -1,5 +1,6 @@
 /* test_numfmt.c - unit tests for the printf-free number formats (numfmt.c): the same bytes as
- * snprintf for every value tried, the rounding ties and the edges of the plain range included. */
+ * snprintf for every value tried, the rounding ties and the edges of the plain range included;
+ * and iso8601_ms (util.c), whose second is formatted once and reused, against strftime. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,8 +11,10 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "numfmt.h"
+#include "util.h"
 
 typedef size_t (*fmt_fn)(double, char *);
 
@@ -81,6 +84,33 @@ static void test_long(void **state)
     }
 }
 
+/* iso8601_ms as strftime and snprintf write it, every time. */
+static void iso8601_ref(long long ms, char *buf, size_t len)
+{
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, len - n, ".%03lldZ", ms % 1000);
+}
+
+static void test_iso8601_ms(void **state)
+{
+    (void)state;
+    /* runs of one second (reused), the next second, a jump back, the epoch, a short buffer */
+    long long ms[] = {1767225600000, 1767225600001, 1767225600999, 1767225601000, 1767225601010,
+                      1767225600500, 0, 999, 1000, 253402300799999, 1767225600123};
+    size_t lens[] = {64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 12};
+    for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++) {
+        char want[64], got[64];
+        iso8601_ref(ms[i], want, lens[i]);
+        iso8601_ms((double)ms[i], got, lens[i]);
+        assert_string_equal(got, want);
+        iso8601_ms((double)ms[i], got, lens[i]); /* again, the second now known */
+        assert_string_equal(got, want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -88,6 +118,7 @@ int main(void)
         cmocka_unit_test(test_decimal_grid),
         cmocka_unit_test(test_random_values),
         cmocka_unit_test(test_long),
+        cmocka_unit_test(test_iso8601_ms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
