@@ -341,7 +341,13 @@ static void lead_digest(const lead *l, char *out, size_t len)
                     break;
             }
     }
-    snprintf(out, len, "%016llx", (unsigned long long)h);
+    if (len < 17) {
+        snprintf(out, len, "%016llx", (unsigned long long)h);
+        return;
+    }
+    for (int i = 15; i >= 0; i--, h >>= 4) /* "%016llx" without printf */
+        out[i] = "0123456789abcdef"[h & 15];
+    out[16] = '\0';
 }
 
 void record_decision(l2ad *d, const char *entry_id, const lead *l, const decision *dec,

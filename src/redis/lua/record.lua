@@ -233,12 +233,9 @@ local DIGEST, NOW, NOW_MS, ACTION, KIND, SCORE, REASON, CANDIDATES = 1, 2, 3, 4,
 local ID, EMAIL, SOURCE, LEAD_SCORE = LEAD_AT + 1, LEAD_AT + 2, LEAD_AT + 9, LEAD_AT + 10
 local ACCOUNT_ID = LEAD_AT + #LEAD_FIELDS + 1
 
--- The reply of a read of key as type want (HLEN of a hash: 0 when absent; SISMEMBER of a set;
--- HGET), with lib.expect's error when key is of another type: the check TYPE makes, without the
--- table of TYPE's status reply.
+-- lib.read_checked of a command with one field (HGET), through the call's own redis.pcall.
 local function read_as(want, cmd, key, field)
-  local r
-  if field then r = pcall_call(cmd, key, field) else r = pcall_call(cmd, key) end
+  local r = pcall_call(cmd, key, field)
   if type_(r) == 'table' then
     lib.expect(key, want)
     error(r)
@@ -263,10 +260,10 @@ local function plain_convert(c, i, id, now, f)
   local contact_key, old_set = K.contact(cid), nil
   local old = read_as('hash', 'HGET', contact_key, 'account_id')
   local acc_set = K.account_contacts(acc)
-  read_as('set', 'SISMEMBER', acc_set, cid)
+  lib.expect(acc_set, 'set')
   if old and old ~= acc then
     old_set = K.account_contacts(old)
-    read_as('set', 'SISMEMBER', old_set, cid)
+    lib.expect(old_set, 'set')
   end
   local n = 6
   if new then
@@ -309,7 +306,7 @@ local function plain_flag(c, i, id, now)
   local kind = args[i + KIND]
   if kind == '' then lib.fail('missing plan.alert.kind') end
   local alert_key = K.alert(id)
-  local alert_exists = read_as('hash', 'HLEN', alert_key) > 0
+  local alert_exists = lib.expect(alert_key, 'hash')
   lib.expect_shared(c.call, K.review_open, 'zset')
   if alert_exists then return end
   local L, now_ms = {}, args[i + NOW_MS]
@@ -356,7 +353,7 @@ end
 -- arguments: the same checks, writes, events and code.
 local function record_plain(c, i, key, pending)
   local args, K = c.args, c.K
-  local exists = read_as('hash', 'HLEN', key) > 0
+  local exists = lib.expect(key, 'hash')
   if pending == nil then pending = entry_pending(c.call.leads, c.call.group, args[i]) end
   if not pending then return 0 end
   local id, now = args[i + ID], args[i + NOW]
