@@ -325,7 +325,7 @@ static record_op *op_new(l2ad *d, functions_fn fn, const char *key2, const char 
 
 /* FNV-1a (64 bits) of the lead's fields, names and values, as hex: what tells a resend of a lead
  * from another lead under the same id. */
-static void lead_digest(const lead *l, char *out, size_t len)
+static void lead_digest(const lead *l, char out[static 17])
 {
     const char *names[] = {"id", "email", "company", "website", "first_name", "last_name",
                            "title", "country", "phone", "score", "source"};
@@ -340,10 +340,6 @@ static void lead_digest(const lead *l, char *out, size_t len)
                 if (!*c)
                     break;
             }
-    }
-    if (len < 17) {
-        snprintf(out, len, "%016llx", (unsigned long long)h);
-        return;
     }
     for (int i = 15; i >= 0; i--, h >>= 4) /* "%016llx" without printf */
         out[i] = "0123456789abcdef"[h & 15];
@@ -363,7 +359,7 @@ void record_decision(l2ad *d, const char *entry_id, const lead *l, const decisio
     sv_push(&op->args, entry_id);
     op->entry_id = op->args.v[0];
     char digest[24];
-    lead_digest(l, digest, sizeof(digest));
+    lead_digest(l, digest);
     sb_init(&op->resp);
     sb_reserve(&op->resp, RESP_ROOM);
     op->resp_argc = record_args_put(&op->resp, entry_id, digest, dec, plan);
