@@ -21,6 +21,7 @@ void index_init(account_index *ix, const norm_rules *rules, const strvec *label_
     postings_init(&ix->by_acronym);
     hashmulti_init(&ix->typo);
     bump_init(&ix->load_arena);
+    bump_init(&ix->prep_bump);
     u32pool_init(&ix->tok_pool);
     ix->scratch = norm_scratch_new();
     ix->rules = rules;
@@ -61,6 +62,7 @@ void index_free(account_index *ix)
     postings_free(&ix->by_acronym);
     hashmulti_free(&ix->typo);
     bump_free(&ix->load_arena);
+    bump_free(&ix->prep_bump);
     norm_scratch_free(ix->scratch);
     free(ix->label_suffix_len);
     memset(ix, 0, sizeof(*ix));
@@ -397,21 +399,49 @@ static const char *nonempty(const char *s)
     return s && *s ? s : NULL;
 }
 
-/* Registrable domains of a ';'-separated list of websites, each once, into out. */
-static void registrable_domains(const char *raw, strvec *out)
+/* A malloc'd string (taken) in b, or as it is when b is NULL. */
+static char *owned_in(char *s, bump *b)
+{
+    if (!b)
+        return s;
+    char *copy = bump_strdup(b, s);
+    free(s);
+    return copy;
+}
+
+/* The registrable domain of the website raw[0..n) (malloc'd), or NULL. */
+static char *part_registrable(const char *raw, size_t n)
+{
+    char buf[256];
+    char *part = n < sizeof(buf) ? buf : xmalloc(n + 1);
+    memcpy(part, raw, n);
+    part[n] = '\0';
+    char *reg = website_registrable(part);
+    if (part != buf)
+        free(part);
+    return reg;
+}
+
+/* Registrable domains of a ';'-separated list of websites, each once, into out (empty; its
+ * strings and array in b, or malloc'd when b is NULL). */
+static void registrable_domains(const char *raw, strvec *out, bump *b)
 {
     if (!raw)
         return;
-    char *copy = xstrdup(raw);
-    char *save = NULL;
-    for (char *part = strtok_r(copy, ";", &save); part; part = strtok_r(NULL, ";", &save)) {
-        char *reg = website_registrable(part);
+    size_t parts = 1;
+    for (const char *s = raw; (s = strchr(s, ';')); s++)
+        parts++;
+    out->v = b ? bump_alloc(b, parts * sizeof(*out->v)) : xmalloc(parts * sizeof(*out->v));
+    out->cap = parts;
+    for (const char *s = raw; *s;) {
+        size_t n = strcspn(s, ";");
+        char *reg = n ? part_registrable(s, n) : NULL;
         if (reg && !sv_contains(out, reg))
-            sv_push_owned(out, reg);
+            out->v[out->n++] = owned_in(reg, b);
         else
             free(reg);
+        s += n + (s[n] == ';');
     }
-    free(copy);
 }
 
 static size_t str_bytes(const char *s)
@@ -484,50 +514,34 @@ static void key_push(account_prep *p, enum index_list list, const char *s, size_
     p->keys[p->nkeys++] = (index_key){s, len, hash_bytes(s, len), list};
 }
 
-/* Appends the label core of a registrable domain to p->labels as a key (its pointer is set once
- * every label is in: keys_point_at_labels); nothing when the domain has no label. */
-static void label_key_push(const account_index *ix, account_prep *p, const char *dom)
+/* Adds the label core of a registrable domain to p's keys, the core in b (malloc'd when b is
+ * NULL: index_prep_free frees it); nothing when the domain has no label. */
+static void label_key_push(const account_index *ix, account_prep *p, const char *dom, bump *b)
 {
     size_t len = plain_label_len(dom);
     char *label = len ? NULL : domain_label(dom);
     if (label)
         len = strlen(label);
     if (label || len) {
-        char buf[256];          /* a DNS label is at most 63 bytes */
-        char *core = len < sizeof(buf) ? buf : xmalloc(len + 1);
+        char *core = b ? bump_alloc(b, len + 1) : xmalloc(len + 1);
         label_core_into(ix, label ? label : dom, len, core);
         size_t n = strlen(core);
-        sb_appendn(&p->labels, core, n + 1);
-        p->keys[p->nkeys] = (index_key){NULL, n, hash_bytes(core, n), INDEX_BY_LABEL};
-        p->nkeys++;
-        if (core != buf)
-            free(core);
+        p->keys[p->nkeys++] = (index_key){core, n, hash_bytes(core, n), INDEX_BY_LABEL};
     }
     free(label);
 }
 
-static void keys_point_at_labels(account_prep *p)
-{
-    size_t at = 0;
-    for (size_t i = 0; i < p->nkeys; i++) {
-        if (p->keys[i].list != INDEX_BY_LABEL)
-            continue;
-        p->keys[i].s = p->labels.buf + at;
-        at += p->keys[i].len + 1;
-    }
-}
-
 /* The keys of an account with these domains and names (as account_fill stores them), into p
- * (whose keys array has room for 2 * doms->n + 3): each domain and its label core, the joined
- * name, the joined name with stop words when it differs, the acronym. */
+ * (whose keys array has room for 2 * doms->n + 3; the label cores in b, or malloc'd): each
+ * domain and its label core, the joined name, the joined name with stop words when it differs,
+ * the acronym. */
 static void keys_collect(const account_index *ix, account_prep *p, const strvec *doms,
-                         const char *joined, const char *joined_all, const char *acronym)
+                         const char *joined, const char *joined_all, const char *acronym, bump *b)
 {
     for (size_t i = 0; i < doms->n; i++) {
         key_push(p, INDEX_BY_DOMAIN, doms->v[i], strlen(doms->v[i]));
-        label_key_push(ix, p, doms->v[i]);
+        label_key_push(ix, p, doms->v[i], b);
     }
-    keys_point_at_labels(p);
     if (*joined)
         key_push(p, INDEX_BY_JOINED, joined, strlen(joined));
     if (*joined_all && strcmp(joined_all, joined) != 0)
@@ -552,40 +566,58 @@ static const char *stored_acronym(const norm_name *nn)
     return nn->tokens.n >= 3 && nn->acronym ? nn->acronym : NULL;
 }
 
-/* p's hash and key arrays (one block), room for what keys_collect adds for ndoms domains. */
-static void prep_arrays(account_prep *p, size_t ntok, size_t ndoms)
+/* p's hash and key arrays (one block, in b or malloc'd), room for what keys_collect adds for
+ * ndoms domains. */
+static void prep_arrays(account_prep *p, size_t ntok, size_t ndoms, bump *b)
 {
     size_t nkeys = 2 * ndoms + 3;
-    p->tok_hash = xmalloc(ntok * sizeof(*p->tok_hash) + nkeys * sizeof(*p->keys));
+    size_t bytes = ntok * sizeof(*p->tok_hash) + nkeys * sizeof(*p->keys);
+    p->tok_hash = b ? bump_alloc(b, bytes) : xmalloc(bytes);
     p->keys = (index_key *)(p->tok_hash + ntok);
     p->nkeys = 0;
-    sb_init(&p->labels);
 }
 
 void index_prepare(const account_index *ix, const account_rec *rec, account_prep *p,
                    norm_scratch *scratch)
 {
+    index_prepare_in(ix, rec, p, scratch, NULL);
+}
+
+void index_prepare_in(const account_index *ix, const account_rec *rec, account_prep *p,
+                      norm_scratch *scratch, bump *b)
+{
     const char *shared[INDEX_SHARED_FIELDS];
     sv_init(&p->doms);
-    registrable_domains(rec->domains, &p->doms);
-    (void)norm_name_parse_in(ix->rules, rec->name, &p->nn, scratch);
+    registrable_domains(rec->domains, &p->doms, b);
+    if (b)
+        norm_name_parse_bump(ix->rules, rec->name, &p->nn, scratch, b);
+    else
+        (void)norm_name_parse_in(ix->rules, rec->name, &p->nn, scratch);
     const norm_name *nn = &p->nn;
     p->id_hash = hash_str(rec->id);
-    prep_arrays(p, nn->tokens.n, p->doms.n);
+    prep_arrays(p, nn->tokens.n, p->doms.n, b);
     for (size_t i = 0; i < nn->tokens.n; i++)
         p->tok_hash[i] = hash_str(nn->tokens.v[i]);
     shared_fields(rec, shared);
     for (size_t i = 0; i < INDEX_SHARED_FIELDS; i++)
         p->shared_hash[i] = shared[i] ? hash_str(shared[i]) : 0;
-    keys_collect(ix, p, &p->doms, stored_joined(nn), stored_joined_all(nn), stored_acronym(nn));
+    keys_collect(ix, p, &p->doms, stored_joined(nn), stored_joined_all(nn), stored_acronym(nn), b);
+}
+
+/* Frees the label cores among p's keys (malloc'd ones: keys_collect without a bump). */
+static void labels_free(account_prep *p)
+{
+    for (size_t i = 0; i < p->nkeys; i++)
+        if (p->keys[i].list == INDEX_BY_LABEL)
+            free((char *)p->keys[i].s);
 }
 
 void index_prep_free(account_prep *p)
 {
     sv_free(&p->doms);
     norm_name_free(&p->nn);
+    labels_free(p);
     free(p->tok_hash);
-    sb_free(&p->labels);
 }
 
 void index_prefetch(const account_index *ix, const account_prep *p)
@@ -711,11 +743,11 @@ static void account_unlink(account_index *ix, uint32_t slot)
     const account *a = &ix->acc[slot];
     account_prep keys;
     strvec doms = account_domains(a);
-    prep_arrays(&keys, 0, doms.n);
-    keys_collect(ix, &keys, &doms, a->joined, a->joined_all, a->acronym);
+    prep_arrays(&keys, 0, doms.n, NULL);
+    keys_collect(ix, &keys, &doms, a->joined, a->joined_all, a->acronym, NULL);
     keys_unlink(ix, &keys, slot);
+    labels_free(&keys);
     free(keys.tok_hash);
-    sb_free(&keys.labels);
     for (uint32_t i = 0; i < a->ntok; i++)
         token_post_remove(ix, a->tok[i], slot);
     ix->live--;
@@ -729,10 +761,10 @@ void index_loading(account_index *ix, bool on)
 uint32_t index_upsert(account_index *ix, const account_rec *rec)
 {
     account_prep prep;
-    index_prepare(ix, rec, &prep, ix->scratch);
+    index_prepare_in(ix, rec, &prep, ix->scratch, &ix->prep_bump);
     index_prefetch(ix, &prep);
     uint32_t slot = index_upsert_prepared(ix, rec, &prep);
-    index_prep_free(&prep);
+    bump_reset(&ix->prep_bump);
     return slot;
 }
 

@@ -105,6 +105,7 @@ typedef struct account_index {
     bump load_arena;          /* the blocks of the accounts added while loading (index_loading);
                                * one replaced later stays until index_free */
     bool loading;
+    bump prep_bump;           /* index_upsert's preparation of the record (emptied after it) */
     size_t malloced;          /* accounts whose block is malloc'd (not in load_arena) */
     uint64_t generation;      /* bumped by every upsert and delete: what was worked out from the
                                * lists stays right while it holds */
@@ -146,10 +147,9 @@ typedef struct account_prep {
     uint64_t id_hash;
     uint64_t *tok_hash;        /* one per nn.tokens.v; owned (one block with keys) */
     uint64_t shared_hash[INDEX_SHARED_FIELDS];  /* type, owner_id, country, last_activity */
-    index_key *keys;           /* in filing order: each domain then its label core, joined name,
-                                * joined name with stop words, acronym */
+    index_key *keys;           /* in filing order: each domain then its label core (owned, like
+                                * the rest), joined name, joined name with stop words, acronym */
     size_t nkeys;
-    strbuf labels;             /* the label cores, each NUL-terminated (keys point into them) */
 } account_prep;
 
 /* Fills p for rec, parsing the name in scratch (the calling thread's; NULL: buffers of its own).
@@ -157,10 +157,11 @@ typedef struct account_prep {
  * ix changes; the PSL must have been used once before (domain.h). */
 void index_prepare(const account_index *ix, const account_rec *rec, account_prep *p,
                    norm_scratch *scratch);
+/* index_prepare with p's strings and arrays carved from b (NULL: malloc'd): p then lives as long
+ * as b's current blocks, and is never passed to index_prep_free. */
+void index_prepare_in(const account_index *ix, const account_rec *rec, account_prep *p,
+                      norm_scratch *scratch, bump *b);
 void index_prep_free(account_prep *p);
-/* Moves p's strings and arrays into b and frees what p had allocated: p then lives as long as b's
- * current allocations, and is never passed to index_prep_free (prep_pack.c). */
-void index_prep_pack(account_prep *p, bump *b);
 /* Asks the CPU for the slots an upsert of p will read first (id, tokens, keys): for a record to
  * be upserted soon after the current one. Changes nothing. */
 void index_prefetch(const account_index *ix, const account_prep *p);

@@ -549,9 +549,9 @@ static void assert_same_prep(const account_prep *a, const account_prep *b)
     }
 }
 
-/* A preparation packed into a bump allocator is the same preparation, none of its strings in
- * the memory it had (freed), and indexes the same; the allocator's blocks are reused. */
-static void test_prepare_packed(void **state)
+/* A preparation made in a bump allocator is the same preparation as a malloc'd one, none of its
+ * strings in the other's memory, and indexes the same; the allocator's blocks are reused. */
+static void test_prepare_in_bump(void **state)
 {
     account_index *ix = *state;
     const char *names[] = {"The Zyntra Widgets Intl (UK)", "", "Ab"};
@@ -562,18 +562,17 @@ static void test_prepare_packed(void **state)
     for (int round = 0; round < 2; round++) {
         for (size_t n = 0; n < ARRAY_LEN(names); n++) {
             account_rec r;
-            account_prep plain, packed;
+            account_prep plain, in_bump;
             account_rec_init(&r);
             account_rec_set(&r, "id", "K1");
             account_rec_set(&r, "name", names[n]);
             account_rec_set(&r, "domains", domains[n]);
             index_prepare(ix, &r, &plain, NULL);
-            index_prepare(ix, &r, &packed, NULL);
-            index_prep_pack(&packed, &b);
-            assert_same_prep(&plain, &packed);
-            if (packed.nkeys)
-                assert_ptr_not_equal(packed.keys[0].s, plain.keys[0].s);
-            uint32_t s = index_upsert_prepared(ix, &r, &packed);
+            index_prepare_in(ix, &r, &in_bump, NULL, &b);
+            assert_same_prep(&plain, &in_bump);
+            if (in_bump.nkeys)
+                assert_ptr_not_equal(in_bump.keys[0].s, plain.keys[0].s);
+            uint32_t s = index_upsert_prepared(ix, &r, &in_bump);
             assert_int_equal(index_find(ix, "K1"), (long)s);
             index_prep_free(&plain);
             account_rec_free(&r);
@@ -600,7 +599,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_label_core, setup_index, teardown_index),
         cmocka_unit_test_setup_teardown(test_prepare_keys_and_hashes, setup_index,
                                         teardown_index),
-        cmocka_unit_test_setup_teardown(test_prepare_packed, setup_index, teardown_index),
+        cmocka_unit_test_setup_teardown(test_prepare_in_bump, setup_index, teardown_index),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
