@@ -193,9 +193,52 @@ static bool camel_boundary(int32_t prev, int32_t cur, int32_t n1, int32_t n2)
     return cp_is_upper(prev) && cp_is_lower(n1) && cp_is_lower(n2);
 }
 
+static bool ascii_upper(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+
+static bool ascii_lower(unsigned char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+
+static bool ascii_alnum(unsigned char c)
+{
+    return ascii_upper(c) || ascii_lower(c) || (c >= '0' && c <= '9');
+}
+
+/* camel_split of ASCII s: camel_boundary on bytes (its code point tests are these for ASCII), the
+ * text between boundaries appended a run at a time. */
+static size_t camel_split_ascii(const char *s, size_t len, strbuf *out)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t splits = 0, run = 0;
+    for (size_t i = 1; i < len; i++) {     /* at 0 the previous code point is none: no split */
+        if (!ascii_upper(u[i]))
+            continue;
+        unsigned char n1 = i + 1 < len ? u[i + 1] : 0, n2 = i + 2 < len ? u[i + 2] : 0;
+        bool split = ascii_lower(u[i - 1]) ? ascii_upper(n1) || ascii_lower(n1)
+                                           : ascii_upper(u[i - 1]) && ascii_lower(n1) &&
+                                                 ascii_lower(n2);
+        if (split) {
+            sb_appendn(out, s + run, i - run);
+            sb_putc(out, ' ');
+            run = i;
+            splits++;
+        }
+    }
+    sb_appendn(out, s + run, len - run);
+    return splits;
+}
+
 /* Appends s (as valid UTF-8) to out with a space at each camelCase boundary; returns how many. */
 static size_t camel_split(const char *s, size_t len, bool latin1, strbuf *out)
 {
+    size_t ascii_len;
+    if (is_ascii(s, &ascii_len) && ascii_len == len)
+        return camel_split_ascii(s, len, out);
+
     int32_t w[4] = {0, 0, 0, 0};    /* prev, cur, next, next-but-one; 0 past the end */
     size_t l[4] = {0, 0, 0, 0};     /* byte lengths of w[1..3] */
     size_t i = 0, splits = 0, run = 0;  /* s[run, i) is still to be appended */
@@ -306,10 +349,16 @@ static void tokenize(const norm_rules *r, const char *s, size_t len, toklist *tl
     for (size_t i = 0; i < len;) {
         int32_t cp;
         size_t k = cp_next(s, len, i, false, &cp);
-        if (cp_is_alnum(cp)) {
+        if (cp_is_alnum(cp)) {      /* with the ASCII letters and digits right after it */
             if (start == SIZE_MAX)
                 start = tl->arena.len;
-            sb_appendn(&tl->arena, s + i, k);
+            size_t end = i + k;
+            while (end < len && ascii_alnum((unsigned char)s[end]))
+                end++;
+            sb_appendn(&tl->arena, s + i, end - i);
+            prev = (unsigned char)s[end - 1] < 0x80 ? (unsigned char)s[end - 1] : cp;
+            i = end;
+            continue;
         } else if (!cp_is_deleted(cp)) {
             if (start != SIZE_MAX)
                 tl_push(tl, r, start, tl->arena.len - start, seg, kind);
