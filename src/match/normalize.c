@@ -313,7 +313,7 @@ static void tl_add(toklist *tl, uint32_t v, size_t off, size_t len, uint32_t seg
         tl->cap = tl->cap ? tl->cap * 2 : 16;
         tl->v = xrealloc(tl->v, tl->cap * sizeof(*tl->v));
     }
-    uint8_t flags = (uint8_t)(v & (WF_STOP | WF_QUAL));
+    uint8_t flags = (uint8_t)(v & (WF_STOP | WF_QUAL | WF_LEGAL_END));
     tl->v[tl->n++] = (tok){ .off = off, .len = len, .seg = seg, .kind = kind, .flags = flags };
 }
 
@@ -458,7 +458,7 @@ static bool junk_folded(const norm_rules *r, const char *f, size_t len)
     norm_trim_span(f, len, &a, &b);
     if (b == a)
         return true;
-    return r && strmap_getn(r->junk, f + a, b - a, NULL);
+    return r && b - a <= r->junk_max && strmap_getn(r->junk, f + a, b - a, NULL);
 }
 
 bool norm_is_junk(const norm_rules *r, const char *raw)
@@ -541,6 +541,8 @@ static void move_segment_qualifiers(toklist *tl, name_out *out)
 /* Removes the longest legal form ending at `end` (keeping >= 1 token before it); false if none. */
 static bool strip_one_legal(const norm_rules *r, toklist *tl, size_t end, strbuf *key)
 {
+    if (!(tl->v[end - 1].flags & WF_LEGAL_END))
+        return false;
     size_t kmax = r->legal_max < end - 1 ? r->legal_max : end - 1;
     size_t starts[LEGAL_MAX_TOKENS];        /* key offset where token end-kmax+i starts */
     sb_reset(key);
