@@ -449,12 +449,11 @@ static size_t str_bytes(const char *s)
     return s ? strlen(s) + 1 : 0;
 }
 
-/* Copies s (NULL stays NULL) at *cursor and moves it past the copy. */
-static char *pack_str(char **cursor, const char *s)
+/* Copies s of n bytes with its NUL (NULL stays NULL) at *cursor and moves it past the copy. */
+static char *pack_str(char **cursor, const char *s, size_t n)
 {
     if (!s)
         return NULL;
-    size_t n = strlen(s) + 1;
     char *p = memcpy(*cursor, s, n);
     *cursor += n;
     return p;
@@ -464,7 +463,20 @@ static char *pack_str(char **cursor, const char *s)
 static void pack_strvec(char **cursor, char **list, const strvec *from)
 {
     for (size_t i = 0; i < from->n; i++)
-        list[i] = pack_str(cursor, from->v[i]);
+        list[i] = pack_str(cursor, from->v[i], strlen(from->v[i]) + 1);
+}
+
+/* The employees field as account.employees holds it: strtol's value, -1 when absent or empty.
+ * Plain digits (up to 18: no overflow) are read here, anything else by strtol. */
+static long employees_of(const char *s)
+{
+    if (!s || !*s)
+        return -1;
+    long v = 0;
+    size_t i = 0;
+    for (; s[i] >= '0' && s[i] <= '9' && i < 18; i++)
+        v = v * 10 + (s[i] - '0');
+    return s[i] == '\0' ? v : strtol(s, NULL, 10);
 }
 
 /* The account's own strings (in its block), in the order of account_strings' pointers: what
@@ -595,6 +607,7 @@ void index_prepare_in(const account_index *ix, const account_rec *rec, account_p
         (void)norm_name_parse_in(ix->rules, rec->name, &p->nn, scratch);
     const norm_name *nn = &p->nn;
     p->id_hash = hash_str(rec->id);
+    p->employees = employees_of(rec->employees);
     prep_arrays(p, nn->tokens.n, p->doms.n, b);
     for (size_t i = 0; i < nn->tokens.n; i++)
         p->tok_hash[i] = hash_str(nn->tokens.v[i]);
@@ -643,10 +656,10 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec,
     const char *src[ACCOUNT_STRINGS] = {rec->id,   joined, same ? NULL : joined_all,
                                         stored_acronym(&nn), rec->name,
                                         nonempty(rec->parent_id), nonempty(rec->domains)};
-    size_t nptr = doms.n + nn.qualifiers.n;
+    size_t nptr = doms.n + nn.qualifiers.n, len[ACCOUNT_STRINGS];
     size_t bytes = nptr * sizeof(char *) + nn.tokens.n * sizeof(uint32_t);
     for (size_t i = 0; i < ACCOUNT_STRINGS; i++)
-        bytes += str_bytes(src[i]);
+        bytes += len[i] = str_bytes(src[i]);
     for (size_t i = 0; i < nptr; i++)
         bytes += str_bytes(i < doms.n ? doms.v[i] : nn.qualifiers.v[i - doms.n]);
     char **ptrs = ix->loading ? bump_alloc(&ix->load_arena, bytes) : xmalloc(bytes);
@@ -661,7 +674,7 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec,
     char **dst[ACCOUNT_STRINGS];
     account_strings(a, dst);
     for (size_t i = 0; i < ACCOUNT_STRINGS; i++)
-        *dst[i] = pack_str(&cursor, src[i]);
+        *dst[i] = pack_str(&cursor, src[i], len[i]);
     if (same)
         a->joined_all = a->joined;
     pack_strvec(&cursor, ptrs, &doms);
@@ -671,7 +684,7 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec,
     char **to[INDEX_SHARED_FIELDS] = {&a->type, &a->owner_id, &a->country, &a->last_activity};
     for (size_t i = 0; i < INDEX_SHARED_FIELDS; i++)
         *to[i] = shared_value(ix, shared[i], prep->shared_hash[i]);
-    a->employees = rec->employees && *rec->employees ? strtol(rec->employees, NULL, 10) : -1;
+    a->employees = prep->employees;
     a->live = true;
 }
 

@@ -147,6 +147,7 @@ typedef struct account_prep {
     uint64_t id_hash;
     uint64_t *tok_hash;        /* one per nn.tokens.v; owned (one block with keys) */
     uint64_t shared_hash[INDEX_SHARED_FIELDS];  /* type, owner_id, country, last_activity */
+    long employees;            /* as account.employees will hold it */
     index_key *keys;           /* in filing order: each domain then its label core (owned, like
                                 * the rest), joined name, joined name with stop words, acronym */
     size_t nkeys;

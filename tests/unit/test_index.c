@@ -585,6 +585,26 @@ static void test_prepare_in_bump(void **state)
     bump_free(&b);
 }
 
+/* An account's employees are strtol's reading of the field (digits read directly), -1 without. */
+static void test_employees(void **state)
+{
+    account_index *ix = *state;
+    const char *given[] = {"250", "0012", " 7", "-3", "12abc", "abc", "", NULL,
+                           "123456789012345678", "1234567890123456789", "99999999999999999999"};
+    for (size_t i = 0; i < ARRAY_LEN(given); i++) {
+        account_rec r;
+        account_rec_init(&r);
+        account_rec_set(&r, "id", "E1");
+        account_rec_set(&r, "name", "Zyntra");
+        if (given[i])
+            account_rec_set(&r, "employees", given[i]);
+        uint32_t s = index_upsert(ix, &r);
+        long want = given[i] && *given[i] ? strtol(given[i], NULL, 10) : -1;
+        assert_true(ix->acc[s].employees == want);
+        account_rec_free(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -600,6 +620,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_prepare_keys_and_hashes, setup_index,
                                         teardown_index),
         cmocka_unit_test_setup_teardown(test_prepare_in_bump, setup_index, teardown_index),
+        cmocka_unit_test_setup_teardown(test_employees, setup_index, teardown_index),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
