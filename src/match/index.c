@@ -29,8 +29,15 @@ void index_init(account_index *ix, const norm_rules *rules, const strvec *label_
     ix->label_suffixes = label_suffixes;
     size_t nsuf = label_suffixes ? label_suffixes->n : 0;
     ix->label_suffix_len = xcalloc(nsuf + 1, sizeof(*ix->label_suffix_len));
-    for (size_t i = 0; i < nsuf; i++)
+    for (size_t i = 0; i < nsuf; i++) {
         ix->label_suffix_len[i] = strlen(label_suffixes->v[i]);
+        if (ix->label_suffix_len[i])
+            ix->label_edge[(unsigned char)label_suffixes->v[i][ix->label_suffix_len[i] - 1]] |=
+                LABEL_SUFFIX_LAST;
+    }
+    for (size_t i = 0; label_prefixes && i < label_prefixes->n; i++)
+        ix->label_edge[(unsigned char)label_prefixes->v[i][0]] |= LABEL_PREFIX_FIRST;
+    ix->label_edge[0] = 0;          /* an empty prefix strips nothing */
 }
 
 static void account_clear(account_index *ix, account *a)
@@ -355,7 +362,8 @@ static size_t without_suffix(const account_index *ix, const char *s, size_t len)
 }
 
 /* The core of label[0..len) into core (len + 1 bytes): hyphens dropped, then a prefix and a
- * suffix stripped. */
+ * suffix stripped (the lists read only when some prefix starts, or some suffix ends, with the
+ * label's first or last byte: label_edge). */
 static void label_core_into(const account_index *ix, const char *label, size_t len, char *core)
 {
     size_t n = 0;
@@ -363,8 +371,13 @@ static void label_core_into(const account_index *ix, const char *label, size_t l
         if (label[i] != '-')
             core[n++] = label[i];
     core[n] = '\0';
-    size_t skip = prefix_len(core, n, ix->label_prefixes);
-    n = without_suffix(ix, core + skip, n - skip);
+    size_t skip = ix->label_edge[(unsigned char)core[0]] & LABEL_PREFIX_FIRST
+                      ? prefix_len(core, n, ix->label_prefixes)
+                      : 0;
+    if (n > skip && ix->label_edge[(unsigned char)core[n - 1]] & LABEL_SUFFIX_LAST)
+        n = without_suffix(ix, core + skip, n - skip);
+    else
+        n -= skip;
     memmove(core, core + skip, n);
     core[n] = '\0';
 }

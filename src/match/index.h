@@ -114,7 +114,11 @@ typedef struct account_index {
     const strvec *label_prefixes;  /* borrowed: stripped from domain labels ("try", "get") */
     const strvec *label_suffixes;  /* borrowed: ("hq", "group") */
     size_t *label_suffix_len;      /* strlen of each label suffix; owned */
+    uint8_t label_edge[256];       /* by byte: LABEL_PREFIX_FIRST when a label prefix starts with
+                                    * it, LABEL_SUFFIX_LAST when a label suffix ends with it */
 } account_index;
+
+enum { LABEL_PREFIX_FIRST = 1, LABEL_SUFFIX_LAST = 2 };
 
 void index_init(account_index *ix, const norm_rules *rules, const strvec *label_prefixes,
                 const strvec *label_suffixes);

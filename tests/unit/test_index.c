@@ -391,6 +391,9 @@ static void test_label_core(void **state)
     expect_core(ix, "group", "group");
     expect_core(ix, "zyntra", "zyntra");
     expect_core(ix, "", "");
+    expect_core(ix, "tgroupq", "tgroupq");             /* a prefix's first byte, a suffix's last */
+    expect_core(ix, "---", "");
+    expect_core(ix, "get-hq", "get");                  /* "gethq": no prefix (2 left), a suffix */
 
     /* An empty prefix or suffix in a list matches every label: it ends the search there. */
     strvec empty_first;
