@@ -120,7 +120,7 @@ static void ascii_lower_into(const char *s, size_t len, strbuf *out)
 {
     size_t at = out->len;
     sb_appendn(out, s, len);
-    for (char *p = out->buf + at; *p; p++)
+    for (char *p = out->buf + at, *end = out->buf + out->len; p < end; p++)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p - 'A' + 'a');
 }
@@ -706,12 +706,19 @@ static void scratch_reset(norm_scratch *s)
 /* norm_name_parse in s's buffers (emptied first), its results where out says. */
 static void parse_in(const norm_rules *r, const char *raw, name_out *out, norm_scratch *s)
 {
-    size_t len = strlen(raw);
-    bool latin1 = !utf8_valid(raw, len);
+    size_t len;
+    bool ascii = is_ascii(raw, &len);   /* then valid UTF-8, split and folded on its bytes */
+    if (!ascii)
+        len += strlen(raw + len);
+    bool latin1 = !ascii && !utf8_valid(raw, len);
     toklist *tl = &s->tl;
     scratch_reset(s);
-    size_t split = camel_split(raw, len, latin1, &s->text);
-    fold_into(s->text.buf ? s->text.buf : "", &s->folded);
+    size_t split = ascii ? camel_split_ascii(raw, len, &s->text)
+                         : camel_split(raw, len, latin1, &s->text);
+    if (ascii)
+        ascii_lower_into(s->text.buf ? s->text.buf : "", s->text.len, &s->folded);
+    else
+        fold_into(s->text.buf ? s->text.buf : "", &s->folded);
     /* step 1 on the raw value folded: when camel_split changed nothing, that is `folded` */
     if (split ? norm_is_junk(r, raw) : junk_folded(r, s->folded.buf, s->folded.len)) {
         out->nn->junk = true;
