@@ -24,6 +24,7 @@ void index_init(account_index *ix, const norm_rules *rules, const strvec *label_
     bump_init(&ix->prep_bump);
     u32pool_init(&ix->tok_pool);
     ix->scratch = norm_scratch_new();
+    ix->shared_memo = xcalloc(SHARED_MEMO, sizeof(*ix->shared_memo));
     ix->rules = rules;
     ix->label_prefixes = label_prefixes;
     ix->label_suffixes = label_suffixes;
@@ -71,6 +72,7 @@ void index_free(account_index *ix)
     bump_free(&ix->load_arena);
     bump_free(&ix->prep_bump);
     norm_scratch_free(ix->scratch);
+    free(ix->shared_memo);
     free(ix->label_suffix_len);
     memset(ix, 0, sizeof(*ix));
 }
@@ -508,9 +510,15 @@ static void account_strings(account *a, char **dst[ACCOUNT_STRINGS])
  * of it is hash), or NULL. */
 static char *shared_value(account_index *ix, const char *s, uint64_t hash)
 {
+    if (!s || !*s)
+        return NULL;
+    shared_memo *e = &ix->shared_memo[hash & (SHARED_MEMO - 1)];
+    if (e->val && e->hash == hash && strcmp(e->val, s) == 0)
+        return e->val;
     uint32_t unused = 0;
-    return s && *s ? (char *)strmap_get_or_put_h(ix->shared, s, strlen(s), hash, &unused, NULL)
-                   : NULL;
+    char *val = (char *)strmap_get_or_put_h(ix->shared, s, strlen(s), hash, &unused, NULL);
+    *e = (shared_memo){hash, val};
+    return val;
 }
 
 /* The record's values that the index shares, in account_prep.shared_hash's order. */

@@ -81,6 +81,14 @@ typedef struct vocab_word {
     uint32_t len;             /* strlen(str) */
 } vocab_word;
 
+/* A shared value (account_index.shared) remembered by its hash: most rows' types, owners,
+ * countries and dates are found here without a probe of the map. */
+#define SHARED_MEMO 4096
+typedef struct shared_memo {
+    uint64_t hash;
+    char *val;                /* the map's copy; NULL: empty */
+} shared_memo;
+
 typedef struct account_index {
     account *acc;             /* slots, owned */
     slot_key *key;            /* per slot, owned */
@@ -95,6 +103,7 @@ typedef struct account_index {
     strmap *vocab;            /* token -> vocabulary id */
     strmap *shared;           /* the accounts' types, owners, countries and dates, each once (keys
                                * only; kept until the index is freed) */
+    shared_memo *shared_memo; /* SHARED_MEMO entries by hash, owned */
     vocab_word *words;        /* vocabulary id -> token and its list's size */
     u32vec *tok_post;         /* vocabulary id -> slots of live accounts using it (df = n),
                                * ascending */
