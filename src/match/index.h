@@ -225,6 +225,11 @@ void index_typo_neighbours(const account_index *ix, const char *tok, u32vec *out
 /* Core of a domain label: hyphens removed, one configured prefix and suffix stripped when 3+
  * characters remain ("teaminvo" -> "invo", "gannongroup" -> "gannon"). malloc'd. */
 char *index_label_core(const account_index *ix, const char *label);
+/* The same for label[0..len), into core (len + 1 bytes). */
+void index_label_core_into(const account_index *ix, const char *label, size_t len, char *core);
+/* Length of the label of a registrable domain read off the domain itself, or 0 when
+ * domain_label must be asked (label_core.c says when). */
+size_t index_plain_label_len(const char *registrable);
 
 /* Optimal string alignment distance, stopping early above max (returns max + 1 then). */
 int osa_distance(const char *a, const char *b, int max);
