@@ -182,13 +182,20 @@ static int header_read(header *h, csv_reader *r, const char *path, char *err, si
     return rc;
 }
 
+/* What trim_in_place drops at either end: a space, tab, CR or LF (and a NUL at the end, as
+ * strchr(" \t\r\n", c) finds the set's own terminator). */
+static bool trim_byte(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\0';
+}
+
 /* Trims surrounding ASCII whitespace from a field in place; returns where it now starts. */
 static char *trim_in_place(char *s, size_t len)
 {
-    while (len && strchr(" \t\r\n", s[len - 1]))
+    while (len && trim_byte(s[len - 1]))
         len--;
     s[len] = '\0';
-    while (*s && strchr(" \t\r\n", *s))
+    while (*s && trim_byte(*s))
         s++;
     return s;
 }

@@ -498,6 +498,13 @@ static bool plain_ascii(const char *s, size_t n)
     return true;
 }
 
+/* The bytes website_host looks for in a URL's authority. */
+enum url_byte { URL_OTHER, URL_AUTHORITY_END, URL_AT };
+static const unsigned char url_bytes[256] = {
+    ['/'] = URL_AUTHORITY_END, ['?'] = URL_AUTHORITY_END, ['#'] = URL_AUTHORITY_END,
+    ['\\'] = URL_AUTHORITY_END, ['@'] = URL_AT,
+};
+
 char *website_host(const char *raw)
 {
     size_t n = raw ? strlen(raw) : 0;
@@ -514,17 +521,17 @@ char *website_host(const char *raw)
         skip = 2;
     s += skip;
     n -= skip;
-    for (size_t i = 0; i < n; i++) /* authority ends at the path, query or fragment */
-        if (s[i] == '/' || s[i] == '?' || s[i] == '#' || s[i] == '\\') {
-            n = i;
+    size_t end = 0, user = 0;   /* the authority ends at the path, query or fragment; its host
+                                 * follows the last '@' in it (user:password@ dropped) */
+    for (; end < n; end++) {
+        enum url_byte k = url_bytes[(unsigned char)s[end]];
+        if (k == URL_AUTHORITY_END)
             break;
-        }
-    for (size_t i = n; i > 0; i--) /* drop user:password@ */
-        if (s[i - 1] == '@') {
-            s += i;
-            n -= i;
-            break;
-        }
+        if (k == URL_AT)
+            user = end + 1;
+    }
+    s += user;
+    n = end - user;
     const char *colon = memchr(s, ':', n);
     if (colon) { /* drop :port, which must be digits */
         size_t host_n = (size_t)(colon - s);

@@ -21,15 +21,24 @@ void index_init(account_index *ix, const norm_rules *rules, const strvec *label_
     postings_init(&ix->by_acronym);
     hashmulti_init(&ix->typo);
     bump_init(&ix->load_arena);
+    bump_init(&ix->prep_bump);
     u32pool_init(&ix->tok_pool);
     ix->scratch = norm_scratch_new();
+    ix->shared_memo = xcalloc(SHARED_MEMO, sizeof(*ix->shared_memo));
     ix->rules = rules;
     ix->label_prefixes = label_prefixes;
     ix->label_suffixes = label_suffixes;
     size_t nsuf = label_suffixes ? label_suffixes->n : 0;
     ix->label_suffix_len = xcalloc(nsuf + 1, sizeof(*ix->label_suffix_len));
-    for (size_t i = 0; i < nsuf; i++)
+    for (size_t i = 0; i < nsuf; i++) {
         ix->label_suffix_len[i] = strlen(label_suffixes->v[i]);
+        if (ix->label_suffix_len[i])
+            ix->label_edge[(unsigned char)label_suffixes->v[i][ix->label_suffix_len[i] - 1]] |=
+                LABEL_SUFFIX_LAST;
+    }
+    for (size_t i = 0; label_prefixes && i < label_prefixes->n; i++)
+        ix->label_edge[(unsigned char)label_prefixes->v[i][0]] |= LABEL_PREFIX_FIRST;
+    ix->label_edge[0] = 0;          /* an empty prefix strips nothing */
 }
 
 static void account_clear(account_index *ix, account *a)
@@ -61,7 +70,9 @@ void index_free(account_index *ix)
     postings_free(&ix->by_acronym);
     hashmulti_free(&ix->typo);
     bump_free(&ix->load_arena);
+    bump_free(&ix->prep_bump);
     norm_scratch_free(ix->scratch);
+    free(ix->shared_memo);
     free(ix->label_suffix_len);
     memset(ix, 0, sizeof(*ix));
 }
@@ -320,76 +331,6 @@ static uint32_t vocab_intern(account_index *ix, const char *tok, uint64_t hash)
     return id;
 }
 
-/* ---- domain label cores ---- */
-
-/* Length of the configured prefix that s starts with when 3+ characters remain, else 0. A prefix
- * whose first byte differs is passed over before its length is taken. */
-static size_t prefix_len(const char *s, size_t len, const strvec *prefixes)
-{
-    for (size_t i = 0; prefixes && i < prefixes->n; i++) {
-        if (prefixes->v[i][0] && prefixes->v[i][0] != s[0])
-            continue;
-        size_t pl = strlen(prefixes->v[i]);
-        if (strncmp(s, prefixes->v[i], pl) == 0 && len >= pl + 3)
-            return pl;
-    }
-    return 0;
-}
-
-/* Length of s[0..len) without the configured suffix it ends with when 3+ characters remain (its
- * last byte compared before the rest; the suffixes' lengths taken once, at index_init). */
-static size_t without_suffix(const account_index *ix, const char *s, size_t len)
-{
-    const strvec *suffixes = ix->label_suffixes;
-    for (size_t i = 0; suffixes && i < suffixes->n; i++) {
-        const char *suf = suffixes->v[i];
-        size_t sl = ix->label_suffix_len[i];
-        if (len < sl + 3 || (sl && s[len - 1] != suf[sl - 1]))
-            continue;
-        if (memcmp(s + len - sl, suf, sl) == 0)
-            return len - sl;
-    }
-    return len;
-}
-
-/* The core of label[0..len) into core (len + 1 bytes): hyphens dropped, then a prefix and a
- * suffix stripped. */
-static void label_core_into(const account_index *ix, const char *label, size_t len, char *core)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        if (label[i] != '-')
-            core[n++] = label[i];
-    core[n] = '\0';
-    size_t skip = prefix_len(core, n, ix->label_prefixes);
-    n = without_suffix(ix, core + skip, n - skip);
-    memmove(core, core + skip, n);
-    core[n] = '\0';
-}
-
-char *index_label_core(const account_index *ix, const char *label)
-{
-    size_t len = strlen(label);
-    char *core = xmalloc(len + 1);
-    label_core_into(ix, label, len, core);
-    return core;
-}
-
-/* Length of the label of a registrable domain (as website_registrable returns it) read off the
- * domain itself, or 0 when domain_label must be asked: a domain of [a-z0-9.-] with no A-label
- * ("xn--") normalises to itself and, being registrable, is its own registrable domain (libpsl
- * reads public suffixes from the left), so its label is what precedes the first dot. */
-static size_t plain_label_len(const char *reg)
-{
-    for (const char *p = reg; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
-            return 0;
-    for (const char *p = reg; (p = strstr(p, "xn--")); p += 4)
-        if (p == reg || p[-1] == '.')
-            return 0;
-    return strcspn(reg, ".");
-}
-
 /* ---- upsert and delete ---- */
 
 static const char *nonempty(const char *s)
@@ -397,21 +338,49 @@ static const char *nonempty(const char *s)
     return s && *s ? s : NULL;
 }
 
-/* Registrable domains of a ';'-separated list of websites, each once, into out. */
-static void registrable_domains(const char *raw, strvec *out)
+/* A malloc'd string (taken) in b, or as it is when b is NULL. */
+static char *owned_in(char *s, bump *b)
+{
+    if (!b)
+        return s;
+    char *copy = bump_strdup(b, s);
+    free(s);
+    return copy;
+}
+
+/* The registrable domain of the website raw[0..n) (malloc'd), or NULL. */
+static char *part_registrable(const char *raw, size_t n)
+{
+    char buf[256];
+    char *part = n < sizeof(buf) ? buf : xmalloc(n + 1);
+    memcpy(part, raw, n);
+    part[n] = '\0';
+    char *reg = website_registrable(part);
+    if (part != buf)
+        free(part);
+    return reg;
+}
+
+/* Registrable domains of a ';'-separated list of websites, each once, into out (empty; its
+ * strings and array in b, or malloc'd when b is NULL). */
+static void registrable_domains(const char *raw, strvec *out, bump *b)
 {
     if (!raw)
         return;
-    char *copy = xstrdup(raw);
-    char *save = NULL;
-    for (char *part = strtok_r(copy, ";", &save); part; part = strtok_r(NULL, ";", &save)) {
-        char *reg = website_registrable(part);
+    size_t parts = 1;
+    for (const char *s = raw; (s = strchr(s, ';')); s++)
+        parts++;
+    out->v = b ? bump_alloc(b, parts * sizeof(*out->v)) : xmalloc(parts * sizeof(*out->v));
+    out->cap = parts;
+    for (const char *s = raw; *s;) {
+        size_t n = strcspn(s, ";");
+        char *reg = n ? part_registrable(s, n) : NULL;
         if (reg && !sv_contains(out, reg))
-            sv_push_owned(out, reg);
+            out->v[out->n++] = owned_in(reg, b);
         else
             free(reg);
+        s += n + (s[n] == ';');
     }
-    free(copy);
 }
 
 static size_t str_bytes(const char *s)
@@ -419,12 +388,11 @@ static size_t str_bytes(const char *s)
     return s ? strlen(s) + 1 : 0;
 }
 
-/* Copies s (NULL stays NULL) at *cursor and moves it past the copy. */
-static char *pack_str(char **cursor, const char *s)
+/* Copies s of n bytes with its NUL (NULL stays NULL) at *cursor and moves it past the copy. */
+static char *pack_str(char **cursor, const char *s, size_t n)
 {
     if (!s)
         return NULL;
-    size_t n = strlen(s) + 1;
     char *p = memcpy(*cursor, s, n);
     *cursor += n;
     return p;
@@ -434,7 +402,20 @@ static char *pack_str(char **cursor, const char *s)
 static void pack_strvec(char **cursor, char **list, const strvec *from)
 {
     for (size_t i = 0; i < from->n; i++)
-        list[i] = pack_str(cursor, from->v[i]);
+        list[i] = pack_str(cursor, from->v[i], strlen(from->v[i]) + 1);
+}
+
+/* The employees field as account.employees holds it: strtol's value, -1 when absent or empty.
+ * Plain digits (up to 18: no overflow) are read here, anything else by strtol. */
+static long employees_of(const char *s)
+{
+    if (!s || !*s)
+        return -1;
+    long v = 0;
+    size_t i = 0;
+    for (; s[i] >= '0' && s[i] <= '9' && i < 18; i++)
+        v = v * 10 + (s[i] - '0');
+    return s[i] == '\0' ? v : strtol(s, NULL, 10);
 }
 
 /* The account's own strings (in its block), in the order of account_strings' pointers: what
@@ -453,9 +434,15 @@ static void account_strings(account *a, char **dst[ACCOUNT_STRINGS])
  * of it is hash), or NULL. */
 static char *shared_value(account_index *ix, const char *s, uint64_t hash)
 {
+    if (!s || !*s)
+        return NULL;
+    shared_memo *e = &ix->shared_memo[hash & (SHARED_MEMO - 1)];
+    if (e->val && e->hash == hash && strcmp(e->val, s) == 0)
+        return e->val;
     uint32_t unused = 0;
-    return s && *s ? (char *)strmap_get_or_put_h(ix->shared, s, strlen(s), hash, &unused, NULL)
-                   : NULL;
+    char *val = (char *)strmap_get_or_put_h(ix->shared, s, strlen(s), hash, &unused, NULL);
+    *e = (shared_memo){hash, val};
+    return val;
 }
 
 /* The record's values that the index shares, in account_prep.shared_hash's order. */
@@ -484,50 +471,34 @@ static void key_push(account_prep *p, enum index_list list, const char *s, size_
     p->keys[p->nkeys++] = (index_key){s, len, hash_bytes(s, len), list};
 }
 
-/* Appends the label core of a registrable domain to p->labels as a key (its pointer is set once
- * every label is in: keys_point_at_labels); nothing when the domain has no label. */
-static void label_key_push(const account_index *ix, account_prep *p, const char *dom)
+/* Adds the label core of a registrable domain to p's keys, the core in b (malloc'd when b is
+ * NULL: index_prep_free frees it); nothing when the domain has no label. */
+static void label_key_push(const account_index *ix, account_prep *p, const char *dom, bump *b)
 {
-    size_t len = plain_label_len(dom);
+    size_t len = index_plain_label_len(dom);
     char *label = len ? NULL : domain_label(dom);
     if (label)
         len = strlen(label);
     if (label || len) {
-        char buf[256];          /* a DNS label is at most 63 bytes */
-        char *core = len < sizeof(buf) ? buf : xmalloc(len + 1);
-        label_core_into(ix, label ? label : dom, len, core);
+        char *core = b ? bump_alloc(b, len + 1) : xmalloc(len + 1);
+        index_label_core_into(ix, label ? label : dom, len, core);
         size_t n = strlen(core);
-        sb_appendn(&p->labels, core, n + 1);
-        p->keys[p->nkeys] = (index_key){NULL, n, hash_bytes(core, n), INDEX_BY_LABEL};
-        p->nkeys++;
-        if (core != buf)
-            free(core);
+        p->keys[p->nkeys++] = (index_key){core, n, hash_bytes(core, n), INDEX_BY_LABEL};
     }
     free(label);
 }
 
-static void keys_point_at_labels(account_prep *p)
-{
-    size_t at = 0;
-    for (size_t i = 0; i < p->nkeys; i++) {
-        if (p->keys[i].list != INDEX_BY_LABEL)
-            continue;
-        p->keys[i].s = p->labels.buf + at;
-        at += p->keys[i].len + 1;
-    }
-}
-
 /* The keys of an account with these domains and names (as account_fill stores them), into p
- * (whose keys array has room for 2 * doms->n + 3): each domain and its label core, the joined
- * name, the joined name with stop words when it differs, the acronym. */
+ * (whose keys array has room for 2 * doms->n + 3; the label cores in b, or malloc'd): each
+ * domain and its label core, the joined name, the joined name with stop words when it differs,
+ * the acronym. */
 static void keys_collect(const account_index *ix, account_prep *p, const strvec *doms,
-                         const char *joined, const char *joined_all, const char *acronym)
+                         const char *joined, const char *joined_all, const char *acronym, bump *b)
 {
     for (size_t i = 0; i < doms->n; i++) {
         key_push(p, INDEX_BY_DOMAIN, doms->v[i], strlen(doms->v[i]));
-        label_key_push(ix, p, doms->v[i]);
+        label_key_push(ix, p, doms->v[i], b);
     }
-    keys_point_at_labels(p);
     if (*joined)
         key_push(p, INDEX_BY_JOINED, joined, strlen(joined));
     if (*joined_all && strcmp(joined_all, joined) != 0)
@@ -552,40 +523,59 @@ static const char *stored_acronym(const norm_name *nn)
     return nn->tokens.n >= 3 && nn->acronym ? nn->acronym : NULL;
 }
 
-/* p's hash and key arrays (one block), room for what keys_collect adds for ndoms domains. */
-static void prep_arrays(account_prep *p, size_t ntok, size_t ndoms)
+/* p's hash and key arrays (one block, in b or malloc'd), room for what keys_collect adds for
+ * ndoms domains. */
+static void prep_arrays(account_prep *p, size_t ntok, size_t ndoms, bump *b)
 {
     size_t nkeys = 2 * ndoms + 3;
-    p->tok_hash = xmalloc(ntok * sizeof(*p->tok_hash) + nkeys * sizeof(*p->keys));
+    size_t bytes = ntok * sizeof(*p->tok_hash) + nkeys * sizeof(*p->keys);
+    p->tok_hash = b ? bump_alloc(b, bytes) : xmalloc(bytes);
     p->keys = (index_key *)(p->tok_hash + ntok);
     p->nkeys = 0;
-    sb_init(&p->labels);
 }
 
 void index_prepare(const account_index *ix, const account_rec *rec, account_prep *p,
                    norm_scratch *scratch)
 {
+    index_prepare_in(ix, rec, p, scratch, NULL);
+}
+
+void index_prepare_in(const account_index *ix, const account_rec *rec, account_prep *p,
+                      norm_scratch *scratch, bump *b)
+{
     const char *shared[INDEX_SHARED_FIELDS];
     sv_init(&p->doms);
-    registrable_domains(rec->domains, &p->doms);
-    (void)norm_name_parse_in(ix->rules, rec->name, &p->nn, scratch);
+    registrable_domains(rec->domains, &p->doms, b);
+    if (b)
+        norm_name_parse_bump(ix->rules, rec->name, &p->nn, scratch, b);
+    else
+        (void)norm_name_parse_in(ix->rules, rec->name, &p->nn, scratch);
     const norm_name *nn = &p->nn;
     p->id_hash = hash_str(rec->id);
-    prep_arrays(p, nn->tokens.n, p->doms.n);
+    p->employees = employees_of(rec->employees);
+    prep_arrays(p, nn->tokens.n, p->doms.n, b);
     for (size_t i = 0; i < nn->tokens.n; i++)
         p->tok_hash[i] = hash_str(nn->tokens.v[i]);
     shared_fields(rec, shared);
     for (size_t i = 0; i < INDEX_SHARED_FIELDS; i++)
         p->shared_hash[i] = shared[i] ? hash_str(shared[i]) : 0;
-    keys_collect(ix, p, &p->doms, stored_joined(nn), stored_joined_all(nn), stored_acronym(nn));
+    keys_collect(ix, p, &p->doms, stored_joined(nn), stored_joined_all(nn), stored_acronym(nn), b);
+}
+
+/* Frees the label cores among p's keys (malloc'd ones: keys_collect without a bump). */
+static void labels_free(account_prep *p)
+{
+    for (size_t i = 0; i < p->nkeys; i++)
+        if (p->keys[i].list == INDEX_BY_LABEL)
+            free((char *)p->keys[i].s);
 }
 
 void index_prep_free(account_prep *p)
 {
     sv_free(&p->doms);
     norm_name_free(&p->nn);
+    labels_free(p);
     free(p->tok_hash);
-    sb_free(&p->labels);
 }
 
 void index_prefetch(const account_index *ix, const account_prep *p)
@@ -611,10 +601,10 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec,
     const char *src[ACCOUNT_STRINGS] = {rec->id,   joined, same ? NULL : joined_all,
                                         stored_acronym(&nn), rec->name,
                                         nonempty(rec->parent_id), nonempty(rec->domains)};
-    size_t nptr = doms.n + nn.qualifiers.n;
+    size_t nptr = doms.n + nn.qualifiers.n, len[ACCOUNT_STRINGS];
     size_t bytes = nptr * sizeof(char *) + nn.tokens.n * sizeof(uint32_t);
     for (size_t i = 0; i < ACCOUNT_STRINGS; i++)
-        bytes += str_bytes(src[i]);
+        bytes += len[i] = str_bytes(src[i]);
     for (size_t i = 0; i < nptr; i++)
         bytes += str_bytes(i < doms.n ? doms.v[i] : nn.qualifiers.v[i - doms.n]);
     char **ptrs = ix->loading ? bump_alloc(&ix->load_arena, bytes) : xmalloc(bytes);
@@ -629,7 +619,7 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec,
     char **dst[ACCOUNT_STRINGS];
     account_strings(a, dst);
     for (size_t i = 0; i < ACCOUNT_STRINGS; i++)
-        *dst[i] = pack_str(&cursor, src[i]);
+        *dst[i] = pack_str(&cursor, src[i], len[i]);
     if (same)
         a->joined_all = a->joined;
     pack_strvec(&cursor, ptrs, &doms);
@@ -639,7 +629,7 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec,
     char **to[INDEX_SHARED_FIELDS] = {&a->type, &a->owner_id, &a->country, &a->last_activity};
     for (size_t i = 0; i < INDEX_SHARED_FIELDS; i++)
         *to[i] = shared_value(ix, shared[i], prep->shared_hash[i]);
-    a->employees = rec->employees && *rec->employees ? strtol(rec->employees, NULL, 10) : -1;
+    a->employees = prep->employees;
     a->live = true;
 }
 
@@ -711,11 +701,11 @@ static void account_unlink(account_index *ix, uint32_t slot)
     const account *a = &ix->acc[slot];
     account_prep keys;
     strvec doms = account_domains(a);
-    prep_arrays(&keys, 0, doms.n);
-    keys_collect(ix, &keys, &doms, a->joined, a->joined_all, a->acronym);
+    prep_arrays(&keys, 0, doms.n, NULL);
+    keys_collect(ix, &keys, &doms, a->joined, a->joined_all, a->acronym, NULL);
     keys_unlink(ix, &keys, slot);
+    labels_free(&keys);
     free(keys.tok_hash);
-    sb_free(&keys.labels);
     for (uint32_t i = 0; i < a->ntok; i++)
         token_post_remove(ix, a->tok[i], slot);
     ix->live--;
@@ -729,10 +719,10 @@ void index_loading(account_index *ix, bool on)
 uint32_t index_upsert(account_index *ix, const account_rec *rec)
 {
     account_prep prep;
-    index_prepare(ix, rec, &prep, ix->scratch);
+    index_prepare_in(ix, rec, &prep, ix->scratch, &ix->prep_bump);
     index_prefetch(ix, &prep);
     uint32_t slot = index_upsert_prepared(ix, rec, &prep);
-    index_prep_free(&prep);
+    bump_reset(&ix->prep_bump);
     return slot;
 }
 

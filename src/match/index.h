@@ -81,6 +81,14 @@ typedef struct vocab_word {
     uint32_t len;             /* strlen(str) */
 } vocab_word;
 
+/* A shared value (account_index.shared) remembered by its hash: most rows' types, owners,
+ * countries and dates are found here without a probe of the map. */
+#define SHARED_MEMO 4096
+typedef struct shared_memo {
+    uint64_t hash;
+    char *val;                /* the map's copy; NULL: empty */
+} shared_memo;
+
 typedef struct account_index {
     account *acc;             /* slots, owned */
     slot_key *key;            /* per slot, owned */
@@ -95,6 +103,7 @@ typedef struct account_index {
     strmap *vocab;            /* token -> vocabulary id */
     strmap *shared;           /* the accounts' types, owners, countries and dates, each once (keys
                                * only; kept until the index is freed) */
+    shared_memo *shared_memo; /* SHARED_MEMO entries by hash, owned */
     vocab_word *words;        /* vocabulary id -> token and its list's size */
     u32vec *tok_post;         /* vocabulary id -> slots of live accounts using it (df = n),
                                * ascending */
@@ -105,6 +114,7 @@ typedef struct account_index {
     bump load_arena;          /* the blocks of the accounts added while loading (index_loading);
                                * one replaced later stays until index_free */
     bool loading;
+    bump prep_bump;           /* index_upsert's preparation of the record (emptied after it) */
     size_t malloced;          /* accounts whose block is malloc'd (not in load_arena) */
     uint64_t generation;      /* bumped by every upsert and delete: what was worked out from the
                                * lists stays right while it holds */
@@ -113,7 +123,11 @@ typedef struct account_index {
     const strvec *label_prefixes;  /* borrowed: stripped from domain labels ("try", "get") */
     const strvec *label_suffixes;  /* borrowed: ("hq", "group") */
     size_t *label_suffix_len;      /* strlen of each label suffix; owned */
+    uint8_t label_edge[256];       /* by byte: LABEL_PREFIX_FIRST when a label prefix starts with
+                                    * it, LABEL_SUFFIX_LAST when a label suffix ends with it */
 } account_index;
+
+enum { LABEL_PREFIX_FIRST = 1, LABEL_SUFFIX_LAST = 2 };
 
 void index_init(account_index *ix, const norm_rules *rules, const strvec *label_prefixes,
                 const strvec *label_suffixes);
@@ -146,10 +160,10 @@ typedef struct account_prep {
     uint64_t id_hash;
     uint64_t *tok_hash;        /* one per nn.tokens.v; owned (one block with keys) */
     uint64_t shared_hash[INDEX_SHARED_FIELDS];  /* type, owner_id, country, last_activity */
-    index_key *keys;           /* in filing order: each domain then its label core, joined name,
-                                * joined name with stop words, acronym */
+    long employees;            /* as account.employees will hold it */
+    index_key *keys;           /* in filing order: each domain then its label core (owned, like
+                                * the rest), joined name, joined name with stop words, acronym */
     size_t nkeys;
-    strbuf labels;             /* the label cores, each NUL-terminated (keys point into them) */
 } account_prep;
 
 /* Fills p for rec, parsing the name in scratch (the calling thread's; NULL: buffers of its own).
@@ -157,10 +171,11 @@ typedef struct account_prep {
  * ix changes; the PSL must have been used once before (domain.h). */
 void index_prepare(const account_index *ix, const account_rec *rec, account_prep *p,
                    norm_scratch *scratch);
+/* index_prepare with p's strings and arrays carved from b (NULL: malloc'd): p then lives as long
+ * as b's current blocks, and is never passed to index_prep_free. */
+void index_prepare_in(const account_index *ix, const account_rec *rec, account_prep *p,
+                      norm_scratch *scratch, bump *b);
 void index_prep_free(account_prep *p);
-/* Moves p's strings and arrays into b and frees what p had allocated: p then lives as long as b's
- * current allocations, and is never passed to index_prep_free (prep_pack.c). */
-void index_prep_pack(account_prep *p, bump *b);
 /* Asks the CPU for the slots an upsert of p will read first (id, tokens, keys): for a record to
  * be upserted soon after the current one. Changes nothing. */
 void index_prefetch(const account_index *ix, const account_prep *p);
@@ -210,6 +225,11 @@ void index_typo_neighbours(const account_index *ix, const char *tok, u32vec *out
 /* Core of a domain label: hyphens removed, one configured prefix and suffix stripped when 3+
  * characters remain ("teaminvo" -> "invo", "gannongroup" -> "gannon"). malloc'd. */
 char *index_label_core(const account_index *ix, const char *label);
+/* The same for label[0..len), into core (len + 1 bytes). */
+void index_label_core_into(const account_index *ix, const char *label, size_t len, char *core);
+/* Length of the label of a registrable domain read off the domain itself, or 0 when
+ * domain_label must be asked (label_core.c says when). */
+size_t index_plain_label_len(const char *registrable);
 
 /* Optimal string alignment distance, stopping early above max (returns max + 1 then). */
 int osa_distance(const char *a, const char *b, int max);

@@ -111,7 +111,7 @@ typedef struct load_batch {
     load_item item[BATCH_ROWS];
     size_t n;
     strbuf bytes;
-    bump preps;                     /* what its rows' preparations hold (index_prep_pack) */
+    bump preps;                     /* what its rows' preparations hold (index_prepare_in) */
     enum batch_state state;         /* set under load_pipe.mu once handed over */
     struct load_batch *next;
 } load_batch;
@@ -141,7 +141,7 @@ typedef struct load_pipe {
     char err[512];
 } load_pipe;
 
-/* Empties an indexed batch (its rows' preparations were packed into its bump: no free each). */
+/* Empties an indexed batch (its rows' preparations were made in its bump: no free each). */
 static void batch_clear(load_batch *b)
 {
     bump_reset(&b->preps);
@@ -168,8 +168,7 @@ static void batch_prepare(const load_pipe *p, load_batch *b, norm_scratch *scrat
             continue;
         account_rec a;
         item_rec(b, it, &a);
-        index_prepare(&p->m->ix, &a, &it->prep, scratch);
-        index_prep_pack(&it->prep, &b->preps);
+        index_prepare_in(&p->m->ix, &a, &it->prep, scratch, &b->preps);
     }
 }
 

@@ -120,7 +120,7 @@ static void ascii_lower_into(const char *s, size_t len, strbuf *out)
 {
     size_t at = out->len;
     sb_appendn(out, s, len);
-    for (char *p = out->buf + at; *p; p++)
+    for (char *p = out->buf + at, *end = out->buf + out->len; p < end; p++)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p - 'A' + 'a');
 }
@@ -193,9 +193,52 @@ static bool camel_boundary(int32_t prev, int32_t cur, int32_t n1, int32_t n2)
     return cp_is_upper(prev) && cp_is_lower(n1) && cp_is_lower(n2);
 }
 
+static bool ascii_upper(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+
+static bool ascii_lower(unsigned char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+
+static bool ascii_alnum(unsigned char c)
+{
+    return ascii_upper(c) || ascii_lower(c) || (c >= '0' && c <= '9');
+}
+
+/* camel_split of ASCII s: camel_boundary on bytes (its code point tests are these for ASCII), the
+ * text between boundaries appended a run at a time. */
+static size_t camel_split_ascii(const char *s, size_t len, strbuf *out)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t splits = 0, run = 0;
+    for (size_t i = 1; i < len; i++) {     /* at 0 the previous code point is none: no split */
+        if (!ascii_upper(u[i]))
+            continue;
+        unsigned char n1 = i + 1 < len ? u[i + 1] : 0, n2 = i + 2 < len ? u[i + 2] : 0;
+        bool split = ascii_lower(u[i - 1]) ? ascii_upper(n1) || ascii_lower(n1)
+                                           : ascii_upper(u[i - 1]) && ascii_lower(n1) &&
+                                                 ascii_lower(n2);
+        if (split) {
+            sb_appendn(out, s + run, i - run);
+            sb_putc(out, ' ');
+            run = i;
+            splits++;
+        }
+    }
+    sb_appendn(out, s + run, len - run);
+    return splits;
+}
+
 /* Appends s (as valid UTF-8) to out with a space at each camelCase boundary; returns how many. */
 static size_t camel_split(const char *s, size_t len, bool latin1, strbuf *out)
 {
+    size_t ascii_len;
+    if (is_ascii(s, &ascii_len) && ascii_len == len)
+        return camel_split_ascii(s, len, out);
+
     int32_t w[4] = {0, 0, 0, 0};    /* prev, cur, next, next-but-one; 0 past the end */
     size_t l[4] = {0, 0, 0, 0};     /* byte lengths of w[1..3] */
     size_t i = 0, splits = 0, run = 0;  /* s[run, i) is still to be appended */
@@ -270,7 +313,7 @@ static void tl_add(toklist *tl, uint32_t v, size_t off, size_t len, uint32_t seg
         tl->cap = tl->cap ? tl->cap * 2 : 16;
         tl->v = xrealloc(tl->v, tl->cap * sizeof(*tl->v));
     }
-    uint8_t flags = (uint8_t)(v & (WF_STOP | WF_QUAL));
+    uint8_t flags = (uint8_t)(v & (WF_STOP | WF_QUAL | WF_LEGAL_END));
     tl->v[tl->n++] = (tok){ .off = off, .len = len, .seg = seg, .kind = kind, .flags = flags };
 }
 
@@ -306,10 +349,16 @@ static void tokenize(const norm_rules *r, const char *s, size_t len, toklist *tl
     for (size_t i = 0; i < len;) {
         int32_t cp;
         size_t k = cp_next(s, len, i, false, &cp);
-        if (cp_is_alnum(cp)) {
+        if (cp_is_alnum(cp)) {      /* with the ASCII letters and digits right after it */
             if (start == SIZE_MAX)
                 start = tl->arena.len;
-            sb_appendn(&tl->arena, s + i, k);
+            size_t end = i + k;
+            while (end < len && ascii_alnum((unsigned char)s[end]))
+                end++;
+            sb_appendn(&tl->arena, s + i, end - i);
+            prev = (unsigned char)s[end - 1] < 0x80 ? (unsigned char)s[end - 1] : cp;
+            i = end;
+            continue;
         } else if (!cp_is_deleted(cp)) {
             if (start != SIZE_MAX)
                 tl_push(tl, r, start, tl->arena.len - start, seg, kind);
@@ -409,7 +458,7 @@ static bool junk_folded(const norm_rules *r, const char *f, size_t len)
     norm_trim_span(f, len, &a, &b);
     if (b == a)
         return true;
-    return r && strmap_getn(r->junk, f + a, b - a, NULL);
+    return r && b - a <= r->junk_max && strmap_getn(r->junk, f + a, b - a, NULL);
 }
 
 bool norm_is_junk(const norm_rules *r, const char *raw)
@@ -427,14 +476,45 @@ bool norm_is_stopword(const norm_rules *r, const char *folded_token)
     return folded_token && (norm_word_val(r, folded_token, strlen(folded_token)) & WF_STOP);
 }
 
-static void push_qualifier(const toklist *tl, size_t i, norm_name *out)
+/* Where a parse puts the strings and arrays it returns: malloc'd blocks (b NULL: norm_name_free
+ * frees them), or blocks of b. qcap: room for qualifiers in b (the name's token count). */
+typedef struct name_out {
+    norm_name *nn;
+    bump *b;
+    size_t qcap;
+} name_out;
+
+static void *out_alloc(const name_out *o, size_t n)
 {
-    sv_push_owned(&out->qualifiers, xstrndup(tl->arena.buf + tl->v[i].off, tl->v[i].len));
+    return o->b ? bump_alloc(o->b, n) : xmalloc(n);
+}
+
+static char *out_strndup(const name_out *o, const char *s, size_t n)
+{
+    char *p = out_alloc(o, n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+static void push_qualifier(const toklist *tl, size_t i, name_out *o)
+{
+    strvec *q = &o->nn->qualifiers;
+    char *s = out_strndup(o, tl->arena.buf + tl->v[i].off, tl->v[i].len);
+    if (!o->b) {
+        sv_push_owned(q, s);
+        return;
+    }
+    if (!q->v) {
+        q->v = bump_alloc(o->b, o->qcap * sizeof(*q->v));
+        q->cap = o->qcap;
+    }
+    q->v[q->n++] = s;
 }
 
 /* Step 4: segments in parentheses, after " - " or "," made only of qualifiers move out, unless
  * nothing would be left. */
-static void move_segment_qualifiers(toklist *tl, norm_name *out)
+static void move_segment_qualifiers(toklist *tl, name_out *out)
 {
     size_t kept = 0;
     for (size_t i = 0; i < tl->n;) {
@@ -461,6 +541,8 @@ static void move_segment_qualifiers(toklist *tl, norm_name *out)
 /* Removes the longest legal form ending at `end` (keeping >= 1 token before it); false if none. */
 static bool strip_one_legal(const norm_rules *r, toklist *tl, size_t end, strbuf *key)
 {
+    if (!(tl->v[end - 1].flags & WF_LEGAL_END))
+        return false;
     size_t kmax = r->legal_max < end - 1 ? r->legal_max : end - 1;
     size_t starts[LEGAL_MAX_TOKENS];        /* key offset where token end-kmax+i starts */
     sb_reset(key);
@@ -495,7 +577,7 @@ static void strip_legal_forms(const norm_rules *r, toklist *tl, strbuf *key)
 
 /* Step 7: a trailing run of qualifiers moves out, the first token always stays. A run that follows
  * a stop word is part of the name ("Bank of America", "Universidad de las Americas"). */
-static void move_trailing_qualifiers(toklist *tl, norm_name *out)
+static void move_trailing_qualifiers(toklist *tl, name_out *out)
 {
     size_t s = tl->n;
     while (s > 1 && (tl->v[s - 1].flags & WF_QUAL))
@@ -519,33 +601,34 @@ static void drop_stopwords(toklist *tl)
     tl->n = n;
 }
 
-/* Every remaining token, stop words included, without spaces ("businessonbot"). */
-static void emit_joined_all(const toklist *tl, norm_name *out)
+/* Every remaining token, stop words included, without spaces ("businessonbot"); buf: scratch. */
+static void emit_joined_all(const toklist *tl, name_out *out, strbuf *buf)
 {
-    strbuf all;
-    sb_init(&all);
+    sb_reset(buf);
     for (size_t i = 0; i < tl->n; i++)
-        sb_appendn(&all, tl->arena.buf + tl->v[i].off, tl->v[i].len);
-    free(out->joined_all);
-    out->joined_all = sb_take(&all);
+        sb_appendn(buf, tl->arena.buf + tl->v[i].off, tl->v[i].len);
+    out->nn->joined_all = out_strndup(out, buf->buf ? buf->buf : "", buf->len);
 }
 
-static void emit_tokens(const toklist *tl, norm_name *out)
+/* The tokens (an array of exactly their number), joined and acronym; joined, acro: scratch. */
+static void emit_tokens(const toklist *tl, name_out *out, strbuf *joined, strbuf *acro)
 {
-    strbuf joined, acro;
-    sb_init(&joined);
-    sb_init(&acro);
+    norm_name *nn = out->nn;
+    sb_reset(joined);
+    sb_reset(acro);
+    if (tl->n) {
+        nn->tokens.v = out_alloc(out, tl->n * sizeof(*nn->tokens.v));
+        nn->tokens.cap = tl->n;
+    }
     for (size_t i = 0; i < tl->n; i++) {
         const char *s = tl->arena.buf + tl->v[i].off;
         int32_t cp;
-        sv_push_owned(&out->tokens, xstrndup(s, tl->v[i].len));
-        sb_appendn(&joined, s, tl->v[i].len);
-        sb_appendn(&acro, s, cp_next(s, tl->v[i].len, 0, false, &cp));
+        nn->tokens.v[nn->tokens.n++] = out_strndup(out, s, tl->v[i].len);
+        sb_appendn(joined, s, tl->v[i].len);
+        sb_appendn(acro, s, cp_next(s, tl->v[i].len, 0, false, &cp));
     }
-    free(out->joined);
-    free(out->acronym);
-    out->joined = sb_take(&joined);
-    out->acronym = sb_take(&acro);
+    nn->joined = out_strndup(out, joined->buf ? joined->buf : "", joined->len);
+    nn->acronym = out_strndup(out, acro->buf ? acro->buf : "", acro->len);
 }
 
 /* The strings start NULL: a parsed name gets them from emit_*, a junk one from name_fill_empty
@@ -561,18 +644,19 @@ static void name_init(norm_name *n)
 }
 
 /* Strings not set by the parse are "" (norm_name's contract: never NULL after a parse). */
-static void name_fill_empty(norm_name *n)
+static void name_fill_empty(const name_out *o)
 {
+    norm_name *n = o->nn;
     char **s[] = {&n->joined, &n->joined_all, &n->acronym};
     for (size_t i = 0; i < ARRAY_LEN(s); i++)
         if (!*s[i])
-            *s[i] = xstrdup("");
+            *s[i] = out_strndup(o, "", 0);
 }
 
-/* The buffers a parse works in: the camel-split text, its folded form, legal-form keys and the
- * token list. All owned. */
+/* The buffers a parse works in: the camel-split text, its folded form, legal-form keys (then
+ * the joined names), the acronym and the token list. All owned. */
 struct norm_scratch {
-    strbuf text, folded, key;
+    strbuf text, folded, key, acro;
     toklist tl;
 };
 
@@ -581,6 +665,7 @@ static void scratch_init(norm_scratch *s)
     sb_init(&s->text);
     sb_init(&s->folded);
     sb_init(&s->key);
+    sb_init(&s->acro);
     tl_init(&s->tl);
 }
 
@@ -589,6 +674,7 @@ static void scratch_release(norm_scratch *s)
     sb_free(&s->text);
     sb_free(&s->folded);
     sb_free(&s->key);
+    sb_free(&s->acro);
     tl_free(&s->tl);
 }
 
@@ -617,47 +703,69 @@ static void scratch_reset(norm_scratch *s)
     s->tl.n = 0;
 }
 
-/* norm_name_parse in s's buffers (emptied first). */
-static void parse_in(const norm_rules *r, const char *raw, norm_name *out, norm_scratch *s)
+/* norm_name_parse in s's buffers (emptied first), its results where out says. */
+static void parse_in(const norm_rules *r, const char *raw, name_out *out, norm_scratch *s)
 {
-    size_t len = strlen(raw);
-    bool latin1 = !utf8_valid(raw, len);
+    size_t len;
+    bool ascii = is_ascii(raw, &len);   /* then valid UTF-8, split and folded on its bytes */
+    if (!ascii)
+        len += strlen(raw + len);
+    bool latin1 = !ascii && !utf8_valid(raw, len);
     toklist *tl = &s->tl;
     scratch_reset(s);
-    size_t split = camel_split(raw, len, latin1, &s->text);
-    fold_into(s->text.buf ? s->text.buf : "", &s->folded);
+    size_t split = ascii ? camel_split_ascii(raw, len, &s->text)
+                         : camel_split(raw, len, latin1, &s->text);
+    if (ascii)
+        ascii_lower_into(s->text.buf ? s->text.buf : "", s->text.len, &s->folded);
+    else
+        fold_into(s->text.buf ? s->text.buf : "", &s->folded);
     /* step 1 on the raw value folded: when camel_split changed nothing, that is `folded` */
     if (split ? norm_is_junk(r, raw) : junk_folded(r, s->folded.buf, s->folded.len)) {
-        out->junk = true;
+        out->nn->junk = true;
         return;
     }
     tokenize(r, s->folded.buf, s->folded.len, tl);
+    out->qcap = tl->n;
     move_segment_qualifiers(tl, out);
     if (r)
         strip_legal_forms(r, tl, &s->key);
     move_trailing_qualifiers(tl, out);
-    emit_joined_all(tl, out);
+    emit_joined_all(tl, out, &s->key);
     drop_stopwords(tl);
-    emit_tokens(tl, out);
-    out->junk = tl->n == 0;
+    emit_tokens(tl, out, &s->key, &s->acro);
+    out->nn->junk = tl->n == 0;
+}
+
+/* norm_name_parse_in with its results in b (NULL: malloc'd). */
+static void parse_to(const norm_rules *r, const char *raw, norm_name *nn, norm_scratch *scratch,
+                     bump *b)
+{
+    name_out out = {.nn = nn, .b = b};
+    name_init(nn);
+    if (!raw) {
+        nn->junk = true;
+    } else if (scratch) {
+        parse_in(r, raw, &out, scratch);
+    } else {
+        norm_scratch local;
+        scratch_init(&local);
+        parse_in(r, raw, &out, &local);
+        scratch_release(&local);
+    }
+    name_fill_empty(&out);
 }
 
 int norm_name_parse_in(const norm_rules *r, const char *raw, norm_name *out,
                        norm_scratch *scratch)
 {
-    name_init(out);
-    if (!raw) {
-        out->junk = true;
-    } else if (scratch) {
-        parse_in(r, raw, out, scratch);
-    } else {
-        norm_scratch local;
-        scratch_init(&local);
-        parse_in(r, raw, out, &local);
-        scratch_release(&local);
-    }
-    name_fill_empty(out);
+    parse_to(r, raw, out, scratch, NULL);
     return 0;
+}
+
+void norm_name_parse_bump(const norm_rules *r, const char *raw, norm_name *out,
+                          norm_scratch *scratch, bump *b)
+{
+    parse_to(r, raw, out, scratch, b);
 }
 
 int norm_name_parse(const norm_rules *r, const char *raw, norm_name *out)

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "bump.h"
 #include "util.h"
 
 /* Word lists that drive normalisation. Built once from config, then read-only (shared by threads
@@ -88,6 +89,10 @@ void norm_scratch_free(norm_scratch *s);
 /* norm_name_parse working in scratch (NULL: in buffers of its own, as norm_name_parse). */
 int norm_name_parse_in(const norm_rules *r, const char *raw, norm_name *out,
                        norm_scratch *scratch);
+/* norm_name_parse_in with out's strings and arrays carved from b: they last as long as b's
+ * blocks, and out is never passed to norm_name_free. */
+void norm_name_parse_bump(const norm_rules *r, const char *raw, norm_name *out,
+                          norm_scratch *scratch, bump *b);
 
 bool norm_is_stopword(const norm_rules *r, const char *folded_token);
 /* Step 1 alone: NULL, no letter or digit, or (folded, trimmed of non-alphanumerics at both ends)

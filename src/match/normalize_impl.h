@@ -9,8 +9,15 @@
 
 #define LEGAL_MAX_TOKENS 16     /* longer legal forms are ignored */
 
-/* Flags stored in norm_rules.words values; bits 8+ hold (abbreviation index + 1). */
-enum { WF_STOP = 1u, WF_QUAL = 2u, WF_MOVE = 4u /* per-token only: moved to qualifiers */ };
+/* Flags stored in norm_rules.words values; bits 8+ hold (abbreviation index + 1). WF_LEGAL_END:
+ * some legal form ends with the word (a name whose last token is not such a word ends with no
+ * legal form). */
+enum {
+    WF_STOP = 1u,
+    WF_QUAL = 2u,
+    WF_MOVE = 4u,           /* per-token only: moved to qualifiers */
+    WF_LEGAL_END = 8u,
+};
 #define WF_ABBREV_SHIFT 8
 
 struct norm_rules {
@@ -19,6 +26,7 @@ struct norm_rules {
     strmap *legal;          /* folded, space-joined legal-form token sequence -> token count */
     size_t legal_max;       /* longest legal form, in tokens */
     strmap *junk;           /* folded, trimmed junk values */
+    size_t junk_max;        /* bytes of the longest of them */
 };
 
 /* The WF_* flags (and abbreviation) of folded word s[0..len), 0 for none. */

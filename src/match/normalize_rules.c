@@ -38,6 +38,10 @@ static void put_legal(norm_rules *r, const char *key)
     strmap_put(r->legal, key, (uint32_t)ntok);
     if (ntok > r->legal_max)
         r->legal_max = ntok;
+    const char *last = strrchr(key, ' ');
+    last = last ? last + 1 : key;
+    size_t n = strlen(last);
+    strmap_put(r->words, last, norm_word_val(r, last, n) | WF_LEGAL_END);
 }
 
 norm_rules *norm_rules_new(void)
@@ -222,6 +226,8 @@ void norm_rules_add_junk(norm_rules *r, const char *value)
     if (b > a) {
         f[b] = '\0';
         strmap_put(r->junk, f + a, 1);
+        if (b - a > r->junk_max)
+            r->junk_max = b - a;
     }
     free(f);
 }

@@ -391,6 +391,9 @@ static void test_label_core(void **state)
     expect_core(ix, "group", "group");
     expect_core(ix, "zyntra", "zyntra");
     expect_core(ix, "", "");
+    expect_core(ix, "tgroupq", "tgroupq");             /* a prefix's first byte, a suffix's last */
+    expect_core(ix, "---", "");
+    expect_core(ix, "get-hq", "get");                  /* "gethq": no prefix (2 left), a suffix */
 
     /* An empty prefix or suffix in a list matches every label: it ends the search there. */
     strvec empty_first;
@@ -549,9 +552,9 @@ static void assert_same_prep(const account_prep *a, const account_prep *b)
     }
 }
 
-/* A preparation packed into a bump allocator is the same preparation, none of its strings in
- * the memory it had (freed), and indexes the same; the allocator's blocks are reused. */
-static void test_prepare_packed(void **state)
+/* A preparation made in a bump allocator is the same preparation as a malloc'd one, none of its
+ * strings in the other's memory, and indexes the same; the allocator's blocks are reused. */
+static void test_prepare_in_bump(void **state)
 {
     account_index *ix = *state;
     const char *names[] = {"The Zyntra Widgets Intl (UK)", "", "Ab"};
@@ -562,18 +565,17 @@ static void test_prepare_packed(void **state)
     for (int round = 0; round < 2; round++) {
         for (size_t n = 0; n < ARRAY_LEN(names); n++) {
             account_rec r;
-            account_prep plain, packed;
+            account_prep plain, in_bump;
             account_rec_init(&r);
             account_rec_set(&r, "id", "K1");
             account_rec_set(&r, "name", names[n]);
             account_rec_set(&r, "domains", domains[n]);
             index_prepare(ix, &r, &plain, NULL);
-            index_prepare(ix, &r, &packed, NULL);
-            index_prep_pack(&packed, &b);
-            assert_same_prep(&plain, &packed);
-            if (packed.nkeys)
-                assert_ptr_not_equal(packed.keys[0].s, plain.keys[0].s);
-            uint32_t s = index_upsert_prepared(ix, &r, &packed);
+            index_prepare_in(ix, &r, &in_bump, NULL, &b);
+            assert_same_prep(&plain, &in_bump);
+            if (in_bump.nkeys)
+                assert_ptr_not_equal(in_bump.keys[0].s, plain.keys[0].s);
+            uint32_t s = index_upsert_prepared(ix, &r, &in_bump);
             assert_int_equal(index_find(ix, "K1"), (long)s);
             index_prep_free(&plain);
             account_rec_free(&r);
@@ -584,6 +586,26 @@ static void test_prepare_packed(void **state)
     memset(big, 'x', 200000);
     assert_string_equal(bump_strdup(&b, "after"), "after");
     bump_free(&b);
+}
+
+/* An account's employees are strtol's reading of the field (digits read directly), -1 without. */
+static void test_employees(void **state)
+{
+    account_index *ix = *state;
+    const char *given[] = {"250", "0012", " 7", "-3", "12abc", "abc", "", NULL,
+                           "123456789012345678", "1234567890123456789", "99999999999999999999"};
+    for (size_t i = 0; i < ARRAY_LEN(given); i++) {
+        account_rec r;
+        account_rec_init(&r);
+        account_rec_set(&r, "id", "E1");
+        account_rec_set(&r, "name", "Zyntra");
+        if (given[i])
+            account_rec_set(&r, "employees", given[i]);
+        uint32_t s = index_upsert(ix, &r);
+        long want = given[i] && *given[i] ? strtol(given[i], NULL, 10) : -1;
+        assert_true(ix->acc[s].employees == want);
+        account_rec_free(&r);
+    }
 }
 
 int main(void)
@@ -600,7 +622,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_label_core, setup_index, teardown_index),
         cmocka_unit_test_setup_teardown(test_prepare_keys_and_hashes, setup_index,
                                         teardown_index),
-        cmocka_unit_test_setup_teardown(test_prepare_packed, setup_index, teardown_index),
+        cmocka_unit_test_setup_teardown(test_prepare_in_bump, setup_index, teardown_index),
+        cmocka_unit_test_setup_teardown(test_employees, setup_index, teardown_index),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

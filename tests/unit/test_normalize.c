@@ -306,6 +306,84 @@ static void test_parse_in_scratch(void **state)
     norm_scratch_free(NULL);
 }
 
+/* parse_to's results in a bump are those of a malloc'd parse. */
+static void expect_bump_parse_same(const char *raw, norm_scratch *scratch, bump *b)
+{
+    norm_name plain, in_bump;
+    assert_int_equal(norm_name_parse(rules, raw, &plain), 0);
+    norm_name_parse_bump(rules, raw, &in_bump, scratch, b);
+    expect_same_names(&plain, &in_bump);
+    norm_name_free(&plain);
+}
+
+/* An ASCII name (camel_split's and tokenize's byte paths) parses as it does with " \u00b7" after
+ * it (their code point paths): a space and a middle dot separate, are trimmed from junk and
+ * split nothing. */
+static void expect_ascii_path_same(const char *raw, norm_scratch *scratch)
+{
+    char wide[4096];
+    size_t len = strlen(raw);
+    if (len + 4 > sizeof(wide))
+        return;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)raw[i] >= 0x80)
+            return;
+    memcpy(wide, raw, len);
+    memcpy(wide + len, " \xc2\xb7", 4);
+    norm_name a, b;
+    assert_int_equal(norm_name_parse_in(rules, raw, &a, scratch), 0);
+    assert_int_equal(norm_name_parse(rules, wide, &b), 0);
+    expect_same_names(&a, &b);
+    norm_name_free(&a);
+    norm_name_free(&b);
+}
+
+/* Every line of f, as a name, through both checks; how many lines. */
+static size_t check_lines(FILE *f, norm_scratch *scratch, bump *b)
+{
+    char line[4096];
+    size_t n = 0;
+    while (fgets(line, sizeof(line), f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        expect_ascii_path_same(line, scratch);
+        expect_bump_parse_same(line, scratch, b);
+        bump_reset(b);
+        n++;
+    }
+    return n;
+}
+
+static void test_ascii_and_bump_paths(void **state)
+{
+    (void)state;
+    const char *names[] = {
+        "XMLHttp Labs", "OneTrust (UK)", "GmbH", "PCs", "aB", "Ab", "ABc", "aBC", "iPhone",
+        "eBay Inc", "McDonald's", "A", "AbCdEf", "ABCDef", "x-Y", "3M", "HelloWorld2Go",
+        "ApolloGlobalManagement", "AdSpyglass", "AXDRAFT", "aA", "Aa", "AAa", "AAaa", "zZz",
+        "Acme GmbH & Co. KG", "n/a", "", " - ", "Acme Intl - Europe, UK", "o'reilly.com",
+        "The Zyntra Widgets Intl (UK)", "a.b.c", "A-B - C", "(EMEA)", "x&y", "Foo,Bar(Baz)Qux"};
+    norm_scratch *scratch = norm_scratch_new();
+    bump b;
+    bump_init(&b);
+    for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+        expect_ascii_path_same(names[i], scratch);
+        expect_bump_parse_same(names[i], scratch, &b);
+    }
+    const char *root = getenv("L2A_SOURCE_DIR");
+    const char *files[] = {"../shared/eval/dev/accounts.csv", "../shared/eval/dev/leads.jsonl"};
+    for (size_t i = 0; i < ARRAY_LEN(files); i++) {
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%s", root ? root : ".", files[i]);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;               /* eval data beside the checkout: checked when there */
+        assert_true(check_lines(f, scratch, &b) > 0);
+        fclose(f);
+    }
+    bump_free(&b);
+    norm_scratch_free(scratch);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -321,6 +399,7 @@ int main(void)
         cmocka_unit_test(test_legal_load_errors),
         cmocka_unit_test(test_abbrev_after_legal),
         cmocka_unit_test(test_parse_in_scratch),
+        cmocka_unit_test(test_ascii_and_bump_paths),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
