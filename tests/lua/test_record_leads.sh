@@ -8,7 +8,8 @@
 # others are recorded; a shared key of the wrong type fails every lead (checked once per call, but
 # for each); a malformed call fails before any write. A plain convert (nothing beyond the fixed
 # places: recorded straight from its arguments) writes what the same convert through the plan
-# writes, fields in the same order, and a wrong-typed contact set fails it with nothing written.
+# writes, fields in the same order, and a wrong-typed contact set fails it with nothing written; a
+# plain flag writes the result, alert, queue place and event of the same flag through the plan.
 . "$(dirname "$0")/lua_lib.sh"
 
 NOW=(2026-01-01T00:00:00.000Z 1767225600000)
@@ -173,6 +174,32 @@ assert_eq "$(rcli sismember "${P}account_contacts:001P" C-P1),$(rcli smembers "$
     "0,C-P1" "and from one account's contacts to the other's"
 assert_eq "$(rcli xrange "${P}events" - + | grep -A11 -x lead.converted | tail -n 6 | paste -sd' ')" \
     "contact_id C-P1 account_id 002P new_contact 0" "its event"
+
+# ---- a plain flag against the same flag through the plan -----------------------------------------
+plan_flag_planned() {   # plan_flag through lib.prepare/commit: a learn_domain section (a flag ignores it)
+    plan_flag "$@"
+    S=()
+    section learn_domain account_id other domain example.org
+    PLAN=("${PLAN[@]:0:${#PLAN[@]}-1}" "${#S[@]}" "${S[@]}")
+}
+fp=$(pending_entry id FP1)
+fq=$(pending_entry id FQ1)
+reset_call
+add "$fp" FP1 d plan_flag
+add "$fq" FQ1 d plan_flag_planned
+assert_eq "$(call | paste -sd' ')" "1 1" "a plain flag and a planned one recorded"
+assert_eq "$(rcli hgetall "${P}lead:FP1" | sed "s/$fp/ENTRY/;s/FP1/FQ1/g" | paste -sd' ')" \
+    "$(rcli hgetall "${P}lead:FQ1" | sed "s/$fq/ENTRY/" | paste -sd' ')" \
+    "the plain flag's result hash: a planned flag's fields in its order"
+assert_eq "$(rcli hgetall "${P}alert:FP1" | sed 's/FP1/FQ1/g' | paste -sd' ')" \
+    "$(rcli hgetall "${P}alert:FQ1" | paste -sd' ')" "its alert: a planned flag's, its lead's JSON too"
+assert_eq "$(rcli zscore "${P}review:open" FP1)" "$(rcli zscore "${P}review:open" FQ1)" \
+    "its place in the review queue"
+flagged_event() {   # the lead.flagged event of lead $1 (its fields, one line), without its stream id
+    rcli xrange "${P}events" - + | grep -A8 -x lead.flagged | grep -vx -- -- |
+        paste -d' ' - - - - - - - - - | grep "^lead.flagged lead_id $1 "
+}
+assert_eq "$(flagged_event FP1 | sed 's/FP1/FQ1/g')" "$(flagged_event FQ1)" "its event"
 
 # ---- one lead's key of the wrong type: that lead fails alone ---------------------------------------
 g1=$(pending_entry id G1)
