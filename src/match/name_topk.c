@@ -177,11 +177,11 @@ static uint32_t pos_home(const match_scratch *s, uint32_t slot)
     return (uint32_t)((slot * 0x9E3779B97F4A7C15ull) >> (64 - s->pos_bits));
 }
 
-/* Fills the table exact slot -> k, at most a quarter full (a probe seldom goes past its home). */
+/* Fills the table exact slot -> k, at most half full. */
 static void pos_build(match_scratch *s)
 {
     uint32_t bits = 6;
-    while (((size_t)1 << bits) < 4 * s->nexact)
+    while (((size_t)1 << bits) < 2 * s->nexact)
         bits++;
     if (bits > s->pos_room || ++s->pos_lead == 0) {
         free(s->pos);
