@@ -191,13 +191,15 @@ static void account_view(const matcher *m, const account *a, name_view *v)
     const account_index *ix = &m->ix;
     v->n = a->ntok < SCORE_MAX_TOKENS ? a->ntok : SCORE_MAX_TOKENS;
     v->by_id = true;
-    v->has_masks = false;
+    v->has_masks = true;
+    v->lens = v->sums = 0;
     for (size_t i = 0; i < v->n; i++) {
         const vocab_word *w = &ix->words[a->tok[i]];
         v->tok[i] = w->str;
         v->len[i] = w->len;
         v->id[i] = a->tok[i];
         v->w[i] = matcher_weight_df(m, w->df);
+        name_masks_add(v, i, &v->lens, &v->sums);
     }
 }
 

@@ -383,9 +383,10 @@ static uint32_t merge_blocks(const u32vec *a, const u32vec *b, uint32_t *i, uint
     while (x + 4 <= a->n && y + 4 <= b->n) {
         for (unsigned hits = block_hits(a->v + x, b->v + y); hits; hits &= hits - 1)
             out[n++] = a->v[x + (uint32_t)__builtin_ctz(hits)];
-        uint32_t alast = a->v[x + 3], blast = b->v[y + 3];
-        x += alast <= blast ? 4 : 0;
-        y += blast <= alast ? 4 : 0;
+        /* which list steps is a coin's toss: by the difference's sign, not by a branch */
+        int64_t d = (int64_t)b->v[y + 3] - (int64_t)a->v[x + 3];
+        x += 4 & ~(uint32_t)(d >> 63);
+        y += 4 & ~(uint32_t)(-d >> 63);
     }
     *i = x;
     *j = y;
@@ -634,25 +635,19 @@ static inline bool better(const account_index *ix, const slot_weight *a, const s
     return tie_first(ix, a->h, a->slot, b->h, b->slot);
 }
 
-/* Offers sw to best (n entries, best first, at most NAME_CANDIDATES): its place found by
- * halving (the order is total: slots differ), the worse ones moved down one. Inline: a lead
- * makes some 35 offers, and a call's saving and restoring cost as much as the halving. */
+/* Offers sw to best (n entries, best first, at most NAME_CANDIDATES): the worse ones moved down
+ * one, from the last up, until one is not worse (the order is total: slots differ). One compare
+ * for each one moved (which a halving search moves as well), and one branch the CPU mispredicts,
+ * the last: a halving's every step is a coin's toss. Inline: a lead makes some 35 offers, and a
+ * call's saving and restoring cost as much as the walk. */
 static inline void offer(const account_index *ix, slot_weight *best, size_t *n, slot_weight sw)
 {
     if (*n == NAME_CANDIDATES && !better(ix, &sw, &best[*n - 1]))
         return;
-    size_t lo = 0, hi = *n;      /* sw is better than best[hi..n), not than best[..lo) */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (better(ix, &sw, &best[mid]))
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    size_t last = *n < NAME_CANDIDATES ? (*n)++ : *n - 1;
-    for (size_t k = last; k > lo; k--)
+    size_t k = *n < NAME_CANDIDATES ? (*n)++ : *n - 1;
+    for (; k > 0 && better(ix, &sw, &best[k - 1]); k--)
         best[k] = best[k - 1];
-    best[lo] = sw;
+    best[k] = sw;
 }
 
 /* An account weighing less than the last of a full best cannot enter it (better() compares the

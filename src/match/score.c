@@ -23,20 +23,32 @@ static void pair(alignment *al, size_t i, size_t j, double credit)
     al->credit += credit * 2.0 * al->a->w[j];
 }
 
-/* Is lead word i account word j? By their ids when both views have them (no word read). */
-static bool same_word(const alignment *al, size_t i, size_t j)
+/* align_exact when both views have their words' ids: equal ids are equal words (no word read). */
+static int align_exact_ids(alignment *al)
 {
-    if (al->l->by_id && al->a->by_id)
-        return al->l->id[i] == al->a->id[j] && al->l->id[i] != UINT32_MAX;
-    return strcmp(al->l->tok[i], al->a->tok[j]) == 0;
+    int n = 0;
+    for (size_t i = 0; i < al->l->n; i++) {
+        uint32_t id = al->l->id[i];
+        if (id == UINT32_MAX)
+            continue;
+        for (size_t j = 0; j < al->a->n; j++)
+            if (!al->aused[j] && al->a->id[j] == id) {
+                pair(al, i, j, 1.0);
+                n++;
+                break;
+            }
+    }
+    return n;
 }
 
 static int align_exact(alignment *al)
 {
+    if (al->l->by_id && al->a->by_id)
+        return align_exact_ids(al);
     int n = 0;
     for (size_t i = 0; i < al->l->n; i++)
         for (size_t j = 0; j < al->a->n; j++)
-            if (!al->aused[j] && same_word(al, i, j)) {
+            if (!al->aused[j] && strcmp(al->l->tok[i], al->a->tok[j]) == 0) {
                 pair(al, i, j, 1.0);
                 n++;
                 break;
@@ -113,25 +125,14 @@ static int align_joined_one_way(alignment *al, bool lead_whole)
     return n;
 }
 
-/* A length as one bit of a mask (63 and over share the last). */
-static uint64_t length_bit(size_t len)
-{
-    return 1ull << (len < 63 ? len : 63);
-}
-
 /* The lengths of a view's tokens (lens) and of its runs of 2 and 3 consecutive tokens (sums), a bit
  * per length: a word can only be a run joined when a bit of one side's lens is in the other's
  * sums, so most pairs of names need no joined alignment at all. */
 static void length_masks(const name_view *v, uint64_t *lens, uint64_t *sums)
 {
     *lens = *sums = 0;
-    for (size_t i = 0; i < v->n; i++) {
-        *lens |= length_bit(v->len[i]);
-        if (i + 1 < v->n)
-            *sums |= length_bit(v->len[i] + v->len[i + 1]);
-        if (i + 2 < v->n)
-            *sums |= length_bit(v->len[i] + v->len[i + 1] + v->len[i + 2]);
-    }
+    for (size_t i = 0; i < v->n; i++)
+        name_masks_add(v, i, lens, sums);
 }
 
 void name_view_masks(name_view *v)

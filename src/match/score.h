@@ -26,6 +26,23 @@ typedef struct name_view {
 /* Works out v's lens and sums once (v's words set), for the views compared many times. */
 void name_view_masks(name_view *v);
 
+/* A length as one bit of a mask (63 and over share the last). */
+static inline uint64_t name_length_bit(size_t len)
+{
+    return 1ull << (len < 63 ? len : 63);
+}
+
+/* Adds word i's length (v->len[0..i] set) to masks lens and sums, as name_view_masks works them
+ * out: for a view filled word by word, its masks in the same pass. */
+static inline void name_masks_add(const name_view *v, size_t i, uint64_t *lens, uint64_t *sums)
+{
+    *lens |= name_length_bit(v->len[i]);
+    if (i >= 1)
+        *sums |= name_length_bit(v->len[i - 1] + v->len[i]);
+    if (i >= 2)
+        *sums |= name_length_bit(v->len[i - 2] + v->len[i - 1] + v->len[i]);
+}
+
 typedef struct score_params {
     double typo;     /* credit for a token pair within edit distance */
     double prefix;   /* credit for a 4+ char prefix of the other token */
