@@ -82,14 +82,11 @@ local function given(v)
   return nil
 end
 
--- The result hash's fields: lead_digest first, then those of the old flat layout in its order
--- (lead_id, the result's, processed_at, stream_id), each with a value. The table is made at once
--- with room for the fields lib.commit adds (no growth step by step; the nils are one op), then
--- filled with the fields given.
-local function result_fields(args, i, lead_id, now)
-  local f = {'lead_digest', args[i + 1], nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil,
-             nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil,
-             nil, nil, nil, nil}
+-- The result hash's fields put in f from its start: lead_digest first, then those of the old flat
+-- layout in its order (lead_id, the result's, processed_at, stream_id), each with a value.
+-- Returns their count (f may hold more from an earlier use: the caller reads 1..count).
+local function result_fields_into(f, args, i, lead_id, now)
+  f[1], f[2] = 'lead_digest', args[i + 1]
   local n = 2
   if lead_id then f[3], f[4], n = 'lead_id', lead_id, 4 end
   for j = 1, #RESULT_FIELDS do
@@ -97,7 +94,16 @@ local function result_fields(args, i, lead_id, now)
     if v ~= '' then f[n + 1], f[n + 2], n = RESULT_FIELDS[j], v, n + 2 end
   end
   if now then f[n + 1], f[n + 2], n = 'processed_at', now, n + 2 end
-  if args[i] ~= '' then f[n + 1], f[n + 2] = 'stream_id', args[i] end
+  if args[i] ~= '' then f[n + 1], f[n + 2], n = 'stream_id', args[i], n + 2 end
+  return n
+end
+
+-- result_fields_into a new table, made at once with room for the fields lib.commit adds (no
+-- growth step by step; the nils are one op).
+local function result_fields(args, i, lead_id, now)
+  local f = {nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil,
+             nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil}
+  result_fields_into(f, args, i, lead_id, now)
   return f
 end
 
@@ -327,23 +333,7 @@ end
 -- The result hash of a plain lead as record_one writes it (result_fields, then the outcome's
 -- fields: out_order's names of the action, v1 and v2 their values), through the call's list f.
 local function plain_result(args, i, key, id, now, f, names, v1, v2)
-  f[1], f[2], f[3], f[4] = 'lead_digest', args[i + DIGEST], 'lead_id', id
-  local n = 4
-  local v = args[i + 5]   -- the result's fields in RESULT_FIELDS's order
-  if v ~= '' then f[n + 1], f[n + 2], n = 'decision', v, n + 2 end
-  v = args[i + 6]
-  if v ~= '' then f[n + 1], f[n + 2], n = 'account_id', v, n + 2 end
-  v = args[i + 7]
-  if v ~= '' then f[n + 1], f[n + 2], n = 'score', v, n + 2 end
-  v = args[i + 8]
-  if v ~= '' then f[n + 1], f[n + 2], n = 'rule', v, n + 2 end
-  v = args[i + 9]
-  if v ~= '' then f[n + 1], f[n + 2], n = 'reason', v, n + 2 end
-  v = args[i + 10]
-  if v ~= '' then f[n + 1], f[n + 2], n = 'candidates', v, n + 2 end
-  f[n + 1], f[n + 2], n = 'processed_at', now, n + 2
-  v = args[i]
-  if v ~= '' then f[n + 1], f[n + 2], n = 'stream_id', v, n + 2 end
+  local n = result_fields_into(f, args, i, id, now)
   f[n + 1], f[n + 2], n = names[1], v1, n + 2
   if v2 then f[n + 1], f[n + 2], n = names[2], v2, n + 2 end
   call('HSET', key, unpack_(f, 1, n))
