@@ -13,13 +13,21 @@ static char *decimal_before(char *end, size_t n)
     return end;
 }
 
-void resp_len(strbuf *sb, char mark, size_t n)
+/* "<mark><n>\r\n" written at the end of head; returns where it starts (its length: up to head's
+ * end). */
+static char *head_before(char head[static 32], char mark, size_t n)
 {
-    char head[32], *p = head + sizeof(head);
+    char *p = head + 32;
     *--p = '\n';
     *--p = '\r';
     p = decimal_before(p, n);
     *--p = mark;
+    return p;
+}
+
+void resp_len(strbuf *sb, char mark, size_t n)
+{
+    char head[32], *p = head_before(head, mark, n);
     sb_appendn(sb, p, (size_t)(head + sizeof(head) - p));
 }
 
@@ -27,11 +35,7 @@ void resp_len(strbuf *sb, char mark, size_t n)
  * NUL-terminated, as sb_appendn leaves it). */
 void resp_arg(strbuf *sb, const char *s, size_t n)
 {
-    char head[32], *end = head + sizeof(head) - 2;
-    end[0] = '\r';
-    end[1] = '\n';
-    char *p = decimal_before(end, n);
-    *--p = '$';
+    char head[32], *p = head_before(head, '$', n);
     size_t h = (size_t)(head + sizeof(head) - p);
     sb_reserve(sb, h + n + 2);
     char *out = sb->buf + sb->len;
