@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
+
 bool webusers_name_ok(const char *name)
 {
     size_t n = name ? strlen(name) : 0;
@@ -15,8 +17,7 @@ bool webusers_name_ok(const char *name)
         return false;
     for (size_t i = 0; i < n; i++) {
         char c = name[i];
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '.' || c == '_' || c == '@' || c == '-';
+        bool ok = ascii_is_alnum((unsigned char)c) || c == '.' || c == '_' || c == '@' || c == '-';
         if (!ok)
             return false;
     }

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "ascii.h"
+
 void html_esc(strbuf *sb, const char *s)
 {
     for (; s && *s; s++) {
@@ -34,8 +36,7 @@ void html_url_esc(strbuf *sb, const char *s)
     static const char hex[] = "0123456789ABCDEF";
     for (; s && *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            strchr("-._~", c)) {
+        if (ascii_is_alnum(c) || strchr("-._~", c)) {
             sb_putc(sb, (char)c);
         } else {
             sb_putc(sb, '%');

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "ascii.h"
 #include "suffix_list.h"
 
 #define HOST_MAX 253  /* bytes of a host name without its trailing dot */
@@ -55,20 +56,6 @@ void domain_shutdown(void)
 
 /* ---- character helpers (ASCII only: no locale) ---- */
 
-static char ascii_lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
-static bool ascii_alpha(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool ascii_alnum(char c)
-{
-    return ascii_alpha(c) || (c >= '0' && c <= '9');
-}
 
 /* Byte length of the whitespace character at s (ASCII space/control blanks or U+00A0), else 0. */
 static size_t space_len(const char *s, size_t n)
@@ -139,7 +126,7 @@ static char *host_lower(const char *s, size_t n)
     if (!has_non_ascii(s, n)) {
         char *h = xstrndup(s, n);
         for (size_t i = 0; i < n; i++)
-            h[i] = ascii_lower(h[i]);
+            h[i] = ascii_to_lower(h[i]);
         return h;
     }
     utf8proc_uint8_t *dst = NULL;
@@ -168,7 +155,7 @@ static bool label_valid(const char *s, size_t n)
     size_t i = 0;
     while (i < n) {
         if ((unsigned char)s[i] < 0x80) {
-            if (!(ascii_alnum(s[i]) || s[i] == '-'))
+            if (!(ascii_is_alnum((unsigned char)s[i]) || s[i] == '-'))
                 return false;
             i++;
             continue;
@@ -380,7 +367,8 @@ char *domain_label(const char *registrable)
 /* RFC 5322 atext plus '.', and any non-ASCII byte (RFC 6531; the caller checks the UTF-8). */
 static bool local_char_ok(char c)
 {
-    return ascii_alnum(c) || (unsigned char)c >= 0x80 || (c && strchr("!#$%&'*+-/=?^_`{|}~.", c));
+    unsigned char u = (unsigned char)c;
+    return ascii_is_alnum(u) || u >= 0x80 || (c && strchr("!#$%&'*+-/=?^_`{|}~.", c));
 }
 
 static bool local_valid(const char *s, size_t n)
@@ -454,7 +442,7 @@ email_status email_parse(const char *raw, email_addr *out, const char **err_text
     }
     out->local = xstrndup(s, (size_t)(at - s));
     for (char *p = out->local; *p; p++)
-        *p = ascii_lower(*p);
+        *p = ascii_to_lower(*p);
     out->host = host;
     host = NULL; /* now owned by out */
 out:
@@ -482,9 +470,10 @@ void email_free(email_addr *e)
 static size_t scheme_len(const char *s, size_t n)
 {
     size_t i = 0;
-    if (n == 0 || !ascii_alpha(s[0]))
+    if (n == 0 || !ascii_is_alpha((unsigned char)s[0]))
         return 0;
-    while (i < n && (ascii_alnum(s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.'))
+    while (i < n && (ascii_is_alnum((unsigned char)s[i]) || s[i] == '+' || s[i] == '-' ||
+                     s[i] == '.'))
         i++;
     return (n - i >= 3 && memcmp(s + i, "://", 3) == 0) ? i + 3 : 0;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "ascii.h"
 #include "normalize_impl.h"
 
 /* ---- code points ---- */
@@ -14,7 +15,7 @@
 static bool cp_is_letter(int32_t c)
 {
     if (c < 0x80)
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        return ascii_is_alpha((unsigned char)c);
     utf8proc_category_t cat = utf8proc_category(c);
     return cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
 }
@@ -31,12 +32,12 @@ static bool cp_is_alnum(int32_t c)
 
 static bool cp_is_upper(int32_t c)
 {
-    return c < 0x80 ? (c >= 'A' && c <= 'Z') : utf8proc_isupper(c) != 0;
+    return c < 0x80 ? ascii_is_upper((unsigned char)c) : utf8proc_isupper(c) != 0;
 }
 
 static bool cp_is_lower(int32_t c)
 {
-    return c < 0x80 ? (c >= 'a' && c <= 'z') : utf8proc_islower(c) != 0;
+    return c < 0x80 ? ascii_is_lower((unsigned char)c) : utf8proc_islower(c) != 0;
 }
 
 static bool cp_is_space(int32_t c)
@@ -193,21 +194,6 @@ static bool camel_boundary(int32_t prev, int32_t cur, int32_t n1, int32_t n2)
     return cp_is_upper(prev) && cp_is_lower(n1) && cp_is_lower(n2);
 }
 
-static bool ascii_upper(unsigned char c)
-{
-    return c >= 'A' && c <= 'Z';
-}
-
-static bool ascii_lower(unsigned char c)
-{
-    return c >= 'a' && c <= 'z';
-}
-
-static bool ascii_alnum(unsigned char c)
-{
-    return ascii_upper(c) || ascii_lower(c) || (c >= '0' && c <= '9');
-}
-
 /* camel_split of ASCII s: camel_boundary on bytes (its code point tests are these for ASCII), the
  * text between boundaries appended a run at a time. */
 static size_t camel_split_ascii(const char *s, size_t len, strbuf *out)
@@ -215,12 +201,12 @@ static size_t camel_split_ascii(const char *s, size_t len, strbuf *out)
     const unsigned char *u = (const unsigned char *)s;
     size_t splits = 0, run = 0;
     for (size_t i = 1; i < len; i++) {     /* at 0 the previous code point is none: no split */
-        if (!ascii_upper(u[i]))
+        if (!ascii_is_upper(u[i]))
             continue;
         unsigned char n1 = i + 1 < len ? u[i + 1] : 0, n2 = i + 2 < len ? u[i + 2] : 0;
-        bool split = ascii_lower(u[i - 1]) ? ascii_upper(n1) || ascii_lower(n1)
-                                           : ascii_upper(u[i - 1]) && ascii_lower(n1) &&
-                                                 ascii_lower(n2);
+        bool split = ascii_is_lower(u[i - 1]) ? ascii_is_upper(n1) || ascii_is_lower(n1)
+                                           : ascii_is_upper(u[i - 1]) && ascii_is_lower(n1) &&
+                                                 ascii_is_lower(n2);
         if (split) {
             sb_appendn(out, s + run, i - run);
             sb_putc(out, ' ');
@@ -353,7 +339,7 @@ static void tokenize(const norm_rules *r, const char *s, size_t len, toklist *tl
             if (start == SIZE_MAX)
                 start = tl->arena.len;
             size_t end = i + k;
-            while (end < len && ascii_alnum((unsigned char)s[end]))
+            while (end < len && ascii_is_alnum((unsigned char)s[end]))
                 end++;
             sb_appendn(&tl->arena, s + i, end - i);
             prev = (unsigned char)s[end - 1] < 0x80 ? (unsigned char)s[end - 1] : cp;
