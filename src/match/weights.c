@@ -17,7 +17,7 @@ void df_weights_free(df_weights *w)
 double matcher_weight_df_slow(const matcher *m, uint32_t df)
 {
     uint64_t live = (uint64_t)m->ix.live + 1;
-    df_entry *e = df_entry_of(m->weights, df);
+    df_entry *e = df_entry_of(matcher_mem(m)->weights, df);
     e->w = index_weight_df(&m->ix, df);
     e->live = live;
     return e->w;
