@@ -19,8 +19,6 @@ void match_scratch_free(match_scratch *s);
 /* index_weight_df remembered per list size for the index's current size (weights.c): every word
  * of every candidate is weighed, so the remembered answer is read inline. */
 typedef struct df_weights df_weights;
-df_weights *df_weights_new(void);
-void df_weights_free(df_weights *w);
 
 /* Name candidates considered for one lead. */
 #define NAME_CANDIDATES 40
@@ -41,7 +39,6 @@ struct matcher {
 typedef struct thread_mem {
     uint64_t matcher_id;      /* the id of the matcher it serves; 0: none */
     match_scratch *scratch;   /* owned: name_candidates' working memory */
-    df_weights *weights;      /* owned: the rarity weights worked out so far */
     norm_scratch *name_scratch;   /* owned: the lead's company parsed in it */
 } thread_mem;
 
@@ -89,12 +86,17 @@ static inline df_entry *df_entry_of(df_weights *w, uint32_t df)
     return &l->e;
 }
 
+/* The calling thread's remembered weights (weights.c). A weight depends on nothing but the list
+ * size and the index's live count, which each entry is stamped with: one table serves every
+ * matcher the thread decides with. */
+extern _Thread_local df_weights matcher_df_weights;
+
 /* df's weight worked out and remembered (weights.c). */
 double matcher_weight_df_slow(const matcher *m, uint32_t df);
 
 static inline double matcher_weight_df(const matcher *m, uint32_t df)
 {
-    const df_entry *e = df_entry_of(matcher_mem(m)->weights, df);
+    const df_entry *e = df_entry_of(&matcher_df_weights, df);
     return e->live == (uint64_t)m->ix.live + 1 ? e->w : matcher_weight_df_slow(m, df);
 }
 

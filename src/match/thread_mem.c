@@ -1,5 +1,5 @@
-/* thread_mem.c - each thread's working memory for its decisions (name candidates' scratch, the
- * rarity weights worked out, the lead's parsed name), so that threads share a const matcher. */
+/* thread_mem.c - each thread's working memory for its decisions with a matcher (name candidates'
+ * scratch, the lead's parsed name), so that threads share a const matcher. */
 #include "matcher_impl.h"
 
 #include <stdatomic.h>
@@ -17,7 +17,6 @@ void matcher_thread_end(void)
 {
     thread_mem *t = &matcher_thread_mem;
     match_scratch_free(t->scratch);
-    df_weights_free(t->weights);
     norm_scratch_free(t->name_scratch);
     *t = (thread_mem){0};
 }
@@ -28,7 +27,6 @@ thread_mem *matcher_mem_renew(const matcher *m)
     matcher_thread_end();
     t->matcher_id = m->id;
     t->scratch = match_scratch_new();
-    t->weights = df_weights_new();
     t->name_scratch = norm_scratch_new();
     return t;
 }
