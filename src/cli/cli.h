@@ -19,6 +19,7 @@ typedef struct match_opts {
     const char *accounts;
     const char *leads;    /* a path, or - for stdin */
     const char *encoding; /* --encoding of the accounts CSV, or NULL (UTF-8) */
+    int threads;          /* --threads: the leads decided on this many threads (1: this one) */
 } match_opts;
 
 /* Parses argv (from the subcommand name on). ARGS_RUN, or the exit status after printing the

@@ -84,9 +84,14 @@ size_t matcher_learned(const matcher *m);
 learned_fact matcher_learned_fact(const matcher *m, size_t i);   /* strings borrowed */
 void matcher_copy_learned(matcher *to, const matcher *from);
 
-/* Decides one lead. Never fails: unusable input gives DECISION_INVALID with the reason. Uses the
- * matcher's scratch memory: one thread at a time per matcher. out->facts holds the lead's facts. */
+/* Decides one lead. Never fails: unusable input gives DECISION_INVALID with the reason. Several
+ * threads may decide with one matcher at once (while none changes it): each uses working memory
+ * of its own, kept between leads, which matcher_thread_end frees (matcher_free frees the calling
+ * thread's). out->facts holds the lead's facts. */
 void matcher_decide(const matcher *m, const lead *l, decision *out);
+/* Frees the calling thread's working memory for decisions: a thread that decided calls it before
+ * it ends. Harmless when there is none. */
+void matcher_thread_end(void);
 /* One JSONL line (len bytes, line number lineno) to a decision: matcher_decide of the lead, or an
  * invalid decision saying why the line is not a lead. Its line end is ignored, and on line 1 a
  * UTF-8 byte order mark. */

@@ -122,7 +122,7 @@ static void read_name(const matcher *m, const lead *l, lead_evidence *ev)
         rewritten = regex_list_rewrite(&m->cfg->name_rewrites, company, &changed);
         company = rewritten;
     }
-    (void)norm_name_parse_in(m->rules, company, &ev->name, m->name_scratch);
+    (void)norm_name_parse_in(m->rules, company, &ev->name, matcher_mem(m)->name_scratch);
     free(rewritten);
     ev->name_key = name_key(&ev->name);
     size_t n = ev->name.tokens.n < SCORE_MAX_TOKENS ? ev->name.tokens.n : SCORE_MAX_TOKENS;

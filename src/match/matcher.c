@@ -53,9 +53,7 @@ int matcher_init(matcher *m, const engine_opts *cfg, char *err, size_t errlen)
                          &cfg->disposable_remove, err, errlen) != 0)
         goto fail;
     index_init(&m->ix, m->rules, &cfg->label_prefixes, &cfg->label_suffixes);
-    m->scratch = match_scratch_new();
-    m->weights = df_weights_new();
-    m->name_scratch = norm_scratch_new();
+    m->id = matcher_new_id();
     m->learned = learned_new();
     return 0;
 fail:
@@ -72,9 +70,8 @@ void matcher_release(matcher *m)
         return;
     index_free(&m->ix);
     learned_free(m->learned);
-    match_scratch_free(m->scratch);
-    df_weights_free(m->weights);
-    norm_scratch_free(m->name_scratch);
+    if (matcher_thread_mem.matcher_id == m->id)
+        matcher_thread_end();
     norm_rules_free(m->rules);
     domain_set_free(m->freemail);
     domain_set_free(m->disposable);

@@ -19,8 +19,6 @@ void match_scratch_free(match_scratch *s);
 /* index_weight_df remembered per list size for the index's current size (weights.c): every word
  * of every candidate is weighed, so the remembered answer is read inline. */
 typedef struct df_weights df_weights;
-df_weights *df_weights_new(void);
-void df_weights_free(df_weights *w);
 
 /* Name candidates considered for one lead. */
 #define NAME_CANDIDATES 40
@@ -33,10 +31,29 @@ struct matcher {
     account_index ix;         /* owned */
     learned_table *learned;   /* owned: facts learned from reviews, consulted before scoring */
     score_params sp;
-    match_scratch *scratch;   /* owned; makes matcher_decide single-threaded per matcher */
-    df_weights *weights;      /* owned; as single-threaded */
-    norm_scratch *name_scratch;   /* owned, the lead's company parsed in it; as single-threaded */
+    uint64_t id;              /* unique in the process: whose working memory a thread holds */
 };
+
+/* A thread's working memory for its decisions with one matcher (thread_mem.c): each thread that
+ * decides has its own, so that several threads decide with one const matcher at once. */
+typedef struct thread_mem {
+    uint64_t matcher_id;      /* the id of the matcher it serves; 0: none */
+    match_scratch *scratch;   /* owned: name_candidates' working memory */
+    norm_scratch *name_scratch;   /* owned: the lead's company parsed in it */
+} thread_mem;
+
+/* The calling thread's (thread_mem.c); matcher_mem is how it is reached. */
+extern _Thread_local thread_mem matcher_thread_mem;
+/* A new matcher's id (never 0). */
+uint64_t matcher_new_id(void);
+/* The calling thread's working memory made anew for m (what it held for another one freed). */
+thread_mem *matcher_mem_renew(const matcher *m);
+
+/* The calling thread's working memory for m. */
+static inline thread_mem *matcher_mem(const matcher *m)
+{
+    return matcher_thread_mem.matcher_id == m->id ? &matcher_thread_mem : matcher_mem_renew(m);
+}
 
 /* List sizes below this are remembered each in its own entry (most words are rare)... */
 #define DF_MEMO 2048
@@ -69,12 +86,17 @@ static inline df_entry *df_entry_of(df_weights *w, uint32_t df)
     return &l->e;
 }
 
+/* The calling thread's remembered weights (weights.c). A weight depends on nothing but the list
+ * size and the index's live count, which each entry is stamped with: one table serves every
+ * matcher the thread decides with. */
+extern _Thread_local df_weights matcher_df_weights;
+
 /* df's weight worked out and remembered (weights.c). */
 double matcher_weight_df_slow(const matcher *m, uint32_t df);
 
 static inline double matcher_weight_df(const matcher *m, uint32_t df)
 {
-    const df_entry *e = df_entry_of(m->weights, df);
+    const df_entry *e = df_entry_of(&matcher_df_weights, df);
     return e->live == (uint64_t)m->ix.live + 1 ? e->w : matcher_weight_df_slow(m, df);
 }
 

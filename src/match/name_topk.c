@@ -778,7 +778,7 @@ size_t name_candidates(const matcher *m, const norm_name *name, const uint32_t *
                        uint32_t *slots)
 {
     const account_index *ix = &m->ix;
-    match_scratch *s = m->scratch;
+    match_scratch *s = matcher_mem(m)->scratch;
     scratch_fit(s, ix);
     name_ops(m, s, name, ids);
     collect_exact(ix, s);
