@@ -470,6 +470,39 @@ static void test_label_corroboration_not_a_penalty(void **state)
         fail_msg("label-corroborated V1 should rank first and match; got %s", msg);
 }
 
+/* Upserts an invented account with a name and a website. */
+static void add_account(fixture *fx, const char *id, const char *name, const char *domains)
+{
+    account_rec r;
+    account_rec_init(&r);
+    account_rec_set(&r, "id", id);
+    account_rec_set(&r, "name", name);
+    account_rec_set(&r, "domains", domains);
+    (void)index_upsert(&fx->m.ix, &r);
+    account_rec_free(&r);
+}
+
+/* With scoring.domain at 0, accounts on the lead's domain that its company does not name score 0,
+ * and the first of them in rank order (the lower id: found in the other order) is the one the
+ * reason names: the candidates scoring 0 are still put in order when their order is read. */
+static void test_zero_scores_ranked_when_read(void **state)
+{
+    fixture *fx = *state;
+    add_account(fx, "019", "Orvik Shipping", "orvik.no");
+    add_account(fx, "018", "Orvik Fisheries", "orvik.no");
+    double domain_score = fx->cfg.eng.domain_score;
+    fx->cfg.eng.domain_score = 0;
+    decision d;
+    decide(fx, "L90", "ola@orvik.no", "Qwyxz Trondelag", NULL, &d);
+    fx->cfg.eng.domain_score = domain_score;
+    assert_non_null(d.reason);
+    assert_non_null(strstr(d.reason, "email domain orvik.no = website of account 'Orvik Fisheries'"));
+    assert_int_equal(d.ncand, 0);   /* only candidates scoring more than 0 are listed */
+    decision_free(&d);
+    assert_true(index_delete(&fx->m.ix, "019"));
+    assert_true(index_delete(&fx->m.ix, "018"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -485,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_candidates_sorted_and_capped),
         cmocka_unit_test(test_decision_json),
         cmocka_unit_test(test_label_corroboration_not_a_penalty),
+        cmocka_unit_test(test_zero_scores_ranked_when_read),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
