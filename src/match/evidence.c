@@ -402,7 +402,8 @@ static bool lead_has_unknown_word(const lead_evidence *ev)
 /* Scoring a candidate follows a chain of pointers (slot -> account -> its token ids -> their
  * words and list sizes), each link a likely cache miss with a million accounts. Asking for every
  * candidate's link of one level before following the next lets the misses overlap instead of
- * coming one after another. (In the scoring function itself: a function that only prefetches
+ * coming one after another; the lead's own lookups (same_name_lists, the cores' words) go between
+ * two levels, while one comes. (In the scoring function itself: a function that only prefetches
  * counts as free of effects to the compiler, and its calls are dropped.) */
 void evidence_score(const matcher *m, lead_evidence *ev)
 {
@@ -412,6 +413,7 @@ void evidence_score(const matcher *m, lead_evidence *ev)
         __builtin_prefetch(a);   /* its fields up to acronym (index.h), in one or two lines */
         __builtin_prefetch(a + offsetof(account, acronym) + sizeof(char *) - 1);
     }
+    same_name_lists(ix, ev);   /* (lookups of their own, while the accounts come) */
     bool cores = ev->email_core || ev->web_core;   /* (core_spells_name reads joined) */
     for (size_t i = 0; i < ev->ncand; i++) {
         const account *a = &ix->acc[ev->cand[i].slot];
@@ -421,6 +423,11 @@ void evidence_score(const matcher *m, lead_evidence *ev)
             __builtin_prefetch(a->joined);
             __builtin_prefetch(a->joined_all);
         }
+    }
+    const char *core[2] = {ev->email_core, ev->web_core};
+    for (size_t i = 0; i < 2; i++) {   /* (while the token ids come) */
+        ev->core_len[i] = core[i] ? strlen(core[i]) : 0;
+        ev->core_word[i] = core[i] ? index_token_id(ix, core[i]) : UINT32_MAX;
     }
     for (size_t i = 0; i < ev->ncand; i++) {
         const account *a = &ix->acc[ev->cand[i].slot];
@@ -432,12 +439,6 @@ void evidence_score(const matcher *m, lead_evidence *ev)
         const account *a = &ix->acc[ev->cand[i].slot];
         for (uint32_t t = 0; t < a->ntok && t < SCORE_MAX_TOKENS; t++)
             __builtin_prefetch(ix->words[a->tok[t]].str);
-    }
-    same_name_lists(ix, ev);
-    const char *core[2] = {ev->email_core, ev->web_core};
-    for (size_t i = 0; i < 2; i++) {
-        ev->core_len[i] = core[i] ? strlen(core[i]) : 0;
-        ev->core_word[i] = core[i] ? index_token_id(ix, core[i]) : UINT32_MAX;
     }
     for (size_t i = 0; i < ev->ncand; i++)
         score_one(m, ev, &ev->cand[i]);
