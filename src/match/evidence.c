@@ -347,8 +347,8 @@ static void insert_ranked(const cand_eval *cand, uint8_t *order, size_t n, uint8
 /* Can the order of the candidates scoring 0 or less reach the decision? Only the ones scoring
  * more are listed in it (fill_candidates); the others are read in order only as the first domain
  * hit (none scores more), as the account named elsewhere (a name_sim of t_match or more), or in
- * the near tie of the best (its score within the margin of 0): with the default thresholds,
- * never. best: the best candidate scoring more than 0, or NULL (then no near tie is read). */
+ * the near tie of the best (its score within the margin of 0): with the default thresholds, only
+ * the last. best: the best candidate scoring more than 0, or NULL (then no near tie is read). */
 static bool rest_order_read(const engine_opts *cfg, const cand_eval *best, const cand_eval *rest,
                             const uint8_t *idx, size_t n)
 {
