@@ -329,24 +329,59 @@ static bool ranks_before(const cand_eval *x, const cand_eval *y)
     return strcmp(x->id, y->id) < 0;
 }
 
+/* Puts candidate i among the n indexes of order sorted so far, its place found by halving. */
+static void insert_ranked(const cand_eval *cand, uint8_t *order, size_t n, uint8_t i)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ranks_before(&cand[i], &cand[order[mid]]))
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    memmove(&order[lo + 1], &order[lo], n - lo);
+    order[lo] = i;
+}
+
+/* Can the order of the candidates scoring 0 or less reach the decision? Only the ones scoring
+ * more are listed in it (fill_candidates); the others are read in order only as the first domain
+ * hit (none scores more), as the account named elsewhere (a name_sim of t_match or more), or in
+ * the near tie of the best (its score within the margin of 0): with the default thresholds, only
+ * the last. best: the best candidate scoring more than 0, or NULL (then no near tie is read). */
+static bool rest_order_read(const engine_opts *cfg, const cand_eval *best, const cand_eval *rest,
+                            const uint8_t *idx, size_t n)
+{
+    if (best && n && !(best->score - cfg->t_margin > 0))
+        return true;
+    for (size_t i = 0; i < n; i++) {
+        const cand_eval *c = &rest[idx[i]];
+        if ((c->flags & (CAND_EMAIL_DOMAIN | CAND_WEB_DOMAIN)) || c->name_sim >= cfg->t_match)
+            return true;
+    }
+    return false;
+}
+
 /* Sorts the candidates best first: each one's place among the indexes sorted so far found by
  * halving, then one move each (up to 128 of 80 bytes: qsort's merge through a malloc'd copy cost
  * more than the comparisons). The order is total (ids differ), so it is the order any sort
- * gives. */
-static void sort_candidates(lead_evidence *ev)
+ * gives. The candidates scoring 0 or less (half of a lead's id compares) follow in the order
+ * found unless that order can be read (rest_order_read). */
+static void sort_candidates(const matcher *m, lead_evidence *ev)
 {
-    uint8_t order[EVIDENCE_MAX_CANDIDATES];
+    uint8_t order[EVIDENCE_MAX_CANDIDATES], rest[EVIDENCE_MAX_CANDIDATES];
+    size_t npos = 0, nrest = 0;
     for (size_t i = 0; i < ev->ncand; i++) {
-        size_t lo = 0, hi = i;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (ranks_before(&ev->cand[i], &ev->cand[order[mid]]))
-                hi = mid;
-            else
-                lo = mid + 1;
-        }
-        memmove(&order[lo + 1], &order[lo], i - lo);
-        order[lo] = (uint8_t)i;
+        if (ev->cand[i].score > 0)
+            insert_ranked(ev->cand, order, npos++, (uint8_t)i);
+        else
+            rest[nrest++] = (uint8_t)i;
+    }
+    if (rest_order_read(m->cfg, npos ? &ev->cand[order[0]] : NULL, ev->cand, rest, nrest)) {
+        for (size_t i = 0; i < nrest; i++)
+            insert_ranked(ev->cand, order + npos, i, rest[i]);
+    } else {
+        memcpy(order + npos, rest, nrest);
     }
     cand_eval sorted[EVIDENCE_MAX_CANDIDATES];
     for (size_t i = 0; i < ev->ncand; i++)
@@ -367,7 +402,8 @@ static bool lead_has_unknown_word(const lead_evidence *ev)
 /* Scoring a candidate follows a chain of pointers (slot -> account -> its token ids -> their
  * words and list sizes), each link a likely cache miss with a million accounts. Asking for every
  * candidate's link of one level before following the next lets the misses overlap instead of
- * coming one after another. (In the scoring function itself: a function that only prefetches
+ * coming one after another; the lead's own lookups (same_name_lists, the cores' words) go between
+ * two levels, while one comes. (In the scoring function itself: a function that only prefetches
  * counts as free of effects to the compiler, and its calls are dropped.) */
 void evidence_score(const matcher *m, lead_evidence *ev)
 {
@@ -377,6 +413,7 @@ void evidence_score(const matcher *m, lead_evidence *ev)
         __builtin_prefetch(a);   /* its fields up to acronym (index.h), in one or two lines */
         __builtin_prefetch(a + offsetof(account, acronym) + sizeof(char *) - 1);
     }
+    same_name_lists(ix, ev);   /* (lookups of their own, while the accounts come) */
     bool cores = ev->email_core || ev->web_core;   /* (core_spells_name reads joined) */
     for (size_t i = 0; i < ev->ncand; i++) {
         const account *a = &ix->acc[ev->cand[i].slot];
@@ -386,6 +423,11 @@ void evidence_score(const matcher *m, lead_evidence *ev)
             __builtin_prefetch(a->joined);
             __builtin_prefetch(a->joined_all);
         }
+    }
+    const char *core[2] = {ev->email_core, ev->web_core};
+    for (size_t i = 0; i < 2; i++) {   /* (while the token ids come) */
+        ev->core_len[i] = core[i] ? strlen(core[i]) : 0;
+        ev->core_word[i] = core[i] ? index_token_id(ix, core[i]) : UINT32_MAX;
     }
     for (size_t i = 0; i < ev->ncand; i++) {
         const account *a = &ix->acc[ev->cand[i].slot];
@@ -398,13 +440,7 @@ void evidence_score(const matcher *m, lead_evidence *ev)
         for (uint32_t t = 0; t < a->ntok && t < SCORE_MAX_TOKENS; t++)
             __builtin_prefetch(ix->words[a->tok[t]].str);
     }
-    same_name_lists(ix, ev);
-    const char *core[2] = {ev->email_core, ev->web_core};
-    for (size_t i = 0; i < 2; i++) {
-        ev->core_len[i] = core[i] ? strlen(core[i]) : 0;
-        ev->core_word[i] = core[i] ? index_token_id(ix, core[i]) : UINT32_MAX;
-    }
     for (size_t i = 0; i < ev->ncand; i++)
         score_one(m, ev, &ev->cand[i]);
-    sort_candidates(ev);
+    sort_candidates(m, ev);
 }

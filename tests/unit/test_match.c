@@ -41,22 +41,27 @@ static const char *const accounts[][5] = {
     {"017", "Pinecrest Dental Studio", NULL, NULL, NULL},
 };
 
+/* Upserts an invented account: id, name, domains, type, last_activity (NULL: absent). */
+static void add_account(fixture *fx, const char *const a[5])
+{
+    account_rec r;
+    account_rec_init(&r);
+    account_rec_set(&r, "id", a[0]);
+    account_rec_set(&r, "name", a[1]);
+    account_rec_set(&r, "domains", a[2]);
+    account_rec_set(&r, "type", a[3]);
+    account_rec_set(&r, "last_activity", a[4]);
+    (void)index_upsert(&fx->m.ix, &r);
+    account_rec_free(&r);
+}
+
 static int setup(void **state)
 {
     fixture *fx = fixture_new();
     if (!fx)
         return -1;
-    for (size_t i = 0; i < ARRAY_LEN(accounts); i++) {
-        account_rec r;
-        account_rec_init(&r);
-        account_rec_set(&r, "id", accounts[i][0]);
-        account_rec_set(&r, "name", accounts[i][1]);
-        account_rec_set(&r, "domains", accounts[i][2]);
-        account_rec_set(&r, "type", accounts[i][3]);
-        account_rec_set(&r, "last_activity", accounts[i][4]);
-        (void)index_upsert(&fx->m.ix, &r);
-        account_rec_free(&r);
-    }
+    for (size_t i = 0; i < ARRAY_LEN(accounts); i++)
+        add_account(fx, accounts[i]);
     *state = fx;
     return 0;
 }
@@ -470,6 +475,29 @@ static void test_label_corroboration_not_a_penalty(void **state)
         fail_msg("label-corroborated V1 should rank first and match; got %s", msg);
 }
 
+/* With scoring.domain at 0, accounts on the lead's domain that its company does not name score 0,
+ * and the first of them in rank order (the lower id: found in the other order) is the one the
+ * reason names: the candidates scoring 0 are still put in order when their order is read. */
+static void test_zero_scores_ranked_when_read(void **state)
+{
+    fixture *fx = *state;
+    static const char *const orvik[][5] = {{"019", "Orvik Shipping", "orvik.no", NULL, NULL},
+                                           {"018", "Orvik Fisheries", "orvik.no", NULL, NULL}};
+    add_account(fx, orvik[0]);
+    add_account(fx, orvik[1]);
+    double domain_score = fx->cfg.eng.domain_score;
+    fx->cfg.eng.domain_score = 0;
+    decision d;
+    decide(fx, "L90", "ola@orvik.no", "Qwyxz Trondelag", NULL, &d);
+    fx->cfg.eng.domain_score = domain_score;
+    assert_non_null(d.reason);
+    assert_non_null(strstr(d.reason, "email domain orvik.no = website of account 'Orvik Fisheries'"));
+    assert_int_equal(d.ncand, 0);   /* only candidates scoring more than 0 are listed */
+    decision_free(&d);
+    assert_true(index_delete(&fx->m.ix, "019"));
+    assert_true(index_delete(&fx->m.ix, "018"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -485,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_candidates_sorted_and_capped),
         cmocka_unit_test(test_decision_json),
         cmocka_unit_test(test_label_corroboration_not_a_penalty),
+        cmocka_unit_test(test_zero_scores_ranked_when_read),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
