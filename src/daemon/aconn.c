@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "reply_arena.h"
 #include "sentinel.h"
 #include "util.h"
 
@@ -346,6 +347,7 @@ static void connect_now(aconn *c)
         return;
     }
     ac->data = c;
+    reply_arena_use(ac->c.reader);   /* a read's hundreds of reply nodes: a few mallocs */
     redisLibeventAttach(ac, c->base);
     redisAsyncSetConnectCallback(ac, on_connect);
     redisAsyncSetDisconnectCallback(ac, on_disconnect);
