@@ -18,7 +18,7 @@ static const args_cmd match_cmd = {
     "  decides every lead offline (no Redis); one JSON decision per line on stdout, in input\n"
     "  order. LEADS.jsonl may be - for stdin. --encoding NAME reads an accounts CSV in another\n"
     "  encoding (iconv: windows-1252, latin1, ...). --threads N decides leads on N threads\n"
-    "  (1-64; default: the online CPUs, at most 8); the output is the same for every N.\n"
+    "  (1-64; default: the CPUs it may run on, at most 8); the output is the same for every N.\n"
     "  Exit 0 ok, 1 error, 2 usage error.\n",
 };
 

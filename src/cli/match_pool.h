@@ -12,7 +12,8 @@
 #define MATCH_THREADS_MAX 64
 #define MATCH_THREADS_DEFAULT_MAX 8
 
-/* The default number of worker threads: the online CPUs, at most MATCH_THREADS_DEFAULT_MAX. */
+/* The default number of worker threads: the CPUs this process may run on (its affinity mask:
+ * taskset, systemd CPUAffinity=, a cpuset), at most MATCH_THREADS_DEFAULT_MAX. */
 int match_threads_default(void);
 
 /* Whether a line holds nothing but blanks (spaces, tabs, line ends): skipped, never decided. */
