@@ -421,12 +421,12 @@ static long employees_of(const char *s)
 /* The account's own strings (in its block), in the order of account_strings' pointers: what
  * scoring reads (the id to order ties, the joined names and acronym to compare) first, right after
  * the token ids, so that the line or two a candidate's scoring asks for hold them all. */
-#define ACCOUNT_STRINGS 7
+#define ACCOUNT_STRINGS 6
 
 static void account_strings(account *a, char **dst[ACCOUNT_STRINGS])
 {
     char **fields[ACCOUNT_STRINGS] = {&a->id,   &a->joined,    &a->joined_all, &a->acronym,
-                                      &a->name, &a->parent_id, &a->domains_raw};
+                                      &a->name, &a->parent_id};
     memcpy(dst, fields, sizeof(fields));
 }
 
@@ -600,7 +600,7 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec,
     bool same = strcmp(joined, joined_all) == 0;
     const char *src[ACCOUNT_STRINGS] = {rec->id,   joined, same ? NULL : joined_all,
                                         stored_acronym(&nn), rec->name,
-                                        nonempty(rec->parent_id), nonempty(rec->domains)};
+                                        nonempty(rec->parent_id)};
     size_t nptr = doms.n + nn.qualifiers.n, len[ACCOUNT_STRINGS];
     size_t bytes = nptr * sizeof(char *) + nn.tokens.n * sizeof(uint32_t);
     for (size_t i = 0; i < ACCOUNT_STRINGS; i++)
@@ -751,23 +751,6 @@ uint32_t index_upsert_prepared(account_index *ix, const account_rec *rec, const 
     account_link(ix, slot, prep);
     ix->generation++;
     return slot;
-}
-
-void index_account_rec(const account *a, account_rec *rec)
-{
-    char employees[32];
-    account_rec_set(rec, "id", a->id);
-    account_rec_set(rec, "name", a->name);
-    const char *fields[][2] = {{"domains", a->domains_raw}, {"type", a->type},
-                               {"parent_id", a->parent_id}, {"owner_id", a->owner_id},
-                               {"country", a->country}, {"last_activity", a->last_activity}};
-    for (size_t i = 0; i < ARRAY_LEN(fields); i++)
-        if (fields[i][1])
-            account_rec_set(rec, fields[i][0], fields[i][1]);
-    if (a->employees >= 0) {
-        snprintf(employees, sizeof(employees), "%ld", a->employees);
-        account_rec_set(rec, "employees", employees);
-    }
 }
 
 bool index_delete(account_index *ix, const char *id)

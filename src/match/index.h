@@ -42,7 +42,7 @@ typedef struct account {
     char *country;
     char *last_activity;
     long employees;           /* -1 when unknown */
-    char *domains_raw;        /* the websites as given (to rebuild the index after a reload) */
+    uint32_t spare[2];        /* unused: keeps the record at two cache lines */
     account_lists domains;    /* registrable domains of its websites, deduplicated, and its name's
                                * qualifiers (account_qualifiers) */
 } account;
@@ -183,8 +183,6 @@ void index_prefetch(const account_index *ix, const account_prep *p);
 uint32_t index_upsert_prepared(account_index *ix, const account_rec *rec, const account_prep *p);
 /* Deletes by id; returns false when unknown. */
 bool index_delete(account_index *ix, const char *id);
-/* Fills rec (initialised by the caller) from a live account, e.g. to build a new index. */
-void index_account_rec(const account *a, account_rec *rec);
 /* Slot of id, or -1. */
 long index_find(const account_index *ix, const char *id);
 /* Slot of id, deleted or not, or -1. */
