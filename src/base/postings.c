@@ -242,11 +242,12 @@ void postings_add(postings *p, const char *key, uint32_t val)
     postings_add_h(p, key, len, hash_bytes(key, len), val);
 }
 
-void postings_add_h(postings *p, const char *key, size_t keylen, uint64_t hash, uint32_t val)
+const char *postings_add_h(postings *p, const char *key, size_t keylen, uint64_t hash,
+                           uint32_t val)
 {
     uint32_t li = (uint32_t)p->nlists;
     bool added;
-    (void)strmap_get_or_put_h(p->keys, key, keylen, hash, &li, &added);
+    const char *stored = strmap_get_or_put_h(p->keys, key, keylen, hash, &li, &added);
     if (added) {
         if (p->nlists == p->cap) {
             uintptr_t old = (uintptr_t)p->lists;
@@ -258,9 +259,9 @@ void postings_add_h(postings *p, const char *key, size_t keylen, uint64_t hash, 
         p->lists[p->nlists++] = (u32vec){0};
     }
     u32vec *l = &p->lists[li];
-    if (l->n && l->v[l->n - 1] == val)
-        return;
-    list_push(p, l, val);
+    if (!l->n || l->v[l->n - 1] != val)
+        list_push(p, l, val);
+    return stored;
 }
 
 void postings_remove(postings *p, const char *key, uint32_t val)

@@ -80,8 +80,11 @@ typedef struct postings {
 void postings_init(postings *p);
 void postings_free(postings *p);
 void postings_add(postings *p, const char *key, uint32_t val);
-/* postings_add for a key of keylen bytes whose hash_bytes() is hash (not computed again). */
-void postings_add_h(postings *p, const char *key, size_t keylen, uint64_t hash, uint32_t val);
+/* postings_add for a key of keylen bytes whose hash_bytes() is hash (not computed again).
+ * Returns the key as the map stores it (kept until the postings are freed, even once its list
+ * is empty). */
+const char *postings_add_h(postings *p, const char *key, size_t keylen, uint64_t hash,
+                           uint32_t val);
 void postings_remove(postings *p, const char *key, uint32_t val);
 /* Asks the CPU for where a lookup of key starts: before a batch of adds or removes. */
 void postings_prefetch(const postings *p, const char *key);

@@ -589,7 +589,8 @@ void index_prefetch(const account_index *ix, const account_prep *p)
 
 /* Fills a from rec in one allocation (at a->domains.v): the domain and qualifier pointer arrays,
  * the token ids, then its own strings; joined_all shares joined's bytes when they are equal. The
- * type, owner, country and date point at copies shared by every account holding that value. */
+ * domains are left for keys_link to point at by_domain's keys; the type, owner, country and date
+ * point at copies shared by every account holding that value. */
 static void account_fill(account_index *ix, account *a, const account_rec *rec,
                          const account_prep *prep)
 {
@@ -605,8 +606,8 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec,
     size_t bytes = nptr * sizeof(char *) + nn.tokens.n * sizeof(uint32_t);
     for (size_t i = 0; i < ACCOUNT_STRINGS; i++)
         bytes += len[i] = str_bytes(src[i]);
-    for (size_t i = 0; i < nptr; i++)
-        bytes += str_bytes(i < doms.n ? doms.v[i] : nn.qualifiers.v[i - doms.n]);
+    for (size_t i = 0; i < nn.qualifiers.n; i++)
+        bytes += str_bytes(nn.qualifiers.v[i]);
     char **ptrs = ix->loading ? bump_alloc(&ix->load_arena, bytes) : xmalloc(bytes);
     a->in_load_arena = ix->loading;
     ix->malloced += !ix->loading;
@@ -622,7 +623,7 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec,
         *dst[i] = pack_str(&cursor, src[i], len[i]);
     if (same)
         a->joined_all = a->joined;
-    pack_strvec(&cursor, ptrs, &doms);
+    memset(ptrs, 0, doms.n * sizeof(*ptrs));   /* keys_link points them at by_domain's keys */
     pack_strvec(&cursor, ptrs + doms.n, &nn.qualifiers);
     const char *shared[INDEX_SHARED_FIELDS];
     shared_fields(rec, shared);
@@ -658,12 +659,17 @@ static void token_post_remove(account_index *ix, uint32_t tok, uint32_t slot)
     ix->words[tok].df = l->n;
 }
 
-/* Files the account under its keys (link) or takes it out of their lists. */
+/* Files the account under its keys (link) or takes it out of their lists. Its domains (the
+ * INDEX_BY_DOMAIN keys, in their order) are pointed at by_domain's copies of them: one copy of
+ * each domain's text, kept as long as the index. */
 static void keys_link(account_index *ix, const account_prep *p, uint32_t slot)
 {
+    char **dom = ix->acc[slot].domains.v;
     for (size_t i = 0; i < p->nkeys; i++) {
         const index_key *k = &p->keys[i];
-        postings_add_h(key_postings(ix, k->list), k->s, k->len, k->hash, slot);
+        const char *stored = postings_add_h(key_postings(ix, k->list), k->s, k->len, k->hash, slot);
+        if (k->list == INDEX_BY_DOMAIN)
+            *dom++ = (char *)stored;
     }
 }
 

@@ -23,8 +23,8 @@ typedef struct account_lists {
 
 /* One account as the matcher sees it, 128 bytes (two cache lines). Its strings and arrays live in
  * one allocation (owned, at domains.v), except type, owner_id, country and last_activity, which
- * point at copies the index shares between accounts (account_index.shared); strings are NULL
- * when absent. */
+ * point at copies the index shares between accounts (account_index.shared), and its domains,
+ * which point at by_domain's keys; strings are NULL when absent. */
 typedef struct account {
     uint32_t *tok;            /* vocabulary ids of its name tokens */
     uint32_t ntok;
