@@ -419,14 +419,13 @@ static long employees_of(const char *s)
 }
 
 /* The account's own strings (in its block), in the order of account_strings' pointers: what
- * scoring reads (the id to order ties, the joined names and acronym to compare) first, right after
- * the token ids, so that the line or two a candidate's scoring asks for hold them all. */
-#define ACCOUNT_STRINGS 6
+ * scoring reads (the id to order ties, the acronym to compare) first, right after the token ids.
+ * Its joined names are by_joined's keys (keys_link). */
+#define ACCOUNT_STRINGS 4
 
 static void account_strings(account *a, char **dst[ACCOUNT_STRINGS])
 {
-    char **fields[ACCOUNT_STRINGS] = {&a->id,   &a->joined,    &a->joined_all, &a->acronym,
-                                      &a->name, &a->parent_id};
+    char **fields[ACCOUNT_STRINGS] = {&a->id, &a->acronym, &a->name, &a->parent_id};
     memcpy(dst, fields, sizeof(fields));
 }
 
@@ -588,19 +587,15 @@ void index_prefetch(const account_index *ix, const account_prep *p)
 }
 
 /* Fills a from rec in one allocation (at a->domains.v): the domain and qualifier pointer arrays,
- * the token ids, then its own strings; joined_all shares joined's bytes when they are equal. The
- * domains are left for keys_link to point at by_domain's keys; the type, owner, country and date
- * point at copies shared by every account holding that value. */
+ * the token ids, then its own strings. The domains and joined names are left for keys_link to
+ * point at by_domain's and by_joined's keys; the type, owner, country and date point at copies
+ * shared by every account holding that value. */
 static void account_fill(account_index *ix, account *a, const account_rec *rec,
                          const account_prep *prep)
 {
     const strvec doms = prep->doms;
     const norm_name nn = prep->nn;
-    const char *joined = stored_joined(&nn);
-    const char *joined_all = stored_joined_all(&nn);
-    bool same = strcmp(joined, joined_all) == 0;
-    const char *src[ACCOUNT_STRINGS] = {rec->id,   joined, same ? NULL : joined_all,
-                                        stored_acronym(&nn), rec->name,
+    const char *src[ACCOUNT_STRINGS] = {rec->id, stored_acronym(&nn), rec->name,
                                         nonempty(rec->parent_id)};
     size_t nptr = doms.n + nn.qualifiers.n, len[ACCOUNT_STRINGS];
     size_t bytes = nptr * sizeof(char *) + nn.tokens.n * sizeof(uint32_t);
@@ -621,8 +616,7 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec,
     account_strings(a, dst);
     for (size_t i = 0; i < ACCOUNT_STRINGS; i++)
         *dst[i] = pack_str(&cursor, src[i], len[i]);
-    if (same)
-        a->joined_all = a->joined;
+    a->joined = a->joined_all = (char *)"";    /* keys_link: by_joined's keys, when not empty */
     memset(ptrs, 0, doms.n * sizeof(*ptrs));   /* keys_link points them at by_domain's keys */
     pack_strvec(&cursor, ptrs + doms.n, &nn.qualifiers);
     const char *shared[INDEX_SHARED_FIELDS];
@@ -660,17 +654,24 @@ static void token_post_remove(account_index *ix, uint32_t tok, uint32_t slot)
 }
 
 /* Files the account under its keys (link) or takes it out of their lists. Its domains (the
- * INDEX_BY_DOMAIN keys, in their order) are pointed at by_domain's copies of them: one copy of
- * each domain's text, kept as long as the index. */
+ * INDEX_BY_DOMAIN keys, in their order) and joined names are pointed at the maps' copies of
+ * them: one copy of each one's text, kept as long as the index; joined_all is joined when they
+ * are equal (keys_collect files it once). */
 static void keys_link(account_index *ix, const account_prep *p, uint32_t slot)
 {
-    char **dom = ix->acc[slot].domains.v;
+    account *a = &ix->acc[slot];
+    char **dom = a->domains.v;
     for (size_t i = 0; i < p->nkeys; i++) {
         const index_key *k = &p->keys[i];
-        const char *stored = postings_add_h(key_postings(ix, k->list), k->s, k->len, k->hash, slot);
+        char *stored = (char *)postings_add_h(key_postings(ix, k->list), k->s, k->len, k->hash,
+                                              slot);
         if (k->list == INDEX_BY_DOMAIN)
-            *dom++ = (char *)stored;
+            *dom++ = stored;
+        else if (k->list == INDEX_BY_JOINED)
+            *(k->s == p->nn.joined ? &a->joined : &a->joined_all) = stored;
     }
+    if (!*a->joined_all && *stored_joined_all(&p->nn))
+        a->joined_all = a->joined;
 }
 
 /* The slot's key from its account (index.h). */
