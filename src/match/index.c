@@ -19,6 +19,9 @@ void index_init(account_index *ix, const norm_rules *rules, const strvec *label_
     postings_init(&ix->by_label);
     postings_init(&ix->by_joined);
     postings_init(&ix->by_acronym);
+    postings *all[] = {&ix->by_domain, &ix->by_label, &ix->by_joined, &ix->by_acronym};
+    for (size_t i = 0; i < ARRAY_LEN(all); i++)
+        postings_share_singles(all[i], &ix->singles);
     hashmulti_init(&ix->typo);
     bump_init(&ix->load_arena);
     bump_init(&ix->prep_bump);
@@ -68,6 +71,7 @@ void index_free(account_index *ix)
     postings_free(&ix->by_label);
     postings_free(&ix->by_joined);
     postings_free(&ix->by_acronym);
+    u32singles_free(&ix->singles);
     hashmulti_free(&ix->typo);
     bump_free(&ix->load_arena);
     bump_free(&ix->prep_bump);

@@ -100,6 +100,7 @@ typedef struct account_index {
     postings by_label;        /* label core of each domain -> slots */
     postings by_joined;       /* joined name -> slots */
     postings by_acronym;      /* acronym -> slots */
+    u32singles singles;       /* the four maps' lists of one slot (postings_share_singles) */
     strmap *vocab;            /* token -> vocabulary id */
     strmap *shared;           /* the accounts' types, owners, countries and dates, each once (keys
                                * only; kept until the index is freed) */
