@@ -28,7 +28,7 @@ static size_t strmap_slots(size_t n)
 
 static void print_postings(const char *name, const postings *p)
 {
-    size_t keys = strmap_count(p->keys), text = 0, pooled = 0, inline_lists = 0, values = 0;
+    size_t keys = strmap_count(p->keys), text = 0, pooled = 0, values = 0;
     size_t pos = 0;
     const char *key;
     uint32_t val;
@@ -37,15 +37,11 @@ static void print_postings(const char *name, const postings *p)
     for (size_t i = 0; i < p->nlists; i++) {
         const u32vec *l = &p->lists[i];
         values += l->n;
-        if (l->v == &l->cap)
-            inline_lists++;
-        else
-            pooled += l->cap * sizeof(uint32_t);
+        pooled += l->cap * sizeof(uint32_t);
     }
-    printf("%-11s keys %8zu: map slots %6.1f, key text %5.1f, list heads %5.1f, pooled arrays "
-           "%4.1f (%zu lists of one value, %zu values)\n", name, keys,
-           mb(strmap_slots(keys) * 12), mb(text), mb(p->nlists * sizeof(u32vec)), mb(pooled),
-           inline_lists, values);
+    printf("%-11s keys %8zu: map slots %6.1f, key text %5.1f, heads of the %zu longer lists "
+           "%4.1f, their arrays %4.1f (%zu values)\n", name, keys, mb(strmap_slots(keys) * 12),
+           mb(text), p->nlists, mb(p->nlists * sizeof(u32vec)), mb(pooled), values);
 }
 
 static void print_blocks(const account_index *ix)
@@ -78,6 +74,8 @@ static void print_index(const account_index *ix)
     print_postings("by_label", &ix->by_label);
     print_postings("by_joined", &ix->by_joined);
     print_postings("by_acronym", &ix->by_acronym);
+    printf("singles     %zu lists of one value: %.1f\n", ix->singles.n,
+           mb(ix->singles.n * sizeof(u32vec)));
     size_t text = 0, arrays = 0;
     for (size_t i = 0; i < ix->nvocab; i++) {
         text += ix->words[i].len + 1;
