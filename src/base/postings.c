@@ -179,6 +179,11 @@ void u32pool_forget(u32pool *p, u32vec *a)
 
 /* ---- postings ---- */
 
+#define POSTINGS_SINGLE 0x80000000u   /* map value: the key's one value, tagged */
+#define POSTINGS_EMPTY 0xffffffffu    /* map value: the key's one value was removed */
+
+static const u32vec empty_list = {0};
+
 void postings_init(postings *p)
 {
     p->keys = strmap_new();
@@ -186,51 +191,48 @@ void postings_init(postings *p)
     p->lists = NULL;
     p->nlists = 0;
     p->cap = 0;
+    p->own_singles = (u32singles){0};
+    p->singles = &p->own_singles;
 }
 
-/* A list of at most one value keeps it in its own cap field (v pointing there) instead of in a
- * pooled array: most keys (a domain, a joined name) have one account, and this saves the 8 bytes
- * of a pooled array for each. Such a list is told apart by where v points. */
-static bool list_inline(const u32vec *l)
+void postings_share_singles(postings *p, u32singles *s)
 {
-    return l->v == &l->cap;
+    p->singles = s;
 }
 
-/* After the lists array moved from old (by address): inline lists point at their new cap. */
-static void lists_moved(postings *p, uintptr_t old)
+void u32singles_free(u32singles *s)
 {
-    for (size_t i = 0; i < p->nlists; i++) {
-        u32vec *l = &p->lists[i];
-        if ((uintptr_t)l->v == old + i * sizeof(*l) + offsetof(u32vec, cap))
-            l->v = &l->cap;
-    }
+    xfree_huge(s->v, s->cap * sizeof(*s->v));
+    *s = (u32singles){0};
 }
 
-/* Appends val to list l: inline while it holds at most one value, then in the pool. */
-static void list_push(postings *p, u32vec *l, uint32_t val)
+/* Makes s hold the list of one value x (and of every value below it). */
+static void singles_reach(u32singles *s, uint32_t x)
 {
-    if (!l->v || (list_inline(l) && l->n == 0)) {
-        l->v = &l->cap;
-        l->cap = val;
-        l->n = 1;
+    if (x < s->n)
         return;
+    if (x >= s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 1024;
+        while (cap <= x)
+            cap *= 2;
+        s->v = xrealloc_huge(s->v, s->cap * sizeof(*s->v), cap * sizeof(*s->v));
+        s->cap = cap;
+        for (size_t i = 0; i < s->n; i++)     /* moved: each points at its own cap again */
+            s->v[i].v = &s->v[i].cap;
     }
-    if (list_inline(l)) {
-        uint32_t first = l->cap;
-        *l = (u32vec){0};
-        u32pool_push(&p->pool, l, first);
-    }
-    u32pool_push(&p->pool, l, val);
+    for (size_t i = s->n; i <= x; i++)
+        s->v[i] = (u32vec){&s->v[i].cap, 1, (uint32_t)i};
+    s->n = (size_t)x + 1;
 }
 
 void postings_free(postings *p)
 {
     for (size_t i = 0; i < p->nlists; i++)
-        if (!list_inline(&p->lists[i]))
-            u32pool_forget(&p->pool, &p->lists[i]);
+        u32pool_forget(&p->pool, &p->lists[i]);
     u32pool_free(&p->pool);
     free(p->lists);
     strmap_free(p->keys);
+    u32singles_free(&p->own_singles);
     p->keys = NULL;
     p->lists = NULL;
     p->nlists = p->cap = 0;
@@ -242,32 +244,55 @@ void postings_add(postings *p, const char *key, uint32_t val)
     postings_add_h(p, key, len, hash_bytes(key, len), val);
 }
 
-void postings_add_h(postings *p, const char *key, size_t keylen, uint64_t hash, uint32_t val)
+/* A new list of the values first and then (the key's second value): its number. */
+static uint32_t list_of_two(postings *p, uint32_t first, uint32_t then)
 {
-    uint32_t li = (uint32_t)p->nlists;
-    bool added;
-    (void)strmap_get_or_put_h(p->keys, key, keylen, hash, &li, &added);
-    if (added) {
-        if (p->nlists == p->cap) {
-            uintptr_t old = (uintptr_t)p->lists;
-            p->cap = p->cap ? p->cap * 2 : 64;
-            p->lists = xrealloc(p->lists, p->cap * sizeof(*p->lists));
-            if ((uintptr_t)p->lists != old)
-                lists_moved(p, old);
-        }
-        p->lists[p->nlists++] = (u32vec){0};
+    if (p->nlists == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 64;
+        p->lists = xrealloc(p->lists, p->cap * sizeof(*p->lists));
     }
-    u32vec *l = &p->lists[li];
-    if (l->n && l->v[l->n - 1] == val)
-        return;
-    list_push(p, l, val);
+    u32vec *l = &p->lists[p->nlists];
+    *l = (u32vec){0};
+    u32pool_push(&p->pool, l, first);
+    u32pool_push(&p->pool, l, then);
+    return (uint32_t)p->nlists++;
+}
+
+const char *postings_add_h(postings *p, const char *key, size_t keylen, uint64_t hash,
+                           uint32_t val)
+{
+    uint32_t *ref;
+    bool added;
+    const char *stored = strmap_get_or_put_ref_h(p->keys, key, keylen, hash,
+                                                 val | POSTINGS_SINGLE, &ref, &added);
+    singles_reach(p->singles, val);
+    if (added)
+        return stored;
+    uint32_t now = *ref;
+    if (now == POSTINGS_EMPTY) {
+        *ref = val | POSTINGS_SINGLE;
+    } else if (now & POSTINGS_SINGLE) {
+        if ((now & ~POSTINGS_SINGLE) != val)
+            *ref = list_of_two(p, now & ~POSTINGS_SINGLE, val);
+    } else {
+        u32vec *l = &p->lists[now];
+        if (!l->n || l->v[l->n - 1] != val)
+            u32pool_push(&p->pool, l, val);
+    }
+    return stored;
 }
 
 void postings_remove(postings *p, const char *key, uint32_t val)
 {
-    uint32_t li;
-    if (strmap_get(p->keys, key, &li))
-        u32_remove(&p->lists[li], val);
+    uint32_t *ref = strmap_ref(p->keys, key);
+    if (!ref || *ref == POSTINGS_EMPTY)
+        return;
+    if (*ref & POSTINGS_SINGLE) {
+        if ((*ref & ~POSTINGS_SINGLE) == val)
+            *ref = POSTINGS_EMPTY;
+    } else {
+        u32_remove(&p->lists[*ref], val);
+    }
 }
 
 void postings_prefetch(const postings *p, const char *key)
@@ -285,6 +310,10 @@ const u32vec *postings_get_h(const postings *p, const char *key, size_t keylen, 
     uint32_t li;
     if (!strmap_getn_h(p->keys, key, keylen, hash, &li))
         return NULL;
+    if (li == POSTINGS_EMPTY)
+        return &empty_list;
+    if (li & POSTINGS_SINGLE)
+        return &p->singles->v[li & ~POSTINGS_SINGLE];
     return &p->lists[li];
 }
 

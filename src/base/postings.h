@@ -67,21 +67,40 @@ void u32pool_release(u32pool *p, u32vec *a);
  * them), without touching a pooled one as u32pool_release would (a cache miss each). */
 void u32pool_forget(u32pool *p, u32vec *a);
 
-/* key -> u32vec. Adding the same value twice in a row keeps one. A list of one value holds it
- * inside its u32vec (v points at the struct's own cap field): read lists through v and n only. */
+/* The list of one value x for every x below n, shared by posting lists whose values are the
+ * same kind (account slots): singles[x] holds x in its own cap field (v points there). */
+typedef struct u32singles {
+    u32vec *v;         /* owned (xmalloc_huge) */
+    size_t n;
+    size_t cap;
+} u32singles;
+
+/* key -> u32vec. Adding the same value twice in a row keeps one. A key's map value is its one
+ * value (tagged), or the number of its list of two values or more, so that the most common list,
+ * of one value, takes no list of its own: it is read from the singles (read lists through v and
+ * n only). Values must be below 2^31 - 1. */
 typedef struct postings {
-    strmap *keys;      /* key -> list number */
-    u32pool pool;      /* the lists' arrays (of lists with two values or more) */
-    u32vec *lists;     /* owned */
+    strmap *keys;      /* key -> its one value | POSTINGS_SINGLE, POSTINGS_EMPTY or list number */
+    u32pool pool;      /* the lists' arrays */
+    u32vec *lists;     /* owned: the lists of two values or more (ever) */
     size_t nlists;
     size_t cap;
+    u32singles *singles;   /* own_singles, or another's (postings_share_singles) */
+    u32singles own_singles;
 } postings;
 
 void postings_init(postings *p);
+/* p reads its lists of one value from s (borrowed, freed after p) instead of its own: for
+ * several postings over the same values, one table. Before anything is added to p. */
+void postings_share_singles(postings *p, u32singles *s);
+void u32singles_free(u32singles *s);
 void postings_free(postings *p);
 void postings_add(postings *p, const char *key, uint32_t val);
-/* postings_add for a key of keylen bytes whose hash_bytes() is hash (not computed again). */
-void postings_add_h(postings *p, const char *key, size_t keylen, uint64_t hash, uint32_t val);
+/* postings_add for a key of keylen bytes whose hash_bytes() is hash (not computed again).
+ * Returns the key as the map stores it (kept until the postings are freed, even once its list
+ * is empty). */
+const char *postings_add_h(postings *p, const char *key, size_t keylen, uint64_t hash,
+                           uint32_t val);
 void postings_remove(postings *p, const char *key, uint32_t val);
 /* Asks the CPU for where a lookup of key starts: before a batch of adds or removes. */
 void postings_prefetch(const postings *p, const char *key);

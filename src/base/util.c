@@ -490,14 +490,22 @@ const char *strmap_get_or_put(strmap *m, const char *key, uint32_t *val, bool *i
 const char *strmap_get_or_put_h(strmap *m, const char *key, size_t keylen, uint64_t h,
                                 uint32_t *val, bool *inserted)
 {
+    uint32_t *ref;
+    const char *stored = strmap_get_or_put_ref_h(m, key, keylen, h, *val, &ref, inserted);
+    *val = *ref;
+    return stored;
+}
+
+const char *strmap_get_or_put_ref_h(strmap *m, const char *key, size_t keylen, uint64_t h,
+                                    uint32_t val, uint32_t **ref, bool *inserted)
+{
     size_t i = find_slot_h(m, key, keylen, h);
     bool added = i == SIZE_MAX;
     if (added)
-        i = insert_new(m, key, keylen, h, *val);
-    else
-        *val = m->slots[i].val;
+        i = insert_new(m, key, keylen, h, val);
     if (inserted)
         *inserted = added;
+    *ref = &m->slots[i].val;
     return key_at(m, m->slots[i].ref);
 }
 

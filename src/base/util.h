@@ -94,6 +94,10 @@ const char *strmap_get_or_put(strmap *m, const char *key, uint32_t *val, bool *i
  * (e.g. on another thread): the key is not hashed again. */
 const char *strmap_get_or_put_h(strmap *m, const char *key, size_t keylen, uint64_t hash,
                                 uint32_t *val, bool *inserted);
+/* strmap_get_or_put_h giving where the key's value is kept (*ref: valid until the next insert)
+ * instead of the value itself; val is stored for a new key. */
+const char *strmap_get_or_put_ref_h(strmap *m, const char *key, size_t keylen, uint64_t hash,
+                                    uint32_t val, uint32_t **ref, bool *inserted);
 /* Asks the CPU for the slot where a lookup of key starts: before a batch of lookups. */
 void strmap_prefetch(const strmap *m, const char *key);
 /* The same for a key whose hash_bytes() is hash. */

@@ -71,8 +71,6 @@ bool matcher_account_brief(const matcher *m, const char *id, account_brief *out)
  * accents, legal forms), the last word possibly unfinished ("acme hold" finds "Acme Holdings
  * Ltd"). Shortest names first. Returns the number found. */
 size_t matcher_search(const matcher *m, const char *query, size_t max, account_brief *out);
-/* Every account of from into to (a matcher rebuilt for a new configuration). */
-void matcher_copy_accounts(matcher *to, const matcher *from);
 
 /* Facts learned from reviews (learned.h): added or replaced, removed (false when the fact lacks
  * what names it, or, for unlearn, was not there), counted, read by position, copied. A learned

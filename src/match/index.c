@@ -19,6 +19,9 @@ void index_init(account_index *ix, const norm_rules *rules, const strvec *label_
     postings_init(&ix->by_label);
     postings_init(&ix->by_joined);
     postings_init(&ix->by_acronym);
+    postings *all[] = {&ix->by_domain, &ix->by_label, &ix->by_joined, &ix->by_acronym};
+    for (size_t i = 0; i < ARRAY_LEN(all); i++)
+        postings_share_singles(all[i], &ix->singles);
     hashmulti_init(&ix->typo);
     bump_init(&ix->load_arena);
     bump_init(&ix->prep_bump);
@@ -68,6 +71,7 @@ void index_free(account_index *ix)
     postings_free(&ix->by_label);
     postings_free(&ix->by_joined);
     postings_free(&ix->by_acronym);
+    u32singles_free(&ix->singles);
     hashmulti_free(&ix->typo);
     bump_free(&ix->load_arena);
     bump_free(&ix->prep_bump);
@@ -419,14 +423,13 @@ static long employees_of(const char *s)
 }
 
 /* The account's own strings (in its block), in the order of account_strings' pointers: what
- * scoring reads (the id to order ties, the joined names and acronym to compare) first, right after
- * the token ids, so that the line or two a candidate's scoring asks for hold them all. */
-#define ACCOUNT_STRINGS 7
+ * scoring reads (the id to order ties, the acronym to compare) first, right after the token ids.
+ * Its joined names are by_joined's keys (keys_link). */
+#define ACCOUNT_STRINGS 4
 
 static void account_strings(account *a, char **dst[ACCOUNT_STRINGS])
 {
-    char **fields[ACCOUNT_STRINGS] = {&a->id,   &a->joined,    &a->joined_all, &a->acronym,
-                                      &a->name, &a->parent_id, &a->domains_raw};
+    char **fields[ACCOUNT_STRINGS] = {&a->id, &a->acronym, &a->name, &a->parent_id};
     memcpy(dst, fields, sizeof(fields));
 }
 
@@ -588,25 +591,22 @@ void index_prefetch(const account_index *ix, const account_prep *p)
 }
 
 /* Fills a from rec in one allocation (at a->domains.v): the domain and qualifier pointer arrays,
- * the token ids, then its own strings; joined_all shares joined's bytes when they are equal. The
- * type, owner, country and date point at copies shared by every account holding that value. */
+ * the token ids, then its own strings. The domains and joined names are left for keys_link to
+ * point at by_domain's and by_joined's keys; the type, owner, country and date point at copies
+ * shared by every account holding that value. */
 static void account_fill(account_index *ix, account *a, const account_rec *rec,
                          const account_prep *prep)
 {
     const strvec doms = prep->doms;
     const norm_name nn = prep->nn;
-    const char *joined = stored_joined(&nn);
-    const char *joined_all = stored_joined_all(&nn);
-    bool same = strcmp(joined, joined_all) == 0;
-    const char *src[ACCOUNT_STRINGS] = {rec->id,   joined, same ? NULL : joined_all,
-                                        stored_acronym(&nn), rec->name,
-                                        nonempty(rec->parent_id), nonempty(rec->domains)};
+    const char *src[ACCOUNT_STRINGS] = {rec->id, stored_acronym(&nn), rec->name,
+                                        nonempty(rec->parent_id)};
     size_t nptr = doms.n + nn.qualifiers.n, len[ACCOUNT_STRINGS];
     size_t bytes = nptr * sizeof(char *) + nn.tokens.n * sizeof(uint32_t);
     for (size_t i = 0; i < ACCOUNT_STRINGS; i++)
         bytes += len[i] = str_bytes(src[i]);
-    for (size_t i = 0; i < nptr; i++)
-        bytes += str_bytes(i < doms.n ? doms.v[i] : nn.qualifiers.v[i - doms.n]);
+    for (size_t i = 0; i < nn.qualifiers.n; i++)
+        bytes += str_bytes(nn.qualifiers.v[i]);
     char **ptrs = ix->loading ? bump_alloc(&ix->load_arena, bytes) : xmalloc(bytes);
     a->in_load_arena = ix->loading;
     ix->malloced += !ix->loading;
@@ -620,9 +620,8 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec,
     account_strings(a, dst);
     for (size_t i = 0; i < ACCOUNT_STRINGS; i++)
         *dst[i] = pack_str(&cursor, src[i], len[i]);
-    if (same)
-        a->joined_all = a->joined;
-    pack_strvec(&cursor, ptrs, &doms);
+    a->joined = a->joined_all = (char *)"";    /* keys_link: by_joined's keys, when not empty */
+    memset(ptrs, 0, doms.n * sizeof(*ptrs));   /* keys_link points them at by_domain's keys */
     pack_strvec(&cursor, ptrs + doms.n, &nn.qualifiers);
     const char *shared[INDEX_SHARED_FIELDS];
     shared_fields(rec, shared);
@@ -658,13 +657,25 @@ static void token_post_remove(account_index *ix, uint32_t tok, uint32_t slot)
     ix->words[tok].df = l->n;
 }
 
-/* Files the account under its keys (link) or takes it out of their lists. */
+/* Files the account under its keys (link) or takes it out of their lists. Its domains (the
+ * INDEX_BY_DOMAIN keys, in their order) and joined names are pointed at the maps' copies of
+ * them: one copy of each one's text, kept as long as the index; joined_all is joined when they
+ * are equal (keys_collect files it once). */
 static void keys_link(account_index *ix, const account_prep *p, uint32_t slot)
 {
+    account *a = &ix->acc[slot];
+    char **dom = a->domains.v;
     for (size_t i = 0; i < p->nkeys; i++) {
         const index_key *k = &p->keys[i];
-        postings_add_h(key_postings(ix, k->list), k->s, k->len, k->hash, slot);
+        char *stored = (char *)postings_add_h(key_postings(ix, k->list), k->s, k->len, k->hash,
+                                              slot);
+        if (k->list == INDEX_BY_DOMAIN)
+            *dom++ = stored;
+        else if (k->list == INDEX_BY_JOINED)
+            *(k->s == p->nn.joined ? &a->joined : &a->joined_all) = stored;
     }
+    if (!*a->joined_all && *stored_joined_all(&p->nn))
+        a->joined_all = a->joined;
 }
 
 /* The slot's key from its account (index.h). */
@@ -751,23 +762,6 @@ uint32_t index_upsert_prepared(account_index *ix, const account_rec *rec, const 
     account_link(ix, slot, prep);
     ix->generation++;
     return slot;
-}
-
-void index_account_rec(const account *a, account_rec *rec)
-{
-    char employees[32];
-    account_rec_set(rec, "id", a->id);
-    account_rec_set(rec, "name", a->name);
-    const char *fields[][2] = {{"domains", a->domains_raw}, {"type", a->type},
-                               {"parent_id", a->parent_id}, {"owner_id", a->owner_id},
-                               {"country", a->country}, {"last_activity", a->last_activity}};
-    for (size_t i = 0; i < ARRAY_LEN(fields); i++)
-        if (fields[i][1])
-            account_rec_set(rec, fields[i][0], fields[i][1]);
-    if (a->employees >= 0) {
-        snprintf(employees, sizeof(employees), "%ld", a->employees);
-        account_rec_set(rec, "employees", employees);
-    }
 }
 
 bool index_delete(account_index *ix, const char *id)

@@ -23,8 +23,8 @@ typedef struct account_lists {
 
 /* One account as the matcher sees it, 128 bytes (two cache lines). Its strings and arrays live in
  * one allocation (owned, at domains.v), except type, owner_id, country and last_activity, which
- * point at copies the index shares between accounts (account_index.shared); strings are NULL
- * when absent. */
+ * point at copies the index shares between accounts (account_index.shared), and its domains,
+ * which point at by_domain's keys; strings are NULL when absent. */
 typedef struct account {
     uint32_t *tok;            /* vocabulary ids of its name tokens */
     uint32_t ntok;
@@ -42,7 +42,7 @@ typedef struct account {
     char *country;
     char *last_activity;
     long employees;           /* -1 when unknown */
-    char *domains_raw;        /* the websites as given (to rebuild the index after a reload) */
+    uint32_t spare[2];        /* unused: keeps the record at two cache lines */
     account_lists domains;    /* registrable domains of its websites, deduplicated, and its name's
                                * qualifiers (account_qualifiers) */
 } account;
@@ -100,6 +100,7 @@ typedef struct account_index {
     postings by_label;        /* label core of each domain -> slots */
     postings by_joined;       /* joined name -> slots */
     postings by_acronym;      /* acronym -> slots */
+    u32singles singles;       /* the four maps' lists of one slot (postings_share_singles) */
     strmap *vocab;            /* token -> vocabulary id */
     strmap *shared;           /* the accounts' types, owners, countries and dates, each once (keys
                                * only; kept until the index is freed) */
@@ -183,8 +184,6 @@ void index_prefetch(const account_index *ix, const account_prep *p);
 uint32_t index_upsert_prepared(account_index *ix, const account_rec *rec, const account_prep *p);
 /* Deletes by id; returns false when unknown. */
 bool index_delete(account_index *ix, const char *id);
-/* Fills rec (initialised by the caller) from a live account, e.g. to build a new index. */
-void index_account_rec(const account *a, account_rec *rec);
 /* Slot of id, or -1. */
 long index_find(const account_index *ix, const char *id);
 /* Slot of id, deleted or not, or -1. */

@@ -134,20 +134,6 @@ bool matcher_account_target(const matcher *m, const char *id, outcome_account *o
     return true;
 }
 
-void matcher_copy_accounts(matcher *to, const matcher *from)
-{
-    const account_index *ix = &from->ix;
-    for (size_t i = 0; i < ix->n; i++) {
-        if (!ix->acc[i].live)
-            continue;
-        account_rec a;
-        account_rec_init(&a);
-        index_account_rec(&ix->acc[i], &a);
-        (void)index_upsert(&to->ix, &a);
-        account_rec_free(&a);
-    }
-}
-
 bool matcher_learn(matcher *m, const learned_fact *f)
 {
     return learned_put(m->learned, f);

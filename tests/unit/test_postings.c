@@ -162,8 +162,9 @@ static void test_postings_add_with_hash(void **state)
     strmap_free(m);
 }
 
-/* Lists of one value are kept inside their u32vec: they must read back right after the lists'
- * array has moved (many keys added since), grow into pooled arrays, empty and fill again. */
+/* Lists of one value are read from the singles (each value in its own u32vec): they must read
+ * back right after that table has moved (larger values added since), grow into pooled arrays,
+ * empty and fill again. */
 static void test_postings_single_values(void **state)
 {
     (void)state;
@@ -207,6 +208,38 @@ static void test_postings_single_values(void **state)
         }
     }
     postings_free(&p);
+}
+
+/* Two postings reading their lists of one value from one shared table: each key reads its own
+ * value, through the table's growth by either, and a list of two values is the postings' own. */
+static void test_postings_shared_singles(void **state)
+{
+    (void)state;
+    u32singles singles = {0};
+    postings a, b;
+    postings_init(&a);
+    postings_init(&b);
+    postings_share_singles(&a, &singles);
+    postings_share_singles(&b, &singles);
+    char key[32];
+    for (uint32_t i = 0; i < 5000; i++) {
+        snprintf(key, sizeof(key), "k%u", i);
+        postings_add(i % 2 ? &a : &b, key, i * 3);
+    }
+    postings_add(&a, "k1", 7);
+    for (uint32_t i = 0; i < 5000; i++) {
+        snprintf(key, sizeof(key), "k%u", i);
+        const u32vec *l = postings_get(i % 2 ? &a : &b, key);
+        assert_non_null(l);
+        assert_null(postings_get(i % 2 ? &b : &a, key));
+        assert_int_equal(l->n, i == 1 ? 2 : 1);
+        assert_int_equal(l->v[0], i * 3);
+        if (i == 1)
+            assert_int_equal(l->v[1], 7);
+    }
+    postings_free(&a);
+    postings_free(&b);
+    u32singles_free(&singles);
 }
 
 /* hash_bytes in pieces is hash_bytes of the whole, however the bytes are cut. */
@@ -479,6 +512,7 @@ int main(void)
         cmocka_unit_test(test_postings_add_and_get),
         cmocka_unit_test(test_postings_add_with_hash),
         cmocka_unit_test(test_postings_single_values),
+        cmocka_unit_test(test_postings_shared_singles),
         cmocka_unit_test(test_hash_in_pieces),
         cmocka_unit_test(test_postings_remove),
         cmocka_unit_test(test_postings_many_keys),
