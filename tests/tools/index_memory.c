@@ -1,4 +1,4 @@
-/* index-memory.c - what each structure of the account index holds once a CSV is loaded, in MB
+/* index_memory.c - what each structure of the account index holds once a CSV is loaded, in MB
  * (10^6 bytes), beside the process's VmRSS and VmHWM: built and run by scripts/index-memory. */
 #include <stdio.h>
 #include <string.h>
