@@ -331,11 +331,14 @@ local function plain_flag(c, i, id, now)
 end
 
 -- The result hash of a plain lead as record_one writes it (result_fields, then the outcome's
--- fields: out_order's names of the action, v1 and v2 their values), through the call's list f.
-local function plain_result(args, i, key, id, now, f, names, v1, v2)
+-- fields in out_order's order of the action's names: "outcome" holds outcome, the other name
+-- other), through the call's list f.
+local function plain_result(args, i, key, id, now, f, names, outcome, other)
   local n = result_fields_into(f, args, i, id, now)
-  f[n + 1], f[n + 2], n = names[1], v1, n + 2
-  if v2 then f[n + 1], f[n + 2], n = names[2], v2, n + 2 end
+  for j = 1, #names do
+    local name = names[j]
+    f[n + 1], f[n + 2], n = name, name == 'outcome' and outcome or other, n + 2
+  end
   call('HSET', key, unpack_(f, 1, n))
 end
 
@@ -359,20 +362,10 @@ local function record_plain(c, i, key, pending)
   local action, f = args[i + ACTION], c.list
   if action == 'convert' then
     local cid = plain_convert(c, i, id, now, f)
-    local names = out_order.convert
-    if names[1] == 'outcome' then
-      plain_result(args, i, key, id, now, f, names, 'converted', cid)
-    else
-      plain_result(args, i, key, id, now, f, names, cid, 'converted')
-    end
+    plain_result(args, i, key, id, now, f, out_order.convert, 'converted', cid)
   elseif action == 'flag' then
     plain_flag(c, i, id, now)
-    local names = out_order.flag
-    if names[1] == 'outcome' then
-      plain_result(args, i, key, id, now, f, names, 'flagged', id)
-    else
-      plain_result(args, i, key, id, now, f, names, id, 'flagged')
-    end
+    plain_result(args, i, key, id, now, f, out_order.flag, 'flagged', id)
   else
     plain_result(args, i, key, id, now, f, OUTCOME_ONLY,
                  action == 'drop' and 'dropped' or 'dismissed', nil)
