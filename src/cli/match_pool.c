@@ -1,15 +1,15 @@
 /* match_pool.c - `l2a match` on several threads: this thread reads the leads in chunks and writes
  * the decisions; worker threads decide whole chunks, each into the chunk's own buffer; chunks are
  * written strictly in input order, and a fixed ring of them bounds what is in flight. */
-#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "match_pool.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "cpus.h"
 
 /* Lines a chunk holds (a worker takes a chunk at a time: a few milliseconds of work) and chunks
  * in flight per worker (read, being decided, or decided and waiting for their turn to be written). */
@@ -53,10 +53,8 @@ typedef struct reader {
 
 int match_threads_default(void)
 {
-    cpu_set_t set;
-    long n = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set)
-                                                          : sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > MATCH_THREADS_DEFAULT_MAX ? MATCH_THREADS_DEFAULT_MAX : (int)n;
+    int n = cpus_allowed();
+    return n > MATCH_THREADS_DEFAULT_MAX ? MATCH_THREADS_DEFAULT_MAX : n;
 }
 
 bool match_line_blank(const char *line)

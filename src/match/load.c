@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpus.h"
+
 /* The line each slot was first read on in this file (0: not read in it), for the reader's
  * duplicate warnings without a map of its own. */
 typedef struct first_lines {
@@ -445,13 +447,15 @@ static long load_two_threads(matcher *m, const load_source *src, char *err, size
     return p.count;
 }
 
-/* On two threads when accounts.load_threads says so, else on this one; the accounts' blocks in
- * the index's load arena (index_loading). */
+/* On two threads when accounts.load_threads says so and the process may run on two CPUs (on one,
+ * the two threads would only take turns), else on this one; the accounts' blocks in the index's
+ * load arena (index_loading). */
 static long load_source_in(matcher *m, const load_source *src, char *err, size_t errlen)
 {
     index_loading(&m->ix, true);
-    long n = m->cfg->load_threads > 1 ? load_two_threads(m, src, err, errlen)
-                                      : load_one_source(m, src, err, errlen);
+    bool two = m->cfg->load_threads > 1 && cpus_allowed() > 1;
+    long n = two ? load_two_threads(m, src, err, errlen)
+                 : load_one_source(m, src, err, errlen);
     index_loading(&m->ix, false);
     return n;
 }
