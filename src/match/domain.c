@@ -195,6 +195,32 @@ static bool host_valid(const char *h)
     }
 }
 
+/* host_valid of lower-case ASCII h[0..len) in one pass. */
+static bool host_valid_ascii(const char *h, size_t len)
+{
+    if (len == 0 || len > HOST_MAX)
+        return false;
+    size_t start = 0, labels = 0;
+    bool digits = true;             /* the label so far is all digits */
+    for (size_t i = 0;; i++) {
+        char c = i < len ? h[i] : '.';
+        if (c == '.') {
+            size_t n = i - start;
+            if (n == 0 || n > LABEL_MAX || h[start] == '-' || h[i - 1] == '-')
+                return false;
+            labels++;
+            if (i == len)           /* the TLD: never all digits */
+                return labels >= 2 && !digits;
+            start = i + 1;
+            digits = true;
+        } else if (ascii_is_alnum((unsigned char)c) || c == '-') {
+            digits = digits && c >= '0' && c <= '9';
+        } else {
+            return false;
+        }
+    }
+}
+
 /* Whether some label of lower-case h is an IDNA A-label ("xn--..."). */
 static bool has_a_label(const char *h)
 {
@@ -225,13 +251,12 @@ static char *host_unicode(char *h)
     return lower;
 }
 
-/* host_normalize of ASCII s[0..n) holding no A-label: lower-cased in one pass, then host_valid.
- * *done false (nothing returned) when s is not such a string: host_normalize's general path
- * takes it. */
-static char *host_normalize_ascii(const char *s, size_t n, bool *done)
+/* host_normalize of ASCII s[0..n) holding no A-label, into h (n + 1 bytes): lower-cased in one
+ * pass, then host_valid; false when it is no valid host. *done false (h undefined) when s is not
+ * such a string: host_normalize's general path takes it. */
+static bool host_normalize_ascii_into(const char *s, size_t n, char *h, bool *done)
 {
     unsigned char high = 0;
-    char *h = xmalloc(n + 1);
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         high |= c;
@@ -239,17 +264,21 @@ static char *host_normalize_ascii(const char *s, size_t n, bool *done)
     }
     h[n] = '\0';
     *done = !(high & 0x80) && !has_a_label(h);
-    if (!*done) {
-        free(h);
-        return NULL;
-    }
+    if (!*done)
+        return false;
     if (n && h[n - 1] == '.')
         h[--n] = '\0';                    /* one trailing dot removed */
-    if (strlen(h) != n || !host_valid(h)) {   /* a NUL inside: no host */
-        free(h);
-        return NULL;
-    }
-    return h;
+    return strlen(h) == n && host_valid_ascii(h, n);   /* a NUL inside: no host */
+}
+
+/* host_normalize_ascii_into, malloc'd (NULL when no valid host). */
+static char *host_normalize_ascii(const char *s, size_t n, bool *done)
+{
+    char *h = xmalloc(n + 1);
+    if (host_normalize_ascii_into(s, n, h, done))
+        return h;
+    free(h);
+    return NULL;
 }
 
 /* Normalised host of s[0..n): lower case, A-labels decoded, one trailing dot removed, validated.
@@ -494,17 +523,18 @@ static const unsigned char url_bytes[256] = {
     ['\\'] = URL_AUTHORITY_END, ['@'] = URL_AT,
 };
 
-char *website_host(const char *raw)
+/* Where the host of the website raw[0..n) is, as given (not yet normalised): *host and its
+ * length, 0 when there is none. */
+static size_t website_host_span(const char *raw, size_t n, const char **host)
 {
-    size_t n = raw ? strlen(raw) : 0;
     const char *s = raw;
     if (!plain_ascii(raw, n)) {
         s = trim(raw, &n);
         if (has_space(s, n))
-            return NULL;
+            return 0;
     }
     if (n == 0)
-        return NULL;
+        return 0;
     size_t skip = scheme_len(s, n);
     if (!skip && n >= 2 && s[0] == '/' && s[1] == '/')
         skip = 2;
@@ -525,9 +555,17 @@ char *website_host(const char *raw)
     if (colon) { /* drop :port, which must be digits */
         size_t host_n = (size_t)(colon - s);
         if (!all_digits(colon + 1, n - host_n - 1))
-            return NULL;
+            return 0;
         n = host_n;
     }
+    *host = s;
+    return n;
+}
+
+char *website_host(const char *raw)
+{
+    const char *s;
+    size_t n = website_host_span(raw, raw ? strlen(raw) : 0, &s);
     return n ? host_normalize(s, n) : NULL;
 }
 
@@ -535,6 +573,27 @@ char *website_registrable(const char *raw)
 {
     char *h = website_host(raw);
     return h ? registrable_in_place(h) : NULL;
+}
+
+char *website_registrable_bump(const char *raw, size_t n, bump *b)
+{
+    const char *s;
+    char buf[HOST_MAX + 3];
+    bool done = false;
+    n = website_host_span(raw, n, &s);
+    if (!n)
+        return NULL;
+    if (n < sizeof(buf) && !host_normalize_ascii_into(s, n, buf, &done) && done)
+        return NULL;
+    if (done) {
+        const char *r = registrable_tail(buf);
+        return r ? bump_strdup(b, r) : NULL;
+    }
+    char *reg = host_normalize(s, n);             /* not plain ASCII, or too long for buf */
+    reg = reg ? registrable_in_place(reg) : NULL;
+    char *copy = reg ? bump_strdup(b, reg) : NULL;
+    free(reg);
+    return copy;
 }
 
 /* ---- domain sets ---- */

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "bump.h"
 #include "util.h"
 
 /* Result of parsing an email address. All strings owned by the struct (free with email_free). */
@@ -38,6 +39,9 @@ char *domain_registrable(const char *host);
 
 /* Registrable domain of a website string: website_host then domain_registrable. */
 char *website_registrable(const char *raw);
+/* website_registrable of raw[0..n) (no NUL needed there), carved from b: without a malloc for a
+ * plain ASCII host (the usual one). */
+char *website_registrable_bump(const char *raw, size_t n, bump *b);
 
 /* The "label" of a registrable domain: the part before its public suffix ("acme" for acme.co.uk,
  * "dc-storm" for dc-storm.com). Returns malloc'd string or NULL. */

@@ -342,16 +342,6 @@ static const char *nonempty(const char *s)
     return s && *s ? s : NULL;
 }
 
-/* A malloc'd string (taken) in b, or as it is when b is NULL. */
-static char *owned_in(char *s, bump *b)
-{
-    if (!b)
-        return s;
-    char *copy = bump_strdup(b, s);
-    free(s);
-    return copy;
-}
-
 /* The registrable domain of the website raw[0..n) (malloc'd), or NULL. */
 static char *part_registrable(const char *raw, size_t n)
 {
@@ -378,11 +368,11 @@ static void registrable_domains(const char *raw, strvec *out, bump *b)
     out->cap = parts;
     for (const char *s = raw; *s;) {
         size_t n = strcspn(s, ";");
-        char *reg = n ? part_registrable(s, n) : NULL;
+        char *reg = !n ? NULL : b ? website_registrable_bump(s, n, b) : part_registrable(s, n);
         if (reg && !sv_contains(out, reg))
-            out->v[out->n++] = owned_in(reg, b);
-        else
-            free(reg);
+            out->v[out->n++] = reg;
+        else if (!b)
+            free(reg);              /* (in b, a duplicate stays unused) */
         s += n + (s[n] == ';');
     }
 }

@@ -70,11 +70,17 @@ char *index_label_core(const account_index *ix, const char *label)
  * reads public suffixes from the left), so its label is what precedes the first dot. */
 size_t index_plain_label_len(const char *reg)
 {
-    for (const char *p = reg; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
+    size_t i = 0, first_dot = SIZE_MAX;
+    for (;; i++) {
+        char c = reg[i];
+        if (c == 'x' && (i == 0 || reg[i - 1] == '.') && strncmp(reg + i, "xn--", 4) == 0)
             return 0;
-    for (const char *p = reg; (p = strstr(p, "xn--")); p += 4)
-        if (p == reg || p[-1] == '.')
+        if (c == '\0')
+            break;
+        if (c == '.' && first_dot == SIZE_MAX)
+            first_dot = i;
+        else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-'))
             return 0;
-    return strcspn(reg, ".");
+    }
+    return first_dot == SIZE_MAX ? i : first_dot;
 }

@@ -139,10 +139,26 @@ static void test_email_ok(void **state)
     email_free(&e);
 }
 
+/* website_registrable_bump of raw, read by its length from a copy that more text follows. */
+static void check_registrable_bump(const char *raw, const char *reg)
+{
+    size_t n = raw ? strlen(raw) : 0;
+    char *text = malloc(n + 8);
+    memcpy(text, raw ? raw : "", n);
+    memcpy(text + n, ";y.org", 7);
+    bump b;
+    bump_init(&b);
+    const char *got = website_registrable_bump(text, n, &b);
+    check_result("website_registrable_bump", raw, got ? strdup(got) : NULL, reg);
+    bump_free(&b);
+    free(text);
+}
+
 static void check_website(const char *raw, const char *host, const char *reg)
 {
     check_result("website_host", raw, website_host(raw), host);
     check_result("website_registrable", raw, website_registrable(raw), reg);
+    check_registrable_bump(raw, reg);
 }
 
 static void test_website(void **state)
@@ -172,6 +188,32 @@ static void test_website(void **state)
     check_website("x.com:http", NULL, NULL);
     check_website("x!.com", NULL, NULL);
     check_website("n/a", NULL, NULL);
+    check_website("-x.com", NULL, NULL);
+    check_website("x-.com", NULL, NULL);
+    check_website("x..com", NULL, NULL);
+    check_website("1.2.3.4", NULL, NULL);
+    check_website("a.b.c.123", NULL, NULL);
+    check_website("Shop.X1.COM", "shop.x1.com", "x1.com");
+    check_website("a-b.c0m", "a-b.c0m", "a-b.c0m");
+    char label[70], longer[300];
+    memset(label, 'a', 63);
+    strcpy(label + 63, ".com");
+    check_website(label, label, label);
+    memset(label, 'a', 64);
+    strcpy(label + 64, ".com");
+    check_website(label, NULL, NULL);   /* a label of 64 bytes */
+    for (size_t i = 0; i < 290; i += 2)
+        memcpy(longer + i, "a.", 2);
+    strcpy(longer + 290, "com");
+    check_website(longer, NULL, NULL);  /* longer than a host may be */
+    char host[300], reg[80];            /* 253 bytes (the most a host may have), a dot after */
+    memset(host, 'a', 249);
+    host[63] = host[127] = host[191] = '.';
+    strcpy(host + 249, ".com.");
+    memset(reg, 'a', 57);
+    strcpy(reg + 57, ".com");
+    check_registrable_bump(host, reg);
+    check_result("website_registrable", host, website_registrable(host), reg);
 }
 
 static void check_label(const char *reg, const char *want)
