@@ -283,6 +283,26 @@ static long reader_seen_on(const char *id, long line, void *ctx)
     return 0;
 }
 
+/* A CSV row's fields, which lie in one buffer in column order (accounts_csv.borrow), copied in
+ * one piece: the bytes from the first field's to the last one's NUL (any columns between them
+ * too). */
+static void keep_row_text(load_batch *b, load_item *it, char **const f[REC_FIELDS])
+{
+    const char *lo = NULL, *hi = NULL;
+    for (size_t i = 0; i < REC_FIELDS; i++) {
+        const char *s = *f[i];
+        if (s && (!lo || s < lo))
+            lo = s;
+        if (s && (!hi || s > hi))
+            hi = s;
+    }
+    size_t at = b->bytes.len;
+    if (lo)
+        sb_appendn(&b->bytes, lo, (size_t)(hi - lo) + strlen(hi) + 1);
+    for (size_t i = 0; i < REC_FIELDS; i++)
+        it->text[i] = *f[i] ? at + (size_t)(*f[i] - lo) : SIZE_MAX;
+}
+
 static void reader_row(account_rec *a, void *ctx)
 {
     load_pipe *p = ctx;
@@ -290,6 +310,10 @@ static void reader_row(account_rec *a, void *ctx)
     char **f[REC_FIELDS];
     rec_fields(a, f);
     it->line = p->line;
+    if (!p->src.feed) {
+        keep_row_text(p->filling, it, f);
+        return;
+    }
     for (size_t i = 0; i < REC_FIELDS; i++)
         it->text[i] = keep_text(p->filling, *f[i]);
 }
