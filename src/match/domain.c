@@ -575,18 +575,20 @@ char *website_registrable(const char *raw)
     return h ? registrable_in_place(h) : NULL;
 }
 
-char *website_registrable_bump(const char *raw, size_t n, bump *b)
+char *website_registrable_bump(const char *raw, size_t n, bump *b, bool *plain)
 {
     const char *s;
     char buf[HOST_MAX + 3];
     bool done = false;
+    *plain = false;
     n = website_host_span(raw, n, &s);
     if (!n)
         return NULL;
     if (n < sizeof(buf) && !host_normalize_ascii_into(s, n, buf, &done) && done)
         return NULL;
-    if (done) {
+    if (done) {                         /* lower-case ASCII, valid, no A-label */
         const char *r = registrable_tail(buf);
+        *plain = r != NULL;
         return r ? bump_strdup(b, r) : NULL;
     }
     char *reg = host_normalize(s, n);             /* not plain ASCII, or too long for buf */

@@ -40,8 +40,9 @@ char *domain_registrable(const char *host);
 /* Registrable domain of a website string: website_host then domain_registrable. */
 char *website_registrable(const char *raw);
 /* website_registrable of raw[0..n) (no NUL needed there), carved from b: without a malloc for a
- * plain ASCII host (the usual one). */
-char *website_registrable_bump(const char *raw, size_t n, bump *b);
+ * plain ASCII host (the usual one). *plain tells whether the domain is of [a-z0-9.-] with no
+ * A-label (its label is then what precedes its first dot). */
+char *website_registrable_bump(const char *raw, size_t n, bump *b, bool *plain);
 
 /* The "label" of a registrable domain: the part before its public suffix ("acme" for acme.co.uk,
  * "dc-storm" for dc-storm.com). Returns malloc'd string or NULL. */

@@ -356,8 +356,9 @@ static char *part_registrable(const char *raw, size_t n)
 }
 
 /* Registrable domains of a ';'-separated list of websites, each once, into out (empty; its
- * strings and array in b, or malloc'd when b is NULL). */
-static void registrable_domains(const char *raw, strvec *out, bump *b)
+ * strings and array in b, or malloc'd when b is NULL); bit i of *plain set when out->v[i] is a
+ * plain domain (website_registrable_bump; never without b). */
+static void registrable_domains(const char *raw, strvec *out, uint64_t *plain, bump *b)
 {
     if (!raw)
         return;
@@ -368,11 +369,17 @@ static void registrable_domains(const char *raw, strvec *out, bump *b)
     out->cap = parts;
     for (const char *s = raw; *s;) {
         size_t n = strcspn(s, ";");
-        char *reg = !n ? NULL : b ? website_registrable_bump(s, n, b) : part_registrable(s, n);
-        if (reg && !sv_contains(out, reg))
+        bool is_plain = false;
+        char *reg = !n  ? NULL
+                    : b ? website_registrable_bump(s, n, b, &is_plain)
+                        : part_registrable(s, n);
+        if (reg && !sv_contains(out, reg)) {
+            if (is_plain && out->n < 64)
+                *plain |= (uint64_t)1 << out->n;
             out->v[out->n++] = reg;
-        else if (!b)
+        } else if (!b) {
             free(reg);              /* (in b, a duplicate stays unused) */
+        }
         s += n + (s[n] == ';');
     }
 }
@@ -465,10 +472,12 @@ static void key_push(account_prep *p, enum index_list list, const char *s, size_
 }
 
 /* Adds the label core of a registrable domain to p's keys, the core in b (malloc'd when b is
- * NULL: index_prep_free frees it); nothing when the domain has no label. */
-static void label_key_push(const account_index *ix, account_prep *p, const char *dom, bump *b)
+ * NULL: index_prep_free frees it); nothing when the domain has no label. plain: the domain is
+ * known to be plain (website_registrable_bump), its label what precedes its first dot. */
+static void label_key_push(const account_index *ix, account_prep *p, const char *dom, bool plain,
+                           bump *b)
 {
-    size_t len = index_plain_label_len(dom);
+    size_t len = plain ? strcspn(dom, ".") : index_plain_label_len(dom);
     char *label = len ? NULL : domain_label(dom);
     if (label)
         len = strlen(label);
@@ -490,7 +499,7 @@ static void keys_collect(const account_index *ix, account_prep *p, const strvec 
 {
     for (size_t i = 0; i < doms->n; i++) {
         key_push(p, INDEX_BY_DOMAIN, doms->v[i], strlen(doms->v[i]));
-        label_key_push(ix, p, doms->v[i], b);
+        label_key_push(ix, p, doms->v[i], i < 64 && (p->doms_plain >> i & 1), b);
     }
     if (*joined)
         key_push(p, INDEX_BY_JOINED, joined, strlen(joined));
@@ -538,7 +547,8 @@ void index_prepare_in(const account_index *ix, const account_rec *rec, account_p
 {
     const char *shared[INDEX_SHARED_FIELDS];
     sv_init(&p->doms);
-    registrable_domains(rec->domains, &p->doms, b);
+    p->doms_plain = 0;
+    registrable_domains(rec->domains, &p->doms, &p->doms_plain, b);
     if (b)
         norm_name_parse_bump(ix->rules, rec->name, &p->nn, scratch, b);
     else
@@ -703,6 +713,7 @@ static void account_unlink(account_index *ix, uint32_t slot)
     account_prep keys;
     strvec doms = account_domains(a);
     prep_arrays(&keys, 0, doms.n, NULL);
+    keys.doms_plain = 0;
     keys_collect(ix, &keys, &doms, a->joined, a->joined_all, a->acronym, NULL);
     keys_unlink(ix, &keys, slot);
     labels_free(&keys);

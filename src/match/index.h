@@ -157,6 +157,7 @@ typedef struct index_key {
  * it is filed under and the hashes of everything the index looks up for it. */
 typedef struct account_prep {
     strvec doms;
+    uint64_t doms_plain;       /* bit i: doms.v[i] is plain (website_registrable_bump) */
     norm_name nn;
     uint64_t id_hash;
     uint64_t *tok_hash;        /* one per nn.tokens.v; owned (one block with keys) */

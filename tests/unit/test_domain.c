@@ -148,7 +148,11 @@ static void check_registrable_bump(const char *raw, const char *reg)
     memcpy(text + n, ";y.org", 7);
     bump b;
     bump_init(&b);
-    const char *got = website_registrable_bump(text, n, &b);
+    bool plain;
+    const char *got = website_registrable_bump(text, n, &b, &plain);
+    if (plain)      /* said plain: lower-case [a-z0-9.-] without an A-label */
+        assert_true(got && strspn(got, "abcdefghijklmnopqrstuvwxyz0123456789.-") == strlen(got) &&
+                    !strstr(got, "xn--"));
     check_result("website_registrable_bump", raw, got ? strdup(got) : NULL, reg);
     bump_free(&b);
     free(text);
