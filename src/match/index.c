@@ -151,9 +151,8 @@ double index_token_weight(const account_index *ix, const char *tok)
  * that the cache misses overlap (a growth on the way only wastes them); how many (len + 1), or 0
  * for a token too short or too long to have typo neighbours. The token's prefixes are hashed once
  * and each deletion's hash goes on from its prefix's. */
-static size_t typo_hashes(const account_index *ix, const char *tok, uint64_t *h)
+static size_t typo_hashes(const account_index *ix, const char *tok, size_t len, uint64_t *h)
 {
-    size_t len = strlen(tok);
     if (len < TYPO_MIN_LEN || len > TYPO_MAX_LEN)
         return 0;
     uint64_t prefix[TYPO_MAX_LEN + 1];  /* prefix[i]: the first i bytes, hashed, not ended */
@@ -168,10 +167,10 @@ static size_t typo_hashes(const account_index *ix, const char *tok, uint64_t *h)
     return len + 1;
 }
 
-static void typo_add_token(account_index *ix, const char *tok, uint32_t id)
+static void typo_add_token(account_index *ix, const char *tok, size_t len, uint32_t id)
 {
     uint64_t h[TYPO_MAX_LEN + 1];
-    size_t n = typo_hashes(ix, tok, h);
+    size_t n = typo_hashes(ix, tok, len, h);
     for (size_t i = 0; i < n; i++)
         hashmulti_add(&ix->typo, h[i], id);
 }
@@ -226,7 +225,7 @@ static void typo_visit(uint32_t id, void *ctx)
 void index_typo_neighbours(const account_index *ix, const char *tok, u32vec *out)
 {
     uint64_t h[TYPO_MAX_LEN + 1];
-    size_t n = typo_hashes(ix, tok, h);
+    size_t n = typo_hashes(ix, tok, strlen(tok), h);
     typo_probe p = {.ix = ix, .tok = tok, .maxd = n >= 10 ? 2 : 1, .out = out};
     for (size_t i = 0; i < n; i++)
         hashmulti_each(&ix->typo, h[i], typo_visit, &p);
@@ -308,12 +307,12 @@ int osa_distance(const char *a, const char *b, int max)
 
 /* ---- vocabulary ---- */
 
-/* The vocabulary id of tok (hash_bytes() of it is hash), a new one when it is new. */
-static uint32_t vocab_intern(account_index *ix, const char *tok, uint64_t hash)
+/* The vocabulary id of tok (len bytes; hash_bytes() of it is hash), a new one when it is new. */
+static uint32_t vocab_intern(account_index *ix, const char *tok, size_t len, uint64_t hash)
 {
     uint32_t id = (uint32_t)ix->nvocab;
     bool added;
-    const char *key = strmap_get_or_put_h(ix->vocab, tok, strlen(tok), hash, &id, &added);
+    const char *key = strmap_get_or_put_h(ix->vocab, tok, len, hash, &id, &added);
     if (!added)
         return id;
     if (ix->nvocab >= KEY_NONE) {   /* the slot keys' ids have 31 bits: never near in memory */
@@ -329,9 +328,9 @@ static uint32_t vocab_intern(account_index *ix, const char *tok, uint64_t hash)
                                      ix->capvocab * sizeof(*ix->tok_post));
     }
     ix->nvocab++;
-    ix->words[id] = (vocab_word){key, 0, (uint32_t)strlen(key)};
+    ix->words[id] = (vocab_word){key, 0, (uint32_t)len};
     ix->tok_post[id] = (u32vec){0};
-    typo_add_token(ix, tok, id);
+    typo_add_token(ix, tok, len, id);
     return id;
 }
 
@@ -530,9 +529,11 @@ static const char *stored_acronym(const norm_name *nn)
 static void prep_arrays(account_prep *p, size_t ntok, size_t ndoms, bump *b)
 {
     size_t nkeys = 2 * ndoms + 3;
-    size_t bytes = ntok * sizeof(*p->tok_hash) + nkeys * sizeof(*p->keys);
+    size_t bytes = ntok * sizeof(*p->tok_hash) + nkeys * sizeof(*p->keys) +
+                   ntok * sizeof(*p->tok_len);
     p->tok_hash = b ? bump_alloc(b, bytes) : xmalloc(bytes);
     p->keys = (index_key *)(p->tok_hash + ntok);
+    p->tok_len = (uint32_t *)(p->keys + nkeys);
     p->nkeys = 0;
 }
 
@@ -557,8 +558,10 @@ void index_prepare_in(const account_index *ix, const account_rec *rec, account_p
     p->id_hash = hash_str(rec->id);
     p->employees = employees_of(rec->employees);
     prep_arrays(p, nn->tokens.n, p->doms.n, b);
-    for (size_t i = 0; i < nn->tokens.n; i++)
-        p->tok_hash[i] = hash_str(nn->tokens.v[i]);
+    for (size_t i = 0; i < nn->tokens.n; i++) {
+        p->tok_len[i] = (uint32_t)strlen(nn->tokens.v[i]);
+        p->tok_hash[i] = hash_bytes(nn->tokens.v[i], p->tok_len[i]);
+    }
     shared_fields(rec, shared);
     for (size_t i = 0; i < INDEX_SHARED_FIELDS; i++)
         p->shared_hash[i] = shared[i] ? hash_str(shared[i]) : 0;
@@ -614,7 +617,7 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec,
     a->tok = (uint32_t *)(ptrs + nptr);
     a->ntok = (uint32_t)nn.tokens.n;
     for (uint32_t i = 0; i < a->ntok; i++)
-        a->tok[i] = vocab_intern(ix, nn.tokens.v[i], prep->tok_hash[i]);
+        a->tok[i] = vocab_intern(ix, nn.tokens.v[i], prep->tok_len[i], prep->tok_hash[i]);
     char *cursor = (char *)(a->tok + a->ntok);
     char **dst[ACCOUNT_STRINGS];
     account_strings(a, dst);

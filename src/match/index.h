@@ -161,6 +161,7 @@ typedef struct account_prep {
     norm_name nn;
     uint64_t id_hash;
     uint64_t *tok_hash;        /* one per nn.tokens.v; owned (one block with keys) */
+    uint32_t *tok_len;         /* strlen of each nn.tokens.v (in tok_hash's block) */
     uint64_t shared_hash[INDEX_SHARED_FIELDS];  /* type, owner_id, country, last_activity */
     long employees;            /* as account.employees will hold it */
     index_key *keys;           /* in filing order: each domain then its label core (owned, like
