@@ -283,10 +283,14 @@ static long reader_seen_on(const char *id, long line, void *ctx)
     return 0;
 }
 
+/* The most bytes keep_row_text copies in one piece (more: other columns between the fields
+ * would be copied too, a long description say). */
+#define ROW_SPAN_MAX 1024
+
 /* A CSV row's fields, which lie in one buffer in column order (accounts_csv.borrow), copied in
  * one piece: the bytes from the first field's to the last one's NUL (any columns between them
- * too). */
-static void keep_row_text(load_batch *b, load_item *it, char **const f[REC_FIELDS])
+ * too); false, nothing copied, when that is more than ROW_SPAN_MAX bytes. */
+static bool keep_row_text(load_batch *b, load_item *it, char **const f[REC_FIELDS])
 {
     const char *lo = NULL, *hi = NULL;
     for (size_t i = 0; i < REC_FIELDS; i++) {
@@ -296,11 +300,14 @@ static void keep_row_text(load_batch *b, load_item *it, char **const f[REC_FIELD
         if (s && (!hi || s > hi))
             hi = s;
     }
-    size_t at = b->bytes.len;
+    size_t at = b->bytes.len, span = lo ? (size_t)(hi - lo) : 0;
+    if (span > ROW_SPAN_MAX)
+        return false;
     if (lo)
-        sb_appendn(&b->bytes, lo, (size_t)(hi - lo) + strlen(hi) + 1);
+        sb_appendn(&b->bytes, lo, span + strlen(hi) + 1);
     for (size_t i = 0; i < REC_FIELDS; i++)
         it->text[i] = *f[i] ? at + (size_t)(*f[i] - lo) : SIZE_MAX;
+    return true;
 }
 
 static void reader_row(account_rec *a, void *ctx)
@@ -310,10 +317,8 @@ static void reader_row(account_rec *a, void *ctx)
     char **f[REC_FIELDS];
     rec_fields(a, f);
     it->line = p->line;
-    if (!p->src.feed) {
-        keep_row_text(p->filling, it, f);
+    if (!p->src.feed && keep_row_text(p->filling, it, f))
         return;
-    }
     for (size_t i = 0; i < REC_FIELDS; i++)
         it->text[i] = keep_text(p->filling, *f[i]);
 }

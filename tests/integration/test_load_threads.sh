@@ -32,6 +32,17 @@ with open(f"{d}/accounts.csv", "w") as a, open(f"{d}/leads.jsonl", "w") as l:
             l.write(f'{{"id":"N{i}","email":"jo@gmail.com","company":"{name} GmbH"}}\n')
 PY
 cp "$TEST_TMP/accounts.csv" "$TEST_TMP/broken.csv"
+# The same rows with a notes column after the id: long (the reader copies such a row's fields one
+# by one, not in one piece), quoted over two lines, or short.
+python3 - "$TEST_TMP" <<'PY'
+import sys
+d = sys.argv[1]
+with open(f"{d}/accounts.csv") as a, open(f"{d}/wide.csv", "w") as w:
+    for i, line in enumerate(a):
+        note = "notes" if i == 0 else "x" * 3000 if i % 3 == 0 else '"a, b\nc"' if i % 5 == 0 else "n"
+        first, rest = line.split(",", 1)
+        w.write(f"{first},{note},{rest}")
+PY
 printf 'Z1,"Quoted"x,z.com,Customer,Spain\nZ2,After,after.com,Customer,Spain\n' >>"$TEST_TMP/broken.csv"
 
 # run NAME CONFIG ACCOUNTS: l2a match; NAME.out, NAME.err and NAME.rc in $TEST_TMP.
@@ -45,6 +56,7 @@ run() {
 for threads in one two; do
     run "$threads" "$TEST_TMP/$threads.yaml" "$TEST_TMP/accounts.csv"
     run "$threads-broken" "$TEST_TMP/$threads.yaml" "$TEST_TMP/broken.csv"
+    run "$threads-wide" "$TEST_TMP/$threads.yaml" "$TEST_TMP/wide.csv"
 done
 
 assert_eq "$(cat "$TEST_TMP/one.rc")" 0 "one thread: exit status"
@@ -60,6 +72,11 @@ assert_contains "$(cat "$TEST_TMP/two.err")" "row has 2 fields, header has 5; sk
     "a short row"
 dups=$(grep -c "already on line" "$TEST_TMP/two.err")
 assert_eq "$dups" 51 "every repeated id warned about once"
+
+assert_eq "$(cat "$TEST_TMP/two-wide.rc")" 0 "two threads, a notes column: exit status"
+cmp -s "$TEST_TMP/one.out" "$TEST_TMP/two-wide.out" || fail "a notes column changed the decisions"
+cmp -s "$TEST_TMP/one-wide.err" "$TEST_TMP/two-wide.err" ||
+    fail "a notes column: warnings differ between one and two threads"
 
 assert_eq "$(cat "$TEST_TMP/one-broken.rc")" 1 "one thread: a malformed row fails the load"
 assert_eq "$(cat "$TEST_TMP/two-broken.rc")" 1 "two threads: a malformed row fails the load"
