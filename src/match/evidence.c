@@ -122,7 +122,9 @@ static void read_name(const matcher *m, const lead *l, lead_evidence *ev)
         rewritten = regex_list_rewrite(&m->cfg->name_rewrites, company, &changed);
         company = rewritten;
     }
-    (void)norm_name_parse_in(m->rules, company, &ev->name, matcher_mem(m)->name_scratch);
+    thread_mem *t = matcher_mem(m);
+    bump_reset(&t->name_mem);   /* the last lead's name is gone with its evidence */
+    norm_name_parse_bump(m->rules, company, &ev->name, t->name_scratch, &t->name_mem);
     free(rewritten);
     ev->name_key = name_key(&ev->name);
     size_t n = ev->name.tokens.n < SCORE_MAX_TOKENS ? ev->name.tokens.n : SCORE_MAX_TOKENS;
@@ -163,8 +165,7 @@ void evidence_free(lead_evidence *ev)
     free(ev->email_core);
     free(ev->web_reg);
     free(ev->web_core);
-    free(ev->name_key);
-    norm_name_free(&ev->name);
+    free(ev->name_key);   /* ev->name is in the thread's name_mem (read_name) */
 }
 
 bool evidence_unusable(const lead_evidence *ev)
