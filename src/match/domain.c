@@ -69,9 +69,11 @@ static size_t space_len(const char *s, size_t n)
 
 static bool has_space(const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (space_len(s + i, n - i))
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c <= ' ' || c == 0xC2) && space_len(s + i, n - i))   /* the rest start no space */
             return true;
+    }
     return false;
 }
 
@@ -362,6 +364,24 @@ char *domain_label(const char *registrable)
     return label;
 }
 
+/* Whether host_normalize gives h, a host it gave (or a tail of one of two labels or more: valid,
+ * no trailing dot), back as it is: ASCII without capitals or an A-label. */
+static bool host_plain_normal(const char *h)
+{
+    for (const char *p = h; *p; p++)
+        if ((unsigned char)*p >= 0x80 || ascii_is_upper((unsigned char)*p))
+            return false;
+    return !has_a_label(h);
+}
+
+char *domain_label_parsed(const char *registrable)
+{
+    if (!host_plain_normal(registrable))
+        return domain_label(registrable);
+    const char *r = registrable_tail(registrable);   /* host_normalize: a copy as it is */
+    return r ? xstrndup(r, strcspn(r, ".")) : NULL;
+}
+
 /* ---- email addresses ---- */
 
 /* RFC 5322 atext plus '.', and any non-ASCII byte (RFC 6531; the caller checks the UTF-8). */
@@ -613,11 +633,24 @@ void domain_sets_contain(const domain_set *a, const domain_set *b, const char *h
     (void)sets_walk(a, b, host, NULL, in_a, in_b);
 }
 
+/* sets_walk of a host host_plain_normal says host_normalize gives back as it is, whose
+ * registrable domain is host_reg. */
+static bool sets_walk_normal(const domain_set *a, const domain_set *b, const char *host,
+                             const char *host_reg, const char *stop, bool *in_a, bool *in_b)
+{
+    *in_a = set_has_host(a, host, host_reg);
+    *in_b = set_has_host(b, host, host_reg);
+    return strcmp(host_reg, stop) == 0;
+}
+
 void domain_sets_contain_either(const domain_set *a, const domain_set *b, const char *host,
-                                const char *reg, bool *in_a, bool *in_b)
+                                const char *host_reg, const char *reg, bool *in_a, bool *in_b)
 {
     /* when the walks ended at reg, its own check is theirs */
-    if (sets_walk(a, b, host, reg, in_a, in_b) || (*in_a && *in_b))
+    bool ended = host_reg && host_plain_normal(host)
+                     ? sets_walk_normal(a, b, host, host_reg, reg, in_a, in_b)
+                     : sets_walk(a, b, host, reg, in_a, in_b);
+    if (ended || (*in_a && *in_b))
         return;
     bool reg_a, reg_b;
     domain_sets_contain(a, b, reg, &reg_a, &reg_b);

@@ -27,9 +27,10 @@ static char *apply_alias(const matcher *m, char *reg, bool *changed)
     return reg;
 }
 
-static char *core_of(const matcher *m, const char *reg)
+/* parsed: reg is the registrable domain of an address as email_parse read it. */
+static char *core_of(const matcher *m, const char *reg, bool parsed)
 {
-    char *label = reg ? domain_label(reg) : NULL;
+    char *label = !reg ? NULL : parsed ? domain_label_parsed(reg) : domain_label(reg);
     if (!label)
         return NULL;
     char *core = index_label_core(&m->ix, label);
@@ -72,10 +73,11 @@ static void read_email(const matcher *m, const lead *l, lead_evidence *ev)
     if (!ev->email_reg)
         return;
     ev->unit_subdomain = !changed && !generic_subdomain(m, ev->email_host, ev->email_reg);
-    domain_sets_contain_either(m->freemail, m->disposable, ev->email_host, ev->email_reg,
-                               &ev->freemail, &ev->disposable);
+    const char *parsed_reg = changed ? NULL : ev->email_reg;   /* email_parse's, unchanged */
+    domain_sets_contain_either(m->freemail, m->disposable, ev->email_host, parsed_reg,
+                               ev->email_reg, &ev->freemail, &ev->disposable);
     if (!ev->freemail && !ev->disposable)
-        ev->email_core = core_of(m, ev->email_reg);
+        ev->email_core = core_of(m, ev->email_reg, !changed);
 }
 
 static void read_website(const matcher *m, const lead *l, lead_evidence *ev)
@@ -93,7 +95,7 @@ static void read_website(const matcher *m, const lead *l, lead_evidence *ev)
     bool changed = false;
     ev->web_reg = apply_alias(m, reg, &changed);
     if (!ev->email_reg || strcmp(ev->web_reg, ev->email_reg) != 0)
-        ev->web_core = core_of(m, ev->web_reg);
+        ev->web_core = core_of(m, ev->web_reg, false);
 }
 
 /* Significant words, then regional qualifiers, one space apart; NULL for a junk company. */
