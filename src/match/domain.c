@@ -374,12 +374,13 @@ static bool host_plain_normal(const char *h)
     return !has_a_label(h);
 }
 
+/* A plain registrable domain is what host_normalize and registrable_tail give back as it is
+ * (the registrable domain of a registrable domain is itself): its label is its first. */
 char *domain_label_parsed(const char *registrable)
 {
     if (!host_plain_normal(registrable))
         return domain_label(registrable);
-    const char *r = registrable_tail(registrable);   /* host_normalize: a copy as it is */
-    return r ? xstrndup(r, strcspn(r, ".")) : NULL;
+    return xstrndup(registrable, strcspn(registrable, "."));
 }
 
 /* ---- email addresses ---- */

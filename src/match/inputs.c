@@ -393,20 +393,33 @@ static const char *plain_members(const char *p, const plain_line *ln, plain_fiel
     }
 }
 
-/* Fills l (empty) from a plain line and returns true, or returns false (l then unchanged). */
-static bool lead_from_plain_json(const char *text, size_t len, lead *l)
+/* A plain line without an id, or with a null or empty one, is refused as read_id refuses it on
+ * jansson's path (an empty id is kept in l, as there). */
+static int plain_id_refused(const plain_fields *f, lead *l, char *err, size_t errlen)
+{
+    if (!(f->seen & (1u << F_ID)) || !f->v[F_ID]) {
+        err_set(err, errlen, "missing id");
+        return -1;
+    }
+    lead_put(l, &lead_fields[F_ID], xstrdup(""));
+    err_set(err, errlen, "empty id");
+    return -1;
+}
+
+/* Reads a plain line into l (empty): 0 (l filled), -1 (a line read whose id is refused: err
+ * set), or 1 when the line is not plain (l unchanged). */
+static int lead_from_plain_json(const char *text, size_t len, lead *l, char *err, size_t errlen)
 {
     plain_line ln = {text, text + len};
     plain_fields f;
     f.seen = 0;
     const char *p = plain_char(text, ln.end, '{');
-    if (!p || !(p = plain_members(p, &ln, &f)))
-        return false;
-    const size_t id = 0;   /* lead_fields[0]: a line without a non-empty id is jansson's */
-    if (plain_space(p, ln.end) != ln.end || !(f.seen & (1u << id)) || !f.v[id] || f.n[id] == 0)
-        return false;
+    if (!p || !(p = plain_members(p, &ln, &f)) || plain_space(p, ln.end) != ln.end)
+        return 1;
+    if (!(f.seen & (1u << F_ID)) || !f.v[F_ID] || f.n[F_ID] == 0)
+        return plain_id_refused(&f, l, err, errlen);
     lead_take_plain(l, &f);
-    return true;
+    return 0;
 }
 
 int lead_from_json(const char *text, size_t len, lead *l, char *err, size_t errlen)
@@ -416,9 +429,9 @@ int lead_from_json(const char *text, size_t len, lead *l, char *err, size_t errl
     const char *key;
     json_t *v;
     lead_free(l);
-    if (text && lead_from_plain_json(text, len, l))
-        return 0;
-    lead_free(l);
+    int plain = text ? lead_from_plain_json(text, len, l, err, errlen) : 1;
+    if (plain <= 0)
+        return plain;
     json_t *root = json_loadb(text ? text : "", text ? len : 0, JSON_DECODE_ANY, &je);
     if (!root) {
         json_syntax_err(&je, err, errlen);

@@ -50,6 +50,24 @@ static void test_json(void **state)
     assert_int_equal(from_entry(bad, &l, err, sizeof(err)), -1);
     assert_string_equal(err, "field 'json': missing id");
     lead_free(&l);
+    /* the same refusals from inputs.c's plain reader and from jansson (an escape) */
+    const char *refused[][2] = {
+        {"{\"id\": null, \"email\": \"a@b.com\"}", "field 'json': missing id"},
+        {"{\"id\": \"\", \"email\": \"a@b.com\"}", "field 'json': empty id"},
+        {"{\"id\": null, \"email\": \"a\\u0040b.com\"}", "field 'json': missing id"},
+        {"{\"id\": \"\", \"email\": \"a\\u0040b.com\"}", "field 'json': empty id"},
+    };
+    for (size_t i = 0; i < 4; i++) {
+        const char *entry[] = {"json", refused[i][0], NULL};
+        assert_int_equal(from_entry(entry, &l, err, sizeof(err)), -1);
+        assert_string_equal(err, refused[i][1]);
+        if (i % 2)
+            assert_string_equal(l.id, "");   /* kept, as the invalid decision names it */
+        else
+            assert_null(l.id);
+        assert_null(l.email);
+        lead_free(&l);
+    }
 }
 
 static void test_refusals(void **state)
