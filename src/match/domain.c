@@ -606,6 +606,24 @@ static bool set_has_host(const domain_set *s, const char *h, const char *reg)
     return false;
 }
 
+/* set_has_host of a and of b in one walk, each suffix hashed once for both. */
+static void sets_have_host(const domain_set *a, const domain_set *b, const char *h,
+                           const char *reg, bool *in_a, bool *in_b)
+{
+    size_t len = strlen(h);
+    *in_a = *in_b = false;
+    for (const char *p = h; p; p = strchr(p, '.')) {
+        if (*p == '.')
+            p++;
+        size_t n = len - (size_t)(p - h);
+        uint64_t hash = hash_bytes(p, n);
+        *in_a = *in_a || strmap_getn_h(a->map, p, n, hash, NULL);
+        *in_b = *in_b || strmap_getn_h(b->map, p, n, hash, NULL);
+        if ((*in_a && *in_b) || strcmp(p, reg) == 0)
+            break;
+    }
+}
+
 /* host normalised (owned, NULL when invalid), its registrable domain in *reg (inside it; NULL for
  * an invalid host or a bare public suffix). */
 static char *host_and_reg(const char *host, const char **reg)
@@ -621,8 +639,9 @@ static bool sets_walk(const domain_set *a, const domain_set *b, const char *host
 {
     const char *reg;
     char *h = host_and_reg(host, &reg);
-    *in_a = reg && set_has_host(a, h, reg);
-    *in_b = reg && set_has_host(b, h, reg);
+    *in_a = *in_b = false;
+    if (reg)
+        sets_have_host(a, b, h, reg, in_a, in_b);
     bool ended_at_stop = reg && stop && strcmp(reg, stop) == 0;
     free(h);
     return ended_at_stop;
@@ -639,8 +658,7 @@ void domain_sets_contain(const domain_set *a, const domain_set *b, const char *h
 static bool sets_walk_normal(const domain_set *a, const domain_set *b, const char *host,
                              const char *host_reg, const char *stop, bool *in_a, bool *in_b)
 {
-    *in_a = set_has_host(a, host, host_reg);
-    *in_b = set_has_host(b, host, host_reg);
+    sets_have_host(a, b, host, host_reg, in_a, in_b);
     return strcmp(host_reg, stop) == 0;
 }
 
