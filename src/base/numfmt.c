@@ -13,10 +13,10 @@
  * of one multiplication of values below 1e9 (about 1e-7 at most), far below any real distance. */
 #define TIE_WINDOW 1e-6
 
-/* n rounded to the nearest integer, or -1 when s is too near a tie to tell. */
+/* s (>= 0, below 1e9) rounded to the nearest integer, or -1 when s is too near a tie to tell. */
 static int64_t round_scaled(double s)
 {
-    double whole = floor(s), frac = s - whole;
+    double whole = (double)(int64_t)s, frac = s - whole;   /* floor, s being >= 0 */
     if (fabs(frac - 0.5) < TIE_WINDOW)
         return -1;
     return (int64_t)whole + (frac > 0.5);
@@ -100,8 +100,8 @@ size_t numfmt_g4(double x, char *buf)
     if (n == 10000)
         n = 1000, e++;
     char d[4];
-    for (int i = 3; i >= 0; i--, n /= 10)
-        d[i] = (char)('0' + n % 10);
+    for (uint32_t i = 4, v = (uint32_t)n; i-- > 0; v /= 10)   /* n < 10000: 32-bit divisions */
+        d[i] = (char)('0' + v % 10);
     int last = 3;                             /* trailing zeros of the fraction go */
     while (last > e && last > 0 && d[last] == '0')
         last--;

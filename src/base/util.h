@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define MUSTCHECK __attribute__((warn_unused_result))
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -40,13 +41,34 @@ void sb_init(strbuf *sb);
 void sb_free(strbuf *sb);
 void sb_reset(strbuf *sb);
 /* Room for extra more bytes at once (a buffer whose size is known ahead grows once). */
-void sb_reserve(strbuf *sb, size_t extra);
-void sb_putc(strbuf *sb, char c);
+void sb_grow(strbuf *sb, size_t extra);
+static inline void sb_reserve(strbuf *sb, size_t extra)
+{
+    if (sb->len + extra + 1 > sb->cap)
+        sb_grow(sb, extra);
+}
+/* Inline: a decision is written in some thirty appends. */
+static inline void sb_appendn(strbuf *sb, const char *s, size_t n)
+{
+    sb_reserve(sb, n);
+    memcpy(sb->buf + sb->len, s, n);
+    sb->len += n;
+    sb->buf[sb->len] = '\0';
+}
+static inline void sb_putc(strbuf *sb, char c)
+{
+    sb_reserve(sb, 1);
+    sb->buf[sb->len++] = c;
+    sb->buf[sb->len] = '\0';
+}
 void sb_append(strbuf *sb, const char *s);
-void sb_appendn(strbuf *sb, const char *s, size_t n);
 void sb_appendf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends s as a JSON string literal (quotes included, escapes as needed). */
 void sb_append_json_str(strbuf *sb, const char *s);
+/* The same for the n bytes at s (which may hold NUL bytes: escaped as \u0000). */
+void sb_append_json_strn(strbuf *sb, const char *s, size_t n);
+/* Appends a string literal (its length known at compile time). */
+#define SB_LITERAL(sb, lit) sb_appendn((sb), "" lit, sizeof(lit) - 1)
 /* Gives the buffer to the caller (who frees it) and resets sb. Never NULL. */
 char *sb_take(strbuf *sb);
 /* The string *s owned, handed to the caller: *s is NULL from then on. */

@@ -63,16 +63,20 @@ void decision_set_reason(decision *d, const char *fmt, ...)
     d->reason = s;
 }
 
-static void json_key_str(strbuf *out, const char *key, const char *val, bool comma)
+/* A string value, or null. */
+static void json_str_or_null(strbuf *out, const char *val)
 {
-    if (comma)
-        sb_putc(out, ',');
-    sb_append_json_str(out, key);
-    sb_putc(out, ':');
     if (val)
         sb_append_json_str(out, val);
     else
-        sb_append(out, "null");
+        SB_LITERAL(out, "null");
+}
+
+/* A score as decision_score_text writes it. */
+static void json_score(strbuf *out, double score)
+{
+    char text[NUMFMT_ROOM];
+    sb_appendn(out, text, numfmt_g4(score, text));
 }
 
 const char *decision_score_text(double score, char *buf, size_t len)
@@ -84,17 +88,17 @@ const char *decision_score_text(double score, char *buf, size_t len)
     return buf;
 }
 
+/* The keys are written as literals: none needs an escape. */
 void decision_candidates_json(const decision *d, strbuf *out)
 {
-    char score[NUMFMT_ROOM];
     sb_putc(out, '[');
     for (size_t i = 0; i < d->ncand; i++) {
         if (i)
             sb_putc(out, ',');
-        sb_putc(out, '{');
-        json_key_str(out, "account_id", d->cand[i].account_id, false);
-        sb_append(out, ",\"score\":");
-        sb_append(out, decision_score_text(d->cand[i].score, score, sizeof(score)));
+        SB_LITERAL(out, "{\"account_id\":");
+        json_str_or_null(out, d->cand[i].account_id);
+        SB_LITERAL(out, ",\"score\":");
+        json_score(out, d->cand[i].score);
         sb_putc(out, '}');
     }
     sb_putc(out, ']');
@@ -102,16 +106,19 @@ void decision_candidates_json(const decision *d, strbuf *out)
 
 void decision_to_json(const decision *d, strbuf *out)
 {
-    sb_putc(out, '{');
-    json_key_str(out, "lead_id", d->lead_id, false);
-    json_key_str(out, "decision", decision_kind_name(d->kind), true);
-    json_key_str(out, "account_id", d->account_id, true);
-    char score[NUMFMT_ROOM];
-    sb_append(out, ",\"score\":");
-    sb_append(out, decision_score_text(d->score, score, sizeof(score)));
-    json_key_str(out, "rule", d->rule, true);
-    json_key_str(out, "reason", d->reason ? d->reason : "", true);
-    sb_append(out, ",\"candidates\":");
+    SB_LITERAL(out, "{\"lead_id\":");
+    json_str_or_null(out, d->lead_id);
+    SB_LITERAL(out, ",\"decision\":");
+    sb_append_json_str(out, decision_kind_name(d->kind));
+    SB_LITERAL(out, ",\"account_id\":");
+    json_str_or_null(out, d->account_id);
+    SB_LITERAL(out, ",\"score\":");
+    json_score(out, d->score);
+    SB_LITERAL(out, ",\"rule\":");
+    json_str_or_null(out, d->rule);
+    SB_LITERAL(out, ",\"reason\":");
+    sb_append_json_str(out, d->reason ? d->reason : "");
+    SB_LITERAL(out, ",\"candidates\":");
     decision_candidates_json(d, out);
     sb_putc(out, '}');
 }

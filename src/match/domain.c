@@ -69,9 +69,11 @@ static size_t space_len(const char *s, size_t n)
 
 static bool has_space(const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (space_len(s + i, n - i))
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c <= ' ' || c == 0xC2) && space_len(s + i, n - i))   /* the rest start no space */
             return true;
+    }
     return false;
 }
 
@@ -391,6 +393,25 @@ char *domain_label(const char *registrable)
     return label;
 }
 
+/* Whether host_normalize gives h, a host it gave (or a tail of one of two labels or more: valid,
+ * no trailing dot), back as it is: ASCII without capitals or an A-label. */
+static bool host_plain_normal(const char *h)
+{
+    for (const char *p = h; *p; p++)
+        if ((unsigned char)*p >= 0x80 || ascii_is_upper((unsigned char)*p))
+            return false;
+    return !has_a_label(h);
+}
+
+/* A plain registrable domain is what host_normalize and registrable_tail give back as it is
+ * (the registrable domain of a registrable domain is itself): its label is its first. */
+char *domain_label_parsed(const char *registrable)
+{
+    if (!host_plain_normal(registrable))
+        return domain_label(registrable);
+    return xstrndup(registrable, strcspn(registrable, "."));
+}
+
 /* ---- email addresses ---- */
 
 /* RFC 5322 atext plus '.', and any non-ASCII byte (RFC 6531; the caller checks the UTF-8). */
@@ -646,6 +667,24 @@ static bool set_has_host(const domain_set *s, const char *h, const char *reg)
     return false;
 }
 
+/* set_has_host of a and of b in one walk, each suffix hashed once for both. */
+static void sets_have_host(const domain_set *a, const domain_set *b, const char *h,
+                           const char *reg, bool *in_a, bool *in_b)
+{
+    size_t len = strlen(h);
+    *in_a = *in_b = false;
+    for (const char *p = h; p; p = strchr(p, '.')) {
+        if (*p == '.')
+            p++;
+        size_t n = len - (size_t)(p - h);
+        uint64_t hash = hash_bytes(p, n);
+        *in_a = *in_a || strmap_getn_h(a->map, p, n, hash, NULL);
+        *in_b = *in_b || strmap_getn_h(b->map, p, n, hash, NULL);
+        if ((*in_a && *in_b) || strcmp(p, reg) == 0)
+            break;
+    }
+}
+
 /* host normalised (owned, NULL when invalid), its registrable domain in *reg (inside it; NULL for
  * an invalid host or a bare public suffix). */
 static char *host_and_reg(const char *host, const char **reg)
@@ -661,8 +700,9 @@ static bool sets_walk(const domain_set *a, const domain_set *b, const char *host
 {
     const char *reg;
     char *h = host_and_reg(host, &reg);
-    *in_a = reg && set_has_host(a, h, reg);
-    *in_b = reg && set_has_host(b, h, reg);
+    *in_a = *in_b = false;
+    if (reg)
+        sets_have_host(a, b, h, reg, in_a, in_b);
     bool ended_at_stop = reg && stop && strcmp(reg, stop) == 0;
     free(h);
     return ended_at_stop;
@@ -674,11 +714,23 @@ void domain_sets_contain(const domain_set *a, const domain_set *b, const char *h
     (void)sets_walk(a, b, host, NULL, in_a, in_b);
 }
 
+/* sets_walk of a host host_plain_normal says host_normalize gives back as it is, whose
+ * registrable domain is host_reg. */
+static bool sets_walk_normal(const domain_set *a, const domain_set *b, const char *host,
+                             const char *host_reg, const char *stop, bool *in_a, bool *in_b)
+{
+    sets_have_host(a, b, host, host_reg, in_a, in_b);
+    return strcmp(host_reg, stop) == 0;
+}
+
 void domain_sets_contain_either(const domain_set *a, const domain_set *b, const char *host,
-                                const char *reg, bool *in_a, bool *in_b)
+                                const char *host_reg, const char *reg, bool *in_a, bool *in_b)
 {
     /* when the walks ended at reg, its own check is theirs */
-    if (sets_walk(a, b, host, reg, in_a, in_b) || (*in_a && *in_b))
+    bool ended = host_reg && host_plain_normal(host)
+                     ? sets_walk_normal(a, b, host, host_reg, reg, in_a, in_b)
+                     : sets_walk(a, b, host, reg, in_a, in_b);
+    if (ended || (*in_a && *in_b))
         return;
     bool reg_a, reg_b;
     domain_sets_contain(a, b, reg, &reg_a, &reg_b);

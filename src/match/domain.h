@@ -47,6 +47,9 @@ char *website_registrable_bump(const char *raw, size_t n, bump *b, bool *plain);
 /* The "label" of a registrable domain: the part before its public suffix ("acme" for acme.co.uk,
  * "dc-storm" for dc-storm.com). Returns malloc'd string or NULL. */
 char *domain_label(const char *registrable);
+/* domain_label of the registrable domain of an address email_parse read (email_addr.registrable,
+ * unchanged since): the same, without normalising it again when it is plain ASCII. */
+char *domain_label_parsed(const char *registrable);
 
 /* The Public Suffix List is loaded on first use and kept in a static handle. That first use is not
  * thread-safe: a multi-threaded program calls any domain_* function once before starting threads.
@@ -75,9 +78,12 @@ bool domain_set_contains(const domain_set *s, const char *host);
 void domain_sets_contain(const domain_set *a, const domain_set *b, const char *host, bool *in_a,
                          bool *in_b);
 /* domain_sets_contain of host, or-ed with that of reg (a registrable domain) when host's own
- * registrable domain is not reg (host's walk down to its registrable domain checks reg itself). */
+ * registrable domain is not reg (host's walk down to its registrable domain checks reg itself).
+ * host_reg: NULL, or host's registrable domain when host and host_reg are an address's host and
+ * registrable domain as email_parse read them (unchanged since): then a plain ASCII host is not
+ * normalised nor its registrable domain looked up again. */
 void domain_sets_contain_either(const domain_set *a, const domain_set *b, const char *host,
-                                const char *reg, bool *in_a, bool *in_b);
+                                const char *host_reg, const char *reg, bool *in_a, bool *in_b);
 size_t domain_set_count(const domain_set *s);
 
 #endif

@@ -27,9 +27,10 @@ static char *apply_alias(const matcher *m, char *reg, bool *changed)
     return reg;
 }
 
-static char *core_of(const matcher *m, const char *reg)
+/* parsed: reg is the registrable domain of an address as email_parse read it. */
+static char *core_of(const matcher *m, const char *reg, bool parsed)
 {
-    char *label = reg ? domain_label(reg) : NULL;
+    char *label = !reg ? NULL : parsed ? domain_label_parsed(reg) : domain_label(reg);
     if (!label)
         return NULL;
     char *core = index_label_core(&m->ix, label);
@@ -72,10 +73,11 @@ static void read_email(const matcher *m, const lead *l, lead_evidence *ev)
     if (!ev->email_reg)
         return;
     ev->unit_subdomain = !changed && !generic_subdomain(m, ev->email_host, ev->email_reg);
-    domain_sets_contain_either(m->freemail, m->disposable, ev->email_host, ev->email_reg,
-                               &ev->freemail, &ev->disposable);
+    const char *parsed_reg = changed ? NULL : ev->email_reg;   /* email_parse's, unchanged */
+    domain_sets_contain_either(m->freemail, m->disposable, ev->email_host, parsed_reg,
+                               ev->email_reg, &ev->freemail, &ev->disposable);
     if (!ev->freemail && !ev->disposable)
-        ev->email_core = core_of(m, ev->email_reg);
+        ev->email_core = core_of(m, ev->email_reg, !changed);
 }
 
 static void read_website(const matcher *m, const lead *l, lead_evidence *ev)
@@ -93,7 +95,7 @@ static void read_website(const matcher *m, const lead *l, lead_evidence *ev)
     bool changed = false;
     ev->web_reg = apply_alias(m, reg, &changed);
     if (!ev->email_reg || strcmp(ev->web_reg, ev->email_reg) != 0)
-        ev->web_core = core_of(m, ev->web_reg);
+        ev->web_core = core_of(m, ev->web_reg, false);
 }
 
 /* Significant words, then regional qualifiers, one space apart; NULL for a junk company. */
@@ -122,7 +124,9 @@ static void read_name(const matcher *m, const lead *l, lead_evidence *ev)
         rewritten = regex_list_rewrite(&m->cfg->name_rewrites, company, &changed);
         company = rewritten;
     }
-    (void)norm_name_parse_in(m->rules, company, &ev->name, matcher_mem(m)->name_scratch);
+    thread_mem *t = matcher_mem(m);
+    bump_reset(&t->name_mem);   /* the last lead's name is gone with its evidence */
+    norm_name_parse_bump(m->rules, company, &ev->name, t->name_scratch, &t->name_mem);
     free(rewritten);
     ev->name_key = name_key(&ev->name);
     size_t n = ev->name.tokens.n < SCORE_MAX_TOKENS ? ev->name.tokens.n : SCORE_MAX_TOKENS;
@@ -163,8 +167,7 @@ void evidence_free(lead_evidence *ev)
     free(ev->email_core);
     free(ev->web_reg);
     free(ev->web_core);
-    free(ev->name_key);
-    norm_name_free(&ev->name);
+    free(ev->name_key);   /* ev->name is in the thread's name_mem (read_name) */
 }
 
 bool evidence_unusable(const lead_evidence *ev)

@@ -12,20 +12,50 @@
 #include "inputs_impl.h"
 #include "text.h"
 
-#define LEAD_FIELD(f) {#f, sizeof(#f) - 1, offsetof(lead, f)}
-static const struct field_def lead_fields[] = {
-    LEAD_FIELD(id),         LEAD_FIELD(email), LEAD_FIELD(company), LEAD_FIELD(website),
-    LEAD_FIELD(first_name), LEAD_FIELD(last_name), LEAD_FIELD(title), LEAD_FIELD(country),
-    LEAD_FIELD(phone),      LEAD_FIELD(source), LEAD_FIELD(score),
+/* lead_fields in order (their bits in lead.in_block). */
+enum lead_field_no {
+    F_ID, F_EMAIL, F_COMPANY, F_WEBSITE, F_FIRST_NAME, F_LAST_NAME, F_TITLE, F_COUNTRY, F_PHONE,
+    F_SOURCE, F_SCORE, F_COUNT
 };
 
-/* The field named by the n bytes at key (lengths compared first: one memcmp a key). */
+#define LEAD_FIELD(no, f) [no] = {#f, sizeof(#f) - 1, offsetof(lead, f)}
+static const struct field_def lead_fields[F_COUNT] = {
+    LEAD_FIELD(F_ID, id),         LEAD_FIELD(F_EMAIL, email),   LEAD_FIELD(F_COMPANY, company),
+    LEAD_FIELD(F_WEBSITE, website), LEAD_FIELD(F_FIRST_NAME, first_name),
+    LEAD_FIELD(F_LAST_NAME, last_name), LEAD_FIELD(F_TITLE, title), LEAD_FIELD(F_COUNTRY, country),
+    LEAD_FIELD(F_PHONE, phone),   LEAD_FIELD(F_SOURCE, source), LEAD_FIELD(F_SCORE, score),
+};
+
+/* The field no if the n bytes at key are its name, else NULL. */
+static inline const struct field_def *field_if(const char *key, size_t n, enum lead_field_no no)
+{
+    const struct field_def *def = &lead_fields[no];
+    return n == def->len && memcmp(key, def->name, n) == 0 ? def : NULL;
+}
+
+/* The field named by the n bytes at key: its length and first byte leave one name to compare
+ * (two for "company" and "country"). test_inputs reads every field by its name. */
 static const struct field_def *lead_field_n(const char *key, size_t n)
 {
-    for (size_t i = 0; i < ARRAY_LEN(lead_fields); i++)
-        if (n == lead_fields[i].len && memcmp(key, lead_fields[i].name, n) == 0)
-            return &lead_fields[i];
-    return NULL;
+    switch (n) {
+    case 2: return field_if(key, 2, F_ID);
+    case 5:
+        switch (key[0]) {
+        case 'e': return field_if(key, 5, F_EMAIL);
+        case 't': return field_if(key, 5, F_TITLE);
+        case 'p': return field_if(key, 5, F_PHONE);
+        case 's': return field_if(key, 5, F_SCORE);
+        default: return NULL;
+        }
+    case 6: return field_if(key, 6, F_SOURCE);
+    case 7:
+        if (key[0] == 'w')
+            return field_if(key, 7, F_WEBSITE);
+        return key[2] == 'm' ? field_if(key, 7, F_COMPANY) : field_if(key, 7, F_COUNTRY);
+    case 9: return field_if(key, 9, F_LAST_NAME);
+    case 10: return field_if(key, 10, F_FIRST_NAME);
+    default: return NULL;
+    }
 }
 
 static const struct field_def *lead_field(const char *key)
@@ -45,11 +75,15 @@ void lead_init(lead *l)
 
 void lead_free(lead *l)
 {
-    for (size_t i = 0; i < ARRAY_LEN(lead_fields); i++)
-        if (!(l->in_block & (1u << i)))
-            free(*field_member(l, &lead_fields[i]));
+    for (size_t i = 0; i < ARRAY_LEN(lead_fields); i++) {
+        char **slot = field_member(l, &lead_fields[i]);
+        if (*slot && !(l->in_block & (1u << i)))
+            free(*slot);
+        *slot = NULL;
+    }
     free(l->block);
-    lead_init(l);
+    l->block = NULL;
+    l->in_block = 0;
 }
 
 /* Puts text (owned, or NULL) in a field of l, freeing what the field held unless it was in l's
@@ -185,110 +219,118 @@ static int read_id(lead *l, const json_t *root, char *err, size_t errlen)
 /* ---- the plain lines without jansson: a flat object of ASCII strings without escapes, integers
  * and nulls (what a lead's producer writes nearly always) is read in one pass; anything else (an
  * escape, a non-ASCII byte, a fraction, a nested value, an error of any kind) is left to jansson,
- * which decides it as before. Building jansson's tree was a fifth of a lead's instructions. ---- */
+ * which decides it as before. Building jansson's tree was a fifth of a lead's instructions. The
+ * readers below take the place to read from and return the place after what they read, or NULL
+ * when the text is not plain there. ---- */
 
-typedef struct plain_json {
-    const char *p, *end;
-} plain_json;
+/* The line: [start, end). */
+typedef struct plain_line {
+    const char *start, *end;
+} plain_line;
 
-static void plain_space(plain_json *j)
+static inline const char *plain_space(const char *p, const char *end)
 {
-    while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
-        j->p++;
+    while (p < end && (unsigned char)*p <= ' ' &&
+           (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
 }
 
-static bool plain_char(plain_json *j, char c)
+/* p past white space and the byte c, or NULL. */
+static inline const char *plain_char(const char *p, const char *end, char c)
 {
-    plain_space(j);
-    if (j->p == j->end || *j->p != c)
-        return false;
-    j->p++;
-    return true;
+    p = plain_space(p, end);
+    return p < end && *p == c ? p + 1 : NULL;
 }
 
-/* Moves p past the bytes of a plain string's text, 16 at a time while the next 16 are all there,
- * up to the first of '"', '\\', a control byte or a byte of 128 and over (plain_string reads
- * from there one by one). */
-static void plain_text_blocks(plain_json *j)
-{
 #ifdef __SSE2__
+/* A bit for each of the 16 bytes at p that ends a plain string's text: '"', '\\', a control
+ * byte or a byte of 128 and over. */
+static inline unsigned plain_stops(const char *p)
+{
     const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
     const __m128i space = _mm_set1_epi8(0x20);
-    while (j->end - j->p >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)j->p);
-        __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
-                                                 _mm_cmpeq_epi8(v, backslash)),
-                                    _mm_cmplt_epi8(v, space));   /* signed: also 128 and over */
-        unsigned at = (unsigned)_mm_movemask_epi8(stop);
-        if (at) {
-            j->p += __builtin_ctz(at);
-            return;
-        }
-        j->p += 16;
-    }
-#else
-    (void)j;
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                                             _mm_cmpeq_epi8(v, backslash)),
+                                _mm_cmplt_epi8(v, space));   /* signed: also 128 and over */
+    return (unsigned)_mm_movemask_epi8(stop);
+}
 #endif
+
+/* The first byte from p on that ends a plain string's text (plain_stops), or the line's end: 16
+ * bytes at a time, the last 16 of the line overlapping those before. */
+static const char *plain_text_end(const char *p, const plain_line *ln)
+{
+#ifdef __SSE2__
+    for (; ln->end - p >= 16; p += 16) {
+        unsigned at = plain_stops(p);
+        if (at)
+            return p + __builtin_ctz(at);
+    }
+    if (p < ln->end && ln->end - ln->start >= 16) {
+        unsigned at = plain_stops(ln->end - 16) >> (16 - (ln->end - p));
+        return at ? p + __builtin_ctz(at) : ln->end;
+    }
+#endif
+    for (; p < ln->end; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20 || c >= 0x80 || c == '\\' || c == '"')
+            break;
+    }
+    return p;
 }
 
-/* A string of printable ASCII without escapes: its text in [*s, *s + *n). */
-static bool plain_string(plain_json *j, const char **s, size_t *n)
+/* A string of printable ASCII without escapes, p at its opening quote: its text in
+ * [*s, *s + *n). */
+static inline const char *plain_string(const char *p, const plain_line *ln, const char **s,
+                                       size_t *n)
 {
-    if (!plain_char(j, '"'))
-        return false;
-    const char *start = j->p;
-    plain_text_blocks(j);
-    while (j->p < j->end && *j->p != '"') {
-        unsigned char c = (unsigned char)*j->p;
-        if (c < 0x20 || c >= 0x80 || c == '\\')
-            return false;
-        j->p++;
-    }
-    if (j->p == j->end)
-        return false;
-    *s = start;
-    *n = (size_t)(j->p++ - start);
-    return true;
+    const char *close = plain_text_end(p + 1, ln);
+    if (close == ln->end || *close != '"')
+        return NULL;
+    *s = p + 1;
+    *n = (size_t)(close - *s);
+    return close + 1;
 }
 
 /* An integer as jansson prints it back ("%lld": no sign on 0, no leading zeros, no overflow). */
-static bool plain_integer(plain_json *j, const char **s, size_t *n)
+static const char *plain_integer(const char *p, const char *end, const char **s, size_t *n)
 {
-    const char *start = j->p, *d = j->p;
-    if (d < j->end && *d == '-')
+    const char *d = p;
+    if (d < end && *d == '-')
         d++;
     const char *digits = d;
-    while (d < j->end && *d >= '0' && *d <= '9')
+    while (d < end && *d >= '0' && *d <= '9')
         d++;
     size_t nd = (size_t)(d - digits);
-    if (nd == 0 || nd > 18 || (*digits == '0' && (nd > 1 || digits != start)))
-        return false;
-    if (d < j->end && (*d == '.' || *d == 'e' || *d == 'E'))
-        return false;
-    j->p = d;
-    *s = start;
-    *n = (size_t)(d - start);
-    return true;
+    if (nd == 0 || nd > 18 || (*digits == '0' && (nd > 1 || digits != p)))
+        return NULL;
+    if (d < end && (*d == '.' || *d == 'e' || *d == 'E'))
+        return NULL;
+    *s = p;
+    *n = (size_t)(d - p);
+    return d;
 }
 
 /* One value: *s NULL for null. */
-static bool plain_value(plain_json *j, const char **s, size_t *n)
+static const char *plain_value(const char *p, const plain_line *ln, const char **s, size_t *n)
 {
-    plain_space(j);
-    if (j->p == j->end)
-        return false;
-    if (*j->p == '"')
-        return plain_string(j, s, n);
-    if ((size_t)(j->end - j->p) >= 4 && memcmp(j->p, "null", 4) == 0) {
-        j->p += 4;
+    p = plain_space(p, ln->end);
+    if (p == ln->end)
+        return NULL;
+    if (*p == '"')
+        return plain_string(p, ln, s, n);
+    if (ln->end - p >= 4 && memcmp(p, "null", 4) == 0) {
         *s = NULL;
         *n = 0;
-        return true;
+        return p + 4;
     }
-    return plain_integer(j, s, n);
+    return plain_integer(p, ln->end, s, n);
 }
 
-/* The known fields' values of a plain line, in the line (NULL for null). */
+/* The known fields' values of a plain line, in the line (NULL for null); v[i] and n[i] are set
+ * when seen has bit i. */
 typedef struct plain_fields {
     const char *v[ARRAY_LEN(lead_fields)];
     size_t n[ARRAY_LEN(lead_fields)];
@@ -296,12 +338,14 @@ typedef struct plain_fields {
 } plain_fields;
 
 /* One "key": value into f (known keys; the last of a repeated key wins, as in jansson). */
-static bool plain_member(plain_json *j, plain_fields *f)
+static const char *plain_member(const char *p, const plain_line *ln, plain_fields *f)
 {
     const char *k, *v;
     size_t kn, vn;
-    if (!plain_string(j, &k, &kn) || !plain_char(j, ':') || !plain_value(j, &v, &vn))
-        return false;
+    p = plain_space(p, ln->end);
+    if (p == ln->end || *p != '"' || !(p = plain_string(p, ln, &k, &kn)) ||
+        !(p = plain_char(p, ln->end, ':')) || !(p = plain_value(p, ln, &v, &vn)))
+        return NULL;
     const struct field_def *def = lead_field_n(k, kn);
     if (def) {
         size_t i = (size_t)(def - lead_fields);
@@ -309,7 +353,7 @@ static bool plain_member(plain_json *j, plain_fields *f)
         f->n[i] = vn;
         f->seen = (uint16_t)(f->seen | 1u << i);
     }
-    return true;
+    return p;
 }
 
 /* The values of f copied into l (emptied), in one block. */
@@ -332,27 +376,50 @@ static void lead_take_plain(lead *l, const plain_fields *f)
     }
 }
 
-/* Fills l (empty) from a plain line and returns true, or returns false (l then unchanged). */
-static bool lead_from_plain_json(const char *text, size_t len, lead *l)
+/* The members of a plain object, p past its '{': p past its '}', or NULL. */
+static const char *plain_members(const char *p, const plain_line *ln, plain_fields *f)
 {
-    plain_json j = {text, text + len};
-    plain_fields f = {.seen = 0};
-    if (!plain_char(&j, '{'))
-        return false;
-    if (!plain_char(&j, '}')) {
-        do {
-            if (!plain_member(&j, &f))
-                return false;
-        } while (plain_char(&j, ','));
-        if (!plain_char(&j, '}'))
-            return false;
+    const char *closed = plain_char(p, ln->end, '}');
+    if (closed)
+        return closed;
+    for (;;) {
+        if (!(p = plain_member(p, ln, f)))
+            return NULL;
+        p = plain_space(p, ln->end);
+        if (p == ln->end)
+            return NULL;
+        if (*p++ != ',')
+            return p[-1] == '}' ? p : NULL;
     }
-    plain_space(&j);
-    const size_t id = 0;   /* lead_fields[0]: a line without a non-empty id is jansson's */
-    if (j.p != j.end || !(f.seen & (1u << id)) || !f.v[id] || f.n[id] == 0)
-        return false;
+}
+
+/* A plain line without an id, or with a null or empty one, is refused as read_id refuses it on
+ * jansson's path (an empty id is kept in l, as there). */
+static int plain_id_refused(const plain_fields *f, lead *l, char *err, size_t errlen)
+{
+    if (!(f->seen & (1u << F_ID)) || !f->v[F_ID]) {
+        err_set(err, errlen, "missing id");
+        return -1;
+    }
+    lead_put(l, &lead_fields[F_ID], xstrdup(""));
+    err_set(err, errlen, "empty id");
+    return -1;
+}
+
+/* Reads a plain line into l (empty): 0 (l filled), -1 (a line read whose id is refused: err
+ * set), or 1 when the line is not plain (l unchanged). */
+static int lead_from_plain_json(const char *text, size_t len, lead *l, char *err, size_t errlen)
+{
+    plain_line ln = {text, text + len};
+    plain_fields f;
+    f.seen = 0;
+    const char *p = plain_char(text, ln.end, '{');
+    if (!p || !(p = plain_members(p, &ln, &f)) || plain_space(p, ln.end) != ln.end)
+        return 1;
+    if (!(f.seen & (1u << F_ID)) || !f.v[F_ID] || f.n[F_ID] == 0)
+        return plain_id_refused(&f, l, err, errlen);
     lead_take_plain(l, &f);
-    return true;
+    return 0;
 }
 
 int lead_from_json(const char *text, size_t len, lead *l, char *err, size_t errlen)
@@ -362,9 +429,9 @@ int lead_from_json(const char *text, size_t len, lead *l, char *err, size_t errl
     const char *key;
     json_t *v;
     lead_free(l);
-    if (text && lead_from_plain_json(text, len, l))
-        return 0;
-    lead_free(l);
+    int plain = text ? lead_from_plain_json(text, len, l, err, errlen) : 1;
+    if (plain <= 0)
+        return plain;
     json_t *root = json_loadb(text ? text : "", text ? len : 0, JSON_DECODE_ANY, &je);
     if (!root) {
         json_syntax_err(&je, err, errlen);

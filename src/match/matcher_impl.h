@@ -40,6 +40,8 @@ typedef struct thread_mem {
     uint64_t matcher_id;      /* the id of the matcher it serves; 0: none */
     match_scratch *scratch;   /* owned: name_candidates' working memory */
     norm_scratch *name_scratch;   /* owned: the lead's company parsed in it */
+    bump name_mem;            /* owned: the lead's parsed company (lead_evidence.name), made
+                               * anew for each lead: no malloc and free per string */
 } thread_mem;
 
 /* The calling thread's (thread_mem.c); matcher_mem is how it is reached. */

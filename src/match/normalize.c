@@ -171,7 +171,14 @@ char *norm_fold(const char *utf8)
 {
     if (!utf8)
         return xstrdup("");
-    size_t len = strlen(utf8);
+    size_t len;
+    if (is_ascii(utf8, &len)) {     /* valid, and only lower-cased: straight into the copy */
+        char *out = xmalloc(len + 1);
+        for (size_t i = 0; i <= len; i++)
+            out[i] = ascii_to_lower(utf8[i]);
+        return out;
+    }
+    len += strlen(utf8 + len);
     strbuf valid, out;              /* both local; out's buffer goes to the caller */
     sb_init(&valid);
     sb_init(&out);

@@ -18,6 +18,7 @@ void matcher_thread_end(void)
     thread_mem *t = &matcher_thread_mem;
     match_scratch_free(t->scratch);
     norm_scratch_free(t->name_scratch);
+    bump_free(&t->name_mem);
     *t = (thread_mem){0};
 }
 
@@ -28,5 +29,6 @@ thread_mem *matcher_mem_renew(const matcher *m)
     t->matcher_id = m->id;
     t->scratch = match_scratch_new();
     t->name_scratch = norm_scratch_new();
+    bump_init(&t->name_mem);
     return t;
 }

@@ -303,14 +303,24 @@ static void test_domain_set_disposable(void **state)
     free(path);
 }
 
-/* domain_sets_contain_either of host and reg answers want_a and want_b. */
+/* domain_sets_contain_either of host and reg answers want_a and want_b; so does it given the
+ * host and registrable domain email_parse reads from an address at host (when it reads one). */
 static void check_either(const domain_set *a, const domain_set *b, const char *host,
                          const char *reg, bool want_a, bool want_b)
 {
     bool in_a, in_b;
-    domain_sets_contain_either(a, b, host, reg, &in_a, &in_b);
+    domain_sets_contain_either(a, b, host, NULL, reg, &in_a, &in_b);
     assert_int_equal(in_a, want_a);
     assert_int_equal(in_b, want_b);
+    char addr[256];
+    email_addr e;
+    snprintf(addr, sizeof(addr), "x@%s", host);
+    if (email_parse(addr, &e, NULL) != EMAIL_OK)
+        return;
+    domain_sets_contain_either(a, b, e.host, e.registrable, reg, &in_a, &in_b);
+    assert_int_equal(in_a, want_a);
+    assert_int_equal(in_b, want_b);
+    email_free(&e);
 }
 
 /* A host and a registrable domain in two sets: the host's walk down to its own registrable
@@ -327,8 +337,34 @@ static void test_domain_sets_contain_either(void **state)
     check_either(a, b, "sales.acme.co.uk", "alias.org", true, true);
     check_either(a, b, "www.nowhere.com", "nowhere.com", false, false);
     check_either(a, b, "co.uk", "acme.co.uk", true, false);   /* a bare suffix */
+    check_either(a, b, "Sales.ACME.co.uk", "acme.co.uk", true, false);
+    check_either(a, b, "x.Mail.other.com.", "other.com", false, true);
+    check_either(a, b, "xn--mller-kva.acme.co.uk", "acme.co.uk", true, false);
     domain_set_free(a);
     domain_set_free(b);
+}
+
+/* domain_label_parsed of what email_parse reads is domain_label's answer, plain ASCII or not. */
+static void test_domain_label_parsed(void **state)
+{
+    (void)state;
+    const char *addrs[] = {"a@Sales.Acme.CO.UK", "a@dc-storm.com", "a@b.xn--mller-kva.de",
+                           "a@müller.de", "a@x.github.io", "a@city.kawasaki.jp",
+                           "a@www.ck", "a@a.b.ck"};
+    size_t read = 0;
+    for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+        email_addr e;
+        if (email_parse(addrs[i], &e, NULL) != EMAIL_OK)
+            continue;
+        read++;
+        char *want = domain_label(e.registrable), *got = domain_label_parsed(e.registrable);
+        assert_non_null(got);
+        assert_string_equal(got, want);
+        free(want);
+        free(got);
+        email_free(&e);
+    }
+    assert_true(read >= 6);
 }
 
 /* Writes text to a temporary file; returns its malloc'd path. */
@@ -391,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_domain_set_freemail),
         cmocka_unit_test(test_domain_set_disposable),
         cmocka_unit_test(test_domain_sets_contain_either),
+        cmocka_unit_test(test_domain_label_parsed),
         cmocka_unit_test_teardown(test_domain_set_load_errors, teardown_psl),
     };
     return cmocka_run_group_tests(tests, NULL, teardown_psl);

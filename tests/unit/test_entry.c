@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "inputs.h"
@@ -49,6 +50,24 @@ static void test_json(void **state)
     assert_int_equal(from_entry(bad, &l, err, sizeof(err)), -1);
     assert_string_equal(err, "field 'json': missing id");
     lead_free(&l);
+    /* the same refusals from inputs.c's plain reader and from jansson (an escape) */
+    const char *refused[][2] = {
+        {"{\"id\": null, \"email\": \"a@b.com\"}", "field 'json': missing id"},
+        {"{\"id\": \"\", \"email\": \"a@b.com\"}", "field 'json': empty id"},
+        {"{\"id\": null, \"email\": \"a\\u0040b.com\"}", "field 'json': missing id"},
+        {"{\"id\": \"\", \"email\": \"a\\u0040b.com\"}", "field 'json': empty id"},
+    };
+    for (size_t i = 0; i < 4; i++) {
+        const char *entry[] = {"json", refused[i][0], NULL};
+        assert_int_equal(from_entry(entry, &l, err, sizeof(err)), -1);
+        assert_string_equal(err, refused[i][1]);
+        if (i % 2)
+            assert_string_equal(l.id, "");   /* kept, as the invalid decision names it */
+        else
+            assert_null(l.id);
+        assert_null(l.email);
+        lead_free(&l);
+    }
 }
 
 static void test_refusals(void **state)
@@ -75,12 +94,59 @@ static void test_refusals(void **state)
     lead_free(&l);
 }
 
+/* Every field read by its name, from a plain line (inputs.c's own reader: a switch on the key's
+ * length and first byte) and from one with an escape (jansson's), with keys one byte off that
+ * are no field; the last of a repeated key wins in both. */
+static void test_every_field(void **state)
+{
+    (void)state;
+    const char *names[] = {"id", "email", "company", "website", "first_name", "last_name",
+                           "title", "country", "phone", "source", "score"};
+    const char *lines[] = {
+        "{\"id\": \"x\", \"Email\": \"no\", \"compan\": \"no\", \"countrz\": \"no\", \"websites\": 1, "
+        "\"ie\": null, \"id\": \"v0\", \"email\": \"v1\", \"company\": \"v2\", \"website\": \"v3\", "
+        "\"first_name\": \"v4\", \"last_name\": \"v5\", \"title\": \"v6\", \"country\": \"v7\", "
+        "\"phone\": \"v8\", \"source\": \"v9\", \"score\": \"v10\", \"scorf\": \"no\"}",
+        "{\"id\": \"x\", \"Email\": \"no\", \"compan\": \"no\", \"countrz\": \"no\", \"websites\": 1, "
+        "\"ie\": null, \"id\": \"v\\u0030\", \"email\": \"v1\", \"company\": \"v2\", \"website\": \"v3\", "
+        "\"first_name\": \"v4\", \"last_name\": \"v5\", \"title\": \"v6\", \"country\": \"v7\", "
+        "\"phone\": \"v8\", \"source\": \"v9\", \"score\": \"v10\", \"scorf\": \"no\"}",
+    };
+    for (size_t k = 0; k < 2; k++) {
+        const char *kv[] = {"json", lines[k], NULL};
+        entry_limits wide = {4, 1000, 1000};
+        strvec f;
+        sv_init(&f);
+        for (size_t i = 0; kv[i]; i++)
+            sv_push(&f, kv[i]);
+        lead l;
+        char err[256];
+        lead_init(&l);
+        assert_int_equal(lead_from_entry(&f, &wide, &l, err, sizeof(err)), 0);
+        const char *got[] = {l.id, l.email, l.company, l.website, l.first_name, l.last_name,
+                             l.title, l.country, l.phone, l.source, l.score};
+        for (size_t i = 0; i < 11; i++) {
+            char want[8];
+            snprintf(want, sizeof(want), "v%zu", i);
+            assert_string_equal(got[i], want);
+            assert_true(lead_field_known(names[i]));
+        }
+        lead_free(&l);
+        sv_free(&f);
+    }
+    assert_false(lead_field_known("compan"));
+    assert_false(lead_field_known("countrz"));
+    assert_false(lead_field_known("Email"));
+    assert_false(lead_field_known(""));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_flat),
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_every_field),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

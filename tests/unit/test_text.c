@@ -158,6 +158,60 @@ static void test_json_str_escapes(void **state)
     sb_free(&sb);
 }
 
+/* The escapes byte by byte, as the writer was before it looked 16 bytes at a time. */
+static void json_str_reference(strbuf *sb, const char *s)
+{
+    sb_putc(sb, '"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            sb_appendf(sb, "\\%c", c);
+        else if (c == '\n')
+            sb_append(sb, "\\n");
+        else if (c == '\r')
+            sb_append(sb, "\\r");
+        else if (c == '\t')
+            sb_append(sb, "\\t");
+        else if (c < 0x20)
+            sb_appendf(sb, "\\u%04x", c);
+        else
+            sb_putc(sb, (char)c);
+    }
+    sb_putc(sb, '"');
+}
+
+/* util.c finds the bytes to escape 16 at a time, the last 16 overlapping those before: each
+ * special byte (and a byte over 127, which is not one) at each place of strings of 1 to 40
+ * bytes, alone and with a second one after it, comes out as the byte-by-byte writer's. */
+static void test_json_str_every_place(void **state)
+{
+    (void)state;
+    const char special[] = {'"', '\\', '\n', '\x01', '\x1f', '\t', (char)0xe9, ' ', (char)0x7f};
+    strbuf got, want;
+    sb_init(&got);
+    sb_init(&want);
+    char s[41];
+    for (size_t n = 1; n < sizeof(s); n++)
+        for (size_t at = 0; at < n; at++)
+            for (size_t k = 0; k < sizeof(special); k++) {
+                memset(s, 'a' + (int)(at % 26), n);
+                s[n] = '\0';
+                s[at] = special[k];
+                if (at + 5 < n)
+                    s[at + 5] = special[(k + 1) % sizeof(special)];
+                sb_reset(&got);
+                sb_reset(&want);
+                sb_append_json_str(&got, s);
+                json_str_reference(&want, s);
+                assert_string_equal(got.buf, want.buf);
+            }
+    sb_reset(&got);
+    sb_append_json_strn(&got, "a\0b", 3);
+    assert_string_equal(got.buf, "\"a\\u0000b\"");
+    sb_free(&got);
+    sb_free(&want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -167,6 +221,7 @@ int main(void)
         cmocka_unit_test(test_recode_truncated_and_unknown),
         cmocka_unit_test(test_recode_across_chunks),
         cmocka_unit_test(test_json_str_escapes),
+        cmocka_unit_test(test_json_str_every_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
