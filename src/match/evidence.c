@@ -344,6 +344,17 @@ static void insert_ranked(const cand_eval *cand, uint8_t *order, size_t n, uint8
     order[lo] = i;
 }
 
+static bool is_domain_hit(const cand_eval *c)
+{
+    return (c->flags & (CAND_EMAIL_DOMAIN | CAND_WEB_DOMAIN)) != 0;
+}
+
+/* Is c the account named elsewhere that names_elsewhere (verdict.c) looks for? */
+static bool names_well_elsewhere(const engine_opts *cfg, const cand_eval *c)
+{
+    return !is_domain_hit(c) && c->name_sim >= cfg->t_match;
+}
+
 /* Can the order of the candidates scoring 0 or less reach the decision? Only the ones scoring
  * more are listed in it (fill_candidates); the others are read in order only as the first domain
  * hit (none scores more), as the account named elsewhere (a name_sim of t_match or more), or in
@@ -356,26 +367,89 @@ static bool rest_order_read(const engine_opts *cfg, const cand_eval *best, const
         return true;
     for (size_t i = 0; i < n; i++) {
         const cand_eval *c = &rest[idx[i]];
-        if ((c->flags & (CAND_EMAIL_DOMAIN | CAND_WEB_DOMAIN)) || c->name_sim >= cfg->t_match)
+        if (is_domain_hit(c) || c->name_sim >= cfg->t_match)
             return true;
     }
     return false;
 }
 
-/* Sorts the candidates best first: each one's place among the indexes sorted so far found by
- * halving, then one move each (up to 128 of 80 bytes: qsort's merge through a malloc'd copy cost
- * more than the comparisons). The order is total (ids differ), so it is the order any sort
- * gives. The candidates scoring 0 or less (half of a lead's id compares) follow in the order
- * found unless that order can be read (rest_order_read). */
+/* The candidates scoring more than 0 ranked whatever the others: as many as a decision lists
+ * (fill_candidates reads max_candidates so), and at least HEAD_MIN, so that the near tie of the
+ * best seldom reaches past them. */
+#define HEAD_MIN 4
+
+static size_t head_size(const engine_opts *cfg)
+{
+    size_t listed = (size_t)cfg->max_candidates;   /* as fill_candidates reads it */
+    if (listed > DECISION_MAX_CANDIDATES)
+        listed = DECISION_MAX_CANDIDATES;
+    return listed > HEAD_MIN ? listed : HEAD_MIN;
+}
+
+/* Offers candidate i to head (*n ranked, best first, at most cap), walking up from the last as
+ * name_topk's offer does; the candidate left out (i, or the last it pushed out) goes to tail. */
+static void head_offer(const cand_eval *cand, uint8_t *head, size_t *n, size_t cap, uint8_t i,
+                       uint8_t *tail, size_t *ntail)
+{
+    if (*n == cap && !ranks_before(&cand[i], &cand[head[cap - 1]])) {
+        tail[(*ntail)++] = i;
+        return;
+    }
+    if (*n == cap)
+        tail[(*ntail)++] = head[cap - 1];
+    size_t k = *n < cap ? (*n)++ : cap - 1;
+    for (; k > 0 && ranks_before(&cand[i], &cand[head[k - 1]]); k--)
+        head[k] = head[k - 1];
+    head[k] = i;
+}
+
+/* Can the order of the candidates scoring more than 0 that follow the (full) head reach the
+ * decision? Past the head the decision reads them in order only as the first domain hit (when
+ * the head has none), as the first account named elsewhere (likewise), or in the near tie of the
+ * best (near_group: when the head's last is within the margin of its first). */
+static bool tail_order_read(const engine_opts *cfg, const cand_eval *cand, const uint8_t *head,
+                            size_t nhead, const uint8_t *tail, size_t ntail)
+{
+    if (!ntail)
+        return false;
+    if (cand[head[nhead - 1]].score > cand[head[0]].score - cfg->t_margin)
+        return true;
+    bool dom = false, named = false;
+    for (size_t i = 0; i < nhead; i++) {
+        dom |= is_domain_hit(&cand[head[i]]);
+        named |= names_well_elsewhere(cfg, &cand[head[i]]);
+    }
+    for (size_t i = 0; i < ntail && !(dom && named); i++)
+        if ((!dom && is_domain_hit(&cand[tail[i]])) ||
+            (!named && names_well_elsewhere(cfg, &cand[tail[i]])))
+            return true;
+    return false;
+}
+
+/* Sorts the candidates best first, as far as the decision reads their order. The order is total
+ * (ids differ), so it is the order any sort gives. The head (head_size) of those scoring more than
+ * 0 is ranked as name_topk's offer ranks; the others scoring more than 0 follow it in no set order
+ * unless that order can be read (tail_order_read: then each one's place among them is found by
+ * halving, then one move each). The candidates scoring 0 or less follow in the order found unless
+ * that order can be read (rest_order_read). */
 static void sort_candidates(const matcher *m, lead_evidence *ev)
 {
-    uint8_t order[EVIDENCE_MAX_CANDIDATES], rest[EVIDENCE_MAX_CANDIDATES];
-    size_t npos = 0, nrest = 0;
+    uint8_t order[EVIDENCE_MAX_CANDIDATES], tail[EVIDENCE_MAX_CANDIDATES];
+    uint8_t rest[EVIDENCE_MAX_CANDIDATES];
+    size_t nhead = 0, ntail = 0, nrest = 0, cap = head_size(m->cfg);
     for (size_t i = 0; i < ev->ncand; i++) {
         if (ev->cand[i].score > 0)
-            insert_ranked(ev->cand, order, npos++, (uint8_t)i);
+            head_offer(ev->cand, order, &nhead, cap, (uint8_t)i, tail, &ntail);
         else
             rest[nrest++] = (uint8_t)i;
+    }
+    size_t npos = nhead;
+    if (tail_order_read(m->cfg, ev->cand, order, nhead, tail, ntail)) {
+        for (size_t i = 0; i < ntail; i++)
+            insert_ranked(ev->cand, order, npos++, tail[i]);
+    } else {
+        memcpy(order + npos, tail, ntail);
+        npos += ntail;
     }
     if (rest_order_read(m->cfg, npos ? &ev->cand[order[0]] : NULL, ev->cand, rest, nrest)) {
         for (size_t i = 0; i < nrest; i++)
