@@ -371,22 +371,27 @@ static unsigned block_hits(const uint32_t *a, const uint32_t *b)
 }
 #endif
 
-/* The start of a merge of two ascending lists of distinct values, four of each compared at once
- * while both have four left: writes the values both hold to out, ascending, and leaves *i and *j
- * where a plain merge goes on. How many were written. */
+/* The start of a merge of two ascending lists of distinct values, four of a's at once against four
+ * of b's, or eight when b is at least twice as long (the longer list then moves on in steps of
+ * eight), while both have a block left: writes the values both hold to out, ascending, and leaves
+ * *i and *j where a plain merge goes on. How many were written. */
 static uint32_t merge_blocks(const u32vec *a, const u32vec *b, uint32_t *i, uint32_t *j,
                              uint32_t *out)
 {
     uint32_t n = 0;
 #ifdef __SSE2__
-    uint32_t x = 0, y = 0;
-    while (x + 4 <= a->n && y + 4 <= b->n) {
-        for (unsigned hits = block_hits(a->v + x, b->v + y); hits; hits &= hits - 1)
-            out[n++] = a->v[x + (uint32_t)__builtin_ctz(hits)];
-        /* which list steps is a coin's toss: by the difference's sign, not by a branch */
-        int64_t d = (int64_t)b->v[y + 3] - (int64_t)a->v[x + 3];
-        x += 4 & ~(uint32_t)(d >> 63);
-        y += 4 & ~(uint32_t)(-d >> 63);
+    const uint32_t *av = a->v, *bv = b->v;   /* (locals: out's stores could alias the vectors) */
+    uint32_t x = 0, y = 0, na = a->n, nb = b->n, wide = nb / 2 >= na ? 8 : 4;
+    while (x + 4 <= na && y + wide <= nb) {
+        unsigned hits = block_hits(av + x, bv + y);
+        if (wide == 8)
+            hits |= block_hits(av + x, bv + y + 4);
+        for (; hits; hits &= hits - 1)
+            out[n++] = av[x + (uint32_t)__builtin_ctz(hits)];
+        /* which list steps is a coin's toss: by a compare's result, not by a branch */
+        uint32_t alast = av[x + 3], blast = bv[y + wide - 1];
+        x += (uint32_t)(alast <= blast) * 4;
+        y += (uint32_t)(blast <= alast) * wide;
     }
     *i = x;
     *j = y;
