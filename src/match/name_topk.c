@@ -28,10 +28,11 @@
 
 /* Where an account of "exact" is in it: a slot and its index there (slot_pos table). */
 typedef struct slot_pos {
-    uint32_t slot;
+    uint32_t slot;           /* POS_EMPTY: none */
     uint32_t k;
-    uint32_t lead;           /* the entry is the lead's at hand when this is pos_lead, else empty */
 } slot_pos;
+
+#define POS_EMPTY UINT32_MAX
 
 /* One list the lead's words name, in the order the weights are summed. */
 typedef struct list_op {
@@ -82,9 +83,8 @@ struct match_scratch {
                               * accounts of a million, and a per-slot array costs a miss each */
     size_t nexact, capexact;
     slot_pos *pos;           /* open addressing, exact's slots -> their k (owned) */
-    uint32_t pos_bits;       /* the lead at hand uses 1 << pos_bits entries */
+    uint32_t pos_bits;       /* the lead at hand uses 1 << pos_bits entries, emptied for it */
     uint32_t pos_room;       /* and 1 << pos_room are allocated (0: none yet) */
-    uint32_t pos_lead;       /* counts the leads, so that no lead clears the table (never 0) */
     list_op *ops;            /* owned */
     size_t nops, capops;
     hash_prefix *prefix;     /* PREFIX_CACHE entries, by word id; allocated on first use (owned) */
@@ -172,40 +172,41 @@ static inline void add_exact(match_scratch *s, uint32_t slot)
     s->exact[s->nexact++] = slot;
 }
 
-static uint32_t pos_home(const match_scratch *s, uint32_t slot)
+static size_t pos_home(uint32_t slot, uint32_t bits)
 {
-    return (uint32_t)((slot * 0x9E3779B97F4A7C15ull) >> (64 - s->pos_bits));
+    return (size_t)((slot * 0x9E3779B97F4A7C15ull) >> (64 - bits));
 }
 
-/* Fills the table exact slot -> k, at most half full. */
+/* Fills the table exact slot -> k, at most half full; only the entries the lead uses are emptied
+ * first (a few KiB), so that a lookup compares the slot alone. */
 static void pos_build(match_scratch *s)
 {
     uint32_t bits = 6;
     while (((size_t)1 << bits) < 2 * s->nexact)
         bits++;
-    if (bits > s->pos_room || ++s->pos_lead == 0) {
+    if (bits > s->pos_room) {
         free(s->pos);
-        s->pos_room = bits > s->pos_room ? bits : s->pos_room;
-        s->pos = xcalloc((size_t)1 << s->pos_room, sizeof(*s->pos));
-        s->pos_lead = 1;
+        s->pos_room = bits;
+        s->pos = xmalloc(((size_t)1 << s->pos_room) * sizeof(*s->pos));
     }
     s->pos_bits = bits;
-    size_t mask = ((size_t)1 << s->pos_bits) - 1;
+    size_t mask = ((size_t)1 << bits) - 1;
+    memset(s->pos, 0xff, (mask + 1) * sizeof(*s->pos));   /* POS_EMPTY */
     for (size_t k = 0; k < s->nexact; k++) {
-        size_t at = pos_home(s, s->exact[k]);
-        while (s->pos[at].lead == s->pos_lead)
+        size_t at = pos_home(s->exact[k], bits);
+        while (s->pos[at].slot != POS_EMPTY)
             at = (at + 1) & mask;
-        s->pos[at] = (slot_pos){s->exact[k], (uint32_t)k, s->pos_lead};
+        s->pos[at] = (slot_pos){s->exact[k], (uint32_t)k};
     }
 }
 
-/* k of a slot of "exact". */
-static size_t pos_of(const match_scratch *s, uint32_t slot)
+/* k of a slot of "exact" in the table pos of 1 << bits entries. */
+static inline size_t pos_of(const slot_pos *pos, uint32_t bits, uint32_t slot)
 {
-    size_t mask = ((size_t)1 << s->pos_bits) - 1, at = pos_home(s, slot);
-    while (s->pos[at].slot != slot || s->pos[at].lead != s->pos_lead)
+    size_t mask = ((size_t)1 << bits) - 1, at = pos_home(slot, bits);
+    while (pos[at].slot != slot)
         at = (at + 1) & mask;
-    return s->pos[at].k;
+    return pos[at].k;
 }
 
 static void push_op(match_scratch *s, const u32vec *l, double w, uint32_t vocab)
@@ -528,12 +529,22 @@ static void weigh(match_scratch *s, const list_op *op, size_t k)
 #define OWN_WORDS_PER_LISTED 2
 #define SEARCHES_PER_LISTED 4
 
-/* Weighs the accounts of "exact" that a list holds, reading the list. */
+/* Weighs the accounts of "exact" that a list holds, reading the list (as weigh does; the scratch's
+ * fields in locals: the weights' stores keep the compiler from holding them in registers). */
 static void weigh_listed(match_scratch *s, const list_op *op)
 {
-    for (uint32_t k = 0; k < op->l->n; k++)
-        if (bit_get(s->in_exact, op->l->v[k]))
-            weigh(s, op, pos_of(s, op->l->v[k]));
+    const uint64_t *in = s->in_exact;
+    const slot_pos *pos = s->pos;
+    const uint32_t *v = op->l->v, n = op->l->n, bits = s->pos_bits;
+    double *w = s->w, add = op->w;
+    bool full = op->full;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!bit_get(in, v[i]))
+            continue;
+        size_t k = pos_of(pos, bits, v[i]);
+        if (full || w[k] != 0)
+            w[k] += add;
+    }
 }
 
 /* Is a word's list read whole (rather than "exact"'s accounts looked up in it)? */
