@@ -192,6 +192,7 @@ static void account_view(const matcher *m, const account *a, name_view *v)
     v->n = a->ntok < SCORE_MAX_TOKENS ? a->ntok : SCORE_MAX_TOKENS;
     v->by_id = true;
     v->has_masks = true;
+    v->has_totals = false;   /* (only a lead's view is read for them) */
     v->lens = v->sums = 0;
     for (size_t i = 0; i < v->n; i++) {
         const vocab_word *w = &ix->words[a->tok[i]];
