@@ -83,8 +83,10 @@ struct match_scratch {
                               * accounts of a million, and a per-slot array costs a miss each */
     size_t nexact, capexact;
     slot_pos *pos;           /* open addressing, exact's slots -> their k (owned) */
-    uint32_t pos_bits;       /* the lead at hand uses 1 << pos_bits entries, emptied for it */
-    uint32_t pos_room;       /* and 1 << pos_room are allocated (0: none yet) */
+    uint32_t *pos_at;        /* pos_at[k]: exact[k]'s entry in pos, to empty it (owned) */
+    uint32_t pos_bits;       /* the lead at hand uses 1 << pos_bits entries */
+    uint32_t pos_room;       /* and 1 << pos_room are allocated, all empty between leads (0: none
+                              * yet) */
     list_op *ops;            /* owned */
     size_t nops, capops;
     hash_prefix *prefix;     /* PREFIX_CACHE entries, by word id; allocated on first use (owned) */
@@ -112,6 +114,7 @@ void match_scratch_free(match_scratch *s)
     free(s->exact);
     free(s->w);
     free(s->pos);
+    free(s->pos_at);
     free(s->ops);
     free(s->prefix);
     for (size_t i = 0; s->near_cache && i < NEAR_CACHE; i++) {
@@ -158,6 +161,7 @@ static void exact_grow(match_scratch *s)
     s->capexact = s->capexact ? s->capexact * 2 : 256;
     s->exact = xrealloc(s->exact, s->capexact * sizeof(*s->exact));
     s->w = xrealloc(s->w, s->capexact * sizeof(*s->w));
+    s->pos_at = xrealloc(s->pos_at, s->capexact * sizeof(*s->pos_at));
 }
 
 /* Inline: some 70 a lead, each a few instructions. */
@@ -177,8 +181,8 @@ static size_t pos_home(uint32_t slot, uint32_t bits)
     return (size_t)((slot * 0x9E3779B97F4A7C15ull) >> (64 - bits));
 }
 
-/* Fills the table exact slot -> k, at most half full; only the entries the lead uses are emptied
- * first (a few KiB), so that a lookup compares the slot alone. */
+/* Fills the table exact slot -> k, at most half full; the entries it takes are emptied again by
+ * scratch_clear (pos_at), so that a lookup compares the slot alone. */
 static void pos_build(match_scratch *s)
 {
     uint32_t bits = 6;
@@ -188,15 +192,16 @@ static void pos_build(match_scratch *s)
         free(s->pos);
         s->pos_room = bits;
         s->pos = xmalloc(((size_t)1 << s->pos_room) * sizeof(*s->pos));
+        memset(s->pos, 0xff, ((size_t)1 << s->pos_room) * sizeof(*s->pos));   /* POS_EMPTY */
     }
     s->pos_bits = bits;
     size_t mask = ((size_t)1 << bits) - 1;
-    memset(s->pos, 0xff, (mask + 1) * sizeof(*s->pos));   /* POS_EMPTY */
     for (size_t k = 0; k < s->nexact; k++) {
         size_t at = pos_home(s->exact[k], bits);
         while (s->pos[at].slot != POS_EMPTY)
             at = (at + 1) & mask;
         s->pos[at] = (slot_pos){s->exact[k], (uint32_t)k};
+        s->pos_at[k] = (uint32_t)at;
     }
 }
 
@@ -782,11 +787,13 @@ static void rank_bulk(const account_index *ix, match_scratch *s, const list_op *
     }
 }
 
-/* Leaves the scratch as found: no bits set. */
+/* Leaves the scratch as found: no bits set, the slot -> k table empty. */
 static void scratch_clear(match_scratch *s)
 {
-    for (size_t i = 0; i < s->nexact; i++)
+    for (size_t i = 0; i < s->nexact; i++) {
         bit_clear(s->in_exact, s->exact[i]);
+        s->pos[s->pos_at[i]].slot = POS_EMPTY;
+    }
     s->nexact = 0;
 }
 
