@@ -427,6 +427,42 @@ static bool tail_order_read(const engine_opts *cfg, const cand_eval *cand, const
     return false;
 }
 
+static void swap_cand(cand_eval *a, cand_eval *b)
+{
+    cand_eval t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Puts the head's candidates first, in order, then the others scoring more than 0, then the rest,
+ * these two in no set order: a swap for each one out of place, not a move of every candidate. */
+static void place_head(lead_evidence *ev, const uint8_t *head, size_t nhead)
+{
+    uint8_t at[EVIDENCE_MAX_CANDIDATES], held[EVIDENCE_MAX_CANDIDATES];  /* where each is, and who */
+    for (size_t i = 0; i < ev->ncand; i++)
+        at[i] = held[i] = (uint8_t)i;
+    for (size_t i = 0; i < nhead; i++) {
+        size_t from = at[head[i]];
+        if (from == i)
+            continue;
+        swap_cand(&ev->cand[i], &ev->cand[from]);
+        held[from] = held[i];
+        at[held[from]] = (uint8_t)from;
+        held[i] = head[i];
+        at[head[i]] = (uint8_t)i;
+    }
+    size_t lo = nhead, hi = ev->ncand;
+    for (;;) {
+        while (lo < hi && ev->cand[lo].score > 0)
+            lo++;
+        while (lo < hi && !(ev->cand[hi - 1].score > 0))
+            hi--;
+        if (lo >= hi)
+            return;
+        swap_cand(&ev->cand[lo++], &ev->cand[--hi]);
+    }
+}
+
 /* Sorts the candidates best first, as far as the decision reads their order. The order is total
  * (ids differ), so it is the order any sort gives. The head (head_size) of those scoring more than
  * 0 is ranked as name_topk's offer ranks; the others scoring more than 0 follow it in no set order
@@ -445,7 +481,8 @@ static void sort_candidates(const matcher *m, lead_evidence *ev)
             rest[nrest++] = (uint8_t)i;
     }
     size_t npos = nhead;
-    if (tail_order_read(m->cfg, ev->cand, order, nhead, tail, ntail)) {
+    bool tail_read = tail_order_read(m->cfg, ev->cand, order, nhead, tail, ntail);
+    if (tail_read) {
         for (size_t i = 0; i < ntail; i++)
             insert_ranked(ev->cand, order, npos++, tail[i]);
     } else {
@@ -455,6 +492,9 @@ static void sort_candidates(const matcher *m, lead_evidence *ev)
     if (rest_order_read(m->cfg, npos ? &ev->cand[order[0]] : NULL, ev->cand, rest, nrest)) {
         for (size_t i = 0; i < nrest; i++)
             insert_ranked(ev->cand, order + npos, i, rest[i]);
+    } else if (!tail_read) {
+        place_head(ev, order, nhead);
+        return;
     } else {
         memcpy(order + npos, rest, nrest);
     }
