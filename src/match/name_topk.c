@@ -5,9 +5,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
+
+#include "list_merge.h"
 
 /* Lists longer than this add weight only to accounts already found, once enough are found: a
  * word shared by thousands of accounts re-ranks candidates, it does not find better ones. */
@@ -364,52 +363,6 @@ static void name_ops(const matcher *m, match_scratch *s, const norm_name *name,
 
 /* ---- the set "exact": every found account that is not a lone member of one bulk list ---- */
 
-#ifdef __SSE2__
-/* Is each of a[0..3] among b[0..3]? A bit per lane of a. */
-static unsigned block_hits(const uint32_t *a, const uint32_t *b)
-{
-    __m128i va = _mm_loadu_si128((const __m128i *)a), vb = _mm_loadu_si128((const __m128i *)b);
-    __m128i eq = _mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi32(va, vb), _mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, 0x39))),
-        _mm_or_si128(_mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, 0x4e)),
-                     _mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, 0x93))));
-    return (unsigned)_mm_movemask_ps(_mm_castsi128_ps(eq));
-}
-#endif
-
-/* The start of a merge of two ascending lists of distinct values, four of a's at once against four
- * of b's, or eight when b is at least twice as long (the longer list then moves on in steps of
- * eight), while both have a block left: writes the values both hold to out, ascending, and leaves
- * *i and *j where a plain merge goes on. How many were written. */
-static uint32_t merge_blocks(const u32vec *a, const u32vec *b, uint32_t *i, uint32_t *j,
-                             uint32_t *out)
-{
-    uint32_t n = 0;
-#ifdef __SSE2__
-    const uint32_t *av = a->v, *bv = b->v;   /* (locals: out's stores could alias the vectors) */
-    uint32_t x = 0, y = 0, na = a->n, nb = b->n, wide = nb / 2 >= na ? 8 : 4;
-    while (x + 4 <= na && y + wide <= nb) {
-        unsigned hits = block_hits(av + x, bv + y);
-        if (wide == 8)
-            hits |= block_hits(av + x, bv + y + 4);
-        for (; hits; hits &= hits - 1)
-            out[n++] = av[x + (uint32_t)__builtin_ctz(hits)];
-        /* which list steps is a coin's toss: by a compare's result, not by a branch */
-        uint32_t alast = av[x + 3], blast = bv[y + wide - 1];
-        x += (uint32_t)(alast <= blast) * 4;
-        y += (uint32_t)(blast <= alast) * wide;
-    }
-    *i = x;
-    *j = y;
-#else
-    (void)a;
-    (void)b;
-    (void)out;
-    *i = *j = 0;
-#endif
-    return n;
-}
-
 /* Past this ratio of their lengths two lists are intersected by galloping through the longer. */
 #define GALLOP_RATIO 16
 
@@ -431,15 +384,7 @@ static void intersect(match_scratch *s, const u32vec *small, const u32vec *large
         s->capmerge = small->n;
         s->merge = xrealloc(s->merge, s->capmerge * sizeof(*s->merge));
     }
-    uint32_t i, j, n = merge_blocks(small, large, &i, &j, s->merge);
-    while (i < small->n && j < large->n) {
-        uint32_t x = small->v[i], y = large->v[j];
-        s->merge[n] = x;      /* kept when equal; in bounds: small's last value is not written
-                               * yet while the loop runs (the blocks stop short of it) */
-        n += x == y;
-        i += x <= y;
-        j += y <= x;
-    }
+    uint32_t n = u32_common(small, large, s->merge);
     if (n == 0)
         return;
     if (out->cap < out->n + n) {
