@@ -247,19 +247,20 @@ double name_similarity(const name_view *lv, const name_view *av, const score_par
     al.lw_moved = false;
     memset(al.lused, 0, sizeof(al.lused));   /* whole: a fixed size costs a few stores */
     memset(al.aused, 0, sizeof(al.aused));
-    score_explain e = {0};
-    e.exact = align_exact(&al);
-    e.joined = align_joined(&al);
+    score_explain unread, *e = ex ? ex : &unread;   /* (filled in place, not copied) */
+    *e = (score_explain){0};
+    e->exact = align_exact(&al);
+    e->joined = align_joined(&al);
     if (!(lv->has_totals && lv->all_known) && unknown_unused(&al)) {
-        e.typo = align_fuzzy(&al, p, false);
-        e.prefix = align_fuzzy(&al, p, true);
+        e->typo = align_fuzzy(&al, p, false);
+        e->prefix = align_fuzzy(&al, p, true);
     }
-    double total = lead_total(&al, &e.lead_extra);
+    double total = lead_total(&al, &e->lead_extra);
+    int acct_extra = 0;
     for (size_t j = 0; j < av->n; j++) {
         total += av->w[j];
-        e.acct_extra += !al.aused[j];
+        acct_extra += !al.aused[j];
     }
-    if (ex)
-        *ex = e;
+    e->acct_extra = acct_extra;
     return total > 0 ? al.credit / total : 0.0;
 }
