@@ -487,12 +487,17 @@ static void weigh_listed(match_scratch *s, const list_op *op)
     const slot_pos *pos = s->pos;
     const uint32_t *v = op->l->v, n = op->l->n, bits = s->pos_bits;
     double *w = s->w, add = op->w;
-    bool full = op->full;
+    if (op->full) {   /* (a loop each: the test of full is not made per account) */
+        for (uint32_t i = 0; i < n; i++)
+            if (bit_get(in, v[i]))
+                w[pos_of(pos, bits, v[i])] += add;
+        return;
+    }
     for (uint32_t i = 0; i < n; i++) {
         if (!bit_get(in, v[i]))
             continue;
         size_t k = pos_of(pos, bits, v[i]);
-        if (full || w[k] != 0)
+        if (w[k] != 0)
             w[k] += add;
     }
 }
