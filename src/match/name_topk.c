@@ -663,18 +663,20 @@ static double entry_weight(match_scratch *s)
     return kth_greatest(s->sel, s->nexact, NAME_CANDIDATES - 1);
 }
 
+/* Offers the accounts of "exact" that can enter best: none weighing less than entry_weight, nor,
+ * once best is full, less than its last (bar: the greater of the two). */
 static void rank_exact(const account_index *ix, match_scratch *s, slot_weight *best, size_t *n)
 {
-    double least = entry_weight(s);
+    double least = entry_weight(s), bar = least;
     for (size_t i = 0; i < s->nexact; i++) {
-        bool full = *n == NAME_CANDIDATES;
         size_t ahead = i + PREFETCH_AHEAD;
-        if (ahead < s->nexact && s->w[ahead] >= least &&
-            !(full && s->w[ahead] < best[*n - 1].w))
+        if (ahead < s->nexact && s->w[ahead] >= bar)
             __builtin_prefetch(&ix->key[s->exact[ahead]]);
-        if (s->w[i] < least || (full && s->w[i] < best[*n - 1].w))
+        if (s->w[i] < bar)
             continue;
         offer(ix, best, n, (slot_weight){s->exact[i], ix->key[s->exact[i]].hash_hi, s->w[i]});
+        if (*n == NAME_CANDIDATES && best[*n - 1].w > least)
+            bar = best[*n - 1].w;
     }
 }
 
