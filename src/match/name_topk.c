@@ -213,7 +213,8 @@ static inline size_t pos_of(const slot_pos *pos, uint32_t bits, uint32_t slot)
     return pos[at].k;
 }
 
-static void push_op(match_scratch *s, const u32vec *l, double w, uint32_t vocab)
+/* Inline: some 15 a lead, a few instructions each but for a growth. */
+static inline void push_op(match_scratch *s, const u32vec *l, double w, uint32_t vocab)
 {
     if (s->nops == s->capops) {
         s->capops = s->capops ? s->capops * 2 : 64;
