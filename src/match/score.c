@@ -203,12 +203,14 @@ static int align_fuzzy(alignment *al, const score_params *p, bool prefix_mode)
             bool ok;
             if (prefix_mode) {
                 size_t shorter = ll < la ? ll : la;
-                ok = shorter >= 4 && ll != la && strncmp(lt, at, shorter) == 0;
+                ok = shorter >= 4 && ll != la && lt[0] == at[0] &&
+                     strncmp(lt, at, shorter) == 0;
             } else {
                 /* people seldom mistype a word's first letter ("eastbrook" is not a
                  * misspelt "westbrook") */
                 int maxd = (ll >= 9 && la >= 9) ? 2 : 1;
-                ok = ll >= 5 && la >= 5 && lt[0] == at[0] && osa_distance(lt, at, maxd) <= maxd;
+                ok = ll >= 5 && la >= 5 && lt[0] == at[0] &&
+                     osa_distance_len(lt, ll, at, la, maxd) <= maxd;
             }
             if (ok) {
                 pair(al, i, j, prefix_mode ? p->prefix : p->typo);
