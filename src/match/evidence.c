@@ -217,13 +217,14 @@ static bool core_spells_name(const char *core, size_t len, uint32_t core_word, c
 {
     if (len < 3)
         return false;
-    if (is_core(core, a->joined) || is_core(core, a->joined_all) || is_core(core, a->acronym))
-        return true;
     if (len < 4)
-        return false;
-    if (a->joined[0] == core[0] && strncmp(a->joined, core, len) == 0)
+        return is_core(core, a->joined) || is_core(core, a->joined_all) ||
+               is_core(core, a->acronym);
+    /* (a joined name that starts with the core is one that is the core, too) */
+    if (is_core(core, a->joined_all) || is_core(core, a->acronym) ||
+        (a->joined[0] == core[0] && strncmp(a->joined, core, len) == 0))
         return true;
-    for (uint32_t i = 0; i < a->ntok; i++)   /* a word is the core when their ids are equal */
+    for (uint32_t i = 0; core_word != UINT32_MAX && i < a->ntok; i++)   /* equal ids: the word */
         if (a->tok[i] == core_word)
             return true;
     return false;
