@@ -405,17 +405,35 @@ static void head_offer(const cand_eval *cand, uint8_t *head, size_t *n, size_t c
     head[k] = i;
 }
 
-/* Can the order of the candidates scoring more than 0 that follow the (full) head reach the
- * decision? Past the head the decision reads them in order only as the first domain hit (when
- * the head has none), as the first account named elsewhere (likewise), or in the near tie of the
- * best (near_group: when the head's last is within the margin of its first). */
+/* The near tie of the best (near_group, verdict.c) can reach past the head only when the head's
+ * last is within the margin of its first: then the tail's candidates within that margin are put
+ * first in it (in no set order); how many. Every other one ranks after them, so near_group stops
+ * at whichever comes first. */
+static size_t near_tail_first(const engine_opts *cfg, const cand_eval *cand, const uint8_t *head,
+                              size_t nhead, uint8_t *tail, size_t ntail)
+{
+    double best = cand[head[0]].score;
+    if (!ntail || !(cand[head[nhead - 1]].score > best - cfg->t_margin))
+        return 0;
+    size_t near = 0;
+    for (size_t i = 0; i < ntail; i++) {
+        if (cand[tail[i]].score > best - cfg->t_margin) {
+            uint8_t t = tail[near];
+            tail[near++] = tail[i];
+            tail[i] = t;
+        }
+    }
+    return near;
+}
+
+/* Can the order of the candidates scoring more than 0 that follow the (full) head and the near
+ * tie reach the decision? Past them the decision reads them in order only as the first domain hit
+ * (when the head has none), or as the first account named elsewhere (likewise). */
 static bool tail_order_read(const engine_opts *cfg, const cand_eval *cand, const uint8_t *head,
                             size_t nhead, const uint8_t *tail, size_t ntail)
 {
     if (!ntail)
         return false;
-    if (cand[head[nhead - 1]].score > cand[head[0]].score - cfg->t_margin)
-        return true;
     bool dom = false, named = false;
     for (size_t i = 0; i < nhead; i++) {
         dom |= is_domain_hit(&cand[head[i]]);
@@ -481,20 +499,23 @@ static void sort_candidates(const matcher *m, lead_evidence *ev)
         else
             rest[nrest++] = (uint8_t)i;
     }
-    size_t npos = nhead;
-    bool tail_read = tail_order_read(m->cfg, ev->cand, order, nhead, tail, ntail);
+    size_t near = near_tail_first(m->cfg, ev->cand, order, nhead, tail, ntail);
+    for (size_t i = 0; i < near; i++)   /* (all rank after the head) */
+        insert_ranked(ev->cand, order + nhead, i, tail[i]);
+    size_t npos = nhead + near;
+    bool tail_read = tail_order_read(m->cfg, ev->cand, order, npos, tail + near, ntail - near);
     if (tail_read) {
-        for (size_t i = 0; i < ntail; i++)
+        for (size_t i = near; i < ntail; i++)
             insert_ranked(ev->cand, order, npos++, tail[i]);
     } else {
-        memcpy(order + npos, tail, ntail);
-        npos += ntail;
+        memcpy(order + npos, tail + near, ntail - near);
+        npos = nhead + ntail;
     }
     if (rest_order_read(m->cfg, npos ? &ev->cand[order[0]] : NULL, ev->cand, rest, nrest)) {
         for (size_t i = 0; i < nrest; i++)
             insert_ranked(ev->cand, order + npos, i, rest[i]);
     } else if (!tail_read) {
-        place_head(ev, order, nhead);
+        place_head(ev, order, nhead + near);
         return;
     } else {
         memcpy(order + npos, rest, nrest);
