@@ -412,8 +412,10 @@ static void head_offer(const cand_eval *cand, uint8_t *head, size_t *n, size_t c
 static size_t near_tail_first(const engine_opts *cfg, const cand_eval *cand, const uint8_t *head,
                               size_t nhead, uint8_t *tail, size_t ntail)
 {
+    if (!ntail)   /* (else the head is full) */
+        return 0;
     double best = cand[head[0]].score;
-    if (!ntail || !(cand[head[nhead - 1]].score > best - cfg->t_margin))
+    if (!(cand[head[nhead - 1]].score > best - cfg->t_margin))
         return 0;
     size_t near = 0;
     for (size_t i = 0; i < ntail; i++) {
