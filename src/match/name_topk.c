@@ -488,6 +488,11 @@ static void weigh_listed(match_scratch *s, const list_op *op)
     const slot_pos *pos = s->pos;
     const uint32_t *v = op->l->v, n = op->l->n, bits = s->pos_bits;
     double *w = s->w, add = op->w;
+    if (op->full && !op->bulk) {   /* collect_exact put every account of it in "exact" */
+        for (uint32_t i = 0; i < n; i++)
+            w[pos_of(pos, bits, v[i])] += add;
+        return;
+    }
     if (op->full) {   /* (a loop each: the test of full is not made per account) */
         for (uint32_t i = 0; i < n; i++)
             if (bit_get(in, v[i]))
