@@ -570,8 +570,9 @@ void evidence_score(const matcher *m, lead_evidence *ev)
     }
     for (size_t i = 0; i < ev->ncand; i++) {
         const account *a = &ix->acc[ev->cand[i].slot];
-        for (uint32_t t = 0; t < a->ntok && t < SCORE_MAX_TOKENS; t++)
-            __builtin_prefetch(&ix->words[a->tok[t]]);
+        const uint32_t *tok = a->tok, n = a->ntok < SCORE_MAX_TOKENS ? a->ntok : SCORE_MAX_TOKENS;
+        for (uint32_t t = 0; t < n; t++)
+            __builtin_prefetch(&ix->words[tok[t]]);
     }
     bool unknown = lead_has_unknown_word(ev);
     for (size_t i = 0; i < ev->ncand && unknown; i++) {
