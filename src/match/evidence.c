@@ -195,6 +195,7 @@ static void account_view(const matcher *m, const account *a, name_view *v)
     v->n = a->ntok < SCORE_MAX_TOKENS ? a->ntok : SCORE_MAX_TOKENS;
     v->by_id = true;
     v->has_masks = true;
+    v->has_totals = false;   /* (only a lead's view is read for them) */
     v->lens = v->sums = 0;
     for (size_t i = 0; i < v->n; i++) {
         const vocab_word *w = &ix->words[a->tok[i]];
@@ -219,13 +220,14 @@ static bool core_spells_name(const char *core, size_t len, uint32_t core_word, c
 {
     if (len < 3)
         return false;
-    if (is_core(core, a->joined) || is_core(core, a->joined_all) || is_core(core, a->acronym))
-        return true;
     if (len < 4)
-        return false;
-    if (a->joined[0] == core[0] && strncmp(a->joined, core, len) == 0)
+        return is_core(core, a->joined) || is_core(core, a->joined_all) ||
+               is_core(core, a->acronym);
+    /* (a joined name that starts with the core is one that is the core, too) */
+    if (is_core(core, a->joined_all) || is_core(core, a->acronym) ||
+        (a->joined[0] == core[0] && strncmp(a->joined, core, len) == 0))
         return true;
-    for (uint32_t i = 0; i < a->ntok; i++)   /* a word is the core when their ids are equal */
+    for (uint32_t i = 0; core_word != UINT32_MAX && i < a->ntok; i++)   /* equal ids: the word */
         if (a->tok[i] == core_word)
             return true;
     return false;
@@ -347,6 +349,17 @@ static void insert_ranked(const cand_eval *cand, uint8_t *order, size_t n, uint8
     order[lo] = i;
 }
 
+static bool is_domain_hit(const cand_eval *c)
+{
+    return (c->flags & (CAND_EMAIL_DOMAIN | CAND_WEB_DOMAIN)) != 0;
+}
+
+/* Is c the account named elsewhere that names_elsewhere (verdict.c) looks for? */
+static bool names_well_elsewhere(const engine_opts *cfg, const cand_eval *c)
+{
+    return !is_domain_hit(c) && c->name_sim >= cfg->t_match;
+}
+
 /* Can the order of the candidates scoring 0 or less reach the decision? Only the ones scoring
  * more are listed in it (fill_candidates); the others are read in order only as the first domain
  * hit (none scores more), as the account named elsewhere (a name_sim of t_match or more), or in
@@ -359,30 +372,156 @@ static bool rest_order_read(const engine_opts *cfg, const cand_eval *best, const
         return true;
     for (size_t i = 0; i < n; i++) {
         const cand_eval *c = &rest[idx[i]];
-        if ((c->flags & (CAND_EMAIL_DOMAIN | CAND_WEB_DOMAIN)) || c->name_sim >= cfg->t_match)
+        if (is_domain_hit(c) || c->name_sim >= cfg->t_match)
             return true;
     }
     return false;
 }
 
-/* Sorts the candidates best first: each one's place among the indexes sorted so far found by
- * halving, then one move each (up to 128 of 80 bytes: qsort's merge through a malloc'd copy cost
- * more than the comparisons). The order is total (ids differ), so it is the order any sort
- * gives. The candidates scoring 0 or less (half of a lead's id compares) follow in the order
- * found unless that order can be read (rest_order_read). */
+/* The candidates scoring more than 0 ranked whatever the others: as many as a decision lists
+ * (fill_candidates reads max_candidates so), and at least HEAD_MIN, so that the near tie of the
+ * best seldom reaches past them. */
+#define HEAD_MIN 4
+
+static size_t head_size(const engine_opts *cfg)
+{
+    size_t listed = (size_t)cfg->max_candidates;   /* as fill_candidates reads it */
+    if (listed > DECISION_MAX_CANDIDATES)
+        listed = DECISION_MAX_CANDIDATES;
+    return listed > HEAD_MIN ? listed : HEAD_MIN;
+}
+
+/* Offers candidate i to head (*n ranked, best first, at most cap), walking up from the last as
+ * name_topk's offer does; the candidate left out (i, or the last it pushed out) goes to tail. */
+static void head_offer(const cand_eval *cand, uint8_t *head, size_t *n, size_t cap, uint8_t i,
+                       uint8_t *tail, size_t *ntail)
+{
+    if (*n == cap && !ranks_before(&cand[i], &cand[head[cap - 1]])) {
+        tail[(*ntail)++] = i;
+        return;
+    }
+    if (*n == cap)
+        tail[(*ntail)++] = head[cap - 1];
+    size_t k = *n < cap ? (*n)++ : cap - 1;
+    for (; k > 0 && ranks_before(&cand[i], &cand[head[k - 1]]); k--)
+        head[k] = head[k - 1];
+    head[k] = i;
+}
+
+/* The near tie of the best (near_group, verdict.c) can reach past the head only when the head's
+ * last is within the margin of its first: then the tail's candidates within that margin are put
+ * first in it (in no set order); how many. Every other one ranks after them, so near_group stops
+ * at whichever comes first. */
+static size_t near_tail_first(const engine_opts *cfg, const cand_eval *cand, const uint8_t *head,
+                              size_t nhead, uint8_t *tail, size_t ntail)
+{
+    if (!ntail)   /* (else the head is full) */
+        return 0;
+    double best = cand[head[0]].score;
+    if (!(cand[head[nhead - 1]].score > best - cfg->t_margin))
+        return 0;
+    size_t near = 0;
+    for (size_t i = 0; i < ntail; i++) {
+        if (cand[tail[i]].score > best - cfg->t_margin) {
+            uint8_t t = tail[near];
+            tail[near++] = tail[i];
+            tail[i] = t;
+        }
+    }
+    return near;
+}
+
+/* Can the order of the candidates scoring more than 0 that follow the (full) head and the near
+ * tie reach the decision? Past them the decision reads them in order only as the first domain hit
+ * (when the head has none), or as the first account named elsewhere (likewise). */
+static bool tail_order_read(const engine_opts *cfg, const cand_eval *cand, const uint8_t *head,
+                            size_t nhead, const uint8_t *tail, size_t ntail)
+{
+    if (!ntail)
+        return false;
+    bool dom = false, named = false;
+    for (size_t i = 0; i < nhead; i++) {
+        dom |= is_domain_hit(&cand[head[i]]);
+        named |= names_well_elsewhere(cfg, &cand[head[i]]);
+    }
+    for (size_t i = 0; i < ntail && !(dom && named); i++)
+        if ((!dom && is_domain_hit(&cand[tail[i]])) ||
+            (!named && names_well_elsewhere(cfg, &cand[tail[i]])))
+            return true;
+    return false;
+}
+
+static void swap_cand(cand_eval *a, cand_eval *b)
+{
+    cand_eval t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Puts the head's candidates first, in order, then the others scoring more than 0, then the rest,
+ * these two in no set order: a swap for each one out of place, not a move of every candidate. */
+static void place_head(lead_evidence *ev, const uint8_t *head, size_t nhead)
+{
+    uint8_t at[EVIDENCE_MAX_CANDIDATES], held[EVIDENCE_MAX_CANDIDATES];  /* where each is, and who */
+    for (size_t i = 0; i < ev->ncand; i++)
+        at[i] = held[i] = (uint8_t)i;
+    for (size_t i = 0; i < nhead; i++) {
+        size_t from = at[head[i]];
+        if (from == i)
+            continue;
+        swap_cand(&ev->cand[i], &ev->cand[from]);
+        held[from] = held[i];
+        at[held[from]] = (uint8_t)from;
+        held[i] = head[i];
+        at[head[i]] = (uint8_t)i;
+    }
+    size_t lo = nhead, hi = ev->ncand;
+    for (;;) {
+        while (lo < hi && ev->cand[lo].score > 0)
+            lo++;
+        while (lo < hi && !(ev->cand[hi - 1].score > 0))
+            hi--;
+        if (lo >= hi)
+            return;
+        swap_cand(&ev->cand[lo++], &ev->cand[--hi]);
+    }
+}
+
+/* Sorts the candidates best first, as far as the decision reads their order. The order is total
+ * (ids differ), so it is the order any sort gives. The head (head_size) of those scoring more than
+ * 0 is ranked as name_topk's offer ranks; the others scoring more than 0 follow it in no set order
+ * unless that order can be read (tail_order_read: then each one's place among them is found by
+ * halving, then one move each). The candidates scoring 0 or less follow in the order found unless
+ * that order can be read (rest_order_read). */
 static void sort_candidates(const matcher *m, lead_evidence *ev)
 {
-    uint8_t order[EVIDENCE_MAX_CANDIDATES], rest[EVIDENCE_MAX_CANDIDATES];
-    size_t npos = 0, nrest = 0;
+    uint8_t order[EVIDENCE_MAX_CANDIDATES], tail[EVIDENCE_MAX_CANDIDATES];
+    uint8_t rest[EVIDENCE_MAX_CANDIDATES];
+    size_t nhead = 0, ntail = 0, nrest = 0, cap = head_size(m->cfg);
     for (size_t i = 0; i < ev->ncand; i++) {
         if (ev->cand[i].score > 0)
-            insert_ranked(ev->cand, order, npos++, (uint8_t)i);
+            head_offer(ev->cand, order, &nhead, cap, (uint8_t)i, tail, &ntail);
         else
             rest[nrest++] = (uint8_t)i;
+    }
+    size_t near = near_tail_first(m->cfg, ev->cand, order, nhead, tail, ntail);
+    for (size_t i = 0; i < near; i++)   /* (all rank after the head) */
+        insert_ranked(ev->cand, order + nhead, i, tail[i]);
+    size_t npos = nhead + near;
+    bool tail_read = tail_order_read(m->cfg, ev->cand, order, npos, tail + near, ntail - near);
+    if (tail_read) {
+        for (size_t i = near; i < ntail; i++)
+            insert_ranked(ev->cand, order, npos++, tail[i]);
+    } else {
+        memcpy(order + npos, tail + near, ntail - near);
+        npos = nhead + ntail;
     }
     if (rest_order_read(m->cfg, npos ? &ev->cand[order[0]] : NULL, ev->cand, rest, nrest)) {
         for (size_t i = 0; i < nrest; i++)
             insert_ranked(ev->cand, order + npos, i, rest[i]);
+    } else if (!tail_read) {
+        place_head(ev, order, nhead + near);
+        return;
     } else {
         memcpy(order + npos, rest, nrest);
     }
@@ -434,8 +573,9 @@ void evidence_score(const matcher *m, lead_evidence *ev)
     }
     for (size_t i = 0; i < ev->ncand; i++) {
         const account *a = &ix->acc[ev->cand[i].slot];
-        for (uint32_t t = 0; t < a->ntok && t < SCORE_MAX_TOKENS; t++)
-            __builtin_prefetch(&ix->words[a->tok[t]]);
+        const uint32_t *tok = a->tok, n = a->ntok < SCORE_MAX_TOKENS ? a->ntok : SCORE_MAX_TOKENS;
+        for (uint32_t t = 0; t < n; t++)
+            __builtin_prefetch(&ix->words[tok[t]]);
     }
     bool unknown = lead_has_unknown_word(ev);
     for (size_t i = 0; i < ev->ncand && unknown; i++) {

@@ -182,6 +182,7 @@ static void typo_add_token(account_index *ix, const char *tok, size_t len, uint3
 typedef struct typo_probe {
     const account_index *ix;
     const char *tok;
+    size_t len;              /* strlen(tok) */
     int maxd;
     u32vec *out;
     uint32_t ids[TYPO_BATCH];
@@ -195,7 +196,7 @@ static void typo_check(typo_probe *p, uint32_t id)
         strcmp(w->str, p->tok) == 0)
         return;
     const char *cand = w->str;
-    if (osa_distance(p->tok, cand, p->maxd) <= p->maxd)
+    if (osa_distance_len(p->tok, p->len, cand, w->len, p->maxd) <= p->maxd)
         u32_push(p->out, id);
 }
 
@@ -226,7 +227,8 @@ void index_typo_neighbours(const account_index *ix, const char *tok, u32vec *out
 {
     uint64_t h[TYPO_MAX_LEN + 1];
     size_t n = typo_hashes(ix, tok, strlen(tok), h);
-    typo_probe p = {.ix = ix, .tok = tok, .maxd = n >= 10 ? 2 : 1, .out = out};
+    typo_probe p = {.ix = ix, .tok = tok, .len = n ? n - 1 : 0, .maxd = n >= 10 ? 2 : 1,
+                    .out = out};
     for (size_t i = 0; i < n; i++)
         hashmulti_each(&ix->typo, h[i], typo_visit, &p);
     typo_flush(&p);
@@ -260,7 +262,11 @@ static int osa_upto_one(const char *a, size_t la, const char *b, size_t lb)
  * max. Up to max 1 without the table (osa_upto_one). */
 int osa_distance(const char *a, const char *b, int max)
 {
-    size_t la = strlen(a), lb = strlen(b);
+    return osa_distance_len(a, strlen(a), b, strlen(b), max);
+}
+
+int osa_distance_len(const char *a, size_t la, const char *b, size_t lb, int max)
+{
     if (la > TYPO_MAX_LEN * 2 || lb > TYPO_MAX_LEN * 2 || max < 0)
         return max + 1;
     if ((int)(la > lb ? la - lb : lb - la) > max)

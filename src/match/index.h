@@ -234,5 +234,7 @@ size_t index_plain_label_len(const char *registrable);
 
 /* Optimal string alignment distance, stopping early above max (returns max + 1 then). */
 int osa_distance(const char *a, const char *b, int max);
+/* The same for a and b of lengths la and lb, known already. */
+int osa_distance_len(const char *a, size_t la, const char *b, size_t lb, int max);
 
 #endif

@@ -5,9 +5,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
+
+#include "list_merge.h"
 
 /* Lists longer than this add weight only to accounts already found, once enough are found: a
  * word shared by thousands of accounts re-ranks candidates, it does not find better ones. */
@@ -28,10 +27,11 @@
 
 /* Where an account of "exact" is in it: a slot and its index there (slot_pos table). */
 typedef struct slot_pos {
-    uint32_t slot;
+    uint32_t slot;           /* POS_EMPTY: none */
     uint32_t k;
-    uint32_t lead;           /* the entry is the lead's at hand when this is pos_lead, else empty */
 } slot_pos;
+
+#define POS_EMPTY UINT32_MAX
 
 /* One list the lead's words name, in the order the weights are summed. */
 typedef struct list_op {
@@ -82,9 +82,10 @@ struct match_scratch {
                               * accounts of a million, and a per-slot array costs a miss each */
     size_t nexact, capexact;
     slot_pos *pos;           /* open addressing, exact's slots -> their k (owned) */
+    uint32_t *pos_at;        /* pos_at[k]: exact[k]'s entry in pos, to empty it (owned) */
     uint32_t pos_bits;       /* the lead at hand uses 1 << pos_bits entries */
-    uint32_t pos_room;       /* and 1 << pos_room are allocated (0: none yet) */
-    uint32_t pos_lead;       /* counts the leads, so that no lead clears the table (never 0) */
+    uint32_t pos_room;       /* and 1 << pos_room are allocated, all empty between leads (0: none
+                              * yet) */
     list_op *ops;            /* owned */
     size_t nops, capops;
     hash_prefix *prefix;     /* PREFIX_CACHE entries, by word id; allocated on first use (owned) */
@@ -112,6 +113,7 @@ void match_scratch_free(match_scratch *s)
     free(s->exact);
     free(s->w);
     free(s->pos);
+    free(s->pos_at);
     free(s->ops);
     free(s->prefix);
     for (size_t i = 0; s->near_cache && i < NEAR_CACHE; i++) {
@@ -158,6 +160,7 @@ static void exact_grow(match_scratch *s)
     s->capexact = s->capexact ? s->capexact * 2 : 256;
     s->exact = xrealloc(s->exact, s->capexact * sizeof(*s->exact));
     s->w = xrealloc(s->w, s->capexact * sizeof(*s->w));
+    s->pos_at = xrealloc(s->pos_at, s->capexact * sizeof(*s->pos_at));
 }
 
 /* Inline: some 70 a lead, each a few instructions. */
@@ -172,43 +175,46 @@ static inline void add_exact(match_scratch *s, uint32_t slot)
     s->exact[s->nexact++] = slot;
 }
 
-static uint32_t pos_home(const match_scratch *s, uint32_t slot)
+static size_t pos_home(uint32_t slot, uint32_t bits)
 {
-    return (uint32_t)((slot * 0x9E3779B97F4A7C15ull) >> (64 - s->pos_bits));
+    return (size_t)((slot * 0x9E3779B97F4A7C15ull) >> (64 - bits));
 }
 
-/* Fills the table exact slot -> k, at most half full. */
+/* Fills the table exact slot -> k, at most half full; the entries it takes are emptied again by
+ * scratch_clear (pos_at), so that a lookup compares the slot alone. */
 static void pos_build(match_scratch *s)
 {
     uint32_t bits = 6;
     while (((size_t)1 << bits) < 2 * s->nexact)
         bits++;
-    if (bits > s->pos_room || ++s->pos_lead == 0) {
+    if (bits > s->pos_room) {
         free(s->pos);
-        s->pos_room = bits > s->pos_room ? bits : s->pos_room;
-        s->pos = xcalloc((size_t)1 << s->pos_room, sizeof(*s->pos));
-        s->pos_lead = 1;
+        s->pos_room = bits;
+        s->pos = xmalloc(((size_t)1 << s->pos_room) * sizeof(*s->pos));
+        memset(s->pos, 0xff, ((size_t)1 << s->pos_room) * sizeof(*s->pos));   /* POS_EMPTY */
     }
     s->pos_bits = bits;
-    size_t mask = ((size_t)1 << s->pos_bits) - 1;
+    size_t mask = ((size_t)1 << bits) - 1;
     for (size_t k = 0; k < s->nexact; k++) {
-        size_t at = pos_home(s, s->exact[k]);
-        while (s->pos[at].lead == s->pos_lead)
+        size_t at = pos_home(s->exact[k], bits);
+        while (s->pos[at].slot != POS_EMPTY)
             at = (at + 1) & mask;
-        s->pos[at] = (slot_pos){s->exact[k], (uint32_t)k, s->pos_lead};
+        s->pos[at] = (slot_pos){s->exact[k], (uint32_t)k};
+        s->pos_at[k] = (uint32_t)at;
     }
 }
 
-/* k of a slot of "exact". */
-static size_t pos_of(const match_scratch *s, uint32_t slot)
+/* k of a slot of "exact" in the table pos of 1 << bits entries. */
+static inline size_t pos_of(const slot_pos *pos, uint32_t bits, uint32_t slot)
 {
-    size_t mask = ((size_t)1 << s->pos_bits) - 1, at = pos_home(s, slot);
-    while (s->pos[at].slot != slot || s->pos[at].lead != s->pos_lead)
+    size_t mask = ((size_t)1 << bits) - 1, at = pos_home(slot, bits);
+    while (pos[at].slot != slot)
         at = (at + 1) & mask;
-    return s->pos[at].k;
+    return pos[at].k;
 }
 
-static void push_op(match_scratch *s, const u32vec *l, double w, uint32_t vocab)
+/* Inline: some 15 a lead, a few instructions each but for a growth. */
+static inline void push_op(match_scratch *s, const u32vec *l, double w, uint32_t vocab)
 {
     if (s->nops == s->capops) {
         s->capops = s->capops ? s->capops * 2 : 64;
@@ -358,47 +364,6 @@ static void name_ops(const matcher *m, match_scratch *s, const norm_name *name,
 
 /* ---- the set "exact": every found account that is not a lone member of one bulk list ---- */
 
-#ifdef __SSE2__
-/* Is each of a[0..3] among b[0..3]? A bit per lane of a. */
-static unsigned block_hits(const uint32_t *a, const uint32_t *b)
-{
-    __m128i va = _mm_loadu_si128((const __m128i *)a), vb = _mm_loadu_si128((const __m128i *)b);
-    __m128i eq = _mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi32(va, vb), _mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, 0x39))),
-        _mm_or_si128(_mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, 0x4e)),
-                     _mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, 0x93))));
-    return (unsigned)_mm_movemask_ps(_mm_castsi128_ps(eq));
-}
-#endif
-
-/* The start of a merge of two ascending lists of distinct values, four of each compared at once
- * while both have four left: writes the values both hold to out, ascending, and leaves *i and *j
- * where a plain merge goes on. How many were written. */
-static uint32_t merge_blocks(const u32vec *a, const u32vec *b, uint32_t *i, uint32_t *j,
-                             uint32_t *out)
-{
-    uint32_t n = 0;
-#ifdef __SSE2__
-    uint32_t x = 0, y = 0;
-    while (x + 4 <= a->n && y + 4 <= b->n) {
-        for (unsigned hits = block_hits(a->v + x, b->v + y); hits; hits &= hits - 1)
-            out[n++] = a->v[x + (uint32_t)__builtin_ctz(hits)];
-        /* which list steps is a coin's toss: by the difference's sign, not by a branch */
-        int64_t d = (int64_t)b->v[y + 3] - (int64_t)a->v[x + 3];
-        x += 4 & ~(uint32_t)(d >> 63);
-        y += 4 & ~(uint32_t)(-d >> 63);
-    }
-    *i = x;
-    *j = y;
-#else
-    (void)a;
-    (void)b;
-    (void)out;
-    *i = *j = 0;
-#endif
-    return n;
-}
-
 /* Past this ratio of their lengths two lists are intersected by galloping through the longer. */
 #define GALLOP_RATIO 16
 
@@ -420,15 +385,7 @@ static void intersect(match_scratch *s, const u32vec *small, const u32vec *large
         s->capmerge = small->n;
         s->merge = xrealloc(s->merge, s->capmerge * sizeof(*s->merge));
     }
-    uint32_t i, j, n = merge_blocks(small, large, &i, &j, s->merge);
-    while (i < small->n && j < large->n) {
-        uint32_t x = small->v[i], y = large->v[j];
-        s->merge[n] = x;      /* kept when equal; in bounds: small's last value is not written
-                               * yet while the loop runs (the blocks stop short of it) */
-        n += x == y;
-        i += x <= y;
-        j += y <= x;
-    }
+    uint32_t n = u32_common(small, large, s->merge);
     if (n == 0)
         return;
     if (out->cap < out->n + n) {
@@ -523,12 +480,32 @@ static void weigh(match_scratch *s, const list_op *op, size_t k)
 #define OWN_WORDS_PER_LISTED 2
 #define SEARCHES_PER_LISTED 4
 
-/* Weighs the accounts of "exact" that a list holds, reading the list. */
+/* Weighs the accounts of "exact" that a list holds, reading the list (as weigh does; the scratch's
+ * fields in locals: the weights' stores keep the compiler from holding them in registers). */
 static void weigh_listed(match_scratch *s, const list_op *op)
 {
-    for (uint32_t k = 0; k < op->l->n; k++)
-        if (bit_get(s->in_exact, op->l->v[k]))
-            weigh(s, op, pos_of(s, op->l->v[k]));
+    const uint64_t *in = s->in_exact;
+    const slot_pos *pos = s->pos;
+    const uint32_t *v = op->l->v, n = op->l->n, bits = s->pos_bits;
+    double *w = s->w, add = op->w;
+    if (op->full && !op->bulk) {   /* collect_exact put every account of it in "exact" */
+        for (uint32_t i = 0; i < n; i++)
+            w[pos_of(pos, bits, v[i])] += add;
+        return;
+    }
+    if (op->full) {   /* (a loop each: the test of full is not made per account) */
+        for (uint32_t i = 0; i < n; i++)
+            if (bit_get(in, v[i]))
+                w[pos_of(pos, bits, v[i])] += add;
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (!bit_get(in, v[i]))
+            continue;
+        size_t k = pos_of(pos, bits, v[i]);
+        if (w[k] != 0)
+            w[k] += add;
+    }
 }
 
 /* Is a word's list read whole (rather than "exact"'s accounts looked up in it)? */
@@ -692,18 +669,20 @@ static double entry_weight(match_scratch *s)
     return kth_greatest(s->sel, s->nexact, NAME_CANDIDATES - 1);
 }
 
+/* Offers the accounts of "exact" that can enter best: none weighing less than entry_weight, nor,
+ * once best is full, less than its last (bar: the greater of the two). */
 static void rank_exact(const account_index *ix, match_scratch *s, slot_weight *best, size_t *n)
 {
-    double least = entry_weight(s);
+    double least = entry_weight(s), bar = least;
     for (size_t i = 0; i < s->nexact; i++) {
-        bool full = *n == NAME_CANDIDATES;
         size_t ahead = i + PREFETCH_AHEAD;
-        if (ahead < s->nexact && s->w[ahead] >= least &&
-            !(full && s->w[ahead] < best[*n - 1].w))
+        if (ahead < s->nexact && s->w[ahead] >= bar)
             __builtin_prefetch(&ix->key[s->exact[ahead]]);
-        if (s->w[i] < least || (full && s->w[i] < best[*n - 1].w))
+        if (s->w[i] < bar)
             continue;
         offer(ix, best, n, (slot_weight){s->exact[i], ix->key[s->exact[i]].hash_hi, s->w[i]});
+        if (*n == NAME_CANDIDATES && best[*n - 1].w > least)
+            bar = best[*n - 1].w;
     }
 }
 
@@ -766,11 +745,13 @@ static void rank_bulk(const account_index *ix, match_scratch *s, const list_op *
     }
 }
 
-/* Leaves the scratch as found: no bits set. */
+/* Leaves the scratch as found: no bits set, the slot -> k table empty. */
 static void scratch_clear(match_scratch *s)
 {
-    for (size_t i = 0; i < s->nexact; i++)
+    for (size_t i = 0; i < s->nexact; i++) {
         bit_clear(s->in_exact, s->exact[i]);
+        s->pos[s->pos_at[i]].slot = POS_EMPTY;
+    }
     s->nexact = 0;
 }
 

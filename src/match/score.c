@@ -11,15 +11,24 @@ typedef struct alignment {
     const name_view *a;
     bool lused[SCORE_MAX_TOKENS];
     bool aused[SCORE_MAX_TOKENS];
-    double lw[SCORE_MAX_TOKENS];     /* lead weights after substitution */
+    double lw[SCORE_MAX_TOKENS];     /* lead weights after substitution, set where lused (the
+                                      * others are l->w's) */
+    bool lw_moved;                   /* some lw[i] differs from l->w[i] */
     double credit;                   /* sum of credit * (lw + aw) over matched pairs */
 } alignment;
+
+/* Lead word i takes weight w. */
+static void set_lead_weight(alignment *al, size_t i, double w)
+{
+    al->lw[i] = w;
+    al->lw_moved |= w != al->l->w[i];
+}
 
 static void pair(alignment *al, size_t i, size_t j, double credit)
 {
     al->lused[i] = true;
     al->aused[j] = true;
-    al->lw[i] = al->a->w[j];
+    set_lead_weight(al, i, al->a->w[j]);
     al->credit += credit * 2.0 * al->a->w[j];
 }
 
@@ -109,7 +118,7 @@ static int align_joined_one_way(alignment *al, bool lead_whole)
                 }
                 xused[i] = true;
                 if (lead_whole) {
-                    al->lw[i] = wsum;
+                    set_lead_weight(al, i, wsum);
                     al->credit += 2.0 * wsum;
                 } else {
                     for (size_t t = from; t < from + k; t++)
@@ -139,6 +148,13 @@ void name_view_masks(name_view *v)
 {
     length_masks(v, &v->lens, &v->sums);
     v->has_masks = true;
+    v->wsum = 0;
+    v->all_known = true;
+    for (size_t i = 0; i < v->n; i++) {
+        v->wsum += v->w[i];
+        v->all_known &= v->known[i];
+    }
+    v->has_totals = true;
 }
 
 /* v's masks, worked out here unless it has them. */
@@ -187,12 +203,14 @@ static int align_fuzzy(alignment *al, const score_params *p, bool prefix_mode)
             bool ok;
             if (prefix_mode) {
                 size_t shorter = ll < la ? ll : la;
-                ok = shorter >= 4 && ll != la && strncmp(lt, at, shorter) == 0;
+                ok = shorter >= 4 && ll != la && lt[0] == at[0] &&
+                     strncmp(lt, at, shorter) == 0;
             } else {
                 /* people seldom mistype a word's first letter ("eastbrook" is not a
                  * misspelt "westbrook") */
                 int maxd = (ll >= 9 && la >= 9) ? 2 : 1;
-                ok = ll >= 5 && la >= 5 && lt[0] == at[0] && osa_distance(lt, at, maxd) <= maxd;
+                ok = ll >= 5 && la >= 5 && lt[0] == at[0] &&
+                     osa_distance_len(lt, ll, at, la, maxd) <= maxd;
             }
             if (ok) {
                 pair(al, i, j, prefix_mode ? p->prefix : p->typo);
@@ -204,34 +222,47 @@ static int align_fuzzy(alignment *al, const score_params *p, bool prefix_mode)
     return n;
 }
 
+/* The lead's weights after substitution added up (from 0, in order), and its words left unmatched:
+ * the view's wsum when no weight moved. */
+static double lead_total(const alignment *al, int *unused)
+{
+    const name_view *l = al->l;
+    int n = 0;
+    for (size_t i = 0; i < l->n; i++)
+        n += !al->lused[i];
+    *unused = n;
+    if (l->has_totals && !al->lw_moved)
+        return l->wsum;
+    double total = 0;
+    for (size_t i = 0; i < l->n; i++)
+        total += al->lused[i] ? al->lw[i] : l->w[i];
+    return total;
+}
+
 double name_similarity(const name_view *lv, const name_view *av, const score_params *p,
                        score_explain *ex)
 {
-    alignment al;   /* only the first n of lw is read: only those are set */
+    alignment al;   /* lw is read only where lused: only those are set */
     al.l = lv;
     al.a = av;
     al.credit = 0;
+    al.lw_moved = false;
     memset(al.lused, 0, sizeof(al.lused));   /* whole: a fixed size costs a few stores */
     memset(al.aused, 0, sizeof(al.aused));
-    for (size_t i = 0; i < lv->n; i++)
-        al.lw[i] = lv->w[i];
-    score_explain e = {0};
-    e.exact = align_exact(&al);
-    e.joined = align_joined(&al);
-    if (unknown_unused(&al)) {
-        e.typo = align_fuzzy(&al, p, false);
-        e.prefix = align_fuzzy(&al, p, true);
+    score_explain unread, *e = ex ? ex : &unread;   /* (filled in place, not copied) */
+    *e = (score_explain){0};
+    e->exact = align_exact(&al);
+    e->joined = align_joined(&al);
+    if (!(lv->has_totals && lv->all_known) && unknown_unused(&al)) {
+        e->typo = align_fuzzy(&al, p, false);
+        e->prefix = align_fuzzy(&al, p, true);
     }
-    double total = 0;
-    for (size_t i = 0; i < lv->n; i++) {
-        total += al.lw[i];
-        e.lead_extra += !al.lused[i];
-    }
+    double total = lead_total(&al, &e->lead_extra);
+    int acct_extra = 0;
     for (size_t j = 0; j < av->n; j++) {
         total += av->w[j];
-        e.acct_extra += !al.aused[j];
+        acct_extra += !al.aused[j];
     }
-    if (ex)
-        *ex = e;
+    e->acct_extra = acct_extra;
     return total > 0 ? al.credit / total : 0.0;
 }

@@ -21,9 +21,13 @@ typedef struct name_view {
     bool has_masks;                 /* lens and sums are set (name_view_masks): a lead's view, met
                                      * once per candidate, has them worked out once */
     uint64_t lens, sums;            /* the bits of its words' lengths and of its runs of 2-3 words' */
+    bool has_totals;                /* wsum and all_known are set (name_view_masks) */
+    bool all_known;                 /* every word is known */
+    double wsum;                    /* 0 + w[0] + ... + w[n - 1], added in that order */
 } name_view;
 
-/* Works out v's lens and sums once (v's words set), for the views compared many times. */
+/* Works out v's lens and sums, wsum and all_known once (v's words set), for the views compared
+ * many times. */
 void name_view_masks(name_view *v);
 
 /* A length as one bit of a mask (63 and over share the last). */

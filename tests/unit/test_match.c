@@ -498,6 +498,32 @@ static void test_zero_scores_ranked_when_read(void **state)
     assert_true(index_delete(&fx->m.ix, "018"));
 }
 
+/* Seven accounts carry the lead's whole name, more than the candidates ranked whatever the others
+ * (max_candidates): the near tie still counts all seven, ranked past the first five, and not the
+ * account the name only half names (found first, by its label, so that it is among the candidates
+ * past the first five in the order found). */
+static void test_near_tie_past_the_head(void **state)
+{
+    fixture *fx = *state;
+    static const char *const kestrel[][5] = {
+        {"030", "Kestrelvane", NULL, NULL, NULL}, {"031", "Kestrelvane", NULL, NULL, NULL},
+        {"032", "Kestrelvane", NULL, NULL, NULL}, {"033", "Kestrelvane", NULL, NULL, NULL},
+        {"034", "Kestrelvane", NULL, NULL, NULL}, {"035", "Kestrelvane", NULL, NULL, NULL},
+        {"036", "Kestrelvane", NULL, NULL, NULL},
+        {"037", "Kestrelvane Tooling Works", "kestrelvanetooling.de", NULL, NULL},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(kestrel); i++)
+        add_account(fx, kestrel[i]);
+    decision d;
+    decide(fx, "L95", "k@kestrelvanetooling.com", "Kestrelvane", NULL, &d);
+    expect(&d, DECISION_REVIEW, NULL, "name", "ambiguous: 7 accounts within 0.05", NULL);
+    assert_int_equal(d.ncand, 5);
+    assert_false(has_candidate(&d, "037"));
+    decision_free(&d);
+    for (size_t i = 0; i < ARRAY_LEN(kestrel); i++)
+        assert_true(index_delete(&fx->m.ix, kestrel[i][0]));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -514,6 +540,7 @@ int main(void)
         cmocka_unit_test(test_decision_json),
         cmocka_unit_test(test_label_corroboration_not_a_penalty),
         cmocka_unit_test(test_zero_scores_ranked_when_read),
+        cmocka_unit_test(test_near_tie_past_the_head),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
