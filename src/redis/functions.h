@@ -36,7 +36,7 @@ const char *functions_library_source(void);
 /* The library's name: l2a_v<major>_<minor>_<patch> of this build, so that two versions can share
  * a Redis during a rolling upgrade. Static. */
 const char *functions_library_name(void);
-/* A function's name: the library's name, "_", its own (l2a_v0_6_0_record). Static. */
+/* A function's name: the library's name, "_", its own (l2a_v0_7_0_record). Static. */
 const char *functions_name(functions_fn fn);
 
 /* FUNCTION LOAD REPLACE of the library (blocking). 0 or -1 with err set. */
