@@ -52,7 +52,9 @@ typedef struct lead_evidence {
     bool disposable;
     bool rewritten;                /* a domain rule or alias changed the email domain */
     bool unit_subdomain;           /* the email host is under a non-generic sub-domain */
-    norm_name name;
+    norm_name name;                /* in the calling thread's name_mem (thread_mem.c): good until
+                                    * that thread's next evidence_read_lead, so a thread reads one
+                                    * lead's evidence at a time */
     char *name_key;                /* lead_facts.name_key: what learned facts are keyed by */
     name_view view;                /* the lead's name tokens with index weights */
     uint32_t tok_id[SCORE_MAX_TOKENS];  /* their vocabulary ids (UINT32_MAX: no account's word) */
@@ -60,6 +62,8 @@ typedef struct lead_evidence {
     size_t ncand;
 } lead_evidence;
 
+/* Fills ev for lead l. ev->name (and the view over it) lives in this thread's memory until its
+ * next call: evidence_free ev before reading another lead on the same thread. */
 void evidence_read_lead(const matcher *m, const lead *l, lead_evidence *ev);
 void evidence_free(lead_evidence *ev);
 /* The lead's facts from its evidence (facts.c), its strings moved from ev into out (NULL in ev
