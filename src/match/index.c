@@ -223,6 +223,17 @@ static void typo_visit(uint32_t id, void *ctx)
     p->ids[p->n++] = id;
 }
 
+void index_defer_typo(account_index *ix, index_word_sink sink, void *ctx)
+{
+    ix->typo_sink = sink;
+    ix->typo_sink_ctx = ctx;
+}
+
+void index_typo_file(account_index *ix, const char *word, size_t len, uint32_t id)
+{
+    typo_add_token(ix, word, len, id);
+}
+
 void index_typo_neighbours(const account_index *ix, const char *tok, u32vec *out)
 {
     uint64_t h[TYPO_MAX_LEN + 1];
@@ -336,7 +347,10 @@ static uint32_t vocab_intern(account_index *ix, const char *tok, size_t len, uin
     ix->nvocab++;
     ix->words[id] = (vocab_word){key, 0, (uint32_t)len};
     ix->tok_post[id] = (u32vec){0};
-    typo_add_token(ix, tok, len, id);
+    if (ix->typo_sink)
+        ix->typo_sink(key, (uint32_t)len, id, ix->typo_sink_ctx);
+    else
+        typo_add_token(ix, key, len, id);
     return id;
 }
 

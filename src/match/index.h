@@ -89,6 +89,10 @@ typedef struct shared_memo {
     char *val;                /* the map's copy; NULL: empty */
 } shared_memo;
 
+/* Where index_defer_typo sends each new vocabulary word: its text as the vocabulary stores it
+ * (kept as long as the index), its length and its id, in id order. */
+typedef void (*index_word_sink)(const char *word, uint32_t len, uint32_t id, void *ctx);
+
 typedef struct account_index {
     account *acc;             /* slots, owned */
     slot_key *key;            /* per slot, owned */
@@ -115,6 +119,9 @@ typedef struct account_index {
     bump load_arena;          /* the blocks of the accounts added while loading (index_loading);
                                * one replaced later stays until index_free */
     bool loading;
+    index_word_sink typo_sink;     /* while not NULL, new words go here, not into typo
+                                    * (index_defer_typo) */
+    void *typo_sink_ctx;
     bump prep_bump;           /* index_upsert's preparation of the record (emptied after it) */
     size_t malloced;          /* accounts whose block is malloc'd (not in load_arena) */
     uint64_t generation;      /* bumped by every upsert and delete: what was worked out from the
@@ -137,6 +144,13 @@ void index_free(account_index *ix);
  * load arena instead of malloc'd, which saves a malloc each, their headers, and a free each when
  * the index is freed. */
 void index_loading(account_index *ix, bool on);
+/* From now on (sink not NULL) each new word is passed to sink instead of being filed in the typo
+ * index, for another thread to file with index_typo_file in the same order (the same table as
+ * filing it here); the typo index must not be read meanwhile. NULL: filed here again. */
+void index_defer_typo(account_index *ix, index_word_sink sink, void *ctx);
+/* Files a word (what a sink was passed) in the typo index. Reads and writes nothing of ix but the
+ * typo index, so it may run on another thread while that thread upserts (with a sink set). */
+void index_typo_file(account_index *ix, const char *word, size_t len, uint32_t id);
 /* Inserts or replaces (by id) the account described by rec (copied). Returns its slot. */
 uint32_t index_upsert(account_index *ix, const account_rec *rec);
 /* The keyed posting lists an account is filed under. */

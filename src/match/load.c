@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cpus.h"
+#include "load_typo.h"
 
 /* The line each slot was first read on in this file (0: not read in it), for the reader's
  * duplicate warnings without a map of its own. */
@@ -454,10 +455,13 @@ static long load_two_threads(matcher *m, const load_source *src, char *err, size
     p.indexer_scratch = norm_scratch_new();
     free(domain_registrable("example.com")); /* the PSL loaded before a second thread uses it */
     if (pthread_create(&t, NULL, reader, &p) == 0) {
+        typo_filer *typo = typo_filer_start(&m->ix);
         for (load_batch *b; (b = take_full(&p));) {
             index_batch(&p, b, &first);
+            typo_filer_publish(typo);
             give_spare(&p, b);
         }
+        typo_filer_finish(typo);
         pthread_join(t, NULL);
         if (p.count < 0)
             snprintf(err, errlen, "%s", p.err);

@@ -12,6 +12,7 @@
 
 #include "domain.h"
 #include "index.h"
+#include "load_typo.h"
 
 #define EPS 1e-9
 
@@ -468,6 +469,43 @@ static void test_many_accounts_ids_and_shared_values(void **state)
     assert_int_equal(ix->live, n - 1);
 }
 
+/* Words filed in the typo index by a typo_filer's thread (index_defer_typo) make the same table,
+ * slot for slot, as words filed by the upserts: 3,000 accounts of new words (several segments of
+ * words, several growths of the table), published every 100 accounts. */
+static void test_typo_filed_on_a_thread(void **state)
+{
+    account_index *inline_ix = *state, threaded;
+    index_init(&threaded, rules, &prefixes, &suffixes);
+    typo_filer *f = typo_filer_start(&threaded);
+    assert_non_null(f);
+    char id[32], name[96];
+    for (uint32_t i = 0; i < 3000; i++) {
+        snprintf(id, sizeof(id), "ID%u", i);
+        snprintf(name, sizeof(name), "Zorvan%u Kelmira%u Plaxton%u", i, i * 7, i % 50);
+        account_rec r;
+        account_rec_init(&r);
+        account_rec_set(&r, "id", id);
+        account_rec_set(&r, "name", name);
+        (void)index_upsert(inline_ix, &r);
+        (void)index_upsert(&threaded, &r);
+        account_rec_free(&r);
+        if (i % 100 == 99)
+            typo_filer_publish(f);
+    }
+    typo_filer_finish(f);
+    assert_null(threaded.typo_sink);
+    assert_true(inline_ix->nvocab > 6000);
+    assert_int_equal(threaded.typo.n, inline_ix->typo.n);
+    assert_int_equal(threaded.typo.cap, inline_ix->typo.cap);
+    assert_memory_equal(threaded.typo.slot, inline_ix->typo.slot,
+                        inline_ix->typo.cap * sizeof(*inline_ix->typo.slot));
+    u32vec out = {0};
+    index_typo_neighbours(&threaded, "zorvan17x", &out);
+    assert_true(has_neighbour(&threaded, &out, "zorvan17"));
+    u32_free(&out);
+    index_free(&threaded);
+}
+
 /* What index_prepare works out ahead (possibly on another thread) is what the upsert files the
  * account under: each domain then its label core, the joined names, the acronym, each hashed as
  * hash_bytes hashes it; token and id hashes likewise. */
@@ -619,6 +657,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_slot_keys, setup_index, teardown_index),
         cmocka_unit_test_setup_teardown(test_weights, setup_index, teardown_index),
         cmocka_unit_test_setup_teardown(test_typo_neighbours, setup_index, teardown_index),
+        cmocka_unit_test_setup_teardown(test_typo_filed_on_a_thread, setup_index, teardown_index),
         cmocka_unit_test_setup_teardown(test_label_core, setup_index, teardown_index),
         cmocka_unit_test_setup_teardown(test_prepare_keys_and_hashes, setup_index,
                                         teardown_index),
