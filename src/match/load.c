@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cpus.h"
-#include "load_typo.h"
+#include "load_helper.h"
 
 /* The line each slot was first read on in this file (0: not read in it), for the reader's
  * duplicate warnings without a map of its own. */
@@ -423,6 +423,29 @@ static void index_batch(load_pipe *p, load_batch *b, first_lines *first)
     }
 }
 
+/* How far ahead of the indexing thread its helper faults in the slot arrays (account_index.acc
+ * and key), in slots: a huge page of acc at a time, asked for when less than half of it is left. */
+#define SLOTS_AHEAD 16384
+
+/* The slot arrays are written in slot order: the helper faults in their next pages before the
+ * indexing thread gets there (populated: the slots it has been asked for). Before a batch that may
+ * grow (and so move) the arrays, waits until it has done what it was asked. */
+static void slots_ahead(load_helper *h, const account_index *ix, size_t rows, size_t *populated)
+{
+    if (!h)
+        return;
+    if (ix->n + rows > ix->cap)
+        load_helper_populated(h);
+    if (*populated >= ix->cap || *populated >= ix->n + SLOTS_AHEAD / 2)
+        return;
+    size_t from = *populated > ix->n ? *populated : ix->n;
+    size_t to = from + SLOTS_AHEAD < ix->cap ? from + SLOTS_AHEAD : ix->cap;
+    mem_range r[2] = {{ix->acc + from, (to - from) * sizeof(*ix->acc)},
+                      {ix->key + from, (to - from) * sizeof(*ix->key)}};
+    if (load_helper_populate(h, r, 2))
+        *populated = to;
+}
+
 /* ---- one thread or two, for either source ---- */
 
 static void upsert_fed(account_rec *a, void *ctx)
@@ -455,13 +478,15 @@ static long load_two_threads(matcher *m, const load_source *src, char *err, size
     p.indexer_scratch = norm_scratch_new();
     free(domain_registrable("example.com")); /* the PSL loaded before a second thread uses it */
     if (pthread_create(&t, NULL, reader, &p) == 0) {
-        typo_filer *typo = typo_filer_start(&m->ix);
+        load_helper *helper = load_helper_start(&m->ix);
+        size_t populated = 0;
         for (load_batch *b; (b = take_full(&p));) {
+            slots_ahead(helper, &m->ix, b->n, &populated);
             index_batch(&p, b, &first);
-            typo_filer_publish(typo);
+            load_helper_publish(helper);
             give_spare(&p, b);
         }
-        typo_filer_finish(typo);
+        load_helper_finish(helper);
         pthread_join(t, NULL);
         if (p.count < 0)
             snprintf(err, errlen, "%s", p.err);

@@ -12,7 +12,7 @@
 
 #include "domain.h"
 #include "index.h"
-#include "load_typo.h"
+#include "load_helper.h"
 
 #define EPS 1e-9
 
@@ -469,14 +469,14 @@ static void test_many_accounts_ids_and_shared_values(void **state)
     assert_int_equal(ix->live, n - 1);
 }
 
-/* Words filed in the typo index by a typo_filer's thread (index_defer_typo) make the same table,
+/* Words filed in the typo index by a load_helper's thread (index_defer_typo) make the same table,
  * slot for slot, as words filed by the upserts: 3,000 accounts of new words (several segments of
  * words, several growths of the table), published every 100 accounts. */
 static void test_typo_filed_on_a_thread(void **state)
 {
     account_index *inline_ix = *state, threaded;
     index_init(&threaded, rules, &prefixes, &suffixes);
-    typo_filer *f = typo_filer_start(&threaded);
+    load_helper *f = load_helper_start(&threaded);
     assert_non_null(f);
     char id[32], name[96];
     for (uint32_t i = 0; i < 3000; i++) {
@@ -490,9 +490,9 @@ static void test_typo_filed_on_a_thread(void **state)
         (void)index_upsert(&threaded, &r);
         account_rec_free(&r);
         if (i % 100 == 99)
-            typo_filer_publish(f);
+            load_helper_publish(f);
     }
-    typo_filer_finish(f);
+    load_helper_finish(f);
     assert_null(threaded.typo_sink);
     assert_true(inline_ix->nvocab > 6000);
     assert_int_equal(threaded.typo.n, inline_ix->typo.n);

@@ -1,0 +1,38 @@
+/* load_helper.h - the third thread of a two-thread load: it files the load's new vocabulary words
+ * in the typo index, in the order they came (index_defer_typo), and faults in the memory the
+ * indexing thread is about to write, while the other threads read and index the accounts. */
+#ifndef L2A_LOAD_HELPER_H
+#define L2A_LOAD_HELPER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "index.h"
+
+typedef struct load_helper load_helper;
+
+/* Starts the thread and makes ix pass it its new words (index_defer_typo); NULL when the thread
+ * could not be started (the words are then filed by the upserts, as without it). */
+load_helper *load_helper_start(account_index *ix);
+/* Lets the thread file the words passed so far (by the upserts of the calling thread). */
+void load_helper_publish(load_helper *h);
+
+/* A range of memory for the thread to fault in (writable, zero-filled, contents untouched). */
+typedef struct mem_range {
+    void *at;
+    size_t bytes;
+} mem_range;
+
+#define HELPER_RANGES 2
+
+/* Asks the thread to fault in the n ranges (up to HELPER_RANGES) before what it files next;
+ * false, nothing asked, while it still works on an earlier request. The memory must stay mapped
+ * where it is until load_helper_populated returns. */
+bool load_helper_populate(load_helper *h, const mem_range *r, size_t n);
+/* Waits until no request to fault memory in is left. */
+void load_helper_populated(load_helper *h);
+
+/* Files what is left, ends the thread and makes ix file its new words itself again; frees h. */
+void load_helper_finish(load_helper *h);
+
+#endif
