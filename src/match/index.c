@@ -768,7 +768,9 @@ uint32_t index_upsert_prepared(account_index *ix, const account_rec *rec, const 
     if (slot != UINT32_MAX) {
         if (ix->acc[slot].live)
             account_unlink(ix, slot);
+        uint32_t line = ix->acc[slot].load_line;
         account_clear(ix, &ix->acc[slot]);
+        ix->acc[slot].load_line = line;
     } else {
         if (ix->n == ix->cap) {
             size_t had = ix->cap;

@@ -42,7 +42,9 @@ typedef struct account {
     char *country;
     char *last_activity;
     long employees;           /* -1 when unknown */
-    uint32_t spare[2];        /* unused: keeps the record at two cache lines */
+    uint32_t load_line;       /* the file line its id was first read on in the current load
+                               * (load.c's duplicate warnings; 0: none); kept when replaced */
+    uint32_t spare;           /* unused: keeps the record at two cache lines */
     account_lists domains;    /* registrable domains of its websites, deduplicated, and its name's
                                * qualifiers (account_qualifiers) */
 } account;

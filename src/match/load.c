@@ -11,32 +11,26 @@
 #include "cpus.h"
 #include "load_helper.h"
 
-/* The line each slot was first read on in this file (0: not read in it), for the reader's
- * duplicate warnings without a map of its own. */
-typedef struct first_lines {
-    uint32_t *line;         /* owned; by slot */
-    size_t cap;
-} first_lines;
-
 /* Notes that the row on line was upserted into slot and warns (through o) when an earlier row
  * of this file went there, i.e. had the same id: the index's own lookup of the id finds the
- * duplicates, without one of its own. */
-static void first_line_note(first_lines *f, uint32_t slot, long line, const accounts_csv *o,
+ * duplicates, and its accounts keep the line (account.load_line), without a map or an array of
+ * the load's own. */
+static void first_line_note(account_index *ix, uint32_t slot, long line, const accounts_csv *o,
                             const char *id)
 {
-    if (slot < f->cap && f->line[slot]) {
-        accounts_csv_warn_duplicate(o, id, line, f->line[slot]);
-        return;
-    }
-    if (slot >= f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 1024;
-        while (cap <= slot)
-            cap *= 2;
-        f->line = xrealloc(f->line, cap * sizeof(*f->line));
-        memset(f->line + f->cap, 0, (cap - f->cap) * sizeof(*f->line));
-        f->cap = cap;
-    }
-    f->line[slot] = (uint32_t)line;
+    account *a = &ix->acc[slot];
+    if (a->load_line)
+        accounts_csv_warn_duplicate(o, id, line, a->load_line);
+    else
+        a->load_line = (uint32_t)line;
+}
+
+/* A load begins: no account's line is from it yet (an index loaded into before keeps lines of
+ * that load). */
+static void load_lines_clear(account_index *ix)
+{
+    for (size_t i = 0; i < ix->n; i++)
+        ix->acc[i].load_line = 0;
 }
 
 static void warn_account(const char *msg, void *ctx)
@@ -50,7 +44,6 @@ static void warn_account(const char *msg, void *ctx)
 typedef struct csv_load {
     matcher *m;
     const accounts_csv *o;
-    first_lines first;
     long line;              /* of the row being added */
 } csv_load;
 
@@ -66,7 +59,7 @@ static long seen_on(const char *id, long line, void *ctx)
 static void add_account(account_rec *a, void *ctx)
 {
     csv_load *l = ctx;
-    first_line_note(&l->first, index_upsert(&l->m->ix, a), l->line, l->o, a->id);
+    first_line_note(&l->m->ix, index_upsert(&l->m->ix, a), l->line, l->o, a->id);
 }
 
 static long load_one_thread(matcher *m, const char *path, FILE *file, const char *encoding,
@@ -77,9 +70,7 @@ static long load_one_thread(matcher *m, const char *path, FILE *file, const char
                       .warn = warn_account,
                       .seen_on = seen_on, .borrow = true, .ctx = &l};
     l.o = &o;
-    long n = accounts_read_csv_opts(&o, err, errlen);
-    free(l.first.line);
-    return n;
+    return accounts_read_csv_opts(&o, err, errlen);
 }
 
 /* ---- two threads ---- */
@@ -401,7 +392,7 @@ static void give_spare(load_pipe *p, load_batch *b)
 #define PREFETCH_AHEAD 2
 
 /* Indexes one batch in order: warnings printed, accounts upserted, duplicates warned about. */
-static void index_batch(load_pipe *p, load_batch *b, first_lines *first)
+static void index_batch(load_pipe *p, load_batch *b)
 {
     accounts_csv o = {.path = p->src.path, .warn = warn_account};
     for (size_t i = 0; i < b->n && i < PREFETCH_AHEAD; i++)
@@ -419,13 +410,14 @@ static void index_batch(load_pipe *p, load_batch *b, first_lines *first)
         item_rec(b, it, &a);
         uint32_t slot = index_upsert_prepared(&p->m->ix, &a, &it->prep);
         if (it->line)
-            first_line_note(first, slot, it->line, &o, a.id);
+            first_line_note(&p->m->ix, slot, it->line, &o, a.id);
     }
 }
 
 /* How far ahead of the indexing thread its helper faults in the slot arrays (account_index.acc
- * and key), in slots: a huge page of acc at a time, asked for when less than half of it is left. */
-#define SLOTS_AHEAD 16384
+ * and key), in slots (1 MiB of acc), asked for when fewer than half of them are left: more would only fault in
+ * memory past the last account (a huge page of it) at the end. */
+#define SLOTS_AHEAD 8192
 
 /* The slot arrays are written in slot order: the helper faults in their next pages before the
  * indexing thread gets there (populated: the slots it has been asked for). Before a batch that may
@@ -465,7 +457,6 @@ static long load_two_threads(matcher *m, const load_source *src, char *err, size
 {
     load_pipe p = {.m = m, .src = *src};
     load_batch *all = xcalloc(BATCHES, sizeof(*all));
-    first_lines first = {0};
     pthread_t t;
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.cv, NULL);
@@ -482,7 +473,7 @@ static long load_two_threads(matcher *m, const load_source *src, char *err, size
         size_t populated = 0;
         for (load_batch *b; (b = take_full(&p));) {
             slots_ahead(helper, &m->ix, b->n, &populated);
-            index_batch(&p, b, &first);
+            index_batch(&p, b);
             load_helper_publish(helper);
             give_spare(&p, b);
         }
@@ -498,7 +489,6 @@ static long load_two_threads(matcher *m, const load_source *src, char *err, size
         sb_free(&all[i].bytes);
     }
     free(all);
-    free(first.line);
     norm_scratch_free(p.indexer_scratch);
     pthread_cond_destroy(&p.cv);
     pthread_mutex_destroy(&p.mu);
@@ -511,6 +501,7 @@ static long load_two_threads(matcher *m, const load_source *src, char *err, size
 static long load_source_in(matcher *m, const load_source *src, char *err, size_t errlen)
 {
     index_loading(&m->ix, true);
+    load_lines_clear(&m->ix);
     bool two = m->cfg->load_threads > 1 && cpus_allowed() > 1;
     long n = two ? load_two_threads(m, src, err, errlen)
                  : load_one_source(m, src, err, errlen);
