@@ -449,18 +449,35 @@ static void account_strings(account *a, char **dst[ACCOUNT_STRINGS])
     memcpy(dst, fields, sizeof(fields));
 }
 
-/* The shared copy of a value that many accounts hold (type, owner, country, date; hash_bytes()
- * of it is hash), or NULL. */
-static char *shared_value(account_index *ix, const char *s, uint64_t hash)
+uint64_t index_shared_hash(const char *s, size_t len)
+{
+    const uint64_t mul = 0x9e3779b97f4a7c15ULL;
+    uint64_t h = HASH_START ^ len, w;
+    for (; len >= 8; len -= 8, s += 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * mul;
+        h ^= h >> 29;
+    }
+    if (len) {
+        w = 0;
+        memcpy(&w, s, len);
+        h = (h ^ w) * mul;
+    }
+    return hash_end(h);
+}
+
+/* The shared copy of a value that many accounts hold (type, owner, country, date; len bytes,
+ * index_shared_hash() of it is hash), or NULL. */
+static char *shared_value(account_index *ix, const char *s, size_t len, uint64_t hash)
 {
     if (!s || !*s)
         return NULL;
     shared_memo *e = &ix->shared_memo[hash & (SHARED_MEMO - 1)];
-    if (e->val && e->hash == hash && strcmp(e->val, s) == 0)
+    if (e->val && e->hash == hash && e->len == len && memcmp(e->val, s, len) == 0)
         return e->val;
     uint32_t unused = 0;
-    char *val = (char *)strmap_get_or_put_h(ix->shared, s, strlen(s), hash, &unused, NULL);
-    *e = (shared_memo){hash, val};
+    char *val = (char *)strmap_get_or_put_h(ix->shared, s, len, hash, &unused, NULL);
+    *e = (shared_memo){hash, val, len};
     return val;
 }
 
@@ -583,8 +600,10 @@ void index_prepare_in(const account_index *ix, const account_rec *rec, account_p
         p->tok_hash[i] = hash_bytes(nn->tokens.v[i], p->tok_len[i]);
     }
     shared_fields(rec, shared);
-    for (size_t i = 0; i < INDEX_SHARED_FIELDS; i++)
-        p->shared_hash[i] = shared[i] ? hash_str(shared[i]) : 0;
+    for (size_t i = 0; i < INDEX_SHARED_FIELDS; i++) {
+        p->shared_len[i] = shared[i] ? (uint32_t)strlen(shared[i]) : 0;
+        p->shared_hash[i] = shared[i] ? index_shared_hash(shared[i], p->shared_len[i]) : 0;
+    }
     keys_collect(ix, p, &p->doms, stored_joined(nn), stored_joined_all(nn), stored_acronym(nn), b);
 }
 
@@ -650,7 +669,7 @@ static void account_fill(account_index *ix, account *a, const account_rec *rec,
     shared_fields(rec, shared);
     char **to[INDEX_SHARED_FIELDS] = {&a->type, &a->owner_id, &a->country, &a->last_activity};
     for (size_t i = 0; i < INDEX_SHARED_FIELDS; i++)
-        *to[i] = shared_value(ix, shared[i], prep->shared_hash[i]);
+        *to[i] = shared_value(ix, shared[i], prep->shared_len[i], prep->shared_hash[i]);
     a->employees = prep->employees;
     a->live = true;
 }

@@ -87,8 +87,9 @@ typedef struct vocab_word {
  * countries and dates are found here without a probe of the map. */
 #define SHARED_MEMO 4096
 typedef struct shared_memo {
-    uint64_t hash;
+    uint64_t hash;            /* index_shared_hash */
     char *val;                /* the map's copy; NULL: empty */
+    size_t len;               /* strlen(val) */
 } shared_memo;
 
 /* Where index_defer_typo sends each new vocabulary word: its text as the vocabulary stores it
@@ -178,7 +179,9 @@ typedef struct account_prep {
     uint64_t id_hash;
     uint64_t *tok_hash;        /* one per nn.tokens.v; owned (one block with keys) */
     uint32_t *tok_len;         /* strlen of each nn.tokens.v (in tok_hash's block) */
-    uint64_t shared_hash[INDEX_SHARED_FIELDS];  /* type, owner_id, country, last_activity */
+    uint64_t shared_hash[INDEX_SHARED_FIELDS];  /* type, owner_id, country, last_activity:
+                                                 * index_shared_hash, 0 when absent */
+    uint32_t shared_len[INDEX_SHARED_FIELDS];   /* their strlen */
     long employees;            /* as account.employees will hold it */
     index_key *keys;           /* in filing order: each domain then its label core (owned, like
                                 * the rest), joined name, joined name with stop words, acronym */
@@ -195,6 +198,9 @@ void index_prepare(const account_index *ix, const account_rec *rec, account_prep
 void index_prepare_in(const account_index *ix, const account_rec *rec, account_prep *p,
                       norm_scratch *scratch, bump *b);
 void index_prep_free(account_prep *p);
+/* The hash the index files a shared value (account_index.shared) under, s of len bytes: eight
+ * bytes a step (a value is hashed for each of four fields of every account), not hash_bytes. */
+uint64_t index_shared_hash(const char *s, size_t len);
 /* Asks the CPU for the slots an upsert of p will read first (id, tokens, keys): for a record to
  * be upserted soon after the current one. Changes nothing. */
 void index_prefetch(const account_index *ix, const account_prep *p);

@@ -415,8 +415,8 @@ static void index_batch(load_pipe *p, load_batch *b)
 }
 
 /* How far ahead of the indexing thread its helper faults in the slot arrays (account_index.acc
- * and key), in slots (1 MiB of acc), asked for when fewer than half of them are left: more would only fault in
- * memory past the last account (a huge page of it) at the end. */
+ * and key), in slots (1 MiB of acc), asked for when fewer than half of them are left: more would
+ * only fault in memory past the last account (a huge page of it) at the end. */
 #define SLOTS_AHEAD 8192
 
 /* The slot arrays are written in slot order: the helper faults in their next pages before the

@@ -540,7 +540,10 @@ static void test_prepare_keys_and_hashes(void **state)
     assert_int_equal(p.nn.tokens.n, 3);
     for (size_t i = 0; i < p.nn.tokens.n; i++)
         assert_true(p.tok_hash[i] == hash_bytes(p.nn.tokens.v[i], strlen(p.nn.tokens.v[i])));
-    assert_true(p.shared_hash[1] == hash_bytes("005", 3));
+    assert_true(p.shared_hash[1] == index_shared_hash("005", 3));
+    assert_int_equal(p.shared_len[1], 3);
+    assert_true(index_shared_hash("Customer", 8) != index_shared_hash("Customer", 7));
+    assert_true(index_shared_hash("2026-01-02", 10) != index_shared_hash("2026-01-03", 10));
     assert_true(p.shared_hash[0] == 0);                 /* no type */
 
     index_prefetch(ix, &p);
@@ -579,6 +582,7 @@ static void assert_same_prep(const account_prep *a, const account_prep *b)
     assert_int_equal(a->nn.junk, b->nn.junk);
     assert_true(a->id_hash == b->id_hash);
     assert_memory_equal(a->shared_hash, b->shared_hash, sizeof(a->shared_hash));
+    assert_memory_equal(a->shared_len, b->shared_len, sizeof(a->shared_len));
     for (size_t i = 0; i < a->nn.tokens.n; i++)
         assert_true(a->tok_hash[i] == b->tok_hash[i]);
     assert_int_equal(a->nkeys, b->nkeys);
