@@ -19,6 +19,16 @@
 #define RULES_MAX 1000000        /* strings read from a DAFSA (more: a damaged file, no table) */
 #define LABELS_SEEN 9            /* psl_registrable_domain looks at a host's last 9 labels */
 
+/* A one-label string of the table (a top-level domain, mostly) of up to TLD_BYTES bytes: the
+ * label's bytes in a word, zero-padded (labels hold no NUL; 0: an empty slot), and its flags as
+ * suffix_flags gives them. Every host's last label is looked up: a probe of a small table
+ * instead of a hash of its bytes and a probe of the big one. */
+#define TLD_BYTES 8
+typedef struct tld_entry {
+    uint64_t word;
+    int flags;
+} tld_entry;
+
 struct suffix_list {
     psl_ctx_t *owned;            /* loaded from a file (psl_free), or NULL */
     const psl_ctx_t *psl;        /* owned, or psl_builtin() */
@@ -26,6 +36,9 @@ struct suffix_list {
                                   * with after a dot -> RULE_INNER; NULL: none */
     size_t nrules;               /* the DAFSA's strings */
     bool utf8;                   /* the DAFSA's rules are UTF-8 (libpsl: no punycode lookups) */
+    tld_entry *tld;              /* the table's one-label strings of up to 8 bytes, by word;
+                                  * owned, NULL with rules */
+    size_t tld_mask;             /* tld's slots - 1 */
 };
 
 /* ---- which file: psl_latest's choice ---- */
@@ -206,6 +219,45 @@ static strmap *dafsa_rules(const unsigned char *graph, size_t len, size_t *count
     return rules;
 }
 
+/* ---- the one-label strings ---- */
+
+static uint64_t tld_word(const char *s, size_t n)
+{
+    uint64_t w = 0;
+    memcpy(&w, s, n);
+    return w;
+}
+
+static size_t tld_slot(const suffix_list *l, uint64_t word)
+{
+    size_t i = (size_t)((word * 0x9e3779b97f4a7c15ULL) >> 32) & l->tld_mask;
+    while (l->tld[i].word && l->tld[i].word != word)
+        i = (i + 1) & l->tld_mask;
+    return i;
+}
+
+/* The table's one-label strings of up to TLD_BYTES into l->tld (at most half full). */
+static void tld_build(suffix_list *l)
+{
+    size_t n = 0, pos = 0;
+    const char *key;
+    uint32_t v;
+    while (strmap_next(l->rules, &pos, &key, &v))
+        n += !strchr(key, '.') && strlen(key) <= TLD_BYTES;
+    size_t cap = 64;
+    while (cap < 2 * n)
+        cap *= 2;
+    l->tld = xcalloc(cap, sizeof(*l->tld));
+    l->tld_mask = cap - 1;
+    for (pos = 0; strmap_next(l->rules, &pos, &key, &v);) {
+        size_t len = strlen(key);
+        if (strchr(key, '.') || len > TLD_BYTES || len == 0)
+            continue;
+        tld_entry *e = &l->tld[tld_slot(l, tld_word(key, len))];
+        *e = (tld_entry){tld_word(key, len), v == RULE_INNER ? -1 : (int)v};
+    }
+}
+
 /* ---- loading ---- */
 
 /* The list from the file at name into l: false when libpsl does not load it. */
@@ -223,6 +275,8 @@ static bool list_from_file(suffix_list *l, const char *name)
             size_t glen = len - DAFSA_HEADER;
             l->rules = dafsa_rules(graph, glen, &l->nrules);
             l->utf8 = graph[glen - 1] < 0x80;   /* libpsl's GetUtfMode */
+            if (l->rules)
+                tld_build(l);
         }
     }
     free(bytes);
@@ -249,6 +303,7 @@ void suffix_list_free(suffix_list *l)
         return;
     psl_free(l->owned);
     strmap_free(l->rules);
+    free(l->tld);
     free(l);
 }
 
@@ -272,6 +327,15 @@ static int suffix_flags(const suffix_list *l, const char *s, size_t n)
     if (!strmap_getn_h(l->rules, s, n, hash_bytes(s, n), &v))
         return -2;
     return v == RULE_INNER ? -1 : (int)v;
+}
+
+/* suffix_flags of a host's last label s[0..n) (not empty, no NUL). */
+static int tld_flags(const suffix_list *l, const char *s, size_t n)
+{
+    if (n > TLD_BYTES)
+        return suffix_flags(l, s, n);
+    const tld_entry *e = &l->tld[tld_slot(l, tld_word(s, n))];
+    return e->word ? e->flags : -2;
 }
 
 /* Where h's last labels start, right to left, into start (at most LABELS_SEEN: libpsl looks at
@@ -311,7 +375,9 @@ bool suffix_list_registrable(const suffix_list *l, const char *h, size_t len, co
     int flags[LABELS_SEEN];
     size_t known = 0;
     while (known < n) {
-        flags[known] = suffix_flags(l, start[known], len - (size_t)(start[known] - h));
+        size_t at = (size_t)(start[known] - h);
+        flags[known] = known ? suffix_flags(l, start[known], len - at)
+                             : tld_flags(l, start[known], len - at);
         if (flags[known++] == -2)
             break;
     }

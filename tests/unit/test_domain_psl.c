@@ -114,6 +114,10 @@ static void test_tricky_hosts(void **state)
         "1.2.3.4.5.6.7.8.9.10.11.blogspot.com", "a.b.c.d.e.f.g.h.city.kawasaki.jp",
         "EXAMPLE.COM", "Www.Example.Co.Uk", "ex ample.com", "ex\tample.com", "user@example.com",
         "https://www.example.co.uk:8080/path", "//example.com", "www.example.com/",
+        /* last labels of up to 8 bytes and longer, known and not (the table's one-label
+         * strings: suffix_list.c's tld) */
+        "a.notatld", "x.abcdefgh", "x.abcdefghi", "x.zz", "x.q", "example.software",
+        "example.photography", "example.xn--p1ai", "example.co.notatld", "kawasaki.jpx",
     };
     for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++)
         check_with_children(p, hosts[i]);
