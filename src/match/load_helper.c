@@ -40,24 +40,23 @@ struct load_helper {
     size_t published;       /* words the filer may file (under mu) */
     bool done;              /* no more words will come (under mu) */
     mem_range fault[HELPER_RANGES];  /* memory to fault in (under mu) */
-    size_t nfault;          /* ranges asked for, 0: none (under mu) */
-    bool faulting;          /* the thread works on them (under mu) */
-    pthread_cond_t faulted; /* signalled when it has */
+    size_t nfault;          /* ranges asked for, 0: none (under mu; cleared once faulted in) */
+    pthread_cond_t faulted; /* signalled when they have been */
 };
 
 /* index_word_sink: appends the word (the upserting thread). */
 static void typo_take(const char *word, uint32_t len, uint32_t id, void *ctx)
 {
-    load_helper *f = ctx;
-    if (f->tail_n == TYPO_SEGMENT) {
+    load_helper *h = ctx;
+    if (h->tail_n == TYPO_SEGMENT) {
         typo_segment *s = xmalloc(sizeof(*s));
         s->next = NULL;
-        f->tail->next = s;
-        f->tail = s;
-        f->tail_n = 0;
+        h->tail->next = s;
+        h->tail = s;
+        h->tail_n = 0;
     }
-    f->tail->w[f->tail_n++] = (typo_word){word, len, id};
-    f->written++;
+    h->tail->w[h->tail_n++] = (typo_word){word, len, id};
+    h->written++;
 }
 
 /* Faults in a range's pages as writing them would (MADV_POPULATE_WRITE, Linux 5.14): on an older
@@ -75,32 +74,30 @@ static void fault_in(const mem_range *r)
 }
 
 /* Faults in the ranges asked for, if any (mu held, released meanwhile). */
-static void fault_asked_locked(load_helper *f)
+static void fault_asked_locked(load_helper *h)
 {
-    if (!f->nfault)
+    if (!h->nfault)
         return;
-    f->faulting = true;
-    pthread_mutex_unlock(&f->mu);
-    for (size_t i = 0; i < f->nfault; i++)
-        fault_in(&f->fault[i]);
-    pthread_mutex_lock(&f->mu);
-    f->nfault = 0;
-    f->faulting = false;
-    pthread_cond_broadcast(&f->faulted);
+    pthread_mutex_unlock(&h->mu);
+    for (size_t i = 0; i < h->nfault; i++)
+        fault_in(&h->fault[i]);
+    pthread_mutex_lock(&h->mu);
+    h->nfault = 0;
+    pthread_cond_broadcast(&h->faulted);
 }
 
 /* Waits for words to file, faulting in memory when asked meanwhile; how many words have been
  * published, or SIZE_MAX when there are no more than the filed ones. */
-static size_t wait_words(load_helper *f, size_t filed)
+static size_t wait_words(load_helper *h, size_t filed)
 {
-    pthread_mutex_lock(&f->mu);
-    fault_asked_locked(f);
-    while (f->published == filed && !f->done) {
-        pthread_cond_wait(&f->cv, &f->mu);
-        fault_asked_locked(f);
+    pthread_mutex_lock(&h->mu);
+    fault_asked_locked(h);
+    while (h->published == filed && !h->done) {
+        pthread_cond_wait(&h->cv, &h->mu);
+        fault_asked_locked(h);
     }
-    size_t n = f->published == filed ? SIZE_MAX : f->published;
-    pthread_mutex_unlock(&f->mu);
+    size_t n = h->published == filed ? SIZE_MAX : h->published;
+    pthread_mutex_unlock(&h->mu);
     return n;
 }
 
@@ -109,20 +106,20 @@ static size_t wait_words(load_helper *f, size_t filed)
 
 static void *load_helper_run(void *arg)
 {
-    load_helper *f = arg;
+    load_helper *h = arg;
     size_t at = 0, filed = 0;
-    for (size_t upto; (upto = wait_words(f, filed)) != SIZE_MAX;) {
+    for (size_t upto; (upto = wait_words(h, filed)) != SIZE_MAX;) {
         if (upto - filed > WORDS_BETWEEN_LOOKS)
             upto = filed + WORDS_BETWEEN_LOOKS;
         for (; filed < upto; filed++, at++) {
             if (at == TYPO_SEGMENT) {
-                typo_segment *next = f->head->next;
-                free(f->head);
-                f->head = next;
+                typo_segment *next = h->head->next;
+                free(h->head);
+                h->head = next;
                 at = 0;
             }
-            const typo_word *w = &f->head->w[at];
-            index_typo_file(f->ix, w->str, w->len, w->id);
+            const typo_word *w = &h->head->w[at];
+            index_typo_file(h->ix, w->str, w->len, w->id);
         }
     }
     return NULL;
@@ -130,78 +127,78 @@ static void *load_helper_run(void *arg)
 
 load_helper *load_helper_start(account_index *ix)
 {
-    load_helper *f = xcalloc(1, sizeof(*f));
-    f->ix = ix;
-    f->head = f->tail = xmalloc(sizeof(*f->head));
-    f->head->next = NULL;
-    pthread_mutex_init(&f->mu, NULL);
-    pthread_cond_init(&f->cv, NULL);
-    pthread_cond_init(&f->faulted, NULL);
-    if (pthread_create(&f->thread, NULL, load_helper_run, f) != 0) {
-        pthread_cond_destroy(&f->faulted);
-        pthread_cond_destroy(&f->cv);
-        pthread_mutex_destroy(&f->mu);
-        free(f->head);
-        free(f);
+    load_helper *h = xcalloc(1, sizeof(*h));
+    h->ix = ix;
+    h->head = h->tail = xmalloc(sizeof(*h->head));
+    h->head->next = NULL;
+    pthread_mutex_init(&h->mu, NULL);
+    pthread_cond_init(&h->cv, NULL);
+    pthread_cond_init(&h->faulted, NULL);
+    if (pthread_create(&h->thread, NULL, load_helper_run, h) != 0) {
+        pthread_cond_destroy(&h->faulted);
+        pthread_cond_destroy(&h->cv);
+        pthread_mutex_destroy(&h->mu);
+        free(h->head);
+        free(h);
         return NULL;
     }
-    index_defer_typo(ix, typo_take, f);
-    return f;
+    index_defer_typo(ix, typo_take, h);
+    return h;
 }
 
-static void publish(load_helper *f, bool done)
+static void publish(load_helper *h, bool done)
 {
-    pthread_mutex_lock(&f->mu);
-    f->published = f->written;
-    f->done = done;
-    pthread_cond_signal(&f->cv);
-    pthread_mutex_unlock(&f->mu);
+    pthread_mutex_lock(&h->mu);
+    h->published = h->written;
+    h->done = done;
+    pthread_cond_signal(&h->cv);
+    pthread_mutex_unlock(&h->mu);
 }
 
-void load_helper_publish(load_helper *f)
+void load_helper_publish(load_helper *h)
 {
-    if (f)
-        publish(f, false);
+    if (h)
+        publish(h, false);
 }
 
-bool load_helper_populate(load_helper *f, const mem_range *r, size_t n)
+bool load_helper_populate(load_helper *h, const mem_range *r, size_t n)
 {
-    if (!f || n > HELPER_RANGES)
+    if (!h || n > HELPER_RANGES)
         return false;
-    pthread_mutex_lock(&f->mu);
-    bool idle = !f->nfault;
+    pthread_mutex_lock(&h->mu);
+    bool idle = !h->nfault;
     if (idle) {
-        memcpy(f->fault, r, n * sizeof(*r));
-        f->nfault = n;
-        pthread_cond_signal(&f->cv);
+        memcpy(h->fault, r, n * sizeof(*r));
+        h->nfault = n;
+        pthread_cond_signal(&h->cv);
     }
-    pthread_mutex_unlock(&f->mu);
+    pthread_mutex_unlock(&h->mu);
     return idle;
 }
 
-void load_helper_populated(load_helper *f)
+void load_helper_populated(load_helper *h)
 {
-    if (!f)
+    if (!h)
         return;
-    pthread_mutex_lock(&f->mu);
-    while (f->nfault)
-        pthread_cond_wait(&f->faulted, &f->mu);
-    pthread_mutex_unlock(&f->mu);
+    pthread_mutex_lock(&h->mu);
+    while (h->nfault)
+        pthread_cond_wait(&h->faulted, &h->mu);
+    pthread_mutex_unlock(&h->mu);
 }
 
-void load_helper_finish(load_helper *f)
+void load_helper_finish(load_helper *h)
 {
-    if (!f)
+    if (!h)
         return;
-    publish(f, true);
-    pthread_join(f->thread, NULL);
-    index_defer_typo(f->ix, NULL, NULL);
-    for (typo_segment *s = f->head, *next; s; s = next) {
+    publish(h, true);
+    pthread_join(h->thread, NULL);
+    index_defer_typo(h->ix, NULL, NULL);
+    for (typo_segment *s = h->head, *next; s; s = next) {
         next = s->next;
         free(s);
     }
-    pthread_cond_destroy(&f->faulted);
-    pthread_cond_destroy(&f->cv);
-    pthread_mutex_destroy(&f->mu);
-    free(f);
+    pthread_cond_destroy(&h->faulted);
+    pthread_cond_destroy(&h->cv);
+    pthread_mutex_destroy(&h->mu);
+    free(h);
 }
