@@ -115,15 +115,15 @@ void match_scratch_free(match_scratch *s)
     free(s->pos);
     free(s->pos_at);
     free(s->ops);
-    free(s->prefix);
+    xfree_huge(s->prefix, PREFIX_CACHE * sizeof(*s->prefix));
     for (size_t i = 0; s->near_cache && i < NEAR_CACHE; i++) {
         free(s->near_cache[i].word);
         u32_free(&s->near_cache[i].ids);
     }
-    free(s->near_cache);
+    xfree_huge(s->near_cache, NEAR_CACHE * sizeof(*s->near_cache));
     for (size_t i = 0; s->pair_cache && i < PAIR_CACHE; i++)
         u32_free(&s->pair_cache[i].both);
-    free(s->pair_cache);
+    xfree_huge(s->pair_cache, PAIR_CACHE * sizeof(*s->pair_cache));
     free(s->merge);
     free(s->sel);
     free(s);
@@ -269,7 +269,7 @@ static const u32vec *typo_neighbours(const account_index *ix, match_scratch *s, 
 {
     const char *tok = w->s;
     if (!s->near_cache)
-        s->near_cache = xcalloc(NEAR_CACHE, sizeof(*s->near_cache));
+        s->near_cache = xcalloc_huge(NEAR_CACHE * sizeof(*s->near_cache));
     near_entry *e = &s->near_cache[w->h & (NEAR_CACHE - 1)];
     if (e->gen == ix->generation + 1 && strcmp(e->word, tok) == 0)
         return &e->ids;
@@ -400,7 +400,7 @@ static void intersect(match_scratch *s, const u32vec *small, const u32vec *large
 static const u32vec *both_lists(const account_index *ix, match_scratch *s, uint32_t a, uint32_t b)
 {
     if (!s->pair_cache)
-        s->pair_cache = xcalloc(PAIR_CACHE, sizeof(*s->pair_cache));
+        s->pair_cache = xcalloc_huge(PAIR_CACHE * sizeof(*s->pair_cache));
     pair_entry *e = &s->pair_cache[(a * 0x9E3779B1u ^ b * 0x85EBCA77u) & (PAIR_CACHE - 1)];
     if (e->gen == ix->generation + 1 && e->a == a && e->b == b)
         return &e->both;
@@ -690,7 +690,7 @@ static void rank_exact(const account_index *ix, match_scratch *s, slot_weight *b
 static const hash_prefix *prefix_of(const account_index *ix, match_scratch *s, const list_op *op)
 {
     if (!s->prefix)
-        s->prefix = xcalloc(PREFIX_CACHE, sizeof(*s->prefix));
+        s->prefix = xcalloc_huge(PREFIX_CACHE * sizeof(*s->prefix));
     hash_prefix *p = &s->prefix[op->vocab & (PREFIX_CACHE - 1)];
     if (p->gen == ix->generation + 1 && p->vocab == op->vocab)
         return p;
