@@ -52,8 +52,10 @@ typedef struct hash_prefix {
 } hash_prefix;
 
 /* A word's typo neighbours, as of an index generation: common words come back lead after lead, and
- * probing the typo index is dear. */
-#define NEAR_CACHE 16384
+ * probing the typo index is dear (~3,200 instructions and ~7 last-level misses a word at 1M
+ * accounts). 200k leads of /tmp/q1m name 110k distinct words in 406k; a direct-mapped cache of
+ * 16384 entries misses 152k times, of 65536 130k (simulated). */
+#define NEAR_CACHE 65536
 
 typedef struct near_entry {
     uint64_t gen;            /* the index generation + 1 it was found at; 0 = empty */
