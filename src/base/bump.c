@@ -14,6 +14,7 @@ struct bump_block {
     bump_block *next;
     size_t size;        /* bytes of data[] */
     size_t used;
+    bool huge;          /* from xmalloc_huge (freed by xfree_huge) */
     _Alignas(BUMP_ALIGN) unsigned char data[];
 };
 
@@ -21,22 +22,45 @@ void bump_init(bump *b)
 {
     b->used = NULL;
     b->spare = NULL;
+    b->huge = false;
+}
+
+void bump_init_huge(bump *b)
+{
+    bump_init(b);
+    b->huge = true;
+}
+
+/* The usual size of b's blocks' data. */
+static size_t block_bytes(const bump *b)
+{
+    return b->huge ? HUGE_PAGE_BYTES - sizeof(bump_block) : BUMP_BLOCK_BYTES;
+}
+
+static void block_free(bump_block *k)
+{
+    if (k->huge)
+        xfree_huge(k, sizeof(*k) + k->size);
+    else
+        free(k);
 }
 
 static void blocks_free(bump_block *k)
 {
     while (k) {
         bump_block *next = k->next;
-        free(k);
+        block_free(k);
         k = next;
     }
 }
 
 void bump_free(bump *b)
 {
+    bool huge = b->huge;
     blocks_free(b->used);
     blocks_free(b->spare);
     bump_init(b);
+    b->huge = huge;
 }
 
 /* Blocks of the usual size go back to the spare list; a larger one (for one big request) is
@@ -46,8 +70,8 @@ void bump_reset(bump *b)
     while (b->used) {
         bump_block *k = b->used;
         b->used = k->next;
-        if (k->size != BUMP_BLOCK_BYTES) {
-            free(k);
+        if (k->size != block_bytes(b)) {
+            block_free(k);
             continue;
         }
         k->used = 0;
@@ -60,14 +84,16 @@ void bump_reset(bump *b)
 static bump_block *block_for(bump *b, size_t n)
 {
     bump_block *k;
-    if (n <= BUMP_BLOCK_BYTES && b->spare) {
+    size_t usual = block_bytes(b);
+    if (n <= usual && b->spare) {
         k = b->spare;
         b->spare = k->next;
     } else {
-        size_t size = n > BUMP_BLOCK_BYTES ? n : BUMP_BLOCK_BYTES;
-        k = xmalloc(sizeof(*k) + size);
+        size_t size = n > usual ? n : usual;
+        k = b->huge ? xmalloc_huge(sizeof(*k) + size) : xmalloc(sizeof(*k) + size);
         k->size = size;
         k->used = 0;
+        k->huge = b->huge;
     }
     k->next = b->used;
     b->used = k;

@@ -3,6 +3,7 @@
 #ifndef L2A_BUMP_H
 #define L2A_BUMP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct bump_block bump_block;
@@ -10,9 +11,14 @@ typedef struct bump_block bump_block;
 typedef struct bump {
     bump_block *used;   /* blocks carved from, newest first (owned) */
     bump_block *spare;  /* blocks kept by bump_reset (owned) */
+    bool huge;          /* blocks of one 2 MiB huge page each (xmalloc_huge), not 64 KiB */
 } bump;
 
 void bump_init(bump *b);
+/* bump_init for a large arena read at random (the account index's strings): its blocks are huge
+ * pages, so that a read of one costs no TLB miss of its own. Not for small or short-lived arenas:
+ * each block takes 2 MiB as soon as it is touched. */
+void bump_init_huge(bump *b);
 /* Frees every block: what bump_alloc gave out is gone. */
 void bump_free(bump *b);
 /* Forgets what was given out, keeping the blocks for the next allocations. */

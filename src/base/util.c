@@ -328,10 +328,15 @@ bool sv_contains(const strvec *sv, const char *s)
 #define REF_DELETED 1u
 #define KEY_CHUNK 65536         /* bytes; an offset in a chunk fits 16 bits */
 #define MAX_CHUNKS 65535u       /* chunk numbers 1..65535 in a reference's high 16 bits */
+#define KEY_SLAB_AFTER 8        /* chunks malloc'd one by one before a map's keys go to slabs */
+#define KEY_SLAB_CHUNKS (HUGE_PAGE_BYTES / KEY_CHUNK)   /* chunks a slab is cut into */
 
 /* Keys live in chunks that are freed with the map (a key deleted keeps its bytes until then): one
  * allocation per 64 KiB of keys instead of one per key (a longer key gets a chunk of its own). A
- * slot names its key by a 32-bit reference: (chunk number + 1) << 16 | offset in the chunk. */
+ * slot names its key by a 32-bit reference: (chunk number + 1) << 16 | offset in the chunk. Past
+ * KEY_SLAB_AFTER chunks (a large map: the index's vocabulary and lists) the chunks are cut from
+ * slabs of one huge page (xmalloc_huge): a lookup compares a key read at random, and with 4 KiB
+ * pages each such read missed the TLB as well. */
 
 /* One slot, 12 bytes: the key's reference (REF_EMPTY, REF_DELETED or a key), the low 32 bits of its
  * hash (all a slot's place needs while the map has fewer than 2^32 slots, compared before the key
@@ -344,8 +349,11 @@ typedef struct map_slot {
 
 struct strmap {
     map_slot *slots;
-    char **chunks;    /* owned, each owned */
+    char **chunks;    /* owned, each owned unless cut from a slab */
     size_t nchunks;
+    char **slabs;     /* HUGE_PAGE_BYTES each (xmalloc_huge), owned */
+    size_t nslabs;
+    size_t slab_left; /* chunks of the newest slab not handed out yet */
     size_t chunk_used; /* bytes used in the newest chunk */
     size_t chunk_size; /* bytes in the newest chunk */
     size_t cap;       /* power of two */
@@ -368,6 +376,15 @@ uint64_t hash_bytes(const void *p, size_t n)
     return hash_end(hash_add(HASH_START, p, n));
 }
 
+/* Was chunk cut from one of m's slabs? */
+static bool in_slab(const strmap *m, const char *chunk)
+{
+    for (size_t i = 0; i < m->nslabs; i++)
+        if (chunk >= m->slabs[i] && chunk < m->slabs[i] + HUGE_PAGE_BYTES)
+            return true;
+    return false;
+}
+
 strmap *strmap_new(void)
 {
     strmap *m = xcalloc(1, sizeof(*m));
@@ -381,8 +398,12 @@ void strmap_free(strmap *m)
     if (!m)
         return;
     for (size_t i = 0; i < m->nchunks; i++)
-        free(m->chunks[i]);
+        if (!in_slab(m, m->chunks[i]))
+            free(m->chunks[i]);
     free(m->chunks);
+    for (size_t i = 0; i < m->nslabs; i++)
+        xfree_huge(m->slabs[i], HUGE_PAGE_BYTES);
+    free(m->slabs);
     xfree_huge(m->slots, m->cap * sizeof(*m->slots));
     free(m);
 }
@@ -397,6 +418,20 @@ static bool key_eq(const char *stored, const char *key, size_t keylen)
     return strncmp(stored, key, keylen) == 0 && stored[keylen] == '\0';
 }
 
+/* A new chunk of size bytes: malloc'd while the map is small or for a long key, else cut from a
+ * slab. */
+static char *chunk_new(strmap *m, size_t size)
+{
+    if (size > KEY_CHUNK || m->nchunks < KEY_SLAB_AFTER)
+        return xmalloc(size);
+    if (!m->slab_left) {
+        m->slabs = xrealloc(m->slabs, (m->nslabs + 1) * sizeof(*m->slabs));
+        m->slabs[m->nslabs++] = xmalloc_huge(HUGE_PAGE_BYTES);
+        m->slab_left = KEY_SLAB_CHUNKS;
+    }
+    return m->slabs[m->nslabs - 1] + (KEY_SLAB_CHUNKS - m->slab_left--) * KEY_CHUNK;
+}
+
 /* A copy of key in the map's chunks; returns its reference. */
 static uint32_t key_copy(strmap *m, const char *key, size_t keylen)
 {
@@ -406,8 +441,9 @@ static uint32_t key_copy(strmap *m, const char *key, size_t keylen)
             abort();
         }
         size_t size = keylen + 1 > KEY_CHUNK ? keylen + 1 : KEY_CHUNK;
+        char *chunk = chunk_new(m, size);
         m->chunks = xrealloc(m->chunks, (m->nchunks + 1) * sizeof(*m->chunks));
-        m->chunks[m->nchunks++] = xmalloc(size);
+        m->chunks[m->nchunks++] = chunk;
         m->chunk_size = size;
         m->chunk_used = 0;
     }

@@ -23,7 +23,7 @@ void index_init(account_index *ix, const norm_rules *rules, const strvec *label_
     for (size_t i = 0; i < ARRAY_LEN(all); i++)
         postings_share_singles(all[i], &ix->singles);
     hashmulti_init(&ix->typo);
-    bump_init(&ix->load_arena);
+    bump_init_huge(&ix->load_arena);   /* read at random by scoring: huge pages */
     bump_init(&ix->prep_bump);
     u32pool_init(&ix->tok_pool);
     ix->scratch = norm_scratch_new();

@@ -38,18 +38,37 @@ static void add_postings(lead_evidence *ev, cand_table *t, const u32vec *l, unsi
         add_candidate(ev, t, l->v[i], flags);
 }
 
-/* Domain evidence: exact registrable domain of the email and the website, then label cores. */
+/* A key the lead looks up in a domain list, hashed once. */
+typedef struct domain_key {
+    const postings *in;
+    const char *s;            /* borrowed from the evidence */
+    size_t len;
+    uint64_t h;
+    unsigned flags;           /* what its accounts are candidates for */
+} domain_key;
+
+/* Domain evidence: exact registrable domain of the email and the website, then label cores. Every
+ * key's map slot is asked for before the first lookup: a miss each, taken together. */
 static void gather_domain_candidates(const matcher *m, lead_evidence *ev, cand_table *t)
 {
     const account_index *ix = &m->ix;
+    domain_key k[4];
+    size_t n = 0;
     if (ev->email_reg && !ev->freemail && !ev->disposable)
-        add_postings(ev, t, postings_get(&ix->by_domain, ev->email_reg), CAND_EMAIL_DOMAIN);
+        k[n++] = (domain_key){.in = &ix->by_domain, .s = ev->email_reg, .flags = CAND_EMAIL_DOMAIN};
     if (ev->web_reg)
-        add_postings(ev, t, postings_get(&ix->by_domain, ev->web_reg), CAND_WEB_DOMAIN);
+        k[n++] = (domain_key){.in = &ix->by_domain, .s = ev->web_reg, .flags = CAND_WEB_DOMAIN};
     if (ev->email_core)
-        add_postings(ev, t, postings_get(&ix->by_label, ev->email_core), CAND_LABEL);
+        k[n++] = (domain_key){.in = &ix->by_label, .s = ev->email_core, .flags = CAND_LABEL};
     if (ev->web_core)
-        add_postings(ev, t, postings_get(&ix->by_label, ev->web_core), CAND_LABEL);
+        k[n++] = (domain_key){.in = &ix->by_label, .s = ev->web_core, .flags = CAND_LABEL};
+    for (size_t i = 0; i < n; i++) {
+        k[i].len = strlen(k[i].s);
+        k[i].h = hash_bytes(k[i].s, k[i].len);
+        postings_prefetch_h(k[i].in, k[i].h);
+    }
+    for (size_t i = 0; i < n; i++)
+        add_postings(ev, t, postings_get_h(k[i].in, k[i].s, k[i].len, k[i].h), k[i].flags);
 }
 
 /* Name evidence: accounts sharing rare words, typo neighbours, joined forms and acronyms. */

@@ -16,34 +16,50 @@ typedef struct tie_ctx {
 
 typedef long (*tie_rank_fn)(const tie_ctx *t, const account *a);
 
+#define WORD_DELIMS " \t,.;:()&'\"-/"
+#define SPELLING_WORDS 64   /* an account's words compared with the company's, at most */
+
 /* Folded words of a name: every run of letters and digits. */
 static void surface_words(const char *name, strvec *out)
 {
     char *folded = norm_fold(name ? name : "");
     char *save = NULL;
-    for (char *w = strtok_r(folded, " \t,.;:()&'\"-/", &save); w;
-         w = strtok_r(NULL, " \t,.;:()&'\"-/", &save))
+    for (char *w = strtok_r(folded, WORD_DELIMS, &save); w; w = strtok_r(NULL, WORD_DELIMS, &save))
         sv_push(out, w);
     free(folded);
 }
 
-/* Words shared with the company, in thousandths of the Dice coefficient. */
+/* Splits a folded name in place into its words (as surface_words): the first max in w; returns
+ * how many there are in all. */
+static size_t split_words(char *folded, const char **w, size_t max)
+{
+    size_t n = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(folded, WORD_DELIMS, &save); t; t = strtok_r(NULL, WORD_DELIMS, &save))
+        if (n++ < max)
+            w[n - 1] = t;
+    return n;
+}
+
+/* Words shared with the company, in thousandths of the Dice coefficient. The account's words are
+ * read in place in its folded name: no copy of each (a tie_break reads every tied account). */
 static long rank_spelling(const tie_ctx *t, const account *a)
 {
-    strvec words;
-    sv_init(&words);
-    surface_words(a->name, &words);
-    bool used[64] = {false};
+    char *folded = norm_fold(a->name ? a->name : "");
+    const char *words[SPELLING_WORDS];
+    size_t nwords = split_words(folded, words, SPELLING_WORDS);
+    size_t scan = nwords < SPELLING_WORDS ? nwords : SPELLING_WORDS;
+    bool used[SPELLING_WORDS] = {false};
     long common = 0;
     for (size_t i = 0; i < t->company.n; i++)
-        for (size_t j = 0; j < words.n && j < 64; j++)
-            if (!used[j] && strcmp(t->company.v[i], words.v[j]) == 0) {
+        for (size_t j = 0; j < scan; j++)
+            if (!used[j] && strcmp(t->company.v[i], words[j]) == 0) {
                 used[j] = true;
                 common++;
                 break;
             }
-    size_t total = t->company.n + words.n;
-    sv_free(&words);
+    free(folded);
+    size_t total = t->company.n + nwords;
     return total ? 2000 * common / (long)total : 0;
 }
 

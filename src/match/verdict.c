@@ -266,11 +266,13 @@ static void settle(const matcher *m, const lead_evidence *ev, const cand_eval *g
 }
 
 /* An account the company names clearly better than any account on the lead's domain, and which has
- * no website of its own: a subsidiary or brand that lives on its parent's domain. */
+ * no website of its own: a subsidiary or brand that lives on its parent's domain. (The account
+ * itself is read last: its domains are on its second cache line, which scoring did not ask for,
+ * and most candidates fail the name tests first.) */
 static bool names_sibling(const matcher *m, const cand_eval *c, double best_domain_sim)
 {
-    return !is_domain_hit(c) && acct(m, c)->domains.n == 0 && c->name_sim >= m->cfg->t_match &&
-           c->name_sim >= best_domain_sim + m->cfg->t_margin;
+    return !is_domain_hit(c) && c->name_sim >= m->cfg->t_match &&
+           c->name_sim >= best_domain_sim + m->cfg->t_margin && acct(m, c)->domains.n == 0;
 }
 
 /* When the domain's accounts do not carry the company's name, an account elsewhere that does. */

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "engine_fixture.h"
+#include "evidence.h"
 
 #define EPS 1e-9
 
@@ -524,6 +525,29 @@ static void test_near_tie_past_the_head(void **state)
         assert_true(index_delete(&fx->m.ix, kestrel[i][0]));
 }
 
+/* tie_break's spelling rank: the Dice coefficient of the folded words of the company and of each
+ * tied account's name (every word counted, punctuation splitting them); the best one alone wins. */
+static void test_tie_break_spelling(void **state)
+{
+    fixture *fx = *state;
+    upsert(fx, "T1", "Quillmoor Widgets Holding (Intl.)", NULL);
+    upsert(fx, "T2", "QUILLMOOR-Widgets", NULL);
+    upsert(fx, "T3", "Quillmoor", NULL);
+    uint32_t slots[3];
+    const char *ids[3] = {"T1", "T2", "T3"};
+    for (size_t i = 0; i < 3; i++)
+        slots[i] = (uint32_t)index_find(&fx->m.ix, ids[i]);
+    const char *why = NULL;
+    /* T1: 2 of 2 + 4 words, T2: 2 of 2 + 2, T3: 1 of 2 + 1 */
+    assert_int_equal(tie_break(&fx->m, "Quillmoor Widgets", slots, 3, &why), slots[1]);
+    assert_string_equal(why, "spelling");
+    why = NULL;
+    assert_int_equal(tie_break(&fx->m, "quillmoor, widgets holding intl", slots, 3, &why), slots[0]);
+    assert_string_equal(why, "spelling");
+    for (size_t i = 0; i < 3; i++)
+        assert_true(index_delete(&fx->m.ix, ids[i]));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -541,6 +565,7 @@ int main(void)
         cmocka_unit_test(test_label_corroboration_not_a_penalty),
         cmocka_unit_test(test_zero_scores_ranked_when_read),
         cmocka_unit_test(test_near_tie_past_the_head),
+        cmocka_unit_test(test_tie_break_spelling),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

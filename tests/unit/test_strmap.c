@@ -1,0 +1,73 @@
+/* test_strmap.c - unit tests for the string map's key storage (util.c): a large map, whose keys
+ * pass from malloc'd chunks to chunks cut from huge-page slabs, keeps every key and value, long
+ * keys among them, through growth, and frees cleanly (ASan checks the frees). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "util.h"
+
+/* Key number i: ~20 bytes, or every 50,000th a key longer than a chunk (70,000 bytes). */
+static char *key_of(uint32_t i, char *buf, size_t cap)
+{
+    if (i % 50000 == 7) {
+        char *big = xmalloc(70001);
+        memset(big, 'a' + (int)(i % 26), 70000);
+        snprintf(big, 32, "long-%u-", i);
+        big[strlen(big)] = 'x';
+        big[70000] = '\0';
+        return big;
+    }
+    snprintf(buf, cap, "key-%u-%u", i, i * 2654435761u);
+    return buf;
+}
+
+static void test_many_keys_through_slabs(void **state)
+{
+    (void)state;
+    strmap *m = strmap_new();
+    const uint32_t n = 250000;   /* ~5 MB of keys: the first chunks, then three slabs */
+    char buf[64];
+    for (uint32_t i = 0; i < n; i++) {
+        char *k = key_of(i, buf, sizeof(buf));
+        strmap_put(m, k, i);
+        if (k != buf)
+            free(k);
+    }
+    assert_int_equal(strmap_count(m), n);
+    for (uint32_t i = 0; i < n; i++) {
+        char *k = key_of(i, buf, sizeof(buf));
+        uint32_t v = UINT32_MAX;
+        assert_true(strmap_get(m, k, &v));
+        assert_int_equal(v, i);
+        if (k != buf)
+            free(k);
+    }
+    size_t pos = 0, seen = 0;
+    const char *key;
+    uint32_t val;
+    while (strmap_next(m, &pos, &key, &val)) {
+        char *k = key_of(val, buf, sizeof(buf));
+        assert_string_equal(key, k);
+        if (k != buf)
+            free(k);
+        seen++;
+    }
+    assert_int_equal(seen, n);
+    assert_false(strmap_has(m, "key-absent"));
+    strmap_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_many_keys_through_slabs),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
