@@ -197,52 +197,60 @@ void sb_appendf(strbuf *sb, const char *fmt, ...)
 }
 
 #ifdef __SSE2__
-/* A bit for each of the 16 bytes of v that a JSON string cannot hold as it is. */
-static unsigned json_stops(__m128i v)
+/* A bit for each of the 16 bytes of v that ends a plain run: '"', '\\', a control byte (below
+ * 0x20), and with high a byte of 128 and over. */
+static inline unsigned json_stops(__m128i v, bool high)
 {
     const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
-    const __m128i control_max = _mm_set1_epi8(0x1f);
-    __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(v, control_max), control_max);
+    const __m128i control_max = _mm_set1_epi8(0x1f), space = _mm_set1_epi8(0x20);
+    __m128i control = high ? _mm_cmplt_epi8(v, space)   /* signed: 128 and over too */
+                           : _mm_cmpeq_epi8(_mm_max_epu8(v, control_max), control_max);
     return (unsigned)_mm_movemask_epi8(_mm_or_si128(
         _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), control));
 }
 
-static unsigned json_stops_at(const char *s)
+static inline unsigned json_stops_at(const char *s, bool high)
 {
-    return json_stops(_mm_loadu_si128((const __m128i *)(const void *)s));
+    return json_stops(_mm_loadu_si128((const __m128i *)(const void *)s), high);
 }
 #endif
 
-/* How many of the n bytes at s a JSON string holds as they are: up to the first '"', '\\' or
- * control byte (below 0x20; bytes of 128 and over are plain), 16 at a time while 16 are left,
- * then the last 16 (overlapping those before); 8 to 15 bytes as their first 8 and last 8. */
-static size_t json_plain_run(const char *s, size_t n)
+/* json_plain_len with its stop set as a constant: 16 bytes at a time while 16 are left, then the
+ * last 16 (overlapping those before); 8 to 15 bytes as their first 8 and last 8. */
+static inline __attribute__((always_inline)) size_t json_plain_run(const char *s, size_t n,
+                                                                   bool high)
 {
     size_t i = 0;
 #ifdef __SSE2__
     for (; i + 16 <= n; i += 16) {
-        unsigned at = json_stops_at(s + i);
+        unsigned at = json_stops_at(s + i, high);
         if (at)
             return i + (size_t)__builtin_ctz(at);
     }
     if (i > 0 && i < n) {   /* the last 16 bytes, the first of them already looked at */
-        unsigned at = json_stops_at(s + n - 16) >> (16 - (n - i));
+        unsigned at = json_stops_at(s + n - 16, high) >> (16 - (n - i));
         return at ? i + (size_t)__builtin_ctz(at) : n;
     }
     if (n >= 8 && n < 16 &&
         !json_stops(_mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)(const void *)s),
-                                       _mm_loadl_epi64((const __m128i *)(const void *)(s + n - 8)))))
+                                       _mm_loadl_epi64((const __m128i *)(const void *)(s + n - 8))),
+                    high))
         return n;   /* else the bytes one by one find where */
 #endif
     for (; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == '"' || c == '\\')
+        if (c < 0x20 || c == '"' || c == '\\' || (high && c >= 0x80))
             break;
     }
     return i;
 }
 
-/* The escape of a byte json_plain_run stops at, into sb. */
+size_t json_plain_len(const char *s, size_t n, unsigned stops)
+{
+    return stops & JSON_STOP_HIGH ? json_plain_run(s, n, true) : json_plain_run(s, n, false);
+}
+
+/* The escape of a byte json_plain_len stops at, into sb. */
 static void json_escape_byte(strbuf *sb, unsigned char c)
 {
     switch (c) {
@@ -262,7 +270,7 @@ void sb_append_json_strn(strbuf *sb, const char *s, size_t n)
     sb_grow(sb, n + 2);
     sb->buf[sb->len++] = '"';
     for (;;) {
-        size_t run = json_plain_run(s, n);
+        size_t run = json_plain_run(s, n, false);
         sb_appendn(sb, s, run);
         if (run == n)
             break;

@@ -1,0 +1,188 @@
+/* host.c - host names normalised (lower case, A-labels decoded, one trailing dot dropped) and
+ * validated as DNS names, for emails, websites and the free-mail/disposable sets (domain.c). */
+#include "host.h"
+
+#include <idn2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "ascii.h"
+#include "util.h"
+
+#define LABEL_MAX 63  /* bytes of one label (UTF-8 bytes for non-ASCII labels: no punycode) */
+
+static bool has_non_ascii(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return true;
+    return false;
+}
+
+/* utf8proc callback: lower-cases and maps the ideographic full stops to '.' (as IDNA does). */
+static utf8proc_int32_t host_codepoint(utf8proc_int32_t cp, void *data)
+{
+    (void)data;
+    if (cp == 0x3002 || cp == 0xFF61)
+        return '.';
+    return utf8proc_tolower(cp);
+}
+
+/* Lower-cased copy of s[0..n): ASCII by hand, non-ASCII through utf8proc (lower case + NFKC).
+ * Returns a malloc'd string (caller frees), or NULL for invalid UTF-8. */
+static char *host_lower(const char *s, size_t n)
+{
+    if (!has_non_ascii(s, n)) {
+        char *h = xstrndup(s, n);
+        for (size_t i = 0; i < n; i++)
+            h[i] = ascii_to_lower(h[i]);
+        return h;
+    }
+    utf8proc_uint8_t *dst = NULL;
+    utf8proc_ssize_t r = utf8proc_map_custom((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &dst,
+                                             UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE,
+                                             host_codepoint, NULL);
+    if (r < 0)
+        return NULL;
+    char *h = xstrdup((const char *)dst); /* copy into our allocator; dst is utf8proc's malloc */
+    free(dst);
+    return h;
+}
+
+/* Byte length of the code point at s[0..n) allowed in a label: an ASCII letter, digit or '-';
+ * a non-ASCII letter, combining mark or decimal digit. 0 for anything else or invalid UTF-8. */
+static size_t label_char(const char *s, size_t n)
+{
+    unsigned char c = (unsigned char)s[0];
+    if (c < 0x80)
+        return ascii_is_alnum(c) || c == '-' ? 1 : 0;
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &cp);
+    if (k <= 0)
+        return 0;
+    utf8proc_category_t cat = utf8proc_category(cp);
+    bool ok = (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_ME) ||
+              cat == UTF8PROC_CATEGORY_ND;
+    return ok ? (size_t)k : 0;
+}
+
+/* Whether lower-case h[0..len) (no trailing dot) is a DNS name of two labels or more, each 1..63
+ * bytes of label_char not starting or ending in '-', and its TLD not all digits (no IPv4
+ * address); in one pass. */
+static bool host_valid(const char *h, size_t len)
+{
+    if (len == 0 || len > HOST_MAX)
+        return false;
+    size_t start = 0, labels = 0;
+    bool digits = true;             /* the label so far is all digits */
+    for (size_t i = 0;;) {
+        if (i == len || h[i] == '.') {
+            size_t n = i - start;
+            if (n == 0 || n > LABEL_MAX || h[start] == '-' || h[i - 1] == '-')
+                return false;
+            labels++;
+            if (i == len)           /* the TLD: never all digits */
+                return labels >= 2 && !digits;
+            start = ++i;
+            digits = true;
+            continue;
+        }
+        size_t k = label_char(h + i, len - i);
+        if (k == 0)
+            return false;
+        digits = digits && h[i] >= '0' && h[i] <= '9';
+        i += k;
+    }
+}
+
+/* Whether some label of lower-case h is an IDNA A-label ("xn--..."). */
+static bool has_a_label(const char *h)
+{
+    for (const char *p = h; (p = strstr(p, "xn--")); p += 4)
+        if (p == h || p[-1] == '.')
+            return true;
+    return false;
+}
+
+/* h with its A-labels as Unicode (U-labels): "xn--bcher-kva.de" and "bücher.de" are one domain,
+ * for accounts and leads alike. Takes h; returns it or its replacement (malloc'd). An A-label
+ * that does not decode, or decodes to what no host name holds (an emoji: xn--o38h), stays as it
+ * is. */
+static char *host_unicode(char *h)
+{
+    char *u = NULL;
+    if (!has_a_label(h) || idn2_to_unicode_8z8z(h, &u, 0) != IDN2_OK)
+        return h;
+    char *lower = host_lower(u, strlen(u));
+    idn2_free(u);
+    if (!lower || !host_valid(lower, strlen(lower))) {
+        free(lower);
+        return h;
+    }
+    free(h);
+    return lower;
+}
+
+bool host_normalize_ascii_into(const char *s, size_t n, char *h, bool *done)
+{
+    unsigned char high = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        high |= c;
+        h[i] = (char)((unsigned char)(c - 'A') < 26 ? c + ('a' - 'A') : c);
+    }
+    h[n] = '\0';
+    *done = !(high & 0x80) && !has_a_label(h);
+    if (!*done)
+        return false;
+    if (n && h[n - 1] == '.')
+        h[--n] = '\0';                    /* one trailing dot removed */
+    return strlen(h) == n && host_valid(h, n);   /* a NUL inside: no host */
+}
+
+/* host_normalize_ascii_into, malloc'd (NULL when no valid host). */
+static char *host_normalize_ascii(const char *s, size_t n, bool *done)
+{
+    char *h = xmalloc(n + 1);
+    if (host_normalize_ascii_into(s, n, h, done))
+        return h;
+    free(h);
+    return NULL;
+}
+
+char *host_normalize(const char *s, size_t n)
+{
+    bool done;
+    char *h = host_normalize_ascii(s, n, &done);
+    if (done)
+        return h;
+    h = host_lower(s, n);
+    if (!h)
+        return NULL;
+    h = host_unicode(h);
+    size_t len = strlen(h);
+    if (len && h[len - 1] == '.')
+        h[--len] = '\0';
+    if (!host_valid(h, len)) {
+        free(h);
+        return NULL;
+    }
+    return h;
+}
+
+bool host_plain_normal(const char *h)
+{
+    for (const char *p = h; *p; p++)
+        if ((unsigned char)*p >= 0x80 || ascii_is_upper((unsigned char)*p))
+            return false;
+    return !has_a_label(h);
+}
+
+bool host_all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
