@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "ascii.h"
 #include "util.h"
@@ -50,13 +53,14 @@ static char *host_lower(const char *s, size_t n)
     return h;
 }
 
-/* Byte length of the code point at s[0..n) allowed in a label: an ASCII letter, digit or '-';
- * a non-ASCII letter, combining mark or decimal digit. 0 for anything else or invalid UTF-8. */
-static size_t label_char(const char *s, size_t n)
+/* Byte length of the code point at s[0..n) allowed in a label of a lower-case host: a letter
+ * a-z, a digit or '-'; a non-ASCII letter, combining mark or decimal digit. 0 for anything else
+ * or invalid UTF-8. */
+static inline size_t label_char(const char *s, size_t n)
 {
     unsigned char c = (unsigned char)s[0];
     if (c < 0x80)
-        return ascii_is_alnum(c) || c == '-' ? 1 : 0;
+        return (unsigned char)(c - 'a') < 26 || (unsigned char)(c - '0') < 10 || c == '-';
     utf8proc_int32_t cp;
     utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &cp);
     if (k <= 0)
@@ -67,32 +71,42 @@ static size_t label_char(const char *s, size_t n)
     return ok ? (size_t)k : 0;
 }
 
-/* Whether lower-case h[0..len) (no trailing dot) is a DNS name of two labels or more, each 1..63
- * bytes of label_char not starting or ending in '-', and its TLD not all digits (no IPv4
- * address); in one pass. */
-static bool host_valid(const char *h, size_t len)
+/* The end of the label of h[0..len) starting at i, or 0 when it holds what no label holds
+ * (label_char); *digits: it is all digits 0-9. */
+static size_t label_end(const char *h, size_t len, size_t i, bool *digits)
 {
-    if (len == 0 || len > HOST_MAX)
-        return false;
-    size_t start = 0, labels = 0;
-    bool digits = true;             /* the label so far is all digits */
-    for (size_t i = 0;;) {
-        if (i == len || h[i] == '.') {
-            size_t n = i - start;
-            if (n == 0 || n > LABEL_MAX || h[start] == '-' || h[i - 1] == '-')
-                return false;
-            labels++;
-            if (i == len)           /* the TLD: never all digits */
-                return labels >= 2 && !digits;
-            start = ++i;
-            digits = true;
-            continue;
-        }
+    bool all = true;
+    while (i < len && h[i] != '.') {
         size_t k = label_char(h + i, len - i);
         if (k == 0)
-            return false;
-        digits = digits && h[i] >= '0' && h[i] <= '9';
+            return 0;
+        all = all && (unsigned char)(h[i] - '0') < 10;
         i += k;
+    }
+    *digits = all;
+    return i;
+}
+
+/* Whether lower-case h[0..len) (no trailing dot) is a DNS name of two labels or more, each 1..63
+ * bytes of label_char not starting or ending in '-', and its TLD not all digits (no IPv4
+ * address); in one pass. *a_label (when not NULL): a label of a valid h is an IDNA A-label
+ * ("xn--..."). */
+static bool host_valid(const char *h, size_t len, bool *a_label)
+{
+    bool xn = false, digits = false;
+    if (len == 0 || len > HOST_MAX)
+        return false;
+    for (size_t start = 0, labels = 1;; labels++) {
+        xn = xn || (len - start >= 4 && memcmp(h + start, "xn--", 4) == 0);
+        size_t end = label_end(h, len, start, &digits), n = end - start;
+        if (end == 0 || n == 0 || n > LABEL_MAX || h[start] == '-' || h[end - 1] == '-')
+            return false;
+        if (end == len) {           /* the TLD: never all digits */
+            if (a_label)
+                *a_label = xn;
+            return labels >= 2 && !digits;
+        }
+        start = end + 1;
     }
 }
 
@@ -116,7 +130,7 @@ static char *host_unicode(char *h)
         return h;
     char *lower = host_lower(u, strlen(u));
     idn2_free(u);
-    if (!lower || !host_valid(lower, strlen(lower))) {
+    if (!lower || !host_valid(lower, strlen(lower), NULL)) {
         free(lower);
         return h;
     }
@@ -124,21 +138,49 @@ static char *host_unicode(char *h)
     return lower;
 }
 
-bool host_normalize_ascii_into(const char *s, size_t n, char *h, bool *done)
+/* Lower-cases the n bytes of s into h (ASCII letters only), a NUL after them; returns whether
+ * all of them are ASCII. 16 bytes at a time (SSE2). */
+static bool lower_ascii_into(const char *s, size_t n, char *h)
 {
     unsigned char high = 0;
-    for (size_t i = 0; i < n; i++) {
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i before_a = _mm_set1_epi8('A' - 1), after_z = _mm_set1_epi8('Z' + 1);
+    const __m128i case_bit = _mm_set1_epi8(0x20);
+    __m128i any = _mm_setzero_si128();
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, before_a), _mm_cmplt_epi8(v, after_z));
+        _mm_storeu_si128((__m128i *)(void *)(h + i),
+                         _mm_or_si128(v, _mm_and_si128(upper, case_bit)));
+        any = _mm_or_si128(any, v);
+    }
+    high = _mm_movemask_epi8(any) ? 0x80 : 0;
+#endif
+    for (; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         high |= c;
         h[i] = (char)((unsigned char)(c - 'A') < 26 ? c + ('a' - 'A') : c);
     }
     h[n] = '\0';
-    *done = !(high & 0x80) && !has_a_label(h);
-    if (!*done)
+    return !(high & 0x80);
+}
+
+/* An A-label of h, or a NUL inside it, is found by host_valid's walk when h is valid; else by
+ * has_a_label (strstr: up to a NUL, as before host_valid looked). */
+bool host_normalize_ascii_into(const char *s, size_t n, char *h, bool *done)
+{
+    bool a_label = false;
+    if (!(*done = lower_ascii_into(s, n, h)))
         return false;
-    if (n && h[n - 1] == '.')
-        h[--n] = '\0';                    /* one trailing dot removed */
-    return strlen(h) == n && host_valid(h, n);   /* a NUL inside: no host */
+    size_t len = n && h[n - 1] == '.' ? n - 1 : n;   /* one trailing dot removed */
+    if (!host_valid(h, len, &a_label)) {              /* a NUL inside is no label_char */
+        *done = !has_a_label(h);
+        return false;
+    }
+    h[len] = '\0';
+    *done = !a_label;
+    return *done;
 }
 
 /* host_normalize_ascii_into, malloc'd (NULL when no valid host). */
@@ -164,7 +206,7 @@ char *host_normalize(const char *s, size_t n)
     size_t len = strlen(h);
     if (len && h[len - 1] == '.')
         h[--len] = '\0';
-    if (!host_valid(h, len)) {
+    if (!host_valid(h, len, NULL)) {
         free(h);
         return NULL;
     }

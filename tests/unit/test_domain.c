@@ -225,6 +225,30 @@ static void check_label(const char *reg, const char *want)
     check_result("domain_label", reg, domain_label(reg), want);
 }
 
+/* Hosts of 16 bytes and more: host.c lower-cases them 16 at a time and finds an A-label, a
+ * non-ASCII byte, a bad byte or a bad label in or after the first 16. */
+static void test_long_hosts(void **state)
+{
+    (void)state;
+    check_registrable("WWW.SIXTEEN-BYTES-X.COM", "sixteen-bytes-x.com");
+    check_registrable("mail.ABCDEFGHIJKLMNOPQRSTUVWXYZ.CO.UK.", "abcdefghijklmnopqrstuvwxyz.co.uk");
+    check_registrable("abcdefghijklmnop.xn--bcher-kva.de", "bücher.de");
+    check_registrable("ABCDEFGHIJKLMNOPQRS.BÜCHER.de", "bücher.de");
+    check_registrable("abcdefghijklmnopqrs.under_score.com", NULL);
+    check_registrable("abcdefghijklmnopqrs.-dash.com", NULL);
+    check_registrable("abcdefghijklmnopqrs.dash-.com", NULL);
+    check_registrable("abcdefghijklmnopqrs..com", NULL);
+    check_registrable("abcdefghijklmnopqrstu.12345", NULL);
+    check_registrable("1234567890123456789.4x", "1234567890123456789.4x");
+    check_registrable("a234567890123456789012345678901234567890123456789012345678901234.com", NULL);
+    check_registrable("a23456789012345678901234567890123456789012345678901234567890123.com",
+                      "a23456789012345678901234567890123456789012345678901234567890123.com");
+    check_website("https://WWW.Sixteen-Bytes-X.Com/en/", "www.sixteen-bytes-x.com",
+                  "sixteen-bytes-x.com");
+    check_website("https://abcdefghijklmnop.XN--BCHER-KVA.de/", "abcdefghijklmnop.bücher.de",
+                  "bücher.de");
+}
+
 static void test_label(void **state)
 {
     (void)state;
@@ -423,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_email_malformed),
         cmocka_unit_test(test_email_ok),
         cmocka_unit_test(test_website),
+        cmocka_unit_test(test_long_hosts),
         cmocka_unit_test(test_label),
         cmocka_unit_test(test_domain_set_freemail),
         cmocka_unit_test(test_domain_set_disposable),
