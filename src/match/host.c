@@ -6,11 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "ascii.h"
+#include "text.h"
 #include "util.h"
 
 #define LABEL_MAX 63  /* bytes of one label (UTF-8 bytes for non-ASCII labels: no punycode) */
@@ -138,40 +136,13 @@ static char *host_unicode(char *h)
     return lower;
 }
 
-/* Lower-cases the n bytes of s into h (ASCII letters only), a NUL after them; returns whether
- * all of them are ASCII. 16 bytes at a time (SSE2). */
-static bool lower_ascii_into(const char *s, size_t n, char *h)
-{
-    unsigned char high = 0;
-    size_t i = 0;
-#ifdef __SSE2__
-    const __m128i before_a = _mm_set1_epi8('A' - 1), after_z = _mm_set1_epi8('Z' + 1);
-    const __m128i case_bit = _mm_set1_epi8(0x20);
-    __m128i any = _mm_setzero_si128();
-    for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, before_a), _mm_cmplt_epi8(v, after_z));
-        _mm_storeu_si128((__m128i *)(void *)(h + i),
-                         _mm_or_si128(v, _mm_and_si128(upper, case_bit)));
-        any = _mm_or_si128(any, v);
-    }
-    high = _mm_movemask_epi8(any) ? 0x80 : 0;
-#endif
-    for (; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        high |= c;
-        h[i] = (char)((unsigned char)(c - 'A') < 26 ? c + ('a' - 'A') : c);
-    }
-    h[n] = '\0';
-    return !(high & 0x80);
-}
-
 /* An A-label of h, or a NUL inside it, is found by host_valid's walk when h is valid; else by
  * has_a_label (strstr: up to a NUL, as before host_valid looked). */
 bool host_normalize_ascii_into(const char *s, size_t n, char *h, bool *done)
 {
     bool a_label = false;
-    if (!(*done = lower_ascii_into(s, n, h)))
+    h[n] = '\0';
+    if (!(*done = text_lower_ascii(s, n, h)))
         return false;
     size_t len = n && h[n - 1] == '.' ? n - 1 : n;   /* one trailing dot removed */
     if (!host_valid(h, len, &a_label)) {              /* a NUL inside is no label_char */

@@ -190,6 +190,17 @@ static void test_junk(void **state)
     assert_false(norm_is_junk(rules, "Nova"));
     assert_false(norm_is_junk(rules, "Self Storage Inc"));
     check_name("Nova", "nova", "");
+    /* camelCase split ("Se Lf"), junk on the raw value folded ("self"), ASCII or not */
+    const char *split_junk[] = {"SeLf", "NoNe", "StuDent", "N\u00e4A"};
+    for (size_t i = 0; i < ARRAY_LEN(split_junk); i++) {
+        assert_int_equal(norm_name_parse(rules, split_junk[i], &n), 0);
+        assert_true(n.junk == (i < 3));
+        norm_name_free(&n);
+    }
+    /* 16 bytes and more lower-cased 16 at a time */
+    check_name("INTERNATIONAL BUSINESS MACHINES Corp (UK)", "international business machines",
+               "uk");
+    check_name("ACMEWIDGETSANDGADGETSWORLDWIDE", "acmewidgetsandgadgetsworldwide", "");
 }
 
 static void test_invalid_utf8(void **state)
