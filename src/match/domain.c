@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "ascii.h"
 #include "host.h"
@@ -73,6 +76,35 @@ static bool has_space(const char *s, size_t n)
             return true;
     }
     return false;
+}
+
+#ifdef __SSE2__
+/* Whether the 16 bytes at s are all printable ASCII but the space ('!' to '~'). */
+static bool plain16(const char *s)
+{
+    const __m128i space = _mm_set1_epi8(' '), del = _mm_set1_epi8(0x7f);
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+    __m128i ok = _mm_and_si128(_mm_cmpgt_epi8(v, space), _mm_cmplt_epi8(v, del)); /* signed */
+    return _mm_movemask_epi8(ok) == 0xFFFF;
+}
+#endif
+
+/* Whether s[0..n) is printable ASCII without a space: nothing to trim, no space inside. 16 bytes
+ * at a time while 16 are left, then the last 16 (overlapping those before). */
+static bool plain_ascii(const char *s, size_t n)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    for (; i + 16 <= n; i += 16)
+        if (!plain16(s + i))
+            return false;
+    if (i > 0)
+        return i == n || plain16(s + n - 16);
+#endif
+    for (; i < n; i++)
+        if ((unsigned char)(s[i] - '!') > '~' - '!')
+            return false;
+    return true;
 }
 
 /* Trims whitespace from both ends of s[0..*n): returns the new start, updates *n. */
@@ -217,15 +249,16 @@ static bool local_valid(const char *s, size_t n)
     return true;
 }
 
-/* Checks the shape local@host of s[0..n) (already trimmed); returns an error text or NULL. */
-static const char *email_shape_error(const char *s, size_t n, const char **at)
+/* Checks the shape local@host of s[0..n) (already trimmed; plain: plain_ascii, so without
+ * spaces); returns an error text or NULL. */
+static const char *email_shape_error(const char *s, size_t n, bool plain, const char **at)
 {
     *at = memchr(s, '@', n);
     if (!*at)
         return "missing @";
     if (memchr(*at + 1, '@', n - (size_t)(*at - s) - 1))
         return "more than one @";
-    if (has_space(s, n))
+    if (!plain && has_space(s, n))
         return "contains spaces";
     if (*at == s)
         return "empty local part";
@@ -241,21 +274,22 @@ email_status email_parse(const char *raw, email_addr *out, const char **err_text
     const char *err = NULL, *at = NULL;
     email_status st = EMAIL_OK;
     size_t n = raw ? strlen(raw) : 0;
-    const char *s = raw ? trim(raw, &n) : raw;
+    bool plain = plain_ascii(raw, n);   /* the usual address: nothing to trim, no spaces */
+    const char *s = raw && !plain ? trim(raw, &n) : raw;
     char *host = NULL;
 
     memset(out, 0, sizeof(*out));
     if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
         s++;
         n -= 2;
-        s = trim(s, &n);
+        s = plain ? s : trim(s, &n);
     }
     if (n == 0) {
         st = EMAIL_EMPTY;
         err = "empty";
         goto out;
     }
-    if ((err = email_shape_error(s, n, &at)) != NULL) {
+    if ((err = email_shape_error(s, n, plain, &at)) != NULL) {
         st = EMAIL_MALFORMED;
         goto out;
     }
@@ -307,15 +341,6 @@ static size_t scheme_len(const char *s, size_t n)
                      s[i] == '.'))
         i++;
     return (n - i >= 3 && memcmp(s + i, "://", 3) == 0) ? i + 3 : 0;
-}
-
-/* Whether s[0..n) is printable ASCII without a space: nothing to trim, no space inside. */
-static bool plain_ascii(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)(s[i] - '!') > '~' - '!')
-            return false;
-    return true;
 }
 
 /* The bytes website_host looks for in a URL's authority. */

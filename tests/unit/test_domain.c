@@ -101,6 +101,11 @@ static void test_email_malformed(void **state)
     check_email_error("a@co.uk", EMAIL_BAD_DOMAIN, "domain is a public suffix");
     check_email_error("a@github.io", EMAIL_BAD_DOMAIN, "domain is a public suffix");
     check_email_error(long_domain, EMAIL_BAD_DOMAIN, "invalid domain");
+    /* spaces and control bytes of an address of 16 bytes or more, in or after its first 16 */
+    check_email_error("abcdefghijklmnopq rs@x.com", EMAIL_MALFORMED, "contains spaces");
+    check_email_error("abc\tdefghijklmnopq@x.com", EMAIL_MALFORMED, "contains spaces");
+    check_email_error("abcdefghijklmnopqrs@x.com\x7f", EMAIL_BAD_DOMAIN, "invalid domain");
+    check_email_error("<abcdefghijklmnopqrs@x.com", EMAIL_MALFORMED, "invalid local part");
 }
 
 /* Parses raw, expects success with the given parts. */
@@ -132,6 +137,13 @@ static void test_email_ok(void **state)
     /* an A-label is the same domain as its Unicode form (libidn2) */
     check_email_ok("a@xn--bcher-kva.de", "a", "bücher.de", "bücher.de");
     check_email_ok("a@Mail.XN--BCHER-KVA.de", "a", "mail.bücher.de", "bücher.de");
+    /* 16 bytes and more, with and without what is trimmed */
+    check_email_ok("Abcdefghijklmnopqrstu@Example.COM", "abcdefghijklmnopqrstu", "example.com",
+                   "example.com");
+    check_email_ok(" <Abcdefghijklmnopqrstu@Example.COM> ", "abcdefghijklmnopqrstu", "example.com",
+                   "example.com");
+    check_email_ok("<Abcdefghijklmnopqrstu@Example.COM>", "abcdefghijklmnopqrstu", "example.com",
+                   "example.com");
 
     /* The error text pointer is optional. */
     email_addr e;
