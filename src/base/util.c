@@ -263,22 +263,63 @@ static void json_escape_byte(strbuf *sb, unsigned char c)
     }
 }
 
-/* Plain bytes are copied a run at a time (found 16 bytes at a step); quotes, backslashes and
- * control bytes are escaped. */
+/* json_plain_run(s, n, false) that copies the run to dst as it finds it (dst has room for n bytes;
+ * bytes past the run may be written there too): each 16 bytes looked at are stored as they are,
+ * so a plain string needs no memcpy of its own. */
+static size_t json_copy_run(char *dst, const char *s, size_t n)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        _mm_storeu_si128((__m128i *)(void *)(dst + i), v);
+        unsigned at = json_stops(v, false);
+        if (at)
+            return i + (size_t)__builtin_ctz(at);
+    }
+    if (i > 0 && i < n) {   /* the last 16 bytes, the first of them already looked at */
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
+        _mm_storeu_si128((__m128i *)(void *)(dst + n - 16), v);
+        unsigned at = json_stops(v, false) >> (16 - (n - i));
+        return at ? i + (size_t)__builtin_ctz(at) : n;
+    }
+    if (n >= 8 && n < 16) {
+        __m128i lo = _mm_loadl_epi64((const __m128i *)(const void *)s);
+        __m128i hi = _mm_loadl_epi64((const __m128i *)(const void *)(s + n - 8));
+        if (!json_stops(_mm_unpacklo_epi64(lo, hi), false)) {
+            _mm_storel_epi64((__m128i *)(void *)dst, lo);
+            _mm_storel_epi64((__m128i *)(void *)(dst + n - 8), hi);
+            return n;
+        }   /* else the bytes one by one find where */
+    }
+#endif
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == '"' || c == '\\')
+            break;
+        dst[i] = (char)c;
+    }
+    return i;
+}
+
+/* Plain bytes are copied a run at a time as they are found (16 bytes at a step); quotes,
+ * backslashes and control bytes are escaped. */
 void sb_append_json_strn(strbuf *sb, const char *s, size_t n)
 {
-    sb_grow(sb, n + 2);
+    sb_reserve(sb, n + 2);
     sb->buf[sb->len++] = '"';
     for (;;) {
-        size_t run = json_plain_run(s, n, false);
-        sb_appendn(sb, s, run);
+        size_t run = json_copy_run(sb->buf + sb->len, s, n);
+        sb->len += run;
         if (run == n)
             break;
         json_escape_byte(sb, (unsigned char)s[run]);
         s += run + 1;
         n -= run + 1;
+        sb_reserve(sb, n + 1);
     }
-    sb_putc(sb, '"');
+    sb->buf[sb->len++] = '"';
+    sb->buf[sb->len] = '\0';
 }
 
 void sb_append_json_str(strbuf *sb, const char *s)
