@@ -12,9 +12,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
+
+#include "json_scan.h"
 
 static void oom(size_t n)
 {
@@ -196,61 +195,7 @@ void sb_appendf(strbuf *sb, const char *fmt, ...)
     sb->len += (size_t)n;
 }
 
-#ifdef __SSE2__
-/* A bit for each of the 16 bytes of v that ends a plain run: '"', '\\', a control byte (below
- * 0x20), and with high a byte of 128 and over. */
-static inline unsigned json_stops(__m128i v, bool high)
-{
-    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
-    const __m128i control_max = _mm_set1_epi8(0x1f), space = _mm_set1_epi8(0x20);
-    __m128i control = high ? _mm_cmplt_epi8(v, space)   /* signed: 128 and over too */
-                           : _mm_cmpeq_epi8(_mm_max_epu8(v, control_max), control_max);
-    return (unsigned)_mm_movemask_epi8(_mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), control));
-}
-
-static inline unsigned json_stops_at(const char *s, bool high)
-{
-    return json_stops(_mm_loadu_si128((const __m128i *)(const void *)s), high);
-}
-#endif
-
-/* json_plain_len with its stop set as a constant: 16 bytes at a time while 16 are left, then the
- * last 16 (overlapping those before); 8 to 15 bytes as their first 8 and last 8. */
-static inline __attribute__((always_inline)) size_t json_plain_run(const char *s, size_t n,
-                                                                   bool high)
-{
-    size_t i = 0;
-#ifdef __SSE2__
-    for (; i + 16 <= n; i += 16) {
-        unsigned at = json_stops_at(s + i, high);
-        if (at)
-            return i + (size_t)__builtin_ctz(at);
-    }
-    if (i > 0 && i < n) {   /* the last 16 bytes, the first of them already looked at */
-        unsigned at = json_stops_at(s + n - 16, high) >> (16 - (n - i));
-        return at ? i + (size_t)__builtin_ctz(at) : n;
-    }
-    if (n >= 8 && n < 16 &&
-        !json_stops(_mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)(const void *)s),
-                                       _mm_loadl_epi64((const __m128i *)(const void *)(s + n - 8))),
-                    high))
-        return n;   /* else the bytes one by one find where */
-#endif
-    for (; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == '"' || c == '\\' || (high && c >= 0x80))
-            break;
-    }
-    return i;
-}
-
-size_t json_plain_len(const char *s, size_t n, unsigned stops)
-{
-    return stops & JSON_STOP_HIGH ? json_plain_run(s, n, true) : json_plain_run(s, n, false);
-}
-
-/* The escape of a byte json_plain_len stops at, into sb. */
+/* The escape of a byte json_plain_scan stops at, into sb. */
 static void json_escape_byte(strbuf *sb, unsigned char c)
 {
     switch (c) {
@@ -263,45 +208,6 @@ static void json_escape_byte(strbuf *sb, unsigned char c)
     }
 }
 
-/* json_plain_run(s, n, false) that copies the run to dst as it finds it (dst has room for n bytes;
- * bytes past the run may be written there too): each 16 bytes looked at are stored as they are,
- * so a plain string needs no memcpy of its own. */
-static size_t json_copy_run(char *dst, const char *s, size_t n)
-{
-    size_t i = 0;
-#ifdef __SSE2__
-    for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        _mm_storeu_si128((__m128i *)(void *)(dst + i), v);
-        unsigned at = json_stops(v, false);
-        if (at)
-            return i + (size_t)__builtin_ctz(at);
-    }
-    if (i > 0 && i < n) {   /* the last 16 bytes, the first of them already looked at */
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
-        _mm_storeu_si128((__m128i *)(void *)(dst + n - 16), v);
-        unsigned at = json_stops(v, false) >> (16 - (n - i));
-        return at ? i + (size_t)__builtin_ctz(at) : n;
-    }
-    if (n >= 8 && n < 16) {
-        __m128i lo = _mm_loadl_epi64((const __m128i *)(const void *)s);
-        __m128i hi = _mm_loadl_epi64((const __m128i *)(const void *)(s + n - 8));
-        if (!json_stops(_mm_unpacklo_epi64(lo, hi), false)) {
-            _mm_storel_epi64((__m128i *)(void *)dst, lo);
-            _mm_storel_epi64((__m128i *)(void *)(dst + n - 8), hi);
-            return n;
-        }   /* else the bytes one by one find where */
-    }
-#endif
-    for (; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == '"' || c == '\\')
-            break;
-        dst[i] = (char)c;
-    }
-    return i;
-}
-
 /* Plain bytes are copied a run at a time as they are found (16 bytes at a step); quotes,
  * backslashes and control bytes are escaped. */
 void sb_append_json_strn(strbuf *sb, const char *s, size_t n)
@@ -309,7 +215,7 @@ void sb_append_json_strn(strbuf *sb, const char *s, size_t n)
     sb_reserve(sb, n + 2);
     sb->buf[sb->len++] = '"';
     for (;;) {
-        size_t run = json_copy_run(sb->buf + sb->len, s, n);
+        size_t run = json_plain_scan(s, n, false, sb->buf + sb->len);
         sb->len += run;
         if (run == n)
             break;

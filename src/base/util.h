@@ -67,11 +67,6 @@ void sb_appendf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 
 void sb_append_json_str(strbuf *sb, const char *s);
 /* The same for the n bytes at s (which may hold NUL bytes: escaped as \u0000). */
 void sb_append_json_strn(strbuf *sb, const char *s, size_t n);
-/* How many of the n bytes at s a JSON string holds as they are (no escape): up to the first '"',
- * '\\' or control byte (below 0x20), and with JSON_STOP_HIGH also the first byte of 128 and over
- * (printable ASCII only). SSE2, 16 bytes at a time. */
-#define JSON_STOP_HIGH 1u
-size_t json_plain_len(const char *s, size_t n, unsigned stops);
 /* Appends a string literal (its length known at compile time). */
 #define SB_LITERAL(sb, lit) sb_appendn((sb), "" lit, sizeof(lit) - 1)
 /* Gives the buffer to the caller (who frees it) and resets sb. Never NULL. */

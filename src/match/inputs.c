@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "inputs_impl.h"
+#include "json_scan.h"
 #include "text.h"
 
 /* lead_fields in order (their bits in lead.in_block). */
@@ -244,7 +245,7 @@ static inline const char *plain_char(const char *p, const char *end, char c)
  * of 128 and over), or the line's end. */
 static inline const char *plain_text_end(const char *p, const plain_line *ln)
 {
-    return p + json_plain_len(p, (size_t)(ln->end - p), JSON_STOP_HIGH);
+    return p + json_plain_scan(p, (size_t)(ln->end - p), true, NULL);
 }
 
 /* A string of printable ASCII without escapes, p at its opening quote: its text in

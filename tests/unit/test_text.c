@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_scan.h"
 #include "text.h"
 #include "util.h"
 
@@ -222,10 +223,10 @@ static size_t plain_len_reference(const char *s, size_t n, bool high)
     return i;
 }
 
-/* json_plain_len (the JSON writer's and the lead reader's scanner: SSE2, 16 bytes at a time, the
- * last 16 overlapping) stops where the byte-by-byte scan does, with and without JSON_STOP_HIGH,
+/* json_plain_scan (the JSON writer's and the lead reader's scanner: SSE2, 16 bytes at a time, the
+ * last 16 overlapping) stops where the byte-by-byte scan does, with and without high bytes,
  * for each special byte at each place of strings of 1 to 40 bytes. */
-static void test_json_plain_len_every_place(void **state)
+static void test_json_plain_scan_every_place(void **state)
 {
     (void)state;
     const char special[] = {'"', '\\', '\n', '\0', '\x1f', (char)0xe9, (char)0x80, ' ', '\x7f'};
@@ -235,11 +236,10 @@ static void test_json_plain_len_every_place(void **state)
             for (size_t k = 0; k < sizeof(special); k++) {
                 memset(s, 'b', n);
                 s[at] = special[k];
-                assert_int_equal(json_plain_len(s, n, 0), plain_len_reference(s, n, false));
-                assert_int_equal(json_plain_len(s, n, JSON_STOP_HIGH),
-                                 plain_len_reference(s, n, true));
+                assert_int_equal(json_plain_scan(s, n, false, NULL), plain_len_reference(s, n, false));
+                assert_int_equal(json_plain_scan(s, n, true, NULL), plain_len_reference(s, n, true));
             }
-    assert_int_equal(json_plain_len("", 0, JSON_STOP_HIGH), 0);
+    assert_int_equal(json_plain_scan("", 0, true, NULL), 0);
 }
 
 /* text_lower_ascii lower-cases A-Z only, 16 at a time then byte by byte, in place or not, and
@@ -274,7 +274,7 @@ int main(void)
         cmocka_unit_test(test_recode_across_chunks),
         cmocka_unit_test(test_json_str_escapes),
         cmocka_unit_test(test_json_str_every_place),
-        cmocka_unit_test(test_json_plain_len_every_place),
+        cmocka_unit_test(test_json_plain_scan_every_place),
         cmocka_unit_test(test_lower_ascii_every_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
