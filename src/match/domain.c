@@ -331,16 +331,21 @@ void email_free(email_addr *e)
 
 /* ---- websites ---- */
 
-/* Length of a "scheme://" prefix of s[0..n) (scheme = ALPHA *(ALNUM / "+" / "-" / ".")), or 0. */
+/* Length of a "scheme://" prefix of s[0..n) (scheme = ALPHA *(ALNUM / "+" / "-" / ".")), or 0.
+ * The scheme ends at the first ':' (found by memchr: a website without a scheme, the usual one,
+ * is not walked byte by byte). */
 static size_t scheme_len(const char *s, size_t n)
 {
-    size_t i = 0;
     if (n == 0 || !ascii_is_alpha((unsigned char)s[0]))
         return 0;
-    while (i < n && (ascii_is_alnum((unsigned char)s[i]) || s[i] == '+' || s[i] == '-' ||
-                     s[i] == '.'))
-        i++;
-    return (n - i >= 3 && memcmp(s + i, "://", 3) == 0) ? i + 3 : 0;
+    const char *colon = memchr(s, ':', n);
+    size_t end = colon ? (size_t)(colon - s) : 0;
+    if (!colon || n - end < 3 || memcmp(colon, "://", 3) != 0)
+        return 0;
+    for (size_t i = 1; i < end; i++)
+        if (!(ascii_is_alnum((unsigned char)s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.'))
+            return 0;
+    return end + 3;
 }
 
 /* The bytes website_host looks for in a URL's authority. */

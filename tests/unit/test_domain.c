@@ -259,6 +259,12 @@ static void test_long_hosts(void **state)
                   "sixteen-bytes-x.com");
     check_website("https://abcdefghijklmnop.XN--BCHER-KVA.de/", "abcdefghijklmnop.bücher.de",
                   "bücher.de");
+    /* a scheme is what precedes the first ':' when "://" follows and it is a scheme's bytes */
+    check_website("svn+ssh://x.com", "x.com", "x.com");
+    check_website("HTTPS://Example.COM:8080/x", "example.com", "example.com");
+    check_website("ht_tp://x.com", NULL, NULL);
+    check_website("1http://x.com", NULL, NULL);
+    check_website("http:x.com", NULL, NULL);
 }
 
 static void test_label(void **state)
