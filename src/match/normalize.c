@@ -397,11 +397,10 @@ static void tl_remove(toklist *tl, size_t from, size_t to)
     tl->n -= to - from;
 }
 
-/* Folds s like a name (optionally camel-split first) and appends its tokens, space-joined, to
- * out. With r, abbreviations are expanded. */
-void norm_fold_words(const norm_rules *r, const char *s, bool camel, strbuf *out)
+size_t norm_fold_words_two(const norm_rules *r, const char *s, bool camel, strbuf *out,
+                           strbuf *expanded)
 {
-    size_t len = strlen(s);
+    size_t len = strlen(s), splits = 0;
     bool latin1 = !utf8proc_valid(s, len);
     strbuf text, folded;
     toklist tl;
@@ -409,15 +408,33 @@ void norm_fold_words(const norm_rules *r, const char *s, bool camel, strbuf *out
     sb_init(&folded);
     tl_init(&tl);
     if (camel)
-        camel_split(s, len, latin1, &text);
+        splits = camel_split(s, len, latin1, &text);
     else
         sb_put_text(&text, s, len, latin1);
+    if (camel && !splits)
+        goto out;
     fold_into(text.buf ? text.buf : "", &folded);
-    tokenize(r, folded.buf ? folded.buf : "", folded.len, &tl);
-    tl_join(&tl, 0, tl.n, ' ', out);
+    if (out) {
+        tokenize(NULL, folded.buf ? folded.buf : "", folded.len, &tl);
+        tl_join(&tl, 0, tl.n, ' ', out);
+    }
+    if (expanded) {
+        sb_reset(&tl.arena);
+        tl.n = 0;
+        tokenize(r, folded.buf ? folded.buf : "", folded.len, &tl);
+        tl_join(&tl, 0, tl.n, ' ', expanded);
+    }
+out:
     sb_free(&text);
     sb_free(&folded);
     tl_free(&tl);
+    return splits;
+}
+
+void norm_fold_words(const norm_rules *r, const char *s, bool camel, strbuf *out)
+{
+    if (norm_fold_words_two(r, s, camel, r ? NULL : out, r ? out : NULL) == 0 && camel)
+        (void)norm_fold_words_two(r, s, false, r ? NULL : out, r ? out : NULL);
 }
 
 /* Span of folded s left after trimming non-alphanumeric code points at both ends. */
