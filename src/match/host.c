@@ -184,12 +184,17 @@ char *host_normalize(const char *s, size_t n)
     return h;
 }
 
+/* One walk: a label starting "xn--" is looked for where a label starts with 'x'. */
 bool host_plain_normal(const char *h)
 {
-    for (const char *p = h; *p; p++)
-        if ((unsigned char)*p >= 0x80 || ascii_is_upper((unsigned char)*p))
+    for (const char *p = h; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c >= 0x80 || ascii_is_upper(c))
             return false;
-    return !has_a_label(h);
+        if (c == 'x' && (p == h || p[-1] == '.') && strncmp(p, "xn--", 4) == 0)
+            return false;
+    }
+    return true;
 }
 
 bool host_all_digits(const char *s, size_t n)

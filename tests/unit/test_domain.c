@@ -392,7 +392,8 @@ static void test_domain_label_parsed(void **state)
     (void)state;
     const char *addrs[] = {"a@Sales.Acme.CO.UK", "a@dc-storm.com", "a@b.xn--mller-kva.de",
                            "a@müller.de", "a@x.github.io", "a@city.kawasaki.jp",
-                           "a@www.ck", "a@a.b.ck"};
+                           "a@www.ck", "a@a.b.ck", "a@xn--o38h.com", "a@mail.xerox.com",
+                           "a@xn.xn-x.com"};
     size_t read = 0;
     for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
         email_addr e;
