@@ -464,7 +464,8 @@ void domain_set_remove(domain_set *s, const char *domain)
 }
 
 /* Is the normalised host h, or a parent of it down to its registrable domain reg (its parents are
- * suffixes), in a; and in b (NULL: none, *in_b false)? One walk, each suffix hashed once for both. */
+ * suffixes), in a; and in b (NULL: none, *in_b false)? One walk, each suffix hashed once for
+ * both. */
 static void sets_have_host(const domain_set *a, const domain_set *b, const char *h,
                            const char *reg, bool *in_a, bool *in_b)
 {

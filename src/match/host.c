@@ -51,14 +51,20 @@ static char *host_lower(const char *s, size_t n)
     return h;
 }
 
-/* Byte length of the code point at s[0..n) allowed in a label of a lower-case host: a letter
- * a-z, a digit or '-'; a non-ASCII letter, combining mark or decimal digit. 0 for anything else
- * or invalid UTF-8. */
-static inline size_t label_char(const char *s, size_t n)
+/* The ASCII bytes a label of a lower-case host holds: '-' and 0-9 (bits of the low 64), a-z (of
+ * the high 64). */
+#define LABEL_ASCII_LOW ((1ull << '-') | (0x3FFull << '0'))
+#define LABEL_ASCII_HIGH (0x3FFFFFFull << ('a' - 64))
+
+static inline bool label_ascii(unsigned char c)
 {
-    unsigned char c = (unsigned char)s[0];
-    if (c < 0x80)
-        return (unsigned char)(c - 'a') < 26 || (unsigned char)(c - '0') < 10 || c == '-';
+    return ((c < 64 ? LABEL_ASCII_LOW : LABEL_ASCII_HIGH) >> (c & 63)) & 1;
+}
+
+/* Byte length of the non-ASCII code point at s[0..n) when a label may hold it (a letter,
+ * combining mark or decimal digit), else 0 (also for invalid UTF-8). */
+static size_t label_utf8(const char *s, size_t n)
+{
     utf8proc_int32_t cp;
     utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &cp);
     if (k <= 0)
@@ -70,25 +76,32 @@ static inline size_t label_char(const char *s, size_t n)
 }
 
 /* The end of the label of h[0..len) starting at i, or 0 when it holds what no label holds
- * (label_char); *digits: it is all digits 0-9. */
+ * (label_ascii, label_utf8); *digits: it is all digits 0-9. */
 static size_t label_end(const char *h, size_t len, size_t i, bool *digits)
 {
     bool all = true;
-    while (i < len && h[i] != '.') {
-        size_t k = label_char(h + i, len - i);
-        if (k == 0)
+    for (; i < len && h[i] != '.'; i++) {
+        unsigned char c = (unsigned char)h[i];
+        if (c >= 0x80) {
+            size_t k = label_utf8(h + i, len - i);
+            if (k == 0)
+                return 0;
+            all = false;
+            i += k - 1;
+        } else if (!label_ascii(c)) {
             return 0;
-        all = all && (unsigned char)(h[i] - '0') < 10;
-        i += k;
+        } else {
+            all &= (unsigned char)(c - '0') < 10;
+        }
     }
     *digits = all;
     return i;
 }
 
 /* Whether lower-case h[0..len) (no trailing dot) is a DNS name of two labels or more, each 1..63
- * bytes of label_char not starting or ending in '-', and its TLD not all digits (no IPv4
- * address); in one pass. *a_label (when not NULL): a label of a valid h is an IDNA A-label
- * ("xn--..."). */
+ * bytes of label_ascii or label_utf8 not starting or ending in '-', and its TLD not all digits
+ * (no IPv4 address); in one pass. *a_label (when not NULL): a label of a valid h is an IDNA
+ * A-label ("xn--..."). */
 static bool host_valid(const char *h, size_t len, bool *a_label)
 {
     bool xn = false, digits = false;
@@ -145,7 +158,7 @@ bool host_normalize_ascii_into(const char *s, size_t n, char *h, bool *done)
     if (!(*done = text_lower_ascii(s, n, h)))
         return false;
     size_t len = n && h[n - 1] == '.' ? n - 1 : n;   /* one trailing dot removed */
-    if (!host_valid(h, len, &a_label)) {              /* a NUL inside is no label_char */
+    if (!host_valid(h, len, &a_label)) {              /* a NUL inside is no label_ascii */
         *done = !has_a_label(h);
         return false;
     }

@@ -252,6 +252,12 @@ static void test_long_hosts(void **state)
     check_registrable("abcdefghijklmnopqrs..com", NULL);
     check_registrable("abcdefghijklmnopqrstu.12345", NULL);
     check_registrable("1234567890123456789.4x", "1234567890123456789.4x");
+    /* the bytes either side of a label's ASCII ranges ('-', 0-9, a-z) */
+    const char *beside[] = {"a,b.com", "a/b.com", "a:b.com", "a@b.com", "a[b.com", "a`b.com",
+                            "a{b.com", "a\x7f" "b.com", "a b.com"};
+    for (size_t i = 0; i < sizeof(beside) / sizeof(beside[0]); i++)
+        check_registrable(beside[i], NULL);
+    check_registrable("a-0.z9.com", "z9.com");
     check_registrable("a234567890123456789012345678901234567890123456789012345678901234.com", NULL);
     check_registrable("a23456789012345678901234567890123456789012345678901234567890123.com",
                       "a23456789012345678901234567890123456789012345678901234567890123.com");
