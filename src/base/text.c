@@ -1,4 +1,5 @@
-/* text.c - UTF-8 validation (RFC 3629 well-formed sequences) and conversion to UTF-8 with iconv. */
+/* text.c - UTF-8 validation (RFC 3629 well-formed sequences), ASCII lower-casing and conversion to
+ * UTF-8 with iconv. */
 #include "text.h"
 
 #include <errno.h>
@@ -6,6 +7,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define RECODE_IN 65536
 #define RECODE_OUT (4 * RECODE_IN)
@@ -60,6 +64,31 @@ size_t utf8_invalid_at(const char *s, size_t n)
         i += len;
     }
     return n;
+}
+
+bool text_lower_ascii(const char *s, size_t n, char *out)
+{
+    unsigned char high = 0;
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i before_a = _mm_set1_epi8('A' - 1), after_z = _mm_set1_epi8('Z' + 1);
+    const __m128i case_bit = _mm_set1_epi8(0x20);
+    __m128i any = _mm_setzero_si128();
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, before_a), _mm_cmplt_epi8(v, after_z));
+        _mm_storeu_si128((__m128i *)(void *)(out + i),
+                         _mm_or_si128(v, _mm_and_si128(upper, case_bit)));
+        any = _mm_or_si128(any, v);
+    }
+    high = _mm_movemask_epi8(any) ? 0x80 : 0;
+#endif
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        high |= c;
+        out[i] = (char)((unsigned char)(c - 'A') < 26 ? c + ('a' - 'A') : c);
+    }
+    return !(high & 0x80);
 }
 
 bool text_encoding_known(const char *encoding)

@@ -1,4 +1,5 @@
-/* text.h - UTF-8 validity of bytes, and files in another encoding converted to UTF-8 (iconv). */
+/* text.h - UTF-8 validity of bytes, ASCII lower-casing, and files in another encoding converted to
+ * UTF-8 (iconv). */
 #ifndef L2A_TEXT_H
 #define L2A_TEXT_H
 
@@ -16,6 +17,11 @@ static inline bool utf8_valid(const char *s, size_t n)
 {
     return utf8_invalid_at(s, n) == n;
 }
+
+/* Copies the n bytes of s to out with the ASCII letters A-Z lower-cased (other bytes as they are;
+ * out may be s; no NUL added); returns whether all of them are ASCII (below 0x80). 16 bytes at a
+ * time (SSE2). */
+bool text_lower_ascii(const char *s, size_t n, char *out);
 
 /* Whether iconv knows the encoding name (converting from it to UTF-8). */
 bool text_encoding_known(const char *encoding);

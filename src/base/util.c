@@ -12,9 +12,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
+
+#include "json_scan.h"
 
 static void oom(size_t n)
 {
@@ -196,53 +195,7 @@ void sb_appendf(strbuf *sb, const char *fmt, ...)
     sb->len += (size_t)n;
 }
 
-#ifdef __SSE2__
-/* A bit for each of the 16 bytes of v that a JSON string cannot hold as it is. */
-static unsigned json_stops(__m128i v)
-{
-    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
-    const __m128i control_max = _mm_set1_epi8(0x1f);
-    __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(v, control_max), control_max);
-    return (unsigned)_mm_movemask_epi8(_mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), control));
-}
-
-static unsigned json_stops_at(const char *s)
-{
-    return json_stops(_mm_loadu_si128((const __m128i *)(const void *)s));
-}
-#endif
-
-/* How many of the n bytes at s a JSON string holds as they are: up to the first '"', '\\' or
- * control byte (below 0x20; bytes of 128 and over are plain), 16 at a time while 16 are left,
- * then the last 16 (overlapping those before); 8 to 15 bytes as their first 8 and last 8. */
-static size_t json_plain_run(const char *s, size_t n)
-{
-    size_t i = 0;
-#ifdef __SSE2__
-    for (; i + 16 <= n; i += 16) {
-        unsigned at = json_stops_at(s + i);
-        if (at)
-            return i + (size_t)__builtin_ctz(at);
-    }
-    if (i > 0 && i < n) {   /* the last 16 bytes, the first of them already looked at */
-        unsigned at = json_stops_at(s + n - 16) >> (16 - (n - i));
-        return at ? i + (size_t)__builtin_ctz(at) : n;
-    }
-    if (n >= 8 && n < 16 &&
-        !json_stops(_mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)(const void *)s),
-                                       _mm_loadl_epi64((const __m128i *)(const void *)(s + n - 8)))))
-        return n;   /* else the bytes one by one find where */
-#endif
-    for (; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == '"' || c == '\\')
-            break;
-    }
-    return i;
-}
-
-/* The escape of a byte json_plain_run stops at, into sb. */
+/* The escape of a byte json_plain_scan stops at, into sb. */
 static void json_escape_byte(strbuf *sb, unsigned char c)
 {
     switch (c) {
@@ -255,22 +208,24 @@ static void json_escape_byte(strbuf *sb, unsigned char c)
     }
 }
 
-/* Plain bytes are copied a run at a time (found 16 bytes at a step); quotes, backslashes and
- * control bytes are escaped. */
+/* Plain bytes are copied a run at a time as they are found (16 bytes at a step); quotes,
+ * backslashes and control bytes are escaped. */
 void sb_append_json_strn(strbuf *sb, const char *s, size_t n)
 {
-    sb_grow(sb, n + 2);
+    sb_reserve(sb, n + 2);
     sb->buf[sb->len++] = '"';
     for (;;) {
-        size_t run = json_plain_run(s, n);
-        sb_appendn(sb, s, run);
+        size_t run = json_plain_scan(s, n, false, sb->buf + sb->len);
+        sb->len += run;
         if (run == n)
             break;
         json_escape_byte(sb, (unsigned char)s[run]);
         s += run + 1;
         n -= run + 1;
+        sb_reserve(sb, n + 1);
     }
-    sb_putc(sb, '"');
+    sb->buf[sb->len++] = '"';
+    sb->buf[sb->len] = '\0';
 }
 
 void sb_append_json_str(strbuf *sb, const char *s)

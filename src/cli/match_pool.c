@@ -16,13 +16,19 @@
 #define CHUNK_LINES 256
 #define CHUNKS_PER_THREAD 4
 
+/* A chunk's lines (filled by this thread, read by a worker) and its decisions (written by the
+ * worker, a few dozen times a lead) start on cache lines of their own: a worker appending to one
+ * chunk's decisions does not take the line another thread reads or fills the next chunk's text
+ * from (the ring is allocated aligned). */
+#define CACHE_LINE 64
+
 typedef struct chunk {
-    strbuf text;                /* the lines, each with its line end and a NUL after it */
+    _Alignas(CACHE_LINE) strbuf text; /* the lines, each with its line end and a NUL after it */
     size_t at[CHUNK_LINES];     /* where line i starts in text */
     size_t len[CHUNK_LINES];    /* its length, line end included (as getline gives it) */
     long lineno[CHUNK_LINES];   /* its line number in the file (blank lines counted) */
     size_t n;
-    strbuf out;                 /* the decisions of its lines, one a line */
+    _Alignas(CACHE_LINE) strbuf out; /* the decisions of its lines, one a line */
     bool decided;               /* set under pool.mu by the worker that decided it */
 } chunk;
 
@@ -187,12 +193,24 @@ static int pool_start(pool *p, pthread_t *threads, int n)
     return started;
 }
 
+/* n zeroed chunks, aligned to a cache line (free with free). */
+static chunk *ring_new(size_t n)
+{
+    void *ring = NULL;
+    if (posix_memalign(&ring, CACHE_LINE, n * sizeof(chunk)) != 0) {
+        fprintf(stderr, "l2a: out of memory (%zu bytes)\n", n * sizeof(chunk));
+        abort();
+    }
+    memset(ring, 0, n * sizeof(chunk));
+    return ring;
+}
+
 int match_pool_run(const matcher *m, FILE *in, FILE *out, int threads, bool progress)
 {
     pool p = {.m = m, .nring = (size_t)threads * CHUNKS_PER_THREAD};
     reader r = {.in = in};
     pthread_t *workers = xcalloc((size_t)threads, sizeof(*workers));
-    p.ring = xcalloc(p.nring, sizeof(*p.ring));
+    p.ring = ring_new(p.nring);
     for (size_t i = 0; i < p.nring; i++) {
         sb_init(&p.ring[i].text);
         sb_init(&p.ring[i].out);

@@ -28,8 +28,7 @@ void decision_free(decision *d)
 
 void lead_facts_free(lead_facts *f)
 {
-    char *owned[] = {f->email, f->email_domain, f->web_domain, f->new_account_id, f->new_account_name,
-                     f->new_account_domain, f->name_key};
+    char *owned[] = {f->email, f->email_domain, f->web_domain, f->new_account_id, f->name_key};
     for (size_t i = 0; i < ARRAY_LEN(owned); i++)
         free(owned[i]);
     memset(f, 0, sizeof(*f));

@@ -1,20 +1,22 @@
-/* domain.c - email and website parsing, registrable domains via libpsl, free-mail/disposable domain sets. */
+/* domain.c - email and website parsing, registrable domains via libpsl, free-mail/disposable domain
+ * sets (host names normalised and validated by host.c). */
 #include "domain.h"
 
 #include <errno.h>
-#include <idn2.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "ascii.h"
+#include "host.h"
 #include "suffix_list.h"
 
-#define HOST_MAX 253  /* bytes of a host name without its trailing dot */
-#define LABEL_MAX 63  /* bytes of one label (UTF-8 bytes for non-ASCII labels: no punycode) */
 #define LOCAL_MAX 64  /* bytes of an email local part */
 
 struct domain_set {
@@ -56,7 +58,6 @@ void domain_shutdown(void)
 
 /* ---- character helpers (ASCII only: no locale) ---- */
 
-
 /* Byte length of the whitespace character at s (ASCII space/control blanks or U+00A0), else 0. */
 static size_t space_len(const char *s, size_t n)
 {
@@ -77,6 +78,35 @@ static bool has_space(const char *s, size_t n)
     return false;
 }
 
+#ifdef __SSE2__
+/* Whether the 16 bytes at s are all printable ASCII but the space ('!' to '~'). */
+static bool plain16(const char *s)
+{
+    const __m128i space = _mm_set1_epi8(' '), del = _mm_set1_epi8(0x7f);
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+    __m128i ok = _mm_and_si128(_mm_cmpgt_epi8(v, space), _mm_cmplt_epi8(v, del)); /* signed */
+    return _mm_movemask_epi8(ok) == 0xFFFF;
+}
+#endif
+
+/* Whether s[0..n) is printable ASCII without a space: nothing to trim, no space inside. 16 bytes
+ * at a time while 16 are left, then the last 16 (overlapping those before). */
+static bool plain_ascii(const char *s, size_t n)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    for (; i + 16 <= n; i += 16)
+        if (!plain16(s + i))
+            return false;
+    if (i > 0)
+        return i == n || plain16(s + n - 16);
+#endif
+    for (; i < n; i++)
+        if ((unsigned char)(s[i] - '!') > '~' - '!')
+            return false;
+    return true;
+}
+
 /* Trims whitespace from both ends of s[0..*n): returns the new start, updates *n. */
 static const char *trim(const char *s, size_t *n)
 {
@@ -93,216 +123,6 @@ static const char *trim(const char *s, size_t *n)
         else
             return s;
     }
-}
-
-static bool has_non_ascii(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] >= 0x80)
-            return true;
-    return false;
-}
-
-/* Decodes the UTF-8 sequence at s[0..n) into *cp; returns its byte length, or 0 if invalid. */
-static size_t utf8_next(const char *s, size_t n, utf8proc_int32_t *cp)
-{
-    utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, cp);
-    return k > 0 ? (size_t)k : 0;
-}
-
-/* ---- host names ---- */
-
-/* utf8proc callback: lower-cases and maps the ideographic full stops to '.' (as IDNA does). */
-static utf8proc_int32_t host_codepoint(utf8proc_int32_t cp, void *data)
-{
-    (void)data;
-    if (cp == 0x3002 || cp == 0xFF61)
-        return '.';
-    return utf8proc_tolower(cp);
-}
-
-/* Lower-cased copy of s[0..n): ASCII by hand, non-ASCII through utf8proc (lower case + NFKC).
- * Returns a malloc'd string (caller frees), or NULL for invalid UTF-8. */
-static char *host_lower(const char *s, size_t n)
-{
-    if (!has_non_ascii(s, n)) {
-        char *h = xstrndup(s, n);
-        for (size_t i = 0; i < n; i++)
-            h[i] = ascii_to_lower(h[i]);
-        return h;
-    }
-    utf8proc_uint8_t *dst = NULL;
-    utf8proc_ssize_t r = utf8proc_map_custom((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &dst,
-                                             UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE,
-                                             host_codepoint, NULL);
-    if (r < 0)
-        return NULL;
-    char *h = xstrdup((const char *)dst); /* copy into our allocator; dst is utf8proc's malloc */
-    free(dst);
-    return h;
-}
-
-/* A non-ASCII code point allowed in a label: letters, combining marks, decimal digits. */
-static bool host_codepoint_ok(utf8proc_int32_t cp)
-{
-    utf8proc_category_t c = utf8proc_category(cp);
-    return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_ME) || c == UTF8PROC_CATEGORY_ND;
-}
-
-/* Whether label s[0..n) is 1..63 bytes of [a-z0-9-] or UTF-8 letters, not starting/ending in '-'. */
-static bool label_valid(const char *s, size_t n)
-{
-    if (n == 0 || n > LABEL_MAX || s[0] == '-' || s[n - 1] == '-')
-        return false;
-    size_t i = 0;
-    while (i < n) {
-        if ((unsigned char)s[i] < 0x80) {
-            if (!(ascii_is_alnum((unsigned char)s[i]) || s[i] == '-'))
-                return false;
-            i++;
-            continue;
-        }
-        utf8proc_int32_t cp;
-        size_t k = utf8_next(s + i, n - i, &cp);
-        if (k == 0 || !host_codepoint_ok(cp))
-            return false;
-        i += k;
-    }
-    return true;
-}
-
-static bool all_digits(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
-}
-
-/* Whether lower-case h (no trailing dot) is a DNS name of two labels or more, not an IPv4 address. */
-static bool host_valid(const char *h)
-{
-    size_t len = strlen(h), labels = 0;
-    const char *end = h + len, *label = h;
-    if (len == 0 || len > HOST_MAX)
-        return false;
-    for (;;) {
-        const char *dot = memchr(label, '.', (size_t)(end - label)), *stop = dot ? dot : end;
-        if (!label_valid(label, (size_t)(stop - label)))
-            return false;
-        labels++;
-        if (!dot) /* the TLD: never all digits */
-            return labels >= 2 && !all_digits(label, (size_t)(end - label));
-        label = dot + 1;
-    }
-}
-
-/* host_valid of lower-case ASCII h[0..len) in one pass. */
-static bool host_valid_ascii(const char *h, size_t len)
-{
-    if (len == 0 || len > HOST_MAX)
-        return false;
-    size_t start = 0, labels = 0;
-    bool digits = true;             /* the label so far is all digits */
-    for (size_t i = 0;; i++) {
-        char c = i < len ? h[i] : '.';
-        if (c == '.') {
-            size_t n = i - start;
-            if (n == 0 || n > LABEL_MAX || h[start] == '-' || h[i - 1] == '-')
-                return false;
-            labels++;
-            if (i == len)           /* the TLD: never all digits */
-                return labels >= 2 && !digits;
-            start = i + 1;
-            digits = true;
-        } else if (ascii_is_alnum((unsigned char)c) || c == '-') {
-            digits = digits && c >= '0' && c <= '9';
-        } else {
-            return false;
-        }
-    }
-}
-
-/* Whether some label of lower-case h is an IDNA A-label ("xn--..."). */
-static bool has_a_label(const char *h)
-{
-    for (const char *p = h; (p = strstr(p, "xn--")); p += 4)
-        if (p == h || p[-1] == '.')
-            return true;
-    return false;
-}
-
-static bool host_valid(const char *h);
-
-/* h with its A-labels as Unicode (U-labels): "xn--bcher-kva.de" and "bücher.de" are one domain,
- * for accounts and leads alike. Takes h; returns it or its replacement (malloc'd). An A-label
- * that does not decode, or decodes to what no host name holds (an emoji: xn--o38h), stays as it
- * is. */
-static char *host_unicode(char *h)
-{
-    char *u = NULL;
-    if (!has_a_label(h) || idn2_to_unicode_8z8z(h, &u, 0) != IDN2_OK)
-        return h;
-    char *lower = host_lower(u, strlen(u));
-    idn2_free(u);
-    if (!lower || !host_valid(lower)) {
-        free(lower);
-        return h;
-    }
-    free(h);
-    return lower;
-}
-
-/* host_normalize of ASCII s[0..n) holding no A-label, into h (n + 1 bytes): lower-cased in one
- * pass, then host_valid; false when it is no valid host. *done false (h undefined) when s is not
- * such a string: host_normalize's general path takes it. */
-static bool host_normalize_ascii_into(const char *s, size_t n, char *h, bool *done)
-{
-    unsigned char high = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        high |= c;
-        h[i] = (char)((unsigned char)(c - 'A') < 26 ? c + ('a' - 'A') : c);
-    }
-    h[n] = '\0';
-    *done = !(high & 0x80) && !has_a_label(h);
-    if (!*done)
-        return false;
-    if (n && h[n - 1] == '.')
-        h[--n] = '\0';                    /* one trailing dot removed */
-    return strlen(h) == n && host_valid_ascii(h, n);   /* a NUL inside: no host */
-}
-
-/* host_normalize_ascii_into, malloc'd (NULL when no valid host). */
-static char *host_normalize_ascii(const char *s, size_t n, bool *done)
-{
-    char *h = xmalloc(n + 1);
-    if (host_normalize_ascii_into(s, n, h, done))
-        return h;
-    free(h);
-    return NULL;
-}
-
-/* Normalised host of s[0..n): lower case, A-labels decoded, one trailing dot removed, validated.
- * Returns a malloc'd string (caller frees) or NULL when it is not a valid host name. */
-static char *host_normalize(const char *s, size_t n)
-{
-    bool done;
-    char *h = host_normalize_ascii(s, n, &done);
-    if (done)
-        return h;
-    h = host_lower(s, n);
-    if (!h)
-        return NULL;
-    h = host_unicode(h);
-    size_t len = strlen(h);
-    if (len && h[len - 1] == '.')
-        h[len - 1] = '\0';
-    if (!host_valid(h)) {
-        free(h);
-        return NULL;
-    }
-    return h;
 }
 
 /* ---- registrable domains: from the list's table, else from libpsl with its answers remembered
@@ -393,16 +213,6 @@ char *domain_label(const char *registrable)
     return label;
 }
 
-/* Whether host_normalize gives h, a host it gave (or a tail of one of two labels or more: valid,
- * no trailing dot), back as it is: ASCII without capitals or an A-label. */
-static bool host_plain_normal(const char *h)
-{
-    for (const char *p = h; *p; p++)
-        if ((unsigned char)*p >= 0x80 || ascii_is_upper((unsigned char)*p))
-            return false;
-    return !has_a_label(h);
-}
-
 /* A plain registrable domain is what host_normalize and registrable_tail give back as it is
  * (the registrable domain of a registrable domain is itself): its label is its first. */
 char *domain_label_parsed(const char *registrable)
@@ -428,23 +238,27 @@ static bool local_valid(const char *s, size_t n)
     size_t i = 0;
     while (i < n) {
         utf8proc_int32_t cp;
-        size_t k = (unsigned char)s[i] < 0x80 ? 1 : utf8_next(s + i, n - i, &cp);
-        if (k == 0 || !local_char_ok(s[i]))
+        utf8proc_ssize_t k = (unsigned char)s[i] < 0x80
+                                 ? 1
+                                 : utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+                                                    (utf8proc_ssize_t)(n - i), &cp);
+        if (k <= 0 || !local_char_ok(s[i]))
             return false;
-        i += k;
+        i += (size_t)k;
     }
     return true;
 }
 
-/* Checks the shape local@host of s[0..n) (already trimmed); returns an error text or NULL. */
-static const char *email_shape_error(const char *s, size_t n, const char **at)
+/* Checks the shape local@host of s[0..n) (already trimmed; plain: plain_ascii, so without
+ * spaces); returns an error text or NULL. */
+static const char *email_shape_error(const char *s, size_t n, bool plain, const char **at)
 {
     *at = memchr(s, '@', n);
     if (!*at)
         return "missing @";
     if (memchr(*at + 1, '@', n - (size_t)(*at - s) - 1))
         return "more than one @";
-    if (has_space(s, n))
+    if (!plain && has_space(s, n))
         return "contains spaces";
     if (*at == s)
         return "empty local part";
@@ -460,21 +274,22 @@ email_status email_parse(const char *raw, email_addr *out, const char **err_text
     const char *err = NULL, *at = NULL;
     email_status st = EMAIL_OK;
     size_t n = raw ? strlen(raw) : 0;
-    const char *s = raw ? trim(raw, &n) : raw;
+    bool plain = plain_ascii(raw, n);   /* the usual address: nothing to trim, no spaces */
+    const char *s = raw && !plain ? trim(raw, &n) : raw;
     char *host = NULL;
 
     memset(out, 0, sizeof(*out));
     if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
         s++;
         n -= 2;
-        s = trim(s, &n);
+        s = plain ? s : trim(s, &n);
     }
     if (n == 0) {
         st = EMAIL_EMPTY;
         err = "empty";
         goto out;
     }
-    if ((err = email_shape_error(s, n, &at)) != NULL) {
+    if ((err = email_shape_error(s, n, plain, &at)) != NULL) {
         st = EMAIL_MALFORMED;
         goto out;
     }
@@ -516,25 +331,21 @@ void email_free(email_addr *e)
 
 /* ---- websites ---- */
 
-/* Length of a "scheme://" prefix of s[0..n) (scheme = ALPHA *(ALNUM / "+" / "-" / ".")), or 0. */
+/* Length of a "scheme://" prefix of s[0..n) (scheme = ALPHA *(ALNUM / "+" / "-" / ".")), or 0.
+ * The scheme ends at the first ':' (found by memchr: a website without a scheme, the usual one,
+ * is not walked byte by byte). */
 static size_t scheme_len(const char *s, size_t n)
 {
-    size_t i = 0;
     if (n == 0 || !ascii_is_alpha((unsigned char)s[0]))
         return 0;
-    while (i < n && (ascii_is_alnum((unsigned char)s[i]) || s[i] == '+' || s[i] == '-' ||
-                     s[i] == '.'))
-        i++;
-    return (n - i >= 3 && memcmp(s + i, "://", 3) == 0) ? i + 3 : 0;
-}
-
-/* Whether s[0..n) is printable ASCII without a space: nothing to trim, no space inside. */
-static bool plain_ascii(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)(s[i] - '!') > '~' - '!')
-            return false;
-    return true;
+    const char *colon = memchr(s, ':', n);
+    size_t end = colon ? (size_t)(colon - s) : 0;
+    if (!colon || n - end < 3 || memcmp(colon, "://", 3) != 0)
+        return 0;
+    for (size_t i = 1; i < end; i++)
+        if (!(ascii_is_alnum((unsigned char)s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.'))
+            return 0;
+    return end + 3;
 }
 
 /* The bytes website_host looks for in a URL's authority. */
@@ -575,7 +386,7 @@ static size_t website_host_span(const char *raw, size_t n, const char **host)
     const char *colon = memchr(s, ':', n);
     if (colon) { /* drop :port, which must be digits */
         size_t host_n = (size_t)(colon - s);
-        if (!all_digits(colon + 1, n - host_n - 1))
+        if (!host_all_digits(colon + 1, n - host_n - 1))
             return 0;
         n = host_n;
     }
@@ -653,21 +464,8 @@ void domain_set_remove(domain_set *s, const char *domain)
 }
 
 /* Is the normalised host h, or a parent of it down to its registrable domain reg (its parents are
- * suffixes), in s? */
-static bool set_has_host(const domain_set *s, const char *h, const char *reg)
-{
-    for (const char *p = h; p; p = strchr(p, '.')) {
-        if (*p == '.')
-            p++;
-        if (strmap_has(s->map, p))
-            return true;
-        if (strcmp(p, reg) == 0)
-            break;
-    }
-    return false;
-}
-
-/* set_has_host of a and of b in one walk, each suffix hashed once for both. */
+ * suffixes), in a; and in b (NULL: none, *in_b false)? One walk, each suffix hashed once for
+ * both. */
 static void sets_have_host(const domain_set *a, const domain_set *b, const char *h,
                            const char *reg, bool *in_a, bool *in_b)
 {
@@ -679,8 +477,8 @@ static void sets_have_host(const domain_set *a, const domain_set *b, const char 
         size_t n = len - (size_t)(p - h);
         uint64_t hash = hash_bytes(p, n);
         *in_a = *in_a || strmap_getn_h(a->map, p, n, hash, NULL);
-        *in_b = *in_b || strmap_getn_h(b->map, p, n, hash, NULL);
-        if ((*in_a && *in_b) || strcmp(p, reg) == 0)
+        *in_b = *in_b || (b && strmap_getn_h(b->map, p, n, hash, NULL));
+        if ((*in_a && (*in_b || !b)) || strcmp(p, reg) == 0)
             break;
     }
 }
@@ -742,7 +540,9 @@ bool domain_set_contains(const domain_set *s, const char *host)
 {
     const char *reg;
     char *h = host_and_reg(host, &reg);
-    bool found = reg && set_has_host(s, h, reg);
+    bool found = false, unused;
+    if (reg)
+        sets_have_host(s, NULL, h, reg, &found, &unused);
     free(h);
     return found;
 }

@@ -18,13 +18,21 @@ static char *company_key(const char *company)
     return f;
 }
 
-static char *prefixed(const char *prefix, const char *s)
+/* "new:<key>", then the new account's domain (dom, or none) and its name, in one allocation:
+ * new_account_id owns it, the other two point into it. */
+static void new_account_strings(lead_facts *f, const char *key, const char *dom, const char *name)
 {
-    size_t np = strlen(prefix), ns = strlen(s);
-    char *out = xmalloc(np + ns + 1);
-    memcpy(out, prefix, np);
-    memcpy(out + np, s, ns + 1);
-    return out;
+    size_t nk = strlen(key), nd = dom ? strlen(dom) + 1 : 0, nn = strlen(name) + 1;
+    char *p = xmalloc(4 + nk + 1 + nd + nn);
+    f->new_account_id = p;
+    memcpy(p, "new:", 4);
+    memcpy(p + 4, key, nk + 1);
+    p += 4 + nk + 1;
+    if (dom) {
+        f->new_account_domain = memcpy(p, dom, nd);
+        p += nd;
+    }
+    f->new_account_name = memcpy(p, name, nn);
 }
 
 /* The account a lead with no match would make: on its corporate email domain, else its
@@ -33,17 +41,15 @@ static void new_account_facts(const lead *l, lead_facts *f)
 {
     bool corporate = f->email_domain && !f->freemail && !f->disposable;
     const char *dom = corporate ? f->email_domain : f->web_domain;
+    const char *name = !f->company_junk && l->company ? l->company : dom;
     if (dom) {
-        f->new_account_id = prefixed("new:", dom);
-        f->new_account_domain = xstrdup(dom);
-    } else {
+        new_account_strings(f, dom, dom, name);
+    } else if (!f->company_junk) {
         char *key = company_key(l->company);
-        if (!f->company_junk && key[0])
-            f->new_account_id = prefixed("new:", key);
+        if (key[0])
+            new_account_strings(f, key, NULL, name);
         free(key);
     }
-    if (f->new_account_id)
-        f->new_account_name = xstrdup(!f->company_junk && l->company ? l->company : dom);
 }
 
 void evidence_facts(lead_evidence *ev, lead_facts *out)

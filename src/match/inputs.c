@@ -5,11 +5,9 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "inputs_impl.h"
+#include "json_scan.h"
 #include "text.h"
 
 /* lead_fields in order (their bits in lead.in_block). */
@@ -243,42 +241,11 @@ static inline const char *plain_char(const char *p, const char *end, char c)
     return p < end && *p == c ? p + 1 : NULL;
 }
 
-#ifdef __SSE2__
-/* A bit for each of the 16 bytes at p that ends a plain string's text: '"', '\\', a control
- * byte or a byte of 128 and over. */
-static inline unsigned plain_stops(const char *p)
+/* The first byte from p on that ends a plain string's text ('"', '\\', a control byte or a byte
+ * of 128 and over), or the line's end. */
+static inline const char *plain_text_end(const char *p, const plain_line *ln)
 {
-    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
-    const __m128i space = _mm_set1_epi8(0x20);
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-    __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
-                                             _mm_cmpeq_epi8(v, backslash)),
-                                _mm_cmplt_epi8(v, space));   /* signed: also 128 and over */
-    return (unsigned)_mm_movemask_epi8(stop);
-}
-#endif
-
-/* The first byte from p on that ends a plain string's text (plain_stops), or the line's end: 16
- * bytes at a time, the last 16 of the line overlapping those before. */
-static const char *plain_text_end(const char *p, const plain_line *ln)
-{
-#ifdef __SSE2__
-    for (; ln->end - p >= 16; p += 16) {
-        unsigned at = plain_stops(p);
-        if (at)
-            return p + __builtin_ctz(at);
-    }
-    if (p < ln->end && ln->end - ln->start >= 16) {
-        unsigned at = plain_stops(ln->end - 16) >> (16 - (ln->end - p));
-        return at ? p + __builtin_ctz(at) : ln->end;
-    }
-#endif
-    for (; p < ln->end; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c < 0x20 || c >= 0x80 || c == '\\' || c == '"')
-            break;
-    }
-    return p;
+    return p + json_plain_scan(p, (size_t)(ln->end - p), true, NULL);
 }
 
 /* A string of printable ASCII without escapes, p at its opening quote: its text in

@@ -9,6 +9,7 @@
 
 #include "ascii.h"
 #include "normalize_impl.h"
+#include "text.h"
 
 /* ---- code points ---- */
 
@@ -71,7 +72,8 @@ static size_t cp_next(const char *s, size_t len, size_t i, bool latin1, int32_t 
     return (size_t)k;
 }
 
-static bool utf8_valid(const char *s, size_t len)
+/* Whether s[0..len) is UTF-8 as utf8proc_iterate reads it. */
+static bool utf8proc_valid(const char *s, size_t len)
 {
     for (size_t i = 0; i < len;) {
         int32_t cp;
@@ -119,11 +121,10 @@ static const char *extra_fold(int32_t c)
 /* Appends s lower-cased (ASCII letters only) to out. */
 static void ascii_lower_into(const char *s, size_t len, strbuf *out)
 {
-    size_t at = out->len;
-    sb_appendn(out, s, len);
-    for (char *p = out->buf + at, *end = out->buf + out->len; p < end; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
+    sb_reserve(out, len);
+    (void)text_lower_ascii(s, len, out->buf + out->len);
+    out->len += len;
+    out->buf[out->len] = '\0';
 }
 
 static bool is_ascii(const char *s, size_t *len)
@@ -182,7 +183,7 @@ char *norm_fold(const char *utf8)
     strbuf valid, out;              /* both local; out's buffer goes to the caller */
     sb_init(&valid);
     sb_init(&out);
-    sb_put_text(&valid, utf8, len, !utf8_valid(utf8, len));
+    sb_put_text(&valid, utf8, len, !utf8proc_valid(utf8, len));
     fold_into(valid.buf ? valid.buf : "", &out);
     sb_free(&valid);
     return sb_take(&out);
@@ -342,7 +343,8 @@ static void tokenize(const norm_rules *r, const char *s, size_t len, toklist *tl
     for (size_t i = 0; i < len;) {
         int32_t cp;
         size_t k = cp_next(s, len, i, false, &cp);
-        if (cp_is_alnum(cp)) {      /* with the ASCII letters and digits right after it */
+        if (cp < 0x80 ? ascii_is_alnum((unsigned char)cp) : cp_is_alnum(cp)) {
+            /* with the ASCII letters and digits right after it */
             if (start == SIZE_MAX)
                 start = tl->arena.len;
             size_t end = i + k;
@@ -395,27 +397,44 @@ static void tl_remove(toklist *tl, size_t from, size_t to)
     tl->n -= to - from;
 }
 
-/* Folds s like a name (optionally camel-split first) and appends its tokens, space-joined, to
- * out. With r, abbreviations are expanded. */
-void norm_fold_words(const norm_rules *r, const char *s, bool camel, strbuf *out)
+size_t norm_fold_words_two(const norm_rules *r, const char *s, bool camel, strbuf *out,
+                           strbuf *expanded)
 {
-    size_t len = strlen(s);
-    bool latin1 = !utf8_valid(s, len);
+    size_t len = strlen(s), splits = 0;
+    bool latin1 = !utf8proc_valid(s, len);
     strbuf text, folded;
     toklist tl;
     sb_init(&text);
     sb_init(&folded);
     tl_init(&tl);
     if (camel)
-        camel_split(s, len, latin1, &text);
+        splits = camel_split(s, len, latin1, &text);
     else
         sb_put_text(&text, s, len, latin1);
+    if (camel && !splits)
+        goto out;
     fold_into(text.buf ? text.buf : "", &folded);
-    tokenize(r, folded.buf ? folded.buf : "", folded.len, &tl);
-    tl_join(&tl, 0, tl.n, ' ', out);
+    if (out) {
+        tokenize(NULL, folded.buf ? folded.buf : "", folded.len, &tl);
+        tl_join(&tl, 0, tl.n, ' ', out);
+    }
+    if (expanded) {
+        sb_reset(&tl.arena);
+        tl.n = 0;
+        tokenize(r, folded.buf ? folded.buf : "", folded.len, &tl);
+        tl_join(&tl, 0, tl.n, ' ', expanded);
+    }
+out:
     sb_free(&text);
     sb_free(&folded);
     tl_free(&tl);
+    return splits;
+}
+
+void norm_fold_words(const norm_rules *r, const char *s, bool camel, strbuf *out)
+{
+    if (norm_fold_words_two(r, s, camel, r ? NULL : out, r ? out : NULL) == 0 && camel)
+        (void)norm_fold_words_two(r, s, false, r ? NULL : out, r ? out : NULL);
 }
 
 /* Span of folded s left after trimming non-alphanumeric code points at both ends. */
@@ -462,6 +481,17 @@ bool norm_is_junk(const norm_rules *r, const char *raw)
     bool junk = junk_folded(r, f, strlen(f));
     free(f);
     return junk;
+}
+
+/* norm_is_junk of raw; when raw is ASCII (its length ascii_len, else SIZE_MAX) its folded form is
+ * it lower-cased, into scratch. */
+static bool raw_is_junk(const norm_rules *r, const char *raw, size_t ascii_len, strbuf *scratch)
+{
+    if (ascii_len == SIZE_MAX)
+        return norm_is_junk(r, raw);
+    sb_reset(scratch);
+    ascii_lower_into(raw, ascii_len, scratch);
+    return junk_folded(r, scratch->buf, scratch->len);
 }
 
 bool norm_is_stopword(const norm_rules *r, const char *folded_token)
@@ -703,17 +733,20 @@ static void parse_in(const norm_rules *r, const char *raw, name_out *out, norm_s
     bool ascii = is_ascii(raw, &len);   /* then valid UTF-8, split and folded on its bytes */
     if (!ascii)
         len += strlen(raw + len);
-    bool latin1 = !ascii && !utf8_valid(raw, len);
+    bool latin1 = !ascii && !utf8proc_valid(raw, len);
     toklist *tl = &s->tl;
     scratch_reset(s);
-    size_t split = ascii ? camel_split_ascii(raw, len, &s->text)
-                         : camel_split(raw, len, latin1, &s->text);
-    if (ascii)
-        ascii_lower_into(s->text.buf ? s->text.buf : "", s->text.len, &s->folded);
-    else
+    size_t split;
+    if (ascii) {                        /* split into folded, lower-cased there */
+        split = camel_split_ascii(raw, len, &s->folded);
+        (void)text_lower_ascii(s->folded.buf, s->folded.len, s->folded.buf);
+    } else {
+        split = camel_split(raw, len, latin1, &s->text);
         fold_into(s->text.buf ? s->text.buf : "", &s->folded);
+    }
     /* step 1 on the raw value folded: when camel_split changed nothing, that is `folded` */
-    if (split ? norm_is_junk(r, raw) : junk_folded(r, s->folded.buf, s->folded.len)) {
+    if (split ? raw_is_junk(r, raw, ascii ? len : SIZE_MAX, &s->text)
+              : junk_folded(r, s->folded.buf, s->folded.len)) {
         out->nn->junk = true;
         return;
     }

@@ -34,6 +34,11 @@ uint32_t norm_word_val(const norm_rules *r, const char *s, size_t len);
 /* Folds s like a name (optionally camel-split first) and appends its tokens, space-joined, to
  * out. With r, abbreviations are expanded. */
 void norm_fold_words(const norm_rules *r, const char *s, bool camel, strbuf *out);
+/* norm_fold_words of s without abbreviations into out and with r's into expanded (either may be
+ * NULL: not made), s folded once for both; returns how many camelCase splits it made. With
+ * camel, when it splits nothing, nothing is made (the words are those without camel). */
+size_t norm_fold_words_two(const norm_rules *r, const char *s, bool camel, strbuf *out,
+                           strbuf *expanded);
 /* Span of folded s left after trimming non-alphanumeric code points at both ends. */
 void norm_trim_span(const char *s, size_t len, size_t *from, size_t *to);
 

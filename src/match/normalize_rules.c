@@ -67,19 +67,25 @@ void norm_rules_free(norm_rules *r)
     free(r);
 }
 
+/* The term as written and camel-split, each without and with abbreviations expanded: the
+ * split's keys are the unsplit's when it splits nothing (then they are not made again). */
 void norm_rules_add_legal_form(norm_rules *r, const char *term)
 {
-    strbuf key;
+    strbuf key, expanded;
     sb_init(&key);
+    sb_init(&expanded);
     for (int camel = 0; camel < 2; camel++) {
-        for (int expand = 0; expand < 2; expand++) {
-            sb_reset(&key);
-            norm_fold_words(expand ? r : NULL, term, camel, &key);
-            if (key.len)
-                put_legal(r, key.buf);
-        }
+        sb_reset(&key);
+        sb_reset(&expanded);
+        if (norm_fold_words_two(r, term, camel, &key, &expanded) == 0 && camel)
+            break;
+        if (key.len)
+            put_legal(r, key.buf);
+        if (expanded.len)
+            put_legal(r, expanded.buf);
     }
     sb_free(&key);
+    sb_free(&expanded);
 }
 
 /* Tokens of a header/data line: returns -1 with err set when the line has no tab. */

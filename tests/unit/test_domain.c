@@ -101,6 +101,11 @@ static void test_email_malformed(void **state)
     check_email_error("a@co.uk", EMAIL_BAD_DOMAIN, "domain is a public suffix");
     check_email_error("a@github.io", EMAIL_BAD_DOMAIN, "domain is a public suffix");
     check_email_error(long_domain, EMAIL_BAD_DOMAIN, "invalid domain");
+    /* spaces and control bytes of an address of 16 bytes or more, in or after its first 16 */
+    check_email_error("abcdefghijklmnopq rs@x.com", EMAIL_MALFORMED, "contains spaces");
+    check_email_error("abc\tdefghijklmnopq@x.com", EMAIL_MALFORMED, "contains spaces");
+    check_email_error("abcdefghijklmnopqrs@x.com\x7f", EMAIL_BAD_DOMAIN, "invalid domain");
+    check_email_error("<abcdefghijklmnopqrs@x.com", EMAIL_MALFORMED, "invalid local part");
 }
 
 /* Parses raw, expects success with the given parts. */
@@ -132,6 +137,13 @@ static void test_email_ok(void **state)
     /* an A-label is the same domain as its Unicode form (libidn2) */
     check_email_ok("a@xn--bcher-kva.de", "a", "bücher.de", "bücher.de");
     check_email_ok("a@Mail.XN--BCHER-KVA.de", "a", "mail.bücher.de", "bücher.de");
+    /* 16 bytes and more, with and without what is trimmed */
+    check_email_ok("Abcdefghijklmnopqrstu@Example.COM", "abcdefghijklmnopqrstu", "example.com",
+                   "example.com");
+    check_email_ok(" <Abcdefghijklmnopqrstu@Example.COM> ", "abcdefghijklmnopqrstu", "example.com",
+                   "example.com");
+    check_email_ok("<Abcdefghijklmnopqrstu@Example.COM>", "abcdefghijklmnopqrstu", "example.com",
+                   "example.com");
 
     /* The error text pointer is optional. */
     email_addr e;
@@ -223,6 +235,42 @@ static void test_website(void **state)
 static void check_label(const char *reg, const char *want)
 {
     check_result("domain_label", reg, domain_label(reg), want);
+}
+
+/* Hosts of 16 bytes and more: host.c lower-cases them 16 at a time and finds an A-label, a
+ * non-ASCII byte, a bad byte or a bad label in or after the first 16. */
+static void test_long_hosts(void **state)
+{
+    (void)state;
+    check_registrable("WWW.SIXTEEN-BYTES-X.COM", "sixteen-bytes-x.com");
+    check_registrable("mail.ABCDEFGHIJKLMNOPQRSTUVWXYZ.CO.UK.", "abcdefghijklmnopqrstuvwxyz.co.uk");
+    check_registrable("abcdefghijklmnop.xn--bcher-kva.de", "bücher.de");
+    check_registrable("ABCDEFGHIJKLMNOPQRS.BÜCHER.de", "bücher.de");
+    check_registrable("abcdefghijklmnopqrs.under_score.com", NULL);
+    check_registrable("abcdefghijklmnopqrs.-dash.com", NULL);
+    check_registrable("abcdefghijklmnopqrs.dash-.com", NULL);
+    check_registrable("abcdefghijklmnopqrs..com", NULL);
+    check_registrable("abcdefghijklmnopqrstu.12345", NULL);
+    check_registrable("1234567890123456789.4x", "1234567890123456789.4x");
+    /* the bytes either side of a label's ASCII ranges ('-', 0-9, a-z) */
+    const char *beside[] = {"a,b.com", "a/b.com", "a:b.com", "a@b.com", "a[b.com", "a`b.com",
+                            "a{b.com", "a\x7f" "b.com", "a b.com"};
+    for (size_t i = 0; i < sizeof(beside) / sizeof(beside[0]); i++)
+        check_registrable(beside[i], NULL);
+    check_registrable("a-0.z9.com", "z9.com");
+    check_registrable("a234567890123456789012345678901234567890123456789012345678901234.com", NULL);
+    check_registrable("a23456789012345678901234567890123456789012345678901234567890123.com",
+                      "a23456789012345678901234567890123456789012345678901234567890123.com");
+    check_website("https://WWW.Sixteen-Bytes-X.Com/en/", "www.sixteen-bytes-x.com",
+                  "sixteen-bytes-x.com");
+    check_website("https://abcdefghijklmnop.XN--BCHER-KVA.de/", "abcdefghijklmnop.bücher.de",
+                  "bücher.de");
+    /* a scheme is what precedes the first ':' when "://" follows and it is a scheme's bytes */
+    check_website("svn+ssh://x.com", "x.com", "x.com");
+    check_website("HTTPS://Example.COM:8080/x", "example.com", "example.com");
+    check_website("ht_tp://x.com", NULL, NULL);
+    check_website("1http://x.com", NULL, NULL);
+    check_website("http:x.com", NULL, NULL);
 }
 
 static void test_label(void **state)
@@ -350,7 +398,8 @@ static void test_domain_label_parsed(void **state)
     (void)state;
     const char *addrs[] = {"a@Sales.Acme.CO.UK", "a@dc-storm.com", "a@b.xn--mller-kva.de",
                            "a@müller.de", "a@x.github.io", "a@city.kawasaki.jp",
-                           "a@www.ck", "a@a.b.ck"};
+                           "a@www.ck", "a@a.b.ck", "a@xn--o38h.com", "a@mail.xerox.com",
+                           "a@xn.xn-x.com"};
     size_t read = 0;
     for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
         email_addr e;
@@ -423,6 +472,7 @@ int main(void)
         cmocka_unit_test(test_email_malformed),
         cmocka_unit_test(test_email_ok),
         cmocka_unit_test(test_website),
+        cmocka_unit_test(test_long_hosts),
         cmocka_unit_test(test_label),
         cmocka_unit_test(test_domain_set_freemail),
         cmocka_unit_test(test_domain_set_disposable),

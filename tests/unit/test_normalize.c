@@ -190,6 +190,17 @@ static void test_junk(void **state)
     assert_false(norm_is_junk(rules, "Nova"));
     assert_false(norm_is_junk(rules, "Self Storage Inc"));
     check_name("Nova", "nova", "");
+    /* camelCase split ("Se Lf"), junk on the raw value folded ("self"), ASCII or not */
+    const char *split_junk[] = {"SeLf", "NoNe", "StuDent", "N\u00e4A"};
+    for (size_t i = 0; i < ARRAY_LEN(split_junk); i++) {
+        assert_int_equal(norm_name_parse(rules, split_junk[i], &n), 0);
+        assert_true(n.junk == (i < 3));
+        norm_name_free(&n);
+    }
+    /* 16 bytes and more lower-cased 16 at a time */
+    check_name("INTERNATIONAL BUSINESS MACHINES Corp (UK)", "international business machines",
+               "uk");
+    check_name("ACMEWIDGETSANDGADGETSWORLDWIDE", "acmewidgetsandgadgetsworldwide", "");
 }
 
 static void test_invalid_utf8(void **state)
@@ -214,6 +225,38 @@ static void write_temp(char *path, size_t len, const char *text)
     assert_non_null(f);
     fputs(text, f);
     fclose(f);
+}
+
+/* The tokens of raw under r, space-joined, into buf. */
+static const char *tokens_under(const norm_rules *r, const char *raw, char *buf, size_t len)
+{
+    norm_name n;
+    assert_int_equal(norm_name_parse(r, raw, &n), 0);
+    join(&n.tokens, buf, len);
+    norm_name_free(&n);
+    return buf;
+}
+
+/* A legal form is kept as written, camel-split ("KomGes": "kom ges"), and each with the
+ * abbreviations expanded ("Intl Ltd": "international ltd"), the text folded once for both. */
+static void test_legal_form_variants(void **state)
+{
+    (void)state;
+    norm_rules *r = norm_rules_new();
+    char buf[256];
+    norm_rules_add_abbrev(r, "intl", "international");
+    norm_rules_add_legal_form(r, "KomGes");
+    norm_rules_add_legal_form(r, "Intl Trdg");
+    norm_rules_add_legal_form(r, "Aktieselskab");
+    assert_string_equal(tokens_under(r, "Acme KomGes", buf, sizeof(buf)), "acme");
+    assert_string_equal(tokens_under(r, "Acme Kom Ges", buf, sizeof(buf)), "acme");
+    assert_string_equal(tokens_under(r, "Acme Komges", buf, sizeof(buf)), "acme");
+    assert_string_equal(tokens_under(r, "Acme Intl Trdg", buf, sizeof(buf)), "acme");
+    assert_string_equal(tokens_under(r, "Acme International Trdg", buf, sizeof(buf)), "acme");
+    assert_string_equal(tokens_under(r, "Acme Aktieselskab", buf, sizeof(buf)), "acme");
+    assert_string_equal(tokens_under(r, "Acme Aktie Selskab", buf, sizeof(buf)),
+                        "acme aktie selskab");
+    norm_rules_free(r);
 }
 
 static void test_legal_load_errors(void **state)
@@ -396,6 +439,7 @@ int main(void)
         cmocka_unit_test(test_acronym_joined),
         cmocka_unit_test(test_junk),
         cmocka_unit_test(test_invalid_utf8),
+        cmocka_unit_test(test_legal_form_variants),
         cmocka_unit_test(test_legal_load_errors),
         cmocka_unit_test(test_abbrev_after_legal),
         cmocka_unit_test(test_parse_in_scratch),

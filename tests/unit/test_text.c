@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_scan.h"
 #include "text.h"
 #include "util.h"
 
@@ -212,6 +213,57 @@ static void test_json_str_every_place(void **state)
     sb_free(&want);
 }
 
+/* The first byte of s[0..n) a plain run stops at, byte by byte. */
+static size_t plain_len_reference(const char *s, size_t n, bool high)
+{
+    size_t i = 0;
+    while (i < n && (unsigned char)s[i] >= 0x20 && s[i] != '"' && s[i] != '\\' &&
+           !(high && (unsigned char)s[i] >= 0x80))
+        i++;
+    return i;
+}
+
+/* json_plain_scan (the JSON writer's and the lead reader's scanner: SSE2, 16 bytes at a time, the
+ * last 16 overlapping) stops where the byte-by-byte scan does, with and without high bytes,
+ * for each special byte at each place of strings of 1 to 40 bytes. */
+static void test_json_plain_scan_every_place(void **state)
+{
+    (void)state;
+    const char special[] = {'"', '\\', '\n', '\0', '\x1f', (char)0xe9, (char)0x80, ' ', '\x7f'};
+    char s[41];
+    for (size_t n = 1; n < sizeof(s); n++)
+        for (size_t at = 0; at < n; at++)
+            for (size_t k = 0; k < sizeof(special); k++) {
+                memset(s, 'b', n);
+                s[at] = special[k];
+                assert_int_equal(json_plain_scan(s, n, false, NULL), plain_len_reference(s, n, false));
+                assert_int_equal(json_plain_scan(s, n, true, NULL), plain_len_reference(s, n, true));
+            }
+    assert_int_equal(json_plain_scan("", 0, true, NULL), 0);
+}
+
+/* text_lower_ascii lower-cases A-Z only, 16 at a time then byte by byte, in place or not, and
+ * says whether every byte was ASCII: a capital and a high byte at each place of 1 to 40 bytes. */
+static void test_lower_ascii_every_place(void **state)
+{
+    (void)state;
+    char s[41], out[41], want[41];
+    for (size_t n = 1; n < sizeof(s); n++)
+        for (size_t at = 0; at < n; at++) {
+            for (size_t i = 0; i < n; i++)
+                s[i] = (char)("Az@[`{09-"[i % 9]);
+            s[at] = (char)0xC4;
+            for (size_t i = 0; i < n; i++)
+                want[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] + 32) : s[i];
+            assert_false(text_lower_ascii(s, n, out));
+            assert_memory_equal(out, want, n);
+            s[at] = 'Q';
+            want[at] = 'q';
+            assert_true(text_lower_ascii(s, n, s));
+            assert_memory_equal(s, want, n);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +274,8 @@ int main(void)
         cmocka_unit_test(test_recode_across_chunks),
         cmocka_unit_test(test_json_str_escapes),
         cmocka_unit_test(test_json_str_every_place),
+        cmocka_unit_test(test_json_plain_scan_every_place),
+        cmocka_unit_test(test_lower_ascii_every_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
