@@ -103,26 +103,45 @@ typedef struct mb_state {
     size_t len;
 } mb_state;
 
+/* The table's hash of a string, from its last byte to its first (FNV-1a backwards, then
+ * hash_end): a host's suffixes are hashed in one pass from its end, each longer one continuing
+ * from the shorter one's state. suffix_hash_byte adds the byte before what is hashed so far. */
+static inline uint64_t suffix_hash_byte(uint64_t state, unsigned char c)
+{
+    return (state ^ c) * 1099511628211ULL;
+}
+
+/* Adds key[0..n) with value unless there: a rule's string twice is a damaged list. */
+static void rule_add(dafsa_reader *r, size_t n, uint64_t hash, unsigned value)
+{
+    uint32_t *ref;
+    bool inserted;
+    strmap_get_or_put_ref_h(r->rules, r->key, n, hash, value, &ref, &inserted);
+    if (!inserted && *ref == RULE_INNER)
+        *ref = value;
+    else if (!inserted)
+        r->failed = true;
+}
+
 /* Adds the string key[0..n) with its flags, and each of its suffixes after a dot as RULE_INNER
  * (unless it is a rule itself): a suffix of a host missing from the table ends no rule. */
 static void dafsa_emit(dafsa_reader *r, size_t n, unsigned value)
 {
-    uint32_t v = value;
-    bool inserted;
     if (r->failed)
         return;
     r->key[n] = '\0';
-    strmap_get_or_put(r->rules, r->key, &v, &inserted);
-    if (!inserted && v == RULE_INNER)
-        *strmap_ref(r->rules, r->key) = value;
-    else if (!inserted)
-        r->failed = true;                        /* a string twice */
+    uint64_t state = HASH_START;
+    for (size_t i = n; i-- > 0;) {
+        if (r->key[i] == '.') {
+            uint32_t *ref;
+            strmap_get_or_put_ref_h(r->rules, r->key + i + 1, n - i - 1, hash_end(state),
+                                    RULE_INNER, &ref, NULL);
+        }
+        state = suffix_hash_byte(state, (unsigned char)r->key[i]);
+    }
+    rule_add(r, n, hash_end(state), value);
     if (++r->count > RULES_MAX)
         r->failed = true;
-    for (const char *dot = memchr(r->key, '.', n); dot; dot = strchr(dot + 1, '.')) {
-        v = RULE_INNER;
-        strmap_get_or_put(r->rules, dot + 1, &v, &inserted);
-    }
 }
 
 /* Appends the key byte a matcher byte m stands for at key[*n] (m 0x1F outside a sequence opens
@@ -319,65 +338,81 @@ size_t suffix_list_rules(const suffix_list *l)
 
 /* ---- registrable domains ---- */
 
-/* The flags of the rule s[0..n); -1 when it is no rule but some rule ends with it, -2 when it is
- * neither (then no longer host ending with it is a rule). */
-static int suffix_flags(const suffix_list *l, const char *s, size_t n)
+/* The flags of the rule s[0..n) (hash: its table hash); -1 when it is no rule but some rule ends
+ * with it, -2 when it is neither (then no longer host ending with it is a rule). */
+static int suffix_flags(const suffix_list *l, const char *s, size_t n, uint64_t hash)
 {
     uint32_t v;
-    if (!strmap_getn_h(l->rules, s, n, hash_bytes(s, n), &v))
+    if (!strmap_getn_h(l->rules, s, n, hash, &v))
         return -2;
     return v == RULE_INNER ? -1 : (int)v;
 }
 
 /* suffix_flags of a host's last label s[0..n) (not empty, no NUL). */
-static int tld_flags(const suffix_list *l, const char *s, size_t n)
+static int tld_flags(const suffix_list *l, const char *s, size_t n, uint64_t hash)
 {
     if (n > TLD_BYTES)
-        return suffix_flags(l, s, n);
+        return suffix_flags(l, s, n, hash);
     const tld_entry *e = &l->tld[tld_slot(l, tld_word(s, n))];
     return e->word ? e->flags : -2;
 }
 
-/* Where h's last labels start, right to left, into start (at most LABELS_SEEN: libpsl looks at
- * no more); their count, or 0 when the table cannot answer for h as libpsl would: an empty label,
- * a byte below '!' (a control byte can match where libpsl's reader expects none), a non-ASCII
- * byte when the rules are not UTF-8. */
-static size_t label_starts(const suffix_list *l, const char *h, size_t len, const char **start)
+/* A host's last labels (at most LABELS_SEEN: libpsl looks at no more), right to left: where each
+ * suffix they start starts, and its table hash. */
+typedef struct host_suffixes {
+    const char *start[LABELS_SEEN];
+    uint64_t hash[LABELS_SEEN];
+} host_suffixes;
+
+/* h's last labels into sx in one pass from its end; their count, or 0 when the table cannot
+ * answer for h as libpsl would: an empty label, a byte below '!' (a control byte can match where
+ * libpsl's reader expects none), a non-ASCII byte when the rules are not UTF-8. */
+static size_t label_starts(const suffix_list *l, const char *h, size_t len, host_suffixes *sx)
 {
     size_t n = 0, label_end = len;
     if (len == 0 || h[0] == '.')
         return 0;
+    /* c - '!' as a byte is at least this for a byte the table cannot answer for: below '!'
+     * (wrapping round), or from 0x80 when the rules are not UTF-8 */
+    unsigned refused_from = l->utf8 ? 0x100u - '!' : 0x80u - '!';
+    uint64_t state = HASH_START;
     for (size_t i = len; i-- > 0;) {
         unsigned char c = (unsigned char)h[i];
         if (c == '.') {
             if (i + 1 == label_end)
                 return 0;
-            if (n < LABELS_SEEN)
-                start[n++] = h + i + 1;
+            if (n < LABELS_SEEN) {
+                sx->start[n] = h + i + 1;
+                sx->hash[n++] = hash_end(state);
+            }
             label_end = i;
-        } else if (c < '!' || (c >= 0x80 && !l->utf8)) {
+        } else if ((unsigned char)(c - '!') >= refused_from) {
             return 0;
         }
+        state = suffix_hash_byte(state, c);
     }
-    if (n < LABELS_SEEN)
-        start[n++] = h;
+    if (n < LABELS_SEEN) {
+        sx->start[n] = h;
+        sx->hash[n++] = hash_end(state);
+    }
     return n;
 }
 
 bool suffix_list_registrable(const suffix_list *l, const char *h, size_t len, const char **reg)
 {
-    const char *start[LABELS_SEEN];
-    size_t n = l->rules ? label_starts(l, h, len, start) : 0;
+    host_suffixes sx;
+    size_t n = l->rules ? label_starts(l, h, len, &sx) : 0;
     if (n == 0)
         return false;
+    const char *const *start = sx.start;
     /* The suffixes' flags from the shortest, up to the first no rule ends with: the longer ones
      * are no rules either. */
     int flags[LABELS_SEEN];
     size_t known = 0;
     while (known < n) {
         size_t at = (size_t)(start[known] - h);
-        flags[known] = known ? suffix_flags(l, start[known], len - at)
-                             : tld_flags(l, start[known], len - at);
+        flags[known] = known ? suffix_flags(l, start[known], len - at, sx.hash[known])
+                             : tld_flags(l, start[known], len - at, sx.hash[known]);
         if (flags[known++] == -2)
             break;
     }

@@ -123,6 +123,25 @@ static void test_tricky_hosts(void **state)
         check_with_children(p, hosts[i]);
 }
 
+/* Every byte but NUL in a first label, a middle label and a last label, beside plain rules,
+ * wildcard rules and exception rules (the table refuses a byte below '!' and, when its rules are
+ * not UTF-8, one from 0x80 in one comparison: suffix_list.c's label_starts), and hosts of more
+ * labels than libpsl looks at, whose suffixes are hashed in the same pass. */
+static void test_every_byte(void **state)
+{
+    psl_pair *p = *state;
+    static const char *const around[][2] = {
+        {"", ".com"}, {"x", ".co.uk"}, {"a.", ".ck"}, {"", ".www.ck"}, {"b.", ".kawasaki.jp"},
+        {"x.", ""}, {"x.y", ""}, {"", "z.city.kawasaki.jp"},
+        {"1.2.3.4.5.6.7.8.9.", ".blogspot.com"}};
+    char buf[64];
+    for (int c = 1; c < 256; c++)
+        for (size_t f = 0; f < sizeof(around) / sizeof(around[0]); f++) {
+            snprintf(buf, sizeof(buf), "%s%c%s", around[f][0], c, around[f][1]);
+            check_host(p, buf);
+        }
+}
+
 /* Every rule of the list in text form (the file the built-in list was made from), as it is and
  * in punycode, with one and two labels below it. */
 static void test_every_rule(void **state)
@@ -201,6 +220,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_loaded),
         cmocka_unit_test(test_tricky_hosts),
+        cmocka_unit_test(test_every_byte),
         cmocka_unit_test(test_every_rule),
         cmocka_unit_test(test_data_files),
     };
