@@ -42,34 +42,25 @@ void decision_free(decision *d)
     decision_init(d);
 }
 
-/* Appends s after the NUL ending what sb holds (room reserved), or nothing for NULL. Returns
- * where s starts, or SIZE_MAX for NULL. */
-static size_t pack_one(strbuf *sb, const char *s)
-{
-    if (!s)
-        return SIZE_MAX;
-    size_t at = ++sb->len;   /* past the NUL: sb_append wrote one after every string */
-    sb_append(sb, s);
-    return at;
-}
-
 void decision_pack_strings(decision *d, strbuf *reason)
 {
     char **field[2 + DECISION_MAX_CANDIDATES] = {&d->lead_id, &d->account_id};
-    size_t n = 2, need = reason->len + 1, at[2 + DECISION_MAX_CANDIDATES];
+    size_t n = 2, size[2 + DECISION_MAX_CANDIDATES], need = 0;
     for (size_t i = 0; i < d->ncand; i++)
         field[n++] = &d->cand[i].account_id;
     for (size_t i = 0; i < n; i++)
-        need += *field[i] ? strlen(*field[i]) + 1 : 0;
-    sb_reserve(reason, need - reason->len);
+        need += size[i] = *field[i] ? strlen(*field[i]) + 1 : 0;
+    sb_reserve(reason, need);   /* the last move of the buffer: the copies stay where put */
     reason->buf[reason->len] = '\0';   /* (a fresh buffer holds none) */
+    char *at = reason->buf + reason->len + 1;
     for (size_t i = 0; i < n; i++)
-        at[i] = pack_one(reason, *field[i]);
-    d->strings_len = reason->len + 1;
+        if (size[i]) {
+            *field[i] = memcpy(at, *field[i], size[i]);
+            at += size[i];
+        }
+    d->strings_len = (size_t)(at - reason->buf);
     d->strings = sb_take(reason);
     d->reason = d->strings;
-    for (size_t i = 0; i < n; i++)
-        *field[i] = at[i] == SIZE_MAX ? NULL : d->strings + at[i];
 }
 
 void lead_facts_free(lead_facts *f)

@@ -412,7 +412,7 @@ void evidence_decide(const matcher *m, lead_evidence *ev, decision *out)
 {
     strbuf sb;
     sb_init(&sb);
-    sb_reserve(&sb, 255);   /* most reasons fit: one allocation, not three */
+    sb_reserve(&sb, 511);   /* most reasons and the ids packed after them fit: one allocation */
     describe_context(ev, &sb);
     bool has_domain = false;
     for (size_t i = 0; i < ev->ncand; i++)
