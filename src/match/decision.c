@@ -3,6 +3,7 @@
 #include "numfmt.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,16 +15,52 @@ void decision_init(decision *d)
     d->rule = "none";
 }
 
+/* Does s point into d's block of strings? (Compared as addresses: s may be any allocation.) */
+static bool in_block(const decision *d, const char *s)
+{
+    uintptr_t at = (uintptr_t)s, start = (uintptr_t)d->strings;
+    return d->strings && at >= start && at - start < d->strings_len;
+}
+
+/* Frees a string field unless the block holds it. */
+static void free_field(const decision *d, char *s)
+{
+    if (s && !in_block(d, s))
+        free(s);
+}
+
 void decision_free(decision *d)
 {
-    free(d->lead_id);
-    free(d->account_id);
-    free(d->reason);
-    free(d->learn_domain);
+    free_field(d, d->lead_id);
+    free_field(d, d->account_id);
+    free_field(d, d->reason);
+    free_field(d, d->learn_domain);
     lead_facts_free(&d->facts);
     for (size_t i = 0; i < d->ncand; i++)
-        free(d->cand[i].account_id);
+        free_field(d, d->cand[i].account_id);
+    free(d->strings);
     decision_init(d);
+}
+
+void decision_pack_strings(decision *d, strbuf *reason)
+{
+    char **field[2 + DECISION_MAX_CANDIDATES] = {&d->lead_id, &d->account_id};
+    size_t n = 2, size[2 + DECISION_MAX_CANDIDATES], need = 0;
+    for (size_t i = 0; i < d->ncand; i++)
+        field[n++] = &d->cand[i].account_id;
+    for (size_t i = 0; i < n; i++)
+        need += size[i] = *field[i] ? strlen(*field[i]) + 1 : 0;
+    sb_reserve(reason, need);   /* the last move of the buffer: the copies stay where put */
+    reason->buf[reason->len] = '\0';   /* (a fresh buffer holds none) */
+    char *at = reason->buf + reason->len + 1;
+    for (size_t i = 0; i < n; i++)
+        if (size[i]) {
+            *field[i] = memcpy(at, *field[i], size[i]);
+            at += size[i];
+        }
+    d->strings_len = (size_t)(at - reason->buf);
+    d->strings = sb_take(reason);
+    d->reason = d->strings;
 }
 
 void lead_facts_free(lead_facts *f)
@@ -58,7 +95,7 @@ void decision_set_reason(decision *d, const char *fmt, ...)
         vsnprintf(s, (size_t)n + 1, fmt, ap);
         va_end(ap);
     }
-    free(d->reason);
+    free_field(d, d->reason);
     d->reason = s;
 }
 

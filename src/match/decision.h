@@ -48,7 +48,8 @@ typedef struct lead_facts {
 
 void lead_facts_free(lead_facts *f);
 
-/* Everything the matcher concluded about one lead. Strings owned (decision_free). */
+/* Everything the matcher concluded about one lead. Strings owned (decision_free): each its own
+ * allocation, or, in a decision the engine made by its candidates, one block (strings). */
 typedef struct decision {
     char *lead_id;         /* may be NULL for a line without a readable id */
     decision_kind kind;
@@ -64,6 +65,11 @@ typedef struct decision {
      * its account by name, the domain's label spells that name and no website of the account
      * has the domain (the writer adds it to the account); else NULL. Not in the JSON form. */
     char *learn_domain;
+    /* NULL, or the one allocation (strings_len bytes) that reason, lead_id, account_id and the
+     * candidates' ids point into (decision_pack_strings). A field pointing elsewhere (set later
+     * by its own allocation) is freed on its own; one pointing into the block must not be. */
+    char *strings;
+    size_t strings_len;
 } decision;
 
 void decision_init(decision *d);
@@ -76,6 +82,10 @@ const char *decision_score_text(double score, char *buf, size_t len);
 void decision_candidates_json(const decision *d, strbuf *out);
 /* Appends the decision as one JSON object (no newline), DESIGN.md field order. */
 void decision_to_json(const decision *d, strbuf *out);
+/* Puts d's strings in one block d owns: the reason's text, taken from sb, then copies of lead_id,
+ * account_id and the candidates' ids, which point at strings d does not own (the lead's, the
+ * index's) when called. One allocation a decision instead of one a string. */
+void decision_pack_strings(decision *d, strbuf *reason);
 /* printf-style setter for reason (replaces any previous one). */
 void decision_set_reason(decision *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -102,16 +102,26 @@ static void decide_by_candidates(const matcher *m, lead_evidence *ev, decision *
     evidence_learn_domain(m, ev, out);
 }
 
+/* The decisions made without candidates keep the lead's id in an allocation of its own (a
+ * decision by candidates packs it with its other strings). */
+static void copy_lead_id(const lead *l, decision *out)
+{
+    out->lead_id = l->id ? xstrdup(l->id) : NULL;
+}
+
 void matcher_decide(const matcher *m, const lead *l, decision *out)
 {
     lead_evidence ev;
     decision_init(out);
-    out->lead_id = l->id ? xstrdup(l->id) : NULL;
     evidence_read_lead(m, l, &ev);
-    if (evidence_unusable(&ev))
+    if (evidence_unusable(&ev)) {
+        copy_lead_id(l, out);
         evidence_decide_invalid(&ev, out);
-    else if (!(m->cfg->learn_enabled && evidence_decide_learned(m, &ev, out)))
+    } else if (m->cfg->learn_enabled && evidence_decide_learned(m, &ev, out)) {
+        copy_lead_id(l, out);
+    } else {
         decide_by_candidates(m, &ev, out);
+    }
     evidence_facts(&ev, &out->facts);   /* last: it takes ev's strings */
     evidence_free(&ev);
 }

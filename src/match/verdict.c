@@ -19,6 +19,7 @@ static bool is_domain_hit(const cand_eval *c)
     return (c->flags & (CAND_EMAIL_DOMAIN | CAND_WEB_DOMAIN)) != 0;
 }
 
+/* The candidates' ids point at the index's until decision_pack_strings copies them. */
 static void fill_candidates(const matcher *m, const lead_evidence *ev, decision *out)
 {
     size_t max = (size_t)m->cfg->max_candidates;
@@ -27,16 +28,17 @@ static void fill_candidates(const matcher *m, const lead_evidence *ev, decision 
     for (size_t i = 0; i < ev->ncand && out->ncand < max; i++) {
         if (ev->cand[i].score <= 0)
             break;
-        out->cand[out->ncand].account_id = xstrdup(acct(m, &ev->cand[i])->id);
+        out->cand[out->ncand].account_id = acct(m, &ev->cand[i])->id;
         out->cand[out->ncand].score = ev->cand[i].score;
         out->ncand++;
     }
 }
 
+/* account_id points at the index's until decision_pack_strings copies it. */
 static void set_match(const matcher *m, decision *out, const cand_eval *c, const char *rule)
 {
     out->kind = DECISION_MATCH;
-    out->account_id = xstrdup(acct(m, c)->id);
+    out->account_id = acct(m, c)->id;
     out->score = c->score;
     out->rule = rule;
 }
@@ -108,12 +110,6 @@ static void describe_label(const lead_evidence *ev, const cand_eval *c, strbuf *
     else if (c->flags & CAND_LABEL_NAME)
         sb_appendf(sb, "; domain label '%s' spells the account name",
                    ev->email_core ? ev->email_core : ev->web_core);
-}
-
-static void finish_reason(decision *out, strbuf *sb)
-{
-    free(out->reason);
-    out->reason = sb_take(sb);
 }
 
 /* What a group is ranked by: the name among accounts on the lead's domain, else the score. */
@@ -416,7 +412,7 @@ void evidence_decide(const matcher *m, lead_evidence *ev, decision *out)
 {
     strbuf sb;
     sb_init(&sb);
-    sb_reserve(&sb, 255);   /* most reasons fit: one allocation, not three */
+    sb_reserve(&sb, 511);   /* most reasons and the ids packed after them fit: one allocation */
     describe_context(ev, &sb);
     bool has_domain = false;
     for (size_t i = 0; i < ev->ncand; i++)
@@ -429,5 +425,6 @@ void evidence_decide(const matcher *m, lead_evidence *ev, decision *out)
         decide_nothing(ev, out, &sb);
     }
     fill_candidates(m, ev, out);
-    finish_reason(out, &sb);
+    out->lead_id = ev->l->id;   /* the lead's, copied with the rest: */
+    decision_pack_strings(out, &sb);
 }

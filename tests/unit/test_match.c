@@ -442,6 +442,50 @@ static void test_decision_json(void **state)
     assert_string_equal(decision_kind_name(DECISION_REVIEW), "review");
 }
 
+/* Does s lie in d's block of strings? */
+static bool in_strings(const decision *d, const char *s)
+{
+    return d->strings && s >= d->strings && s < d->strings + d->strings_len;
+}
+
+/* A decision by candidates keeps its strings in one block of its own (reason first): copies that
+ * outlive the lead and the account, and fields replaced afterwards by their own allocations (a
+ * reason rewritten, an id set) are freed beside it (ASan tells a double or bad free). */
+static void test_decision_strings_packed(void **state)
+{
+    fixture *fx = *state;
+    static const char *const tmp[5] = {"T1", "Quorvane Tidewater", "quorvane.com", NULL, NULL};
+    add_account(fx, tmp);
+    decision d;
+    decide(fx, "L93", "ana@quorvane.com", "Quorvane Tidewater", NULL, &d);
+    assert_true(index_delete(&fx->m.ix, "T1"));
+    expect(&d, DECISION_MATCH, "T1", "domain+name", "email domain quorvane.com", NULL);
+    assert_ptr_equal(d.reason, d.strings);
+    assert_true(in_strings(&d, d.lead_id) && in_strings(&d, d.account_id));
+    assert_string_equal(d.lead_id, "L93");
+    assert_int_equal(d.ncand, 1);
+    assert_true(in_strings(&d, d.cand[0].account_id));
+    assert_string_equal(d.cand[0].account_id, "T1");
+    assert_ptr_not_equal(d.account_id, d.cand[0].account_id);
+    assert_int_equal(d.strings_len, strlen(d.reason) + 1 + 4 + 3 + 3);
+    decision_set_reason(&d, "%s; rewritten", d.reason);
+    assert_false(in_strings(&d, d.reason));
+    d.account_id = xstrdup("T2");
+    decision_free(&d);
+    assert_null(d.strings);
+
+    /* no account, no candidates; an invalid lead's strings are their own */
+    decide(fx, "L95", "x@quorvane-nowhere.com", "Nothing Matches Here Zzq", NULL, &d);
+    assert_null(d.account_id);
+    assert_ptr_equal(d.reason, d.strings);
+    assert_int_equal(d.strings_len, strlen(d.reason) + 1 + 4);
+    decision_free(&d);
+    decide(fx, "L94", "bad@", "", NULL, &d);
+    assert_null(d.strings);
+    assert_string_equal(d.lead_id, "L94");
+    decision_free(&d);
+}
+
 /* A lead whose corporate domain label corroborates one of two same-name accounts matches that one
  * (and is not worse off than from free-mail). V1 "Velmora Foods" (velmora.de, Customer) and V2
  * "Velmora Foods" (no website, Prospect) are added by the test itself. */
@@ -562,6 +606,7 @@ int main(void)
         cmocka_unit_test(test_lookalike_is_not_a_match),
         cmocka_unit_test(test_candidates_sorted_and_capped),
         cmocka_unit_test(test_decision_json),
+        cmocka_unit_test(test_decision_strings_packed),
         cmocka_unit_test(test_label_corroboration_not_a_penalty),
         cmocka_unit_test(test_zero_scores_ranked_when_read),
         cmocka_unit_test(test_near_tie_past_the_head),
