@@ -137,8 +137,6 @@ static void read_name(const matcher *m, const lead *l, lead_evidence *ev)
         hash[i] = hash_bytes(ev->view.tok[i], ev->view.len[i]);
         strmap_prefetch_h(m->ix.vocab, hash[i]);
     }
-    if (!ev->name.junk)   /* name_candidates' probes, their misses taken with the vocabulary's */
-        name_candidates_prefetch(m, ev->view.tok, ev->view.len, hash, n);
     for (size_t i = 0; i < n && !ev->name.junk; i++) {
         uint32_t id = ev->tok_id[i] =
             index_token_id_h(&m->ix, ev->view.tok[i], ev->view.len[i], hash[i]);

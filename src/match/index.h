@@ -244,13 +244,6 @@ double index_token_weight(const account_index *ix, const char *tok);
 /* Vocabulary ids within edit distance (optimal string alignment) 1, or 2 for tokens of 9+ chars,
  * of tok (tok itself excluded); tokens shorter than 5 chars get none. Appends to out. */
 void index_typo_neighbours(const account_index *ix, const char *tok, u32vec *out);
-/* The hashes index_typo_neighbours(tok) probes the typo index under (at most INDEX_TYPO_HASHES,
- * h[0] is hash_bytes of tok), their slots asked for from memory ahead of the probe; how many (0:
- * tok has no typo neighbours). index_typo_neighbours_h then probes with them. */
-#define INDEX_TYPO_HASHES 41
-size_t index_typo_hashes(const account_index *ix, const char *tok, size_t len, uint64_t *h);
-void index_typo_neighbours_h(const account_index *ix, const char *tok, const uint64_t *h,
-                             size_t n, u32vec *out);
 
 /* Core of a domain label: hyphens removed, one configured prefix and suffix stripped when 3+
  * characters remain ("teaminvo" -> "invo", "gannongroup" -> "gannon"). malloc'd. */

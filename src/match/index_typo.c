@@ -8,7 +8,6 @@
 
 #define TYPO_MIN_LEN 5
 #define TYPO_MAX_LEN 40
-_Static_assert(INDEX_TYPO_HASHES == TYPO_MAX_LEN + 1, "index.h's count of typo hashes");
 
 /* The hashes a token is filed under (itself, then each 1-deletion), their slots prefetched so
  * that the cache misses overlap (a growth on the way only wastes them); how many (len + 1), or 0
@@ -93,26 +92,15 @@ void index_typo_file(account_index *ix, const char *word, size_t len, uint32_t i
         hashmulti_add(&ix->typo, h[i], id);
 }
 
-size_t index_typo_hashes(const account_index *ix, const char *tok, size_t len, uint64_t *h)
+void index_typo_neighbours(const account_index *ix, const char *tok, u32vec *out)
 {
-    return typo_hashes(ix, tok, len, h);
-}
-
-void index_typo_neighbours_h(const account_index *ix, const char *tok, const uint64_t *h,
-                             size_t n, u32vec *out)
-{
+    uint64_t h[TYPO_MAX_LEN + 1];
+    size_t n = typo_hashes(ix, tok, strlen(tok), h);
     typo_probe p = {.ix = ix, .tok = tok, .len = n ? n - 1 : 0, .maxd = n >= 10 ? 2 : 1,
                     .out = out};
     for (size_t i = 0; i < n; i++)
         hashmulti_each(&ix->typo, h[i], typo_visit, &p);
     typo_flush(&p);
-}
-
-void index_typo_neighbours(const account_index *ix, const char *tok, u32vec *out)
-{
-    uint64_t h[TYPO_MAX_LEN + 1];
-    size_t n = typo_hashes(ix, tok, strlen(tok), h);
-    index_typo_neighbours_h(ix, tok, h, n, out);
 }
 
 /* The distance when it is 0 or 1, else 2, in one pass: past their common prefix the words must

@@ -115,10 +115,5 @@ void matcher_release(matcher *m);
  * caller. Fills slots, returns how many (name_topk.c). */
 size_t name_candidates(const matcher *m, const norm_name *name, const uint32_t *ids,
                        uint32_t *slots);
-/* Asks, ahead of name_candidates, for the memory its first lookups read: the typo index's slots
- * of each of the name's first SCORE_MAX_TOKENS words (tok, len, hash: hash_bytes) whose
- * neighbours the thread has not cached, and the words' joined lists. Changes nothing. */
-void name_candidates_prefetch(const matcher *m, const char *const *tok, const uint32_t *len,
-                              const uint64_t *hash, size_t n);
 
 #endif

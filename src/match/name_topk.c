@@ -75,17 +75,7 @@ typedef struct pair_entry {
 } pair_entry;
 
 /* Per-lead working memory, reused: nothing is cleared but what was used. */
-/* A word of the lead at hand whose typo hashes name_candidates_prefetch worked out (and asked
- * the slots of), for typo_neighbours to probe with. */
-typedef struct early_typo {
-    const char *tok;         /* the lead's token, by address (lead_evidence.view.tok) */
-    size_t n;                /* index_typo_hashes */
-    uint64_t h[INDEX_TYPO_HASHES];
-} early_typo;
-
 struct match_scratch {
-    early_typo early[SCORE_MAX_TOKENS];
-    size_t nearly;           /* set by name_candidates_prefetch, emptied by name_candidates */
     uint64_t *in_exact;      /* bit per slot: weight summed exactly (the set "exact") (owned) */
     size_t nslots;
     uint32_t *exact;         /* the slots of in_exact (owned) */
@@ -278,25 +268,6 @@ static hashed hashed_of(const char *s)
     return (hashed){s, len, hash_bytes(s, len)};
 }
 
-/* Whether the thread's cache holds the typo neighbours of the word (hash: hash_bytes). */
-static bool near_cached(const account_index *ix, const match_scratch *s, const char *tok,
-                        uint64_t hash)
-{
-    if (!s->near_cache)
-        return false;
-    const near_entry *e = &s->near_cache[hash & (NEAR_CACHE - 1)];
-    return e->gen == ix->generation + 1 && strcmp(e->word, tok) == 0;
-}
-
-/* The typo hashes name_candidates_prefetch worked out for the word, or NULL. */
-static const early_typo *early_typo_of(const match_scratch *s, const hashed *w)
-{
-    for (size_t i = 0; i < s->nearly; i++)
-        if (s->early[i].tok == w->s && s->early[i].h[0] == w->h)
-            return &s->early[i];
-    return NULL;
-}
-
 /* The typo neighbours of a word (index_typo_neighbours), from the cache when it holds them. */
 static const u32vec *typo_neighbours(const account_index *ix, match_scratch *s, const hashed *w)
 {
@@ -304,35 +275,14 @@ static const u32vec *typo_neighbours(const account_index *ix, match_scratch *s, 
     if (!s->near_cache)
         s->near_cache = xcalloc_huge(NEAR_CACHE * sizeof(*s->near_cache));
     near_entry *e = &s->near_cache[w->h & (NEAR_CACHE - 1)];
-    if (near_cached(ix, s, tok, w->h))
+    if (e->gen == ix->generation + 1 && strcmp(e->word, tok) == 0)
         return &e->ids;
     free(e->word);
     e->word = xstrdup(tok);
     e->gen = ix->generation + 1;
     e->ids.n = 0;
-    const early_typo *early = early_typo_of(s, w);
-    if (early)
-        index_typo_neighbours_h(ix, tok, early->h, early->n, &e->ids);
-    else
-        index_typo_neighbours(ix, tok, &e->ids);
+    index_typo_neighbours(ix, tok, &e->ids);
     return &e->ids;
-}
-
-void name_candidates_prefetch(const matcher *m, const char *const *tok, const uint32_t *len,
-                              const uint64_t *hash, size_t n)
-{
-    const account_index *ix = &m->ix;
-    match_scratch *s = matcher_mem(m)->scratch;
-    s->nearly = 0;
-    for (size_t i = 0; i < n && i < SCORE_MAX_TOKENS; i++) {
-        postings_prefetch_h(&ix->by_joined, hash[i]);
-        if (near_cached(ix, s, tok[i], hash[i]))
-            continue;
-        early_typo *e = &s->early[s->nearly];
-        e->tok = tok[i];
-        e->n = index_typo_hashes(ix, tok[i], len[i], e->h);
-        s->nearly += e->n > 0;
-    }
 }
 
 /* A word: its own list, its typo neighbours' and the accounts whose words it joins ("onetrust"
@@ -825,7 +775,6 @@ size_t name_candidates(const matcher *m, const norm_name *name, const uint32_t *
         if (s->ops[i].l && s->ops[i].bulk)
             rank_bulk(ix, s, &s->ops[i], best, &n);
     scratch_clear(s);
-    s->nearly = 0;
     for (size_t i = 0; i < n; i++)
         slots[i] = best[i].slot;
     return n;

@@ -363,31 +363,6 @@ static void test_typo_neighbours(void **state)
     u32_free(&out);
 }
 
-/* The hashes worked out ahead (index_typo_hashes) probe as index_typo_neighbours does. */
-static void test_typo_hashes_ahead(void **state)
-{
-    account_index *ix = *state;
-    put(ix, "D1", "Zyntra Widgets", NULL, NULL);
-    put(ix, "D2", "Quorvexal Acme", NULL, NULL);
-    const char *toks[] = {"zyntro", "widget", "quozrvexa", "zyntra", "acne"};
-    for (size_t i = 0; i < ARRAY_LEN(toks); i++) {
-        uint64_t h[INDEX_TYPO_HASHES];
-        size_t n = index_typo_hashes(ix, toks[i], strlen(toks[i]), h);
-        assert_int_equal(n, strlen(toks[i]) < 5 ? 0 : strlen(toks[i]) + 1);
-        if (n)
-            assert_true(h[0] == hash_bytes(toks[i], strlen(toks[i])));
-        u32vec ahead = {0}, plain = {0};
-        index_typo_neighbours_h(ix, toks[i], h, n, &ahead);
-        index_typo_neighbours(ix, toks[i], &plain);
-        assert_int_equal(ahead.n, plain.n);
-        for (uint32_t k = 0; k < plain.n; k++)
-            assert_int_equal(ahead.v[k], plain.v[k]);
-        assert_int_equal(plain.n, i < 3 ? 1 : 0);
-        u32_free(&ahead);
-        u32_free(&plain);
-    }
-}
-
 static void expect_core(const account_index *ix, const char *label, const char *core)
 {
     char *got = index_label_core(ix, label);
@@ -686,7 +661,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_slot_keys, setup_index, teardown_index),
         cmocka_unit_test_setup_teardown(test_weights, setup_index, teardown_index),
         cmocka_unit_test_setup_teardown(test_typo_neighbours, setup_index, teardown_index),
-        cmocka_unit_test_setup_teardown(test_typo_hashes_ahead, setup_index, teardown_index),
         cmocka_unit_test_setup_teardown(test_typo_filed_on_a_thread, setup_index, teardown_index),
         cmocka_unit_test_setup_teardown(test_label_core, setup_index, teardown_index),
         cmocka_unit_test_setup_teardown(test_prepare_keys_and_hashes, setup_index,

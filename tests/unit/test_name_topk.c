@@ -199,20 +199,6 @@ static const char *const names[] = {
     "Dental Partners Systems",
 };
 
-static void prefetch_ahead(const matcher *m, const norm_name *nn)
-{
-    size_t n = nn->tokens.n < SCORE_MAX_TOKENS ? nn->tokens.n : SCORE_MAX_TOKENS;
-    const char *tok[SCORE_MAX_TOKENS];
-    uint32_t len[SCORE_MAX_TOKENS];
-    uint64_t hash[SCORE_MAX_TOKENS];
-    for (size_t t = 0; t < n; t++) {
-        tok[t] = nn->tokens.v[t];
-        len[t] = (uint32_t)strlen(tok[t]);
-        hash[t] = hash_bytes(tok[t], len[t]);
-    }
-    name_candidates_prefetch(m, tok, len, hash, n);
-}
-
 /* Every name: the same accounts in the same order as the reference. */
 static void expect_same(const matcher *m)
 {
@@ -223,8 +209,6 @@ static void expect_same(const matcher *m)
         uint32_t ids[SCORE_MAX_TOKENS];
         for (size_t t = 0; t < nn.tokens.n && t < SCORE_MAX_TOKENS; t++)
             ids[t] = index_token_id(&m->ix, nn.tokens.v[t]);
-        if (i % 3 == 0)   /* the typo hashes worked out ahead, as evidence.c's read_name does */
-            prefetch_ahead(m, &nn);
         size_t ng = nn.tokens.n ? name_candidates(m, &nn, i % 2 ? ids : NULL, got) : 0;
         size_t nw = nn.tokens.n ? ref_candidates(m, &nn, want) : 0;
         if (ng != nw || memcmp(got, want, ng * sizeof(*got)) != 0)
