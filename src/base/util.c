@@ -10,6 +10,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -45,6 +48,29 @@ void *xrealloc(void *p, size_t n)
     return q;
 }
 
+/* LeakSanitizer scans what malloc gave, not these mappings: a pointer kept only in one (a cached
+ * word's copy in name_topk's tables) would be reported as leaked. Sanitizer builds name each
+ * mapping a root region while it exists. */
+#ifdef __SANITIZE_ADDRESS__
+static void huge_root_add(void *p, size_t bytes)
+{
+    __lsan_register_root_region(p, bytes);
+}
+static void huge_root_drop(void *p, size_t bytes)
+{
+    __lsan_unregister_root_region(p, bytes);
+}
+#else
+static void huge_root_add(void *p, size_t bytes)
+{
+    (void)p, (void)bytes;
+}
+static void huge_root_drop(void *p, size_t bytes)
+{
+    (void)p, (void)bytes;
+}
+#endif
+
 static size_t huge_bytes(size_t n)
 {
     return (n + HUGE_PAGE_BYTES - 1) & ~(HUGE_PAGE_BYTES - 1);
@@ -71,6 +97,7 @@ static void *huge_map(size_t bytes, bool usable)
 static void *huge_advised(void *p, size_t bytes)
 {
     (void)madvise(p, bytes, MADV_HUGEPAGE);   /* a hint: without it, 4 KiB pages */
+    huge_root_add(p, bytes);
     return p;
 }
 
@@ -106,6 +133,7 @@ void *xrealloc_huge(void *p, size_t old, size_t n)
     if (from == to)
         return p;
     void *at = huge_map(to, false);
+    huge_root_drop(p, from);
     void *q = mremap(p, from, to, MREMAP_MAYMOVE | MREMAP_FIXED, at);
     if (q == MAP_FAILED)
         oom(to);
@@ -116,8 +144,10 @@ void xfree_huge(void *p, size_t n)
 {
     if (!p || n < HUGE_PAGE_BYTES)
         free(p);
-    else
+    else {
+        huge_root_drop(p, huge_bytes(n));
         munmap(p, huge_bytes(n));
+    }
 }
 
 char *xstrdup(const char *s)
