@@ -13,14 +13,6 @@
 
 #define LABEL_MAX 63  /* bytes of one label (UTF-8 bytes for non-ASCII labels: no punycode) */
 
-static bool has_non_ascii(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] >= 0x80)
-            return true;
-    return false;
-}
-
 /* utf8proc callback: lower-cases and maps the ideographic full stops to '.' (as IDNA does). */
 static utf8proc_int32_t host_codepoint(utf8proc_int32_t cp, void *data)
 {
@@ -30,16 +22,16 @@ static utf8proc_int32_t host_codepoint(utf8proc_int32_t cp, void *data)
     return utf8proc_tolower(cp);
 }
 
-/* Lower-cased copy of s[0..n): ASCII by hand, non-ASCII through utf8proc (lower case + NFKC).
- * Returns a malloc'd string (caller frees), or NULL for invalid UTF-8. */
+/* Lower-cased copy of s[0..n): ASCII by text_lower_ascii, non-ASCII through utf8proc (lower case
+ * + NFKC). Returns a malloc'd string (caller frees), or NULL for invalid UTF-8. */
 static char *host_lower(const char *s, size_t n)
 {
-    if (!has_non_ascii(s, n)) {
-        char *h = xstrndup(s, n);
-        for (size_t i = 0; i < n; i++)
-            h[i] = ascii_to_lower(h[i]);
-        return h;
+    char *ascii = xmalloc(n + 1);
+    if (text_lower_ascii(s, n, ascii)) {
+        ascii[n] = '\0';
+        return ascii;
     }
+    free(ascii);
     utf8proc_uint8_t *dst = NULL;
     utf8proc_ssize_t r = utf8proc_map_custom((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &dst,
                                              UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE,
