@@ -48,6 +48,14 @@ void *xrealloc(void *p, size_t n)
     return q;
 }
 
+void *xcalloc_aligned(size_t align, size_t n)
+{
+    void *p = NULL;
+    if (posix_memalign(&p, align, n ? n : 1) != 0)
+        oom(n);
+    return memset(p, 0, n);
+}
+
 /* LeakSanitizer scans what malloc gave, not these mappings: a pointer kept only in one (a cached
  * word's copy in name_topk's tables) would be reported as leaked. Sanitizer builds name each
  * mapping a root region while it exists. */

@@ -14,6 +14,9 @@
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
+/* n zeroed bytes starting at a multiple of align (a power of two, at least sizeof(void *));
+ * freed with free. */
+void *xcalloc_aligned(size_t align, size_t n);
 /* The same for the large tables read at random (the account index's): from HUGE_PAGE_BYTES on,
  * the block is aligned to and rounded up to 2 MiB pages, which the kernel is asked to back with
  * huge pages before anything touches them (MADV_HUGEPAGE): one TLB entry then covers 2 MiB, where

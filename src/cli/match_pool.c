@@ -193,24 +193,12 @@ static int pool_start(pool *p, pthread_t *threads, int n)
     return started;
 }
 
-/* n zeroed chunks, aligned to a cache line (free with free). */
-static chunk *ring_new(size_t n)
-{
-    void *ring = NULL;
-    if (posix_memalign(&ring, CACHE_LINE, n * sizeof(chunk)) != 0) {
-        fprintf(stderr, "l2a: out of memory (%zu bytes)\n", n * sizeof(chunk));
-        abort();
-    }
-    memset(ring, 0, n * sizeof(chunk));
-    return ring;
-}
-
 int match_pool_run(const matcher *m, FILE *in, FILE *out, int threads, bool progress)
 {
     pool p = {.m = m, .nring = (size_t)threads * CHUNKS_PER_THREAD};
     reader r = {.in = in};
     pthread_t *workers = xcalloc((size_t)threads, sizeof(*workers));
-    p.ring = ring_new(p.nring);
+    p.ring = xcalloc_aligned(CACHE_LINE, p.nring * sizeof(*p.ring));
     for (size_t i = 0; i < p.nring; i++) {
         sb_init(&p.ring[i].text);
         sb_init(&p.ring[i].out);

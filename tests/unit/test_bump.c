@@ -1,7 +1,7 @@
 /* test_bump.c - unit tests for the bump allocator (bump.c), with 64 KiB blocks and with huge-page
  * blocks (bump_init_huge): alignment, contents kept across blocks, a request larger than a block,
  * and blocks reused after bump_reset; a pointer kept only in a huge mapping is no leak to the
- * sanitizers' leak check. */
+ * sanitizers' leak check; xcalloc_aligned's alignment and zeroes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -99,12 +99,26 @@ static void test_huge_table_roots(void **state)
     xfree_huge(table, now);
 }
 
+/* xcalloc_aligned: the address a multiple of the alignment, every byte zero. */
+static void test_calloc_aligned(void **state)
+{
+    (void)state;
+    for (size_t align = sizeof(void *); align <= 4096; align *= 4) {
+        unsigned char *p = xcalloc_aligned(align, 3 * align + 5);
+        assert_int_equal((uintptr_t)p % align, 0);
+        for (size_t i = 0; i < 3 * align + 5; i++)
+            assert_int_equal(p[i], 0);
+        free(p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_small_blocks),
         cmocka_unit_test(test_huge_blocks),
         cmocka_unit_test(test_huge_table_roots),
+        cmocka_unit_test(test_calloc_aligned),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
