@@ -22,6 +22,15 @@
 #define HASH_PREFIX 128
 #define PREFIX_CACHE 4096
 
+/* A bulk list's accounts that a later word's list (one that only re-ranks) names too, when there
+ * are more than this many: those no other list names all weigh the two lists' weights, so they are
+ * ranked like a bulk list's ("Community College": thousands of accounts, of which only the first
+ * few in tie order can be candidates). How many such pairs a lead keeps, and how many pairs' tie
+ * order prefixes are kept. */
+#define PAIR_BULK 128
+#define PAIRS_MAX 16
+#define PAIR_PREFIX_CACHE 1024
+
 /* How many entries ahead a walk over slots asks for the memory it will touch. */
 #define PREFETCH_AHEAD 16
 
@@ -42,10 +51,12 @@ typedef struct list_op {
     bool bulk;               /* full, ascending and longer than BULK_POSTINGS */
 } list_op;
 
-/* The first HASH_PREFIX accounts of a word's list in tie order, as of an index generation. */
+/* The first HASH_PREFIX accounts of a word's list (or of two words' lists' common accounts) in
+ * tie order, as of an index generation. */
 typedef struct hash_prefix {
     uint64_t gen;            /* the index generation + 1 it was built at; 0 = empty */
     uint32_t vocab;
+    uint32_t other;          /* the second word's id of a pair's, else UINT32_MAX */
     uint32_t n;
     uint32_t slots[HASH_PREFIX];
     uint32_t h[HASH_PREFIX];  /* their keys' hash_hi */
@@ -74,6 +85,13 @@ typedef struct pair_entry {
     u32vec both;             /* ascending (owned) */
 } pair_entry;
 
+/* A bulk list and a later word's list that only re-ranks, whose common accounts are many (more
+ * than PAIR_BULK): those of them that no other list names (are not in "exact") weigh w. */
+typedef struct pair_bulk {
+    size_t bulk, op;         /* the two lists' places in ops */
+    double w;                /* the bulk list's weight, then the other's, summed as sum_exact does */
+} pair_bulk;
+
 /* Per-lead working memory, reused: nothing is cleared but what was used. */
 struct match_scratch {
     uint64_t *in_exact;      /* bit per slot: weight summed exactly (the set "exact") (owned) */
@@ -91,6 +109,7 @@ struct match_scratch {
     list_op *ops;            /* owned */
     size_t nops, capops;
     hash_prefix *prefix;     /* PREFIX_CACHE entries, by word id; allocated on first use (owned) */
+    hash_prefix *pair_prefix; /* PAIR_PREFIX_CACHE entries, by the word ids; allocated on first use */
     near_entry *near_cache;  /* NEAR_CACHE entries, by the word's hash; allocated on first use */
     pair_entry *pair_cache;  /* PAIR_CACHE entries, by the word ids; allocated on first use */
     size_t bulk[SCORE_MAX_TOKENS * 4];  /* the ops that are bulk lists, so far */
@@ -100,6 +119,9 @@ struct match_scratch {
                               * sorting "exact" (owned) */
     size_t capmerge;
     size_t nbulk;
+    pair_bulk pairs[PAIRS_MAX];
+    size_t npairs;
+    u32vec cross;            /* accounts of two pairs of one bulk list (owned) */
 };
 
 match_scratch *match_scratch_new(void)
@@ -118,6 +140,8 @@ void match_scratch_free(match_scratch *s)
     free(s->pos_at);
     free(s->ops);
     xfree_huge(s->prefix, PREFIX_CACHE * sizeof(*s->prefix));
+    free(s->pair_prefix);
+    u32_free(&s->cross);
     for (size_t i = 0; s->near_cache && i < NEAR_CACHE; i++) {
         free(s->near_cache[i].word);
         u32_free(&s->near_cache[i].ids);
@@ -422,13 +446,38 @@ static const u32vec *both_lists(const account_index *ix, match_scratch *s, uint3
     return &e->both;
 }
 
-/* Adds to "exact" the accounts of op's list that the bulk lists before it hold. */
-static void add_found_again(const account_index *ix, match_scratch *s, const list_op *op)
+/* Keeps the accounts of bulk list b and the list at i (both) as a pair_bulk when they are many,
+ * op only re-ranks, both weights are positive (rank_bulk relies on it) and room is left: the accounts they share with another pair of b go to
+ * "exact" (they weigh three lists' weights), the rest are ranked as the pair's. Else false. */
+static bool keep_pair(match_scratch *s, size_t b, size_t i, const u32vec *both)
 {
+    const list_op *op = &s->ops[i];
+    if (op->full || both->n <= PAIR_BULK || s->npairs == PAIRS_MAX || op->w <= 0 ||
+        s->ops[b].w <= 0)
+        return false;
+    for (size_t p = 0; p < s->npairs; p++) {
+        if (s->pairs[p].bulk != b)
+            continue;
+        s->cross.n = 0;
+        intersect(s, both, s->ops[s->pairs[p].op].l, &s->cross);
+        for (uint32_t k = 0; k < s->cross.n; k++)
+            add_exact(s, s->cross.v[k]);
+    }
+    s->pairs[s->npairs++] = (pair_bulk){b, i, (0.0 + s->ops[b].w) + op->w};
+    return true;
+}
+
+/* Adds to "exact" the accounts of the list at i that the bulk lists before it hold (or keeps
+ * them as a pair_bulk). */
+static void add_found_again(const account_index *ix, match_scratch *s, size_t i)
+{
+    const list_op *op = &s->ops[i];
     for (size_t b = 0; b < s->nbulk; b++) {
         const list_op *bulk = &s->ops[s->bulk[b]];
         if (op->vocab != UINT32_MAX) {
             const u32vec *both = both_lists(ix, s, bulk->vocab, op->vocab);
+            if (keep_pair(s, s->bulk[b], i, both))
+                continue;
             for (uint32_t k = 0; k < both->n; k++)
                 add_exact(s, both->v[k]);
             continue;
@@ -448,6 +497,7 @@ static void add_found_again(const account_index *ix, match_scratch *s, const lis
 static void collect_exact(const account_index *ix, match_scratch *s)
 {
     s->nbulk = 0;
+    s->npairs = 0;
     for (size_t i = 0; i < s->nops; i++) {
         list_op *op = &s->ops[i];
         if (!op->l)
@@ -461,7 +511,7 @@ static void collect_exact(const account_index *ix, match_scratch *s)
                 add_exact(s, op->l->v[k]);
             continue;
         }
-        add_found_again(ix, s, op);
+        add_found_again(ix, s, i);
         if (op->bulk)
             s->bulk[s->nbulk++] = i;
     }
@@ -690,18 +740,14 @@ static void rank_exact(const account_index *ix, match_scratch *s, slot_weight *b
     }
 }
 
-/* The first HASH_PREFIX accounts of a word's list in tie order, built when missing or stale. */
-static const hash_prefix *prefix_of(const account_index *ix, match_scratch *s, const list_op *op)
+/* Fills p with the first HASH_PREFIX accounts of l in tie order, for the words vocab and other. */
+static void prefix_fill(const account_index *ix, hash_prefix *p, const u32vec *l, uint32_t vocab,
+                        uint32_t other)
 {
-    if (!s->prefix)
-        s->prefix = xcalloc_huge(PREFIX_CACHE * sizeof(*s->prefix));
-    hash_prefix *p = &s->prefix[op->vocab & (PREFIX_CACHE - 1)];
-    if (p->gen == ix->generation + 1 && p->vocab == op->vocab)
-        return p;
     p->gen = ix->generation + 1;
-    p->vocab = op->vocab;
+    p->vocab = vocab;
+    p->other = other;
     p->n = 0;
-    const u32vec *l = op->l;
     for (uint32_t k = 0; k < l->n; k++) {
         if (k + PREFETCH_AHEAD < l->n)
             __builtin_prefetch(&ix->key[l->v[k + PREFETCH_AHEAD]]);
@@ -723,30 +769,78 @@ static const hash_prefix *prefix_of(const account_index *ix, match_scratch *s, c
         p->slots[lo] = slot;
         p->h[lo] = h;
     }
+}
+
+/* The first HASH_PREFIX accounts of a word's list in tie order, built when missing or stale. */
+static const hash_prefix *prefix_of(const account_index *ix, match_scratch *s, const list_op *op)
+{
+    if (!s->prefix)
+        s->prefix = xcalloc_huge(PREFIX_CACHE * sizeof(*s->prefix));
+    hash_prefix *p = &s->prefix[op->vocab & (PREFIX_CACHE - 1)];
+    if (p->gen != ix->generation + 1 || p->vocab != op->vocab)
+        prefix_fill(ix, p, op->l, op->vocab, UINT32_MAX);
     return p;
 }
 
-/* Offers the lone accounts of a bulk list (weight: the list's own) in tie order, stopping at the
- * first that cannot enter best: every later one ties with it and comes after it. The prefix
- * cannot run out first: the accounts it skips (in "exact") all weigh more than the list's weight,
- * so when NAME_CANDIDATES of them are there the list is not read at all, and otherwise more than
- * NAME_CANDIDATES lone accounts are offered, the last of which stops the walk. */
-_Static_assert(HASH_PREFIX >= 2 * NAME_CANDIDATES, "the prefix must outlast the skipped accounts");
-static void rank_bulk(const account_index *ix, match_scratch *s, const list_op *op,
-                      slot_weight *best, size_t *n)
+/* The first HASH_PREFIX of a pair's common accounts in tie order, built when missing or stale (from
+ * the pair cache, which may have dropped them since collect_exact: both_lists finds them again). */
+static const hash_prefix *pair_prefix_of(const account_index *ix, match_scratch *s,
+                                         const pair_bulk *pair)
 {
-    if (*n == NAME_CANDIDATES && best[*n - 1].w > op->w)
-        return;
-    const hash_prefix *p = prefix_of(ix, s, op);
+    uint32_t a = s->ops[pair->bulk].vocab, b = s->ops[pair->op].vocab;
+    if (!s->pair_prefix)
+        s->pair_prefix = xcalloc(PAIR_PREFIX_CACHE, sizeof(*s->pair_prefix));
+    hash_prefix *p = &s->pair_prefix[(a * 0x9E3779B1u ^ b * 0x85EBCA77u) & (PAIR_PREFIX_CACHE - 1)];
+    if (p->gen != ix->generation + 1 || p->vocab != a || p->other != b)
+        prefix_fill(ix, p, both_lists(ix, s, a, b), a, b);
+    return p;
+}
+
+/* Offers the accounts of a tie-order prefix that are not in "exact", each weighing w, in tie
+ * order, stopping at the first that cannot enter best: every later one ties with it and comes
+ * after it. Nothing is read when best is full of accounts weighing more than w. */
+static void offer_prefix(const account_index *ix, const match_scratch *s, const hash_prefix *p,
+                         double w, slot_weight *best, size_t *n)
+{
     for (uint32_t k = 0; k < p->n; k++) {
         uint32_t slot = p->slots[k];
         if (bit_get(s->in_exact, slot))
             continue;
-        slot_weight sw = {slot, p->h[k], op->w};
+        slot_weight sw = {slot, p->h[k], w};
         if (*n == NAME_CANDIDATES && !better(ix, &sw, &best[*n - 1]))
             return;
         offer(ix, best, n, sw);
     }
+}
+
+/* Whether best is full of accounts weighing more than w (none weighing w can enter). */
+static bool full_above(const slot_weight *best, size_t n, double w)
+{
+    return n == NAME_CANDIDATES && best[n - 1].w > w;
+}
+
+/* Offers a pair's accounts that no other list names (weight: the pair's); the accounts it skips
+ * (in "exact") weigh more than the pair. It runs before the bulk lists' (which weigh less). */
+static void rank_pair(const account_index *ix, match_scratch *s, const pair_bulk *pair,
+                      slot_weight *best, size_t *n)
+{
+    if (!full_above(best, *n, pair->w))
+        offer_prefix(ix, s, pair_prefix_of(ix, s, pair), pair->w, best, n);
+}
+
+/* Offers the lone accounts of a bulk list (weight: the list's own). A bulk list with a pair_bulk
+ * is not read at all: the pair's more than NAME_CANDIDATES accounts all weigh more than the list
+ * (weights are positive), so rank_pair has filled best with them or better ones. The prefix
+ * cannot run out first: the accounts it skips (in "exact") all weigh more than the list's weight,
+ * so when NAME_CANDIDATES of them are there the list is not read at all, and otherwise more than
+ * NAME_CANDIDATES lone accounts are offered, the last of which stops the walk (so for a pair's). */
+_Static_assert(HASH_PREFIX >= 2 * NAME_CANDIDATES, "the prefix must outlast the skipped accounts");
+_Static_assert(PAIR_BULK >= HASH_PREFIX, "a pair's prefix must be whole");
+static void rank_bulk(const account_index *ix, match_scratch *s, const list_op *op,
+                      slot_weight *best, size_t *n)
+{
+    if (!full_above(best, *n, op->w))
+        offer_prefix(ix, s, prefix_of(ix, s, op), op->w, best, n);
 }
 
 /* Leaves the scratch as found: no bits set, the slot -> k table empty. */
@@ -771,6 +865,8 @@ size_t name_candidates(const matcher *m, const norm_name *name, const uint32_t *
     slot_weight best[NAME_CANDIDATES];
     size_t n = 0;
     rank_exact(ix, s, best, &n);
+    for (size_t p = 0; p < s->npairs; p++)
+        rank_pair(ix, s, &s->pairs[p], best, &n);
     for (size_t i = 0; i < s->nops; i++)
         if (s->ops[i].l && s->ops[i].bulk)
             rank_bulk(ix, s, &s->ops[i], best, &n);
