@@ -253,6 +253,33 @@ static void test_word_orders(void **state)
     assert_int_equal(tried, nw * (nw - 1) * (nw - 1));
 }
 
+/* Words random names are drawn from: the common words, two of them misspelt, and rare words. */
+static const char *const random_words[] = {
+    "solutions", "solution", "systems", "global", "alpha", "alphas", "partners", "dental",
+    "solutins", "systms", "zorbaa0", "zorbkb3", "zorbqx", "zorbzz", "gsp", "nothing",
+};
+
+/* 3,000 names of one to five words drawn at random (a fixed seed), after accounts changed too. */
+static void test_random_names(void **state)
+{
+    fixture *fx = *state;
+    uint32_t x = 12345;
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < 1500; i++) {
+            char name[256];
+            size_t len = 0, words = 1 + (x = x * 1103515245u + 12345u) % 5;
+            for (size_t w = 0; w < words; w++) {
+                x = x * 1103515245u + 12345u;
+                len += (size_t)snprintf(name + len, sizeof(name) - len, "%s%s", w ? " " : "",
+                                        random_words[(x >> 8) % ARRAY_LEN(random_words)]);
+            }
+            expect_same_name(&fx->m, name, i);
+        }
+        for (unsigned i = 0; i < ACCOUNTS; i += 7)
+            put_account(&fx->m, i, 2);
+    }
+}
+
 /* Accounts renamed and deleted between leads: what was kept of the old lists must not be used. */
 static void test_after_changes(void **state)
 {
@@ -275,6 +302,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_same_as_reference, setup, teardown),
         cmocka_unit_test_setup_teardown(test_after_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_word_orders, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_random_names, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
