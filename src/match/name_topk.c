@@ -1,106 +1,12 @@
 /* name_topk.c - the accounts whose names share the most rarity-weighted words with a lead's
  * company (the best NAME_CANDIDATES by summed weight), found without visiting every account of a
  * common word's long list. */
-#include "matcher_impl.h"
+#include "name_topk_impl.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "list_merge.h"
-
-/* Lists longer than this add weight only to accounts already found, once enough are found: a
- * word shared by thousands of accounts re-ranks candidates, it does not find better ones. */
-#define COMMON_POSTINGS 1000
-
-/* A word's list longer than this that adds new accounts is a "bulk" list: its accounts that no
- * other list names all end with the same weight, the list's own, so only the few first in the
- * tie order can be candidates; they are read from the list in that order (hash_prefix) instead
- * of every account being visited. */
-#define BULK_POSTINGS 128
-
-/* Accounts of a bulk list kept in tie order, and how many such lists are kept. */
-#define HASH_PREFIX 128
-#define PREFIX_CACHE 4096
-
-/* How many entries ahead a walk over slots asks for the memory it will touch. */
-#define PREFETCH_AHEAD 16
-
-/* Where an account of "exact" is in it: a slot and its index there (slot_pos table). */
-typedef struct slot_pos {
-    uint32_t slot;           /* POS_EMPTY: none */
-    uint32_t k;
-} slot_pos;
-
-#define POS_EMPTY UINT32_MAX
-
-/* One list the lead's words name, in the order the weights are summed. */
-typedef struct list_op {
-    const u32vec *l;         /* NULL when absent or over max_postings (borrowed) */
-    double w;
-    uint32_t vocab;          /* its word's id when l is a word's (ascending) list, else UINT32_MAX */
-    bool full;               /* adds new accounts, else only weights accounts already found */
-    bool bulk;               /* full, ascending and longer than BULK_POSTINGS */
-} list_op;
-
-/* The first HASH_PREFIX accounts of a word's list in tie order, as of an index generation. */
-typedef struct hash_prefix {
-    uint64_t gen;            /* the index generation + 1 it was built at; 0 = empty */
-    uint32_t vocab;
-    uint32_t n;
-    uint32_t slots[HASH_PREFIX];
-    uint32_t h[HASH_PREFIX];  /* their keys' hash_hi */
-} hash_prefix;
-
-/* A word's typo neighbours, as of an index generation: common words come back lead after lead, and
- * probing the typo index is dear (~3,200 instructions and ~7 last-level misses a word at 1M
- * accounts). 200k leads of /tmp/q1m name 110k distinct words in 406k; a direct-mapped cache of
- * 16384 entries misses 152k times, of 65536 130k (simulated). */
-#define NEAR_CACHE 65536
-
-typedef struct near_entry {
-    uint64_t gen;            /* the index generation + 1 it was found at; 0 = empty */
-    char *word;              /* owned */
-    u32vec ids;              /* owned */
-} near_entry;
-
-/* The accounts two words' lists share, as of an index generation: a common word and its typo
- * neighbour ("solutions", "solution") come back together lead after lead, and their lists are
- * long. */
-#define PAIR_CACHE 65536
-
-typedef struct pair_entry {
-    uint64_t gen;            /* the index generation + 1 it was found at; 0 = empty */
-    uint32_t a, b;           /* the word ids */
-    u32vec both;             /* ascending (owned) */
-} pair_entry;
-
-/* Per-lead working memory, reused: nothing is cleared but what was used. */
-struct match_scratch {
-    uint64_t *in_exact;      /* bit per slot: weight summed exactly (the set "exact") (owned) */
-    size_t nslots;
-    uint32_t *exact;         /* the slots of in_exact (owned) */
-    double *w;               /* w[k]: the summed weight of exact[k], 0 while untouched (owned);
-                              * kept beside "exact", not by slot: a lead touches a few hundred
-                              * accounts of a million, and a per-slot array costs a miss each */
-    size_t nexact, capexact;
-    slot_pos *pos;           /* open addressing, exact's slots -> their k (owned) */
-    uint32_t *pos_at;        /* pos_at[k]: exact[k]'s entry in pos, to empty it (owned) */
-    uint32_t pos_bits;       /* the lead at hand uses 1 << pos_bits entries */
-    uint32_t pos_room;       /* and 1 << pos_room are allocated, all empty between leads (0: none
-                              * yet) */
-    list_op *ops;            /* owned */
-    size_t nops, capops;
-    hash_prefix *prefix;     /* PREFIX_CACHE entries, by word id; allocated on first use (owned) */
-    near_entry *near_cache;  /* NEAR_CACHE entries, by the word's hash; allocated on first use */
-    pair_entry *pair_cache;  /* PAIR_CACHE entries, by the word ids; allocated on first use */
-    size_t bulk[SCORE_MAX_TOKENS * 4];  /* the ops that are bulk lists, so far */
-    double *sel;             /* a copy of w to select in (owned) */
-    size_t capsel;
-    uint32_t *merge;         /* intersect's result before it is copied, or the working space of
-                              * sorting "exact" (owned) */
-    size_t capmerge;
-    size_t nbulk;
-};
 
 match_scratch *match_scratch_new(void)
 {
@@ -118,6 +24,8 @@ void match_scratch_free(match_scratch *s)
     free(s->pos_at);
     free(s->ops);
     xfree_huge(s->prefix, PREFIX_CACHE * sizeof(*s->prefix));
+    free(s->pair_prefix);
+    u32_free(&s->cross);
     for (size_t i = 0; s->near_cache && i < NEAR_CACHE; i++) {
         free(s->near_cache[i].word);
         u32_free(&s->near_cache[i].ids);
@@ -217,155 +125,6 @@ static inline size_t pos_of(const slot_pos *pos, uint32_t bits, uint32_t slot)
     return pos[at].k;
 }
 
-/* Inline: some 15 a lead, a few instructions each but for a growth. */
-static inline void push_op(match_scratch *s, const u32vec *l, double w, uint32_t vocab)
-{
-    if (s->nops == s->capops) {
-        s->capops = s->capops ? s->capops * 2 : 64;
-        s->ops = xrealloc(s->ops, s->capops * sizeof(*s->ops));
-    }
-    s->ops[s->nops++] = (list_op){.l = l, .w = w, .vocab = vocab};
-}
-
-static void push_word(const matcher *m, match_scratch *s, uint32_t id, double scale)
-{
-    const u32vec *l = &m->ix.tok_post[id];
-    push_op(s, l, scale * matcher_weight_df(m, l->n), id);
-}
-
-/* ---- the lists, in the order their weights are summed ---- */
-
-/* Indexes of the tokens (at most SCORE_MAX_TOKENS), rarest first; ids[i] is token i's word id
- * (UINT32_MAX when no account has it), from known when not NULL. */
-static size_t tokens_rarest_first(const account_index *ix, const strvec *t, const uint32_t *known,
-                                  size_t *order, uint32_t *ids)
-{
-    size_t n = t->n < SCORE_MAX_TOKENS ? t->n : SCORE_MAX_TOKENS;
-    uint32_t df[SCORE_MAX_TOKENS];
-    for (size_t i = 0; i < n; i++) {
-        ids[i] = known ? known[i] : index_token_id(ix, t->v[i]);
-        df[i] = ids[i] == UINT32_MAX ? 0 : ix->tok_post[ids[i]].n;
-        size_t j = i;
-        while (j > 0 && df[order[j - 1]] > df[i]) {
-            order[j] = order[j - 1];
-            j--;
-        }
-        order[j] = i;
-    }
-    return n;
-}
-
-/* A string looked up in several maps, hashed once (hash_bytes). */
-typedef struct hashed {
-    const char *s;
-    size_t len;
-    uint64_t h;
-} hashed;
-
-static hashed hashed_of(const char *s)
-{
-    size_t len = strlen(s);
-    return (hashed){s, len, hash_bytes(s, len)};
-}
-
-/* The typo neighbours of a word (index_typo_neighbours), from the cache when it holds them. */
-static const u32vec *typo_neighbours(const account_index *ix, match_scratch *s, const hashed *w)
-{
-    const char *tok = w->s;
-    if (!s->near_cache)
-        s->near_cache = xcalloc_huge(NEAR_CACHE * sizeof(*s->near_cache));
-    near_entry *e = &s->near_cache[w->h & (NEAR_CACHE - 1)];
-    if (e->gen == ix->generation + 1 && strcmp(e->word, tok) == 0)
-        return &e->ids;
-    free(e->word);
-    e->word = xstrdup(tok);
-    e->gen = ix->generation + 1;
-    e->ids.n = 0;
-    index_typo_neighbours(ix, tok, &e->ids);
-    return &e->ids;
-}
-
-/* A word: its own list, its typo neighbours' and the accounts whose words it joins ("onetrust"
- * for "One Trust"). */
-static void word_ops(const matcher *m, match_scratch *s, const hashed *tok, uint32_t id)
-{
-    const account_index *ix = &m->ix;
-    if (id != UINT32_MAX)
-        push_word(m, s, id, 1.0);
-    const u32vec *near = typo_neighbours(ix, s, tok);
-    for (uint32_t i = 0; i < near->n; i++)
-        push_word(m, s, near->v[i], m->sp.typo);
-    push_op(s, postings_get_h(&ix->by_joined, tok->s, tok->len, tok->h), matcher_weight_df(m, 0),
-            UINT32_MAX);
-}
-
-/* Asks for the memory of every lookup name_ops makes (hash slots of the joined and acronym lists and
- * the vocabulary, known words' lists) before the first one: a miss each, taken together. */
-static void prefetch_lookups(const account_index *ix, const norm_name *name, const uint32_t *known,
-                             const hashed *tok, size_t n, const hashed *joined)
-{
-    for (size_t i = 0; i < n; i++) {
-        postings_prefetch_h(&ix->by_joined, tok[i].h);
-        if (known && known[i] != UINT32_MAX)
-            __builtin_prefetch(&ix->tok_post[known[i]]);
-    }
-    if (name->tokens.n > 1) {
-        postings_prefetch_h(&ix->by_joined, joined[0].h);
-        postings_prefetch_h(&ix->by_joined, joined[1].h);
-        strmap_prefetch_h(ix->vocab, joined[0].h);
-    } else {
-        postings_prefetch_h(&ix->by_acronym, tok[0].h);
-    }
-}
-
-/* Every list of the name: its words rarest first, then its joined forms or its acronym. */
-static void name_ops(const matcher *m, match_scratch *s, const norm_name *name,
-                     const uint32_t *known)
-{
-    const account_index *ix = &m->ix;
-    size_t order[SCORE_MAX_TOKENS];
-    uint32_t ids[SCORE_MAX_TOKENS];
-    hashed tok[SCORE_MAX_TOKENS], joined[2] = {{0}};
-    size_t n = name->tokens.n < SCORE_MAX_TOKENS ? name->tokens.n : SCORE_MAX_TOKENS;
-    for (size_t i = 0; i < n; i++)
-        tok[i] = hashed_of(name->tokens.v[i]);
-    if (name->tokens.n > 1) {
-        joined[0] = hashed_of(name->joined);
-        joined[1] = hashed_of(name->joined_all);
-    }
-    prefetch_lookups(ix, name, known, tok, n, joined);
-    size_t n_tok = tokens_rarest_first(ix, &name->tokens, known, order, ids);
-    s->nops = 0;
-    for (size_t i = 0; i < n_tok; i++) {   /* the neighbours' list sizes, asked for together */
-        const u32vec *near = typo_neighbours(ix, s, &tok[order[i]]);
-        for (uint32_t k = 0; k < near->n; k++)
-            __builtin_prefetch(&ix->tok_post[near->v[k]]);
-    }
-    for (size_t i = 0; i < n_tok; i++)
-        word_ops(m, s, &tok[order[i]], ids[order[i]]);
-    if (name->tokens.n > 1) {
-        double w = matcher_weight_df(m, 0);
-        push_op(s, postings_get_h(&ix->by_joined, joined[0].s, joined[0].len, joined[0].h), w,
-                UINT32_MAX);
-        if (strcmp(name->joined_all, name->joined) != 0)
-            push_op(s, postings_get_h(&ix->by_joined, joined[1].s, joined[1].len, joined[1].h), w,
-                    UINT32_MAX);
-        uint32_t id = index_token_id_h(ix, joined[0].s, joined[0].len, joined[0].h);
-        if (id != UINT32_MAX)
-            push_op(s, &ix->tok_post[id], w, id);
-    } else {
-        push_op(s, postings_get_h(&ix->by_acronym, tok[0].s, tok[0].len, tok[0].h),
-                m->cfg->w_acronym, UINT32_MAX);
-    }
-    uint32_t cap = (uint32_t)m->cfg->max_postings;
-    for (size_t i = 0; i < s->nops; i++) {
-        if (s->ops[i].l && s->ops[i].l->n > cap)
-            s->ops[i].l = NULL;
-        if (s->ops[i].l)    /* the lists' first lines, asked for together */
-            __builtin_prefetch(s->ops[i].l->v);
-    }
-}
-
 /* ---- the set "exact": every found account that is not a lone member of one bulk list ---- */
 
 /* Past this ratio of their lengths two lists are intersected by galloping through the longer. */
@@ -422,13 +181,38 @@ static const u32vec *both_lists(const account_index *ix, match_scratch *s, uint3
     return &e->both;
 }
 
-/* Adds to "exact" the accounts of op's list that the bulk lists before it hold. */
-static void add_found_again(const account_index *ix, match_scratch *s, const list_op *op)
+/* Keeps the accounts of bulk list b and the list at i (both) as a pair_bulk when they are many,
+ * op only re-ranks, both weights are positive (rank_bulk relies on it) and room is left: the accounts they share with another pair of b go to
+ * "exact" (they weigh three lists' weights), the rest are ranked as the pair's. Else false. */
+static bool keep_pair(match_scratch *s, size_t b, size_t i, const u32vec *both)
 {
+    const list_op *op = &s->ops[i];
+    if (op->full || both->n <= PAIR_BULK || s->npairs == PAIRS_MAX || op->w <= 0 ||
+        s->ops[b].w <= 0)
+        return false;
+    for (size_t p = 0; p < s->npairs; p++) {
+        if (s->pairs[p].bulk != b)
+            continue;
+        s->cross.n = 0;
+        intersect(s, both, s->ops[s->pairs[p].op].l, &s->cross);
+        for (uint32_t k = 0; k < s->cross.n; k++)
+            add_exact(s, s->cross.v[k]);
+    }
+    s->pairs[s->npairs++] = (pair_bulk){b, i, (0.0 + s->ops[b].w) + op->w};
+    return true;
+}
+
+/* Adds to "exact" the accounts of the list at i that the bulk lists before it hold (or keeps
+ * them as a pair_bulk). */
+static void add_found_again(const account_index *ix, match_scratch *s, size_t i)
+{
+    const list_op *op = &s->ops[i];
     for (size_t b = 0; b < s->nbulk; b++) {
         const list_op *bulk = &s->ops[s->bulk[b]];
         if (op->vocab != UINT32_MAX) {
             const u32vec *both = both_lists(ix, s, bulk->vocab, op->vocab);
+            if (keep_pair(s, s->bulk[b], i, both))
+                continue;
             for (uint32_t k = 0; k < both->n; k++)
                 add_exact(s, both->v[k]);
             continue;
@@ -448,6 +232,7 @@ static void add_found_again(const account_index *ix, match_scratch *s, const lis
 static void collect_exact(const account_index *ix, match_scratch *s)
 {
     s->nbulk = 0;
+    s->npairs = 0;
     for (size_t i = 0; i < s->nops; i++) {
         list_op *op = &s->ops[i];
         if (!op->l)
@@ -461,7 +246,7 @@ static void collect_exact(const account_index *ix, match_scratch *s)
                 add_exact(s, op->l->v[k]);
             continue;
         }
-        add_found_again(ix, s, op);
+        add_found_again(ix, s, i);
         if (op->bulk)
             s->bulk[s->nbulk++] = i;
     }
@@ -690,18 +475,14 @@ static void rank_exact(const account_index *ix, match_scratch *s, slot_weight *b
     }
 }
 
-/* The first HASH_PREFIX accounts of a word's list in tie order, built when missing or stale. */
-static const hash_prefix *prefix_of(const account_index *ix, match_scratch *s, const list_op *op)
+/* Fills p with the first HASH_PREFIX accounts of l in tie order, for the words vocab and other. */
+static void prefix_fill(const account_index *ix, hash_prefix *p, const u32vec *l, uint32_t vocab,
+                        uint32_t other)
 {
-    if (!s->prefix)
-        s->prefix = xcalloc_huge(PREFIX_CACHE * sizeof(*s->prefix));
-    hash_prefix *p = &s->prefix[op->vocab & (PREFIX_CACHE - 1)];
-    if (p->gen == ix->generation + 1 && p->vocab == op->vocab)
-        return p;
     p->gen = ix->generation + 1;
-    p->vocab = op->vocab;
+    p->vocab = vocab;
+    p->other = other;
     p->n = 0;
-    const u32vec *l = op->l;
     for (uint32_t k = 0; k < l->n; k++) {
         if (k + PREFETCH_AHEAD < l->n)
             __builtin_prefetch(&ix->key[l->v[k + PREFETCH_AHEAD]]);
@@ -723,30 +504,78 @@ static const hash_prefix *prefix_of(const account_index *ix, match_scratch *s, c
         p->slots[lo] = slot;
         p->h[lo] = h;
     }
+}
+
+/* The first HASH_PREFIX accounts of a word's list in tie order, built when missing or stale. */
+static const hash_prefix *prefix_of(const account_index *ix, match_scratch *s, const list_op *op)
+{
+    if (!s->prefix)
+        s->prefix = xcalloc_huge(PREFIX_CACHE * sizeof(*s->prefix));
+    hash_prefix *p = &s->prefix[op->vocab & (PREFIX_CACHE - 1)];
+    if (p->gen != ix->generation + 1 || p->vocab != op->vocab)
+        prefix_fill(ix, p, op->l, op->vocab, UINT32_MAX);
     return p;
 }
 
-/* Offers the lone accounts of a bulk list (weight: the list's own) in tie order, stopping at the
- * first that cannot enter best: every later one ties with it and comes after it. The prefix
- * cannot run out first: the accounts it skips (in "exact") all weigh more than the list's weight,
- * so when NAME_CANDIDATES of them are there the list is not read at all, and otherwise more than
- * NAME_CANDIDATES lone accounts are offered, the last of which stops the walk. */
-_Static_assert(HASH_PREFIX >= 2 * NAME_CANDIDATES, "the prefix must outlast the skipped accounts");
-static void rank_bulk(const account_index *ix, match_scratch *s, const list_op *op,
-                      slot_weight *best, size_t *n)
+/* The first HASH_PREFIX of a pair's common accounts in tie order, built when missing or stale (from
+ * the pair cache, which may have dropped them since collect_exact: both_lists finds them again). */
+static const hash_prefix *pair_prefix_of(const account_index *ix, match_scratch *s,
+                                         const pair_bulk *pair)
 {
-    if (*n == NAME_CANDIDATES && best[*n - 1].w > op->w)
-        return;
-    const hash_prefix *p = prefix_of(ix, s, op);
+    uint32_t a = s->ops[pair->bulk].vocab, b = s->ops[pair->op].vocab;
+    if (!s->pair_prefix)
+        s->pair_prefix = xcalloc(PAIR_PREFIX_CACHE, sizeof(*s->pair_prefix));
+    hash_prefix *p = &s->pair_prefix[(a * 0x9E3779B1u ^ b * 0x85EBCA77u) & (PAIR_PREFIX_CACHE - 1)];
+    if (p->gen != ix->generation + 1 || p->vocab != a || p->other != b)
+        prefix_fill(ix, p, both_lists(ix, s, a, b), a, b);
+    return p;
+}
+
+/* Offers the accounts of a tie-order prefix that are not in "exact", each weighing w, in tie
+ * order, stopping at the first that cannot enter best: every later one ties with it and comes
+ * after it. Nothing is read when best is full of accounts weighing more than w. */
+static void offer_prefix(const account_index *ix, const match_scratch *s, const hash_prefix *p,
+                         double w, slot_weight *best, size_t *n)
+{
     for (uint32_t k = 0; k < p->n; k++) {
         uint32_t slot = p->slots[k];
         if (bit_get(s->in_exact, slot))
             continue;
-        slot_weight sw = {slot, p->h[k], op->w};
+        slot_weight sw = {slot, p->h[k], w};
         if (*n == NAME_CANDIDATES && !better(ix, &sw, &best[*n - 1]))
             return;
         offer(ix, best, n, sw);
     }
+}
+
+/* Whether best is full of accounts weighing more than w (none weighing w can enter). */
+static bool full_above(const slot_weight *best, size_t n, double w)
+{
+    return n == NAME_CANDIDATES && best[n - 1].w > w;
+}
+
+/* Offers a pair's accounts that no other list names (weight: the pair's); the accounts it skips
+ * (in "exact") weigh more than the pair. It runs before the bulk lists' (which weigh less). */
+static void rank_pair(const account_index *ix, match_scratch *s, const pair_bulk *pair,
+                      slot_weight *best, size_t *n)
+{
+    if (!full_above(best, *n, pair->w))
+        offer_prefix(ix, s, pair_prefix_of(ix, s, pair), pair->w, best, n);
+}
+
+/* Offers the lone accounts of a bulk list (weight: the list's own). A bulk list with a pair_bulk
+ * is not read at all: the pair's more than NAME_CANDIDATES accounts all weigh more than the list
+ * (weights are positive), so rank_pair has filled best with them or better ones. The prefix
+ * cannot run out first: the accounts it skips (in "exact") all weigh more than the list's weight,
+ * so when NAME_CANDIDATES of them are there the list is not read at all, and otherwise more than
+ * NAME_CANDIDATES lone accounts are offered, the last of which stops the walk (so for a pair's). */
+_Static_assert(HASH_PREFIX >= 2 * NAME_CANDIDATES, "the prefix must outlast the skipped accounts");
+_Static_assert(PAIR_BULK >= HASH_PREFIX, "a pair's prefix must be whole");
+static void rank_bulk(const account_index *ix, match_scratch *s, const list_op *op,
+                      slot_weight *best, size_t *n)
+{
+    if (!full_above(best, *n, op->w))
+        offer_prefix(ix, s, prefix_of(ix, s, op), op->w, best, n);
 }
 
 /* Leaves the scratch as found: no bits set, the slot -> k table empty. */
@@ -771,6 +600,8 @@ size_t name_candidates(const matcher *m, const norm_name *name, const uint32_t *
     slot_weight best[NAME_CANDIDATES];
     size_t n = 0;
     rank_exact(ix, s, best, &n);
+    for (size_t p = 0; p < s->npairs; p++)
+        rank_pair(ix, s, &s->pairs[p], best, &n);
     for (size_t i = 0; i < s->nops; i++)
         if (s->ops[i].l && s->ops[i].bulk)
             rank_bulk(ix, s, &s->ops[i], best, &n);

@@ -1,7 +1,8 @@
 /* test_name_topk.c - name_candidates (name_topk.c) against a plain reference: every list walked,
  * every found account weighed and ranked, on an index whose common words have lists long enough
- * for every path (bulk lists, their tie-order prefix running out, lists that only re-rank), before
- * and after accounts change. */
+ * for every path (bulk lists, their tie-order prefix running out, lists that only re-rank, a bulk
+ * list's many accounts that such lists name too, by one and by two of them), before and after
+ * accounts change. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -196,26 +197,33 @@ static const char *const names[] = {
     "Zorbkb3 Systems Alpha", "Solutins Global", "Alpha Solutions Systems Partners",
     "Zorbzz Nothing", "GlobalSolutions", "Global Dental", "Partners Alpha Alphas Dental",
     "GlobalDental", "Alpha Partners Dental", "DentalPartners Alpha", "Gsp", "AlphaPartners",
-    "Dental Partners Systems",
+    "Dental Partners Systems", "Systems Solutions", "Zorbqx Systems Solution",
+    "Zorbaa0 Alpha Solution", "Partners Systems Solutions", "Global Solutions Solution",
 };
+
+/* A name: the same accounts in the same order as the reference (i: which of the two ways the
+ * word ids are given). */
+static void expect_same_name(const matcher *m, const char *name, size_t i)
+{
+    norm_name nn;
+    (void)norm_name_parse(m->rules, name, &nn);
+    uint32_t got[NAME_CANDIDATES], want[NAME_CANDIDATES];
+    uint32_t ids[SCORE_MAX_TOKENS];
+    for (size_t t = 0; t < nn.tokens.n && t < SCORE_MAX_TOKENS; t++)
+        ids[t] = index_token_id(&m->ix, nn.tokens.v[t]);
+    size_t ng = nn.tokens.n ? name_candidates(m, &nn, i % 2 ? ids : NULL, got) : 0;
+    size_t nw = nn.tokens.n ? ref_candidates(m, &nn, want) : 0;
+    if (ng != nw || memcmp(got, want, ng * sizeof(*got)) != 0)
+        fail_msg("'%s': %zu candidates, reference %zu (first %u vs %u)", name, ng, nw,
+                 ng ? got[0] : 0, nw ? want[0] : 0);
+    norm_name_free(&nn);
+}
 
 /* Every name: the same accounts in the same order as the reference. */
 static void expect_same(const matcher *m)
 {
-    for (size_t i = 0; i < ARRAY_LEN(names); i++) {
-        norm_name nn;
-        (void)norm_name_parse(m->rules, names[i], &nn);
-        uint32_t got[NAME_CANDIDATES], want[NAME_CANDIDATES];
-        uint32_t ids[SCORE_MAX_TOKENS];
-        for (size_t t = 0; t < nn.tokens.n && t < SCORE_MAX_TOKENS; t++)
-            ids[t] = index_token_id(&m->ix, nn.tokens.v[t]);
-        size_t ng = nn.tokens.n ? name_candidates(m, &nn, i % 2 ? ids : NULL, got) : 0;
-        size_t nw = nn.tokens.n ? ref_candidates(m, &nn, want) : 0;
-        if (ng != nw || memcmp(got, want, ng * sizeof(*got)) != 0)
-            fail_msg("'%s': %zu candidates, reference %zu (first %u vs %u)", names[i], ng, nw,
-                     ng ? got[0] : 0, nw ? want[0] : 0);
-        norm_name_free(&nn);
-    }
+    for (size_t i = 0; i < ARRAY_LEN(names); i++)
+        expect_same_name(m, names[i], i);
 }
 
 static void test_same_as_reference(void **state)
@@ -223,6 +231,53 @@ static void test_same_as_reference(void **state)
     fixture *fx = *state;
     expect_same(&fx->m);
     expect_same(&fx->m); /* again, with the tie-order prefixes already built */
+}
+
+/* Every two and three different common words in every order, alone and after a rare word: which
+ * lists are bulk, which only re-rank, and which pairs of them share many accounts, all vary. */
+static void test_word_orders(void **state)
+{
+    fixture *fx = *state;
+    const size_t nw = ARRAY_LEN(common);
+    size_t tried = 0;
+    for (size_t a = 0; a < nw; a++)
+        for (size_t b = 0; b < nw; b++)
+            for (size_t c = 0; c <= nw; c++) {   /* c == nw: two words only */
+                if (b == a || c == a || c == b)
+                    continue;
+                char name[128];
+                snprintf(name, sizeof(name), "%s%s %s %s", tried % 3 ? "" : "Zorbqx ",
+                         common[a].word, common[b].word, c < nw ? common[c].word : "");
+                expect_same_name(&fx->m, name, tried++);
+            }
+    assert_int_equal(tried, nw * (nw - 1) * (nw - 1));
+}
+
+/* Words random names are drawn from: the common words, two of them misspelt, and rare words. */
+static const char *const random_words[] = {
+    "solutions", "solution", "systems", "global", "alpha", "alphas", "partners", "dental",
+    "solutins", "systms", "zorbaa0", "zorbkb3", "zorbqx", "zorbzz", "gsp", "nothing",
+};
+
+/* 3,000 names of one to five words drawn at random (a fixed seed), after accounts changed too. */
+static void test_random_names(void **state)
+{
+    fixture *fx = *state;
+    uint32_t x = 12345;
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < 1500; i++) {
+            char name[256];
+            size_t len = 0, words = 1 + (x = x * 1103515245u + 12345u) % 5;
+            for (size_t w = 0; w < words; w++) {
+                x = x * 1103515245u + 12345u;
+                len += (size_t)snprintf(name + len, sizeof(name) - len, "%s%s", w ? " " : "",
+                                        random_words[(x >> 8) % ARRAY_LEN(random_words)]);
+            }
+            expect_same_name(&fx->m, name, i);
+        }
+        for (unsigned i = 0; i < ACCOUNTS; i += 7)
+            put_account(&fx->m, i, 2);
+    }
 }
 
 /* Accounts renamed and deleted between leads: what was kept of the old lists must not be used. */
@@ -246,6 +301,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_same_as_reference, setup, teardown),
         cmocka_unit_test_setup_teardown(test_after_changes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_word_orders, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_random_names, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
