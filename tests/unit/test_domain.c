@@ -396,6 +396,27 @@ static void test_domain_sets_contain_either(void **state)
     domain_set_free(b);
 }
 
+/* Every ASCII byte in a local part: allowed exactly when it is RFC 5322 atext or '.' (domain.c
+ * tests a 128-bit set). */
+static void test_local_part_bytes(void **state)
+{
+    (void)state;
+    const char *atext = "!#$%&'*+-/=?^_`{|}~.";
+    for (int c = 1; c < 128; c++) {
+        if (c == '@')
+            continue;
+        char addr[32];
+        snprintf(addr, sizeof(addr), "a%cb@example.com", c);
+        bool allowed = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                       (c >= 'A' && c <= 'Z') || strchr(atext, c) != NULL;
+        email_addr e;
+        email_status st = email_parse(addr, &e, NULL);
+        if (allowed != (st == EMAIL_OK))
+            fail_msg("byte 0x%02x: status %d", c, (int)st);
+        email_free(&e);
+    }
+}
+
 /* email_parse_bump reads what email_parse reads, in its bump, the registrable domain a tail of
  * the host; a host it calls plain normalises to itself (host_plain_normal), and the label of its
  * registrable domain is what precedes its first dot (evidence.c's core_of reads it so). */
@@ -503,6 +524,7 @@ int main(void)
         cmocka_unit_test(test_domain_set_disposable),
         cmocka_unit_test(test_domain_sets_contain_either),
         cmocka_unit_test(test_email_parse_bump),
+        cmocka_unit_test(test_local_part_bytes),
         cmocka_unit_test_teardown(test_domain_set_load_errors, teardown_psl),
     };
     return cmocka_run_group_tests(tests, NULL, teardown_psl);
