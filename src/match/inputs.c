@@ -232,6 +232,15 @@ static inline const char *plain_char(const char *p, const char *end, char c)
     return p < end && *p == c ? p + 1 : NULL;
 }
 
+/* p past the separator c: past c and the one space after it when the line has them at p (the
+ * usual ": " and ", ": no white-space loop), else as plain_char. */
+static inline const char *plain_sep(const char *p, const char *end, char c)
+{
+    if (end - p >= 2 && p[0] == c && p[1] == ' ')
+        return p + 2;
+    return plain_char(p, end, c);
+}
+
 /* The first byte from p on that ends a plain string's text ('"', '\\', a control byte or a byte
  * of 128 and over), or the line's end. */
 static inline const char *plain_text_end(const char *p, const plain_line *ln)
@@ -302,7 +311,7 @@ static const char *plain_member(const char *p, const plain_line *ln, plain_field
     size_t kn, vn;
     p = plain_space(p, ln->end);
     if (p == ln->end || *p != '"' || !(p = plain_string(p, ln, &k, &kn)) ||
-        !(p = plain_char(p, ln->end, ':')) || !(p = plain_value(p, ln, &v, &vn)))
+        !(p = plain_sep(p, ln->end, ':')) || !(p = plain_value(p, ln, &v, &vn)))
         return NULL;
     const struct field_def *def = lead_field_n(k, kn);
     if (def) {
@@ -341,6 +350,10 @@ static const char *plain_members(const char *p, const plain_line *ln, plain_fiel
     for (;;) {
         if (!(p = plain_member(p, ln, f)))
             return NULL;
+        if (ln->end - p >= 2 && p[0] == ',' && p[1] == ' ') {   /* the usual ", " */
+            p += 2;
+            continue;
+        }
         p = plain_space(p, ln->end);
         if (p == ln->end)
             return NULL;

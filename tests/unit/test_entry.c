@@ -121,6 +121,15 @@ static void test_plain_values_in_place(void **state)
     assert_null(l.company);   /* jansson refused the cut line */
     assert_int_equal(lead_from_json(line, strlen(line), &l, err, sizeof(err)), 0);
     assert_string_equal(l.company, "Acme");
+    /* separators with no space, one (the usual ": " and ", "), several, and other white space */
+    const char *spaced = " { \"id\" :\"L8\" ,\t\"company\":  \"B C\",  \"score\": 5 , "
+                         "\"email\":null\r\n}\n";
+    assert_int_equal(lead_from_json(spaced, strlen(spaced), &l, err, sizeof(err)), 0);
+    assert_string_equal(l.id, "L8");
+    assert_string_equal(l.company, "B C");
+    assert_string_equal(l.score, "5");
+    assert_null(l.email);
+    assert_null(l.phone);
     lead_free(&l);
     assert_null(l.id);
     assert_null(l.block);
