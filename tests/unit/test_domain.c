@@ -212,6 +212,8 @@ static void test_website(void **state)
     check_website("a.b.c.123", NULL, NULL);
     check_website("Shop.X1.COM", "shop.x1.com", "x1.com");
     check_website("a-b.c0m", "a-b.c0m", "a-b.c0m");
+    check_website("123.456.com", "123.456.com", "456.com");   /* digits but in the TLD */
+    check_website("shop.x.1com", "shop.x.1com", "x.1com");
     char label[70], longer[300];
     memset(label, 'a', 63);
     strcpy(label + 63, ".com");
