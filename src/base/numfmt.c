@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 /* How near .5 a scaled value may come before printf decides its rounding: far above the error
  * of one multiplication of values below 1e9 (about 1e-7 at most), far below any real distance. */
@@ -73,14 +74,50 @@ size_t numfmt_f2(double x, char *buf)
 }
 
 /* The decimal exponent of x in [1e-4, 1e4): 10^e <= x < 10^(e+1) (as far as the doubles tell;
- * the scaled value's range check catches the rest). */
+ * the scaled value's range check catches the rest). A score (0.1 to 1) is the first case. */
 static int exponent_of(double x)
 {
     static const double pow10[] = {1e-4, 1e-3, 1e-2, 1e-1, 1, 1e1, 1e2, 1e3};
+    if (x >= 0.1 && x < 1)
+        return -1;
     int e = -4;
     while (e < 3 && x >= pow10[e + 5])
         e++;
     return e;
+}
+
+/* "00" to "99", two bytes each. */
+static const char two_digits[200] =
+    "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849"
+    "5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
+/* The four digits d of n (< 10000) with the decimal exponent e (-4..3) into buf as "%.4g" writes
+ * them: "0.00" and the digits for e < 0, else the point after digit e; trailing zeros of the
+ * fraction dropped. Fixed-size copies, no byte loops. Returns the length. */
+static size_t g4_digits(uint32_t n, int e, char *buf)
+{
+    char d[4];
+    memcpy(d, two_digits + 2 * (n / 100), 2);
+    memcpy(d + 2, two_digits + 2 * (n % 100), 2);
+    int last = 3;                             /* trailing zeros of the fraction go */
+    while (last > e && last > 0 && d[last] == '0')
+        last--;
+    size_t k;
+    if (e < 0) {                              /* "0.", -e-1 zeros, the digits */
+        memcpy(buf, "0.000", 5);
+        memcpy(buf + 1 - e, d, 4);
+        k = (size_t)(2 - e + last);
+    } else {                                  /* digits 0..e, then '.' and the rest if any */
+        memcpy(buf, d, 4);
+        k = (size_t)e + 1;
+        if (last > e) {
+            buf[k] = '.';
+            memcpy(buf + k + 1, d + k, 4 - k);
+            k = (size_t)last + 2;
+        }
+    }
+    buf[k] = '\0';
+    return k;
 }
 
 size_t numfmt_g4(double x, char *buf)
@@ -99,24 +136,5 @@ size_t numfmt_g4(double x, char *buf)
         return by_printf(true, x, buf);
     if (n == 10000)
         n = 1000, e++;
-    char d[4];
-    for (uint32_t i = 4, v = (uint32_t)n; i-- > 0; v /= 10)   /* n < 10000: 32-bit divisions */
-        d[i] = (char)('0' + v % 10);
-    int last = 3;                             /* trailing zeros of the fraction go */
-    while (last > e && last > 0 && d[last] == '0')
-        last--;
-    size_t k = 0;
-    if (e < 0) {
-        buf[k++] = '0';
-        buf[k++] = '.';
-        for (int z = -1; z > e; z--)
-            buf[k++] = '0';
-    }
-    for (int i = 0; i <= last; i++) {
-        buf[k++] = d[i];
-        if (i == e && i < last)
-            buf[k++] = '.';
-    }
-    buf[k] = '\0';
-    return k;
+    return g4_digits((uint32_t)n, e, buf);
 }

@@ -65,9 +65,7 @@ void decision_pack_strings(decision *d, strbuf *reason)
 
 void lead_facts_free(lead_facts *f)
 {
-    char *owned[] = {f->email, f->email_domain, f->web_domain, f->new_account_id, f->name_key};
-    for (size_t i = 0; i < ARRAY_LEN(owned); i++)
-        free(owned[i]);
+    free(f->strings);
     memset(f, 0, sizeof(*f));
 }
 
@@ -124,6 +122,18 @@ const char *decision_score_text(double score, char *buf, size_t len)
     return buf;
 }
 
+/* ,"decision":"<kind>" (the kinds' names need no escape: written as literals). */
+static void decision_kind_json(decision_kind k, strbuf *out)
+{
+    switch (k) {
+    case DECISION_MATCH: SB_LITERAL(out, ",\"decision\":\"match\""); return;
+    case DECISION_REVIEW: SB_LITERAL(out, ",\"decision\":\"review\""); return;
+    case DECISION_NO_MATCH: SB_LITERAL(out, ",\"decision\":\"no_match\""); return;
+    case DECISION_INVALID: break;
+    }
+    SB_LITERAL(out, ",\"decision\":\"invalid\"");
+}
+
 /* The keys are written as literals: none needs an escape. */
 void decision_candidates_json(const decision *d, strbuf *out)
 {
@@ -144,8 +154,7 @@ void decision_to_json(const decision *d, strbuf *out)
 {
     SB_LITERAL(out, "{\"lead_id\":");
     json_str_or_null(out, d->lead_id);
-    SB_LITERAL(out, ",\"decision\":");
-    sb_append_json_str(out, decision_kind_name(d->kind));
+    decision_kind_json(d->kind, out);
     SB_LITERAL(out, ",\"account_id\":");
     json_str_or_null(out, d->account_id);
     SB_LITERAL(out, ",\"score\":");

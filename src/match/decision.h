@@ -22,8 +22,8 @@ typedef struct candidate {
 } candidate;
 
 /* What the engine reads off a lead, beside the decision: the one source of these facts for
- * outcomes, the daemon, `l2a match` and `l2a review`. Strings owned (lead_facts_free) but
- * where said. */
+ * outcomes, the daemon, `l2a match` and `l2a review`. Its strings are in one allocation, owned
+ * by strings (lead_facts_free). */
 typedef struct lead_facts {
     char *email;           /* the address as the engine reads it (trimmed, lower-cased
                             * local@host), when email_domain is set; else NULL */
@@ -37,13 +37,13 @@ typedef struct lead_facts {
     /* The account create_account (or `review resolve --new-account`) makes for this lead:
      * id "new:<email domain>" for a corporate email, else "new:<website domain>", else
      * "new:<company folded to letters and digits>"; NULL when the lead names none. */
-    char *new_account_id;     /* owns the two below: they point into its allocation */
-    char *new_account_name;   /* the company, else the domain (not owned) */
-    char *new_account_domain; /* the domain the new account's website carries, or NULL (not
-                               * owned) */
+    char *new_account_id;
+    char *new_account_name;   /* the company, else the domain */
+    char *new_account_domain; /* the domain the new account's website carries, or NULL */
     /* The company as the engine normalises it (significant words, then regional qualifiers,
      * one space apart: "acme widgets uk"), what learned facts are keyed by; NULL when junk. */
     char *name_key;
+    char *strings;            /* owns every string above (evidence_facts) */
 } lead_facts;
 
 void lead_facts_free(lead_facts *f);

@@ -172,13 +172,6 @@ static const char *registrable_tail(const char *h)
     return suffix_list_registrable(l, h, len, &r) ? r : registrable_libpsl(l, h, len);
 }
 
-/* Registrable domain of an already normalised host: malloc'd copy, or NULL for a public suffix. */
-static char *registrable_of(const char *host)
-{
-    const char *r = registrable_tail(host);
-    return r ? xstrdup(r) : NULL;
-}
-
 /* Registrable domain of a normalised host h (malloc'd), in h's own allocation: libpsl's answer is
  * a tail of h, moved to its front (no copy when it is h itself, the usual case). Takes h; NULL
  * (h freed) for a public suffix. */
@@ -211,15 +204,6 @@ char *domain_label(const char *registrable)
     char *label = xstrndup(r, strcspn(r, "."));
     free(r);
     return label;
-}
-
-/* A plain registrable domain is what host_normalize and registrable_tail give back as it is
- * (the registrable domain of a registrable domain is itself): its label is its first. */
-char *domain_label_parsed(const char *registrable)
-{
-    if (!host_plain_normal(registrable))
-        return domain_label(registrable);
-    return xstrndup(registrable, strcspn(registrable, "."));
 }
 
 /* ---- email addresses ---- */
@@ -269,7 +253,39 @@ static const char *email_shape_error(const char *s, size_t n, bool plain, const 
     return NULL;
 }
 
-email_status email_parse(const char *raw, email_addr *out, const char **err_text)
+/* A copy of s[0..n) in b, or malloc'd without b. */
+static char *copy_n(bump *b, const char *s, size_t n)
+{
+    if (!b)
+        return xstrndup(s, n);
+    char *c = bump_alloc(b, n + 1);
+    memcpy(c, s, n);
+    c[n] = '\0';
+    return c;
+}
+
+/* host_normalize of s[0..n), in b (malloc'd without b); *plain: it was plain ASCII (lower case
+ * [a-z0-9.-] once lower-cased, no A-label), so that host_plain_normal holds for it. */
+static char *email_host_normal(const char *s, size_t n, bump *b, bool *plain)
+{
+    bool done;
+    *plain = false;
+    if (!b)
+        return host_normalize(s, n);
+    char *h = bump_alloc(b, n + 1);
+    if (host_normalize_ascii_into(s, n, h, &done))
+        return *plain = true, h;
+    if (done)                                   /* plain ASCII, not a valid host */
+        return NULL;
+    char *full = host_normalize(s, n);          /* non-ASCII, or an A-label */
+    h = full ? copy_n(b, full, strlen(full)) : NULL;
+    free(full);
+    return h;
+}
+
+/* email_parse, and with b email_parse_bump (*plain then set). */
+static email_status email_parse_in(const char *raw, email_addr *out, const char **err_text,
+                                   bump *b, bool *plain_host)
 {
     const char *err = NULL, *at = NULL;
     email_status st = EMAIL_OK;
@@ -293,30 +309,47 @@ email_status email_parse(const char *raw, email_addr *out, const char **err_text
         st = EMAIL_MALFORMED;
         goto out;
     }
-    host = host_normalize(at + 1, n - (size_t)(at - s) - 1);
+    host = email_host_normal(at + 1, n - (size_t)(at - s) - 1, b, plain_host);
     if (!host) {
         st = EMAIL_BAD_DOMAIN;
         err = "invalid domain";
         goto out;
     }
-    out->registrable = registrable_of(host);
+    const char *reg = registrable_tail(host);
+    out->registrable = !reg ? NULL : b ? (char *)reg : xstrdup(reg);
     if (!out->registrable) {
         st = EMAIL_BAD_DOMAIN;
         err = "domain is a public suffix";
         goto out;
     }
-    out->local = xstrndup(s, (size_t)(at - s));
+    out->local = copy_n(b, s, (size_t)(at - s));
     for (char *p = out->local; *p; p++)
         *p = ascii_to_lower(*p);
     out->host = host;
     host = NULL; /* now owned by out */
 out:
-    free(host);
-    if (st != EMAIL_OK)
-        email_free(out);
+    if (!b) {
+        free(host);
+        if (st != EMAIL_OK)
+            email_free(out);
+    } else if (st != EMAIL_OK) {
+        memset(out, 0, sizeof(*out));
+    }
     if (err_text)
         *err_text = err;
     return st;
+}
+
+email_status email_parse(const char *raw, email_addr *out, const char **err_text)
+{
+    bool plain;
+    return email_parse_in(raw, out, err_text, NULL, &plain);
+}
+
+email_status email_parse_bump(const char *raw, email_addr *out, const char **err_text, bump *b,
+                              bool *plain)
+{
+    return email_parse_in(raw, out, err_text, b, plain);
 }
 
 void email_free(email_addr *e)
@@ -525,9 +558,8 @@ void domain_sets_contain_either(const domain_set *a, const domain_set *b, const 
                                 const char *host_reg, const char *reg, bool *in_a, bool *in_b)
 {
     /* when the walks ended at reg, its own check is theirs */
-    bool ended = host_reg && host_plain_normal(host)
-                     ? sets_walk_normal(a, b, host, host_reg, reg, in_a, in_b)
-                     : sets_walk(a, b, host, reg, in_a, in_b);
+    bool ended = host_reg ? sets_walk_normal(a, b, host, host_reg, reg, in_a, in_b)
+                          : sets_walk(a, b, host, reg, in_a, in_b);
     if (ended || (*in_a && *in_b))
         return;
     bool reg_a, reg_b;

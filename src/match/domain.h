@@ -28,6 +28,11 @@ typedef enum email_status {
  * success out owns its strings (email_free); on error out is zeroed (email_free is harmless). */
 email_status email_parse(const char *raw, email_addr *out, const char **err_text) MUSTCHECK;
 void email_free(email_addr *e);
+/* email_parse with out's strings carved from b (good until its reset; email_free not called):
+ * registrable is a tail of host. *plain: the host was plain ASCII, so host_normalize gives it
+ * back as it is (host_plain_normal) and so does the registrable domain. */
+email_status email_parse_bump(const char *raw, email_addr *out, const char **err_text, bump *b,
+                              bool *plain) MUSTCHECK;
 
 /* Host of a website in any form a CRM holds ("www.x.com", "https://x.com/en/", "X.COM:8080",
  * "http://user@x.com?q"), lower-cased. Returns malloc'd host or NULL when there is none. */
@@ -47,9 +52,6 @@ char *website_registrable_bump(const char *raw, size_t n, bump *b, bool *plain);
 /* The "label" of a registrable domain: the part before its public suffix ("acme" for acme.co.uk,
  * "dc-storm" for dc-storm.com). Returns malloc'd string or NULL. */
 char *domain_label(const char *registrable);
-/* domain_label of the registrable domain of an address email_parse read (email_addr.registrable,
- * unchanged since): the same, without normalising it again when it is plain ASCII. */
-char *domain_label_parsed(const char *registrable);
 
 /* The Public Suffix List is loaded on first use and kept in a static handle. That first use is not
  * thread-safe: a multi-threaded program calls any domain_* function once before starting threads.
@@ -80,8 +82,8 @@ void domain_sets_contain(const domain_set *a, const domain_set *b, const char *h
 /* domain_sets_contain of host, or-ed with that of reg (a registrable domain) when host's own
  * registrable domain is not reg (host's walk down to its registrable domain checks reg itself).
  * host_reg: NULL, or host's registrable domain when host and host_reg are an address's host and
- * registrable domain as email_parse read them (unchanged since): then a plain ASCII host is not
- * normalised nor its registrable domain looked up again. */
+ * registrable domain as email_parse_bump read them (unchanged since) and it found the host plain
+ * (*plain): then the host is not normalised nor its registrable domain looked up again. */
 void domain_sets_contain_either(const domain_set *a, const domain_set *b, const char *host,
                                 const char *host_reg, const char *reg, bool *in_a, bool *in_b);
 size_t domain_set_count(const domain_set *s);

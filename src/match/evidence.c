@@ -5,36 +5,52 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The host after the domain rules; takes *host (NULL then) when there are none to apply. */
-static char *apply_domain_rules(const matcher *m, char **host, bool *changed)
+/* A malloc'd string (or NULL) moved into b: the lead's evidence lives in the thread's bump. */
+static char *keep(bump *b, char *owned)
+{
+    if (!owned)
+        return NULL;
+    char *kept = bump_strdup(b, owned);
+    free(owned);
+    return kept;
+}
+
+/* The host after the domain rules; *changed when they changed it. */
+static const char *apply_domain_rules(const matcher *m, bump *b, const char *host, bool *changed)
 {
     *changed = false;
     if (!m->cfg->domain_rewrites.n)
-        return str_take(host);
-    return regex_list_rewrite(&m->cfg->domain_rewrites, *host, changed);
+        return host;
+    return keep(b, regex_list_rewrite(&m->cfg->domain_rewrites, host, changed));
 }
 
-static char *apply_alias(const matcher *m, char *reg, bool *changed)
+static const char *apply_alias(const matcher *m, const char *reg, bool *changed)
 {
     const pair_list *al = &m->cfg->domain_aliases;
     for (size_t i = 0; reg && i < al->n; i++) {
         if (strcmp(al->v[i].from, reg) == 0) {
-            free(reg);
             *changed = true;
-            return xstrdup(al->v[i].to);
+            return al->v[i].to;
         }
     }
     return reg;
 }
 
-/* parsed: reg is the registrable domain of an address as email_parse read it. */
-static char *core_of(const matcher *m, const char *reg, bool parsed)
+/* The core of the label of the registrable domain reg, in b. plain: reg is the registrable
+ * domain of a plain ASCII host as email_parse_bump or website_registrable_bump read it
+ * (unchanged since), which is its own label up to its first dot. */
+static const char *core_of(const matcher *m, bump *b, const char *reg, bool plain)
 {
-    char *label = !reg ? NULL : parsed ? domain_label_parsed(reg) : domain_label(reg);
+    if (!reg)
+        return NULL;
+    char *owned = plain ? NULL : domain_label(reg);
+    const char *label = plain ? reg : owned;
     if (!label)
         return NULL;
-    char *core = index_label_core(&m->ix, label);
-    free(label);
+    size_t len = plain ? strcspn(reg, ".") : strlen(owned);
+    char *core = bump_alloc(b, len + 1);
+    index_label_core_into(&m->ix, label, len, core);
+    free(owned);
     return core;
 }
 
@@ -53,69 +69,83 @@ static bool generic_subdomain(const matcher *m, const char *host, const char *re
     return generic;
 }
 
-static void read_email(const matcher *m, const lead *l, lead_evidence *ev)
+/* local@host in b. */
+static char *address_of(bump *b, const email_addr *ea)
+{
+    size_t nl = strlen(ea->local), nh = strlen(ea->host);
+    char *addr = bump_alloc(b, nl + nh + 2);
+    memcpy(addr, ea->local, nl);
+    addr[nl] = '@';
+    memcpy(addr + nl + 1, ea->host, nh + 1);
+    return addr;
+}
+
+static void read_email(const matcher *m, bump *b, const lead *l, lead_evidence *ev)
 {
     email_addr ea = {0};
-    ev->email_st = l->email ? email_parse(l->email, &ea, &ev->email_err) : EMAIL_EMPTY;
+    bool plain = false;
+    ev->email_st = l->email ? email_parse_bump(l->email, &ea, &ev->email_err, b, &plain)
+                            : EMAIL_EMPTY;
     if (ev->email_st != EMAIL_OK)
         return;
-    size_t nl = strlen(ea.local), nh = strlen(ea.host);
-    ev->email_addr = xmalloc(nl + nh + 2);
-    memcpy(ev->email_addr, ea.local, nl);
-    ev->email_addr[nl] = '@';
-    memcpy(ev->email_addr + nl + 1, ea.host, nh + 1);
+    ev->email_addr = address_of(b, &ea);
     bool changed;
-    ev->email_host = apply_domain_rules(m, &ea.host, &changed);
-    ev->email_reg = changed ? domain_registrable(ev->email_host) : str_take(&ea.registrable);
+    ev->email_host = apply_domain_rules(m, b, ea.host, &changed);
+    ev->email_reg = changed ? keep(b, domain_registrable(ev->email_host)) : ea.registrable;
     ev->email_reg = apply_alias(m, ev->email_reg, &changed);
     ev->rewritten = changed;
-    email_free(&ea);
     if (!ev->email_reg)
         return;
     ev->unit_subdomain = !changed && !generic_subdomain(m, ev->email_host, ev->email_reg);
-    const char *parsed_reg = changed ? NULL : ev->email_reg;   /* email_parse's, unchanged */
-    domain_sets_contain_either(m->freemail, m->disposable, ev->email_host, parsed_reg,
-                               ev->email_reg, &ev->freemail, &ev->disposable);
+    plain = plain && !changed;          /* email_parse_bump's, unchanged */
+    domain_sets_contain_either(m->freemail, m->disposable, ev->email_host,
+                               plain ? ev->email_reg : NULL, ev->email_reg, &ev->freemail,
+                               &ev->disposable);
     if (!ev->freemail && !ev->disposable)
-        ev->email_core = core_of(m, ev->email_reg, !changed);
+        ev->email_core = core_of(m, b, ev->email_reg, plain);
 }
 
-static void read_website(const matcher *m, const lead *l, lead_evidence *ev)
+static void read_website(const matcher *m, bump *b, const lead *l, lead_evidence *ev)
 {
     if (!l->website)
         return;
-    char *reg = website_registrable(l->website);
+    bool plain = false;
+    const char *reg = website_registrable_bump(l->website, strlen(l->website), b, &plain);
     bool in_free = false, in_disp = false;
     if (reg)
         domain_sets_contain(m->freemail, m->disposable, reg, &in_free, &in_disp);
-    if (!reg || in_free || in_disp) {
-        free(reg);
+    if (!reg || in_free || in_disp)
         return;
-    }
     bool changed = false;
     ev->web_reg = apply_alias(m, reg, &changed);
     if (!ev->email_reg || strcmp(ev->web_reg, ev->email_reg) != 0)
-        ev->web_core = core_of(m, ev->web_reg, false);
+        ev->web_core = core_of(m, b, ev->web_reg, plain && !changed);
 }
 
-/* Significant words, then regional qualifiers, one space apart; NULL for a junk company. */
-static char *name_key(const norm_name *n)
+/* Significant words, then regional qualifiers, one space apart, in b; NULL for a junk company. */
+static const char *name_key(bump *b, const norm_name *n)
 {
     if (n->junk || !n->tokens.n)
         return NULL;
-    strbuf sb;
-    sb_init(&sb);
     const strvec *parts[] = {&n->tokens, &n->qualifiers};
+    size_t need = 1;
+    for (size_t p = 0; p < ARRAY_LEN(parts); p++)
+        for (size_t i = 0; i < parts[p]->n; i++)
+            need += strlen(parts[p]->v[i]) + 1;
+    char *key = bump_alloc(b, need), *at = key;
     for (size_t p = 0; p < ARRAY_LEN(parts); p++)
         for (size_t i = 0; i < parts[p]->n; i++) {
-            if (sb.len)
-                sb_putc(&sb, ' ');
-            sb_append(&sb, parts[p]->v[i]);
+            size_t len = strlen(parts[p]->v[i]);
+            if (at > key)
+                *at++ = ' ';
+            memcpy(at, parts[p]->v[i], len);
+            at += len;
         }
-    return sb_take(&sb);
+    *at = '\0';
+    return key;
 }
 
-static void read_name(const matcher *m, const lead *l, lead_evidence *ev)
+static void read_name(const matcher *m, thread_mem *t, const lead *l, lead_evidence *ev)
 {
     const char *company = l->company;
     char *rewritten = NULL;
@@ -124,11 +154,9 @@ static void read_name(const matcher *m, const lead *l, lead_evidence *ev)
         rewritten = regex_list_rewrite(&m->cfg->name_rewrites, company, &changed);
         company = rewritten;
     }
-    thread_mem *t = matcher_mem(m);
-    bump_reset(&t->name_mem);   /* the last lead's name is gone with its evidence */
     norm_name_parse_bump(m->rules, company, &ev->name, t->name_scratch, &t->name_mem);
     free(rewritten);
-    ev->name_key = name_key(&ev->name);
+    ev->name_key = name_key(&t->name_mem, &ev->name);
     size_t n = ev->name.tokens.n < SCORE_MAX_TOKENS ? ev->name.tokens.n : SCORE_MAX_TOKENS;
     uint64_t hash[SCORE_MAX_TOKENS];
     for (size_t i = 0; i < n && !ev->name.junk; i++) {
@@ -154,20 +182,16 @@ void evidence_read_lead(const matcher *m, const lead *l, lead_evidence *ev)
     memset(ev, 0, offsetof(lead_evidence, cand));   /* not the candidates: 10 KiB a lead */
     ev->ncand = 0;
     ev->l = l;
-    read_email(m, l, ev);
-    read_website(m, l, ev);
-    read_name(m, l, ev);
+    thread_mem *t = matcher_mem(m);
+    bump_reset(&t->name_mem);   /* the last lead's evidence is gone */
+    read_email(m, &t->name_mem, l, ev);
+    read_website(m, &t->name_mem, l, ev);
+    read_name(m, t, l, ev);
 }
 
 void evidence_free(lead_evidence *ev)
 {
-    free(ev->email_addr);
-    free(ev->email_host);
-    free(ev->email_reg);
-    free(ev->email_core);
-    free(ev->web_reg);
-    free(ev->web_core);
-    free(ev->name_key);   /* ev->name is in the thread's name_mem (read_name) */
+    (void)ev;   /* its strings are in the thread's name_mem (evidence_read_lead) */
 }
 
 bool evidence_unusable(const lead_evidence *ev)

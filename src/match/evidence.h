@@ -35,12 +35,13 @@ typedef struct lead_evidence {
     const lead *l;                 /* borrowed */
     email_status email_st;
     const char *email_err;         /* static */
-    char *email_addr;              /* local@host as read: trimmed, lower-cased (lead_facts.email) */
-    char *email_host;              /* after rewrites */
-    char *email_reg;               /* registrable domain after rewrites and aliases */
-    char *email_core;              /* label core, corporate emails only */
-    char *web_reg;                 /* registrable domain of the lead's website (not free-mail) */
-    char *web_core;
+    /* The strings below are in the calling thread's name_mem like name (or the config's). */
+    const char *email_addr;        /* local@host as read: trimmed, lower-cased (lead_facts.email) */
+    const char *email_host;        /* after rewrites */
+    const char *email_reg;         /* registrable domain after rewrites and aliases */
+    const char *email_core;        /* label core, corporate emails only */
+    const char *web_reg;           /* registrable domain of the lead's website (not free-mail) */
+    const char *web_core;
     size_t core_len[2];            /* strlen of email_core and web_core (0: none); set by
                                     * evidence_score */
     uint32_t core_word[2];         /* the vocabulary ids of email_core and web_core (UINT32_MAX:
@@ -55,7 +56,7 @@ typedef struct lead_evidence {
     norm_name name;                /* in the calling thread's name_mem (thread_mem.c): good until
                                     * that thread's next evidence_read_lead, so a thread reads one
                                     * lead's evidence at a time */
-    char *name_key;                /* lead_facts.name_key: what learned facts are keyed by */
+    const char *name_key;          /* lead_facts.name_key: what learned facts are keyed by */
     name_view view;                /* the lead's name tokens with index weights */
     uint32_t tok_id[SCORE_MAX_TOKENS];  /* their vocabulary ids (UINT32_MAX: no account's word) */
     cand_eval cand[EVIDENCE_MAX_CANDIDATES];
@@ -66,7 +67,7 @@ typedef struct lead_evidence {
  * next call: evidence_free ev before reading another lead on the same thread. */
 void evidence_read_lead(const matcher *m, const lead *l, lead_evidence *ev);
 void evidence_free(lead_evidence *ev);
-/* The lead's facts from its evidence (facts.c), its strings moved from ev into out (NULL in ev
+/* The lead's facts from its evidence (facts.c), its strings copied into out (one allocation)
  * then): the last use of ev before evidence_free. */
 void evidence_facts(lead_evidence *ev, lead_facts *out);
 /* No usable email, website or company. */

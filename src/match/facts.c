@@ -18,53 +18,56 @@ static char *company_key(const char *company)
     return f;
 }
 
-/* "new:<key>", then the new account's domain (dom, or none) and its name, in one allocation:
- * new_account_id owns it, the other two point into it. */
-static void new_account_strings(lead_facts *f, const char *key, const char *dom, const char *name)
-{
-    size_t nk = strlen(key), nd = dom ? strlen(dom) + 1 : 0, nn = strlen(name) + 1;
-    char *p = xmalloc(4 + nk + 1 + nd + nn);
-    f->new_account_id = p;
-    memcpy(p, "new:", 4);
-    memcpy(p + 4, key, nk + 1);
-    p += 4 + nk + 1;
-    if (dom) {
-        f->new_account_domain = memcpy(p, dom, nd);
-        p += nd;
-    }
-    f->new_account_name = memcpy(p, name, nn);
-}
-
 /* The account a lead with no match would make: on its corporate email domain, else its
- * website's domain, else its company's letters; none for a junk company without a domain. */
-static void new_account_facts(const lead *l, lead_facts *f)
+ * website's domain, else its company's letters; none for a junk company without a domain. Its
+ * domain (or NULL) and name into dom and name; returns its key (the domain, or the folded company
+ * in *folded, which the caller frees), NULL for none. */
+static const char *new_account_key(const lead_evidence *ev, const char **dom, const char **name,
+                                   char **folded)
 {
-    bool corporate = f->email_domain && !f->freemail && !f->disposable;
-    const char *dom = corporate ? f->email_domain : f->web_domain;
-    const char *name = !f->company_junk && l->company ? l->company : dom;
-    if (dom) {
-        new_account_strings(f, dom, dom, name);
-    } else if (!f->company_junk) {
-        char *key = company_key(l->company);
-        if (key[0])
-            new_account_strings(f, key, NULL, name);
-        free(key);
-    }
+    const lead *l = ev->l;
+    bool corporate = ev->email_reg && !ev->freemail && !ev->disposable;
+    *dom = corporate ? ev->email_reg : ev->web_reg;
+    *name = !ev->name.junk && l->company ? l->company : *dom;
+    *folded = NULL;
+    if (*dom)
+        return *dom;
+    if (ev->name.junk)
+        return NULL;
+    *folded = company_key(l->company);
+    return (*folded)[0] ? *folded : NULL;
 }
 
+/* The facts' strings are copied into one allocation (out->strings): "new:<key>" first, then
+ * each of the others that is set. */
 void evidence_facts(lead_evidence *ev, lead_facts *out)
 {
     memset(out, 0, sizeof(*out));
-    if (ev->email_reg) {
-        out->email_domain = str_take(&ev->email_reg);
-        out->email = str_take(&ev->email_addr);
-    }
-    out->web_domain = str_take(&ev->web_reg);
     out->freemail = ev->freemail;
     out->disposable = ev->disposable;
     out->company_junk = ev->name.junk;
-    out->name_key = str_take(&ev->name_key);
-    new_account_facts(ev->l, out);
+    const char *dom, *name;
+    char *folded;
+    const char *key = new_account_key(ev, &dom, &name, &folded);
+    const char *src[] = {ev->email_reg ? ev->email_addr : NULL, ev->email_reg, ev->web_reg,
+                         ev->name_key, key ? dom : NULL, key ? name : NULL};
+    char **dst[] = {&out->email, &out->email_domain, &out->web_domain, &out->name_key,
+                    &out->new_account_domain, &out->new_account_name};
+    size_t len[ARRAY_LEN(src)], nk = key ? strlen(key) + 1 : 0, need = nk ? 4 + nk : 0;
+    for (size_t i = 0; i < ARRAY_LEN(src); i++)
+        need += len[i] = src[i] ? strlen(src[i]) + 1 : 0;
+    char *at = out->strings = need ? xmalloc(need) : NULL;
+    if (nk) {
+        out->new_account_id = memcpy(at, "new:", 4);
+        memcpy(at + 4, key, nk);
+        at += 4 + nk;
+    }
+    for (size_t i = 0; i < ARRAY_LEN(src); i++)
+        if (len[i]) {
+            *dst[i] = memcpy(at, src[i], len[i]);
+            at += len[i];
+        }
+    free(folded);
 }
 
 void matcher_lead_facts(const matcher *m, const lead *l, lead_facts *out)

@@ -68,46 +68,50 @@ static size_t label_utf8(const char *s, size_t n)
 }
 
 /* The end of the label of h[0..len) starting at i, or 0 when it holds what no label holds
- * (label_ascii, label_utf8); *digits: it is all digits 0-9. */
-static size_t label_end(const char *h, size_t len, size_t i, bool *digits)
+ * (label_ascii, label_utf8). */
+static size_t label_end(const char *h, size_t len, size_t i)
 {
-    bool all = true;
     for (; i < len && h[i] != '.'; i++) {
         unsigned char c = (unsigned char)h[i];
         if (c >= 0x80) {
             size_t k = label_utf8(h + i, len - i);
             if (k == 0)
                 return 0;
-            all = false;
             i += k - 1;
         } else if (!label_ascii(c)) {
             return 0;
-        } else {
-            all &= (unsigned char)(c - '0') < 10;
         }
     }
-    *digits = all;
     return i;
+}
+
+/* Whether h[start, end) is all digits 0-9 (a TLD that is would make h an IPv4 address). */
+static bool label_all_digits(const char *h, size_t start, size_t end)
+{
+    for (size_t i = start; i < end; i++)
+        if ((unsigned char)(h[i] - '0') >= 10)
+            return false;
+    return true;
 }
 
 /* Whether lower-case h[0..len) (no trailing dot) is a DNS name of two labels or more, each 1..63
  * bytes of label_ascii or label_utf8 not starting or ending in '-', and its TLD not all digits
- * (no IPv4 address); in one pass. *a_label (when not NULL): a label of a valid h is an IDNA
- * A-label ("xn--..."). */
+ * (no IPv4 address); in one pass (the TLD's digits looked at again). *a_label (when not NULL): a
+ * label of a valid h is an IDNA A-label ("xn--..."). */
 static bool host_valid(const char *h, size_t len, bool *a_label)
 {
-    bool xn = false, digits = false;
+    bool xn = false;
     if (len == 0 || len > HOST_MAX)
         return false;
     for (size_t start = 0, labels = 1;; labels++) {
         xn = xn || (len - start >= 4 && memcmp(h + start, "xn--", 4) == 0);
-        size_t end = label_end(h, len, start, &digits), n = end - start;
+        size_t end = label_end(h, len, start), n = end - start;
         if (end == 0 || n == 0 || n > LABEL_MAX || h[start] == '-' || h[end - 1] == '-')
             return false;
         if (end == len) {           /* the TLD: never all digits */
             if (a_label)
                 *a_label = xn;
-            return labels >= 2 && !digits;
+            return labels >= 2 && !label_all_digits(h, start, end);
         }
         start = end + 1;
     }

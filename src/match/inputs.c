@@ -10,7 +10,7 @@
 #include "json_scan.h"
 #include "text.h"
 
-/* lead_fields in order (their bits in lead.in_block). */
+/* lead_fields in order (their bits in lead.owned). */
 enum lead_field_no {
     F_ID, F_EMAIL, F_COMPANY, F_WEBSITE, F_FIRST_NAME, F_LAST_NAME, F_TITLE, F_COUNTRY, F_PHONE,
     F_SOURCE, F_SCORE, F_COUNT
@@ -61,40 +61,31 @@ static const struct field_def *lead_field(const char *key)
     return lead_field_n(key, strlen(key));
 }
 
-_Static_assert(ARRAY_LEN(lead_fields) <= 16, "a bit of lead.in_block per field");
+_Static_assert(ARRAY_LEN(lead_fields) <= 16, "a bit of lead.owned per field");
 
 void lead_init(lead *l)
 {
-    for (size_t i = 0; i < ARRAY_LEN(lead_fields); i++)
-        *field_member(l, &lead_fields[i]) = NULL;
-    l->block = NULL;
-    l->in_block = 0;
+    memset(l, 0, sizeof(*l));
 }
 
 void lead_free(lead *l)
 {
-    for (size_t i = 0; i < ARRAY_LEN(lead_fields); i++) {
-        char **slot = field_member(l, &lead_fields[i]);
-        if (*slot && !(l->in_block & (1u << i)))
-            free(*slot);
-        *slot = NULL;
-    }
+    for (unsigned own = l->owned; own; own &= own - 1)
+        free(*field_member(l, &lead_fields[__builtin_ctz(own)]));
     free(l->block);
-    l->block = NULL;
-    l->in_block = 0;
+    lead_init(l);
 }
 
-/* Puts text (owned, or NULL) in a field of l, freeing what the field held unless it was in l's
- * block. */
+/* Puts text (owned, or NULL) in a field of l, freeing what the field held if it owned it (not
+ * in l's block). */
 static void lead_put(lead *l, const struct field_def *def, char *text)
 {
     unsigned bit = 1u << (def - lead_fields);
     char **slot = field_member(l, def);
-    if (l->in_block & bit)
-        l->in_block = (uint16_t)(l->in_block & ~bit);
-    else
+    if (l->owned & bit)
         free(*slot);
     *slot = text;
+    l->owned = (uint16_t)(text ? l->owned | bit : l->owned & ~bit);
 }
 
 bool lead_field_known(const char *key)
@@ -241,6 +232,15 @@ static inline const char *plain_char(const char *p, const char *end, char c)
     return p < end && *p == c ? p + 1 : NULL;
 }
 
+/* p past the separator c: past c and the one space after it when the line has them at p (the
+ * usual ": " and ", ": no white-space loop), else as plain_char. */
+static inline const char *plain_sep(const char *p, const char *end, char c)
+{
+    if (end - p >= 2 && p[0] == c && p[1] == ' ')
+        return p + 2;
+    return plain_char(p, end, c);
+}
+
 /* The first byte from p on that ends a plain string's text ('"', '\\', a control byte or a byte
  * of 128 and over), or the line's end. */
 static inline const char *plain_text_end(const char *p, const plain_line *ln)
@@ -311,7 +311,7 @@ static const char *plain_member(const char *p, const plain_line *ln, plain_field
     size_t kn, vn;
     p = plain_space(p, ln->end);
     if (p == ln->end || *p != '"' || !(p = plain_string(p, ln, &k, &kn)) ||
-        !(p = plain_char(p, ln->end, ':')) || !(p = plain_value(p, ln, &v, &vn)))
+        !(p = plain_sep(p, ln->end, ':')) || !(p = plain_value(p, ln, &v, &vn)))
         return NULL;
     const struct field_def *def = lead_field_n(k, kn);
     if (def) {
@@ -323,23 +323,21 @@ static const char *plain_member(const char *p, const plain_line *ln, plain_field
     return p;
 }
 
-/* The values of f copied into l (emptied), in one block. */
-static void lead_take_plain(lead *l, const plain_fields *f)
+/* The values of f, in the line [text, text + len), into l (emptied): the line copied once as l's
+ * block and each value ended there in place (the byte after a value is its closing quote or what
+ * ends the number or null: the line is read already). */
+static void lead_take_plain(lead *l, const plain_fields *f, const char *text, size_t len)
 {
-    size_t total = 0, at = 0;
-    for (size_t i = 0; i < ARRAY_LEN(lead_fields); i++)
-        if ((f->seen & (1u << i)) && f->v[i])
-            total += f->n[i] + 1;
-    l->block = total ? xmalloc(total) : NULL;
-    for (size_t i = 0; i < ARRAY_LEN(lead_fields); i++) {
-        if (!(f->seen & (1u << i)) || !f->v[i])
+    l->block = xmalloc(len + 1);
+    memcpy(l->block, text, len);
+    l->block[len] = '\0';
+    for (unsigned seen = f->seen; seen; seen &= seen - 1) {
+        unsigned i = (unsigned)__builtin_ctz(seen);
+        if (!f->v[i])
             continue;
-        char *text = l->block + at;
-        memcpy(text, f->v[i], f->n[i]);
-        text[f->n[i]] = '\0';
-        at += f->n[i] + 1;
-        *field_member(l, &lead_fields[i]) = text;
-        l->in_block = (uint16_t)(l->in_block | 1u << i);
+        char *value = l->block + (f->v[i] - text);
+        value[f->n[i]] = '\0';
+        *field_member(l, &lead_fields[i]) = value;
     }
 }
 
@@ -352,6 +350,10 @@ static const char *plain_members(const char *p, const plain_line *ln, plain_fiel
     for (;;) {
         if (!(p = plain_member(p, ln, f)))
             return NULL;
+        if (ln->end - p >= 2 && p[0] == ',' && p[1] == ' ') {   /* the usual ", " */
+            p += 2;
+            continue;
+        }
         p = plain_space(p, ln->end);
         if (p == ln->end)
             return NULL;
@@ -385,7 +387,7 @@ static int lead_from_plain_json(const char *text, size_t len, lead *l, char *err
         return 1;
     if (!(f.seen & (1u << F_ID)) || !f.v[F_ID] || f.n[F_ID] == 0)
         return plain_id_refused(&f, l, err, errlen);
-    lead_take_plain(l, &f);
+    lead_take_plain(l, &f, text, len);
     return 0;
 }
 

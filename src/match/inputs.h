@@ -90,11 +90,11 @@ typedef struct lead {
     char *phone;
     char *source;
     char *score;          /* text of the number ("45"), NULL if absent */
-    /* The fields are owned: each its own allocation, or (the fields whose bits are set in
-     * in_block, by field order in inputs.c) all in block, one allocation for a lead read from
-     * plain JSON. */
+    /* The fields are owned: those whose bits are set in owned (by field order in inputs.c)
+     * each its own allocation, the others in block (a lead read from plain JSON: a copy of its
+     * line, each value ended in place) or NULL. */
     char *block;          /* owned, or NULL */
-    uint16_t in_block;
+    uint16_t owned;
 } lead;
 
 void lead_init(lead *l);

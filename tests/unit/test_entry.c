@@ -94,6 +94,47 @@ static void test_refusals(void **state)
     lead_free(&l);
 }
 
+/* A plain line's values ended in place in the lead's copy of the line: an integer before '}' or
+ * ',' (no space), a null between them, a repeated key; then a field set over one of them (its
+ * own allocation from then on), and the lead read again (what it held freed: ASan). */
+static void test_plain_values_in_place(void **state)
+{
+    (void)state;
+    const char *line = "{\"id\":\"L9\",\"score\":-17,\"email\":null,\"company\":\"A\","
+                       "\"company\":\"Acme\",\"phone\":0}";
+    lead l;
+    char err[64];
+    lead_init(&l);
+    assert_int_equal(lead_from_json(line, strlen(line), &l, err, sizeof(err)), 0);
+    assert_string_equal(l.id, "L9");
+    assert_string_equal(l.score, "-17");
+    assert_null(l.email);
+    assert_string_equal(l.company, "Acme");
+    assert_string_equal(l.phone, "0");
+    assert_true(lead_set(&l, "company", "Other"));
+    assert_true(lead_set(&l, "email", "a@b.com"));
+    assert_true(lead_set(&l, "email", NULL));
+    assert_string_equal(l.company, "Other");
+    assert_null(l.email);
+    assert_string_equal(l.id, "L9");
+    assert_int_equal(lead_from_json(line, strlen(line) - 1, &l, err, sizeof(err)), -1);
+    assert_null(l.company);   /* jansson refused the cut line */
+    assert_int_equal(lead_from_json(line, strlen(line), &l, err, sizeof(err)), 0);
+    assert_string_equal(l.company, "Acme");
+    /* separators with no space, one (the usual ": " and ", "), several, and other white space */
+    const char *spaced = " { \"id\" :\"L8\" ,\t\"company\":  \"B C\",  \"score\": 5 , "
+                         "\"email\":null\r\n}\n";
+    assert_int_equal(lead_from_json(spaced, strlen(spaced), &l, err, sizeof(err)), 0);
+    assert_string_equal(l.id, "L8");
+    assert_string_equal(l.company, "B C");
+    assert_string_equal(l.score, "5");
+    assert_null(l.email);
+    assert_null(l.phone);
+    lead_free(&l);
+    assert_null(l.id);
+    assert_null(l.block);
+}
+
 /* Every field read by its name, from a plain line (inputs.c's own reader: a switch on the key's
  * length and first byte) and from one with an escape (jansson's), with keys one byte off that
  * are no field; the last of a repeated key wins in both. */
@@ -147,6 +188,7 @@ int main(void)
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_every_field),
+        cmocka_unit_test(test_plain_values_in_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
