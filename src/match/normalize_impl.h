@@ -9,15 +9,18 @@
 
 #define LEGAL_MAX_TOKENS 16     /* longer legal forms are ignored */
 
-/* Flags stored in norm_rules.words values; bits 8+ hold (abbreviation index + 1). WF_LEGAL_END:
- * some legal form ends with the word (a name whose last token is not such a word ends with no
- * legal form). */
+/* Flags stored in norm_rules.words values; bits 4-7 hold the most tokens of a legal form that
+ * ends with the word (WF_LEGAL_LEN_MAX: that many or more), bits 8+ (abbreviation index + 1).
+ * WF_LEGAL_END: some legal form ends with the word (a name whose last token is not such a word
+ * ends with no legal form). */
 enum {
     WF_STOP = 1u,
     WF_QUAL = 2u,
     WF_MOVE = 4u,           /* per-token only: moved to qualifiers */
     WF_LEGAL_END = 8u,
 };
+#define WF_LEGAL_LEN_SHIFT 4
+#define WF_LEGAL_LEN_MAX 15u
 #define WF_ABBREV_SHIFT 8
 
 struct norm_rules {

@@ -41,7 +41,12 @@ static void put_legal(norm_rules *r, const char *key)
     const char *last = strrchr(key, ' ');
     last = last ? last + 1 : key;
     size_t n = strlen(last);
-    strmap_put(r->words, last, norm_word_val(r, last, n) | WF_LEGAL_END);
+    uint32_t v = norm_word_val(r, last, n);
+    uint32_t had = v >> WF_LEGAL_LEN_SHIFT & WF_LEGAL_LEN_MAX;
+    uint32_t most = ntok < WF_LEGAL_LEN_MAX ? (uint32_t)ntok : WF_LEGAL_LEN_MAX;
+    if (most > had)
+        v = (v & ~(WF_LEGAL_LEN_MAX << WF_LEGAL_LEN_SHIFT)) | most << WF_LEGAL_LEN_SHIFT;
+    strmap_put(r->words, last, v | WF_LEGAL_END);
 }
 
 norm_rules *norm_rules_new(void)
