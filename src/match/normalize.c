@@ -51,7 +51,7 @@ static void tl_free(toklist *tl)
 static uint32_t word_val_h(const norm_rules *r, const char *s, size_t len, uint64_t hash)
 {
     uint32_t v = 0;
-    if (r && strmap_getn_h(r->words, s, len, hash, &v))
+    if (r && norm_word_maybe(r, hash) && strmap_getn_h(r->words, s, len, hash, &v))
         return v;
     return 0;
 }
