@@ -511,8 +511,10 @@ static void token_post_add(account_index *ix, uint32_t tok, uint32_t slot)
     if (at < l->n && l->v[at] == slot)
         return;
     u32pool_push(&ix->tok_pool, l, slot);
-    memmove(l->v + at + 1, l->v + at, (l->n - 1 - at) * sizeof(*l->v));
-    l->v[at] = slot;
+    if (at + 1 < l->n) {            /* (appended, as at load: already in place) */
+        memmove(l->v + at + 1, l->v + at, (l->n - 1 - at) * sizeof(*l->v));
+        l->v[at] = slot;
+    }
     ix->words[tok].df = l->n;
 }
 
