@@ -383,15 +383,26 @@ static const char *stored_acronym(const norm_name *nn)
 }
 
 /* p's hash and key arrays (one block, in b or malloc'd), room for what keys_collect adds for
- * ndoms domains. */
-static void prep_arrays(account_prep *p, size_t ntok, size_t ndoms, bump *b)
+ * ndoms domains; with hashes given (the parse's in b), the key array alone, in b. */
+static void prep_arrays(account_prep *p, size_t ntok, size_t ndoms, bump *b, const norm_name *given)
 {
     size_t nkeys = 2 * ndoms + 3;
+    if (given && given->tok_hash) {
+        p->keys = bump_alloc(b, nkeys * sizeof(*p->keys));
+        p->tok_hash = given->tok_hash;
+        p->tok_len = given->tok_len;
+        p->nkeys = 0;
+        return;
+    }
     size_t bytes = ntok * sizeof(*p->tok_hash) + nkeys * sizeof(*p->keys) +
                    ntok * sizeof(*p->tok_len);
     p->tok_hash = b ? bump_alloc(b, bytes) : xmalloc(bytes);
     p->keys = (index_key *)(p->tok_hash + ntok);
     p->tok_len = (uint32_t *)(p->keys + nkeys);
+    for (size_t i = 0; given && i < ntok; i++) {
+        p->tok_len[i] = (uint32_t)strlen(given->tokens.v[i]);
+        p->tok_hash[i] = hash_bytes(given->tokens.v[i], p->tok_len[i]);
+    }
     p->nkeys = 0;
 }
 
@@ -415,11 +426,7 @@ void index_prepare_in(const account_index *ix, const account_rec *rec, account_p
     const norm_name *nn = &p->nn;
     p->id_hash = hash_str(rec->id);
     p->employees = employees_of(rec->employees);
-    prep_arrays(p, nn->tokens.n, p->doms.n, b);
-    for (size_t i = 0; i < nn->tokens.n; i++) {
-        p->tok_len[i] = (uint32_t)strlen(nn->tokens.v[i]);
-        p->tok_hash[i] = hash_bytes(nn->tokens.v[i], p->tok_len[i]);
-    }
+    prep_arrays(p, nn->tokens.n, p->doms.n, b, nn);
     shared_fields(rec, shared);
     for (size_t i = 0; i < INDEX_SHARED_FIELDS; i++) {
         p->shared_len[i] = shared[i] ? (uint32_t)strlen(shared[i]) : 0;
@@ -504,8 +511,10 @@ static void token_post_add(account_index *ix, uint32_t tok, uint32_t slot)
     if (at < l->n && l->v[at] == slot)
         return;
     u32pool_push(&ix->tok_pool, l, slot);
-    memmove(l->v + at + 1, l->v + at, (l->n - 1 - at) * sizeof(*l->v));
-    l->v[at] = slot;
+    if (at + 1 < l->n) {            /* (appended, as at load: already in place) */
+        memmove(l->v + at + 1, l->v + at, (l->n - 1 - at) * sizeof(*l->v));
+        l->v[at] = slot;
+    }
     ix->words[tok].df = l->n;
 }
 
@@ -575,7 +584,7 @@ static void account_unlink(account_index *ix, uint32_t slot)
     const account *a = &ix->acc[slot];
     account_prep keys;
     strvec doms = account_domains(a);
-    prep_arrays(&keys, 0, doms.n, NULL);
+    prep_arrays(&keys, 0, doms.n, NULL, NULL);
     keys.doms_plain = 0;
     keys_collect(ix, &keys, &doms, a->joined, a->joined_all, a->acronym, NULL);
     keys_unlink(ix, &keys, slot);

@@ -41,9 +41,14 @@ static size_t without_suffix(const account_index *ix, const char *s, size_t len)
 void index_label_core_into(const account_index *ix, const char *label, size_t len, char *core)
 {
     size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        if (label[i] != '-')
-            core[n++] = label[i];
+    if (!memchr(label, '-', len)) {         /* most labels: copied whole */
+        memcpy(core, label, len);
+        n = len;
+    } else {
+        for (size_t i = 0; i < len; i++)
+            if (label[i] != '-')
+                core[n++] = label[i];
+    }
     core[n] = '\0';
     size_t skip = ix->label_edge[(unsigned char)core[0]] & LABEL_PREFIX_FIRST
                       ? prefix_len(core, n, ix->label_prefixes)
@@ -52,7 +57,8 @@ void index_label_core_into(const account_index *ix, const char *label, size_t le
         n = without_suffix(ix, core + skip, n - skip);
     else
         n -= skip;
-    memmove(core, core + skip, n);
+    if (skip)
+        memmove(core, core + skip, n);
     core[n] = '\0';
 }
 

@@ -254,7 +254,8 @@ static load_item *next_item(load_pipe *p)
     if (!p->filling)
         p->filling = take_spare(p);
     load_item *it = &p->filling->item[p->filling->n++];
-    memset(it, 0, sizeof(*it));
+    it->warning = false;            /* the rest is set by the row or warning it is for, and its */
+    it->line = 0;                   /* prep by batch_prepare: not cleared first */
     return it;
 }
 

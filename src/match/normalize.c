@@ -18,9 +18,12 @@ enum { SEG_MAIN, SEG_PAREN, SEG_DASH, SEG_COMMA };
 
 typedef struct tok {
     size_t off, len;                /* bytes in toklist.arena */
+    uint64_t hash;                  /* hash_bytes() of them */
     uint32_t seg;                   /* segment number (parentheses, " - ", "," start one) */
     uint8_t kind;                   /* SEG_* of the segment */
     uint8_t flags;                  /* WF_* */
+    uint8_t legal;                  /* the most tokens of a legal form ending with it (0: none;
+                                     * WF_LEGAL_LEN_MAX: that many or more) */
 } tok;
 
 /* Tokens of one name. Owns arena and v. */
@@ -44,32 +47,42 @@ static void tl_free(toklist *tl)
     tl_init(tl);
 }
 
-uint32_t norm_word_val(const norm_rules *r, const char *s, size_t len)
+/* norm_word_val of s, whose hash_bytes() is hash. */
+static uint32_t word_val_h(const norm_rules *r, const char *s, size_t len, uint64_t hash)
 {
     uint32_t v = 0;
-    if (r && strmap_getn(r->words, s, len, &v))
+    if (r && norm_word_maybe(r, hash) && strmap_getn_h(r->words, s, len, hash, &v))
         return v;
     return 0;
 }
 
-/* Adds the token arena[off, off+len) whose word_val is v. */
-static void tl_add(toklist *tl, uint32_t v, size_t off, size_t len, uint32_t seg, uint8_t kind)
+uint32_t norm_word_val(const norm_rules *r, const char *s, size_t len)
+{
+    return r ? word_val_h(r, s, len, hash_bytes(s, len)) : 0;
+}
+
+/* Adds the token arena[off, off+len), hashed to hash, whose word_val is v. */
+static void tl_add(toklist *tl, uint32_t v, size_t off, size_t len, uint64_t hash, uint32_t seg,
+                   uint8_t kind)
 {
     if (tl->n == tl->cap) {
         tl->cap = tl->cap ? tl->cap * 2 : 16;
         tl->v = xrealloc(tl->v, tl->cap * sizeof(*tl->v));
     }
     uint8_t flags = (uint8_t)(v & (WF_STOP | WF_QUAL | WF_LEGAL_END));
-    tl->v[tl->n++] = (tok){ .off = off, .len = len, .seg = seg, .kind = kind, .flags = flags };
+    uint8_t legal = (uint8_t)(v >> WF_LEGAL_LEN_SHIFT & WF_LEGAL_LEN_MAX);
+    tl->v[tl->n++] = (tok){.off = off, .len = len, .hash = hash, .seg = seg, .kind = kind,
+                           .flags = flags, .legal = legal};
 }
 
-/* Adds the token arena[off, off+len), replaced by its expansion when it is an abbreviation. */
-static void tl_push(toklist *tl, const norm_rules *r, size_t off, size_t len, uint32_t seg,
-                    uint8_t kind)
+/* Adds the token arena[off, off+len), whose hash_bytes() is hash, replaced by its expansion when
+ * it is an abbreviation. */
+static void tl_push_h(toklist *tl, const norm_rules *r, size_t off, size_t len, uint64_t hash,
+                      uint32_t seg, uint8_t kind)
 {
-    uint32_t v = norm_word_val(r, tl->arena.buf + off, len);
+    uint32_t v = word_val_h(r, tl->arena.buf + off, len, hash);
     if (!(v >> WF_ABBREV_SHIFT)) {
-        tl_add(tl, v, off, len, seg, kind);
+        tl_add(tl, v, off, len, hash, seg, kind);
         return;
     }
     const char *e = r->expansions.v[(v >> WF_ABBREV_SHIFT) - 1];
@@ -78,8 +91,37 @@ static void tl_push(toklist *tl, const norm_rules *r, size_t off, size_t len, ui
         size_t n = strcspn(e, " ");
         size_t at = tl->arena.len;
         sb_appendn(&tl->arena, e, n);
-        tl_add(tl, norm_word_val(r, tl->arena.buf + at, n), at, n, seg, kind);
+        uint64_t h = hash_bytes(tl->arena.buf + at, n);
+        tl_add(tl, word_val_h(r, tl->arena.buf + at, n, h), at, n, h, seg, kind);
         e += n + (e[n] == ' ');
+    }
+}
+
+static void tl_push(toklist *tl, const norm_rules *r, size_t off, size_t len, uint32_t seg,
+                    uint8_t kind)
+{
+    tl_push_h(tl, r, off, len, hash_bytes(tl->arena.buf + off, len), seg, kind);
+}
+
+/* The "&" of a name: the token "and". */
+static void tl_push_and(toklist *tl, const norm_rules *r, uint32_t seg, uint8_t kind)
+{
+    sb_append(&tl->arena, "and");
+    tl_push(tl, r, tl->arena.len - 3, 3, seg, kind);
+}
+
+/* What a separator that is not deleted does to the segment: "," opens one, brackets one of
+ * theirs and closing ones one of the main text, a dash with a space on either side one. */
+static void segment_mark(int32_t cp, int32_t prev, int32_t next, uint32_t *seg, uint8_t *kind)
+{
+    if (cp == ',') {
+        ++*seg, *kind = SEG_COMMA;
+    } else if (cp == '(' || cp == '[' || cp == '{') {
+        ++*seg, *kind = SEG_PAREN;
+    } else if (cp == ')' || cp == ']' || cp == '}') {
+        ++*seg, *kind = SEG_MAIN;
+    } else if (cp_is_dash(cp) && (cp_is_space(prev) || cp_is_space(next))) {
+        ++*seg, *kind = SEG_DASH;
     }
 }
 
@@ -113,24 +155,71 @@ static void tokenize(const norm_rules *r, const char *s, size_t len, toklist *tl
             int32_t next = ' ';
             if (i + k < len)
                 cp_next(s, len, i + k, false, &next);
-            if (cp == '&') {
-                sb_append(&tl->arena, "and");
-                tl_push(tl, r, tl->arena.len - 3, 3, seg, kind);
-            } else if (cp == ',') {
-                seg++, kind = SEG_COMMA;
-            } else if (cp == '(' || cp == '[' || cp == '{') {
-                seg++, kind = SEG_PAREN;
-            } else if (cp == ')' || cp == ']' || cp == '}') {
-                seg++, kind = SEG_MAIN;
-            } else if (cp_is_dash(cp) && (cp_is_space(prev) || cp_is_space(next))) {
-                seg++, kind = SEG_DASH;
-            }
+            if (cp == '&')
+                tl_push_and(tl, r, seg, kind);
+            else
+                segment_mark(cp, prev, next, &seg, &kind);
         }
         prev = cp;
         i += k;
     }
     if (start != SIZE_MAX)
         tl_push(tl, r, start, tl->arena.len - start, seg, kind);
+}
+
+/* norm_camel_split_ascii's test at u[i], an upper-case letter after a letter or digit: whether
+ * the split puts a space before it (n1, n2: the bytes after it, 0 past the end). */
+static bool camel_split_at(const unsigned char *u, size_t i)
+{
+    unsigned char n1 = u[i + 1], n2 = n1 ? u[i + 2] : 0;
+    if (ascii_is_lower(u[i - 1]))
+        return ascii_is_alpha(n1);
+    return ascii_is_upper(u[i - 1]) && ascii_is_lower(n1) && ascii_is_lower(n2);
+}
+
+/* tokenize of what norm_camel_split_ascii and lower-casing make of ASCII raw (len bytes, then a
+ * NUL), in one pass over raw: a camelCase boundary ends a token as the space the split puts
+ * there would (between two letters, so that no dash sees it as its neighbour); each token is
+ * hashed as it is copied. false, tl left for the caller to empty, at a byte that is not ASCII. */
+static bool tokenize_ascii(const norm_rules *r, const char *raw, size_t len, toklist *tl)
+{
+    const unsigned char *u = (const unsigned char *)raw;
+    uint32_t seg = 0;
+    uint8_t kind = SEG_MAIN;
+    size_t start = SIZE_MAX;        /* arena offset of the token being built */
+    uint64_t h = HASH_START;        /* its bytes so far, hashed */
+    unsigned char prev = ' ';
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = u[i];
+        if (ascii_is_alnum(c)) {
+            if (start != SIZE_MAX && ascii_is_upper(c) && camel_split_at(u, i)) {
+                tl_push_h(tl, r, start, tl->arena.len - start, hash_end(h), seg, kind);
+                start = SIZE_MAX;
+            }
+            if (start == SIZE_MAX) {
+                sb_reserve(&tl->arena, len - i);    /* room for the rest of the token */
+                start = tl->arena.len;
+                h = HASH_START;
+            }
+            char low = ascii_to_lower((char)c);
+            tl->arena.buf[tl->arena.len++] = low;
+            h = hash_add(h, &low, 1);
+        } else if (c >= 0x80) {
+            return false;
+        } else if (!cp_is_deleted(c)) {
+            if (start != SIZE_MAX)
+                tl_push_h(tl, r, start, tl->arena.len - start, hash_end(h), seg, kind);
+            start = SIZE_MAX;
+            if (c == '&')
+                tl_push_and(tl, r, seg, kind);
+            else
+                segment_mark(c, prev, u[i + 1] ? u[i + 1] : ' ', &seg, &kind);
+        }
+        prev = c;
+    }
+    if (start != SIZE_MAX)
+        tl_push_h(tl, r, start, tl->arena.len - start, hash_end(h), seg, kind);
+    return true;
 }
 
 /* Appends the tokens [from, to) joined by sep (0: no separator) to out. */
@@ -235,15 +324,22 @@ bool norm_is_junk(const norm_rules *r, const char *raw)
     return junk;
 }
 
-/* norm_is_junk of raw; when raw is ASCII (its length ascii_len, else SIZE_MAX) its folded form is
- * it lower-cased, into scratch. */
-static bool raw_is_junk(const norm_rules *r, const char *raw, size_t ascii_len, strbuf *scratch)
+/* norm_is_junk of ASCII raw (len bytes): its folded form is it lower-cased, and what a
+ * camelCase split adds lies between letters, never at the trimmed ends; key: scratch. */
+static bool ascii_is_junk(const norm_rules *r, const char *raw, size_t len, strbuf *key)
 {
-    if (ascii_len == SIZE_MAX)
-        return norm_is_junk(r, raw);
-    sb_reset(scratch);
-    norm_ascii_lower_into(raw, ascii_len, scratch);
-    return junk_folded(r, scratch->buf, scratch->len);
+    size_t a = 0, b = len;
+    while (a < b && !ascii_is_alnum((unsigned char)raw[a]))
+        a++;
+    while (b > a && !ascii_is_alnum((unsigned char)raw[b - 1]))
+        b--;
+    if (a == b)
+        return true;
+    if (!r || b - a > r->junk_max)
+        return false;
+    sb_reset(key);
+    norm_ascii_lower_into(raw + a, b - a, key);
+    return strmap_getn(r->junk, key->buf, key->len, NULL);
 }
 
 bool norm_is_stopword(const norm_rules *r, const char *folded_token)
@@ -313,12 +409,15 @@ static void move_segment_qualifiers(toklist *tl, name_out *out)
     tl->n = n;
 }
 
-/* Removes the longest legal form ending at `end` (keeping >= 1 token before it); false if none. */
+/* Removes the longest legal form ending at `end` (keeping >= 1 token before it); false if none.
+ * Only as many tokens are tried as the longest legal form ending with the last one has. */
 static bool strip_one_legal(const norm_rules *r, toklist *tl, size_t end, strbuf *key)
 {
-    if (!(tl->v[end - 1].flags & WF_LEGAL_END))
+    const tok *last = &tl->v[end - 1];
+    if (!(last->flags & WF_LEGAL_END))
         return false;
-    size_t kmax = r->legal_max < end - 1 ? r->legal_max : end - 1;
+    size_t most = last->legal < WF_LEGAL_LEN_MAX ? last->legal : r->legal_max;
+    size_t kmax = most < end - 1 ? most : end - 1;
     size_t starts[LEGAL_MAX_TOKENS];        /* key offset where token end-kmax+i starts */
     sb_reset(key);
     for (size_t i = 0; i < kmax; i++) {
@@ -385,10 +484,49 @@ static void emit_joined_all(const toklist *tl, name_out *out, strbuf *buf)
     out->nn->joined_all = out_strndup(out, buf->buf ? buf->buf : "", buf->len);
 }
 
+/* emit_tokens into out's bump: one block for the tokens' array, their hashes and lengths
+ * (norm_name.tok_hash, tok_len), their text, joined and acronym. */
+static void emit_tokens_bump(const toklist *tl, name_out *out)
+{
+    norm_name *nn = out->nn;
+    size_t n = tl->n, text = 0;
+    for (size_t i = 0; i < n; i++)
+        text += tl->v[i].len;
+    size_t arrays = n * (sizeof(char *) + sizeof(uint64_t) + sizeof(uint32_t));
+    char *block = bump_alloc(out->b, arrays + (text + n) + (text + 1) * 2);
+    char **tokens = (char **)block;
+    nn->tok_hash = (uint64_t *)(tokens + n);
+    nn->tok_len = (uint32_t *)(nn->tok_hash + n);
+    char *str = (char *)(nn->tok_len + n), *joined = str + text + n, *acro = joined + text + 1;
+    nn->joined = joined;
+    nn->acronym = acro;
+    for (size_t i = 0; i < n; i++) {
+        const char *s = tl->arena.buf + tl->v[i].off;
+        size_t len = tl->v[i].len;
+        int32_t cp;
+        tokens[i] = memcpy(str, s, len);
+        str[len] = '\0';
+        str += len + 1;
+        nn->tok_hash[i] = tl->v[i].hash;
+        nn->tok_len[i] = (uint32_t)len;
+        joined = (char *)memcpy(joined, s, len) + len;
+        size_t first = cp_next(s, len, 0, false, &cp);
+        acro = (char *)memcpy(acro, s, first) + first;
+    }
+    *joined = *acro = '\0';
+    nn->tokens = (strvec){n ? tokens : NULL, n, n};
+    if (!n)
+        nn->tok_hash = NULL, nn->tok_len = NULL;
+}
+
 /* The tokens (an array of exactly their number), joined and acronym; joined, acro: scratch. */
 static void emit_tokens(const toklist *tl, name_out *out, strbuf *joined, strbuf *acro)
 {
     norm_name *nn = out->nn;
+    if (out->b) {
+        emit_tokens_bump(tl, out);
+        return;
+    }
     sb_reset(joined);
     sb_reset(acro);
     if (tl->n) {
@@ -415,6 +553,8 @@ static void name_init(norm_name *n)
     n->joined = NULL;
     n->joined_all = NULL;
     n->acronym = NULL;
+    n->tok_hash = NULL;
+    n->tok_len = NULL;
     n->junk = false;
 }
 
@@ -478,31 +618,38 @@ static void scratch_reset(norm_scratch *s)
     s->tl.n = 0;
 }
 
+/* Steps 1-3 and the tokens of a name that is not ASCII (len bytes) into s->tl; false when junk. */
+static bool tokens_of_text(const norm_rules *r, const char *raw, size_t len, norm_scratch *s)
+{
+    bool latin1 = !norm_utf8_valid(raw, len);
+    size_t split = norm_camel_split(raw, len, latin1, &s->text);
+    norm_fold_into(s->text.buf ? s->text.buf : "", &s->folded);
+    /* step 1 on the raw value folded: when camel_split changed nothing, that is `folded` */
+    if (split ? norm_is_junk(r, raw) : junk_folded(r, s->folded.buf, s->folded.len))
+        return false;
+    tokenize(r, s->folded.buf, s->folded.len, &s->tl);
+    return true;
+}
+
+/* The same for any name: an ASCII one in one pass over its bytes (tokenize_ascii). */
+static bool tokens_of(const norm_rules *r, const char *raw, norm_scratch *s)
+{
+    size_t len = strlen(raw);
+    if (tokenize_ascii(r, raw, len, &s->tl))
+        return !ascii_is_junk(r, raw, len, &s->key);
+    scratch_reset(s);
+    return tokens_of_text(r, raw, len, s);
+}
+
 /* norm_name_parse in s's buffers (emptied first), its results where out says. */
 static void parse_in(const norm_rules *r, const char *raw, name_out *out, norm_scratch *s)
 {
-    size_t len;
-    bool ascii = norm_is_ascii(raw, &len);   /* then valid UTF-8, split and folded on its bytes */
-    if (!ascii)
-        len += strlen(raw + len);
-    bool latin1 = !ascii && !norm_utf8_valid(raw, len);
     toklist *tl = &s->tl;
     scratch_reset(s);
-    size_t split;
-    if (ascii) {                        /* split into folded, lower-cased there */
-        split = norm_camel_split_ascii(raw, len, &s->folded);
-        (void)text_lower_ascii(s->folded.buf, s->folded.len, s->folded.buf);
-    } else {
-        split = norm_camel_split(raw, len, latin1, &s->text);
-        norm_fold_into(s->text.buf ? s->text.buf : "", &s->folded);
-    }
-    /* step 1 on the raw value folded: when camel_split changed nothing, that is `folded` */
-    if (split ? raw_is_junk(r, raw, ascii ? len : SIZE_MAX, &s->text)
-              : junk_folded(r, s->folded.buf, s->folded.len)) {
+    if (!tokens_of(r, raw, s)) {
         out->nn->junk = true;
         return;
     }
-    tokenize(r, s->folded.buf, s->folded.len, tl);
     out->qcap = tl->n;
     move_segment_qualifiers(tl, out);
     if (r)

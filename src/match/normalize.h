@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bump.h"
 #include "util.h"
@@ -55,6 +56,9 @@ typedef struct norm_name {
     char *joined;       /* tokens concatenated without spaces ("dcstorm"), "" if none */
     char *acronym;      /* first character (code point) of each of `tokens`, so stop words are
                          * not included: "University of Calabar" -> "uc" */
+    uint64_t *tok_hash; /* hash_bytes() of each of `tokens` and its length: set by
+                         * norm_name_parse_bump (in its bump) when there are tokens, else NULL */
+    uint32_t *tok_len;
     bool junk;          /* empty, junk value, or nothing left after normalisation */
 } norm_name;
 

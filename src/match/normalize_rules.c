@@ -23,6 +23,14 @@ static const char *const legal_deny[] = {
     "uk",
 };
 
+/* Sets word's value in r->words (and its bit in the filter). */
+static void word_put(norm_rules *r, const char *word, uint32_t v)
+{
+    uint32_t bit = (uint32_t)(hash_bytes(word, strlen(word)) >> 48);
+    r->word_filter[bit / 64] |= (uint64_t)1 << (bit % 64);
+    strmap_put(r->words, word, v);
+}
+
 static void put_legal(norm_rules *r, const char *key)
 {
     if (strlen(key) < 2)
@@ -41,7 +49,12 @@ static void put_legal(norm_rules *r, const char *key)
     const char *last = strrchr(key, ' ');
     last = last ? last + 1 : key;
     size_t n = strlen(last);
-    strmap_put(r->words, last, norm_word_val(r, last, n) | WF_LEGAL_END);
+    uint32_t v = norm_word_val(r, last, n);
+    uint32_t had = v >> WF_LEGAL_LEN_SHIFT & WF_LEGAL_LEN_MAX;
+    uint32_t most = ntok < WF_LEGAL_LEN_MAX ? (uint32_t)ntok : WF_LEGAL_LEN_MAX;
+    if (most > had)
+        v = (v & ~(WF_LEGAL_LEN_MAX << WF_LEGAL_LEN_SHIFT)) | most << WF_LEGAL_LEN_SHIFT;
+    word_put(r, last, v | WF_LEGAL_END);
 }
 
 norm_rules *norm_rules_new(void)
@@ -156,7 +169,7 @@ static void add_word_flag(norm_rules *r, const char *word, uint32_t flag)
     strbuf key;
     sb_init(&key);
     if (word_key(word, &key))
-        strmap_put(r->words, key.buf, norm_word_val(r, key.buf, key.len) | flag);
+        word_put(r, key.buf, norm_word_val(r, key.buf, key.len) | flag);
     sb_free(&key);
 }
 
@@ -216,7 +229,7 @@ void norm_rules_add_abbrev(norm_rules *r, const char *abbr, const char *expansio
     } else {
         sv_push_owned(&r->expansions, sb_take(&exp));
         v |= (uint32_t)r->expansions.n << WF_ABBREV_SHIFT;
-        strmap_put(r->words, key.buf, v);
+        word_put(r, key.buf, v);
     }
     legal_expand_abbrev(r, key.buf);
 out:

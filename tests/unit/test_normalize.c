@@ -427,6 +427,55 @@ static void test_ascii_and_bump_paths(void **state)
     norm_scratch_free(scratch);
 }
 
+/* A bump parse gives each token's hash_bytes() and length (what the index files it under). */
+static void test_bump_token_hashes(void **state)
+{
+    (void)state;
+    const char *names[] = {"Acme Intl GmbH & Co. KG", "OneTrust (UK)",
+                           "Soci\xc3\xa9t\xc3\xa9 G\xc3\xa9n\xc3\xa9rale", "n/a", "XMLHttp o'Reilly"};
+    norm_scratch *scratch = norm_scratch_new();
+    bump b;
+    bump_init(&b);
+    for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+        norm_name n;
+        norm_name_parse_bump(rules, names[i], &n, scratch, &b);
+        assert_true(n.tokens.n ? n.tok_hash != NULL : n.tok_hash == NULL);
+        for (size_t k = 0; k < n.tokens.n; k++) {
+            assert_int_equal(n.tok_len[k], strlen(n.tokens.v[k]));
+            assert_true(n.tok_hash[k] == hash_bytes(n.tokens.v[k], n.tok_len[k]));
+        }
+    }
+    norm_name plain;
+    assert_int_equal(norm_name_parse(rules, names[0], &plain), 0);
+    assert_null(plain.tok_hash);
+    norm_name_free(&plain);
+    bump_free(&b);
+    norm_scratch_free(scratch);
+}
+
+/* The legal forms ending with a word are tried up to the longest of them, whichever was added
+ * first: a shorter one added later does not hide a longer one. */
+static void test_legal_longest_kept(void **state)
+{
+    (void)state;
+    norm_rules *r = norm_rules_new();
+    norm_rules_add_legal_form(r, "zeta omega kappa tau");
+    norm_rules_add_legal_form(r, "kappa tau");
+    norm_rules_add_legal_form(r, "a b c d e f g h i j k l m n o tau");
+    norm_name n;
+    char buf[256];
+    assert_int_equal(norm_name_parse(r, "Acme Zeta Omega Kappa Tau", &n), 0);
+    assert_string_equal(join(&n.tokens, buf, sizeof(buf)), "acme");
+    norm_name_free(&n);
+    assert_int_equal(norm_name_parse(r, "Acme Omega Kappa Tau", &n), 0);
+    assert_string_equal(join(&n.tokens, buf, sizeof(buf)), "acme omega");
+    norm_name_free(&n);
+    assert_int_equal(norm_name_parse(r, "Acme A B C D E F G H I J K L M N O Tau", &n), 0);
+    assert_string_equal(join(&n.tokens, buf, sizeof(buf)), "acme");
+    norm_name_free(&n);
+    norm_rules_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -444,6 +493,8 @@ int main(void)
         cmocka_unit_test(test_abbrev_after_legal),
         cmocka_unit_test(test_parse_in_scratch),
         cmocka_unit_test(test_ascii_and_bump_paths),
+        cmocka_unit_test(test_bump_token_hashes),
+        cmocka_unit_test(test_legal_longest_kept),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
