@@ -169,7 +169,7 @@ static const char *registrable_tail(const char *h)
     const suffix_list *l = psl_get();
     size_t len = strlen(h);
     const char *r;
-    return suffix_list_registrable(l, h, len, &r) ? r : registrable_libpsl(l, h, len);
+    return suffix_list_registrable_host(l, h, len, &r) ? r : registrable_libpsl(l, h, len);
 }
 
 /* Registrable domain of a normalised host h (malloc'd), in h's own allocation: libpsl's answer is
