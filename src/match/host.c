@@ -68,19 +68,19 @@ static size_t label_utf8(const char *s, size_t n)
 }
 
 /* The end of the label of h[0..len) starting at i, or 0 when it holds what no label holds
- * (label_ascii, label_utf8). */
+ * (label_ascii, label_utf8). A byte of a label is told first: the usual one is. */
 static size_t label_end(const char *h, size_t len, size_t i)
 {
-    for (; i < len && h[i] != '.'; i++) {
+    for (; i < len; i++) {
         unsigned char c = (unsigned char)h[i];
-        if (c >= 0x80) {
-            size_t k = label_utf8(h + i, len - i);
-            if (k == 0)
-                return 0;
-            i += k - 1;
-        } else if (!label_ascii(c)) {
+        if (c < 0x80 && label_ascii(c))
+            continue;
+        if (c == '.')
+            return i;
+        size_t k = c >= 0x80 ? label_utf8(h + i, len - i) : 0;
+        if (k == 0)
             return 0;
-        }
+        i += k - 1;
     }
     return i;
 }
