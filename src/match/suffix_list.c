@@ -287,8 +287,13 @@ static void tld_build(suffix_list *l)
  * shorter): no walk of its bytes. */
 static size_t pair_bit(const char *s, size_t n)
 {
-    size_t k = n < 8 ? n : 8;
-    uint64_t head = tld_word(s, k), tail = tld_word(s + n - k, k);
+    uint64_t head, tail;
+    if (n >= 8) {               /* fixed-size copies: two loads, no call */
+        memcpy(&head, s, 8);
+        memcpy(&tail, s + n - 8, 8);
+    } else {
+        head = tail = tld_word(s, n);
+    }
     uint64_t mix = (head * 0x9e3779b97f4a7c15ULL) ^ (tail * 0xc2b2ae3d27d4eb4fULL) ^ n;
     return (size_t)((mix * 0xff51afd7ed558ccdULL) >> 40) & (PAIR_BITS - 1);
 }
