@@ -407,12 +407,12 @@ static size_t website_host_span(const char *raw, size_t n, const char **host)
     n -= skip;
     size_t end = 0, user = 0;   /* the authority ends at the path, query or fragment; its host
                                  * follows the last '@' in it (user:password@ dropped) */
-    for (; end < n; end++) {
-        enum url_byte k = url_bytes[(unsigned char)s[end]];
-        if (k == URL_AUTHORITY_END)
+    for (;; end++) {
+        while (end < n && url_bytes[(unsigned char)s[end]] == URL_OTHER)
+            end++;
+        if (end == n || url_bytes[(unsigned char)s[end]] == URL_AUTHORITY_END)
             break;
-        if (k == URL_AT)
-            user = end + 1;
+        user = end + 1;
     }
     s += user;
     n = end - user;
