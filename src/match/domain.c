@@ -162,14 +162,19 @@ static const char *registrable_libpsl(const suffix_list *l, const char *h, size_
     return e->tail < 0 ? NULL : h + e->tail;
 }
 
-/* psl_registrable_domain of a normalised host: the tail of h that is its registrable domain, or
- * NULL for a public suffix. */
-static const char *registrable_tail(const char *h)
+/* psl_registrable_domain of a normalised host h[0..len) (a NUL at h[len]): the tail of h that is
+ * its registrable domain, or NULL for a public suffix. */
+static const char *registrable_tail_n(const char *h, size_t len)
 {
     const suffix_list *l = psl_get();
-    size_t len = strlen(h);
     const char *r;
     return suffix_list_registrable_host(l, h, len, &r) ? r : registrable_libpsl(l, h, len);
+}
+
+/* registrable_tail_n of the NUL-terminated h. */
+static const char *registrable_tail(const char *h)
+{
+    return registrable_tail_n(h, strlen(h));
 }
 
 /* Registrable domain of a normalised host h (malloc'd), in h's own allocation: libpsl's answer is
@@ -452,9 +457,11 @@ char *website_registrable_bump(const char *raw, size_t n, bump *b, bool *plain)
     if (n < sizeof(buf) && !host_normalize_ascii_into(s, n, buf, &done) && done)
         return NULL;
     if (done) {                         /* lower-case ASCII, valid, no A-label */
-        const char *r = registrable_tail(buf);
+        size_t len = n - (buf[n - 1] == '\0');   /* its trailing dot, if any, now a NUL */
+        const char *r = registrable_tail_n(buf, len);
         *plain = r != NULL;
-        return r ? bump_strdup(b, r) : NULL;
+        size_t rn = r ? len - (size_t)(r - buf) + 1 : 0;
+        return r ? memcpy(bump_alloc(b, rn), r, rn) : NULL;
     }
     char *reg = host_normalize(s, n);             /* not plain ASCII, or too long for buf */
     reg = reg ? registrable_in_place(reg) : NULL;
