@@ -370,13 +370,12 @@ void email_free(email_addr *e)
 /* ---- websites ---- */
 
 /* Length of a "scheme://" prefix of s[0..n) (scheme = ALPHA *(ALNUM / "+" / "-" / ".")), or 0.
- * The scheme ends at the first ':' (found by memchr: a website without a scheme, the usual one,
- * is not walked byte by byte). */
-static size_t scheme_len(const char *s, size_t n)
+ * The scheme ends at colon, the first ':' in s (NULL: none; found by memchr: a website without a
+ * scheme, the usual one, is not walked byte by byte). */
+static size_t scheme_len(const char *s, size_t n, const char *colon)
 {
     if (n == 0 || !ascii_is_alpha((unsigned char)s[0]))
         return 0;
-    const char *colon = memchr(s, ':', n);
     size_t end = colon ? (size_t)(colon - s) : 0;
     if (!colon || n - end < 3 || memcmp(colon, "://", 3) != 0)
         return 0;
@@ -405,7 +404,8 @@ static size_t website_host_span(const char *raw, size_t n, const char **host)
     }
     if (n == 0)
         return 0;
-    size_t skip = scheme_len(s, n);
+    const char *colon = memchr(s, ':', n);  /* none: no port either */
+    size_t skip = scheme_len(s, n, colon);
     if (!skip && n >= 2 && s[0] == '/' && s[1] == '/')
         skip = 2;
     s += skip;
@@ -421,7 +421,7 @@ static size_t website_host_span(const char *raw, size_t n, const char **host)
     }
     s += user;
     n = end - user;
-    const char *colon = memchr(s, ':', n);
+    colon = colon ? memchr(s, ':', n) : NULL;
     if (colon) { /* drop :port, which must be digits */
         size_t host_n = (size_t)(colon - s);
         if (!host_all_digits(colon + 1, n - host_n - 1))
