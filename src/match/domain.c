@@ -162,14 +162,19 @@ static const char *registrable_libpsl(const suffix_list *l, const char *h, size_
     return e->tail < 0 ? NULL : h + e->tail;
 }
 
-/* psl_registrable_domain of a normalised host: the tail of h that is its registrable domain, or
- * NULL for a public suffix. */
-static const char *registrable_tail(const char *h)
+/* psl_registrable_domain of a normalised host h[0..len) (a NUL at h[len]): the tail of h that is
+ * its registrable domain, or NULL for a public suffix. */
+static const char *registrable_tail_n(const char *h, size_t len)
 {
     const suffix_list *l = psl_get();
-    size_t len = strlen(h);
     const char *r;
-    return suffix_list_registrable(l, h, len, &r) ? r : registrable_libpsl(l, h, len);
+    return suffix_list_registrable_host(l, h, len, &r) ? r : registrable_libpsl(l, h, len);
+}
+
+/* registrable_tail_n of the NUL-terminated h. */
+static const char *registrable_tail(const char *h)
+{
+    return registrable_tail_n(h, strlen(h));
 }
 
 /* Registrable domain of a normalised host h (malloc'd), in h's own allocation: libpsl's answer is
@@ -365,13 +370,12 @@ void email_free(email_addr *e)
 /* ---- websites ---- */
 
 /* Length of a "scheme://" prefix of s[0..n) (scheme = ALPHA *(ALNUM / "+" / "-" / ".")), or 0.
- * The scheme ends at the first ':' (found by memchr: a website without a scheme, the usual one,
- * is not walked byte by byte). */
-static size_t scheme_len(const char *s, size_t n)
+ * The scheme ends at colon, the first ':' in s (NULL: none; found by memchr: a website without a
+ * scheme, the usual one, is not walked byte by byte). */
+static size_t scheme_len(const char *s, size_t n, const char *colon)
 {
     if (n == 0 || !ascii_is_alpha((unsigned char)s[0]))
         return 0;
-    const char *colon = memchr(s, ':', n);
     size_t end = colon ? (size_t)(colon - s) : 0;
     if (!colon || n - end < 3 || memcmp(colon, "://", 3) != 0)
         return 0;
@@ -400,23 +404,24 @@ static size_t website_host_span(const char *raw, size_t n, const char **host)
     }
     if (n == 0)
         return 0;
-    size_t skip = scheme_len(s, n);
+    const char *colon = memchr(s, ':', n);  /* none: no port either */
+    size_t skip = scheme_len(s, n, colon);
     if (!skip && n >= 2 && s[0] == '/' && s[1] == '/')
         skip = 2;
     s += skip;
     n -= skip;
     size_t end = 0, user = 0;   /* the authority ends at the path, query or fragment; its host
                                  * follows the last '@' in it (user:password@ dropped) */
-    for (; end < n; end++) {
-        enum url_byte k = url_bytes[(unsigned char)s[end]];
-        if (k == URL_AUTHORITY_END)
+    for (;; end++) {
+        while (end < n && url_bytes[(unsigned char)s[end]] == URL_OTHER)
+            end++;
+        if (end == n || url_bytes[(unsigned char)s[end]] == URL_AUTHORITY_END)
             break;
-        if (k == URL_AT)
-            user = end + 1;
+        user = end + 1;
     }
     s += user;
     n = end - user;
-    const char *colon = memchr(s, ':', n);
+    colon = colon ? memchr(s, ':', n) : NULL;
     if (colon) { /* drop :port, which must be digits */
         size_t host_n = (size_t)(colon - s);
         if (!host_all_digits(colon + 1, n - host_n - 1))
@@ -452,9 +457,11 @@ char *website_registrable_bump(const char *raw, size_t n, bump *b, bool *plain)
     if (n < sizeof(buf) && !host_normalize_ascii_into(s, n, buf, &done) && done)
         return NULL;
     if (done) {                         /* lower-case ASCII, valid, no A-label */
-        const char *r = registrable_tail(buf);
+        size_t len = n - (buf[n - 1] == '\0');   /* its trailing dot, if any, now a NUL */
+        const char *r = registrable_tail_n(buf, len);
         *plain = r != NULL;
-        return r ? bump_strdup(b, r) : NULL;
+        size_t rn = r ? len - (size_t)(r - buf) + 1 : 0;
+        return r ? memcpy(bump_alloc(b, rn), r, rn) : NULL;
     }
     char *reg = host_normalize(s, n);             /* not plain ASCII, or too long for buf */
     reg = reg ? registrable_in_place(reg) : NULL;

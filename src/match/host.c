@@ -43,14 +43,18 @@ static char *host_lower(const char *s, size_t n)
     return h;
 }
 
-/* The ASCII bytes a label of a lower-case host holds: '-' and 0-9 (bits of the low 64), a-z (of
- * the high 64). */
-#define LABEL_ASCII_LOW ((1ull << '-') | (0x3FFull << '0'))
-#define LABEL_ASCII_HIGH (0x3FFFFFFull << ('a' - 64))
+/* The ASCII bytes a label of a lower-case host holds: '-', 0-9 and a-z (one load a byte). */
+static const unsigned char label_bytes[256] = {
+    ['-'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,
+    ['7'] = 1, ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1,
+    ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1,
+    ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
+    ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1
+};
 
 static inline bool label_ascii(unsigned char c)
 {
-    return ((c < 64 ? LABEL_ASCII_LOW : LABEL_ASCII_HIGH) >> (c & 63)) & 1;
+    return label_bytes[c];
 }
 
 /* Byte length of the non-ASCII code point at s[0..n) when a label may hold it (a letter,
@@ -68,19 +72,19 @@ static size_t label_utf8(const char *s, size_t n)
 }
 
 /* The end of the label of h[0..len) starting at i, or 0 when it holds what no label holds
- * (label_ascii, label_utf8). */
+ * (label_ascii, label_utf8). A byte of a label is told first: the usual one is. */
 static size_t label_end(const char *h, size_t len, size_t i)
 {
-    for (; i < len && h[i] != '.'; i++) {
+    for (; i < len; i++) {
         unsigned char c = (unsigned char)h[i];
-        if (c >= 0x80) {
-            size_t k = label_utf8(h + i, len - i);
-            if (k == 0)
-                return 0;
-            i += k - 1;
-        } else if (!label_ascii(c)) {
+        if (label_ascii(c))
+            continue;
+        if (c == '.')
+            return i;
+        size_t k = c >= 0x80 ? label_utf8(h + i, len - i) : 0;
+        if (k == 0)
             return 0;
-        }
+        i += k - 1;
     }
     return i;
 }

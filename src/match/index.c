@@ -9,6 +9,26 @@
 
 #include "domain.h"
 
+/* ix->label_suffix_by_last from the nsuf suffixes' lengths: an empty suffix ends every search
+ * (without_suffix: nothing after it is stripped), so the suffixes after the first are left out. */
+static void label_suffixes_by_last(account_index *ix, size_t nsuf)
+{
+    size_t used = 0;
+    while (used < nsuf && ix->label_suffix_len[used])
+        used++;
+    uint32_t *at = xcalloc(257 + used, sizeof(*at));
+    for (size_t i = 0; i < used; i++)       /* counts by last byte, then where each run starts */
+        at[(unsigned char)ix->label_suffixes->v[i][ix->label_suffix_len[i] - 1] + 1]++;
+    for (size_t c = 0; c < 256; c++)
+        at[c + 1] += at[c];
+    uint32_t fill[256];
+    memcpy(fill, at, sizeof(fill));
+    for (size_t i = 0; i < used; i++)
+        at[257 + fill[(unsigned char)ix->label_suffixes->v[i][ix->label_suffix_len[i] - 1]]++] =
+            (uint32_t)i;
+    ix->label_suffix_by_last = at;
+}
+
 void index_init(account_index *ix, const norm_rules *rules, const strvec *label_prefixes,
                 const strvec *label_suffixes)
 {
@@ -40,6 +60,7 @@ void index_init(account_index *ix, const norm_rules *rules, const strvec *label_
             ix->label_edge[(unsigned char)label_suffixes->v[i][ix->label_suffix_len[i] - 1]] |=
                 LABEL_SUFFIX_LAST;
     }
+    label_suffixes_by_last(ix, nsuf);
     for (size_t i = 0; label_prefixes && i < label_prefixes->n; i++)
         ix->label_edge[(unsigned char)label_prefixes->v[i][0]] |= LABEL_PREFIX_FIRST;
     ix->label_edge[0] = 0;          /* an empty prefix strips nothing */
@@ -79,6 +100,7 @@ void index_free(account_index *ix)
     norm_scratch_free(ix->scratch);
     free(ix->shared_memo);
     free(ix->label_suffix_len);
+    free(ix->label_suffix_by_last);
     memset(ix, 0, sizeof(*ix));
 }
 

@@ -134,6 +134,9 @@ typedef struct account_index {
     const strvec *label_prefixes;  /* borrowed: stripped from domain labels ("try", "get") */
     const strvec *label_suffixes;  /* borrowed: ("hq", "group") */
     size_t *label_suffix_len;      /* strlen of each label suffix; owned */
+    uint32_t *label_suffix_by_last; /* owned: [c]..[c + 1] the range of [257 + k], the suffixes
+                                     * (their indices, in list order) ending with byte c, those
+                                     * after the first empty one left out */
     uint8_t label_edge[256];       /* by byte: LABEL_PREFIX_FIRST when a label prefix starts with
                                     * it, LABEL_SUFFIX_LAST when a label suffix ends with it */
 } account_index;

@@ -19,17 +19,16 @@ static size_t prefix_len(const char *s, size_t len, const strvec *prefixes)
     return 0;
 }
 
-/* Length of s[0..len) without the configured suffix it ends with when 3+ characters remain (its
- * last byte compared before the rest; the suffixes' lengths taken once, at index_init). */
+/* Length of s[0..len) without the first configured suffix it ends with when 3+ characters
+ * remain: only the suffixes ending with its last byte are tried (label_suffix_by_last). */
 static size_t without_suffix(const account_index *ix, const char *s, size_t len)
 {
-    const strvec *suffixes = ix->label_suffixes;
-    for (size_t i = 0; suffixes && i < suffixes->n; i++) {
-        const char *suf = suffixes->v[i];
+    const uint32_t *at = ix->label_suffix_by_last;
+    unsigned char last = (unsigned char)s[len - 1];
+    for (uint32_t k = at[last]; k < at[last + 1]; k++) {
+        uint32_t i = at[257 + k];
         size_t sl = ix->label_suffix_len[i];
-        if (len < sl + 3 || (sl && s[len - 1] != suf[sl - 1]))
-            continue;
-        if (memcmp(s + len - sl, suf, sl) == 0)
+        if (len >= sl + 3 && memcmp(s + len - sl, ix->label_suffixes->v[i], sl) == 0)
             return len - sl;
     }
     return len;

@@ -24,6 +24,10 @@
  * suffix_flags gives them. Every host's last label is looked up: a probe of a small table
  * instead of a hash of its bytes and a probe of the big one. */
 #define TLD_BYTES 8
+
+/* A host's last two labels are looked up only when the bit of their pair_bit is set (most
+ * hosts' are in no rule: "acme.com"), so their hash is not taken nor the table probed. */
+#define PAIR_BITS (1u << 17)
 typedef struct tld_entry {
     uint64_t word;
     int flags;
@@ -39,6 +43,8 @@ struct suffix_list {
     tld_entry *tld;              /* the table's one-label strings of up to 8 bytes, by word;
                                   * owned, NULL with rules */
     size_t tld_mask;             /* tld's slots - 1 */
+    uint64_t *pairs;             /* PAIR_BITS bits: pair_bit of the last two labels of every
+                                  * string of two labels or more; owned, NULL with tld */
 };
 
 /* ---- which file: psl_latest's choice ---- */
@@ -277,6 +283,47 @@ static void tld_build(suffix_list *l)
     }
 }
 
+/* A filter bit of the string s[0..n) from its length and its first and last 8 bytes (fewer when
+ * shorter): no walk of its bytes. */
+static size_t pair_bit(const char *s, size_t n)
+{
+    uint64_t head, tail;
+    if (n >= 8) {               /* fixed-size copies: two loads, no call */
+        memcpy(&head, s, 8);
+        memcpy(&tail, s + n - 8, 8);
+    } else {
+        head = tail = tld_word(s, n);
+    }
+    uint64_t mix = (head * 0x9e3779b97f4a7c15ULL) ^ (tail * 0xc2b2ae3d27d4eb4fULL) ^ n;
+    return (size_t)((mix * 0xff51afd7ed558ccdULL) >> 40) & (PAIR_BITS - 1);
+}
+
+/* Where the last two labels of s[0..n) start, or NULL when it holds no dot. */
+static const char *last_two_labels(const char *s, size_t n)
+{
+    size_t dots = 0, i = n;
+    while (i > 0 && (s[i - 1] != '.' || ++dots < 2))
+        i--;
+    return dots ? s + i : NULL;
+}
+
+/* l->pairs from the table's strings of two labels or more. */
+static void pairs_build(suffix_list *l)
+{
+    l->pairs = xcalloc(PAIR_BITS / 64, sizeof(*l->pairs));
+    size_t pos = 0;
+    const char *key;
+    uint32_t v;
+    while (strmap_next(l->rules, &pos, &key, &v)) {
+        size_t len = strlen(key);
+        const char *two = last_two_labels(key, len);
+        if (two) {
+            size_t bit = pair_bit(two, len - (size_t)(two - key));
+            l->pairs[bit / 64] |= 1ull << (bit % 64);
+        }
+    }
+}
+
 /* ---- loading ---- */
 
 /* The list from the file at name into l: false when libpsl does not load it. */
@@ -294,8 +341,10 @@ static bool list_from_file(suffix_list *l, const char *name)
             size_t glen = len - DAFSA_HEADER;
             l->rules = dafsa_rules(graph, glen, &l->nrules);
             l->utf8 = graph[glen - 1] < 0x80;   /* libpsl's GetUtfMode */
-            if (l->rules)
+            if (l->rules) {
                 tld_build(l);
+                pairs_build(l);
+            }
         }
     }
     free(bytes);
@@ -323,6 +372,7 @@ void suffix_list_free(suffix_list *l)
     psl_free(l->owned);
     strmap_free(l->rules);
     free(l->tld);
+    free(l->pairs);
     free(l);
 }
 
@@ -348,20 +398,17 @@ static int suffix_flags(const suffix_list *l, const char *s, size_t n, uint64_t 
     return v == RULE_INNER ? -1 : (int)v;
 }
 
-/* suffix_flags of a host's last label s[0..n) (not empty, no NUL). */
-static int tld_flags(const suffix_list *l, const char *s, size_t n, uint64_t hash)
+/* suffix_flags of a host's last label s[0..n) (not empty, no NUL, up to TLD_BYTES bytes). */
+static int tld_flags(const suffix_list *l, const char *s, size_t n)
 {
-    if (n > TLD_BYTES)
-        return suffix_flags(l, s, n, hash);
     const tld_entry *e = &l->tld[tld_slot(l, tld_word(s, n))];
     return e->word ? e->flags : -2;
 }
 
 /* A host's last labels (at most LABELS_SEEN: libpsl looks at no more), right to left: where each
- * suffix they start starts, and its table hash. */
+ * suffix they start starts. */
 typedef struct host_suffixes {
     const char *start[LABELS_SEEN];
-    uint64_t hash[LABELS_SEEN];
 } host_suffixes;
 
 /* h's last labels into sx in one pass from its end; their count, or 0 when the table cannot
@@ -375,44 +422,77 @@ static size_t label_starts(const suffix_list *l, const char *h, size_t len, host
     /* c - '!' as a byte is at least this for a byte the table cannot answer for: below '!'
      * (wrapping round), or from 0x80 when the rules are not UTF-8 */
     unsigned refused_from = l->utf8 ? 0x100u - '!' : 0x80u - '!';
-    uint64_t state = HASH_START;
     for (size_t i = len; i-- > 0;) {
         unsigned char c = (unsigned char)h[i];
         if (c == '.') {
             if (i + 1 == label_end)
                 return 0;
-            if (n < LABELS_SEEN) {
-                sx->start[n] = h + i + 1;
-                sx->hash[n++] = hash_end(state);
-            }
+            if (n < LABELS_SEEN)
+                sx->start[n++] = h + i + 1;
             label_end = i;
         } else if ((unsigned char)(c - '!') >= refused_from) {
             return 0;
         }
-        state = suffix_hash_byte(state, c);
     }
-    if (n < LABELS_SEEN) {
-        sx->start[n] = h;
-        sx->hash[n++] = hash_end(state);
-    }
+    if (n < LABELS_SEEN)
+        sx->start[n++] = h;
     return n;
 }
 
-bool suffix_list_registrable(const suffix_list *l, const char *h, size_t len, const char **reg)
+/* The table's hash of h[at..len), going on from *state, the hash of h[*hashed..len). */
+static uint64_t suffix_hash_from(const char *h, size_t at, uint64_t *state, size_t *hashed)
 {
-    host_suffixes sx;
-    size_t n = l->rules ? label_starts(l, h, len, &sx) : 0;
-    if (n == 0)
-        return false;
-    const char *const *start = sx.start;
+    for (size_t i = *hashed; i-- > at;)
+        *state = suffix_hash_byte(*state, (unsigned char)h[i]);
+    *hashed = at;
+    return hash_end(*state);
+}
+
+/* suffix_flags of h's suffix k (at h[at..len): one label when k is 0, two when 1), its hash
+ * taken from *state only when the table may hold it (tld, pairs). */
+static int suffix_k_flags(const suffix_list *l, const char *h, size_t len, size_t k, size_t at,
+                          uint64_t *state, size_t *hashed)
+{
+    const char *s = h + at;
+    size_t n = len - at;
+    if (k == 0 && n <= TLD_BYTES)
+        return tld_flags(l, s, n);
+    if (k == 1) {
+        size_t bit = pair_bit(s, n);
+        if (!(l->pairs[bit / 64] >> (bit % 64) & 1))
+            return -2;
+    }
+    return suffix_flags(l, s, n, suffix_hash_from(h, at, state, hashed));
+}
+
+/* label_starts of a host host_normalize gave, with rules in UTF-8: its dots alone are looked
+ * for (no empty label, no byte below '!' in it). */
+static size_t host_label_starts(const char *h, size_t len, host_suffixes *sx)
+{
+    size_t n = 0;
+    for (size_t i = len; i-- > 0;) {
+        if (h[i] != '.')
+            continue;
+        sx->start[n++] = h + i + 1;
+        if (n == LABELS_SEEN)
+            return n;
+    }
+    sx->start[n++] = h;
+    return n;
+}
+
+/* The registrable domain of h[0..len) from the starts of its last n labels (label_starts). */
+static const char *registrable_from(const suffix_list *l, const char *h, size_t len,
+                                    const char *const *start, size_t n)
+{
     /* The suffixes' flags from the shortest, up to the first no rule ends with: the longer ones
      * are no rules either. */
     int flags[LABELS_SEEN];
-    size_t known = 0;
+    size_t known = 0, hashed = len;
+    uint64_t state = HASH_START;
     while (known < n) {
-        size_t at = (size_t)(start[known] - h);
-        flags[known] = known ? suffix_flags(l, start[known], len - at, sx.hash[known])
-                             : tld_flags(l, start[known], len - at, sx.hash[known]);
+        flags[known] = suffix_k_flags(l, h, len, known, (size_t)(start[known] - h), &state,
+                                      &hashed);
         if (flags[known++] == -2)
             break;
     }
@@ -426,6 +506,26 @@ bool suffix_list_registrable(const suffix_list *l, const char *h, size_t len, co
             break;
         r = start[j];
     }
-    *reg = r;
+    return r;
+}
+
+bool suffix_list_registrable(const suffix_list *l, const char *h, size_t len, const char **reg)
+{
+    host_suffixes sx;
+    size_t n = l->rules ? label_starts(l, h, len, &sx) : 0;
+    if (n == 0)
+        return false;
+    *reg = registrable_from(l, h, len, sx.start, n);
+    return true;
+}
+
+bool suffix_list_registrable_host(const suffix_list *l, const char *h, size_t len,
+                                  const char **reg)
+{
+    if (!l->rules || !l->utf8 || len == 0)
+        return suffix_list_registrable(l, h, len, reg);
+    host_suffixes sx;
+    size_t n = host_label_starts(h, len, &sx);
+    *reg = registrable_from(l, h, len, sx.start, n);
     return true;
 }

@@ -28,5 +28,9 @@ size_t suffix_list_rules(const suffix_list *l);
  * cannot answer for h (none, an empty label, a byte below '!', non-ASCII bytes a list without
  * UTF-8 rules would have libpsl convert to punycode): ask libpsl. */
 bool suffix_list_registrable(const suffix_list *l, const char *h, size_t len, const char **reg);
+/* suffix_list_registrable of a host host_normalize gave (valid: no empty label, no byte below
+ * '!'), its checks left out. */
+bool suffix_list_registrable_host(const suffix_list *l, const char *h, size_t len,
+                                  const char **reg);
 
 #endif

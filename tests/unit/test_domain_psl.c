@@ -60,8 +60,11 @@ static void check_host(psl_pair *p, const char *s)
     char *h = website_host(s);
     if (!h)
         return;
-    char *got = domain_registrable(h);
     const char *want = psl_registrable_domain(p->ref, h);
+    if (suffix_list_registrable_host(p->list, h, strlen(h), &fast) && fast != want)
+        fail_msg("host \"%s\": table \"%s\", libpsl \"%s\"", h, fast ? fast : "(null)",
+                 want ? want : "(null)");
+    char *got = domain_registrable(h);
     if ((got == NULL) != (want == NULL) || (got && strcmp(got, want) != 0))
         fail_msg("domain_registrable(\"%s\"): \"%s\", libpsl \"%s\"", h, got ? got : "(null)",
                  want ? want : "(null)");

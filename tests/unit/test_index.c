@@ -407,6 +407,22 @@ static void test_label_core(void **state)
     index_free(&odd);
     sv_free(&empty_first);
 
+    /* Suffixes tried by the label's last byte, in list order within it, none after an empty
+     * one. */
+    strvec by_last;
+    sv_init(&by_last);
+    const char *sufs[] = {"hq", "up", "group", "p", "", "me"};
+    for (size_t i = 0; i < ARRAY_LEN(sufs); i++)
+        sv_push(&by_last, sufs[i]);
+    account_index ordered;
+    index_init(&ordered, rules, NULL, &by_last);
+    expect_core(&ordered, "acmegroup", "acmegro");     /* "up" before "group" and "p" */
+    expect_core(&ordered, "acmeshop", "acmesho");
+    expect_core(&ordered, "acmehq", "acme");
+    expect_core(&ordered, "acmeme", "acmeme");         /* "me" follows the empty suffix */
+    index_free(&ordered);
+    sv_free(&by_last);
+
     /* No configured lists: only hyphens go. */
     account_index bare;
     index_init(&bare, rules, NULL, NULL);
