@@ -159,10 +159,11 @@ static void read_name(const matcher *m, thread_mem *t, const lead *l, lead_evide
     ev->name_key = name_key(&t->name_mem, &ev->name);
     size_t n = ev->name.tokens.n < SCORE_MAX_TOKENS ? ev->name.tokens.n : SCORE_MAX_TOKENS;
     uint64_t hash[SCORE_MAX_TOKENS];
-    for (size_t i = 0; i < n && !ev->name.junk; i++) {
-        ev->view.tok[i] = ev->name.tokens.v[i];
-        ev->view.len[i] = (uint32_t)strlen(ev->name.tokens.v[i]);
-        hash[i] = hash_bytes(ev->view.tok[i], ev->view.len[i]);
+    const norm_name *nn = &ev->name;
+    for (size_t i = 0; i < n && !nn->junk; i++) {   /* (the parse kept the tokens' hashes) */
+        ev->view.tok[i] = nn->tokens.v[i];
+        ev->view.len[i] = nn->tok_len ? nn->tok_len[i] : (uint32_t)strlen(nn->tokens.v[i]);
+        hash[i] = nn->tok_hash ? nn->tok_hash[i] : hash_bytes(nn->tokens.v[i], ev->view.len[i]);
         strmap_prefetch_h(m->ix.vocab, hash[i]);
     }
     for (size_t i = 0; i < n && !ev->name.junk; i++) {

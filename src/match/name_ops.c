@@ -55,6 +55,15 @@ static hashed hashed_of(const char *s)
     return (hashed){s, len, hash_bytes(s, len)};
 }
 
+/* Token i of name, hashed: with the hash and length its parse kept (norm_name_parse_bump, a
+ * lead's), else computed. */
+static hashed token_hashed(const norm_name *name, size_t i)
+{
+    if (!name->tok_hash)
+        return hashed_of(name->tokens.v[i]);
+    return (hashed){name->tokens.v[i], name->tok_len[i], name->tok_hash[i]};
+}
+
 /* The typo neighbours of a word (index_typo_neighbours), from the cache when it holds them. */
 static const u32vec *typo_neighbours(const account_index *ix, match_scratch *s, const hashed *w)
 {
@@ -114,7 +123,7 @@ void name_ops(const matcher *m, match_scratch *s, const norm_name *name, const u
     hashed tok[SCORE_MAX_TOKENS], joined[2] = {{0}};
     size_t n = name->tokens.n < SCORE_MAX_TOKENS ? name->tokens.n : SCORE_MAX_TOKENS;
     for (size_t i = 0; i < n; i++)
-        tok[i] = hashed_of(name->tokens.v[i]);
+        tok[i] = token_hashed(name, i);
     if (name->tokens.n > 1) {
         joined[0] = hashed_of(name->joined);
         joined[1] = hashed_of(name->joined_all);
