@@ -157,6 +157,10 @@ static void read_name(const matcher *m, thread_mem *t, const lead *l, lead_evide
     norm_name_parse_bump(m->rules, company, &ev->name, t->name_scratch, &t->name_mem);
     free(rewritten);
     ev->name_key = name_key(&t->name_mem, &ev->name);
+    if (!ev->name.junk) {
+        ev->joined[0] = hashed_of(ev->name.joined);
+        ev->joined[1] = hashed_of(ev->name.joined_all);
+    }
     size_t n = ev->name.tokens.n < SCORE_MAX_TOKENS ? ev->name.tokens.n : SCORE_MAX_TOKENS;
     uint64_t hash[SCORE_MAX_TOKENS];
     const norm_name *nn = &ev->name;
@@ -294,15 +298,17 @@ static bool same_joined_name(const lead_evidence *ev, const account *a, uint32_t
            strcmp(ev->name.joined, a->joined) == 0;
 }
 
-/* Looks up the lead's lists for same_joined_name. */
+/* Looks up the lead's lists for same_joined_name (the joined names hashed by read_name). */
 static void same_name_lists(const account_index *ix, lead_evidence *ev)
 {
     const char *all = ev->name.joined_all, *joined = ev->name.joined;
-    ev->same_name_listed = all && *all && joined && *joined;
+    ev->same_name_listed = !ev->name.junk && all && *all && joined && *joined;
     if (!ev->same_name_listed)
         return;
-    ev->same_name[0] = postings_get(&ix->by_joined, all);
-    ev->same_name[1] = strcmp(all, joined) != 0 ? postings_get(&ix->by_joined, joined) : NULL;
+    const hashed *j = ev->joined;
+    ev->same_name[0] = postings_get_h(&ix->by_joined, all, j[1].len, j[1].h);
+    ev->same_name[1] = strcmp(all, joined) != 0
+                           ? postings_get_h(&ix->by_joined, joined, j[0].len, j[0].h) : NULL;
 }
 
 static void score_one(const matcher *m, lead_evidence *ev, cand_eval *c)

@@ -207,9 +207,10 @@ static void expect_same_parsed(const matcher *m, const char *name, const norm_na
 {
     uint32_t got[NAME_CANDIDATES], want[NAME_CANDIDATES];
     uint32_t ids[SCORE_MAX_TOKENS];
+    hashed joined[2] = {hashed_of(nn->joined), hashed_of(nn->joined_all)};
     for (size_t t = 0; t < nn->tokens.n && t < SCORE_MAX_TOKENS; t++)
         ids[t] = index_token_id(&m->ix, nn->tokens.v[t]);
-    size_t ng = nn->tokens.n ? name_candidates(m, nn, i % 2 ? ids : NULL, got) : 0;
+    size_t ng = nn->tokens.n ? name_candidates(m, nn, i % 2 ? ids : NULL, i % 2 ? joined : NULL, got) : 0;
     size_t nw = nn->tokens.n ? ref_candidates(m, nn, want) : 0;
     if (ng != nw || memcmp(got, want, ng * sizeof(*got)) != 0)
         fail_msg("'%s'%s: %zu candidates, reference %zu (first %u vs %u)", name,
