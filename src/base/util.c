@@ -587,6 +587,24 @@ void strmap_prefetch_h(const strmap *m, uint64_t hash)
     __builtin_prefetch(&m->slots[hash & (m->cap - 1)], 1);
 }
 
+void strmap_prefetch_read_h(const strmap *m, uint64_t hash)
+{
+    __builtin_prefetch(&m->slots[hash & (m->cap - 1)], 0);
+}
+
+uint32_t strmap_prefetch_key_h(const strmap *m, uint64_t hash)
+{
+    size_t mask = m->cap - 1;
+    for (size_t i = hash & mask; m->slots[i].ref != REF_EMPTY; i = (i + 1) & mask) {
+        const map_slot *sl = &m->slots[i];
+        if (sl->hash == (uint32_t)hash && ref_is_key(sl->ref)) {
+            __builtin_prefetch(key_at(m, sl->ref));
+            return sl->val;
+        }
+    }
+    return UINT32_MAX;
+}
+
 bool strmap_del(strmap *m, const char *key)
 {
     size_t i = find_slot(m, key, strlen(key));

@@ -127,6 +127,12 @@ const char *strmap_get_or_put_ref_h(strmap *m, const char *key, size_t keylen, u
 void strmap_prefetch(const strmap *m, const char *key);
 /* The same for a key whose hash_bytes() is hash. */
 void strmap_prefetch_h(const strmap *m, uint64_t hash);
+/* strmap_prefetch_h for a lookup only (to read, not to write). */
+void strmap_prefetch_read_h(const strmap *m, uint64_t hash);
+/* Once that slot has come: asks for the key a lookup of hash compares first (its run's first slot
+ * with hash's bits) and returns that slot's value, a guess at what the lookup finds to ask for
+ * what the value leads to (UINT32_MAX: no slot to guess from). */
+uint32_t strmap_prefetch_key_h(const strmap *m, uint64_t hash);
 /* Removes key; returns whether it was present. */
 bool strmap_del(strmap *m, const char *key);
 /* Returns the id of key, assigning the next free id (= count before insert) if missing. */

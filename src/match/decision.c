@@ -39,7 +39,10 @@ void decision_free(decision *d)
     for (size_t i = 0; i < d->ncand; i++)
         free_field(d, d->cand[i].account_id);
     free(d->strings);
-    decision_init(d);
+    /* Not decision_init (a memset of the whole decision, which a next use clears again): only
+     * what a second decision_free would free. */
+    d->lead_id = d->account_id = d->reason = d->learn_domain = d->strings = NULL;
+    d->ncand = 0;
 }
 
 void decision_pack_strings(decision *d, strbuf *reason)

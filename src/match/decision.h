@@ -73,6 +73,8 @@ typedef struct decision {
 } decision;
 
 void decision_init(decision *d);
+/* Frees d's strings. d holds none after it (a second decision_free does nothing); decision_init
+ * it (or decide into it) before it is used again. */
 void decision_free(decision *d);
 const char *decision_kind_name(decision_kind k);
 /* A score as every output writes it (decisions, result hashes, alerts): at most 4 significant

@@ -145,7 +145,11 @@ static const char *name_key(bump *b, const norm_name *n)
     return key;
 }
 
-static void read_name(const matcher *m, thread_mem *t, const lead *l, lead_evidence *ev)
+/* The company parsed (into the thread's name_mem), its key and joined names hashed, and its
+ * words' vocabulary slots asked for (their hashes into hash): read_email and read_website run
+ * while those come, then name_words looks the words up. */
+static void read_name(const matcher *m, thread_mem *t, const lead *l, lead_evidence *ev,
+                      uint64_t *hash)
 {
     const char *company = l->company;
     char *rewritten = NULL;
@@ -157,26 +161,45 @@ static void read_name(const matcher *m, thread_mem *t, const lead *l, lead_evide
     norm_name_parse_bump(m->rules, company, &ev->name, t->name_scratch, &t->name_mem);
     free(rewritten);
     ev->name_key = name_key(&t->name_mem, &ev->name);
-    size_t n = ev->name.tokens.n < SCORE_MAX_TOKENS ? ev->name.tokens.n : SCORE_MAX_TOKENS;
-    uint64_t hash[SCORE_MAX_TOKENS];
-    for (size_t i = 0; i < n && !ev->name.junk; i++) {
-        ev->view.tok[i] = ev->name.tokens.v[i];
-        ev->view.len[i] = (uint32_t)strlen(ev->name.tokens.v[i]);
-        hash[i] = hash_bytes(ev->view.tok[i], ev->view.len[i]);
-        strmap_prefetch_h(m->ix.vocab, hash[i]);
+    const norm_name *nn = &ev->name;
+    if (nn->junk)
+        return;
+    ev->joined[0] = hashed_of(nn->joined);
+    ev->joined[1] = hashed_of(nn->joined_all);
+    size_t n = nn->tokens.n < SCORE_MAX_TOKENS ? nn->tokens.n : SCORE_MAX_TOKENS;
+    for (size_t i = 0; i < n; i++) {   /* (the parse kept the tokens' hashes) */
+        ev->view.tok[i] = nn->tokens.v[i];
+        ev->view.len[i] = nn->tok_len ? nn->tok_len[i] : (uint32_t)strlen(nn->tokens.v[i]);
+        hash[i] = nn->tok_hash ? nn->tok_hash[i] : hash_bytes(nn->tokens.v[i], ev->view.len[i]);
+        strmap_prefetch_read_h(m->ix.vocab, hash[i]);
     }
-    for (size_t i = 0; i < n && !ev->name.junk; i++) {
-        uint32_t id = ev->tok_id[i] =
-            index_token_id_h(&m->ix, ev->view.tok[i], ev->view.len[i], hash[i]);
-        ev->view.w[i] = matcher_weight_df(m, id == UINT32_MAX ? 0 : m->ix.words[id].df);
+}
+
+/* The name's words' vocabulary ids and weights (hash: their hashes, from read_name): every word's
+ * key and the word its slot names are asked for before the first is compared. */
+static void name_words(const matcher *m, lead_evidence *ev, const uint64_t *hash)
+{
+    const account_index *ix = &m->ix;
+    size_t n = ev->name.tokens.n < SCORE_MAX_TOKENS ? ev->name.tokens.n : SCORE_MAX_TOKENS;
+    if (ev->name.junk)
+        n = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t guess = strmap_prefetch_key_h(ix->vocab, hash[i]);
+        if (guess < ix->nvocab)
+            __builtin_prefetch(&ix->words[guess]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t id = ev->tok_id[i] = index_token_id_h(ix, ev->view.tok[i], ev->view.len[i], hash[i]);
+        ev->view.w[i] = matcher_weight_df(m, id == UINT32_MAX ? 0 : ix->words[id].df);
         ev->view.known[i] = id != UINT32_MAX;
         ev->view.id[i] = id;
     }
-    ev->view.n = ev->name.junk ? 0 : n;
+    ev->view.n = n;
     ev->view.by_id = true;
     name_view_masks(&ev->view);
 }
 
+/* The name first: its words' lookups come while the email and the website are read. */
 void evidence_read_lead(const matcher *m, const lead *l, lead_evidence *ev)
 {
     memset(ev, 0, offsetof(lead_evidence, cand));   /* not the candidates: 10 KiB a lead */
@@ -184,9 +207,11 @@ void evidence_read_lead(const matcher *m, const lead *l, lead_evidence *ev)
     ev->l = l;
     thread_mem *t = matcher_mem(m);
     bump_reset(&t->name_mem);   /* the last lead's evidence is gone */
+    uint64_t hash[SCORE_MAX_TOKENS];
+    read_name(m, t, l, ev, hash);
     read_email(m, &t->name_mem, l, ev);
     read_website(m, &t->name_mem, l, ev);
-    read_name(m, t, l, ev);
+    name_words(m, ev, hash);
 }
 
 void evidence_free(lead_evidence *ev)
@@ -293,15 +318,17 @@ static bool same_joined_name(const lead_evidence *ev, const account *a, uint32_t
            strcmp(ev->name.joined, a->joined) == 0;
 }
 
-/* Looks up the lead's lists for same_joined_name. */
+/* Looks up the lead's lists for same_joined_name (the joined names hashed by read_name). */
 static void same_name_lists(const account_index *ix, lead_evidence *ev)
 {
     const char *all = ev->name.joined_all, *joined = ev->name.joined;
-    ev->same_name_listed = all && *all && joined && *joined;
+    ev->same_name_listed = !ev->name.junk && all && *all && joined && *joined;
     if (!ev->same_name_listed)
         return;
-    ev->same_name[0] = postings_get(&ix->by_joined, all);
-    ev->same_name[1] = strcmp(all, joined) != 0 ? postings_get(&ix->by_joined, joined) : NULL;
+    const hashed *j = ev->joined;
+    ev->same_name[0] = postings_get_h(&ix->by_joined, all, j[1].len, j[1].h);
+    ev->same_name[1] = strcmp(all, joined) != 0
+                           ? postings_get_h(&ix->by_joined, joined, j[0].len, j[0].h) : NULL;
 }
 
 static void score_one(const matcher *m, lead_evidence *ev, cand_eval *c)

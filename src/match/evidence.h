@@ -57,6 +57,9 @@ typedef struct lead_evidence {
                                     * that thread's next evidence_read_lead, so a thread reads one
                                     * lead's evidence at a time */
     const char *name_key;          /* lead_facts.name_key: what learned facts are keyed by */
+    hashed joined[2];              /* name.joined and name.joined_all hashed (hashed_of), unless
+                                    * the name is junk: looked up in by_joined (and the
+                                    * vocabulary) by name_candidates and same_name_lists */
     name_view view;                /* the lead's name tokens with index weights */
     uint32_t tok_id[SCORE_MAX_TOKENS];  /* their vocabulary ids (UINT32_MAX: no account's word) */
     cand_eval cand[EVIDENCE_MAX_CANDIDATES];

@@ -3,6 +3,8 @@
 #ifndef L2A_MATCHER_IMPL_H
 #define L2A_MATCHER_IMPL_H
 
+#include <string.h>
+
 #include "engine.h"
 #include "domain.h"
 #include "index.h"
@@ -108,12 +110,26 @@ static inline double matcher_weight_df(const matcher *m, uint32_t df)
 int matcher_init(matcher *m, const engine_opts *cfg, char *err, size_t errlen) MUSTCHECK;
 void matcher_release(matcher *m);
 
+/* A string looked up in several maps, hashed once: its length and hash_bytes(). */
+typedef struct hashed {
+    const char *s;
+    size_t len;
+    uint64_t h;
+} hashed;
+
+static inline hashed hashed_of(const char *s)
+{
+    size_t len = strlen(s);
+    return (hashed){s, len, hash_bytes(s, len)};
+}
+
 /* The best NAME_CANDIDATES accounts for a lead's name by the summed rarity weights of the words
  * they share with it (typo neighbours, joined forms and acronym included), best first; ties in
  * the order of the account ids' hashes, then ids. ids, when not NULL, holds the vocabulary id
  * (index_token_id) of each of the name's first SCORE_MAX_TOKENS tokens, already looked up by the
- * caller. Fills slots, returns how many (name_topk.c). */
+ * caller; joined, when not NULL, the name's joined and joined_all hashed (hashed_of). Fills
+ * slots, returns how many (name_topk.c). */
 size_t name_candidates(const matcher *m, const norm_name *name, const uint32_t *ids,
-                       uint32_t *slots);
+                       const hashed *joined, uint32_t *slots);
 
 #endif

@@ -42,17 +42,13 @@ static size_t tokens_rarest_first(const account_index *ix, const strvec *t, cons
     return n;
 }
 
-/* A string looked up in several maps, hashed once (hash_bytes). */
-typedef struct hashed {
-    const char *s;
-    size_t len;
-    uint64_t h;
-} hashed;
-
-static hashed hashed_of(const char *s)
+/* Token i of name, hashed: with the hash and length its parse kept (norm_name_parse_bump, a
+ * lead's), else computed. */
+static hashed token_hashed(const norm_name *name, size_t i)
 {
-    size_t len = strlen(s);
-    return (hashed){s, len, hash_bytes(s, len)};
+    if (!name->tok_hash)
+        return hashed_of(name->tokens.v[i]);
+    return (hashed){name->tokens.v[i], name->tok_len[i], name->tok_hash[i]};
 }
 
 /* The typo neighbours of a word (index_typo_neighbours), from the cache when it holds them. */
@@ -106,7 +102,8 @@ static void prefetch_lookups(const account_index *ix, const norm_name *name, con
 }
 
 /* Every list of the name: its words rarest first, then its joined forms or its acronym. */
-void name_ops(const matcher *m, match_scratch *s, const norm_name *name, const uint32_t *known)
+void name_ops(const matcher *m, match_scratch *s, const norm_name *name, const uint32_t *known,
+              const hashed *joined_given)
 {
     const account_index *ix = &m->ix;
     size_t order[SCORE_MAX_TOKENS];
@@ -114,10 +111,10 @@ void name_ops(const matcher *m, match_scratch *s, const norm_name *name, const u
     hashed tok[SCORE_MAX_TOKENS], joined[2] = {{0}};
     size_t n = name->tokens.n < SCORE_MAX_TOKENS ? name->tokens.n : SCORE_MAX_TOKENS;
     for (size_t i = 0; i < n; i++)
-        tok[i] = hashed_of(name->tokens.v[i]);
+        tok[i] = token_hashed(name, i);
     if (name->tokens.n > 1) {
-        joined[0] = hashed_of(name->joined);
-        joined[1] = hashed_of(name->joined_all);
+        joined[0] = joined_given ? joined_given[0] : hashed_of(name->joined);
+        joined[1] = joined_given ? joined_given[1] : hashed_of(name->joined_all);
     }
     prefetch_lookups(ix, name, known, tok, n, joined);
     size_t n_tok = tokens_rarest_first(ix, &name->tokens, known, order, ids);

@@ -589,12 +589,12 @@ static void scratch_clear(match_scratch *s)
 }
 
 size_t name_candidates(const matcher *m, const norm_name *name, const uint32_t *ids,
-                       uint32_t *slots)
+                       const hashed *joined, uint32_t *slots)
 {
     const account_index *ix = &m->ix;
     match_scratch *s = matcher_mem(m)->scratch;
     scratch_fit(s, ix);
-    name_ops(m, s, name, ids);
+    name_ops(m, s, name, ids, joined);
     collect_exact(ix, s);
     sum_exact(ix, s);
     slot_weight best[NAME_CANDIDATES];

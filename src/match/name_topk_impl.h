@@ -123,7 +123,9 @@ struct match_scratch {
 
 /* Fills s->ops with every list of the name, in the order their weights are summed: its words
  * rarest first (each with its typo neighbours' and joined lists), then its joined forms or its
- * acronym; lists over max_postings are left NULL (name_ops.c). */
-void name_ops(const matcher *m, match_scratch *s, const norm_name *name, const uint32_t *known);
+ * acronym; lists over max_postings are left NULL (name_ops.c). known and joined: as
+ * name_candidates takes them. */
+void name_ops(const matcher *m, match_scratch *s, const norm_name *name, const uint32_t *known,
+              const hashed *joined);
 
 #endif

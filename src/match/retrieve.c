@@ -77,7 +77,7 @@ static void gather_name_candidates(const matcher *m, lead_evidence *ev, cand_tab
     if (ev->name.junk || !ev->name.tokens.n)
         return;
     uint32_t best[NAME_CANDIDATES];
-    size_t n = name_candidates(m, &ev->name, ev->tok_id, best);
+    size_t n = name_candidates(m, &ev->name, ev->tok_id, ev->joined, best);
     for (size_t i = 0; i < n; i++)
         add_candidate(ev, t, best[i], CAND_NAME);
 }

@@ -161,6 +161,28 @@ static void test_exact_corporate_domain(void **state)
     decision_free(&d);
 }
 
+/* A freed decision holds no strings: freeing it again frees nothing (ASan reports a second free). */
+static void test_decision_free_twice(void **state)
+{
+    fixture *fx = *state;
+    decision d;
+    decide(fx, "L1", "jane.doe@zyntra.com", "Zyntra Analytics, Inc.", NULL, &d);
+    assert_int_equal(d.ncand, 1);
+    decision_free(&d);
+    assert_null(d.lead_id);
+    assert_null(d.reason);
+    assert_null(d.strings);
+    assert_null(d.facts.strings);
+    assert_int_equal(d.ncand, 0);
+    decision_free(&d);
+    decision_init(&d);
+    d.reason = xstrdup("a string of its own");
+    d.learn_domain = xstrdup("acme.com");
+    decision_free(&d);
+    assert_null(d.learn_domain);
+    decision_free(&d);
+}
+
 static void upsert(fixture *fx, const char *id, const char *name, const char *domains)
 {
     account_rec r;
@@ -596,6 +618,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exact_corporate_domain),
+        cmocka_unit_test(test_decision_free_twice),
         cmocka_unit_test(test_idn_domain),
         cmocka_unit_test(test_freemail_exact_name),
         cmocka_unit_test(test_freemail_junk_company),

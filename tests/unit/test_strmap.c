@@ -64,10 +64,31 @@ static void test_many_keys_through_slabs(void **state)
     strmap_free(m);
 }
 
+/* strmap_prefetch_key_h guesses what a lookup finds: a present key's value (no other key here
+ * shares its hash bits), nothing on an empty map. */
+static void test_prefetch_key_guess(void **state)
+{
+    (void)state;
+    strmap *m = strmap_new();
+    const char *key = "guess";
+    uint64_t h = hash_bytes(key, strlen(key));
+    strmap_prefetch_read_h(m, h);
+    assert_int_equal(strmap_prefetch_key_h(m, h), UINT32_MAX);
+    char buf[32];
+    for (uint32_t i = 0; i < 1000; i++) {
+        snprintf(buf, sizeof(buf), "other-%u", i);
+        strmap_put(m, buf, i);
+    }
+    strmap_put(m, key, 4242);
+    assert_int_equal(strmap_prefetch_key_h(m, h), 4242);
+    strmap_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_many_keys_through_slabs),
+        cmocka_unit_test(test_prefetch_key_guess),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
