@@ -159,12 +159,18 @@ static void intersect(match_scratch *s, const u32vec *small, const u32vec *large
     out->n += n;
 }
 
+/* Where the word pair (a, b) goes in a pair-keyed cache of `size` entries (a power of two). */
+static size_t pair_home(uint32_t a, uint32_t b, size_t size)
+{
+    return (a * 0x9E3779B1u ^ b * 0x85EBCA77u) & (size - 1);
+}
+
 /* The accounts in both word lists a and b (ascending), from the cache when it holds them. */
 static const u32vec *both_lists(const account_index *ix, match_scratch *s, uint32_t a, uint32_t b)
 {
     if (!s->pair_cache)
         s->pair_cache = xcalloc_huge(PAIR_CACHE * sizeof(*s->pair_cache));
-    pair_entry *e = &s->pair_cache[(a * 0x9E3779B1u ^ b * 0x85EBCA77u) & (PAIR_CACHE - 1)];
+    pair_entry *e = &s->pair_cache[pair_home(a, b, PAIR_CACHE)];
     if (e->gen == ix->generation + 1 && e->a == a && e->b == b)
         return &e->both;
     e->gen = ix->generation + 1;
@@ -182,8 +188,9 @@ static const u32vec *both_lists(const account_index *ix, match_scratch *s, uint3
 }
 
 /* Keeps the accounts of bulk list b and the list at i (both) as a pair_bulk when they are many,
- * op only re-ranks, both weights are positive (rank_bulk relies on it) and room is left: the accounts they share with another pair of b go to
- * "exact" (they weigh three lists' weights), the rest are ranked as the pair's. Else false. */
+ * op only re-ranks, both weights are positive (rank_bulk relies on it) and room is left: the
+ * accounts they share with another pair of b go to "exact" (they weigh three lists' weights),
+ * the rest are ranked as the pair's. Else false. */
 static bool keep_pair(match_scratch *s, size_t b, size_t i, const u32vec *both)
 {
     const list_op *op = &s->ops[i];
@@ -525,7 +532,7 @@ static const hash_prefix *pair_prefix_of(const account_index *ix, match_scratch 
     uint32_t a = s->ops[pair->bulk].vocab, b = s->ops[pair->op].vocab;
     if (!s->pair_prefix)
         s->pair_prefix = xcalloc(PAIR_PREFIX_CACHE, sizeof(*s->pair_prefix));
-    hash_prefix *p = &s->pair_prefix[(a * 0x9E3779B1u ^ b * 0x85EBCA77u) & (PAIR_PREFIX_CACHE - 1)];
+    hash_prefix *p = &s->pair_prefix[pair_home(a, b, PAIR_PREFIX_CACHE)];
     if (p->gen != ix->generation + 1 || p->vocab != a || p->other != b)
         prefix_fill(ix, p, both_lists(ix, s, a, b), a, b);
     return p;

@@ -86,7 +86,7 @@ typedef struct pair_entry {
  * than PAIR_BULK): those of them that no other list names (are not in "exact") weigh w. */
 typedef struct pair_bulk {
     size_t bulk, op;         /* the two lists' places in ops */
-    double w;                /* the bulk list's weight, then the other's, summed as sum_exact does */
+    double w;                /* the bulk list's weight plus the other's, in sum_exact's order */
 } pair_bulk;
 
 /* Per-lead working memory, reused: nothing is cleared but what was used. */
@@ -106,7 +106,7 @@ struct match_scratch {
     list_op *ops;            /* owned */
     size_t nops, capops;
     hash_prefix *prefix;     /* PREFIX_CACHE entries, by word id; allocated on first use (owned) */
-    hash_prefix *pair_prefix; /* PAIR_PREFIX_CACHE entries, by the word ids; allocated on first use */
+    hash_prefix *pair_prefix; /* PAIR_PREFIX_CACHE entries, by the word ids; made on first use */
     near_entry *near_cache;  /* NEAR_CACHE entries, by the word's hash; allocated on first use */
     pair_entry *pair_cache;  /* PAIR_CACHE entries, by the word ids; allocated on first use */
     size_t bulk[SCORE_MAX_TOKENS * 4];  /* the ops that are bulk lists, so far */
