@@ -89,15 +89,6 @@ static size_t label_end(const char *h, size_t len, size_t i)
     return i;
 }
 
-/* Whether h[start, end) is all digits 0-9 (a TLD that is would make h an IPv4 address). */
-static bool label_all_digits(const char *h, size_t start, size_t end)
-{
-    for (size_t i = start; i < end; i++)
-        if ((unsigned char)(h[i] - '0') >= 10)
-            return false;
-    return true;
-}
-
 /* Whether lower-case h[0..len) (no trailing dot) is a DNS name of two labels or more, each 1..63
  * bytes of label_ascii or label_utf8 not starting or ending in '-', and its TLD not all digits
  * (no IPv4 address); in one pass (the TLD's digits looked at again). *a_label (when not NULL): a
@@ -115,7 +106,7 @@ static bool host_valid(const char *h, size_t len, bool *a_label)
         if (end == len) {           /* the TLD: never all digits */
             if (a_label)
                 *a_label = xn;
-            return labels >= 2 && !label_all_digits(h, start, end);
+            return labels >= 2 && !host_all_digits(h + start, n);
         }
         start = end + 1;
     }
