@@ -62,6 +62,10 @@ typedef struct lead_evidence {
                                     * vocabulary) by name_candidates and same_name_lists */
     name_view view;                /* the lead's name tokens with index weights */
     uint32_t tok_id[SCORE_MAX_TOKENS];  /* their vocabulary ids (UINT32_MAX: no account's word) */
+    unsigned cut_flags;            /* the flags of a domain or label list with more accounts
+                                    * than the candidates had room for (retrieve.c), 0: none */
+    const char *cut_key;           /* that list's domain or label core (borrowed) */
+    uint32_t cut_size;             /* its accounts */
     cand_eval cand[EVIDENCE_MAX_CANDIDATES];
     size_t ncand;
 } lead_evidence;

@@ -136,6 +136,17 @@ uint64_t index_tie_hash(const account_index *ix, uint32_t slot)
     return hash_bytes(id, strlen(id)) | 1;
 }
 
+bool index_tie_first(const account_index *ix, uint32_t a, uint32_t b)
+{
+    uint32_t ha = ix->key[a].hash_hi, hb = ix->key[b].hash_hi;
+    if (ha != hb)
+        return ha < hb;
+    uint64_t fa = index_tie_hash(ix, a), fb = index_tie_hash(ix, b);
+    if (fa != fb)
+        return fa < fb;
+    return strcmp(ix->acc[a].id, ix->acc[b].id) < 0;
+}
+
 long index_find(const account_index *ix, const char *id)
 {
     long slot = index_slot_of(ix, id);

@@ -220,6 +220,10 @@ long index_slot_of(const account_index *ix, const char *id);
  * the high half of it, are rare; this is what breaks them. */
 uint64_t index_tie_hash(const account_index *ix, uint32_t slot);
 
+/* Does slot a come before slot b in the tie order (their keys' hash_hi, then index_tie_hash,
+ * then the ids)? The same order whatever order the accounts were loaded in. */
+bool index_tie_first(const account_index *ix, uint32_t a, uint32_t b);
+
 /* Has the account in slot the word id? One line of key for an account of up to KEY_WORDS
  * words. (A live account is in a word's list exactly when it has the word.) */
 static inline bool index_has_word(const account_index *ix, uint32_t slot, uint32_t id)

@@ -385,16 +385,11 @@ typedef struct slot_weight {
     double w;
 } slot_weight;
 
-/* The tie order: the ids' hashes | 1, then the ids, whatever the load order; ha and hb are the
- * hashes' high halves (the slots' keys), so the whole hashes are worked out on a tie of those. */
+/* The tie order (index_tie_first), whatever the load order; ha and hb are the slots' keys'
+ * hash_hi, carried with them, so that the keys are read only on a tie of those. */
 static bool tie_first(const account_index *ix, uint32_t ha, uint32_t a, uint32_t hb, uint32_t b)
 {
-    if (ha != hb)
-        return ha < hb;
-    uint64_t fa = index_tie_hash(ix, a), fb = index_tie_hash(ix, b);
-    if (fa != fb)
-        return fa < fb;
-    return strcmp(ix->acc[a].id, ix->acc[b].id) < 0;
+    return ha != hb ? ha < hb : index_tie_first(ix, a, b);
 }
 
 /* Higher weight first; equal weights in the tie order (its first key here, the rest seldom

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #define EXACT_TIE 0.001
@@ -249,13 +250,38 @@ static void review_tie(const matcher *m, const cand_eval *c, size_t k, decision 
                acct(m, &c[0])->name, acct(m, &c[1])->name, k > 2 ? ", ..." : "");
 }
 
+/* Was an account of the near group found through no list but those the candidate cap cut? Then
+ * the accounts left out of those lists could rank as it does (what scoring finds, the label
+ * spelling the name say, it could find in them too). */
+static bool group_cut(const lead_evidence *ev, const cand_eval *group, size_t k)
+{
+    const unsigned found = CAND_EMAIL_DOMAIN | CAND_WEB_DOMAIN | CAND_LABEL | CAND_NAME;
+    for (size_t i = 0; ev->cut_flags && i < k; i++)
+        if (!(group[i].flags & found & ~ev->cut_flags))
+            return true;
+    return false;
+}
+
+/* No choice among a part of the accounts that could be the lead's. */
+static void review_cut(const lead_evidence *ev, const cand_eval *c, decision *out, strbuf *sb)
+{
+    out->kind = DECISION_REVIEW;
+    out->score = c->score;
+    out->rule = c->rule;
+    sb_appendf(sb, "; ambiguous: %" PRIu32 " accounts share '%s', more than the %d compared, "
+               "and the company does not single one out", ev->cut_size, ev->cut_key,
+               EVIDENCE_MAX_CANDIDATES);
+}
+
 /* The best of a sorted group matches when it leads the rest by the margin; a near tie goes to the
  * tie-breaks, then to review. */
 static void settle(const matcher *m, const lead_evidence *ev, const cand_eval *group, size_t n,
                    bool by_name, const char *rule, decision *out, strbuf *sb)
 {
     size_t k = near_group(group, n, m->cfg->t_margin, by_name);
-    if (k == 1)
+    if (group_cut(ev, group, k))
+        review_cut(ev, group, out, sb);
+    else if (k == 1)
         set_match(m, out, &group[0], rule);
     else if (!resolve_tie(m, ev, group, k, by_name, out, sb))
         review_tie(m, group, k, out, sb);
