@@ -168,6 +168,26 @@ result_count() {
     result_stats | cut -d' ' -f1
 }
 
+# lead_hashes_json DECISIONS OUT: the result hashes of the decisions' leads (a JSONL file of
+# `l2a match` output; leads without an id left out) as one JSON object, lead id -> fields.
+LEAD_HASHES_LUA='local out = {}
+for i, id in ipairs(ARGV) do
+  local h = redis.call("HGETALL", KEYS[1] .. id)
+  local o = {}
+  for j = 1, #h, 2 do o[h[j]] = h[j + 1] end
+  out[id] = o
+end
+return cjson.encode(out)'
+lead_hashes_json() {
+    local ids
+    ids=$(python3 -c 'import json, sys
+for l in open(sys.argv[1]):
+    d = json.loads(l)
+    if d["lead_id"]: print(d["lead_id"])' "$1")
+    # shellcheck disable=SC2086
+    rcli eval "$LEAD_HASHES_LUA" 1 "${L2A_PREFIX}lead:" $ids >"$2"
+}
+
 # Every entry the group acknowledged (at or before last-delivered-id and not pending) has its
 # result hash naming that entry, or is in the dead-letter stream: prints "ACKED MISSING".
 ACKED_LUA='

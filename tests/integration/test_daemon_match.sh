@@ -45,20 +45,7 @@ assert_contains "$(rcli xrange "${P}leads:dead" - + | tr '\n' ' ')" "error field
     "the malformed lead is dead-lettered with the JSON error"
 
 # ---- every hash equals the offline decision ------------------------------------------------------
-DUMP_LUA='local out = {}
-for i, id in ipairs(ARGV) do
-  local h = redis.call("HGETALL", KEYS[1] .. id)
-  local o = {}
-  for j = 1, #h, 2 do o[h[j]] = h[j + 1] end
-  out[id] = o
-end
-return cjson.encode(out)'
-ids=$(python3 -c 'import json, sys
-for l in open(sys.argv[1]):
-    d = json.loads(l)
-    if d["lead_id"]: print(d["lead_id"])' "$TEST_TMP/expected.jsonl")
-# shellcheck disable=SC2086
-rcli eval "$DUMP_LUA" 1 "${P}lead:" $ids >"$TEST_TMP/hashes.json"
+lead_hashes_json "$TEST_TMP/expected.jsonl" "$TEST_TMP/hashes.json"
 python3 - "$TEST_TMP/expected.jsonl" "$TEST_TMP/hashes.json" <<'EOF' || fail "daemon results differ from l2a match"
 import json, re, sys
 hashes = json.load(open(sys.argv[2]))
