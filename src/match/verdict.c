@@ -308,6 +308,16 @@ static const cand_eval *names_elsewhere(const matcher *m, const lead_evidence *e
     return NULL;
 }
 
+/* How many accounts have the domain the reason names for c: the candidates on the lead's
+ * domains, or all the accounts of that domain when the candidate cap cut its list. */
+static size_t domain_accounts(const lead_evidence *ev, const cand_eval *c, size_t ndom)
+{
+    unsigned named = (c->flags & CAND_EMAIL_DOMAIN) ? CAND_EMAIL_DOMAIN : CAND_WEB_DOMAIN;
+    bool cut_is_named = (ev->cut_flags & named) &&
+                        (named == CAND_EMAIL_DOMAIN || !(ev->cut_flags & CAND_EMAIL_DOMAIN));
+    return cut_is_named && ev->cut_size > ndom ? ev->cut_size : ndom;
+}
+
 /* The email (or website) domain names one or more accounts; the company name ranks them. */
 static void decide_by_domain(const matcher *m, lead_evidence *ev, decision *out, strbuf *sb)
 {
@@ -331,8 +341,9 @@ static void decide_by_domain(const matcher *m, lead_evidence *ev, decision *out,
     while (!is_domain_hit(first_dom))
         first_dom++;
     describe_domain(m, ev, first_dom, sb);
-    if (ndom > 1)
-        sb_appendf(sb, " and %zu other accounts", ndom - 1);
+    size_t others = domain_accounts(ev, first_dom, ndom) - 1;
+    if (others)
+        sb_appendf(sb, " and %zu other accounts", others);
     if (hits[0].name_sim > 0) {
         sb_append(sb, "; ");
         describe_name(m, ev, &hits[0], sb);

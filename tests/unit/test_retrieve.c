@@ -136,6 +136,7 @@ static void test_domain_alone_goes_to_review(void **state)
     assert_int_equal(d.kind, DECISION_REVIEW);
     assert_null(d.account_id);
     assert_non_null(strstr(d.reason, "201 accounts share 'brontex.com', more than the 128"));
+    assert_non_null(strstr(d.reason, "and 200 other accounts"));   /* all of them, not 128 */
     decision_free(&d);
 }
 
