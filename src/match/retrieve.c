@@ -98,6 +98,8 @@ static void sift_down(const account_index *ix, uint32_t *heap, size_t n, size_t 
     }
 }
 
+#define KEY_AHEAD 16   /* how far ahead in a long list its accounts' keys are asked for */
+
 /* Makes first[0..n) a heap whose root is the last slot in the tie order. */
 static void make_heap(const account_index *ix, uint32_t *first, size_t n)
 {
@@ -113,6 +115,8 @@ static size_t first_new(const account_index *ix, lead_evidence *ev, cand_table *
     size_t n = 0, at;
     for (uint32_t i = 0; i < h->l->n; i++) {
         uint32_t slot = h->l->v[i];
+        if (room && i + KEY_AHEAD < h->l->n)   /* the keys compared: a miss each, ahead */
+            __builtin_prefetch(&ix->key[h->l->v[i + KEY_AHEAD]]);
         cand_eval *c = find_candidate(ev, t, slot, &at);
         if (c) {
             c->flags |= h->flags;
@@ -145,7 +149,9 @@ static void add_long_lists(const matcher *m, lead_evidence *ev, cand_table *t)
     uint32_t first[EVIDENCE_MAX_CANDIDATES];
     for (size_t i = 0; i < t->nlong; i++) {
         const long_list *h = &t->held[i];
-        size_t room = EVIDENCE_MAX_CANDIDATES - ev->ncand;
+        /* A label core shared by that many accounts (acme.de ~ acme.com) tells none of them
+         * apart: its accounts already candidates take its flag, no others are weighed. */
+        size_t room = h->flags == CAND_LABEL ? 0 : EVIDENCE_MAX_CANDIDATES - ev->ncand;
         size_t n = first_new(&m->ix, ev, t, h, room, first);
         for (size_t k = 0; k < n && k < room; k++)
             add_candidate(ev, t, first[k], h->flags);
