@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* How near .5 a scaled value may come before printf decides its rounding: far above the error
@@ -137,4 +138,17 @@ size_t numfmt_g4(double x, char *buf)
     if (n == 10000)
         n = 1000, e++;
     return g4_digits((uint32_t)n, e, buf);
+}
+
+double numfmt_leading_number(const char *s)
+{
+    uint64_t v = 0;
+    size_t n = 0;
+    for (; n < 16 && s[n] >= '0' && s[n] <= '9'; n++)
+        v = v * 10 + (uint64_t)(s[n] - '0');
+    char next = s[n];
+    if (n == 0 || n > 15 || next == '.' || next == 'e' || next == 'E' || next == 'x' ||
+        next == 'X')
+        return strtod(s, NULL);
+    return (double)v;
 }

@@ -15,4 +15,8 @@ size_t numfmt_f2(double x, char *buf);
 /* snprintf(buf, NUMFMT_ROOM, "%ld", v) and its length. */
 size_t numfmt_long(long v, char *buf);
 
+/* strtod(s, NULL), read without strtod when s starts with 1 to 15 digits that end the number (a
+ * stream id's milliseconds, "1700000000000-0"): exact below 2^53, so the same double. */
+double numfmt_leading_number(const char *s);
+
 #endif

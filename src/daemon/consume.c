@@ -10,6 +10,7 @@
 #include "functions.h"
 #include "keys.h"
 #include "log.h"
+#include "numfmt.h"
 #include "outcome.h"
 #include "text.h"
 
@@ -38,7 +39,7 @@ void batch_done(batch *b)
 /* Milliseconds since the epoch encoded in a stream id ("1700000000000-0"). */
 static double entry_time_ms(const char *id)
 {
-    return strtod(id, NULL);
+    return numfmt_leading_number(id);
 }
 
 /* What the bytes of an entry's fields hold that a lead cannot: NUL bytes or bytes that are not

@@ -34,6 +34,11 @@ void log_init(const char *prog, enum log_level min_level)
     log_journal = stderr_is_journal();
 }
 
+bool log_enabled(enum log_level lvl)
+{
+    return lvl <= log_min;
+}
+
 bool log_to_journal(void)
 {
     return log_journal;

@@ -22,6 +22,9 @@ bool log_to_journal(void);
 void log_event(enum log_level lvl, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Whether lines of level lvl are printed (log_init's lowest level). */
+bool log_enabled(enum log_level lvl);
+
 /* Called once per error-level line (l2a_errors_total counts them). NULL to stop. */
 typedef void (*log_error_fn)(void *ctx);
 void log_on_error(log_error_fn fn, void *ctx);
@@ -35,6 +38,11 @@ const char *log_q(const char *s);
 #define log_warn(ev, ...) log_event(LOG_LVL_WARNING, ev, __VA_ARGS__)
 #define log_notice(ev, ...) log_event(LOG_LVL_NOTICE, ev, __VA_ARGS__)
 #define log_info(ev, ...) log_event(LOG_LVL_INFO, ev, __VA_ARGS__)
-#define log_debug(ev, ...) log_event(LOG_LVL_DEBUG, ev, __VA_ARGS__)
+/* Its arguments are not evaluated unless debug lines are printed (a log_q a lead costs). */
+#define log_debug(ev, ...)                                                                        \
+    do {                                                                                          \
+        if (log_enabled(LOG_LVL_DEBUG))                                                           \
+            log_event(LOG_LVL_DEBUG, ev, __VA_ARGS__);                                            \
+    } while (0)
 
 #endif

@@ -222,6 +222,37 @@ reset_call
 add "$w1" W1 d plan_convert w1@acme.com 001B 10
 assert_eq "$(call)" 1 "recorded once its key is right"
 
+# ---- a plain lead's own keys (its result hash, its alert: EXISTS first, TYPE when there) ----------
+k1=$(pending_entry id K1)
+k2=$(pending_entry id K2)
+k3=$(pending_entry id K3)
+wrong_key list "${P}lead:K1"
+wrong_key string "${P}alert:K2"
+rcli hset "${P}lead:K3" note "written by someone else" >/dev/null
+reset_call
+add "$k1" K1 d plan_plain k1@acme.com 001K 10
+add "$k2" K2 d plan_flag
+add "$k3" K3 d plan_flag
+before=$(snapshot | grep -v "^${P}leads ")
+out=$(call)
+assert_contains "$(sed -n 1p <<<"$out")" "WRONGTYPE l2a: key ${P}lead:K1 is a list" \
+    "a plain convert's result hash of the wrong type fails it"
+assert_contains "$(sed -n 2p <<<"$out")" "WRONGTYPE l2a: key ${P}alert:K2 is a string" \
+    "a plain flag's alert of the wrong type fails it"
+assert_eq "$(sed -n 3p <<<"$out")" 2 "a result hash there without a digest: already recorded"
+assert_eq "$(snapshot | grep -v "^${P}leads ")" "$before" "nothing written for any of them"
+assert_eq "$(rcli xpending "${P}leads" l2a - + 10 | awk 'NR % 4 == 1' | paste -sd' ')" \
+    "$k1 $k2" "the failed entries stay pending"
+rcli del "${P}lead:K1" "${P}alert:K2" >/dev/null
+reset_call
+add "$k1" K1 d plan_plain k1@acme.com 001K 10
+add "$k2" K2 d plan_flag
+assert_eq "$(call | paste -sd' ')" "1 1" "recorded once their keys are right"
+k4=$(pending_entry id K2)
+reset_call
+add "$k4" K2 d plan_flag
+assert_eq "$(call)" 2 "a plain flag sent again: already recorded"
+
 # ---- a key every lead shares of the wrong type: each lead fails, nothing written ------------------
 s1=$(pending_entry id S1)
 s2=$(pending_entry id S2)

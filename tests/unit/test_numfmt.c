@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -111,6 +112,28 @@ static void test_iso8601_ms(void **state)
     }
 }
 
+static void test_leading_number(void **state)
+{
+    (void)state;
+    /* stream ids, the 15/16-digit edge, what strtod reads on (a fraction, an exponent, hex, a
+     * sign, spaces, inf), nothing to read */
+    const char *texts[] = {"1764716521000-1", "1700000000000-0", "0-1", "7", "999999999999999-3",
+                           "9999999999999999-0", "18446744073709551616-0", "12.5-0", "1e3-0",
+                           "0x1A", "12E2", "-5", " 42", "+7", "inf", "", "-", "abc", "3x"};
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        double want = strtod(texts[i], NULL), got = numfmt_leading_number(texts[i]);
+        assert_memory_equal(&got, &want, sizeof(got));
+    }
+    char id[32];
+    for (unsigned i = 0; i < 100000; i++) {  /* random ids of 1 to 16 digits */
+        unsigned long long ms = ((unsigned long long)rand() << 31 ^ (unsigned)rand()) %
+                                (i % 2 ? 10000000000000000ULL : 1ULL + (unsigned)rand());
+        snprintf(id, sizeof(id), "%llu-%u", ms, i);
+        double want = strtod(id, NULL), got = numfmt_leading_number(id);
+        assert_memory_equal(&got, &want, sizeof(got));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -119,6 +142,7 @@ int main(void)
         cmocka_unit_test(test_random_values),
         cmocka_unit_test(test_long),
         cmocka_unit_test(test_iso8601_ms),
+        cmocka_unit_test(test_leading_number),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
