@@ -9,8 +9,8 @@
 typedef struct alignment {
     const name_view *l;
     const name_view *a;
-    bool lused[SCORE_MAX_TOKENS];
-    bool aused[SCORE_MAX_TOKENS];
+    uint32_t lused;                  /* bit i: lead word i is matched */
+    uint32_t aused;                  /* bit j: account word j is matched */
     double lw[SCORE_MAX_TOKENS];     /* lead weights after substitution, set where lused (the
                                       * others are l->w's) */
     bool lw_moved;                   /* some lw[i] differs from l->w[i] */
@@ -24,10 +24,32 @@ static void set_lead_weight(alignment *al, size_t i, double w)
     al->lw_moved |= w != al->l->w[i];
 }
 
+_Static_assert(SCORE_MAX_TOKENS <= 32, "a name's words are bits of a uint32_t");
+
+static inline bool bit_of(uint32_t used, size_t i)
+{
+    return (used >> i) & 1;
+}
+
+/* How many bits are set: a name's few matched words (the build has no popcnt instruction). */
+static inline int bits_set(uint32_t used)
+{
+    int n = 0;
+    for (; used; used &= used - 1)
+        n++;
+    return n;
+}
+
+/* The bits of a view's n words. */
+static inline uint32_t words_mask(size_t n)
+{
+    return n >= 32 ? UINT32_MAX : ((uint32_t)1 << n) - 1;
+}
+
 static void pair(alignment *al, size_t i, size_t j, double credit)
 {
-    al->lused[i] = true;
-    al->aused[j] = true;
+    al->lused |= (uint32_t)1 << i;
+    al->aused |= (uint32_t)1 << j;
     set_lead_weight(al, i, al->a->w[j]);
     al->credit += credit * 2.0 * al->a->w[j];
 }
@@ -41,7 +63,7 @@ static int align_exact_ids(alignment *al)
         if (id == UINT32_MAX)
             continue;
         for (size_t j = 0; j < al->a->n; j++)
-            if (!al->aused[j] && al->a->id[j] == id) {
+            if (!bit_of(al->aused, j) && al->a->id[j] == id) {
                 pair(al, i, j, 1.0);
                 n++;
                 break;
@@ -57,7 +79,7 @@ static int align_exact(alignment *al)
     int n = 0;
     for (size_t i = 0; i < al->l->n; i++)
         for (size_t j = 0; j < al->a->n; j++)
-            if (!al->aused[j] && strcmp(al->l->tok[i], al->a->tok[j]) == 0) {
+            if (!bit_of(al->aused, j) && strcmp(al->l->tok[i], al->a->tok[j]) == 0) {
                 pair(al, i, j, 1.0);
                 n++;
                 break;
@@ -67,12 +89,11 @@ static int align_exact(alignment *al)
 
 /* Does `whole` equal the concatenation of parts[from..from+k), all unused? (The caller has
  * compared the lengths: they seldom add up.) */
-static bool concat_equals(const char *whole, const name_view *parts, const bool *used, size_t from,
+static bool concat_equals(const char *whole, const name_view *parts, uint32_t used, size_t from,
                           size_t k)
 {
-    for (size_t t = from; t < from + k; t++)
-        if (used[t])
-            return false;
+    if ((used >> from) & words_mask(k))
+        return false;
     size_t off = 0;
     for (size_t t = from; t < from + k; t++) {
         if (memcmp(whole + off, parts->tok[t], parts->len[t]) != 0)
@@ -83,40 +104,38 @@ static bool concat_equals(const char *whole, const name_view *parts, const bool 
 }
 
 /* Are fewer than two of side's n tokens unused (so that none can be joined)? */
-static bool fewer_than_two_free(const bool *used, size_t n)
+static bool fewer_than_two_free(uint32_t used, size_t n)
 {
-    size_t free_tokens = 0;
-    for (size_t i = 0; i < n && free_tokens < 2; i++)
-        free_tokens += !used[i];
-    return free_tokens < 2;
+    uint32_t free_tokens = ~used & words_mask(n);
+    return (free_tokens & (free_tokens - 1)) == 0;   /* at most one bit */
 }
 
 /* One token on side x equals 2-3 consecutive unused tokens on side y. */
 static int align_joined_one_way(alignment *al, bool lead_whole)
 {
     const name_view *x = lead_whole ? al->l : al->a, *y = lead_whole ? al->a : al->l;
-    bool *xused = lead_whole ? al->lused : al->aused, *yused = lead_whole ? al->aused : al->lused;
+    uint32_t *xused = lead_whole ? &al->lused : &al->aused;
+    uint32_t *yused = lead_whole ? &al->aused : &al->lused;
     int n = 0;
-    if (fewer_than_two_free(yused, y->n))
+    if (fewer_than_two_free(*yused, y->n))
         return 0;   /* most names: the exact words leave nothing to join */
     size_t upto[SCORE_MAX_TOKENS + 1];   /* upto[t]: the lengths of y's first t tokens added */
     upto[0] = 0;
     for (size_t t = 0; t < y->n; t++)
         upto[t + 1] = upto[t] + y->len[t];
     for (size_t i = 0; i < x->n; i++) {
-        if (xused[i])
+        if (bit_of(*xused, i))
             continue;
         for (size_t k = 2; k <= 3; k++) {
             for (size_t from = 0; from + k <= y->n; from++) {
                 if (upto[from + k] - upto[from] != x->len[i] ||
-                    !concat_equals(x->tok[i], y, yused, from, k))
+                    !concat_equals(x->tok[i], y, *yused, from, k))
                     continue;
                 double wsum = 0;
-                for (size_t t = from; t < from + k; t++) {
-                    yused[t] = true;
+                for (size_t t = from; t < from + k; t++)
                     wsum += y->w[t];
-                }
-                xused[i] = true;
+                *yused |= words_mask(k) << from;
+                *xused |= (uint32_t)1 << i;
                 if (lead_whole) {
                     set_lead_weight(al, i, wsum);
                     al->credit += 2.0 * wsum;
@@ -182,7 +201,7 @@ static int align_joined(alignment *al)
 static bool unknown_unused(const alignment *al)
 {
     for (size_t i = 0; i < al->l->n; i++)
-        if (!al->lused[i] && !al->l->known[i])
+        if (!bit_of(al->lused, i) && !al->l->known[i])
             return true;
     return false;
 }
@@ -191,12 +210,12 @@ static int align_fuzzy(alignment *al, const score_params *p, bool prefix_mode)
 {
     int n = 0;
     for (size_t i = 0; i < al->l->n; i++) {
-        if (al->lused[i] || al->l->known[i])
+        if (bit_of(al->lused, i) || al->l->known[i])
             continue;
         const char *lt = al->l->tok[i];
         size_t ll = al->l->len[i];
         for (size_t j = 0; j < al->a->n; j++) {
-            if (al->aused[j])
+            if (bit_of(al->aused, j))
                 continue;
             const char *at = al->a->tok[j];
             size_t la = al->a->len[j];
@@ -227,15 +246,12 @@ static int align_fuzzy(alignment *al, const score_params *p, bool prefix_mode)
 static double lead_total(const alignment *al, int *unused)
 {
     const name_view *l = al->l;
-    int n = 0;
-    for (size_t i = 0; i < l->n; i++)
-        n += !al->lused[i];
-    *unused = n;
+    *unused = (int)l->n - bits_set(al->lused);
     if (l->has_totals && !al->lw_moved)
         return l->wsum;
     double total = 0;
     for (size_t i = 0; i < l->n; i++)
-        total += al->lused[i] ? al->lw[i] : l->w[i];
+        total += bit_of(al->lused, i) ? al->lw[i] : l->w[i];
     return total;
 }
 
@@ -247,8 +263,7 @@ double name_similarity(const name_view *lv, const name_view *av, const score_par
     al.a = av;
     al.credit = 0;
     al.lw_moved = false;
-    memset(al.lused, 0, sizeof(al.lused));   /* whole: a fixed size costs a few stores */
-    memset(al.aused, 0, sizeof(al.aused));
+    al.lused = al.aused = 0;
     score_explain unread, *e = ex ? ex : &unread;   /* (filled in place, not copied) */
     *e = (score_explain){0};
     e->exact = align_exact(&al);
@@ -258,11 +273,8 @@ double name_similarity(const name_view *lv, const name_view *av, const score_par
         e->prefix = align_fuzzy(&al, p, true);
     }
     double total = lead_total(&al, &e->lead_extra);
-    int acct_extra = 0;
-    for (size_t j = 0; j < av->n; j++) {
+    for (size_t j = 0; j < av->n; j++)
         total += av->w[j];
-        acct_extra += !al.aused[j];
-    }
-    e->acct_extra = acct_extra;
+    e->acct_extra = (int)av->n - bits_set(al.aused);
     return total > 0 ? al.credit / total : 0.0;
 }

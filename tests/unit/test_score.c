@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -280,6 +281,37 @@ static void test_osa_distance_one_pass(void **state)
     }
 }
 
+/* A name of SCORE_MAX_TOKENS words (the matched words are bits of a word): the last two account
+ * words joined into the lead's 31st, its 32nd unmatched, the first 30 equal. */
+static void test_longest_names(void **state)
+{
+    (void)state;
+    char words[SCORE_MAX_TOKENS][8];
+    const char *l[SCORE_MAX_TOKENS], *a[SCORE_MAX_TOKENS];
+    for (size_t i = 0; i < SCORE_MAX_TOKENS - 2; i++) {
+        snprintf(words[i], sizeof(words[i]), "word%c%c", 'a' + (int)(i / 26), 'a' + (int)(i % 26));
+        l[i] = a[i] = words[i];
+    }
+    l[SCORE_MAX_TOKENS - 2] = "blueharbor";
+    l[SCORE_MAX_TOKENS - 1] = "zzz";
+    a[SCORE_MAX_TOKENS - 2] = "blue";
+    a[SCORE_MAX_TOKENS - 1] = "harbor";
+    name_view lv = view(SCORE_MAX_TOKENS, l, NULL), av = view(SCORE_MAX_TOKENS, a, NULL);
+    score_explain ex;
+    /* credit 30 * 2 + 2 * (1 + 1); lead 30 + 2 + 1, account 32 */
+    assert_float_equal(name_similarity(&lv, &av, &params, &ex), 64.0 / 65.0, EPS);
+    assert_int_equal(ex.exact, SCORE_MAX_TOKENS - 2);
+    assert_int_equal(ex.joined, 1);
+    assert_int_equal(ex.lead_extra, 1);
+    assert_int_equal(ex.acct_extra, 0);
+    /* the other way round: the account's "blueharbor" joins the lead's last two (credit 30 * 2 +
+     * 2 + 1; lead 32, account 32) */
+    assert_float_equal(name_similarity(&av, &lv, &params, &ex), 63.0 / 64.0, EPS);
+    assert_int_equal(ex.joined, 1);
+    assert_int_equal(ex.lead_extra, 0);
+    assert_int_equal(ex.acct_extra, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_explain_counts_mixed),
         cmocka_unit_test(test_osa_distance),
         cmocka_unit_test(test_osa_distance_one_pass),
+        cmocka_unit_test(test_longest_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
