@@ -41,6 +41,7 @@ struct load_helper {
     bool done;              /* no more words will come (under mu) */
     mem_range fault[HELPER_RANGES];  /* memory to fault in (under mu) */
     size_t nfault;          /* ranges asked for, 0: none (under mu; cleared once faulted in) */
+    bool faulting;          /* the thread is faulting them in now (under mu) */
     pthread_cond_t faulted; /* signalled when they have been */
 };
 
@@ -78,10 +79,12 @@ static void fault_asked_locked(load_helper *h)
 {
     if (!h->nfault)
         return;
+    h->faulting = true;
     pthread_mutex_unlock(&h->mu);
     for (size_t i = 0; i < h->nfault; i++)
         fault_in(&h->fault[i]);
     pthread_mutex_lock(&h->mu);
+    h->faulting = false;
     h->nfault = 0;
     pthread_cond_broadcast(&h->faulted);
 }
@@ -184,6 +187,19 @@ void load_helper_populated(load_helper *h)
     while (h->nfault)
         pthread_cond_wait(&h->faulted, &h->mu);
     pthread_mutex_unlock(&h->mu);
+}
+
+bool load_helper_settle(load_helper *h)
+{
+    if (!h)
+        return true;
+    pthread_mutex_lock(&h->mu);
+    while (h->faulting)
+        pthread_cond_wait(&h->faulted, &h->mu);
+    bool done = !h->nfault;
+    h->nfault = 0;              /* not begun (the thread is busy filing): taken back */
+    pthread_mutex_unlock(&h->mu);
+    return done;
 }
 
 void load_helper_finish(load_helper *h)

@@ -31,6 +31,10 @@ typedef struct mem_range {
 bool load_helper_populate(load_helper *h, const mem_range *r, size_t n);
 /* Waits until no request to fault memory in is left. */
 void load_helper_populated(load_helper *h);
+/* Leaves no request to fault memory in: waits for one the thread has begun, takes back one it
+ * has not begun (it may be busy for a while: a growth of the typo index). true when everything
+ * asked has been faulted in, false when a request was taken back. */
+bool load_helper_settle(load_helper *h);
 
 /* Files what is left, ends the thread and makes ix file its new words itself again; frees h. */
 void load_helper_finish(load_helper *h);
