@@ -476,6 +476,7 @@ static long load_two_threads(matcher *m, const load_source *src, char *err, size
         size_t populated = 0;
         for (load_batch *b; (b = take_full(&p));) {
             slots_ahead(helper, &m->ix, b->n, &populated);
+            load_helper_feed(helper, &m->ix.load_arena);
             index_batch(&p, b);
             load_helper_publish(helper);
             give_spare(&p, b);

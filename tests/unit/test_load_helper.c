@@ -1,6 +1,7 @@
 /* test_load_helper.c - unit tests for the load's helper thread: memory it is asked to fault in is
  * resident (and still zero) once load_helper_populated returns; load_helper_settle either waits
- * for a request to be done or takes it back untouched, also while the thread files words. */
+ * for a request to be done or takes it back untouched, also while the thread files words;
+ * load_helper_feed gives the arena blocks faulted in on the thread. */
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -115,11 +116,47 @@ static void test_settle_waits_or_takes_back(void **state)
     free(text);
 }
 
+/* load_helper_feed asks for a block when the arena has no spare one and gives the one made (its
+ * memory already faulted in) at a later call; none is asked for while the arena has a spare. */
+static void test_feed_gives_faulted_block(void **state)
+{
+    (void)state;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    account_index ix;
+    memset(&ix, 0, sizeof(ix));
+    bump arena;
+    bump_init(&arena);
+    load_helper *h = load_helper_start(&ix);
+    assert_non_null(h);
+    for (int round = 0; round < 3; round++) {
+        assert_false(bump_has_spare(&arena));
+        for (int tries = 0; tries < 5000 && !bump_has_spare(&arena); tries++) {
+            load_helper_feed(h, &arena);
+            usleep(200);
+        }
+        assert_true(bump_has_spare(&arena));
+        load_helper_feed(h, &arena);          /* has a spare: nothing more asked */
+        char *p = bump_alloc(&arena, 64);      /* carved from the given block */
+        char *at = (char *)((uintptr_t)p & ~(uintptr_t)(page - 1));
+#ifdef MADV_POPULATE_WRITE
+        assert_int_equal(resident_pages(at, 8 * page, page), 8);
+#else
+        (void)at;
+#endif
+        memset(p, 'x', 64);
+        bump_alloc(&arena, 60 * 1024);         /* the block used up: the next one is new */
+    }
+    load_helper_finish(h);
+    assert_false(bump_has_spare(&arena));
+    bump_free(&arena);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_populate_faults_in),
         cmocka_unit_test(test_settle_waits_or_takes_back),
+        cmocka_unit_test(test_feed_gives_faulted_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
