@@ -136,15 +136,16 @@ static void test_feed_gives_faulted_block(void **state)
         }
         assert_true(bump_has_spare(&arena));
         load_helper_feed(h, &arena);          /* has a spare: nothing more asked */
-        char *p = bump_alloc(&arena, 64);      /* carved from the given block */
+        /* more than the current block has left (none, or 4 KiB): carved from the given one,
+         * whose first pages were faulted in on the thread */
+        char *p = bump_alloc(&arena, 60 * 1024);
         char *at = (char *)((uintptr_t)p & ~(uintptr_t)(page - 1));
 #ifdef MADV_POPULATE_WRITE
         assert_int_equal(resident_pages(at, 8 * page, page), 8);
 #else
         (void)at;
 #endif
-        memset(p, 'x', 64);
-        bump_alloc(&arena, 60 * 1024);         /* the block used up: the next one is new */
+        memset(p, 'x', 60 * 1024);
     }
     load_helper_finish(h);
     assert_false(bump_has_spare(&arena));
