@@ -80,6 +80,16 @@ void bump_reset(bump *b)
     }
 }
 
+static bump_block *block_new(const bump *b, size_t size)
+{
+    bump_block *k = b->huge ? xmalloc_huge(sizeof(*k) + size) : xmalloc(sizeof(*k) + size);
+    k->next = NULL;
+    k->size = size;
+    k->used = 0;
+    k->huge = b->huge;
+    return k;
+}
+
 /* A block with room for n bytes, made the newest used one. */
 static bump_block *block_for(bump *b, size_t n)
 {
@@ -89,11 +99,7 @@ static bump_block *block_for(bump *b, size_t n)
         k = b->spare;
         b->spare = k->next;
     } else {
-        size_t size = n > usual ? n : usual;
-        k = b->huge ? xmalloc_huge(sizeof(*k) + size) : xmalloc(sizeof(*k) + size);
-        k->size = size;
-        k->used = 0;
-        k->huge = b->huge;
+        k = block_new(b, n > usual ? n : usual);
     }
     k->next = b->used;
     b->used = k;
@@ -109,6 +115,39 @@ void *bump_alloc(bump *b, size_t n)
     void *p = k->data + k->used;
     k->used += n;
     return p;
+}
+
+bump_block *bump_block_new(const bump *b)
+{
+    return block_new(b, block_bytes(b));
+}
+
+void *bump_block_span(bump_block *k, size_t *bytes)
+{
+    *bytes = sizeof(*k) + k->size;
+    return k;
+}
+
+void bump_add_spare(bump *b, bump_block *k)
+{
+    k->next = b->spare;
+    b->spare = k;
+}
+
+bool bump_has_spare(const bump *b)
+{
+    return b->spare != NULL;
+}
+
+void bump_drop_spare(bump *b)
+{
+    blocks_free(b->spare);
+    b->spare = NULL;
+}
+
+void bump_block_discard(bump_block *k)
+{
+    block_free(k);
 }
 
 char *bump_strdup(bump *b, const char *s)

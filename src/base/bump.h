@@ -28,4 +28,18 @@ void *bump_alloc(bump *b, size_t n);
 /* A copy of s (NUL-terminated) in b. */
 char *bump_strdup(bump *b, const char *s);
 
+/* A block of b's usual size, for bump_add_spare: made on any thread (b is read for the kind of
+ * its blocks alone, which must not change meanwhile), so that another thread can fault its memory
+ * in before b's own thread carves from it. */
+bump_block *bump_block_new(const bump *b);
+/* Where a block from bump_block_new starts and how many bytes it spans (to fault them in). */
+void *bump_block_span(bump_block *k, size_t *bytes);
+/* Gives b a block from bump_block_new: the next one it needs is carved from it. */
+void bump_add_spare(bump *b, bump_block *k);
+bool bump_has_spare(const bump *b);
+/* Frees b's spare blocks (those bump_reset kept or bump_add_spare gave). */
+void bump_drop_spare(bump *b);
+/* Frees a block from bump_block_new that no bump was given. */
+void bump_block_discard(bump_block *k);
+
 #endif

@@ -631,6 +631,8 @@ static void account_unlink(account_index *ix, uint32_t slot)
 void index_loading(account_index *ix, bool on)
 {
     ix->loading = on;
+    if (!on)
+        bump_drop_spare(&ix->load_arena);   /* (a block faulted in ahead, not carved from) */
 }
 
 uint32_t index_upsert(account_index *ix, const account_rec *rec)

@@ -422,13 +422,15 @@ static void index_batch(load_pipe *p, load_batch *b)
 
 /* The slot arrays are written in slot order: the helper faults in their next pages before the
  * indexing thread gets there (populated: the slots it has been asked for). Before a batch that may
- * grow (and so move) the arrays, waits until it has done what it was asked. */
+ * grow (and so move) the arrays, settles what it was asked: waits for what it has begun, takes
+ * back what it has not (while it grows the typo index, a quarter of a second at 1M accounts,
+ * the indexing thread would otherwise wait for it), and asks again from the next slot. */
 static void slots_ahead(load_helper *h, const account_index *ix, size_t rows, size_t *populated)
 {
     if (!h)
         return;
-    if (ix->n + rows > ix->cap)
-        load_helper_populated(h);
+    if (ix->n + rows > ix->cap && !load_helper_settle(h))
+        *populated = ix->n;
     if (*populated >= ix->cap || *populated >= ix->n + SLOTS_AHEAD / 2)
         return;
     size_t from = *populated > ix->n ? *populated : ix->n;
@@ -474,6 +476,7 @@ static long load_two_threads(matcher *m, const load_source *src, char *err, size
         size_t populated = 0;
         for (load_batch *b; (b = take_full(&p));) {
             slots_ahead(helper, &m->ix, b->n, &populated);
+            load_helper_feed(helper, &m->ix.load_arena);
             index_batch(&p, b);
             load_helper_publish(helper);
             give_spare(&p, b);

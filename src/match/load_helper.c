@@ -1,6 +1,7 @@
 /* load_helper.c - the third thread of a two-thread load: files the new vocabulary words in the
  * typo index in the order they came (the same table), and faults in memory the indexing thread
- * is about to write, so that neither is on that thread's time. */
+ * is about to write (the slot arrays' next pages, the load arena's next block), so that neither
+ * is on that thread's time. */
 #include "load_helper.h"
 
 #include <pthread.h>
@@ -41,7 +42,10 @@ struct load_helper {
     bool done;              /* no more words will come (under mu) */
     mem_range fault[HELPER_RANGES];  /* memory to fault in (under mu) */
     size_t nfault;          /* ranges asked for, 0: none (under mu; cleared once faulted in) */
+    bool faulting;          /* the thread is faulting them in now (under mu) */
     pthread_cond_t faulted; /* signalled when they have been */
+    const bump *arena;      /* the bump a block is asked for (under mu; NULL: none asked) */
+    bump_block *ready;      /* a block made for it and faulted in, not yet given (under mu) */
 };
 
 /* index_word_sink: appends the word (the upserting thread). */
@@ -78,23 +82,48 @@ static void fault_asked_locked(load_helper *h)
 {
     if (!h->nfault)
         return;
+    h->faulting = true;
     pthread_mutex_unlock(&h->mu);
     for (size_t i = 0; i < h->nfault; i++)
         fault_in(&h->fault[i]);
     pthread_mutex_lock(&h->mu);
+    h->faulting = false;
     h->nfault = 0;
     pthread_cond_broadcast(&h->faulted);
 }
 
-/* Waits for words to file, faulting in memory when asked meanwhile; how many words have been
- * published, or SIZE_MAX when there are no more than the filed ones. */
+/* Makes the block asked for, if any, and faults it in (mu held, released meanwhile). */
+static void block_asked_locked(load_helper *h)
+{
+    if (!h->arena)
+        return;
+    const bump *arena = h->arena;
+    pthread_mutex_unlock(&h->mu);
+    bump_block *k = bump_block_new(arena);
+    mem_range r;
+    r.at = bump_block_span(k, &r.bytes);
+    fault_in(&r);
+    pthread_mutex_lock(&h->mu);
+    h->ready = k;
+    h->arena = NULL;
+}
+
+/* Does what the indexing thread asked for: memory faulted in, a block made. */
+static void asked_locked(load_helper *h)
+{
+    fault_asked_locked(h);
+    block_asked_locked(h);
+}
+
+/* Waits for words to file, doing what is asked meanwhile; how many words have been published,
+ * or SIZE_MAX when there are no more than the filed ones. */
 static size_t wait_words(load_helper *h, size_t filed)
 {
     pthread_mutex_lock(&h->mu);
-    fault_asked_locked(h);
+    asked_locked(h);
     while (h->published == filed && !h->done) {
         pthread_cond_wait(&h->cv, &h->mu);
-        fault_asked_locked(h);
+        asked_locked(h);
     }
     size_t n = h->published == filed ? SIZE_MAX : h->published;
     pthread_mutex_unlock(&h->mu);
@@ -186,12 +215,43 @@ void load_helper_populated(load_helper *h)
     pthread_mutex_unlock(&h->mu);
 }
 
+bool load_helper_settle(load_helper *h)
+{
+    if (!h)
+        return true;
+    pthread_mutex_lock(&h->mu);
+    while (h->faulting)
+        pthread_cond_wait(&h->faulted, &h->mu);
+    bool done = !h->nfault;
+    h->nfault = 0;              /* not begun (the thread is busy filing): taken back */
+    pthread_mutex_unlock(&h->mu);
+    return done;
+}
+
+void load_helper_feed(load_helper *h, bump *arena)
+{
+    if (!h)
+        return;
+    pthread_mutex_lock(&h->mu);
+    if (h->ready) {
+        bump_add_spare(arena, h->ready);
+        h->ready = NULL;
+    }
+    if (!bump_has_spare(arena) && !h->arena) {
+        h->arena = arena;
+        pthread_cond_signal(&h->cv);
+    }
+    pthread_mutex_unlock(&h->mu);
+}
+
 void load_helper_finish(load_helper *h)
 {
     if (!h)
         return;
     publish(h, true);
     pthread_join(h->thread, NULL);
+    if (h->ready)
+        bump_block_discard(h->ready);
     index_defer_typo(h->ix, NULL, NULL);
     for (typo_segment *s = h->head, *next; s; s = next) {
         next = s->next;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "bump.h"
 #include "index.h"
 
 typedef struct load_helper load_helper;
@@ -31,6 +32,17 @@ typedef struct mem_range {
 bool load_helper_populate(load_helper *h, const mem_range *r, size_t n);
 /* Waits until no request to fault memory in is left. */
 void load_helper_populated(load_helper *h);
+/* Leaves no request to fault memory in: waits for one the thread has begun, takes back one it
+ * has not begun (it may be busy for a while: a growth of the typo index). true when everything
+ * asked has been faulted in, false when a request was taken back. */
+bool load_helper_settle(load_helper *h);
+
+/* The indexing thread's turn to hand blocks over (between batches): gives arena the block made
+ * for it, if one is ready, and asks for the next one when arena has no spare block left, so that
+ * the thread makes it and faults it in (a 2 MiB page of the load arena, 4-8 ms here) before it
+ * is carved from. arena must stay the same bump, and stay of the same kind, until
+ * load_helper_finish. */
+void load_helper_feed(load_helper *h, bump *arena);
 
 /* Files what is left, ends the thread and makes ix file its new words itself again; frees h. */
 void load_helper_finish(load_helper *h);

@@ -1,6 +1,6 @@
 /* test_bump.c - unit tests for the bump allocator (bump.c), with 64 KiB blocks and with huge-page
  * blocks (bump_init_huge): alignment, contents kept across blocks, a request larger than a block,
- * and blocks reused after bump_reset; a pointer kept only in a huge mapping is no leak to the
+ * and blocks reused after bump_reset; a block made apart and given as a spare; a pointer kept only in a huge mapping is no leak to the
  * sanitizers' leak check; xcalloc_aligned's alignment and zeroes. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -83,6 +83,37 @@ static int leaks_now(void)
 
 /* A huge table holding the only pointer to a malloc'd string (name_topk's typo-neighbour cache
  * does): before and after the table grows (mremap moves it), the string is reachable. */
+/* A block made apart (bump_block_new) and given (bump_add_spare) is what the next block is carved
+ * from, in full; spare blocks dropped are gone; one given to no bump is discarded. */
+static void test_spare_block_given(void **state)
+{
+    (void)state;
+    for (int huge = 0; huge < 2; huge++) {
+        bump b;
+        if (huge)
+            bump_init_huge(&b);
+        else
+            bump_init(&b);
+        assert_false(bump_has_spare(&b));
+        bump_block *k = bump_block_new(&b);
+        size_t bytes;
+        char *start = bump_block_span(k, &bytes);
+        assert_true(bytes >= 64 * 1024);
+        bump_add_spare(&b, k);
+        assert_true(bump_has_spare(&b));
+        char *first = bump_alloc(&b, 100);
+        assert_false(bump_has_spare(&b));
+        assert_true(first > start && first + 100 <= start + bytes);
+        carve_and_check(&b, bytes / 2);
+        bump_add_spare(&b, bump_block_new(&b));
+        bump_drop_spare(&b);
+        assert_false(bump_has_spare(&b));
+        carve_and_check(&b, bytes);   /* on past the given block: new ones of its own */
+        bump_block_discard(bump_block_new(&b));
+        bump_free(&b);
+    }
+}
+
 static void test_huge_table_roots(void **state)
 {
     (void)state;
@@ -117,6 +148,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_small_blocks),
         cmocka_unit_test(test_huge_blocks),
+        cmocka_unit_test(test_spare_block_given),
         cmocka_unit_test(test_huge_table_roots),
         cmocka_unit_test(test_calloc_aligned),
     };

@@ -1,9 +1,14 @@
 /* test_load_helper.c - unit tests for the load's helper thread: memory it is asked to fault in is
- * resident (and still zero) once load_helper_populated returns. */
+ * resident (and still zero) once load_helper_populated returns; load_helper_settle either waits
+ * for a request to be done or takes it back untouched, also while the thread files words;
+ * load_helper_feed gives the arena blocks faulted in on the thread. */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -51,10 +56,108 @@ static void test_populate_faults_in(void **state)
     munmap(b, bytes);
 }
 
+/* Words for the thread to file, each different (the text stays until the thread is done). */
+#define WORD_LEN 24
+static void pass_words(account_index *ix, char (*text)[WORD_LEN + 1], size_t n, uint32_t *next_id)
+{
+    for (size_t i = 0; i < n; i++, (*next_id)++) {
+        char *w = text[*next_id];
+        snprintf(w, WORD_LEN + 1, "word%020u", (unsigned)*next_id * 2654435761u);
+        ix->typo_sink(w, WORD_LEN, *next_id, ix->typo_sink_ctx);
+    }
+}
+
+/* Settled requests, with the thread idle or busy filing words: when settle says done, both
+ * ranges are resident; when it took the request back, none of them was touched; either way no
+ * request is left (the next one is accepted) and the memory reads zero. */
+static void test_settle_waits_or_takes_back(void **state)
+{
+    (void)state;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), bytes = 64 * page;
+    account_index ix;
+    memset(&ix, 0, sizeof(ix));
+    hashmulti_init(&ix.typo);
+    load_helper *h = load_helper_start(&ix);
+    assert_non_null(h);
+    uint32_t next_id = 0, taken_back = 0;
+    char (*text)[WORD_LEN + 1] = calloc(20 * 2000, sizeof(*text));
+    assert_non_null(text);
+    for (int round = 0; round < 40; round++) {
+        char *a = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        char *b = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        assert_true(a != MAP_FAILED && b != MAP_FAILED);
+        if (round % 2) {            /* busy: words published just before the request */
+            pass_words(&ix, text, 2000, &next_id);
+            load_helper_publish(h);
+        }
+        mem_range r[2] = {{a + 8 * page, 16 * page}, {b, bytes}};
+        assert_true(load_helper_populate(h, r, 2));
+        if (round % 4 == 0)
+            usleep(1000);           /* idle: time to begin (or end) the request */
+        bool done = load_helper_settle(h);
+        taken_back += !done;
+#ifdef MADV_POPULATE_WRITE
+        assert_int_equal(resident_pages(a, bytes, page), done ? 16 : 0);
+        assert_int_equal(resident_pages(b, bytes, page), done ? 64 : 0);
+#endif
+        assert_true(load_helper_settle(h));       /* nothing left to wait for or take back */
+        assert_true(load_helper_populate(h, r, 2));
+        load_helper_populated(h);
+        for (size_t i = 0; i < bytes; i += sizeof(uint64_t))
+            assert_true(*(uint64_t *)(a + i) == 0 && *(uint64_t *)(b + i) == 0);
+        munmap(a, bytes);
+        munmap(b, bytes);
+    }
+    print_message("%u of 40 requests taken back\n", (unsigned)taken_back);
+    load_helper_finish(h);
+    /* every word filed, with each of its deletions */
+    assert_int_equal(ix.typo.n, (size_t)next_id * (WORD_LEN + 1));
+    hashmulti_free(&ix.typo);
+    free(text);
+}
+
+/* load_helper_feed asks for a block when the arena has no spare one and gives the one made (its
+ * memory already faulted in) at a later call; none is asked for while the arena has a spare. */
+static void test_feed_gives_faulted_block(void **state)
+{
+    (void)state;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    account_index ix;
+    memset(&ix, 0, sizeof(ix));
+    bump arena;
+    bump_init(&arena);
+    load_helper *h = load_helper_start(&ix);
+    assert_non_null(h);
+    for (int round = 0; round < 3; round++) {
+        assert_false(bump_has_spare(&arena));
+        for (int tries = 0; tries < 5000 && !bump_has_spare(&arena); tries++) {
+            load_helper_feed(h, &arena);
+            usleep(200);
+        }
+        assert_true(bump_has_spare(&arena));
+        load_helper_feed(h, &arena);          /* has a spare: nothing more asked */
+        /* more than the current block has left (none, or 4 KiB): carved from the given one,
+         * whose first pages were faulted in on the thread */
+        char *p = bump_alloc(&arena, 60 * 1024);
+        char *at = (char *)((uintptr_t)p & ~(uintptr_t)(page - 1));
+#ifdef MADV_POPULATE_WRITE
+        assert_int_equal(resident_pages(at, 8 * page, page), 8);
+#else
+        (void)at;
+#endif
+        memset(p, 'x', 60 * 1024);
+    }
+    load_helper_finish(h);
+    assert_false(bump_has_spare(&arena));
+    bump_free(&arena);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_populate_faults_in),
+        cmocka_unit_test(test_settle_waits_or_takes_back),
+        cmocka_unit_test(test_feed_gives_faulted_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
