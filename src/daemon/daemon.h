@@ -67,6 +67,8 @@ typedef struct l2ad {
     struct record_op *queued;       /* decisions waiting for writer_flush, last first */
     size_t nqueued;
     size_t chunk;                   /* decisions the next record_leads call takes (writer.c) */
+    size_t calls_out;               /* record_leads calls sent and not answered (writer.c) */
+    size_t read_calls;              /* ... of them sent for the read being decided */
     /* readiness: set by ready.c alone */
     ready_state state;
     char state_reason[256];         /* why the daemon is in this state ("" when nothing to say) */

@@ -215,6 +215,7 @@ static void on_op_reply(aconn *c, redisReply *r, void *priv)
 
 /* The decisions of one record_leads call, in ARGV order. */
 typedef struct record_call {
+    l2ad *d;
     size_t n;
     record_op *ops[];
 } record_call;
@@ -225,6 +226,7 @@ static void on_call_reply(aconn *c, redisReply *r, void *priv)
 {
     (void)c;
     record_call *call = priv;
+    call->d->calls_out--;
     bool each = r && r->type == REDIS_REPLY_ARRAY && r->elements == call->n;
     for (size_t i = 0; i < call->n; i++)
         op_finished(call->ops[i], each ? r->element[i] : r);
@@ -239,7 +241,10 @@ static void send_queued(l2ad *d)
     if (n == 0)
         return;
     record_call *call = xmalloc(sizeof(*call) + n * sizeof(call->ops[0]));
+    call->d = d;
     call->n = n;
+    d->calls_out++;
+    d->read_calls++;
     size_t bytes = 0;
     for (record_op *op = d->queued; op; op = op->next) {
         call->ops[--n] = op;
@@ -269,10 +274,16 @@ static void send_queued(l2ad *d)
     sb_free(&cmd);
 }
 
+/* The end of a read's decisions. The next read starts with a call of one decision again, so that
+ * Redis records its first lead while the daemon decides the next; unless calls of earlier reads
+ * are still unanswered: Redis is behind, a lead waits for them whatever its call, and full calls
+ * cost Redis less a lead (each call checks and acknowledges on its own). */
 void writer_flush(l2ad *d)
 {
     send_queued(d);
-    d->chunk = 1;   /* the next read starts with a call of one decision again */
+    bool behind = d->calls_out > d->read_calls;
+    d->chunk = behind ? MAX_QUEUED : 1;
+    d->read_calls = 0;
 }
 
 /* A decision waits in the queue until the call it goes in is full (d->chunk decisions, doubled
