@@ -23,6 +23,9 @@
  * calls are smaller still (1, 2, 4, 8 decisions): Redis starts on the first lead while the daemon
  * decides the second, so a read of a few leads is recorded about as soon as it is decided. */
 #define MAX_QUEUED 16
+/* ... and when calls of earlier reads are still unanswered (writer_flush): a lead waits for them
+ * whatever its call, so the calls are made larger, each call's own checks shared by more leads. */
+#define BEHIND_QUEUED 48
 
 /* The bytes a decision's arguments take at first (most take less: one allocation). */
 #define RESP_ROOM 1024
@@ -282,7 +285,7 @@ void writer_flush(l2ad *d)
 {
     send_queued(d);
     bool behind = d->calls_out > d->read_calls;
-    d->chunk = behind ? MAX_QUEUED : 1;
+    d->chunk = behind ? BEHIND_QUEUED : 1;
     d->read_calls = 0;
 }
 
@@ -296,7 +299,7 @@ static void queue_op(record_op *op)
     size_t chunk = d->chunk ? d->chunk : 1;
     if (++d->nqueued >= chunk) {
         send_queued(d);
-        d->chunk = 2 * chunk < MAX_QUEUED ? 2 * chunk : MAX_QUEUED;
+        d->chunk = chunk >= MAX_QUEUED ? chunk : 2 * chunk < MAX_QUEUED ? 2 * chunk : MAX_QUEUED;
     }
 }
 
