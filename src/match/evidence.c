@@ -336,9 +336,12 @@ static void score_one(const matcher *m, lead_evidence *ev, cand_eval *c)
     const engine_opts *cfg = m->cfg;
     const account *a = &m->ix.acc[c->slot];
     c->id = a->id;
-    name_view av;
-    account_view(m, a, &av);
-    c->name_sim = ev->view.n ? name_similarity(&ev->view, &av, &m->sp, &c->ex) : 0.0;
+    c->name_sim = 0.0;
+    if (ev->view.n) {   /* (a lead without a company: no account's words read) */
+        name_view av;
+        account_view(m, a, &av);
+        c->name_sim = name_similarity(&ev->view, &av, &m->sp, &c->ex);
+    }
     if (ev->view.n && same_joined_name(ev, a, c->slot)) {
         c->name_sim = 1.0;    /* the same name but for spaces: "Business On Bot" */
         c->ex.lead_extra = c->ex.acct_extra = 0;
@@ -622,7 +625,7 @@ void evidence_score(const matcher *m, lead_evidence *ev)
         ev->core_len[i] = core[i] ? strlen(core[i]) : 0;
         ev->core_word[i] = core[i] ? index_token_id(ix, core[i]) : UINT32_MAX;
     }
-    for (size_t i = 0; i < ev->ncand; i++) {
+    for (size_t i = 0; i < ev->ncand && ev->view.n; i++) {   /* (for name_similarity) */
         const account *a = &ix->acc[ev->cand[i].slot];
         const uint32_t *tok = a->tok, n = a->ntok < SCORE_MAX_TOKENS ? a->ntok : SCORE_MAX_TOKENS;
         for (uint32_t t = 0; t < n; t++)

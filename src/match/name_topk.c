@@ -3,6 +3,7 @@
  * common word's long list. */
 #include "name_topk_impl.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -379,11 +380,45 @@ static void sum_exact(const account_index *ix, match_scratch *s)
 
 /* ---- ranking ---- */
 
+__extension__ typedef unsigned __int128 rank_key;
+
+/* A ranked account as one key: its weight's bits (high 64), the complement of its key's hash_hi,
+ * then its slot (low 32). While no weight is negative (nor -0.0 nor NaN) a greater key ranks
+ * higher, but for accounts of equal weight and hash_hi, which tie_first orders (keyed_walk). */
 typedef struct slot_weight {
-    uint32_t slot;
-    uint32_t h;              /* its key's hash_hi */
-    double w;
+    rank_key key;
 } slot_weight;
+
+static slot_weight sw_make(uint32_t slot, uint32_t h, double w)
+{
+    uint64_t bits;
+    memcpy(&bits, &w, sizeof(bits));
+    return (slot_weight){((rank_key)bits << 64) | ((rank_key)(uint32_t)~h << 32) | slot};
+}
+
+static uint32_t sw_slot(const slot_weight *a)
+{
+    return (uint32_t)a->key;
+}
+
+static uint32_t sw_h(const slot_weight *a)
+{
+    return ~(uint32_t)(a->key >> 32);
+}
+
+static double sw_w(const slot_weight *a)
+{
+    uint64_t bits = (uint64_t)(a->key >> 64);
+    double w;
+    memcpy(&w, &bits, sizeof(w));
+    return w;
+}
+
+/* Equal weight and hash_hi: only tie_first orders them. */
+static bool same_rank_key(const slot_weight *a, const slot_weight *b)
+{
+    return ((a->key ^ b->key) >> 32) == 0;
+}
 
 /* The tie order (index_tie_first), whatever the load order; ha and hb are the slots' keys'
  * hash_hi, carried with them, so that the keys are read only on a tie of those. */
@@ -393,22 +428,36 @@ static bool tie_first(const account_index *ix, uint32_t ha, uint32_t a, uint32_t
 }
 
 /* Higher weight first; equal weights in the tie order (its first key here, the rest seldom
- * needed). */
-static inline bool better(const account_index *ix, const slot_weight *a, const slot_weight *b)
+ * needed). Any weights. */
+static bool better(const account_index *ix, const slot_weight *a, const slot_weight *b)
 {
-    if (a->w != b->w)
-        return a->w > b->w;
-    if (a->h != b->h)
-        return a->h < b->h;
-    return tie_first(ix, a->h, a->slot, b->h, b->slot);
+    double wa = sw_w(a), wb = sw_w(b);
+    if (wa != wb)
+        return wa > wb;
+    return tie_first(ix, sw_h(a), sw_slot(a), sw_h(b), sw_slot(b));
+}
+
+/* Moves best[k], just placed by its key, among the accounts of its weight and hash_hi (next to
+ * it) to its place in the tie order (out of line: seldom). */
+static __attribute__((noinline)) void tie_settle(const account_index *ix, slot_weight *best,
+                                                 size_t n, size_t k)
+{
+    slot_weight t;
+    for (; k > 0 && same_rank_key(&best[k], &best[k - 1]) &&
+           better(ix, &best[k], &best[k - 1]); k--)
+        t = best[k], best[k] = best[k - 1], best[k - 1] = t;
+    for (; k + 1 < n && same_rank_key(&best[k], &best[k + 1]) &&
+           better(ix, &best[k + 1], &best[k]); k++)
+        t = best[k], best[k] = best[k + 1], best[k + 1] = t;
 }
 
 /* Offers sw to best (n entries, best first, at most NAME_CANDIDATES): the worse ones moved down
  * one, from the last up, until one is not worse (the order is total: slots differ). One compare
  * for each one moved (which a halving search moves as well), and one branch the CPU mispredicts,
- * the last: a halving's every step is a coin's toss. Inline: a lead makes some 35 offers, and a
- * call's saving and restoring cost as much as the walk. */
-static inline void offer(const account_index *ix, slot_weight *best, size_t *n, slot_weight sw)
+ * the last: a halving's every step is a coin's toss. Any weights (out of line: a lead whose keys
+ * cannot order it, or a tie with the last). */
+static __attribute__((noinline)) void offer_any(const account_index *ix, slot_weight *best,
+                                                size_t *n, slot_weight sw)
 {
     if (*n == NAME_CANDIDATES && !better(ix, &sw, &best[*n - 1]))
         return;
@@ -416,6 +465,53 @@ static inline void offer(const account_index *ix, slot_weight *best, size_t *n, 
     for (; k > 0 && better(ix, &sw, &best[k - 1]); k--)
         best[k] = best[k - 1];
     best[k] = sw;
+}
+
+/* offer_any, by the keys when they order the lead's accounts (keyed): a step of the walk is one
+ * compare of two 128-bit keys, sw's without its slot (above every key of a lower weight and
+ * hash_hi, below every other), so that the walk stops at the first account of sw's weight and
+ * hash_hi, which tie_settle orders. Inline: a lead makes some 30 offers, and a call's saving and
+ * restoring cost as much as the walk. */
+static inline void offer(const account_index *ix, slot_weight *best, size_t *n, slot_weight sw,
+                         bool keyed)
+{
+    rank_key bare = sw.key & ~(rank_key)UINT32_MAX;
+    if (!keyed) {
+        offer_any(ix, best, n, sw);
+        return;
+    }
+    if (*n == NAME_CANDIDATES && !(bare > best[*n - 1].key)) {
+        if (same_rank_key(&sw, &best[*n - 1]))
+            offer_any(ix, best, n, sw);
+        return;
+    }
+    size_t k = *n < NAME_CANDIDATES ? (*n)++ : *n - 1;
+    for (; k > 0 && bare > best[k - 1].key; k--)
+        best[k] = best[k - 1];
+    best[k] = sw;
+    if (k > 0 && same_rank_key(&sw, &best[k - 1]))
+        tie_settle(ix, best, *n, k);
+}
+
+/* Would sw enter best (n entries)? */
+static bool enters(const account_index *ix, const slot_weight *best, size_t n,
+                   const slot_weight *sw, bool keyed)
+{
+    if (n < NAME_CANDIDATES)
+        return true;
+    if (!keyed || same_rank_key(sw, &best[n - 1]))
+        return better(ix, sw, &best[n - 1]);
+    return sw->key > best[n - 1].key;
+}
+
+/* Can the keys order a lead's accounts: is every list's weight (so every sum of them) neither
+ * negative nor -0.0 nor NaN? */
+static bool weights_keyed(const match_scratch *s)
+{
+    for (size_t i = 0; i < s->nops; i++)
+        if (s->ops[i].l && !(s->ops[i].w >= 0 && !signbit(s->ops[i].w)))
+            return false;
+    return true;
 }
 
 /* An account weighing less than the last of a full best cannot enter it (better() compares the
@@ -471,9 +567,9 @@ static void rank_exact(const account_index *ix, match_scratch *s, slot_weight *b
             __builtin_prefetch(&ix->key[s->exact[ahead]]);
         if (s->w[i] < bar)
             continue;
-        offer(ix, best, n, (slot_weight){s->exact[i], ix->key[s->exact[i]].hash_hi, s->w[i]});
-        if (*n == NAME_CANDIDATES && best[*n - 1].w > least)
-            bar = best[*n - 1].w;
+        offer(ix, best, n, sw_make(s->exact[i], ix->key[s->exact[i]].hash_hi, s->w[i]), s->keyed);
+        if (*n == NAME_CANDIDATES && sw_w(&best[*n - 1]) > least)
+            bar = sw_w(&best[*n - 1]);
     }
 }
 
@@ -543,17 +639,17 @@ static void offer_prefix(const account_index *ix, const match_scratch *s, const 
         uint32_t slot = p->slots[k];
         if (bit_get(s->in_exact, slot))
             continue;
-        slot_weight sw = {slot, p->h[k], w};
-        if (*n == NAME_CANDIDATES && !better(ix, &sw, &best[*n - 1]))
+        slot_weight sw = sw_make(slot, p->h[k], w);
+        if (!enters(ix, best, *n, &sw, s->keyed))
             return;
-        offer(ix, best, n, sw);
+        offer(ix, best, n, sw, s->keyed);
     }
 }
 
 /* Whether best is full of accounts weighing more than w (none weighing w can enter). */
 static bool full_above(const slot_weight *best, size_t n, double w)
 {
-    return n == NAME_CANDIDATES && best[n - 1].w > w;
+    return n == NAME_CANDIDATES && sw_w(&best[n - 1]) > w;
 }
 
 /* Offers a pair's accounts that no other list names (weight: the pair's); the accounts it skips
@@ -599,6 +695,7 @@ size_t name_candidates(const matcher *m, const norm_name *name, const uint32_t *
     name_ops(m, s, name, ids, joined);
     collect_exact(ix, s);
     sum_exact(ix, s);
+    s->keyed = weights_keyed(s);
     slot_weight best[NAME_CANDIDATES];
     size_t n = 0;
     rank_exact(ix, s, best, &n);
@@ -609,6 +706,6 @@ size_t name_candidates(const matcher *m, const norm_name *name, const uint32_t *
             rank_bulk(ix, s, &s->ops[i], best, &n);
     scratch_clear(s);
     for (size_t i = 0; i < n; i++)
-        slots[i] = best[i].slot;
+        slots[i] = sw_slot(&best[i]);
     return n;
 }

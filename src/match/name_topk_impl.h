@@ -119,6 +119,7 @@ struct match_scratch {
     pair_bulk pairs[PAIRS_MAX];
     size_t npairs;
     u32vec cross;            /* accounts of two pairs of one bulk list (owned) */
+    bool keyed;              /* the lead's ranking keys order it: no weight negative */
 };
 
 /* Fills s->ops with every list of the name, in the order their weights are summed: its words

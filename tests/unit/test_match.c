@@ -290,6 +290,21 @@ static void test_one_domain_company_decides(void **state)
     decision_free(&d);
 }
 
+/* A lead without a company on a domain of two accounts: neither account's name is compared
+ * (score_one skips their words), both score the domain score alone. */
+static void test_no_company_domain_only(void **state)
+{
+    fixture *fx = *state;
+    decision d;
+    decide(fx, "L42", "ops@halvorsen.no", NULL, NULL, &d);
+    assert_int_equal(d.ncand, 2);
+    for (size_t i = 0; i < d.ncand; i++)
+        assert_float_equal(d.cand[i].score, fx->cfg.eng.domain_score, EPS);
+    assert_true(has_candidate(&d, "003") && has_candidate(&d, "004"));
+    assert_null(strstr(d.reason, "account name"));
+    decision_free(&d);
+}
+
 static void test_duplicate_names_tie_break(void **state)
 {
     fixture *fx = *state;
@@ -624,6 +639,7 @@ int main(void)
         cmocka_unit_test(test_freemail_junk_company),
         cmocka_unit_test(test_malformed_email_junk_company),
         cmocka_unit_test(test_one_domain_company_decides),
+        cmocka_unit_test(test_no_company_domain_only),
         cmocka_unit_test(test_duplicate_names_tie_break),
         cmocka_unit_test(test_near_tie_goes_to_review),
         cmocka_unit_test(test_lookalike_is_not_a_match),
