@@ -513,8 +513,12 @@ size_t strmap_table_wanted(const strmap *m, size_t inserts, unsigned ahead_shift
 void strmap_give_table(strmap *m, void *table, size_t bytes)
 {
     spare_table_drop(m);
+    if (bytes != m->cap * 2 * sizeof(*m->slots)) {
+        xfree_huge(table, bytes);   /* made for a growth that has happened since */
+        return;
+    }
     m->spare = table;
-    m->spare_cap = bytes / sizeof(*m->slots);
+    m->spare_cap = m->cap * 2;
 }
 
 bool strmap_slab_wanted(const strmap *m, size_t chunks_left)

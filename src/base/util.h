@@ -144,7 +144,8 @@ const char *strmap_key(const strmap *m, const char *key);
  * ahead_shift, would bring it and no table was given for it yet (0: none, or a table too small
  * to matter). */
 size_t strmap_table_wanted(const strmap *m, size_t inserts, unsigned ahead_shift);
-/* Gives m that table (xcalloc_huge of those bytes): its next growth to that size fills it. */
+/* Gives m that table (xcalloc_huge of those bytes): its next growth fills it; freed at once when
+ * m has grown since it was wanted (another size). */
 void strmap_give_table(strmap *m, void *table, size_t bytes);
 /* Does m cut its keys' chunks from slabs, with chunks_left or fewer left in its newest one and
  * no slab given for the next? */

@@ -124,6 +124,14 @@ static void test_spares_given_ahead(void **state)
         assert_int_equal(va, vb);
     }
     assert_false(strmap_next(fed, &pb, &kb, &vb));
+    size_t late = strmap_table_wanted(fed, SIZE_MAX, 1);     /* made for the growth to 2Mi */
+    assert_int_not_equal(late, 0);
+    for (uint32_t i = n; strmap_table_wanted(fed, SIZE_MAX, 1) == late; i++) {
+        snprintf(buf, sizeof(buf), "key-%u-%u", i, i * 2654435761u);
+        strmap_put(fed, buf, i);    /* until it has grown without it */
+    }
+    strmap_give_table(fed, xcalloc_huge(late), late);       /* too late: freed (ASan: no leak) */
+    assert_int_not_equal(strmap_table_wanted(fed, SIZE_MAX, 1), 0);
     strmap_drop_spares(fed);
     strmap_free(plain);
     strmap_free(fed);
