@@ -47,6 +47,7 @@ struct load_helper {
     size_t tail_n;          /* words in tail (the upserting thread's) */
     size_t written;         /* words passed (the upserting thread's) */
     size_t published;       /* words the filer may file (under mu) */
+    size_t filed;           /* words the filer had filed when it last looked (under mu) */
     bool done;              /* no more words will come (under mu) */
     mem_range fault[HELPER_RANGES];  /* memory to fault in (under mu) */
     size_t nfault;          /* ranges asked for, 0: none (under mu; cleared once faulted in) */
@@ -146,6 +147,7 @@ static void asked_locked(load_helper *h)
 static size_t wait_words(load_helper *h, size_t filed)
 {
     pthread_mutex_lock(&h->mu);
+    h->filed = filed;
     asked_locked(h);
     while (h->published == filed && !h->done) {
         pthread_cond_wait(&h->cv, &h->mu);
@@ -259,6 +261,10 @@ bool load_helper_settle(load_helper *h)
  * the end would raise the peak as much) only when the keys it is expected to get before the load
  * ends (as many a row as so far) bring its growth, and at most a sixteenth of its slots before it:
  * early enough for the thread to make it. */
+/* Nothing is asked for the maps while more words than this wait to be filed: the thread is
+ * behind (its faults are slow: the host's memory cold), and the load ends only once it has filed
+ * them all, so that the indexing thread faults the maps' memory in itself. */
+#define MAP_ASK_BACKLOG (2 * WORDS_BETWEEN_LOOKS)
 #define SLAB_CHUNKS_LEFT 4
 #define TABLE_SLOTS_LEFT_SHIFT 4
 
@@ -284,7 +290,7 @@ static void maps_fed_locked(load_helper *h, double read)
             strmap_give_table(k.map, k.at, k.bytes);
         h->map_ready.bytes = 0;
     }
-    if (h->map_asked.bytes)
+    if (h->map_asked.bytes || h->published - h->filed > MAP_ASK_BACKLOG)
         return;
     strmap *maps[INDEX_STRMAPS];
     for (size_t i = 0, n = index_strmaps(h->ix, maps); i < n && !h->map_asked.bytes; i++) {
