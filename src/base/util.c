@@ -352,6 +352,9 @@ struct strmap {
     size_t cap;       /* power of two */
     size_t count;
     size_t used;      /* count + tombstones */
+    map_slot *spare;  /* zero-filled table given for the next growth (strmap_give_table) */
+    size_t spare_cap;
+    char *spare_slab; /* a slab given for the next one needed (strmap_give_slab) */
 };
 
 static bool ref_is_key(uint32_t ref)
@@ -398,6 +401,7 @@ void strmap_free(strmap *m)
         xfree_huge(m->slabs[i], HUGE_PAGE_BYTES);
     free(m->slabs);
     xfree_huge(m->slots, m->cap * sizeof(*m->slots));
+    strmap_drop_spares(m);
     free(m);
 }
 
@@ -419,7 +423,8 @@ static char *chunk_new(strmap *m, size_t size)
         return xmalloc(size);
     if (!m->slab_left) {
         m->slabs = xrealloc(m->slabs, (m->nslabs + 1) * sizeof(*m->slabs));
-        m->slabs[m->nslabs++] = xmalloc_huge(HUGE_PAGE_BYTES);
+        m->slabs[m->nslabs++] = m->spare_slab ? m->spare_slab : xmalloc_huge(HUGE_PAGE_BYTES);
+        m->spare_slab = NULL;
         m->slab_left = KEY_SLAB_CHUNKS;
     }
     return m->slabs[m->nslabs - 1] + (KEY_SLAB_CHUNKS - m->slab_left--) * KEY_CHUNK;
@@ -467,11 +472,21 @@ static size_t find_slot(const strmap *m, const char *key, size_t keylen)
     return find_slot_h(m, key, keylen, hash_bytes(key, keylen));
 }
 
+static void spare_table_drop(strmap *m)
+{
+    if (m->spare)
+        xfree_huge(m->spare, m->spare_cap * sizeof(*m->spare));
+    m->spare = NULL;
+}
+
 static void rehash(strmap *m, size_t newcap)
 {
     map_slot *old = m->slots;
     size_t oldcap = m->cap;
-    m->slots = xcalloc_huge(newcap * sizeof(*m->slots));
+    if (m->spare && m->spare_cap != newcap)
+        spare_table_drop(m);
+    m->slots = m->spare ? m->spare : xcalloc_huge(newcap * sizeof(*m->slots));
+    m->spare = NULL;
     m->cap = newcap;
     m->used = m->count;
     for (size_t i = 0; i < oldcap; i++) {
@@ -483,6 +498,47 @@ static void rehash(strmap *m, size_t newcap)
         m->slots[j] = old[i];
     }
     xfree_huge(old, oldcap * sizeof(*old));
+}
+
+size_t strmap_table_wanted(const strmap *m, size_t inserts, unsigned ahead_shift)
+{
+    if (inserts > m->cap >> ahead_shift)
+        inserts = m->cap >> ahead_shift;
+    if (m->spare || (m->used + inserts + 1) * 4 < m->cap * 3)
+        return 0;
+    size_t bytes = m->cap * 2 * sizeof(*m->slots);
+    return bytes >= HUGE_PAGE_BYTES ? bytes : 0;
+}
+
+void strmap_give_table(strmap *m, void *table, size_t bytes)
+{
+    spare_table_drop(m);
+    if (bytes != m->cap * 2 * sizeof(*m->slots)) {
+        xfree_huge(table, bytes);   /* made for a growth that has happened since */
+        return;
+    }
+    m->spare = table;
+    m->spare_cap = m->cap * 2;
+}
+
+bool strmap_slab_wanted(const strmap *m, size_t chunks_left)
+{
+    return m->nchunks >= KEY_SLAB_AFTER && !m->spare_slab && m->slab_left <= chunks_left;
+}
+
+void strmap_give_slab(strmap *m, void *slab)
+{
+    if (m->spare_slab)
+        xfree_huge(m->spare_slab, HUGE_PAGE_BYTES);
+    m->spare_slab = slab;
+}
+
+void strmap_drop_spares(strmap *m)
+{
+    spare_table_drop(m);
+    if (m->spare_slab)
+        xfree_huge(m->spare_slab, HUGE_PAGE_BYTES);
+    m->spare_slab = NULL;
 }
 
 uint32_t *strmap_ref(strmap *m, const char *key)

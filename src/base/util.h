@@ -139,6 +139,21 @@ bool strmap_del(strmap *m, const char *key);
 uint32_t strmap_intern(strmap *m, const char *key);
 /* Key stored for key (stable until the entry is deleted or the map freed), or NULL. */
 const char *strmap_key(const strmap *m, const char *key);
+/* Memory a map's growth takes made ahead (by another thread, zero-filled and faulted in): bytes of
+ * the table the next growth would allocate, if inserts more keys, but no more than its slots >>
+ * ahead_shift, would bring it and no table was given for it yet (0: none, or a table too small
+ * to matter). */
+size_t strmap_table_wanted(const strmap *m, size_t inserts, unsigned ahead_shift);
+/* Gives m that table (xcalloc_huge of those bytes): its next growth fills it; freed at once when
+ * m has grown since it was wanted (another size). */
+void strmap_give_table(strmap *m, void *table, size_t bytes);
+/* Does m cut its keys' chunks from slabs, with chunks_left or fewer left in its newest one and
+ * no slab given for the next? */
+bool strmap_slab_wanted(const strmap *m, size_t chunks_left);
+/* Gives m its next slab (xmalloc_huge(HUGE_PAGE_BYTES)). */
+void strmap_give_slab(strmap *m, void *slab);
+/* Frees a table or slab given and not yet used. */
+void strmap_drop_spares(strmap *m);
 /* Iteration: *pos starts at 0; returns false at the end. */
 bool strmap_next(const strmap *m, size_t *pos, const char **key, uint32_t *val);
 

@@ -628,11 +628,23 @@ static void account_unlink(account_index *ix, uint32_t slot)
     ix->live--;
 }
 
+size_t index_strmaps(account_index *ix, strmap *maps[INDEX_STRMAPS])
+{
+    strmap *all[INDEX_STRMAPS] = {ix->vocab, ix->shared, ix->by_domain.keys, ix->by_label.keys,
+                                  ix->by_joined.keys, ix->by_acronym.keys};
+    memcpy(maps, all, sizeof(all));
+    return INDEX_STRMAPS;
+}
+
 void index_loading(account_index *ix, bool on)
 {
     ix->loading = on;
-    if (!on)
-        bump_drop_spare(&ix->load_arena);   /* (a block faulted in ahead, not carved from) */
+    if (on)
+        return;
+    bump_drop_spare(&ix->load_arena);   /* (a block faulted in ahead, not carved from) */
+    strmap *maps[INDEX_STRMAPS];
+    for (size_t i = 0; i < index_strmaps(ix, maps); i++)
+        strmap_drop_spares(maps[i]);    /* (tables and slabs made ahead, not used) */
 }
 
 uint32_t index_upsert(account_index *ix, const account_rec *rec)

@@ -150,6 +150,10 @@ void index_free(account_index *ix);
  * load arena instead of malloc'd, which saves a malloc each, their headers, and a free each when
  * the index is freed. */
 void index_loading(account_index *ix, bool on);
+/* The index's string maps (the vocabulary, the shared strings, the four postings' keys), for
+ * their growths' memory to be made ahead while loading (strmap_table_wanted); returns how many. */
+#define INDEX_STRMAPS 6
+size_t index_strmaps(account_index *ix, strmap *maps[INDEX_STRMAPS]);
 /* From now on (sink not NULL) each new word is passed to sink instead of being filed in the typo
  * index, for another thread to file with index_typo_file in the same order (the same table as
  * filing it here); the typo index must not be read meanwhile. NULL: filed here again. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cpus.h"
 #include "load_helper.h"
@@ -107,6 +108,7 @@ typedef struct load_batch {
     strbuf bytes;
     bump preps;                     /* what its rows' preparations hold (index_prepare_in) */
     enum batch_state state;         /* set under load_pipe.mu once handed over */
+    long read_at;                   /* bytes of the source file read when it was handed over */
     struct load_batch *next;
 } load_batch;
 
@@ -132,6 +134,7 @@ typedef struct load_pipe {
     bool done;                      /* the reader has finished: count and err are set */
     long count;
     long line;                      /* of the row being read */
+    long size;                      /* of the source, a regular file (0: not known) */
     char err[512];
 } load_pipe;
 
@@ -231,6 +234,7 @@ static void hand_over(load_pipe *p, bool done)
     load_batch *b = p->filling;
     pthread_mutex_lock(&p->mu);
     if (b && b->n) {
+        b->read_at = p->size ? ftell(p->src.file) : 0;
         b->state = BATCH_READ;
         b->next = NULL;
         if (p->full_tail)
@@ -456,9 +460,34 @@ static long load_one_source(matcher *m, const load_source *src, char *err, size_
     return load_one_thread(m, src->path, src->file, src->encoding, err, errlen);
 }
 
+/* The source's file opened here (when only its path is given: *own, to close), its size when it
+ * is a regular file read from its start: how far the reader is through it tells the load's
+ * helper whether a string map will grow before the end (load_helper_feed). */
+static long source_size(load_source *src, FILE **own)
+{
+    *own = NULL;
+    if (src->feed)
+        return 0;
+    if (!src->file)
+        src->file = *own = fopen(src->path, "rb");
+    struct stat st;
+    if (!src->file || fstat(fileno(src->file), &st) != 0 || !S_ISREG(st.st_mode) ||
+        ftell(src->file) != 0)
+        return 0;
+    return (long)st.st_size;
+}
+
+/* The share of the source read when b was handed over (0: not known). */
+static double read_share(const load_pipe *p, const load_batch *b)
+{
+    return p->size > 0 && b->read_at > 0 ? (double)b->read_at / (double)p->size : 0;
+}
+
 static long load_two_threads(matcher *m, const load_source *src, char *err, size_t errlen)
 {
     load_pipe p = {.m = m, .src = *src};
+    FILE *own;
+    p.size = source_size(&p.src, &own);
     load_batch *all = xcalloc(BATCHES, sizeof(*all));
     pthread_t t;
     pthread_mutex_init(&p.mu, NULL);
@@ -476,7 +505,7 @@ static long load_two_threads(matcher *m, const load_source *src, char *err, size
         size_t populated = 0;
         for (load_batch *b; (b = take_full(&p));) {
             slots_ahead(helper, &m->ix, b->n, &populated);
-            load_helper_feed(helper, &m->ix.load_arena);
+            load_helper_feed(helper, &m->ix.load_arena, read_share(&p, b));
             index_batch(&p, b);
             load_helper_publish(helper);
             give_spare(&p, b);
@@ -493,6 +522,8 @@ static long load_two_threads(matcher *m, const load_source *src, char *err, size
         sb_free(&all[i].bytes);
     }
     free(all);
+    if (own)
+        fclose(own);
     norm_scratch_free(p.indexer_scratch);
     pthread_cond_destroy(&p.cv);
     pthread_mutex_destroy(&p.mu);

@@ -1,7 +1,7 @@
 /* load_helper.c - the third thread of a two-thread load: files the new vocabulary words in the
  * typo index in the order they came (the same table), and faults in memory the indexing thread
- * is about to write (the slot arrays' next pages, the load arena's next block), so that neither
- * is on that thread's time. */
+ * is about to write (the slot arrays' next pages, the load arena's next block, the string maps'
+ * next tables and key slabs), so that none is on that thread's time. */
 #include "load_helper.h"
 
 #include <pthread.h>
@@ -29,6 +29,14 @@ typedef struct typo_segment {
     struct typo_segment *next;
 } typo_segment;
 
+/* Memory for a string map: the table of its next growth, or its next key slab. */
+typedef struct map_mem {
+    strmap *map;
+    bool slab;
+    size_t bytes;
+    void *at;
+} map_mem;
+
 struct load_helper {
     account_index *ix;
     pthread_t thread;
@@ -39,6 +47,7 @@ struct load_helper {
     size_t tail_n;          /* words in tail (the upserting thread's) */
     size_t written;         /* words passed (the upserting thread's) */
     size_t published;       /* words the filer may file (under mu) */
+    size_t filed;           /* words the filer had filed when it last looked (under mu) */
     bool done;              /* no more words will come (under mu) */
     mem_range fault[HELPER_RANGES];  /* memory to fault in (under mu) */
     size_t nfault;          /* ranges asked for, 0: none (under mu; cleared once faulted in) */
@@ -46,6 +55,8 @@ struct load_helper {
     pthread_cond_t faulted; /* signalled when they have been */
     const bump *arena;      /* the bump a block is asked for (under mu; NULL: none asked) */
     bump_block *ready;      /* a block made for it and faulted in, not yet given (under mu) */
+    map_mem map_asked;      /* memory asked for a string map's growth (under mu; bytes 0: none) */
+    map_mem map_ready;      /* made and faulted in, not yet given (under mu; bytes 0: none) */
 };
 
 /* index_word_sink: appends the word (the upserting thread). */
@@ -108,11 +119,27 @@ static void block_asked_locked(load_helper *h)
     h->arena = NULL;
 }
 
+/* Makes the string map's memory asked for, if any, and faults it in (mu held, released
+ * meanwhile). */
+static void map_asked_locked(load_helper *h)
+{
+    if (!h->map_asked.bytes)
+        return;
+    map_mem k = h->map_asked;
+    pthread_mutex_unlock(&h->mu);
+    k.at = xmalloc_huge(k.bytes);
+    fault_in(&(mem_range){k.at, k.bytes});
+    pthread_mutex_lock(&h->mu);
+    h->map_ready = k;
+    h->map_asked.bytes = 0;
+}
+
 /* Does what the indexing thread asked for: memory faulted in, a block made. */
 static void asked_locked(load_helper *h)
 {
     fault_asked_locked(h);
     block_asked_locked(h);
+    map_asked_locked(h);
 }
 
 /* Waits for words to file, doing what is asked meanwhile; how many words have been published,
@@ -120,6 +147,7 @@ static void asked_locked(load_helper *h)
 static size_t wait_words(load_helper *h, size_t filed)
 {
     pthread_mutex_lock(&h->mu);
+    h->filed = filed;
     asked_locked(h);
     while (h->published == filed && !h->done) {
         pthread_cond_wait(&h->cv, &h->mu);
@@ -228,7 +256,58 @@ bool load_helper_settle(load_helper *h)
     return done;
 }
 
-void load_helper_feed(load_helper *h, bump *arena)
+/* A string map's key slab is asked for when this many chunks (64 KiB) or fewer are left in its
+ * newest one (of 32). Its next table (tens of MB at 1M accounts: a growth's table left unused at
+ * the end would raise the peak as much) only when the keys it is expected to get before the load
+ * ends (as many a row as so far) bring its growth, and at most a sixteenth of its slots before it:
+ * early enough for the thread to make it. */
+/* Nothing is asked for the maps while more words than this wait to be filed: the thread is
+ * behind (its faults are slow: the host's memory cold), and the load ends only once it has filed
+ * them all, so that the indexing thread faults the maps' memory in itself. */
+#define MAP_ASK_BACKLOG (2 * WORDS_BETWEEN_LOOKS)
+#define SLAB_CHUNKS_LEFT 4
+#define TABLE_SLOTS_LEFT_SHIFT 4
+
+/* The keys a map holding count keys is expected to get in the rest of a source of which the
+ * share read has been read (0: not known, none expected). */
+static size_t keys_to_come(size_t count, double read)
+{
+    if (read <= 0 || read >= 1)
+        return 0;
+    double more = (double)count * (1 - read) / read;
+    return more < (double)SIZE_MAX / 2 ? (size_t)more : SIZE_MAX / 2;
+}
+
+/* Gives the map the memory made for it, if any, and asks for what one of the index's maps will
+ * want next, if nothing is asked (mu held). */
+static void maps_fed_locked(load_helper *h, double read)
+{
+    if (h->map_ready.bytes) {
+        map_mem k = h->map_ready;
+        if (k.slab)
+            strmap_give_slab(k.map, k.at);
+        else
+            strmap_give_table(k.map, k.at, k.bytes);
+        h->map_ready.bytes = 0;
+    }
+    if (h->map_asked.bytes || h->published - h->filed > MAP_ASK_BACKLOG)
+        return;
+    strmap *maps[INDEX_STRMAPS];
+    for (size_t i = 0, n = index_strmaps(h->ix, maps); i < n && !h->map_asked.bytes; i++) {
+        if (!maps[i])
+            continue;               /* (an index not initialised: the unit tests') */
+        size_t more = keys_to_come(strmap_count(maps[i]), read);
+        size_t bytes = strmap_table_wanted(maps[i], more, TABLE_SLOTS_LEFT_SHIFT);
+        if (bytes)
+            h->map_asked = (map_mem){maps[i], false, bytes, NULL};
+        else if (strmap_slab_wanted(maps[i], SLAB_CHUNKS_LEFT))
+            h->map_asked = (map_mem){maps[i], true, HUGE_PAGE_BYTES, NULL};
+    }
+    if (h->map_asked.bytes)
+        pthread_cond_signal(&h->cv);
+}
+
+void load_helper_feed(load_helper *h, bump *arena, double read)
 {
     if (!h)
         return;
@@ -241,6 +320,7 @@ void load_helper_feed(load_helper *h, bump *arena)
         h->arena = arena;
         pthread_cond_signal(&h->cv);
     }
+    maps_fed_locked(h, read);
     pthread_mutex_unlock(&h->mu);
 }
 
@@ -252,6 +332,8 @@ void load_helper_finish(load_helper *h)
     pthread_join(h->thread, NULL);
     if (h->ready)
         bump_block_discard(h->ready);
+    if (h->map_ready.bytes)
+        xfree_huge(h->map_ready.at, h->map_ready.bytes);
     index_defer_typo(h->ix, NULL, NULL);
     for (typo_segment *s = h->head, *next; s; s = next) {
         next = s->next;

@@ -41,8 +41,11 @@ bool load_helper_settle(load_helper *h);
  * for it, if one is ready, and asks for the next one when arena has no spare block left, so that
  * the thread makes it and faults it in (a 2 MiB page of the load arena, 4-8 ms here) before it
  * is carved from. arena must stay the same bump, and stay of the same kind, until
- * load_helper_finish. */
-void load_helper_feed(load_helper *h, bump *arena);
+ * load_helper_finish. The same for the index's string maps: the table of a map's next growth
+ * and its next key slab, asked for shortly before they are needed (index_strmaps), a table only
+ * when the load is expected to need it, from read: the share of the source read so far (0: not
+ * known, no table asked). */
+void load_helper_feed(load_helper *h, bump *arena, double read);
 
 /* Files what is left, ends the thread and makes ix file its new words itself again; frees h. */
 void load_helper_finish(load_helper *h);

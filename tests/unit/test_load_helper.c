@@ -1,7 +1,8 @@
 /* test_load_helper.c - unit tests for the load's helper thread: memory it is asked to fault in is
  * resident (and still zero) once load_helper_populated returns; load_helper_settle either waits
  * for a request to be done or takes it back untouched, also while the thread files words;
- * load_helper_feed gives the arena blocks faulted in on the thread. */
+ * load_helper_feed gives the arena blocks faulted in on the thread, and a string map the table of
+ * its next growth. */
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -131,11 +132,11 @@ static void test_feed_gives_faulted_block(void **state)
     for (int round = 0; round < 3; round++) {
         assert_false(bump_has_spare(&arena));
         for (int tries = 0; tries < 5000 && !bump_has_spare(&arena); tries++) {
-            load_helper_feed(h, &arena);
+            load_helper_feed(h, &arena, 0);
             usleep(200);
         }
         assert_true(bump_has_spare(&arena));
-        load_helper_feed(h, &arena);          /* has a spare: nothing more asked */
+        load_helper_feed(h, &arena, 0);          /* has a spare: nothing more asked */
         /* more than the current block has left (none, or 4 KiB): carved from the given one,
          * whose first pages were faulted in on the thread */
         char *p = bump_alloc(&arena, 60 * 1024);
@@ -152,12 +153,66 @@ static void test_feed_gives_faulted_block(void **state)
     bump_free(&arena);
 }
 
+/* Puts keys into m until a growth to a table made ahead is near; returns the next key number. */
+static uint32_t fill_near_growth(strmap *m)
+{
+    char buf[32];
+    uint32_t i = 0;
+    while (!strmap_table_wanted(m, SIZE_MAX, 4)) {
+        snprintf(buf, sizeof(buf), "word-%u", i);
+        strmap_put(m, buf, i++);
+    }
+    return i;
+}
+
+/* load_helper_feed has a string map's next table made when its growth is near and keys are to
+ * come (the share of the source read known), none when that share is not known; the growth uses
+ * it and keeps every key. */
+static void test_feed_gives_map_table(void **state)
+{
+    (void)state;
+    account_index ix;
+    memset(&ix, 0, sizeof(ix));
+    ix.vocab = strmap_new();            /* the one map of this index */
+    uint32_t n = fill_near_growth(ix.vocab);
+    bump arena;
+    bump_init(&arena);
+    load_helper *h = load_helper_start(&ix);
+    assert_non_null(h);
+    for (int tries = 0; tries < 100; tries++) {
+        load_helper_feed(h, &arena, 0);
+        usleep(200);
+    }
+    assert_int_not_equal(strmap_table_wanted(ix.vocab, SIZE_MAX, 4), 0);
+    for (int tries = 0; tries < 5000 && strmap_table_wanted(ix.vocab, SIZE_MAX, 4); tries++) {
+        load_helper_feed(h, &arena, 0.5);
+        usleep(200);
+    }
+    assert_int_equal(strmap_table_wanted(ix.vocab, SIZE_MAX, 4), 0);   /* given */
+    load_helper_finish(h);
+    char buf[32];
+    for (uint32_t i = n; i < 2 * n; i++) {  /* through the growth */
+        snprintf(buf, sizeof(buf), "word-%u", i);
+        strmap_put(ix.vocab, buf, i);
+    }
+    for (uint32_t i = 0; i < 2 * n; i += 97) {
+        uint32_t v = UINT32_MAX;
+        snprintf(buf, sizeof(buf), "word-%u", i);
+        assert_true(strmap_get(ix.vocab, buf, &v));
+        assert_int_equal(v, i);
+    }
+    assert_int_equal(strmap_count(ix.vocab), 2 * n);
+    strmap_free(ix.vocab);
+    bump_free(&arena);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_populate_faults_in),
         cmocka_unit_test(test_settle_waits_or_takes_back),
         cmocka_unit_test(test_feed_gives_faulted_block),
+        cmocka_unit_test(test_feed_gives_map_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -84,11 +84,65 @@ static void test_prefetch_key_guess(void **state)
     strmap_free(m);
 }
 
+/* Tables and slabs given ahead (strmap_give_table, strmap_give_slab, as the load's helper does)
+ * are what the growths use: asked for only near a growth and only when keys are to come, none
+ * asked again until used, and the map's slots the same as without them (the same iteration). */
+static void test_spares_given_ahead(void **state)
+{
+    (void)state;
+    strmap *plain = strmap_new(), *fed = strmap_new();
+    const uint32_t n = 400000;    /* growths up to 1Mi slots (12 MB) and slabs */
+    size_t tables = 0, slabs = 0;
+    char buf[64];
+    for (uint32_t i = 0; i < n; i++) {
+        snprintf(buf, sizeof(buf), "key-%u-%u", i, i * 2654435761u);
+        assert_int_equal(strmap_table_wanted(fed, 0, 4), 0);  /* no keys to come: none */
+        size_t bytes = strmap_table_wanted(fed, n - i, 4);
+        if (bytes) {
+            assert_true(bytes >= HUGE_PAGE_BYTES);
+            strmap_give_table(fed, xcalloc_huge(bytes), bytes);
+            assert_int_equal(strmap_table_wanted(fed, n - i, 4), 0);
+            tables++;
+        }
+        if (strmap_slab_wanted(fed, 4)) {
+            strmap_give_slab(fed, xmalloc_huge(HUGE_PAGE_BYTES));
+            assert_false(strmap_slab_wanted(fed, 4));
+            slabs++;
+        }
+        strmap_put(plain, buf, i);
+        strmap_put(fed, buf, i);
+    }
+    assert_int_equal(tables, 3);  /* 256Ki, 512Ki, 1Mi slots (smaller ones are not made ahead) */
+    assert_true(slabs >= 3);
+    size_t pa = 0, pb = 0;
+    const char *ka, *kb;
+    uint32_t va, vb;
+    while (strmap_next(plain, &pa, &ka, &va)) {
+        assert_true(strmap_next(fed, &pb, &kb, &vb));
+        assert_int_equal(pa, pb);
+        assert_string_equal(ka, kb);
+        assert_int_equal(va, vb);
+    }
+    assert_false(strmap_next(fed, &pb, &kb, &vb));
+    size_t late = strmap_table_wanted(fed, SIZE_MAX, 1);     /* made for the growth to 2Mi */
+    assert_int_not_equal(late, 0);
+    for (uint32_t i = n; strmap_table_wanted(fed, SIZE_MAX, 1) == late; i++) {
+        snprintf(buf, sizeof(buf), "key-%u-%u", i, i * 2654435761u);
+        strmap_put(fed, buf, i);    /* until it has grown without it */
+    }
+    strmap_give_table(fed, xcalloc_huge(late), late);       /* too late: freed (ASan: no leak) */
+    assert_int_not_equal(strmap_table_wanted(fed, SIZE_MAX, 1), 0);
+    strmap_drop_spares(fed);
+    strmap_free(plain);
+    strmap_free(fed);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_many_keys_through_slabs),
         cmocka_unit_test(test_prefetch_key_guess),
+        cmocka_unit_test(test_spares_given_ahead),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
