@@ -1,7 +1,8 @@
 /* test_bump.c - unit tests for the bump allocator (bump.c), with 64 KiB blocks and with huge-page
  * blocks (bump_init_huge): alignment, contents kept across blocks, a request larger than a block,
- * and blocks reused after bump_reset; a block made apart and given as a spare; a pointer kept only in a huge mapping is no leak to the
- * sanitizers' leak check; xcalloc_aligned's alignment and zeroes. */
+ * and blocks reused after bump_reset; a block made apart and given as a spare; a pointer kept
+ * only in a huge mapping is no leak to the sanitizers' leak check; xcalloc_aligned's alignment
+ * and zeroes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
