@@ -90,10 +90,16 @@ static void describe_name(const matcher *m, const lead_evidence *ev, const cand_
     sb_putc(sb, ')');
 }
 
+/* The lead's domain a domain hit c is named by in the reason: the email's, else the website's. */
+static const char *hit_domain(const lead_evidence *ev, const cand_eval *c)
+{
+    return (c->flags & CAND_EMAIL_DOMAIN) ? ev->email_reg : ev->web_reg;
+}
+
 static void describe_domain(const matcher *m, const lead_evidence *ev, const cand_eval *c,
                             strbuf *sb)
 {
-    const char *dom = (c->flags & CAND_EMAIL_DOMAIN) ? ev->email_reg : ev->web_reg;
+    const char *dom = hit_domain(ev, c);
     sb_append(sb, (c->flags & CAND_EMAIL_DOMAIN) ? "email domain " : "lead website domain ");
     put_str(sb, dom);
     sb_append(sb, " = website of account '");
@@ -312,9 +318,8 @@ static const cand_eval *names_elsewhere(const matcher *m, const lead_evidence *e
  * domains, or all the accounts of that domain when the candidate cap cut its list. */
 static size_t domain_accounts(const lead_evidence *ev, const cand_eval *c, size_t ndom)
 {
-    unsigned named = (c->flags & CAND_EMAIL_DOMAIN) ? CAND_EMAIL_DOMAIN : CAND_WEB_DOMAIN;
-    bool cut_is_named = (ev->cut_flags & named) &&
-                        (named == CAND_EMAIL_DOMAIN || !(ev->cut_flags & CAND_EMAIL_DOMAIN));
+    const char *dom = hit_domain(ev, c);
+    bool cut_is_named = ev->cut_key && dom && strcmp(ev->cut_key, dom) == 0;
     return cut_is_named && ev->cut_size > ndom ? ev->cut_size : ndom;
 }
 
