@@ -539,11 +539,12 @@ void consume_start(l2ad *d)
         return;
     int count = d->cfg->batch_size;
     size_t free_slots = (size_t)d->cfg->max_in_flight - d->in_flight;
-    if ((size_t)count > free_slots && d->in_flight > 0)
-        return;   /* Redis is behind: read a whole batch once it catches up, not many small ones
-                   * (each read and each read's first calls cost Redis as much as a full one) */
-    if ((size_t)count > free_slots)
-        count = (int)free_slots;
+    if ((size_t)count > free_slots) {
+        if (d->in_flight > 0)
+            return;   /* Redis is behind: read a whole batch once it catches up, not many small
+                       * ones (each read and each read's first calls cost Redis as a full one) */
+        count = (int)free_slots;   /* batch_size above max_in_flight */
+    }
     if (d->recovering) {
         if (d->in_flight == 0)
             scan_pending(d, true, count);

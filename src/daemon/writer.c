@@ -16,15 +16,17 @@
 #include "record_args.h"
 #include "resp.h"
 
-/* Decisions recorded in one call at most (record_leads takes up to 1,000). Small enough that
- * Redis records the first leads of a read while the daemon still matches the rest (the wait of a
- * read's first lead, and so the latency, grows with it); large enough that the call's own cost
- * (~15 us of Redis CPU: the call, the shared keys' type checks) is ~1 us a lead. A read's first
- * calls are smaller still (1, 2, 4, 8 decisions): Redis starts on the first lead while the daemon
- * decides the second, so a read of a few leads is recorded about as soon as it is decided. */
+/* Decisions recorded in one call while Redis keeps up (record_leads takes up to 1,000). Small
+ * enough that Redis records the first leads of a read while the daemon still matches the rest
+ * (the wait of a read's first lead, and so the latency, grows with it); large enough that the
+ * call's own cost (~15 us of Redis CPU: the call, the shared keys' type checks) is ~1 us a lead.
+ * A read's first calls are smaller still (1, 2, 4, 8 decisions): Redis starts on the first lead
+ * while the daemon decides the second, so a read of a few leads is recorded about as soon as it
+ * is decided. */
 #define MAX_QUEUED 16
 /* ... and when calls of earlier reads are still unanswered (writer_flush): a lead waits for them
- * whatever its call, so the calls are made larger, each call's own checks shared by more leads. */
+ * whatever its call, so the calls are made larger, each call's own checks shared by more leads.
+ * Not doubled further: a read's calls keep this size. */
 #define BEHIND_QUEUED 48
 
 /* The bytes a decision's arguments take at first (most take less: one allocation). */
@@ -299,7 +301,8 @@ static void queue_op(record_op *op)
     size_t chunk = d->chunk ? d->chunk : 1;
     if (++d->nqueued >= chunk) {
         send_queued(d);
-        d->chunk = chunk >= MAX_QUEUED ? chunk : 2 * chunk < MAX_QUEUED ? 2 * chunk : MAX_QUEUED;
+        if (chunk < MAX_QUEUED)   /* (BEHIND_QUEUED stays) */
+            d->chunk = 2 * chunk < MAX_QUEUED ? 2 * chunk : MAX_QUEUED;
     }
 }
 
