@@ -526,19 +526,23 @@ bool strmap_slab_wanted(const strmap *m, size_t chunks_left)
     return m->nchunks >= KEY_SLAB_AFTER && !m->spare_slab && m->slab_left <= chunks_left;
 }
 
-void strmap_give_slab(strmap *m, void *slab)
+static void spare_slab_drop(strmap *m)
 {
     if (m->spare_slab)
         xfree_huge(m->spare_slab, HUGE_PAGE_BYTES);
+    m->spare_slab = NULL;
+}
+
+void strmap_give_slab(strmap *m, void *slab)
+{
+    spare_slab_drop(m);
     m->spare_slab = slab;
 }
 
 void strmap_drop_spares(strmap *m)
 {
     spare_table_drop(m);
-    if (m->spare_slab)
-        xfree_huge(m->spare_slab, HUGE_PAGE_BYTES);
-    m->spare_slab = NULL;
+    spare_slab_drop(m);
 }
 
 uint32_t *strmap_ref(strmap *m, const char *key)

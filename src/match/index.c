@@ -643,7 +643,7 @@ void index_loading(account_index *ix, bool on)
         return;
     bump_drop_spare(&ix->load_arena);   /* (a block faulted in ahead, not carved from) */
     strmap *maps[INDEX_STRMAPS];
-    for (size_t i = 0; i < index_strmaps(ix, maps); i++)
+    for (size_t i = 0, n = index_strmaps(ix, maps); i < n; i++)
         strmap_drop_spares(maps[i]);    /* (tables and slabs made ahead, not used) */
 }
 

@@ -233,16 +233,6 @@ bool load_helper_populate(load_helper *h, const mem_range *r, size_t n)
     return idle;
 }
 
-void load_helper_populated(load_helper *h)
-{
-    if (!h)
-        return;
-    pthread_mutex_lock(&h->mu);
-    while (h->nfault)
-        pthread_cond_wait(&h->faulted, &h->mu);
-    pthread_mutex_unlock(&h->mu);
-}
-
 bool load_helper_settle(load_helper *h)
 {
     if (!h)

@@ -27,11 +27,10 @@ typedef struct mem_range {
 #define HELPER_RANGES 2
 
 /* Asks the thread to fault in the n ranges (up to HELPER_RANGES) before what it files next;
- * false, nothing asked, while it still works on an earlier request. The memory must stay mapped
- * where it is until load_helper_populated returns. */
+ * false, nothing asked, while it still works on an earlier request (n 0: true once it has done
+ * every request). The memory must stay mapped where it is until the request is done or taken
+ * back (load_helper_settle). */
 bool load_helper_populate(load_helper *h, const mem_range *r, size_t n);
-/* Waits until no request to fault memory in is left. */
-void load_helper_populated(load_helper *h);
 /* Leaves no request to fault memory in: waits for one the thread has begun, takes back one it
  * has not begun (it may be busy for a while: a growth of the typo index). true when everything
  * asked has been faulted in, false when a request was taken back. */

@@ -1,5 +1,5 @@
 /* test_load_helper.c - unit tests for the load's helper thread: memory it is asked to fault in is
- * resident (and still zero) once load_helper_populated returns; load_helper_settle either waits
+ * resident (and still zero) once the thread has done the request; load_helper_settle either waits
  * for a request to be done or takes it back untouched, also while the thread files words;
  * load_helper_feed gives the arena blocks faulted in on the thread, and a string map the table of
  * its next growth. */
@@ -30,6 +30,14 @@ static size_t resident_pages(void *at, size_t bytes, size_t page)
     return resident;
 }
 
+/* Waits until the thread has done every request (a request of no ranges is taken only then). */
+static void wait_populated(load_helper *h)
+{
+    mem_range none = {NULL, 0};
+    while (!load_helper_populate(h, &none, 0))
+        usleep(200);
+}
+
 static void test_populate_faults_in(void **state)
 {
     (void)state;
@@ -44,7 +52,7 @@ static void test_populate_faults_in(void **state)
     assert_non_null(h);
     mem_range r[2] = {{a + 8 * page, 16 * page}, {b, bytes}};
     assert_true(load_helper_populate(h, r, 2));
-    load_helper_populated(h);
+    wait_populated(h);
 #ifdef MADV_POPULATE_WRITE
     assert_int_equal(resident_pages(a, bytes, page), 16);
     assert_int_equal(resident_pages(b, bytes, page), 64);
@@ -103,7 +111,7 @@ static void test_settle_waits_or_takes_back(void **state)
 #endif
         assert_true(load_helper_settle(h));       /* nothing left to wait for or take back */
         assert_true(load_helper_populate(h, r, 2));
-        load_helper_populated(h);
+        wait_populated(h);
         for (size_t i = 0; i < bytes; i += sizeof(uint64_t))
             assert_true(*(uint64_t *)(a + i) == 0 && *(uint64_t *)(b + i) == 0);
         munmap(a, bytes);
