@@ -8,17 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#ifdef __SANITIZE_ADDRESS__
-#include <sanitizer/lsan_interface.h>
-#endif
 #include <time.h>
 #include <unistd.h>
 
 #include "json_scan.h"
 
-static void oom(size_t n)
+_Noreturn void oom_abort(size_t n)
 {
     fprintf(stderr, "<2>l2a: out of memory allocating %zu bytes\n", n);
     abort();
@@ -28,7 +24,7 @@ void *xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
     if (!p)
-        oom(n);
+        oom_abort(n);
     return p;
 }
 
@@ -36,7 +32,7 @@ void *xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);
     if (!p)
-        oom(n * size);
+        oom_abort(n * size);
     return p;
 }
 
@@ -44,7 +40,7 @@ void *xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);
     if (!q)
-        oom(n);
+        oom_abort(n);
     return q;
 }
 
@@ -52,110 +48,8 @@ void *xcalloc_aligned(size_t align, size_t n)
 {
     void *p = NULL;
     if (posix_memalign(&p, align, n ? n : 1) != 0)
-        oom(n);
+        oom_abort(n);
     return memset(p, 0, n);
-}
-
-/* LeakSanitizer scans what malloc gave, not these mappings: a pointer kept only in one (a cached
- * word's copy in name_topk's tables) would be reported as leaked. Sanitizer builds name each
- * mapping a root region while it exists. */
-#ifdef __SANITIZE_ADDRESS__
-static void huge_root_add(void *p, size_t bytes)
-{
-    __lsan_register_root_region(p, bytes);
-}
-static void huge_root_drop(void *p, size_t bytes)
-{
-    __lsan_unregister_root_region(p, bytes);
-}
-#else
-static void huge_root_add(void *p, size_t bytes)
-{
-    (void)p, (void)bytes;
-}
-static void huge_root_drop(void *p, size_t bytes)
-{
-    (void)p, (void)bytes;
-}
-#endif
-
-static size_t huge_bytes(size_t n)
-{
-    return (n + HUGE_PAGE_BYTES - 1) & ~(HUGE_PAGE_BYTES - 1);
-}
-
-/* bytes (a multiple of HUGE_PAGE_BYTES) of fresh address space aligned to HUGE_PAGE_BYTES, its
- * pages not yet touched, reading and writing allowed when usable, else PROT_NONE (a place to
- * mremap to). The slack mapped for the alignment is given back at once. */
-static void *huge_map(size_t bytes, bool usable)
-{
-    size_t span = bytes + HUGE_PAGE_BYTES;
-    char *p = mmap(NULL, span, usable ? PROT_READ | PROT_WRITE : PROT_NONE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE * !usable, -1, 0);
-    if (p == MAP_FAILED)
-        oom(bytes);
-    char *at = (char *)(((uintptr_t)p + HUGE_PAGE_BYTES - 1) & ~(uintptr_t)(HUGE_PAGE_BYTES - 1));
-    if (at > p)
-        munmap(p, (size_t)(at - p));
-    if (p + span > at + bytes)
-        munmap(at + bytes, (size_t)(p + span - (at + bytes)));
-    return at;
-}
-
-static void *huge_advised(void *p, size_t bytes)
-{
-    (void)madvise(p, bytes, MADV_HUGEPAGE);   /* a hint: without it, 4 KiB pages */
-    huge_root_add(p, bytes);
-    return p;
-}
-
-void *xmalloc_huge(size_t n)
-{
-    if (n < HUGE_PAGE_BYTES)
-        return xmalloc(n);
-    return huge_advised(huge_map(huge_bytes(n), true), huge_bytes(n));
-}
-
-void *xcalloc_huge(size_t n)
-{
-    return n < HUGE_PAGE_BYTES ? xcalloc(1, n) : xmalloc_huge(n);   /* fresh pages read 0 */
-}
-
-void *xrealloc_huge(void *p, size_t old, size_t n)
-{
-    if (!p || old < HUGE_PAGE_BYTES) {
-        if (n < HUGE_PAGE_BYTES)
-            return xrealloc(p, n);
-        void *q = xmalloc_huge(n);
-        if (p)
-            memcpy(q, p, old);
-        free(p);
-        return q;
-    }
-    if (n < HUGE_PAGE_BYTES) {
-        void *q = memcpy(xmalloc(n), p, n);
-        xfree_huge(p, old);
-        return q;
-    }
-    size_t from = huge_bytes(old), to = huge_bytes(n);
-    if (from == to)
-        return p;
-    void *at = huge_map(to, false);
-    huge_root_drop(p, from);
-    void *q = mremap(p, from, to, MREMAP_MAYMOVE | MREMAP_FIXED, at);
-    if (q == MAP_FAILED)
-        oom(to);
-    return huge_advised(q, to);
-}
-
-void xfree_huge(void *p, size_t n)
-{
-    if (!p || n < HUGE_PAGE_BYTES)
-        free(p);
-    else {
-        huge_root_drop(p, huge_bytes(n));
-        munmap(p, huge_bytes(n));
-    }
 }
 
 char *xstrdup(const char *s)

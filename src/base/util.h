@@ -10,8 +10,9 @@
 #define MUSTCHECK __attribute__((warn_unused_result))
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Allocation wrappers: abort with a message when memory runs out. */
+/* Allocation wrappers: abort with a message when memory runs out (oom_abort). */
 void *xmalloc(size_t n);
+_Noreturn void oom_abort(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 /* n zeroed bytes starting at a multiple of align (a power of two, at least sizeof(void *));
@@ -19,7 +20,8 @@ void *xrealloc(void *p, size_t n);
 void *xcalloc_aligned(size_t align, size_t n);
 /* The same for the large tables read at random (the account index's): from HUGE_PAGE_BYTES on,
  * the block is aligned to and rounded up to 2 MiB pages, which the kernel is asked to back with
- * huge pages before anything touches them (MADV_HUGEPAGE): one TLB entry then covers 2 MiB, where
+ * huge pages before anything touches them (MADV_HUGEPAGE, while they come cheap: see
+ * huge_pages_mode below): one TLB entry then covers 2 MiB, where
  * with 4 KiB pages nearly every lookup in a table of a million entries missed the TLB too. Such a
  * block is mapped on its own (pages never touched take no memory: a table's unused capacity
  * costs nothing), grows by remapping its pages (xrealloc_huge: no copy, so old and new are never
@@ -30,6 +32,29 @@ void *xmalloc_huge(size_t n);
 void *xcalloc_huge(size_t n);
 void *xrealloc_huge(void *p, size_t old, size_t n);
 void xfree_huge(void *p, size_t n);
+/* Whether those blocks ask for 2 MiB pages: auto (the default) faults each new block's first
+ * huge page in at once and times it; when that was slow (a host that took the memory back, see
+ * huge.c), the blocks after it get 4 KiB pages until 256 MiB of them have been made, then a new
+ * block is tried again. always and never do not measure. Read from L2A_HUGE_PAGES at the first
+ * block unless set before. */
+typedef enum { HUGE_PAGES_AUTO, HUGE_PAGES_ALWAYS, HUGE_PAGES_NEVER } huge_pages_mode;
+#define HUGE_PAGES_ENV "L2A_HUGE_PAGES"
+bool huge_pages_mode_parse(const char *text, huge_pages_mode *out);
+void huge_pages_set_mode(huge_pages_mode m);
+/* The first-touch time of one huge page above which auto stops asking for them (default 4 ms);
+ * also forgets the last probe (for tests). */
+void huge_pages_set_costly_ns(long ns);
+typedef struct huge_pages_report {
+    huge_pages_mode mode;
+    unsigned probes, costly_probes;
+    long last_probe_ns;        /* thread CPU of the last probe's fault */
+    bool on_huge_pages;        /* new blocks ask for huge pages now */
+} huge_pages_report;
+void huge_pages_report_get(huge_pages_report *r);
+/* Faults in the pages of [at, at + bytes) of such a block ahead of the writes (MADV_POPULATE_WRITE;
+ * nothing on kernels before 5.14); auto times each huge page and refuses the rest of the range
+ * huge pages at the first slow one. */
+void huge_fault_in(void *at, size_t bytes);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 

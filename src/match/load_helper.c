@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "util.h"
 
@@ -74,18 +73,11 @@ static void typo_take(const char *word, uint32_t len, uint32_t id, void *ctx)
     h->written++;
 }
 
-/* Faults in a range's pages as writing them would (MADV_POPULATE_WRITE, Linux 5.14): on an older
- * kernel nothing, and the writes fault them as before. */
+/* Faults in a range's pages as writing them would (huge_fault_in: which also decides, in the
+ * default auto setting, whether the rest of the range keeps its huge pages). */
 static void fault_in(const mem_range *r)
 {
-#ifdef MADV_POPULATE_WRITE
-    uintptr_t page = 4096, lo = (uintptr_t)r->at & ~(page - 1);
-    uintptr_t hi = ((uintptr_t)r->at + r->bytes + page - 1) & ~(page - 1);
-    if (hi > lo)
-        (void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
-#else
-    (void)r;
-#endif
+    huge_fault_in(r->at, r->bytes);
 }
 
 /* Faults in the ranges asked for, if any (mu held, released meanwhile). */
