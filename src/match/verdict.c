@@ -44,6 +44,14 @@ static void set_match(const matcher *m, decision *out, const cand_eval *c, const
     out->rule = rule;
 }
 
+/* A review of c (no account named): its score, under rule. */
+static void set_review(decision *out, const cand_eval *c, const char *rule)
+{
+    out->kind = DECISION_REVIEW;
+    out->score = c->score;
+    out->rule = rule;
+}
+
 /* Appends s as printf's "%s" would (NULL as "(null)"). */
 static void put_str(strbuf *sb, const char *s)
 {
@@ -249,9 +257,7 @@ static int by_name_sim_desc(const void *a, const void *b)
 /* Among accounts sharing a domain the company name decides: group by name similarity. */
 static void review_tie(const matcher *m, const cand_eval *c, size_t k, decision *out, strbuf *sb)
 {
-    out->kind = DECISION_REVIEW;
-    out->score = c[0].score;
-    out->rule = c[0].rule;
+    set_review(out, &c[0], c[0].rule);
     sb_appendf(sb, "; ambiguous: %zu accounts within %.2f ('%s', '%s'%s)", k, m->cfg->t_margin,
                acct(m, &c[0])->name, acct(m, &c[1])->name, k > 2 ? ", ..." : "");
 }
@@ -271,9 +277,7 @@ static bool group_cut(const lead_evidence *ev, const cand_eval *group, size_t k)
 /* No choice among a part of the accounts that could be the lead's. */
 static void review_cut(const lead_evidence *ev, const cand_eval *c, decision *out, strbuf *sb)
 {
-    out->kind = DECISION_REVIEW;
-    out->score = c->score;
-    out->rule = c->rule;
+    set_review(out, c, c->rule);
     sb_appendf(sb, "; ambiguous: %" PRIu32 " accounts share '%s', more than the %d compared, "
                "and the company does not single one out", ev->cut_size, ev->cut_key,
                EVIDENCE_MAX_CANDIDATES);
@@ -358,9 +362,7 @@ static void decide_by_domain(const matcher *m, lead_evidence *ev, decision *out,
                       "account on the domain");
     const cand_eval *other = sibling ? NULL : names_elsewhere(m, ev, hits[0].name_sim);
     if (other) {
-        out->kind = DECISION_REVIEW;
-        out->score = hits[0].score;
-        out->rule = "conflict";
+        set_review(out, &hits[0], "conflict");
         sb_append(sb, "; but the company names another account: ");
         describe_name(m, ev, other, sb);
         return;
@@ -377,9 +379,7 @@ static double match_threshold(const matcher *m, const lead_evidence *ev)
 static void review_subdomain(const matcher *m, const lead_evidence *ev, const cand_eval *c,
                              decision *out, strbuf *sb)
 {
-    out->kind = DECISION_REVIEW;
-    out->score = c->score;
-    out->rule = c->rule;
+    set_review(out, c, c->rule);
     sb_appendf(sb, "email host %s is under %s, a website of account '%s', but that sub-domain may "
                "be a separate unit and the company '%s' does not confirm it", ev->email_host,
                ev->email_reg, acct(m, c)->name, ev->l->company ? ev->l->company : "");

@@ -1,5 +1,5 @@
 /* functions.c - the l2a Redis Function library: its embedded source and versioned name, loading
- * it, FCALL with one reload, and the dead function's JSON entry argument. */
+ * it (or only when missing), FCALL with one reload, and the dead function's JSON entry argument. */
 #include "functions.h"
 
 #include <stdio.h>
@@ -63,6 +63,17 @@ int functions_load(redisContext *c, char *err, size_t errlen)
     }
     freeReplyObject(r);
     return rc;
+}
+
+int functions_ensure(redisContext *c, char *err, size_t errlen)
+{
+    const char *argv[] = {"FUNCTION", "LIST", "LIBRARYNAME", L2A_FUNCTIONS_LIBRARY};
+    redisReply *r = rconn_command(c, 4, argv, NULL, err, errlen);
+    if (!r)
+        return -1;
+    bool listed = r->type == REDIS_REPLY_ARRAY && r->elements > 0;
+    freeReplyObject(r);
+    return listed ? 0 : functions_load(c, err, errlen);
 }
 
 static redisReply *fcall_once(redisContext *c, int argc, const char **argv, char *err,

@@ -42,6 +42,13 @@ const char *functions_name(functions_fn fn);
 /* FUNCTION LOAD REPLACE of the library (blocking). 0 or -1 with err set. */
 int functions_load(redisContext *c, char *err, size_t errlen) MUSTCHECK;
 
+/* Loads the library when this Redis does not have it (FUNCTION LIST LIBRARYNAME, then FUNCTION
+ * LOAD), for a client about to pipeline FCALLs: on a new Redis each of its first calls would
+ * otherwise be answered "Function not found" (counted in INFO errorstats) before it loads it. A
+ * library of this name is taken as it is (no code compared: nothing to replace, no right to load
+ * needed). 0, or -1 with err set (the listing or the load refused, a lost connection). */
+int functions_ensure(redisContext *c, char *err, size_t errlen) MUSTCHECK;
+
 /* FCALL <fn> argv... (argv: numkeys, keys, arguments), blocking. When Redis answers that the
  * function is not found (FUNCTION FLUSH, a new Redis), loads the library and calls once more.
  * Returns the reply, error replies included (caller frees), or NULL with err set. */

@@ -562,9 +562,11 @@ static int probe_restore(import_writer *w)
 }
 
 /* The first batch's guess: all unchanged when the digests hash exists (a re-import, most often);
- * else the first batches go to the check Function (which loads the library when it is missing).
- * A wrong guess costs one pre-check; an error reply (an ACL without EXISTS) makes none. -1 when
- * the connection failed. */
+ * else the first batches go to the check Function, and the library is loaded first when missing
+ * (a first import, often into a new Redis: else its first checks, as many as are in flight, would
+ * each be answered "Function not found" before one loads it). A wrong guess costs one pre-check;
+ * an error reply (an ACL without EXISTS or FUNCTION LIST) makes none, the checks load the library
+ * when they find it missing. -1 when the connection failed. */
 static int guess_first(import_writer *w)
 {
     const char *argv[] = {"EXISTS", w->digests_key};
@@ -575,6 +577,8 @@ static int guess_first(import_writer *w)
     if (r && r->type == REDIS_REPLY_INTEGER && r->integer > 0)
         w->guess = GUESS_SAME;
     freeReplyObject(r);
+    if (w->guess == GUESS_NONE && functions_ensure(w->c, err, sizeof(err)) != 0 && w->c->err)
+        return fail(w, "%s", err);
     return 0;
 }
 

@@ -224,27 +224,6 @@ acked_stats() {
         paste -sd' '
 }
 
-# accounts_in_index_order CSV OUT: the accounts CSV with its rows in the order l2ad loads the
-# accounts from Redis (SSCAN ... COUNT 1000, as account_load.c does), so that `l2a match` on OUT
-# names tied accounts in the daemon's order. The accounts must be imported.
-accounts_in_index_order() {
-    local cursor=0 page
-    : >"$TEST_TMP/order.txt"
-    while :; do
-        page=$(rcli sscan "${L2A_PREFIX}accounts" "$cursor" count 1000)
-        cursor=$(head -n 1 <<<"$page")
-        tail -n +2 <<<"$page" >>"$TEST_TMP/order.txt"
-        [ "$cursor" != 0 ] || break
-    done
-    python3 - "$1" "$TEST_TMP/order.txt" "$2" <<'EOF'
-import csv, sys
-rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))
-pos = {line.strip(): i for i, line in enumerate(open(sys.argv[2]))}
-body = sorted(rows[1:], key=lambda r: pos[r[0]])
-csv.writer(open(sys.argv[3], "w", newline="", encoding="utf-8")).writerows([rows[0]] + body)
-EOF
-}
-
 # setup_accounts NACC NLEADS SEED: gen_data's files in $TEST_TMP/data, $TEST_TMP/tools.yaml (a
 # config for the l2a tools) and the accounts imported; the leads are not pushed.
 setup_accounts() {

@@ -64,6 +64,8 @@ import() {
 { cat "$TEST_TMP/accounts.csv"; echo "001X,Gone Ltd,gone.example,Prospect"; } >"$TEST_TMP/more.csv"
 import "$TEST_TMP/more.csv"
 assert_eq "$(rcli scard "${P}accounts")" 4 "accounts imported"
+assert_eq "$(rcli info errorstats | tr -d '\r' | grep '^errorstat_')" "" \
+    "the first import (the library looked up and loaded) refused nothing"
 import "$TEST_TMP/accounts.csv" --delete-missing
 assert_eq "$(rcli scard "${P}accounts")" 3 "account deleted (--delete-missing)"
 
