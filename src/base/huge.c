@@ -29,7 +29,7 @@ static _Atomic long costly_ns = HUGE_COSTLY_NS;
 static _Atomic bool costly;                   /* the last probe was slow */
 static _Atomic size_t small_since_probe;      /* bytes given 4 KiB pages since it */
 static _Atomic unsigned probes, costly_probes;
-static _Atomic long last_probe_ns;
+static _Atomic long slowest_probe_ns;
 
 bool huge_pages_mode_parse(const char *text, huge_pages_mode *out)
 {
@@ -79,7 +79,7 @@ void huge_pages_report_get(huge_pages_report *r)
     r->mode = current_mode();
     r->probes = atomic_load(&probes);
     r->costly_probes = atomic_load(&costly_probes);
-    r->last_probe_ns = atomic_load(&last_probe_ns);
+    r->slowest_probe_ns = atomic_load(&slowest_probe_ns);
     r->on_huge_pages = !atomic_load(&costly) && r->mode != HUGE_PAGES_NEVER;
 }
 
@@ -151,7 +151,11 @@ static bool populate_costly(char *p, size_t bytes)
         *byte = *byte;
     }
     long took = thread_cpu_ns() - t0;
-    atomic_store_explicit(&last_probe_ns, took, memory_order_relaxed);
+    long slowest = atomic_load_explicit(&slowest_probe_ns, memory_order_relaxed);
+    while (took > slowest &&
+           !atomic_compare_exchange_weak_explicit(&slowest_probe_ns, &slowest, took,
+                                                  memory_order_relaxed, memory_order_relaxed)) {
+    }
     atomic_fetch_add_explicit(&probes, 1, memory_order_relaxed);
     bool slow = took > atomic_load_explicit(&costly_ns, memory_order_relaxed);
     if (slow)

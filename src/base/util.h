@@ -47,7 +47,7 @@ void huge_pages_set_costly_ns(long ns);
 typedef struct huge_pages_report {
     huge_pages_mode mode;
     unsigned probes, costly_probes;
-    long last_probe_ns;        /* thread CPU of the last probe's fault */
+    long slowest_probe_ns;     /* thread CPU of the slowest probe's fault so far */
     bool on_huge_pages;        /* new blocks ask for huge pages now */
 } huge_pages_report;
 void huge_pages_report_get(huge_pages_report *r);

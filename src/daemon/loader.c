@@ -360,11 +360,12 @@ static void report(l2ad *d, build_job *j)
         log_notice("accounts_loaded",
                    "source=%s snapshot_changes=%ld accounts=%zu learned=%zu changes_from=%s "
                    "seconds=%.2f index_seconds=%.2f snapshot_wait_seconds=%.2f huge_pages=%s "
-                   "huge_page_fault_ms=%.2f",
+                   "huge_page_probes=%u slow=%u slowest_ms=%.2f",
                    j->from_snapshot ? "snapshot" : "full", j->behind, matcher_accounts(d->m),
                    matcher_learned(d->m), d->changes_pos, j->seconds, j->index_ms / 1000.0,
                    j->from_snapshot ? j->snap.wait_ms / 1000.0 : 0.0,
-                   pages.on_huge_pages ? "yes" : "no", pages.last_probe_ns / 1e6);
+                   pages.on_huge_pages ? "yes" : "no", pages.probes, pages.costly_probes,
+                   pages.slowest_probe_ns / 1e6);
     }
     if (ok || !j->reload)
         ready_accounts_done(d, ok, j->err);

@@ -95,6 +95,7 @@ static void test_auto_refuses_after_a_slow_page(void **state)
     char *a = xmalloc_huge(4 * MIB);
     assert_int_equal(report().probes, before + 1);
     assert_false(report().on_huge_pages);
+    assert_true(report().slowest_probe_ns > 0);
     expect_pages(a, false);
     assert_int_equal(a[0], 0);   /* the probed page reads zero */
     char *b = xmalloc_huge(4 * MIB);
