@@ -138,18 +138,15 @@ static long thread_cpu_ns(void)
 
 /* Faults in bytes at p (within one huge page) as a write would, and says whether that took longer
  * than costly_ns of this thread's CPU (the kernel's time in the fault counts; another thread
- * running meanwhile does not). Without MADV_POPULATE_WRITE (Linux < 5.14) a byte is read and
- * written back: the page is untouched or in use by this thread alone, so nothing changes. */
+ * running meanwhile does not). When the kernel cannot (before Linux 5.14: no
+ * MADV_POPULATE_WRITE) or the range is not mapped (a range asked ahead for a block that has
+ * moved since), nothing is faulted or timed: not slow. Nothing is ever written. */
 static bool populate_costly(char *p, size_t bytes)
 {
-    long t0 = thread_cpu_ns();
 #ifdef MADV_POPULATE_WRITE
+    long t0 = thread_cpu_ns();
     if (madvise(p, bytes, MADV_POPULATE_WRITE) != 0)
-#endif
-    {
-        volatile char *byte = p;
-        *byte = *byte;
-    }
+        return false;
     long took = thread_cpu_ns() - t0;
     long slowest = atomic_load_explicit(&slowest_probe_ns, memory_order_relaxed);
     while (took > slowest &&
@@ -163,6 +160,10 @@ static bool populate_costly(char *p, size_t bytes)
     atomic_store_explicit(&small_since_probe, 0, memory_order_relaxed);
     atomic_store_explicit(&costly, slow, memory_order_relaxed);
     return slow;
+#else
+    (void)p, (void)bytes;
+    return false;
+#endif
 }
 
 static void populate(char *p, size_t bytes)
