@@ -19,7 +19,8 @@ static const args_cmd match_cmd = {
     "  order. LEADS.jsonl may be - for stdin. --encoding NAME reads an accounts CSV in another\n"
     "  encoding (iconv: windows-1252, latin1, ...). --threads N decides leads on N threads\n"
     "  (1-64; default: the CPUs it may run on, at most 8); the output is the same for every N.\n"
-    "  Exit 0 ok, 1 error, 2 usage error.\n",
+    "  L2A_HUGE_PAGES=auto|always|never in the environment: 2 MiB pages for the index (auto, the\n"
+    "  default: only while they fault in fast). Exit 0 ok, 1 error, 2 usage error.\n",
 };
 
 /* The first of the required options that is missing, or NULL. */

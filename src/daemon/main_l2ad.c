@@ -19,6 +19,9 @@ static const args_cmd l2ad_cmd = {
     "                overrides the config's redis.url\n"
     "  --verbose     debug lines too, among them one per lead with its decision\n"
     "  --allow-root  run even as root (refused otherwise)\n"
+    "environment: L2A_REDIS_PASSWORD (when neither the URL nor redis.password_file gives one),\n"
+    "  L2A_HUGE_PAGES=auto|always|never (2 MiB pages for the index: auto, the default, only\n"
+    "  while they fault in fast; docs/operations.md \"Memory and huge pages\")\n"
     "exit status: 0 stopped cleanly, 1 error, 2 usage error\n",
 };
 
