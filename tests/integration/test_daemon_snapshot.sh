@@ -62,6 +62,8 @@ source_is() {
     assert_eq "$(metric "$PORT" 'l2a_accounts_load_source{source="'"$2"'"}')" 1 "$1: index source"
     grep -q "event=accounts_loaded source=$2 " "$TEST_TMP/$1.log" ||
         fail "$1: no accounts_loaded source=$2 line: $(grep accounts_loaded "$TEST_TMP/$1.log")"
+    grep -Eq "event=accounts_loaded .* huge_pages=(yes|no) huge_page_probes=[0-9]+ slow=[0-9]+ slowest_ms=[0-9.]+" \
+        "$TEST_TMP/$1.log" || fail "$1: accounts_loaded says nothing of the huge pages"
 }
 
 # unusable NAME TEXT: NAME's log says the snapshot was not used, with TEXT in the reason, and
