@@ -7,9 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include "functions.h"
 #include "import_batch.h"
+#include "import_snapshot.h"
 #include "keys.h"
 #include "rconn.h"
 #include "inputs.h"
@@ -35,6 +38,7 @@ typedef struct import_ctx {
     uint32_t row_index;    /* the index of the row being handed on (seen_on just asked) */
     bool repeated_row;     /* the row being handed on repeats an earlier row's id */
     import_stats *st;      /* borrowed */
+    import_snapshot snap;  /* the snapshot written beside (snap.w NULL: none) */
     bool failed;           /* an error is in err; later rows are ignored */
     char err[512];
 } import_ctx;
@@ -137,6 +141,9 @@ static void on_account(account_rec *a, void *ctx)
              "rename it");
         return;
     }
+    if (x->repeated_row)
+        import_snapshot_drop(&x->snap, "the file repeats an account id");
+    import_snapshot_add(&x->snap, a);
     if (import_writer_add(&x->writer, a, x->repeated_row, x->row_index) != 0)
         fail(x, "%s", x->writer.err);
     x->repeated_row = false;
@@ -222,9 +229,38 @@ static void ctx_free(import_ctx *x)
     free(x->lines);
 }
 
+/* The snapshot's writer name: this process, at this moment. */
+static void snapshot_owner_name(char *buf, size_t len)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    snprintf(buf, len, "import-accounts/%ld/%lld", (long)getpid(),
+             (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000);
+}
+
+/* After the import: the snapshot published or given up, st told which. */
+static void snapshot_end(import_ctx *x, bool ok)
+{
+    if (!ok)
+        import_snapshot_drop(&x->snap, "the import failed");
+    const import_stats *st = x->st;
+    long accounts = st->added + st->updated + st->unchanged;
+    x->st->snapshot = ok ? import_snapshot_finish(&x->snap, accounts,
+                                                  x->writer.entries + st->deleted) : 0;
+    snprintf(x->st->snapshot_why, sizeof(x->st->snapshot_why), "%s", x->snap.why);
+}
+
 int import_accounts(redisContext *c, const char *prefix, const char *csv_path,
                     const char *encoding, bool delete_missing_ids, import_stats *st, char *err,
                     size_t errlen)
+{
+    return import_accounts_snapshot(c, NULL, prefix, csv_path, encoding, delete_missing_ids, st,
+                                    err, errlen);
+}
+
+int import_accounts_snapshot(redisContext *c, redisContext *snap_c, const char *prefix,
+                             const char *csv_path, const char *encoding, bool delete_missing_ids,
+                             import_stats *st, char *err, size_t errlen)
 {
     import_ctx x;
     int rc = -1;
@@ -238,6 +274,13 @@ int import_accounts(redisContext *c, const char *prefix, const char *csv_path,
     x.digests_key = key_account_digests(prefix);
     x.ids = strmap_new();
     import_writer_init(&x.writer, c, prefix, count_upsert, &x);
+    if (snap_c) {
+        char owner[96];
+        snapshot_owner_name(owner, sizeof(owner));
+        import_snapshot_begin(&x.snap, snap_c, prefix, owner);
+    } else {
+        snprintf(x.snap.why, sizeof(x.snap.why), "not asked for");
+    }
     accounts_csv in = {.path = csv_path, .encoding = encoding, .cb = on_account, .warn = on_warn,
                        .dup = on_duplicate, .seen_on = seen_on, .borrow = true,
                        .lend_attrs = true, .ctx = &x};
@@ -251,6 +294,7 @@ int import_accounts(redisContext *c, const char *prefix, const char *csv_path,
         goto out;
     rc = 0;
 out:
+    snapshot_end(&x, rc == 0);
     if (rc != 0)
         snprintf(err, errlen, "%s", x.err);
     ctx_free(&x);

@@ -19,6 +19,9 @@ typedef struct import_stats {
     long skipped;    /* rows without id or name, or with a wrong field count (warned about) */
     long repeated;   /* rows whose id an earlier row had (warned about; the later row wins and
                       * the id is counted once in added/updated/unchanged) */
+    int snapshot;    /* the account snapshot: 1 written, 0 not, -1 not for a Redis error
+                      * (snapshot_why says why) */
+    char snapshot_why[512];
 } import_stats;
 
 /* Imports csv_path (accounts_read_csv) into Redis under prefix, pipelined (docs/redis-schema.md,
@@ -35,5 +38,11 @@ typedef struct import_stats {
 int import_accounts(redisContext *c, const char *prefix, const char *csv_path,
                     const char *encoding, bool delete_missing, import_stats *st, char *err,
                     size_t errlen) MUSTCHECK;
+/* The same, and when Redis holds no account snapshot l2ad could start from, one written beside
+ * the import on snap_c (its own connection; NULL: none) and published when the store then
+ * holds exactly the file's accounts (import_snapshot.h); st->snapshot says whether. */
+int import_accounts_snapshot(redisContext *c, redisContext *snap_c, const char *prefix,
+                             const char *csv_path, const char *encoding, bool delete_missing,
+                             import_stats *st, char *err, size_t errlen) MUSTCHECK;
 
 #endif

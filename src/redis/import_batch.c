@@ -296,8 +296,10 @@ static int on_write(import_writer *w, import_batch *b)
     }
     if (rc != -2)
         take_exec(w, b, &rc);
-    if (rc == 0)
+    if (rc == 0) {
+        w->entries += (long long)(b->queued - batch_first_account_cmd(w) - b->nwritten - 2);
         report(w, b, true);
+    }
     batch_done(w, b);
     return rc == 0 ? 0 : -1;
 }

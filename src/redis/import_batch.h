@@ -49,6 +49,7 @@ typedef struct import_writer {
     hash_dump_str *strs;     /* an account's fields and values, read back for its RESTORE */
     size_t strs_cap;
     strbuf scratch, cmd, payload;
+    long long entries;       /* change stream entries the writes added (EXECs carried out) */
     bool failed;
     char err[512];
 } import_writer;

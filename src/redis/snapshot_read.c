@@ -193,10 +193,20 @@ int snapshot_stream_position(redisContext *c, const char *prefix, char *id, size
                              long long *added, char *why, size_t whylen)
 {
     char *key = key_changes(prefix);
-    redisReply *r = redisCommand(c, "XINFO STREAM %s", key);
-    int rc = 0;
     snprintf(id, idlen, "0-0");
     *added = 0;
+    /* no stream yet: asked first, so that XINFO's "no such key" error (which Redis counts in
+     * its errorstats, watched by ops alerts) is not the answer on a new store */
+    redisReply *r = redisCommand(c, "EXISTS %s", key);
+    bool absent = r && r->type == REDIS_REPLY_INTEGER && r->integer == 0;
+    if (r)
+        freeReplyObject(r);
+    if (absent) {
+        free(key);
+        return 0;
+    }
+    r = redisCommand(c, "XINFO STREAM %s", key);
+    int rc = 0;
     if (r && r->type == REDIS_REPLY_ARRAY && pair_get(r, "last-generated-id")) {
         snprintf(id, idlen, "%s", pair_get(r, "last-generated-id"));
         if (!count_field(r, "entries-added", added))

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/integration/test_daemon_snapshot.sh - l2ad's account snapshot (docs/redis-schema.md
-# "Account snapshot"): a first start reads every account and writes the snapshot; a restart
+# "Account snapshot"): the first import writes one, and a first start from it decides every lead
+# as a full load does; without one a first start reads every account and writes it; a restart
 # builds its index from it and decides every lead as the full load did; a change made after the
 # snapshot is seen; a deleted chunk, a damaged chunk, a trimmed change stream and another format
 # each make l2ad say why and load every account instead; a worker does not write while another
@@ -87,6 +88,18 @@ import_row() {
     "$L2A" import-accounts --config "$TEST_TMP/tools.yaml" "$TEST_TMP/data/accounts.csv" >/dev/null
 }
 
+# ---- the first import wrote a snapshot (Redis held none): a first start builds from it --------
+assert_eq "$(rcli hget "${P}accounts:snapshot" accounts)" 2000 "accounts in the import's snapshot"
+assert_eq "$(rcli hget "${P}accounts:snapshot" written_by | cut -d/ -f1)" import-accounts \
+    "who wrote the first snapshot"
+start imp1
+source_is imp1 snapshot
+decide I
+stop_daemon "$PID" imp1
+# A store without one from here on (as one filled before imports wrote snapshots).
+rcli del "${P}accounts:snapshot" "${P}accounts:snapshot:seq" \
+    $(rcli --scan --pattern "${P}accounts:snapshot:*") >/dev/null
+
 # ---- a first start: no snapshot, every account read, the snapshot written from them ---------
 start full1
 unusable full1 "no snapshot"
@@ -97,6 +110,8 @@ assert_eq "$(rcli exists "${P}accounts:snapshot:lock")" 0 "the lock released"
 assert_eq "$(rcli ttl "${P}accounts:snapshot:1:0")" -1 "a published chunk does not expire"
 decide F
 stop_daemon "$PID" full1
+cmp -s "$TEST_TMP/F.txt" "$TEST_TMP/I.txt" ||
+    fail "decisions differ between the full load and the import's snapshot: $(diff "$TEST_TMP/F.txt" "$TEST_TMP/I.txt" | head -n 6)"
 
 # ---- a start from it decides every lead as the full load did -----------------------------------
 start snap1
