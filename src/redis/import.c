@@ -245,7 +245,7 @@ static void snapshot_end(import_ctx *x, bool ok)
         import_snapshot_drop(&x->snap, "the import failed");
     const import_stats *st = x->st;
     long accounts = st->added + st->updated + st->unchanged;
-    x->st->snapshot = ok ? import_snapshot_finish(&x->snap, accounts,
+    x->st->snapshot = ok ? import_snapshot_finish(&x->snap, x->c, accounts,
                                                   x->writer.entries + st->deleted) : 0;
     snprintf(x->st->snapshot_why, sizeof(x->st->snapshot_why), "%s", x->snap.why);
 }

@@ -67,12 +67,12 @@ void import_snapshot_drop(import_snapshot *s, const char *why)
         snprintf(s->why, sizeof(s->why), "%s", why);
 }
 
-/* The account set's size into *n: 0, or -1 (why set). */
-static int accounts_stored(import_snapshot *s, long long *n)
+/* The account set's size into *n, asked on c: 0, or -1 (why set). */
+static int accounts_stored(import_snapshot *s, redisContext *c, long long *n)
 {
     char *key = key_accounts(s->prefix);
     const char *argv[] = {"SCARD", key};
-    redisReply *r = rconn_command(s->c, 2, argv, NULL, s->why, sizeof(s->why));
+    redisReply *r = rconn_command(c, 2, argv, NULL, s->why, sizeof(s->why));
     free(key);
     if (!r)
         return -1;
@@ -85,14 +85,14 @@ static int accounts_stored(import_snapshot *s, long long *n)
     return rc;
 }
 
-int import_snapshot_finish(import_snapshot *s, long accounts, long long entries)
+int import_snapshot_finish(import_snapshot *s, redisContext *c, long accounts, long long entries)
 {
     if (!s->w)
         return 0;
     long long stored, added;
     char end_id[64];
-    if (accounts_stored(s, &stored) != 0 ||
-        snapshot_stream_position(s->c, s->prefix, end_id, sizeof(end_id), &added, s->why,
+    if (accounts_stored(s, c, &stored) != 0 ||
+        snapshot_stream_position(c, s->prefix, end_id, sizeof(end_id), &added, s->why,
                                  sizeof(s->why)) != 0) {
         import_snapshot_drop(s, "");
         return -1;

@@ -33,8 +33,9 @@ void import_snapshot_drop(import_snapshot *s, const char *why);
 /* After the import: publishes the snapshot when the store holds exactly the accounts added to it
  * (the account set's size is accounts, the count the import stored) and the change stream grew
  * by the import's own entries alone (entries: what its writes and deletes added), tagged with the
- * stream's position then; else drops it. 1 published, 0 not (why says why), -1 on a Redis
- * error (why). */
-int import_snapshot_finish(import_snapshot *s, long accounts, long long entries);
+ * stream's position then; else drops it. Both are asked on c (the import's connection, idle by
+ * then: the writer's own may still await a chunk's reply). 1 published, 0 not (why says why),
+ * -1 on a Redis error (why). */
+int import_snapshot_finish(import_snapshot *s, redisContext *c, long accounts, long long entries);
 
 #endif

@@ -42,6 +42,17 @@ tail -n +2 "$TEST_TMP/accounts.csv" | LC_ALL=C sort >"$TEST_TMP/want.txt"
 cmp -s "$TEST_TMP/rows.txt" "$TEST_TMP/want.txt" ||
     fail "snapshot rows differ from the file: $(diff "$TEST_TMP/want.txt" "$TEST_TMP/rows.txt" | head -n 4)"
 
+# ---- several chunks (a chunk's SET still awaited when the import ends): written ------------------
+wipe
+python3 -c 'for i in range(1, 60001): print("B%06d,Company Number %d With A Longer Name Holdings,b%d.example.com;www.b%d.example.org" % (i, i, i, i))' |
+    sed '1i id,name,domains' >"$TEST_TMP/big.csv"
+import "$TEST_TMP/big.csv"
+assert_eq "$(snap_field accounts)" 60000 "accounts in a snapshot of several chunks"
+[ "$(snap_field chunks)" -ge 2 ] || fail "expected several chunks, got $(snap_field chunks)"
+assert_eq "$(rcli info errorstats | tr -d '\r' | grep -c '^errorstat_')" 0 "no error reply (several chunks)"
+wipe
+import "$TEST_TMP/accounts.csv"
+
 # ---- a snapshot there already: not written again ----------------------------------------------
 gen=$(snap_field gen)
 sed -i 's/^A00007,Account 7,/A00007,Account Seven,/' "$TEST_TMP/accounts.csv"
