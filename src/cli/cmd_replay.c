@@ -10,6 +10,7 @@
 #include "conf.h"
 #include "engine.h"
 #include "replay.h"
+#include "snapshot.h"
 
 #define REPLAY_PAGE 1000            /* stream entries read at a time */
 #define REPLAY_EXAMPLES 3           /* changed leads shown per old -> new pair */
@@ -19,9 +20,11 @@ static const args_cmd replay_cmd = {
     "l2a replay",
     "usage: l2a replay --config NEW.yaml [--redis URL] [--since DURATION] [--json]\n"
     "  decides again, with NEW.yaml, the leads l2ad recorded in the last DURATION (default 7d;\n"
-    "  e.g. 36h, 30m) against the accounts in Redis, and prints how many would change: a table\n"
-    "  of recorded -> new decisions and a few examples with both reasons. --json prints one line\n"
-    "  per changed lead instead: {\"lead_id\",\"old\":{\"decision\",\"account_id\",\"reason\"},\n"
+    "  e.g. 36h, 30m) against the accounts in Redis (as l2ad starts: from its account snapshot\n"
+    "  and the account changes after it when there is a usable one, else every account's hash;\n"
+    "  one line on stderr says which), and prints how many would change: a table of recorded\n"
+    "  -> new decisions and a few examples with both reasons. --json prints one line per\n"
+    "  changed lead instead: {\"lead_id\",\"old\":{\"decision\",\"account_id\",\"reason\"},\n"
     "  \"new\":{...}}. Reads only; writes nothing to Redis. --redis overrides NEW.yaml's\n"
     "  redis.url. Exit 0 ok, 1 error, 2 usage error.\n",
 };
@@ -249,26 +252,69 @@ static void add_account(account_rec *a, void *ctx)
     account_rec_free(a);
 }
 
-static int replay_run(const conf *cfg, const replay_opts *o, matcher *m)
+/* The snapshot's accounts and the changes after it in *m: 0 (a line on stderr says so), or -1
+ * with why set and *m new and empty again (NULL with err when none could be made). */
+static int load_snapshot(redisContext *c, const conf *cfg, matcher **m, double t0, char *why,
+                         size_t whylen, char *err, size_t errlen)
 {
-    char err[512] = "", pos[64];
+    snapshot_info info;
+    char pos[64], cerr[512];
+    if (snapshot_build(c, cfg->key_prefix, &cfg->eng, m, NULL, &info, why, whylen, err,
+                       errlen) < 0)
+        return -1;
+    snprintf(pos, sizeof(pos), "%s", info.changes_id);
+    long changes = snapshot_catch_up(c, cfg->key_prefix, *m, pos, sizeof(pos), cerr,
+                                     sizeof(cerr));
+    if (changes < 0) {
+        err_set(why, whylen, "the changes after snapshot %s: %s", info.gen, cerr);
+        matcher_free(*m);
+        *m = matcher_new(&cfg->eng, err, errlen);
+        return -1;
+    }
+    fprintf(stderr, "l2a replay: accounts source=snapshot gen=%s snapshot_changes=%ld "
+            "accounts=%zu changes_to=%s seconds=%.2f\n", info.gen, changes, matcher_accounts(*m),
+            pos, (epoch_ms_now() - t0) / 1000.0);
+    return 0;
+}
+
+/* The accounts in Redis into *m (new and empty; replaced on the way): as l2ad starts, from the
+ * snapshot and the account changes after it when there is a usable one, else every account's
+ * hash; which, and why not the snapshot, in one line on stderr. 0, or -1 with err set. */
+static int load_accounts(redisContext *c, const conf *cfg, matcher **m, char *err, size_t errlen)
+{
+    char why[512] = "accounts.snapshot is false", pos[64];
+    double t0 = epoch_ms_now();
+    if (cfg->accounts_snapshot &&
+        load_snapshot(c, cfg, m, t0, why, sizeof(why), err, errlen) == 0)
+        return 0;
+    if (!*m || account_load_all(c, cfg->key_prefix, add_account, *m, NULL, pos, sizeof(pos), err,
+                                errlen) < 0)
+        return -1;
+    fprintf(stderr, "l2a replay: accounts source=full accounts=%zu seconds=%.2f reason=\"%s\"\n",
+            matcher_accounts(*m), (epoch_ms_now() - t0) / 1000.0, why);
+    return 0;
+}
+
+static int replay_run(const conf *cfg, const replay_opts *o, matcher **m)
+{
+    char err[512] = "";
     redisContext *c = cli_redis_connect(cfg, o->url);
     if (!c)
         return 1;
     int rc = 1;
-    tally t = {.m = m, .json = o->json};
+    tally t = {.json = o->json};
     replay_stats st;
     sb_init(&t.line);
-    if (account_load_all(c, cfg->key_prefix, add_account, m, NULL, pos, sizeof(pos), err,
-                         sizeof(err)) < 0)
+    if (load_accounts(c, cfg, m, err, sizeof(err)) != 0)
         goto out;
+    t.m = *m;
     entry_limits lim = {cfg->max_entry_fields, cfg->max_field_bytes, cfg->max_entry_bytes};
     long long since = (long long)epoch_ms_now() - o->since_ms;
     if (replay_scan(c, cfg->key_prefix, since, &lim, REPLAY_PAGE, on_lead, &t, &st, err,
                     sizeof(err)) != 0)
         goto out;
     if (!o->json)
-        print_summary(&t, o, &st, matcher_accounts(m));
+        print_summary(&t, o, &st, matcher_accounts(*m));
     rc = fflush(stdout) == 0 ? 0 : 1;
 out:
     if (rc != 0 && err[0])
@@ -295,7 +341,7 @@ int cli_replay(int argc, char **argv)
     matcher *m = matcher_new(&cfg.eng, err, sizeof(err));
     if (!m)
         fprintf(stderr, "l2a: %s\n", err);
-    rc = m ? replay_run(&cfg, &o, m) : 1;
+    rc = m ? replay_run(&cfg, &o, &m) : 1;
     matcher_free(m);
     conf_free(&cfg);
     return rc;

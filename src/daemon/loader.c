@@ -12,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "account_changes.h"
 #include "account_load.h"
 #include "daemon.h"
 #include "learned_store.h"
@@ -113,62 +112,38 @@ static int build_config(build_job *j)
     return 0;
 }
 
-static void catch_up_upsert(const account_rec *a, void *ctx)
-{
-    (void)matcher_upsert_account(ctx, a);
-}
-
-static void catch_up_delete(const char *id, void *ctx)
-{
-    (void)matcher_delete_account(ctx, id);
-}
-
 /* The account changes after the snapshot, applied to the new index here rather than on the
  * loop, so that it comes in current; pos moves to the last one. Learned facts are left to the
  * read of the whole learned hash that follows. On an error the follower applies them. */
 static void catch_up(build_job *j, redisContext *c, const conf *cfg)
 {
-    const change_ops ops = {.upsert = catch_up_upsert, .remove = catch_up_delete, .ctx = j->nm};
-    char last[64], err[512];
-    long n = account_changes_read(c, cfg->key_prefix, j->pos, &ops, last, sizeof(last), NULL,
-                                  err, sizeof(err));
+    char err[512];
+    long n = snapshot_catch_up(c, cfg->key_prefix, j->nm, j->pos, sizeof(j->pos), err,
+                               sizeof(err));
     if (n < 0) {
         log_warn("snapshot_catch_up_failed", "error=\"%s\" note=\"the follower applies them\"",
                  log_q(err));
         return;
     }
     j->behind = n;
-    snprintf(j->pos, sizeof(j->pos), "%s", last);
 }
 
-/* The index from the snapshot: true, or false with j->snap_why set and an empty matcher again;
- * index_ms is the chunks' reading and indexing, the changes after them not included. Tried twice
- * when the pointer moved meanwhile (a worker published a new one and deleted the chunks being
- * read). */
+/* The index from the snapshot: true, or false with j->snap_why set and an empty matcher again
+ * (NULL with j->err when none could be made); index_ms is the chunks' reading and indexing, the
+ * changes after them not included. */
 static bool build_from_snapshot(build_job *j, redisContext *c, const conf *cfg)
 {
-    for (int attempt = 0; attempt < 2; attempt++) {
-        double t0 = epoch_ms_now();
-        long n = snapshot_load(c, cfg->key_prefix, j->nm, &j->stop, &j->snap, j->snap_why,
-                               sizeof(j->snap_why));
-        if (n >= 0) {
-            j->index_ms = epoch_ms_now() - t0;
-            j->accounts = n;
-            j->from_snapshot = true;
-            snprintf(j->pos, sizeof(j->pos), "%s", j->snap.changes_id);
-            catch_up(j, c, cfg);
-            return true;
-        }
-        matcher_free(j->nm);
-        j->nm = matcher_new(&cfg->eng, j->err, sizeof(j->err));
-        snapshot_info now;
-        char ignored[256];
-        if (!j->nm || !j->snap.gen[0] || atomic_load(&j->stop) ||
-            snapshot_info_read(c, cfg->key_prefix, &now, ignored, sizeof(ignored)) != 1 ||
-            strcmp(now.gen, j->snap.gen) == 0)
-            break;
-    }
-    return false;
+    double t0 = epoch_ms_now();
+    long n = snapshot_build(c, cfg->key_prefix, &cfg->eng, &j->nm, &j->stop, &j->snap,
+                            j->snap_why, sizeof(j->snap_why), j->err, sizeof(j->err));
+    if (n < 0)
+        return false;
+    j->index_ms = epoch_ms_now() - t0;
+    j->accounts = n;
+    j->from_snapshot = true;
+    snprintf(j->pos, sizeof(j->pos), "%s", j->snap.changes_id);
+    catch_up(j, c, cfg);
+    return true;
 }
 
 /* A full load writes the snapshot from the accounts it reads, when no other worker is writing

@@ -64,6 +64,22 @@ int snapshot_stream_position(redisContext *c, const char *prefix, char *id, size
 long snapshot_load(redisContext *c, const char *prefix, matcher *m, const atomic_bool *stop,
                    snapshot_info *info, char *why, size_t whylen) MUSTCHECK;
 
+/* ---- an index from it (snapshot_build.c) ---- */
+
+/* *m (new and empty, made from eng) built from the live snapshot (snapshot_load), read once more
+ * when the pointer moved meanwhile (a worker published a new one and deleted the chunks being
+ * read). Returns the number of accounts with info describing the snapshot, or -1 with why set
+ * and *m a new, empty matcher again (NULL when none could be made: err says why). */
+long snapshot_build(redisContext *c, const char *prefix, const engine_opts *eng, matcher **m,
+                    const atomic_bool *stop, snapshot_info *info, char *why, size_t whylen,
+                    char *err, size_t errlen) MUSTCHECK;
+/* The account changes after pos (a snapshot's changes_id) applied to m, upserts and deletions,
+ * so that an index built from the snapshot is current; learned facts are left to whoever reads
+ * the learned hash. pos moves to the last change read. Returns the accounts they changed, or -1
+ * with err set (pos unchanged, m holding part of them). */
+long snapshot_catch_up(redisContext *c, const char *prefix, matcher *m, char *pos, size_t poslen,
+                       char *err, size_t errlen) MUSTCHECK;
+
 /* The chunks of the snapshot info names, as one stream of CSV text (its header row first),
  * read from Redis as the stream is read; a chunk missing or damaged ends it with a read error
  * and the reason in snapshot_src_error. For whoever reads a snapshot (the load, a rewrite). */

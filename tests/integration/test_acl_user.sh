@@ -160,6 +160,7 @@ user_config "$TEST_TMP/replay.yaml" l2a-replay "${LISTS[@]}"
 RC=0
 "$L2A" replay --config "$TEST_TMP/replay.yaml" >"$TEST_TMP/replay.txt" 2>"$TEST_TMP/stderr" || RC=$?
 assert_eq "$RC" 0 "replay as l2a-replay ($(cat "$TEST_TMP/stderr"))"
+assert_contains "$(cat "$TEST_TMP/stderr")" "accounts source=snapshot " "replay read l2ad's snapshot"
 assert_contains "$(head -n 1 "$TEST_TMP/replay.txt")" "4 leads recorded since" "replay's leads (R7 too)"
 # ---- learned list, forget ----------------------------------------------------------------------
 env_config "$TEST_TMP/learned.yaml" l2a-learned

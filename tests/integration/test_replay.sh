@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # tests/integration/test_replay.sh - l2a replay: with the config l2ad ran, nothing changes; with a
 # new config, --json lists exactly the leads whose offline decision (`l2a match` with the new
-# config on the CSV in its file order; l2ad and replay load the accounts in SSCAN's) differs from
-# the recorded one, each once, even a lead sent twice; the summary counts agree; --since keeps
-# only the window; more entries than a page (1,000) are read; it runs as a Redis user with
-# read-only rights and changes nothing.
+# config on the CSV in its file order; l2ad loads the accounts in SSCAN's, replay from the
+# snapshot l2ad wrote of them) differs from the recorded one, each once, even a lead sent twice;
+# the summary counts agree; --since keeps only the window; more entries than a page (1,000) are
+# read; it runs as a Redis user with read-only rights (the snapshot read too) and changes nothing.
 . "$(dirname "$0")/daemon_lib.sh"
 
 start_redis
@@ -31,7 +31,7 @@ assert_eq "$(result_count)" 1200 "result hashes"
 
 # A Redis user that may only read the commands replay uses (docs/redis-acl.md).
 rcli acl setuser l2a-replay on '>rpw' resetchannels '%R~*' -@all +xrange +hmget +sscan +hgetall \
-    +xrevrange >/dev/null
+    +xrevrange +get '+xinfo|stream' >/dev/null
 RO_URL=redis://l2a-replay:rpw@127.0.0.1:$REDIS_PORT
 [ -z "${L2A_TEST_REDIS_URL:-}" ] || RO_URL=$REDIS_URL
 before=$(rcli dbsize)/$(rcli xlen "${P}leads")/$(rcli xinfo groups "${P}leads" | paste -sd,)
@@ -40,6 +40,8 @@ before=$(rcli dbsize)/$(rcli xlen "${P}leads")/$(rcli xinfo groups "${P}leads" |
 "$L2A" replay --config "$CFG" --redis "$RO_URL" >"$TEST_TMP/same.txt" 2>"$TEST_TMP/err" ||
     fail "replay with the same config: $(cat "$TEST_TMP/err")"
 assert_contains "$(head -n 1 "$TEST_TMP/same.txt")" "1200 leads recorded since" "leads replayed"
+assert_contains "$(cat "$TEST_TMP/err")" "l2a replay: accounts source=snapshot " \
+    "the accounts read from l2ad's snapshot as the read-only user"
 assert_contains "$(cat "$TEST_TMP/same.txt")" "changed: 0 of 1200 leads (0.0%)" "no change"
 assert_contains "$(cat "$TEST_TMP/same.txt")" "0 entries without a result" "every readable lead recorded"
 assert_contains "$(cat "$TEST_TMP/same.txt")" "1 unreadable entries" "the dead letter"
