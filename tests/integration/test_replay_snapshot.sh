@@ -31,12 +31,14 @@ GONE_ID=${GONE_ROW%%,*}
     printf '{"id":"RPNEW","email":"ann@quillfeather.example","company":""}\n'
 } >"$TEST_TMP/own.jsonl"
 
-# ---- l2ad writes the snapshot at its first start and records every lead ------------------------
+# ---- the import wrote the snapshot (Redis held none); l2ad starts from it and records every lead --
+assert_eq "$(rcli hget "${P}accounts:snapshot" accounts)/$(rcli hget "${P}accounts:snapshot" gen)" \
+    2000/1 "the import's snapshot"
 start_daemon l2ad "$CFG"
 PID=$DAEMON_PID
 wait_ready "$PORT"
-grep -q "event=snapshot_written gen=1 accounts=2000 " "$TEST_TMP/l2ad.log" ||
-    fail "no snapshot of 2000 accounts written: $(grep snapshot_ "$TEST_TMP/l2ad.log")"
+grep -q "event=accounts_loaded source=snapshot " "$TEST_TMP/l2ad.log" ||
+    fail "l2ad did not start from the snapshot: $(grep accounts_loaded "$TEST_TMP/l2ad.log")"
 push_leads "$TEST_TMP/data/leads.jsonl"
 push_leads "$TEST_TMP/own.jsonl"
 wait_drained 60 "the leads recorded"
