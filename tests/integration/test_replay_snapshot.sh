@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/integration/test_replay_snapshot.sh - l2a replay reads the accounts as l2ad starts: from
-# the account snapshot l2ad wrote and the account changes made after it (here an import that adds
+# the account snapshot (the first import wrote it) and the account changes made after it (here an import that adds
 # an account and deletes another, changing two leads' decisions), and decides every lead as it
 # does when it reads every account hash: with the snapshot off in its config, with no snapshot,
 # and with one it may not read (a Redis user without GET). Its stderr line says which.
