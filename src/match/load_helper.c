@@ -275,9 +275,11 @@ bool load_helper_settle(load_helper *h)
 
 /* What a count of keys (a map's) is expected to end as, from the share of the source read: count x
  * (1 / read)^b, b its growth's exponent since an earlier count (seen: the last two taken at least
- * twice less read apart), between 1 (as many keys a row, account ids) and GROWTH_LEAST_EXPONENT
- * (a vocabulary grows slower: Heaps' law). */
+ * SEEN_APART times less read apart), between 1 (as many keys a row, account ids) and
+ * GROWTH_LEAST_EXPONENT (a vocabulary grows slower, Heaps' law, and slower as it goes: still
+ * overestimated). */
 #define GROWTH_LEAST_EXPONENT 0.25
+#define SEEN_APART 1.25
 
 static size_t keys_expected(growth_seen *seen, size_t count, double read)
 {
@@ -285,7 +287,7 @@ static size_t keys_expected(growth_seen *seen, size_t count, double read)
     if (seen->read > 0 && seen->count > 0 && read > seen->read && c > seen->count)
         b = log(c / seen->count) / log(read / seen->read);
     b = b < GROWTH_LEAST_EXPONENT ? GROWTH_LEAST_EXPONENT : b > 1 ? 1 : b;
-    if (read >= 2 * seen->next_read) {
+    if (read >= SEEN_APART * seen->next_read) {
         seen->read = seen->next_read;
         seen->count = seen->next_count;
         seen->next_read = read;
@@ -318,7 +320,7 @@ static void maps_expect_locked(load_helper *h, double read)
             strmap_expect(maps[i], keys_expected(&h->seen[i], strmap_count(maps[i]), read));
     hashmulti *by_id = &h->ix->by_id;
     hashmulti_expect(by_id, keys_expected(&h->seen[INDEX_STRMAPS], by_id->n, read));
-    h->words_expected = strmap_expect_of(maps[0]);
+    h->words_expected = maps[0] ? strmap_expect_of(maps[0]) : 0;   /* (maps[0]: the vocabulary) */
 }
 
 /* Gives the map the memory made for it, if any, and asks for what one of the index's maps will
