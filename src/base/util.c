@@ -536,7 +536,7 @@ size_t strmap_table_wanted(const strmap *m, size_t inserts, unsigned ahead_shift
 void strmap_give_table(strmap *m, void *table, size_t bytes)
 {
     spare_table_drop(m);
-    if (bytes / sizeof(*m->slots) <= m->cap) {
+    if (bytes / sizeof(*m->slots) < m->cap + m->cap / 4) {
         xfree_huge(table, bytes);   /* made for a growth that has happened since */
         return;
     }

@@ -179,7 +179,7 @@ size_t strmap_expect_of(const strmap *m);
  * to matter). */
 size_t strmap_table_wanted(const strmap *m, size_t inserts, unsigned ahead_shift);
 /* Gives m that table (xcalloc_huge of those bytes): its next growth fills it; freed at once when
- * m has grown since it was wanted (another size). */
+ * m has grown since it was wanted (fewer than a quarter more slots than m has now). */
 void strmap_give_table(strmap *m, void *table, size_t bytes);
 /* Does m cut its keys' chunks from slabs, with chunks_left or fewer left in its newest one and
  * no slab given for the next? */
