@@ -277,15 +277,15 @@ bool load_helper_settle(load_helper *h)
  * (1 / read)^b, b its growth's exponent since an earlier count (seen: the last two taken at least
  * SEEN_APART times less read apart), between 1 (as many keys a row, account ids) and
  * GROWTH_LEAST_EXPONENT (a vocabulary grows slower, Heaps' law, and slower as it goes: still
- * overestimated). */
+ * overestimated; a count that has stopped growing: the least). */
 #define GROWTH_LEAST_EXPONENT 0.25
 #define SEEN_APART 1.25
 
 static size_t keys_expected(growth_seen *seen, size_t count, double read)
 {
     double b = 1, c = (double)count;
-    if (seen->read > 0 && seen->count > 0 && read > seen->read && c > seen->count)
-        b = log(c / seen->count) / log(read / seen->read);
+    if (seen->read > 0 && seen->count > 0 && read > seen->read)
+        b = c > seen->count ? log(c / seen->count) / log(read / seen->read) : 0;
     b = b < GROWTH_LEAST_EXPONENT ? GROWTH_LEAST_EXPONENT : b > 1 ? 1 : b;
     if (read >= SEEN_APART * seen->next_read) {
         seen->read = seen->next_read;
@@ -293,8 +293,8 @@ static size_t keys_expected(growth_seen *seen, size_t count, double read)
         seen->next_read = read;
         seen->next_count = c;
     }
-    double end = c * pow(1 / read, b);
-    return end < (double)SIZE_MAX / 2 ? (size_t)end : SIZE_MAX / 2;
+    double end = c * pow(1 / read, b);   /* (capped: a table's slots stay below 2^32) */
+    return end < (double)UINT32_MAX ? (size_t)end : UINT32_MAX;
 }
 
 /* The keys a map holding count keys is expected to get in the rest of a source of which the

@@ -227,7 +227,7 @@ static void fill_to(strmap *m, uint32_t n)
 
 /* load_helper_feed tells the maps (and by_id) how many keys they are expected to end with, from
  * the share of the source read: as many a row when they grow with the rows, fewer than that when
- * they grow slower (a vocabulary), nothing while that share is not known. */
+ * they grow slower (a vocabulary) or have stopped, nothing while that share is not known. */
 static void test_feed_tells_what_to_expect(void **state)
 {
     (void)state;
@@ -235,6 +235,7 @@ static void test_feed_tells_what_to_expect(void **state)
     memset(&ix, 0, sizeof(ix));
     ix.vocab = strmap_new();
     ix.by_joined.keys = strmap_new();
+    ix.by_acronym.keys = strmap_new();
     hashmulti_init(&ix.by_id);
     bump arena;
     bump_init(&arena);
@@ -246,6 +247,7 @@ static void test_feed_tells_what_to_expect(void **state)
         double read = k / 20.0;
         fill_to(ix.by_joined.keys, 2000 * k);       /* 40,000 at the end */
         fill_to(ix.vocab, (uint32_t)(40000 * sqrt(read)));  /* 40,000 too, but slower */
+        fill_to(ix.by_acronym.keys, k < 4 ? 200 * k : 600);  /* stops growing at 20 % */
         for (uint32_t i = (uint32_t)ix.by_id.n; i < 2000 * k; i++)
             hashmulti_add(&ix.by_id, i * 2654435761u, i);
         load_helper_feed(h, &arena, read);
@@ -254,9 +256,11 @@ static void test_feed_tells_what_to_expect(void **state)
     assert_in_range(joined, 39000, 41000);
     assert_in_range(ix.by_id.expect, 39000, 41000);
     assert_in_range(vocab, 40000, 46000);          /* (linear: 50,000) */
+    assert_in_range(strmap_expect_of(ix.by_acronym.keys), 600, 640);   /* (linear: 750) */
     load_helper_finish(h);
     hashmulti_free(&ix.by_id);
     strmap_free(ix.by_joined.keys);
+    strmap_free(ix.by_acronym.keys);
     strmap_free(ix.vocab);
     bump_free(&arena);
 }
