@@ -332,6 +332,7 @@ void hashmulti_init(hashmulti *h)
 {
     h->cap = 1024;
     h->n = 0;
+    h->expect = 0;
     h->slot = xcalloc(h->cap, sizeof(*h->slot));
 }
 
@@ -344,10 +345,9 @@ void hashmulti_free(hashmulti *h)
 
 static void hashmulti_insert(hashmulti *h, uint32_t hash, uint32_t val)
 {
-    size_t mask = h->cap - 1;
-    size_t i = hash & mask;
+    size_t i = table_home(hash, h->cap);
     while (h->slot[i].hash)
-        i = (i + 1) & mask;
+        i = table_next(i, h->cap);
     h->slot[i] = (hashmulti_slot){hash, val};
     h->n++;
 }
@@ -356,13 +356,18 @@ static void hashmulti_grow(hashmulti *h)
 {
     hashmulti_slot *old = h->slot;
     size_t ocap = h->cap;
-    h->cap *= 2;
+    h->cap = table_grown_cap(ocap, h->expect * 10 / 7, sizeof(*h->slot));
     h->n = 0;
     h->slot = xcalloc_huge(h->cap * sizeof(*h->slot));
     for (size_t i = 0; i < ocap; i++)
         if (old[i].hash)
             hashmulti_insert(h, old[i].hash, old[i].val);
     xfree_huge(old, ocap * sizeof(*old));
+}
+
+void hashmulti_expect(hashmulti *h, size_t n)
+{
+    h->expect = n;
 }
 
 /* The 32 bits stored for a hash: its low half, never 0. */
@@ -381,15 +386,14 @@ void hashmulti_add(hashmulti *h, uint64_t hash, uint32_t val)
 
 void hashmulti_prefetch(const hashmulti *h, uint64_t hash)
 {
-    __builtin_prefetch(&h->slot[hash_tag(hash) & (h->cap - 1)], 1);
+    __builtin_prefetch(&h->slot[table_home(hash_tag(hash), h->cap)], 1);
 }
 
 uint32_t hashmulti_find(const hashmulti *h, uint64_t hash,
                         bool (*match)(uint32_t val, const void *ctx), const void *ctx)
 {
     uint32_t tag = hash_tag(hash);
-    size_t mask = h->cap - 1;
-    for (size_t i = tag & mask; h->slot[i].hash; i = (i + 1) & mask)
+    for (size_t i = table_home(tag, h->cap); h->slot[i].hash; i = table_next(i, h->cap))
         if (h->slot[i].hash == tag && match(h->slot[i].val, ctx))
             return h->slot[i].val;
     return UINT32_MAX;
@@ -399,8 +403,7 @@ void hashmulti_each(const hashmulti *h, uint64_t hash, void (*fn)(uint32_t val, 
                     void *ctx)
 {
     uint32_t tag = hash_tag(hash);
-    size_t mask = h->cap - 1;
-    for (size_t i = tag & mask; h->slot[i].hash; i = (i + 1) & mask)
+    for (size_t i = table_home(tag, h->cap); h->slot[i].hash; i = table_next(i, h->cap))
         if (h->slot[i].hash == tag)
             fn(h->slot[i].val, ctx);
 }

@@ -122,13 +122,17 @@ typedef struct hashmulti_slot {
 
 typedef struct hashmulti {
     hashmulti_slot *slot;  /* hash and value side by side: a probe touches one cache line */
-    size_t cap;
+    size_t cap;            /* any size (table_home) */
     size_t n;
+    size_t expect;         /* values it is expected to hold (hashmulti_expect; 0: not known) */
 } hashmulti;
 
 void hashmulti_init(hashmulti *h);
 void hashmulti_free(hashmulti *h);
 void hashmulti_add(hashmulti *h, uint64_t hash, uint32_t val);
+/* h is expected to hold about n values (0: not known): its growths are sized for them (between a
+ * quarter more and twice its slots, table_grown_cap) instead of doubling. */
+void hashmulti_expect(hashmulti *h, size_t n);
 /* Asks the CPU for the slot where hash is (or would be) stored: before a batch of adds, or of
  * hashmulti_each calls. Changes nothing. */
 void hashmulti_prefetch(const hashmulti *h, uint64_t hash);

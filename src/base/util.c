@@ -243,7 +243,8 @@ struct strmap {
     size_t slab_left; /* chunks of the newest slab not handed out yet */
     size_t chunk_used; /* bytes used in the newest chunk */
     size_t chunk_size; /* bytes in the newest chunk */
-    size_t cap;       /* power of two */
+    size_t cap;       /* any size from 16 (table_home) */
+    size_t expect;    /* keys it is expected to hold (strmap_expect; 0: not known) */
     size_t count;
     size_t used;      /* count + tombstones */
     map_slot *spare;  /* zero-filled table given for the next growth (strmap_give_table) */
@@ -304,6 +305,11 @@ size_t strmap_count(const strmap *m)
     return m->count;
 }
 
+size_t strmap_slots(const strmap *m)
+{
+    return m->cap;
+}
+
 static bool key_eq(const char *stored, const char *key, size_t keylen)
 {
     return strncmp(stored, key, keylen) == 0 && stored[keylen] == '\0';
@@ -350,13 +356,12 @@ static uint32_t key_copy(strmap *m, const char *key, size_t keylen)
 /* Slot holding key (whose hash is h), or SIZE_MAX. */
 static size_t find_slot_h(const strmap *m, const char *key, size_t keylen, uint64_t h)
 {
-    size_t mask = m->cap - 1;
-    size_t i = h & mask;
+    size_t i = table_home((uint32_t)h, m->cap);
     while (m->slots[i].ref != REF_EMPTY) {
         const map_slot *sl = &m->slots[i];
         if (sl->hash == (uint32_t)h && ref_is_key(sl->ref) && key_eq(key_at(m, sl->ref), key, keylen))
             return i;
-        i = (i + 1) & mask;
+        i = table_next(i, m->cap);
     }
     return SIZE_MAX;
 }
@@ -386,12 +391,30 @@ static void rehash(strmap *m, size_t newcap)
     for (size_t i = 0; i < oldcap; i++) {
         if (!ref_is_key(old[i].ref))
             continue;
-        size_t j = old[i].hash & (newcap - 1);
+        size_t j = table_home(old[i].hash, newcap);
         while (m->slots[j].ref != REF_EMPTY)
-            j = (j + 1) & (newcap - 1);
+            j = table_next(j, newcap);
         m->slots[j] = old[i];
     }
     xfree_huge(old, oldcap * sizeof(*old));
+}
+
+/* The slots of m's next growth: a spare table's when given, else table_grown_cap's. */
+static size_t grown_cap(const strmap *m)
+{
+    if (m->spare)
+        return m->spare_cap;
+    return table_grown_cap(m->cap, m->expect * 4 / 3, sizeof(*m->slots));
+}
+
+void strmap_expect(strmap *m, size_t keys)
+{
+    m->expect = keys;
+}
+
+size_t strmap_expect_of(const strmap *m)
+{
+    return m->expect;
 }
 
 size_t strmap_table_wanted(const strmap *m, size_t inserts, unsigned ahead_shift)
@@ -400,19 +423,19 @@ size_t strmap_table_wanted(const strmap *m, size_t inserts, unsigned ahead_shift
         inserts = m->cap >> ahead_shift;
     if (m->spare || (m->used + inserts + 1) * 4 < m->cap * 3)
         return 0;
-    size_t bytes = m->cap * 2 * sizeof(*m->slots);
+    size_t bytes = grown_cap(m) * sizeof(*m->slots);
     return bytes >= HUGE_PAGE_BYTES ? bytes : 0;
 }
 
 void strmap_give_table(strmap *m, void *table, size_t bytes)
 {
     spare_table_drop(m);
-    if (bytes != m->cap * 2 * sizeof(*m->slots)) {
+    if (bytes / sizeof(*m->slots) < m->cap + m->cap / 4) {
         xfree_huge(table, bytes);   /* made for a growth that has happened since */
         return;
     }
     m->spare = table;
-    m->spare_cap = m->cap * 2;
+    m->spare_cap = bytes / sizeof(*m->slots);
 }
 
 bool strmap_slab_wanted(const strmap *m, size_t chunks_left)
@@ -480,11 +503,10 @@ const char *strmap_key(const strmap *m, const char *key)
 static size_t insert_new(strmap *m, const char *key, size_t keylen, uint64_t h, uint32_t val)
 {
     if ((m->used + 1) * 4 >= m->cap * 3)
-        rehash(m, m->count * 2 >= m->cap / 2 ? m->cap * 2 : m->cap);
-    size_t mask = m->cap - 1;
-    size_t i = h & mask;
+        rehash(m, m->count * 2 >= m->cap / 2 ? grown_cap(m) : m->cap);
+    size_t i = table_home((uint32_t)h, m->cap);
     while (ref_is_key(m->slots[i].ref))
-        i = (i + 1) & mask;
+        i = table_next(i, m->cap);
     if (m->slots[i].ref == REF_EMPTY)
         m->used++;
     m->slots[i] = (map_slot){key_copy(m, key, keylen), (uint32_t)h, val};
@@ -538,18 +560,18 @@ void strmap_prefetch(const strmap *m, const char *key)
 
 void strmap_prefetch_h(const strmap *m, uint64_t hash)
 {
-    __builtin_prefetch(&m->slots[hash & (m->cap - 1)], 1);
+    __builtin_prefetch(&m->slots[table_home((uint32_t)hash, m->cap)], 1);
 }
 
 void strmap_prefetch_read_h(const strmap *m, uint64_t hash)
 {
-    __builtin_prefetch(&m->slots[hash & (m->cap - 1)], 0);
+    __builtin_prefetch(&m->slots[table_home((uint32_t)hash, m->cap)], 0);
 }
 
 uint32_t strmap_prefetch_key_h(const strmap *m, uint64_t hash)
 {
-    size_t mask = m->cap - 1;
-    for (size_t i = hash & mask; m->slots[i].ref != REF_EMPTY; i = (i + 1) & mask) {
+    for (size_t i = table_home((uint32_t)hash, m->cap); m->slots[i].ref != REF_EMPTY;
+         i = table_next(i, m->cap)) {
         const map_slot *sl = &m->slots[i];
         if (sl->hash == (uint32_t)hash && ref_is_key(sl->ref)) {
             __builtin_prefetch(key_at(m, sl->ref));

@@ -120,6 +120,33 @@ void sv_push(strvec *sv, const char *s);      /* copies s */
 void sv_push_owned(strvec *sv, char *s);      /* takes s */
 bool sv_contains(const strvec *sv, const char *s);
 
+/* The open-addressing tables (strmap, postings.h's hashmulti) take any number of slots: a 32-bit
+ * hash's home slot is its multiply-shift into [0, cap), a probe goes on to the next slot. */
+static inline size_t table_home(uint32_t hash, size_t cap)
+{
+    return (size_t)(((uint64_t)hash * cap) >> 32);
+}
+
+static inline size_t table_next(size_t i, size_t cap)
+{
+    return i + 1 == cap ? 0 : i + 1;
+}
+
+/* The slots of a table of cap slots grown: twice as many, or, once it fills a huge page and when
+ * want (the slots its expected entries need at its load limit; 0: not known) is less, want and a
+ * sixteenth (at least a quarter more than cap); from HUGE_PAGE_BYTES on, as many as fill its huge
+ * pages (xcalloc_huge). */
+static inline size_t table_grown_cap(size_t cap, size_t want, size_t slot_bytes)
+{
+    size_t slots = cap * 2, fit = want + want / 16;
+    if (want && cap * slot_bytes >= HUGE_PAGE_BYTES && fit < slots)
+        slots = fit > cap + cap / 4 ? fit : cap + cap / 4;
+    if (slots * slot_bytes >= HUGE_PAGE_BYTES)
+        slots = (slots * slot_bytes + HUGE_PAGE_BYTES - 1) / HUGE_PAGE_BYTES * HUGE_PAGE_BYTES /
+                slot_bytes;
+    return slots;
+}
+
 /* Open-addressing hash map from C string to uint32_t. Keys are copied into chunks the map owns;
  * a deleted key's bytes are kept until the map is freed (for maps that rarely delete). */
 typedef struct strmap strmap;
@@ -127,6 +154,8 @@ typedef struct strmap strmap;
 strmap *strmap_new(void);
 void strmap_free(strmap *m);
 size_t strmap_count(const strmap *m);
+/* Its table's slots (12 bytes each). */
+size_t strmap_slots(const strmap *m);
 bool strmap_get(const strmap *m, const char *key, uint32_t *val);
 bool strmap_getn(const strmap *m, const char *key, size_t keylen, uint32_t *val);
 /* strmap_getn for a key whose hash_bytes() is hash (not computed again). */
@@ -164,13 +193,18 @@ bool strmap_del(strmap *m, const char *key);
 uint32_t strmap_intern(strmap *m, const char *key);
 /* Key stored for key (stable until the entry is deleted or the map freed), or NULL. */
 const char *strmap_key(const strmap *m, const char *key);
+/* m is expected to hold about keys keys (0: not known): its growths are sized for them (between a
+ * quarter more and twice its slots, table_grown_cap) instead of doubling. */
+void strmap_expect(strmap *m, size_t keys);
+/* What strmap_expect last said (0: nothing). */
+size_t strmap_expect_of(const strmap *m);
 /* Memory a map's growth takes made ahead (by another thread, zero-filled and faulted in): bytes of
  * the table the next growth would allocate, if inserts more keys, but no more than its slots >>
  * ahead_shift, would bring it and no table was given for it yet (0: none, or a table too small
  * to matter). */
 size_t strmap_table_wanted(const strmap *m, size_t inserts, unsigned ahead_shift);
 /* Gives m that table (xcalloc_huge of those bytes): its next growth fills it; freed at once when
- * m has grown since it was wanted (another size). */
+ * m has grown since it was wanted (fewer than a quarter more slots than m has now). */
 void strmap_give_table(strmap *m, void *table, size_t bytes);
 /* Does m cut its keys' chunks from slabs, with chunks_left or fewer left in its newest one and
  * no slab given for the next? */

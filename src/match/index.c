@@ -643,8 +643,12 @@ void index_loading(account_index *ix, bool on)
         return;
     bump_drop_spare(&ix->load_arena);   /* (a block faulted in ahead, not carved from) */
     strmap *maps[INDEX_STRMAPS];
-    for (size_t i = 0, n = index_strmaps(ix, maps); i < n; i++)
+    for (size_t i = 0, n = index_strmaps(ix, maps); i < n; i++) {
         strmap_drop_spares(maps[i]);    /* (tables and slabs made ahead, not used) */
+        strmap_expect(maps[i], 0);      /* (what the load expected: later growths double) */
+    }
+    hashmulti_expect(&ix->by_id, 0);
+    hashmulti_expect(&ix->typo, 0);
 }
 
 uint32_t index_upsert(account_index *ix, const account_rec *rec)

@@ -4,6 +4,7 @@
  * next tables and key slabs), so that none is on that thread's time. */
 #include "load_helper.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -27,6 +28,13 @@ typedef struct typo_segment {
     typo_word w[TYPO_SEGMENT];
     struct typo_segment *next;
 } typo_segment;
+
+/* Two counts of a map's keys and the shares of the source read when they were taken (0: none
+ * yet), the older of which keys_expected measures the growth from. */
+typedef struct growth_seen {
+    double read, count;
+    double next_read, next_count;
+} growth_seen;
 
 /* Memory for a string map: the table of its next growth, or its next key slab. */
 typedef struct map_mem {
@@ -56,6 +64,10 @@ struct load_helper {
     bump_block *ready;      /* a block made for it and faulted in, not yet given (under mu) */
     map_mem map_asked;      /* memory asked for a string map's growth (under mu; bytes 0: none) */
     map_mem map_ready;      /* made and faulted in, not yet given (under mu; bytes 0: none) */
+    growth_seen seen[INDEX_STRMAPS + 1];  /* the maps' counts, then by_id's (the indexing
+                                           * thread's, under mu: keys_expected) */
+    size_t words_expected;  /* vocabulary words the load is expected to end with (under mu; 0:
+                             * not known): the typo index's growths are sized from it */
 };
 
 /* index_word_sink: appends the word (the upserting thread). */
@@ -140,6 +152,9 @@ static size_t wait_words(load_helper *h, size_t filed)
 {
     pthread_mutex_lock(&h->mu);
     h->filed = filed;
+    if (h->words_expected && filed)   /* (the typo index is the filer's alone) */
+        hashmulti_expect(&h->ix->typo, (size_t)((double)h->ix->typo.n *
+                                                (double)h->words_expected / (double)filed));
     asked_locked(h);
     while (h->published == filed && !h->done) {
         pthread_cond_wait(&h->cv, &h->mu);
@@ -250,6 +265,30 @@ bool load_helper_settle(load_helper *h)
 #define SLAB_CHUNKS_LEFT 4
 #define TABLE_SLOTS_LEFT_SHIFT 4
 
+/* What a count of keys (a map's) is expected to end as, from the share of the source read: count x
+ * (1 / read)^b, b its growth's exponent since an earlier count (seen: the last two taken at least
+ * SEEN_APART times less read apart), between 1 (as many keys a row, account ids) and
+ * GROWTH_LEAST_EXPONENT (a vocabulary grows slower, Heaps' law, and slower as it goes: still
+ * overestimated; a count that has stopped growing: the least). */
+#define GROWTH_LEAST_EXPONENT 0.25
+#define SEEN_APART 1.25
+
+static size_t keys_expected(growth_seen *seen, size_t count, double read)
+{
+    double b = 1, c = (double)count;
+    if (seen->read > 0 && seen->count > 0 && read > seen->read)
+        b = c > seen->count ? log(c / seen->count) / log(read / seen->read) : 0;
+    b = b < GROWTH_LEAST_EXPONENT ? GROWTH_LEAST_EXPONENT : b > 1 ? 1 : b;
+    if (read >= SEEN_APART * seen->next_read) {
+        seen->read = seen->next_read;
+        seen->count = seen->next_count;
+        seen->next_read = read;
+        seen->next_count = c;
+    }
+    double end = c * pow(1 / read, b);   /* (capped: a table's slots stay below 2^32) */
+    return end < (double)UINT32_MAX ? (size_t)end : UINT32_MAX;
+}
+
 /* The keys a map holding count keys is expected to get in the rest of a source of which the
  * share read has been read (0: not known, none expected). */
 static size_t keys_to_come(size_t count, double read)
@@ -258,6 +297,22 @@ static size_t keys_to_come(size_t count, double read)
         return 0;
     double more = (double)count * (1 - read) / read;
     return more < (double)SIZE_MAX / 2 ? (size_t)more : SIZE_MAX / 2;
+}
+
+/* The index's maps are told how many keys they are expected to hold when the load ends, so that
+ * their last growth makes the room they need rather than twice their slots (table_grown_cap);
+ * the typo index's from the vocabulary's, by the filer (mu held). */
+static void maps_expect_locked(load_helper *h, double read)
+{
+    if (read <= 0 || read >= 1)
+        return;
+    strmap *maps[INDEX_STRMAPS];
+    for (size_t i = 0, n = index_strmaps(h->ix, maps); i < n; i++)
+        if (maps[i])
+            strmap_expect(maps[i], keys_expected(&h->seen[i], strmap_count(maps[i]), read));
+    hashmulti *by_id = &h->ix->by_id;
+    hashmulti_expect(by_id, keys_expected(&h->seen[INDEX_STRMAPS], by_id->n, read));
+    h->words_expected = maps[0] ? strmap_expect_of(maps[0]) : 0;   /* (maps[0]: the vocabulary) */
 }
 
 /* Gives the map the memory made for it, if any, and asks for what one of the index's maps will
@@ -302,6 +357,7 @@ void load_helper_feed(load_helper *h, bump *arena, double read)
         h->arena = arena;
         pthread_cond_signal(&h->cv);
     }
+    maps_expect_locked(h, read);
     maps_fed_locked(h, read);
     pthread_mutex_unlock(&h->mu);
 }

@@ -17,15 +17,6 @@ static size_t str_size(const char *s)
     return s ? strlen(s) + 1 : 0;
 }
 
-/* The slots of a strmap of n keys: it doubles from 16 once 3/4 full (util.c). */
-static size_t strmap_slots(size_t n)
-{
-    size_t cap = 16;
-    while ((n + 1) * 4 >= cap * 3)
-        cap *= 2;
-    return cap;
-}
-
 static void print_postings(const char *name, const postings *p)
 {
     size_t keys = strmap_count(p->keys), text = 0, pooled = 0, values = 0;
@@ -40,7 +31,7 @@ static void print_postings(const char *name, const postings *p)
         pooled += l->cap * sizeof(uint32_t);
     }
     printf("%-11s keys %8zu: map slots %6.1f, key text %5.1f, heads of the %zu longer lists "
-           "%4.1f, their arrays %4.1f (%zu values)\n", name, keys, mb(strmap_slots(keys) * 12),
+           "%4.1f, their arrays %4.1f (%zu values)\n", name, keys, mb(strmap_slots(p->keys) * 12),
            mb(text), p->nlists, mb(p->nlists * sizeof(u32vec)), mb(pooled), values);
 }
 
@@ -82,7 +73,7 @@ static void print_index(const account_index *ix)
         arrays += ix->tok_post[i].cap * sizeof(uint32_t);
     }
     printf("vocabulary  %zu words: map slots %.1f, text %.1f, words and list heads %.1f, "
-           "list arrays %.1f\n", ix->nvocab, mb(strmap_slots(ix->nvocab) * 12), mb(text),
+           "list arrays %.1f\n", ix->nvocab, mb(strmap_slots(ix->vocab) * 12), mb(text),
            mb(ix->nvocab * (sizeof(vocab_word) + sizeof(u32vec))), mb(arrays));
     print_blocks(ix);
 }

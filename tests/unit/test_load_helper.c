@@ -3,6 +3,7 @@
  * for a request to be done or takes it back untouched, also while the thread files words;
  * load_helper_feed gives the arena blocks faulted in on the thread, and a string map the table of
  * its next growth. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -214,6 +215,56 @@ static void test_feed_gives_map_table(void **state)
     bump_free(&arena);
 }
 
+/* Adds keys "k-<i>" to m until it holds n. */
+static void fill_to(strmap *m, uint32_t n)
+{
+    char buf[32];
+    for (uint32_t i = (uint32_t)strmap_count(m); i < n; i++) {
+        snprintf(buf, sizeof(buf), "k-%u", i);
+        strmap_put(m, buf, i);
+    }
+}
+
+/* load_helper_feed tells the maps (and by_id) how many keys they are expected to end with, from
+ * the share of the source read: as many a row when they grow with the rows, fewer than that when
+ * they grow slower (a vocabulary) or have stopped, nothing while that share is not known. */
+static void test_feed_tells_what_to_expect(void **state)
+{
+    (void)state;
+    account_index ix;
+    memset(&ix, 0, sizeof(ix));
+    ix.vocab = strmap_new();
+    ix.by_joined.keys = strmap_new();
+    ix.by_acronym.keys = strmap_new();
+    hashmulti_init(&ix.by_id);
+    bump arena;
+    bump_init(&arena);
+    load_helper *h = load_helper_start(&ix);
+    assert_non_null(h);
+    load_helper_feed(h, &arena, 0);
+    assert_int_equal(strmap_expect_of(ix.vocab), 0);
+    for (uint32_t k = 1; k <= 16; k++) {          /* reads 5 % .. 80 % */
+        double read = k / 20.0;
+        fill_to(ix.by_joined.keys, 2000 * k);       /* 40,000 at the end */
+        fill_to(ix.vocab, (uint32_t)(40000 * sqrt(read)));  /* 40,000 too, but slower */
+        fill_to(ix.by_acronym.keys, k < 4 ? 200 * k : 600);  /* stops growing at 20 % */
+        for (uint32_t i = (uint32_t)ix.by_id.n; i < 2000 * k; i++)
+            hashmulti_add(&ix.by_id, i * 2654435761u, i);
+        load_helper_feed(h, &arena, read);
+    }
+    size_t joined = strmap_expect_of(ix.by_joined.keys), vocab = strmap_expect_of(ix.vocab);
+    assert_in_range(joined, 39000, 41000);
+    assert_in_range(ix.by_id.expect, 39000, 41000);
+    assert_in_range(vocab, 40000, 46000);          /* (linear: 50,000) */
+    assert_in_range(strmap_expect_of(ix.by_acronym.keys), 600, 640);   /* (linear: 750) */
+    load_helper_finish(h);
+    hashmulti_free(&ix.by_id);
+    strmap_free(ix.by_joined.keys);
+    strmap_free(ix.by_acronym.keys);
+    strmap_free(ix.vocab);
+    bump_free(&arena);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -221,6 +272,7 @@ int main(void)
         cmocka_unit_test(test_settle_waits_or_takes_back),
         cmocka_unit_test(test_feed_gives_faulted_block),
         cmocka_unit_test(test_feed_gives_map_table),
+        cmocka_unit_test(test_feed_tells_what_to_expect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

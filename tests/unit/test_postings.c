@@ -503,6 +503,37 @@ static void test_hashmulti_find_through_collisions_and_growth(void **state)
     assert_null(t.slot);
 }
 
+/* A hashmulti told how many values to expect (hashmulti_expect, as a load does) grows into fewer
+ * slots than doubling gives, not a power of two, and still gives every value of a hash, each
+ * once. */
+static void test_hashmulti_expected(void **state)
+{
+    (void)state;
+    hashmulti plain, told;
+    hashmulti_init(&plain);
+    hashmulti_init(&told);
+    const uint32_t n = 400000;
+    hashmulti_expect(&told, n);
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t hash = hash_bytes(&(uint32_t){i / 3}, sizeof(uint32_t));  /* three values each */
+        hashmulti_add(&plain, hash, i);
+        hashmulti_add(&told, hash, i);
+    }
+    assert_true(told.cap < plain.cap);
+    assert_true(told.cap & (told.cap - 1));          /* not a power of two */
+    assert_true(told.n * 10 < told.cap * 7);
+    seen *s = calloc(1, sizeof(*s));
+    for (uint32_t k = 0; k < n / 3; k++) {
+        s->n = 0;
+        hashmulti_each(&told, hash_bytes(&k, sizeof(k)), collect, s);
+        for (uint32_t j = 0; j < 3; j++)              /* (others sharing the 32 bits: more) */
+            assert_int_equal(count_of(s, 3 * k + j), 1);
+    }
+    hashmulti_free(&plain);
+    hashmulti_free(&told);
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -518,6 +549,7 @@ int main(void)
         cmocka_unit_test(test_postings_many_keys),
         cmocka_unit_test(test_hashmulti_colliding_hashes),
         cmocka_unit_test(test_hashmulti_growth),
+        cmocka_unit_test(test_hashmulti_expected),
         cmocka_unit_test(test_hashmulti_find_through_collisions_and_growth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -112,7 +112,8 @@ static void test_spares_given_ahead(void **state)
         strmap_put(plain, buf, i);
         strmap_put(fed, buf, i);
     }
-    assert_int_equal(tables, 3);  /* 256Ki, 512Ki, 1Mi slots (smaller ones are not made ahead) */
+    assert_int_equal(tables, 2);  /* 256Ki slots filling 2 huge pages (349,525), then twice that
+                                   * (smaller ones are not made ahead) */
     assert_true(slabs >= 3);
     size_t pa = 0, pb = 0;
     const char *ka, *kb;
@@ -137,12 +138,107 @@ static void test_spares_given_ahead(void **state)
     strmap_free(fed);
 }
 
+/* table_grown_cap: doubles, but sizes a table of a huge page or more for the entries it expects
+ * (a sixteenth over, at least a quarter more than now), and fills whole huge pages. */
+static void test_grown_cap(void **state)
+{
+    (void)state;
+    assert_int_equal(table_grown_cap(1024, 0, 12), 2048);          /* small: doubles */
+    assert_int_equal(table_grown_cap(1024, 1500, 12), 2048);       /* (expectation ignored) */
+    size_t big = 1u << 20, page = HUGE_PAGE_BYTES;
+    assert_int_equal(table_grown_cap(big, 0, 8), 2 * big);          /* 16 MiB: whole pages */
+    size_t fit = table_grown_cap(big, 1400000, 8);
+    assert_true(fit >= 1400000 + 1400000 / 16 && fit < 2 * big);
+    assert_int_equal(fit * 8 % page, 0);                            /* fills its pages */
+    assert_true((fit * 8 - page) < (1400000 + 1400000 / 16) * 8);   /* not a page more */
+    assert_int_equal(table_grown_cap(big, 1000, 8), (big + big / 4) * 8 / page * page / 8);
+    assert_int_equal(table_grown_cap(big, 5000000, 8), 2 * big);    /* at most twice */
+    size_t odd = table_grown_cap(1u << 17, 0, 12);                  /* 3 MiB: 2 pages' worth */
+    assert_int_equal(odd, 2 * page / 12);
+}
+
+/* A map told how many keys to expect (strmap_expect, as a load does) grows into a table sized for
+ * them, fewer slots than doubling gives, and finds every key; told too few, it grows again. */
+static void test_expected_keys(void **state)
+{
+    (void)state;
+    const uint32_t n = 600000;
+    strmap *plain = strmap_new(), *told = strmap_new(), *low = strmap_new();
+    strmap_expect(told, n);
+    strmap_expect(low, n / 2);
+    assert_int_equal(strmap_expect_of(told), n);
+    char buf[64];
+    for (uint32_t i = 0; i < n; i++) {
+        snprintf(buf, sizeof(buf), "key-%u-%u", i, i * 2654435761u);
+        strmap_put(plain, buf, i);
+        strmap_put(told, buf, i);
+        strmap_put(low, buf, i);
+    }
+    assert_int_equal(strmap_slots(plain), 1398101);  /* doubling in whole huge pages: 349,525,
+                                                      * 699,050, 1,398,101 */
+    assert_true(strmap_slots(told) < strmap_slots(plain));
+    assert_true(strmap_slots(told) * 3 / 4 > n);                         /* (under its limit) */
+    assert_true(strmap_slots(low) * 3 / 4 > n);
+    for (uint32_t i = 0; i < n; i++) {
+        snprintf(buf, sizeof(buf), "key-%u-%u", i, i * 2654435761u);
+        uint32_t a = UINT32_MAX, b = UINT32_MAX;
+        assert_true(strmap_get(told, buf, &a) && strmap_get(low, buf, &b));
+        assert_int_equal(a, i);
+        assert_int_equal(b, i);
+    }
+    assert_false(strmap_has(told, "key-none"));
+    size_t pos = 0, seen = 0;
+    const char *key;
+    while (strmap_next(told, &pos, &key, NULL))
+        seen++;
+    assert_int_equal(seen, n);
+    strmap_free(plain);
+    strmap_free(told);
+    strmap_free(low);
+}
+
+/* A table given ahead may be of any size a quarter or more above the map's (an expected
+ * growth's): the growth takes it; one smaller (a growth that has happened since) is freed. */
+static void test_given_table_any_size(void **state)
+{
+    (void)state;
+    strmap *m = strmap_new();
+    char buf[64];
+    uint32_t i = 0;
+    for (; strmap_slots(m) < 200000; i++) {
+        snprintf(buf, sizeof(buf), "key-%u", i);
+        strmap_put(m, buf, i);
+    }
+    size_t cap = strmap_slots(m), bytes = HUGE_PAGE_BYTES * 3;      /* 524,288 slots */
+    strmap_give_table(m, xcalloc_huge(bytes), bytes);
+    assert_int_equal(strmap_table_wanted(m, SIZE_MAX, 0), 0);       /* (one is given) */
+    for (; strmap_slots(m) == cap; i++) {
+        snprintf(buf, sizeof(buf), "key-%u", i);
+        strmap_put(m, buf, i);
+    }
+    assert_int_equal(strmap_slots(m), bytes / 12);
+    strmap_give_table(m, xcalloc_huge(HUGE_PAGE_BYTES), HUGE_PAGE_BYTES);  /* smaller: freed */
+    size_t near = HUGE_PAGE_BYTES * 3 + HUGE_PAGE_BYTES / 2;   /* 1.17x its slots: freed too */
+    strmap_give_table(m, xcalloc_huge(near), near);
+    assert_int_not_equal(strmap_table_wanted(m, SIZE_MAX, 0), 0);  /* (none kept) */
+    for (uint32_t k = 0; k < i; k++) {
+        snprintf(buf, sizeof(buf), "key-%u", k);
+        uint32_t v;
+        assert_true(strmap_get(m, buf, &v));
+        assert_int_equal(v, k);
+    }
+    strmap_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_many_keys_through_slabs),
         cmocka_unit_test(test_prefetch_key_guess),
         cmocka_unit_test(test_spares_given_ahead),
+        cmocka_unit_test(test_grown_cap),
+        cmocka_unit_test(test_expected_keys),
+        cmocka_unit_test(test_given_table_any_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
