@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "engine.h"
+#include "learned_store.h"
 #include "replay.h"
 #include "snapshot.h"
 
@@ -295,6 +296,26 @@ static int load_accounts(redisContext *c, const conf *cfg, matcher **m, char *er
     return 0;
 }
 
+static void add_learned(const learned_fact *f, void *ctx)
+{
+    (void)matcher_learn(ctx, f);
+}
+
+/* The facts learned from reviews (docs/learning.md) into m, as l2ad holds them: without them the
+ * leads they decided would all look changed. A user the read is refused to (an ACL line older
+ * than docs/redis-acl.md's, without HSCAN) replays without them, said on stderr. */
+static void load_learned(redisContext *c, const conf *cfg, matcher *m)
+{
+    char err[512];
+    long skipped = 0;
+    long n = learned_load_all(c, cfg->key_prefix, add_learned, m, &skipped, err, sizeof(err));
+    if (n < 0)
+        fprintf(stderr, "l2a replay: warning: the learned facts were not read (%s): leads they "
+                "decided may show as changed\n", err);
+    else if (n > 0 || skipped > 0)
+        fprintf(stderr, "l2a replay: learned facts=%ld skipped=%ld\n", n, skipped);
+}
+
 static int replay_run(const conf *cfg, const replay_opts *o, matcher **m)
 {
     char err[512] = "";
@@ -307,6 +328,7 @@ static int replay_run(const conf *cfg, const replay_opts *o, matcher **m)
     sb_init(&t.line);
     if (load_accounts(c, cfg, m, err, sizeof(err)) != 0)
         goto out;
+    load_learned(c, cfg, *m);
     t.m = *m;
     entry_limits lim = {cfg->max_entry_fields, cfg->max_field_bytes, cfg->max_entry_bytes};
     long long since = (long long)epoch_ms_now() - o->since_ms;

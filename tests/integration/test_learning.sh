@@ -93,6 +93,16 @@ push_json '{"id":"A3","email":"zoe@acme.com","company":"Acme Inc."}'
 wait_group_idle 20
 decided A3 match 001B learned
 
+# ---- l2a replay decides with the learned facts too: the leads they decided are unchanged ---------
+l2a_run replay --config "$CFG" --json
+assert_eq "$RC" 0 "replay ($ERR)"
+assert_contains "$ERR" "l2a replay: learned facts=3 skipped=0" "replay read the facts"
+for id in A2-1 A2-2 A2-3 N2-1 N2-2 N2-3 A3; do
+    ! grep -q "\"lead_id\":\"$id\"" <<<"$OUT" || fail "replay says $id changed: $(grep "\"$id\"" <<<"$OUT")"
+done
+# A1, decided before anyone reviewed it, would now match the account the review chose
+assert_contains "$(grep '"lead_id":"A1"' <<<"$OUT")" '"account_id":"001B"' "A1 under the learned facts"
+
 # ---- list, export, forget, import ----------------------------------------------------------------
 l2a_run learned list --config "$CFG"
 assert_eq "$RC" 0 "learned list ($ERR)"

@@ -106,7 +106,7 @@ same off
 
 # a user that may not GET the chunks: the load begins, fails, and starts again from every account
 rcli acl setuser rp-noget on '>pw' resetchannels '%R~*' -@all +xrange +hmget +sscan +hgetall \
-    +xrevrange '+xinfo|stream' >/dev/null
+    +xrevrange '+xinfo|stream' +hscan >/dev/null
 NOGET_URL=redis://rp-noget:pw@127.0.0.1:$REDIS_PORT
 [ -z "${L2A_TEST_REDIS_URL:-}" ] || NOGET_URL=""
 if [ -n "$NOGET_URL" ]; then
