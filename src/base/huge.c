@@ -218,6 +218,8 @@ static void *huge_advised(char *p, size_t bytes, size_t fresh, bool table)
     huge_pages_mode m = current_mode();
     if (m == HUGE_PAGES_NEVER || (m == HUGE_PAGES_AUTO && !huge_try(bytes - fresh))) {
         (void)madvise(p, bytes, MADV_NOHUGEPAGE);
+        if (table)   /* written all over at once: faulted in with one call, not a trap a page */
+            populate(p + fresh, bytes - fresh);
         return p;
     }
     (void)madvise(p, bytes, MADV_HUGEPAGE);   /* a hint: without it, 4 KiB pages */

@@ -198,7 +198,8 @@ static bool resident(void *p, size_t bytes)
 }
 
 /* A table is faulted in whole, a huge page at a time: a slow first page keeps its huge page and
- * the rest gets 4 KiB pages; cheap ones all stay huge. */
+ * the rest gets 4 KiB pages; cheap ones all stay huge; a table made while huge pages are refused
+ * is faulted in whole on 4 KiB pages. */
 static void test_table_faulted_in_whole(void **state)
 {
     (void)state;
@@ -220,6 +221,12 @@ static void test_table_faulted_in_whole(void **state)
     expect_pages(t + 2 * MIB, false);
     for (size_t i = 0; i < 8 * MIB; i += 4096)
         assert_int_equal(t[i], 0);
+    /* the next table, while huge pages are refused: no probe, 4 KiB pages faulted in at once */
+    char *u = xcalloc_huge(6 * MIB);
+    assert_int_equal(report().probes, before + 1);
+    assert_true(resident(u, 6 * MIB));
+    expect_pages(u, false);
+    xfree_huge(u, 6 * MIB);
     xfree_huge(t, 8 * MIB);
 }
 
