@@ -12,7 +12,8 @@ import time
 
 from selenium import webdriver
 from selenium.common.exceptions import (NoAlertPresentException, NoSuchElementException,
-                                        StaleElementReferenceException, TimeoutException)
+                                        StaleElementReferenceException, TimeoutException,
+                                        WebDriverException)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -41,9 +42,15 @@ def text_comes(d, by, selector, wanted, exact=False, seconds=10):
     """Whether the element's text comes to hold wanted (or to be it, exact) within seconds. A
     click or a submit returns before the next page has replaced the old one, so an element found
     at once can belong to the page being left and go stale before its text is read (seen in CI
-    after the login)."""
+    after the login). Chromium reports some such reads not as stale but as "Node with given id
+    does not belong to the document" (seen in CI after linking an alert): read again too."""
     def holds(drv):
-        text = drv.find_element(by, selector).text
+        try:
+            text = drv.find_element(by, selector).text
+        except WebDriverException as e:
+            if "does not belong to the document" not in str(e):
+                raise
+            return False
         return text == wanted if exact else wanted in text
     try:
         WebDriverWait(d, seconds, ignored_exceptions=(
