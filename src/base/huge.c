@@ -1,6 +1,5 @@
 /* huge.c - the large blocks of the account index, on 2 MiB pages while those come cheap here. */
 #define _GNU_SOURCE /* mremap, MADV_POPULATE_WRITE */
-#include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>

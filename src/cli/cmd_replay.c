@@ -296,11 +296,6 @@ static int load_accounts(redisContext *c, const conf *cfg, matcher **m, char *er
     return 0;
 }
 
-static void add_learned(const learned_fact *f, void *ctx)
-{
-    (void)matcher_learn(ctx, f);
-}
-
 /* The facts learned from reviews (docs/learning.md) into m, as l2ad holds them: without them the
  * leads they decided would all look changed. A user the read is refused to (an ACL line older
  * than docs/redis-acl.md's, without HSCAN) replays without them, said on stderr. */
@@ -308,7 +303,7 @@ static void load_learned(redisContext *c, const conf *cfg, matcher *m)
 {
     char err[512];
     long skipped = 0;
-    long n = learned_load_all(c, cfg->key_prefix, add_learned, m, &skipped, err, sizeof(err));
+    long n = learned_load_into(c, cfg->key_prefix, m, &skipped, err, sizeof(err));
     if (n < 0)
         fprintf(stderr, "l2a replay: warning: the learned facts were not read (%s): leads they "
                 "decided may show as changed\n", err);

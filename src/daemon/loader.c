@@ -96,11 +96,6 @@ static long load_full(build_job *j, redisContext *c, const conf *cfg)
     return n;
 }
 
-static void add_learned(const learned_fact *f, void *ctx)
-{
-    (void)matcher_learn(ctx, f);
-}
-
 static int build_config(build_job *j)
 {
     const l2ad *d = j->d;
@@ -191,8 +186,7 @@ static void build_accounts(build_job *j)
     }
     long skipped = 0;   /* read after the position was taken: later changes are replayed */
     if (j->accounts >= 0 &&
-        learned_load_all(c, cfg->key_prefix, add_learned, j->nm, &skipped, j->err,
-                         sizeof(j->err)) < 0)
+        learned_load_into(c, cfg->key_prefix, j->nm, &skipped, j->err, sizeof(j->err)) < 0)
         j->accounts = -1;
     if (skipped)
         log_warn("learned_skipped", "facts=%ld", skipped);

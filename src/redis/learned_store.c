@@ -101,6 +101,17 @@ long learned_load_all(redisContext *c, const char *prefix, learned_cb cb, void *
     return total;
 }
 
+static void teach(const learned_fact *f, void *ctx)
+{
+    (void)matcher_learn(ctx, f);
+}
+
+long learned_load_into(redisContext *c, const char *prefix, matcher *m, long *skipped, char *err,
+                       size_t errlen)
+{
+    return learned_load_all(c, prefix, teach, m, skipped, err, errlen);
+}
+
 /* FCALL learned 0 prefix cap op json: 1, 0 or -1. */
 static int call_json(redisContext *c, const char *prefix, const char *op, const char *json,
                      char *err, size_t errlen)

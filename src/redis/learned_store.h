@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "engine.h"
 #include "learned.h"
 #include "util.h"
 
@@ -17,6 +18,9 @@ typedef void (*learned_cb)(const learned_fact *f, void *ctx);
  * skipped and counted in *skipped (may be NULL). Returns the number read, or -1 with err set. */
 long learned_load_all(redisContext *c, const char *prefix, learned_cb cb, void *ctx,
                       long *skipped, char *err, size_t errlen) MUSTCHECK;
+/* The same, each fact taught to m (matcher_learn): the facts l2ad and `l2a replay` decide with. */
+long learned_load_into(redisContext *c, const char *prefix, matcher *m, long *skipped, char *err,
+                       size_t errlen) MUSTCHECK;
 
 /* A fact from field/value pairs (a changes-stream entry: kind, name, domain, account_id, by, at,
  * lead_id; other fields ignored). Strings borrowed from kv. false without a known kind. */
