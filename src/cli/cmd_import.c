@@ -54,8 +54,8 @@ int cli_import_accounts(int argc, char **argv)
     if (cli_session_open(&s, o.config, o.url) != 0)
         return 1;
     redisContext *snap = snapshot_connection(&s, &o);
-    rc = import_accounts_snapshot(s.c, snap, s.cfg.key_prefix, o.file, o.encoding,
-                                  o.delete_missing, &st, err, sizeof(err));
+    rc = import_accounts(s.c, snap, s.cfg.key_prefix, o.file, o.encoding, o.delete_missing, &st,
+                         err, sizeof(err));
     if (rc != 0)
         cli_print_input_error("import-accounts", err);
     print_summary(rc, &st, snap != NULL);

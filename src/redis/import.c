@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "functions.h"
@@ -229,13 +228,10 @@ static void ctx_free(import_ctx *x)
     free(x->lines);
 }
 
-/* The snapshot's writer name: this process, at this moment. */
+/* The snapshot's writer name: this process, at this moment (as l2ad's snapshot_owner). */
 static void snapshot_owner_name(char *buf, size_t len)
 {
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    snprintf(buf, len, "import-accounts/%ld/%lld", (long)getpid(),
-             (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000);
+    snprintf(buf, len, "import-accounts/%ld/%.0f", (long)getpid(), epoch_ms_now());
 }
 
 /* After the import: the snapshot published or given up, st told which. */
@@ -250,17 +246,9 @@ static void snapshot_end(import_ctx *x, bool ok)
     snprintf(x->st->snapshot_why, sizeof(x->st->snapshot_why), "%s", x->snap.why);
 }
 
-int import_accounts(redisContext *c, const char *prefix, const char *csv_path,
-                    const char *encoding, bool delete_missing_ids, import_stats *st, char *err,
-                    size_t errlen)
-{
-    return import_accounts_snapshot(c, NULL, prefix, csv_path, encoding, delete_missing_ids, st,
-                                    err, errlen);
-}
-
-int import_accounts_snapshot(redisContext *c, redisContext *snap_c, const char *prefix,
-                             const char *csv_path, const char *encoding, bool delete_missing_ids,
-                             import_stats *st, char *err, size_t errlen)
+int import_accounts(redisContext *c, redisContext *snap_c, const char *prefix,
+                    const char *csv_path, const char *encoding, bool delete_missing_ids,
+                    import_stats *st, char *err, size_t errlen)
 {
     import_ctx x;
     int rc = -1;

@@ -34,15 +34,12 @@ typedef struct import_stats {
  * an earlier row's id (the later row wins; the id is counted once) are reported on stderr.
  * encoding: NULL for UTF-8, else the file's encoding (converted with iconv). Returns 0, or -1 with
  * a message in err (a bad file, a Redis error, a column named "op", which the changes entries
- * reserve); *st holds what was done up to the error. */
-int import_accounts(redisContext *c, const char *prefix, const char *csv_path,
-                    const char *encoding, bool delete_missing, import_stats *st, char *err,
-                    size_t errlen) MUSTCHECK;
-/* The same, and when Redis holds no account snapshot l2ad could start from, one written beside
- * the import on snap_c (its own connection; NULL: none) and published when the store then
- * holds exactly the file's accounts (import_snapshot.h); st->snapshot says whether. */
-int import_accounts_snapshot(redisContext *c, redisContext *snap_c, const char *prefix,
-                             const char *csv_path, const char *encoding, bool delete_missing,
-                             import_stats *st, char *err, size_t errlen) MUSTCHECK;
+ * reserve); *st holds what was done up to the error. When Redis holds no account snapshot l2ad
+ * could start from, one is written beside the import on snap_c (its own connection; NULL: none)
+ * and published when the store then holds exactly the file's accounts (import_snapshot.h);
+ * st->snapshot says whether. */
+int import_accounts(redisContext *c, redisContext *snap_c, const char *prefix,
+                    const char *csv_path, const char *encoding, bool delete_missing,
+                    import_stats *st, char *err, size_t errlen) MUSTCHECK;
 
 #endif
