@@ -92,7 +92,7 @@ static void test_histogram(void **state)
 {
     (void)state;
     metrics *m = metrics_new();
-    metrics_observe(m, METRIC_BATCH_SECONDS, 0.0005); /* <= 0.001 */
+    metrics_observe(m, METRIC_BATCH_SECONDS, 0.0007); /* <= 0.001 */
     metrics_observe(m, METRIC_BATCH_SECONDS, 0.001);  /* on the bound: le is inclusive */
     metrics_observe(m, METRIC_BATCH_SECONDS, 0.2);    /* <= 0.25 */
     metrics_observe(m, METRIC_BATCH_SECONDS, 45);     /* above 30: +Inf only */
@@ -101,13 +101,14 @@ static void test_histogram(void **state)
     char *t = render(m);
     assert_line(t, "# TYPE l2a_batch_seconds histogram");
     assert_line(t, "l2a_batch_seconds_bucket{le=\"0.001\"} 2");
-    assert_line(t, "l2a_batch_seconds_bucket{le=\"0.0025\"} 2");
+    assert_line(t, "l2a_batch_seconds_bucket{le=\"0.0005\"} 0");
+    assert_line(t, "l2a_batch_seconds_bucket{le=\"0.002\"} 2");
     assert_line(t, "l2a_batch_seconds_bucket{le=\"0.1\"} 2");
     assert_line(t, "l2a_batch_seconds_bucket{le=\"0.25\"} 3");
     assert_line(t, "l2a_batch_seconds_bucket{le=\"1\"} 3");
     assert_line(t, "l2a_batch_seconds_bucket{le=\"30\"} 3");
     assert_line(t, "l2a_batch_seconds_bucket{le=\"+Inf\"} 4");
-    assert_line(t, "l2a_batch_seconds_sum 45.2015");
+    assert_line(t, "l2a_batch_seconds_sum 45.2017");
     assert_line(t, "l2a_batch_seconds_count 4");
     assert_line(t, "l2a_lead_latency_seconds_bucket{le=\"+Inf\"} 0");
     assert_line(t, "l2a_lead_latency_seconds_count 0");
