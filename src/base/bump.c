@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "huge.h"
 #include "util.h"
 
 #define BUMP_BLOCK_BYTES (64 * 1024)

@@ -10,6 +10,7 @@
 #include <sanitizer/lsan_interface.h>
 #endif
 
+#include "huge.h"
 #include "util.h"
 
 /* Why the pages are probed: a huge page is taken from the kernel's free blocks of 2 MiB, and a

@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "huge.h"
+#include "strmap.h"
+#include "table.h"
+
 void u32_push(u32vec *a, uint32_t x)
 {
     if (a->n == a->cap) {

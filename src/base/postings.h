@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "strmap.h"
 #include "util.h"
 
 typedef struct u32vec {

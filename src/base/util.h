@@ -1,4 +1,4 @@
-/* util.h - allocation wrappers, growable strings and a string-keyed hash map shared by every module. */
+/* util.h - allocation wrappers, strings, hashing, time and file helpers shared by every module. */
 #ifndef L2A_UTIL_H
 #define L2A_UTIL_H
 
@@ -18,43 +18,6 @@ void *xrealloc(void *p, size_t n);
 /* n zeroed bytes starting at a multiple of align (a power of two, at least sizeof(void *));
  * freed with free. */
 void *xcalloc_aligned(size_t align, size_t n);
-/* The same for the large tables read at random (the account index's): from HUGE_PAGE_BYTES on,
- * the block is aligned to and rounded up to 2 MiB pages, which the kernel is asked to back with
- * huge pages before anything touches them (MADV_HUGEPAGE, while they come cheap: see
- * huge_pages_mode below): one TLB entry then covers 2 MiB, where
- * with 4 KiB pages nearly every lookup in a table of a million entries missed the TLB too. Such a
- * block is mapped on its own (pages never touched take no memory: a table's unused capacity
- * costs nothing), grows by remapping its pages (xrealloc_huge: no copy, so old and new are never
- * both resident) and is freed with xfree_huge, given the size it was last asked for (old: the
- * size p was asked for). Below HUGE_PAGE_BYTES these are xmalloc, xcalloc, xrealloc and free. */
-#define HUGE_PAGE_BYTES ((size_t)2 << 20)
-void *xmalloc_huge(size_t n);
-void *xcalloc_huge(size_t n);
-void *xrealloc_huge(void *p, size_t old, size_t n);
-void xfree_huge(void *p, size_t n);
-/* Whether those blocks ask for 2 MiB pages: auto (the default) faults each new block's first
- * huge page in at once and times it; when that was slow (a host that took the memory back, see
- * huge.c), the blocks after it get 4 KiB pages until 256 MiB of them have been made, then a new
- * block is tried again. always and never do not measure. Read from L2A_HUGE_PAGES at the first
- * block unless set before. */
-typedef enum { HUGE_PAGES_AUTO, HUGE_PAGES_ALWAYS, HUGE_PAGES_NEVER } huge_pages_mode;
-#define HUGE_PAGES_ENV "L2A_HUGE_PAGES"
-bool huge_pages_mode_parse(const char *text, huge_pages_mode *out);
-void huge_pages_set_mode(huge_pages_mode m);
-/* The first-touch time of one huge page above which auto stops asking for them (default 4 ms);
- * also forgets the last probe (for tests). */
-void huge_pages_set_costly_ns(long ns);
-typedef struct huge_pages_report {
-    huge_pages_mode mode;
-    unsigned probes, costly_probes;
-    long slowest_probe_ns;     /* thread CPU of the slowest probe's fault so far */
-    bool on_huge_pages;        /* new blocks ask for huge pages now */
-} huge_pages_report;
-void huge_pages_report_get(huge_pages_report *r);
-/* Faults in the pages of [at, at + bytes) of such a block ahead of the writes (MADV_POPULATE_WRITE;
- * nothing on kernels before 5.14); auto times each huge page and refuses the rest of the range
- * huge pages at the first slow one. */
-void huge_fault_in(void *at, size_t bytes);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
@@ -119,102 +82,6 @@ void sv_free(strvec *sv);
 void sv_push(strvec *sv, const char *s);      /* copies s */
 void sv_push_owned(strvec *sv, char *s);      /* takes s */
 bool sv_contains(const strvec *sv, const char *s);
-
-/* The open-addressing tables (strmap, postings.h's hashmulti) take any number of slots: a 32-bit
- * hash's home slot is its multiply-shift into [0, cap), a probe goes on to the next slot. */
-static inline size_t table_home(uint32_t hash, size_t cap)
-{
-    return (size_t)(((uint64_t)hash * cap) >> 32);
-}
-
-static inline size_t table_next(size_t i, size_t cap)
-{
-    return i + 1 == cap ? 0 : i + 1;
-}
-
-/* The slots of a table of cap slots grown: twice as many, or, once it fills a huge page and when
- * want (the slots its expected entries need at its load limit; 0: not known) is less, want and a
- * sixteenth (at least a quarter more than cap); from HUGE_PAGE_BYTES on, as many as fill its huge
- * pages (xcalloc_huge). */
-static inline size_t table_grown_cap(size_t cap, size_t want, size_t slot_bytes)
-{
-    size_t slots = cap * 2, fit = want + want / 16;
-    if (want && cap * slot_bytes >= HUGE_PAGE_BYTES && fit < slots)
-        slots = fit > cap + cap / 4 ? fit : cap + cap / 4;
-    if (slots * slot_bytes >= HUGE_PAGE_BYTES)
-        slots = (slots * slot_bytes + HUGE_PAGE_BYTES - 1) / HUGE_PAGE_BYTES * HUGE_PAGE_BYTES /
-                slot_bytes;
-    return slots;
-}
-
-/* Open-addressing hash map from C string to uint32_t. Keys are copied into chunks the map owns;
- * a deleted key's bytes are kept until the map is freed (for maps that rarely delete). */
-typedef struct strmap strmap;
-
-strmap *strmap_new(void);
-void strmap_free(strmap *m);
-size_t strmap_count(const strmap *m);
-/* Its table's slots (12 bytes each). */
-size_t strmap_slots(const strmap *m);
-bool strmap_get(const strmap *m, const char *key, uint32_t *val);
-bool strmap_getn(const strmap *m, const char *key, size_t keylen, uint32_t *val);
-/* strmap_getn for a key whose hash_bytes() is hash (not computed again). */
-bool strmap_getn_h(const strmap *m, const char *key, size_t keylen, uint64_t hash, uint32_t *val);
-bool strmap_has(const strmap *m, const char *key);
-/* Where key's value is kept (to read and change it with one lookup; valid until the next insert),
- * or NULL when key is missing. */
-uint32_t *strmap_ref(strmap *m, const char *key);
-/* Inserts or overwrites. */
-void strmap_put(strmap *m, const char *key, uint32_t val);
-/* One lookup that inserts when missing: *val is stored for a new key, and otherwise replaced by
- * the key's value; *inserted (may be NULL) says which. Returns the stored key. */
-const char *strmap_get_or_put(strmap *m, const char *key, uint32_t *val, bool *inserted);
-/* strmap_get_or_put for a key of keylen bytes whose hash_bytes() the caller computed already
- * (e.g. on another thread): the key is not hashed again. */
-const char *strmap_get_or_put_h(strmap *m, const char *key, size_t keylen, uint64_t hash,
-                                uint32_t *val, bool *inserted);
-/* strmap_get_or_put_h giving where the key's value is kept (*ref: valid until the next insert)
- * instead of the value itself; val is stored for a new key. */
-const char *strmap_get_or_put_ref_h(strmap *m, const char *key, size_t keylen, uint64_t hash,
-                                    uint32_t val, uint32_t **ref, bool *inserted);
-/* Asks the CPU for the slot where a lookup of key starts: before a batch of lookups. */
-void strmap_prefetch(const strmap *m, const char *key);
-/* The same for a key whose hash_bytes() is hash. */
-void strmap_prefetch_h(const strmap *m, uint64_t hash);
-/* strmap_prefetch_h for a lookup only (to read, not to write). */
-void strmap_prefetch_read_h(const strmap *m, uint64_t hash);
-/* Once that slot has come: asks for the key a lookup of hash compares first (its run's first slot
- * with hash's bits) and returns that slot's value, a guess at what the lookup finds to ask for
- * what the value leads to (UINT32_MAX: no slot to guess from). */
-uint32_t strmap_prefetch_key_h(const strmap *m, uint64_t hash);
-/* Removes key; returns whether it was present. */
-bool strmap_del(strmap *m, const char *key);
-/* Returns the id of key, assigning the next free id (= count before insert) if missing. */
-uint32_t strmap_intern(strmap *m, const char *key);
-/* Key stored for key (stable until the entry is deleted or the map freed), or NULL. */
-const char *strmap_key(const strmap *m, const char *key);
-/* m is expected to hold about keys keys (0: not known): its growths are sized for them (between a
- * quarter more and twice its slots, table_grown_cap) instead of doubling. */
-void strmap_expect(strmap *m, size_t keys);
-/* What strmap_expect last said (0: nothing). */
-size_t strmap_expect_of(const strmap *m);
-/* Memory a map's growth takes made ahead (by another thread, zero-filled and faulted in): bytes of
- * the table the next growth would allocate, if inserts more keys, but no more than its slots >>
- * ahead_shift, would bring it and no table was given for it yet (0: none, or a table too small
- * to matter). */
-size_t strmap_table_wanted(const strmap *m, size_t inserts, unsigned ahead_shift);
-/* Gives m that table (xcalloc_huge of those bytes): its next growth fills it; freed at once when
- * m has grown since it was wanted (fewer than a quarter more slots than m has now). */
-void strmap_give_table(strmap *m, void *table, size_t bytes);
-/* Does m cut its keys' chunks from slabs, with chunks_left or fewer left in its newest one and
- * no slab given for the next? */
-bool strmap_slab_wanted(const strmap *m, size_t chunks_left);
-/* Gives m its next slab (xmalloc_huge(HUGE_PAGE_BYTES)). */
-void strmap_give_slab(strmap *m, void *slab);
-/* Frees a table or slab given and not yet used. */
-void strmap_drop_spares(strmap *m);
-/* Iteration: *pos starts at 0; returns false at the end. */
-bool strmap_next(const strmap *m, size_t *pos, const char **key, uint32_t *val);
 
 uint64_t hash_bytes(const void *p, size_t n);
 

@@ -14,6 +14,7 @@
 
 #include "account_load.h"
 #include "daemon.h"
+#include "huge.h"
 #include "learned_store.h"
 #include "log.h"
 #include "notify.h"

@@ -8,6 +8,7 @@
 #include "functions.h"
 #include "keys.h"
 #include "log.h"
+#include "strmap.h"
 #include "webhtml.h"
 #include "webui_impl.h"
 

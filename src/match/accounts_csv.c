@@ -11,6 +11,7 @@
 
 #include "csv.h"
 #include "inputs_impl.h"
+#include "strmap.h"
 #include "text.h"
 
 /* Replaces *slot (owned) with a copy of value, or NULL. */

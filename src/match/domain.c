@@ -15,6 +15,7 @@
 
 #include "ascii.h"
 #include "host.h"
+#include "strmap.h"
 #include "suffix_list.h"
 
 #define LOCAL_MAX 64  /* bytes of an email local part */

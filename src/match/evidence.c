@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strmap.h"
+
 /* A malloc'd string (or NULL) moved into b: the lead's evidence lives in the thread's bump. */
 static char *keep(bump *b, char *owned)
 {

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "domain.h"
+#include "huge.h"
+#include "strmap.h"
 
 /* ix->label_suffix_by_last from the nsuf suffixes' lengths: an empty suffix ends every search
  * (without_suffix: nothing after it is stripped), so the suffixes after the first are left out. */

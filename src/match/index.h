@@ -11,6 +11,7 @@
 #include "normalize.h"
 #include "postings.h"
 #include "inputs.h"
+#include "strmap.h"
 #include "util.h"
 
 /* An account's registrable domains, then its regional qualifiers ("uk" for "Acme (UK)") in the

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "huge.h"
+#include "strmap.h"
 #include "util.h"
 
 #define TYPO_SEGMENT 1024

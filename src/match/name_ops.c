@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "huge.h"
+#include "strmap.h"
+
 /* Inline: some 15 a lead, a few instructions each but for a growth. */
 static inline void push_op(match_scratch *s, const u32vec *l, double w, uint32_t vocab)
 {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "huge.h"
 #include "list_merge.h"
 
 match_scratch *match_scratch_new(void)

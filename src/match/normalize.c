@@ -10,6 +10,7 @@
 #include "ascii.h"
 #include "normalize_fold.h"
 #include "normalize_impl.h"
+#include "strmap.h"
 #include "text.h"
 
 /* ---- tokens ---- */

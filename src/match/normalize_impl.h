@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "normalize.h"
+#include "strmap.h"
 
 #define LEGAL_MAX_TOKENS 16     /* longer legal forms are ignored */
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "normalize_impl.h"
+#include "strmap.h"
 
 /* Always-on legal forms, added even when no file is loaded. */
 static const char *const builtin_legal[] = {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "strmap.h"
 #include "util.h"
 
 /* libpsl's flag bits in the return value of a DAFSA string (its PRIV_PSL_FLAG_*). */

@@ -15,6 +15,7 @@
 #include "keys.h"
 #include "rconn.h"
 #include "inputs.h"
+#include "strmap.h"
 
 #define IMPORT_PIPELINE 500 /* delete Function calls in flight */
 #define SCAN_COUNT "1000"

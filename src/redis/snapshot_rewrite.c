@@ -10,6 +10,7 @@
 
 #include "account_changes.h"
 #include "csv.h"
+#include "strmap.h"
 
 /* The accounts changed after the snapshot, each as it is now. */
 typedef struct changed {

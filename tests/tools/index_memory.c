@@ -6,6 +6,7 @@
 #include "conf.h"
 #include "engine.h"
 #include "matcher_impl.h"
+#include "strmap.h"
 
 static double mb(size_t bytes)
 {

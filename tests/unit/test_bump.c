@@ -16,6 +16,7 @@
 #endif
 
 #include "bump.h"
+#include "huge.h"
 #include "util.h"
 
 /* Carves pieces of varied sizes until more than bytes are given out, each filled with its own

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "huge.h"
 #include "util.h"
 
 #define MIB ((size_t)1 << 20)

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "load_helper.h"
+#include "strmap.h"
 
 /* Pages of [at, at + bytes) resident. */
 static size_t resident_pages(void *at, size_t bytes, size_t page)

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "postings.h"
+#include "strmap.h"
 
 /* Sorted copy of a list's values into out (at most max), for order-free comparisons. */
 static int cmp_u32(const void *a, const void *b)

@@ -11,6 +11,9 @@
 
 #include <cmocka.h>
 
+#include "huge.h"
+#include "strmap.h"
+#include "table.h"
 #include "util.h"
 
 /* Key number i: ~20 bytes, or every 50,000th a key longer than a chunk (70,000 bytes). */
