@@ -1,5 +1,4 @@
 /* util.c - allocation wrappers, strbuf, strvec, hashing, time and file helpers. */
-#define _GNU_SOURCE /* mremap */
 #include "util.h"
 
 #include <errno.h>
