@@ -17,12 +17,12 @@
 #include "resp.h"
 
 /* Decisions recorded in one call while Redis keeps up (record_leads takes up to 1,000). Small
- * enough that Redis records the first leads of a read while the daemon still matches the rest
- * (the wait of a read's first lead, and so the latency, grows with it); large enough that the
- * call's own cost (~15 us of Redis CPU: the call, the shared keys' type checks) is ~1 us a lead.
- * A read's first calls are smaller still (1, 2, 4, 8 decisions): Redis starts on the first lead
- * while the daemon decides the second, so a read of a few leads is recorded about as soon as it
- * is decided. */
+ * enough that a read's first leads are not held back by its last (a call's reply comes when its
+ * last lead is recorded); large enough that the call's own cost (~15 us of Redis CPU: the call,
+ * the shared keys' type checks) is ~1 us a lead. A read's first calls are smaller still (1, 2, 4,
+ * 8 decisions). The calls of a read reach Redis together when the read's decisions are done (the
+ * async client writes when the event loop runs); writing each call at once was tried (session 17,
+ * docs/BENCHMARKS.md) and did not lower the latency on a 2-core host. */
 #define MAX_QUEUED 16
 /* ... and when calls of earlier reads are still unanswered (writer_flush): a lead waits for them
  * whatever its call, so the calls are made larger, each call's own checks shared by more leads.
