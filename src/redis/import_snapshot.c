@@ -39,8 +39,9 @@ void import_snapshot_begin(import_snapshot *s, redisContext *c, const char *pref
             snprintf(s->why, sizeof(s->why), "Redis holds a snapshot l2ad starts from");
         return;
     }
-    if (snapshot_stream_position(c, prefix, s->start_id, sizeof(s->start_id), &s->start_added,
-                                 s->why, sizeof(s->why)) != 0)
+    char start_id[64];   /* (only the count is compared at the end) */
+    if (snapshot_stream_position(c, prefix, start_id, sizeof(start_id), &s->start_added, s->why,
+                                 sizeof(s->why)) != 0)
         return;
     if (s->start_added < 0) {
         snprintf(s->why, sizeof(s->why), "this Redis does not count stream entries (before 7)");

@@ -15,8 +15,7 @@ typedef struct import_snapshot {
     redisContext *c;          /* borrowed: the snapshot's own connection (the import's is busy) */
     const char *prefix;       /* borrowed */
     snapshot_writer *w;       /* NULL: none written (why says why) */
-    char start_id[64];        /* the change stream's position before the import wrote */
-    long long start_added;
+    long long start_added;    /* the change stream's entries-added count before the import wrote */
     long rows;                /* accounts added to the snapshot */
     char why[512];
 } import_snapshot;
